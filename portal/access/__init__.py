@@ -1,0 +1,1 @@
+"""Users, roles, login, authorisations (machtigingen) and the audit log."""

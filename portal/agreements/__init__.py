@@ -1,0 +1,1 @@
+"""Care providers and care agreements (zorgovereenkomsten): model kinds, versions, signing, approval."""

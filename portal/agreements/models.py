@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
+from portal.budgets.constants import CareKind, Law, Unit
+from portal.dates import now
+from portal.extensions import db
+
+
+class Provider(db.Model):
+    """A care provider: a person (often a relative) or an organisation."""
+
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ProviderKind] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    iban: Mapped[str] = mapped_column(String(34))
+    kvk: Mapped[str | None] = mapped_column(String(8))
+    agb: Mapped[str | None] = mapped_column(String(8))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class Agreement(db.Model):
+    """One agreement per budget holder (household) and provider; its content lives in versions."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (UniqueConstraint("household_id", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    model: Mapped[ModelKind] = mapped_column(String(20))
+    relation: Mapped[Relation] = mapped_column(String(20), default=Relation.GEEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+    provider: Mapped[Provider] = relationship()
+    versions: Mapped[list[AgreementVersion]] = relationship(
+        back_populates="agreement", order_by="AgreementVersion.number"
+    )
+
+
+class AgreementVersion(db.Model):
+    """One version of an agreement's content. Earlier versions are kept, never overwritten."""
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "number"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period"),
+        CheckConstraint("days_per_week BETWEEN 0 AND 7", name="days_per_week"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    number: Mapped[int]
+    status: Mapped[VersionStatus] = mapped_column(String(20), default=VersionStatus.CONCEPT)
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[dt.date | None]
+    end_kind: Mapped[EndKind] = mapped_column(String(20), default=EndKind.EINDDATUM)
+    days_per_week: Mapped[int] = mapped_column(default=0)
+    notice_months: Mapped[int] = mapped_column(default=1)
+    ended_on: Mapped[dt.date | None]  # set when the budget holder ends the agreement
+    signed_by_holder_at: Mapped[dt.datetime | None]
+    signed_by_provider_at: Mapped[dt.datetime | None]
+    signed_on_paper: Mapped[bool] = mapped_column(default=False)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("agreement_documents.id"))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="versions")
+    lines: Mapped[list[AgreementLine]] = relationship(
+        back_populates="version", order_by="AgreementLine.id", cascade="all, delete-orphan"
+    )
+
+
+class AgreementLine(db.Model):
+    """A kind of care in a version: tariff and unit, the grant that pays, and the weekly amount.
+
+    weekly_quantity is in minutes for hourly care, a count of units for day parts and 24-hour
+    stays, and the fixed minutes a week for a fixed monthly wage (whose tariff_cents is the wage).
+    """
+
+    __tablename__ = "agreement_lines"
+    __table_args__ = (
+        CheckConstraint("tariff_cents > 0", name="tariff_positive"),
+        CheckConstraint("weekly_quantity >= 0", name="weekly_quantity"),
+        UniqueConstraint("version_id", "care_kind", "grant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("agreement_versions.id"), index=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    care_kind: Mapped[CareKind] = mapped_column(String(40))
+    unit: Mapped[Unit] = mapped_column(String(20))
+    tariff_cents: Mapped[int] = mapped_column(BigInteger)
+    weekly_quantity: Mapped[int] = mapped_column(default=0)
+
+    version: Mapped[AgreementVersion] = relationship(back_populates="lines")
+
+
+class AgreementEvent(db.Model):
+    """Status history of an agreement, append-only."""
+
+    __tablename__ = "agreement_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("agreement_versions.id"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class AgreementDocument(db.Model):
+    """An uploaded signed agreement (PDF), stored under a random name outside static/."""
+
+    __tablename__ = "agreement_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    page_count: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class MaxTariff(db.Model):
+    """A maximum tariff set by a funder (gemeenten set their own for Wmo and Jeugdwet).
+
+    National maxima (Wlz) live in agreements/tariffs.py; rows here add or override per funder.
+    """
+
+    __tablename__ = "max_tariffs"
+    __table_args__ = (
+        UniqueConstraint("funder_id", "law", "year", "informal", "unit"),
+        CheckConstraint("max_cents > 0", name="max_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funder_id: Mapped[int | None] = mapped_column(ForeignKey("funders.id"))
+    law: Mapped[Law] = mapped_column(String(20))
+    year: Mapped[int]
+    informal: Mapped[bool]
+    unit: Mapped[Unit] = mapped_column(String(20))
+    max_cents: Mapped[int] = mapped_column(BigInteger)

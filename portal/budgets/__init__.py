@@ -1,0 +1,1 @@
+"""Households, members, funders, budget grants (toekenningen), usage and prognosis."""

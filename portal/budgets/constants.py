@@ -1,0 +1,51 @@
+from portal.enums import LabeledEnum
+
+
+class Law(LabeledEnum):
+    WMO = ("wmo", "Wmo 2015")
+    JEUGDWET = ("jeugdwet", "Jeugdwet")
+    WLZ = ("wlz", "Wlz")
+    ZVW = ("zvw", "Zvw")
+
+
+class FunderKind(LabeledEnum):
+    GEMEENTE = ("gemeente", "Gemeente")
+    ZORGKANTOOR = ("zorgkantoor", "Zorgkantoor")
+    ZORGVERZEKERAAR = ("zorgverzekeraar", "Zorgverzekeraar")
+
+
+# Which laws each kind of funder grants budgets under (DOMAIN.md, "The laws and funders").
+LAWS_BY_FUNDER_KIND: dict[FunderKind, frozenset[Law]] = {
+    FunderKind.GEMEENTE: frozenset({Law.WMO, Law.JEUGDWET}),
+    FunderKind.ZORGKANTOOR: frozenset({Law.WLZ}),
+    FunderKind.ZORGVERZEKERAAR: frozenset({Law.ZVW}),
+}
+
+
+class CareKind(LabeledEnum):
+    """Zorgfunctie: a kind of care with its own tariff and unit in an agreement."""
+
+    INDIVIDUELE_BEGELEIDING = ("individuele_begeleiding", "Individuele begeleiding")
+    GROEPSBEGELEIDING = ("groepsbegeleiding", "Groepsbegeleiding (dagbesteding)")
+    PERSOONLIJKE_VERZORGING = ("persoonlijke_verzorging", "Persoonlijke verzorging")
+    VERPLEGING = ("verpleging", "Verpleging")
+    HUISHOUDELIJKE_HULP = ("huishoudelijke_hulp", "Huishoudelijke hulp")
+    LOGEEROPVANG = ("logeeropvang", "Logeeropvang (kortdurend verblijf)")
+    VERVOER = ("vervoer", "Vervoer")
+
+
+class Unit(LabeledEnum):
+    UUR = ("uur", "per uur")
+    DAGDEEL = ("dagdeel", "per dagdeel")
+    ETMAAL = ("etmaal", "per etmaal (24 uur)")
+    MAANDLOON = ("maandloon", "vast maandloon")
+
+
+# Hours of care one unit stands for, for the "at most 24 hours on one day" check.
+# A day part counts as 4 hours, a 24-hour stay as 24. Hourly care counts its own minutes.
+MINUTES_PER_UNIT: dict[Unit, int] = {Unit.DAGDEEL: 4 * 60, Unit.ETMAAL: 24 * 60}
+
+
+class AllowanceKind(LabeledEnum):
+    VERANTWOORDINGSVRIJ = ("verantwoordingsvrij", "Verantwoordingsvrij bedrag")
+    FEESTDAGEN = ("feestdagen", "Feestdagenuitkering")

@@ -1,0 +1,1 @@
+"""Hour sheets (urenbriefjes / declaraties): preparing, reviewing, submitting, checking."""

@@ -1,0 +1,21 @@
+from portal.enums import LabeledEnum
+
+
+class ClaimStatus(LabeledEnum):
+    CONCEPT = ("concept", "Concept")
+    WACHT_OP_AKKOORD = ("wacht_op_akkoord", "Wacht op akkoord budgethouder")
+    INGEDIEND = ("ingediend", "Ingediend")
+    GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd")
+    AFGEKEURD = ("afgekeurd", "Afgekeurd")
+    OPGESCHORT = ("opgeschort", "Opgeschort (wordt gecontroleerd)")
+    UITBETAALD = ("uitbetaald", "Uitbetaald")
+
+
+# Statuses whose amount is reserved on the grants (in behandeling).
+RESERVED_STATUSES = frozenset({ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD, ClaimStatus.OPGESCHORT})
+
+
+class ClaimSource(LabeledEnum):
+    PORTAL = ("portal", "Portaal")
+    PAPER = ("papier", "Papieren urenbriefje")
+    API = ("api", "Koppeling")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.budgets.constants import CareKind, Unit
+from portal.claims.constants import ClaimSource, ClaimStatus
+from portal.dates import now
+from portal.extensions import db
+
+
+class Claim(db.Model):
+    """The model hour sheet: one agreement, one month. One sheet per agreement per month."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "month"),
+        CheckConstraint("total_cents >= 0", name="total_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    month: Mapped[dt.date]  # first day of the month
+    status: Mapped[ClaimStatus] = mapped_column(String(20), default=ClaimStatus.CONCEPT, index=True)
+    source: Mapped[ClaimSource] = mapped_column(String(20), default=ClaimSource.PORTAL)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    prepared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handed_over_on: Mapped[dt.date | None]  # provider -> budget holder (6-week deadline)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
+    refusal_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    paid_on: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+    lines: Mapped[list[ClaimLine]] = relationship(
+        back_populates="claim", order_by="ClaimLine.day", cascade="all, delete-orphan"
+    )
+
+
+class ClaimLine(db.Model):
+    """One day and one kind of care. quantity: minutes for hourly care, units otherwise."""
+
+    __tablename__ = "claim_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+        UniqueConstraint("claim_id", "day", "care_kind", "grant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    day: Mapped[dt.date]
+    care_kind: Mapped[CareKind] = mapped_column(String(40))
+    unit: Mapped[Unit] = mapped_column(String(20))
+    quantity: Mapped[int]
+    tariff_cents: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+
+    claim: Mapped[Claim] = relationship(back_populates="lines")
+
+
+class ClaimEvent(db.Model):
+    """Status history of a claim, append-only."""
+
+    __tablename__ = "claim_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=now)

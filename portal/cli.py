@@ -1,0 +1,107 @@
+"""The `portal` command line (Click, through Flask's CLI).
+
+Every command is one unit of work: it commits when it succeeds and writes nothing when it is
+refused. A refusal prints its reasons and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal.database import transaction
+from portal.refusals import Refused
+
+
+def refusals_exit(fn):
+    """Turn a refused use case into a clear message on stderr and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Refused as refused:
+            for r in refused.refusals:
+                click.echo(f"Geweigerd ({r.code}): {r.message}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def parse_cli_date(_ctx, _param, value):
+    if value is None:
+        return None
+    from portal.dates import parse_date
+
+    try:
+        return parse_date(value)
+    except Refused as refused:
+        raise click.BadParameter(refused.refusals[0].message) from None
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from portal.migrate import upgrade
+
+    upgrade()
+    click.echo("Database is bijgewerkt.")
+
+
+@click.command("make-migration")
+@click.argument("message")
+@with_appcontext
+def make_migration_command(message):
+    """(Developers) Write a new Alembic migration from the model changes."""
+    from portal.migrate import make_revision
+
+    make_revision(message)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="budgethouder, vertegenwoordiger, adviseur, "
+              "zorgverlener, consulent of beheerder")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--household-id", type=int)
+@click.option("--provider-id", type=int)
+@click.option("--funder-id", type=int)
+@with_appcontext
+@refusals_exit
+def create_user_command(email, name, role, password, household_id, provider_id, funder_id):
+    """Create a login."""
+    from portal.access.service import create_user
+
+    with transaction():
+        user = create_user(email, password, role, name, household_id=household_id,
+                           provider_id=provider_id, funder_id=funder_id)
+    click.echo(f"Account {user.email} ({user.role}) is aangemaakt.")
+
+
+def register(app: Flask) -> None:
+    for command in (init_db_command, make_migration_command, create_user_command):
+        app.cli.add_command(command)
+    # Commands owned by feature packages register themselves here too.
+    from portal.demo.cli import seed_demo_command
+    from portal.payments.cli import run_payments_command
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(run_payments_command)
+
+
+def _create_app(*_args, **_kwargs):
+    from portal import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    FlaskGroup(create_app=_create_app, add_default_commands=True,
+               help="PGB-portaal: beheer vanaf de opdrachtregel.")(prog_name="portal")
+

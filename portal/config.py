@@ -1,0 +1,101 @@
+"""Every setting of the portal, read from the environment (PORTAL_*) in this one module.
+
+Nothing else reads os.environ for configuration. Tests pass their own mapping to
+create_app(config=...), which overrides what the environment says.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    description: str
+    default: str | None = None
+
+
+# The documented list; the README's configuration table is made from the same words.
+SETTINGS = [
+    Setting("PORTAL_ENV", "`development` (default) or `production`; production refuses to start "
+            "without a secret key and a database URL.", "development"),
+    Setting("PORTAL_DATABASE_URL", "SQLAlchemy URL of the database, e.g. "
+            "`postgresql+psycopg://user@host/pgb`.", "SQLite file `instance/portal.sqlite3`"),
+    Setting("PORTAL_SECRET_KEY", "Key that signs sessions and CSRF tokens.",
+            "generated once into `instance/secret_key` (development only)"),
+    Setting("PORTAL_UPLOAD_DIR", "Folder for uploaded documents (signed agreements).",
+            "`instance/uploads`"),
+    Setting("PORTAL_INSTANCE_DIR", "Folder for the SQLite file, the development key and uploads.",
+            "`instance/`"),
+    Setting("PORTAL_REDIS_URL", "Redis for rate limits (and background jobs) in production.",
+            "none: in-memory"),
+    Setting("PORTAL_TIMEZONE", "Time zone for 'today' and all dates shown.", "Europe/Amsterdam"),
+]
+
+
+def _dev_secret_key(instance: Path) -> str:
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("PORTAL_ENV", "development").strip().lower()
+    if mode not in ("development", "production"):
+        raise ConfigError(f"PORTAL_ENV must be 'development' or 'production', not {mode!r}.")
+    instance = Path(env.get("PORTAL_INSTANCE_DIR") or DEFAULT_INSTANCE).resolve()
+
+    secret = env.get("PORTAL_SECRET_KEY", "").strip()
+    database_url = env.get("PORTAL_DATABASE_URL", "").strip()
+    if mode == "production":
+        if len(secret) < 32:
+            raise ConfigError("PORTAL_SECRET_KEY must be set to at least 32 random characters in "
+                              "production (for example: python -c 'import secrets; "
+                              "print(secrets.token_hex(32))').")
+        if not database_url:
+            raise ConfigError("PORTAL_DATABASE_URL must be set in production.")
+    if not secret:
+        secret = _dev_secret_key(instance)
+    if not database_url:
+        instance.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance / 'portal.sqlite3'}"
+
+    redis_url = env.get("PORTAL_REDIS_URL", "").strip() or None
+    return {
+        "PORTAL_ENV": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PORTAL_INSTANCE_DIR": str(instance),
+        "PORTAL_UPLOAD_DIR": str(Path(env.get("PORTAL_UPLOAD_DIR") or instance / "uploads").resolve()),
+        "PORTAL_REDIS_URL": redis_url,
+        "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/Amsterdam"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": mode == "production",
+        "PERMANENT_SESSION_LIFETIME": 15 * 60,
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/Amsterdam"),
+        # argon2 cost: the library default in production; tests lower it through their config.
+        "PORTAL_ARGON2_FAST": False,
+    }

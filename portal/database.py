@@ -1,0 +1,60 @@
+"""How the portal talks to its database: transactions, SQLite behaviour, row locks.
+
+One transaction per request or CLI command: services add and flush, the edge commits
+(`commit_or_rollback`). On SQLite a write transaction starts with BEGIN IMMEDIATE, so two
+writers queue instead of failing halfway; that is SQLite's equivalent of the row lock that
+PostgreSQL takes with SELECT ... FOR UPDATE.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.extensions import db
+
+# True when the current unit of work may write. Read-only requests (GET) set it to False so
+# that on SQLite they do not queue behind writers.
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_connection, _record):  # pragma: no cover - trivial
+        # Let SQLAlchemy (below) emit BEGIN itself instead of pysqlite's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+@contextlib.contextmanager
+def transaction() -> Iterator[None]:
+    """One unit of work outside a request (CLI command, job, test helper): commit or roll back."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def commit_or_rollback(ok: bool) -> None:
+    if ok:
+        db.session.commit()
+    else:
+        db.session.rollback()

@@ -1,0 +1,55 @@
+"""Checks of Dutch identifiers: BSN (11-test), IBAN, KvK and AGB numbers. Pure functions."""
+
+from __future__ import annotations
+
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError
+from stdnum.nl import bsn as stdnum_bsn
+
+from portal.refusals import Refusal
+
+
+def check_bsn(value: str, field: str = "bsn") -> tuple[str | None, list[Refusal]]:
+    compact = "".join(ch for ch in str(value) if ch.isdigit())
+    try:
+        return stdnum_bsn.validate(compact), []
+    except ValidationError:
+        return None, [Refusal("bsn_invalid", "Dit burgerservicenummer klopt niet. Controleer de 9 "
+                              "cijfers op het paspoort of de zorgpas.", field)]
+
+
+def check_iban(value: str, field: str = "iban") -> tuple[str | None, list[Refusal]]:
+    try:
+        return stdnum_iban.validate(str(value)), []
+    except ValidationError:
+        return None, [Refusal("iban_invalid", "Dit IBAN-nummer klopt niet. Neem het over van de "
+                              "bankpas of een bankafschrift, bijvoorbeeld NL91 ABNA 0417 1643 00.",
+                              field)]
+
+
+def _eight_digits(value: str) -> str | None:
+    compact = "".join(ch for ch in str(value) if not ch.isspace())
+    return compact if len(compact) == 8 and compact.isdigit() else None
+
+
+def check_kvk(value: str, field: str = "kvk") -> tuple[str | None, list[Refusal]]:
+    compact = _eight_digits(value)
+    if compact is None:
+        return None, [Refusal("kvk_invalid", "Een KvK-nummer heeft 8 cijfers. U vindt het op het "
+                              "uittreksel van de Kamer van Koophandel.", field)]
+    return compact, []
+
+
+def check_agb(value: str, field: str = "agb") -> tuple[str | None, list[Refusal]]:
+    compact = _eight_digits(value)
+    if compact is None:
+        return None, [Refusal("agb_invalid", "Een AGB-code heeft 8 cijfers. De zorgverlener kan "
+                              "hem opzoeken in het AGB-register.", field)]
+    return compact, []
+
+
+def mask_bsn(bsn: str | None) -> str:
+    """Show only the last three digits where a BSN is not needed in full."""
+    if not bsn:
+        return ""
+    return "*****" + bsn[-3:]

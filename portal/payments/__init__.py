@@ -1,0 +1,1 @@
+"""Payment runs: approved claims -> one transfer per provider per run."""

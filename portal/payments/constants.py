@@ -1,0 +1,5 @@
+from portal.enums import LabeledEnum
+
+
+class RunStatus(LabeledEnum):
+    UITGEVOERD = ("uitgevoerd", "Uitgevoerd")

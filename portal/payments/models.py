@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.dates import now
+from portal.extensions import db
+from portal.payments.constants import RunStatus
+
+
+class PaymentRun(db.Model):
+    __tablename__ = "payment_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    run_on: Mapped[dt.date]
+    status: Mapped[RunStatus] = mapped_column(String(20), default=RunStatus.UITGEVOERD)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    executed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+    payments: Mapped[list[Payment]] = relationship(back_populates="run", order_by="Payment.id")
+
+
+class Payment(db.Model):
+    """One transfer to one provider in one run, to the IBAN in the agreement."""
+
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    iban: Mapped[str] = mapped_column(String(34))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+
+    run: Mapped[PaymentRun] = relationship(back_populates="payments")
+    items: Mapped[list[PaymentItem]] = relationship(back_populates="payment")
+
+
+class PaymentItem(db.Model):
+    """A claim paid by a payment. claim_id is unique: no claim can ever be paid twice."""
+
+    __tablename__ = "payment_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+    payment: Mapped[Payment] = relationship(back_populates="items")

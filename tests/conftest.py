@@ -1,0 +1,114 @@
+"""Test fixtures: one app per session on SQLite (default) or PostgreSQL.
+
+PORTAL_TEST_DATABASE_URL=postgresql+psycopg://... runs the same suite on PostgreSQL (an empty
+database of its own: the schema is made by the migrations, like in production).
+
+- `db`: each test runs inside a transaction that is rolled back at the end; services and
+  requests commit into a savepoint, so tests never see each other's data.
+- `committing_db`: for the few tests that need real commits across connections (parallel
+  approvals, an interrupted payment run); every table is emptied afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from portal import create_app
+from portal.extensions import db as _db
+
+TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        config={
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PORTAL_ARGON2_FAST": True,
+            "SERVER_NAME": "portal.test",
+        },
+        environ={"PORTAL_INSTANCE_DIR": str(instance)},
+    )
+    with app.app_context():
+        from portal.migrate import upgrade
+
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def db(app):
+    """The database inside a transaction rolled back at the end of the test."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        # A plain Session bound to the test's connection (Flask-SQLAlchemy's own Session
+        # would pick the engine again and escape the outer transaction).
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=original.registry.scopefunc,
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+def _empty_all_tables() -> None:
+    with _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(text(f"DELETE FROM {table.name}"))
+
+
+@pytest.fixture
+def committing_db(app):
+    """The real database: what the test commits is committed. Emptied afterwards."""
+    with app.app_context():
+        _db.session.remove()
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _empty_all_tables()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """login(user, password=factories.PASSWORD) logs the test client in through the real form."""
+    from tests.factories import PASSWORD
+
+    def _login(user, password: str = PASSWORD):
+        response = client.post("/inloggen", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return _login
