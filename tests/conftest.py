@@ -53,7 +53,10 @@ def app(database_url, tmp_path_factory):
         from portal.migrate import upgrade
 
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture
