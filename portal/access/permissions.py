@@ -1,0 +1,53 @@
+"""Who may see or act on a household's file. Used by every area's permissions and services.
+
+A budget holder owns their household's file. A representative or advisor reaches it only
+through an authorisation (machtiging) that is active today: started, not ended, not revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from portal.access.constants import Role, Scope
+from portal.access.models import Authorization, User
+from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class HouseholdAccess:
+    household_id: int
+    can_act: bool
+    on_behalf: bool  # True when the user is not the budget holder (log it, say "namens")
+
+
+def authorization_is_active(auth: Authorization, today: dt.date) -> bool:
+    return auth.revoked_at is None and auth.starts_on <= today <= auth.ends_on
+
+
+def household_access(user: User | None, household_id: int, today: dt.date) -> HouseholdAccess | None:
+    """The access `user` has to a household's file today, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.role == Role.BUDGETHOUDER and user.household_id == household_id:
+        return HouseholdAccess(household_id, can_act=True, on_behalf=False)
+    if user.role not in (Role.VERTEGENWOORDIGER, Role.ADVISEUR, Role.BUDGETHOUDER):
+        return None
+    auths = db.session.scalars(
+        select(Authorization).where(Authorization.household_id == household_id,
+                                    Authorization.grantee_id == user.id)
+    ).all()
+    active = [a for a in auths if authorization_is_active(a, today)]
+    if not active:
+        return None
+    return HouseholdAccess(household_id, can_act=any(a.scope == Scope.HANDELEN for a in active),
+                           on_behalf=True)
+
+
+def budget_holder_of(household_id: int) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.household_id == household_id, User.role == Role.BUDGETHOUDER)
+        .order_by(User.id).limit(1)
+    )
