@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: 848d5e9fd33f
+Revision ID: 171fa169ec07
 Revises: 
-Create Date: 2026-11-25 10:33:45.760201
+Create Date: 2026-11-25 10:43:00.320915
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '848d5e9fd33f'
+revision = '171fa169ec07'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -302,9 +302,11 @@ def upgrade() -> None:
     sa.Column('end_kind', sa.String(length=20), nullable=False),
     sa.Column('days_per_week', sa.Integer(), nullable=False),
     sa.Column('notice_months', sa.Integer(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
     sa.Column('signed_by_holder_at', sa.DateTime(), nullable=True),
     sa.Column('signed_by_provider_at', sa.DateTime(), nullable=True),
     sa.Column('signed_on_paper', sa.Boolean(), nullable=False),
+    sa.Column('top_up', sa.Boolean(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=True),
     sa.Column('rejection_reason', sa.Text(), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
@@ -401,6 +403,7 @@ def upgrade() -> None:
     sa.Column('unit', sa.String(length=20), nullable=False),
     sa.Column('tariff_cents', sa.BigInteger(), nullable=False),
     sa.Column('weekly_quantity', sa.Integer(), nullable=False),
+    sa.Column('budget_tariff_cents', sa.BigInteger(), nullable=True),
     sa.CheckConstraint('tariff_cents > 0', name=op.f('ck_agreement_lines_tariff_positive')),
     sa.CheckConstraint('weekly_quantity >= 0', name=op.f('ck_agreement_lines_weekly_quantity')),
     sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_agreement_lines_grant_id_grants')),

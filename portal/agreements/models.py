@@ -77,6 +77,8 @@ class AgreementVersion(db.Model):
     signed_by_holder_at: Mapped[dt.datetime | None]
     signed_by_provider_at: Mapped[dt.datetime | None]
     signed_on_paper: Mapped[bool] = mapped_column(default=False)
+    # The budget holder pays the part of a tariff above the maximum from their own money.
+    top_up: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("agreement_documents.id"))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -111,8 +113,15 @@ class AgreementLine(db.Model):
     unit: Mapped[Unit] = mapped_column(String(20))
     tariff_cents: Mapped[int] = mapped_column(BigInteger)
     weekly_quantity: Mapped[int] = mapped_column(default=0)
+    # What the budget pays per unit when the tariff is above the maximum and the budget holder
+    # tops up the difference (version.top_up). None: the budget pays tariff_cents.
+    budget_tariff_cents: Mapped[int | None] = mapped_column(BigInteger)
 
     version: Mapped[AgreementVersion] = relationship(back_populates="lines")
+
+    @property
+    def tariff_for_budget_cents(self) -> int:
+        return self.tariff_cents if self.budget_tariff_cents is None else self.budget_tariff_cents
 
 
 class AgreementEvent(db.Model):
