@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from portal.enums import LabeledEnum
 
 
@@ -49,3 +51,22 @@ MINUTES_PER_UNIT: dict[Unit, int] = {Unit.DAGDEEL: 4 * 60, Unit.ETMAAL: 24 * 60}
 class AllowanceKind(LabeledEnum):
     VERANTWOORDINGSVRIJ = ("verantwoordingsvrij", "Verantwoordingsvrij bedrag")
     FEESTDAGEN = ("feestdagen", "Feestdagenuitkering")
+
+
+# Wlz verantwoordingsvrij bedrag (DOMAIN.md, "Yearly allowances"): 1.5% of the budget a year,
+# at least EUR 250 and at most EUR 1,250. A grant for part of a year uses its own amount.
+FREE_ALLOWANCE_PERCENT = Decimal("1.5")
+FREE_ALLOWANCE_MIN_CENTS = 25_000
+FREE_ALLOWANCE_MAX_CENTS = 125_000
+
+# Laws whose grants carry yearly allowances.
+ALLOWANCE_LAWS = frozenset({Law.WLZ})
+
+# From this share of a cap used, the start page warns ("bijna op").
+CLOSE_TO_CAP_PERCENT = 80
+
+# A sanity limit on one grant (a typo with extra zeros); far above any real pgb.
+GRANT_AMOUNT_MAX_CENTS = 100_000_000  # EUR 1,000,000
+
+# A birth date further back than this many years is a typing error.
+OLDEST_AGE_YEARS = 125

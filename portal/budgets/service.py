@@ -7,14 +7,26 @@ then re-check what is available. The database CHECK on grants is the last line o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import extract, func, select
 
-from portal.budgets.models import Grant
+from portal import dates
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.access.permissions import budget_holder_of, household_access
+from portal.access.service import record
+from portal.budgets import rules
+from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, CareKind, FunderKind, Law
+from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member
+from portal.budgets.rules import AllowanceFigures
+from portal.dates import format_day
 from portal.extensions import db
+from portal.identifiers import check_bsn, mask_bsn
+from portal.messages.service import notify
 from portal.money import format_euro
-from portal.refusals import Refusal, Refused
+from portal.refusals import Refusal, Refused, refuse_if
 
 
 def lock_grants(grant_ids: list[int] | set[int]) -> dict[int, Grant]:
@@ -84,3 +96,199 @@ def spend_directly(shares: Mapping[int, int]) -> None:
     for gid, cents in shares.items():
         grants[gid].paid_cents += cents
     db.session.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# Registering households, members and grants
+# --------------------------------------------------------------------------------------------
+
+def _not_allowed(what: str) -> Refused:
+    return Refused(Refusal("not_allowed", f"U mag {what} niet doen. Vraag het aan de verstrekker "
+                           "of het betaalkantoor."))
+
+
+def _is_office(actor: User | None) -> bool:
+    """None: the system itself (CLI, demo seed); otherwise the payment office."""
+    return actor is None or actor.role == Role.BEHEERDER
+
+
+def register_household(actor: User | None, name: str) -> Household:
+    """A new household (budget holder's file). By the payment office, a consulent or the system."""
+    if not (_is_office(actor) or actor.role == Role.CONSULENT):
+        raise _not_allowed("een huishouden registreren")
+    refuse_if(rules.check_household_name(name))
+    household = Household(name=name.strip())
+    db.session.add(household)
+    db.session.flush()
+    record("household_registered", actor=actor, household_id=household.id,
+           object_type="household", object_id=household.id,
+           summary=f"Huishouden {household.name} geregistreerd")
+    db.session.flush()
+    return household
+
+
+def register_member(actor: User | None, household_id: int, name: str, bsn: str,
+                    birth_date: dt.date, *, today: dt.date | None = None) -> Member:
+    """A family member who receives care. BSN 11-test, no duplicate BSN, birth date not ahead."""
+    today = today or dates.today()
+    household = db.session.get(Household, household_id) if household_id is not None else None
+    if household is not None and not (_is_office(actor) or actor.role == Role.CONSULENT):
+        access = household_access(actor, household.id, today)
+        if access is None or not access.can_act:
+            raise _not_allowed("bij dit huishouden een gezinslid registreren")
+    elif household is None and not (_is_office(actor) or actor.role == Role.CONSULENT):
+        raise _not_allowed("een gezinslid registreren")
+    compact, bsn_refusals = check_bsn(bsn)
+    taken = compact is not None and db.session.scalar(
+        select(Member.id).where(Member.bsn == compact)) is not None
+    refuse_if(rules.check_member(name=name, birth_date=birth_date, today=today,
+                                 household_known=household is not None,
+                                 bsn_refusals=bsn_refusals, bsn_taken=taken))
+    member = Member(household_id=household.id, name=name.strip(), bsn=compact,
+                    birth_date=birth_date)
+    db.session.add(member)
+    db.session.flush()
+    record("member_registered", actor=actor, household_id=household.id, object_type="member",
+           object_id=member.id, summary=f"Gezinslid {member.name} ({mask_bsn(compact)}) "
+           "geregistreerd")
+    db.session.flush()
+    return member
+
+
+def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: str,
+                   period_start: dt.date, period_end: dt.date, amount_cents: int,
+                   care_kinds: list[str], decision_reference: str = "") -> Grant:
+    """Register a toekenning. By a consulent of that funder, the payment office or the system.
+
+    Refused (all reasons at once, nothing written) for an unknown member or funder, a law the
+    funder does not fund, an amount <= 0 or absurdly high, an end before the start, a period
+    over a year (or a Wlz period across 1 January), no or unknown kinds of care, and a period
+    that overlaps another grant of the same member, law and funder.
+    """
+    member = db.session.get(Member, member_id) if member_id is not None else None
+    funder = db.session.get(Funder, funder_id) if funder_id is not None else None
+    if not _is_office(actor) and not (actor.role == Role.CONSULENT and funder is not None
+                                      and actor.funder_id == funder.id):
+        raise _not_allowed("voor deze verstrekker een budget registreren")
+    others: list[tuple[dt.date, dt.date]] = []
+    if member is not None and funder is not None:
+        others = [(s, e) for s, e in db.session.execute(
+            select(Grant.period_start, Grant.period_end)
+            .where(Grant.member_id == member.id, Grant.funder_id == funder.id, Grant.law == law)
+            .order_by(Grant.period_start))]
+    data = rules.GrantInput(law=law, period_start=period_start, period_end=period_end,
+                            amount_cents=amount_cents, care_kinds=list(care_kinds or []),
+                            decision_reference=decision_reference or "")
+    refuse_if(rules.check_grant(data, member_known=member is not None,
+                                funder_kind=FunderKind(funder.kind) if funder else None,
+                                other_periods=others))
+    grant = Grant(member_id=member.id, funder_id=funder.id, law=Law(law),
+                  period_start=period_start, period_end=period_end, amount_cents=amount_cents,
+                  reserved_cents=0, paid_cents=0,
+                  care_kinds=[CareKind(k).value for k in data.care_kinds],
+                  decision_reference=data.decision_reference.strip())
+    db.session.add(grant)
+    db.session.flush()
+    record("grant_registered", actor=actor, household_id=member.household_id,
+           object_type="grant", object_id=grant.id,
+           summary=f"Budget {Law(law).label} {format_day(period_start)} - {format_day(period_end)}"
+                   f" van {format_euro(amount_cents)} geregistreerd voor {member.name}",
+           detail={"funder_id": funder.id, "amount_cents": amount_cents})
+    holder = budget_holder_of(member.household_id)
+    if holder is not None:
+        notify([holder.id], "grant_registered", f"Nieuw budget: {Law(law).label} voor {member.name}",
+               f"{funder.name} heeft {format_euro(amount_cents)} toegekend voor "
+               f"{format_day(period_start)} tot en met {format_day(period_end)}.")
+    db.session.flush()
+    return grant
+
+
+# --------------------------------------------------------------------------------------------
+# Wlz yearly allowances
+# --------------------------------------------------------------------------------------------
+
+def _allowance_table_cap(law: str, kind: str, year: int) -> int | None:
+    return db.session.scalar(select(AllowanceCap.cap_cents).where(
+        AllowanceCap.law == law, AllowanceCap.kind == kind, AllowanceCap.year == year))
+
+
+def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def record_allowance_use(actor: User | None, grant: Grant | int, kind: str, amount_cents: int,
+                         spent_on: dt.date, description: str, today: dt.date) -> AllowanceUse:
+    """Record spending of a Wlz yearly allowance and pay it from the budget at once.
+
+    Checked against the cap of that year (earlier uses of this grant and kind in the year of
+    `spent_on` count), and against what the budget still has. By the budget holder, someone who
+    may act for them, the payment office or the system.
+    """
+    grant_id = grant if isinstance(grant, int) else grant.id
+    locked = lock_grants([grant_id])[grant_id]
+    member = db.session.get(Member, locked.member_id)
+    on_behalf_of = None
+    if not _is_office(actor):
+        access = household_access(actor, member.household_id, today)
+        if access is None or not access.can_act:
+            raise _not_allowed("bij dit budget een uitgave vastleggen")
+        if access.on_behalf:
+            on_behalf_of = budget_holder_of(member.household_id)
+    kind_ok = kind in {k.value for k in AllowanceKind}
+    table_cap = (_allowance_table_cap(locked.law, kind, spent_on.year)
+                 if kind_ok and kind != AllowanceKind.VERANTWOORDINGSVRIJ else None)
+    cap = rules.allowance_cap(locked.law, kind, locked.amount_cents, table_cap)
+    first, last = _year_bounds(spent_on.year)
+    used = db.session.scalar(select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0)).where(
+        AllowanceUse.grant_id == grant_id, AllowanceUse.kind == kind,
+        AllowanceUse.spent_on >= first, AllowanceUse.spent_on <= last)) if kind_ok else 0
+    refuse_if(rules.check_allowance_use(
+        law=locked.law, kind=kind, amount_cents=amount_cents, spent_on=spent_on,
+        period_start=locked.period_start, period_end=locked.period_end, today=today,
+        cap_cents=cap, used_cents=int(used or 0), available_cents=locked.available_cents))
+    spend_directly({grant_id: amount_cents})
+    use = AllowanceUse(grant_id=grant_id, kind=AllowanceKind(kind), amount_cents=amount_cents,
+                       spent_on=spent_on, description=(description or "").strip(),
+                       created_by_id=actor.id if actor else None)
+    db.session.add(use)
+    db.session.flush()
+    record("allowance_used", actor=actor, on_behalf_of=on_behalf_of,
+           household_id=member.household_id, object_type="allowance_use", object_id=use.id,
+           summary=f"{AllowanceKind(kind).label}: {format_euro(amount_cents)} op "
+                   f"{format_day(spent_on)} ({member.name})",
+           detail={"grant_id": grant_id, "amount_cents": amount_cents})
+    db.session.flush()
+    return use
+
+
+def allowance_status(grants: Sequence[Grant]) -> dict[int, dict[AllowanceKind, AllowanceFigures]]:
+    """Per Wlz grant and allowance kind: cap, used, left and close to cap (>= 80% used).
+
+    The year of a grant is the year its period starts in (a Wlz grant lies in one calendar
+    year). Two queries, whatever the number of grants or uses.
+    """
+    wlz = [g for g in grants if g.law in ALLOWANCE_LAWS]
+    if not wlz:
+        return {}
+    ids = [g.id for g in wlz]
+    years = {g.period_start.year for g in wlz}
+    caps = {(law, kind, year): cents for law, kind, year, cents in db.session.execute(
+        select(AllowanceCap.law, AllowanceCap.kind, AllowanceCap.year, AllowanceCap.cap_cents)
+        .where(AllowanceCap.law.in_(list(ALLOWANCE_LAWS)), AllowanceCap.year.in_(years)))}
+    year_col = extract("year", AllowanceUse.spent_on)
+    used = {(gid, kind, int(year)): int(cents) for gid, kind, year, cents in db.session.execute(
+        select(AllowanceUse.grant_id, AllowanceUse.kind, year_col, func.sum(AllowanceUse.amount_cents))
+        .where(AllowanceUse.grant_id.in_(ids))
+        .group_by(AllowanceUse.grant_id, AllowanceUse.kind, year_col))}
+    result: dict[int, dict[AllowanceKind, AllowanceFigures]] = {}
+    for g in wlz:
+        year = g.period_start.year
+        result[g.id] = {
+            kind: AllowanceFigures(
+                kind=kind, year=year,
+                cap_cents=rules.allowance_cap(g.law, kind, g.amount_cents,
+                                              caps.get((g.law, kind.value, year))),
+                used_cents=used.get((g.id, kind.value, year), 0))
+            for kind in AllowanceKind
+        }
+    return result

@@ -1,0 +1,411 @@
+"""Pure decisions about budgets: no Flask, no session. Plain data in, verdict out.
+
+- check_grant / check_member / check_household_name: what a funder or the back office can get
+  wrong when registering.
+- free_allowance_cap / check_allowance_use / allowance_figures: the Wlz yearly allowances.
+- budget_usage / will_not_last / household_total: the usage figures and the prognosis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from portal.budgets.constants import (
+    ALLOWANCE_LAWS,
+    CLOSE_TO_CAP_PERCENT,
+    FREE_ALLOWANCE_MAX_CENTS,
+    FREE_ALLOWANCE_MIN_CENTS,
+    FREE_ALLOWANCE_PERCENT,
+    GRANT_AMOUNT_MAX_CENTS,
+    LAWS_BY_FUNDER_KIND,
+    OLDEST_AGE_YEARS,
+    AllowanceKind,
+    CareKind,
+    FunderKind,
+    Law,
+)
+from portal.dates import add_months, first_of_month, format_day, months_between
+from portal.money import format_euro, percentage_of
+from portal.refusals import Refusal
+
+# --------------------------------------------------------------------------------------------
+# Registering households, members and grants
+# --------------------------------------------------------------------------------------------
+
+
+def check_household_name(name: str) -> list[Refusal]:
+    if not str(name or "").strip():
+        return [Refusal("name_missing", "Vul de naam van het huishouden in, bijvoorbeeld "
+                        "'Familie Jansen'.", "name")]
+    if len(name.strip()) > 200:
+        return [Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste 200 tekens.",
+                        "name")]
+    return []
+
+
+def check_member(*, name: str, birth_date: dt.date, today: dt.date, household_known: bool,
+                 bsn_refusals: Sequence[Refusal], bsn_taken: bool) -> list[Refusal]:
+    """Checks of a new member. bsn_refusals: what portal.identifiers.check_bsn said."""
+    refusals: list[Refusal] = []
+    if not household_known:
+        refusals.append(Refusal("household_unknown", "Dit huishouden bestaat niet. Kies een "
+                                "bestaand huishouden of maak het eerst aan.", "household"))
+    if not str(name or "").strip():
+        refusals.append(Refusal("name_missing", "Vul de naam van het gezinslid in.", "name"))
+    elif len(name.strip()) > 200:
+        refusals.append(Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste "
+                                "200 tekens.", "name"))
+    refusals.extend(bsn_refusals)
+    if bsn_taken:
+        refusals.append(Refusal("bsn_taken", "Er is al een gezinslid met dit burgerservicenummer. "
+                                "Controleer het nummer, of zoek het bestaande gezinslid op.", "bsn"))
+    if birth_date > today:
+        refusals.append(Refusal("birth_date_in_future", "De geboortedatum ligt in de toekomst. "
+                                "Controleer de datum.", "birth_date"))
+    elif birth_date < add_months(today, -12 * OLDEST_AGE_YEARS):
+        refusals.append(Refusal("birth_date_implausible", f"De geboortedatum ligt meer dan "
+                                f"{OLDEST_AGE_YEARS} jaar terug. Controleer het jaartal.",
+                                "birth_date"))
+    return refusals
+
+
+@dataclass(frozen=True)
+class GrantInput:
+    """What a funder fills in for a toekenning."""
+
+    law: str
+    period_start: dt.date
+    period_end: dt.date
+    amount_cents: int
+    care_kinds: Sequence[str]
+    decision_reference: str = ""
+
+
+def last_day_of_one_year(start: dt.date) -> dt.date:
+    """The last day a period that starts on `start` may have: one year minus a day."""
+    return add_months(start, 12) - dt.timedelta(days=1)
+
+
+def periods_overlap(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
+    return a_start <= b_end and b_start <= a_end
+
+
+def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind | None,
+                other_periods: Iterable[tuple[dt.date, dt.date]] = ()) -> list[Refusal]:
+    """Every reason a grant cannot be registered, at once.
+
+    funder_kind: None when the funder does not exist. other_periods: the periods of the
+    member's existing grants under the same law from the same funder.
+    """
+    refusals: list[Refusal] = []
+    if not member_known:
+        refusals.append(Refusal("member_unknown", "Dit gezinslid bestaat niet. Controleer het "
+                                "gezinslid of registreer het eerst.", "member"))
+    if funder_kind is None:
+        refusals.append(Refusal("funder_unknown", "Deze verstrekker bestaat niet. Kies een "
+                                "gemeente, zorgkantoor of zorgverzekeraar uit de lijst.", "funder"))
+    law: Law | None = Law(data.law) if data.law in {w.value for w in Law} else None
+    if law is None:
+        refusals.append(Refusal("law_unknown", "Deze wet kennen we niet. Kies uit: "
+                                + ", ".join(w.label for w in Law) + ".", "law"))
+    elif funder_kind is not None and law not in LAWS_BY_FUNDER_KIND[FunderKind(funder_kind)]:
+        allowed = sorted(w.label for w in LAWS_BY_FUNDER_KIND[FunderKind(funder_kind)])
+        refusals.append(Refusal("law_not_funded", f"Een {FunderKind(funder_kind).label.lower()} "
+                                f"verstrekt geen budget voor de {law.label}, alleen voor "
+                                f"{' en '.join(allowed)}. Kies de juiste wet of verstrekker.", "law"))
+
+    if data.amount_cents <= 0:
+        refusals.append(Refusal("amount_not_positive", "Het bedrag moet groter zijn dan "
+                                f"{format_euro(0)}. Vul het toegekende bedrag in.", "amount"))
+    elif data.amount_cents > GRANT_AMOUNT_MAX_CENTS:
+        refusals.append(Refusal("amount_too_large", f"Het bedrag is hoger dan "
+                                f"{format_euro(GRANT_AMOUNT_MAX_CENTS)}. Controleer of er geen "
+                                "nul te veel staat.", "amount"))
+
+    period_ok = True
+    if data.period_end < data.period_start:
+        period_ok = False
+        refusals.append(Refusal("period_reversed", "De einddatum ligt voor de begindatum. "
+                                "Controleer beide datums.", "period_end"))
+    elif data.period_end > last_day_of_one_year(data.period_start):
+        period_ok = False
+        refusals.append(Refusal("period_too_long", "Een toekenning duurt ten hoogste een jaar. "
+                                f"Laat deze eindigen op of voor "
+                                f"{format_day(last_day_of_one_year(data.period_start))}, en "
+                                "registreer de periode daarna als nieuwe toekenning.", "period_end"))
+    elif law in ALLOWANCE_LAWS and data.period_start.year != data.period_end.year:
+        period_ok = False
+        refusals.append(Refusal("period_crosses_year", f"Een {law.label}-budget geldt per "
+                                "kalenderjaar. Laat de toekenning eindigen op 31 december "
+                                f"{data.period_start.year} en registreer het volgende jaar apart.",
+                                "period_end"))
+
+    kinds = list(data.care_kinds or [])
+    known = {c.value for c in CareKind}
+    if not kinds:
+        refusals.append(Refusal("care_kinds_empty", "Kies ten minste een zorgsoort waarvoor het "
+                                "budget gebruikt mag worden.", "care_kinds"))
+    unknown = sorted({str(k) for k in kinds} - known)
+    if unknown:
+        refusals.append(Refusal("care_kind_unknown", f"Deze zorgsoort kennen we niet: "
+                                f"{', '.join(unknown)}. Kies uit: "
+                                + ", ".join(c.label for c in CareKind) + ".", "care_kinds"))
+    if len(kinds) != len(set(kinds)):
+        refusals.append(Refusal("care_kind_twice", "U heeft een zorgsoort twee keer gekozen. "
+                                "Kies elke zorgsoort één keer.", "care_kinds"))
+
+    if len(data.decision_reference or "") > 60:
+        refusals.append(Refusal("decision_reference_too_long", "Het kenmerk van de beschikking is "
+                                "te lang. Gebruik ten hoogste 60 tekens.", "decision_reference"))
+
+    if period_ok:
+        for start, end in other_periods:
+            if periods_overlap(data.period_start, data.period_end, start, end):
+                refusals.append(Refusal(
+                    "grant_overlaps",
+                    f"Dit gezinslid heeft van deze verstrekker al een budget voor deze wet van "
+                    f"{format_day(start)} tot en met {format_day(end)}. Periodes mogen niet "
+                    "overlappen: pas de periode aan of wijzig de bestaande toekenning.",
+                    "period_start"))
+                break
+    return refusals
+
+
+# --------------------------------------------------------------------------------------------
+# Wlz yearly allowances
+# --------------------------------------------------------------------------------------------
+
+
+def free_allowance_cap(grant_amount_cents: int) -> int:
+    """Verantwoordingsvrij bedrag: 1.5% of the grant, at least EUR 250, at most EUR 1,250.
+
+    A grant for part of a year uses its own amount; the minimum and maximum still apply.
+    """
+    share = percentage_of(grant_amount_cents, FREE_ALLOWANCE_PERCENT)
+    return max(FREE_ALLOWANCE_MIN_CENTS, min(FREE_ALLOWANCE_MAX_CENTS, share))
+
+
+@dataclass(frozen=True)
+class AllowanceFigures:
+    kind: AllowanceKind
+    year: int
+    cap_cents: int | None  # None: the funder has not set the cap for this year
+    used_cents: int
+
+    @property
+    def left_cents(self) -> int | None:
+        return None if self.cap_cents is None else max(0, self.cap_cents - self.used_cents)
+
+    @property
+    def close_to_cap(self) -> bool:
+        """At least 80% of the cap is used (the start page warns)."""
+        return is_close_to_cap(self.cap_cents, self.used_cents)
+
+
+def is_close_to_cap(cap_cents: int | None, used_cents: int) -> bool:
+    if cap_cents is None or cap_cents <= 0:
+        return False
+    return used_cents * 100 >= cap_cents * CLOSE_TO_CAP_PERCENT
+
+
+def allowance_cap(law: str, kind: str, grant_amount_cents: int,
+                  table_cap_cents: int | None) -> int | None:
+    """The yearly cap of an allowance: the free amount follows from the grant, the holiday
+    allowance comes from the AllowanceCap table (None when the funder has not set it)."""
+    if law not in ALLOWANCE_LAWS:
+        return None
+    if kind == AllowanceKind.VERANTWOORDINGSVRIJ:
+        return free_allowance_cap(grant_amount_cents)
+    return table_cap_cents
+
+
+def check_allowance_use(*, law: str, kind: str, amount_cents: int, spent_on: dt.date,
+                        period_start: dt.date, period_end: dt.date, today: dt.date,
+                        cap_cents: int | None, used_cents: int,
+                        available_cents: int) -> list[Refusal]:
+    """Every reason a use of a yearly allowance cannot be recorded, at once.
+
+    cap_cents: from allowance_cap (None: not set). used_cents: earlier uses of this grant and
+    kind in the same year. available_cents: what the grant still has (it is paid from it).
+    """
+    refusals: list[Refusal] = []
+    if law not in ALLOWANCE_LAWS:
+        return [Refusal("allowance_not_wlz", "Een verantwoordingsvrij bedrag of een "
+                        "feestdagenuitkering hoort alleen bij een Wlz-budget. Kies het Wlz-budget.",
+                        "grant")]
+    kinds = {k.value for k in AllowanceKind}
+    kind_ok = kind in kinds
+    if not kind_ok:
+        refusals.append(Refusal("allowance_kind_unknown", "Kies het verantwoordingsvrij bedrag "
+                                "of de feestdagenuitkering.", "kind"))
+    if amount_cents <= 0:
+        refusals.append(Refusal("amount_not_positive", "Het bedrag moet groter zijn dan "
+                                f"{format_euro(0)}.", "amount"))
+    if spent_on > today:
+        refusals.append(Refusal("allowance_date_in_future", "De datum ligt in de toekomst. "
+                                "Vul de datum in waarop het geld is uitgegeven.", "spent_on"))
+    if not period_start <= spent_on <= period_end:
+        refusals.append(Refusal("allowance_date_outside_period", "Deze datum valt buiten de "
+                                f"periode van het budget ({format_day(period_start)} tot en met "
+                                f"{format_day(period_end)}). Kies het budget van dat jaar.",
+                                "spent_on"))
+    if kind_ok and amount_cents > 0:
+        label = AllowanceKind(kind).label.lower()
+        if cap_cents is None:
+            refusals.append(Refusal("allowance_cap_missing", f"De verstrekker heeft het maximum "
+                                    f"voor de {label} van {spent_on.year} nog niet vastgesteld. "
+                                    "Vraag het zorgkantoor om het maximum, en probeer het daarna "
+                                    "opnieuw.", "kind"))
+        elif used_cents + amount_cents > cap_cents:
+            left = max(0, cap_cents - used_cents)
+            refusals.append(Refusal("allowance_cap_exceeded", f"Dit is meer dan er over is van het "
+                                    f"{label} van {spent_on.year}: maximaal "
+                                    f"{format_euro(cap_cents)}, al gebruikt "
+                                    f"{format_euro(used_cents)}, nog over {format_euro(left)}. "
+                                    "Verlaag het bedrag.", "amount"))
+        if amount_cents > available_cents:
+            refusals.append(Refusal("budget_insufficient", f"Er is niet genoeg budget over: nodig "
+                                    f"{format_euro(amount_cents)}, beschikbaar "
+                                    f"{format_euro(available_cents)}. Verlaag het bedrag.",
+                                    "amount"))
+    return refusals
+
+
+# --------------------------------------------------------------------------------------------
+# Usage and prognosis
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetUsage:
+    """The figures of one budget (member x law x period), in cents.
+
+    available = granted - paid - in_progress. committed: what the active agreements will still
+    cost until the end of the period. runout_month: see budget_usage.
+    """
+
+    granted_cents: int
+    paid_cents: int
+    in_progress_cents: int
+    committed_cents: int
+    period_start: dt.date
+    period_end: dt.date
+    pace_cents: int | None  # average monthly spending of the months that are over; None: none over
+    runout_month: dt.date | None
+
+    @property
+    def available_cents(self) -> int:
+        return self.granted_cents - self.paid_cents - self.in_progress_cents
+
+    @property
+    def used_percent(self) -> int:
+        """Share of the grant paid or in progress, in whole percent (rounded down)."""
+        if self.granted_cents <= 0:
+            return 0
+        return (self.paid_cents + self.in_progress_cents) * 100 // self.granted_cents
+
+
+def months_over(period_start: dt.date, period_end: dt.date, today: dt.date) -> list[dt.date]:
+    """The months of the period that are completely over on `today` (first days)."""
+    first = first_of_month(period_start)
+    last_over = add_months(first_of_month(today), -1)
+    last = min(first_of_month(period_end), last_over)
+    if last < first:
+        return []
+    return [add_months(first, i) for i in range(months_between(first, last))]
+
+
+def current_pace(monthly_spending: Mapping[dt.date, int], period_start: dt.date,
+                 period_end: dt.date, today: dt.date) -> int | None:
+    """Average monthly spending over the months of the period that are over, rounded down.
+
+    Spending of a month = paid + in progress of the claims for that month of care. A month
+    that is over but has no claim (yet) counts as zero. None when no month of the period is
+    over yet (no pace to speak of).
+    """
+    months = months_over(period_start, period_end, today)
+    if not months:
+        return None
+    total = sum(monthly_spending.get(m, 0) for m in months)
+    return total // len(months)
+
+
+def budget_usage(*, granted_cents: int, paid_cents: int, in_progress_cents: int,
+                 committed_cents: int, period_start: dt.date, period_end: dt.date,
+                 monthly_spending: Mapping[dt.date, int], today: dt.date) -> BudgetUsage:
+    """The usage figures of one budget and the month in which it runs out.
+
+    Current pace: the average monthly spending (paid + in progress, by the month of care of the
+    claims) over the months of the period that are completely over (see current_pace).
+
+    Run-out month: from the current month on, every month costs the pace. The budget runs out
+    in the first month whose projected spending no longer fits in what is available now:
+    month index k = available // pace, counted from the current month (index 0). So with
+    nothing available and a pace above zero, it runs out this month. The answer is given only
+    when that month is not after the last month of the period; otherwise (the budget lasts),
+    and when there is no pace yet, or the pace is zero, or the period is over, it is None.
+    """
+    pace = current_pace(monthly_spending, period_start, period_end, today)
+    available = granted_cents - paid_cents - in_progress_cents
+    runout: dt.date | None = None
+    this_month = first_of_month(today)
+    if pace and pace > 0 and this_month <= first_of_month(period_end):
+        month = add_months(this_month, max(0, available) // pace)
+        if month <= first_of_month(period_end):
+            runout = month
+    return BudgetUsage(granted_cents=granted_cents, paid_cents=paid_cents,
+                       in_progress_cents=in_progress_cents, committed_cents=committed_cents,
+                       period_start=period_start, period_end=period_end, pace_cents=pace,
+                       runout_month=runout)
+
+
+def will_not_last(usage: BudgetUsage) -> bool:
+    """The active agreements will cost more than is still available (warn the budget holder)."""
+    return usage.committed_cents > usage.available_cents
+
+
+def shortfall_cents(usage: BudgetUsage) -> int:
+    """How much the active agreements cost beyond what is available (0 if it fits)."""
+    return max(0, usage.committed_cents - usage.available_cents)
+
+
+@dataclass(frozen=True)
+class HouseholdTotal:
+    """The integral picture: all budgets of the household together.
+
+    The money of one law cannot pay care under another law, so a run-out month of the summed
+    total would suggest a reserve that does not exist. Instead: first_runout_month is the
+    earliest run-out month of any single budget, short_budgets counts the budgets that will not
+    last, and shortfall_cents adds up each budget's own shortfall (a surplus in one budget does
+    not make up for a shortfall in another).
+    """
+
+    granted_cents: int
+    paid_cents: int
+    in_progress_cents: int
+    committed_cents: int
+    first_runout_month: dt.date | None
+    short_budgets: int
+    shortfall_cents: int
+    budget_count: int
+
+    @property
+    def available_cents(self) -> int:
+        return self.granted_cents - self.paid_cents - self.in_progress_cents
+
+
+def household_total(usages: Iterable[BudgetUsage]) -> HouseholdTotal:
+    usages = list(usages)
+    runouts = [u.runout_month for u in usages if u.runout_month is not None]
+    return HouseholdTotal(
+        granted_cents=sum(u.granted_cents for u in usages),
+        paid_cents=sum(u.paid_cents for u in usages),
+        in_progress_cents=sum(u.in_progress_cents for u in usages),
+        committed_cents=sum(u.committed_cents for u in usages),
+        first_runout_month=min(runouts) if runouts else None,
+        short_budgets=sum(1 for u in usages if will_not_last(u)),
+        shortfall_cents=sum(shortfall_cents(u) for u in usages),
+        budget_count=len(usages),
+    )

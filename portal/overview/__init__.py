@@ -1,0 +1,1 @@
+"""The start page: usage, prognosis and warnings of a household. Reads the areas below it."""

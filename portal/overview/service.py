@@ -1,0 +1,223 @@
+"""Budget usage and prognosis of one household, per budget and as one integral total.
+
+Three queries, whatever the number of members, budgets, agreements, months or claims:
+
+1. the household's current grants, joined with member and funder;
+2. the approved agreement versions (with their lines) of every agreement that pays from
+   one of those grants;
+3. the monthly claim totals per grant, month of care and status (one GROUP BY).
+
+Granted, paid and in progress come from the grant's own running totals (paid_cents,
+reserved_cents); the history sums of query 3 only feed the chart and the pace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from portal.agreements.models import AgreementLine, AgreementVersion
+from portal.agreements.rules import EVER_APPROVED, VersionPeriod, coverage
+from portal.budgets.constants import Law, Unit
+from portal.budgets.models import Funder, Grant, Member
+from portal.budgets.rules import (
+    BudgetUsage,
+    HouseholdTotal,
+    budget_usage,
+    household_total,
+    months_over,
+    shortfall_cents,
+    will_not_last,
+)
+from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
+from portal.claims.models import Claim, ClaimLine
+from portal.dates import first_of_month, last_of_month
+from portal.extensions import db
+from portal.money import round_half_up
+
+COUNTED_STATUSES = frozenset(RESERVED_STATUSES | {ClaimStatus.UITBETAALD})
+
+
+@dataclass(frozen=True)
+class MonthSpending:
+    month: dt.date  # first day
+    paid_cents: int
+    in_progress_cents: int
+
+    @property
+    def cents(self) -> int:
+        return self.paid_cents + self.in_progress_cents
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One budget: member x law x period, with its figures and its monthly spending."""
+
+    grant_id: int
+    member_id: int
+    member_name: str
+    law: Law
+    funder_name: str
+    usage: BudgetUsage
+    monthly: list[tuple[dt.date, int]]  # (month, paid + in progress) for a chart
+    monthly_detail: list[MonthSpending] = field(default_factory=list)
+
+    @property
+    def law_label(self) -> str:
+        return self.law.label
+
+    @property
+    def period_start(self) -> dt.date:
+        return self.usage.period_start
+
+    @property
+    def period_end(self) -> dt.date:
+        return self.usage.period_end
+
+    @property
+    def will_not_last(self) -> bool:
+        return will_not_last(self.usage)
+
+    @property
+    def shortfall_cents(self) -> int:
+        return shortfall_cents(self.usage)
+
+
+@dataclass(frozen=True)
+class HouseholdUsage:
+    household_id: int
+    today: dt.date
+    rows: list[BudgetRow]
+    total: HouseholdTotal
+    monthly_total: list[tuple[dt.date, int]]  # all budgets together, per month
+
+    @property
+    def warnings(self) -> list[BudgetRow]:
+        return [r for r in self.rows if r.will_not_last or r.usage.runout_month is not None]
+
+
+def _line_cost(unit: str, tariff_cents: int, weekly_quantity: int, first: dt.date,
+               last: dt.date) -> int:
+    """What one agreement line costs from `first` to `last` (inclusive), rounded half up.
+
+    Hourly care: weekly_quantity minutes x tariff / 60 per week; day parts and 24-hour stays:
+    count x tariff per week; both pro rata per day (days / 7). A fixed monthly wage: the tariff
+    per month, pro rata for the days of a month that fall in the window.
+    TODO: unify with agreements.rules.weekly_cost_cents once it exists.
+    """
+    if last < first:
+        return 0
+    if unit == Unit.MAANDLOON:
+        total = Decimal(0)
+        month = first_of_month(first)
+        while month <= last:
+            month_end = last_of_month(month)
+            days = (min(last, month_end) - max(first, month)).days + 1
+            total += Decimal(tariff_cents) * days / month_end.day
+            month = month_end + dt.timedelta(days=1)
+        return round_half_up(total)
+    if unit == Unit.UUR:
+        weekly = Decimal(weekly_quantity) * tariff_cents / 60
+    else:
+        weekly = Decimal(weekly_quantity) * tariff_cents
+    days = (last - first).days + 1
+    return round_half_up(weekly * days / 7)
+
+
+def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
+    """Usage and prognosis of the household's current budgets (period contains `today`).
+
+    Committed cost: for each approved agreement version that governs days (see
+    agreements.rules.coverage), its lines on the grant cost from the start of the current month
+    (or the grant's start, if later) to the end of the grant's period, cut at the version's
+    last day. Claims for earlier months are in paid or in progress already.
+    """
+    # 1. grants + member + funder
+    grant_rows = db.session.execute(
+        select(Grant.id, Grant.member_id, Member.name, Grant.law, Funder.name,
+               Grant.period_start, Grant.period_end, Grant.amount_cents, Grant.paid_cents,
+               Grant.reserved_cents)
+        .join(Member, Member.id == Grant.member_id)
+        .join(Funder, Funder.id == Grant.funder_id)
+        .where(Member.household_id == household_id, Grant.period_start <= today,
+               Grant.period_end >= today)
+        .order_by(Member.id, Grant.law, Grant.period_start, Grant.id)
+    ).all()
+    if not grant_rows:
+        return HouseholdUsage(household_id, today, [], household_total([]), [])
+    ids = [r[0] for r in grant_rows]
+
+    # 2. approved versions (all of them, per agreement, for coverage) and their lines
+    agreements_paying = (
+        select(AgreementVersion.agreement_id)
+        .join(AgreementLine, AgreementLine.version_id == AgreementVersion.id)
+        .where(AgreementLine.grant_id.in_(ids))
+    )
+    version_rows = db.session.execute(
+        select(AgreementVersion.agreement_id, AgreementVersion.id, AgreementVersion.number,
+               AgreementVersion.status, AgreementVersion.starts_on, AgreementVersion.ends_on,
+               AgreementVersion.ended_on, AgreementLine.grant_id, AgreementLine.unit,
+               AgreementLine.tariff_cents, AgreementLine.weekly_quantity)
+        .outerjoin(AgreementLine, AgreementLine.version_id == AgreementVersion.id)
+        .where(AgreementVersion.agreement_id.in_(agreements_paying),
+               AgreementVersion.status.in_([s.value for s in EVER_APPROVED]))
+        .order_by(AgreementVersion.agreement_id, AgreementVersion.number, AgreementLine.id)
+    ).all()
+    versions: dict[int, dict[int, VersionPeriod]] = defaultdict(dict)
+    lines: dict[int, list[tuple[int, str, int, int]]] = defaultdict(list)
+    for (agreement_id, version_id, number, status, starts_on, ends_on, ended_on, grant_id, unit,
+         tariff, weekly) in version_rows:
+        versions[agreement_id][version_id] = VersionPeriod(number, status, starts_on, ends_on,
+                                                           ended_on)
+        if grant_id is not None:
+            lines[version_id].append((grant_id, unit, tariff, weekly))
+
+    # 3. monthly claim totals per grant
+    spending: dict[int, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for grant_id, month, status, cents in db.session.execute(
+        select(ClaimLine.grant_id, Claim.month, Claim.status, func.sum(ClaimLine.amount_cents))
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(ClaimLine.grant_id.in_(ids), Claim.status.in_([s.value for s in COUNTED_STATUSES]))
+        .group_by(ClaimLine.grant_id, Claim.month, Claim.status)
+    ):
+        slot = 0 if status == ClaimStatus.UITBETAALD else 1
+        spending[grant_id][month][slot] += int(cents or 0)
+
+    # committed cost per grant
+    committed: dict[int, int] = defaultdict(int)
+    windows = {r[0]: (max(first_of_month(today), r[5]), r[6]) for r in grant_rows}
+    for agreement_versions in versions.values():
+        by_number = {v.number: vid for vid, v in agreement_versions.items()}
+        for vp, first, last in coverage(list(agreement_versions.values())):
+            for grant_id, unit, tariff, weekly in lines[by_number[vp.number]]:
+                if grant_id not in windows:
+                    continue
+                w_start, w_end = windows[grant_id]
+                seg_start = max(first, w_start)
+                seg_end = w_end if last is None else min(last, w_end)
+                committed[grant_id] += _line_cost(unit, tariff, weekly, seg_start, seg_end)
+
+    rows: list[BudgetRow] = []
+    month_totals: dict[dt.date, int] = defaultdict(int)
+    for (grant_id, member_id, member_name, law, funder_name, start, end, amount, paid,
+         reserved) in grant_rows:
+        per_month = spending.get(grant_id, {})
+        months = sorted(set(months_over(start, end, today)) | set(per_month))
+        detail = [MonthSpending(m, per_month.get(m, [0, 0])[0], per_month.get(m, [0, 0])[1])
+                  for m in months]
+        usage = budget_usage(granted_cents=amount, paid_cents=paid, in_progress_cents=reserved,
+                             committed_cents=committed.get(grant_id, 0), period_start=start,
+                             period_end=end, monthly_spending={d.month: d.cents for d in detail},
+                             today=today)
+        for d in detail:
+            month_totals[d.month] += d.cents
+        rows.append(BudgetRow(grant_id=grant_id, member_id=member_id, member_name=member_name,
+                              law=Law(law), funder_name=funder_name, usage=usage,
+                              monthly=[(d.month, d.cents) for d in detail], monthly_detail=detail))
+    return HouseholdUsage(household_id=household_id, today=today, rows=rows,
+                          total=household_total(r.usage for r in rows),
+                          monthly_total=sorted(month_totals.items()))
