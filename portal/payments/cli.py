@@ -1,9 +1,36 @@
+"""`portal run-payments`: approve what was submitted, then pay every approved claim."""
+
+from __future__ import annotations
+
 import click
 from flask.cli import with_appcontext
 
+from portal.cli import parse_cli_date, refusals_exit
+from portal.database import transaction
+
 
 @click.command("run-payments")
+@click.option("--date", "run_on", callback=parse_cli_date, metavar="JJJJ-MM-DD",
+              help="Datum van de betaalrun (standaard: vandaag).")
 @with_appcontext
-def run_payments_command():
+@refusals_exit
+def run_payments_command(run_on):
     """Pay all approved claims: one transfer per provider."""
-    raise click.ClickException("Nog niet gebouwd.")
+    from portal.claims.service import approve_all_submitted
+    from portal.dates import today
+    from portal.money import format_euro
+    from portal.payments.service import run_payments
+
+    run_on = run_on or today()
+    # Two units of work: approvals stand even when the payment run itself is refused.
+    with transaction():
+        approved = approve_all_submitted(run_on)
+    with transaction():
+        run = run_payments(None, run_on)
+    if approved:
+        click.echo(f"{len(approved)} urenbriefje(s) goedgekeurd.")
+    if run is None:
+        click.echo("Er is niets te betalen.")
+        return
+    click.echo(f"{len(run.payments)} betalingen, totaal {format_euro(run.total_cents)} "
+               f"(betaalrun {run.reference}).")

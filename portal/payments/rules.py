@@ -1,0 +1,115 @@
+"""Pure decisions about payment runs: no Flask, no session. Plain data in, verdict out.
+
+A run pays every approved, unpaid claim; each provider gets one transfer per run, to the IBAN
+on the provider's record, for the sum of its claims. What is paid per claim is what the claim
+reserved on its grants (its shares), which must add up to the claim's total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from portal.money import format_euro
+from portal.refusals import Refusal
+
+REFERENCE_PREFIX = "PGB"
+
+
+@dataclass(frozen=True)
+class PayableClaim:
+    """What a run needs to know of one approved claim."""
+
+    claim_id: int
+    provider_id: int
+    iban: str
+    household_id: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class PlannedPayment:
+    """One transfer to one provider: which claims it pays and how much in total."""
+
+    number: int  # 1, 2, ... within the run, in provider order
+    provider_id: int
+    iban: str
+    claims: tuple[PayableClaim, ...]
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(c.amount_cents for c in self.claims)
+
+    @property
+    def claim_ids(self) -> tuple[int, ...]:
+        return tuple(c.claim_id for c in self.claims)
+
+
+def group_into_payments(claims: Sequence[PayableClaim]) -> list[PlannedPayment]:
+    """One payment per provider, in provider id order; claims in id order within a payment.
+
+    A claim of zero euro needs no transfer; a provider whose claims add up to zero gets no
+    payment (the service closes those claims without one, see `zero_claims`).
+    """
+    per_provider: dict[int, list[PayableClaim]] = {}
+    for claim in sorted(claims, key=lambda c: c.claim_id):
+        if claim.amount_cents <= 0:
+            continue
+        per_provider.setdefault(claim.provider_id, []).append(claim)
+    payments = []
+    for provider_id in sorted(per_provider):
+        group = per_provider[provider_id]
+        payments.append(PlannedPayment(number=len(payments) + 1, provider_id=provider_id,
+                                       iban=group[0].iban, claims=tuple(group)))
+    return payments
+
+
+def zero_claims(claims: Sequence[PayableClaim]) -> list[PayableClaim]:
+    """Approved claims of zero euro: closed as paid without a transfer."""
+    return sorted((c for c in claims if c.amount_cents == 0), key=lambda c: c.claim_id)
+
+
+def run_total(payments: Sequence[PlannedPayment]) -> int:
+    return sum(p.amount_cents for p in payments)
+
+
+def run_reference(run_on: dt.date, run_number: int) -> str:
+    """'PGB-20261125-0007': the day of the run and the run's own number."""
+    if run_number < 1:
+        raise ValueError("run_number starts at 1")
+    return f"{REFERENCE_PREFIX}-{run_on:%Y%m%d}-{run_number:04d}"
+
+
+def payment_reference(run_on: dt.date, run_number: int, payment_number: int) -> str:
+    """'PGB-20261125-0007-003': what the provider sees on the bank statement."""
+    if payment_number < 1:
+        raise ValueError("payment_number starts at 1")
+    return f"{run_reference(run_on, run_number)}-{payment_number:03d}"
+
+
+def check_claim_amounts(claim_id: int, reference: str, total_cents: int,
+                        shares: Mapping[int, int]) -> list[Refusal]:
+    """A claim is paid by its shares on the grants; they must add up to the claim's total."""
+    refusals = []
+    if any(cents < 0 for cents in shares.values()):
+        refusals.append(Refusal("claim_share_negative",
+                                f"Urenbriefje {reference} heeft een negatief bedrag voor een budget. "
+                                "Zet het urenbriefje op 'opgeschort' en laat het controleren.",
+                                "claim"))
+    if sum(shares.values()) != total_cents:
+        refusals.append(Refusal("claim_amount_mismatch",
+                                f"Bij urenbriefje {reference} kloppen de bedragen niet: totaal "
+                                f"{format_euro(total_cents)}, verdeeld over de budgetten "
+                                f"{format_euro(sum(shares.values()))}. Zet het urenbriefje op "
+                                "'opgeschort' en laat het controleren; start daarna de "
+                                "betaalrun opnieuw.", "claim"))
+    return refusals
+
+
+def check_iban_present(provider_name: str, iban: str) -> list[Refusal]:
+    if not iban or not iban.strip():
+        return [Refusal("provider_iban_missing",
+                        f"Van zorgverlener {provider_name} is geen IBAN bekend. Vul het IBAN in "
+                        "bij de zorgverlener en start de betaalrun opnieuw.", "iban")]
+    return []

@@ -1,0 +1,207 @@
+"""Payment runs: pay every approved claim, one transfer per provider per run.
+
+The whole run is one transaction (the CLI or request edge commits). The approved claims are
+locked first (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the write
+transaction holds the database's write lock, see portal/database.py), so two runs at the same
+time never pick the same claim; and payment_items.claim_id is UNIQUE, so even a bug could not
+pay a claim twice. If anything fails halfway, the transaction rolls back: nothing is paid and
+nothing is lost, and the next run pays everything exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.access.permissions import budget_holder_of
+from portal.access.service import record
+from portal.agreements.models import Agreement, Provider
+from portal.budgets import service as budgets_service
+from portal.claims import service as claims_service
+from portal.claims.constants import ClaimStatus
+from portal.claims.models import Claim
+from portal.dates import format_day, format_month
+from portal.extensions import db
+from portal.messages.service import notify
+from portal.money import format_euro
+from portal.payments import rules
+from portal.payments.models import Payment, PaymentItem, PaymentRun
+from portal.refusals import Refusal, Refused
+
+MESSAGE_KIND = "betaald"
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """What a run would pay one provider now."""
+
+    provider: Provider
+    claim_count: int
+    amount_cents: int
+
+    def __iter__(self):  # unpacks as (provider, number of sheets, amount)
+        return iter((self.provider, self.claim_count, self.amount_cents))
+
+
+def _unpaid_approved():
+    """Approved claims that no payment item pays yet."""
+    return (select(Claim)
+            .where(Claim.status == ClaimStatus.GOEDGEKEURD,
+                   ~exists().where(PaymentItem.claim_id == Claim.id))
+            .order_by(Claim.id))
+
+
+def _lock_payable_claims() -> list[Claim]:
+    """Load and lock the claims this run will pay; claims another run holds are skipped."""
+    query = _unpaid_approved().with_for_update(of=Claim, skip_locked=True)
+    return list(db.session.scalars(query.execution_options(populate_existing=True)).all())
+
+
+def _agreements_and_providers(claims: Sequence[Claim]) -> tuple[dict[int, Agreement],
+                                                                 dict[int, Provider]]:
+    agreement_ids = {c.agreement_id for c in claims}
+    agreements = {a.id: a for a in db.session.scalars(
+        select(Agreement).where(Agreement.id.in_(agreement_ids)))}
+    provider_ids = {a.provider_id for a in agreements.values()}
+    providers = {p.id: p for p in db.session.scalars(
+        select(Provider).where(Provider.id.in_(provider_ids)))}
+    return agreements, providers
+
+
+def _check_actor(actor: User | None) -> None:
+    """The payment office runs payments; None is the system itself (the CLI, a scheduled job)."""
+    if actor is not None and actor.role != Role.BEHEERDER:
+        raise Refused(Refusal("payment_run_not_allowed", "Alleen een medewerker van het "
+                              "betaalkantoor kan een betaalrun starten."))
+
+
+def preview_run(today: dt.date) -> list[PreviewLine]:
+    """What a run would pay now, per provider: (provider, number of sheets, amount). Writes nothing.
+
+    `today` is the day the run would be made; every approved claim is payable on it.
+    """
+    claims = list(db.session.scalars(_unpaid_approved()).all())
+    if not claims:
+        return []
+    agreements, providers = _agreements_and_providers(claims)
+    payable = [rules.PayableClaim(claim_id=c.id, provider_id=agreements[c.agreement_id].provider_id,
+                                  iban=providers[agreements[c.agreement_id].provider_id].iban,
+                                  household_id=agreements[c.agreement_id].household_id,
+                                  amount_cents=c.total_cents) for c in claims]
+    return [PreviewLine(providers[p.provider_id], len(p.claims), p.amount_cents)
+            for p in rules.group_into_payments(payable)]
+
+
+def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
+    """Pay all approved, unpaid claims. Returns the run, or None when there is nothing to pay.
+
+    Adds and flushes; the caller commits (one transaction for the whole run).
+    """
+    _check_actor(actor)
+    claims = _lock_payable_claims()
+    if not claims:
+        return None
+    agreements, providers = _agreements_and_providers(claims)
+
+    # Check everything before the first write.
+    shares: dict[int, dict[int, int]] = {}
+    refusals: list[Refusal] = []
+    for claim in claims:
+        shares[claim.id] = dict(claims_service.claim_shares(claim))
+        refusals += rules.check_claim_amounts(claim.id, claim.reference, claim.total_cents,
+                                              shares[claim.id])
+    for provider in sorted(providers.values(), key=lambda p: p.id):
+        refusals += rules.check_iban_present(provider.name, provider.iban)
+    if refusals:
+        raise Refused(refusals)
+
+    by_id = {c.id: c for c in claims}
+    payable = []
+    for claim in claims:
+        agreement = agreements[claim.agreement_id]
+        payable.append(rules.PayableClaim(
+            claim_id=claim.id, provider_id=agreement.provider_id,
+            iban=providers[agreement.provider_id].iban.replace(" ", "").upper(),
+            household_id=agreement.household_id, amount_cents=sum(shares[claim.id].values())))
+    planned = rules.group_into_payments(payable)
+    closed_without_transfer = rules.zero_claims(payable)
+    if not planned:  # only sheets of zero euro: close them, no transfer, no run
+        claims_service.mark_paid([by_id[c.claim_id] for c in closed_without_transfer], run_on)
+        db.session.flush()
+        return None
+
+    # The run's number is its id: insert it first under a temporary unique reference.
+    run = PaymentRun(reference=f"tmp-{uuid.uuid4().hex}", run_on=run_on,
+                     total_cents=rules.run_total(planned),
+                     executed_by_id=actor.id if actor else None)
+    db.session.add(run)
+    db.session.flush()
+    run.reference = rules.run_reference(run_on, run.id)
+
+    paid_claims: list[Claim] = []
+    for plan in planned:
+        payment = Payment(run_id=run.id, provider_id=plan.provider_id, iban=plan.iban,
+                          amount_cents=plan.amount_cents,
+                          reference=rules.payment_reference(run_on, run.id, plan.number))
+        db.session.add(payment)
+        db.session.flush()
+        for item in plan.claims:
+            db.session.add(PaymentItem(payment_id=payment.id, claim_id=item.claim_id,
+                                       amount_cents=item.amount_cents))
+            budgets_service.settle(shares[item.claim_id])
+            paid_claims.append(by_id[item.claim_id])
+        db.session.flush()
+    paid_claims += [by_id[c.claim_id] for c in closed_without_transfer]
+    claims_service.mark_paid(paid_claims, run_on)
+    db.session.flush()
+
+    _notify_and_record(actor, run, planned, by_id, providers, agreements)
+    return run
+
+
+def _notify_and_record(actor: User | None, run: PaymentRun,
+                       planned: list[rules.PlannedPayment], claims: dict[int, Claim],
+                       providers: dict[int, Provider], agreements: dict[int, Agreement]) -> None:
+    references = {p.number: rules.payment_reference(run.run_on, run.id, p.number) for p in planned}
+    day = format_day(run.run_on)
+    for plan in planned:
+        lines = [f"- urenbriefje {claims[c.claim_id].reference} "
+                 f"({format_month(claims[c.claim_id].month)}): {format_euro(c.amount_cents)}"
+                 for c in plan.claims]
+        provider_users = db.session.scalars(
+            select(User.id).where(User.role == Role.ZORGVERLENER,
+                                  User.provider_id == plan.provider_id)).all()
+        notify(provider_users, MESSAGE_KIND,
+               f"Betaald: {format_euro(plan.amount_cents)} op {day}",
+               f"Wij hebben {format_euro(plan.amount_cents)} overgemaakt naar {plan.iban} "
+               f"met kenmerk {references[plan.number]}. Dit is betaald:\n" + "\n".join(lines))
+
+    per_household: dict[int, list[tuple[rules.PayableClaim, str]]] = {}
+    for plan in planned:
+        for c in plan.claims:
+            per_household.setdefault(c.household_id, []).append((c, providers[plan.provider_id].name))
+    for household_id, items in sorted(per_household.items()):
+        total = sum(c.amount_cents for c, _ in items)
+        holder = budget_holder_of(household_id)
+        lines = [f"- {name}, urenbriefje {claims[c.claim_id].reference} "
+                 f"({format_month(claims[c.claim_id].month)}): {format_euro(c.amount_cents)}"
+                 for c, name in items]
+        if holder is not None:
+            notify([holder.id], MESSAGE_KIND, f"Urenbriefjes betaald op {day}",
+                   f"Het betaalkantoor heeft {format_euro(total)} uit uw budget betaald aan uw "
+                   "zorgverleners:\n" + "\n".join(lines))
+        record("claims_paid", actor=actor, household_id=household_id, object_type="payment_run",
+               object_id=run.id, summary=f"{len(items)} urenbriefje(s) betaald, "
+               f"{format_euro(total)}, betaalrun {run.reference}",
+               detail={"claim_ids": [c.claim_id for c, _ in items], "total_cents": total})
+    record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
+           summary=f"Betaalrun {run.reference}: {len(planned)} betaling(en), "
+           f"{format_euro(run.total_cents)}",
+           detail={"payments": len(planned), "total_cents": run.total_cents,
+                   "claims": sum(len(p.claims) for p in planned)})

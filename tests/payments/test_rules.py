@@ -1,0 +1,87 @@
+"""Pure rules of a payment run: no database."""
+
+import datetime as dt
+
+import pytest
+
+from portal.payments import rules
+from portal.payments.rules import PayableClaim
+
+
+def claim(claim_id, provider_id, amount, household_id=1, iban=None):
+    return PayableClaim(claim_id=claim_id, provider_id=provider_id,
+                        iban=iban or f"NL00BANK{provider_id:010d}", household_id=household_id,
+                        amount_cents=amount)
+
+
+def test_two_claims_of_one_provider_make_one_payment():
+    payments = rules.group_into_payments([claim(2, 7, 10_000), claim(1, 7, 2_550)])
+    assert len(payments) == 1
+    assert payments[0].provider_id == 7
+    assert payments[0].claim_ids == (1, 2)
+    assert payments[0].amount_cents == 12_550
+    assert payments[0].number == 1
+
+
+def test_each_provider_gets_its_own_payment_numbered_in_provider_order():
+    payments = rules.group_into_payments([claim(1, 9, 100), claim(2, 3, 200, iban="NL02X"),
+                                          claim(3, 9, 300)])
+    assert [(p.number, p.provider_id, p.claim_ids, p.amount_cents) for p in payments] == [
+        (1, 3, (2,), 200), (2, 9, (1, 3), 400)]
+    assert payments[0].iban == "NL02X"
+    assert rules.run_total(payments) == 600
+
+
+def test_nothing_to_group_gives_no_payments():
+    assert rules.group_into_payments([]) == []
+    assert rules.run_total([]) == 0
+
+
+def test_claims_of_zero_euro_need_no_transfer():
+    claims = [claim(1, 5, 0), claim(2, 6, 0), claim(3, 6, 1)]
+    payments = rules.group_into_payments(claims)
+    assert [(p.provider_id, p.claim_ids) for p in payments] == [(6, (3,))]
+    assert [c.claim_id for c in rules.zero_claims(claims)] == [1, 2]
+
+
+def test_reference_format():
+    day = dt.date(2026, 11, 25)
+    assert rules.run_reference(day, 1) == "PGB-20261125-0001"
+    assert rules.payment_reference(day, 1, 3) == "PGB-20261125-0001-003"
+    assert rules.payment_reference(day, 12345, 1001) == "PGB-20261125-12345-1001"
+
+
+def test_references_differ_per_run_and_per_payment():
+    day = dt.date(2026, 1, 5)
+    refs = {rules.payment_reference(day, run, n) for run in (1, 2, 11) for n in (1, 2, 10)}
+    assert len(refs) == 9
+
+
+@pytest.mark.parametrize("run_number, payment_number", [(0, 1), (1, 0)])
+def test_reference_numbers_start_at_one(run_number, payment_number):
+    with pytest.raises(ValueError):
+        rules.payment_reference(dt.date(2026, 1, 5), run_number, payment_number)
+
+
+def test_claim_amounts_must_add_up_to_the_total():
+    refusals = rules.check_claim_amounts(1, "UB-1", 10_000, {1: 6_000, 2: 3_999})
+    assert [r.code for r in refusals] == ["claim_amount_mismatch"]
+    assert "UB-1" in refusals[0].message and "opgeschort" in refusals[0].message
+
+
+def test_claim_amounts_that_add_up_exactly_pass():
+    assert rules.check_claim_amounts(1, "UB-1", 10_000, {1: 6_000, 2: 4_000}) == []
+
+
+def test_a_negative_share_is_refused():
+    refusals = rules.check_claim_amounts(1, "UB-1", 0, {1: 100, 2: -100})
+    assert [r.code for r in refusals] == ["claim_share_negative"]
+
+
+def test_a_share_of_zero_is_not_negative():
+    assert rules.check_claim_amounts(1, "UB-1", 100, {1: 100, 2: 0}) == []
+
+
+def test_provider_without_iban_is_refused():
+    assert [r.code for r in rules.check_iban_present("Zorg BV", " ")] == ["provider_iban_missing"]
+    assert rules.check_iban_present("Zorg BV", "NL91ABNA0417164300") == []
