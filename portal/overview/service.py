@@ -161,7 +161,9 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
         select(AgreementVersion.agreement_id, AgreementVersion.id, AgreementVersion.number,
                AgreementVersion.status, AgreementVersion.starts_on, AgreementVersion.ends_on,
                AgreementVersion.ended_on, AgreementLine.grant_id, AgreementLine.unit,
-               AgreementLine.tariff_cents, AgreementLine.weekly_quantity)
+               # what the budget pays: a top-up above the maximum is the budget holder's own
+               func.coalesce(AgreementLine.budget_tariff_cents, AgreementLine.tariff_cents),
+               AgreementLine.weekly_quantity)
         .outerjoin(AgreementLine, AgreementLine.version_id == AgreementVersion.id)
         .where(AgreementVersion.agreement_id.in_(agreements_paying),
                AgreementVersion.status.in_([s.value for s in EVER_APPROVED]))
