@@ -1,0 +1,128 @@
+# PGB-portaal: two commands on a fresh clone of a fresh Debian 12 machine.
+#
+#   make run    install what is missing, create the database, load the demo, serve on 127.0.0.1:5000
+#   make test   the same setup, then the tests: SQLite, PostgreSQL (when reachable), browser (e2e)
+#
+# Every step is re-runnable and fast the second time: Debian packages are checked one by one
+# (installed only when missing), the Python packages are installed again only when
+# requirements*.txt or pyproject.toml changed (a stamp file in .venv/).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+UV      := $(VENV)/bin/uv
+PORTAL  := $(VENV)/bin/portal
+STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+
+# What a fresh Debian 12 needs (see TOOLCHAIN notes): Python, WeasyPrint's pango and a font,
+# Chromium for the browser tests, poppler to look at PDFs.
+DEB_PACKAGES := ca-certificates python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 \
+                libharfbuzz-subset0 fonts-dejavu-core chromium poppler-utils
+
+# PostgreSQL leg: where the server is (trust authentication); a fresh database per run.
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+PG_USER ?= postgres
+PG_ADMIN := host=$(PG_HOST) port=$(PG_PORT) user=$(PG_USER) dbname=postgres connect_timeout=3
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export UV_PYTHON_DOWNLOADS := never
+export DEBIAN_FRONTEND := noninteractive
+
+.PHONY: help run setup system-packages db test test-sqlite test-postgres test-e2e lint clean
+
+help:
+	@echo "make run    zet alles klaar en start het portaal op http://$(HOST):$(PORT)"
+	@echo "make test   zet alles klaar en draait alle tests (SQLite, PostgreSQL, browser)"
+	@echo "make lint   ruff over portal/, tests/ en e2e/"
+	@echo "make clean  verwijdert .venv en caches (de database in instance/ blijft staan)"
+
+# --- setup -------------------------------------------------------------------------------
+
+system-packages:
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "Geen Debian/Ubuntu (dpkg-query ontbreekt): installeer zelf $(DEB_PACKAGES)"; exit 0; fi; \
+	missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Debian-pakketten installeren:$$missing"; \
+	  $(SUDO) apt-get update -q; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(PY): | system-packages
+	python3 -m venv $(VENV)
+
+$(UV): | $(PY)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip
+	$(PY) -m pip install -q --disable-pip-version-check uv
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(UV)
+	$(UV) pip install -q --python $(PY) -r requirements.txt -r requirements-dev.txt
+	$(UV) pip install -q --python $(PY) -e . --no-deps
+	@touch $@
+
+setup: system-packages $(STAMP)
+
+db: setup
+	$(PORTAL) init-db
+	$(PORTAL) seed-demo
+
+# --- run ---------------------------------------------------------------------------------
+
+run: db
+	@if ! $(PY) -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$(HOST)', $(PORT)))" 2>/dev/null; then \
+	  echo "Poort $(PORT) op $(HOST) is al in gebruik (draait het portaal al?). Stop dat programma," \
+	       "of kies een andere poort: make run PORT=5001" >&2; exit 1; fi
+	@echo "Het portaal draait op http://$(HOST):$(PORT)  (stoppen: Ctrl+C)"
+	$(PORTAL) run --host $(HOST) --port $(PORT)
+
+# --- tests -------------------------------------------------------------------------------
+
+# Each leg runs even when an earlier one failed; the exit status says whether all passed.
+test: setup
+	@status=0; results=""; \
+	for leg in sqlite postgres e2e; do \
+	  if $(MAKE) --no-print-directory test-$$leg; then results="$$results\n  $$leg: geslaagd"; \
+	  else status=1; results="$$results\n  $$leg: MISLUKT"; fi; \
+	done; \
+	echo; echo -e "Testonderdelen:$$results"; \
+	exit $$status
+
+test-sqlite: setup
+	@echo "=== Unit and integration tests on SQLite ==="
+	env -u PORTAL_TEST_DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider tests
+
+test-postgres: setup
+	@echo "=== The same suite on PostgreSQL ==="
+	@if ! reason=$$($(PY) -c "import psycopg; psycopg.connect('$(PG_ADMIN)').close()" 2>&1); then \
+	  echo "PostgreSQL leg skipped: PostgreSQL is not reachable ($(PG_ADMIN)): $$(echo "$$reason" | tail -n 1)"; \
+	  exit 0; fi; \
+	name="pgb_test_$$(date +%s)_$$RANDOM"; \
+	sql() { $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_ADMIN)', autocommit=True).execute(sys.argv[1])" "$$1"; }; \
+	sql "CREATE DATABASE $$name"; \
+	trap 'sql "DROP DATABASE IF EXISTS $$name WITH (FORCE)"' EXIT; \
+	echo "Database $$name (wordt na afloop verwijderd)"; \
+	PORTAL_TEST_DATABASE_URL="postgresql+psycopg://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$$name" \
+	  $(PY) -m pytest -q -p no:cacheprovider tests
+
+test-e2e: setup
+	@echo "=== Browser journeys (Playwright in Chromium) ==="
+	$(PY) -m pytest -q -p no:cacheprovider e2e
+
+# --- other -------------------------------------------------------------------------------
+
+lint: setup
+	$(VENV)/bin/ruff check portal tests e2e
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,99 @@
+"""Browser journeys: the portal served from a thread, driven by Playwright in Debian's Chromium.
+
+Run with `.venv/bin/python -m pytest e2e -p no:cacheprovider` (`make test` does, after the
+unit legs). The app runs on a temporary SQLite database whose schema comes from the
+migrations, like in production; nothing is left running or written outside temp folders.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+# Chromium writes its profile and caches under XDG dirs: keep them out of $HOME.
+_XDG = tempfile.mkdtemp(prefix="pgb-e2e-xdg-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_XDG, "config")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_XDG, "cache")
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+PASSWORD = "e2e-wachtwoord-123"
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_XDG, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args,
+            "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def portal_app(tmp_path_factory):
+    from portal import create_app
+
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    app = create_app(
+        config={
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.sqlite3'}",
+            "RATELIMIT_ENABLED": False,
+            "PORTAL_ARGON2_FAST": True,
+        },
+        environ={"PORTAL_INSTANCE_DIR": str(instance)},
+    )
+    with app.app_context():
+        from portal.migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        from portal.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def budget_holder(portal_app):
+    """A budget holder with a household, made through the access service."""
+    from portal.access.service import create_user
+    from portal.budgets.models import Household
+    from portal.database import transaction
+    from portal.extensions import db
+
+    with portal_app.app_context(), transaction():
+        household = Household(name="Huishouden E2E")
+        db.session.add(household)
+        db.session.flush()
+        user = create_user("anna.e2e@example.nl", PASSWORD, "budgethouder", "Anna Proef",
+                           household_id=household.id)
+        info = {"email": user.email, "name": user.name, "password": PASSWORD}
+    return info
+
+
+@pytest.fixture(scope="session")
+def live_server(portal_app):
+    """The portal on 127.0.0.1 at a free port, served from a daemon thread."""
+    server = make_server("127.0.0.1", 0, portal_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

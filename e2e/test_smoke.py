@@ -1,0 +1,48 @@
+"""Smoke journey: the login page in a real Chromium, log in, see the start page; axe on each page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+BLOCKING = {"serious", "critical"}
+
+
+def assert_accessible(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    blocking = [f"{v['id']} ({v['impact']}): {v['help']} - "
+                + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
+                for v in violations if v.get("impact") in BLOCKING]
+    assert blocking == [], f"{page.url}:\n" + "\n".join(blocking)
+
+
+def test_login_page_then_start_page(page: Page, live_server, budget_holder):
+    page.goto(f"{live_server}/inloggen")
+    expect(page).to_have_title(re.compile(r"^Inloggen - PGB-portaal$"))
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    assert_accessible(page)
+
+    page.get_by_label("E-mailadres").fill(budget_holder["email"])
+    page.get_by_label("Wachtwoord").fill(budget_holder["password"])
+    page.get_by_role("button", name="Inloggen").click()
+
+    expect(page).to_have_url(f"{live_server}/start")
+    expect(page).to_have_title(re.compile(r"^Start - PGB-portaal$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(budget_holder["name"])
+    assert_accessible(page)
+
+
+def test_wrong_password_is_explained_on_the_page(page: Page, live_server, budget_holder):
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill(budget_holder["email"])
+    page.get_by_label("Wachtwoord").fill("niet-het-goede-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+
+    expect(page).to_have_url(f"{live_server}/inloggen")
+    expect(page.get_by_text("Het e-mailadres of het wachtwoord klopt niet").first).to_be_visible()
+    assert_accessible(page)
