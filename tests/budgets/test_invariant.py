@@ -1,0 +1,92 @@
+"""Property test: whatever happens to a budget, granted == paid + in progress + available,
+and nothing is negative. Only budgets.service's own operations, refused ones included."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from portal.budgets import service
+from portal.budgets.models import Grant
+from portal.refusals import Refused
+from tests import factories as f
+
+GRANTED = (100_000, 60_000)
+
+amount = st.integers(min_value=1, max_value=80_000)
+operation = st.one_of(
+    st.tuples(st.sampled_from(["reserve", "release", "settle", "spend_directly"]),
+              st.sampled_from([0, 1]), amount),
+    # one claim drawing on both budgets at once: both shares fit, or nothing is reserved
+    st.tuples(st.just("reserve_both"), amount, amount),
+)
+
+
+def read_totals(db, ids):
+    rows = {gid: (a, r, p) for gid, a, r, p in db.session.execute(
+        select(Grant.id, Grant.amount_cents, Grant.reserved_cents, Grant.paid_cents)
+        .where(Grant.id.in_(ids)))}
+    return [rows[i] for i in ids]
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(operations=st.lists(operation, max_size=25))
+def test_budget_invariant_holds_for_any_sequence(db, operations):
+    nested = db.session.begin_nested()
+    try:
+        grants = [f.make_grant(amount_cents=GRANTED[0]), f.make_grant(amount_cents=GRANTED[1])]
+        ids = [g.id for g in grants]
+        # the model: [reserved, paid] per grant
+        model = [[0, 0], [0, 0]]
+        refused = 0
+        for op in operations:
+            name = op[0]
+            if name == "reserve_both":
+                shares = {ids[0]: op[1], ids[1]: op[2]}
+                fits = all(op[1 + i] <= GRANTED[i] - sum(model[i]) for i in (0, 1))
+                try:
+                    service.reserve(shares)
+                except Refused as err:
+                    assert not fits
+                    assert set(err.codes) == {"budget_insufficient"}
+                    refused += 1
+                else:
+                    assert fits
+                    model[0][0] += op[1]
+                    model[1][0] += op[2]
+                continue
+            i, cents = op[1], op[2]
+            reserved, paid = model[i]
+            available = GRANTED[i] - reserved - paid
+            if name in ("reserve", "spend_directly"):
+                call = service.reserve if name == "reserve" else service.spend_directly
+                try:
+                    call({ids[i]: cents})
+                except Refused as err:
+                    assert cents > available
+                    assert err.codes == ["budget_insufficient"]
+                    refused += 1
+                else:
+                    assert cents <= available
+                    model[i][0 if name == "reserve" else 1] += cents
+            else:
+                call = service.release if name == "release" else service.settle
+                if cents > reserved:
+                    with pytest.raises(RuntimeError):
+                        call({ids[i]: cents})
+                    refused += 1
+                else:
+                    call({ids[i]: cents})
+                    model[i][0] -= cents
+                    if name == "settle":
+                        model[i][1] += cents
+            for gid_index, (granted, res, pd) in enumerate(read_totals(db, ids)):
+                available_now = granted - res - pd
+                assert granted == pd + res + available_now == GRANTED[gid_index]
+                assert res >= 0 and pd >= 0 and available_now >= 0
+                assert [res, pd] == model[gid_index]
+    finally:
+        nested.rollback()
