@@ -1,0 +1,523 @@
+"""Pure decisions about hour sheets (claims): no Flask, no session. Plain data in, verdict out.
+
+Every check of DOMAIN.md "Hour sheets" lives here, used by the services (and through them by
+the web form, the API and paper intake). Each check returns a list of Refusal (all reasons at
+once); `check_sheet` runs them together.
+
+Counting hours on a day (`check_day_hours`): for a provider who is a PERSON, every hour of
+that person on that day counts, across this sheet and the person's other sheets that are not
+refused (afgekeurd). For an ORGANISATION the hours are counted per agreement, i.e. on this sheet
+only, since many employees work for one organisation. A day part counts as 4 hours, a 24-hour
+stay as 24 (budgets.constants.MINUTES_PER_UNIT).
+
+Deadlines (`handover_deadline`, `submit_deadline`): counted from the last day of the claimed
+month. The provider hands the sheet to the budget holder at the latest 6 weeks after that day;
+the budget holder submits at the latest 10 weeks after it (4 more weeks). The last day of each
+deadline is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from portal.agreements.rules import VersionPeriod, coverage, version_for_day
+from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
+from portal.claims.constants import ClaimStatus
+from portal.dates import first_of_month, format_day, format_month, last_of_month
+from portal.enums import LabeledEnum
+from portal.money import format_euro, minutes_times_tariff
+from portal.refusals import Refusal
+
+QUARTER = 15
+DAY_MINUTES = 24 * 60
+HANDOVER_WEEKS = 6
+SUBMIT_WEEKS = 10  # 6 for the provider + 4 more for the budget holder
+
+
+# --------------------------------------------------------------------------- input and facts
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line as typed on the sheet. quantity: minutes for hourly care, a count otherwise.
+
+    grant_id is needed only when a kind of care is agreed on several grants. tariff_cents is
+    what a paper sheet states (or what a stored line was priced at): when given it must equal
+    the agreed tariff; when None the agreed tariff is used.
+    """
+
+    day: dt.date
+    care_kind: str
+    quantity: int
+    grant_id: int | None = None
+    tariff_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class AgreedLine:
+    care_kind: str
+    unit: Unit
+    tariff_cents: int
+    grant_id: int
+
+
+@dataclass(frozen=True)
+class AgreedVersion:
+    """An agreement version as the claim checks see it: its period/status and its lines."""
+
+    period: VersionPeriod
+    lines: tuple[AgreedLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    day: dt.date
+    care_kind: str
+    unit: Unit
+    quantity: int
+    tariff_cents: int
+    amount_cents: int
+    grant_id: int
+
+
+class GrantLike(Protocol):
+    """What the budget check needs of a grant (a Grant row or a GrantBalance)."""
+
+    id: int
+
+    @property
+    def available_cents(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class GrantBalance:
+    """A grant's running totals as plain data (same attributes budget_refusal reads)."""
+
+    id: int
+    law: str
+    period_start: dt.date
+    period_end: dt.date
+    amount_cents: int
+    reserved_cents: int = 0
+    paid_cents: int = 0
+
+    @property
+    def available_cents(self) -> int:
+        return self.amount_cents - self.reserved_cents - self.paid_cents
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """Everything about the world a sheet is checked against, loaded by the service."""
+
+    versions: tuple[AgreedVersion, ...]
+    provider_is_person: bool = True
+    # The provider's minutes per day on their other sheets that are not refused (persons only).
+    other_minutes_by_day: Mapping[dt.date, int] = field(default_factory=dict)
+    # The reference of another sheet for the same agreement and month, if there is one.
+    existing_reference: str | None = None
+    # Period of each grant that may pay (a day outside it cannot be paid from that grant).
+    grant_periods: Mapping[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+
+
+class Stage(LabeledEnum):
+    """What the sheet is checked for: which deadline applies and whether the budget counts."""
+
+    CONCEPT = ("concept", "Opslaan als concept (budgethouder)")
+    HANDOVER = ("handover", "Doorsturen naar de budgethouder (zorgverlener)")
+    SUBMIT = ("submit", "Indienen (akkoord van de budgethouder)")
+    RECHECK = ("recheck", "Controle door het betaalkantoor")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _line_field(index: int, name: str) -> str:
+    return f"lines[{index}].{name}"
+
+
+def _care_label(care_kind: str) -> str:
+    try:
+        return CareKind(care_kind).label.lower()
+    except ValueError:
+        return str(care_kind)
+
+
+def minutes_of(unit: Unit | str, quantity: int) -> int:
+    """Minutes of care a line stands for, for the 24-hour check."""
+    unit = Unit(unit)
+    if unit is Unit.UUR:
+        return quantity
+    return quantity * MINUTES_PER_UNIT.get(unit, 0)
+
+
+def amount_of(unit: Unit | str, quantity: int, tariff_cents: int) -> int:
+    """Cents for a line: minutes x hourly tariff (rounded half up), or count x tariff."""
+    if Unit(unit) is Unit.UUR:
+        return minutes_times_tariff(quantity, tariff_cents)
+    return quantity * tariff_cents
+
+
+def format_minutes(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def shares_of(lines: Sequence[PricedLine]) -> dict[int, int]:
+    """Cents per grant id."""
+    shares: dict[int, int] = defaultdict(int)
+    for line in lines:
+        shares[line.grant_id] += line.amount_cents
+    return dict(shares)
+
+
+REFERENCE_RE = re.compile(r"^UB-(\d{4})(\d{2})-(\d{6,})$")
+
+
+def claim_reference(agreement_id: int, month: dt.date) -> str:
+    """The sheet's reference, e.g. UB-202603-000123: month and agreement.
+
+    One sheet per agreement per month, so the reference is unique and known before the sheet
+    exists (a pre-filled paper sheet can carry it).
+    """
+    return f"UB-{month:%Y%m}-{agreement_id:06d}"
+
+
+def parse_reference(reference: str) -> tuple[int, dt.date] | None:
+    """'UB-202603-000123' -> (agreement id 123, date(2026, 3, 1)); None when it is no reference."""
+    match = REFERENCE_RE.match(str(reference).strip().upper())
+    if not match:
+        return None
+    year, month, agreement = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return None
+    return agreement, dt.date(year, month, 1)
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def check_month_over(month: dt.date, today: dt.date) -> list[Refusal]:
+    """Pay only after delivery: the claimed month must have ended (today after its last day)."""
+    last = last_of_month(month)
+    if today <= last:
+        return [Refusal("month_not_over",
+                        f"{format_month(month).capitalize()} is nog niet voorbij. U kunt de uren "
+                        f"pas declareren vanaf {format_day(last + dt.timedelta(days=1))}.",
+                        "month")]
+    return []
+
+
+def check_agreement_approved(versions: Sequence[AgreedVersion]) -> list[Refusal]:
+    if not coverage([v.period for v in versions]):
+        return [Refusal("agreement_not_approved",
+                        "De zorgovereenkomst is nog niet goedgekeurd door de verstrekker. U kunt "
+                        "pas uren declareren als de overeenkomst is goedgekeurd.", "agreement")]
+    return []
+
+
+def check_duplicate(existing_reference: str | None, month: dt.date) -> list[Refusal]:
+    if existing_reference:
+        return [Refusal("duplicate_sheet",
+                        f"Er is al een urenbriefje voor {format_month(month)} bij deze "
+                        f"overeenkomst ({existing_reference}). Pas dat urenbriefje aan in plaats "
+                        "van een nieuw te maken.", "month")]
+    return []
+
+
+def handover_deadline(month: dt.date) -> dt.date:
+    return last_of_month(month) + dt.timedelta(weeks=HANDOVER_WEEKS)
+
+
+def submit_deadline(month: dt.date) -> dt.date:
+    return last_of_month(month) + dt.timedelta(weeks=SUBMIT_WEEKS)
+
+
+def check_handover_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
+    deadline = handover_deadline(month)
+    if on > deadline:
+        return [Refusal("too_late",
+                        f"Het urenbriefje over {format_month(month)} moest uiterlijk "
+                        f"{format_day(deadline)} naar de budgethouder (6 weken na het einde van "
+                        "de maand). Neem contact op met de budgethouder of het betaalkantoor.",
+                        "handed_over_on")]
+    return []
+
+
+def check_submit_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
+    deadline = submit_deadline(month)
+    if on > deadline:
+        return [Refusal("too_late",
+                        f"Het urenbriefje over {format_month(month)} moest uiterlijk "
+                        f"{format_day(deadline)} worden ingediend (10 weken na het einde van de "
+                        "maand). Neem contact op met het betaalkantoor.", "submitted")]
+    return []
+
+
+def _agreed_for(version: AgreedVersion, care_kind: str) -> list[AgreedLine]:
+    return [a for a in version.lines if a.care_kind == care_kind]
+
+
+def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
+                today: dt.date) -> tuple[list[PricedLine], list[Refusal]]:
+    """Check every line against the agreement and price the good ones.
+
+    Refusals: lines_missing, line_duplicate, day_outside_agreement (not in the claimed month,
+    or no approved version governs the day), month_not_over (a day in the future),
+    care_kind_not_agreed, monthly_wage_not_claimable, grant_required, grant_not_agreed,
+    day_outside_grant, tariff_differs, quantity_invalid.
+    """
+    month = first_of_month(month)
+    refusals: list[Refusal] = []
+    priced: list[PricedLine] = []
+    if not lines:
+        return [], [Refusal("lines_missing", "Vul minstens één dag in met de gewerkte uren.",
+                            "lines")]
+    periods = [v.period for v in facts.versions]
+    by_number = {v.period.number: v for v in facts.versions}
+    any_approved = bool(coverage(periods))
+    seen: dict[tuple[dt.date, str, int | None], int] = {}
+    for i, line in enumerate(lines):
+        day_label = format_day(line.day)
+        if first_of_month(line.day) != month:
+            refusals.append(Refusal("day_outside_agreement",
+                                    f"{day_label} valt niet in {format_month(month)}. Zet op dit "
+                                    "urenbriefje alleen dagen van deze maand.",
+                                    _line_field(i, "day")))
+            continue
+        if line.day > today:
+            refusals.append(Refusal("month_not_over",
+                                    f"{day_label} ligt in de toekomst. U kunt alleen uren "
+                                    "declareren die al gewerkt zijn.", _line_field(i, "day")))
+            continue
+        governing = version_for_day(periods, line.day)
+        if governing is None:
+            if any_approved:  # else agreement_not_approved says it once for the whole sheet
+                refusals.append(Refusal("day_outside_agreement",
+                                        f"Op {day_label} gold geen goedgekeurde zorgovereenkomst. "
+                                        "Haal deze dag van het urenbriefje.",
+                                        _line_field(i, "day")))
+            continue
+        version = by_number[governing.number]
+        care = _care_label(line.care_kind)
+        agreed = _agreed_for(version, line.care_kind)
+        if not agreed:
+            refusals.append(Refusal("care_kind_not_agreed",
+                                    f"Zorgsoort '{care}' staat niet in de zorgovereenkomst die op "
+                                    f"{day_label} gold. Kies een zorgsoort uit de overeenkomst.",
+                                    _line_field(i, "care_kind")))
+            continue
+        if line.grant_id is None:
+            if len({a.grant_id for a in agreed}) > 1:
+                refusals.append(Refusal("grant_required",
+                                        f"Zorgsoort '{care}' wordt uit meer dan één budget betaald. "
+                                        "Kies uit welk budget deze uren betaald worden.",
+                                        _line_field(i, "grant_id")))
+                continue
+            chosen = agreed[0]
+        else:
+            matching = [a for a in agreed if a.grant_id == line.grant_id]
+            if not matching:
+                refusals.append(Refusal("grant_not_agreed",
+                                        f"Zorgsoort '{care}' wordt volgens de overeenkomst niet uit "
+                                        "het gekozen budget betaald. Kies een budget uit de "
+                                        "overeenkomst.", _line_field(i, "grant_id")))
+                continue
+            chosen = matching[0]
+        if chosen.unit is Unit.MAANDLOON:
+            refusals.append(Refusal("monthly_wage_not_claimable",
+                                    f"Zorgsoort '{care}' wordt betaald met een vast maandloon. Dat "
+                                    "loon wordt elke maand vanzelf betaald; zet het niet op het "
+                                    "urenbriefje.", _line_field(i, "care_kind")))
+            continue
+        key = (line.day, line.care_kind, chosen.grant_id)
+        if key in seen:
+            refusals.append(Refusal("line_duplicate",
+                                    f"Zorgsoort '{care}' staat op {day_label} twee keer op het "
+                                    "urenbriefje. Tel de uren op in één regel.",
+                                    _line_field(i, "day")))
+            continue
+        seen[key] = i
+        grant_period = facts.grant_periods.get(chosen.grant_id)
+        if grant_period and not grant_period[0] <= line.day <= grant_period[1]:
+            refusals.append(Refusal("day_outside_grant",
+                                    f"Op {day_label} hoort het budget van de overeenkomst niet bij "
+                                    "deze dag (het budget loopt van "
+                                    f"{format_day(grant_period[0])} tot en met "
+                                    f"{format_day(grant_period[1])}). Vraag de budgethouder de "
+                                    "overeenkomst aan te passen.", _line_field(i, "day")))
+            continue
+        line_refusals = []
+        if line.tariff_cents is not None and line.tariff_cents != chosen.tariff_cents:
+            line_refusals.append(Refusal(
+                "tariff_differs",
+                f"Het tarief voor '{care}' op {day_label} is {format_euro(line.tariff_cents)}, maar "
+                f"in de overeenkomst staat {format_euro(chosen.tariff_cents)}. Gebruik het "
+                "afgesproken tarief.", _line_field(i, "tariff")))
+        line_refusals += check_quantity(chosen.unit, line.quantity, _line_field(i, "quantity"),
+                                        day_label)
+        if line_refusals:
+            refusals += line_refusals
+            continue
+        priced.append(PricedLine(day=line.day, care_kind=line.care_kind, unit=chosen.unit,
+                                 quantity=line.quantity, tariff_cents=chosen.tariff_cents,
+                                 amount_cents=amount_of(chosen.unit, line.quantity,
+                                                        chosen.tariff_cents),
+                                 grant_id=chosen.grant_id))
+    return priced, refusals
+
+
+def check_quantity(unit: Unit | str, quantity: int, field_name: str = "quantity",
+                   day_label: str = "") -> list[Refusal]:
+    unit = Unit(unit)
+    where = f" op {day_label}" if day_label else ""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        what = "uren" if unit is Unit.UUR else "het aantal"
+        return [Refusal("quantity_invalid",
+                        f"Vul bij {what}{where} een getal groter dan 0 in.", field_name)]
+    if unit is Unit.UUR and quantity % QUARTER:
+        return [Refusal("quantity_invalid",
+                        f"Uren schrijft u in hele kwartieren{where}, bijvoorbeeld 1:15 of 2:30 "
+                        f"(u vulde {quantity} minuten in).", field_name)]
+    return []
+
+
+def check_day_hours(lines: Sequence[PricedLine], other_minutes_by_day: Mapping[dt.date, int]
+                    ) -> list[Refusal]:
+    """At most 24 hours on one day for one provider. Exactly 24:00 is allowed."""
+    minutes: dict[dt.date, int] = defaultdict(int)
+    first_index: dict[dt.date, int] = {}
+    for i, line in enumerate(lines):
+        minutes[line.day] += minutes_of(line.unit, line.quantity)
+        first_index.setdefault(line.day, i)
+    refusals = []
+    for day in sorted(minutes):
+        elsewhere = other_minutes_by_day.get(day, 0)
+        total = minutes[day] + elsewhere
+        if total > DAY_MINUTES:
+            extra = (f" (waarvan {format_minutes(elsewhere)} op andere urenbriefjes van deze "
+                     "zorgverlener)") if elsewhere else ""
+            refusals.append(Refusal("day_over_24_hours",
+                                    f"Op {format_day(day)} staat {format_minutes(total)} uur "
+                                    f"zorg{extra}. Dat is meer dan 24 uur op één dag. Een dagdeel "
+                                    "telt als 4 uur, een etmaal als 24 uur. Verlaag de uren.",
+                                    _line_field(first_index[day], "quantity")))
+    return refusals
+
+
+def check_budget(shares: Mapping[int, int], grants: Mapping[int, GrantLike],
+                 refusal_for: Callable[[GrantLike, int], Refusal]) -> list[Refusal]:
+    """Each grant must cover its own share of the sheet. Exactly the available amount fits.
+
+    refusal_for builds the message (the service passes budgets.service.budget_refusal, so the
+    form's early check and the final check under the row lock say the same thing).
+    """
+    return [refusal_for(grants[gid], cents) for gid, cents in sorted(shares.items())
+            if cents > grants[gid].available_cents]
+
+
+def check_sheet(month: dt.date, lines: Sequence[LineInput], facts: SheetFacts, today: dt.date,
+                stage: Stage, *, grants: Mapping[int, GrantLike] | None = None,
+                refusal_for: Callable[[GrantLike, int], Refusal] | None = None
+                ) -> tuple[list[PricedLine], list[Refusal]]:
+    """Every claim check of DOMAIN.md for one sheet at one stage, all reasons at once.
+
+    - every stage: month over, agreement approved, lines (days, care kinds, grants, tariffs,
+      quantities), 24 hours a day;
+    - CONCEPT / HANDOVER / SUBMIT (a new or changed sheet): no other sheet that month;
+    - HANDOVER: the provider's 6-week deadline; CONCEPT / SUBMIT: the 10-week deadline;
+    - SUBMIT: the budget of each grant (when grants and refusal_for are given).
+    """
+    month = first_of_month(month)
+    refusals = check_month_over(month, today)
+    approved = check_agreement_approved(facts.versions)
+    refusals += approved
+    if stage is not Stage.RECHECK:
+        refusals += check_duplicate(facts.existing_reference, month)
+    if stage is Stage.HANDOVER:
+        refusals += check_handover_in_time(month, today)
+    elif stage in (Stage.CONCEPT, Stage.SUBMIT):
+        refusals += check_submit_in_time(month, today)
+    priced, line_refusals = price_lines(lines, month, facts, today)
+    refusals += line_refusals
+    other = facts.other_minutes_by_day if facts.provider_is_person else {}
+    refusals += check_day_hours(priced, other)
+    if stage is Stage.SUBMIT and grants is not None and refusal_for is not None:
+        # On the lines that could be priced: if those alone do not fit, the sheet does not.
+        refusals += check_budget(shares_of(priced), grants, refusal_for)
+    return priced, refusals
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+class Side(LabeledEnum):
+    PROVIDER = ("provider", "Zorgverlener")
+    HOLDER = ("holder", "Budgethouder")
+    OFFICE = ("office", "Betaalkantoor")
+    SYSTEM = ("system", "Systeem")
+
+
+class Action(LabeledEnum):
+    EDIT = ("edit", "aanpassen")
+    HAND_OVER = ("hand_over", "doorsturen naar de budgethouder")
+    SUBMIT = ("submit", "akkoord geven en indienen")
+    REFUSE_BY_HOLDER = ("refuse_by_holder", "terugsturen naar de zorgverlener")
+    OFFICE_APPROVE = ("office_approve", "goedkeuren")
+    OFFICE_SUSPEND = ("office_suspend", "opschorten")
+    OFFICE_REFUSE = ("office_refuse", "afkeuren")
+    REOPEN = ("reopen", "opnieuw openen om te verbeteren")
+    PAY = ("pay", "als betaald markeren")
+
+
+S = ClaimStatus
+_P, _H, _O, _SYS = Side.PROVIDER, Side.HOLDER, Side.OFFICE, Side.SYSTEM
+
+# (from status, action) -> (to status, sides that may do it). A provider never submits.
+TRANSITIONS: dict[tuple[ClaimStatus, Action], tuple[ClaimStatus, frozenset[Side]]] = {
+    (S.CONCEPT, Action.EDIT): (S.CONCEPT, frozenset({_H})),
+    (S.WACHT_OP_AKKOORD, Action.EDIT): (S.WACHT_OP_AKKOORD, frozenset({_H})),
+    (S.CONCEPT, Action.HAND_OVER): (S.WACHT_OP_AKKOORD, frozenset({_P})),
+    (S.WACHT_OP_AKKOORD, Action.HAND_OVER): (S.WACHT_OP_AKKOORD, frozenset({_P})),
+    (S.CONCEPT, Action.SUBMIT): (S.INGEDIEND, frozenset({_H})),
+    (S.WACHT_OP_AKKOORD, Action.SUBMIT): (S.INGEDIEND, frozenset({_H})),
+    (S.WACHT_OP_AKKOORD, Action.REFUSE_BY_HOLDER): (S.CONCEPT, frozenset({_H})),
+    (S.INGEDIEND, Action.OFFICE_APPROVE): (S.GOEDGEKEURD, frozenset({_O, _SYS})),
+    (S.OPGESCHORT, Action.OFFICE_APPROVE): (S.GOEDGEKEURD, frozenset({_O, _SYS})),
+    (S.INGEDIEND, Action.OFFICE_SUSPEND): (S.OPGESCHORT, frozenset({_O, _SYS})),
+    (S.INGEDIEND, Action.OFFICE_REFUSE): (S.AFGEKEURD, frozenset({_O, _SYS})),
+    (S.OPGESCHORT, Action.OFFICE_REFUSE): (S.AFGEKEURD, frozenset({_O, _SYS})),
+    (S.AFGEKEURD, Action.REOPEN): (S.CONCEPT, frozenset({_H, _P})),
+    (S.GOEDGEKEURD, Action.PAY): (S.UITBETAALD, frozenset({_SYS, _O})),
+}
+
+
+def check_transition(status: ClaimStatus | str, action: Action, side: Side
+                     ) -> tuple[ClaimStatus | None, list[Refusal]]:
+    """The status after `action` by `side`, or the refusal why it cannot happen now."""
+    status = ClaimStatus(status)
+    entry = TRANSITIONS.get((status, action))
+    if entry is None:
+        return None, [Refusal("status_not_allowed",
+                              f"Dit urenbriefje heeft de status '{status.label}'. In die status "
+                              f"kunt u het niet {action.label}.", "status")]
+    to_status, sides = entry
+    if side not in sides:
+        if action is Action.SUBMIT and side is Side.PROVIDER:
+            message = ("Een zorgverlener kan een urenbriefje niet zelf indienen. Stuur het naar de "
+                       "budgethouder; die geeft akkoord en dient het in.")
+        else:
+            message = f"Als {side.label.lower()} kunt u dit urenbriefje niet {action.label}."
+        return None, [Refusal("not_allowed", message, "status")]
+    return to_status, []
+
+
+def check_reason(reason: str | None, field_name: str = "reason") -> list[Refusal]:
+    if not reason or not reason.strip():
+        return [Refusal("reason_missing", "Schrijf de reden op, zodat de ander weet wat er moet "
+                        "gebeuren.", field_name)]
+    return []
