@@ -5,10 +5,12 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, User
+from portal.access.rules import RESET_LINK_VALID, check_new_password, check_new_user
 from portal.extensions import db
 from portal.refusals import Refusal, Refused
 
@@ -18,7 +20,6 @@ _hashers: dict[bool, PasswordHasher] = {
     True: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
 }
 
-MIN_PASSWORD_LENGTH = 10
 
 
 def _hasher() -> PasswordHasher:
@@ -46,22 +47,6 @@ def load_user(user_id: str) -> User | None:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-
-
-def check_new_user(email: str, password: str, role: str, name: str) -> list[Refusal]:
-    refusals = []
-    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or " " in email.strip():
-        refusals.append(Refusal("email_invalid", "Vul een geldig e-mailadres in, zoals "
-                                "naam@voorbeeld.nl.", "email"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        refusals.append(Refusal("password_too_short", f"Kies een wachtwoord van minstens "
-                                f"{MIN_PASSWORD_LENGTH} tekens.", "password"))
-    if role not in {r.value for r in Role}:
-        refusals.append(Refusal("role_unknown", "Deze rol bestaat niet. Kies uit: "
-                                + ", ".join(r.value for r in Role) + ".", "role"))
-    if not name.strip():
-        refusals.append(Refusal("name_missing", "Vul een naam in.", "name"))
-    return refusals
 
 
 def create_user(email: str, password: str, role: str, name: str, *, household_id: int | None = None,
@@ -98,3 +83,40 @@ def record(action: str, *, actor: User | None, on_behalf_of: User | None = None,
                        summary=summary, detail=detail)
     db.session.add(event)
     return event
+
+
+# Password reset: a signed token that carries the user id and a fingerprint of the current
+# password hash. It expires after an hour, and once the password changed it no longer
+# matches: a one-time link without a table of tokens.
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=int(RESET_LINK_VALID.total_seconds()))
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
+        return None
+    return user
+
+
+def reset_password(token: str, password: str, repeated: str) -> User:
+    user = user_for_reset_token(token)
+    if user is None:
+        raise Refused(Refusal("reset_link_invalid", "Deze link werkt niet meer. Een link is een uur "
+                              "geldig en werkt maar een keer. Vraag een nieuwe link aan."))
+    refusals = check_new_password(password, repeated)
+    if refusals:
+        raise Refused(refusals)
+    user.password_hash = hash_password(password)
+    record("password_reset", actor=user, household_id=user.household_id,
+           summary="Wachtwoord opnieuw ingesteld")
+    db.session.flush()
+    return user

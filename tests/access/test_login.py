@@ -29,3 +29,83 @@ def test_login_then_start_page(client, db, login):
     response = client.get("/start")
     assert response.status_code == 200
     assert "Anna Jansen" in response.get_data(as_text=True)
+
+
+def test_session_ends_after_15_idle_minutes(client, db, login, monkeypatch):
+    import datetime as dt
+
+    from portal.access import views
+    from portal.dates import now as real_now
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    login(user)
+    assert client.get("/start").status_code == 200
+    later = real_now() + dt.timedelta(minutes=15, seconds=1)
+    monkeypatch.setattr(views, "now", lambda: later)
+    response = client.get("/start")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+    monkeypatch.undo()
+    assert client.get("/start").status_code == 302  # really logged out
+
+
+def test_activity_within_15_minutes_keeps_the_session(client, db, login, monkeypatch):
+    import datetime as dt
+
+    from portal.access import views
+    from portal.dates import now as real_now
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    login(user)
+    monkeypatch.setattr(views, "now", lambda: real_now() + dt.timedelta(minutes=14, seconds=59))
+    assert client.get("/start").status_code == 200
+
+
+def test_password_reset_link_works_once(client, db, app):
+    from portal.access.service import make_reset_token
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    with app.test_request_context():
+        token = make_reset_token(user)
+    assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 200
+    response = client.post(f"/wachtwoord-herstellen/{token}",
+                           data={"password": "een-nieuw-wachtwoord", "repeat": "een-nieuw-wachtwoord"})
+    assert response.status_code == 302
+    # Used once: the link no longer works, and the new password does.
+    assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 404
+    ok = client.post("/inloggen", data={"email": user.email, "password": "een-nieuw-wachtwoord"})
+    assert ok.status_code == 302
+
+
+def test_password_reset_refuses_short_or_different_passwords_and_keeps_the_old_one(client, db, app):
+    from portal.access.service import make_reset_token, verify_password
+    from tests.factories import PASSWORD
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    with app.test_request_context():
+        token = make_reset_token(user)
+    response = client.post(f"/wachtwoord-herstellen/{token}",
+                           data={"password": "kort", "repeat": "anders"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "minstens 10 tekens" in html and "niet gelijk" in html
+    assert verify_password(user, PASSWORD)
+
+
+def test_expired_or_forged_reset_link_is_refused(client, db, app, monkeypatch):
+    from portal.access import service
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    with app.test_request_context():
+        token = service.make_reset_token(user)
+    assert client.get(f"/wachtwoord-herstellen/{token}x").status_code == 404
+    monkeypatch.setattr(service, "RESET_LINK_VALID", __import__("datetime").timedelta(seconds=-1))
+    assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 404
+
+
+def test_forgot_password_answers_the_same_for_unknown_addresses(client, db, caplog):
+    user = f.make_user(Role.BUDGETHOUDER)
+    known = client.post("/wachtwoord-vergeten", data={"email": user.email})
+    unknown = client.post("/wachtwoord-vergeten", data={"email": "onbekend@example.nl"})
+    assert known.status_code == unknown.status_code == 302
+    assert "wachtwoord-herstellen/" in caplog.text
+    assert caplog.text.count("wachtwoord-herstellen/") == 1
