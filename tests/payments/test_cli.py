@@ -37,3 +37,14 @@ def test_nothing_to_pay_says_so(app, db):
     result = invoke(app, "--date", "2026-04-10")
     assert result.exit_code == 0, result.output
     assert "Er is niets te betalen." in result.output
+
+
+def test_submitted_sheets_are_approved_first_then_paid(app, db):
+    claim = make_approved_claim(f.make_agreement(), dt.date(2026, 3, 1),
+                                status=ClaimStatus.INGEDIEND)
+    result = invoke(app, "--date", "2026-04-10")
+    assert result.exit_code == 0, result.output
+    assert "1 urenbriefje(s) goedgekeurd." in result.output
+    assert "1 betalingen" in result.output
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.UITBETAALD
