@@ -1,0 +1,186 @@
+"""portal.overview.service.household_usage: figures, prognosis, committed cost, query count."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from sqlalchemy import event
+
+from portal.agreements.constants import VersionStatus
+from portal.agreements.models import AgreementLine, AgreementVersion
+from portal.budgets.constants import CareKind, Law, Unit
+from portal.claims.constants import ClaimStatus
+from portal.claims.models import Claim, ClaimLine
+from portal.dates import add_months
+from portal.overview.service import household_usage
+from tests import factories as f
+
+D = dt.date
+TODAY = D(2026, 6, 15)
+
+
+def claim(agreement, grant, month: dt.date, status: ClaimStatus, cents: int) -> Claim:
+    """An hour sheet with one line on `grant` (rows written directly: a known state)."""
+    c = f.add(Claim(reference=f"UB-T{f.seq():06d}", agreement_id=agreement.id, month=month,
+                    status=status, total_cents=cents))
+    f.add(ClaimLine(claim_id=c.id, day=month, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
+                    unit=Unit.UUR, quantity=60, tariff_cents=cents, amount_cents=cents,
+                    grant_id=grant.id))
+    return c
+
+
+def test_figures_series_prognosis_and_total(db):
+    household = f.make_household()
+    anna = f.make_member(household, name="Anna")
+    daan = f.make_member(household, name="Daan")
+    wlz = f.make_grant(anna, law=Law.WLZ, amount_cents=2_400_000, paid_cents=500_000,
+                       reserved_cents=100_000)
+    jeugd = f.make_grant(daan, law=Law.JEUGDWET, amount_cents=600_000, paid_cents=500_000)
+    # 4 hours a week at EUR 60: EUR 240 a week
+    a1 = f.make_agreement(wlz, lines=[(wlz, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 6000, 240)])
+    # 2 day parts a week at EUR 70.88
+    a2 = f.make_agreement(jeugd, lines=[(jeugd, CareKind.LOGEEROPVANG, Unit.DAGDEEL, 7088, 2)])
+    claim(a1, wlz, D(2026, 1, 1), ClaimStatus.UITBETAALD, 100_000)
+    claim(a1, wlz, D(2026, 2, 1), ClaimStatus.UITBETAALD, 150_000)
+    claim(a1, wlz, D(2026, 3, 1), ClaimStatus.GOEDGEKEURD, 100_000)
+    claim(a1, wlz, D(2026, 4, 1), ClaimStatus.CONCEPT, 99_999)     # not counted
+    claim(a1, wlz, D(2026, 5, 1), ClaimStatus.AFGEKEURD, 50_000)   # not counted
+    for m in range(1, 6):
+        claim(a2, jeugd, D(2026, m, 1), ClaimStatus.UITBETAALD, 100_000)
+
+    result = household_usage(household.id, TODAY)
+    first, second = result.rows
+    assert (first.member_name, first.law, first.law_label) == ("Anna", Law.WLZ, "Wlz")
+    u = first.usage
+    assert (u.granted_cents, u.paid_cents, u.in_progress_cents, u.available_cents) == \
+        (2_400_000, 500_000, 100_000, 1_800_000)
+    # June 1 - December 31: 214 days of EUR 240 a week
+    assert u.committed_cents == round(24_000 * 214 / 7)
+    assert first.monthly == [(D(2026, 1, 1), 100_000), (D(2026, 2, 1), 150_000),
+                             (D(2026, 3, 1), 100_000), (D(2026, 4, 1), 0), (D(2026, 5, 1), 0)]
+    assert [(m.paid_cents, m.in_progress_cents) for m in first.monthly_detail[:3]] == \
+        [(100_000, 0), (150_000, 0), (0, 100_000)]
+    assert u.pace_cents == 70_000
+    assert u.runout_month is None and first.will_not_last is False
+
+    u = second.usage
+    assert second.member_name == "Daan" and second.law_label == "Jeugdwet"
+    assert u.available_cents == 100_000 and u.pace_cents == 100_000
+    assert u.runout_month == D(2026, 7, 1)
+    assert u.committed_cents == 433_381  # 214 days x EUR 141.76 a week / 7, rounded half up
+    assert second.will_not_last is True and second.shortfall_cents == 333_381
+
+    total = result.total
+    assert (total.granted_cents, total.paid_cents, total.in_progress_cents, total.available_cents) \
+        == (3_000_000, 1_000_000, 100_000, 1_900_000)
+    assert total.first_runout_month == D(2026, 7, 1)
+    assert total.short_budgets == 1 and total.shortfall_cents == 333_381
+    assert result.monthly_total[0] == (D(2026, 1, 1), 200_000)
+    assert result.warnings == [second]
+
+
+def test_committed_cost_follows_versions_ends_approval_and_top_up(db):
+    household = f.make_household()
+    member = f.make_member(household)
+    grant = f.make_grant(member, law=Law.WMO, amount_cents=5_000_000)
+    last_year = f.make_grant(member, law=Law.WMO, year=2025, amount_cents=1_000_000)
+
+    # a change from September 1st: 2 hours a week before, 4 hours after
+    changed = f.make_agreement(grant, status=VersionStatus.VERVANGEN, starts_on=D(2026, 1, 1),
+                               ends_on=D(2026, 12, 31),
+                               lines=[(grant, CareKind.HUISHOUDELIJKE_HULP, Unit.UUR, 6000, 120),
+                                      (last_year, CareKind.HUISHOUDELIJKE_HULP, Unit.UUR, 6000, 120)])
+    v2 = f.add(AgreementVersion(agreement_id=changed.id, number=2, status=VersionStatus.GOEDGEKEURD,
+                                starts_on=D(2026, 9, 1), ends_on=D(2026, 12, 31)))
+    f.add(AgreementLine(version_id=v2.id, grant_id=grant.id, care_kind=CareKind.HUISHOUDELIJKE_HULP,
+                        unit=Unit.UUR, tariff_cents=6000, weekly_quantity=240))
+    # a fixed monthly wage, ended by the budget holder on June 30th
+    ended = f.make_agreement(grant, status=VersionStatus.BEEINDIGD, starts_on=D(2026, 1, 1),
+                             lines=[(grant, CareKind.VERPLEGING, Unit.MAANDLOON, 150_000, 600)])
+    ended.versions[0].ended_on = D(2026, 6, 30)
+    # awaiting the funder's approval: not committed yet
+    f.make_agreement(grant, status=VersionStatus.TER_BEOORDELING,
+                     lines=[(grant, CareKind.VERVOER, Unit.UUR, 6000, 600)])
+    # tariff above the maximum, topped up by the budget holder: the budget pays EUR 77 an hour
+    topped = f.make_agreement(grant, starts_on=D(2026, 10, 1),
+                              lines=[(grant, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 9000, 60)])
+    topped.versions[0].lines[0].budget_tariff_cents = 7700
+    topped.versions[0].top_up = True
+    db.session.flush()
+
+    result = household_usage(household.id, TODAY)
+    assert [r.grant_id for r in result.rows] == [grant.id]  # last year's budget is not current
+    # Jun 1 - Aug 31 (92 days) at EUR 120/week + Sep 1 - Dec 31 (122 days) at EUR 240/week
+    hours = 12_000 * 92 / 7 + 24_000 * 122 / 7
+    wage = 150_000                      # June only
+    top_up = 7_700 * 92 / 7             # Oct 1 - Dec 31 at EUR 77 a week
+    assert result.rows[0].usage.committed_cents == round(hours + wage + top_up)
+    assert result.rows[0].usage.committed_cents == 827_200
+
+
+def test_committed_starts_at_grant_start_when_later(db):
+    household = f.make_household()
+    grant = f.make_grant(f.make_member(household), law=Law.WMO,
+                         period_start=D(2026, 6, 10), period_end=D(2026, 12, 31))
+    f.make_agreement(grant, lines=[(grant, CareKind.VERVOER, Unit.ETMAAL, 10_000, 1)])
+    usage = household_usage(household.id, TODAY).rows[0].usage
+    assert usage.committed_cents == round(10_000 * 205 / 7)  # June 10 - December 31
+
+
+def test_household_without_budgets(db):
+    result = household_usage(f.make_household().id, TODAY)
+    assert result.rows == [] and result.total.granted_cents == 0 and result.monthly_total == []
+
+
+@contextlib.contextmanager
+def count_statements(engine):
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def build_household(members: int, months: int, start: dt.date):
+    """Members with a budget each (some two), an agreement per budget with two versions, and
+    `months` of claims per agreement."""
+    household = f.make_household()
+    end = add_months(start, 12) - dt.timedelta(days=1)
+    for i in range(members):
+        member = f.make_member(household)
+        grants = [f.make_grant(member, law=Law.WMO, period_start=start, period_end=end)]
+        if i % 2:
+            grants.append(f.make_grant(member, law=Law.JEUGDWET, period_start=start, period_end=end))
+        for grant in grants:
+            agreement = f.make_agreement(grant, status=VersionStatus.VERVANGEN,
+                                         lines=[(grant, CareKind.VERVOER, Unit.UUR, 5000, 120)])
+            v2 = f.add(AgreementVersion(agreement_id=agreement.id, number=2,
+                                        status=VersionStatus.GOEDGEKEURD,
+                                        starts_on=add_months(start, 6), ends_on=end))
+            f.add(AgreementLine(version_id=v2.id, grant_id=grant.id, care_kind=CareKind.VERVOER,
+                                unit=Unit.UUR, tariff_cents=5000, weekly_quantity=180))
+            for m in range(months):
+                claim(agreement, grant, add_months(start, m),
+                      ClaimStatus.UITBETAALD if m % 3 else ClaimStatus.INGEDIEND, 1_000 + m)
+    return household
+
+
+def test_query_count_is_fixed_whatever_the_size_of_the_household(db):
+    start, today = D(2025, 6, 1), D(2026, 5, 31)
+    small = build_household(members=1, months=1, start=start)
+    big = build_household(members=8, months=12, start=start)
+    db.session.flush()
+    with count_statements(db.engine) as small_statements:
+        small_result = household_usage(small.id, today)
+    with count_statements(db.engine) as big_statements:
+        big_result = household_usage(big.id, today)
+    assert len(small_result.rows) == 1 and len(big_result.rows) == 12
+    assert all(len(r.monthly) == 12 for r in big_result.rows)
+    assert all(r.usage.committed_cents > 0 for r in big_result.rows)
+    assert len(small_statements) == len(big_statements) == 3, big_statements
