@@ -104,7 +104,7 @@ test-sqlite: setup
 test-postgres: setup
 	@echo "=== The same suite on PostgreSQL ==="
 	@if ! reason=$$($(PY) -c "import psycopg; psycopg.connect('$(PG_ADMIN)').close()" 2>&1); then \
-	  echo "PostgreSQL leg skipped: PostgreSQL is not reachable ($(PG_ADMIN)): $$(echo "$$reason" | tail -n 1)"; \
+	  echo "PostgreSQL leg skipped: PostgreSQL is not reachable ($(PG_ADMIN)): $$(echo "$$reason" | grep -m1 'Error' | sed 's/^[^:]*Error: //')"; \
 	  exit 0; fi; \
 	name="pgb_test_$$(date +%s)_$$RANDOM"; \
 	sql() { $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_ADMIN)', autocommit=True).execute(sys.argv[1])" "$$1"; }; \
