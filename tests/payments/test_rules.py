@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal.payments import rules
 from portal.payments.rules import PayableClaim
@@ -85,3 +87,18 @@ def test_a_share_of_zero_is_not_negative():
 def test_provider_without_iban_is_refused():
     assert [r.code for r in rules.check_iban_present("Zorg BV", " ")] == ["provider_iban_missing"]
     assert rules.check_iban_present("Zorg BV", "NL91ABNA0417164300") == []
+
+
+
+@given(st.lists(st.tuples(st.integers(1, 5), st.integers(0, 1_000_000)), max_size=30))
+def test_grouping_pays_every_claim_once_and_each_provider_once(rows):
+    claims = [claim(i + 1, provider, amount) for i, (provider, amount) in enumerate(rows)]
+    payments = rules.group_into_payments(claims)
+    paid = [cid for p in payments for cid in p.claim_ids]
+    assert sorted(paid) == [c.claim_id for c in claims if c.amount_cents > 0]
+    assert len({p.provider_id for p in payments}) == len(payments)
+    assert [p.number for p in payments] == list(range(1, len(payments) + 1))
+    assert all(p.amount_cents > 0 for p in payments)
+    assert rules.run_total(payments) == sum(c.amount_cents for c in claims)
+    zero = {c.claim_id for c in rules.zero_claims(claims)}
+    assert zero.isdisjoint(paid) and len(zero) + len(paid) == len(claims)
