@@ -1,0 +1,311 @@
+"""The demo: two households with a history, one login per role.
+
+Built through the same services as real use (so every rule applies to the demo too), with
+`today` moved along the timeline: each month's sheets are prepared, approved and paid on
+plausible dates after that month. Dates are relative to the day it is run, so the demo always
+shows "the last ten months". Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from portal.access.constants import Role, Scope
+from portal.access.models import Authorization, User
+from portal.access.service import create_user, find_user_by_email
+from portal.agreements import service as agreements
+from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
+from portal.agreements.models import Agreement, MaxTariff
+from portal.agreements.rules import LineInput as AgreementLineInput
+from portal.budgets import service as budgets
+from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, Unit
+from portal.budgets.models import AllowanceCap, Funder, Grant
+from portal.claims import service as claims
+from portal.claims.rules import LineInput as ClaimLineInput
+from portal.dates import add_months, first_of_month, last_of_month, month_days
+from portal.extensions import db
+from portal.payments.service import run_payments
+
+DEMO_PASSWORD = "demo-wachtwoord"
+
+
+def demo_totp_secret(label: str) -> str:
+    """A fixed base32 secret per demo account (documented in the README; never in production)."""
+    return base64.b32encode(f"pgb-demo-{label}".encode()).decode().rstrip("=")[:32]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    role: Role
+    what: str
+    totp_label: str | None = None
+
+    @property
+    def totp_secret(self) -> str | None:
+        return demo_totp_secret(self.totp_label) if self.totp_label else None
+
+
+ANNA = DemoLogin("anna.jansen@demo.pgb", "Anna Jansen", Role.BUDGETHOUDER,
+                 "Budgethouder: haarzelf (Wlz), zoon Daan (Jeugdwet), dochter Sara (Wmo en Zvw)")
+PIETER = DemoLogin("pieter.bakker@demo.pgb", "Pieter Bakker", Role.BUDGETHOUDER,
+                   "Budgethouder van het tweede huishouden (Wmo, gemeente Amersfoort)")
+KEES = DemoLogin("kees.jansen@demo.pgb", "Kees Jansen", Role.VERTEGENWOORDIGER,
+                 "Vertegenwoordiger van Anna Jansen (machtiging: bekijken en handelen)")
+FATIMA = DemoLogin("fatima.ouali@demo.pgb", "Fatima Ouali", Role.ADVISEUR,
+                   "Adviseur van Per Saldo (machtiging van Anna Jansen: alleen bekijken)", "adviseur")
+MARIEKE = DemoLogin("marieke.deboer@demo.pgb", "Marieke de Boer", Role.ZORGVERLENER,
+                    "Zorgverlener: zus van Anna, familie-overeenkomst")
+LINDE = DemoLogin("planning@thuiszorg-delinde.demo.pgb", "Thuiszorg De Linde", Role.ZORGVERLENER,
+                  "Zorgverlener: zorginstelling (werkt voor beide huishoudens)")
+YOUSSEF = DemoLogin("youssef.elamrani@demo.pgb", "Youssef El Amrani", Role.ZORGVERLENER,
+                    "Zorgverlener: zelfstandige (overeenkomst van opdracht)")
+CONSULENT_ZK = DemoLogin("consulent@zorgkantoor.demo.pgb", "Ingrid Visser", Role.CONSULENT,
+                         "Consulent van Zorgkantoor Midden-Nederland (Wlz)", "zorgkantoor")
+CONSULENT_UTRECHT = DemoLogin("consulent@utrecht.demo.pgb", "Mohamed Yilmaz", Role.CONSULENT,
+                              "Consulent van Gemeente Utrecht (Wmo, Jeugdwet)", "utrecht")
+CONSULENT_ZV = DemoLogin("consulent@verzekeraar.demo.pgb", "Els de Wit", Role.CONSULENT,
+                         "Consulent van Zorgverzekeraar Samen Gezond (Zvw)", "verzekeraar")
+CONSULENT_AMERSFOORT = DemoLogin("consulent@amersfoort.demo.pgb", "Bram Smit", Role.CONSULENT,
+                                 "Consulent van Gemeente Amersfoort (Wmo)", "amersfoort")
+BEHEERDER = DemoLogin("beheer@betaalkantoor.demo.pgb", "Sandra Mulder", Role.BEHEERDER,
+                      "Medewerker van het betaalkantoor", "beheerder")
+
+DEMO_LOGINS = [ANNA, PIETER, KEES, FATIMA, MARIEKE, LINDE, YOUSSEF, CONSULENT_ZK,
+               CONSULENT_UTRECHT, CONSULENT_ZV, CONSULENT_AMERSFOORT, BEHEERDER]
+
+WEEKDAYS = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4}
+
+
+def _user(login: DemoLogin, **links) -> User:
+    return create_user(login.email, DEMO_PASSWORD, login.role.value, login.name,
+                       totp_secret=login.totp_secret, **links)
+
+
+def _grant(member_id: int, funder: Funder, law: Law, year: int, amount_euros: int,
+           kinds: list[CareKind], ref: str) -> Grant:
+    return budgets.register_grant(
+        None, member_id=member_id, funder_id=funder.id, law=law.value,
+        period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
+        amount_cents=amount_euros * 100, care_kinds=[k.value for k in kinds],
+        decision_reference=f"{ref}-{year}")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A line of an agreement and when the care is given: weekdays and minutes per visit."""
+
+    grants: dict[int, Grant]  # year -> grant
+    care_kind: CareKind
+    tariff_cents: int
+    days: tuple[str, ...]
+    minutes: int
+
+    @property
+    def weekly_minutes(self) -> int:
+        return len(self.days) * self.minutes
+
+
+def _agreement(holder: User, provider_user: User, consulent: User, household_id: int,
+               provider_id: int, model: ModelKind, relation: Relation, starts_on: dt.date,
+               patterns: list[Pattern], on: dt.date) -> Agreement:
+    lines = [AgreementLineInput(grant_id=g.id, care_kind=p.care_kind, unit=Unit.UUR,
+                                tariff_cents=p.tariff_cents, weekly_quantity=p.weekly_minutes)
+             for p in patterns for g in p.grants.values()]
+    agreement = agreements.create_draft(
+        holder, household_id=household_id, provider_id=provider_id, model=model,
+        relation=relation, starts_on=starts_on, ends_on=None, end_kind=EndKind.GEEN,
+        days_per_week=0, lines=lines, today=on)
+    version = agreement.versions[-1]
+    agreements.share(holder, version, on)
+    agreements.provider_sign(provider_user, version, on)
+    agreements.holder_sign(holder, version, on)
+    agreements.review(consulent, version, approve=True, reason=None, today=on)
+    return agreement
+
+
+def _sheet_lines(patterns: list[Pattern], month: dt.date) -> list[ClaimLineInput]:
+    lines = []
+    for day in month_days(month):
+        for p in patterns:
+            if day.weekday() in {WEEKDAYS[d] for d in p.days}:
+                lines.append(ClaimLineInput(day=day, care_kind=p.care_kind.value,
+                                            quantity=p.minutes, grant_id=p.grants[day.year].id))
+    return lines
+
+
+def seed_demo(today: dt.date) -> bool:
+    """Load the demo. Returns False (and changes nothing) when it is there already."""
+    if find_user_by_email(ANNA.email) is not None:
+        return False
+
+    window_start = first_of_month(add_months(today, -10))
+    years = range(window_start.year, today.year + 1)
+    before = window_start - dt.timedelta(days=10)
+
+    # Funders, and the maxima gemeente Utrecht set for its own pgb's.
+    zorgkantoor = Funder(name="Zorgkantoor Midden-Nederland", kind=FunderKind.ZORGKANTOOR)
+    utrecht = Funder(name="Gemeente Utrecht", kind=FunderKind.GEMEENTE)
+    verzekeraar = Funder(name="Zorgverzekeraar Samen Gezond", kind=FunderKind.ZORGVERZEKERAAR)
+    amersfoort = Funder(name="Gemeente Amersfoort", kind=FunderKind.GEMEENTE)
+    db.session.add_all([zorgkantoor, utrecht, verzekeraar, amersfoort])
+    db.session.flush()
+    for year in years:
+        for law in (Law.WMO, Law.JEUGDWET):
+            db.session.add_all([
+                MaxTariff(funder_id=utrecht.id, law=law, year=year, informal=False, unit=Unit.UUR,
+                          max_cents=6500),
+                MaxTariff(funder_id=utrecht.id, law=law, year=year, informal=True, unit=Unit.UUR,
+                          max_cents=2500),
+            ])
+        db.session.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=year,
+                                    cap_cents=80_000, note="Demobedrag"))
+
+    # Household Jansen and household Bakker.
+    jansen = budgets.register_household(None, "Jansen")
+    anna_m = budgets.register_member(None, jansen.id, "Anna Jansen", "111222333",
+                                     dt.date(1984, 3, 12), today=today)
+    daan = budgets.register_member(None, jansen.id, "Daan Jansen", "123456782",
+                                   dt.date(2012, 9, 4), today=today)
+    sara = budgets.register_member(None, jansen.id, "Sara Jansen", "232262536",
+                                   dt.date(2015, 1, 22), today=today)
+    bakker = budgets.register_household(None, "Bakker")
+    pieter_m = budgets.register_member(None, bakker.id, "Pieter Bakker", "240692263",
+                                       dt.date(1951, 6, 30), today=today)
+
+    g_anna, g_daan, g_sara_wmo, g_sara_zvw, g_pieter = {}, {}, {}, {}, {}
+    for year in years:
+        g_anna[year] = _grant(anna_m.id, zorgkantoor, Law.WLZ, year, 48_000,
+                              [CareKind.PERSOONLIJKE_VERZORGING, CareKind.INDIVIDUELE_BEGELEIDING,
+                               CareKind.VERPLEGING, CareKind.LOGEEROPVANG], "WLZ-88120")
+        g_daan[year] = _grant(daan.id, utrecht, Law.JEUGDWET, year, 14_000,
+                              [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.LOGEEROPVANG], "JW-4471")
+        g_sara_wmo[year] = _grant(sara.id, utrecht, Law.WMO, year, 7_500,
+                                  [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.GROEPSBEGELEIDING],
+                                  "WMO-5520")
+        g_sara_zvw[year] = _grant(sara.id, verzekeraar, Law.ZVW, year, 12_000,
+                                  [CareKind.VERPLEGING, CareKind.PERSOONLIJKE_VERZORGING], "ZVW-3107")
+        g_pieter[year] = _grant(pieter_m.id, amersfoort, Law.WMO, year, 5_000,
+                                [CareKind.HUISHOUDELIJKE_HULP, CareKind.INDIVIDUELE_BEGELEIDING],
+                                "WMO-A-0912")
+
+    # Every login; the budget holder registers her providers.
+    anna = _user(ANNA, household_id=jansen.id)
+    marieke_p = agreements.create_provider(anna, kind=ProviderKind.PERSOON, name="Marieke de Boer",
+                                           iban="NL20INGB0001234567", email=MARIEKE.email)
+    linde_p = agreements.create_provider(anna, kind=ProviderKind.ORGANISATIE,
+                                         name="Thuiszorg De Linde B.V.", iban="NL39RABO0300065264",
+                                         kvk="30123456", agb="03012345", email=LINDE.email)
+    youssef_p = agreements.create_provider(anna, kind=ProviderKind.PERSOON,
+                                           name="Youssef El Amrani", iban="NL02ABNA0123456789",
+                                           kvk="71234567", email=YOUSSEF.email)
+    pieter = _user(PIETER, household_id=bakker.id)
+    kees = _user(KEES)
+    fatima = _user(FATIMA)
+    marieke = _user(MARIEKE, provider_id=marieke_p.id)
+    linde = _user(LINDE, provider_id=linde_p.id)
+    youssef = _user(YOUSSEF, provider_id=youssef_p.id)
+    c_zk = _user(CONSULENT_ZK, funder_id=zorgkantoor.id)
+    c_utrecht = _user(CONSULENT_UTRECHT, funder_id=utrecht.id)
+    _user(CONSULENT_ZV, funder_id=verzekeraar.id)  # nothing waits for the Zvw consulent
+    c_amersfoort = _user(CONSULENT_AMERSFOORT, funder_id=amersfoort.id)
+    office = _user(BEHEERDER)
+    db.session.add_all([
+        Authorization(household_id=jansen.id, grantee_id=kees.id, granted_by_id=anna.id,
+                      scope=Scope.HANDELEN, starts_on=before, ends_on=dt.date(today.year + 1, 12, 31)),
+        Authorization(household_id=jansen.id, grantee_id=fatima.id, granted_by_id=anna.id,
+                      scope=Scope.BEKIJKEN, starts_on=today - dt.timedelta(days=30),
+                      ends_on=today + dt.timedelta(days=180)),
+    ])
+    db.session.flush()
+
+    # Approved agreements, all starting at the beginning of the ten-month window.
+    p_marieke = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 2200, ("ma", "do"), 240)]
+    p_linde_j = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 6200, ("di", "vr"), 120),
+                 Pattern(g_sara_zvw, CareKind.VERPLEGING, 6800, ("wo",), 120)]
+    p_youssef = [Pattern(g_daan, CareKind.INDIVIDUELE_BEGELEIDING, 5500, ("ma", "wo"), 120),
+                 Pattern(g_sara_wmo, CareKind.INDIVIDUELE_BEGELEIDING, 5250, ("di",), 180)]
+    p_linde_b = [Pattern(g_pieter, CareKind.HUISHOUDELIJKE_HULP, 3000, ("do",), 180)]
+
+    a_marieke = _agreement(anna, marieke, c_zk, jansen.id, marieke_p.id, ModelKind.FAMILIE,
+                           Relation.BROER_ZUS, window_start, p_marieke, before)
+    a_linde_j = _agreement(anna, linde, c_zk, jansen.id, linde_p.id, ModelKind.ZORGINSTELLING,
+                           Relation.GEEN, window_start, p_linde_j, before)
+    a_youssef = _agreement(anna, youssef, c_utrecht, jansen.id, youssef_p.id, ModelKind.OPDRACHT,
+                           Relation.GEEN, window_start, p_youssef, before)
+    a_linde_b = _agreement(pieter, linde, c_amersfoort, bakker.id, linde_p.id,
+                           ModelKind.ZORGINSTELLING, Relation.GEEN, window_start, p_linde_b, before)
+
+    # Ten months of hour sheets. Most are paid; the recent ones show every other status.
+    plan = [(a_marieke, marieke, anna, p_marieke), (a_linde_j, linde, anna, p_linde_j),
+            (a_youssef, youssef, anna, p_youssef), (a_linde_b, linde, pieter, p_linde_b)]
+    for back in range(10, 0, -1):
+        month = first_of_month(add_months(today, -back))
+        end = last_of_month(month)
+
+        def on(days: int, end=end) -> dt.date:
+            return min(end + dt.timedelta(days=days), today)
+
+        for agreement, provider_user, holder, patterns in plan:
+            lines = _sheet_lines(patterns, month)
+            status = _planned_status(agreement, back, a_marieke, a_linde_j, a_youssef, a_linde_b)
+            if status == "concept":  # the budget holder started filling it in herself
+                claims.prepare_claim(holder, agreement, month, lines, on(4))
+                continue
+            claim = claims.prepare_claim(provider_user, agreement, month, lines, on(3))
+            if status == "wacht_op_akkoord":
+                continue
+            claims.approve_claim(holder, claim, on(5))
+            if status == "ingediend":
+                continue
+            if status == "opgeschort":
+                claims.office_suspend(office, claim, "Wij controleren de uren op 3 dagen met "
+                                      "meer dan 4 uur zorg. U hoeft niets te doen.", on(6))
+            elif status == "afgekeurd":
+                claims.office_refuse(office, claim, "Op twee dagen staan uren in een week waarin "
+                                     "de zorgverlener met vakantie was. Pas het urenbriefje aan en "
+                                     "dien het opnieuw in.", on(6))
+            elif status in ("goedgekeurd", "uitbetaald"):
+                claims.office_approve(office, claim, on(6))
+        if back >= 2:
+            run_payments(office, on(8))
+
+    # A change awaiting the funder: Youssef's tariff goes up from next month.
+    next_month = first_of_month(add_months(today, 1))
+    change_lines = [AgreementLineInput(grant_id=g.id, care_kind=p.care_kind, unit=Unit.UUR,
+                                       tariff_cents=p.tariff_cents + 450,
+                                       weekly_quantity=p.weekly_minutes)
+                    for p in p_youssef for year, g in p.grants.items() if year == today.year]
+    change = agreements.propose_change(anna, a_youssef, starts_on=next_month, ends_on=None,
+                                       end_kind=EndKind.GEEN, days_per_week=0,
+                                       lines=change_lines, today=today)
+    agreements.share(anna, change, today)
+    agreements.provider_sign(youssef, change, today)
+    agreements.holder_sign(anna, change, today)
+
+    # Wlz allowances in use this year.
+    wlz = g_anna[today.year]
+    budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
+                                 min(today, dt.date(today.year, 3, 2)),
+                                 "Reiskosten naar het ziekenhuis", today)
+    budgets.record_allowance_use(anna, wlz, AllowanceKind.FEESTDAGEN.value, 15_000,
+                                 min(today, dt.date(today.year, 1, 2)),
+                                 "Zorg op nieuwjaarsdag (Marieke de Boer)", today)
+    return True
+
+
+def _planned_status(agreement, back, a_marieke, a_linde_j, a_youssef, a_linde_b) -> str:
+    """Which status each demo sheet ends in: every status of the lifecycle appears."""
+    special = {
+        (a_marieke.id, 1): "wacht_op_akkoord",
+        (a_linde_j.id, 1): "goedgekeurd",
+        (a_youssef.id, 1): "concept",
+        (a_linde_b.id, 1): "wacht_op_akkoord",
+        (a_linde_j.id, 2): "opgeschort",
+        (a_youssef.id, 2): "ingediend",
+        (a_marieke.id, 3): "afgekeurd",
+    }
+    return special.get((agreement.id, back), "uitbetaald")

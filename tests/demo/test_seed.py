@@ -1,0 +1,57 @@
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from portal.agreements.constants import VersionStatus
+from portal.agreements.models import AgreementVersion
+from portal.budgets.models import Grant
+from portal.claims.constants import ClaimStatus
+from portal.claims.models import Claim
+from portal.demo.seed import ANNA, DEMO_LOGINS, seed_demo
+from portal.payments.models import Payment
+
+
+def _counts(db):
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_demo_has_every_claim_status_and_a_change_awaiting_approval(db):
+    assert seed_demo(dt.date(2026, 11, 25)) is True
+    statuses = set(db.session.scalars(select(Claim.status)).all())
+    assert statuses == {s.value for s in ClaimStatus}
+    paid = db.session.scalar(select(func.count()).where(Claim.status == ClaimStatus.UITBETAALD))
+    assert paid > len(statuses) * 3  # most sheets are paid
+    versions = db.session.scalars(select(AgreementVersion.status)).all()
+    assert versions.count(VersionStatus.GOEDGEKEURD) == 4
+    assert VersionStatus.TER_BEOORDELING in versions
+    assert db.session.scalar(select(func.count()).select_from(Payment)) > 0
+    for grant in db.session.scalars(select(Grant)):
+        assert grant.amount_cents == grant.paid_cents + grant.reserved_cents + grant.available_cents
+        assert grant.available_cents >= 0
+
+
+def test_demo_months_cover_the_last_ten_months(db):
+    seed_demo(dt.date(2027, 3, 10))  # the window crosses a year: grants for both years
+    months = set(db.session.scalars(select(Claim.month)).all())
+    assert min(months) == dt.date(2026, 5, 1) and max(months) == dt.date(2027, 2, 1)
+    assert len(months) == 10
+
+
+def test_seeding_again_changes_nothing(db):
+    seed_demo(dt.date(2026, 11, 25))
+    before = _counts(db)
+    assert seed_demo(dt.date(2026, 11, 25)) is False
+    assert _counts(db) == before
+
+
+def test_every_demo_login_works(client, db):
+    from portal.demo.seed import DEMO_PASSWORD
+
+    seed_demo(dt.date(2026, 11, 25))
+    for demo in DEMO_LOGINS:
+        response = client.post("/inloggen", data={"email": demo.email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, demo.email
+        client.post("/uitloggen")
+    assert ANNA.totp_secret is None
+    assert all(d.totp_secret for d in DEMO_LOGINS if d.role.value in ("consulent", "beheerder", "adviseur"))
