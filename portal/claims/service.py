@@ -1,0 +1,482 @@
+"""Use cases on hour sheets (claims). Load, check permission, apply the rules, write, flush.
+
+Never commits: the request or CLI edge does. Every use case checks everything before its
+first write, so a refusal (Refused) leaves nothing half-written. Every transition writes a
+ClaimEvent and an audit record, and tells the other side (messages.notify).
+
+Who does what (rules.TRANSITIONS):
+- provider: prepare_claim / update_claim hand the sheet over (-> wacht_op_akkoord);
+- budget holder (or 'handelen' authorisation, on behalf): prepare_claim / update_claim keep a
+  concept; approve_claim is the akkoord = the submission = the payment order (-> ingediend,
+  the budget is reserved under the grant's row lock); submit_own_claim fills in and submits
+  in one go; refuse_by_holder sends a provider's sheet back (-> concept, reason kept);
+- payment office: office_approve / approve_all_submitted, office_suspend, office_refuse
+  (releases the reservation); reopen makes a refused sheet a concept again;
+- payments: mark_paid after it settled the grants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.access.service import record
+from portal.agreements.constants import ProviderKind
+from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.agreements.rules import VersionPeriod
+from portal.budgets import service as budgets_service
+from portal.budgets.models import Grant
+from portal.claims import rules
+from portal.claims.constants import ClaimSource, ClaimStatus
+from portal.claims.models import Claim, ClaimEvent, ClaimLine
+from portal.claims.permissions import Acting, acting_on
+from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
+from portal.dates import first_of_month, format_month, last_of_month, now
+from portal.extensions import db
+from portal.messages.service import notify
+from portal.money import format_euro
+from portal.refusals import Refusal, Refused, refuse_if
+
+__all__ = [
+    "LineInput", "prepare_claim", "update_claim", "approve_claim", "submit_own_claim",
+    "refuse_by_holder", "office_approve", "approve_all_submitted", "office_suspend",
+    "office_refuse", "reopen", "claim_shares", "mark_paid", "find_by_reference",
+    "check_lines", "sheet_facts",
+]
+
+NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te maken of te "
+                      "wijzigen. Vraag de budgethouder om een machtiging om te handelen.")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _agreement_of(claim: Claim) -> Agreement:
+    return db.session.get(Agreement, claim.agreement_id)
+
+
+def _require(actor: User | None, target: Claim | Agreement, today: dt.date) -> Acting:
+    """The actor's side on this agreement's sheets; who may do what is the transition table's
+    decision (rules.check_transition), so a provider asking to submit hears why not."""
+    acting = acting_on(actor, target, today)
+    if acting is None or not acting.can_act:
+        raise Refused(NOT_ALLOWED)
+    return acting
+
+
+def _office_side(actor: User | None) -> Side:
+    if actor is None:
+        return Side.SYSTEM
+    if actor.role == Role.BEHEERDER:
+        return Side.OFFICE
+    raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor kan ingediende urenbriefjes "
+                          "goedkeuren, opschorten of afkeuren."))
+
+
+def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | None = None
+                ) -> tuple[SheetFacts, dict[int, Grant]]:
+    """Everything the claim rules check a sheet against, in a fixed number of queries."""
+    month = first_of_month(month)
+    versions = db.session.scalars(
+        select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
+        .options(selectinload(AgreementVersion.lines)).order_by(AgreementVersion.number)
+    ).all()
+    agreed = tuple(
+        rules.AgreedVersion(
+            period=VersionPeriod(number=v.number, status=v.status, starts_on=v.starts_on,
+                                 ends_on=v.ends_on, ended_on=v.ended_on),
+            lines=tuple(rules.AgreedLine(care_kind=line.care_kind, unit=line.unit,
+                                         tariff_cents=line.tariff_cents, grant_id=line.grant_id)
+                        for line in v.lines))
+        for v in versions)
+    grant_ids = {line.grant_id for v in agreed for line in v.lines}
+    grants = {g.id: g for g in db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))}
+    provider = db.session.get(Provider, agreement.provider_id)
+    is_person = provider.kind == ProviderKind.PERSOON
+
+    existing = select(Claim.reference).where(Claim.agreement_id == agreement.id,
+                                             Claim.month == month)
+    if exclude_claim_id is not None:
+        existing = existing.where(Claim.id != exclude_claim_id)
+    existing_reference = db.session.scalar(existing.limit(1))
+
+    other_minutes: dict[dt.date, int] = defaultdict(int)
+    if is_person:
+        query = (select(ClaimLine.day, ClaimLine.unit, ClaimLine.quantity)
+                 .join(Claim, Claim.id == ClaimLine.claim_id)
+                 .join(Agreement, Agreement.id == Claim.agreement_id)
+                 .where(Agreement.provider_id == agreement.provider_id,
+                        Claim.status != ClaimStatus.AFGEKEURD,
+                        ClaimLine.day >= month, ClaimLine.day <= last_of_month(month)))
+        if exclude_claim_id is not None:
+            query = query.where(Claim.id != exclude_claim_id)
+        for day, unit, quantity in db.session.execute(query):
+            other_minutes[day] += rules.minutes_of(unit, quantity)
+
+    facts = SheetFacts(versions=agreed, provider_is_person=is_person,
+                       other_minutes_by_day=dict(other_minutes),
+                       existing_reference=existing_reference,
+                       grant_periods={g.id: (g.period_start, g.period_end)
+                                      for g in grants.values()})
+    return facts, grants
+
+
+def check_lines(agreement: Agreement, month: dt.date, lines: Sequence[LineInput], today: dt.date,
+                stage: Stage, exclude_claim_id: int | None = None
+                ) -> tuple[list[PricedLine], list[Refusal]]:
+    """Run every claim rule for a sheet without writing anything (the form's live check too).
+
+    Only at Stage.SUBMIT is the budget checked (a provider never sees budgets).
+    """
+    facts, grants = sheet_facts(agreement, month, exclude_claim_id)
+    if stage is Stage.SUBMIT:
+        return rules.check_sheet(month, lines, facts, today, stage, grants=grants,
+                                 refusal_for=budgets_service.budget_refusal)
+    return rules.check_sheet(month, lines, facts, today, stage)
+
+
+def _stored_lines(claim: Claim) -> list[LineInput]:
+    return [LineInput(day=line.day, care_kind=line.care_kind, quantity=line.quantity,
+                      grant_id=line.grant_id, tariff_cents=line.tariff_cents)
+            for line in claim.lines]
+
+
+# --------------------------------------------------------------------------- writing helpers
+
+
+def _set_lines(claim: Claim, priced: Sequence[PricedLine]) -> None:
+    if claim.lines:
+        claim.lines.clear()
+        db.session.flush()  # delete the old lines before the new ones meet the UNIQUE
+    for p in priced:
+        claim.lines.append(ClaimLine(day=p.day, care_kind=p.care_kind, unit=p.unit,
+                                     quantity=p.quantity, tariff_cents=p.tariff_cents,
+                                     amount_cents=p.amount_cents, grant_id=p.grant_id))
+    claim.total_cents = sum(p.amount_cents for p in priced)
+
+
+def _event(claim: Claim, from_status: str | None, to_status: str, actor: User | None,
+           on_behalf_of: User | None, action: str, household_id: int,
+           reason: str | None = None, summary: str = "") -> None:
+    db.session.add(ClaimEvent(claim_id=claim.id, from_status=from_status, to_status=to_status,
+                              actor_id=actor.id if actor else None,
+                              on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,
+                              reason=reason))
+    record(f"claim.{action}", actor=actor, on_behalf_of=on_behalf_of, household_id=household_id,
+           object_type="claim", object_id=claim.id,
+           summary=summary or f"Urenbriefje {claim.reference}: {from_status or '-'} -> {to_status}",
+           detail={"reference": claim.reference, "from": from_status, "to": to_status,
+                   **({"reason": reason} if reason else {})})
+
+
+def _holder_user_ids(household_id: int) -> list[int]:
+    return list(db.session.scalars(select(User.id).where(User.household_id == household_id,
+                                                         User.role == Role.BUDGETHOUDER)))
+
+
+def _provider_user_ids(provider_id: int) -> list[int]:
+    return list(db.session.scalars(select(User.id).where(User.provider_id == provider_id,
+                                                         User.role == Role.ZORGVERLENER)))
+
+
+def _notify(user_ids: list[int], kind: str, subject: str, body: str = "") -> None:
+    if user_ids:
+        notify(user_ids, kind, subject, body)
+
+
+def _sheet_label(claim: Claim) -> str:
+    return f"urenbriefje {claim.reference} over {format_month(claim.month)}"
+
+
+def _insert_claim(claim: Claim) -> None:
+    """Insert a new sheet; a sheet written at the same moment for that month is refused."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(claim)
+            db.session.flush()
+    except IntegrityError:
+        raise Refused(rules.check_duplicate(claim.reference, claim.month)) from None
+
+
+# --------------------------------------------------------------------------- use cases
+
+
+def prepare_claim(actor: User, agreement: Agreement, month: dt.date, lines: Sequence[LineInput],
+                  today: dt.date, note: str = "", *, source: ClaimSource = ClaimSource.PORTAL
+                  ) -> Claim:
+    """A new sheet. Provider: handed over at once (wacht_op_akkoord); budget holder: concept."""
+    month = first_of_month(month)
+    acting = _require(actor, agreement, today)
+    action = Action.HAND_OVER if acting.side is Side.PROVIDER else Action.EDIT
+    _to, refusals = rules.check_transition(ClaimStatus.CONCEPT, action, acting.side)
+    refuse_if(refusals)
+    stage = Stage.HANDOVER if acting.side is Side.PROVIDER else Stage.CONCEPT
+    priced, refusals = check_lines(agreement, month, lines, today, stage)
+    refuse_if(refusals)
+
+    status = ClaimStatus.WACHT_OP_AKKOORD if acting.side is Side.PROVIDER else ClaimStatus.CONCEPT
+    claim = Claim(reference=rules.claim_reference(agreement.id, month), agreement_id=agreement.id,
+                  month=month, status=status, source=source, note=note or "",
+                  prepared_by_id=actor.id,
+                  handed_over_on=today if acting.side is Side.PROVIDER else None)
+    _set_lines(claim, priced)
+    _insert_claim(claim)
+    _event(claim, None, status, actor, acting.on_behalf_of, "prepare", agreement.household_id)
+    if status is ClaimStatus.WACHT_OP_AKKOORD:
+        _notify_waiting(claim, agreement)
+    return claim
+
+
+def _notify_waiting(claim: Claim, agreement: Agreement) -> None:
+    _notify(_holder_user_ids(agreement.household_id), "claim_waiting",
+            f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}",
+            f"De zorgverlener heeft {_sheet_label(claim)} klaargezet "
+            f"({format_euro(claim.total_cents)}). Controleer de uren en geef akkoord, of stuur "
+            "het terug met een reden.")
+
+
+def update_claim(actor: User, claim: Claim, lines: Sequence[LineInput], today: dt.date,
+                 note: str | None = None) -> Claim:
+    """Change the lines. Provider: hands the sheet over (again); budget holder: keeps its status."""
+    agreement = _agreement_of(claim)
+    acting = _require(actor, agreement, today)
+    action = Action.HAND_OVER if acting.side is Side.PROVIDER else Action.EDIT
+    to_status, refusals = rules.check_transition(claim.status, action, acting.side)
+    refuse_if(refusals)
+    stage = Stage.HANDOVER if acting.side is Side.PROVIDER else Stage.CONCEPT
+    priced, refusals = check_lines(agreement, claim.month, lines, today, stage,
+                                   exclude_claim_id=claim.id)
+    refuse_if(refusals)
+
+    from_status = claim.status
+    _set_lines(claim, priced)
+    if note is not None:
+        claim.note = note
+    claim.status = to_status
+    if acting.side is Side.PROVIDER:
+        claim.handed_over_on = today
+    db.session.flush()
+    _event(claim, from_status, to_status, actor, acting.on_behalf_of,
+           "hand_over" if acting.side is Side.PROVIDER else "update", agreement.household_id)
+    if acting.side is Side.PROVIDER:
+        _notify_waiting(claim, agreement)
+    return claim
+
+
+def approve_claim(actor: User, claim: Claim, today: dt.date) -> Claim:
+    """The budget holder's akkoord: the submission and the payment order (-> ingediend).
+
+    Runs every rule again on the stored lines (tariffs included), then reserves each grant's
+    share under the grant's row lock (budgets.service.reserve), which re-checks the budget.
+    """
+    agreement = _agreement_of(claim)
+    acting = _require(actor, agreement, today)
+    to_status, refusals = rules.check_transition(claim.status, Action.SUBMIT, acting.side)
+    refuse_if(refusals)
+    _priced, refusals = check_lines(agreement, claim.month, _stored_lines(claim), today,
+                                    Stage.SUBMIT, exclude_claim_id=claim.id)
+    refuse_if(refusals)
+    budgets_service.reserve(claim_shares(claim))  # raises budget_insufficient under the lock
+
+    from_status = claim.status
+    claim.status = to_status
+    claim.submitted_by_id = actor.id
+    claim.submitted_on_behalf_of_id = acting.on_behalf_of.id if acting.on_behalf_of else None
+    claim.submitted_at = now()
+    db.session.flush()
+    _event(claim, from_status, to_status, actor, acting.on_behalf_of, "submit",
+           agreement.household_id)
+    _notify(_provider_user_ids(agreement.provider_id), "claim_submitted",
+            f"Urenbriefje ingediend: {format_month(claim.month)}",
+            f"De budgethouder heeft akkoord gegeven op {_sheet_label(claim)} "
+            f"({format_euro(claim.total_cents)}). Het betaalkantoor controleert het nu.")
+    return claim
+
+
+def submit_own_claim(actor: User, agreement: Agreement, month: dt.date,
+                     lines: Sequence[LineInput], today: dt.date) -> Claim:
+    """The budget holder fills in a sheet and submits it in one go (-> ingediend)."""
+    month = first_of_month(month)
+    acting = _require(actor, agreement, today)
+    to_status, refusals = rules.check_transition(ClaimStatus.CONCEPT, Action.SUBMIT, acting.side)
+    refuse_if(refusals)
+    priced, refusals = check_lines(agreement, month, lines, today, Stage.SUBMIT)
+    refuse_if(refusals)
+    budgets_service.reserve(rules.shares_of(priced))  # first write; refused under the lock
+
+    claim = Claim(reference=rules.claim_reference(agreement.id, month), agreement_id=agreement.id,
+                  month=month, status=to_status, source=ClaimSource.PORTAL,
+                  prepared_by_id=actor.id, submitted_by_id=actor.id,
+                  submitted_on_behalf_of_id=acting.on_behalf_of.id if acting.on_behalf_of else None,
+                  submitted_at=now())
+    _set_lines(claim, priced)
+    _insert_claim(claim)
+    _event(claim, None, to_status, actor, acting.on_behalf_of, "submit", agreement.household_id)
+    _notify(_provider_user_ids(agreement.provider_id), "claim_submitted",
+            f"Urenbriefje ingediend: {format_month(claim.month)}",
+            f"De budgethouder heeft {_sheet_label(claim)} ingediend "
+            f"({format_euro(claim.total_cents)}). Het betaalkantoor controleert het nu.")
+    return claim
+
+
+def refuse_by_holder(actor: User, claim: Claim, reason: str, today: dt.date) -> Claim:
+    """The budget holder sends a provider's sheet back (-> concept), with the reason."""
+    agreement = _agreement_of(claim)
+    acting = _require(actor, agreement, today)
+    to_status, refusals = rules.check_transition(claim.status, Action.REFUSE_BY_HOLDER,
+                                                 acting.side)
+    refuse_if(refusals + rules.check_reason(reason))
+    from_status = claim.status
+    claim.status = to_status
+    claim.refusal_reason = reason.strip()
+    db.session.flush()
+    _event(claim, from_status, to_status, actor, acting.on_behalf_of, "refuse_by_holder",
+           agreement.household_id, reason=claim.refusal_reason)
+    _notify(_provider_user_ids(agreement.provider_id), "claim_refused",
+            f"Urenbriefje teruggestuurd: {format_month(claim.month)}",
+            f"De budgethouder heeft {_sheet_label(claim)} teruggestuurd. Reden: "
+            f"{claim.refusal_reason} Pas het urenbriefje aan en stuur het opnieuw.")
+    return claim
+
+
+def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
+    """The payment office's check (-> goedgekeurd): the agreement must still cover every line."""
+    side = _office_side(actor)
+    to_status, refusals = rules.check_transition(claim.status, Action.OFFICE_APPROVE, side)
+    refuse_if(refusals)
+    agreement = _agreement_of(claim)
+    _priced, refusals = check_lines(agreement, claim.month, _stored_lines(claim), today,
+                                    Stage.RECHECK, exclude_claim_id=claim.id)
+    refuse_if(refusals)
+    from_status = claim.status
+    claim.status = to_status
+    claim.decided_at = now()
+    db.session.flush()
+    _event(claim, from_status, to_status, actor, None, "office_approve", agreement.household_id)
+    _notify(_provider_user_ids(agreement.provider_id), "claim_approved",
+            f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
+            f"Het betaalkantoor heeft {_sheet_label(claim)} goedgekeurd "
+            f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")
+    return claim
+
+
+def approve_all_submitted(today: dt.date) -> list[Claim]:
+    """Check every submitted sheet. Those that pass are approved and returned; a sheet whose
+    agreement no longer covers it is suspended (opgeschort) with the reasons, for a person to
+    look at."""
+    claims = db.session.scalars(
+        select(Claim).where(Claim.status == ClaimStatus.INGEDIEND).order_by(Claim.id)
+    ).all()
+    approved = []
+    for claim in claims:
+        try:
+            approved.append(office_approve(None, claim, today))
+        except Refused as refused:
+            office_suspend(None, claim, " ".join(r.message for r in refused.refusals), today,
+                           codes=refused.codes)
+    return approved
+
+
+def office_suspend(actor: User | None, claim: Claim, reason: str, today: dt.date, *,
+                   codes: list[str] | None = None) -> Claim:
+    """Put a submitted sheet on hold while something is checked (-> opgeschort)."""
+    side = _office_side(actor)
+    to_status, refusals = rules.check_transition(claim.status, Action.OFFICE_SUSPEND, side)
+    refuse_if(refusals + rules.check_reason(reason))
+    agreement = _agreement_of(claim)
+    from_status = claim.status
+    claim.status = to_status
+    claim.refusal_reason = reason.strip()
+    claim.refusal_codes = codes
+    db.session.flush()
+    _event(claim, from_status, to_status, actor, None, "office_suspend", agreement.household_id,
+           reason=claim.refusal_reason)
+    users = _holder_user_ids(agreement.household_id) + _provider_user_ids(agreement.provider_id)
+    _notify(users, "claim_suspended", f"Urenbriefje wordt gecontroleerd: "
+            f"{format_month(claim.month)}",
+            f"Het betaalkantoor controleert {_sheet_label(claim)} nog. Reden: "
+            f"{claim.refusal_reason}")
+    return claim
+
+
+def office_refuse(actor: User | None, claim: Claim, reason: str, today: dt.date, *,
+                  codes: list[str] | None = None) -> Claim:
+    """Refuse a submitted sheet (-> afgekeurd) and release its reservation on the budgets."""
+    side = _office_side(actor)
+    to_status, refusals = rules.check_transition(claim.status, Action.OFFICE_REFUSE, side)
+    refuse_if(refusals + rules.check_reason(reason))
+    agreement = _agreement_of(claim)
+    budgets_service.release(claim_shares(claim))
+    from_status = claim.status
+    claim.status = to_status
+    claim.refusal_reason = reason.strip()
+    claim.refusal_codes = codes
+    claim.decided_at = now()
+    db.session.flush()
+    _event(claim, from_status, to_status, actor, None, "office_refuse", agreement.household_id,
+           reason=claim.refusal_reason)
+    users = _holder_user_ids(agreement.household_id) + _provider_user_ids(agreement.provider_id)
+    _notify(users, "claim_refused", f"Urenbriefje afgekeurd: {format_month(claim.month)}",
+            f"Het betaalkantoor heeft {_sheet_label(claim)} afgekeurd. Reden: "
+            f"{claim.refusal_reason} U kunt het urenbriefje opnieuw openen, verbeteren en "
+            "opnieuw indienen.")
+    return claim
+
+
+def reopen(actor: User, claim: Claim, today: dt.date) -> Claim:
+    """A refused sheet becomes a concept again, for correction (budget holder or provider)."""
+    agreement = _agreement_of(claim)
+    acting = _require(actor, agreement, today)
+    to_status, refusals = rules.check_transition(claim.status, Action.REOPEN, acting.side)
+    refuse_if(refusals)
+    from_status = claim.status
+    claim.status = to_status
+    claim.submitted_at = None
+    claim.decided_at = None
+    db.session.flush()
+    _event(claim, from_status, to_status, actor, acting.on_behalf_of, "reopen",
+           agreement.household_id)
+    other = (_holder_user_ids(agreement.household_id) if acting.side is Side.PROVIDER
+             else _provider_user_ids(agreement.provider_id))
+    _notify(other, "claim_reopened", f"Urenbriefje opnieuw geopend: {format_month(claim.month)}",
+            f"{_sheet_label(claim).capitalize()} is opnieuw geopend om te verbeteren.")
+    return claim
+
+
+def claim_shares(claim: Claim) -> dict[int, int]:
+    """Cents per grant id of the sheet's lines."""
+    shares: dict[int, int] = defaultdict(int)
+    for line in claim.lines:
+        shares[line.grant_id] += line.amount_cents
+    return dict(shares)
+
+
+def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
+    """goedgekeurd -> uitbetaald. Called by payments after it settled the grants; payments
+    tells the provider (it knows the transfer's reference)."""
+    refusals = []
+    for claim in claims:
+        refusals += rules.check_transition(claim.status, Action.PAY, Side.SYSTEM)[1]
+    refuse_if(refusals)
+    if not claims:
+        return
+    agreements = {a.id: a for a in db.session.scalars(
+        select(Agreement).where(Agreement.id.in_({c.agreement_id for c in claims})))}
+    for claim in claims:
+        from_status = claim.status
+        claim.status = ClaimStatus.UITBETAALD
+        claim.paid_on = paid_on
+        _event(claim, from_status, ClaimStatus.UITBETAALD, None, None, "paid",
+               agreements[claim.agreement_id].household_id)
+    db.session.flush()
+
+
+def find_by_reference(reference: str) -> Claim | None:
+    return db.session.scalar(select(Claim).where(Claim.reference == str(reference).strip().upper()))
