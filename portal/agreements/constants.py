@@ -45,3 +45,60 @@ class VersionStatus(LabeledEnum):
     AFGEKEURD = ("afgekeurd", "Afgekeurd")
     BEEINDIGD = ("beeindigd", "Beëindigd")
     VERVANGEN = ("vervangen", "Vervangen door nieuwere versie")
+
+
+# Versions still on their way to approval; an agreement has at most one of these at a time.
+OPEN_STATUSES = frozenset({VersionStatus.CONCEPT, VersionStatus.GEDEELD, VersionStatus.ONDERTEKEND,
+                           VersionStatus.TER_BEOORDELING, VersionStatus.AFGEKEURD})
+
+
+class EffectiveStatus(LabeledEnum):
+    """What a version is today, for people: the stored status read together with the dates."""
+
+    CONCEPT = ("concept", "Concept")
+    GEDEELD = ("gedeeld", "Gedeeld met zorgverlener")
+    ONDERTEKEND_ZORGVERLENER = ("ondertekend_zorgverlener",
+                                "Ondertekend door zorgverlener, wacht op uw handtekening")
+    ONDERTEKEND = ("ondertekend", "Ondertekend")
+    TER_BEOORDELING = ("ter_beoordeling", "Ter beoordeling bij verstrekker")
+    AFGEKEURD = ("afgekeurd", "Afgekeurd")
+    GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd, nog niet begonnen")
+    ACTIEF = ("actief", "Actief")
+    OPGEZEGD = ("opgezegd", "Actief, opgezegd")
+    AFGELOPEN = ("afgelopen", "Afgelopen")
+    BEEINDIGD = ("beeindigd", "Beëindigd")
+    VERVANGEN = ("vervangen", "Vervangen door nieuwere versie")
+
+
+class Party(LabeledEnum):
+    """The part someone plays in an agreement; the transition table says who may do what."""
+
+    HOLDER = ("budgethouder", "Budgethouder (of wie namens hem of haar mag handelen)")
+    PROVIDER = ("zorgverlener", "Zorgverlener van deze overeenkomst")
+    CONSULENT = ("consulent", "Consulent van een verstrekker die meebetaalt")
+    SYSTEM = ("systeem", "Het portaal zelf")
+
+
+class Action(LabeledEnum):
+    EDIT = ("wijzigen", "Concept wijzigen")
+    SHARE = ("delen", "Delen met de zorgverlener")
+    PROVIDER_SIGN = ("ondertekenen_zorgverlener", "Ondertekenen door de zorgverlener")
+    HOLDER_SIGN = ("ondertekenen_budgethouder", "Ondertekenen door de budgethouder")
+    SUBMIT = ("indienen", "Indienen bij de verstrekker")
+    UPLOAD_PAPER = ("papier", "Ondertekende overeenkomst (PDF) uploaden")
+    APPROVE = ("goedkeuren", "Goedkeuren")
+    REJECT = ("afkeuren", "Afkeuren")
+    REWORK = ("herzien", "Afgekeurde versie aanpassen")
+    END = ("beeindigen", "Beëindigen")
+
+
+# Notice period in months per model (overeenkomst van opdracht: one month by default).
+DEFAULT_NOTICE_MONTHS: dict[ModelKind, int] = {
+    ModelKind.ZORGINSTELLING: 1,
+    ModelKind.OPDRACHT: 1,
+    ModelKind.FAMILIE: 1,
+    ModelKind.ARBEID: 1,
+}
+
+# An employment contract of this many days a week or more needs the payment office's payroll.
+PAYROLL_DAYS_PER_WEEK = 4

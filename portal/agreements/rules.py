@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from portal.agreements.constants import VersionStatus
+from portal.agreements.constants import (
+    DEFAULT_NOTICE_MONTHS,
+    FAMILY_RELATIONS,
+    PAYROLL_DAYS_PER_WEEK,
+    Action,
+    EffectiveStatus,
+    EndKind,
+    ModelKind,
+    Party,
+    ProviderKind,
+    Relation,
+    VersionStatus,
+)
+from portal.agreements.tariffs import TariffRow, maximum_for
+from portal.budgets.constants import CareKind, Law, Unit
+from portal.dates import add_months, first_of_month, format_day, last_of_month, months_between
+from portal.money import format_euro, round_half_up
+from portal.refusals import Refusal
 
 # Versions that were approved by the funder at some point (and so governed some days).
 EVER_APPROVED = frozenset({VersionStatus.GOEDGEKEURD, VersionStatus.VERVANGEN,
@@ -52,3 +70,548 @@ def version_for_day(versions: Sequence[VersionPeriod], day: dt.date) -> VersionP
         if first <= day and (last is None or day <= last):
             return v
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Input shapes: plain data the services build from rows (and the tests build by hand).
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One kind of care in a draft. weekly_quantity: minutes (hourly care and a fixed monthly
+    wage's fixed hours) or a count of day parts / 24-hour stays. tariff_cents: per unit, or the
+    monthly wage."""
+
+    grant_id: int
+    care_kind: CareKind
+    unit: Unit
+    tariff_cents: int
+    weekly_quantity: int
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    id: int
+    household_id: int
+    funder_id: int
+    law: Law
+    period_start: dt.date
+    period_end: dt.date
+    care_kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    kind: ProviderKind
+    kvk: str | None = None
+    agb: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    household_id: int
+    model: ModelKind
+    relation: Relation
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    end_kind: EndKind
+    days_per_week: int
+    lines: tuple[LineInput, ...]
+    top_up: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that does not stop them (not a refusal)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LineTariff:
+    """The verdict on one line's tariff. budget_tariff_cents: what the budget pays per unit when
+    the budget holder tops up the part above the maximum (None: the budget pays the tariff)."""
+
+    index: int
+    maximum_cents: int | None
+    maximum_year: int | None
+    budget_tariff_cents: int | None
+
+
+@dataclass(frozen=True)
+class DraftVerdict:
+    refusals: list[Refusal]
+    notices: list[Notice]
+    payroll_required: bool
+    tariffs: list[LineTariff]
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+
+def line_field(index: int, name: str) -> str:
+    return f"lines-{index}-{name}"
+
+
+MINUTE_UNITS = frozenset({Unit.UUR, Unit.MAANDLOON})  # quantities in minutes
+
+
+# ---------------------------------------------------------------------------------------------
+# Completeness and validity of a draft
+# ---------------------------------------------------------------------------------------------
+
+
+def check_period(draft: DraftInput) -> list[Refusal]:
+    refusals = []
+    if draft.starts_on is None:
+        refusals.append(Refusal("start_missing", "Vul de datum in waarop de zorg begint.",
+                                "starts_on"))
+    if draft.end_kind == EndKind.EINDDATUM and draft.ends_on is None:
+        refusals.append(Refusal("end_missing", "Vul de einddatum in, of kies 'zonder einddatum'.",
+                                "ends_on"))
+    if draft.end_kind == EndKind.GEEN and draft.ends_on is not None:
+        refusals.append(Refusal("end_not_expected", "U koos 'zonder einddatum'. Maak het veld "
+                                "einddatum leeg, of kies 'tot een einddatum'.", "ends_on"))
+    if (draft.starts_on is not None and draft.ends_on is not None
+            and draft.end_kind != EndKind.GEEN and draft.ends_on < draft.starts_on):
+        refusals.append(Refusal("end_before_start", "De einddatum ligt voor de begindatum. Kies "
+                                "een einddatum op of na de begindatum.", "ends_on"))
+    if not 0 <= draft.days_per_week <= 7:
+        refusals.append(Refusal("days_per_week_invalid", "Vul het aantal dagen per week in: een "
+                                "getal van 0 tot en met 7.", "days_per_week"))
+    return refusals
+
+
+def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Refusal]:
+    """Every line on its own, and its grant: same household, overlapping period, kind of care."""
+    refusals = []
+    if not draft.lines:
+        refusals.append(Refusal("no_lines", "Voeg minstens één soort zorg toe, met tarief en "
+                                "aantal per week.", "lines"))
+    seen: set[tuple[int, str]] = set()
+    for i, line in enumerate(draft.lines):
+        label = line.care_kind.label.lower()
+        if line.tariff_cents <= 0:
+            refusals.append(Refusal("tariff_not_positive", f"Vul voor {label} een tarief in dat "
+                                    "hoger is dan € 0,00.", line_field(i, "tariff_cents")))
+        if line.weekly_quantity < 0:
+            refusals.append(Refusal("quantity_negative", f"Het aantal per week voor {label} kan "
+                                    "niet negatief zijn. Vul 0 of meer in.",
+                                    line_field(i, "weekly_quantity")))
+        elif line.unit in MINUTE_UNITS and line.weekly_quantity % 15:
+            refusals.append(Refusal("quantity_not_quarter", f"Vul de uren per week voor {label} "
+                                    "in hele kwartieren in, bijvoorbeeld 2:15 of 2:30.",
+                                    line_field(i, "weekly_quantity")))
+        if line.unit == Unit.MAANDLOON and draft.model != ModelKind.ARBEID:
+            refusals.append(Refusal("monthly_wage_needs_employment", "Een vast maandloon kan "
+                                    "alleen bij een arbeidsovereenkomst. Kies een tarief per uur, "
+                                    "dagdeel of etmaal.", line_field(i, "unit")))
+        key = (line.grant_id, line.care_kind.value)
+        if key in seen:
+            refusals.append(Refusal("line_duplicate", f"{line.care_kind.label} staat twee keer in "
+                                    "de overeenkomst voor hetzelfde budget. Voeg de regels samen.",
+                                    line_field(i, "care_kind")))
+        seen.add(key)
+        grant = grants.get(line.grant_id)
+        if grant is None or grant.household_id != draft.household_id:
+            refusals.append(Refusal("grant_other_household", "Dit budget hoort niet bij uw "
+                                    "huishouden. Kies een budget van uzelf of van een gezinslid.",
+                                    line_field(i, "grant_id")))
+            continue
+        if draft.starts_on is not None and not _overlaps(draft.starts_on, draft.ends_on, grant):
+            refusals.append(Refusal("grant_period_no_overlap", "Het budget geldt van "
+                                    f"{format_day(grant.period_start)} tot en met "
+                                    f"{format_day(grant.period_end)}. Dat valt buiten de periode van "
+                                    "de overeenkomst. Kies een ander budget of pas de data aan.",
+                                    line_field(i, "grant_id")))
+        if line.care_kind.value not in grant.care_kinds:
+            refusals.append(Refusal("care_kind_not_in_grant", f"Het gekozen budget mag niet "
+                                    f"betalen voor {label}. Kies een ander budget of een andere "
+                                    "soort zorg.", line_field(i, "care_kind")))
+    return refusals
+
+
+def _overlaps(starts_on: dt.date, ends_on: dt.date | None, grant: GrantFacts) -> bool:
+    return starts_on <= grant.period_end and (ends_on is None or ends_on >= grant.period_start)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules per model kind
+# ---------------------------------------------------------------------------------------------
+
+
+def payroll_required(model: ModelKind, days_per_week: int) -> bool:
+    """An employment contract of 4 or more days a week runs through the payment office's payroll."""
+    return model == ModelKind.ARBEID and days_per_week >= PAYROLL_DAYS_PER_WEEK
+
+
+def check_model(draft: DraftInput, provider: ProviderFacts) -> tuple[list[Refusal], list[Notice]]:
+    refusals: list[Refusal] = []
+    notices: list[Notice] = []
+    if draft.model == ModelKind.ZORGINSTELLING:
+        if provider.kind != ProviderKind.ORGANISATIE:
+            refusals.append(Refusal("provider_not_organisation", "Een zorgovereenkomst met een "
+                                    "zorginstelling kan alleen met een organisatie. Kies een ander "
+                                    "model, bijvoorbeeld de overeenkomst van opdracht.", "model"))
+        else:
+            if not provider.kvk:
+                refusals.append(Refusal("provider_kvk_missing", "Vul het KvK-nummer van de "
+                                        "zorginstelling in.", "kvk"))
+            if not provider.agb:
+                refusals.append(Refusal("provider_agb_missing", "Vul de AGB-code van de "
+                                        "zorginstelling in.", "agb"))
+    if draft.model in (ModelKind.FAMILIE, ModelKind.ARBEID) and provider.kind != ProviderKind.PERSOON:
+        refusals.append(Refusal("provider_not_person", f"Het model '{draft.model.label}' kan "
+                                "alleen met een persoon, niet met een organisatie.", "model"))
+    if draft.model == ModelKind.FAMILIE and draft.relation not in FAMILY_RELATIONS:
+        refusals.append(Refusal("family_relation_missing", "Kies welke familierelatie de "
+                                "zorgverlener heeft met wie de zorg krijgt. Is de zorgverlener "
+                                "geen familie? Kies dan een ander model.", "relation"))
+    if draft.model == ModelKind.ARBEID and draft.relation in FAMILY_RELATIONS:
+        refusals.append(Refusal("employment_with_relative", "Met een familielid of partner sluit "
+                                "u geen arbeidsovereenkomst. Kies de zorgovereenkomst met familie "
+                                "of partner.", "relation"))
+    if payroll_required(draft.model, draft.days_per_week):
+        notices.append(Notice("payroll_required", f"Werkt de zorgverlener {PAYROLL_DAYS_PER_WEEK} "
+                              "dagen of meer per week voor u? Dan regelt het betaalkantoor de "
+                              "loonadministratie (werkgeverstaken) voor u."))
+    return refusals, notices
+
+
+def default_notice_months(model: ModelKind) -> int:
+    return DEFAULT_NOTICE_MONTHS[model]
+
+
+# ---------------------------------------------------------------------------------------------
+# Maximum tariffs
+# ---------------------------------------------------------------------------------------------
+
+
+def _years(starts_on: dt.date, ends_on: dt.date | None, grant: GrantFacts) -> range:
+    first = max(starts_on, grant.period_start)
+    last = grant.period_end if ends_on is None else min(ends_on, grant.period_end)
+    return range(first.year, last.year + 1)
+
+
+def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
+                  tariff_rows: Iterable[TariffRow] = ()) -> tuple[list[Refusal], list[LineTariff]]:
+    """Each line's tariff against the maximum of its law, funder and year(s).
+
+    Above the maximum: refused (tariff_above_maximum), unless draft.top_up says the budget holder
+    pays the difference from their own money; then the budget pays the maximum
+    (LineTariff.budget_tariff_cents). Family care uses the informal maxima. A line whose period
+    spans several years is checked against each year's maximum (the lowest binds).
+    """
+    rows = list(tariff_rows)
+    informal = draft.model == ModelKind.FAMILIE
+    refusals: list[Refusal] = []
+    verdicts: list[LineTariff] = []
+    for i, line in enumerate(draft.lines):
+        grant = grants.get(line.grant_id)
+        lowest: tuple[int, int] | None = None  # (max_cents, year)
+        if grant is not None and draft.starts_on is not None:
+            for year in _years(draft.starts_on, draft.ends_on, grant):
+                found = maximum_for(grant.law, year, line.unit, informal=informal,
+                                    funder_id=grant.funder_id, db_rows=rows)
+                if found is not None and (lowest is None or found.max_cents < lowest[0]):
+                    lowest = (found.max_cents, year)
+        above = lowest is not None and line.tariff_cents > lowest[0] and line.tariff_cents > 0
+        if above and not draft.top_up:
+            assert lowest is not None and grant is not None
+            refusals.append(Refusal(
+                "tariff_above_maximum",
+                f"Het tarief voor {line.care_kind.label.lower()} ({format_euro(line.tariff_cents)} "
+                f"{line.unit.label}) is hoger dan het maximum van {format_euro(lowest[0])} voor "
+                f"{grant.law.label} in {lowest[1]}. Verlaag het tarief, of kies dat u het verschil "
+                "zelf betaalt uit eigen geld.", line_field(i, "tariff_cents")))
+        verdicts.append(LineTariff(i, lowest[0] if lowest else None, lowest[1] if lowest else None,
+                                   lowest[0] if above else None))
+    return refusals, verdicts
+
+
+def validate_draft(draft: DraftInput, provider: ProviderFacts, grants: Mapping[int, GrantFacts],
+                   tariff_rows: Iterable[TariffRow] = ()) -> DraftVerdict:
+    """Everything a draft must satisfy before it is shared or signed, all reasons at once."""
+    refusals = check_period(draft) + check_lines(draft, grants)
+    model_refusals, notices = check_model(draft, provider)
+    tariff_refusals, tariffs = check_tariffs(draft, grants, tariff_rows)
+    refusals += model_refusals + tariff_refusals
+    if draft.top_up and any(t.budget_tariff_cents is not None for t in tariffs):
+        notices.append(Notice("top_up", "Een tarief ligt boven het maximum. Het budget betaalt "
+                              "het maximum; het verschil betaalt u zelf aan de zorgverlener."))
+    return DraftVerdict(refusals, notices, payroll_required(draft.model, draft.days_per_week),
+                        tariffs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycle: who may take which step from which status
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    parties: frozenset[Party]
+    from_statuses: frozenset[VersionStatus]
+    to_status: VersionStatus
+    # None: either; False: only before the provider signed; True: only after.
+    provider_signed: bool | None = None
+
+
+def _t(action, parties, froms, to, provider_signed=None) -> Transition:
+    return Transition(action, frozenset(parties), frozenset(froms), to, provider_signed)
+
+
+S = VersionStatus
+TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
+    _t(Action.EDIT, {Party.HOLDER}, {S.CONCEPT}, S.CONCEPT),
+    _t(Action.SHARE, {Party.HOLDER}, {S.CONCEPT}, S.GEDEELD),
+    # The provider completes (may change IBAN and details) and signs; the status stays 'gedeeld'.
+    _t(Action.PROVIDER_SIGN, {Party.PROVIDER}, {S.GEDEELD}, S.GEDEELD, provider_signed=False),
+    _t(Action.HOLDER_SIGN, {Party.HOLDER}, {S.GEDEELD}, S.ONDERTEKEND, provider_signed=True),
+    # Right after both signed, the portal hands the version to the funder.
+    _t(Action.SUBMIT, {Party.SYSTEM}, {S.ONDERTEKEND}, S.TER_BEOORDELING),
+    # Paper: the uploaded signed PDF counts as both signatures.
+    _t(Action.UPLOAD_PAPER, {Party.HOLDER}, {S.CONCEPT, S.GEDEELD}, S.ONDERTEKEND),
+    _t(Action.APPROVE, {Party.CONSULENT}, {S.TER_BEOORDELING}, S.GOEDGEKEURD),
+    _t(Action.REJECT, {Party.CONSULENT}, {S.TER_BEOORDELING}, S.AFGEKEURD),
+    _t(Action.REWORK, {Party.HOLDER}, {S.AFGEKEURD}, S.CONCEPT),
+    _t(Action.END, {Party.HOLDER}, {S.GOEDGEKEURD}, S.BEEINDIGD),
+)}
+del S
+
+
+def check_transition(action: Action, status: VersionStatus, parties: Iterable[Party], *,
+                     provider_signed: bool = False) -> list[Refusal]:
+    """May someone playing `parties` take `action` on a version in `status`? Refusals if not."""
+    t = TRANSITIONS[action]
+    refusals = []
+    if not t.parties & set(parties):
+        who = " of ".join(p.label.lower() for p in sorted(t.parties))
+        refusals.append(Refusal("not_your_step", f"U mag deze stap niet zetten. Dat mag alleen "
+                                f"de {who}."))
+    if status not in t.from_statuses:
+        refusals.append(Refusal("wrong_status", f"Dit kan niet meer of nog niet: de overeenkomst "
+                                f"heeft de status '{status.label}'."))
+    elif t.provider_signed is True and not provider_signed:
+        refusals.append(Refusal("provider_not_signed", "De zorgverlener heeft nog niet "
+                                "ondertekend. U kunt ondertekenen zodra de zorgverlener dat "
+                                "gedaan heeft."))
+    elif t.provider_signed is False and provider_signed:
+        refusals.append(Refusal("provider_already_signed", "De zorgverlener heeft deze versie al "
+                                "ondertekend. Nu is de budgethouder aan de beurt."))
+    return refusals
+
+
+def next_status(action: Action) -> VersionStatus:
+    return TRANSITIONS[action].to_status
+
+
+def effective_status(status: VersionStatus, starts_on: dt.date, ends_on: dt.date | None,
+                     ended_on: dt.date | None, today: dt.date, *,
+                     provider_signed: bool = False) -> EffectiveStatus:
+    """What a version is today: 'actief' from its start date once approved, and so on."""
+    if status == VersionStatus.GEDEELD and provider_signed:
+        return EffectiveStatus.ONDERTEKEND_ZORGVERLENER
+    if status in (VersionStatus.GOEDGEKEURD, VersionStatus.BEEINDIGD):
+        last = ends_on if ended_on is None else (ended_on if ends_on is None
+                                                 else min(ends_on, ended_on))
+        if last is not None and today > last:
+            return (EffectiveStatus.BEEINDIGD if status == VersionStatus.BEEINDIGD
+                    else EffectiveStatus.AFGELOPEN)
+        if today < starts_on:
+            return (EffectiveStatus.BEEINDIGD if status == VersionStatus.BEEINDIGD
+                    else EffectiveStatus.GOEDGEKEURD)
+        return EffectiveStatus.OPGEZEGD if status == VersionStatus.BEEINDIGD else EffectiveStatus.ACTIEF
+    return EffectiveStatus(status.value)
+
+
+MIN_REASON_WORDS = 3
+MIN_REASON_CHARS = 15
+
+
+def check_review(approve: bool, reason: str | None) -> list[Refusal]:
+    """A rejection needs a reason the budget holder can act on: a few words at least."""
+    if approve:
+        return []
+    text = (reason or "").strip()
+    if len(text.split()) < MIN_REASON_WORDS or len(text) < MIN_REASON_CHARS:
+        return [Refusal("rejection_reason_too_short", "Schrijf bij een afkeuring wat er niet "
+                        "goed is en wat de budgethouder moet aanpassen (minstens een paar woorden).",
+                        "reason")]
+    return []
+
+
+def check_end(starts_on: dt.date, ends_on: dt.date | None, ended_on: dt.date | None,
+              today: dt.date, notice_months: int) -> tuple[list[Refusal], list[Notice]]:
+    """Ending an approved agreement on `ended_on` (the last day of care).
+
+    Not in the past (care already given stays covered), not after the agreement's own end date.
+    Notices: ending is usually at the end of a month, and a shorter notice than agreed needs the
+    provider's consent.
+    """
+    refusals: list[Refusal] = []
+    notices: list[Notice] = []
+    if ended_on is None:
+        return [Refusal("end_date_missing", "Vul de laatste dag in waarop de zorgverlener zorg "
+                        "geeft.", "ended_on")], []
+    if ended_on < today:
+        refusals.append(Refusal("end_in_past", "De einddatum ligt in het verleden. Kies vandaag "
+                                "of een latere datum.", "ended_on"))
+    if ends_on is not None and ended_on > ends_on:
+        refusals.append(Refusal("end_after_agreement_end", "De overeenkomst loopt al af op "
+                                f"{format_day(ends_on)}. Kies een datum op of voor die dag.",
+                                "ended_on"))
+    if refusals:
+        return refusals, notices
+    if ended_on != last_of_month(ended_on):
+        notices.append(Notice("end_not_month_end", "Meestal eindigt een overeenkomst op de "
+                              "laatste dag van een maand."))
+    if notice_months and ended_on < add_months(today, notice_months) and ended_on >= starts_on:
+        notices.append(Notice("notice_short", f"De opzegtermijn is {notice_months} maand. Eindigt "
+                              "de zorg eerder, spreek dat dan af met de zorgverlener."))
+    return refusals, notices
+
+
+# ---------------------------------------------------------------------------------------------
+# Changes: new versions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionTerms:
+    """What a version agrees on, to compare two versions."""
+
+    ends_on: dt.date | None
+    end_kind: EndKind
+    days_per_week: int
+    top_up: bool
+    lines: frozenset[tuple[int, str, str, int, int]]
+
+    @classmethod
+    def of(cls, *, ends_on, end_kind, days_per_week, top_up, lines) -> VersionTerms:
+        return cls(ends_on, EndKind(end_kind), days_per_week, bool(top_up), frozenset(
+            (ln.grant_id, str(ln.care_kind), str(ln.unit), ln.tariff_cents, ln.weekly_quantity)
+            for ln in lines))
+
+
+def is_extension(old: VersionTerms, new: VersionTerms) -> bool:
+    """Only a later end date, or no end date any more; the work and tariffs stay the same."""
+    if (old.lines, old.days_per_week, old.top_up) != (new.lines, new.days_per_week, new.top_up):
+        return False
+    if old.ends_on is None:
+        return False  # nothing to extend
+    if new.end_kind == EndKind.GEEN and old.end_kind == EndKind.EINDDATUM:
+        return new.ends_on is None
+    return (new.end_kind == old.end_kind and new.end_kind != EndKind.GEEN
+            and (new.ends_on is None or new.ends_on > old.ends_on))
+
+
+def needs_new_approval(old: VersionTerms, new: VersionTerms) -> bool:
+    """An extension needs no new approval; a change in the work or the tariff does."""
+    return not is_extension(old, new)
+
+
+def check_change(base_starts_on: dt.date, base_ends_on: dt.date | None, old: VersionTerms,
+                 starts_on: dt.date | None, new: VersionTerms, today: dt.date) -> list[Refusal]:
+    """A change (new version) starts on the first day of a month, after the version it changes,
+    not in a month that is over, and without a gap after the current version."""
+    refusals = []
+    if old == new:
+        refusals.append(Refusal("change_nothing", "Er is niets gewijzigd. Pas de uren, tarieven, "
+                                "zorgsoorten of einddatum aan."))
+    if starts_on is None:
+        return refusals  # check_period says so
+    if starts_on.day != 1:
+        refusals.append(Refusal("change_not_first_of_month", "Een wijziging gaat in op de eerste "
+                                "dag van een maand. Kies bijvoorbeeld "
+                                f"{format_day(first_of_month(add_months(starts_on, 1)))}.",
+                                "starts_on"))
+    if starts_on < first_of_month(today):
+        refusals.append(Refusal("change_in_past", "Een wijziging kan niet ingaan in een maand die "
+                                "al voorbij is. Kies deze maand of een latere.", "starts_on"))
+    if starts_on <= base_starts_on:
+        refusals.append(Refusal("change_before_current", "De wijziging moet ingaan na de "
+                                f"begindatum van de huidige versie ({format_day(base_starts_on)}).",
+                                "starts_on"))
+    if base_ends_on is not None and starts_on > base_ends_on + dt.timedelta(days=1):
+        refusals.append(Refusal("change_leaves_gap", "De huidige versie loopt af op "
+                                f"{format_day(base_ends_on)}. Laat de wijziging uiterlijk de dag "
+                                "erna ingaan.", "starts_on"))
+    return refusals
+
+
+# ---------------------------------------------------------------------------------------------
+# Cost
+# ---------------------------------------------------------------------------------------------
+
+
+def tariff_for_budget(line) -> int:
+    """What the budget pays per unit (the maximum when the budget holder tops up the rest)."""
+    budget = getattr(line, "budget_tariff_cents", None)
+    return line.tariff_cents if budget is None else budget
+
+
+def _weekly_exact(line) -> Decimal:
+    tariff = Decimal(tariff_for_budget(line))
+    if line.unit == Unit.UUR:
+        return Decimal(line.weekly_quantity) * tariff / Decimal(60)
+    if line.unit == Unit.MAANDLOON:
+        return tariff * Decimal(12) / Decimal(52)
+    return Decimal(line.weekly_quantity) * tariff
+
+
+def weekly_cost_cents(line) -> int:
+    """Cost to the budget of one week of a line: hourly minutes x tariff / 60; day parts and
+    24-hour stays count x tariff; a fixed monthly wage as 12/52 of the wage."""
+    return round_half_up(_weekly_exact(line))
+
+
+def _clip(starts_on: dt.date, ends_on: dt.date | None, ended_on: dt.date | None,
+          first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    a = max(starts_on, first)
+    b = last
+    for end in (ends_on, ended_on):
+        if end is not None:
+            b = min(b, end)
+    return (a, b) if a <= b else None
+
+
+def cost_by_grant_cents(lines: Iterable, starts_on: dt.date, ends_on: dt.date | None,
+                        first: dt.date, last: dt.date, *,
+                        ended_on: dt.date | None = None) -> dict[int, int]:
+    """Cost to each grant of a version's lines between `first` and `last` (inclusive), clipped
+    to the version's period. Weekly cost x days / 7, rounded half up once per grant; a fixed
+    monthly wage counts once for every calendar month the range touches."""
+    span = _clip(starts_on, ends_on, ended_on, first, last)
+    exact: dict[int, Decimal] = {}
+    monthly: dict[int, int] = {}
+    for line in lines:
+        exact.setdefault(line.grant_id, Decimal(0))
+        monthly.setdefault(line.grant_id, 0)
+        if span is None:
+            continue
+        if line.unit == Unit.MAANDLOON:
+            monthly[line.grant_id] += tariff_for_budget(line) * months_between(*span)
+        else:
+            days = (span[1] - span[0]).days + 1
+            exact[line.grant_id] += _weekly_exact(line) * Decimal(days) / Decimal(7)
+    return {gid: round_half_up(exact[gid]) + monthly[gid] for gid in exact}
+
+
+def cost_between_cents(lines: Iterable, starts_on: dt.date, ends_on: dt.date | None,
+                       first: dt.date, last: dt.date, *, ended_on: dt.date | None = None) -> int:
+    """Cost of a version between two dates (see cost_by_grant_cents), rounded once in total."""
+    lines = list(lines)
+    span = _clip(starts_on, ends_on, ended_on, first, last)
+    if span is None:
+        return 0
+    days = (span[1] - span[0]).days + 1
+    exact = sum((_weekly_exact(ln) * Decimal(days) / Decimal(7) for ln in lines
+                 if ln.unit != Unit.MAANDLOON), Decimal(0))
+    monthly = sum(tariff_for_budget(ln) * months_between(*span) for ln in lines
+                  if ln.unit == Unit.MAANDLOON)
+    return round_half_up(exact) + monthly

@@ -1,0 +1,716 @@
+"""Use cases on care agreements: providers, drafts, signing, paper, review, changes, ending.
+
+Every function takes the actor and `today` explicitly, loads what it needs, checks who may do
+it (permissions.parties_of + the transition table in rules.py), applies the rules, and only
+then writes: a refusal (Refused) leaves nothing written. Nothing here commits; the request or
+CLI edge does.
+
+Saving a concept is lenient: only what the database itself cannot hold is refused then (no
+start date, a tariff of 0, a grant of another household, ...). Sharing, signing and the paper
+route check the whole draft (rules.validate_draft); `draft_verdict(version)` tells a screen
+what is still missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import select
+
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.access.permissions import budget_holder_of, household_access
+from portal.access.service import record
+from portal.agreements import rules
+from portal.agreements.constants import (
+    OPEN_STATUSES,
+    Action,
+    EndKind,
+    ModelKind,
+    ProviderKind,
+    Relation,
+    VersionStatus,
+)
+from portal.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementEvent,
+    AgreementLine,
+    AgreementVersion,
+    MaxTariff,
+    Provider,
+)
+from portal.agreements.permissions import funder_ids_of_version, parties_of
+from portal.agreements.rules import (
+    DraftInput,
+    DraftVerdict,
+    GrantFacts,
+    LineInput,
+    ProviderFacts,
+    VersionPeriod,
+    VersionTerms,
+)
+from portal.agreements.storage import check_pdf, store_document
+from portal.agreements.tariffs import TariffRow
+from portal.budgets.constants import CareKind, Unit
+from portal.budgets.models import Grant, Member
+from portal.dates import format_day, now
+from portal.extensions import db
+from portal.identifiers import check_agb, check_iban, check_kvk
+from portal.messages.service import notify
+from portal.refusals import Refusal, Refused, refuse_if
+
+# Codes a concept may be saved with (they are fixed before sharing); all other refusals of
+# validate_draft block saving too, because the database could not hold the draft.
+SAVE_BLOCKING_CODES = frozenset({
+    "start_missing", "end_not_expected", "end_before_start", "days_per_week_invalid",
+    "tariff_not_positive", "quantity_negative", "line_duplicate", "grant_other_household",
+})
+
+PROVIDER_CHANGEABLE = ("name", "iban", "email", "kvk", "agb")
+
+NOT_ALLOWED = Refusal("not_allowed", "U mag dit niet doen voor dit huishouden. Vraag de "
+                      "budgethouder om een machtiging met 'bekijken en handelen'.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading plain facts for the rules
+# ---------------------------------------------------------------------------------------------
+
+
+def _grant_facts(grant_ids: Iterable[int]) -> dict[int, GrantFacts]:
+    ids = sorted(set(grant_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Grant, Member.household_id).join(Member, Member.id == Grant.member_id)
+        .where(Grant.id.in_(ids))
+    ).all()
+    return {g.id: GrantFacts(g.id, household_id, g.funder_id, g.law, g.period_start, g.period_end,
+                             frozenset(g.care_kinds or ()))
+            for g, household_id in rows}
+
+
+def _tariff_rows(grants: Mapping[int, GrantFacts]) -> list[TariffRow]:
+    funder_ids = {g.funder_id for g in grants.values()}
+    laws = {g.law for g in grants.values()}
+    if not laws:
+        return []
+    rows = db.session.scalars(
+        select(MaxTariff).where(MaxTariff.law.in_(laws),
+                                MaxTariff.funder_id.in_(funder_ids) | MaxTariff.funder_id.is_(None))
+    ).all()
+    return [TariffRow(r.law, r.year, r.informal, r.unit, r.max_cents, r.funder_id) for r in rows]
+
+
+def _provider_facts(provider: Provider) -> ProviderFacts:
+    return ProviderFacts(ProviderKind(provider.kind), provider.kvk, provider.agb)
+
+
+def _lines(lines: Sequence[LineInput]) -> tuple[LineInput, ...]:
+    result = []
+    for i, ln in enumerate(lines):
+        try:
+            result.append(LineInput(int(ln.grant_id), CareKind(ln.care_kind), Unit(ln.unit),
+                                    int(ln.tariff_cents), int(ln.weekly_quantity)))
+        except (TypeError, ValueError):
+            raise Refused(Refusal("line_invalid", "Een regel van de overeenkomst is niet goed "
+                                  "ingevuld. Kies een budget, een soort zorg en een eenheid.",
+                                  rules.line_field(i, "care_kind"))) from None
+    return tuple(result)
+
+
+def _draft(household_id: int, model, relation, starts_on, ends_on, end_kind, days_per_week,
+           lines: Sequence[LineInput], top_up: bool) -> DraftInput:
+    try:
+        model, relation, end_kind = ModelKind(model), Relation(relation), EndKind(end_kind)
+    except ValueError:
+        raise Refused(Refusal("choice_invalid", "Kies het model, de relatie en het soort "
+                              "einddatum uit de lijst.")) from None
+    return DraftInput(household_id, model, relation, starts_on, ends_on, end_kind,
+                      int(days_per_week), _lines(lines), bool(top_up))
+
+
+def _version_draft(version: AgreementVersion) -> DraftInput:
+    agreement = version.agreement
+    return DraftInput(agreement.household_id, ModelKind(agreement.model),
+                      Relation(agreement.relation), version.starts_on, version.ends_on,
+                      EndKind(version.end_kind), version.days_per_week,
+                      tuple(LineInput(ln.grant_id, CareKind(ln.care_kind), Unit(ln.unit),
+                                      ln.tariff_cents, ln.weekly_quantity) for ln in version.lines),
+                      bool(version.top_up))
+
+
+def _verdict(draft: DraftInput, provider: ProviderFacts) -> DraftVerdict:
+    grants = _grant_facts(ln.grant_id for ln in draft.lines)
+    return rules.validate_draft(draft, provider, grants, _tariff_rows(grants))
+
+
+def draft_verdict(version: AgreementVersion) -> DraftVerdict:
+    """Everything still wrong with a version (for a screen before sharing), and its notices."""
+    return _verdict(_version_draft(version), _provider_facts(version.agreement.provider))
+
+
+def _blocking_for_save(verdict: DraftVerdict) -> list[Refusal]:
+    return [r for r in verdict.refusals if r.code in SAVE_BLOCKING_CODES]
+
+
+# ---------------------------------------------------------------------------------------------
+# Small writers
+# ---------------------------------------------------------------------------------------------
+
+
+def _on_behalf_of(actor: User, household_id: int, today: dt.date) -> User | None:
+    access = household_access(actor, household_id, today)
+    if access is not None and access.on_behalf:
+        return budget_holder_of(household_id)
+    return None
+
+
+def _event(agreement: Agreement, version: AgreementVersion | None, from_status, to_status, *,
+           actor: User | None, on_behalf_of: User | None = None,
+           reason: str | None = None) -> AgreementEvent:
+    event = AgreementEvent(agreement_id=agreement.id, version_id=version.id if version else None,
+                           from_status=str(from_status) if from_status else None,
+                           to_status=str(to_status), actor_id=actor.id if actor else None,
+                           on_behalf_of_id=on_behalf_of.id if on_behalf_of else None, reason=reason)
+    db.session.add(event)
+    return event
+
+
+def _move(version: AgreementVersion, to_status: VersionStatus, *, actor: User | None,
+          on_behalf_of: User | None = None, reason: str | None = None) -> None:
+    from_status = version.status
+    version.status = to_status
+    _event(version.agreement, version, from_status, to_status, actor=actor,
+           on_behalf_of=on_behalf_of, reason=reason)
+
+
+def _audit(action: str, actor: User, agreement: Agreement, version: AgreementVersion | None,
+           summary: str, *, on_behalf_of: User | None = None, detail: dict | None = None) -> None:
+    record(f"agreement.{action}", actor=actor, on_behalf_of=on_behalf_of,
+           household_id=agreement.household_id,
+           object_type="agreement_version" if version else "agreement",
+           object_id=version.id if version else agreement.id, summary=summary, detail=detail)
+
+
+def _provider_user_ids(provider_id: int) -> set[int]:
+    return set(db.session.scalars(select(User.id).where(User.role == Role.ZORGVERLENER,
+                                                        User.provider_id == provider_id)))
+
+
+def _holder_user_ids(household_id: int) -> set[int]:
+    holder = budget_holder_of(household_id)
+    return {holder.id} if holder else set()
+
+
+def _consulent_user_ids(funder_ids: set[int]) -> set[int]:
+    if not funder_ids:
+        return set()
+    return set(db.session.scalars(select(User.id).where(User.role == Role.CONSULENT,
+                                                        User.funder_id.in_(funder_ids))))
+
+
+def _notify(user_ids: set[int], kind: str, subject: str, body: str = "") -> None:
+    if user_ids:
+        notify(user_ids, kind, subject, body)
+
+
+def _add_lines(version: AgreementVersion, lines: Sequence[LineInput], verdict: DraftVerdict) -> None:
+    budget = {t.index: t.budget_tariff_cents for t in verdict.tariffs}
+    for i, ln in enumerate(lines):
+        version.lines.append(AgreementLine(grant_id=ln.grant_id, care_kind=ln.care_kind,
+                                           unit=ln.unit, tariff_cents=ln.tariff_cents,
+                                           weekly_quantity=ln.weekly_quantity,
+                                           budget_tariff_cents=budget.get(i)))
+
+
+def _ended(agreement: Agreement) -> bool:
+    return any(v.status == VersionStatus.BEEINDIGD for v in agreement.versions)
+
+
+ENDED = Refusal("agreement_ended", "Deze overeenkomst is beëindigd. Maak een nieuwe overeenkomst "
+                "als de zorgverlener weer zorg gaat geven.")
+
+
+def _check_step(actor: User, version: AgreementVersion, action: Action,
+                today: dt.date) -> list[Refusal]:
+    agreement = version.agreement
+    parties = parties_of(actor, agreement, version, today)
+    refusals = rules.check_transition(action, VersionStatus(version.status), parties,
+                                      provider_signed=version.signed_by_provider_at is not None)
+    if action != Action.END and _ended(agreement):
+        refusals.append(ENDED)
+    return refusals
+
+
+def open_version(agreement: Agreement) -> AgreementVersion | None:
+    """The version on its way to approval (at most one), or None."""
+    return next((v for v in reversed(agreement.versions) if v.status in OPEN_STATUSES), None)
+
+
+def approved_version(agreement: Agreement) -> AgreementVersion | None:
+    """The latest approved version (not yet replaced or ended), or None."""
+    return next((v for v in reversed(agreement.versions)
+                 if v.status == VersionStatus.GOEDGEKEURD), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Providers
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_provider_fields(kind: ProviderKind, name: str | None, iban: str | None,
+                           kvk: str | None, agb: str | None,
+                           email: str | None) -> tuple[dict, list[Refusal]]:
+    refusals: list[Refusal] = []
+    values: dict = {"name": (name or "").strip(), "email": (email or "").strip().lower() or None}
+    if not values["name"]:
+        refusals.append(Refusal("name_missing", "Vul de naam van de zorgverlener in.", "name"))
+    values["iban"], found = check_iban(iban or "")
+    refusals += found
+    for field, value, check in (("kvk", kvk, check_kvk), ("agb", agb, check_agb)):
+        if value:
+            values[field], found = check(value)
+            refusals += found
+        else:
+            values[field] = None
+    if kind == ProviderKind.ORGANISATIE:
+        if not kvk:
+            refusals.append(Refusal("kvk_missing", "Vul het KvK-nummer van de organisatie in.",
+                                    "kvk"))
+        if not agb:
+            refusals.append(Refusal("agb_missing", "Vul de AGB-code van de organisatie in.", "agb"))
+    e = values["email"]
+    if e and ("@" not in e or "." not in e.rsplit("@", 1)[-1] or " " in e):
+        refusals.append(Refusal("email_invalid", "Vul een geldig e-mailadres in, zoals "
+                                "naam@voorbeeld.nl.", "email"))
+    return values, refusals
+
+
+def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None = None,
+                    agb: str | None = None, email: str | None = None) -> Provider:
+    """Register a care provider (person or organisation); IBAN, KvK and AGB are checked."""
+    if actor is None or actor.role not in (Role.BUDGETHOUDER, Role.VERTEGENWOORDIGER,
+                                           Role.ADVISEUR, Role.BEHEERDER):
+        raise Refused(Refusal("not_allowed", "U mag geen zorgverleners toevoegen."))
+    try:
+        kind = ProviderKind(kind)
+    except ValueError:
+        raise Refused(Refusal("provider_kind_invalid", "Kies of de zorgverlener een persoon of "
+                              "een organisatie is.", "kind")) from None
+    values, refusals = _check_provider_fields(kind, name, iban, kvk, agb, email)
+    refuse_if(refusals)
+    provider = Provider(kind=kind, **values)
+    db.session.add(provider)
+    db.session.flush()
+    record("provider.create", actor=actor, household_id=actor.household_id,
+           object_type="provider", object_id=provider.id,
+           summary=f"Zorgverlener {provider.name} toegevoegd")
+    return provider
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts
+# ---------------------------------------------------------------------------------------------
+
+
+def create_draft(actor: User, *, household_id: int, provider_id: int, model, relation,
+                 starts_on: dt.date | None, ends_on: dt.date | None, end_kind, days_per_week: int,
+                 lines: list[LineInput], today: dt.date, top_up: bool = False,
+                 on_behalf_of: User | None = None) -> Agreement:
+    """A new agreement with version 1 as a concept. One agreement per household and provider."""
+    access = household_access(actor, household_id, today)
+    if access is None or not access.can_act:
+        raise Refused(NOT_ALLOWED)
+    provider = db.session.get(Provider, provider_id)
+    if provider is None:
+        raise Refused(Refusal("provider_unknown", "Deze zorgverlener bestaat niet. Voeg de "
+                              "zorgverlener eerst toe.", "provider_id"))
+    existing = db.session.scalar(select(Agreement.reference).where(
+        Agreement.household_id == household_id, Agreement.provider_id == provider_id))
+    refusals = []
+    if existing:
+        refusals.append(Refusal("agreement_exists", f"U heeft al een overeenkomst met deze "
+                                f"zorgverlener ({existing}). Wijzig die overeenkomst in plaats "
+                                "van een nieuwe te maken.", "provider_id"))
+    draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
+                   lines, top_up)
+    verdict = _verdict(draft, _provider_facts(provider))
+    refuse_if(refusals + _blocking_for_save(verdict))
+    if on_behalf_of is None and access.on_behalf:
+        on_behalf_of = budget_holder_of(household_id)
+
+    agreement = Agreement(reference=f"tmp-{secrets.token_hex(8)}", household_id=household_id,
+                          provider_id=provider.id, model=draft.model, relation=draft.relation,
+                          created_by_id=actor.id)
+    db.session.add(agreement)
+    db.session.flush()
+    agreement.reference = f"ZO-{today.year}-{agreement.id:06d}"
+    version = AgreementVersion(agreement=agreement, number=1, status=VersionStatus.CONCEPT,
+                               starts_on=draft.starts_on, ends_on=draft.ends_on,
+                               end_kind=draft.end_kind, days_per_week=draft.days_per_week,
+                               notice_months=rules.default_notice_months(draft.model),
+                               top_up=draft.top_up, created_by_id=actor.id)
+    db.session.add(version)
+    _add_lines(version, draft.lines, verdict)
+    db.session.flush()
+    _event(agreement, version, None, VersionStatus.CONCEPT, actor=actor, on_behalf_of=on_behalf_of)
+    _audit("create", actor, agreement, version, f"Concept-overeenkomst {agreement.reference} met "
+           f"{provider.name} gemaakt", on_behalf_of=on_behalf_of)
+    db.session.flush()
+    return agreement
+
+
+def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date | None,
+                 ends_on: dt.date | None, end_kind, days_per_week: int, lines: list[LineInput],
+                 today: dt.date, top_up: bool = False, model=None, relation=None,
+                 on_behalf_of: User | None = None) -> AgreementVersion:
+    """Save a concept again; a rejected version is reworked this way (back to concept).
+
+    model and relation (None: unchanged) can only change in the first version.
+    """
+    agreement = version.agreement
+    action = Action.REWORK if version.status == VersionStatus.AFGEKEURD else Action.EDIT
+    refusals = _check_step(actor, version, action, today)
+    model = agreement.model if model is None else model
+    relation = agreement.relation if relation is None else relation
+    draft = _draft(agreement.household_id, model, relation, starts_on, ends_on, end_kind,
+                   days_per_week, lines, top_up)
+    if version.number > 1 and (draft.model != agreement.model or draft.relation != agreement.relation):
+        refusals.append(Refusal("model_fixed", "Het model en de relatie liggen vast sinds de "
+                                "eerste versie. Maak een nieuwe overeenkomst als die anders "
+                                "moeten.", "model"))
+    verdict = _verdict(draft, _provider_facts(agreement.provider))
+    refuse_if(refusals + _blocking_for_save(verdict))
+    on_behalf_of = on_behalf_of or _on_behalf_of(actor, agreement.household_id, today)
+
+    agreement.model, agreement.relation = draft.model, draft.relation
+    version.starts_on, version.ends_on = draft.starts_on, draft.ends_on
+    version.end_kind, version.days_per_week = draft.end_kind, draft.days_per_week
+    version.top_up = draft.top_up
+    if version.number == 1:
+        version.notice_months = rules.default_notice_months(draft.model)
+    version.lines.clear()
+    db.session.flush()  # delete the old lines before the new ones (same unique keys)
+    _add_lines(version, draft.lines, verdict)
+    if action == Action.REWORK:
+        version.signed_by_holder_at = version.signed_by_provider_at = None
+        version.signed_on_paper = False
+        version.document_id = None
+        version.rejection_reason = None
+        _move(version, VersionStatus.CONCEPT, actor=actor, on_behalf_of=on_behalf_of,
+              reason="Aangepast na afkeuring")
+    _audit("update", actor, agreement, version, f"Concept van {agreement.reference} "
+           f"(versie {version.number}) gewijzigd", on_behalf_of=on_behalf_of)
+    db.session.flush()
+    return version
+
+
+# ---------------------------------------------------------------------------------------------
+# Signing
+# ---------------------------------------------------------------------------------------------
+
+
+def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
+    """The budget holder shares a complete concept with the provider, who completes and signs."""
+    refusals = _check_step(actor, version, Action.SHARE, today)
+    if not refusals:
+        refusals = draft_verdict(version).refusals
+    refuse_if(refusals)
+    agreement = version.agreement
+    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
+    _move(version, VersionStatus.GEDEELD, actor=actor, on_behalf_of=on_behalf_of)
+    _audit("share", actor, agreement, version, f"{agreement.reference} gedeeld met de "
+           "zorgverlener", on_behalf_of=on_behalf_of)
+    _notify(_provider_user_ids(agreement.provider_id), "agreement_shared",
+            f"Zorgovereenkomst {agreement.reference} klaar om te ondertekenen",
+            "De budgethouder heeft een zorgovereenkomst met u gedeeld. Controleer en vul uw "
+            "gegevens aan en onderteken de overeenkomst.")
+    db.session.flush()
+    return version
+
+
+def _provider_changes(provider: Provider, changes: Mapping[str, str | None] | None
+                      ) -> tuple[dict, list[Refusal]]:
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - set(PROVIDER_CHANGEABLE))
+    refusals = []
+    if unknown:
+        refusals.append(Refusal("change_not_allowed", "U kunt bij het ondertekenen alleen uw "
+                                "naam, IBAN, e-mailadres, KvK-nummer en AGB-code aanpassen."))
+    current = {f: getattr(provider, f) for f in PROVIDER_CHANGEABLE}
+    merged = {**current, **{k: v for k, v in changes.items() if k in PROVIDER_CHANGEABLE}}
+    values, found = _check_provider_fields(ProviderKind(provider.kind), merged["name"],
+                                           merged["iban"], merged["kvk"], merged["agb"],
+                                           merged["email"])
+    refusals += found
+    return {f: values[f] for f in PROVIDER_CHANGEABLE if values[f] != current[f]}, refusals
+
+
+def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
+                  changes: Mapping[str, str | None] | None = None) -> AgreementVersion:
+    """The provider completes (may change IBAN and details) and signs a shared version."""
+    agreement = version.agreement
+    provider = agreement.provider
+    refusals = _check_step(actor, version, Action.PROVIDER_SIGN, today)
+    changed, found = _provider_changes(provider, changes)
+    refusals += found
+    if not refusals:
+        facts = ProviderFacts(ProviderKind(provider.kind), changed.get("kvk", provider.kvk),
+                              changed.get("agb", provider.agb))
+        refusals += _verdict(_version_draft(version), facts).refusals
+    refuse_if(refusals)
+
+    old = {f: getattr(provider, f) for f in changed}
+    for field, value in changed.items():
+        setattr(provider, field, value)
+    version.signed_by_provider_at = now()
+    names = {"name": "naam", "iban": "IBAN", "email": "e-mailadres", "kvk": "KvK-nummer",
+             "agb": "AGB-code"}
+    reason = "Ondertekend door de zorgverlener"
+    if changed:
+        reason += "; gewijzigd: " + ", ".join(names[f] for f in changed)
+    _event(agreement, version, version.status, version.status, actor=actor, reason=reason)
+    _audit("provider_sign", actor, agreement, version, reason,
+           detail={"changes": {f: {"old": old[f], "new": changed[f]} for f in changed}} if changed
+           else None)
+    body = "Controleer de overeenkomst en onderteken hem ook."
+    if changed:
+        body = ("De zorgverlener heeft gegevens aangepast (" + ", ".join(names[f] for f in changed)
+                + "). Controleer die goed voordat u ondertekent.")
+    _notify(_holder_user_ids(agreement.household_id), "agreement_provider_signed",
+            f"Zorgverlener heeft {agreement.reference} ondertekend", body)
+    db.session.flush()
+    return version
+
+
+def _submit(version: AgreementVersion) -> None:
+    """Both signed: the portal hands the version to the funder(s) at once."""
+    assert not rules.check_transition(Action.SUBMIT, VersionStatus(version.status),
+                                      {rules.Party.SYSTEM})
+    agreement = version.agreement
+    _move(version, rules.next_status(Action.SUBMIT), actor=None,
+          reason="Automatisch ingediend na ondertekening")
+    _notify(_consulent_user_ids(funder_ids_of_version(version)), "agreement_to_review",
+            f"Zorgovereenkomst {agreement.reference} ter beoordeling",
+            "Een zorgovereenkomst wacht op uw beoordeling.")
+    _notify(_provider_user_ids(agreement.provider_id), "agreement_submitted",
+            f"Zorgovereenkomst {agreement.reference} is ondertekend",
+            "Beide partijen hebben ondertekend. De verstrekker beoordeelt de overeenkomst nu.")
+
+
+def holder_sign(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
+    """The budget holder checks the provider's changes and signs; then it goes to the funder."""
+    refusals = _check_step(actor, version, Action.HOLDER_SIGN, today)
+    if not refusals:
+        refusals = draft_verdict(version).refusals
+    refuse_if(refusals)
+    agreement = version.agreement
+    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
+    version.signed_by_holder_at = now()
+    _move(version, VersionStatus.ONDERTEKEND, actor=actor, on_behalf_of=on_behalf_of,
+          reason="Ondertekend door de budgethouder")
+    _audit("holder_sign", actor, agreement, version, f"{agreement.reference} ondertekend",
+           on_behalf_of=on_behalf_of)
+    _submit(version)
+    db.session.flush()
+    return version
+
+
+def attach_signed_paper(actor: User, agreement: Agreement, data: bytes, filename: str | None,
+                        today: dt.date) -> AgreementDocument:
+    """Paper route: the uploaded signed PDF counts as both signatures; then to the funder."""
+    version = open_version(agreement)
+    if version is None or version.status not in (VersionStatus.CONCEPT, VersionStatus.GEDEELD):
+        latest = agreement.versions[-1] if agreement.versions else None
+        state = f" De overeenkomst heeft de status '{latest.status.label}'." if latest else ""
+        refusals = [Refusal("wrong_status", "Er is geen concept om een ondertekende versie bij "
+                            "te uploaden." + state)]
+        if _ended(agreement):
+            refusals.append(ENDED)
+        if not parties_of(actor, agreement, None, today) & {rules.Party.HOLDER}:
+            refusals.insert(0, NOT_ALLOWED)
+        raise Refused(refusals)
+    refusals = _check_step(actor, version, Action.UPLOAD_PAPER, today)
+    pdf = check_pdf(data)
+    if not refusals:
+        refusals = draft_verdict(version).refusals + pdf.refusals
+    refuse_if(refusals)
+    page_count = pdf.page_count
+    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
+
+    doc = store_document(agreement.id, data, filename, page_count=page_count,
+                         uploaded_by_id=actor.id)
+    signed_at = now()
+    version.document_id = doc.id
+    version.signed_on_paper = True
+    version.signed_by_holder_at = version.signed_by_provider_at = signed_at
+    _move(version, VersionStatus.ONDERTEKEND, actor=actor, on_behalf_of=on_behalf_of,
+          reason="Ondertekend op papier (PDF geüpload)")
+    _audit("paper_upload", actor, agreement, version, f"Ondertekende {agreement.reference} "
+           f"geüpload ({doc.original_name}, {page_count} pagina's)", on_behalf_of=on_behalf_of,
+           detail={"document_id": doc.id, "sha256": doc.sha256})
+    _submit(version)
+    db.session.flush()
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Review by the funder
+# ---------------------------------------------------------------------------------------------
+
+
+def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,
+           today: dt.date) -> AgreementVersion:
+    """A consulent of a funder that funds one of the lines approves or rejects (with a reason)."""
+    action = Action.APPROVE if approve else Action.REJECT
+    refusals = _check_step(actor, version, action, today) + rules.check_review(approve, reason)
+    refuse_if(refusals)
+    agreement = version.agreement
+    version.reviewed_by_id = actor.id
+    version.reviewed_at = now()
+    if approve:
+        for older in agreement.versions:
+            if older is not version and older.status == VersionStatus.GOEDGEKEURD:
+                _move(older, VersionStatus.VERVANGEN, actor=actor,
+                      reason=f"Vervangen door versie {version.number} vanaf "
+                             f"{format_day(version.starts_on)}")
+        _move(version, VersionStatus.GOEDGEKEURD, actor=actor)
+        subject = f"Zorgovereenkomst {agreement.reference} is goedgekeurd"
+        body = f"De overeenkomst geldt vanaf {format_day(version.starts_on)}."
+    else:
+        version.rejection_reason = reason.strip()
+        _move(version, VersionStatus.AFGEKEURD, actor=actor, reason=version.rejection_reason)
+        subject = f"Zorgovereenkomst {agreement.reference} is afgekeurd"
+        body = (f"Reden: {version.rejection_reason} Pas de overeenkomst aan en onderteken hem "
+                "opnieuw.")
+    _audit("approve" if approve else "reject", actor, agreement, version, subject,
+           detail=None if approve else {"reason": version.rejection_reason})
+    _notify(_holder_user_ids(agreement.household_id) | _provider_user_ids(agreement.provider_id),
+            "agreement_approved" if approve else "agreement_rejected", subject, body)
+    db.session.flush()
+    return version
+
+
+# ---------------------------------------------------------------------------------------------
+# Ending and changes
+# ---------------------------------------------------------------------------------------------
+
+
+def end_agreement(actor: User, agreement: Agreement, ended_on: dt.date | None,
+                  today: dt.date) -> AgreementVersion:
+    """Only the budget holder ends an agreement; `ended_on` is the last day of care."""
+    version = approved_version(agreement)
+    if version is None:
+        latest = agreement.versions[-1]
+        refusals = rules.check_transition(Action.END, VersionStatus(latest.status),
+                                          parties_of(actor, agreement, None, today))
+        raise Refused(refusals or [Refusal("wrong_status", "Alleen een goedgekeurde overeenkomst "
+                                           "kan beëindigd worden.")])
+    refusals = _check_step(actor, version, Action.END, today)
+    end_refusals, _notices = rules.check_end(version.starts_on, version.ends_on, ended_on, today,
+                                             version.notice_months)
+    refuse_if(refusals + end_refusals)
+    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
+    for v in agreement.versions:  # earlier approved versions stop governing too
+        if v.status in rules.EVER_APPROVED and (v.ended_on is None or v.ended_on > ended_on):
+            v.ended_on = ended_on
+    _move(version, VersionStatus.BEEINDIGD, actor=actor, on_behalf_of=on_behalf_of,
+          reason=f"Laatste dag van de zorg: {format_day(ended_on)}")
+    _audit("end", actor, agreement, version, f"{agreement.reference} beëindigd per "
+           f"{format_day(ended_on)}", on_behalf_of=on_behalf_of)
+    _notify(_provider_user_ids(agreement.provider_id)
+            | _consulent_user_ids(funder_ids_of_version(version)), "agreement_ended",
+            f"Zorgovereenkomst {agreement.reference} is beëindigd",
+            f"De laatste dag van de zorg is {format_day(ended_on)}.")
+    db.session.flush()
+    return version
+
+
+def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | None,
+                   ends_on: dt.date | None, end_kind, days_per_week: int,
+                   lines: list[LineInput], today: dt.date, top_up: bool = False) -> AgreementVersion:
+    """A new version from the first day of a month.
+
+    An extension (only a later end date, or no end date) is approved at once and replaces the
+    current version. Any change in the work or the tariffs starts as a concept and goes through
+    signing and review; the current approved version keeps governing until then.
+    """
+    base = approved_version(agreement)
+    parties = parties_of(actor, agreement, base, today)
+    refusals: list[Refusal] = []
+    if rules.Party.HOLDER not in parties:
+        refusals.append(NOT_ALLOWED)
+    if _ended(agreement):
+        refusals.append(ENDED)
+    elif base is None:
+        refusals.append(Refusal("no_approved_version", "Er is nog geen goedgekeurde versie om te "
+                                "wijzigen. Pas het concept aan."))
+    if open_version(agreement) is not None:
+        refusals.append(Refusal("change_in_progress", "Er loopt al een wijziging. Rond die eerst "
+                                "af of pas die aan."))
+    refuse_if(refusals)
+    assert base is not None
+    draft = _draft(agreement.household_id, agreement.model, agreement.relation, starts_on, ends_on,
+                   end_kind, days_per_week, lines, top_up)
+    old = VersionTerms.of(ends_on=base.ends_on, end_kind=base.end_kind,
+                          days_per_week=base.days_per_week, top_up=base.top_up, lines=base.lines)
+    new = VersionTerms.of(ends_on=draft.ends_on, end_kind=draft.end_kind,
+                          days_per_week=draft.days_per_week, top_up=draft.top_up, lines=draft.lines)
+    extension = not rules.needs_new_approval(old, new)
+    verdict = _verdict(draft, _provider_facts(agreement.provider))
+    refusals = rules.check_change(base.starts_on, base.ends_on, old, draft.starts_on, new, today)
+    refusals += verdict.refusals if extension else _blocking_for_save(verdict)
+    refuse_if(refusals)
+    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
+
+    version = AgreementVersion(agreement=agreement, number=agreement.versions[-1].number + 1,
+                               status=VersionStatus.CONCEPT, starts_on=draft.starts_on,
+                               ends_on=draft.ends_on, end_kind=draft.end_kind,
+                               days_per_week=draft.days_per_week, notice_months=base.notice_months,
+                               top_up=draft.top_up, created_by_id=actor.id)
+    db.session.add(version)
+    _add_lines(version, draft.lines, verdict)
+    db.session.flush()
+    _event(agreement, version, None, VersionStatus.CONCEPT, actor=actor, on_behalf_of=on_behalf_of,
+           reason="Wijziging")
+    if extension:
+        end = format_day(draft.ends_on) if draft.ends_on else "zonder einddatum"
+        _move(base, VersionStatus.VERVANGEN, actor=actor, on_behalf_of=on_behalf_of,
+              reason=f"Verlengd in versie {version.number}")
+        _move(version, VersionStatus.GOEDGEKEURD, actor=actor, on_behalf_of=on_behalf_of,
+              reason="Verlenging: geen nieuwe beoordeling nodig")
+        _audit("extend", actor, agreement, version, f"{agreement.reference} verlengd ({end})",
+               on_behalf_of=on_behalf_of)
+        _notify(_provider_user_ids(agreement.provider_id), "agreement_extended",
+                f"Zorgovereenkomst {agreement.reference} is verlengd", f"Nieuwe einde: {end}.")
+    else:
+        _audit("propose_change", actor, agreement, version, f"Wijziging van {agreement.reference} "
+               f"vanaf {format_day(draft.starts_on)} als concept gemaakt",
+               on_behalf_of=on_behalf_of)
+    db.session.flush()
+    return version
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+
+def version_in_force(agreement: Agreement, day: dt.date) -> AgreementVersion | None:
+    """The approved version that governs `day` (later approved versions take over from their
+    start date; ending cuts the period short), or None."""
+    by_number = {v.number: v for v in agreement.versions}
+    periods = [VersionPeriod(v.number, VersionStatus(v.status), v.starts_on, v.ends_on, v.ended_on)
+               for v in agreement.versions]
+    found = rules.version_for_day(periods, day)
+    return by_number[found.number] if found else None
+
+
+def effective_status(version: AgreementVersion, today: dt.date):
+    return rules.effective_status(VersionStatus(version.status), version.starts_on,
+                                  version.ends_on, version.ended_on, today,
+                                  provider_signed=version.signed_by_provider_at is not None)

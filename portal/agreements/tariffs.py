@@ -1,0 +1,88 @@
+"""Maximum tariffs: the national table (Wlz) in code, funder maxima from the database on top.
+
+Pure: no Flask, no session. The service loads the MaxTariff rows and passes them in as
+`TariffRow`s; `maximum_for` decides.
+
+How a maximum is found for (law, year, informal, unit), in this order of sources:
+
+1. rows of the grant's own funder (gemeenten set maxima for Wmo and Jeugdwet);
+2. national rows in the database (MaxTariff with funder_id NULL), to add a year without a release;
+3. the national table below (NATIONAL).
+
+Within a source, the entry of the year itself counts; when that year has no entry, the entry of
+the latest EARLIER year holds (maxima stay in force until new ones are published, so 2025 uses
+2024's until the 2025 table is added). A later year never applies to an earlier one. The first
+source that has an entry wins.
+
+For informal care (the family model) the informal maximum applies (searched in all sources
+first); when no source has an informal maximum for that unit, the formal maximum is the ceiling. No entry anywhere means no maximum
+(e.g. Zvw, or a fixed monthly wage), and the tariff is not capped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from portal.budgets.constants import Law, Unit
+
+
+@dataclass(frozen=True)
+class TariffRow:
+    """One maximum: a row of the national table or a MaxTariff row (funder_id None: national)."""
+
+    law: Law
+    year: int
+    informal: bool
+    unit: Unit
+    max_cents: int
+    funder_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Maximum:
+    max_cents: int
+    year: int  # the year of the entry that applies (may be earlier than asked: fallback)
+    source: str  # "verstrekker", "landelijk"
+    informal: bool
+
+
+def _national(law: Law, table: dict[int, dict[tuple[bool, Unit], int]]) -> list[TariffRow]:
+    return [TariffRow(law, year, informal, unit, cents)
+            for year, entries in table.items() for (informal, unit), cents in entries.items()]
+
+
+# Wlz maxima (DOMAIN.md). Add a year here when the new table is published (every 1 January).
+NATIONAL: tuple[TariffRow, ...] = tuple(_national(Law.WLZ, {
+    2023: {(False, Unit.UUR): 7239, (False, Unit.DAGDEEL): 6664, (True, Unit.UUR): 2298},
+    2024: {(False, Unit.UUR): 7700, (False, Unit.DAGDEEL): 7088, (True, Unit.UUR): 2444},
+}))
+
+
+def _latest(rows: Iterable[TariffRow], law: Law, year: int, informal: bool,
+            unit: Unit) -> TariffRow | None:
+    best = None
+    for row in rows:
+        matches = (row.law == law and row.unit == unit and row.informal == informal
+                   and row.year <= year)
+        if matches and (best is None or row.year > best.year):
+            best = row
+    return best
+
+
+def maximum_for(law: Law, year: int, unit: Unit, *, informal: bool, funder_id: int | None,
+                db_rows: Iterable[TariffRow] = (),
+                national: Iterable[TariffRow] = NATIONAL) -> Maximum | None:
+    """The maximum tariff (cents per unit) that applies, or None when there is none."""
+    db_rows = list(db_rows)
+    sources = [
+        ("verstrekker", [r for r in db_rows if funder_id is not None and r.funder_id == funder_id]),
+        ("landelijk", [r for r in db_rows if r.funder_id is None]),
+        ("landelijk", list(national)),
+    ]
+    for kind in (True, False) if informal else (False,):
+        for name, rows in sources:
+            row = _latest(rows, law, year, kind, unit)
+            if row is not None:
+                return Maximum(row.max_cents, row.year, name, kind)
+    return None

@@ -1,0 +1,89 @@
+"""The transition table: which party may take which step from which status. No database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal.agreements import rules
+from portal.agreements.constants import Action, EffectiveStatus, Party, VersionStatus
+from tests.agreements.test_rules import codes
+
+S = VersionStatus
+D = dt.date
+ALLOWED = [
+    (Action.EDIT, S.CONCEPT, Party.HOLDER, False),
+    (Action.SHARE, S.CONCEPT, Party.HOLDER, False),
+    (Action.PROVIDER_SIGN, S.GEDEELD, Party.PROVIDER, False),
+    (Action.HOLDER_SIGN, S.GEDEELD, Party.HOLDER, True),
+    (Action.SUBMIT, S.ONDERTEKEND, Party.SYSTEM, True),
+    (Action.UPLOAD_PAPER, S.CONCEPT, Party.HOLDER, False),
+    (Action.UPLOAD_PAPER, S.GEDEELD, Party.HOLDER, False),
+    (Action.APPROVE, S.TER_BEOORDELING, Party.CONSULENT, True),
+    (Action.REJECT, S.TER_BEOORDELING, Party.CONSULENT, True),
+    (Action.REWORK, S.AFGEKEURD, Party.HOLDER, True),
+    (Action.END, S.GOEDGEKEURD, Party.HOLDER, True),
+]
+
+
+@pytest.mark.parametrize(("action", "status", "party", "signed"), ALLOWED)
+def test_allowed_transitions(action, status, party, signed):
+    assert rules.check_transition(action, status, {party}, provider_signed=signed) == []
+
+
+@pytest.mark.parametrize(("action", "status", "party", "signed"), ALLOWED)
+def test_every_other_party_is_refused(action, status, party, signed):
+    for other in set(Party) - {party}:
+        assert codes(rules.check_transition(action, status, {other}, provider_signed=signed)) == [
+            "not_your_step"]
+    assert codes(rules.check_transition(action, status, set(), provider_signed=signed)) == [
+        "not_your_step"]
+
+
+@pytest.mark.parametrize(("action", "status", "party", "signed"), ALLOWED)
+def test_every_other_status_is_refused(action, status, party, signed):
+    allowed = {s for a, s, _, _ in ALLOWED if a == action}
+    for other in set(S) - allowed:
+        assert codes(rules.check_transition(action, other, {party}, provider_signed=signed)) == [
+            "wrong_status"]
+
+
+def test_the_whole_table_is_tested():
+    assert {a for a, *_ in ALLOWED} == set(Action)
+
+
+def test_signing_order_provider_first_then_holder():
+    assert codes(rules.check_transition(Action.HOLDER_SIGN, S.GEDEELD, {Party.HOLDER})) == [
+        "provider_not_signed"]
+    assert codes(rules.check_transition(Action.PROVIDER_SIGN, S.GEDEELD, {Party.PROVIDER},
+                                        provider_signed=True)) == ["provider_already_signed"]
+
+
+def test_next_statuses():
+    assert rules.next_status(Action.SHARE) == S.GEDEELD
+    assert rules.next_status(Action.PROVIDER_SIGN) == S.GEDEELD
+    assert rules.next_status(Action.HOLDER_SIGN) == S.ONDERTEKEND
+    assert rules.next_status(Action.SUBMIT) == S.TER_BEOORDELING
+    assert rules.next_status(Action.UPLOAD_PAPER) == S.ONDERTEKEND
+    assert rules.next_status(Action.REWORK) == S.CONCEPT
+    assert rules.next_status(Action.END) == S.BEEINDIGD
+
+
+@pytest.mark.parametrize(("status", "today", "ended_on", "expected"), [
+    (S.GOEDGEKEURD, D(2026, 1, 31), None, EffectiveStatus.GOEDGEKEURD),
+    (S.GOEDGEKEURD, D(2026, 2, 1), None, EffectiveStatus.ACTIEF),
+    (S.GOEDGEKEURD, D(2026, 6, 30), None, EffectiveStatus.ACTIEF),
+    (S.GOEDGEKEURD, D(2026, 7, 1), None, EffectiveStatus.AFGELOPEN),
+    (S.BEEINDIGD, D(2026, 3, 31), D(2026, 3, 31), EffectiveStatus.OPGEZEGD),
+    (S.BEEINDIGD, D(2026, 4, 1), D(2026, 3, 31), EffectiveStatus.BEEINDIGD),
+    (S.TER_BEOORDELING, D(2026, 3, 1), None, EffectiveStatus.TER_BEOORDELING),
+    (S.VERVANGEN, D(2026, 3, 1), None, EffectiveStatus.VERVANGEN),
+])
+def test_effective_status(status, today, ended_on, expected):
+    assert rules.effective_status(status, D(2026, 2, 1), D(2026, 6, 30), ended_on, today) == expected
+
+
+def test_effective_status_shows_provider_signature():
+    assert rules.effective_status(S.GEDEELD, D(2026, 2, 1), None, None, D(2026, 1, 1),
+                                  provider_signed=True) == EffectiveStatus.ONDERTEKEND_ZORGVERLENER
