@@ -99,6 +99,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["day"] = format_day
 
+    from portal.navigation import menu
+
+    app.jinja_env.globals["main_menu"] = menu
+
 
 def register_commands(app: Flask) -> None:
     from portal.cli import register

@@ -137,6 +137,12 @@ def reset(token: str):
 @bp.get("/start")
 @login_required
 def home():
+    """After login: the first page of the user's menu (the start page of their role)."""
+    from portal.navigation import menu
+
+    items = menu()
+    if items:
+        return redirect(items[0]["href"])
     return render_template("access/home.html")
 
 
