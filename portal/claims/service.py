@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +35,7 @@ from portal.agreements.rules import VersionPeriod
 from portal.budgets import service as budgets_service
 from portal.budgets.models import Grant
 from portal.claims import rules
-from portal.claims.constants import ClaimSource, ClaimStatus
+from portal.claims.constants import RESERVED_STATUSES, ClaimSource, ClaimStatus
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
@@ -48,7 +49,7 @@ __all__ = [
     "LineInput", "prepare_claim", "update_claim", "approve_claim", "submit_own_claim",
     "refuse_by_holder", "office_approve", "approve_all_submitted", "office_suspend",
     "office_refuse", "reopen", "claim_shares", "mark_paid", "find_by_reference",
-    "check_lines", "sheet_facts",
+    "check_lines", "sheet_facts", "preview_claim", "SheetPreview",
 ]
 
 NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te maken of te "
@@ -140,6 +141,40 @@ def check_lines(agreement: Agreement, month: dt.date, lines: Sequence[LineInput]
         return rules.check_sheet(month, lines, facts, today, stage, grants=grants,
                                  refusal_for=budgets_service.budget_refusal)
     return rules.check_sheet(month, lines, facts, today, stage)
+
+
+@dataclass(frozen=True)
+class SheetPreview:
+    """What the form shows while the sheet is filled in."""
+
+    lines: list[PricedLine]
+    refusals: list[Refusal]
+    total_cents: int
+    # Per grant: available after this sheet. None for a provider (a provider never sees budgets).
+    available_after: dict[int, int] | None
+
+
+def preview_claim(actor: User, agreement: Agreement, month: dt.date, lines: Sequence[LineInput],
+                  today: dt.date, claim: Claim | None = None) -> SheetPreview:
+    """Price and check a sheet without writing: amounts, every refusal, and (for the budget
+    holder) what is left of each budget after this sheet."""
+    acting = _require(actor, agreement, today)
+    holder = acting.side is Side.HOLDER
+    stage = Stage.SUBMIT if holder else Stage.HANDOVER
+    exclude = claim.id if claim is not None else None
+    facts, grants = sheet_facts(agreement, month, exclude)
+    priced, refusals = rules.check_sheet(month, lines, facts, today, stage, grants=grants,
+                                         refusal_for=budgets_service.budget_refusal)
+    available_after = None
+    if holder:
+        shares = rules.shares_of(priced)
+        reserved_here = claim_shares(claim) if claim is not None and \
+            claim.status in RESERVED_STATUSES else {}
+        available_after = {gid: g.available_cents + reserved_here.get(gid, 0) - shares.get(gid, 0)
+                           for gid, g in sorted(grants.items())}
+    return SheetPreview(lines=priced, refusals=refusals,
+                        total_cents=sum(p.amount_cents for p in priced),
+                        available_after=available_after)
 
 
 def _stored_lines(claim: Claim) -> list[LineInput]:

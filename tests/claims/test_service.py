@@ -447,3 +447,15 @@ def test_mark_paid_requires_approved(db, w):
         service.mark_paid([claim], TODAY)
     assert refused_codes(excinfo) == ["status_not_allowed"]
     assert claim.paid_on is None
+
+
+def test_preview_shows_holder_what_is_left_and_never_the_provider(db, w):
+    lines = [hours(2, 60), hours(3, 10)]
+    seen = service.preview_claim(w.holder, w.agreement, MARCH, lines, TODAY)
+    assert [r.code for r in seen.refusals] == ["quantity_invalid"]
+    assert seen.total_cents == 6000
+    assert seen.available_after == {w.grant.id: 100_000 - 6000}
+    provider_view = service.preview_claim(w.provider_user, w.agreement, MARCH, lines, TODAY)
+    assert provider_view.available_after is None
+    assert [r.code for r in provider_view.refusals] == ["quantity_invalid"]
+    assert count(db, Claim) == 0
