@@ -328,7 +328,7 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
                 f"{grant.law.label} in {lowest[1]}. Verlaag het tarief, of kies dat u het verschil "
                 "zelf betaalt uit eigen geld.", line_field(i, "tariff_cents")))
         verdicts.append(LineTariff(i, lowest[0] if lowest else None, lowest[1] if lowest else None,
-                                   lowest[0] if above else None))
+                                   lowest[0] if above and draft.top_up else None))
     return refusals, verdicts
 
 
