@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import secrets
-import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -47,24 +45,19 @@ def check_pdf(data: bytes) -> PdfCheck:
                                  "probeer het opnieuw.", "file")])
     if not data.startswith(PDF_MAGIC):
         return PdfCheck([Refusal("file_not_pdf", NOT_A_PDF, "file")])
-    pypdf_log = logging.getLogger("pypdf")
-    previous = pypdf_log.level
     try:
-        pypdf_log.setLevel(logging.CRITICAL)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted:
-                return PdfCheck([Refusal("file_encrypted", "Deze PDF is beveiligd met een "
-                                         "wachtwoord. Sla de scan op zonder wachtwoord en upload "
-                                         "hem opnieuw.", "file")])
-            pages = len(reader.pages)
+        # strict=False: scanners write slightly irregular PDFs that are fine to read; pypdf
+        # reports those irregularities through logging, not by failing.
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return PdfCheck([Refusal("file_encrypted", "Deze PDF is beveiligd met een "
+                                     "wachtwoord. Sla de scan op zonder wachtwoord en upload "
+                                     "hem opnieuw.", "file")])
+        pages = len(reader.pages)
     except Exception:  # pypdf raises many kinds of errors on broken files
         return PdfCheck([Refusal("file_broken", "Dit PDF-bestand is beschadigd en kan niet "
                                  "geopend worden. Sla de scan opnieuw op als PDF en upload hem "
                                  "nog een keer.", "file")])
-    finally:
-        pypdf_log.setLevel(previous)
     if pages < 1:
         return PdfCheck([Refusal("file_no_pages", "Deze PDF heeft geen pagina's. Upload de scan "
                                  "van de ondertekende overeenkomst.", "file")])

@@ -531,3 +531,17 @@ def test_view_permissions(w, db):
     for user in denied:
         assert not can_view_agreement(user, agreement, TODAY), user.role
     assert not can_view_agreement(None, agreement, TODAY)
+
+
+def test_pdf_without_pages_or_with_a_password_refused():
+    empty = io.BytesIO()
+    PdfWriter().write(empty)
+    assert [r.code for r in storage.check_pdf(empty.getvalue()).refusals] == ["file_no_pages"]
+    locked = PdfWriter()
+    locked.add_blank_page(width=595, height=842)
+    locked.encrypt("geheim")
+    out = io.BytesIO()
+    locked.write(out)
+    assert [r.code for r in storage.check_pdf(out.getvalue()).refusals] == ["file_encrypted"]
+    check = storage.check_pdf(make_pdf(pages=1))
+    assert check.refusals == [] and check.page_count == 1
