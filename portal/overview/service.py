@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from portal.agreements.models import AgreementLine, AgreementVersion
-from portal.agreements.rules import EVER_APPROVED, VersionPeriod, coverage
-from portal.budgets.constants import Law, Unit
+from portal.agreements.rules import EVER_APPROVED, VersionPeriod, cost_by_grant_cents, coverage
+from portal.budgets.constants import Law
 from portal.budgets.models import Funder, Grant, Member
 from portal.budgets.rules import (
     BudgetUsage,
@@ -35,9 +34,8 @@ from portal.budgets.rules import (
 )
 from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
-from portal.dates import first_of_month, last_of_month
+from portal.dates import first_of_month
 from portal.extensions import db
-from portal.money import round_half_up
 
 COUNTED_STATUSES = frozenset(RESERVED_STATUSES | {ClaimStatus.UITBETAALD})
 
@@ -100,41 +98,15 @@ class HouseholdUsage:
         return [r for r in self.rows if r.will_not_last or r.usage.runout_month is not None]
 
 
-def _line_cost(unit: str, tariff_cents: int, weekly_quantity: int, first: dt.date,
-               last: dt.date) -> int:
-    """What one agreement line costs from `first` to `last` (inclusive), rounded half up.
-
-    Hourly care: weekly_quantity minutes x tariff / 60 per week; day parts and 24-hour stays:
-    count x tariff per week; both pro rata per day (days / 7). A fixed monthly wage: the tariff
-    per month, pro rata for the days of a month that fall in the window.
-    TODO: unify with agreements.rules.weekly_cost_cents once it exists.
-    """
-    if last < first:
-        return 0
-    if unit == Unit.MAANDLOON:
-        total = Decimal(0)
-        month = first_of_month(first)
-        while month <= last:
-            month_end = last_of_month(month)
-            days = (min(last, month_end) - max(first, month)).days + 1
-            total += Decimal(tariff_cents) * days / month_end.day
-            month = month_end + dt.timedelta(days=1)
-        return round_half_up(total)
-    if unit == Unit.UUR:
-        weekly = Decimal(weekly_quantity) * tariff_cents / 60
-    else:
-        weekly = Decimal(weekly_quantity) * tariff_cents
-    days = (last - first).days + 1
-    return round_half_up(weekly * days / 7)
-
-
 def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     """Usage and prognosis of the household's current budgets (period contains `today`).
 
     Committed cost: for each approved agreement version that governs days (see
     agreements.rules.coverage), its lines on the grant cost from the start of the current month
     (or the grant's start, if later) to the end of the grant's period, cut at the version's
-    last day. Claims for earlier months are in paid or in progress already.
+    last day. Claims for earlier months are in paid or in progress already. The price comes from
+    agreements.rules.cost_by_grant_cents (the one home of the cost rule: weekly cost x days / 7,
+    a fixed monthly wage once per calendar month touched, the capped tariff when topped up).
     """
     # 1. grants + member + funder
     grant_rows = db.session.execute(
@@ -160,23 +132,23 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     version_rows = db.session.execute(
         select(AgreementVersion.agreement_id, AgreementVersion.id, AgreementVersion.number,
                AgreementVersion.status, AgreementVersion.starts_on, AgreementVersion.ends_on,
-               AgreementVersion.ended_on, AgreementLine.grant_id, AgreementLine.unit,
-               # what the budget pays: a top-up above the maximum is the budget holder's own
-               func.coalesce(AgreementLine.budget_tariff_cents, AgreementLine.tariff_cents),
-               AgreementLine.weekly_quantity)
+               AgreementVersion.ended_on, AgreementLine.id.label("line_id"),
+               AgreementLine.grant_id, AgreementLine.unit, AgreementLine.tariff_cents,
+               AgreementLine.budget_tariff_cents, AgreementLine.weekly_quantity)
         .outerjoin(AgreementLine, AgreementLine.version_id == AgreementVersion.id)
         .where(AgreementVersion.agreement_id.in_(agreements_paying),
                AgreementVersion.status.in_([s.value for s in EVER_APPROVED]))
         .order_by(AgreementVersion.agreement_id, AgreementVersion.number, AgreementLine.id)
     ).all()
     versions: dict[int, dict[int, VersionPeriod]] = defaultdict(dict)
-    lines: dict[int, list[tuple[int, str, int, int]]] = defaultdict(list)
-    for (agreement_id, version_id, number, status, starts_on, ends_on, ended_on, grant_id, unit,
-         tariff, weekly) in version_rows:
-        versions[agreement_id][version_id] = VersionPeriod(number, status, starts_on, ends_on,
-                                                           ended_on)
-        if grant_id is not None:
-            lines[version_id].append((grant_id, unit, tariff, weekly))
+    # per version, per grant: the lines (rows carry grant_id, unit, tariff_cents,
+    # budget_tariff_cents and weekly_quantity, what agreements.rules' cost functions read)
+    lines: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for row in version_rows:
+        versions[row.agreement_id][row.id] = VersionPeriod(row.number, row.status, row.starts_on,
+                                                           row.ends_on, row.ended_on)
+        if row.line_id is not None:
+            lines[row.id][row.grant_id].append(row)
 
     # 3. monthly claim totals per grant
     spending: dict[int, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
@@ -195,13 +167,12 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     for agreement_versions in versions.values():
         by_number = {v.number: vid for vid, v in agreement_versions.items()}
         for vp, first, last in coverage(list(agreement_versions.values())):
-            for grant_id, unit, tariff, weekly in lines[by_number[vp.number]]:
+            for grant_id, grant_lines in lines[by_number[vp.number]].items():
                 if grant_id not in windows:
                     continue
                 w_start, w_end = windows[grant_id]
-                seg_start = max(first, w_start)
-                seg_end = w_end if last is None else min(last, w_end)
-                committed[grant_id] += _line_cost(unit, tariff, weekly, seg_start, seg_end)
+                committed[grant_id] += cost_by_grant_cents(
+                    grant_lines, first, last, w_start, w_end).get(grant_id, 0)
 
     rows: list[BudgetRow] = []
     month_totals: dict[dt.date, int] = defaultdict(int)
