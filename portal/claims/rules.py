@@ -64,6 +64,13 @@ class AgreedLine:
     unit: Unit
     tariff_cents: int
     grant_id: int
+    # What the budget pays per unit: lower than the tariff when the budget holder tops up a
+    # tariff above the maximum from their own money. None: the tariff itself.
+    budget_tariff_cents: int | None = None
+
+    @property
+    def paid_tariff_cents(self) -> int:
+        return self.tariff_cents if self.budget_tariff_cents is None else self.budget_tariff_cents
 
 
 @dataclass(frozen=True)
@@ -366,7 +373,7 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
         priced.append(PricedLine(day=line.day, care_kind=line.care_kind, unit=chosen.unit,
                                  quantity=line.quantity, tariff_cents=chosen.tariff_cents,
                                  amount_cents=amount_of(chosen.unit, line.quantity,
-                                                        chosen.tariff_cents),
+                                                        chosen.paid_tariff_cents),
                                  grant_id=chosen.grant_id))
     return priced, refusals
 

@@ -94,7 +94,8 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
             period=VersionPeriod(number=v.number, status=v.status, starts_on=v.starts_on,
                                  ends_on=v.ends_on, ended_on=v.ended_on),
             lines=tuple(rules.AgreedLine(care_kind=line.care_kind, unit=line.unit,
-                                         tariff_cents=line.tariff_cents, grant_id=line.grant_id)
+                                         tariff_cents=line.tariff_cents, grant_id=line.grant_id,
+                                         budget_tariff_cents=line.budget_tariff_cents)
                         for line in v.lines))
         for v in versions)
     grant_ids = {line.grant_id for v in agreed for line in v.lines}

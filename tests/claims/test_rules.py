@@ -439,3 +439,31 @@ def test_office_cannot_act_as_holder():
 def test_reason_missing():
     assert codes(rules.check_reason("  ")) == ["reason_missing"]
     assert rules.check_reason("Uren kloppen niet") == []
+
+
+def test_topped_up_line_is_paid_at_the_budget_tariff_and_checked_against_the_agreed_one():
+    """Tariff above the maximum, topped up by the budget holder: the budget pays the maximum."""
+    import datetime as dt
+
+    from portal.agreements.constants import VersionStatus
+    from portal.agreements.rules import VersionPeriod
+    from portal.budgets.constants import Unit
+    from portal.claims import rules
+
+    line = rules.AgreedLine(care_kind="verpleging", unit=Unit.UUR, tariff_cents=8000, grant_id=1,
+                            budget_tariff_cents=7700)
+    version = rules.AgreedVersion(
+        period=VersionPeriod(number=1, status=VersionStatus.GOEDGEKEURD,
+                             starts_on=dt.date(2026, 1, 1), ends_on=None),
+        lines=(line,))
+    facts = rules.SheetFacts(versions=(version,))
+    today = dt.date(2026, 4, 2)
+    priced, refusals = rules.price_lines(
+        [rules.LineInput(day=dt.date(2026, 3, 2), care_kind="verpleging", quantity=60,
+                         tariff_cents=8000)], dt.date(2026, 3, 1), facts, today)
+    assert refusals == []
+    assert priced[0].amount_cents == 7700
+    _, refused = rules.price_lines(
+        [rules.LineInput(day=dt.date(2026, 3, 2), care_kind="verpleging", quantity=60,
+                         tariff_cents=7700)], dt.date(2026, 3, 1), facts, today)
+    assert [r.code for r in refused] == ["tariff_differs"]
