@@ -76,10 +76,19 @@ def register_request_transaction(app: Flask) -> None:
             write_intent.reset(token)
 
 
-def register_blueprints(app: Flask) -> None:
-    from portal.access.views import bp as access_bp
+# Every area's blueprint, in the order of the money loop, then the role portals and paper.
+BLUEPRINTS = [
+    "portal.access.views", "portal.overview.views", "portal.agreements.views",
+    "portal.claims.views", "portal.payments.views", "portal.messages.views",
+    "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
+]
 
-    app.register_blueprint(access_bp)
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The funder's case worker (consulent): review queue, grant registration, CSV import."""

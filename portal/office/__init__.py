@@ -1,0 +1,1 @@
+"""The payment office (beheerder): payment runs, SEPA files, paper intake."""

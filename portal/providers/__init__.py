@@ -1,0 +1,1 @@
+"""The care provider's portal: their agreements, hour sheets and payment status."""
