@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from portal.access.constants import Role, Scope
@@ -33,7 +34,8 @@ DEMO_PASSWORD = "demo-wachtwoord"
 
 def demo_totp_secret(label: str) -> str:
     """A fixed base32 secret per demo account (documented in the README; never in production)."""
-    return base64.b32encode(f"pgb-demo-{label}".encode()).decode().rstrip("=")[:32]
+    # 20 bytes -> 32 base32 characters, the length authenticator apps expect.
+    return base64.b32encode(hashlib.sha1(f"pgb-demo-{label}".encode()).digest()).decode()
 
 
 @dataclass(frozen=True)
