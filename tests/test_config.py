@@ -1,0 +1,39 @@
+import pytest
+
+from portal.config import ConfigError, load_config
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY"):
+        load_config({"PORTAL_ENV": "production", "PORTAL_INSTANCE_DIR": str(tmp_path),
+                     "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb"})
+
+
+def test_production_refuses_a_short_secret_and_a_missing_database(tmp_path):
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY"):
+        load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "short",
+                     "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb"})
+    with pytest.raises(ConfigError, match="PORTAL_DATABASE_URL"):
+        load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32})
+
+
+def test_production_with_both_settings_starts(tmp_path):
+    config = load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
+                          "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb",
+                          "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0",
+                          "PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_development_generates_a_secret_key_once_and_defaults_to_sqlite(tmp_path):
+    first = load_config({"PORTAL_INSTANCE_DIR": str(tmp_path)})
+    second = load_config({"PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ConfigError, match="PORTAL_ENV"):
+        load_config({"PORTAL_ENV": "staging"})
