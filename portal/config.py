@@ -41,7 +41,17 @@ SETTINGS = [
     Setting("PORTAL_REDIS_URL", "Redis for rate limits (and background jobs) in production.",
             "none: in-memory"),
     Setting("PORTAL_TIMEZONE", "Time zone for 'today' and all dates shown.", "Europe/Amsterdam"),
+    Setting("PORTAL_PAYER_NAME", "Account holder name of the payment office's bank account (the "
+            "debtor in the SEPA file of a payment run).", "demo name in development; none in production"),
+    Setting("PORTAL_PAYER_IBAN", "IBAN of the payment office's bank account (SEPA debtor account).",
+            "a demo IBAN in development; none in production"),
+    Setting("PORTAL_PAYER_BIC", "BIC of the payment office's bank (optional).",
+            "a demo BIC in development; none in production"),
 ]
+
+# The payment office's account in development and the demo: never a real account.
+DEMO_PAYER = {"PORTAL_PAYER_NAME": "Betaalkantoor PGB-portaal (demo)",
+              "PORTAL_PAYER_IBAN": "NL91ABNA0417164300", "PORTAL_PAYER_BIC": "ABNANL2A"}
 
 
 def _dev_secret_key(instance: Path) -> str:
@@ -79,6 +89,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         database_url = f"sqlite:///{instance / 'portal.sqlite3'}"
 
     redis_url = env.get("PORTAL_REDIS_URL", "").strip() or None
+    payer = {key: env.get(key, "").strip() or (DEMO_PAYER[key] if mode == "development" else None)
+             for key in DEMO_PAYER}
     return {
         "PORTAL_ENV": mode,
         "SECRET_KEY": secret,
@@ -88,6 +100,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "PORTAL_UPLOAD_DIR": str(Path(env.get("PORTAL_UPLOAD_DIR") or instance / "uploads").resolve()),
         "PORTAL_REDIS_URL": redis_url,
         "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/Amsterdam"),
+        **payer,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -16,19 +16,17 @@ from portal.database import transaction
 @refusals_exit
 def run_payments_command(run_on):
     """Pay all approved claims: one transfer per provider."""
-    from portal.claims.service import approve_all_submitted
     from portal.dates import today
     from portal.money import format_euro
-    from portal.payments.service import run_payments
+    from portal.payments.service import execute_run
 
     run_on = run_on or today()
-    # Two units of work: approvals stand even when the payment run itself is refused.
+    # The same use case as the office's screen: one unit of work, nothing written when refused.
     with transaction():
-        approved = approve_all_submitted(run_on)
-    with transaction():
-        run = run_payments(None, run_on)
-    if approved:
-        click.echo(f"{len(approved)} urenbriefje(s) goedgekeurd.")
+        outcome = execute_run(None, run_on)
+    if outcome.approved:
+        click.echo(f"{len(outcome.approved)} urenbriefje(s) goedgekeurd.")
+    run = outcome.run
     if run is None:
         click.echo("Er is niets te betalen.")
         return

@@ -15,7 +15,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
@@ -205,3 +206,221 @@ def _notify_and_record(actor: User | None, run: PaymentRun,
            f"{format_euro(run.total_cents)}",
            detail={"payments": len(planned), "total_cents": run.total_cents,
                    "claims": sum(len(p.claims) for p in planned)})
+
+
+# --------------------------------------------------------------------------- the office's run
+
+
+@dataclass(frozen=True)
+class RunPreview:
+    """The next run as the payment office sees it before executing it."""
+
+    lines: list[PreviewLine]
+    total_cents: int
+    # Submitted sheets that the run checks first; those that pass are paid in the same run.
+    to_check_count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines and not self.to_check_count
+
+
+def preview_next_run(today: dt.date) -> RunPreview:
+    """preview_run plus the submitted sheets the run will check first. Writes nothing."""
+    lines = preview_run(today)
+    to_check = db.session.scalar(
+        select(func.count()).select_from(Claim).where(Claim.status == ClaimStatus.INGEDIEND))
+    return RunPreview(lines=lines, total_cents=sum(line.amount_cents for line in lines),
+                      to_check_count=int(to_check or 0))
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What execute_run did: the sheets it approved, and the run (None: nothing to pay)."""
+
+    approved: list[Claim]
+    run: PaymentRun | None
+
+
+def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
+    """The payment run as the office starts it (screen and `portal run-payments` alike):
+    check every submitted sheet (approve what passes, suspend what does not), then pay every
+    approved sheet. One unit of work: the caller commits, or rolls back on Refused.
+
+    Running it twice pays nothing twice: the second time finds nothing to pay (run None).
+    """
+    _check_actor(actor)
+    approved = claims_service.approve_all_submitted(run_on)
+    return RunOutcome(approved=approved, run=run_payments(actor, run_on))
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    reference: str
+    run_on: dt.date
+    payment_count: int
+    total_cents: int
+
+
+def list_runs(limit: int = 100) -> list[RunSummary]:
+    """Earlier runs, newest first, with their number of payments (one query)."""
+    counts = (select(Payment.run_id, func.count(Payment.id).label("n"))
+              .group_by(Payment.run_id).subquery())
+    rows = db.session.execute(
+        select(PaymentRun, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.run_id == PaymentRun.id)
+        .order_by(PaymentRun.run_on.desc(), PaymentRun.id.desc()).limit(limit)).all()
+    return [RunSummary(id=run.id, reference=run.reference, run_on=run.run_on,
+                       payment_count=int(n), total_cents=run.total_cents) for run, n in rows]
+
+
+@dataclass(frozen=True)
+class PaidSheet:
+    reference: str
+    month: dt.date
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class RunPaymentLine:
+    """One transfer of a run, with the provider's name and the sheets it paid."""
+
+    reference: str
+    provider_name: str
+    iban: str
+    amount_cents: int
+    sheets: list[PaidSheet]
+
+
+@dataclass(frozen=True)
+class RunDetails:
+    run: PaymentRun
+    payments: list[RunPaymentLine]
+    executed_by: str | None
+
+    @property
+    def sheet_count(self) -> int:
+        return sum(len(p.sheets) for p in self.payments)
+
+
+def run_details(run_id: int) -> RunDetails | None:
+    """A run with its payments, providers and paid sheets, in a fixed number of queries."""
+    run = db.session.scalar(
+        select(PaymentRun).where(PaymentRun.id == run_id)
+        .options(selectinload(PaymentRun.payments).selectinload(Payment.items)))
+    if run is None:
+        return None
+    providers = {p.id: p for p in db.session.scalars(
+        select(Provider).where(Provider.id.in_({p.provider_id for p in run.payments})))}
+    claim_ids = {i.claim_id for p in run.payments for i in p.items}
+    claims = {c.id: c for c in db.session.scalars(select(Claim).where(Claim.id.in_(claim_ids)))}
+    executed_by = db.session.get(User, run.executed_by_id) if run.executed_by_id else None
+    lines = [RunPaymentLine(
+        reference=p.reference, provider_name=providers[p.provider_id].name, iban=p.iban,
+        amount_cents=p.amount_cents,
+        sheets=[PaidSheet(claims[i.claim_id].reference, claims[i.claim_id].month, i.amount_cents)
+                for i in sorted(p.items, key=lambda i: i.claim_id)])
+        for p in run.payments]
+    return RunDetails(run=run, payments=lines,
+                      executed_by=executed_by.name if executed_by else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading: what a household's providers were paid, and what is not paid yet
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaidSheet:
+    """One paid hour sheet: the transfer it was paid in, on which day, with which reference."""
+
+    claim_id: int
+    claim_reference: str
+    month: dt.date
+    amount_cents: int  # what this sheet was paid (a transfer may pay several sheets)
+    paid_on: dt.date
+    payment_reference: str
+
+
+@dataclass(frozen=True)
+class PaidMonth:
+    month: dt.date
+    sheets: list[PaidSheet]
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(s.amount_cents for s in self.sheets)
+
+
+@dataclass(frozen=True)
+class ProviderPaid:
+    provider_id: int
+    provider_name: str
+    months: list[PaidMonth]  # newest month of care first
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(m.amount_cents for m in self.months)
+
+
+@dataclass(frozen=True)
+class UnpaidSheet:
+    claim_id: int
+    reference: str
+    provider_name: str
+    month: dt.date
+    status: ClaimStatus
+    total_cents: int
+    refusal_reason: str | None
+
+
+@dataclass(frozen=True)
+class HouseholdPayments:
+    providers: list[ProviderPaid]
+    unpaid: list[UnpaidSheet]
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(p.amount_cents for p in self.providers)
+
+
+def household_payments(household_id: int) -> HouseholdPayments:
+    """Per provider and month of care, the sheets paid for this household; then the sheets not
+    paid yet with their status. Two queries, whatever the history.
+
+    Only this household's sheets are shown: a transfer to a provider can also pay sheets of
+    other households, so the amount shown is each sheet's own, never the transfer's total.
+    """
+    paid_rows = db.session.execute(
+        select(Provider.id, Provider.name, Claim.id, Claim.reference, Claim.month,
+               PaymentItem.amount_cents, PaymentRun.run_on, Payment.reference)
+        .select_from(PaymentItem)
+        .join(Payment, Payment.id == PaymentItem.payment_id)
+        .join(PaymentRun, PaymentRun.id == Payment.run_id)
+        .join(Claim, Claim.id == PaymentItem.claim_id)
+        .join(Agreement, Agreement.id == Claim.agreement_id)
+        .join(Provider, Provider.id == Agreement.provider_id)
+        .where(Agreement.household_id == household_id)
+        .order_by(Provider.name, Provider.id, Claim.month.desc(), PaymentRun.run_on, Claim.id)
+    ).all()
+    providers: dict[int, ProviderPaid] = {}
+    for provider_id, provider_name, claim_id, claim_ref, month, cents, run_on, pay_ref in paid_rows:
+        provider = providers.setdefault(provider_id, ProviderPaid(provider_id, provider_name, []))
+        if not provider.months or provider.months[-1].month != month:
+            provider.months.append(PaidMonth(month, []))
+        provider.months[-1].sheets.append(PaidSheet(claim_id, claim_ref, month, int(cents), run_on,
+                                                    pay_ref))
+
+    unpaid = [UnpaidSheet(claim_id, reference, provider_name, month, ClaimStatus(status),
+                          int(total), reason)
+              for claim_id, reference, provider_name, month, status, total, reason
+              in db.session.execute(
+                  select(Claim.id, Claim.reference, Provider.name, Claim.month, Claim.status,
+                         Claim.total_cents, Claim.refusal_reason)
+                  .join(Agreement, Agreement.id == Claim.agreement_id)
+                  .join(Provider, Provider.id == Agreement.provider_id)
+                  .where(Agreement.household_id == household_id,
+                         Claim.status != ClaimStatus.UITBETAALD)
+                  .order_by(Claim.month.desc(), Provider.name, Claim.id))]
+    return HouseholdPayments(providers=list(providers.values()), unpaid=unpaid)

@@ -1,0 +1,89 @@
+"""A payment run as a SEPA credit-transfer file (pain.001.001.03) for the payment office's bank.
+
+One file per run, one batch (PmtInf) with the run's date as requested execution date, one
+transaction (CdtTrfTxInf) per payment: the provider's name and IBAN, the amount, end-to-end id
+= the payment's reference (what the provider sees on the bank statement), remittance text =
+the reference + "pgb". The debtor is the payment office's own account, from configuration
+(PORTAL_PAYER_NAME / PORTAL_PAYER_IBAN / PORTAL_PAYER_BIC, see portal/config.py).
+
+sepaxml builds the XML and validates it against the official XSD it ships before returning it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sepaxml import SepaTransfer
+from sqlalchemy import select
+
+from portal.agreements.models import Provider
+from portal.extensions import db
+from portal.payments.models import PaymentRun
+from portal.refusals import Refusal, Refused
+
+SCHEMA = "pain.001.001.03"
+MEDIA_TYPE = "application/xml"
+
+
+@dataclass(frozen=True)
+class Payer:
+    """The payment office's bank account: the debtor of every transfer."""
+
+    name: str
+    iban: str
+    bic: str | None = None
+
+
+def payer_from_config(config: Mapping[str, object]) -> Payer:
+    """The configured account; refused (with what to set) when it is not configured."""
+    name = str(config.get("PORTAL_PAYER_NAME") or "").strip()
+    iban = str(config.get("PORTAL_PAYER_IBAN") or "").replace(" ", "").upper()
+    bic = str(config.get("PORTAL_PAYER_BIC") or "").strip().upper() or None
+    if not name or not iban:
+        raise Refused(Refusal("payer_not_configured",
+                              "De rekening van het betaalkantoor is niet ingesteld. Vraag de "
+                              "beheerder van het portaal om PORTAL_PAYER_NAME en PORTAL_PAYER_IBAN "
+                              "in te stellen."))
+    return Payer(name=name, iban=iban, bic=bic)
+
+
+def remittance_text(payment_reference: str) -> str:
+    return f"{payment_reference} pgb"
+
+
+class _RunTransfer(SepaTransfer):
+    """sepaxml's transfer with the run's reference as message id (instead of a random one),
+    so a file can be traced back to its run."""
+
+    def __init__(self, config: dict, message_id: str):
+        self._message_id = message_id
+        super().__init__(config, schema=SCHEMA)
+
+    def _create_header(self):
+        self.msg_id = self._message_id[:35]
+        super()._create_header()
+
+
+def filename(run: PaymentRun) -> str:
+    return f"{run.reference}.xml"
+
+
+def build_sepa_xml(run: PaymentRun, payer: Payer) -> bytes:
+    """The run's pain.001.001.03 file (UTF-8 bytes), validated against the schema by sepaxml."""
+    config: dict = {"name": payer.name, "IBAN": payer.iban, "batch": True, "currency": "EUR"}
+    if payer.bic:
+        config["BIC"] = payer.bic
+    transfer = _RunTransfer(config, run.reference)
+    providers = {p.id: p for p in db.session.scalars(
+        select(Provider).where(Provider.id.in_({p.provider_id for p in run.payments})))}
+    for payment in sorted(run.payments, key=lambda p: p.id):
+        transfer.add_payment({
+            "name": providers[payment.provider_id].name,
+            "IBAN": payment.iban.replace(" ", "").upper(),
+            "amount": int(payment.amount_cents),  # sepaxml takes integer cents
+            "execution_date": run.run_on,
+            "description": remittance_text(payment.reference),
+            "endtoend_id": payment.reference,
+        })
+    return transfer.export(validate=True)

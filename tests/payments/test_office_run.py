@@ -1,0 +1,107 @@
+"""The office's run: preview_next_run, execute_run (screen and CLI), list_runs, run_details."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.access.constants import Role
+from portal.claims.constants import ClaimStatus
+from portal.payments.models import PaymentItem, PaymentRun
+from portal.payments.service import execute_run, list_runs, preview_next_run, run_details
+from portal.refusals import Refused
+from tests import factories as f
+from tests.payments.builders import make_approved_claim
+
+RUN_ON = dt.date(2026, 4, 10)
+MARCH = dt.date(2026, 3, 1)
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def office(db):
+    return f.make_user(Role.BEHEERDER)
+
+
+def test_preview_shows_approved_per_provider_and_counts_the_submitted_to_check(db, office):
+    agreement = f.make_agreement()
+    make_approved_claim(agreement, dt.date(2026, 2, 1), minutes=[60])
+    make_approved_claim(f.make_agreement(), MARCH, status=ClaimStatus.INGEDIEND)
+
+    preview = preview_next_run(RUN_ON)
+
+    assert [(line.provider.id, line.claim_count, line.amount_cents) for line in preview.lines] == [
+        (agreement.provider_id, 1, 6_000)]
+    assert preview.total_cents == 6_000
+    assert preview.to_check_count == 1
+    assert not preview.is_empty
+    assert count(db, PaymentRun) == 0
+
+
+def test_preview_of_nothing_is_empty(db):
+    assert preview_next_run(RUN_ON).is_empty
+
+
+def test_execute_run_checks_the_submitted_sheets_then_pays_them_with_the_approved(db, office):
+    approved = make_approved_claim(f.make_agreement(), dt.date(2026, 2, 1))
+    submitted = make_approved_claim(f.make_agreement(), MARCH, status=ClaimStatus.INGEDIEND)
+
+    outcome = execute_run(office, RUN_ON)
+
+    assert [c.id for c in outcome.approved] == [submitted.id]
+    assert outcome.run is not None and outcome.run.executed_by_id == office.id
+    assert sorted(i.claim_id for p in outcome.run.payments for i in p.items) == [
+        approved.id, submitted.id]
+    for claim in (approved, submitted):
+        db.session.refresh(claim)
+        assert claim.status == ClaimStatus.UITBETAALD
+
+
+def test_executing_twice_pays_nothing_twice(db, office):
+    make_approved_claim(f.make_agreement(), MARCH)
+    assert execute_run(office, RUN_ON).run is not None
+    second = execute_run(office, RUN_ON)
+    assert (second.approved, second.run) == ([], None)
+    assert count(db, PaymentRun) == 1 and count(db, PaymentItem) == 1
+
+
+@pytest.mark.parametrize("role", [Role.BUDGETHOUDER, Role.ZORGVERLENER, Role.CONSULENT])
+def test_only_the_payment_office_executes_a_run(db, role):
+    claim = make_approved_claim(f.make_agreement(), MARCH, status=ClaimStatus.INGEDIEND)
+    with pytest.raises(Refused) as refused:
+        execute_run(f.make_user(role), RUN_ON)
+    assert refused.value.codes == ["payment_run_not_allowed"]
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.INGEDIEND  # not even approved
+
+
+def test_list_runs_newest_first_with_their_number_of_payments(db, office):
+    make_approved_claim(f.make_agreement(), dt.date(2026, 2, 1))
+    first = execute_run(office, dt.date(2026, 3, 5)).run
+    make_approved_claim(f.make_agreement(), MARCH)
+    make_approved_claim(f.make_agreement(), MARCH)
+    second = execute_run(office, RUN_ON).run
+
+    runs = list_runs()
+
+    assert [(r.id, r.payment_count, r.total_cents) for r in runs] == [
+        (second.id, 2, second.total_cents), (first.id, 1, first.total_cents)]
+
+
+def test_run_details_name_the_provider_and_the_paid_sheets(db, office):
+    provider = f.make_provider(name="Thuiszorg Test")
+    claim = make_approved_claim(f.make_agreement(provider=provider), MARCH, minutes=[60, 30])
+    run = execute_run(office, RUN_ON).run
+
+    details = run_details(run.id)
+
+    assert details.executed_by == office.name
+    assert [(p.provider_name, p.amount_cents, p.reference) for p in details.payments] == [
+        ("Thuiszorg Test", 9_000, run.payments[0].reference)]
+    assert [(s.reference, s.month, s.amount_cents) for s in details.payments[0].sheets] == [
+        (claim.reference, MARCH, 9_000)]
+    assert details.sheet_count == 1
+    assert run_details(run.id + 1000) is None
