@@ -1,0 +1,190 @@
+"""Forms of the hour-sheet screens. Parsing only: the claim rules judge the sheet.
+
+The sheet grid is a form built per agreement and month (`sheet_form`): one text input per day
+and column. Hours are typed as "2:15", "2,25" or "2.25" and become minutes here; day parts and
+24-hour stays are typed as a count. Anything else is refused on that cell, in Dutch. A day in the
+future or outside the agreement is refused by the rules (claims.rules), not here.
+
+`parse_hours` and `parse_count` are usable by any screen that takes hours (paper intake too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.access.forms import BaseForm
+from portal.budgets.constants import Unit
+from portal.claims.grid import Column, day_label, input_value
+from portal.claims.rules import LineInput
+from portal.dates import add_months, first_of_month, format_month
+
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+_DECIMAL = re.compile(r"^(\d{1,2})(?:[.,](\d{1,2}))?$")
+_COUNT = re.compile(r"^\d{1,2}$")
+
+HOURS_HELP = "Schrijf de uren als 2:15 of 2,25 (twee uur en een kwartier)."
+
+
+def parse_hours(text: str | None) -> int | None:
+    """'2:15', '2,25', '2.25', '2' -> minutes (135, 135, 135, 120). Empty -> None.
+
+    Raises ValueError with a Dutch message for anything else, and for a decimal that is not a
+    whole number of minutes (e.g. 2,33). Whether the minutes are whole quarters is the rules'
+    check (claims.rules.check_quantity), so every channel says the same.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    clock = _CLOCK.match(text)
+    if clock:
+        return int(clock.group(1)) * 60 + int(clock.group(2))
+    decimal = _DECIMAL.match(text)
+    if decimal:
+        hours = Decimal(f"{decimal.group(1)}.{decimal.group(2) or '0'}")
+        minutes = hours * 60
+        if minutes != minutes.to_integral_value():
+            raise ValueError(f"'{text}' is geen heel aantal minuten. Schrijf uren in kwartieren, "
+                             "bijvoorbeeld 2:15 of 2,25.")
+        return int(minutes)
+    raise ValueError(f"'{text}' is geen aantal uren. {HOURS_HELP}")
+
+
+def parse_count(text: str | None) -> int | None:
+    """'2' -> 2 (day parts or 24-hour stays). Empty -> None. Anything else: ValueError."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not _COUNT.match(text):
+        raise ValueError(f"'{text}' is geen aantal. Vul een heel getal in, bijvoorbeeld 1 of 2.")
+    return int(text)
+
+
+def parse_quantity(unit: Unit | str, text: str | None) -> int | None:
+    return parse_hours(text) if Unit(unit) is Unit.UUR else parse_count(text)
+
+
+class _Quantity:
+    """Field validator: the cell must parse as hours (or a count) for its column."""
+
+    def __init__(self, unit: Unit):
+        self.unit = unit
+
+    def __call__(self, form, field) -> None:
+        try:
+            field.quantity = parse_quantity(self.unit, field.data)
+        except ValueError as error:
+            field.quantity = None
+            raise ValidationError(str(error)) from None
+
+
+def cell_name(column_index: int, day: dt.date) -> str:
+    return f"c{column_index}_{day.day:02d}"
+
+
+class SheetForm(BaseForm):
+    """The grid's fixed part; the cells are added per agreement and month by `sheet_form`."""
+
+    note = TextAreaField("Toelichting (niet verplicht)",
+                         validators=[Length(max=2000, message="Schrijf de toelichting in "
+                                                              "hoogstens 2000 tekens.")])
+
+    columns: Sequence[Column] = ()
+    days: Sequence[dt.date] = ()
+
+    def cells(self):
+        """(field, column, day) for every cell, column by column, day by day."""
+        for ci, column in enumerate(self.columns):
+            for day in self.days:
+                yield self[cell_name(ci, day)], column, day
+
+    def cell(self, column_index: int, day: dt.date):
+        return self[cell_name(column_index, day)]
+
+    def lines(self) -> tuple[list[LineInput], list[str]]:
+        """The filled-in cells as claim lines (empty and 0 skipped, unreadable cells skipped:
+        they carry their own error), and the field id of each line, for the refusals' fields
+        ('lines[3].quantity' -> the id of the third line's cell)."""
+        lines, ids = [], []
+        for field, column, day in self.cells():
+            quantity = getattr(field, "quantity", None)
+            if quantity is None and not field.errors:
+                try:
+                    quantity = parse_quantity(column.unit, field.data)
+                except ValueError:
+                    quantity = None
+            if not quantity:
+                continue
+            lines.append(LineInput(day=day, care_kind=column.care_kind, quantity=quantity,
+                                   grant_id=column.grant_id))
+            ids.append(field.id)
+        return lines, ids
+
+    def has_cell_errors(self) -> bool:
+        return any(field.errors for field, _c, _d in self.cells())
+
+
+def sheet_form(columns: Sequence[Column], days: Sequence[dt.date], *, formdata=None,
+               lines: Sequence = (), note: str = "") -> SheetForm:
+    """A SheetForm with one input per column and day. `lines`: stored claim lines to show."""
+
+    class _SheetForm(SheetForm):
+        pass
+
+    _SheetForm.columns = tuple(columns)
+    _SheetForm.days = tuple(days)
+    for ci, column in enumerate(columns):
+        what = "uren" if column.is_hours else "aantal"
+        for day in days:
+            label = (f"{column.care_label}, {column.budget_label}, {day_label(day)}: {what}")
+            setattr(_SheetForm, cell_name(ci, day),
+                    StringField(label, validators=[_Quantity(column.unit)]))
+    data = {"note": note}
+    index = {column.key: ci for ci, column in enumerate(columns)}
+    for line in lines:
+        ci = index.get((line.care_kind, line.grant_id))
+        if ci is not None:
+            data[cell_name(ci, line.day)] = input_value(line.unit, line.quantity)
+    if formdata is not None:
+        return _SheetForm(formdata=formdata)
+    return _SheetForm(formdata=None, data=data)
+
+
+class ChooseSheetForm(BaseForm):
+    """Which agreement and which month (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    overeenkomst = SelectField("Zorgovereenkomst", validate_choice=False,
+                               validators=[DataRequired("Kies een zorgovereenkomst.")])
+    maand = SelectField("Maand", validate_choice=False,
+                        validators=[DataRequired("Kies een maand.")])
+
+    def validate_overeenkomst(self, field) -> None:
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError("Kies een zorgovereenkomst uit de lijst.")
+
+    def validate_maand(self, field) -> None:
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError("Kies een maand uit de lijst.")
+
+
+class RefuseForm(BaseForm):
+    reason = TextAreaField(
+        "Reden van afwijzen",
+        validators=[DataRequired("Schrijf op waarom u het urenbriefje afwijst, zodat de "
+                                 "zorgverlener weet wat er anders moet."),
+                    Length(max=2000, message="Schrijf de reden in hoogstens 2000 tekens.")])
+
+
+def month_choices(today: dt.date, count: int = 12) -> list[tuple[str, str]]:
+    """The last `count` months that have ended, newest first, as ('2026-03', 'maart 2026')."""
+    first = first_of_month(today)
+    months = [add_months(first, -i) for i in range(1, count + 1)]
+    return [(f"{m:%Y-%m}", format_month(m)) for m in months]
