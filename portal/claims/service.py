@@ -49,7 +49,7 @@ __all__ = [
     "LineInput", "prepare_claim", "update_claim", "approve_claim", "submit_own_claim",
     "refuse_by_holder", "office_approve", "approve_all_submitted", "office_suspend",
     "office_refuse", "reopen", "claim_shares", "mark_paid", "find_by_reference",
-    "check_lines", "sheet_facts", "preview_claim", "SheetPreview",
+    "check_lines", "sheet_facts", "preview_claim", "SheetPreview", "intake_paper_claim",
 ]
 
 NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te maken of te "
@@ -359,6 +359,48 @@ def submit_own_claim(actor: User, agreement: Agreement, month: dt.date,
             f"Urenbriefje ingediend: {format_month(claim.month)}",
             f"De budgethouder heeft {_sheet_label(claim)} ingediend "
             f"({format_euro(claim.total_cents)}). Het betaalkantoor controleert het nu.")
+    return claim
+
+
+def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
+                       lines: Sequence[LineInput], today: dt.date) -> Claim:
+    """The payment office enters a paper hour sheet the budget holder signed (-> ingediend).
+
+    The signature on paper is the budget holder's akkoord, so this is a submission on the
+    budget holder's behalf: the same checks as submit_own_claim (every claim rule at
+    Stage.SUBMIT, the budget reserved under the grant's row lock), source PAPER, and the audit
+    log says "betaalkantoor namens <budgethouder>". Only the payment office may do it.
+    """
+    month = first_of_month(month)
+    if actor is None or actor.role != Role.BEHEERDER:
+        raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor kan een papieren "
+                              "urenbriefje invoeren."))
+    holder = db.session.scalar(select(User).where(User.household_id == agreement.household_id,
+                                                  User.role == Role.BUDGETHOUDER)
+                               .order_by(User.id).limit(1))
+    # The signed sheet is the holder's submission: the transition is the holder's.
+    to_status, refusals = rules.check_transition(ClaimStatus.CONCEPT, Action.SUBMIT, Side.HOLDER)
+    refuse_if(refusals)
+    priced, refusals = check_lines(agreement, month, lines, today, Stage.SUBMIT)
+    refuse_if(refusals)
+    budgets_service.reserve(rules.shares_of(priced))  # first write; refused under the lock
+
+    claim = Claim(reference=rules.claim_reference(agreement.id, month), agreement_id=agreement.id,
+                  month=month, status=to_status, source=ClaimSource.PAPER,
+                  prepared_by_id=actor.id, submitted_by_id=actor.id,
+                  submitted_on_behalf_of_id=holder.id if holder else None, submitted_at=now())
+    _set_lines(claim, priced)
+    _insert_claim(claim)
+    holder_name = holder.name if holder else "de budgethouder"
+    _event(claim, None, to_status, actor, holder, "paper_intake", agreement.household_id,
+           summary=f"Papieren urenbriefje {claim.reference} ingevoerd: betaalkantoor "
+           f"({actor.name}) namens {holder_name}")
+    body = (f"Het betaalkantoor heeft het papieren {_sheet_label(claim)} ingevoerd "
+            f"({format_euro(claim.total_cents)}). Het is ingediend en wordt nu gecontroleerd.")
+    _notify(_holder_user_ids(agreement.household_id), "claim_submitted",
+            f"Papieren urenbriefje ingevoerd: {format_month(claim.month)}", body)
+    _notify(_provider_user_ids(agreement.provider_id), "claim_submitted",
+            f"Papieren urenbriefje ingevoerd: {format_month(claim.month)}", body)
     return claim
 
 
