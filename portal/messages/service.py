@@ -1,7 +1,16 @@
-"""Writing messages. Adds to the session; the caller's transaction commits."""
+"""Writing and reading messages. Adds to the session; the caller's transaction commits.
+
+A user only ever reads their own messages: every read function takes the user's id and
+filters on it, so another user's message is simply not found (the page answers 404).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy import func, select, update
+
+from portal.dates import now
 from portal.extensions import db
 from portal.messages.models import Message
 
@@ -12,3 +21,40 @@ def notify(user_ids: list[int] | set[int], kind: str, subject: str, body: str = 
                 for uid in sorted(set(user_ids))]
     db.session.add_all(messages)
     return messages
+
+
+def inbox(user_id: int, limit: int = 200) -> list[Message]:
+    """The user's messages, newest first (one query)."""
+    return list(db.session.scalars(
+        select(Message).where(Message.user_id == user_id)
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all())
+
+
+def unread_count(user_id: int) -> int:
+    """How many of the user's messages are not read yet (one query)."""
+    return int(db.session.scalar(
+        select(func.count(Message.id)).where(Message.user_id == user_id,
+                                             Message.read_at.is_(None))) or 0)
+
+
+def own_message(user_id: int, message_id: int) -> Message | None:
+    """The message, when it is the user's; None otherwise (someone else's does not exist)."""
+    return db.session.scalar(
+        select(Message).where(Message.id == message_id, Message.user_id == user_id))
+
+
+def mark_read(message: Message, at: dt.datetime | None = None) -> Message:
+    """Mark one message read (the first time only: read_at keeps the first reading)."""
+    if message.read_at is None:
+        message.read_at = at or now()
+        db.session.flush()
+    return message
+
+
+def mark_all_read(user_id: int, at: dt.datetime | None = None) -> int:
+    """Mark all of the user's unread messages read. Returns how many were unread."""
+    result = db.session.execute(
+        update(Message).where(Message.user_id == user_id, Message.read_at.is_(None))
+        .values(read_at=at or now()).execution_options(synchronize_session="fetch"))
+    db.session.flush()
+    return int(result.rowcount or 0)

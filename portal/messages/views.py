@@ -1,3 +1,57 @@
-from flask import Blueprint
+"""Berichten: the user's own inbox, one message, mark all read; the unread count in the header."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.access.forms import BaseForm
+from portal.messages import service
 
 bp = Blueprint("messages", __name__)
+
+
+class MarkAllReadForm(BaseForm):
+    """Only the CSRF token: the button says what it does."""
+
+
+@bp.app_context_processor
+def unread_messages():
+    """The header's "Berichten (2 ongelezen)": one count query per page, logged-in users only."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return {"unread_messages": None}
+    try:
+        return {"unread_messages": service.unread_count(current_user.id)}
+    except SQLAlchemyError:  # an error page after a failed transaction: no count, no second error
+        return {"unread_messages": None}
+
+
+@bp.get("/berichten")
+@login_required
+def inbox():
+    messages = service.inbox(current_user.id)
+    return render_template("messages/inbox.html", messages=messages, form=MarkAllReadForm(),
+                           unread=sum(1 for m in messages if m.read_at is None))
+
+
+@bp.get("/berichten/<int:message_id>")
+@login_required
+def show(message_id: int):
+    message = service.own_message(current_user.id, message_id)
+    if message is None:
+        abort(404)
+    service.mark_read(message)
+    return render_template("messages/show.html", message=message)
+
+
+@bp.post("/berichten/alles-gelezen")
+@login_required
+def mark_all_read():
+    form = MarkAllReadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    count = service.mark_all_read(current_user.id)
+    flash("Alle berichten zijn gemarkeerd als gelezen." if count
+          else "U had geen ongelezen berichten.")
+    return redirect(url_for("messages.inbox"))

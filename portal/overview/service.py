@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from portal.agreements.models import AgreementLine, AgreementVersion
+from portal.agreements.constants import VersionStatus
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, Provider
 from portal.agreements.rules import EVER_APPROVED, VersionPeriod, cost_by_grant_cents, coverage
 from portal.budgets.constants import Law
 from portal.budgets.models import Funder, Grant, Member
@@ -49,6 +50,16 @@ class MonthSpending:
     @property
     def cents(self) -> int:
         return self.paid_cents + self.in_progress_cents
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    """What budgets.service.allowance_status reads of a grant, without loading the Grant again."""
+
+    id: int
+    law: Law
+    period_start: dt.date
+    amount_cents: int
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,11 @@ class BudgetRow:
     @property
     def shortfall_cents(self) -> int:
         return shortfall_cents(self.usage)
+
+    @property
+    def allowance_facts(self) -> GrantFacts:
+        return GrantFacts(self.grant_id, self.law, self.usage.period_start,
+                          self.usage.granted_cents)
 
 
 @dataclass(frozen=True)
@@ -194,3 +210,56 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     return HouseholdUsage(household_id=household_id, today=today, rows=rows,
                           total=household_total(r.usage for r in rows),
                           monthly_total=sorted(month_totals.items()))
+
+
+# --------------------------------------------------------------------------------------------
+# What waits for someone: the start page's warnings besides the budgets themselves
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingAgreement:
+    """A version of an agreement that the funder still has to review (ter beoordeling)."""
+
+    agreement_id: int
+    reference: str
+    provider_name: str
+    version_number: int
+    starts_on: dt.date
+
+
+@dataclass(frozen=True)
+class WaitingSheet:
+    """An hour sheet a provider prepared, waiting for the budget holder's approval."""
+
+    claim_id: int
+    reference: str
+    provider_name: str
+    month: dt.date
+    total_cents: int
+
+
+@dataclass(frozen=True)
+class Attention:
+    agreements_waiting: list[WaitingAgreement]
+    sheets_waiting: list[WaitingSheet]
+
+
+def household_attention(household_id: int) -> Attention:
+    """Agreements waiting for the funder and sheets waiting for the budget holder. Two queries."""
+    agreements = [WaitingAgreement(*row) for row in db.session.execute(
+        select(Agreement.id, Agreement.reference, Provider.name, AgreementVersion.number,
+               AgreementVersion.starts_on)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .join(Provider, Provider.id == Agreement.provider_id)
+        .where(Agreement.household_id == household_id,
+               AgreementVersion.status == VersionStatus.TER_BEOORDELING)
+        .order_by(AgreementVersion.starts_on, Agreement.id, AgreementVersion.number))]
+    sheets = [WaitingSheet(*row) for row in db.session.execute(
+        select(Claim.id, Claim.reference, Provider.name, Claim.month, Claim.total_cents)
+        .join(Agreement, Agreement.id == Claim.agreement_id)
+        .join(Provider, Provider.id == Agreement.provider_id)
+        .where(Agreement.household_id == household_id,
+               Claim.status == ClaimStatus.WACHT_OP_AKKOORD)
+        .order_by(Claim.month, Claim.id))]
+    return Attention(agreements_waiting=agreements, sheets_waiting=sheets)

@@ -1,3 +1,30 @@
-from flask import Blueprint
+"""Mijn budget: the budget holder's start page (read-only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, url_for
+
+from portal.budgets import service as budgets_service
+from portal.overview import service
+from portal.overview.start_page import build_start_page
+from portal.web import household_view, today
 
 bp = Blueprint("overview", __name__)
+
+
+def link_if_exists(endpoint: str, **values) -> str | None:
+    """The URL of another area's page, or None while that page is not built yet."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+@bp.get("/huishoudens/<int:household_id>/budget")
+@household_view()
+def household(household_id: int):
+    day = today()
+    usage = service.household_usage(household_id, day)
+    attention = service.household_attention(household_id)
+    allowances = budgets_service.allowance_status([row.allowance_facts for row in usage.rows])
+    page = build_start_page(usage, attention, allowances, link_if_exists)
+    return render_template("overview/household.html", page=page)

@@ -1,3 +1,25 @@
-from flask import Blueprint
+"""Betalingen for the budget holder: what was paid to whom, when, with which reference.
+
+(The office's payment runs and the provider's payments have their own pages elsewhere.)
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from portal.claims.constants import ClaimStatus
+from portal.payments.household import household_payments
+from portal.web import household_view
 
 bp = Blueprint("payments", __name__)
+
+# The colour of a status tag; the tag's text always says the status too.
+STATUS_TONES = {ClaimStatus.GOEDGEKEURD.value: "ok", ClaimStatus.WACHT_OP_AKKOORD.value: "warn",
+                ClaimStatus.OPGESCHORT.value: "warn", ClaimStatus.AFGEKEURD.value: "error"}
+
+
+@bp.get("/huishoudens/<int:household_id>/betalingen")
+@household_view()
+def household(household_id: int):
+    return render_template("payments/household.html", payments=household_payments(household_id),
+                           household_id=household_id, status_tones=STATUS_TONES)
