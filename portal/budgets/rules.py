@@ -352,9 +352,12 @@ def budget_usage(*, granted_cents: int, paid_cents: int, in_progress_cents: int,
     runout: dt.date | None = None
     this_month = first_of_month(today)
     if pace and pace > 0 and this_month <= first_of_month(period_end):
-        month = add_months(this_month, max(0, available) // pace)
-        if month <= first_of_month(period_end):
-            runout = month
+        # Compare the month index before making a date: a tiny pace on a large budget would
+        # otherwise ask for a month thousands of years ahead (a date that cannot exist).
+        months_left = months_between(this_month, first_of_month(period_end)) - 1
+        index = max(0, available) // pace
+        if index <= months_left:
+            runout = add_months(this_month, index)
     return BudgetUsage(granted_cents=granted_cents, paid_cents=paid_cents,
                        in_progress_cents=in_progress_cents, committed_cents=committed_cents,
                        period_start=period_start, period_end=period_end, pace_cents=pace,
