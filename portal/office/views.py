@@ -1,3 +1,176 @@
-from flask import Blueprint
+"""The payment office's screens: payment runs (preview, execute, earlier runs, a run's
+payments, its SEPA file) and the intake of paper hour sheets. Role: beheerder."""
 
-bp = Blueprint("office", __name__)
+from __future__ import annotations
+
+from babel.dates import format_date
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.access.constants import Role
+from portal.agreements.models import Agreement
+from portal.claims.service import intake_paper_claim
+from portal.dates import month_days, parse_month
+from portal.extensions import db
+from portal.money import format_euro
+from portal.office import service
+from portal.office.forms import (
+    PaperLookupForm,
+    RunForm,
+    cell_name,
+    sheet_form_class,
+    sheet_lines,
+)
+from portal.payments import sepa
+from portal.payments.models import PaymentRun
+from portal.payments.service import execute_run, list_runs, preview_next_run, run_details
+from portal.refusals import Refused
+from portal.web import roles_required, today
+
+bp = Blueprint("office", __name__, url_prefix="/betaalkantoor")
+
+office_only = roles_required(Role.BEHEERDER)
+
+
+# --------------------------------------------------------------------------- payment runs
+
+
+def _runs_page(form: RunForm, errors: list[str], status: int = 200):
+    return render_template("office/runs.html", form=form, errors=errors,
+                           preview=preview_next_run(today()), runs=list_runs()), status
+
+
+@bp.get("/betaalrondes")
+@office_only
+def payment_runs():
+    return _runs_page(RunForm(), [])
+
+
+@bp.post("/betaalrondes")
+@office_only
+def execute():
+    """Check the submitted sheets and pay. A second click finds nothing to pay."""
+    form = RunForm()
+    if not form.validate_on_submit():
+        return _runs_page(form, ["Het formulier is verlopen. Probeer het opnieuw."], 400)
+    try:
+        outcome = execute_run(current_user, today())
+    except Refused as refused:
+        return _runs_page(form, [r.message for r in refused.refusals], 422)
+    if outcome.approved:
+        flash(f"{len(outcome.approved)} ingediende urenbriefje(s) gecontroleerd en goedgekeurd.")
+    run = outcome.run
+    if run is None:
+        flash("Er is niets te betalen.")
+        return redirect(url_for("office.payment_runs"))
+    flash(f"Betaalronde {run.reference} is uitgevoerd: {len(run.payments)} betaling(en), "
+          f"totaal {format_euro(run.total_cents)}.")
+    return redirect(url_for("office.payment_run", run_id=run.id))
+
+
+@bp.get("/betaalrondes/<int:run_id>")
+@office_only
+def payment_run(run_id: int):
+    details = run_details(run_id)
+    if details is None:
+        abort(404)
+    return render_template("office/run.html", details=details, run=details.run)
+
+
+@bp.get("/betaalrondes/<int:run_id>/sepa.xml", endpoint="sepa")
+@office_only
+def sepa_file(run_id: int):
+    run = db.session.get(PaymentRun, run_id)
+    if run is None:
+        abort(404)
+    try:
+        xml = sepa.build_sepa_xml(run, sepa.payer_from_config(current_app.config))
+    except Refused as refused:
+        details = run_details(run_id)
+        return render_template("office/run.html", details=details, run=details.run,
+                               errors=[r.message for r in refused.refusals]), 409
+    return Response(xml, mimetype=sepa.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{sepa.filename(run)}"',
+        "Cache-Control": "no-store"})
+
+
+# --------------------------------------------------------------------------- paper intake
+
+
+@bp.route("/papier", methods=["GET", "POST"])
+@office_only
+def paper_intake():
+    """Step 1: which sheet - by its printed reference, or agreement and month by hand."""
+    form = PaperLookupForm()
+    form.set_agreements(service.agreement_choices())
+    if form.validate_on_submit():
+        reference, agreement_id, month = form.chosen()
+        if reference:
+            try:
+                agreement, month = service.find_agreement_for_reference(reference)
+            except Refused as refused:
+                form.reference.errors.extend(r.message for r in refused.refusals)
+            else:
+                agreement_id = agreement.id
+        if agreement_id is not None and month is not None:
+            return redirect(url_for("office.paper_sheet", agreement_id=agreement_id,
+                                    month=f"{month:%Y-%m}"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("office/paper_lookup.html", form=form), status
+
+
+def _sheet_context(agreement_id: int, month_text: str):
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None:
+        abort(404)
+    try:
+        month = parse_month(month_text)
+    except Refused:
+        abort(404)
+    header = service.sheet_header(agreement, month)
+    days = month_days(month)
+    return agreement, header, days
+
+
+@bp.route("/papier/<int:agreement_id>/<month>", methods=["GET", "POST"])
+@office_only
+def paper_sheet(agreement_id: int, month: str):
+    """Step 2: the month's days x the agreement's kinds of care; submit = the holder's akkoord."""
+    agreement, header, days = _sheet_context(agreement_id, month)
+    form = sheet_form_class(header.columns, days)()
+    general: list[str] = []
+    if form.validate_on_submit():
+        lines, fields = sheet_lines(form, header.columns, days)
+        if not form.errors:
+            try:
+                claim = intake_paper_claim(current_user, agreement, header.month, lines, today())
+            except Refused as refused:
+                for refusal in refused.refusals:
+                    target = _line_field(refusal.field, fields)
+                    if target is not None:
+                        target.errors.append(refusal.message)
+                    else:
+                        general.append(refusal.message)
+            else:
+                flash(f"Het papieren urenbriefje {claim.reference} is ingediend "
+                      f"({format_euro(claim.total_cents)}).")
+                return redirect(url_for("office.paper_intake"))
+    status = 422 if form.is_submitted() else 200
+    rows = [(day, format_date(day, "EEEE d MMMM", locale="nl_NL")) for day in days]
+    return render_template("office/paper_sheet.html", form=form, header=header, rows=rows,
+                           general=general, cell=_cell), status
+
+
+def _cell(form, day, column):
+    return form[cell_name(day, column)]
+
+
+def _line_field(field_name: str | None, fields: list):
+    """'lines[3].quantity' -> the input of the 4th line; None for a sheet-wide refusal."""
+    if not field_name or not field_name.startswith("lines["):
+        return None
+    try:
+        index = int(field_name[len("lines["):field_name.index("]")])
+    except ValueError:
+        return None
+    return fields[index] if 0 <= index < len(fields) else None

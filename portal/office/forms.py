@@ -1,0 +1,147 @@
+"""Forms of the payment office: executing a run, finding a paper sheet, entering its grid.
+
+The paper grid has one input per day per column (a kind of care from one budget). Hours are
+typed as on paper: 2:30, 2,5 or 2; day parts and 24-hour stays as a count. This module only
+turns text into numbers; every claim rule (quarters, 24 hours a day, budget, ...) is checked
+by portal.claims.service.intake_paper_claim, and its refusals land on the cell they name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from wtforms import SelectField, StringField
+from wtforms.validators import Optional
+
+from portal.access.forms import BaseForm
+from portal.claims.rules import LineInput
+from portal.dates import format_day, parse_month
+from portal.office.service import SheetColumn
+from portal.refusals import Refused
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RunForm(BaseForm):
+    """'Betaalronde uitvoeren': nothing to fill in, only the CSRF token."""
+
+
+class PaperLookupForm(BaseForm):
+    reference = StringField("Kenmerk op het urenbriefje", filters=[_strip],
+                            validators=[Optional()])
+    agreement = SelectField("Zorgovereenkomst", validate_choice=False)
+    month = StringField("Maand", filters=[_strip], validators=[Optional()])
+
+    def set_agreements(self, choices: list[tuple[int, str]]) -> None:
+        self.agreement.choices = [("", "Kies een zorgovereenkomst")] + [
+            (str(aid), label) for aid, label in choices]
+
+    def chosen(self) -> tuple[str | None, int | None, dt.date | None]:
+        """After validate(): (reference, agreement id, month) - a reference, or the other two.
+
+        Errors land on the fields: nothing filled in, a month that is no month, an agreement
+        that is not in the list.
+        """
+        if self.reference.data:
+            return self.reference.data.upper(), None, None
+        known = {value for value, _label in self.agreement.choices if value}
+        agreement_id = None
+        if not self.agreement.data and not self.month.data:
+            self.reference.errors.append("Vul het kenmerk van het urenbriefje in, of kies de "
+                                         "zorgovereenkomst en de maand.")
+            return None, None, None
+        if not self.agreement.data:
+            self.agreement.errors.append("Kies de zorgovereenkomst van het urenbriefje.")
+        elif self.agreement.data not in known:
+            self.agreement.errors.append("Kies een zorgovereenkomst uit de lijst.")
+        else:
+            agreement_id = int(self.agreement.data)
+        month = None
+        if not self.month.data:
+            self.month.errors.append("Vul de maand van het urenbriefje in, bijvoorbeeld 2026-03.")
+        else:
+            try:
+                month = parse_month(self.month.data)
+            except Refused as refused:
+                self.month.errors.append(refused.refusals[0].message)
+        if agreement_id is None or month is None:
+            return None, None, None
+        return None, agreement_id, month
+
+
+HOURS_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+HOURS_DECIMAL = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
+COUNT = re.compile(r"^\d{1,2}$")
+
+
+def parse_hours(text: str) -> int | None:
+    """'2:30', '2,5', '2.5', '2' -> minutes (150, 150, 150, 120); None when it is no time."""
+    text = text.strip().replace(" ", "")
+    clock = HOURS_CLOCK.match(text)
+    if clock:
+        return int(clock.group(1)) * 60 + int(clock.group(2))
+    if HOURS_DECIMAL.match(text):
+        try:
+            minutes = Decimal(text.replace(",", ".")) * 60
+        except InvalidOperation:  # pragma: no cover - the pattern allows only numbers
+            return None
+        return int(minutes) if minutes == minutes.to_integral_value() else None
+    return None
+
+
+def parse_count(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if COUNT.match(text) else None
+
+
+def cell_name(day: dt.date, column: SheetColumn) -> str:
+    return f"d{day.day:02d}_k{column.index}"
+
+
+def sheet_form_class(columns: list[SheetColumn], days: list[dt.date]) -> type[BaseForm]:
+    """A form with one text input per day per column, named d03_k1 (day 3, column 1)."""
+
+    class PaperSheetForm(BaseForm):
+        pass
+
+    for day in days:
+        for column in columns:
+            setattr(PaperSheetForm, cell_name(day, column),
+                    StringField(f"{column.label} op {format_day(day)}", filters=[_strip],
+                                validators=[Optional()]))
+    return PaperSheetForm
+
+
+def sheet_lines(form: BaseForm, columns: list[SheetColumn], days: list[dt.date]
+                ) -> tuple[list[LineInput], list]:
+    """The filled cells as claim lines, and per line the form field it came from.
+
+    A cell that is no number gets its error here (and gives no line); empty and 0 are no line.
+    """
+    lines: list[LineInput] = []
+    fields = []
+    for day in days:
+        for column in columns:
+            field = form[cell_name(day, column)]
+            text = field.data or ""
+            if not text:
+                continue
+            quantity = parse_hours(text) if column.hourly else parse_count(text)
+            if quantity is None:
+                if column.hourly:
+                    field.errors.append(f"Op {format_day(day)}: vul de uren in als 2:30 of 2,5 "
+                                        f"(u vulde '{text}' in).")
+                else:
+                    field.errors.append(f"Op {format_day(day)}: vul een heel aantal in, "
+                                        f"bijvoorbeeld 1 (u vulde '{text}' in).")
+                continue
+            if quantity == 0:
+                continue
+            lines.append(LineInput(day=day, care_kind=column.care_kind, quantity=quantity,
+                                   grant_id=column.grant_id))
+            fields.append(field)
+    return lines, fields
