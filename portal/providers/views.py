@@ -1,3 +1,39 @@
-from flask import Blueprint
+"""The provider portal (zorgverlener): their agreements and sheets with payment status, and a
+payment specification per payment run. Read-only pages; the signing pages and the hour-sheet
+grid live in agreements/ and claims/ and are linked when they exist."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from portal.access.constants import Role
+from portal.providers import service
+from portal.web import roles_required, today
 
 bp = Blueprint("providers", __name__)
+
+
+def link_to(endpoint: str, **values) -> str | None:
+    """The URL of another area's page, or None while that page does not exist yet."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:  # that page takes other arguments than we expect: no link
+        return None
+
+
+@bp.get("/zorgverlener")
+@roles_required(Role.ZORGVERLENER)
+def home():
+    rows = service.provider_agreements(current_user.provider_id, today())
+    return render_template("providers/home.html", rows=rows, link_to=link_to)
+
+
+@bp.get("/zorgverlener/betalingen")
+@roles_required(Role.ZORGVERLENER)
+def payments():
+    specs = service.payment_specifications(current_user.provider_id)
+    return render_template("providers/payments.html", specs=specs)

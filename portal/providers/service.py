@@ -1,0 +1,209 @@
+"""Read queries for the provider portal: their agreements, sheets with payment status, and
+payment specifications per payment run.
+
+A provider never sees a household's budgets (no grant amounts, nothing available), never a
+BSN, and never another provider's data: everything here is selected by `provider_id` and the
+view-models below carry only what the pages show. Each page reads through a fixed number of
+queries, whatever the number of agreements, sheets or runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.agreements import service as agreements_service
+from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
+from portal.agreements.models import Agreement, AgreementVersion
+from portal.budgets.models import Household
+from portal.claims.constants import ClaimStatus
+from portal.claims.models import Claim
+from portal.dates import format_day
+from portal.extensions import db
+from portal.payments.models import Payment, PaymentItem, PaymentRun
+
+
+def mask_iban(iban: str | None) -> str:
+    """Only the last 4 characters of an IBAN: 'NL91ABNA0417164300' -> '**** 4300'."""
+    compact = "".join((iban or "").split())
+    if not compact:
+        return ""
+    return "**** " + compact[-4:]
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    """The status of a sheet as the provider reads it: a plain-Dutch line and a tone."""
+
+    text: str
+    tone: str  # neutral / warn / ok / error (the status_tag macro's tones)
+    reason: str | None = None
+
+
+def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
+                   payment_reference: str | None = None,
+                   refusal_reason: str | None = None) -> PaymentStatus:
+    """Pure: what a provider reads about one hour sheet.
+
+    received (ingediend), waiting for the budget holder, being checked (opgeschort), approved,
+    paid on <date> with <reference>, refused with the reason, or sent back by the budget holder.
+    """
+    status = ClaimStatus(status)
+    if status is ClaimStatus.CONCEPT:
+        if refusal_reason:
+            return PaymentStatus("Teruggestuurd door de budgethouder", "warn", refusal_reason)
+        return PaymentStatus("Concept: de budgethouder vult dit urenbriefje in", "neutral")
+    if status is ClaimStatus.WACHT_OP_AKKOORD:
+        return PaymentStatus("Wacht op akkoord van de budgethouder", "neutral")
+    if status is ClaimStatus.INGEDIEND:
+        return PaymentStatus("Ontvangen door het betaalkantoor", "neutral")
+    if status is ClaimStatus.OPGESCHORT:
+        return PaymentStatus("Wordt gecontroleerd door het betaalkantoor", "warn", refusal_reason)
+    if status is ClaimStatus.GOEDGEKEURD:
+        return PaymentStatus("Goedgekeurd, wordt binnenkort betaald", "ok")
+    if status is ClaimStatus.AFGEKEURD:
+        return PaymentStatus("Afgekeurd", "error", refusal_reason)
+    # UITBETAALD
+    text = "Betaald"
+    if paid_on is not None:
+        text += f" op {format_day(paid_on)}"
+    if payment_reference:
+        text += f" met kenmerk {payment_reference}"
+    return PaymentStatus(text, "ok")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    claim_id: int
+    reference: str
+    month: dt.date
+    total_cents: int
+    status: PaymentStatus
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    agreement_id: int
+    reference: str
+    household_name: str
+    model: ModelKind
+    status: EffectiveStatus
+    starts_on: dt.date
+    ends_on: dt.date | None
+    pending_status: EffectiveStatus | None  # a change on its way to approval, if any
+    sheets: list[SheetRow]
+
+
+def _shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
+    """The version that governs today, else the latest approved one, else the latest shared."""
+    return (agreements_service.version_in_force(agreement, today)
+            or agreements_service.approved_version(agreement)
+            or [v for v in agreement.versions if v.status != VersionStatus.CONCEPT][-1])
+
+
+def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
+    """Every agreement of this provider (an organisation sees all of its agreements), with
+    its sheets newest month first. Four queries."""
+    agreements = list(db.session.scalars(
+        select(Agreement).where(Agreement.provider_id == provider_id)
+        .options(selectinload(Agreement.versions)).order_by(Agreement.id)))
+    if not agreements:
+        return []
+    households = dict(db.session.execute(
+        select(Household.id, Household.name)
+        .where(Household.id.in_({a.household_id for a in agreements}))).all())
+    claims = list(db.session.scalars(
+        select(Claim).where(Claim.agreement_id.in_([a.id for a in agreements]))
+        .order_by(Claim.month.desc(), Claim.id)))
+    references = _payment_references([c.id for c in claims])
+    sheets: dict[int, list[SheetRow]] = defaultdict(list)
+    for c in claims:
+        sheets[c.agreement_id].append(SheetRow(
+            claim_id=c.id, reference=c.reference, month=c.month, total_cents=c.total_cents,
+            status=payment_status(c.status, paid_on=c.paid_on,
+                                  payment_reference=references.get(c.id),
+                                  refusal_reason=c.refusal_reason)))
+    rows = []
+    for a in agreements:
+        # A concept the budget holder has not shared yet is not the provider's business.
+        versions = [v for v in a.versions if v.status != VersionStatus.CONCEPT]
+        if not versions:
+            continue
+        shown = _shown_version(a, today)
+        pending = agreements_service.open_version(a)
+        if pending is not None and pending.status == VersionStatus.CONCEPT:
+            pending = None
+        rows.append(AgreementRow(
+            agreement_id=a.id, reference=a.reference,
+            household_name=households.get(a.household_id, ""), model=ModelKind(a.model),
+            status=agreements_service.effective_status(shown, today),
+            starts_on=shown.starts_on, ends_on=shown.ended_on or shown.ends_on,
+            pending_status=(agreements_service.effective_status(pending, today)
+                            if pending is not None and pending is not shown else None),
+            sheets=sheets.get(a.id, [])))
+    rows.sort(key=lambda r: (r.household_name, r.reference))
+    return rows
+
+
+def _payment_references(claim_ids: list[int]) -> dict[int, str]:
+    if not claim_ids:
+        return {}
+    return dict(db.session.execute(
+        select(PaymentItem.claim_id, Payment.reference)
+        .join(Payment, Payment.id == PaymentItem.payment_id)
+        .where(PaymentItem.claim_id.in_(claim_ids))).all())
+
+
+@dataclass(frozen=True)
+class SpecificationLine:
+    claim_reference: str
+    household_name: str
+    month: dt.date
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class PaymentSpecification:
+    """One transfer to this provider in one payment run."""
+
+    run_reference: str
+    run_on: dt.date
+    payment_reference: str
+    iban_masked: str
+    total_cents: int
+    lines: list[SpecificationLine]
+
+
+def payment_specifications(provider_id: int) -> list[PaymentSpecification]:
+    """Per payment run, what was paid to this provider: which sheets, for which budget holder
+    and month, the amount and the total. Newest run first. Three queries."""
+    payments = list(db.session.scalars(
+        select(Payment).join(PaymentRun, PaymentRun.id == Payment.run_id)
+        .where(Payment.provider_id == provider_id)
+        .options(selectinload(Payment.items), selectinload(Payment.run))
+        .order_by(PaymentRun.run_on.desc(), Payment.id.desc())))
+    claim_ids = [item.claim_id for p in payments for item in p.items]
+    details = {}
+    if claim_ids:
+        details = {cid: (ref, month, name) for cid, ref, month, name in db.session.execute(
+            select(Claim.id, Claim.reference, Claim.month, Household.name)
+            .join(Agreement, Agreement.id == Claim.agreement_id)
+            .join(Household, Household.id == Agreement.household_id)
+            .where(Claim.id.in_(claim_ids), Agreement.provider_id == provider_id))}
+    result = []
+    for p in payments:
+        lines = []
+        for item in sorted(p.items, key=lambda i: i.claim_id):
+            ref, month, name = details[item.claim_id]
+            lines.append(SpecificationLine(claim_reference=ref, household_name=name, month=month,
+                                           amount_cents=item.amount_cents))
+        lines.sort(key=lambda ln: (ln.household_name, ln.month, ln.claim_reference))
+        result.append(PaymentSpecification(
+            run_reference=p.run.reference, run_on=p.run.run_on, payment_reference=p.reference,
+            iban_masked=mask_iban(p.iban), total_cents=p.amount_cents, lines=lines))
+    return result
+
