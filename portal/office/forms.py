@@ -1,7 +1,8 @@
 """Forms of the payment office: executing a run, finding a paper sheet, entering its grid.
 
 The paper grid has one input per day per column (a kind of care from one budget). Hours are
-typed as on paper: 2:30, 2,5 or 2; day parts and 24-hour stays as a count. This module only
+typed as on paper: 2:30, 2,5 or 2; day parts and 24-hour stays as a count, parsed by the same
+helper as the portal's own sheet (portal.claims.forms.parse_quantity). This module only
 turns text into numbers; every claim rule (quarters, 24 hours a day, budget, ...) is checked
 by portal.claims.service.intake_paper_claim, and its refusals land on the cell they name.
 """
@@ -9,13 +10,12 @@ by portal.claims.service.intake_paper_claim, and its refusals land on the cell t
 from __future__ import annotations
 
 import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
 
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from portal.access.forms import BaseForm
+from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
 from portal.dates import format_day, parse_month
 from portal.office.service import SheetColumn
@@ -73,31 +73,6 @@ class PaperLookupForm(BaseForm):
         return None, agreement_id, month
 
 
-HOURS_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)$")
-HOURS_DECIMAL = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
-COUNT = re.compile(r"^\d{1,2}$")
-
-
-def parse_hours(text: str) -> int | None:
-    """'2:30', '2,5', '2.5', '2' -> minutes (150, 150, 150, 120); None when it is no time."""
-    text = text.strip().replace(" ", "")
-    clock = HOURS_CLOCK.match(text)
-    if clock:
-        return int(clock.group(1)) * 60 + int(clock.group(2))
-    if HOURS_DECIMAL.match(text):
-        try:
-            minutes = Decimal(text.replace(",", ".")) * 60
-        except InvalidOperation:  # pragma: no cover - the pattern allows only numbers
-            return None
-        return int(minutes) if minutes == minutes.to_integral_value() else None
-    return None
-
-
-def parse_count(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if COUNT.match(text) else None
-
-
 def cell_name(day: dt.date, column: SheetColumn) -> str:
     return f"d{day.day:02d}_k{column.index}"
 
@@ -130,16 +105,12 @@ def sheet_lines(form: BaseForm, columns: list[SheetColumn], days: list[dt.date]
             text = field.data or ""
             if not text:
                 continue
-            quantity = parse_hours(text) if column.hourly else parse_count(text)
-            if quantity is None:
-                if column.hourly:
-                    field.errors.append(f"Op {format_day(day)}: vul de uren in als 2:30 of 2,5 "
-                                        f"(u vulde '{text}' in).")
-                else:
-                    field.errors.append(f"Op {format_day(day)}: vul een heel aantal in, "
-                                        f"bijvoorbeeld 1 (u vulde '{text}' in).")
+            try:
+                quantity = parse_quantity(column.unit, text)
+            except ValueError as error:
+                field.errors.append(f"Op {format_day(day)}: {error}")
                 continue
-            if quantity == 0:
+            if not quantity:
                 continue
             lines.append(LineInput(day=day, care_kind=column.care_kind, quantity=quantity,
                                    grant_id=column.grant_id))

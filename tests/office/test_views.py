@@ -272,7 +272,7 @@ def test_a_cell_that_is_no_time_is_422_next_to_the_cell_and_writes_nothing(
     response = client.post(sheet_url(world["agreement"]), data={"d02_k0": "twee", "d03_k0": "1"})
     assert response.status_code == 422
     html = page(response)
-    assert "vul de uren in als 2:30 of 2,5 (u vulde &#39;twee&#39; in)" in html
+    assert "&#39;twee&#39; is geen aantal uren" in html
     assert 'id="d02_k0-error"' in html and 'aria-describedby="d02_k0-error"' in html
     assert 'value="twee"' in html and 'value="1"' in html  # what was typed stays
     assert (count(db, Claim), count(db, ClaimLine)) == before
