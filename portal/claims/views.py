@@ -1,3 +1,602 @@
-from flask import Blueprint
+"""Hour-sheet screens: the budget holder's list, a sheet's page, and the sheet grid.
+
+Thin: parse the form, call ONE claims.service function, redirect with a message, or show the
+form again with every refusal next to the cell it concerns (status 422, nothing written).
+
+Access: load -> claims.permissions.acting_on -> act. No access at all answers 404; someone who
+may see a sheet but not act on it (a view-only authorisation) gets 403 on acting pages, and the
+service's own 'not_allowed' (a provider trying to submit) answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal import web
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.access.service import record
+from portal.agreements.models import Agreement
+from portal.budgets.models import Household
+from portal.claims import service
+from portal.claims.constants import ClaimStatus
+from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, sheet_form
+from portal.claims.grid import (
+    Column,
+    column_totals,
+    day_label,
+    month_weeks,
+    quantity_label,
+    sheet_columns,
+)
+from portal.claims.models import Claim, ClaimEvent
+from portal.claims.permissions import Acting, acting_on
+from portal.claims.rules import Action, LineInput, PricedLine, Side, check_transition
+from portal.dates import format_month, month_days
+from portal.extensions import db
+from portal.money import format_euro
+from portal.refusals import Refusal, Refused
 
 bp = Blueprint("claims", __name__)
+
+STATUS_TONES = {
+    ClaimStatus.CONCEPT: "neutral",
+    ClaimStatus.WACHT_OP_AKKOORD: "warn",
+    ClaimStatus.INGEDIEND: "neutral",
+    ClaimStatus.GOEDGEKEURD: "ok",
+    ClaimStatus.OPGESCHORT: "warn",
+    ClaimStatus.AFGEKEURD: "error",
+    ClaimStatus.UITBETAALD: "ok",
+}
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$")
+
+
+@bp.app_template_filter("claim_tone")
+def _claim_tone(status) -> str:
+    return STATUS_TONES.get(ClaimStatus(status), "neutral")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _log_on_behalf(acting: Acting, agreement: Agreement, object_type: str, object_id: int) -> None:
+    """A look by someone acting for the budget holder goes into the log the holder can read."""
+    if acting.on_behalf_of is not None and request.method == "GET":
+        record("view", actor=current_user, on_behalf_of=acting.on_behalf_of,
+               household_id=agreement.household_id, object_type=object_type,
+               object_id=object_id, summary=f"GET {request.path}")
+
+
+def _acting(agreement: Agreement) -> Acting:
+    acting = acting_on(current_user, agreement, web.today())
+    if acting is None:
+        abort(404)
+    return acting
+
+
+def _load_claim(claim_id: int) -> tuple[Claim, Agreement, Acting]:
+    if not current_user.is_authenticated:
+        abort(404)
+    claim = db.session.get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    agreement = db.session.get(Agreement, claim.agreement_id)
+    return claim, agreement, _acting(agreement)
+
+
+def _sheet_side(acting: Acting) -> Acting:
+    """The grid is for the provider and the budget holder's side; others never see it."""
+    if acting.side not in (Side.PROVIDER, Side.HOLDER):
+        abort(404)
+    if not acting.can_act:
+        abort(403)
+    return acting
+
+
+def _month(text: str) -> dt.date:
+    if not _MONTH_RE.match(text):
+        abort(404)
+    year, month = text.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+def _allowed(status, action: Action, side: Side) -> bool:
+    return not check_transition(status, action, side)[1]
+
+
+# --------------------------------------------------------------------------- refusals on the form
+
+
+@dataclass
+class ErrorItem:
+    message: str
+    anchor: str | None = None
+
+
+def _apply_refusals(form, refusals: Sequence[Refusal], line_ids: Sequence[str]
+                    ) -> list[ErrorItem]:
+    """Put each refusal on the cell or field it names; the rest goes to the summary only.
+
+    Returns the error summary: sheet-wide refusals first, then every field with errors in the
+    order of the page, each linking to its field.
+    """
+    general: list[ErrorItem] = []
+    for refusal in refusals:
+        target = None
+        match = _LINE_FIELD.match(refusal.field or "")
+        if match and int(match.group(1)) < len(line_ids):
+            target = form[line_ids[int(match.group(1))]]
+        elif refusal.field and refusal.field in form and refusal.field != "csrf_token":
+            target = form[refusal.field]
+        if target is not None:
+            if refusal.message not in target.errors:
+                target.errors = [*target.errors, refusal.message]
+            continue
+        anchor = "budget-over" if refusal.code == "budget_insufficient" else None
+        if refusal.field == "lines":
+            anchor = "urenbriefje-rooster"
+        general.append(ErrorItem(refusal.message, anchor))
+    items = list(general)
+    for f in form:
+        for message in f.errors:
+            items.append(ErrorItem(message, f.id))
+    return items
+
+
+# --------------------------------------------------------------------------- the sheet grid
+
+
+@dataclass
+class BudgetLeft:
+    label: str
+    cents: int
+
+
+@dataclass
+class SheetPage:
+    agreement: Agreement
+    household: Household
+    month: dt.date
+    claim: Claim | None
+    acting: Acting
+    columns: list[Column]
+    form: object
+    totals: list = field(default_factory=list)
+    total_cents: int = 0
+    budgets: list[BudgetLeft] | None = None
+    errors: list[ErrorItem] = field(default_factory=list)
+
+    @property
+    def is_holder(self) -> bool:
+        return self.acting.side is Side.HOLDER
+
+    @property
+    def weeks(self):
+        return month_weeks(self.month)
+
+    @property
+    def colspan(self) -> int:
+        return len(self.columns) + 1
+
+    @property
+    def title(self) -> str:
+        return f"Urenbriefje {format_month(self.month)}"
+
+
+def _columns_for(agreement: Agreement, month: dt.date, claim: Claim | None) -> list[Column]:
+    extra = [(line.care_kind, line.grant_id, line.unit, line.tariff_cents)
+             for line in (claim.lines if claim is not None else [])]
+    return sheet_columns(agreement, month, extra)
+
+
+def _page(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Acting,
+          formdata=None) -> SheetPage:
+    columns = _columns_for(agreement, month, claim)
+    form = sheet_form(columns, month_days(month), formdata=formdata,
+                      lines=claim.lines if claim is not None else (),
+                      note=claim.note if claim is not None else "")
+    household = db.session.get(Household, agreement.household_id)
+    return SheetPage(agreement=agreement, household=household, month=month, claim=claim,
+                     acting=acting, columns=columns, form=form)
+
+
+def _fill_preview(page: SheetPage, lines, preview: service.SheetPreview | None) -> None:
+    priced = preview.lines if preview is not None else []
+    page.totals = column_totals(page.columns, priced)
+    page.total_cents = preview.total_cents if preview is not None else 0
+    if page.is_holder and preview is not None and preview.available_after is not None:
+        seen: dict[int, str] = {}
+        for column in page.columns:
+            seen.setdefault(column.grant_id, column.budget_label)
+        page.budgets = [BudgetLeft(label, preview.available_after[gid])
+                        for gid, label in seen.items() if gid in preview.available_after]
+
+
+def _preview(page: SheetPage, lines) -> service.SheetPreview:
+    try:
+        return service.preview_claim(current_user, page.agreement, page.month, lines,
+                                     web.today(), claim=page.claim)
+    except Refused:
+        abort(404)
+
+
+def _render_sheet(page: SheetPage, status: int = 200):
+    return render_template("claims/sheet.html", page=page, day_label=day_label), status
+
+
+def _sheet_get(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Acting):
+    page = _page(agreement, month, claim, acting)
+    lines, _ids = page.form.lines()
+    _fill_preview(page, lines, _preview(page, lines) if lines or page.is_holder else None)
+    return _render_sheet(page)
+
+
+def _preview_json(page: SheetPage, lines):
+    preview = _preview(page, lines)
+    _fill_preview(page, lines, preview)
+    return jsonify({
+        "columns": [{"quantity": t.quantity_label, "amount": format_euro(t.amount_cents)}
+                    for t in page.totals],
+        "total": format_euro(page.total_cents),
+        "budgets": [format_euro(b.cents) for b in page.budgets] if page.budgets is not None
+        else None,
+    })
+
+
+def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Acting):
+    page = _page(agreement, month, claim, acting, formdata=request.form)
+    form = page.form
+    valid = form.validate()
+    lines, ids = form.lines()
+    action = request.form.get("action", "bereken")
+    if request.accept_mimetypes.best == "application/json":
+        return _preview_json(page, lines)
+
+    today = web.today()
+    if action == "bereken" or not valid:
+        preview = _preview(page, lines)
+        _fill_preview(page, lines, preview)
+        refusals = preview.refusals
+        if form.has_cell_errors():  # "fill in a day" next to a cell the user did fill in
+            refusals = [r for r in refusals if r.code != "lines_missing"]
+        page.errors = _apply_refusals(form, refusals, ids)
+        return _render_sheet(page, 200 if action == "bereken" else 422)
+
+    note = form.note.data or ""
+    try:
+        if action in ("opslaan", "klaarzetten") and claim is None:
+            result = service.prepare_claim(current_user, agreement, month, lines, today, note)
+        elif action in ("opslaan", "klaarzetten"):
+            result = service.update_claim(current_user, claim, lines, today, note)
+        elif action == "indienen" and claim is None:
+            result = service.submit_own_claim(current_user, agreement, month, lines, today)
+        else:
+            abort(400)
+    except Refused as refused:  # the service checked everything before writing anything
+        if "not_allowed" in refused.codes:
+            abort(404)
+        _fill_preview(page, lines, _preview(page, lines))
+        page.errors = _apply_refusals(form, refused.refusals, ids)
+        return _render_sheet(page, 422)
+
+    label = format_month(month)
+    if result.status == ClaimStatus.WACHT_OP_AKKOORD and acting.side is Side.PROVIDER:
+        flash(f"Het urenbriefje over {label} staat klaar voor de budgethouder. De budgethouder "
+              "controleert het en geeft akkoord of stuurt het terug.")
+    elif result.status == ClaimStatus.INGEDIEND:
+        flash(f"Het urenbriefje over {label} is ingediend. Het betaalkantoor controleert het nu.")
+    else:
+        flash(f"Het urenbriefje over {label} is opgeslagen. Het is nog niet ingediend.")
+    return redirect(url_for("claims.show", claim_id=result.id))
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/urenbriefje/<month_text>", methods=["GET", "POST"])
+def new(agreement_id: int, month_text: str):
+    """Fill in a new sheet for an agreement and month (provider or budget holder's side)."""
+    if not current_user.is_authenticated:
+        abort(404)
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None:
+        abort(404)
+    month = _month(month_text)
+    acting = _sheet_side(_acting(agreement))
+    existing = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
+                                                     Claim.month == month))
+    if existing is not None:
+        flash(f"Er is al een urenbriefje voor {format_month(month)} bij deze overeenkomst "
+              f"({existing.reference}).")
+        return redirect(url_for("claims.show", claim_id=existing.id))
+    if request.method == "POST":
+        return _sheet_post(agreement, month, None, acting)
+    _log_on_behalf(acting, agreement, "agreement", agreement.id)
+    return _sheet_get(agreement, month, None, acting)
+
+
+@bp.route("/urenbriefjes/<int:claim_id>/wijzigen", methods=["GET", "POST"])
+def edit(claim_id: int):
+    claim, agreement, acting = _load_claim(claim_id)
+    acting = _sheet_side(acting)
+    action = Action.HAND_OVER if acting.side is Side.PROVIDER else Action.EDIT
+    if request.method == "GET":
+        refusals = check_transition(claim.status, action, acting.side)[1]
+        if refusals:
+            flash(refusals[0].message)
+            return redirect(url_for("claims.show", claim_id=claim.id))
+        _log_on_behalf(acting, agreement, "claim", claim.id)
+        return _sheet_get(agreement, claim.month, claim, acting)
+    return _sheet_post(agreement, claim.month, claim, acting)
+
+
+# --------------------------------------------------------------------------- one sheet
+
+
+@dataclass
+class HistoryItem:
+    at: dt.datetime
+    status: ClaimStatus
+    who: str
+    reason: str | None
+
+
+def _history(claim: Claim) -> list[HistoryItem]:
+    events = db.session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
+                                .order_by(ClaimEvent.at, ClaimEvent.id)).all()
+    user_ids = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({i for i in user_ids if i is not None})))}
+    items = []
+    for e in events:
+        actor = users.get(e.actor_id)
+        who = actor.name if actor else "Het portaal"
+        behalf = users.get(e.on_behalf_of_id)
+        if behalf is not None:
+            who = f"{who} namens {behalf.name}"
+        items.append(HistoryItem(at=e.at, status=ClaimStatus(e.to_status), who=who,
+                                 reason=e.reason))
+    return items
+
+
+@dataclass
+class LineRow:
+    day: dt.date
+    day_label: str
+    column: Column | None
+    care_label: str
+    quantity_label: str
+    tariff_cents: int
+    amount_cents: int
+
+
+def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=None,
+          errors: Sequence[ErrorItem] = (), status: int = 200):
+    columns = _columns_for(agreement, claim.month, claim)
+    by_key = {c.key: c for c in columns}
+    rows = []
+    for line in claim.lines:
+        column = by_key.get((line.care_kind, line.grant_id))
+        rows.append(LineRow(day=line.day, day_label=day_label(line.day), column=column,
+                            care_label=column.care_label if column else str(line.care_kind),
+                            quantity_label=quantity_label(line.unit, line.quantity),
+                            tariff_cents=line.tariff_cents, amount_cents=line.amount_cents))
+    totals = [t for t in column_totals(columns, _stored_priced(claim)) if t.quantity]
+    side = acting.side
+    can = {
+        "edit": acting.can_act and side in (Side.PROVIDER, Side.HOLDER) and _allowed(
+            claim.status, Action.HAND_OVER if side is Side.PROVIDER else Action.EDIT, side),
+        "approve": acting.can_act and side is Side.HOLDER and _allowed(claim.status,
+                                                                       Action.SUBMIT, side),
+        "refuse": acting.can_act and side is Side.HOLDER and _allowed(
+            claim.status, Action.REFUSE_BY_HOLDER, side),
+        "reopen": acting.can_act and side in (Side.PROVIDER, Side.HOLDER) and _allowed(
+            claim.status, Action.REOPEN, side),
+    }
+    review = None
+    budgets = None
+    if can["approve"]:
+        stored = [LineInput(day=line.day, care_kind=line.care_kind, quantity=line.quantity,
+                            grant_id=line.grant_id, tariff_cents=line.tariff_cents)
+                  for line in claim.lines]
+        review = service.preview_claim(current_user, agreement, claim.month, stored,
+                                       web.today(), claim=claim)
+        if review.available_after is not None:
+            labels: dict[int, str] = {}
+            for column in columns:
+                labels.setdefault(column.grant_id, column.budget_label)
+            budgets = [BudgetLeft(label, review.available_after[gid])
+                       for gid, label in labels.items() if gid in review.available_after]
+    household = db.session.get(Household, agreement.household_id)
+    return render_template(
+        "claims/show.html", claim=claim, agreement=agreement, household=household,
+        acting=acting, rows=rows, totals=totals, history=_history(claim), can=can,
+        review=review, budgets=budgets, refuse_form=refuse_form or RefuseForm(),
+        errors=list(errors), is_holder=side is Side.HOLDER,
+    ), status
+
+
+def _stored_priced(claim: Claim) -> list[PricedLine]:
+    return [PricedLine(day=line.day, care_kind=line.care_kind, unit=line.unit,
+                       quantity=line.quantity, tariff_cents=line.tariff_cents,
+                       amount_cents=line.amount_cents, grant_id=line.grant_id)
+            for line in claim.lines]
+
+
+@bp.route("/urenbriefjes/<int:claim_id>")
+def show(claim_id: int):
+    claim, agreement, acting = _load_claim(claim_id)
+    _log_on_behalf(acting, agreement, "claim", claim.id)
+    return _show(claim, agreement, acting)
+
+
+def _acting_post(claim_id: int) -> tuple[Claim, Agreement, Acting]:
+    claim, agreement, acting = _load_claim(claim_id)
+    if not acting.can_act:
+        abort(403)
+    return claim, agreement, acting
+
+
+def _refused_on_show(claim_id: int, refused: Refused, refuse_form=None):
+    if "not_allowed" in refused.codes:
+        abort(404)
+    claim, agreement, acting = _load_claim(claim_id)
+    form = refuse_form or RefuseForm()
+    general = []
+    for refusal in refused.refusals:
+        if refusal.field == "reason":
+            form.reason.errors = [*form.reason.errors, refusal.message]
+        else:
+            general.append(ErrorItem(refusal.message))
+    errors = general + [ErrorItem(m, form.reason.id) for m in form.reason.errors]
+    return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
+
+
+@bp.post("/urenbriefjes/<int:claim_id>/akkoord")
+def approve(claim_id: int):
+    """The budget holder's akkoord: the submission and the payment order."""
+    claim, _agreement, _acting_ = _acting_post(claim_id)
+    try:
+        service.approve_claim(current_user, claim, web.today())
+    except Refused as refused:
+        return _refused_on_show(claim_id, refused)
+    flash(f"U heeft akkoord gegeven. Het urenbriefje over {format_month(claim.month)} is "
+          "ingediend; het betaalkantoor controleert het nu.")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.post("/urenbriefjes/<int:claim_id>/afwijzen")
+def refuse(claim_id: int):
+    """The budget holder sends a provider's sheet back, with a reason."""
+    claim, agreement, acting = _acting_post(claim_id)
+    form = RefuseForm()
+    if not form.validate():
+        errors = [ErrorItem(m, form.reason.id) for m in form.reason.errors]
+        return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
+    try:
+        service.refuse_by_holder(current_user, claim, form.reason.data, web.today())
+    except Refused as refused:
+        return _refused_on_show(claim_id, refused, form)
+    flash(f"Het urenbriefje over {format_month(claim.month)} is teruggestuurd naar de "
+          "zorgverlener, met uw reden.")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.post("/urenbriefjes/<int:claim_id>/heropenen")
+def reopen(claim_id: int):
+    """A refused sheet becomes a concept again, to correct it."""
+    claim, _agreement, _acting_ = _acting_post(claim_id)
+    try:
+        service.reopen(current_user, claim, web.today())
+    except Refused as refused:
+        return _refused_on_show(claim_id, refused)
+    flash("Het urenbriefje is opnieuw geopend. U kunt het nu verbeteren.")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+# --------------------------------------------------------------------------- lists and choosing
+
+
+@dataclass
+class SheetRow:
+    claim: Claim
+    month_label: str
+    provider_name: str
+    agreement: Agreement
+
+
+@dataclass
+class AgreementSheets:
+    agreement: Agreement
+    rows: list[SheetRow]
+
+
+def _household_agreements(household_id: int) -> list[Agreement]:
+    return list(db.session.scalars(
+        select(Agreement).where(Agreement.household_id == household_id)
+        .options(selectinload(Agreement.provider)).order_by(Agreement.id)))
+
+
+def _choose_form(options: Sequence[tuple[str, str]], today: dt.date) -> ChooseSheetForm:
+    """options: (agreement id, label). A GET form: the choice is in the query string."""
+    form = ChooseSheetForm(formdata=request.args if request.args else None)
+    form.overeenkomst.choices = [("", "Kies een overeenkomst"), *options]
+    form.maand.choices = [("", "Kies een maand"), *month_choices(today)]
+    return form
+
+
+def _holder_options(agreements: Sequence[Agreement]) -> list[tuple[str, str]]:
+    return [(str(a.id), f"{a.provider.name} ({a.reference})") for a in agreements]
+
+
+def _choose(options: Sequence[tuple[str, str]], **template_args):
+    """Show the choice, or go to the sheet of the chosen agreement and month."""
+    form = _choose_form(options, web.today())
+    if request.args and form.validate():
+        return redirect(url_for("claims.new", agreement_id=int(form.overeenkomst.data),
+                                month_text=form.maand.data))
+    errors = [ErrorItem(m, f.id) for f in form for m in f.errors]
+    return render_template("claims/choose.html", form=form, errors=errors, **template_args)
+
+
+@bp.route("/huishoudens/<int:household_id>/urenbriefjes")
+@web.household_view()
+def index(household_id: int):
+    """Per agreement and month, the household's sheets; those waiting for akkoord first."""
+    agreements = _household_agreements(household_id)
+    by_id = {a.id: a for a in agreements}
+    claims = db.session.scalars(
+        select(Claim).where(Claim.agreement_id.in_(list(by_id)))
+        .order_by(Claim.month.desc(), Claim.id)).all() if by_id else []
+    rows = [SheetRow(claim=c, month_label=format_month(c.month),
+                     provider_name=by_id[c.agreement_id].provider.name,
+                     agreement=by_id[c.agreement_id]) for c in claims]
+    waiting = [r for r in rows if r.claim.status == ClaimStatus.WACHT_OP_AKKOORD]
+    per_agreement = [AgreementSheets(a, [r for r in rows if r.agreement.id == a.id])
+                     for a in agreements]
+    access = web.current_access()
+    form = _choose_form(_holder_options(agreements), web.today()) if access.can_act else None
+    household = db.session.get(Household, household_id)
+    return render_template("claims/index.html", household=household, waiting=waiting,
+                           per_agreement=per_agreement, form=form, can_act=access.can_act)
+
+
+@bp.route("/huishoudens/<int:household_id>/urenbriefjes/nieuw")
+@web.household_view(act=True)
+def start(household_id: int):
+    """The budget holder's side chooses an agreement and a past month."""
+    return _choose(_holder_options(_household_agreements(household_id)),
+                   household=db.session.get(Household, household_id),
+                   action=url_for("claims.start", household_id=household_id),
+                   back=url_for("claims.index", household_id=household_id))
+
+
+@bp.route("/zorgverlener/urenbriefje")
+@web.roles_required(Role.ZORGVERLENER)
+def provider_start():
+    """The provider chooses one of their agreements and a past month, then fills in the sheet."""
+    rows = db.session.execute(
+        select(Agreement.id, Agreement.reference, Household.name)
+        .join(Household, Household.id == Agreement.household_id)
+        .where(Agreement.provider_id == current_user.provider_id).order_by(Agreement.id)).all() \
+        if current_user.provider_id is not None else []
+    options = [(str(aid), f"Huishouden {name} ({reference})") for aid, reference, name in rows]
+    back = url_for("providers.home") if "providers.home" in current_app.view_functions else None
+    return _choose(options, household=None, action=url_for("claims.provider_start"), back=back)

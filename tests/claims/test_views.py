@@ -1,0 +1,585 @@
+"""The hour-sheet screens through the test client: pages, 404s, the grid form and its refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import web
+from portal.access.constants import Role, Scope
+from portal.access.models import AuditEvent, User
+from portal.agreements.models import Agreement
+from portal.budgets.constants import CareKind, Unit
+from portal.budgets.models import Grant
+from portal.claims import service
+from portal.claims.constants import ClaimStatus
+from portal.claims.forms import parse_count, parse_hours
+from portal.claims.grid import month_weeks, sheet_columns
+from portal.claims.models import Claim, ClaimEvent, ClaimLine
+from portal.claims.rules import LineInput
+from tests.factories import (
+    make_agreement,
+    make_authorization,
+    make_grant,
+    make_member,
+    make_provider,
+    make_user,
+)
+
+D = dt.date
+TODAY = D(2026, 4, 10)
+MARCH = D(2026, 3, 1)
+IB = CareKind.INDIVIDUELE_BEGELEIDING.value
+NBSP = "\u00a0"  # Babel puts a no-break space between € and the amount
+
+
+@dataclass
+class World:
+    grant: Grant
+    agreement: Agreement
+    holder: User
+    provider_user: User
+    other_holder: User
+    other_provider: User
+    viewer: User  # advisor with a view-only authorisation
+    helper: User  # representative with scope 'handelen'
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(web, "today", lambda: TODAY)
+
+
+@pytest.fixture
+def w(db) -> World:
+    grant = make_grant(amount_cents=100_000)  # EUR 1.000
+    provider = make_provider(name="Marieke Test")
+    agreement = make_agreement(grant, provider)  # individuele begeleiding, EUR 60 an hour
+    holder = make_user(Role.BUDGETHOUDER, household_id=agreement.household_id, name="Anna Test")
+    viewer = make_user(Role.ADVISEUR, name="Fatima Test")
+    helper = make_user(Role.VERTEGENWOORDIGER, name="Kees Test")
+    household = agreement.household_id
+    from portal.budgets.models import Household
+
+    hh = db.session.get(Household, household)
+    make_authorization(hh, viewer, holder, Scope.BEKIJKEN)
+    make_authorization(hh, helper, holder, Scope.HANDELEN)
+    return World(grant=grant, agreement=agreement, holder=holder,
+                 provider_user=make_user(Role.ZORGVERLENER, provider_id=provider.id),
+                 other_holder=make_user(Role.BUDGETHOUDER),
+                 other_provider=make_user(Role.ZORGVERLENER), viewer=viewer, helper=helper)
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def new_url(w: World, month: str = "2026-03") -> str:
+    return f"/overeenkomsten/{w.agreement.id}/urenbriefje/{month}"
+
+
+def prepared(w: World, minutes: int = 120, day: int = 2) -> Claim:
+    """A sheet the provider prepared: waiting for the budget holder's akkoord."""
+    return service.prepare_claim(w.provider_user, w.agreement, MARCH,
+                                 [LineInput(D(2026, 3, day), IB, minutes)], TODAY)
+
+
+def cell_error(html: str, cell_id: str) -> str:
+    match = re.search(rf'<p class="error" id="{cell_id}-error">(.*?)</p>', html, re.S)
+    assert match, f"no error next to {cell_id}"
+    return match.group(1)
+
+
+def cell_value(html: str, cell_id: str) -> str | None:
+    match = re.search(rf'<input[^>]*id="{cell_id}"[^>]*>', html)
+    assert match, f"no input {cell_id}"
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else None
+
+
+# --------------------------------------------------------------------------- parsing and grid
+
+
+@pytest.mark.parametrize("text, minutes", [
+    ("2:15", 135), ("2,25", 135), ("2.25", 135), ("2", 120), ("0:45", 45), (" 1,5 ", 90),
+    ("", None), ("2,1", 126),
+])
+def test_parse_hours_accepts_clock_and_decimal_hours(text, minutes):
+    assert parse_hours(text) == minutes
+
+
+@pytest.mark.parametrize("text", ["abc", "2:60", "-1", "2,33", "1:5", "100", "2 uur"])
+def test_parse_hours_refuses_other_input_in_dutch(text):
+    with pytest.raises(ValueError, match="geen"):
+        parse_hours(text)
+
+
+def test_parse_count():
+    assert parse_count("2") == 2
+    assert parse_count("") is None
+    with pytest.raises(ValueError, match="geen aantal"):
+        parse_count("1,5")
+
+
+def test_month_weeks_group_days_per_iso_week():
+    weeks = month_weeks(MARCH)  # 1 March 2026 is a Sunday
+    assert [len(w.days) for w in weeks] == [1, 7, 7, 7, 7, 2]
+    assert weeks[0].number == 9 and weeks[1].days[0] == D(2026, 3, 2)
+    assert sum(len(w.days) for w in weeks) == 31
+
+
+def test_columns_follow_the_governing_version_and_grants_of_the_month(db):
+    member = make_member()
+    g2025 = make_grant(member, year=2025)
+    g2026 = make_grant(member, year=2026)
+    agreement = make_agreement(g2025, starts_on=D(2025, 1, 1), ends_on=D(2026, 12, 31), lines=[
+        (g2025, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 6000, 240),
+        (g2026, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 6000, 240),
+        (g2026, CareKind.LOGEEROPVANG, Unit.ETMAAL, 15000, 1),
+        (g2026, CareKind.HUISHOUDELIJKE_HULP, Unit.MAANDLOON, 90000, 240),
+    ])
+    columns = sheet_columns(agreement, MARCH)
+    assert [(c.care_kind, c.grant_id) for c in columns] == [
+        (IB, g2026.id), (CareKind.LOGEEROPVANG.value, g2026.id)]  # no 2025 grant, no wage
+    assert columns[1].unit is Unit.ETMAAL and columns[1].tariff_cents == 15000
+
+
+# --------------------------------------------------------------------------- pages and access
+
+
+def test_index_lists_waiting_sheets_first_for_the_holder(client, login, w):
+    claim = prepared(w)
+    login(w.holder)
+    response = client.get(f"/huishoudens/{w.agreement.household_id}/urenbriefjes")
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 200
+    waiting = html.index("Wacht op uw akkoord")
+    assert html.index(f"/urenbriefjes/{claim.id}") > waiting
+    assert html.index(f"/urenbriefjes/{claim.id}") < html.index("Per zorgovereenkomst")
+    assert "Zelf een urenbriefje invullen" in html
+
+
+def test_index_for_view_only_advisor_has_no_fill_in_form_and_is_logged(client, login, w, db):
+    login(w.viewer)
+    before = count(db, AuditEvent)
+    response = client.get(f"/huishoudens/{w.agreement.household_id}/urenbriefjes")
+    assert response.status_code == 200
+    assert "Zelf een urenbriefje invullen" not in response.get_data(as_text=True).replace(NBSP, " ")
+    assert count(db, AuditEvent) == before + 1
+
+
+@pytest.mark.parametrize("who", ["other_holder", "other_provider"])
+def test_index_is_404_for_another_household(client, login, w, who):
+    login(getattr(w, who))
+    assert client.get(f"/huishoudens/{w.agreement.household_id}/urenbriefjes").status_code == 404
+
+
+def test_sheet_form_for_provider_shows_grid_without_budgets(client, login, w):
+    login(w.provider_user)
+    response = client.get(new_url(w))
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 200
+    assert "Individuele begeleiding" in html and "€ 60,00 per uur" in html
+    assert 'scope="rowgroup"' in html and "Week 10" in html
+    assert 'id="c0_31"' in html and 'id="c0_01"' in html
+    assert "Budget over" not in html and "1.000,00" not in html
+    assert "Klaarzetten voor de budgethouder" in html
+    assert ">Indienen<" not in html
+
+
+def test_sheet_form_for_holder_shows_budget_left(client, login, w):
+    login(w.holder)
+    html = client.get(new_url(w)).get_data(as_text=True).replace(NBSP, " ")
+    assert "Budget over na dit urenbriefje" in html and "€ 1.000,00" in html
+    assert ">Indienen<" in html and "Klaarzetten" not in html
+
+
+@pytest.mark.parametrize("who, status", [("other_holder", 404), ("other_provider", 404),
+                                         ("viewer", 403)])
+def test_sheet_form_refused_for_others(client, login, w, who, status):
+    login(getattr(w, who))
+    assert client.get(new_url(w)).status_code == status
+    assert client.post(new_url(w), data={"c0_02": "2:00", "action": "klaarzetten"}
+                       ).status_code == status
+
+
+def test_sheet_form_404_for_bad_month_or_agreement(client, login, w):
+    login(w.holder)
+    assert client.get(new_url(w, "2026-13")).status_code == 404
+    assert client.get(new_url(w, "maart")).status_code == 404
+    assert client.get("/overeenkomsten/999999/urenbriefje/2026-03").status_code == 404
+
+
+def test_show_page_for_each_side_and_404_for_others(client, login, w):
+    claim = prepared(w)
+    for user in (w.holder, w.provider_user, w.viewer, w.helper):
+        login(user)
+        response = client.get(f"/urenbriefjes/{claim.id}")
+        assert response.status_code == 200, user.role
+        html = response.get_data(as_text=True).replace(NBSP, " ")
+        assert claim.reference in html and "Wacht op akkoord budgethouder" in html
+        assert "2:00 uur" in html and "€ 120,00" in html
+    for user in (w.other_holder, w.other_provider):
+        login(user)
+        assert client.get(f"/urenbriefjes/{claim.id}").status_code == 404
+    assert client.get("/urenbriefjes/999999").status_code == 404
+
+
+# --------------------------------------------------------------------------- provider prepares
+
+
+def test_provider_prepares_a_sheet(client, login, w, db):
+    login(w.provider_user)
+    response = client.post(new_url(w), data={"c0_02": "2:15", "c0_05": "1,5",
+                                              "action": "klaarzetten"})
+    assert response.status_code == 302
+    claim = db.session.scalar(select(Claim).where(Claim.agreement_id == w.agreement.id))
+    assert claim.status == ClaimStatus.WACHT_OP_AKKOORD
+    assert [(line.day.day, line.quantity) for line in claim.lines] == [(2, 135), (5, 90)]
+    assert claim.total_cents == 13500 + 9000
+    assert response.headers["Location"].endswith(f"/urenbriefjes/{claim.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True).replace(NBSP, " ")
+    assert "staat klaar voor de budgethouder" in page
+    assert "Akkoord en indienen" not in page
+
+
+def test_a_future_day_is_refused_next_to_its_cell_and_nothing_is_written(client, login, w, db):
+    login(w.provider_user)
+    before = count(db, Claim), count(db, ClaimLine)
+    # April 2026 is not over on 10 April: the 15th lies in the future.
+    response = client.post(new_url(w, "2026-04"), data={"c0_03": "2:00", "c0_15": "3:00",
+                                                        "action": "klaarzetten"})
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 422
+    assert "ligt in de toekomst" in cell_error(html, "c0_15")
+    assert 'href="#c0_15"' in html  # the summary links to the cell
+    assert re.search(r'id="c0_15"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="c0_15"',
+                     html)
+    assert "april 2026 is nog niet voorbij" in html.lower()
+    assert cell_value(html, "c0_15") == "3:00" and cell_value(html, "c0_03") == "2:00"
+    assert (count(db, Claim), count(db, ClaimLine)) == before
+
+
+def test_the_last_past_day_is_accepted(client, login, w, db):
+    login(w.holder)
+    response = client.post(new_url(w), data={"c0_31": "1:00", "action": "opslaan"})
+    assert response.status_code == 302
+    claim = db.session.scalar(select(Claim).where(Claim.agreement_id == w.agreement.id))
+    assert claim.status == ClaimStatus.CONCEPT and claim.lines[0].day == D(2026, 3, 31)
+
+
+def test_unreadable_hours_are_refused_on_the_cell_and_typed_values_kept(client, login, w, db):
+    login(w.provider_user)
+    before = count(db, Claim)
+    response = client.post(new_url(w), data={"c0_02": "twee", "c0_03": "2:00",
+                                              "note": "Let op", "action": "klaarzetten"})
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 422
+    assert "is geen aantal uren" in cell_error(html, "c0_02")
+    assert cell_value(html, "c0_02") == "twee" and cell_value(html, "c0_03") == "2:00"
+    assert "Let op" in html
+    assert "Vul minstens" not in html
+    assert count(db, Claim) == before
+
+
+def test_hours_not_in_quarters_refused_by_the_rules_on_the_cell(client, login, w, db):
+    login(w.provider_user)
+    response = client.post(new_url(w), data={"c0_04": "2:10", "action": "klaarzetten"})
+    assert response.status_code == 422
+    assert "hele kwartieren" in cell_error(response.get_data(as_text=True).replace(NBSP, " "), "c0_04")
+    assert count(db, Claim) == 0
+
+
+def test_more_than_24_hours_on_a_day_refused_on_the_cell(client, login, w, db):
+    login(w.provider_user)
+    response = client.post(new_url(w), data={"c0_04": "24:15", "action": "klaarzetten"})
+    assert response.status_code == 422
+    assert "meer dan 24 uur" in cell_error(response.get_data(as_text=True).replace(NBSP, " "), "c0_04")
+    ok = client.post(new_url(w), data={"c0_04": "24:00", "action": "klaarzetten"})
+    assert ok.status_code == 302
+
+
+def test_an_empty_sheet_is_refused_with_the_summary_linking_the_grid(client, login, w, db):
+    login(w.provider_user)
+    response = client.post(new_url(w), data={"action": "klaarzetten"})
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 422
+    assert 'href="#urenbriefje-rooster"' in html and "Vul minstens één dag in" in html
+    assert count(db, Claim) == 0
+
+
+def test_provider_can_never_submit_a_forged_post_is_404(client, login, w, db):
+    login(w.provider_user)
+    response = client.post(new_url(w), data={"c0_02": "2:00", "action": "indienen"})
+    assert response.status_code == 404
+    assert count(db, Claim) == 0
+
+
+def test_recalculate_without_javascript_writes_nothing(client, login, w, db):
+    login(w.holder)
+    response = client.post(new_url(w), data={"c0_02": "2:00", "c0_03": "0:30",
+                                              "action": "bereken"})
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 200
+    assert "2:30 uur" in html and "€ 150,00" in html
+    assert "€ 850,00" in html  # budget left after this sheet
+    assert count(db, Claim) == 0
+
+
+def test_recalculate_as_json_for_the_script(client, login, w, db):
+    login(w.provider_user)
+    response = client.post(new_url(w), data={"c0_02": "1:45", "action": "bereken"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    data = {k: v.replace(NBSP, " ") if isinstance(v, str) else v
+            for k, v in response.get_json().items()}
+    data["columns"] = [{k: v.replace(NBSP, " ") for k, v in c.items()} for c in data["columns"]]
+    assert data["total"] == "€ 105,00"
+    assert data["columns"] == [{"quantity": "1:45 uur", "amount": "€ 105,00"}]
+    assert data["budgets"] is None  # a provider never sees budgets
+    assert count(db, Claim) == 0
+
+
+def test_new_for_a_month_that_has_a_sheet_goes_to_that_sheet(client, login, w):
+    claim = prepared(w)
+    login(w.provider_user)
+    response = client.get(new_url(w))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/urenbriefjes/{claim.id}")
+
+
+def test_provider_changes_a_waiting_sheet(client, login, w, db):
+    claim = prepared(w)
+    login(w.provider_user)
+    page = client.get(f"/urenbriefjes/{claim.id}/wijzigen").get_data(as_text=True).replace(NBSP, " ")
+    assert cell_value(page, "c0_02") == "2:00"
+    response = client.post(f"/urenbriefjes/{claim.id}/wijzigen",
+                           data={"c0_02": "3:00", "action": "klaarzetten"})
+    assert response.status_code == 302
+    db.session.refresh(claim)
+    assert claim.lines[0].quantity == 180 and claim.status == ClaimStatus.WACHT_OP_AKKOORD
+
+
+def test_edit_refused_keeps_the_stored_lines(client, login, w, db):
+    claim = prepared(w)
+    login(w.provider_user)
+    response = client.post(f"/urenbriefjes/{claim.id}/wijzigen",
+                           data={"c0_02": "2:05", "action": "klaarzetten"})
+    assert response.status_code == 422
+    db.session.refresh(claim)
+    assert claim.lines[0].quantity == 120
+
+
+def test_a_submitted_sheet_cannot_be_edited(client, login, w, db):
+    claim = prepared(w)
+    service.approve_claim(w.holder, claim, TODAY)
+    login(w.holder)
+    response = client.get(f"/urenbriefjes/{claim.id}/wijzigen")
+    assert response.status_code == 302
+    response = client.post(f"/urenbriefjes/{claim.id}/wijzigen",
+                           data={"c0_02": "1:00", "action": "opslaan"})
+    assert response.status_code == 422
+    assert "status" in response.get_data(as_text=True).replace(NBSP, " ")
+    db.session.refresh(claim)
+    assert claim.lines[0].quantity == 120
+
+
+# --------------------------------------------------------------------------- holder decides
+
+
+def test_holder_approves_a_waiting_sheet(client, login, w, db):
+    claim = prepared(w)
+    login(w.holder)
+    page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+    assert "Akkoord en indienen" in page and "Budget over na dit urenbriefje" in page
+    assert "€ 880,00" in page
+    response = client.post(f"/urenbriefjes/{claim.id}/akkoord")
+    assert response.status_code == 302
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.INGEDIEND
+    assert db.session.get(Grant, w.grant.id).reserved_cents == 12000
+    assert "Ingediend" in client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+
+
+def test_approve_refused_when_the_budget_is_too_small(client, login, w, db):
+    claim = prepared(w, minutes=10 * 60)  # EUR 600
+    w.grant.reserved_cents = 50_000  # EUR 500 left
+    db.session.flush()
+    login(w.holder)
+    page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+    assert "kan zo niet worden ingediend" in page
+    response = client.post(f"/urenbriefjes/{claim.id}/akkoord")
+    assert response.status_code == 422
+    assert "niet genoeg budget" in response.get_data(as_text=True).replace(NBSP, " ")
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.WACHT_OP_AKKOORD
+    assert db.session.get(Grant, w.grant.id).reserved_cents == 50_000
+
+
+def test_approve_when_the_budget_just_fits(client, login, w, db):
+    claim = prepared(w, minutes=10 * 60)  # EUR 600
+    w.grant.reserved_cents = 40_000  # exactly EUR 600 left
+    db.session.flush()
+    login(w.holder)
+    assert client.post(f"/urenbriefjes/{claim.id}/akkoord").status_code == 302
+
+
+def test_view_only_advisor_sees_no_buttons_and_a_forged_post_is_refused(client, login, w, db):
+    claim = prepared(w)
+    login(w.viewer)
+    page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+    assert "Akkoord en indienen" not in page and "Afwijzen" not in page
+    events = count(db, ClaimEvent)
+    for action in ("akkoord", "afwijzen", "heropenen"):
+        response = client.post(f"/urenbriefjes/{claim.id}/{action}", data={"reason": "Nee"})
+        assert response.status_code in (403, 404)
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.WACHT_OP_AKKOORD and count(db, ClaimEvent) == events
+
+
+def test_provider_forged_approve_is_404(client, login, w, db):
+    claim = prepared(w)
+    login(w.provider_user)
+    assert client.post(f"/urenbriefjes/{claim.id}/akkoord").status_code == 404
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.WACHT_OP_AKKOORD
+
+
+def test_representative_approves_on_behalf_and_it_is_logged(client, login, w, db):
+    claim = prepared(w)
+    login(w.helper)
+    client.get(f"/urenbriefjes/{claim.id}")
+    assert client.post(f"/urenbriefjes/{claim.id}/akkoord").status_code == 302
+    db.session.refresh(claim)
+    assert claim.submitted_on_behalf_of_id == w.holder.id
+    views = db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id == w.helper.id,
+                                                        AuditEvent.action == "view")).all()
+    assert views and views[0].on_behalf_of_id == w.holder.id
+    page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+    assert "Kees Test namens Anna Test" in page
+
+
+def test_refuse_needs_a_reason(client, login, w, db):
+    claim = prepared(w)
+    login(w.holder)
+    response = client.post(f"/urenbriefjes/{claim.id}/afwijzen", data={"reason": "  "})
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 422
+    assert 'id="reason-error"' in html and "Schrijf op waarom" in html
+    assert 'href="#reason"' in html
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.WACHT_OP_AKKOORD
+
+
+def test_refuse_with_a_reason_sends_it_back(client, login, w, db):
+    claim = prepared(w)
+    login(w.holder)
+    response = client.post(f"/urenbriefjes/{claim.id}/afwijzen",
+                           data={"reason": "Op 2 maart was u er niet."})
+    assert response.status_code == 302
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.CONCEPT
+    login(w.provider_user)
+    page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+    assert "Op 2 maart was u er niet." in page and "teruggestuurd" in page
+    assert "Uren aanpassen" in page
+
+
+def test_holder_fills_in_and_submits_a_sheet(client, login, w, db):
+    login(w.holder)
+    response = client.post(new_url(w), data={"c0_09": "4:00", "action": "indienen"})
+    assert response.status_code == 302
+    claim = db.session.scalar(select(Claim).where(Claim.agreement_id == w.agreement.id))
+    assert claim.status == ClaimStatus.INGEDIEND
+    assert db.session.get(Grant, w.grant.id).reserved_cents == 24000
+
+
+def test_holder_submit_over_budget_is_refused_with_summary_link(client, login, w, db):
+    login(w.holder)
+    response = client.post(new_url(w), data={"c0_09": "20:00", "c0_10": "20:00",
+                                              "action": "indienen"})  # EUR 2.400
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert response.status_code == 422
+    assert 'href="#budget-over"' in html and "niet genoeg budget" in html
+    assert count(db, Claim) == 0
+
+
+def test_reopen_a_refused_sheet(client, login, w, db):
+    claim = prepared(w)
+    service.approve_claim(w.holder, claim, TODAY)
+    office = make_user(Role.BEHEERDER)
+    service.office_refuse(office, claim, "Dubbele uren op 2 maart.", TODAY)
+    login(w.provider_user)
+    page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+    assert "Waarom het urenbriefje is afgekeurd" in page and "Dubbele uren" in page
+    assert client.post(f"/urenbriefjes/{claim.id}/heropenen").status_code == 302
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.CONCEPT
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+def test_provider_chooses_agreement_and_month(client, login, w):
+    login(w.provider_user)
+    page = client.get("/zorgverlener/urenbriefje")
+    assert page.status_code == 200 and w.agreement.reference in page.get_data(as_text=True).replace(NBSP, " ")
+    response = client.get(f"/zorgverlener/urenbriefje?overeenkomst={w.agreement.id}"
+                          "&maand=2026-03")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(new_url(w))
+
+
+def test_provider_cannot_choose_another_providers_agreement(client, login, w):
+    login(w.other_provider)
+    response = client.get(f"/zorgverlener/urenbriefje?overeenkomst={w.agreement.id}"
+                          "&maand=2026-03")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True).replace(NBSP, " ")
+    assert "Kies een zorgovereenkomst uit de lijst" in html
+    assert w.agreement.reference not in html
+
+
+def test_holder_chooses_and_a_future_month_is_not_offered(client, login, w):
+    login(w.holder)
+    url = f"/huishoudens/{w.agreement.household_id}/urenbriefjes/nieuw"
+    response = client.get(f"{url}?overeenkomst={w.agreement.id}&maand=2026-04")
+    assert response.status_code == 200
+    assert "Kies een maand uit de lijst" in response.get_data(as_text=True).replace(NBSP, " ")
+    ok = client.get(f"{url}?overeenkomst={w.agreement.id}&maand=2026-03")
+    assert ok.status_code == 302
+
+
+def test_provider_choice_page_is_only_for_providers(client, login, w):
+    login(w.holder)
+    assert client.get("/zorgverlener/urenbriefje").status_code == 404
+
+
+def test_show_page_reads_a_fixed_number_of_queries(client, login, w, db):
+    from sqlalchemy import event
+
+    small = service.prepare_claim(w.holder, w.agreement, MARCH,
+                                  [LineInput(D(2026, 3, d), IB, 60) for d in range(2, 4)], TODAY)
+    second = make_agreement(w.grant, make_provider())
+    big = service.prepare_claim(w.holder, second, MARCH,
+                                [LineInput(D(2026, 3, d), IB, 60) for d in range(2, 28)], TODAY)
+    login(w.holder)
+    counts = []
+    for claim in (small, big):
+        statements = []
+        engine = db.session.get_bind()
+
+        def count_sql(*_args, _s=statements):
+            _s.append(1)
+
+        event.listen(engine, "before_cursor_execute", count_sql)
+        try:
+            assert client.get(f"/urenbriefjes/{claim.id}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count_sql)
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[0] > 5, counts
