@@ -32,6 +32,7 @@ ITEMS: list[NavItem] = [
     NavItem("access.represented", "Mijn klanten", HELPERS),
     NavItem("providers.home", "Mijn overeenkomsten", frozenset({Role.ZORGVERLENER})),
     NavItem("providers.payments", "Betalingen", frozenset({Role.ZORGVERLENER})),
+    NavItem("claims.provider_start", "Urenbriefje invullen", frozenset({Role.ZORGVERLENER})),
     NavItem("funders.queue", "Te beoordelen", frozenset({Role.CONSULENT})),
     NavItem("funders.grants", "Toekenningen", frozenset({Role.CONSULENT})),
     NavItem("office.payment_runs", "Betaalrondes", frozenset({Role.BEHEERDER})),
