@@ -1,0 +1,190 @@
+"""`portal paper-run --month YYYY-MM --out DIR`: the month's paper for every household on paper.
+
+For each household with works_on_paper: the month's budget statement and an hour sheet per
+agreement in force that month, made in worker processes (recycled every --max-tasks-per-child
+documents, since WeasyPrint's memory grows in long loops), with a progress bar. Resumable: a
+document whose file and manifest entry exist with a matching sha256 is skipped. manifest.json
+says who (household, budget holder), which documents, and their checksums.
+
+With --queue and PORTAL_REDIS_URL set, the same job function goes to an rq queue instead; on
+the embedded default (no Redis) the work runs here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+SAVE_EVERY = 50
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Fout: {message}", err=True)
+    sys.exit(1)
+
+
+def check_out_dir(out: str) -> Path:
+    """The output folder, created if needed; refused when it cannot be written to."""
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".schrijftest-"):
+            pass
+    except OSError as error:
+        raise click.ClickException(f"De map {out} kan niet worden beschreven ({error.strerror}). "
+                                   "Kies een andere map met --out.") from None
+    return path
+
+
+def _who(household_ids: list[int]) -> dict[str, dict[str, str]]:
+    from sqlalchemy import select
+
+    from portal.access.constants import Role
+    from portal.access.models import User
+    from portal.budgets.models import Household
+    from portal.extensions import db
+
+    if not household_ids:
+        return {}
+    names = dict(db.session.execute(select(Household.id, Household.name)
+                                    .where(Household.id.in_(household_ids))).all())
+    holders = {}
+    for household_id, name in db.session.execute(
+            select(User.household_id, User.name).where(User.household_id.in_(household_ids),
+                                                       User.role == Role.BUDGETHOUDER)
+            .order_by(User.id)):
+        holders.setdefault(household_id, name)
+    return {str(h): {"household": names.get(h, ""), "budget_holder": holders.get(h, "")}
+            for h in household_ids}
+
+
+def worker_settings() -> tuple[dict, dict]:
+    """What a worker process needs to make its own app on the same database."""
+    config = {"SQLALCHEMY_DATABASE_URI": current_app.config["SQLALCHEMY_DATABASE_URI"],
+              "PORTAL_ARGON2_FAST": current_app.config.get("PORTAL_ARGON2_FAST", False)}
+    environ = {**os.environ, "PORTAL_INSTANCE_DIR": current_app.config["PORTAL_INSTANCE_DIR"]}
+    return config, environ
+
+
+def run_paper(month: dt.date, out: Path, *, workers: int, max_tasks_per_child: int,
+              today: dt.date, progress: bool = True) -> dict:
+    """Make what is not done yet. Returns counts and the per-document results (with RSS)."""
+    from portal.extensions import db
+    from portal.paper import jobs
+    from portal.paper.service import plan_paper_run
+
+    plan = plan_paper_run(month)
+    households = _who(sorted({p.household_id for p in plan}))
+    db.session.remove()  # the parent's connections stay in the parent
+    manifest = jobs.load_manifest(out)
+    manifest["month"] = f"{month:%Y-%m}"
+    manifest["households"].update(households)
+    todo = [p for p in plan if not jobs.is_done(out, manifest, p.path)]
+    results, errors = [], []
+    if todo:
+        config, environ = worker_settings()
+        with ProcessPoolExecutor(max_workers=workers, initializer=jobs.init_worker,
+                                 initargs=(config, environ),
+                                 max_tasks_per_child=max_tasks_per_child) as pool:
+            futures = {pool.submit(jobs.render_to_file,
+                                   {**asdict(p), "month": p.month.isoformat()}, str(out),
+                                   today.isoformat()): p for p in todo}
+            with click.progressbar(length=len(futures), label="Documenten maken",
+                                   file=sys.stderr if progress else open(os.devnull, "w")) as bar:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    planned = futures[future]
+                    try:
+                        entry = future.result()
+                    except Exception as error:  # one bad document does not stop the run
+                        errors.append({"path": planned.path, "error": repr(error)})
+                    else:
+                        results.append(entry)
+                        manifest["documents"][planned.path] = {
+                            k: entry[k] for k in ("household_id", "kind", "agreement_id",
+                                                  "reference", "sha256", "bytes")}
+                    bar.update(1)
+                    if done % SAVE_EVERY == 0:
+                        jobs.save_manifest(out, manifest)
+    manifest["made_on"] = today.isoformat()
+    jobs.save_manifest(out, manifest)
+    return {"planned": len(plan), "made": len(results), "skipped": len(plan) - len(todo),
+            "errors": errors, "results": results, "households": len(households)}
+
+
+def enqueue_paper(month: dt.date, out: Path, today: dt.date, redis_url: str) -> int:
+    """Production: the same job function, on an rq queue; a last job writes the manifest."""
+    from redis import Redis
+    from rq import Queue
+
+    from portal.paper import jobs
+    from portal.paper.service import plan_paper_run
+
+    plan = plan_paper_run(month)
+    households = _who(sorted({p.household_id for p in plan}))
+    manifest = jobs.load_manifest(out)
+    todo = [p for p in plan if not jobs.is_done(out, manifest, p.path)]
+    queue = Queue("paper", connection=Redis.from_url(redis_url))
+    specs = [{**asdict(p), "month": p.month.isoformat()} for p in todo]
+    queued = [queue.enqueue(jobs.render_to_file, spec, str(out), today.isoformat())
+              for spec in specs]
+    queue.enqueue(jobs.finish_manifest, str(out), month.isoformat(),
+                  [{**asdict(p), "month": p.month.isoformat()} for p in plan], households,
+                  depends_on=queued or None)
+    return len(queued)
+
+
+@click.command("paper-run")
+@click.option("--month", "month_text", required=True, metavar="JJJJ-MM",
+              help="De maand van de overzichten en urenbriefjes, bijvoorbeeld 2026-03.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Map waarin de PDF's en manifest.json komen.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Aantal werkprocessen (standaard: het aantal processorkernen).")
+@click.option("--max-tasks-per-child", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Een werkproces stopt na zoveel documenten en een nieuw neemt het over.")
+@click.option("--queue", "use_queue", is_flag=True,
+              help="In productie (PORTAL_REDIS_URL): zet het werk in de wachtrij voor rq.")
+@with_appcontext
+def paper_run_command(month_text, out, workers, max_tasks_per_child, use_queue):
+    """Print the month's statement and hour sheets of every household that works on paper."""
+    from portal.database import write_intent
+    from portal.dates import parse_month, today
+
+    write_intent.set(False)  # the command itself only reads; workers write files, not rows
+
+    if not MONTH_RE.match(month_text.strip()):
+        _fail(f"'{month_text}' is geen maand. Schrijf de maand als JJJJ-MM, bijvoorbeeld 2026-03.")
+    month = parse_month(month_text)
+    try:
+        out_dir = check_out_dir(out)
+    except click.ClickException as error:
+        _fail(error.message)
+    run_on = today()
+    if use_queue:
+        redis_url = current_app.config.get("PORTAL_REDIS_URL")
+        if redis_url:
+            count = enqueue_paper(month, out_dir, run_on, redis_url)
+            click.echo(f"{count} documenten in de wachtrij 'paper' gezet; een rq-worker maakt "
+                       f"ze en schrijft daarna {out_dir / 'manifest.json'}.")
+            return
+        click.echo("Geen Redis ingesteld (PORTAL_REDIS_URL): het werk gebeurt hier.")
+    result = run_paper(month, out_dir, workers=workers or os.cpu_count() or 1,
+                       max_tasks_per_child=max_tasks_per_child, today=run_on)
+    click.echo(f"{result['households']} huishoudens op papier: {result['made']} documenten "
+               f"gemaakt, {result['skipped']} waren er al. Overzicht: "
+               f"{out_dir / 'manifest.json'}.")
+    if result["errors"]:
+        for error in result["errors"]:
+            click.echo(f"Mislukt: {error['path']}: {error['error']}", err=True)
+        sys.exit(1)

@@ -1,0 +1,493 @@
+"""A small view-model per paper document, built from the services, in a fixed number of queries.
+
+Templates only display: every figure, sum and label is computed here. Each view-model has
+`title`, `reference` (the code that identifies the document; the QR code carries it),
+`made_on` and `qr`, and `template` names its file in pdf_templates/.
+
+Builders take ids or rows and `today` explicitly; they read, never write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.access.permissions import budget_holder_of
+from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
+from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.agreements.rules import VersionPeriod, version_for_day
+from portal.budgets.constants import CareKind, Law, Unit
+from portal.budgets.models import Funder, Grant, Household, Member
+from portal.claims.constants import ClaimStatus
+from portal.claims.models import Claim
+from portal.claims.rules import (
+    claim_reference,
+    format_minutes,
+    handover_deadline,
+    submit_deadline,
+)
+from portal.dates import (
+    add_months,
+    first_of_month,
+    format_day,
+    format_month,
+    last_of_month,
+    month_days,
+)
+from portal.extensions import db
+from portal.money import format_euro
+from portal.overview.service import household_usage
+from portal.paper.pdf import qr_svg
+from portal.payments.models import Payment, PaymentItem, PaymentRun
+
+WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
+class NotAvailable(LookupError):
+    """The document cannot be made for this item (e.g. a letter for a claim that was not refused)."""
+
+
+def _qr(reference: str) -> Markup:
+    return qr_svg(reference, f"QR-code met het kenmerk {reference}")
+
+
+def holder_name(household: Household) -> str:
+    holder = budget_holder_of(household.id)
+    return holder.name if holder is not None else f"Huishouden {household.name}"
+
+
+def quantity_label(unit: str, quantity: int) -> str:
+    """'4:00 uur' for minutes of hourly care (or a fixed wage's hours), 'n dagdelen' otherwise."""
+    unit = Unit(unit)
+    if unit in (Unit.UUR, Unit.MAANDLOON):
+        return f"{format_minutes(quantity)} uur"
+    if unit is Unit.DAGDEEL:
+        return f"{quantity} {'dagdeel' if quantity == 1 else 'dagdelen'}"
+    return f"{quantity} {'etmaal' if quantity == 1 else 'etmalen'}"
+
+
+# --------------------------------------------------------------------------- 1. the agreement
+
+
+@dataclass(frozen=True)
+class AgreementLineRow:
+    care_kind: str
+    unit: str
+    tariff_cents: int
+    tariff_label: str  # "per uur", "vast maandloon", ...
+    weekly: str
+    member_name: str
+    law: str
+    funder_name: str
+    budget_tariff_cents: int | None
+
+
+@dataclass(frozen=True)
+class AgreementDocument:
+    template = "agreement.html"
+    title: str
+    reference: str
+    made_on: dt.date
+    qr: Markup
+    model: str
+    model_label: str
+    version_number: int
+    status_label: str
+    holder_name: str
+    household_name: str
+    members: list[str]
+    provider_name: str
+    provider_kind: str
+    provider_iban: str
+    provider_kvk: str | None
+    provider_agb: str | None
+    provider_email: str | None
+    relation_label: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    end_label: str
+    days_per_week: int
+    notice_months: int
+    top_up: bool
+    lines: list[AgreementLineRow]
+    signed_on_paper: bool
+
+
+def _grants_with_names(grant_ids) -> dict[int, tuple[Grant, str, str]]:
+    ids = sorted(set(grant_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Grant, Member.name, Funder.name).join(Member, Member.id == Grant.member_id)
+        .join(Funder, Funder.id == Grant.funder_id).where(Grant.id.in_(ids))).all()
+    return {g.id: (g, member, funder) for g, member, funder in rows}
+
+
+def agreement_document(agreement: Agreement, today: dt.date,
+                       version: AgreementVersion | None = None) -> AgreementDocument:
+    """The filled model agreement of the agreement's model kind (the latest version by default)."""
+    versions = db.session.scalars(
+        select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
+        .options(selectinload(AgreementVersion.lines)).order_by(AgreementVersion.number)).all()
+    if not versions:
+        raise NotAvailable("Deze overeenkomst heeft nog geen inhoud.")
+    version = versions[-1] if version is None else next(v for v in versions if v.id == version.id)
+    provider = db.session.get(Provider, agreement.provider_id)
+    household = db.session.get(Household, agreement.household_id)
+    grants = _grants_with_names(line.grant_id for line in version.lines)
+    lines = []
+    for line in version.lines:
+        _grant, member, funder = grants[line.grant_id]
+        unit = Unit(line.unit)
+        lines.append(AgreementLineRow(
+            care_kind=CareKind(line.care_kind).label, unit=unit.value,
+            tariff_cents=line.tariff_cents, tariff_label=unit.label,
+            weekly=quantity_label(unit, line.weekly_quantity) + " per week",
+            member_name=member, law=Law(_grant.law).label, funder_name=funder,
+            budget_tariff_cents=line.budget_tariff_cents))
+    members = list(dict.fromkeys(row.member_name for row in lines))
+    end_kind = EndKind(version.end_kind)
+    if end_kind is EndKind.EINDDATUM and version.ends_on is not None:
+        end_label = f"tot en met {format_day(version.ends_on)}"
+    else:
+        end_label = end_kind.label.lower()
+    model = ModelKind(agreement.model)
+    reference = f"{agreement.reference}-V{version.number}"
+    return AgreementDocument(
+        title=f"{model.label} {agreement.reference}", reference=reference, made_on=today,
+        qr=_qr(reference), model=model.value, model_label=model.label,
+        version_number=version.number, status_label=VersionStatus(version.status).label,
+        holder_name=holder_name(household), household_name=household.name, members=members,
+        provider_name=provider.name, provider_kind=ProviderKind(provider.kind).label,
+        provider_iban=provider.iban, provider_kvk=provider.kvk, provider_agb=provider.agb,
+        provider_email=provider.email, relation_label=Relation(agreement.relation).label,
+        starts_on=version.starts_on, ends_on=version.ends_on, end_label=end_label,
+        days_per_week=version.days_per_week, notice_months=version.notice_months,
+        top_up=bool(version.top_up), lines=lines, signed_on_paper=bool(version.signed_on_paper))
+
+
+# --------------------------------------------------------------------------- 2. the hour sheet
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    care_kind: str
+    unit_label: str
+    tariff_cents: int
+    member_name: str
+    law: str
+    hint: str  # what to write in the box
+
+
+@dataclass(frozen=True)
+class SheetDay:
+    day: dt.date
+    weekday: str
+    covered: bool  # inside the agreement's approved period
+
+
+@dataclass(frozen=True)
+class HourSheetDocument:
+    template = "hour_sheet.html"
+    title: str
+    reference: str
+    made_on: dt.date
+    qr: Markup
+    month: dt.date
+    agreement_reference: str
+    holder_name: str
+    provider_name: str
+    members: list[str]
+    kinds: list[SheetKind]
+    days: list[SheetDay]
+    handover_by: dt.date
+    submit_by: dt.date
+    note: str
+    claim_status: str | None
+
+
+def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) -> HourSheetDocument:
+    """A pre-filled model hour sheet for one agreement and month, carrying the claim reference."""
+    month = first_of_month(month)
+    versions = db.session.scalars(
+        select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
+        .options(selectinload(AgreementVersion.lines)).order_by(AgreementVersion.number)).all()
+    periods = [VersionPeriod(v.number, VersionStatus(v.status), v.starts_on, v.ends_on, v.ended_on)
+               for v in versions]
+    by_number = {v.number: v for v in versions}
+    days, in_force = [], {}
+    for day in month_days(month):
+        found = version_for_day(periods, day)
+        days.append(SheetDay(day, WEEKDAY_SHORT[day.weekday()], found is not None))
+        if found is not None:
+            in_force[found.number] = by_number[found.number]
+    if not in_force:
+        raise NotAvailable("Er is in deze maand geen goedgekeurde overeenkomst.")
+    lines = {}
+    for version in in_force.values():  # later versions overwrite the tariff of earlier ones
+        for line in version.lines:
+            lines[(line.care_kind, line.grant_id)] = line
+    grants = _grants_with_names(g for _k, g in lines)
+    kinds = []
+    for (care_kind, grant_id), line in lines.items():
+        grant, member, _funder = grants[grant_id]
+        unit = Unit(line.unit)
+        hint = {Unit.UUR: "uren:minuten", Unit.DAGDEEL: "aantal dagdelen",
+                Unit.ETMAAL: "aantal etmalen", Unit.MAANDLOON: "uren:minuten"}[unit]
+        kinds.append(SheetKind(CareKind(care_kind).label, unit.label, line.tariff_cents, member,
+                               Law(grant.law).label, hint))
+    provider = db.session.get(Provider, agreement.provider_id)
+    household = db.session.get(Household, agreement.household_id)
+    claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
+                                                  Claim.month == month))
+    reference = claim_reference(agreement.id, month)
+    return HourSheetDocument(
+        title=f"Urenbriefje {format_month(month)} {agreement.reference}", reference=reference,
+        made_on=today, qr=_qr(reference), month=month, agreement_reference=agreement.reference,
+        holder_name=holder_name(household), provider_name=provider.name,
+        members=list(dict.fromkeys(k.member_name for k in kinds)), kinds=kinds, days=days,
+        handover_by=handover_deadline(month), submit_by=submit_deadline(month),
+        note=claim.note if claim is not None else "",
+        claim_status=ClaimStatus(claim.status).label if claim is not None else None)
+
+
+# --------------------------------------------------------------------------- 3. the statement
+
+
+@dataclass(frozen=True)
+class BudgetFigures:
+    label: str  # "Wlz - Zorgkantoor Midden-Nederland"
+    law: str
+    funder_name: str
+    period_start: dt.date
+    period_end: dt.date
+    granted_cents: int
+    paid_cents: int
+    in_progress_cents: int
+    available_cents: int
+    committed_cents: int
+    runout_month: dt.date | None
+    will_not_last: bool
+    shortfall_cents: int
+
+
+@dataclass(frozen=True)
+class MemberBlock:
+    name: str
+    budgets: list[BudgetFigures]
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    label: str  # "Anna Jansen, Wlz"
+    paid_cents: int
+    in_progress_cents: int
+    cents: int
+
+
+@dataclass(frozen=True)
+class MonthBlock:
+    month: dt.date
+    lines: list[MonthLine]
+    paid_cents: int
+    in_progress_cents: int
+    cents: int
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    template = "statement.html"
+    title: str
+    reference: str
+    made_on: dt.date
+    qr: Markup
+    household_name: str
+    holder_name: str
+    period_start: dt.date
+    period_end: dt.date
+    as_of: dt.date
+    members: list[MemberBlock]
+    months: list[MonthBlock]
+    granted_cents: int
+    paid_cents: int
+    in_progress_cents: int
+    available_cents: int
+    committed_cents: int
+    first_runout_month: dt.date | None
+    short_budgets: int
+    shortfall_cents: int
+    period_paid_cents: int
+    period_in_progress_cents: int
+    period_cents: int
+    budget_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def statement_reference(household_id: int, start: dt.date, end: dt.date) -> str:
+    return f"OV-{household_id:06d}-{start:%Y%m}-{end:%Y%m}"
+
+
+def statement_document(household_id: int, period_start: dt.date, period_end: dt.date,
+                       today: dt.date) -> StatementDocument:
+    """The budget statement of a household over whole months [period_start, period_end].
+
+    The figures of the start page come from overview.service.household_usage for the budgets
+    that run on the period's last day (or today, if the period is not over yet); the monthly
+    spending is each budget's paid and in-progress claims per month of care in the period.
+    """
+    start, end = first_of_month(period_start), last_of_month(period_end)
+    if end < start:
+        raise NotAvailable("Het einde van de periode ligt voor het begin.")
+    household = db.session.get(Household, household_id)
+    if household is None:
+        raise NotAvailable("Dit huishouden bestaat niet.")
+    as_of = min(today, end)
+    usage = household_usage(household_id, as_of)
+    members: dict[int, MemberBlock] = {}
+    per_month: dict[dt.date, list[MonthLine]] = defaultdict(list)
+    for row in usage.rows:
+        u = row.usage
+        figures = BudgetFigures(
+            label=f"{row.law_label} - {row.funder_name}", law=row.law_label,
+            funder_name=row.funder_name, period_start=u.period_start, period_end=u.period_end,
+            granted_cents=u.granted_cents, paid_cents=u.paid_cents,
+            in_progress_cents=u.in_progress_cents, available_cents=u.available_cents,
+            committed_cents=u.committed_cents, runout_month=u.runout_month,
+            will_not_last=row.will_not_last, shortfall_cents=row.shortfall_cents)
+        members.setdefault(row.member_id, MemberBlock(row.member_name, [])).budgets.append(figures)
+        for spent in row.monthly_detail:
+            if start <= spent.month <= end:
+                per_month[spent.month].append(MonthLine(
+                    f"{row.member_name}, {row.law_label}", spent.paid_cents,
+                    spent.in_progress_cents, spent.cents))
+    months = []
+    month = start
+    while month <= end:
+        lines = per_month.get(month, [])
+        months.append(MonthBlock(month, lines, sum(x.paid_cents for x in lines),
+                                 sum(x.in_progress_cents for x in lines),
+                                 sum(x.cents for x in lines)))
+        month = add_months(month, 1)
+    total = usage.total
+    warnings = []
+    for member in members.values():
+        for b in member.budgets:
+            if b.will_not_last:
+                text = (f"het budget {b.law} van {member.name} is niet genoeg tot "
+                        f"{format_day(b.period_end)}: u komt {format_euro(b.shortfall_cents)} tekort")
+                if b.runout_month is not None:
+                    text += f" (op in {format_month(b.runout_month)})"
+                warnings.append(text + ". Neem contact op met de verstrekker of pas de zorg aan.")
+    reference = statement_reference(household_id, start, end)
+    if start == first_of_month(end):
+            period_text = format_month(start)
+    else:
+        period_text = f"{format_day(start)} tot en met {format_day(end)}"
+    return StatementDocument(
+        title=f"Budgetoverzicht {period_text}", reference=reference, made_on=today,
+        qr=_qr(reference), household_name=household.name, holder_name=holder_name(household),
+        period_start=start, period_end=end, as_of=as_of, members=list(members.values()),
+        months=months, granted_cents=total.granted_cents, paid_cents=total.paid_cents,
+        in_progress_cents=total.in_progress_cents, available_cents=total.available_cents,
+        committed_cents=total.committed_cents, first_runout_month=total.first_runout_month,
+        short_budgets=total.short_budgets, shortfall_cents=total.shortfall_cents,
+        period_paid_cents=sum(m.paid_cents for m in months),
+        period_in_progress_cents=sum(m.in_progress_cents for m in months),
+        period_cents=sum(m.cents for m in months), budget_count=total.budget_count,
+        warnings=warnings)
+
+
+# --------------------------------------------------------------------------- 4. payment spec
+
+
+@dataclass(frozen=True)
+class SpecLine:
+    claim_reference: str
+    month: dt.date
+    agreement_reference: str
+    household_name: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class PaymentSpecDocument:
+    template = "payment_spec.html"
+    title: str
+    reference: str
+    made_on: dt.date
+    qr: Markup
+    run_reference: str
+    run_on: dt.date
+    provider_name: str
+    iban: str
+    lines: list[SpecLine]
+    amount_cents: int
+
+
+def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocument:
+    """What one transfer of a payment run paid a provider: every hour sheet and its amount."""
+    run = db.session.get(PaymentRun, payment.run_id)
+    provider = db.session.get(Provider, payment.provider_id)
+    rows = db.session.execute(
+        select(PaymentItem.amount_cents, Claim.reference, Claim.month, Agreement.reference,
+               Household.name)
+        .join(Claim, Claim.id == PaymentItem.claim_id)
+        .join(Agreement, Agreement.id == Claim.agreement_id)
+        .join(Household, Household.id == Agreement.household_id)
+        .where(PaymentItem.payment_id == payment.id)
+        .order_by(Claim.month, Claim.reference)).all()
+    lines = [SpecLine(ref, month, a_ref, household, amount)
+             for amount, ref, month, a_ref, household in rows]
+    return PaymentSpecDocument(
+        title=f"Betaalspecificatie {payment.reference}", reference=payment.reference,
+        made_on=today, qr=_qr(payment.reference), run_reference=run.reference, run_on=run.run_on,
+        provider_name=provider.name, iban=payment.iban, lines=lines,
+        amount_cents=payment.amount_cents)
+
+
+# --------------------------------------------------------------------------- 5. refusal letter
+
+
+@dataclass(frozen=True)
+class RefusalLetterDocument:
+    template = "refusal_letter.html"
+    title: str
+    reference: str
+    made_on: dt.date
+    qr: Markup
+    holder_name: str
+    household_name: str
+    provider_name: str
+    claim_reference: str
+    month: dt.date
+    agreement_reference: str
+    amount_cents: int
+    reason: str
+    decided_on: dt.date | None
+    submit_by: dt.date
+    late: bool
+
+
+def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocument:
+    """A letter that explains why an hour sheet was refused, and what to do now."""
+    if claim.status != ClaimStatus.AFGEKEURD:
+        raise NotAvailable("Dit urenbriefje is niet afgekeurd.")
+    agreement = db.session.get(Agreement, claim.agreement_id)
+    household = db.session.get(Household, agreement.household_id)
+    provider = db.session.get(Provider, agreement.provider_id)
+    reference = f"AFW-{claim.reference}"
+    deadline = submit_deadline(claim.month)
+    decided = claim.decided_at.date() if claim.decided_at is not None else None
+    return RefusalLetterDocument(
+        title=f"Uw urenbriefje over {format_month(claim.month)} is afgekeurd",
+        reference=reference, made_on=today, qr=_qr(reference),
+        holder_name=holder_name(household), household_name=household.name,
+        provider_name=provider.name, claim_reference=claim.reference, month=claim.month,
+        agreement_reference=agreement.reference, amount_cents=claim.total_cents,
+        reason=claim.refusal_reason or "", decided_on=decided, submit_by=deadline,
+        late=today > deadline)

@@ -1,0 +1,147 @@
+"""The one rendering function for every paper document: Jinja template -> (HTML, PDF bytes).
+
+- A4, the DejaVu fonts embedded (through @font-face with local(): the same FontConfiguration
+  goes to the stylesheet and to write_pdf, else WeasyPrint silently falls back), "pagina 2
+  van 3" in the page margin through CSS counters.
+- Accessible: PDF/UA-1 (WeasyPrint's variant: a tagged PDF with /MarkInfo and a structure tree,
+  the document title shown by viewers), lang="nl" and a <title> in every template, tables with
+  <th scope>. WeasyPrint takes /Lang from <html lang> and /Title from <title>.
+- No file of the machine and nothing from outside: the URL fetcher serves only our own static
+  files, addressed as `pgb-static:css/portal.css`, and raises on anything else (file://,
+  http(s), data:, a path that climbs out of static/). User text reaches the HTML through Jinja's
+  autoescape, so markup typed into a note is printed as text and never fetched.
+
+Works without a Flask app (worker processes render too): the templates get their own Jinja
+environment with the same filters as the web pages (euro, day, month).
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from portal.config import PROJECT_ROOT
+from portal.dates import format_day, format_month
+from portal.money import format_euro
+
+PDF_TEMPLATES = PROJECT_ROOT / "pdf_templates"
+STATIC_ROOT = PROJECT_ROOT / "static"
+STATIC_SCHEME = "pgb-static:"
+STYLESHEET = PDF_TEMPLATES / "document.css"
+PDF_VARIANT = "pdf/ua-1"
+
+CONTENT_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml",
+                 ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".ttf": "font/ttf",
+                 ".woff": "font/woff", ".woff2": "font/woff2"}
+
+
+class FetchRefused(ValueError):
+    """A document asked for something that is not one of our own static files."""
+
+
+def static_path(url: str, root: Path = STATIC_ROOT) -> Path:
+    """`pgb-static:css/x.css` -> the file inside static/. Raises FetchRefused for anything else."""
+    if not isinstance(url, str) or not url.startswith(STATIC_SCHEME):
+        raise FetchRefused(f"Alleen eigen bestanden uit static/ mogen in een document: {url!r}")
+    relative = url[len(STATIC_SCHEME):].split("?", 1)[0].split("#", 1)[0].lstrip("/")
+    base = root.resolve()
+    path = (base / relative).resolve()
+    if not relative or not path.is_relative_to(base) or not path.is_file():
+        raise FetchRefused(f"Geen eigen statisch bestand: {url!r}")
+    return path
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """WeasyPrint's fetcher, cut down to our own static files (see static_path)."""
+
+        def __init__(self, root: Path = STATIC_ROOT):
+            super().__init__(allowed_protocols=(), fail_on_errors=False)
+            self.root = root
+
+        def fetch(self, url, headers=None):
+            path = static_path(url, self.root)
+            return URLFetcherResponse(url, path.read_bytes(),
+                                      {"Content-Type": CONTENT_TYPES.get(path.suffix.lower(),
+                                                                         "application/octet-stream")})
+
+    return StaticOnlyFetcher
+
+
+_FETCHER_CLASS = None
+
+
+def url_fetcher(root: Path = STATIC_ROOT):
+    """A new fetcher that serves only files inside `root` (static/ by default)."""
+    global _FETCHER_CLASS
+    if _FETCHER_CLASS is None:
+        _FETCHER_CLASS = _fetcher_class()
+    return _FETCHER_CLASS(root)
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(PDF_TEMPLATES)),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["euro"] = format_euro
+    env.filters["day"] = format_day
+    env.filters["month"] = format_month
+    return env
+
+
+_ENV: Environment | None = None
+
+
+def jinja_env() -> Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = _environment()
+    return _ENV
+
+
+def qr_svg(text: str, title: str) -> Markup:
+    """A QR code carrying `text`, as inline SVG with a <title> (the figure's alternative text)."""
+    import segno
+
+    return Markup(segno.make(text, error="m").svg_inline(scale=2, title=title, border=2))
+
+
+def render_html(template: str, context: Mapping[str, Any]) -> str:
+    return jinja_env().get_template(template).render(**context)
+
+
+_STYLE_CACHE: dict[str, Any] = {}
+# Drop the FontConfiguration while the interpreter is still whole (its __del__ needs modules).
+atexit.register(_STYLE_CACHE.clear)
+
+
+def _font_config_and_css():
+    """One FontConfiguration and the parsed stylesheet, made once per process."""
+    if "css" not in _STYLE_CACHE:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = FontConfiguration()
+        css = CSS(string=STYLESHEET.read_text(encoding="utf-8"), font_config=font_config,
+                  url_fetcher=url_fetcher())
+        _STYLE_CACHE.update(font_config=font_config, css=css)
+    return _STYLE_CACHE["font_config"], _STYLE_CACHE["css"]
+
+
+def render_pdf(template: str, context: Mapping[str, Any], *, fetcher=None) -> tuple[str, bytes]:
+    """Render `template` (in pdf_templates/) with `context`: the HTML and the PDF bytes."""
+    from weasyprint import HTML
+
+    html = render_html(template, context)
+    font_config, css = _font_config_and_css()
+    document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher or url_fetcher())
+    pdf = document.write_pdf(stylesheets=[css], font_config=font_config,
+                             pdf_variant=PDF_VARIANT, pdf_tags=True)
+    return html, pdf

@@ -1,0 +1,94 @@
+"""Use cases of the paper route: make a document's PDF, and plan the monthly paper run.
+
+Reads only. The documents come from documents.py (view-models from the services), the PDF
+from pdf.render_pdf. Permission checks happen in the views (the same checks as the item).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from portal.agreements.constants import VersionStatus
+from portal.agreements.models import Agreement, AgreementVersion
+from portal.agreements.rules import VersionPeriod, version_for_day
+from portal.budgets.models import Household
+from portal.dates import first_of_month, month_days
+from portal.extensions import db
+from portal.paper import documents
+from portal.paper.pdf import render_pdf
+
+
+def render_document(doc) -> tuple[str, bytes]:
+    """HTML and PDF bytes of a document view-model (documents.*Document)."""
+    return render_pdf(doc.template, {"doc": doc})
+
+
+def download_name(doc) -> str:
+    """A file name for the download: the reference, e.g. UB-202603-000123.pdf."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in doc.reference)
+    return f"{safe}.pdf"
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """One document of the paper run: what to make and where to write it (relative path)."""
+
+    household_id: int
+    kind: str  # "statement" or "hour_sheet"
+    month: dt.date
+    path: str
+    agreement_id: int | None = None
+
+
+def active_agreement_ids(household_ids: list[int], month: dt.date) -> dict[int, list[int]]:
+    """Per household: the agreements with an approved version in force on a day of `month`."""
+    if not household_ids:
+        return {}
+    rows = db.session.execute(
+        select(Agreement.household_id, Agreement.id, AgreementVersion.number,
+               AgreementVersion.status, AgreementVersion.starts_on, AgreementVersion.ends_on,
+               AgreementVersion.ended_on)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(Agreement.household_id.in_(household_ids))
+        .order_by(Agreement.household_id, Agreement.id, AgreementVersion.number)).all()
+    periods: dict[tuple[int, int], list[VersionPeriod]] = {}
+    for household_id, agreement_id, number, status, starts_on, ends_on, ended_on in rows:
+        periods.setdefault((household_id, agreement_id), []).append(
+            VersionPeriod(number, VersionStatus(status), starts_on, ends_on, ended_on))
+    days = month_days(month)
+    result: dict[int, list[int]] = {h: [] for h in household_ids}
+    for (household_id, agreement_id), versions in periods.items():
+        if any(version_for_day(versions, day) is not None for day in days):
+            result[household_id].append(agreement_id)
+    return result
+
+
+def plan_paper_run(month: dt.date) -> list[PlannedDocument]:
+    """Every document of the month's paper run: for each household that works on paper, the
+    month's statement and an hour sheet per agreement in force that month. Two queries."""
+    month = first_of_month(month)
+    household_ids = list(db.session.scalars(
+        select(Household.id).where(Household.works_on_paper.is_(True)).order_by(Household.id)))
+    agreements = active_agreement_ids(household_ids, month)
+    plan = []
+    for household_id in household_ids:
+        folder = f"huishouden-{household_id:06d}"
+        plan.append(PlannedDocument(household_id, "statement", month,
+                                    f"{folder}/budgetoverzicht-{month:%Y-%m}.pdf"))
+        for agreement_id in agreements.get(household_id, []):
+            plan.append(PlannedDocument(household_id, "hour_sheet", month,
+                                        f"{folder}/urenbriefje-{month:%Y-%m}-{agreement_id:06d}.pdf",
+                                        agreement_id))
+    return plan
+
+
+def build_planned(planned: PlannedDocument, today: dt.date):
+    """The view-model of a planned document."""
+    if planned.kind == "statement":
+        return documents.statement_document(planned.household_id, planned.month, planned.month,
+                                            today)
+    agreement = db.session.get(Agreement, planned.agreement_id)
+    return documents.hour_sheet_document(agreement, planned.month, today)
