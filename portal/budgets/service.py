@@ -292,3 +292,30 @@ def allowance_status(grants: Sequence[Grant]) -> dict[int, dict[AllowanceKind, A
             for kind in AllowanceKind
         }
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Working on paper
+# --------------------------------------------------------------------------------------------
+
+def set_works_on_paper(actor: User, household_id: int, works_on_paper: bool,
+                       today: dt.date) -> Household:
+    """The budget holder's choice "ik werk op papier": the monthly paper run then prints the
+    statement and the hour sheets for this household. By the budget holder, or someone with a
+    'handelen' authorisation (on behalf, logged)."""
+    household = db.session.get(Household, household_id) if household_id is not None else None
+    access = household_access(actor, household.id, today) if household is not None else None
+    if access is None or not access.can_act:
+        raise _not_allowed("deze keuze voor dit huishouden")
+    works_on_paper = bool(works_on_paper)
+    if household.works_on_paper == works_on_paper:
+        return household
+    household.works_on_paper = works_on_paper
+    db.session.flush()
+    record("works_on_paper_changed", actor=actor,
+           on_behalf_of=budget_holder_of(household.id) if access.on_behalf else None,
+           household_id=household.id, object_type="household", object_id=household.id,
+           summary="Werkt op papier" if works_on_paper else "Werkt niet meer op papier",
+           detail={"works_on_paper": works_on_paper})
+    db.session.flush()
+    return household
