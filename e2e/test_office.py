@@ -1,0 +1,172 @@
+"""The payment office in a real Chromium, on the demo data: log in in two steps, preview and run
+a payment run, see the run's payments, download the SEPA file (valid pain.001.001.03), and look
+up a paper hour sheet by its reference. An axe check on every page visited.
+
+The journey changes the demo (it pays the approved sheets), so it runs on a portal and a
+database of its own instead of the shared e2e one.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+import pyotp
+import pytest
+import sepaxml
+from lxml import etree
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+try:  # the shared helper, once the plumbing moves it into conftest
+    from e2e.conftest import assert_accessible
+except ImportError:  # pragma: no cover - until then it lives with the smoke journey
+    from e2e.test_smoke import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"
+NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+
+
+@pytest.fixture(scope="module")
+def office_server(tmp_path_factory):
+    """A portal with the demo loaded, on its own SQLite file, served from a daemon thread."""
+    from portal import create_app
+    from portal.database import transaction
+    from portal.dates import today
+    from portal.demo.seed import seed_demo
+    from portal.extensions import db
+    from portal.migrate import upgrade
+
+    instance = tmp_path_factory.mktemp("e2e-office")
+    app = create_app(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'office.sqlite3'}",
+                             "RATELIMIT_ENABLED": False, "PORTAL_ARGON2_FAST": True},
+                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
+    with app.app_context():
+        upgrade()
+        with transaction():
+            seed_demo(today())
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+_last_step: dict[str, int] = {}
+
+
+def _fresh_code(secret: str) -> str:
+    """A code not used before: a used code is refused, so a second login within the same 30 s
+    takes the next step's code (the portal accepts one step ahead)."""
+    step = max(int(time.time()) // 30, _last_step.get(secret, 0) + 1)
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+def log_in_as_office(page: Page, base: str) -> None:
+    from portal.demo.seed import BEHEERDER, DEMO_PASSWORD
+
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(BEHEERDER.email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    if "/inloggen/code" in page.url:  # two-step login for the payment office
+        assert_accessible(page)
+        page.get_by_label("Code uit uw app").fill(_fresh_code(BEHEERDER.totp_secret))
+        page.get_by_role("button", name="Inloggen").click()
+
+
+def test_office_previews_runs_and_downloads_the_sepa_file(page: Page, office_server, tmp_path):
+    log_in_as_office(page, office_server)
+
+    # The start page of the office is the payment runs page.
+    expect(page.get_by_role("heading", level=1, name="Betaalrondes")).to_be_visible()
+    preview = page.get_by_role("table", name="Wat de volgende betaalronde betaalt, per zorgverlener")
+    expect(preview).to_be_visible()
+    expect(preview.get_by_role("rowheader", name="Thuiszorg De Linde B.V.")).to_be_visible()
+    earlier = page.get_by_role("table", name="Uitgevoerde betaalrondes, de nieuwste eerst")
+    earlier_count = earlier.get_by_role("row").count()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Betaalronde uitvoeren").click()
+
+    expect(page).to_have_url(re.compile(r"/betaalkantoor/betaalrondes/\d+$"))
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"^Betaalronde PGB-\d{8}-\d{4}$"))
+    reference = heading.inner_text().removeprefix("Betaalronde ")
+    expect(page.get_by_role("status").filter(has_text=f"Betaalronde {reference} is uitgevoerd")
+           ).to_be_visible()
+    payments = page.get_by_role("table", name="Betalingen in deze betaalronde")
+    expect(payments.get_by_role("cell", name="Thuiszorg De Linde B.V.")).to_be_visible()
+    payment_rows = payments.get_by_role("row").count() - 1  # minus the header row
+    assert payment_rows >= 1
+    assert_accessible(page)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="SEPA-bestand downloaden (XML)").click()
+    download = info.value
+    assert download.suggested_filename == f"{reference}.xml"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    doc = etree.parse(str(saved))
+    etree.XMLSchema(etree.parse(str(XSD))).assertValid(doc)
+    assert doc.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", NS).text == reference
+    assert int(doc.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", NS).text) == payment_rows
+
+    # Back to the list: the run is there, and nothing is left to pay (no second run possible).
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Betaalrondes").click()
+    expect(page.get_by_text("Er zijn nu geen goedgekeurde urenbriefjes om te betalen.")).to_be_visible()
+    expect(page.get_by_role("button", name="Betaalronde uitvoeren")).to_have_count(0)
+    expect(earlier.get_by_role("row")).to_have_count(earlier_count + 1)
+    expect(earlier.get_by_role("link", name=reference)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_office_enters_a_paper_sheet_by_its_reference(page: Page, office_server):
+    log_in_as_office(page, office_server)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Papieren urenbriefje").click()
+    expect(page.get_by_role("heading", level=1, name="Papieren urenbriefje invoeren")).to_be_visible()
+    assert_accessible(page)
+
+    # A reference that is no reference: the message next to the field.
+    page.get_by_label("Kenmerk op het urenbriefje").fill("UB-12")
+    page.get_by_role("button", name="Urenbriefje openen").click()
+    expect(page.get_by_role("alert")).to_contain_text("is geen kenmerk van een urenbriefje")
+    expect(page.get_by_label("Kenmerk op het urenbriefje")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+    # Choose the agreement and month by hand: the first agreement, last month.
+    agreement = page.get_by_label("Zorgovereenkomst")
+    agreement.select_option(index=1)
+    from portal.dates import add_months, first_of_month, today
+
+    month = first_of_month(add_months(today(), -1))
+    page.get_by_label("Kenmerk op het urenbriefje").fill("")
+    page.get_by_label("Maand").fill(f"{month:%Y-%m}")
+    page.get_by_role("button", name="Urenbriefje openen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(rf"^Papieren urenbriefje UB-{month:%Y%m}-\d{{6}}$"))
+    grid = page.get_by_role("table", name=re.compile("^Zorg per dag in "))
+    expect(grid).to_be_visible()
+    assert_accessible(page)
+
+    # The demo already has a sheet for that month: the same rule as in the portal refuses it.
+    grid.get_by_role("textbox").first.fill("2:30")
+    page.get_by_role("button", name="Urenbriefje indienen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Er is al een urenbriefje")
+    expect(grid.get_by_role("textbox").first).to_have_value("2:30")
+    assert_accessible(page)
