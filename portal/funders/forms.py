@@ -1,0 +1,59 @@
+"""Forms of the consulent's pages. Field names follow the refusal fields of the services
+(budgets.rules.check_grant, agreements.rules.check_review), so a refusal lands on its field."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from portal.access.forms import BaseForm
+from portal.budgets.constants import CareKind
+
+
+class DutchDateField(DateField):
+    """A date as JJJJ-MM-DD (the browser's date picker sends that too), with a Dutch message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Dit is geen bestaande datum. Schrijf de datum als JJJJ-MM-DD, "
+                             "bijvoorbeeld 2026-03-31.") from None
+
+
+class ReviewForm(BaseForm):
+    reason = TextAreaField("Reden van afkeuren", validators=[
+        Optional(), Length(max=2000, message="Gebruik ten hoogste 2000 tekens.")])
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class GrantForm(BaseForm):
+    bsn = StringField("Burgerservicenummer (BSN) van het gezinslid", validators=[
+        DataRequired("Vul het burgerservicenummer van het gezinslid in.")])
+    law = SelectField("Wet", validators=[InputRequired("Kies de wet.")])
+    period_start = DutchDateField("Begindatum", validators=[
+        InputRequired("Vul de begindatum in als JJJJ-MM-DD, bijvoorbeeld 2026-01-01.")])
+    period_end = DutchDateField("Einddatum", validators=[
+        InputRequired("Vul de einddatum in als JJJJ-MM-DD, bijvoorbeeld 2026-12-31.")])
+    amount = StringField("Toegekend bedrag in euro", validators=[
+        DataRequired("Vul het toegekende bedrag in, bijvoorbeeld 12000,00.")])
+    care_kinds = CheckboxesField("Zorgsoorten waarvoor het budget mag worden gebruikt",
+                                 choices=[SelectChoice(v, label) for v, label in CareKind.choices()])
+    decision_reference = StringField("Kenmerk van de beschikking", validators=[
+        Optional(), Length(max=60, message="Gebruik ten hoogste 60 tekens.")])
+
+    def __init__(self, *args, laws=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.law.choices = [SelectChoice(law.value, law.label) for law in laws]
+
+
+class ImportForm(BaseForm):
+    file = FileField("CSV-bestand met toekenningen", validators=[
+        FileRequired("Kies een CSV-bestand.")])

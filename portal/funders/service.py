@@ -1,0 +1,301 @@
+"""The funder's case worker (consulent): the review queue, one version to review, the funder's
+grants, and registering a grant for a member found by BSN.
+
+A consulent sees only agreements with a line on a grant their own funder funds, and of a
+version only the budgets of their own funder (a funder sees only budgets it funds). Writes go
+through the services of agreements and budgets; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.access.service import record
+from portal.agreements import rules as agreement_rules
+from portal.agreements import service as agreements_service
+from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
+from portal.agreements.permissions import can_review
+from portal.budgets import service as budgets_service
+from portal.budgets.constants import LAWS_BY_FUNDER_KIND, CareKind, FunderKind, Law, Unit
+from portal.budgets.models import Funder, Grant, Household, Member
+from portal.claims.rules import format_minutes
+from portal.extensions import db
+from portal.identifiers import check_bsn, mask_bsn
+from portal.refusals import Refusal, Refused
+
+# ---------------------------------------------------------------------------------------------
+# Review queue
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    version_id: int
+    agreement_reference: str
+    version_number: int
+    household_name: str
+    provider_name: str
+    model: ModelKind
+    starts_on: dt.date
+    signed_on: dt.date | None
+
+    @property
+    def is_change(self) -> bool:
+        return self.version_number > 1
+
+
+def _funded_versions(funder_id: int):
+    """Versions with at least one line on a grant of this funder."""
+    return (select(AgreementLine.version_id).join(Grant, Grant.id == AgreementLine.grant_id)
+            .where(Grant.funder_id == funder_id))
+
+
+def review_queue(funder_id: int) -> list[QueueRow]:
+    """Versions waiting for review (ter beoordeling) that this funder helps pay, oldest first.
+    One query."""
+    rows = db.session.execute(
+        select(AgreementVersion, Agreement.reference, Agreement.model, Household.name,
+               Agreement.provider_id)
+        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+        .join(Household, Household.id == Agreement.household_id)
+        .where(AgreementVersion.status == VersionStatus.TER_BEOORDELING,
+               AgreementVersion.id.in_(_funded_versions(funder_id)))
+        .options(selectinload(AgreementVersion.agreement).selectinload(Agreement.provider))
+        .order_by(AgreementVersion.signed_by_holder_at, AgreementVersion.id)).all()
+    return [QueueRow(version_id=v.id, agreement_reference=ref, version_number=v.number,
+                     household_name=household, provider_name=v.agreement.provider.name,
+                     model=ModelKind(model), starts_on=v.starts_on,
+                     signed_on=v.signed_by_holder_at.date() if v.signed_by_holder_at else None)
+            for v, ref, model, household, _pid in rows]
+
+
+def version_for_review(user: User, version_id: int) -> AgreementVersion | None:
+    """The version, if this consulent may review it; None otherwise (the page answers 404)."""
+    version = db.session.get(AgreementVersion, version_id)
+    if version is None or not can_review(user, version):
+        return None
+    return version
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    care_kind: str
+    unit: str
+    tariff_cents: int
+    budget_tariff_cents: int | None  # set when the budget holder tops up above the maximum
+    quantity_text: str
+    weekly_cost_cents: int
+    member_name: str
+    law: str
+    own_funder: bool  # the line is paid from a budget of the consulent's funder
+
+
+@dataclass(frozen=True)
+class GrantCost:
+    member_name: str
+    law: str
+    period_start: dt.date
+    period_end: dt.date
+    decision_reference: str
+    granted_cents: int
+    cost_cents: int  # what this version costs the grant within the grant's period
+
+    @property
+    def fits(self) -> bool:
+        return self.cost_cents <= self.granted_cents
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    version_id: int
+    number: int
+    agreement_reference: str
+    household_name: str
+    provider_name: str
+    provider_kind: str
+    provider_kvk: str | None
+    provider_agb: str | None
+    model: str
+    relation: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    end_kind: str
+    days_per_week: int
+    top_up: bool
+    signed_on_paper: bool
+    lines: list[ReviewLine]
+    costs: list[GrantCost]
+    weekly_cost_cents: int
+    previous_lines: list[ReviewLine]  # the approved version this one would replace, if any
+
+
+def _quantity_text(unit: str, quantity: int) -> str:
+    unit = Unit(unit)
+    if unit in (Unit.UUR, Unit.MAANDLOON):
+        return f"{format_minutes(quantity)} uur per week"
+    if unit is Unit.DAGDEEL:
+        return f"{quantity} dagdeel per week" if quantity == 1 else f"{quantity} dagdelen per week"
+    return f"{quantity} etmaal per week" if quantity == 1 else f"{quantity} etmalen per week"
+
+
+def _review_lines(version: AgreementVersion, grants: dict[int, Grant],
+                  members: dict[int, str], funder_id: int) -> list[ReviewLine]:
+    result = []
+    for line in version.lines:
+        grant = grants[line.grant_id]
+        result.append(ReviewLine(
+            care_kind=CareKind(line.care_kind).label, unit=Unit(line.unit).label,
+            tariff_cents=line.tariff_cents, budget_tariff_cents=line.budget_tariff_cents,
+            quantity_text=_quantity_text(line.unit, line.weekly_quantity),
+            weekly_cost_cents=agreement_rules.weekly_cost_cents(line),
+            member_name=members[grant.member_id], law=Law(grant.law).label,
+            own_funder=grant.funder_id == funder_id))
+    return result
+
+
+def review_view(version: AgreementVersion, funder_id: int) -> ReviewView:
+    """What the consulent reads before deciding: content, cost, and what it replaces."""
+    agreement = version.agreement
+    previous = agreements_service.approved_version(agreement)
+    lines = list(version.lines) + (list(previous.lines) if previous is not None else [])
+    grant_ids = {ln.grant_id for ln in lines}
+    grants = {g.id: g for g in db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))}
+    members = dict(db.session.execute(select(Member.id, Member.name).where(
+        Member.id.in_({g.member_id for g in grants.values()}))).all())
+    household = db.session.get(Household, agreement.household_id)
+    provider = agreement.provider
+    costs = []
+    for gid, grant in sorted(grants.items()):
+        if grant.funder_id != funder_id or gid not in {ln.grant_id for ln in version.lines}:
+            continue  # a funder sees only the budgets it funds
+        cost = agreement_rules.cost_by_grant_cents(
+            [ln for ln in version.lines if ln.grant_id == gid], version.starts_on, version.ends_on,
+            grant.period_start, grant.period_end).get(gid, 0)
+        costs.append(GrantCost(member_name=members[grant.member_id], law=Law(grant.law).label,
+                               period_start=grant.period_start, period_end=grant.period_end,
+                               decision_reference=grant.decision_reference,
+                               granted_cents=grant.amount_cents, cost_cents=cost))
+    return ReviewView(
+        version_id=version.id, number=version.number, agreement_reference=agreement.reference,
+        household_name=household.name if household else "", provider_name=provider.name,
+        provider_kind=ProviderKind(provider.kind).label, provider_kvk=provider.kvk,
+        provider_agb=provider.agb, model=ModelKind(agreement.model).label,
+        relation=Relation(agreement.relation).label, starts_on=version.starts_on,
+        ends_on=version.ends_on, end_kind=str(version.end_kind), days_per_week=version.days_per_week,
+        top_up=version.top_up, signed_on_paper=version.signed_on_paper,
+        lines=_review_lines(version, grants, members, funder_id), costs=costs,
+        weekly_cost_cents=sum(agreement_rules.weekly_cost_cents(ln) for ln in version.lines),
+        previous_lines=(_review_lines(previous, grants, members, funder_id)
+                        if previous is not None and previous is not version else []))
+
+
+def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,
+           today: dt.date) -> AgreementVersion:
+    """Approve or reject (with a reason the budget holder gets as a message): the agreements
+    service decides and tells the budget holder and the provider."""
+    return agreements_service.review(actor, version, approve=approve, reason=reason, today=today)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grants
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    grant_id: int
+    member_name: str
+    bsn_masked: str
+    law: Law
+    period_start: dt.date
+    period_end: dt.date
+    amount_cents: int
+    care_kinds: list[str]
+    decision_reference: str
+
+
+def funder_grants(funder_id: int) -> list[GrantRow]:
+    """Every grant of this funder, newest period first. One query."""
+    rows = db.session.execute(
+        select(Grant, Member.name, Member.bsn).join(Member, Member.id == Grant.member_id)
+        .where(Grant.funder_id == funder_id)
+        .order_by(Grant.period_start.desc(), Member.name, Grant.id)).all()
+    return [GrantRow(grant_id=g.id, member_name=name, bsn_masked=mask_bsn(bsn), law=Law(g.law),
+                     period_start=g.period_start, period_end=g.period_end,
+                     amount_cents=g.amount_cents,
+                     care_kinds=[CareKind(k).label for k in g.care_kinds],
+                     decision_reference=g.decision_reference)
+            for g, name, bsn in rows]
+
+
+def laws_of_funder(funder: Funder) -> list[Law]:
+    """The laws this kind of funder grants budgets under, in the usual order."""
+    allowed = LAWS_BY_FUNDER_KIND[FunderKind(funder.kind)]
+    return [law for law in Law if law in allowed]
+
+
+def mask_name(name: str) -> str:
+    """Initials only ('Daan Jansen' -> 'D. J.'): enough to confirm, not to find someone out."""
+    return " ".join(f"{part[0].upper()}." for part in str(name).split() if part)
+
+
+@dataclass(frozen=True)
+class MemberMatch:
+    member_id: int
+    name_masked: str
+    bsn_masked: str
+    birth_year: int
+
+
+def find_member(actor: User, bsn: str) -> MemberMatch:
+    """Look a member up by BSN for a grant. Refused (field 'bsn') when the BSN is wrong or
+    nobody is registered with it. The look-up is logged: a BSN is personal data."""
+    if actor is None or actor.role not in (Role.CONSULENT, Role.BEHEERDER):
+        raise Refused(Refusal("not_allowed", "U mag geen gezinsleden opzoeken.", "bsn"))
+    compact, refusals = check_bsn(bsn)
+    if refusals:
+        raise Refused(refusals)
+    member = db.session.scalar(select(Member).where(Member.bsn == compact))
+    if member is None:
+        raise Refused(Refusal("member_unknown", "Er is geen gezinslid met dit burgerservicenummer. "
+                              "Controleer het nummer, of laat het betaalkantoor het gezinslid "
+                              "eerst registreren.", "bsn"))
+    record("member_lookup", actor=actor, household_id=member.household_id, object_type="member",
+           object_id=member.id, summary=f"Gezinslid opgezocht op BSN {mask_bsn(compact)}")
+    return MemberMatch(member_id=member.id, name_masked=mask_name(member.name),
+                       bsn_masked=mask_bsn(compact), birth_year=member.birth_date.year)
+
+
+def register_grant_by_bsn(actor: User, *, bsn: str, law: str, period_start: dt.date,
+                          period_end: dt.date, amount_cents: int, care_kinds: list[str],
+                          decision_reference: str = "") -> Grant:
+    """Register a grant of the consulent's own funder for the member with this BSN.
+
+    Every refusal at once: a wrong or unknown BSN (field 'bsn') together with what
+    budgets.rules.check_grant says about the rest.
+    """
+    if actor is None or actor.role != Role.CONSULENT or actor.funder_id is None:
+        raise Refused(Refusal("not_allowed", "Alleen een consulent van een verstrekker kan een "
+                              "budget registreren."))
+    member_id: int | None = None
+    refusals: list[Refusal] = []
+    try:
+        member_id = find_member(actor, bsn).member_id
+    except Refused as refused:
+        refusals += refused.refusals
+    try:
+        return budgets_service.register_grant(
+            actor, member_id=member_id, funder_id=actor.funder_id, law=law,
+            period_start=period_start, period_end=period_end, amount_cents=amount_cents,
+            care_kinds=care_kinds, decision_reference=decision_reference)
+    except Refused as refused:
+        # member_unknown is already said, on the BSN field, when the BSN found nobody.
+        more = [r for r in refused.refusals if not (member_id is None and r.code == "member_unknown")]
+        raise Refused(refusals + more) from None
