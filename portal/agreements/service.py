@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -54,7 +55,7 @@ from portal.agreements.rules import (
 )
 from portal.agreements.storage import check_pdf, store_document
 from portal.agreements.tariffs import TariffRow
-from portal.budgets.constants import CareKind, Unit
+from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Grant, Member
 from portal.dates import format_day, now
 from portal.extensions import db
@@ -88,8 +89,9 @@ def _grant_facts(grant_ids: Iterable[int]) -> dict[int, GrantFacts]:
         select(Grant, Member.household_id).join(Member, Member.id == Grant.member_id)
         .where(Grant.id.in_(ids))
     ).all()
-    return {g.id: GrantFacts(g.id, household_id, g.funder_id, g.law, g.period_start, g.period_end,
-                             frozenset(g.care_kinds or ()))
+    # Law(...): a row read back from the database holds the plain string, not the enum.
+    return {g.id: GrantFacts(g.id, household_id, g.funder_id, Law(g.law), g.period_start,
+                             g.period_end, frozenset(g.care_kinds or ()))
             for g, household_id in rows}
 
 
@@ -714,3 +716,114 @@ def effective_status(version: AgreementVersion, today: dt.date):
     return rules.effective_status(VersionStatus(version.status), version.starts_on,
                                   version.ends_on, version.ended_on, today,
                                   provider_signed=version.signed_by_provider_at is not None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading for the screens: a fixed number of queries, whatever the history
+# ---------------------------------------------------------------------------------------------
+
+
+def household_agreements(household_id: int) -> list[Agreement]:
+    """A household's agreements with provider, versions and lines loaded (three queries)."""
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        select(Agreement).where(Agreement.household_id == household_id)
+        .options(selectinload(Agreement.provider),
+                 selectinload(Agreement.versions).selectinload(AgreementVersion.lines))
+        .order_by(Agreement.created_at, Agreement.id)
+    ))
+
+
+def events_of(agreement_ids: Iterable[int]) -> dict[int, list[tuple[AgreementEvent, str | None,
+                                                                        str | None]]]:
+    """Status history per agreement: (event, actor name, on-behalf-of name), oldest first."""
+    from sqlalchemy.orm import aliased
+
+    ids = sorted(set(agreement_ids))
+    result: dict[int, list] = {i: [] for i in ids}
+    if not ids:
+        return result
+    actor, behalf = aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(AgreementEvent, actor.name, behalf.name)
+        .outerjoin(actor, actor.id == AgreementEvent.actor_id)
+        .outerjoin(behalf, behalf.id == AgreementEvent.on_behalf_of_id)
+        .where(AgreementEvent.agreement_id.in_(ids))
+        .order_by(AgreementEvent.at, AgreementEvent.id)
+    ).all()
+    for event, actor_name, behalf_name in rows:
+        result[event.agreement_id].append((event, actor_name, behalf_name))
+    return result
+
+
+def household_grants(household_id: int, *, first: dt.date | None = None,
+                     last: dt.date | None = None) -> list[Grant]:
+    """The household's grants (with member and funder), optionally only those overlapping the
+    period first..last (last None: open-ended). One query."""
+    from sqlalchemy.orm import joinedload
+
+    query = (select(Grant).join(Member, Member.id == Grant.member_id)
+             .where(Member.household_id == household_id)
+             .options(joinedload(Grant.member), joinedload(Grant.funder))
+             .order_by(Member.id, Grant.law, Grant.period_start))
+    if first is not None:
+        query = query.where(Grant.period_end >= first)
+    if last is not None:
+        query = query.where(Grant.period_start <= last)
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class GrantCost:
+    """What a version will cost one grant until the end of the grant's period, next to what the
+    grant still has available."""
+
+    grant: Grant
+    cost_cents: int
+    available_cents: int
+
+    @property
+    def shortfall_cents(self) -> int:
+        return max(0, self.cost_cents - self.available_cents)
+
+    @property
+    def enough(self) -> bool:
+        return self.cost_cents <= self.available_cents
+
+
+def cost_overview(version: AgreementVersion, today: dt.date) -> list[GrantCost]:
+    """Per grant of the version's lines: the cost from today (or the start) until the end of the
+    grant's period (rules.cost_by_grant_cents), and what the grant has available now."""
+    grant_ids = sorted({ln.grant_id for ln in version.lines})
+    if not grant_ids:
+        return []
+    grants = db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids))
+                                .order_by(Grant.id)).all()
+    result = []
+    for grant in grants:
+        first = max(grant.period_start, today)
+        cost = 0
+        if first <= grant.period_end:
+            cost = rules.cost_by_grant_cents(version.lines, version.starts_on, version.ends_on,
+                                             first, grant.period_end,
+                                             ended_on=version.ended_on).get(grant.id, 0)
+        result.append(GrantCost(grant, cost, grant.available_cents))
+    return result
+
+
+def provider_changes(version: AgreementVersion) -> dict[str, dict[str, str | None]]:
+    """What the provider changed when signing this version: {field: {"old": .., "new": ..}}."""
+    from portal.access.models import AuditEvent
+
+    details = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "agreement.provider_sign",
+                                        AuditEvent.object_type == "agreement_version",
+                                        AuditEvent.object_id == version.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    changes: dict[str, dict[str, str | None]] = {}
+    for detail in details:
+        for field, change in ((detail or {}).get("changes") or {}).items():
+            changes[field] = change
+    return changes

@@ -1,3 +1,933 @@
-from flask import Blueprint
+"""Screens of care agreements: the list, one agreement with its versions, the new-agreement
+wizard (one step per page, the draft saved at every step), signing by both parties, the paper
+route, changes and ending.
+
+Thin views: parse the form, call one service function, redirect with a message, or show the
+page again with the refusals next to the fields (status 422, nothing written). Load -> check
+permission -> act; an agreement that is not yours answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal.agreements import forms, service
+from portal.agreements.constants import (
+    EffectiveStatus,
+    EndKind,
+    ModelKind,
+    ProviderKind,
+    Relation,
+    VersionStatus,
+)
+from portal.agreements.models import Agreement, AgreementDocument, AgreementVersion
+from portal.agreements.permissions import (
+    can_act_as_holder,
+    can_view_agreement,
+    is_agreement_provider,
+)
+from portal.agreements.rules import LineInput
+from portal.agreements.storage import DocumentDamaged, open_document
+from portal.budgets.constants import CareKind, Unit
+from portal.budgets.models import Grant
+from portal.dates import add_months, first_of_month
+from portal.extensions import db
+from portal.money import parse_euros
+from portal.refusals import Refusal, Refused
+from portal.web import household_view, today
 
 bp = Blueprint("agreements", __name__)
+
+STEPS = [
+    ("model", "Model"),
+    ("zorgverlener", "Zorgverlener"),
+    ("budgetten", "Budgetten"),
+    ("zorg", "Soorten zorg en tarieven"),
+    ("uren", "Uren per week"),
+    ("periode", "Periode"),
+    ("controleren", "Controleren en delen"),
+]
+STEP_NAMES = [s for s, _ in STEPS]
+EDITABLE = (VersionStatus.CONCEPT, VersionStatus.AFGEKEURD)
+
+TONES = {
+    EffectiveStatus.ACTIEF: "ok", EffectiveStatus.GOEDGEKEURD: "ok",
+    EffectiveStatus.AFGEKEURD: "error", EffectiveStatus.ONDERTEKEND_ZORGVERLENER: "warn",
+    EffectiveStatus.TER_BEOORDELING: "warn", EffectiveStatus.GEDEELD: "warn",
+    EffectiveStatus.OPGEZEGD: "warn",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and permissions
+# ---------------------------------------------------------------------------------------------
+
+
+def _load(agreement_id: int) -> Agreement:
+    """The agreement, if the user may see it; else 404 (not a hint that it exists)."""
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or not can_view_agreement(current_user, agreement, today()):
+        abort(404)
+    return agreement
+
+
+def _load_for_holder(agreement_id: int) -> Agreement:
+    agreement = _load(agreement_id)
+    if not can_act_as_holder(current_user, agreement, today()):
+        abort(404)
+    return agreement
+
+
+def _editable_version(agreement: Agreement) -> AgreementVersion | None:
+    version = service.open_version(agreement)
+    return version if version is not None and version.status in EDITABLE else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Refusals onto forms
+# ---------------------------------------------------------------------------------------------
+
+
+def _apply(form, refusals: Iterable[Refusal], field_map: dict[str, str] | None = None
+           ) -> list[str]:
+    """Put each refusal next to its field; return the messages that belong to no field."""
+    field_map = field_map or {}
+    general = []
+    for refusal in refusals:
+        name = field_map.get(refusal.field or "", refusal.field)
+        target = form._fields.get(name) if name else None
+        if target is None:
+            general.append(refusal.message)
+        elif refusal.message not in target.errors:
+            target.errors = list(target.errors) + [refusal.message]
+    return general
+
+
+def _has_errors(form) -> bool:
+    return any(f.errors for f in form)
+
+
+# ---------------------------------------------------------------------------------------------
+# View-models: everything a page shows, computed here, not in templates
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LineView:
+    care_kind: str
+    unit: str
+    tariff_cents: int
+    budget_tariff_cents: int | None
+    quantity: str
+    who: str
+    law: str
+
+
+@dataclass
+class VersionView:
+    version: AgreementVersion
+    status: EffectiveStatus
+    tone: str
+    lines: list[LineView]
+    period: str
+
+
+@dataclass
+class AgreementView:
+    agreement: Agreement
+    status: EffectiveStatus
+    tone: str
+    period: str
+    open_status: EffectiveStatus | None
+    events: list = field(default_factory=list)
+    versions: list[VersionView] = field(default_factory=list)
+
+
+def _period(version: AgreementVersion) -> str:
+    from portal.dates import format_day
+
+    start = format_day(version.starts_on)
+    if version.end_kind == EndKind.VERVANGING:
+        return f"vanaf {start}, vervanging bij ziekte"
+    if version.ends_on is None:
+        return f"vanaf {start}, zonder einddatum"
+    return f"{start} tot en met {format_day(version.ends_on)}"
+
+
+def _quantity_text(quantity: int, unit: str) -> str:
+    if unit == Unit.UUR:
+        return f"{forms.format_quantity(quantity, unit)} uur per week"
+    if unit == Unit.MAANDLOON:
+        return f"{forms.format_quantity(quantity, unit)} vaste uren per week"
+    word = "dagdelen" if unit == Unit.DAGDEEL else "etmalen"
+    return f"{quantity} {word} per week"
+
+
+def _grant_label(grant: Grant) -> str:
+    from portal.dates import format_day
+
+    return (f"{grant.member.name} - {_law_label(grant.law)}"
+            f" ({grant.funder.name}), {format_day(grant.period_start)} tot en met "
+            f"{format_day(grant.period_end)}")
+
+
+def _grants_by_id(household_id: int) -> dict[int, Grant]:
+    return {g.id: g for g in service.household_grants(household_id)}
+
+
+def _law_label(law) -> str:
+    from portal.budgets.constants import Law
+
+    return Law(law).label
+
+
+def _version_view(version: AgreementVersion, grants: dict[int, Grant], day: dt.date) -> VersionView:
+    status = service.effective_status(version, day)
+    lines = []
+    for ln in version.lines:
+        grant = grants.get(ln.grant_id)
+        lines.append(LineView(CareKind(ln.care_kind).label, Unit(ln.unit).label, ln.tariff_cents,
+                              ln.budget_tariff_cents, _quantity_text(ln.weekly_quantity, ln.unit),
+                              grant.member.name if grant else "", _law_label(grant.law)
+                              if grant else ""))
+    return VersionView(version, status, TONES.get(status, "neutral"), lines, _period(version))
+
+
+def _agreement_view(agreement: Agreement, grants: dict[int, Grant], day: dt.date,
+                    events=None, with_versions: bool = False) -> AgreementView:
+    shown = service.version_in_force(agreement, day) or agreement.versions[-1]
+    status = service.effective_status(shown, day)
+    open_version = service.open_version(agreement)
+    open_status = (service.effective_status(open_version, day)
+                   if open_version is not None and open_version is not shown else None)
+    view = AgreementView(agreement, status, TONES.get(status, "neutral"), _period(shown),
+                         open_status, events or [])
+    if with_versions:
+        view.versions = [_version_view(v, grants, day) for v in reversed(agreement.versions)]
+    return view
+
+
+# ---------------------------------------------------------------------------------------------
+# List and detail
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/huishoudens/<int:household_id>/overeenkomsten")
+@household_view()
+def index(household_id: int):
+    day = today()
+    agreements = service.household_agreements(household_id)
+    events = service.events_of(a.id for a in agreements)
+    grants: dict[int, Grant] = {}
+    views = [_agreement_view(a, grants, day, events[a.id]) for a in agreements]
+    from flask import g
+
+    return render_template("agreements/index.html", household_id=household_id, views=views,
+                           can_act=g.access.can_act)
+
+
+@bp.get("/overeenkomsten/<int:agreement_id>")
+@login_required
+def show(agreement_id: int):
+    agreement = _load(agreement_id)
+    day = today()
+    grants = _grants_by_id(agreement.household_id)
+    view = _agreement_view(agreement, grants, day, service.events_of([agreement.id])[agreement.id],
+                           with_versions=True)
+    documents = db.session.scalars(select(AgreementDocument).where(
+        AgreementDocument.agreement_id == agreement.id).order_by(AgreementDocument.id)).all()
+    holder = can_act_as_holder(current_user, agreement, day)
+    provider = is_agreement_provider(current_user, agreement)
+    open_version = service.open_version(agreement)
+    actions = _actions(agreement, open_version, holder, provider)
+    changes = service.provider_changes(open_version) if open_version is not None else {}
+    return render_template("agreements/show.html", view=view, documents=documents,
+                           actions=actions, changes=changes, holder=holder,
+                           is_provider=provider)
+
+
+def _actions(agreement: Agreement, open_version: AgreementVersion | None, holder: bool,
+             provider: bool) -> dict[str, bool]:
+    ended = any(v.status == VersionStatus.BEEINDIGD for v in agreement.versions)
+    status = open_version.status if open_version is not None else None
+    signed = open_version is not None and open_version.signed_by_provider_at is not None
+    approved = service.approved_version(agreement) is not None
+    return {
+        "edit": holder and status in EDITABLE and not ended,
+        "paper": holder and status in (VersionStatus.CONCEPT, VersionStatus.GEDEELD) and not ended,
+        "holder_sign": holder and status == VersionStatus.GEDEELD and signed,
+        "provider_sign": provider and status == VersionStatus.GEDEELD and not signed,
+        "change": holder and approved and open_version is None and not ended,
+        "end": holder and approved and not ended,
+    }
+
+
+@bp.get("/overeenkomsten/<int:agreement_id>/documenten/<int:document_id>")
+@login_required
+def document(agreement_id: int, document_id: int):
+    agreement = _load(agreement_id)
+    doc = db.session.get(AgreementDocument, document_id)
+    if doc is None or doc.agreement_id != agreement.id:
+        abort(404)
+    try:
+        data = open_document(doc)
+    except DocumentDamaged:
+        current_app.logger.exception("Document %s of agreement %s cannot be served", doc.id,
+                                     agreement.id)
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                         download_name=doc.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# The wizard: a new agreement (model, provider), then the steps of the draft
+# ---------------------------------------------------------------------------------------------
+
+
+def _default_start(day: dt.date) -> dt.date:
+    return first_of_month(add_months(day, 1))
+
+
+@bp.route("/huishoudens/<int:household_id>/overeenkomsten/nieuw", methods=["GET", "POST"])
+@household_view(act=True)
+def new(household_id: int):
+    form = forms.ModelForm()
+    if form.validate_on_submit():
+        return redirect(url_for("agreements.new_provider", household_id=household_id,
+                                model=form.model.data))
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/new_model.html", form=form, household_id=household_id,
+                           steps=_steps_nav(None, "model"), general=[]), status
+
+
+@bp.route("/huishoudens/<int:household_id>/overeenkomsten/nieuw/zorgverlener",
+          methods=["GET", "POST"])
+@household_view(act=True)
+def new_provider(household_id: int):
+    try:
+        model = ModelKind(request.args.get("model", ""))
+    except ValueError:
+        flash("Kies eerst het model van de overeenkomst.")
+        return redirect(url_for("agreements.new", household_id=household_id))
+    form = forms.new_provider_form(model)
+    general: list[str] = []
+    if form.validate_on_submit():
+        kind = ProviderKind.ORGANISATIE if model == ModelKind.ZORGINSTELLING else ProviderKind.PERSOON
+        relation = form.relation.data if "relation" in form._fields else Relation.GEEN
+        day = today()
+        try:
+            provider = service.create_provider(
+                current_user, kind=kind, name=form.name.data, iban=form.iban.data,
+                kvk=form.kvk.data if "kvk" in form._fields else None,
+                agb=form.agb.data if "agb" in form._fields else None, email=form.email.data)
+            agreement = service.create_draft(
+                current_user, household_id=household_id, provider_id=provider.id, model=model,
+                relation=relation or Relation.GEEN, starts_on=_default_start(day), ends_on=None,
+                end_kind=EndKind.GEEN, days_per_week=0, lines=[], today=day)
+        except Refused as refused:
+            if "not_allowed" in refused.codes:
+                abort(404)
+            general = _apply(form, refused.refusals, {"provider_id": "name"})
+        else:
+            flash(f"Het concept {agreement.reference} is opgeslagen. U kunt later verder gaan.")
+            return redirect(_step_url(agreement, "budgetten"))
+    status = 422 if request.method == "POST" else 200
+    known = service.household_agreements(household_id)
+    return render_template("agreements/new_provider.html", form=form, household_id=household_id,
+                           model=model, known=known, general=general,
+                           steps=_steps_nav(None, "zorgverlener")), status
+
+
+def _step_url(agreement: Agreement, step: str, **kw) -> str:
+    return url_for("agreements.step", agreement_id=agreement.id, step=step, **kw)
+
+
+def _steps_nav(agreement: Agreement | None, current: str) -> list[dict]:
+    nav = []
+    for name, label in STEPS:
+        href = _step_url(agreement, name) if agreement is not None else None
+        nav.append({"name": name, "label": label, "href": href, "current": name == current})
+    return nav
+
+
+def _next_step(step: str) -> str:
+    return STEP_NAMES[min(STEP_NAMES.index(step) + 1, len(STEP_NAMES) - 1)]
+
+
+def _current_lines(version: AgreementVersion) -> list[LineInput]:
+    return [LineInput(ln.grant_id, CareKind(ln.care_kind), Unit(ln.unit), ln.tariff_cents,
+                      ln.weekly_quantity) for ln in version.lines]
+
+
+def _current_values(version: AgreementVersion) -> dict:
+    agreement = version.agreement
+    return {"starts_on": version.starts_on, "ends_on": version.ends_on,
+            "end_kind": EndKind(version.end_kind), "days_per_week": version.days_per_week,
+            "lines": _current_lines(version), "top_up": bool(version.top_up),
+            "model": ModelKind(agreement.model), "relation": Relation(agreement.relation)}
+
+
+def _step_of(refusal_field: str | None) -> str:
+    if not refusal_field:
+        return "controleren"
+    if refusal_field == "model":
+        return "model"
+    if refusal_field in ("relation", "kvk", "agb", "provider_id", "name", "iban", "email"):
+        return "zorgverlener"
+    if refusal_field in ("starts_on", "ends_on"):
+        return "periode"
+    if refusal_field == "days_per_week":
+        return "uren"
+    if refusal_field == "lines":
+        return "zorg"
+    if refusal_field.startswith("lines-"):
+        part = refusal_field.rsplit("-", 1)[-1]
+        return {"grant_id": "budgetten", "weekly_quantity": "uren"}.get(part, "zorg")
+    return "controleren"
+
+
+def _line_field_map(version_lines: list[LineInput], step: str) -> dict[str, str]:
+    """lines-<i>-<name> -> this step's form field for that line."""
+    mapping = {}
+    for i, ln in enumerate(version_lines):
+        p = forms.care_prefix(ln.grant_id, ln.care_kind.value)
+        if step == "zorg":
+            mapping[f"lines-{i}-tariff_cents"] = f"{p}_tariff"
+            mapping[f"lines-{i}-unit"] = f"{p}_unit"
+            mapping[f"lines-{i}-care_kind"] = f"{p}_use"
+        elif step == "uren":
+            mapping[f"lines-{i}-weekly_quantity"] = f"line_{i}"
+        elif step == "budgetten":
+            mapping[f"lines-{i}-grant_id"] = "grants"
+    mapping["lines"] = "grants" if step == "budgetten" else mapping.get("lines", "")
+    return mapping
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/stap/<step>", methods=["GET", "POST"])
+@login_required
+def step(agreement_id: int, step: str):
+    if step not in STEP_NAMES:
+        abort(404)
+    agreement = _load_for_holder(agreement_id)
+    version = _editable_version(agreement)
+    if version is None:
+        flash("Deze overeenkomst is geen concept meer en kan hier niet gewijzigd worden.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    handler = STEP_HANDLERS[step]
+    return handler(agreement, version)
+
+
+def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, step: str,
+          field_map: dict[str, str] | None = None, next_args: dict | None = None):
+    """update_draft with the current values and this step's changes; then go on or stay."""
+    values = {**_current_values(version), **changes}
+    if version.number > 1:
+        values.pop("model")
+        values.pop("relation")
+    try:
+        service.update_draft(current_user, version, today=today(), **values)
+    except Refused as refused:
+        if "not_allowed" in refused.codes:
+            abort(404)
+        return _apply(form, refused.refusals, field_map)
+    if request.form.get("action") == "concept":
+        flash(f"Het concept {agreement.reference} is opgeslagen. U kunt later verder gaan waar u "
+              "gebleven was.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    outstanding = [r for r in service.draft_verdict(version).refusals if _step_of(r.field) == step]
+    if outstanding and step != "controleren":
+        flash("Opgeslagen. Er is nog iets niet in orde op deze pagina: zie de meldingen.")
+        return redirect(_step_url(agreement, step))
+    flash("Opgeslagen.")
+    return redirect(_step_url(agreement, _next_step(step), **(next_args or {})))
+
+
+def _render_step(template: str, agreement, version, step: str, form, general: list[str],
+                 field_map: dict[str, str] | None = None, **context):
+    """Show a step. On GET, what is still wrong with the draft for this step shows next to the
+    fields (the verdict of the rules)."""
+    verdict = service.draft_verdict(version)
+    if request.method == "GET":
+        mine = [r for r in verdict.refusals if _step_of(r.field) == step]
+        general = general + _apply(form, mine, field_map)
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, agreement=agreement, version=version, form=form,
+                           general=general, steps=_steps_nav(agreement, step), step=step,
+                           notices=verdict.notices, model=ModelKind(agreement.model),
+                           **context), status
+
+
+def _step_model(agreement: Agreement, version: AgreementVersion):
+    form = forms.ModelForm(data={"model": agreement.model})
+    general: list[str] = []
+    if request.method == "POST":
+        if version.number > 1:
+            return redirect(_step_url(agreement, "zorgverlener"))
+        if form.validate_on_submit():
+            result = _save(agreement, version, form, {"model": ModelKind(form.model.data)}, "model")
+            if not isinstance(result, list):
+                return result
+            general = result
+    return _render_step("agreements/step_model.html", agreement, version, "model", form, general)
+
+
+def _step_provider(agreement: Agreement, version: AgreementVersion):
+    model = ModelKind(agreement.model)
+    form = forms.relation_form(model, data={"relation": agreement.relation})
+    general: list[str] = []
+    if request.method == "POST" and form.validate_on_submit():
+        changes = {}
+        if "relation" in form._fields:
+            if not form.relation.data:
+                form.relation.errors = ["Kies de relatie van de zorgverlener met degene die de "
+                                        "zorg krijgt."]
+            else:
+                changes["relation"] = Relation(form.relation.data)
+        if not _has_errors(form):
+            result = _save(agreement, version, form, changes, "zorgverlener")
+            if not isinstance(result, list):
+                return result
+            general = result
+    return _render_step("agreements/step_provider.html", agreement, version, "zorgverlener", form,
+                        general, provider=agreement.provider)
+
+
+def _period_grants(version: AgreementVersion) -> list[Grant]:
+    return service.household_grants(version.agreement.household_id, first=version.starts_on,
+                                    last=version.ends_on)
+
+
+def _step_grants(agreement: Agreement, version: AgreementVersion):
+    grants = _period_grants(version)
+    chosen = sorted({ln.grant_id for ln in version.lines})
+    form = forms.GrantsForm(data={"grants": chosen})
+    form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
+    general: list[str] = []
+    field_map = _line_field_map(_current_lines(version), "budgetten")
+    if request.method == "POST" and form.validate_on_submit():
+        picked = set(form.grants.data)
+        lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
+        result = _save(agreement, version, form, {"lines": lines}, "budgetten", field_map,
+                       {"budget": sorted(picked)})
+        if not isinstance(result, list):
+            return result
+        general = result
+    return _render_step("agreements/step_grants.html", agreement, version, "budgetten", form,
+                        general, field_map, has_grants=bool(grants))
+
+
+def _care_rows(grants: list[Grant]) -> list[tuple[int, str, str]]:
+    rows = []
+    for g in grants:
+        allowed = set(g.care_kinds or ())
+        rows += [(g.id, k.value, k.label) for k in CareKind if k.value in allowed]
+    return rows
+
+
+def _step_care(agreement: Agreement, version: AgreementVersion):
+    model = ModelKind(agreement.model)
+    current = _current_lines(version)
+    wanted = set(request.values.getlist("budget", type=int)) | {ln.grant_id for ln in current}
+    by_id = _grants_by_id(agreement.household_id)
+    grants = [by_id[i] for i in sorted(wanted) if i in by_id]
+    if not grants:
+        flash("Kies eerst voor wie en uit welk budget de zorg betaald wordt.")
+        return redirect(_step_url(agreement, "budgetten"))
+    rows = _care_rows(grants)
+    data: dict = {"top_up": bool(version.top_up)}
+    for ln in current:
+        p = forms.care_prefix(ln.grant_id, ln.care_kind.value)
+        data.update({f"{p}_use": True, f"{p}_unit": ln.unit.value,
+                     f"{p}_tariff": forms.format_tariff(ln.tariff_cents)})
+    form = forms.care_form(model, rows, data=data)
+    field_map = _line_field_map(current, "zorg")
+    general: list[str] = []
+    if request.method == "POST" and form.validate_on_submit():
+        quantities = {(ln.grant_id, ln.care_kind.value): ln.weekly_quantity for ln in current}
+        lines, new_map = [], {}
+        for grant_id, kind, _label in rows:
+            p = forms.care_prefix(grant_id, kind)
+            if not form[f"{p}_use"].data:
+                continue
+            unit_field = form[f"{p}_unit"]
+            if unit_field.data not in {value for value, _ in forms.unit_choices(model)}:
+                unit_field.errors = ["Kies een eenheid uit de lijst."]
+                continue
+            tariff_field = form[f"{p}_tariff"]
+            try:
+                tariff = parse_euros(tariff_field.data or "", f"{p}_tariff")
+            except Refused as refused:
+                tariff_field.errors = [r.message for r in refused.refusals]
+                continue
+            idx = len(lines)
+            new_map.update({f"lines-{idx}-tariff_cents": f"{p}_tariff",
+                            f"lines-{idx}-unit": f"{p}_unit",
+                            f"lines-{idx}-care_kind": f"{p}_use"})
+            lines.append(LineInput(grant_id, CareKind(kind), Unit(form[f"{p}_unit"].data), tariff,
+                                   quantities.get((grant_id, kind), 0)))
+        if not lines and not _has_errors(form):
+            general.append("Kies minstens één soort zorg en vul het tarief in.")
+        if not _has_errors(form) and not general:
+            result = _save(agreement, version, form, {"lines": lines,
+                                                      "top_up": bool(form.top_up.data)},
+                           "zorg", new_map)
+            if not isinstance(result, list):
+                return result
+            general = result
+    verdict = service.draft_verdict(version)
+    maxima = {}
+    for t in verdict.tariffs:
+        if t.maximum_cents is not None and t.index < len(current):
+            ln = current[t.index]
+            maxima[forms.care_prefix(ln.grant_id, ln.care_kind.value)] = (t.maximum_cents,
+                                                                           t.maximum_year)
+    show_top_up = bool(version.top_up) or any(r.code == "tariff_above_maximum"
+                                              for r in verdict.refusals)
+    groups = [(g, [(forms.care_prefix(g.id, k), lbl) for gid, k, lbl in rows if gid == g.id])
+              for g in grants]
+    return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
+                        field_map, groups=groups, grant_label=_grant_label, maxima=maxima,
+                        show_top_up=show_top_up, chosen=[g.id for g in grants])
+
+
+def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:
+    grant = grants.get(ln.grant_id)
+    who = f" voor {grant.member.name} ({_law_label(grant.law)})" if grant else ""
+    what = {Unit.UUR: "uren per week", Unit.MAANDLOON: "vaste uren per week",
+            Unit.DAGDEEL: "dagdelen per week", Unit.ETMAAL: "etmalen per week"}[ln.unit]
+    return f"{ln.care_kind.label}{who}: {what}"
+
+
+def _step_hours(agreement: Agreement, version: AgreementVersion):
+    model = ModelKind(agreement.model)
+    current = _current_lines(version)
+    if not current:
+        flash("Kies eerst de soorten zorg en de tarieven.")
+        return redirect(_step_url(agreement, "zorg"))
+    grants = _grants_by_id(agreement.household_id)
+    labels = [_hours_label(ln, grants) for ln in current]
+    data = {f"line_{i}": forms.format_quantity(ln.weekly_quantity, ln.unit)
+            for i, ln in enumerate(current)}
+    data["days_per_week"] = version.days_per_week
+    form = forms.hours_form(model, labels, data=data)
+    field_map = _line_field_map(current, "uren")
+    general: list[str] = []
+    if request.method == "POST" and form.validate_on_submit():
+        lines = []
+        for i, ln in enumerate(current):
+            f = form[f"line_{i}"]
+            try:
+                quantity = forms.parse_quantity(f.data, ln.unit)
+            except forms.QuantityError as error:
+                f.errors = [str(error)]
+                quantity = 0
+            lines.append(LineInput(ln.grant_id, ln.care_kind, ln.unit, ln.tariff_cents, quantity))
+        if not _has_errors(form):
+            changes: dict = {"lines": lines}
+            if "days_per_week" in form._fields:
+                changes["days_per_week"] = form.days_per_week.data
+            result = _save(agreement, version, form, changes, "uren", field_map)
+            if not isinstance(result, list):
+                return result
+            general = result
+    units = [ln.unit.value for ln in current]
+    return _render_step("agreements/step_hours.html", agreement, version, "uren", form, general,
+                        field_map, units=units)
+
+
+def _step_period(agreement: Agreement, version: AgreementVersion):
+    form = forms.PeriodForm(data={"starts_on": version.starts_on, "ends_on": version.ends_on,
+                                  "end_kind": version.end_kind})
+    general: list[str] = []
+    if request.method == "POST":
+        if form.validate_on_submit():
+            ends_on = form.ends_on.data if form.end_kind.data != EndKind.GEEN else None
+            result = _save(agreement, version, form, {
+                "starts_on": form.starts_on.data, "ends_on": ends_on,
+                "end_kind": EndKind(form.end_kind.data)}, "periode")
+            if not isinstance(result, list):
+                return result
+            general = result
+        _date_messages(form)
+    return _render_step("agreements/step_period.html", agreement, version, "periode", form,
+                        general)
+
+
+def _date_messages(form) -> None:
+    """WTForms says 'Not a valid date value' in English: say it in Dutch."""
+    for f in form:
+        if f.type == "DateField" and f.errors and f.data is None and any(f.raw_data or ()):
+            f.errors = [forms.DATE_MESSAGE]
+
+
+def _step_check(agreement: Agreement, version: AgreementVersion, status: int | None = None,
+                form=None, general: list[str] | None = None):
+    day = today()
+    verdict = service.draft_verdict(version)
+    grants = _grants_by_id(agreement.household_id)
+    outstanding = [{"message": r.message, "href": _step_url(agreement, _step_of(r.field))}
+                   for r in verdict.refusals]
+    costs = service.cost_overview(version, day)
+    return render_template(
+        "agreements/step_check.html", agreement=agreement, version=version,
+        form=form or forms.ConfirmForm(), general=general or [],
+        steps=_steps_nav(agreement, "controleren"), step="controleren",
+        view=_version_view(version, grants, day), outstanding=outstanding,
+        notices=verdict.notices, costs=costs, grant_label=_grant_label,
+        model=ModelKind(agreement.model), relation=Relation(agreement.relation),
+    ), status or (422 if request.method == "POST" else 200)
+
+
+STEP_HANDLERS = {
+    "model": _step_model, "zorgverlener": _step_provider, "budgetten": _step_grants,
+    "zorg": _step_care, "uren": _step_hours, "periode": _step_period,
+    "controleren": _step_check,
+}
+
+
+@bp.post("/overeenkomsten/<int:agreement_id>/delen")
+@login_required
+def share(agreement_id: int):
+    agreement = _load_for_holder(agreement_id)
+    version = service.open_version(agreement)
+    form = forms.ConfirmForm()
+    if version is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            service.share(current_user, version, today())
+        except Refused as refused:
+            if "not_allowed" in refused.codes:
+                abort(404)
+            return _step_check(agreement, version, 422, form, [r.message for r in refused.refusals])
+        flash(f"De overeenkomst is gedeeld met {agreement.provider.name}. De zorgverlener vult "
+              "zijn gegevens aan en ondertekent. Daarna ondertekent u.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    return _step_check(agreement, version, 422, form, ["Probeer het opnieuw."])
+
+
+# ---------------------------------------------------------------------------------------------
+# Signing
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen-zorgverlener", methods=["GET", "POST"])
+@login_required
+def provider_sign(agreement_id: int):
+    agreement = _load(agreement_id)
+    if not is_agreement_provider(current_user, agreement):
+        abort(404)
+    version = service.open_version(agreement)
+    if (version is None or version.status != VersionStatus.GEDEELD
+            or version.signed_by_provider_at is not None):
+        flash("Er is nu niets om te ondertekenen.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    provider = agreement.provider
+    organisation = provider.kind == ProviderKind.ORGANISATIE
+    form = forms.provider_sign_form(organisation, data={
+        "name": provider.name, "iban": provider.iban, "email": provider.email,
+        "kvk": provider.kvk, "agb": provider.agb})
+    general: list[str] = []
+    if form.validate_on_submit():
+        changes = {f: form[f].data for f in ("name", "iban", "email", "kvk", "agb")
+                   if f in form._fields}
+        try:
+            service.provider_sign(current_user, version, today(), changes)
+        except Refused as refused:
+            if "not_allowed" in refused.codes:
+                abort(404)
+            general = _apply(form, refused.refusals)
+        else:
+            flash("U heeft de overeenkomst ondertekend. De budgethouder ondertekent nu ook.")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    grants = _grants_by_id(agreement.household_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/provider_sign.html", agreement=agreement, form=form,
+                           general=general, view=_version_view(version, grants, today())), status
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen", methods=["GET", "POST"])
+@login_required
+def holder_sign(agreement_id: int):
+    agreement = _load_for_holder(agreement_id)
+    version = service.open_version(agreement)
+    if (version is None or version.status != VersionStatus.GEDEELD
+            or version.signed_by_provider_at is None):
+        flash("Er is nu niets om te ondertekenen.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    form = forms.SignForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            service.holder_sign(current_user, version, today())
+        except Refused as refused:
+            if "not_allowed" in refused.codes:
+                abort(404)
+            general = _apply(form, refused.refusals)
+        else:
+            flash("U heeft de overeenkomst ondertekend. De verstrekker beoordeelt hem nu. U krijgt "
+                  "een bericht als dat gebeurd is.")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    grants = _grants_by_id(agreement.household_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/holder_sign.html", agreement=agreement, form=form,
+                           general=general, view=_version_view(version, grants, today()),
+                           changes=service.provider_changes(version),
+                           provider=agreement.provider), status
+
+
+# ---------------------------------------------------------------------------------------------
+# Paper: upload the signed scan
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/papier", methods=["GET", "POST"])
+@login_required
+def upload(agreement_id: int):
+    agreement = _load_for_holder(agreement_id)
+    form = forms.UploadForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        storage = form.file.data
+        try:
+            service.attach_signed_paper(current_user, agreement, storage.read(),
+                                        storage.filename, today())
+        except Refused as refused:
+            if "not_allowed" in refused.codes:
+                abort(404)
+            general = _apply(form, refused.refusals)
+        else:
+            flash("De ondertekende overeenkomst is ontvangen. De verstrekker beoordeelt hem nu.")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/upload.html", agreement=agreement, form=form,
+                           general=general), status
+
+
+# ---------------------------------------------------------------------------------------------
+# Ending and changing
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/beeindigen", methods=["GET", "POST"])
+@login_required
+def end(agreement_id: int):
+    agreement = _load_for_holder(agreement_id)
+    version = service.approved_version(agreement)
+    if version is None:
+        flash("Alleen een goedgekeurde overeenkomst kan beëindigd worden.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    form = forms.EndForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            service.end_agreement(current_user, agreement, form.ended_on.data, today())
+        except Refused as refused:
+            if "not_allowed" in refused.codes:
+                abort(404)
+            general = _apply(form, refused.refusals)
+        else:
+            flash("De overeenkomst is beëindigd. De zorgverlener en de verstrekker krijgen "
+                  "een bericht.")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    _date_messages(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/end.html", agreement=agreement, form=form,
+                           general=general, version=version), status
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/wijzigen", methods=["GET", "POST"])
+@login_required
+def change(agreement_id: int):
+    agreement = _load_for_holder(agreement_id)
+    base = service.approved_version(agreement)
+    if base is None or service.open_version(agreement) is not None:
+        flash("Deze overeenkomst kan nu niet gewijzigd worden. Rond eerst het concept af.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    model = ModelKind(agreement.model)
+    grants = _grants_by_id(agreement.household_id)
+    current = _current_lines(base)
+    labels = []
+    for ln in current:
+        name = _hours_label(ln, grants)
+        labels.append((f"Tarief in euro: {ln.care_kind.label.lower()} ({ln.unit.label})", name))
+    data = {"starts_on": _default_start(today()), "ends_on": base.ends_on,
+            "end_kind": base.end_kind, "days_per_week": base.days_per_week}
+    for i, ln in enumerate(current):
+        data[f"tariff_{i}"] = forms.format_tariff(ln.tariff_cents)
+        data[f"line_{i}"] = forms.format_quantity(ln.weekly_quantity, ln.unit)
+    form = forms.change_form(model, labels, data=data)
+    field_map = {}
+    general: list[str] = []
+    if form.validate_on_submit():
+        lines = []
+        for i, ln in enumerate(current):
+            field_map[f"lines-{i}-tariff_cents"] = f"tariff_{i}"
+            field_map[f"lines-{i}-weekly_quantity"] = f"line_{i}"
+            tariff, quantity = ln.tariff_cents, ln.weekly_quantity
+            try:
+                tariff = parse_euros(form[f"tariff_{i}"].data or "")
+            except Refused as refused:
+                form[f"tariff_{i}"].errors = [r.message for r in refused.refusals]
+            try:
+                quantity = forms.parse_quantity(form[f"line_{i}"].data, ln.unit)
+            except forms.QuantityError as error:
+                form[f"line_{i}"].errors = [str(error)]
+            lines.append(LineInput(ln.grant_id, ln.care_kind, ln.unit, tariff, quantity))
+        if not _has_errors(form):
+            ends_on = form.ends_on.data if form.end_kind.data != EndKind.GEEN else None
+            days = form.days_per_week.data if "days_per_week" in form._fields else base.days_per_week
+            try:
+                version = service.propose_change(
+                    current_user, agreement, starts_on=form.starts_on.data, ends_on=ends_on,
+                    end_kind=form.end_kind.data, days_per_week=days, lines=lines, today=today(),
+                    top_up=bool(base.top_up))
+            except Refused as refused:
+                if "not_allowed" in refused.codes:
+                    abort(404)
+                general = _apply(form, refused.refusals, field_map)
+            else:
+                if version.status == VersionStatus.GOEDGEKEURD:
+                    flash("De overeenkomst is verlengd. Een verlenging hoeft niet opnieuw "
+                          "beoordeeld te worden.")
+                    return redirect(url_for("agreements.show", agreement_id=agreement.id))
+                flash(f"De wijziging is opgeslagen als concept (versie {version.number}). "
+                      "Controleer hem en deel hem met de zorgverlener. Tot de nieuwe versie is "
+                      "goedgekeurd, geldt de huidige.")
+                return redirect(_step_url(agreement, "controleren"))
+    _date_messages(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/change.html", agreement=agreement, form=form,
+                           general=general, base=base, n_lines=len(current),
+                           units=[ln.unit.value for ln in current]), status
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {
+        "status_labels": {s.value: s.label for s in VersionStatus},
+        "model_labels": {m.value: m.label for m in ModelKind},
+        "relation_labels": {r.value: r.label for r in Relation},
+        "field_labels": {"name": "Naam", "iban": "IBAN", "email": "E-mailadres",
+                         "kvk": "KvK-nummer", "agb": "AGB-code"},
+    }

@@ -1,0 +1,618 @@
+"""The agreement screens through the test client: every page, every form (good and bad), the
+404 matrix, the wizard step by step, both signatures, the paper route and its downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from pypdf import PdfWriter
+from sqlalchemy import func, select
+
+from portal.access.constants import Role, Scope
+from portal.agreements import service
+from portal.agreements.constants import EndKind, ModelKind, Relation, VersionStatus
+from portal.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementLine,
+    AgreementVersion,
+    Provider,
+)
+from portal.agreements.rules import LineInput
+from portal.budgets.constants import CareKind, FunderKind, Law, Unit
+from portal.extensions import db as _db
+from tests import factories as f
+
+D = dt.date
+TODAY = D(2026, 1, 15)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr("portal.web.today", lambda: TODAY)
+    monkeypatch.setattr("portal.agreements.views.today", lambda: TODAY)
+
+
+class World:
+    def __init__(self):
+        self.household = f.make_household()
+        self.member = f.make_member(self.household, name="Sara Proef")
+        self.zorgkantoor = f.make_funder(FunderKind.ZORGKANTOOR)
+        self.grant = f.make_grant(self.member, self.zorgkantoor, Law.WLZ, amount_cents=2_000_000,
+                                  care_kinds=[CareKind.PERSOONLIJKE_VERZORGING.value,
+                                              CareKind.VERPLEGING.value])
+        self.provider = f.make_provider(name="Piet Zorg")
+        self.holder = f.make_user(Role.BUDGETHOUDER, household_id=self.household.id)
+        self.provider_user = f.make_user(Role.ZORGVERLENER, provider_id=self.provider.id)
+        self.consulent = f.make_user(Role.CONSULENT, funder_id=self.zorgkantoor.id)
+        self.other_consulent = f.make_user(Role.CONSULENT)
+        self.other_holder = f.make_user(Role.BUDGETHOUDER)
+        self.other_provider_user = f.make_user(Role.ZORGVERLENER)
+        self.viewer = f.make_user(Role.ADVISEUR)
+        f.make_authorization(self.household, self.viewer, self.holder, Scope.BEKIJKEN)
+        settle()
+
+    def line(self, **kw) -> LineInput:
+        values = dict(grant_id=self.grant.id, care_kind=CareKind.PERSOONLIJKE_VERZORGING,
+                      unit=Unit.UUR, tariff_cents=6000, weekly_quantity=240)
+        values.update(kw)
+        return LineInput(**values)
+
+    def draft(self, **kw) -> Agreement:
+        values = dict(household_id=self.household.id, provider_id=self.provider.id,
+                      model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=D(2026, 2, 1),
+                      ends_on=D(2026, 12, 31), end_kind=EndKind.EINDDATUM, days_per_week=2,
+                      lines=[self.line()], today=TODAY)
+        values.update(kw)
+        agreement = service.create_draft(self.holder, **values)
+        settle()
+        return agreement
+
+    def shared(self) -> Agreement:
+        agreement = self.draft()
+        service.share(self.holder, agreement.versions[0], TODAY)
+        settle()
+        return agreement
+
+    def approved(self) -> Agreement:
+        agreement = self.shared()
+        version = agreement.versions[0]
+        service.provider_sign(self.provider_user, version, TODAY)
+        service.holder_sign(self.holder, version, TODAY)
+        service.review(self.consulent, version, approve=True, reason=None, today=TODAY)
+        settle()
+        return agreement
+
+
+def settle() -> None:
+    """Commit the set-up (into the test's savepoint): a refused request rolls back only its own
+    work, as in production, not what the test built before it."""
+    _db.session.commit()
+
+
+@pytest.fixture
+def w(db):
+    return World()
+
+
+def count(model) -> int:
+    return _db.session.scalar(select(func.count()).select_from(model))
+
+
+def text(response) -> str:
+    """The page, with Babel's non-breaking spaces as plain spaces (easier to assert on)."""
+    return response.get_data(as_text=True).replace("\xa0", " ")
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def step_url(agreement, step: str) -> str:
+    return f"/overeenkomsten/{agreement.id}/stap/{step}"
+
+
+# ---------------------------------------------------------------------------------------------
+# List and detail; who sees what
+# ---------------------------------------------------------------------------------------------
+
+
+def test_index_lists_agreements_with_status_and_history(w, client, login):
+    agreement = w.approved()
+    login(w.holder)
+    response = client.get(f"/huishoudens/{w.household.id}/overeenkomsten")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Piet Zorg" in page and agreement.reference in page
+    assert "Overeenkomst van opdracht" in page
+    assert "Goedgekeurd, nog niet begonnen" in page  # starts 1 February, today 15 January
+    assert "Ter beoordeling bij verstrekker" in page  # the history
+    assert "Nieuwe zorgovereenkomst maken" in page
+
+
+def test_index_for_view_only_helper_has_no_new_button(w, client, login):
+    login(w.viewer)
+    response = client.get(f"/huishoudens/{w.household.id}/overeenkomsten")
+    assert response.status_code == 200
+    assert "Nieuwe zorgovereenkomst maken" not in text(response)
+
+
+@pytest.mark.parametrize("who", ["other_holder", "provider_user", "consulent"])
+def test_index_of_another_household_is_404(w, client, login, who):
+    login(getattr(w, who))
+    assert client.get(f"/huishoudens/{w.household.id}/overeenkomsten").status_code == 404
+
+
+@pytest.mark.parametrize("who, status", [
+    ("holder", 200), ("viewer", 200), ("provider_user", 200), ("consulent", 200),
+    ("other_holder", 404), ("other_provider_user", 404), ("other_consulent", 404),
+])
+def test_show_matrix(w, client, login, who, status):
+    agreement = w.approved()
+    login(getattr(w, who))
+    response = client.get(f"/overeenkomsten/{agreement.id}")
+    assert response.status_code == status
+    if status == 200:
+        page = text(response)
+        assert "Versie 1" in page and "Persoonlijke verzorging" in page and "Sara Proef" in page
+
+
+def test_show_keeps_earlier_versions_visible(w, client, login):
+    agreement = w.approved()
+    service.propose_change(w.holder, agreement, starts_on=D(2026, 3, 1), ends_on=D(2026, 12, 31),
+                           end_kind=EndKind.EINDDATUM, days_per_week=2,
+                           lines=[w.line(tariff_cents=6500)], today=TODAY)
+    login(w.holder)
+    page = text(client.get(f"/overeenkomsten/{agreement.id}"))
+    assert "Versie 2" in page and "Versie 1" in page
+    assert "€ 60,00" in page and "€ 65,00" in page
+
+
+def test_unknown_agreement_is_404(w, client, login):
+    login(w.holder)
+    assert client.get("/overeenkomsten/999999").status_code == 404
+
+
+def test_pages_need_login(w, client):
+    agreement = w.draft()
+    response = client.get(f"/overeenkomsten/{agreement.id}")
+    assert response.status_code == 302 and "/inloggen" in response.location
+
+
+# ---------------------------------------------------------------------------------------------
+# The wizard
+# ---------------------------------------------------------------------------------------------
+
+
+def test_new_model_step_good_and_bad(w, client, login):
+    login(w.holder)
+    url = f"/huishoudens/{w.household.id}/overeenkomsten/nieuw"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, data={})
+    assert bad.status_code == 422
+    assert "Kies een model overeenkomst." in text(bad)
+    good = client.post(url, data={"model": "familie"})
+    assert good.status_code == 302 and "model=familie" in good.location
+
+
+def test_new_agreement_for_view_only_helper_is_refused(w, client, login):
+    login(w.viewer)
+    assert client.get(f"/huishoudens/{w.household.id}/overeenkomsten/nieuw").status_code == 403
+
+
+def test_provider_step_asks_only_what_applies(w, client, login):
+    login(w.holder)
+    base = f"/huishoudens/{w.household.id}/overeenkomsten/nieuw/zorgverlener"
+    organisation = text(client.get(base + "?model=zorginstelling"))
+    assert "KvK-nummer" in organisation and "AGB-code" in organisation
+    assert "Wat is de zorgverlener van" not in organisation
+    family = text(client.get(base + "?model=familie"))
+    assert "KvK-nummer" not in family and "Wat is de zorgverlener van" in family
+    assert client.get(base + "?model=onzin").status_code == 302
+
+
+def test_provider_step_refuses_bad_iban_and_writes_nothing(w, client, login):
+    login(w.holder)
+    before = (count(Provider), count(Agreement))
+    response = client.post(
+        f"/huishoudens/{w.household.id}/overeenkomsten/nieuw/zorgverlener?model=familie",
+        data={"name": "Oma Proef", "iban": "NL00BANK0000000000", "relation": "grootouder"})
+    assert response.status_code == 422
+    page = text(response)
+    assert re.search(r'id="iban-error"[^>]*>[^<]*IBAN', page)
+    assert 'aria-invalid="true"' in page
+    assert 'value="Oma Proef"' in page  # what was typed stays
+    assert (count(Provider), count(Agreement)) == before
+
+
+def test_provider_step_family_needs_a_relation(w, client, login):
+    login(w.holder)
+    before = count(Agreement)
+    response = client.post(
+        f"/huishoudens/{w.household.id}/overeenkomsten/nieuw/zorgverlener?model=familie",
+        data={"name": "Oma Proef", "iban": "NL91ABNA0417164300", "relation": ""})
+    assert response.status_code == 422
+    assert "Kies wat de zorgverlener is" in text(response)
+    assert count(Agreement) == before
+
+
+def wizard_start(w, client, model="familie", relation="grootouder") -> Agreement:
+    response = client.post(
+        f"/huishoudens/{w.household.id}/overeenkomsten/nieuw/zorgverlener?model={model}",
+        data={"name": "Oma Proef", "iban": "NL91ABNA0417164300", "relation": relation,
+              "email": "oma@example.nl"})
+    assert response.status_code == 302, text(response)
+    agreement = _db.session.scalar(select(Agreement).where(
+        Agreement.household_id == w.household.id).order_by(Agreement.id.desc()).limit(1))
+    assert response.location.endswith(step_url(agreement, "budgetten"))
+    return agreement
+
+
+def test_wizard_from_start_to_share(w, client, login):
+    login(w.holder)
+    agreement = wizard_start(w, client)
+    version = agreement.versions[0]
+    assert version.status == VersionStatus.CONCEPT
+    assert version.starts_on == D(2026, 2, 1)  # first of next month until the period step
+
+    # Budgets: only grants of this household in the period.
+    other = f.make_grant(f.make_member(), law=Law.WMO)
+    page = text(client.get(step_url(agreement, "budgetten")))
+    assert "Sara Proef" in page and f'value="{other.id}"' not in page
+    response = client.post(step_url(agreement, "budgetten"), data={"grants": [w.grant.id]})
+    assert response.status_code == 302 and f"budget={w.grant.id}" in response.location
+
+    # Care: only the kinds the grant allows; tariff above the (informal Wlz) maximum.
+    page = text(client.get(response.location))
+    assert "Persoonlijke verzorging" in page and "Huishoudelijke hulp" not in page
+    assert ">vast maandloon<" not in page  # only for employment
+    p = f"g{w.grant.id}_persoonlijke_verzorging"
+    response = client.post(step_url(agreement, "zorg"), data={
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00", "budget": w.grant.id})
+    assert response.status_code == 302 and response.location.endswith(step_url(agreement, "zorg"))
+    page = text(client.get(step_url(agreement, "zorg")))
+    assert "hoger dan het maximum van € 24,44" in page
+    assert f'id="{p}_tariff-error"' in page
+    assert "Ik betaal het deel van het tarief boven het maximum zelf" in page
+    response = client.post(step_url(agreement, "zorg"), data={
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00", "top_up": "y",
+        "budget": w.grant.id})
+    assert response.location.endswith(step_url(agreement, "uren"))
+    line = _db.session.scalar(select(AgreementLine).where(AgreementLine.version_id == version.id))
+    assert (line.tariff_cents, line.budget_tariff_cents) == (3000, 2444)
+
+    # Hours: quarters of an hour.
+    response = client.post(step_url(agreement, "uren"), data={"line_0": "4:30"})
+    assert response.location.endswith(step_url(agreement, "periode"))
+    assert _db.session.get(AgreementLine, line.id) is None or True
+    assert agreement.versions[0].lines[0].weekly_quantity == 270
+
+    # Period.
+    response = client.post(step_url(agreement, "periode"), data={
+        "starts_on": "2026-03-01", "end_kind": "einddatum", "ends_on": "2026-12-31"})
+    assert response.location.endswith(step_url(agreement, "controleren"))
+
+    # Check: cost next to what is available, then share.
+    page = text(client.get(step_url(agreement, "controleren")))
+    assert "Kosten tot einde periode" in page and "€ 20.000,00" in page
+    assert "Delen met zorgverlener" in page
+    response = client.post(f"/overeenkomsten/{agreement.id}/delen")
+    assert response.status_code == 302
+    assert agreement.versions[0].status == VersionStatus.GEDEELD
+
+
+def test_save_as_concept_returns_to_the_agreement(w, client, login):
+    login(w.holder)
+    agreement = wizard_start(w, client)
+    response = client.post(step_url(agreement, "budgetten"),
+                           data={"grants": [w.grant.id], "action": "concept"})
+    assert response.status_code == 302
+    assert response.location.endswith(f"/overeenkomsten/{agreement.id}")
+
+
+def test_budget_step_needs_one_budget(w, client, login):
+    login(w.holder)
+    agreement = wizard_start(w, client)
+    response = client.post(step_url(agreement, "budgetten"), data={})
+    assert response.status_code == 422
+    assert "Kies minstens één budget." in text(response)
+
+
+def test_care_step_bad_tariff_is_refused_and_nothing_written(w, client, login):
+    login(w.holder)
+    agreement = w.draft()
+    p = f"g{w.grant.id}_persoonlijke_verzorging"
+    before = count(AgreementLine)
+    response = client.post(step_url(agreement, "zorg"), data={
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "veel"})
+    assert response.status_code == 422
+    assert "is geen bedrag" in text(response)
+    assert 'value="veel"' in text(response)
+    zero = client.post(step_url(agreement, "zorg"), data={
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "0"})
+    assert zero.status_code == 422
+    assert "hoger is dan € 0,00" in text(zero)
+    assert count(AgreementLine) == before
+    assert agreement.versions[0].lines[0].tariff_cents == 6000
+
+
+def test_care_step_monthly_wage_only_for_employment(w, client, login):
+    login(w.holder)
+    agreement = w.draft(model=ModelKind.ARBEID)
+    page = text(client.get(step_url(agreement, "zorg")))
+    assert ">vast maandloon<" in page
+    hours = text(client.get(step_url(agreement, "uren")))
+    assert "Hoeveel dagen per week" in hours and "loonadministratie" in hours
+
+
+def test_hours_step_good_and_bad(w, client, login):
+    login(w.holder)
+    agreement = w.draft()
+    bad = client.post(step_url(agreement, "uren"), data={"line_0": "vier"})
+    assert bad.status_code == 422
+    assert "uren:minuten" in text(bad)
+    assert agreement.versions[0].lines[0].weekly_quantity == 240
+    odd = client.post(step_url(agreement, "uren"), data={"line_0": "4:10"})
+    assert odd.status_code == 302 and odd.location.endswith(step_url(agreement, "uren"))
+    assert "hele kwartieren" in text(client.get(step_url(agreement, "uren")))
+    good = client.post(step_url(agreement, "uren"), data={"line_0": "4,25"})
+    assert good.location.endswith(step_url(agreement, "periode"))
+    assert agreement.versions[0].lines[0].weekly_quantity == 255
+
+
+def test_period_step_end_before_start_is_refused(w, client, login):
+    login(w.holder)
+    agreement = w.draft()
+    response = client.post(step_url(agreement, "periode"), data={
+        "starts_on": "2026-05-01", "end_kind": "einddatum", "ends_on": "2026-04-01"})
+    assert response.status_code == 422
+    assert "De einddatum ligt voor de begindatum" in text(response)
+    assert agreement.versions[0].starts_on == D(2026, 2, 1)
+    bad_date = client.post(step_url(agreement, "periode"), data={
+        "starts_on": "2026-02-30", "end_kind": "geen"})
+    assert bad_date.status_code == 422
+    assert "Vul een bestaande datum in" in text(bad_date)
+
+
+def test_share_refused_when_incomplete(w, client, login):
+    login(w.holder)
+    agreement = w.draft(lines=[])
+    page = text(client.get(step_url(agreement, "controleren")))
+    assert "Voeg minstens één soort zorg toe" in page
+    response = client.post(f"/overeenkomsten/{agreement.id}/delen")
+    assert response.status_code == 422
+    assert agreement.versions[0].status == VersionStatus.CONCEPT
+
+
+@pytest.mark.parametrize("who", ["other_holder", "provider_user", "viewer"])
+def test_wizard_steps_of_another_are_404(w, client, login, who):
+    agreement = w.draft()
+    login(getattr(w, who))
+    assert client.get(step_url(agreement, "zorg")).status_code == 404
+    assert client.post(f"/overeenkomsten/{agreement.id}/delen").status_code == 404
+    assert agreement.versions[0].status == VersionStatus.CONCEPT
+
+
+def test_shared_version_is_not_editable_in_the_wizard(w, client, login):
+    agreement = w.shared()
+    login(w.holder)
+    response = client.get(step_url(agreement, "zorg"))
+    assert response.status_code == 302 and response.location.endswith(f"/overeenkomsten/{agreement.id}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Signing
+# ---------------------------------------------------------------------------------------------
+
+
+def test_provider_signs_with_a_new_iban_and_holder_sees_it(w, client, login):
+    agreement = w.shared()
+    login(w.provider_user)
+    url = f"/overeenkomsten/{agreement.id}/ondertekenen-zorgverlener"
+    assert client.get(url).status_code == 200
+    no_agree = client.post(url, data={"name": "Piet Zorg", "iban": "NL20INGB0001234567"})
+    assert no_agree.status_code == 422
+    assert "Vink aan" in text(no_agree)
+    bad = client.post(url, data={"name": "Piet Zorg", "iban": "NL00", "agree": "y"})
+    assert bad.status_code == 422 and 'id="iban-error"' in text(bad)
+    assert agreement.versions[0].signed_by_provider_at is None
+    good = client.post(url, data={"name": "Piet Zorg", "iban": "NL20INGB0001234567", "agree": "y"})
+    assert good.status_code == 302
+    assert agreement.versions[0].signed_by_provider_at is not None
+
+    client.post("/uitloggen")
+    login(w.holder)
+    page = text(client.get(f"/overeenkomsten/{agreement.id}/ondertekenen"))
+    assert "<mark>NL20INGB0001234567</mark>" in page and "NL91ABNA0417164300" in page
+    refused = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen", data={})
+    assert refused.status_code == 422
+    assert agreement.versions[0].status == VersionStatus.GEDEELD
+    signed = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen", data={"agree": "y"})
+    assert signed.status_code == 302
+    assert agreement.versions[0].status == VersionStatus.TER_BEOORDELING
+
+
+@pytest.mark.parametrize("who", ["other_provider_user", "holder", "other_holder"])
+def test_provider_sign_page_only_for_the_provider(w, client, login, who):
+    agreement = w.shared()
+    login(getattr(w, who))
+    url = f"/overeenkomsten/{agreement.id}/ondertekenen-zorgverlener"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"name": "X", "iban": "NL20INGB0001234567",
+                                  "agree": "y"}).status_code == 404
+    assert agreement.versions[0].signed_by_provider_at is None
+
+
+@pytest.mark.parametrize("who", ["provider_user", "other_holder", "viewer"])
+def test_holder_sign_only_for_the_acting_holder(w, client, login, who):
+    agreement = w.shared()
+    service.provider_sign(w.provider_user, agreement.versions[0], TODAY)
+    login(getattr(w, who))
+    url = f"/overeenkomsten/{agreement.id}/ondertekenen"
+    assert client.post(url, data={"agree": "y"}).status_code == 404
+    assert agreement.versions[0].status == VersionStatus.GEDEELD
+
+
+# ---------------------------------------------------------------------------------------------
+# Paper route
+# ---------------------------------------------------------------------------------------------
+
+
+def test_upload_renamed_exe_is_refused_next_to_the_file_field(w, client, login):
+    agreement = w.draft()
+    login(w.holder)
+    before = count(AgreementDocument)
+    response = client.post(f"/overeenkomsten/{agreement.id}/papier", data={
+        "file": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), "overeenkomst.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = text(response)
+    assert re.search(r'id="file-error"[^>]*>Dit bestand is geen PDF', page)
+    assert count(AgreementDocument) == before
+    assert agreement.versions[0].status == VersionStatus.CONCEPT
+
+
+def test_upload_without_a_file_is_refused(w, client, login):
+    agreement = w.draft()
+    login(w.holder)
+    response = client.post(f"/overeenkomsten/{agreement.id}/papier", data={},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Kies het PDF-bestand" in text(response)
+
+
+def test_upload_a_signed_pdf_and_download_it(w, client, login):
+    agreement = w.draft()
+    login(w.holder)
+    assert client.get(f"/overeenkomsten/{agreement.id}/papier").status_code == 200
+    data = pdf_bytes(2)
+    response = client.post(f"/overeenkomsten/{agreement.id}/papier", data={
+        "file": (io.BytesIO(data), "getekend.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    version = agreement.versions[0]
+    assert version.status == VersionStatus.TER_BEOORDELING and version.signed_on_paper
+    doc = _db.session.scalar(select(AgreementDocument).where(
+        AgreementDocument.agreement_id == agreement.id))
+    page = text(client.get(f"/overeenkomsten/{agreement.id}"))
+    assert "getekend.pdf" in page and "2 pagina" in page
+    download = client.get(f"/overeenkomsten/{agreement.id}/documenten/{doc.id}")
+    assert download.status_code == 200
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.data == data
+
+
+@pytest.mark.parametrize("who, status", [
+    ("provider_user", 200), ("consulent", 200), ("other_holder", 404),
+    ("other_provider_user", 404), ("other_consulent", 404),
+])
+def test_download_matrix(w, client, login, who, status):
+    agreement = w.draft()
+    version = agreement.versions[0]
+    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    doc_id = version.document_id
+    login(getattr(w, who))
+    assert client.get(f"/overeenkomsten/{agreement.id}/documenten/{doc_id}").status_code == status
+
+
+def test_document_of_another_agreement_is_404(w, client, login):
+    agreement = w.draft()
+    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    doc_id = agreement.versions[0].document_id
+    mine = f.make_agreement(f.make_grant(f.make_member(f.make_household())))
+    holder = f.make_user(Role.BUDGETHOUDER, household_id=mine.household_id)
+    login(holder)
+    assert client.get(f"/overeenkomsten/{mine.id}/documenten/{doc_id}").status_code == 404
+
+
+def test_upload_of_another_household_is_404(w, client, login):
+    agreement = w.draft()
+    login(w.other_holder)
+    response = client.post(f"/overeenkomsten/{agreement.id}/papier", data={
+        "file": (io.BytesIO(pdf_bytes()), "x.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 404
+    assert agreement.versions[0].status == VersionStatus.CONCEPT
+
+
+def test_too_large_request_gets_the_413_page(w, client, login, app):
+    agreement = w.draft()
+    login(w.holder)
+    big = b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10)  # raw: no temporary file in the client
+    response = client.post(f"/overeenkomsten/{agreement.id}/papier", data=big,
+                           content_type="multipart/form-data; boundary=grens")
+    assert response.status_code == 413
+    assert "Het bestand is te groot" in text(response)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ending and changing
+# ---------------------------------------------------------------------------------------------
+
+
+def test_end_good_and_bad(w, client, login):
+    agreement = w.approved()
+    login(w.holder)
+    url = f"/overeenkomsten/{agreement.id}/beeindigen"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, data={"ended_on": "2025-12-31"})
+    assert bad.status_code == 422
+    assert "De einddatum ligt in het verleden" in text(bad)
+    assert service.approved_version(agreement) is not None
+    good = client.post(url, data={"ended_on": "2026-06-30"})
+    assert good.status_code == 302
+    assert agreement.versions[0].status == VersionStatus.BEEINDIGD
+    assert agreement.versions[0].ended_on == D(2026, 6, 30)
+
+
+@pytest.mark.parametrize("who", ["provider_user", "other_holder", "viewer"])
+def test_end_by_others_is_404(w, client, login, who):
+    agreement = w.approved()
+    login(getattr(w, who))
+    response = client.post(f"/overeenkomsten/{agreement.id}/beeindigen",
+                           data={"ended_on": "2026-06-30"})
+    assert response.status_code == 404
+    assert agreement.versions[0].status == VersionStatus.GOEDGEKEURD
+
+
+def test_extension_is_approved_at_once(w, client, login):
+    agreement = w.approved()
+    login(w.holder)
+    url = f"/overeenkomsten/{agreement.id}/wijzigen"
+    assert client.get(url).status_code == 200
+    response = client.post(url, data={"starts_on": "2026-03-01", "end_kind": "geen",
+                                      "tariff_0": "60,00", "line_0": "4:00"})
+    assert response.status_code == 302, text(response)
+    assert [v.status for v in agreement.versions] == [VersionStatus.VERVANGEN,
+                                                       VersionStatus.GOEDGEKEURD]
+
+
+def test_tariff_change_becomes_a_concept_to_sign(w, client, login):
+    agreement = w.approved()
+    login(w.holder)
+    response = client.post(f"/overeenkomsten/{agreement.id}/wijzigen", data={
+        "starts_on": "2026-03-01", "end_kind": "einddatum", "ends_on": "2026-12-31",
+        "tariff_0": "65,00", "line_0": "4:00"})
+    assert response.status_code == 302
+    assert response.location.endswith(step_url(agreement, "controleren"))
+    assert agreement.versions[-1].status == VersionStatus.CONCEPT
+    assert agreement.versions[-1].lines[0].tariff_cents == 6500
+
+
+def test_change_not_on_first_of_month_is_refused(w, client, login):
+    agreement = w.approved()
+    login(w.holder)
+    before = count(AgreementVersion)
+    response = client.post(f"/overeenkomsten/{agreement.id}/wijzigen", data={
+        "starts_on": "2026-03-15", "end_kind": "einddatum", "ends_on": "2026-12-31",
+        "tariff_0": "65,00", "line_0": "4:00"})
+    assert response.status_code == 422
+    assert "eerste dag van een maand" in text(response)
+    assert count(AgreementVersion) == before
