@@ -71,6 +71,12 @@ _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$")
 
 
+@bp.app_template_filter("claim_status")
+def _claim_status(status) -> ClaimStatus:
+    """The status as the enum (with its Dutch label), also when the row gives a plain string."""
+    return ClaimStatus(status)
+
+
 @bp.app_template_filter("claim_tone")
 def _claim_tone(status) -> str:
     return STATUS_TONES.get(ClaimStatus(status), "neutral")

@@ -1,0 +1,163 @@
+"""Hour sheets in a real Chromium: the provider prepares last month's sheet, the budget holder
+approves it and it shows as "Ingediend"; a day in the future is refused next to its cell.
+An axe check on every page visited.
+
+Data: a fresh household with an approved agreement, made through the services (the demo's
+agreements all have a sheet for last month already, and other journeys use them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import PASSWORD
+from e2e.test_smoke import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="session")
+def sheet_world(portal_app):
+    from portal.access.service import create_user
+    from portal.agreements import service as agreements
+    from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
+    from portal.agreements.rules import LineInput
+    from portal.budgets import service as budgets
+    from portal.budgets.constants import CareKind, FunderKind, Law, Unit
+    from portal.budgets.models import Funder
+    from portal.database import transaction
+    from portal.dates import today
+    from portal.extensions import db
+
+    now = today()
+    with portal_app.app_context(), transaction():
+        funder = Funder(name="Zorgkantoor Urenbriefjes E2E", kind=FunderKind.ZORGKANTOOR)
+        db.session.add(funder)
+        db.session.flush()
+        household = budgets.register_household(None, "De Graaf")
+        member = budgets.register_member(None, household.id, "Wim de Graaf", "100000009",
+                                         dt.date(1950, 2, 3), today=now)
+        # One grant a year, around today: last month and next month always have a budget.
+        grants = [budgets.register_grant(
+            None, member_id=member.id, funder_id=funder.id, law=Law.WLZ.value,
+            period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
+            amount_cents=3_000_000, care_kinds=[CareKind.INDIVIDUELE_BEGELEIDING.value],
+            decision_reference=f"WLZ-E2E-{year}") for year in range(now.year - 1, now.year + 2)]
+        holder = create_user("ria.degraaf@e2e.pgb", PASSWORD, "budgethouder", "Ria de Graaf",
+                             household_id=household.id)
+        provider = agreements.create_provider(holder, kind=ProviderKind.PERSOON,
+                                              name="Jeroen Smits", iban="NL91ABNA0417164300")
+        provider_user = create_user("jeroen.smits@e2e.pgb", PASSWORD, "zorgverlener",
+                                    "Jeroen Smits", provider_id=provider.id)
+        consulent = create_user("consulent.urenbriefjes@e2e.pgb", PASSWORD, "consulent",
+                                "Consulent E2E", funder_id=funder.id)
+        start = dt.date(now.year - 1, 1, 1)
+        agreement = agreements.create_draft(
+            holder, household_id=household.id, provider_id=provider.id, model=ModelKind.OPDRACHT,
+            relation=Relation.GEEN, starts_on=start, ends_on=None, end_kind=EndKind.GEEN,
+            days_per_week=0, today=start - dt.timedelta(days=20),
+            lines=[LineInput(grant_id=grant.id, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
+                             unit=Unit.UUR, tariff_cents=5000, weekly_quantity=240)
+                   for grant in grants])
+        version = agreement.versions[-1]
+        on = start - dt.timedelta(days=15)
+        agreements.share(holder, version, on)
+        agreements.provider_sign(provider_user, version, on)
+        agreements.holder_sign(holder, version, on)
+        agreements.review(consulent, version, approve=True, reason=None, today=on)
+        return {"agreement_id": agreement.id, "reference": agreement.reference,
+                "holder": holder.email, "provider": provider_user.email,
+                "household_id": household.id}
+
+
+def log_in(page: Page, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def cell(page: Page, day: dt.date):
+    from portal.claims.grid import day_label
+
+    return page.get_by_label(re.compile(rf", {re.escape(day_label(day))}: uren$"))
+
+
+def test_provider_prepares_last_month_and_the_holder_approves(page: Page, live_server,
+                                                              sheet_world):
+    from portal.dates import add_months, first_of_month, format_month, today
+
+    last_month = first_of_month(add_months(first_of_month(today()), -1))
+    label = format_month(last_month)
+
+    # The provider chooses the agreement and last month.
+    log_in(page, live_server, sheet_world["provider"])
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Urenbriefje invullen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Urenbriefje invullen")
+    assert_accessible(page)
+    page.get_by_label("Zorgovereenkomst").select_option(
+        label=f"Huishouden De Graaf ({sheet_world['reference']})")
+    page.get_by_label("Maand").select_option(value=f"{last_month:%Y-%m}")
+    page.get_by_role("button", name="Urenbriefje invullen").click()
+
+    # The grid: two visits; the total follows the typing (JavaScript) ...
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Urenbriefje {label}")
+    assert_accessible(page)
+    cell(page, last_month.replace(day=5)).fill("2:15")
+    cell(page, last_month.replace(day=12)).fill("1,5")
+    expect(page.locator("#totaal-bedrag")).to_have_text(re.compile(r"187,50"))
+    # ... and the server computes it again without JavaScript's help.
+    page.get_by_role("button", name="Bereken opnieuw").click()
+    expect(page.locator("#totaal-bedrag")).to_have_text(re.compile(r"187,50"))
+    expect(cell(page, last_month.replace(day=5))).to_have_value("2:15")
+    expect(page.get_by_role("button", name="Indienen")).to_have_count(0)
+    page.get_by_role("button", name="Klaarzetten voor de budgethouder").click()
+
+    expect(page.get_by_text("staat klaar voor de budgethouder")).to_be_visible()
+    expect(page.get_by_text("Wacht op akkoord budgethouder").first).to_be_visible()
+    expect(page.get_by_role("button", name="Akkoord en indienen")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("button", name="Uitloggen").click()
+
+    # The budget holder sees it waiting, reviews it and gives akkoord.
+    log_in(page, live_server, sheet_world["holder"])
+    page.goto(f"{live_server}/huishoudens/{sheet_world['household_id']}/urenbriefjes")
+    assert_accessible(page)
+    waiting = page.get_by_role("region", name="Wacht op uw akkoord")
+    waiting.get_by_role("link", name=f"Urenbriefje {label} van Jeroen Smits").click()
+    expect(page.get_by_role("heading", name="Budget over na dit urenbriefje")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Akkoord en indienen").click()
+    expect(page.get_by_text("U heeft akkoord gegeven")).to_be_visible()
+    expect(page.locator(".facts .tag")).to_have_text("Ingediend")
+    assert_accessible(page)
+
+
+def test_a_day_in_the_future_is_refused_next_to_the_cell(page: Page, live_server, sheet_world):
+    from portal.dates import add_months, first_of_month, format_day, today
+
+    next_month = first_of_month(add_months(first_of_month(today()), 1))
+    log_in(page, live_server, sheet_world["provider"])
+    page.goto(f"{live_server}/overeenkomsten/{sheet_world['agreement_id']}/urenbriefje/"
+              f"{next_month:%Y-%m}")
+    day = next_month.replace(day=2)
+    cell(page, day).fill("3:00")
+    page.get_by_role("button", name="Klaarzetten voor de budgethouder").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("ligt in de toekomst")
+    field = cell(page, day)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_value("3:00")
+    error = page.locator(f"#{field.get_attribute('id')}-error")
+    expect(error).to_have_text(re.compile(re.escape(format_day(day)) + ".*ligt in de toekomst"))
+    # The summary links to the cell.
+    expect(summary.get_by_role("link", name=re.compile("ligt in de toekomst"))).to_have_attribute(
+        "href", f"#{field.get_attribute('id')}")
+    assert_accessible(page)
