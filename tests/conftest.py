@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -53,10 +55,25 @@ def app(database_url, tmp_path_factory):
         from portal.migrate import upgrade
 
         upgrade()
+    app.test_client_class = FreshUserClient
     yield app
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+class FreshUserClient(FlaskClient):
+    """The test client, but each request finds its user from its own session cookie.
+
+    The `db` fixture keeps one app context for the whole test, and Flask reuses it for every
+    request, so `g` (where Flask-Login keeps the current user) would survive from one request
+    to the next, even from one client to another. A real server starts every request afresh.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -110,8 +127,39 @@ def login(client):
     from tests.factories import PASSWORD
 
     def _login(user, password: str = PASSWORD):
+        from portal.access.constants import TWO_STEP_ROLES
+
+        if user.role in TWO_STEP_ROLES and not user.totp_secret:
+            # A test user of a two-step role gets an app (secret) before logging in.
+            import pyotp
+
+            user.totp_secret = pyotp.random_base32()
+            _db.session.flush()
         response = client.post("/inloggen", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"].endswith("/inloggen/code"):
+            # Second step: the current code from the "app" (pyotp).
+            response = client.post("/inloggen/code", data={"code": _unused_code(user)})
+            assert response.status_code == 302, response.get_data(as_text=True)
         return response
 
     return _login
+
+
+def _unused_code(user) -> str:
+    """A valid TOTP code the portal has not seen yet (a code works once), for the user."""
+    import pyotp
+
+    from portal.access.rules import TOTP_VALID_WINDOW, totp_step
+    from portal.dates import now
+
+    _db.session.refresh(user)
+    current = totp_step(now())
+    last = user.totp_last_step
+    for step in range(current, current + TOTP_VALID_WINDOW + 1):
+        if last is None or step > last:
+            return pyotp.TOTP(user.totp_secret).at(step * 30)
+    # Logged in more often than the window allows: forget the last used step (tests only).
+    user.totp_last_step = None
+    _db.session.flush()
+    return pyotp.TOTP(user.totp_secret).at(current * 30)

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: 171fa169ec07
+Revision ID: f50b03c5e1d3
 Revises: 
-Create Date: 2026-11-25 10:43:00.320915
+Create Date: 2026-11-25 10:55:24.861479
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '171fa169ec07'
+revision = 'f50b03c5e1d3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -84,6 +84,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('is_active_account', sa.Boolean(), nullable=False),
     sa.Column('household_id', sa.Integer(), nullable=True),
     sa.Column('provider_id', sa.Integer(), nullable=True),

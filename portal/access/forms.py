@@ -1,6 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email
+from wtforms import DateField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired
+
+from portal.access.constants import Scope
 
 
 class BaseForm(FlaskForm):
@@ -27,3 +30,38 @@ class ResetPasswordForm(BaseForm):
     password = PasswordField("Nieuw wachtwoord", validators=[DataRequired("Vul een nieuw wachtwoord in.")])
     repeat = PasswordField("Herhaal het nieuwe wachtwoord",
                            validators=[DataRequired("Vul het nieuwe wachtwoord nog een keer in.")])
+
+
+class DutchDateField(DateField):
+    """A date field (type="date": the browser sends JJJJ-MM-DD) with a Dutch parse message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Vul een bestaande datum in, zoals 31-12-2026.") from None
+
+
+class AuthorizationForm(BaseForm):
+    email = EmailField("E-mailadres van de persoon", validators=[
+        DataRequired("Vul het e-mailadres in van de persoon die u wilt machtigen."),
+        Email("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+    ])
+    scope = RadioField("Wat mag deze persoon?", choices=[SelectChoice(v, label) for v, label in Scope.choices()], validators=[
+        DataRequired("Kies wat de persoon mag: alleen bekijken, of bekijken en handelen."),
+    ], validate_choice=False)
+    ends_on = DutchDateField("Tot en met welke datum?", validators=[
+        InputRequired("Vul de datum in waarop de machtiging stopt."),
+    ])
+    submit = SubmitField("Machtiging geven")
+
+
+class ConfirmForm(BaseForm):
+    """A button that changes something (revoke): only the CSRF token."""
+
+
+class CodeForm(BaseForm):
+    code = StringField("Code uit uw app", render_kw={"inputmode": "numeric"}, validators=[
+        DataRequired("Vul de code van 6 cijfers uit uw app in."),
+    ])
+    submit = SubmitField("Doorgaan")

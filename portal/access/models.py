@@ -19,6 +19,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(String(20))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step (unix time // 30) a code was accepted for: a code works once.
+    totp_last_step: Mapped[int | None]
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # What the account belongs to, by role: a budget holder's household, a provider's
     # organisation or person record, a consulent's funder.

@@ -1,10 +1,15 @@
-"""Pure decisions about sessions and passwords."""
+"""Pure decisions about sessions, passwords, authorisations and the two-step login."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+from dataclasses import dataclass
 
-from portal.access.constants import Role
+import pyotp
+
+from portal.access.constants import TWO_STEP_ROLES, Role, Scope
+from portal.dates import format_day
 from portal.refusals import Refusal
 
 IDLE_LIMIT = dt.timedelta(minutes=15)
@@ -45,3 +50,122 @@ def check_new_user(email: str, password: str, role: str, name: str) -> list[Refu
     if not name.strip():
         refusals.append(Refusal("name_missing", "Vul een naam in.", "name"))
     return refusals
+
+
+# --- Authorisations (machtigingen) -------------------------------------------------------
+
+MAX_AUTHORIZATION_YEARS = 5
+GRANTEE_ROLES = frozenset({Role.VERTEGENWOORDIGER, Role.ADVISEUR})
+
+
+@dataclass(frozen=True)
+class Grantee:
+    """The person a budget holder wants to authorise, as found by e-mail address."""
+
+    user_id: int
+    role: Role
+    active: bool = True
+
+
+def authorization_end_limit(today: dt.date) -> dt.date:
+    """The latest end date of a new authorisation: five years from today."""
+    try:
+        return today.replace(year=today.year + MAX_AUTHORIZATION_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_AUTHORIZATION_YEARS, day=28)
+
+
+def check_new_authorization(*, grantor_id: int, grantee: Grantee | None, scope: str,
+                            ends_on: dt.date | None, today: dt.date,
+                            active_grantee_ids: set[int] | frozenset[int]) -> list[Refusal]:
+    """May the budget holder (grantor) authorise this person from today until ends_on?
+
+    A new authorisation starts today. `active_grantee_ids`: people who already have an
+    authorisation for this household that is active today or starts later.
+    """
+    refusals: list[Refusal] = []
+    if grantee is None or not grantee.active:
+        refusals.append(Refusal(
+            "grantee_unknown", "Wij vinden geen account met dit e-mailadres. Controleer het adres. "
+            "De persoon heeft een account als vertegenwoordiger of adviseur nodig.", "email"))
+    elif grantee.user_id == grantor_id:
+        refusals.append(Refusal("grantee_is_self", "U kunt uzelf geen machtiging geven. Vul het "
+                                "e-mailadres in van de persoon die u wilt machtigen.", "email"))
+    elif grantee.role not in GRANTEE_ROLES:
+        refusals.append(Refusal(
+            "grantee_role_not_allowed", "Deze persoon kan geen machtiging krijgen. Alleen een "
+            "vertegenwoordiger of een adviseur kan een machtiging krijgen.", "email"))
+    elif grantee.user_id in active_grantee_ids:
+        refusals.append(Refusal(
+            "already_authorized", "Deze persoon heeft al een machtiging. Wilt u iets veranderen? "
+            "Trek de machtiging dan eerst in en geef daarna een nieuwe.", "email"))
+    if scope not in {s.value for s in Scope}:
+        refusals.append(Refusal("scope_unknown", "Kies wat de persoon mag: alleen bekijken, of "
+                                "bekijken en handelen.", "scope"))
+    if ends_on is None:
+        refusals.append(Refusal("end_missing", "Vul de datum in waarop de machtiging stopt.",
+                                "ends_on"))
+    elif ends_on < today:
+        refusals.append(Refusal("end_in_past", "De einddatum ligt in het verleden. Kies vandaag "
+                                "of een datum in de toekomst.", "ends_on"))
+    elif ends_on > authorization_end_limit(today):
+        refusals.append(Refusal(
+            "end_too_far", f"Een machtiging duurt hoogstens {MAX_AUTHORIZATION_YEARS} jaar. Kies een "
+            f"einddatum op of voor {format_day(authorization_end_limit(today))}.", "ends_on"))
+    return refusals
+
+
+def check_revoke(*, revoked: bool, ends_on: dt.date, today: dt.date) -> list[Refusal]:
+    if revoked or ends_on < today:
+        return [Refusal("authorization_ended", "Deze machtiging is al gestopt. U hoeft niets "
+                        "te doen.")]
+    return []
+
+
+# --- Two-step login (TOTP) ----------------------------------------------------------------
+
+TOTP_PERIOD = 30
+TOTP_VALID_WINDOW = 1  # also the previous and the next 30 seconds (clocks drift)
+MAX_CODE_ATTEMPTS = 5
+PENDING_LOGIN_VALID = dt.timedelta(minutes=5)
+
+
+def two_step_required(role: Role) -> bool:
+    return role in TWO_STEP_ROLES
+
+
+def two_step_needed(role: Role, has_secret: bool) -> bool:
+    """Does this login need a second step: required by the role, or turned on by the user."""
+    return has_secret or two_step_required(role)
+
+
+def normalize_code(code: str | None) -> str:
+    return "".join(ch for ch in (code or "") if not ch.isspace())
+
+
+def totp_step(moment: dt.datetime) -> int:
+    return int(moment.timestamp()) // TOTP_PERIOD
+
+
+def match_totp_step(secret: str, code: str | None, moment: dt.datetime,
+                    last_step: int | None) -> int | None:
+    """The time step the code belongs to (now, or one step before or after), or None.
+
+    A code for a step at or before `last_step` was already used (or is older than one that
+    was): it is refused, so an overheard code cannot be used again.
+    """
+    code = normalize_code(code)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret, interval=TOTP_PERIOD)
+    current = totp_step(moment)
+    for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
+        if last_step is not None and step <= last_step:
+            continue
+        if hmac.compare_digest(totp.at(step * TOTP_PERIOD), code):
+            return step
+    return None
+
+
+def pending_login_expired(started: dt.datetime | None, moment: dt.datetime) -> bool:
+    return started is None or moment - started > PENDING_LOGIN_VALID

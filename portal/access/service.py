@@ -1,18 +1,36 @@
-"""Accounts, passwords and the audit log."""
+"""Accounts, passwords, authorisations, the two-step login and the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
-from portal.access.constants import Role
-from portal.access.models import AuditEvent, User
-from portal.access.rules import RESET_LINK_VALID, check_new_password, check_new_user
+from portal.access.constants import Role, Scope
+from portal.access.models import AuditEvent, Authorization, User
+from portal.access.permissions import budget_holder_of
+from portal.access.rules import (
+    RESET_LINK_VALID,
+    Grantee,
+    check_new_authorization,
+    check_new_password,
+    check_new_user,
+    check_revoke,
+    match_totp_step,
+    two_step_needed,
+    two_step_required,
+)
+from portal.dates import TZ, format_day
 from portal.extensions import db
-from portal.refusals import Refusal, Refused
+from portal.messages.service import notify
+from portal.refusals import Refusal, Refused, refuse_if
 
 _hashers: dict[bool, PasswordHasher] = {
     False: PasswordHasher(),
@@ -118,5 +136,291 @@ def reset_password(token: str, password: str, repeated: str) -> User:
     user.password_hash = hash_password(password)
     record("password_reset", actor=user, household_id=user.household_id,
            summary="Wachtwoord opnieuw ingesteld")
+    db.session.flush()
+    return user
+
+
+# --- Authorisations (machtigingen) -------------------------------------------------------
+
+
+def _require_budget_holder(actor: User, household_id: int) -> None:
+    """Only the budget holder themselves grants or revokes: a representative may not pass
+    access on. Anyone else is told nothing (the edge answers 404)."""
+    if actor is None or actor.role != Role.BUDGETHOUDER or actor.household_id != household_id:
+        raise Refused(Refusal("not_allowed", "U mag de machtigingen van dit huishouden niet "
+                              "beheren."))
+
+
+def _authorization_is_current(auth: Authorization, today: dt.date) -> bool:
+    """Active today, or starting later: it still counts as 'this person has a machtiging'."""
+    return auth.revoked_at is None and auth.ends_on >= today
+
+
+def grant_authorization(actor: User, household_id: int, *, email: str, scope: str,
+                        ends_on: dt.date | None, today: dt.date) -> Authorization:
+    """The budget holder lets the person with this e-mail address see (or act on) their file
+    from today until `ends_on`. Audit-logged; the person gets a message."""
+    _require_budget_holder(actor, household_id)
+    found = find_user_by_email(email or "")
+    grantee = None if found is None else Grantee(found.id, Role(found.role), found.is_active)
+    current = db.session.scalars(
+        select(Authorization.grantee_id).where(Authorization.household_id == household_id,
+                                               Authorization.revoked_at.is_(None),
+                                               Authorization.ends_on >= today)
+    ).all()
+    refuse_if(check_new_authorization(grantor_id=actor.id, grantee=grantee, scope=scope,
+                                      ends_on=ends_on, today=today,
+                                      active_grantee_ids=set(current)))
+    assert found is not None and ends_on is not None
+    auth = Authorization(household_id=household_id, grantee_id=found.id, granted_by_id=actor.id,
+                         scope=Scope(scope), starts_on=today, ends_on=ends_on)
+    db.session.add(auth)
+    db.session.flush()
+    scope_label = Scope(scope).label.lower()
+    record("authorization_granted", actor=actor, household_id=household_id,
+           object_type="authorization", object_id=auth.id,
+           summary=f"Machtiging gegeven aan {found.name} ({scope_label}) tot en met "
+                   f"{format_day(ends_on)}",
+           detail={"grantee_id": found.id, "scope": scope, "ends_on": ends_on.isoformat()})
+    notify([found.id], "machtiging", f"{actor.name} heeft u een machtiging gegeven",
+           f"{actor.name} heeft u gemachtigd: {scope_label}. De machtiging geldt tot en met "
+           f"{format_day(ends_on)}. U vindt {actor.name} bij 'Mijn klanten'.")
+    return auth
+
+
+def revoke_authorization(actor: User, authorization_id: int, *, now: dt.datetime) -> Authorization:
+    """The budget holder ends an authorisation at once: from the next request on, the person
+    has no access any more. Audit-logged; the person gets a message."""
+    auth = db.session.get(Authorization, authorization_id)
+    if auth is None:
+        raise Refused(Refusal("not_allowed", "Deze machtiging bestaat niet."))
+    _require_budget_holder(actor, auth.household_id)
+    refuse_if(check_revoke(revoked=auth.revoked_at is not None, ends_on=auth.ends_on,
+                           today=now.date()))
+    grantee = db.session.get(User, auth.grantee_id)
+    auth.revoked_at = now
+    record("authorization_revoked", actor=actor, household_id=auth.household_id,
+           object_type="authorization", object_id=auth.id,
+           summary=f"Machtiging van {grantee.name} ingetrokken",
+           detail={"grantee_id": grantee.id})
+    notify([grantee.id], "machtiging", f"{actor.name} heeft uw machtiging ingetrokken",
+           f"U kunt het dossier van {actor.name} niet meer bekijken. Heeft u vragen? "
+           f"Neem dan contact op met {actor.name}.")
+    db.session.flush()
+    return auth
+
+
+@dataclass(frozen=True)
+class AuthorizationRow:
+    """One authorisation as a page shows it."""
+
+    id: int
+    household_id: int
+    person_name: str  # the grantee (budget holder's page) or the budget holder (grantee's page)
+    person_email: str
+    scope: Scope
+    starts_on: dt.date
+    ends_on: dt.date
+    revoked_on: dt.date | None
+    active: bool
+
+    @property
+    def ended_on(self) -> dt.date:
+        return self.revoked_on or self.ends_on
+
+
+@dataclass(frozen=True)
+class AuthorizationList:
+    current: list[AuthorizationRow]
+    ended: list[AuthorizationRow]
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    return None if moment is None else as_local(moment).date()
+
+
+def _split(rows: list[AuthorizationRow]) -> AuthorizationList:
+    return AuthorizationList(current=[r for r in rows if r.revoked_on is None and r.active],
+                             ended=[r for r in rows if not (r.revoked_on is None and r.active)])
+
+
+def household_authorizations(household_id: int, today: dt.date) -> AuthorizationList:
+    """Every authorisation of a household with the grantee's name: current and ended. One query."""
+    rows = db.session.execute(
+        select(Authorization, User.name, User.email)
+        .join(User, User.id == Authorization.grantee_id)
+        .where(Authorization.household_id == household_id)
+        .order_by(Authorization.ends_on.desc(), Authorization.id.desc())
+    ).all()
+    return _split([
+        AuthorizationRow(a.id, a.household_id, name, email, Scope(a.scope), a.starts_on,
+                         a.ends_on, _local_date(a.revoked_at),
+                         a.revoked_at is None and a.ends_on >= today)
+        for a, name, email in rows])
+
+
+def represented_by(user: User, today: dt.date) -> AuthorizationList:
+    """The people who authorised `user` (a representative or advisor): current ones (active
+    today or starting later) and ended ones. Two queries, whatever the number."""
+    rows = db.session.scalars(
+        select(Authorization).where(Authorization.grantee_id == user.id)
+        .order_by(Authorization.ends_on.desc(), Authorization.id.desc())
+    ).all()
+    household_ids = {a.household_id for a in rows}
+    holders: dict[int, User] = {}
+    if household_ids:
+        for holder in db.session.scalars(
+                select(User).where(User.household_id.in_(household_ids),
+                                   User.role == Role.BUDGETHOUDER).order_by(User.id.desc())):
+            holders[holder.household_id] = holder  # the lowest id wins, as budget_holder_of
+    result = []
+    for a in rows:
+        holder = holders.get(a.household_id)
+        result.append(AuthorizationRow(
+            a.id, a.household_id, holder.name if holder else f"Huishouden {a.household_id}",
+            holder.email if holder else "", Scope(a.scope), a.starts_on,
+            a.ends_on, _local_date(a.revoked_at), a.revoked_at is None and a.ends_on >= today))
+    return _split(result)
+
+
+# --- The access log: who saw or changed my file -------------------------------------------
+
+LOG_PAGE_SIZE = 50
+HELPER_ROLES = frozenset({Role.VERTEGENWOORDIGER, Role.ADVISEUR})
+
+
+def as_local(moment: dt.datetime) -> dt.datetime:
+    """A stored moment in Europe/Amsterdam. Naive values are stored as Amsterdam wall time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=TZ)
+    return moment.astimezone(TZ)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: dt.datetime  # Europe/Amsterdam
+    actor_name: str
+    actor_role: Role
+    on_behalf_of_name: str | None
+    action: str
+    object_type: str | None
+    summary: str
+
+    @property
+    def who(self) -> str:
+        if self.on_behalf_of_name:
+            return f"{self.actor_name} namens {self.on_behalf_of_name}"
+        return f"{self.actor_name} ({self.actor_role.label.lower()})"
+
+
+@dataclass(frozen=True)
+class LogPage:
+    entries: list[LogEntry]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) -> LogPage:
+    """Every audit event on the household by someone other than its budget holder, newest
+    first, a page at a time. Three queries, whatever the page or the history."""
+    holder_ids = select(User.id).where(User.household_id == household_id,
+                                       User.role == Role.BUDGETHOUDER).scalar_subquery()
+    condition = and_(AuditEvent.household_id == household_id, AuditEvent.actor_id.is_not(None),
+                     AuditEvent.actor_id.not_in(holder_ids))
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(condition)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    actor = aliased(User)
+    behalf = aliased(User)
+    rows = db.session.execute(
+        select(AuditEvent, actor.name, actor.role, behalf.name)
+        .join(actor, actor.id == AuditEvent.actor_id)
+        .outerjoin(behalf, behalf.id == AuditEvent.on_behalf_of_id)
+        .where(condition)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    holder = budget_holder_of(household_id) if rows else None
+    entries = []
+    for event, actor_name, actor_role, behalf_name in rows:
+        role = Role(actor_role)
+        if behalf_name is None and role in HELPER_ROLES and holder is not None:
+            # A representative or advisor reaches this file only through the holder's
+            # authorisation: whatever they see or do, they do on the holder's behalf.
+            behalf_name = holder.name
+        entries.append(LogEntry(as_local(event.at), actor_name, role, behalf_name, event.action,
+                                event.object_type, event.summary))
+    return LogPage(entries, page, pages, total)
+
+
+# --- Two-step login (TOTP) ----------------------------------------------------------------
+
+TOTP_ISSUER = "PGB-portaal"
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(email: str, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
+
+
+def needs_two_step(user: User) -> bool:
+    return two_step_needed(Role(user.role), bool(user.totp_secret))
+
+
+def check_login_code(user: User, code: str | None, *, now: dt.datetime) -> bool:
+    """The second step: is this the user's current code, not used before? Marks it used."""
+    if not user.totp_secret:
+        return False
+    step = match_totp_step(user.totp_secret, code, now, user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    db.session.flush()
+    return True
+
+
+WRONG_CODE = Refusal("code_wrong", "De code klopt niet. Kijk in uw app en typ de code van 6 "
+                     "cijfers die u nu ziet.", "code")
+
+
+def enable_two_step(user: User, secret: str, code: str | None, *, now: dt.datetime) -> User:
+    """Turn on the two-step login (or set it up for a role that needs it): the first code from
+    the app proves that the app has the secret."""
+    if not secret:
+        raise Refused(WRONG_CODE)
+    step = match_totp_step(secret, code, now, None)
+    if step is None:
+        raise Refused(WRONG_CODE)
+    user.totp_secret = secret
+    user.totp_last_step = step
+    record("two_step_enabled", actor=user, household_id=user.household_id,
+           summary="Inloggen in twee stappen aangezet")
+    db.session.flush()
+    return user
+
+
+def disable_two_step(user: User, code: str | None, *, now: dt.datetime) -> User:
+    """Turn the two-step login off: only for roles that do not need it, with a current code."""
+    if two_step_required(Role(user.role)):
+        raise Refused(Refusal("two_step_required", "Voor uw rol is inloggen in twee stappen "
+                              "verplicht. U kunt het niet uitzetten."))
+    if not check_login_code(user, code, now=now):
+        raise Refused(WRONG_CODE)
+    user.totp_secret = None
+    user.totp_last_step = None
+    record("two_step_disabled", actor=user, household_id=user.household_id,
+           summary="Inloggen in twee stappen uitgezet")
     db.session.flush()
     return user

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+import segno
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -13,20 +16,53 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
-from portal.access.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
-from portal.access.rules import IDLE_LIMIT, IDLE_WARNING, session_expired
+from portal.access.constants import Role
+from portal.access.forms import (
+    AuthorizationForm,
+    CodeForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from portal.access.models import User
+from portal.access.rules import (
+    IDLE_LIMIT,
+    IDLE_WARNING,
+    MAX_CODE_ATTEMPTS,
+    authorization_end_limit,
+    pending_login_expired,
+    session_expired,
+    two_step_required,
+)
 from portal.access.service import (
+    WRONG_CODE,
+    access_log,
+    check_login_code,
+    disable_two_step,
+    enable_two_step,
     find_user_by_email,
+    grant_authorization,
+    household_authorizations,
+    load_user,
     make_reset_token,
+    needs_two_step,
+    new_totp_secret,
     record,
+    represented_by,
     reset_password,
+    revoke_authorization,
+    totp_uri,
     user_for_reset_token,
     verify_password,
 )
-from portal.dates import now
+from portal.dates import format_day, now
 from portal.extensions import limiter
 from portal.refusals import Refused
+from portal.web import roles_required, today
 
 bp = Blueprint("access", __name__)
 
@@ -70,15 +106,30 @@ def login():
         user = find_user_by_email(form.email.data)
         if user is None or not user.is_active or not verify_password(user, form.password.data):
             form.password.errors.append(WRONG_LOGIN)
+        elif needs_two_step(user):
+            # Password OK, but not logged in yet: the session only remembers who is halfway.
+            logout_user()
+            session.clear()
+            session[PENDING_USER] = user.id
+            session[PENDING_SINCE] = now().isoformat()
+            session[PENDING_ATTEMPTS] = 0
+            return redirect(url_for("access.login_code" if user.totp_secret
+                                    else "access.login_setup"))
         else:
-            session.clear()  # a new session at login: nothing of the anonymous one survives
-            login_user(user)
-            session.permanent = True
-            session["last_seen"] = now().isoformat()
-            record("login", actor=user, household_id=user.household_id, summary="Ingelogd")
+            _complete_login(user, two_step=False)
             return redirect(url_for("access.home"))
     status = 422 if request.method == "POST" else 200
     return render_template("access/login.html", form=form), status
+
+
+def _complete_login(user: User, *, two_step: bool) -> None:
+    session.clear()  # a new session at login: nothing of the anonymous one survives
+    login_user(user)
+    session.permanent = True
+    session["last_seen"] = now().isoformat()
+    session[TWO_STEP_DONE] = two_step
+    record("login", actor=user, household_id=user.household_id,
+           summary="Ingelogd in twee stappen" if two_step else "Ingelogd")
 
 
 @bp.post("/uitloggen")
@@ -146,3 +197,271 @@ def home():
     return render_template("access/home.html")
 
 
+
+
+# --- Two-step login -----------------------------------------------------------------------
+
+PENDING_USER = "pending_user_id"
+PENDING_SINCE = "pending_since"
+PENDING_ATTEMPTS = "pending_attempts"
+PENDING_SECRET = "pending_totp_secret"
+SETUP_SECRET = "setup_totp_secret"
+TWO_STEP_DONE = "two_step_done"
+WRONG_CODE_MESSAGE = WRONG_CODE.message
+
+
+@bp.before_app_request
+def require_two_step():
+    """A logged-in user who needs the second step but has not done it in this session (the
+    role became a two-step role, or the session is older) logs in again."""
+    if not current_user.is_authenticated or request.endpoint == "static":
+        return None
+    if needs_two_step(current_user) and not session.get(TWO_STEP_DONE):
+        logout_user()
+        session.clear()
+        flash("Log opnieuw in. Voor uw account is inloggen in twee stappen nodig.")
+        return redirect(url_for("access.login"))
+    return None
+
+
+def _pending_user() -> User | None:
+    user_id, since = session.get(PENDING_USER), session.get(PENDING_SINCE)
+    if not user_id or pending_login_expired(dt.datetime.fromisoformat(since) if since else None,
+                                            now()):
+        return None
+    user = load_user(str(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def _restart_login(message: str):
+    session.clear()
+    flash(message)
+    return redirect(url_for("access.login"))
+
+
+def _wrong_code(form: CodeForm, message: str = WRONG_CODE_MESSAGE):
+    """Count a wrong code; after too many the half-done login is thrown away."""
+    session[PENDING_ATTEMPTS] = session.get(PENDING_ATTEMPTS, 0) + 1
+    if session[PENDING_ATTEMPTS] >= MAX_CODE_ATTEMPTS:
+        return _restart_login("U heeft te vaak een verkeerde code ingevuld. Log opnieuw in met "
+                              "uw e-mailadres en wachtwoord.")
+    form.code.errors.append(message)
+    return None
+
+
+def _pending_key() -> str:
+    return f"code:{session.get(PENDING_USER)}"
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=_pending_key)
+def login_code():
+    """Step two: the 6-digit code from the authenticator app."""
+    user = _pending_user()
+    if user is None or not user.totp_secret:
+        return _restart_login("Log in met uw e-mailadres en wachtwoord.")
+    form = CodeForm()
+    if form.validate_on_submit():
+        if check_login_code(user, form.code.data, now=now()):
+            _complete_login(user, two_step=True)
+            return redirect(url_for("access.home"))
+        restart = _wrong_code(form)
+        if restart is not None:
+            return restart
+    status = 422 if request.method == "POST" else 200
+    return render_template("access/login_code.html", form=form), status
+
+
+def _qr_svg(uri: str) -> Markup:
+    svg = segno.make(uri, error="m").svg_inline(scale=4, svgclass="qr", lineclass="qr-line")
+    # The QR code is an image for the eye; the same secret is written out next to it.
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR-code voor uw '
+                              'authenticator-app" ', 1))
+
+
+def _setup_context(email: str, secret: str) -> dict:
+    uri = totp_uri(email, secret)
+    return {"secret": secret, "secret_groups": " ".join(secret[i:i + 4]
+                                                        for i in range(0, len(secret), 4)),
+            "qr": _qr_svg(uri)}
+
+
+@bp.route("/inloggen/instellen", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login_setup():
+    """Step two for a role that needs it but has no app yet: set it up before anything else."""
+    user = _pending_user()
+    if user is None or user.totp_secret:
+        return _restart_login("Log in met uw e-mailadres en wachtwoord.")
+    secret = session.get(PENDING_SECRET) or new_totp_secret()
+    session[PENDING_SECRET] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            enable_two_step(user, secret, form.code.data, now=now())
+        except Refused as refused:
+            restart = _wrong_code(form, refused.refusals[0].message)
+            if restart is not None:
+                return restart
+        else:
+            _complete_login(user, two_step=True)
+            flash("Inloggen in twee stappen staat aan. U bent ingelogd.")
+            return redirect(url_for("access.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("access/login_setup.html", form=form,
+                           **_setup_context(user.email, secret)), status
+
+
+@bp.route("/account/inloggen-in-twee-stappen", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def two_step():
+    """Turn the two-step login on (anyone) or off (roles that do not need it)."""
+    form = CodeForm()
+    if current_user.totp_secret:
+        return render_template("access/two_step.html", form=form, on=True,
+                               required=two_step_required(current_user.role))
+    secret = session.get(SETUP_SECRET) or new_totp_secret()
+    session[SETUP_SECRET] = secret
+    if form.validate_on_submit():
+        try:
+            enable_two_step(current_user, secret, form.code.data, now=now())
+        except Refused as refused:
+            for r in refused.refusals:
+                form.code.errors.append(r.message)
+        else:
+            session.pop(SETUP_SECRET, None)
+            session[TWO_STEP_DONE] = True
+            flash("Inloggen in twee stappen staat aan. Vanaf nu vragen wij bij het inloggen ook "
+                  "een code uit uw app.")
+            return redirect(url_for("access.two_step"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("access/two_step.html", form=form, on=False, required=False,
+                           **_setup_context(current_user.email, secret)), status
+
+
+@bp.post("/account/inloggen-in-twee-stappen/uitzetten")
+@login_required
+@limiter.limit("10 per minute")
+def two_step_off():
+    form = CodeForm()
+    if not current_user.totp_secret:
+        return redirect(url_for("access.two_step"))
+    if form.validate_on_submit():
+        try:
+            disable_two_step(current_user, form.code.data, now=now())
+        except Refused as refused:
+            for r in refused.refusals:
+                form.code.errors.append(r.message)
+        else:
+            flash("Inloggen in twee stappen staat uit.")
+            return redirect(url_for("access.two_step"))
+    return render_template("access/two_step.html", form=form, on=True,
+                           required=two_step_required(current_user.role)), 422
+
+
+# --- Authorisations (machtigingen) ----------------------------------------------------------
+
+
+def own_household(view):
+    """Only the budget holder of this household (not a representative): anyone else 404."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(household_id: int, *args, **kwargs):
+        if current_user.role != Role.BUDGETHOUDER or current_user.household_id != household_id:
+            abort(404)
+        return view(household_id, *args, **kwargs)
+
+    return wrapper
+
+
+def _form_errors(form, refused: Refused) -> None:
+    for r in refused.refusals:
+        target = getattr(form, r.field, None) if r.field else None
+        (target.errors if target is not None else form.form_errors).append(r.message)
+
+
+@bp.route("/huishoudens/<int:household_id>/machtigingen", methods=["GET", "POST"])
+@own_household
+def authorizations(household_id: int):
+    form = AuthorizationForm()
+    if form.validate_on_submit():
+        try:
+            auth = grant_authorization(current_user, household_id, email=form.email.data,
+                                       scope=form.scope.data, ends_on=form.ends_on.data,
+                                       today=today())
+        except Refused as refused:
+            _form_errors(form, refused)
+        else:
+            grantee = load_user(str(auth.grantee_id))
+            flash(f"{grantee.name} heeft nu een machtiging tot en met {format_day(auth.ends_on)}.")
+            return redirect(url_for("access.authorizations", household_id=household_id))
+    listing = household_authorizations(household_id, today())
+    status = 422 if request.method == "POST" else 200
+    return render_template("access/authorizations.html", form=form, listing=listing,
+                           revoke_form=ConfirmForm(), household_id=household_id,
+                           max_end=authorization_end_limit(today())), status
+
+
+@bp.post("/huishoudens/<int:household_id>/machtigingen/<int:authorization_id>/intrekken")
+@own_household
+def revoke(household_id: int, authorization_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        auth = revoke_authorization(current_user, authorization_id, now=now())
+    except Refused as refused:
+        if "not_allowed" in refused.codes:
+            abort(404)
+        flash(refused.refusals[0].message)
+        return redirect(url_for("access.authorizations", household_id=household_id))
+    if auth.household_id != household_id:  # pragma: no cover - the service checked the owner
+        abort(404)
+    grantee = load_user(str(auth.grantee_id))
+    flash(f"De machtiging van {grantee.name} is ingetrokken. {grantee.name} kan uw gegevens "
+          "niet meer zien.")
+    return redirect(url_for("access.authorizations", household_id=household_id))
+
+
+@bp.get("/mijn-klanten")
+@roles_required(Role.VERTEGENWOORDIGER, Role.ADVISEUR)
+def represented():
+    listing = represented_by(current_user, today())
+    start = "overview.household" if "overview.household" in current_app.view_functions else None
+    return render_template("access/represented.html", listing=listing, start_endpoint=start)
+
+
+@bp.get("/huishoudens/<int:household_id>/inzage")
+@own_household
+def my_log(household_id: int):
+    try:
+        page = int(request.args.get("pagina", "1"))
+    except ValueError:
+        page = 1
+    log = access_log(household_id, page)
+    return render_template("access/my_log.html", log=log, household_id=household_id,
+                           entries=[(e, describe_event(e)) for e in log.entries])
+
+
+def describe_event(entry) -> str:
+    """What happened, in words: a page that was opened, or the service's own summary."""
+    if entry.object_type == "page" and entry.action in ("view", "act"):
+        method, _, path = entry.summary.partition(" ")
+        name = _page_name(path)
+        return f"Bekeek {name}" if entry.action == "view" else f"Deed iets op {name}"
+    return entry.summary or entry.action
+
+
+def _page_name(path: str) -> str:
+    from portal.navigation import ITEMS
+
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return "een pagina van uw dossier"
+    labels = {item.endpoint: item.label for item in ITEMS}
+    label = labels.get(endpoint)
+    return f"de pagina '{label}'" if label else "een pagina van uw dossier"

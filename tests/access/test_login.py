@@ -26,7 +26,8 @@ def test_unknown_email_gives_the_same_error(client, db):
 def test_login_then_start_page(client, db, login):
     user = f.make_user(Role.BUDGETHOUDER, name="Anna Jansen")
     login(user)
-    response = client.get("/start")
+    # /start sends each role to the first page of its menu.
+    response = client.get("/start", follow_redirects=True)
     assert response.status_code == 200
     assert "Anna Jansen" in response.get_data(as_text=True)
 
@@ -39,13 +40,14 @@ def test_session_ends_after_15_idle_minutes(client, db, login, monkeypatch):
 
     user = f.make_user(Role.BUDGETHOUDER)
     login(user)
-    assert client.get("/start").status_code == 200
+    assert client.get("/start", follow_redirects=True).status_code == 200
     later = real_now() + dt.timedelta(minutes=15, seconds=1)
     monkeypatch.setattr(views, "now", lambda: later)
     response = client.get("/start")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
     monkeypatch.undo()
-    assert client.get("/start").status_code == 302  # really logged out
+    after = client.get("/start")  # really logged out
+    assert after.status_code == 302 and "/inloggen" in after.headers["Location"]
 
 
 def test_activity_within_15_minutes_keeps_the_session(client, db, login, monkeypatch):
@@ -57,7 +59,7 @@ def test_activity_within_15_minutes_keeps_the_session(client, db, login, monkeyp
     user = f.make_user(Role.BUDGETHOUDER)
     login(user)
     monkeypatch.setattr(views, "now", lambda: real_now() + dt.timedelta(minutes=14, seconds=59))
-    assert client.get("/start").status_code == 200
+    assert client.get("/start", follow_redirects=True).status_code == 200
 
 
 def test_password_reset_link_works_once(client, db, app):
