@@ -134,6 +134,8 @@ class ReviewView:
     costs: list[GrantCost]
     weekly_cost_cents: int
     previous_lines: list[ReviewLine]  # the approved version this one would replace, if any
+    awaiting_review: bool  # False once decided: the page shows the outcome, not the buttons
+    status_label: str
 
 
 def _quantity_text(unit: str, quantity: int) -> str:
@@ -150,13 +152,15 @@ def _review_lines(version: AgreementVersion, grants: dict[int, Grant],
     result = []
     for line in version.lines:
         grant = grants[line.grant_id]
+        own = grant.funder_id == funder_id
         result.append(ReviewLine(
             care_kind=CareKind(line.care_kind).label, unit=Unit(line.unit).label,
             tariff_cents=line.tariff_cents, budget_tariff_cents=line.budget_tariff_cents,
             quantity_text=_quantity_text(line.unit, line.weekly_quantity),
             weekly_cost_cents=agreement_rules.weekly_cost_cents(line),
-            member_name=members[grant.member_id], law=Law(grant.law).label,
-            own_funder=grant.funder_id == funder_id))
+            # Of another funder's budget not even the law or member: a funder sees only its own.
+            member_name=members[grant.member_id] if own else "",
+            law=Law(grant.law).label if own else "", own_funder=own))
     return result
 
 
@@ -193,7 +197,9 @@ def review_view(version: AgreementVersion, funder_id: int) -> ReviewView:
         lines=_review_lines(version, grants, members, funder_id), costs=costs,
         weekly_cost_cents=sum(agreement_rules.weekly_cost_cents(ln) for ln in version.lines),
         previous_lines=(_review_lines(previous, grants, members, funder_id)
-                        if previous is not None and previous is not version else []))
+                        if previous is not None and previous is not version else []),
+        awaiting_review=version.status == VersionStatus.TER_BEOORDELING,
+        status_label=VersionStatus(version.status).label)
 
 
 def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,

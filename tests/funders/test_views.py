@@ -242,3 +242,34 @@ def test_law_the_funder_does_not_grant_cannot_be_chosen(client, login, grant_wor
     html = response.get_data(as_text=True)
     assert 'id="law-error"' in html and "Not a valid" not in html
     assert _grant_count() == before
+
+
+def test_a_decided_version_shows_its_outcome_instead_of_the_buttons(client, login, review_world):
+    login(review_world["consulent"])
+    version = _version(review_world["mine"])
+    client.post(f"/verstrekker/beoordelen/{version.id}", data={"decision": "goedkeuren"})
+    html = client.get(f"/verstrekker/beoordelen/{version.id}").get_data(as_text=True)
+    assert "wacht niet (meer) op een beoordeling" in html and "Goedgekeurd" in html
+    assert 'value="afkeuren"' not in html
+    again = client.post(f"/verstrekker/beoordelen/{version.id}", data={"decision": "afkeuren",
+                                                                       "reason": "Toch niet goed, "
+                                                                       "te veel uren per week."})
+    assert again.status_code == 422
+    _db.session.refresh(version)
+    assert version.status == VersionStatus.GOEDGEKEURD
+
+
+def test_lines_on_another_funders_budget_hide_that_budget(client, login, review_world, db):
+    from portal.agreements.models import AgreementLine
+    from portal.budgets.constants import CareKind, Unit
+
+    version = _version(review_world["mine"])
+    zvw = f.make_grant(review_world["member"], f.make_funder(FunderKind.ZORGVERZEKERAAR), Law.ZVW,
+                       amount_cents=987_654)
+    f.add(AgreementLine(version_id=version.id, grant_id=zvw.id, care_kind=CareKind.VERPLEGING,
+                        unit=Unit.UUR, tariff_cents=7000, weekly_quantity=60))
+    login(review_world["consulent"])
+    html = client.get(f"/verstrekker/beoordelen/{version.id}").get_data(as_text=True)
+    assert "Budget van een andere verstrekker" in html
+    assert "Zvw" not in html and "€\xa09.876,54" not in html
+    assert "Daan Jansen, Jeugdwet" in html
