@@ -6,10 +6,12 @@
 - Accessible: PDF/UA-1 (WeasyPrint's variant: a tagged PDF with /MarkInfo and a structure tree,
   the document title shown by viewers), lang="nl" and a <title> in every template, tables with
   <th scope>. WeasyPrint takes /Lang from <html lang> and /Title from <title>.
-- No file of the machine and nothing from outside: the URL fetcher serves only our own static
-  files, addressed as `pgb-static:css/portal.css`, and raises on anything else (file://,
-  http(s), data:, a path that climbs out of static/). User text reaches the HTML through Jinja's
-  autoescape, so markup typed into a note is printed as text and never fetched.
+- No file of the machine and nothing from outside: the document's URL fetcher serves only our
+  own static files, addressed as `pgb-static:css/portal.css`, and raises on anything else
+  (file://, http(s), data:, a path that climbs out of static/). User text reaches the HTML
+  through Jinja's autoescape, so markup typed into a note is printed as text and never fetched.
+  Only our own stylesheet (pdf_templates/document.css, no user text in it) gets a fetcher that
+  may also read the installed font files its @font-face local() rules resolve to.
 
 Works without a Flask app (worker processes render too): the templates get their own Jinja
 environment with the same filters as the web pages (euro, day, month).
@@ -56,6 +58,24 @@ def static_path(url: str, root: Path = STATIC_ROOT) -> Path:
     return path
 
 
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+FONT_SUFFIXES = (".ttf", ".otf")
+
+
+def font_path(url: str) -> Path:
+    """A file:// URL of an installed font file (what @font-face local() resolves to)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise FetchRefused(f"Geen lettertype: {url!r}")
+    path = Path(unquote(parts.path)).resolve()
+    if path.suffix.lower() not in FONT_SUFFIXES or not path.is_file() or not any(
+            path.is_relative_to(d.resolve()) for d in FONT_DIRS):
+        raise FetchRefused(f"Geen geïnstalleerd lettertype: {url!r}")
+    return path
+
+
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -72,18 +92,34 @@ def _fetcher_class():
                                       {"Content-Type": CONTENT_TYPES.get(path.suffix.lower(),
                                                                          "application/octet-stream")})
 
-    return StaticOnlyFetcher
+    class StylesheetFetcher(StaticOnlyFetcher):
+        """For our own stylesheet only (never the document): also the installed font files
+        that @font-face local() resolves to, so the fonts are embedded."""
+
+        def fetch(self, url, headers=None):
+            if isinstance(url, str) and url.startswith("file:"):
+                path = font_path(url)
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": "font/ttf"})
+            return super().fetch(url, headers)
+
+    return StaticOnlyFetcher, StylesheetFetcher
 
 
-_FETCHER_CLASS = None
+_FETCHER_CLASSES: tuple | None = None
 
 
 def url_fetcher(root: Path = STATIC_ROOT):
     """A new fetcher that serves only files inside `root` (static/ by default)."""
-    global _FETCHER_CLASS
-    if _FETCHER_CLASS is None:
-        _FETCHER_CLASS = _fetcher_class()
-    return _FETCHER_CLASS(root)
+    global _FETCHER_CLASSES
+    if _FETCHER_CLASSES is None:
+        _FETCHER_CLASSES = _fetcher_class()
+    return _FETCHER_CLASSES[0](root)
+
+
+def stylesheet_fetcher():
+    """The fetcher of our own stylesheet: static files and installed fonts (see font_path)."""
+    url_fetcher()
+    return _FETCHER_CLASSES[1]()
 
 
 def _environment() -> Environment:
@@ -130,7 +166,7 @@ def _font_config_and_css():
 
         font_config = FontConfiguration()
         css = CSS(string=STYLESHEET.read_text(encoding="utf-8"), font_config=font_config,
-                  url_fetcher=url_fetcher())
+                  url_fetcher=stylesheet_fetcher())
         _STYLE_CACHE.update(font_config=font_config, css=css)
     return _STYLE_CACHE["font_config"], _STYLE_CACHE["css"]
 
