@@ -236,7 +236,7 @@ class AuthorizationList:
 
 
 def _local_date(moment: dt.datetime | None) -> dt.date | None:
-    return None if moment is None else as_local(moment).date()
+    return None if moment is None else as_local(moment, stored_timezone()).date()
 
 
 def _split(rows: list[AuthorizationRow]) -> AuthorizationList:
@@ -289,10 +289,22 @@ LOG_PAGE_SIZE = 50
 HELPER_ROLES = frozenset({Role.VERTEGENWOORDIGER, Role.ADVISEUR})
 
 
-def as_local(moment: dt.datetime) -> dt.datetime:
-    """A stored moment in Europe/Amsterdam. Naive values are stored as Amsterdam wall time."""
+def stored_timezone() -> dt.tzinfo:
+    """The time zone of naive moments read back from the database.
+
+    Columns are 'timestamp without time zone': SQLite keeps the Amsterdam wall time the
+    portal wrote; PostgreSQL converts an aware moment to its session time zone (often UTC),
+    which psycopg reports on the connection.
+    """
+    dbapi = db.session.connection().connection.dbapi_connection
+    zone = getattr(getattr(dbapi, "info", None), "timezone", None)
+    return zone if isinstance(zone, dt.tzinfo) else TZ
+
+
+def as_local(moment: dt.datetime, stored: dt.tzinfo = TZ) -> dt.datetime:
+    """A stored moment in Europe/Amsterdam (naive values are in `stored`)."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=TZ)
+        moment = moment.replace(tzinfo=stored)
     return moment.astimezone(TZ)
 
 
@@ -350,6 +362,7 @@ def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) 
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     holder = budget_holder_of(household_id) if rows else None
+    stored = stored_timezone()
     entries = []
     for event, actor_name, actor_role, behalf_name in rows:
         role = Role(actor_role)
@@ -357,7 +370,7 @@ def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) 
             # A representative or advisor reaches this file only through the holder's
             # authorisation: whatever they see or do, they do on the holder's behalf.
             behalf_name = holder.name
-        entries.append(LogEntry(as_local(event.at), actor_name, role, behalf_name, event.action,
+        entries.append(LogEntry(as_local(event.at, stored), actor_name, role, behalf_name, event.action,
                                 event.object_type, event.summary))
     return LogPage(entries, page, pages, total)
 

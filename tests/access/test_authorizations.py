@@ -205,7 +205,7 @@ def test_revoke_by_button_stops_access_at_the_next_request(client, app, db, logi
                                 starts_on=today(), ends_on=today() + dt.timedelta(days=30))
     advisor_client = app.test_client()
     _login_other(advisor_client, advisor)
-    probe = f"/huishoudens/{holder.household_id}/probe"
+    probe = f"/huishoudens/{holder.household_id}/budget"
     assert advisor_client.get(probe).status_code == 200
     login(holder)
     response = client.post(f"{url(holder)}/{auth.id}/intrekken")
@@ -258,7 +258,7 @@ def test_expired_authorization_stops_access(client, app, db, holder, advisor):
                          starts_on=today() - dt.timedelta(days=30),
                          ends_on=today() - dt.timedelta(days=1))
     _login_other(client, advisor)
-    assert client.get(f"/huishoudens/{holder.household_id}/probe").status_code == 404
+    assert client.get(f"/huishoudens/{holder.household_id}/budget").status_code == 404
 
 
 def test_represented_page(client, db, login, holder, advisor):
@@ -284,19 +284,7 @@ def test_represented_page_is_for_helpers_only(client, db, login, holder):
     assert client.get("/mijn-klanten").status_code == 404
 
 
-# A probe page behind household_view, so these tests do not depend on other areas' pages.
-@pytest.fixture(autouse=True)
-def _probe_route(app):
-    if "probe_household" not in app.view_functions:
-        from portal.web import household_view
-
-        @household_view()
-        def probe_household(household_id):
-            return "ok"
-
-        app.add_url_rule("/huishoudens/<int:household_id>/probe", "probe_household",
-                         probe_household)
-    yield
+# The household's start page (overview.household) stands for every page behind household_view.
 
 
 def _login_other(test_client, user):
