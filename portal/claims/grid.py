@@ -57,7 +57,7 @@ class Column:
             law = Law(self.law).label
         except ValueError:
             law = str(self.law)
-        return f"{self.member_name}, {law} {self.year}"
+        return f"{self.member_name}, {law} ({self.year})"
 
     @property
     def unit_label(self) -> str:

@@ -436,6 +436,8 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
         acting=acting, rows=rows, totals=totals, history=_history(claim), can=can,
         review=review, budgets=budgets, refuse_form=refuse_form or RefuseForm(),
         errors=list(errors), is_holder=side is Side.HOLDER,
+        provider_home=url_for("providers.home") if side is Side.PROVIDER
+        and "providers.home" in current_app.view_functions else None,
     ), status
 
 
