@@ -31,9 +31,11 @@ def test_login_page_then_start_page(page: Page, live_server, budget_holder):
     page.get_by_label("Wachtwoord").fill(budget_holder["password"])
     page.get_by_role("button", name="Inloggen").click()
 
-    expect(page).to_have_url(f"{live_server}/start")
-    expect(page).to_have_title(re.compile(r"^Start - PGB-portaal$"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text(budget_holder["name"])
+    # /start sends each role to the first page of its menu: for a budget holder, "Mijn budget".
+    expect(page).to_have_url(re.compile(rf"^{re.escape(live_server)}/huishoudens/\d+/budget$"))
+    expect(page).to_have_title(re.compile(r"^Mijn budget - PGB-portaal$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn budget")
+    expect(page.get_by_text(budget_holder["name"]).first).to_be_visible()
     assert_accessible(page)
 
 
