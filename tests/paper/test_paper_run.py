@@ -1,0 +1,79 @@
+"""`portal paper-run` on the demo (2 households on paper): worker processes write the PDFs and
+the manifest; a second run skips everything; a changed file is made again; bad arguments
+exit 1 with a clear message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import update
+
+from tests.paper.conftest import TODAY
+
+pytestmark = pytest.mark.committing
+
+
+@pytest.fixture
+def demo_on_paper(committing_db):
+    from portal.budgets.models import Household
+    from portal.database import transaction
+    from portal.demo.seed import seed_demo
+
+    with transaction():
+        seed_demo(TODAY)
+        committing_db.session.execute(update(Household).values(works_on_paper=True))
+    committing_db.session.remove()
+    return committing_db
+
+
+def _run(app, *args):
+    """Run the command; result.output holds stdout and stderr (click 8.2)."""
+    return app.test_cli_runner().invoke(args=["paper-run", *args])
+
+
+def test_paper_run_writes_manifest_and_resumes(app, demo_on_paper, tmp_path):
+    out = tmp_path / "papier"
+    result = _run(app, "--month", "2026-10", "--out", str(out), "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert "2 huishoudens op papier: 6 documenten gemaakt, 0 waren er al" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["month"] == "2026-10"
+    assert {h["household"] for h in manifest["households"].values()} == {"Jansen", "Bakker"}
+    assert {h["budget_holder"] for h in manifest["households"].values()} == {"Anna Jansen",
+                                                                            "Pieter Bakker"}
+    docs = manifest["documents"]
+    assert sorted(d["kind"] for d in docs.values()) == ["hour_sheet"] * 4 + ["statement"] * 2
+    for relpath, entry in docs.items():
+        data = (out / relpath).read_bytes()
+        assert data.startswith(b"%PDF-") and len(data) == entry["bytes"]
+        assert len(entry["sha256"]) == 64
+    mtimes = {p: (out / p).stat().st_mtime_ns for p in docs}
+
+    again = _run(app, "--month", "2026-10", "--out", str(out), "--queue")
+    assert again.exit_code == 0, again.output
+    assert "Geen Redis ingesteld" in again.output  # embedded default: the work stays here
+    assert "0 documenten gemaakt, 6 waren er al" in again.output
+    assert {p: (out / p).stat().st_mtime_ns for p in docs} == mtimes
+
+    damaged = next(p for p, d in docs.items() if d["kind"] == "statement")
+    (out / damaged).write_bytes(b"kapot")
+    third = _run(app, "--month", "2026-10", "--out", str(out), "--workers", "1")
+    assert third.exit_code == 0, third.output
+    assert "1 documenten gemaakt, 5 waren er al" in third.output
+    assert (out / damaged).read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("month", ["2026-13", "10-2026", "2026-1", "oktober"])
+def test_bad_month_exits_1(app, tmp_path, month):
+    result = _run(app, "--month", month, "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert "geen maand" in result.output
+
+
+def test_out_dir_that_cannot_be_written_exits_1(app, tmp_path):
+    blocked = tmp_path / "een-bestand"
+    blocked.write_text("geen map")
+    result = _run(app, "--month", "2026-10", "--out", str(blocked / "map"))
+    assert result.exit_code == 1
+    assert "kan niet worden beschreven" in result.output
