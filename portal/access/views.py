@@ -258,6 +258,8 @@ def _pending_key() -> str:
 @limiter.limit("10 per minute", methods=["POST"], key_func=_pending_key)
 def login_code():
     """Step two: the 6-digit code from the authenticator app."""
+    if current_user.is_authenticated:
+        return redirect(url_for("access.home"))
     user = _pending_user()
     if user is None or not user.totp_secret:
         return _restart_login("Log in met uw e-mailadres en wachtwoord.")
@@ -291,6 +293,8 @@ def _setup_context(email: str, secret: str) -> dict:
 @limiter.limit("10 per minute", methods=["POST"])
 def login_setup():
     """Step two for a role that needs it but has no app yet: set it up before anything else."""
+    if current_user.is_authenticated:
+        return redirect(url_for("access.home"))
     user = _pending_user()
     if user is None or user.totp_secret:
         return _restart_login("Log in met uw e-mailadres en wachtwoord.")
@@ -320,6 +324,8 @@ def two_step():
     """Turn the two-step login on (anyone) or off (roles that do not need it)."""
     form = CodeForm()
     if current_user.totp_secret:
+        if request.method == "POST":  # already on: nothing to confirm
+            return redirect(url_for("access.two_step"))
         return render_template("access/two_step.html", form=form, on=True,
                                required=two_step_required(current_user.role))
     secret = session.get(SETUP_SECRET) or new_totp_secret()

@@ -1,0 +1,335 @@
+"""Every route of the portal x every kind of user -> the expected answer.
+
+The table below has one row per (endpoint, method) of app.url_map. A route that is not in
+the table fails `test_every_route_is_in_the_table`: a new route forces a decision about who
+may use it. Each role then requests every row of the table with objects of household A (its
+agreement, provider, funder, sheets, payments) and must get exactly the expected answer:
+
+    200 / 302 / 400 / 422  the page or the action (an empty POST: the form's own answer)
+    LOGIN                  302 to the login page (not logged in)
+    403                    may see the household but not act on it (view-only authorisation)
+    404                    not yours: an object that exists but is not yours says nothing
+
+POST rows send an empty form: they test who gets past the permission check, not the action.
+Adding a route = adding one row (`row(...)`) below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from portal.access.constants import Role, Scope
+from portal.agreements.constants import VersionStatus
+from portal.budgets.constants import FunderKind, Law
+from portal.budgets.models import Household
+from portal.claims.constants import ClaimStatus
+from portal.dates import add_months, first_of_month, now, today
+from tests import factories as f
+
+LOGIN = "login"
+
+ROLES = ["anon", "holder_a", "holder_b", "provider", "rep_active", "rep_expired", "rep_revoked",
+         "advisor", "consulent_a", "consulent_other", "office"]
+LOGGED_IN = set(ROLES) - {"anon"}
+VIEWERS = {"holder_a", "rep_active", "advisor"}   # may see household A's file
+ACTORS = {"holder_a", "rep_active"}               # may act on it
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str
+    method: str
+    expect: dict[str, object] = field(default_factory=dict)
+
+
+def answers(ok, status=200, *, others=404, anon=LOGIN, **special) -> dict[str, object]:
+    """`ok` roles get `status`, anonymous gets `anon`, everyone else `others`; `special`
+    overrides single roles (e.g. advisor=403)."""
+    result = {role: (status if role in ok else others) for role in ROLES}
+    result["anon"] = anon
+    result.update(special)
+    return result
+
+
+def row(path, method="GET", **kw) -> Row:
+    return Row(path, method, answers(**kw))
+
+
+def view_only_403(ok=ACTORS, status=200):
+    """Household pages that act: the view-only advisor sees the household, so 403, not 404."""
+    return dict(ok=ok, status=status, advisor=403)
+
+
+H = "/huishoudens/{household}"
+AG = "/overeenkomsten/{agreement}"
+DRAFT = "/overeenkomsten/{draft}"
+SEE_AGREEMENT = VIEWERS | {"provider", "consulent_a", "office"}
+# Hour sheets: the provider prepares and the budget holder's side approves; a view-only
+# advisor sees the sheet but is refused the action (403).
+CLAIM_ACT = dict(ok=ACTORS | {"provider"}, advisor=403, anon=404)
+CLAIM_HOLDER = dict(ok=ACTORS, advisor=403, anon=404)
+
+TABLE: dict[tuple[str, str], Row] = {
+    # --- public and account pages ---
+    ("access.index", "GET"): row("/", ok=LOGGED_IN, status=302),
+    ("access.login", "GET"): row("/inloggen", ok=LOGGED_IN, anon=200),
+    ("access.login", "POST"): row("/inloggen", "POST", ok=LOGGED_IN, status=422, anon=422),
+    ("access.login_code", "GET"): row("/inloggen/code", ok=LOGGED_IN, status=302),
+    ("access.login_code", "POST"): row("/inloggen/code", "POST", ok=LOGGED_IN, status=302),
+    ("access.login_setup", "GET"): row("/inloggen/instellen", ok=LOGGED_IN, status=302),
+    ("access.login_setup", "POST"): row("/inloggen/instellen", "POST", ok=LOGGED_IN, status=302),
+    ("access.forgot_password", "GET"): row("/wachtwoord-vergeten", ok=LOGGED_IN, anon=200),
+    ("access.forgot_password", "POST"): row("/wachtwoord-vergeten", "POST", ok=LOGGED_IN,
+                                            status=422, anon=422),
+    ("access.reset", "GET"): row("/wachtwoord-herstellen/{token}", ok=LOGGED_IN, anon=200),
+    ("access.reset", "POST"): row("/wachtwoord-herstellen/{token}", "POST", ok=LOGGED_IN,
+                                  status=422, anon=422),
+    ("access.home", "GET"): row("/start", ok=LOGGED_IN, status=302),
+    ("access.keep_alive", "POST"): row("/sessie-verlengen", "POST", ok=LOGGED_IN, status=302),
+    ("access.two_step", "GET"): row("/account/inloggen-in-twee-stappen", ok=LOGGED_IN),
+    ("access.two_step", "POST"): row(
+        "/account/inloggen-in-twee-stappen", "POST", ok=LOGGED_IN, status=422,
+        # Already on (the two-step roles): nothing to confirm, back to the page.
+        advisor=302, consulent_a=302, consulent_other=302, office=302),
+    ("access.two_step_off", "POST"): row(
+        "/account/inloggen-in-twee-stappen/uitzetten", "POST", ok=LOGGED_IN, status=422,
+        # Without the two-step login there is nothing to turn off: back to the page.
+        holder_a=302, holder_b=302, provider=302, rep_active=302, rep_expired=302,
+        rep_revoked=302),
+    # --- authorisations and the access log (budget holder only; helpers: Mijn klanten) ---
+    ("access.authorizations", "GET"): row(H + "/machtigingen", ok={"holder_a"}),
+    ("access.authorizations", "POST"): row(H + "/machtigingen", "POST", ok={"holder_a"},
+                                           status=422),
+    ("access.revoke", "POST"): row(H + "/machtigingen/{authorization}/intrekken", "POST",
+                                   ok={"holder_a"}, status=302),
+    ("access.my_log", "GET"): row(H + "/inzage", ok={"holder_a"}),
+    ("access.represented", "GET"): row("/mijn-klanten",
+                                       ok={"rep_active", "rep_expired", "rep_revoked", "advisor"}),
+    # --- messages: each user their own ---
+    ("messages.inbox", "GET"): row("/berichten", ok=LOGGED_IN),
+    ("messages.show", "GET"): row("/berichten/{message}", ok={"holder_a"}),
+    ("messages.mark_all_read", "POST"): row("/berichten/alles-gelezen", "POST", ok=LOGGED_IN,
+                                            status=302),
+    # --- the household's file ---
+    ("overview.household", "GET"): row(H + "/budget", ok=VIEWERS),
+    ("payments.household", "GET"): row(H + "/betalingen", ok=VIEWERS),
+    ("agreements.index", "GET"): row(H + "/overeenkomsten", ok=VIEWERS),
+    ("agreements.new", "GET"): row(H + "/overeenkomsten/nieuw", **view_only_403()),
+    ("agreements.new", "POST"): row(H + "/overeenkomsten/nieuw", "POST",
+                                    **view_only_403(status=422)),
+    # 302: this step needs a draft agreement in the making; it sends the user back.
+    ("agreements.new_provider", "GET"): row(H + "/overeenkomsten/nieuw/zorgverlener",
+                                            **view_only_403(status=302)),
+    ("agreements.new_provider", "POST"): row(H + "/overeenkomsten/nieuw/zorgverlener", "POST",
+                                             **view_only_403(status=302)),
+    ("claims.index", "GET"): row(H + "/urenbriefjes", ok=VIEWERS),
+    ("claims.start", "GET"): row(H + "/urenbriefjes/nieuw", **view_only_403()),
+    ("paper.settings", "GET"): row(H + "/papier", **view_only_403()),
+    ("paper.settings", "POST"): row(H + "/papier", "POST", **view_only_403(status=422)),
+    ("paper.statement_pdf", "GET"): row("/papier" + H + "/budgetoverzicht.pdf", ok=VIEWERS),
+    # --- one agreement of household A (provider: its own agreements) ---
+    # The consulent of the funder that pays it and the payment office see an agreement too.
+    ("agreements.show", "GET"): row(AG, ok=SEE_AGREEMENT),
+    ("agreements.document", "GET"): row(AG + "/documenten/{document}", ok=SEE_AGREEMENT),
+    ("agreements.step", "GET"): row(DRAFT + "/stap/model", ok=ACTORS),
+    ("agreements.step", "POST"): row(DRAFT + "/stap/model", "POST", ok=ACTORS, status=422),
+    ("agreements.share", "POST"): row(DRAFT + "/delen", "POST", ok=ACTORS, status=302),
+    # 302: the approved agreement has nothing to sign; the signer is sent back to it.
+    ("agreements.provider_sign", "GET"): row(AG + "/ondertekenen-zorgverlener", ok={"provider"},
+                                             status=302),
+    ("agreements.provider_sign", "POST"): row(AG + "/ondertekenen-zorgverlener", "POST",
+                                              ok={"provider"}, status=302),
+    ("agreements.holder_sign", "GET"): row(AG + "/ondertekenen", ok=ACTORS, status=302),
+    ("agreements.holder_sign", "POST"): row(AG + "/ondertekenen", "POST", ok=ACTORS, status=302),
+    ("agreements.upload", "GET"): row(AG + "/papier", ok=ACTORS),
+    ("agreements.upload", "POST"): row(AG + "/papier", "POST", ok=ACTORS, status=422),
+    ("agreements.end", "GET"): row(AG + "/beeindigen", ok=ACTORS),
+    ("agreements.end", "POST"): row(AG + "/beeindigen", "POST", ok=ACTORS, status=422),
+    ("agreements.change", "GET"): row(AG + "/wijzigen", ok=ACTORS),
+    ("agreements.change", "POST"): row(AG + "/wijzigen", "POST", ok=ACTORS, status=422),
+    ("paper.agreement_pdf", "GET"): row("/papier" + AG + ".pdf", ok=SEE_AGREEMENT),
+    # --- hour sheets ---
+    # Hour-sheet pages answer 404 to anonymous visitors instead of sending them to the login
+    # page (no hint either way; reported to the claims screens as a usability point).
+    # POST 200: an empty sheet form shows the sheet again with its preview; 422: the sheet
+    # service refuses the action in this state (the user may see the sheet, so no 404).
+    ("claims.new", "GET"): row(AG + "/urenbriefje/{free_month}", **CLAIM_ACT),
+    ("claims.new", "POST"): row(AG + "/urenbriefje/{free_month}", "POST",
+                                **{**CLAIM_ACT, "status": 200}),
+    ("claims.show", "GET"): row("/urenbriefjes/{claim}", ok=VIEWERS | {"provider", "office"},
+                                anon=404),
+    ("claims.edit", "GET"): row("/urenbriefjes/{claim}/wijzigen", **CLAIM_ACT),
+    ("claims.edit", "POST"): row("/urenbriefjes/{claim}/wijzigen", "POST",
+                                 **{**CLAIM_ACT, "status": 200}),
+    ("claims.approve", "POST"): row("/urenbriefjes/{claim}/akkoord", "POST",
+                                    **{**CLAIM_HOLDER, "status": 302}),
+    ("claims.refuse", "POST"): row("/urenbriefjes/{claim}/afwijzen", "POST",
+                                   **{**CLAIM_HOLDER, "status": 422}, provider=422, office=422),
+    ("claims.reopen", "POST"): row("/urenbriefjes/{claim}/heropenen", "POST",
+                                   **{**CLAIM_HOLDER, "status": 422}, provider=422, office=422),
+    ("claims.provider_start", "GET"): row("/zorgverlener/urenbriefje", ok={"provider"}),
+    # Paper documents: also for the payment office, which handles paper by post.
+    ("paper.hour_sheet_pdf", "GET"): row("/papier" + AG.replace("overeenkomsten", "urenbriefjes")
+                                         + "/{free_month}.pdf",
+                                         ok=VIEWERS | {"provider", "office"}),
+    ("paper.refusal_letter_pdf", "GET"): row("/papier/afgekeurd/{refused_claim}.pdf",
+                                             ok=VIEWERS | {"provider", "office"}),
+    ("paper.payment_spec_pdf", "GET"): row("/papier/betalingen/{payment}.pdf",
+                                           ok={"provider", "office"}),
+    # --- the provider's portal ---
+    ("providers.home", "GET"): row("/zorgverlener", ok={"provider"}),
+    ("providers.payments", "GET"): row("/zorgverlener/betalingen", ok={"provider"}),
+    # --- the funder's consulent ---
+    ("funders.queue", "GET"): row("/verstrekker", ok={"consulent_a", "consulent_other"}),
+    ("funders.review", "GET"): row("/verstrekker/beoordelen/{review_version}",
+                                   ok={"consulent_a"}),
+    ("funders.review", "POST"): row("/verstrekker/beoordelen/{review_version}", "POST",
+                                    ok={"consulent_a"}, status=422),
+    ("funders.grants", "GET"): row("/verstrekker/toekenningen", ok={"consulent_a",
+                                                                    "consulent_other"}),
+    ("funders.new_grant", "GET"): row("/verstrekker/toekenningen/nieuw",
+                                      ok={"consulent_a", "consulent_other"}),
+    ("funders.new_grant", "POST"): row("/verstrekker/toekenningen/nieuw", "POST",
+                                       ok={"consulent_a", "consulent_other"}, status=422),
+    ("funders.import_grants", "GET"): row("/verstrekker/toekenningen/importeren",
+                                          ok={"consulent_a", "consulent_other"}),
+    ("funders.import_grants", "POST"): row("/verstrekker/toekenningen/importeren", "POST",
+                                           ok={"consulent_a", "consulent_other"}, status=422),
+    # --- the payment office ---
+    ("office.payment_runs", "GET"): row("/betaalkantoor/betaalrondes", ok={"office"}),
+    ("office.execute", "POST"): row("/betaalkantoor/betaalrondes", "POST", ok={"office"},
+                                    status=302),
+    ("office.payment_run", "GET"): row("/betaalkantoor/betaalrondes/{run}", ok={"office"}),
+    ("office.sepa", "GET"): row("/betaalkantoor/betaalrondes/{run}/sepa.xml", ok={"office"}),
+    ("office.paper_intake", "GET"): row("/betaalkantoor/papier", ok={"office"}),
+    ("office.paper_intake", "POST"): row("/betaalkantoor/papier", "POST", ok={"office"},
+                                         status=422),
+    ("office.paper_sheet", "GET"): row("/betaalkantoor/papier/{agreement}/{free_month}",
+                                       ok={"office"}),
+    ("office.paper_sheet", "POST"): row("/betaalkantoor/papier/{agreement}/{free_month}", "POST",
+                                        ok={"office"}, status=422),
+    # Last: it ends the session.
+    ("access.logout", "POST"): row("/uitloggen", "POST", ok=LOGGED_IN, status=LOGIN),
+}
+
+IGNORED = {"static"}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            if rule.endpoint not in IGNORED
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_is_in_the_table(app):
+    missing = sorted(app_routes(app) - TABLE.keys())
+    assert missing == [], ("Routes without a row in tests/test_permission_matrix.py (add one: "
+                           f"who may use it?): {missing}")
+
+
+def test_the_table_has_no_stale_rows(app):
+    assert sorted(TABLE.keys() - app_routes(app)) == []
+
+
+# --- the world: household A with everything, household B, one user per role ---
+
+
+def build_world(db) -> dict:
+    from portal.access.service import make_reset_token
+    from portal.agreements.storage import store_document
+    from portal.messages.service import notify
+    from portal.payments.service import run_payments
+    from tests.payments.builders import make_approved_claim
+
+    day = today()
+    start = first_of_month(add_months(day, -6))
+    end = add_months(start, 12) - dt.timedelta(days=1)
+    funder_a = f.make_funder(FunderKind.GEMEENTE)
+    funder_other = f.make_funder(FunderKind.GEMEENTE)
+    household = f.make_household("Huishouden A")
+    member = f.make_member(household)
+    grant = f.make_grant(member, funder_a, law=Law.WMO, period_start=start, period_end=end,
+                         amount_cents=5_000_000)
+    provider = f.make_provider()
+    agreement = f.make_agreement(grant, provider, starts_on=start, ends_on=end)
+    draft = f.make_agreement(grant, f.make_provider(), status=VersionStatus.CONCEPT,
+                             starts_on=start, ends_on=end)
+    review_agreement = f.make_agreement(grant, f.make_provider(),
+                                        status=VersionStatus.TER_BEOORDELING,
+                                        starts_on=start, ends_on=end)
+    holder_a = f.make_user(Role.BUDGETHOUDER, household_id=household.id, name="Anna A")
+    users = {
+        "holder_a": holder_a,
+        "holder_b": f.make_user(Role.BUDGETHOUDER),
+        "provider": f.make_user(Role.ZORGVERLENER, provider_id=provider.id),
+        "rep_active": f.make_user(Role.VERTEGENWOORDIGER),
+        "rep_expired": f.make_user(Role.VERTEGENWOORDIGER),
+        "rep_revoked": f.make_user(Role.VERTEGENWOORDIGER),
+        "advisor": f.make_user(Role.ADVISEUR),
+        "consulent_a": f.make_user(Role.CONSULENT, funder_id=funder_a.id),
+        "consulent_other": f.make_user(Role.CONSULENT, funder_id=funder_other.id),
+        "office": f.make_user(Role.BEHEERDER),
+    }
+    active = f.make_authorization(household, users["rep_active"], holder_a, scope=Scope.HANDELEN,
+                                  starts_on=day - dt.timedelta(days=10),
+                                  ends_on=day + dt.timedelta(days=100))
+    f.make_authorization(household, users["rep_expired"], holder_a, scope=Scope.HANDELEN,
+                         starts_on=day - dt.timedelta(days=100),
+                         ends_on=day - dt.timedelta(days=1))
+    f.make_authorization(household, users["rep_revoked"], holder_a, scope=Scope.HANDELEN,
+                         starts_on=day - dt.timedelta(days=10),
+                         ends_on=day + dt.timedelta(days=100), revoked_at=now())
+    f.make_authorization(household, users["advisor"], holder_a, scope=Scope.BEKIJKEN,
+                         starts_on=day - dt.timedelta(days=10),
+                         ends_on=day + dt.timedelta(days=100))
+    last_month = first_of_month(add_months(day, -1))
+    paid = make_approved_claim(agreement, add_months(last_month, -2))
+    run = run_payments(users["office"], day)
+    refused = make_approved_claim(agreement, add_months(last_month, -1),
+                                  status=ClaimStatus.AFGEKEURD)
+    waiting = make_approved_claim(agreement, last_month, status=ClaimStatus.WACHT_OP_AKKOORD)
+    document = store_document(agreement.id, b"%PDF-1.4\n% matrix test\n", "getekend.pdf",
+                              page_count=1, uploaded_by_id=holder_a.id)
+    message = notify([holder_a.id], "test", "Een bericht voor A")[0]
+    db.session.flush()
+    ids = {
+        "household": household.id, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
+        "claim": waiting.id, "refused_claim": refused.id, "run": run.id,
+        "payment": run.payments[0].id, "document": document.id, "message": message.id,
+        "review_version": review_agreement.versions[-1].id,
+        "free_month": add_months(last_month, -3).strftime("%Y-%m"),
+        "token": make_reset_token(holder_a),
+    }
+    assert paid.id
+    return {"users": users, "ids": ids, "holder_b_household": db.session.get(
+        Household, users["holder_b"].household_id)}
+
+
+def outcome(response) -> object:
+    if response.status_code == 302:
+        target = response.headers["Location"].split("?")[0]
+        if target == "/inloggen" or target.endswith("://portal.test/inloggen"):
+            return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_as_expected_for(role, app, client, db, login):
+    with app.test_request_context():
+        world = build_world(db)
+    if role != "anon":
+        login(world["users"][role])
+    ids = world["ids"]
+    wrong = []
+    for key, r in TABLE.items():
+        if key not in app_routes(app):
+            continue
+        path = r.path.format(**ids)
+        response = client.open(path, method=r.method)
+        got = outcome(response)
+        if got != r.expect[role]:
+            wrong.append(f"{key[0]} {r.method} {path}: expected {r.expect[role]}, got {got}")
+    assert wrong == [], f"{role}:\n" + "\n".join(wrong)
