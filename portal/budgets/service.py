@@ -52,13 +52,19 @@ def budget_refusal(grant: Grant, needed_cents: int) -> Refusal:
                    "vraag de verstrekker om een hoger budget.")
 
 
-def reserve(shares: Mapping[int, int]) -> dict[int, Grant]:
-    """Reserve cents per grant for a submitted claim. All shares fit, or nothing is reserved."""
+def _lock_if_all_fit(shares: Mapping[int, int]) -> dict[int, Grant]:
+    """Lock the grants; refuse (every short budget named) unless each share fits its grant."""
     grants = lock_grants(shares.keys())
     refusals = [budget_refusal(grants[gid], cents) for gid, cents in sorted(shares.items())
                 if cents > grants[gid].available_cents]
     if refusals:
         raise Refused(refusals)
+    return grants
+
+
+def reserve(shares: Mapping[int, int]) -> dict[int, Grant]:
+    """Reserve cents per grant for a submitted claim. All shares fit, or nothing is reserved."""
+    grants = _lock_if_all_fit(shares)
     for gid, cents in shares.items():
         grants[gid].reserved_cents += cents
     db.session.flush()
@@ -88,11 +94,7 @@ def settle(shares: Mapping[int, int]) -> None:
 
 def spend_directly(shares: Mapping[int, int]) -> None:
     """Pay from the budget at once, without a claim (Wlz allowances); refused if it does not fit."""
-    grants = lock_grants(shares.keys())
-    refusals = [budget_refusal(grants[gid], cents) for gid, cents in sorted(shares.items())
-                if cents > grants[gid].available_cents]
-    if refusals:
-        raise Refused(refusals)
+    grants = _lock_if_all_fit(shares)
     for gid, cents in shares.items():
         grants[gid].paid_cents += cents
     db.session.flush()
