@@ -37,7 +37,6 @@ ITEMS: list[NavItem] = [
     NavItem("funders.grants", "Toekenningen", frozenset({Role.CONSULENT})),
     NavItem("office.payment_runs", "Betaalrondes", frozenset({Role.BEHEERDER})),
     NavItem("office.paper_intake", "Papieren urenbriefje", frozenset({Role.BEHEERDER})),
-    NavItem("messages.inbox", "Berichten", frozenset(Role)),
     NavItem("access.two_step", "Inloggen in twee stappen", frozenset(Role)),
 ]
 

@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from sqlalchemy import update
+
 from portal.access.constants import Role, Scope
 from portal.access.models import Authorization, User
 from portal.access.service import create_user, find_user_by_email
@@ -25,8 +27,9 @@ from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, U
 from portal.budgets.models import AllowanceCap, Funder, Grant
 from portal.claims import service as claims
 from portal.claims.rules import LineInput as ClaimLineInput
-from portal.dates import add_months, first_of_month, last_of_month, month_days
+from portal.dates import add_months, first_of_month, last_of_month, month_days, now
 from portal.extensions import db
+from portal.messages.models import Message
 from portal.payments.service import run_payments
 
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -245,6 +248,8 @@ def seed_demo(today: dt.date) -> bool:
     plan = [(a_marieke, marieke, anna, p_marieke), (a_linde_j, linde, anna, p_linde_j),
             (a_youssef, youssef, anna, p_youssef), (a_linde_b, linde, pieter, p_linde_b)]
     for back in range(10, 0, -1):
+        if back == 1:  # what happened before last month has been read long ago
+            db.session.execute(update(Message).values(read_at=now()))
         month = first_of_month(add_months(today, -back))
         end = last_of_month(month)
 
