@@ -1,0 +1,188 @@
+"""Machtigingen in a real Chromium, on the demo data.
+
+Anna Jansen (budget holder) gives Fatima Ouali (Per Saldo advisor) view-only access. Fatima
+logs in in two steps, finds Anna under 'Mijn klanten', opens her file and an hour sheet that
+waits for approval: she sees it, but there is no approve button. Anna revokes; Fatima's next
+request for Anna's page answers 404, and Anna reads Fatima's visits on 'Wie heeft mijn
+gegevens bekeken of gewijzigd'. An axe check on every page visited. The journey changes the
+demo, so it runs on a portal and a database of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+try:  # the shared helper, once the plumbing moves it into conftest
+    from e2e.conftest import assert_accessible
+except ImportError:  # pragma: no cover - until then it lives with the smoke journey
+    from e2e.test_smoke import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo on its own SQLite file. Fatima's demo authorisation is revoked first, so that
+    the journey can grant her one through the page."""
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.access.models import Authorization
+    from portal.access.service import find_user_by_email, revoke_authorization
+    from portal.claims.models import Claim
+    from portal.database import transaction
+    from portal.dates import now, today
+    from portal.demo.seed import ANNA, FATIMA, seed_demo
+    from portal.extensions import db
+    from portal.migrate import upgrade
+
+    instance = tmp_path_factory.mktemp("e2e-authorizations")
+    app = create_app(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'auth.sqlite3'}",
+                             "RATELIMIT_ENABLED": False, "PORTAL_ARGON2_FAST": True},
+                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
+    with app.app_context():
+        upgrade()
+        with transaction():
+            seed_demo(today())
+        with transaction():
+            anna = find_user_by_email(ANNA.email)
+            fatima = find_user_by_email(FATIMA.email)
+            for auth in db.session.scalars(select(Authorization).where(
+                    Authorization.grantee_id == fatima.id, Authorization.revoked_at.is_(None))):
+                revoke_authorization(anna, auth.id, now=now())
+        from portal.agreements.models import Agreement
+
+        waiting = db.session.scalar(
+            select(Claim.id).join(Agreement, Agreement.id == Claim.agreement_id)
+            .where(Agreement.household_id == anna.household_id,
+                   Claim.status == "wacht_op_akkoord").limit(1))
+        info = {"household_id": anna.household_id, "waiting_claim_id": waiting}
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"base": f"http://127.0.0.1:{server.server_port}", **info}
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+_last_step: dict[str, int] = {}
+
+
+def _fresh_code(secret: str) -> str:
+    """A code not used before (a used code is refused; the portal accepts one step ahead)."""
+    step = max(int(time.time()) // 30, _last_step.get(secret, 0) + 1)
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+def log_in(page: Page, base: str, login) -> None:
+    from portal.demo.seed import DEMO_PASSWORD
+
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(login.email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    if "/inloggen/code" in page.url:
+        expect(page.get_by_role("heading", level=1, name="Code uit uw app")).to_be_visible()
+        assert_accessible(page)
+        page.get_by_label("Code uit uw app").fill(_fresh_code(login.totp_secret))
+        page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_role("heading", level=1, name="Inloggen")).to_be_visible()
+
+
+def test_grant_view_only_then_revoke_and_read_the_log(page: Page, demo):
+    from portal.dates import today
+    from portal.demo.seed import ANNA, FATIMA
+
+    base = demo["base"]
+    household_page = f"{base}/huishoudens/{demo['household_id']}/budget"
+    sheet_page = f"{base}/urenbriefjes/{demo['waiting_claim_id']}"
+    assert demo["waiting_claim_id"], "the demo has a sheet waiting for Anna's approval"
+
+    # 1. Anna gives Fatima view-only access.
+    log_in(page, base, ANNA)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Machtigingen").click()
+    expect(page.get_by_role("heading", level=1, name="Machtigingen")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("E-mailadres van de persoon").fill(FATIMA.email)
+    page.get_by_label("Alleen bekijken").check()
+    ends = today() + dt.timedelta(days=60)
+    page.get_by_label("Tot en met welke datum?").fill(ends.isoformat())
+    page.get_by_role("button", name="Machtiging geven").click()
+    expect(page.get_by_role("status").filter(has_text="Fatima Ouali heeft nu een machtiging")
+           ).to_be_visible()
+    expect(page.get_by_role("button", name="Intrekken machtiging van Fatima Ouali")).to_be_visible()
+    assert_accessible(page)
+    # The control: Anna herself sees the approve button on the waiting sheet.
+    page.goto(sheet_page)
+    expect(page.get_by_role("button", name="Akkoord en indienen")).to_be_visible()
+    log_out(page)
+
+    # 2. Fatima, in two steps, sees Anna under Mijn klanten and opens her file.
+    log_in(page, base, FATIMA)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn klanten").click()
+    expect(page.get_by_role("heading", level=1, name="Mijn klanten")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Anna Jansen").click()
+    expect(page).to_have_url(household_page)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+    # She sees the waiting sheet, but may not approve it.
+    page.goto(sheet_page)
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Urenbriefje"))).to_be_visible()
+    expect(page.get_by_role("button", name="Akkoord en indienen")).to_have_count(0)
+    assert_accessible(page)
+    log_out(page)
+
+    # 3. Anna revokes.
+    log_in(page, base, ANNA)
+    page.goto(f"{base}/huishoudens/{demo['household_id']}/machtigingen")
+    page.get_by_role("button", name="Intrekken machtiging van Fatima Ouali").click()
+    expect(page.get_by_role("status").filter(has_text="is ingetrokken")).to_be_visible()
+    expect(page.get_by_role("button", name="Intrekken machtiging van Fatima Ouali")).to_have_count(0)
+    assert_accessible(page)
+    log_out(page)
+
+    # 4. Fatima's next request for Anna's file: 404; Mijn klanten lists Anna as ended.
+    log_in(page, base, FATIMA)
+    response = page.goto(household_page)
+    assert response is not None and response.status == 404
+    assert_accessible(page)
+    page.goto(f"{base}/mijn-klanten")
+    expect(page.get_by_text("Op dit moment heeft niemand u gemachtigd.")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Gestopte machtigingen")).to_be_visible()
+    expect(page.get_by_role("link", name="Anna Jansen")).to_have_count(0)
+    assert_accessible(page)
+    log_out(page)
+
+    # 5. Anna reads who looked at her file.
+    log_in(page, base, ANNA)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Wie bekeek mijn gegevens").click()
+    expect(page.get_by_role("heading", level=1,
+                            name="Wie heeft mijn gegevens bekeken of gewijzigd")).to_be_visible()
+    log_table = page.get_by_role("table")
+    expect(log_table.get_by_role("rowheader", name="Fatima Ouali namens Anna Jansen").first
+           ).to_be_visible()
+    expect(log_table.get_by_text("Bekeek de pagina 'Mijn budget'").first).to_be_visible()
+    assert_accessible(page)
