@@ -186,3 +186,34 @@ def test_grant_view_only_then_revoke_and_read_the_log(page: Page, demo):
            ).to_be_visible()
     expect(log_table.get_by_text("Bekeek de pagina 'Mijn budget'").first).to_be_visible()
     assert_accessible(page)
+
+
+def test_two_step_page_and_refused_grant_are_accessible(page: Page, demo):
+    from portal.demo.seed import PIETER
+
+    base = demo["base"]
+    log_in(page, base, PIETER)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Inloggen in twee stappen").click()
+    expect(page.get_by_role("img", name="QR-code voor uw authenticator-app")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Aanzetten").click()  # no code typed
+    expect(page.get_by_role("alert")).to_contain_text("Vul de code van 6 cijfers")
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Machtigingen").click()
+    page.get_by_role("button", name="Machtiging geven").click()  # nothing filled in
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Kies wat de persoon mag")
+    expect(summary).to_contain_text("Vul de datum in waarop de machtiging stopt")
+    assert_accessible(page)
+    page.get_by_label("E-mailadres van de persoon").fill("niemand@example.nl")
+    page.get_by_label("Alleen bekijken").check()
+    page.get_by_label("Tot en met welke datum?").fill("2020-01-01")
+    page.get_by_role("button", name="Machtiging geven").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Wij vinden geen account met dit e-mailadres")
+    expect(summary).to_contain_text("De einddatum ligt in het verleden")
+    expect(page.get_by_label("E-mailadres van de persoon")).to_have_value("niemand@example.nl")
+    summary.get_by_role("link", name=re.compile("^Wij vinden geen account")).click()
+    expect(page.get_by_label("E-mailadres van de persoon")).to_be_focused()
+    assert_accessible(page)
