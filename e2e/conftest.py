@@ -85,6 +85,17 @@ def budget_holder(portal_app):
     return info
 
 
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """A portal of the test module's own with the demo loaded, served from a thread:
+    (base URL, app). For journeys that change the demo (pay, refuse, sign)."""
+    from e2e.helpers import make_demo_app, serving
+
+    app = make_demo_app(tmp_path_factory.mktemp("e2e-demo"))
+    with serving(app) as base:
+        yield base, app
+
+
 @pytest.fixture(scope="session")
 def live_server(portal_app):
     """The portal on 127.0.0.1 at a free port, served from a daemon thread."""

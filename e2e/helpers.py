@@ -1,0 +1,136 @@
+"""Plain helpers shared by the browser journeys: the axe check, logging in (with the two-step
+code when the account has one), keyboard use, reading euro amounts, and a portal of its own
+with the demo loaded, served from a thread. Fixtures built on these live in conftest.py."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyotp
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Locator, Page, expect
+from werkzeug.serving import make_server
+
+BLOCKING = {"serious", "critical"}
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core on the page as it is now: no serious or critical violations."""
+    violations = Axe().run(page).response["violations"]
+    blocking = [f"{v['id']} ({v['impact']}): {v['help']} - "
+                + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
+                for v in violations if v.get("impact") in BLOCKING]
+    assert blocking == [], f"{page.url}:\n" + "\n".join(blocking)
+
+
+_last_step: dict[str, int] = {}
+
+
+def fresh_totp_code(secret: str) -> str:
+    """A code not used before: a used code is refused, so a second login within the same 30 s
+    takes the next step's code (the portal accepts one step ahead)."""
+    step = max(int(time.time()) // 30, _last_step.get(secret, 0) + 1)
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+def log_in(page: Page, base: str, email: str, password: str, totp_secret: str | None = None,
+           *, check_code_page: bool = True) -> None:
+    """Log in through the login page; the second step (code from the app) when one is asked.
+    The code page gets its own axe check unless check_code_page is False."""
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_label("Wachtwoord").press("Enter")
+    if totp_secret is not None:
+        expect(page.get_by_label("Code uit uw app")).to_be_visible()
+        if check_code_page:
+            assert_accessible(page)
+        page.get_by_label("Code uit uw app").fill(fresh_totp_code(totp_secret))
+        page.get_by_label("Code uit uw app").press("Enter")
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page).to_have_url(re.compile(r"/inloggen$"))
+
+
+def tab_to(page: Page, target: Locator, limit: int = 150) -> None:
+    """Press Tab until the target has the focus (fails when it never gets it): keyboard only."""
+    handle = target.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("el => document.activeElement === el", handle):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def press(page: Page, target: Locator, key: str = "Enter") -> None:
+    """Reach the target with Tab and press a key on it (Enter for a button or link)."""
+    tab_to(page, target)
+    page.keyboard.press(key)
+
+
+def cents(text: str) -> int:
+    """'€ 1.234,56' (or '-€ 5,00') -> 123456; the way the euro filter writes amounts."""
+    cleaned = text.replace("\xa0", " ").strip()
+    match = re.fullmatch(r"(-)?\s*€\s*(-)?([\d.]+),(\d{2})", cleaned)
+    assert match, f"not an amount: {text!r}"
+    value = int(match.group(3).replace(".", "")) * 100 + int(match.group(4))
+    return -value if (match.group(1) or match.group(2)) else value
+
+
+def euro(amount_cents: int) -> str:
+    """An amount as the page shows it, with an ordinary space."""
+    from portal.money import format_euro
+
+    return format_euro(amount_cents).replace("\xa0", " ")
+
+
+def fits_narrow_screen(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def make_demo_app(instance: Path):
+    """A portal on its own SQLite file (schema from the migrations) with the demo loaded."""
+    from portal import create_app
+    from portal.database import transaction
+    from portal.dates import today
+    from portal.demo.seed import seed_demo
+    from portal.extensions import db
+    from portal.migrate import upgrade
+
+    app = create_app(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.sqlite3'}",
+                             "RATELIMIT_ENABLED": False, "PORTAL_ARGON2_FAST": True},
+                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
+    with app.app_context():
+        upgrade()
+        with transaction():
+            seed_demo(today())
+        db.session.remove()
+    return app
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 at a free port from a daemon thread; yields the base URL."""
+    from portal.extensions import db
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
