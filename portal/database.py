@@ -23,6 +23,16 @@ write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inten
 
 
 def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _postgres_connect(dbapi_connection, _record):  # pragma: no cover - trivial
+            # Store and read wall-clock times in Europe/Amsterdam, as on SQLite, so a
+            # 'timestamp without time zone' means the same on both databases.
+            dbapi_connection.execute("SET TIME ZONE 'Europe/Amsterdam'")
+            dbapi_connection.commit()
+
+        return
     if engine.dialect.name != "sqlite":
         return
 

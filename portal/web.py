@@ -14,7 +14,7 @@ from flask import abort, g, request
 from flask_login import current_user, login_required
 
 from portal import dates
-from portal.access.permissions import HouseholdAccess, household_access
+from portal.access.permissions import HouseholdAccess, budget_holder_of, household_access
 from portal.access.service import record
 
 
@@ -56,6 +56,7 @@ def household_view(*, act: bool = False):
             g.access = access
             if access.on_behalf:
                 record("view" if request.method == "GET" else "act", actor=current_user,
+                       on_behalf_of=budget_holder_of(household_id),
                        household_id=household_id, object_type="page",
                        summary=f"{request.method} {request.path}")
             return view(household_id, *args, **kwargs)

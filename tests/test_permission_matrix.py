@@ -69,8 +69,8 @@ DRAFT = "/overeenkomsten/{draft}"
 SEE_AGREEMENT = VIEWERS | {"provider", "consulent_a", "office"}
 # Hour sheets: the provider prepares and the budget holder's side approves; a view-only
 # advisor sees the sheet but is refused the action (403).
-CLAIM_ACT = dict(ok=ACTORS | {"provider"}, advisor=403, anon=404)
-CLAIM_HOLDER = dict(ok=ACTORS, advisor=403, anon=404)
+CLAIM_ACT = dict(ok=ACTORS | {"provider"}, advisor=403)
+CLAIM_HOLDER = dict(ok=ACTORS, advisor=403)
 
 TABLE: dict[tuple[str, str], Row] = {
     # --- public and account pages ---
@@ -152,15 +152,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("agreements.change", "POST"): row(AG + "/wijzigen", "POST", ok=ACTORS, status=422),
     ("paper.agreement_pdf", "GET"): row("/papier" + AG + ".pdf", ok=SEE_AGREEMENT),
     # --- hour sheets ---
-    # Hour-sheet pages answer 404 to anonymous visitors instead of sending them to the login
-    # page (no hint either way; reported to the claims screens as a usability point).
     # POST 200: an empty sheet form shows the sheet again with its preview; 422: the sheet
     # service refuses the action in this state (the user may see the sheet, so no 404).
     ("claims.new", "GET"): row(AG + "/urenbriefje/{free_month}", **CLAIM_ACT),
     ("claims.new", "POST"): row(AG + "/urenbriefje/{free_month}", "POST",
                                 **{**CLAIM_ACT, "status": 200}),
-    ("claims.show", "GET"): row("/urenbriefjes/{claim}", ok=VIEWERS | {"provider", "office"},
-                                anon=404),
+    ("claims.show", "GET"): row("/urenbriefjes/{claim}", ok=VIEWERS | {"provider", "office"}),
     ("claims.edit", "GET"): row("/urenbriefjes/{claim}/wijzigen", **CLAIM_ACT),
     ("claims.edit", "POST"): row("/urenbriefjes/{claim}/wijzigen", "POST",
                                  **{**CLAIM_ACT, "status": 200}),

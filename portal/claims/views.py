@@ -26,7 +26,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -69,6 +69,12 @@ STATUS_TONES = {
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$")
+
+
+@bp.before_request
+@login_required
+def _login_first() -> None:
+    """Every hour-sheet page needs a login: anonymous visitors go to the login page."""
 
 
 @bp.app_template_filter("claim_status")
