@@ -1,0 +1,173 @@
+"""Issue 4's first journey in a real Chromium: a care provider prepares last month's hour sheet,
+the budget holder approves it, the payment office (two-step login) previews and runs a payment
+run in the portal, and the provider then sees the sheet paid, with the payment reference, on
+its overview and in the payment specification. An axe check on every page visited.
+
+Every demo agreement already has a sheet for last month, so the fixture adds one through the
+services: a new provider (Hulp Vos) with an approved agreement for Pieter Bakker's Wmo budget.
+The journey pays, so it runs on a portal and database of its own (`demo_server`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.helpers import assert_accessible, cents, euro, log_in, log_out, press
+
+pytestmark = pytest.mark.e2e
+
+PROVIDER_NAME = "Hulp Vos"
+PROVIDER_EMAIL = "hulp.vos@e2e.pgb"
+PROVIDER_PASSWORD = "e2e-vos-wachtwoord-1"
+TARIFF_CENTS = 3000
+
+
+@pytest.fixture(scope="module")
+def world(demo_server):
+    """The demo plus an approved agreement of Pieter Bakker with a new provider, from the first
+    day of last month, with no sheet yet."""
+    from sqlalchemy import select
+
+    from portal.access.service import create_user, find_user_by_email
+    from portal.agreements import service as agreements
+    from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
+    from portal.agreements.rules import LineInput
+    from portal.budgets.constants import CareKind, Unit
+    from portal.budgets.models import Grant, Member
+    from portal.database import transaction
+    from portal.dates import add_months, first_of_month, today
+    from portal.demo.seed import CONSULENT_AMERSFOORT, PIETER
+    from portal.extensions import db
+
+    base, app = demo_server
+    start = first_of_month(add_months(today(), -1))
+    on = start - dt.timedelta(days=14)
+    with app.app_context(), transaction():
+        pieter = find_user_by_email(PIETER.email)
+        consulent = find_user_by_email(CONSULENT_AMERSFOORT.email)
+        grants = db.session.scalars(
+            select(Grant).join(Member, Member.id == Grant.member_id)
+            .where(Member.household_id == pieter.household_id, Grant.period_end >= start)
+            .order_by(Grant.period_start)).all()
+        provider = agreements.create_provider(pieter, kind=ProviderKind.PERSOON,
+                                              name=PROVIDER_NAME, iban="NL44RABO0123456789")
+        provider_user = create_user(PROVIDER_EMAIL, PROVIDER_PASSWORD, "zorgverlener",
+                                    PROVIDER_NAME, provider_id=provider.id)
+        agreement = agreements.create_draft(
+            pieter, household_id=pieter.household_id, provider_id=provider.id,
+            model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=start, ends_on=None,
+            end_kind=EndKind.GEEN, days_per_week=0, today=on,
+            lines=[LineInput(grant_id=g.id, care_kind=CareKind.HUISHOUDELIJKE_HULP, unit=Unit.UUR,
+                             tariff_cents=TARIFF_CENTS, weekly_quantity=180) for g in grants])
+        version = agreement.versions[-1]
+        agreements.share(pieter, version, on)
+        agreements.provider_sign(provider_user, version, on)
+        agreements.holder_sign(pieter, version, on)
+        agreements.review(consulent, version, approve=True, reason=None, today=on)
+        reference = agreement.reference
+    return {"base": base, "reference": reference, "month": start}
+
+
+def cell(page: Page, day: dt.date):
+    from portal.claims.grid import day_label
+
+    return page.get_by_label(re.compile(rf", {re.escape(day_label(day))}: uren$"))
+
+
+def sheets_table(page: Page):
+    return page.get_by_role("table", name="Urenbriefjes voor huishouden Bakker")
+
+
+def test_provider_prepares_a_sheet_and_later_sees_it_paid(page: Page, world):
+    from portal.dates import format_day, format_month, today
+    from portal.demo.seed import BEHEERDER, DEMO_PASSWORD, PIETER
+
+    base, month = world["base"], world["month"]
+    label = format_month(month)
+    menu = page.get_by_role("navigation", name="Hoofdmenu")
+
+    # 1. The provider prepares last month's sheet.
+    log_in(page, base, PROVIDER_EMAIL, PROVIDER_PASSWORD)
+    expect(page.get_by_role("heading", level=1, name="Mijn overeenkomsten")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=f"Huishouden Bakker ({world['reference']})")
+           ).to_be_visible()
+    expect(page.get_by_text("Er zijn nog geen urenbriefjes bij deze overeenkomst.")).to_be_visible()
+    assert_accessible(page)
+    press(page, menu.get_by_role("link", name="Urenbriefje invullen"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Urenbriefje invullen")
+    assert_accessible(page)
+    page.get_by_label("Zorgovereenkomst").select_option(
+        label=f"Huishouden Bakker ({world['reference']})")
+    page.get_by_label("Maand").select_option(value=f"{month:%Y-%m}")
+    press(page, page.get_by_role("button", name="Urenbriefje invullen"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Urenbriefje {label}")
+    assert_accessible(page)
+    cell(page, month.replace(day=8)).fill("2:00")
+    cell(page, month.replace(day=15)).fill("2:00")
+    press(page, page.get_by_role("button", name="Klaarzetten voor de budgethouder"))
+    expect(page.get_by_text("staat klaar voor de budgethouder")).to_be_visible()
+    expect(page.get_by_role("button", name="Akkoord en indienen")).to_have_count(0)
+    assert_accessible(page)
+    amount = cents(page.locator(".facts dt:text-is('Totaal') + dd").inner_text())
+    assert amount == 4 * TARIFF_CENTS
+    sheet_reference = page.locator(".facts dt:text-is('Kenmerk') + dd").inner_text()
+
+    # Its payment status on the provider's overview: waiting for the budget holder.
+    press(page, menu.get_by_role("link", name="Mijn overeenkomsten"))
+    row = sheets_table(page).get_by_role("row").filter(has_text=sheet_reference)
+    expect(row).to_contain_text("Wacht op akkoord van de budgethouder")
+    expect(row).to_contain_text(euro(amount))
+    assert_accessible(page)
+    log_out(page)
+
+    # 2. Pieter Bakker approves it.
+    log_in(page, base, PIETER.email, DEMO_PASSWORD)
+    press(page, menu.get_by_role("link", name="Urenbriefjes"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Urenbriefjes")
+    assert_accessible(page)
+    waiting = page.get_by_role("region", name="Wacht op uw akkoord")
+    press(page, waiting.get_by_role("link", name=f"Urenbriefje {label} van {PROVIDER_NAME}"))
+    expect(page.get_by_role("heading", name="Budget over na dit urenbriefje")).to_be_visible()
+    assert_accessible(page)
+    press(page, page.get_by_role("button", name="Akkoord en indienen"))
+    expect(page.locator(".facts .tag")).to_have_text("Ingediend")
+    assert_accessible(page)
+    log_out(page)
+
+    # 3. The payment office previews the run (the submitted sheet is checked first), runs it.
+    log_in(page, base, BEHEERDER.email, DEMO_PASSWORD, BEHEERDER.totp_secret)
+    expect(page.get_by_role("heading", level=1, name="Betaalrondes")).to_be_visible()
+    expect(page.get_by_role("table", name="Wat de volgende betaalronde betaalt, per zorgverlener")
+           ).to_be_visible()
+    to_check = page.get_by_text("De betaalronde controleert die eerst")
+    expect(to_check).to_contain_text(re.compile(r"ook\s+\d+\s+ingediende?\s+urenbriefjes?"))
+    assert_accessible(page)
+    press(page, page.get_by_role("button", name="Betaalronde uitvoeren"))
+    expect(page).to_have_url(re.compile(r"/betaalkantoor/betaalrondes/\d+$"))
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"^Betaalronde PGB-\d{8}-\d{4}$"))
+    run_reference = heading.inner_text().removeprefix("Betaalronde ")
+    payments = page.get_by_role("table", name="Betalingen in deze betaalronde")
+    expect(payments.get_by_role("row").filter(has_text=PROVIDER_NAME)).to_contain_text(euro(amount))
+    assert_accessible(page)
+    log_out(page)
+
+    # 4. The provider sees it paid, with the payment reference, on both pages.
+    log_in(page, base, PROVIDER_EMAIL, PROVIDER_PASSWORD)
+    row = sheets_table(page).get_by_role("row").filter(has_text=sheet_reference)
+    paid = re.compile(rf"Betaald op {re.escape(format_day(today()))} met kenmerk "
+                      rf"({re.escape(run_reference)}-\d{{3}})")
+    expect(row).to_contain_text(paid)
+    payment_reference = paid.search(row.inner_text()).group(1)
+    assert_accessible(page)
+    press(page, menu.get_by_role("link", name="Betalingen"))
+    expect(page.get_by_role("heading", level=1, name="Betalingen")).to_be_visible()
+    spec = page.get_by_role("table", name=f"Specificatie van betaling {payment_reference}")
+    expect(spec).to_contain_text("Huishouden Bakker")
+    expect(spec).to_contain_text(label)
+    expect(spec).to_contain_text(euro(amount))
+    assert_accessible(page)
