@@ -3,6 +3,9 @@
 Run with `.venv/bin/python -m pytest e2e -p no:cacheprovider` (`make test` does, after the
 unit legs). The app runs on a temporary SQLite database whose schema comes from the
 migrations, like in production; nothing is left running or written outside temp folders.
+
+Fixtures live here; plain helpers (axe check, log in with the two-step code, keyboard, amounts,
+the hour-sheet grid's cells, a PDF to upload) in e2e/helpers.py.
 """
 
 from __future__ import annotations
@@ -83,6 +86,22 @@ def budget_holder(portal_app):
                            household_id=household.id)
         info = {"email": user.email, "name": user.name, "password": PASSWORD}
     return info
+
+
+@pytest.fixture(scope="session")
+def demo(portal_app):
+    """The demo, seeded once into the shared e2e app (seeding again changes nothing): Anna's
+    login and household. Journeys that change the demo use demo_server instead."""
+    from portal.access.service import find_user_by_email
+    from portal.database import transaction
+    from portal.dates import today
+    from portal.demo.seed import ANNA, DEMO_PASSWORD, seed_demo
+
+    with portal_app.app_context():
+        with transaction():
+            seed_demo(today())
+        anna = find_user_by_email(ANNA.email)
+        return {"email": ANNA.email, "password": DEMO_PASSWORD, "household_id": anna.household_id}
 
 
 @pytest.fixture(scope="module")

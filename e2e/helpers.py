@@ -4,6 +4,8 @@ with the demo loaded, served from a thread. Fixtures built on these live in conf
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 import threading
 import time
@@ -28,14 +30,19 @@ def assert_accessible(page: Page) -> None:
     assert blocking == [], f"{page.url}:\n" + "\n".join(blocking)
 
 
-_last_step: dict[str, int] = {}
+_last_step: dict[tuple[str, str], int] = {}
 
 
-def fresh_totp_code(secret: str) -> str:
-    """A code not used before: a used code is refused, so a second login within the same 30 s
-    takes the next step's code (the portal accepts one step ahead)."""
-    step = max(int(time.time()) // 30, _last_step.get(secret, 0) + 1)
-    _last_step[secret] = step
+def fresh_totp_code(secret: str, where: str = "") -> str:
+    """A code not used before on this portal (`where`: its base URL; each portal's database
+    remembers its own last used code). A used code is refused and the portal accepts one step
+    ahead, so a second login within the same 30 s takes the next step's code, and a third
+    waits for the next 30 s window."""
+    key = (where, secret)
+    step = max(int(time.time()) // 30, _last_step.get(key, 0) + 1)
+    if step > int(time.time()) // 30 + 1:
+        time.sleep(max(0.0, (step - 1) * 30 - time.time()) + 0.2)
+    _last_step[key] = step
     return pyotp.TOTP(secret).at(step * 30)
 
 
@@ -51,9 +58,16 @@ def log_in(page: Page, base: str, email: str, password: str, totp_secret: str | 
         expect(page.get_by_label("Code uit uw app")).to_be_visible()
         if check_code_page:
             assert_accessible(page)
-        page.get_by_label("Code uit uw app").fill(fresh_totp_code(totp_secret))
+        page.get_by_label("Code uit uw app").fill(fresh_totp_code(totp_secret, base))
         page.get_by_label("Code uit uw app").press("Enter")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def log_in_demo(page: Page, base: str, login) -> None:
+    """Log in as one of the demo's people (a portal.demo.seed.DemoLogin)."""
+    from portal.demo.seed import DEMO_PASSWORD
+
+    log_in(page, base, login.email, DEMO_PASSWORD, login.totp_secret)
 
 
 def log_out(page: Page) -> None:
@@ -91,6 +105,25 @@ def euro(amount_cents: int) -> str:
     from portal.money import format_euro
 
     return format_euro(amount_cents).replace("\xa0", " ")
+
+
+def hour_cell(page: Page, day: dt.date) -> Locator:
+    """The hour sheet grid's field for one day (one kind of care)."""
+    from portal.claims.grid import day_label
+
+    return page.get_by_label(re.compile(rf", {re.escape(day_label(day))}: uren$"))
+
+
+def pdf_file(path: Path) -> str:
+    """A one-page PDF written to path (a 'signed scan' to upload); returns the path."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    path.write_bytes(out.getvalue())
+    return str(path)
 
 
 def fits_narrow_screen(page: Page) -> bool:

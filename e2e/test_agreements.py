@@ -4,14 +4,12 @@ refused, a signed PDF is accepted and can be downloaded. axe on every page visit
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from pypdf import PdfWriter
 
-from e2e.test_smoke import assert_accessible
+from e2e.helpers import assert_accessible, log_in, log_out, pdf_file
 
 pytestmark = pytest.mark.e2e
 
@@ -19,42 +17,8 @@ PROVIDER_EMAIL = "oma.e2e@example.nl"
 PROVIDER_PASSWORD = "e2e-oma-wachtwoord-1"
 
 
-@pytest.fixture(scope="module")
-def demo(portal_app):
-    """The demo data (idempotent: another journey may have loaded it already)."""
-    from portal.database import transaction
-    from portal.dates import today
-    from portal.demo.seed import ANNA, DEMO_PASSWORD, seed_demo
-
-    with portal_app.app_context(), transaction():
-        seed_demo(today())
-    return {"email": ANNA.email, "password": DEMO_PASSWORD}
-
-
-def log_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page).to_have_url(re.compile(r"/inloggen$"))
-
-
 def save_and_next(page: Page) -> None:
     page.get_by_role("button", name="Opslaan en verder").click()
-
-
-def pdf_file(path) -> str:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    path.write_bytes(out.getvalue())
-    return str(path)
 
 
 def provider_login_for(portal_app, name: str) -> None:

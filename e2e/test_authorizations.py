@@ -12,46 +12,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-import time
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-try:  # the shared helper, once the plumbing moves it into conftest
-    from e2e.conftest import assert_accessible
-except ImportError:  # pragma: no cover - until then it lives with the smoke journey
-    from e2e.test_smoke import assert_accessible
+from e2e.helpers import assert_accessible, log_out
+from e2e.helpers import log_in_demo as log_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo on its own SQLite file. Fatima's demo authorisation is revoked first, so that
-    the journey can grant her one through the page."""
+def demo(demo_server):
+    """The demo on its own SQLite file (conftest's demo_server). Fatima's demo authorisation is
+    revoked first, so that the journey can grant her one through the page."""
     from sqlalchemy import select
 
-    from portal import create_app
     from portal.access.models import Authorization
     from portal.access.service import find_user_by_email, revoke_authorization
     from portal.claims.models import Claim
     from portal.database import transaction
-    from portal.dates import now, today
-    from portal.demo.seed import ANNA, FATIMA, seed_demo
+    from portal.dates import now
+    from portal.demo.seed import ANNA, FATIMA
     from portal.extensions import db
-    from portal.migrate import upgrade
 
-    instance = tmp_path_factory.mktemp("e2e-authorizations")
-    app = create_app(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'auth.sqlite3'}",
-                             "RATELIMIT_ENABLED": False, "PORTAL_ARGON2_FAST": True},
-                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
+    base, app = demo_server
     with app.app_context():
-        upgrade()
-        with transaction():
-            seed_demo(today())
         with transaction():
             anna = find_user_by_email(ANNA.email)
             fatima = find_user_by_email(FATIMA.email)
@@ -66,48 +52,7 @@ def demo(tmp_path_factory):
                    Claim.status == "wacht_op_akkoord").limit(1))
         info = {"household_id": anna.household_id, "waiting_claim_id": waiting}
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"base": f"http://127.0.0.1:{server.server_port}", **info}
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-_last_step: dict[str, int] = {}
-
-
-def _fresh_code(secret: str) -> str:
-    """A code not used before (a used code is refused; the portal accepts one step ahead)."""
-    step = max(int(time.time()) // 30, _last_step.get(secret, 0) + 1)
-    _last_step[secret] = step
-    return pyotp.TOTP(secret).at(step * 30)
-
-
-def log_in(page: Page, base: str, login) -> None:
-    from portal.demo.seed import DEMO_PASSWORD
-
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(login.email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if "/inloggen/code" in page.url:
-        expect(page.get_by_role("heading", level=1, name="Code uit uw app")).to_be_visible()
-        assert_accessible(page)
-        page.get_by_label("Code uit uw app").fill(_fresh_code(login.totp_secret))
-        page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_role("heading", level=1, name="Inloggen")).to_be_visible()
+    return {"base": base, **info}
 
 
 def test_grant_view_only_then_revoke_and_read_the_log(page: Page, demo):

@@ -15,7 +15,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import PASSWORD
-from e2e.test_smoke import assert_accessible
+from e2e.helpers import assert_accessible
+from e2e.helpers import hour_cell as cell
+from e2e.helpers import log_in as log_in_with_password
 
 pytestmark = pytest.mark.e2e
 
@@ -75,17 +77,7 @@ def sheet_world(portal_app):
 
 
 def log_in(page: Page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
-def cell(page: Page, day: dt.date):
-    from portal.claims.grid import day_label
-
-    return page.get_by_label(re.compile(rf", {re.escape(day_label(day))}: uren$"))
+    log_in_with_password(page, live_server, email, PASSWORD)
 
 
 def test_provider_prepares_last_month_and_the_holder_approves(page: Page, live_server,

@@ -17,15 +17,13 @@ on any other day), so that the journey's payment run pays only the journey's she
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from pypdf import PdfWriter
 
-from e2e.helpers import assert_accessible, cents, euro, log_in, log_out, press, tab_to
+from e2e.helpers import assert_accessible, cents, euro, log_in, log_out, pdf_file, press, tab_to
+from e2e.helpers import hour_cell as cell
 
 pytestmark = pytest.mark.e2e
 
@@ -82,15 +80,6 @@ def save_and_next(page: Page) -> None:
     press(page, page.get_by_role("button", name="Opslaan en verder"))
 
 
-def pdf_file(path) -> str:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    path.write_bytes(out.getvalue())
-    return str(path)
-
-
 def provider_login(app, agreement_id: int) -> str:
     """The new provider has no login yet (the budget holder registered them); the payment
     office would make one. Here the test does, through the access service."""
@@ -104,12 +93,6 @@ def provider_login(app, agreement_id: int) -> str:
         create_user(PROVIDER_EMAIL, PROVIDER_PASSWORD, "zorgverlener", PROVIDER_NAME,
                     provider_id=agreement.provider_id)
         return agreement.reference
-
-
-def cell(page: Page, day: dt.date):
-    from portal.claims.grid import day_label
-
-    return page.get_by_label(re.compile(rf", {re.escape(day_label(day))}: uren$"))
 
 
 def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_path):

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import assert_accessible, cents, euro, log_in, log_out, press
+from e2e.helpers import hour_cell as cell
 
 pytestmark = pytest.mark.e2e
 
@@ -70,12 +71,6 @@ def world(demo_server):
         agreements.review(consulent, version, approve=True, reason=None, today=on)
         reference = agreement.reference
     return {"base": base, "reference": reference, "month": start}
-
-
-def cell(page: Page, day: dt.date):
-    from portal.claims.grid import day_label
-
-    return page.get_by_label(re.compile(rf", {re.escape(day_label(day))}: uren$"))
 
 
 def sheets_table(page: Page):

@@ -9,21 +9,14 @@ database of its own instead of the shared e2e one.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from pathlib import Path
 
-import pyotp
 import pytest
 import sepaxml
 from lxml import etree
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-try:  # the shared helper, once the plumbing moves it into conftest
-    from e2e.conftest import assert_accessible
-except ImportError:  # pragma: no cover - until then it lives with the smoke journey
-    from e2e.test_smoke import assert_accessible
+from e2e.helpers import assert_accessible, log_in_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -32,60 +25,15 @@ NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 
 
 @pytest.fixture(scope="module")
-def office_server(tmp_path_factory):
-    """A portal with the demo loaded, on its own SQLite file, served from a daemon thread."""
-    from portal import create_app
-    from portal.database import transaction
-    from portal.dates import today
-    from portal.demo.seed import seed_demo
-    from portal.extensions import db
-    from portal.migrate import upgrade
-
-    instance = tmp_path_factory.mktemp("e2e-office")
-    app = create_app(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'office.sqlite3'}",
-                             "RATELIMIT_ENABLED": False, "PORTAL_ARGON2_FAST": True},
-                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
-    with app.app_context():
-        upgrade()
-        with transaction():
-            seed_demo(today())
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-_last_step: dict[str, int] = {}
-
-
-def _fresh_code(secret: str) -> str:
-    """A code not used before: a used code is refused, so a second login within the same 30 s
-    takes the next step's code (the portal accepts one step ahead)."""
-    step = max(int(time.time()) // 30, _last_step.get(secret, 0) + 1)
-    _last_step[secret] = step
-    return pyotp.TOTP(secret).at(step * 30)
+def office_server(demo_server):
+    """A portal with the demo loaded, on its own SQLite file (conftest's demo_server)."""
+    return demo_server[0]
 
 
 def log_in_as_office(page: Page, base: str) -> None:
-    from portal.demo.seed import BEHEERDER, DEMO_PASSWORD
+    from portal.demo.seed import BEHEERDER
 
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(BEHEERDER.email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if "/inloggen/code" in page.url:  # two-step login for the payment office
-        assert_accessible(page)
-        page.get_by_label("Code uit uw app").fill(_fresh_code(BEHEERDER.totp_secret))
-        page.get_by_role("button", name="Inloggen").click()
+    log_in_demo(page, base, BEHEERDER)  # two steps: the code page gets an axe check too
 
 
 def test_office_previews_runs_and_downloads_the_sepa_file(page: Page, office_server, tmp_path):

@@ -13,84 +13,16 @@ runs on a portal and a database of its own.
 from __future__ import annotations
 
 import re
-import threading
-import time
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-try:  # the shared helper, once the plumbing moves it into conftest
-    from e2e.conftest import assert_accessible
-except ImportError:  # pragma: no cover - until then it lives with the smoke journey
-    from e2e.test_smoke import assert_accessible
+from e2e.helpers import assert_accessible, log_out
+from e2e.helpers import log_in_demo as log_in
 
 pytestmark = pytest.mark.e2e
 
 REASON = "Het aantal uren begeleiding past niet bij de beschikking. Verlaag de uren per week."
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    """A portal with the demo loaded, on its own SQLite file, served from a daemon thread."""
-    from portal import create_app
-    from portal.database import transaction
-    from portal.dates import today
-    from portal.demo.seed import seed_demo
-    from portal.extensions import db
-    from portal.migrate import upgrade
-
-    instance = tmp_path_factory.mktemp("e2e-roles")
-    app = create_app(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'roles.sqlite3'}",
-                             "RATELIMIT_ENABLED": False, "PORTAL_ARGON2_FAST": True},
-                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
-    with app.app_context():
-        upgrade()
-        with transaction():
-            seed_demo(today())
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-_last_step: dict[str, int] = {}
-
-
-def _fresh_code(secret: str) -> str:
-    """A code not used before (a used code is refused; the portal accepts one step ahead)."""
-    step = max(int(time.time()) // 30, _last_step.get(secret, 0) + 1)
-    _last_step[secret] = step
-    return pyotp.TOTP(secret).at(step * 30)
-
-
-def log_in(page: Page, base: str, login) -> None:
-    from portal.demo.seed import DEMO_PASSWORD
-
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(login.email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if "/inloggen/code" in page.url:  # two-step login (consulent)
-        assert_accessible(page)
-        page.get_by_label("Code uit uw app").fill(_fresh_code(login.totp_secret))
-        page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_role("heading", level=1, name="Inloggen")).to_be_visible()
 
 
 def test_consulent_refuses_with_a_reason_and_the_budget_holder_reads_it(page: Page, demo_server):

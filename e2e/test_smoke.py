@@ -5,20 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from e2e.helpers import assert_accessible
+
 pytestmark = pytest.mark.e2e
-
-BLOCKING = {"serious", "critical"}
-
-
-def assert_accessible(page: Page) -> None:
-    violations = Axe().run(page).response["violations"]
-    blocking = [f"{v['id']} ({v['impact']}): {v['help']} - "
-                + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
-                for v in violations if v.get("impact") in BLOCKING]
-    assert blocking == [], f"{page.url}:\n" + "\n".join(blocking)
 
 
 def test_login_page_then_start_page(page: Page, live_server, budget_holder):

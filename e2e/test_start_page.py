@@ -11,33 +11,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-try:  # the shared helper, once the plumbing moves it into conftest
-    from e2e.conftest import assert_accessible
-except ImportError:  # pragma: no cover - until then it lives with the smoke journey
-    from e2e.test_smoke import assert_accessible
+from e2e.helpers import assert_accessible, euro, fits_narrow_screen
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="session")
-def demo(portal_app):
-    """The demo, seeded once into the e2e app (seeding again changes nothing)."""
-    from portal.access.service import find_user_by_email
-    from portal.database import transaction
-    from portal.dates import today
-    from portal.demo.seed import ANNA, DEMO_PASSWORD, seed_demo
-
-    with portal_app.app_context():
-        with transaction():
-            seed_demo(today())
-        anna = find_user_by_email(ANNA.email)
-        return {"email": ANNA.email, "password": DEMO_PASSWORD, "household_id": anna.household_id}
-
-
-def euro(cents: int) -> str:
-    from portal.money import format_euro
-
-    return format_euro(cents).replace("\xa0", " ")
 
 
 def usage_now(portal_app, household_id: int):
@@ -46,10 +22,6 @@ def usage_now(portal_app, household_id: int):
 
     with portal_app.app_context():
         return household_usage(household_id, today())
-
-
-def fits_narrow_screen(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_start_page_messages_and_payments(page: Page, live_server, portal_app, demo):
