@@ -126,3 +126,10 @@ lint: setup
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# --- paper -------------------------------------------------------------------------------
+
+.PHONY: pdf-samples
+# One of each paper document from the demo data (a temporary database), to look at.
+pdf-samples: setup
+	$(PY) -m portal.paper.samples pdf-samples

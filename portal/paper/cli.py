@@ -80,13 +80,18 @@ def worker_settings() -> tuple[dict, dict]:
 def run_paper(month: dt.date, out: Path, *, workers: int, max_tasks_per_child: int,
               today: dt.date, progress: bool = True) -> dict:
     """Make what is not done yet. Returns counts and the per-document results (with RSS)."""
+    from portal.database import write_intent
     from portal.extensions import db
     from portal.paper import jobs
     from portal.paper.service import plan_paper_run
 
-    plan = plan_paper_run(month)
-    households = _who(sorted({p.household_id for p in plan}))
-    db.session.remove()  # the parent's connections stay in the parent
+    token = write_intent.set(False)  # reads only (on SQLite: no writer's lock)
+    try:
+        plan = plan_paper_run(month)
+        households = _who(sorted({p.household_id for p in plan}))
+    finally:
+        db.session.remove()  # the parent's connections stay in the parent
+        write_intent.reset(token)
     manifest = jobs.load_manifest(out)
     manifest["month"] = f"{month:%Y-%m}"
     manifest["households"].update(households)
