@@ -148,7 +148,10 @@ def seed_demo(today: dt.date) -> bool:
         return False
 
     window_start = first_of_month(add_months(today, -10))
-    years = range(window_start.year, today.year + 1)
+    next_month = first_of_month(add_months(today, 1))
+    # Grants for every year the demo touches: in December the funders have decided next year's
+    # budgets already, and the waiting tariff change below starts in January.
+    years = range(window_start.year, next_month.year + 1)
     before = window_start - dt.timedelta(days=10)
 
     # Funders, and the maxima gemeente Utrecht set for its own pgb's.
@@ -280,12 +283,12 @@ def seed_demo(today: dt.date) -> bool:
         if back >= 2:
             run_payments(office, on(8))
 
-    # A change awaiting the funder: Youssef's tariff goes up from next month.
-    next_month = first_of_month(add_months(today, 1))
-    change_lines = [AgreementLineInput(grant_id=g.id, care_kind=p.care_kind, unit=Unit.UUR,
-                                       tariff_cents=p.tariff_cents + 450,
+    # A change awaiting the funder: Youssef's tariff goes up from next month, on the budgets of
+    # the year that month lies in.
+    change_lines = [AgreementLineInput(grant_id=p.grants[next_month.year].id, care_kind=p.care_kind,
+                                       unit=Unit.UUR, tariff_cents=p.tariff_cents + 450,
                                        weekly_quantity=p.weekly_minutes)
-                    for p in p_youssef for year, g in p.grants.items() if year == today.year]
+                    for p in p_youssef]
     change = agreements.propose_change(anna, a_youssef, starts_on=next_month, ends_on=None,
                                        end_kind=EndKind.GEEN, days_per_week=0,
                                        lines=change_lines, today=today)

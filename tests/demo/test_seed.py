@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from sqlalchemy import func, select
 
 from portal.agreements.constants import VersionStatus
@@ -55,3 +57,20 @@ def test_every_demo_login_works(client, db):
         client.post("/uitloggen")
     assert ANNA.totp_secret is None
     assert all(d.totp_secret for d in DEMO_LOGINS if d.role.value in ("consulent", "beheerder", "adviseur"))
+
+
+@pytest.mark.parametrize("today", [
+    dt.date(2026, 1, 1), dt.date(2026, 1, 31), dt.date(2026, 3, 1), dt.date(2026, 6, 30),
+    dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2026, 12, 31), dt.date(2028, 2, 29),
+])
+def test_the_demo_loads_on_any_day_of_the_year(db, today):
+    """The demo is relative to the day it is loaded: it must load on year ends and month ends too
+    (in December the waiting change starts in January, on next year's budgets)."""
+    assert seed_demo(today) is True
+    change = db.session.scalars(select(AgreementVersion).where(
+        AgreementVersion.status == VersionStatus.TER_BEOORDELING)).one()
+    assert change.starts_on.day == 1 and change.starts_on > today
+    months = sorted(set(db.session.scalars(select(Claim.month)).all()))
+    assert len(months) == 10 and months[-1] < today.replace(day=1)
+    for grant in db.session.scalars(select(Grant)):
+        assert grant.amount_cents == grant.paid_cents + grant.reserved_cents + grant.available_cents
