@@ -171,13 +171,13 @@ def _second_concept(portal_app, base: str) -> str:
 
     with portal_app.app_context(), transaction():
         anna = find_user_by_email(ANNA.email)
-        grant = db.session.scalar(
+        starts_on = first_of_month(add_months(today(), 1))
+        grant = db.session.scalar(  # the budget of the year the agreement starts in
             select(Grant).join(Member, Member.id == Grant.member_id)
             .where(Member.name == "Sara Jansen", Grant.law == "wmo",
-                   Grant.period_end >= today()).order_by(Grant.period_start))
+                   Grant.period_start <= starts_on, Grant.period_end >= starts_on))
         provider = service.create_provider(anna, kind=ProviderKind.PERSOON, name="Bas Zzp",
                                            iban="NL02ABNA0123456789")
-        starts_on = first_of_month(add_months(today(), 1))
         agreement = service.create_draft(
             anna, household_id=anna.household_id, provider_id=provider.id,
             model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=starts_on,

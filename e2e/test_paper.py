@@ -49,7 +49,7 @@ def test_choose_to_work_on_paper(page: Page, live_server, portal_app, budget_hol
         db.session.remove()
 
     link = page.get_by_role("link", name="Budgetoverzicht van dit jaar (PDF)")
-    response = page.request.get(link.get_attribute("href"))
+    response = page.request.get(live_server + link.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF-")

@@ -188,6 +188,16 @@ def _grant_label(grant: Grant) -> str:
             f"{format_day(grant.period_end)}")
 
 
+def _period_label(grant: Grant) -> str:
+    """'2026' for a calendar year, otherwise the dates."""
+    from portal.dates import format_day
+
+    start, end = grant.period_start, grant.period_end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{format_day(start)} tot en met {format_day(end)}"
+
+
 def _grants_by_id(household_id: int) -> dict[int, Grant]:
     return {g.id: g for g in service.household_grants(household_id)}
 
@@ -612,7 +622,10 @@ def _step_care(agreement: Agreement, version: AgreementVersion):
 
 def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:
     grant = grants.get(ln.grant_id)
-    who = f" voor {grant.member.name} ({_law_label(grant.law)})" if grant else ""
+    # The budget's year tells two budgets of one member and law apart (an agreement without
+    # an end date may draw on this year's and next year's).
+    who = (f" voor {grant.member.name} ({_law_label(grant.law)}, {_period_label(grant)})"
+           if grant else "")
     what = {Unit.UUR: "uren per week", Unit.MAANDLOON: "vaste uren per week",
             Unit.DAGDEEL: "dagdelen per week", Unit.ETMAAL: "etmalen per week"}[ln.unit]
     return f"{ln.care_kind.label}{who}: {what}"
