@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
+from werkzeug.routing import IntegerConverter
 
 from portal.config import PROJECT_ROOT, load_config
 from portal.database import configure_engine, write_intent
@@ -24,6 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None,
     if config:
         app.config.update(config)
     app.instance_path = app.config["PORTAL_INSTANCE_DIR"]
+    # Before any route exists: <int:...> in a URL never exceeds what the database holds.
+    app.url_map.converters["int"] = DatabaseIntConverter
     Path(app.config["PORTAL_UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
@@ -33,6 +37,14 @@ def create_app(config: Mapping[str, Any] | None = None,
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """<int:id> up to the largest 64-bit integer: a longer number in the address is no id of
+    ours (404), instead of an OverflowError in the database driver (500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def register_extensions(app: Flask) -> None:
@@ -91,10 +103,41 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(module).bp)
 
 
+# The last resort when even the error page cannot be rendered (the database is gone, a
+# template fails): plain HTML in Dutch that needs nothing but this string.
+FALLBACK_ERROR_PAGE = """<!doctype html>
+<html lang="nl">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Er ging iets mis - PGB-portaal</title></head>
+<body>
+<main>
+<h1>Er ging iets mis</h1>
+<p>Er is niets opgeslagen. Probeer het later opnieuw. Blijft het misgaan? Neem dan contact op met
+het betaalkantoor.</p>
+<p><a href="/">Naar de startpagina</a></p>
+</main>
+</body>
+</html>
+"""
+
+
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
         code = getattr(error, "code", 500) or 500
-        return render_template("error.html", code=code), code
+        # The failed unit of work is over: roll it back before the page reads anything (the
+        # header reads the user and the unread count), so a session that failed halfway, e.g.
+        # on a flush, cannot make the error page fail too (PendingRollbackError).
+        try:
+            db.session.rollback()
+        except Exception:  # pragma: no cover - the database itself is gone
+            app.logger.exception("Rollback before the error page failed")
+        try:
+            return render_template("error.html", code=code), code
+        except Exception:
+            app.logger.exception("The error page for %s could not be rendered", code)
+            with contextlib.suppress(Exception):
+                db.session.rollback()
+            return Response(FALLBACK_ERROR_PAGE, status=code, mimetype="text/html")
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

@@ -6,7 +6,8 @@ cent; formatting only at the edge (templates, PDFs) through Babel in nl_NL.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency
 
@@ -26,20 +27,39 @@ def percentage_of(cents: int, percent: Decimal) -> int:
     return round_half_up(Decimal(cents) * percent / Decimal(100))
 
 
-def parse_euros(text: str, field: str = "bedrag") -> int:
-    """'1.234,56', '1234.56', '€ 12' -> cents. Refuses what is not an amount."""
+# The highest amount a person types anywhere in the portal (a tariff, a grant, an allowance):
+# far above any real pgb amount, so more is a typing error (a zero too many). It also keeps
+# every amount well inside the database's 64-bit integers.
+AMOUNT_MAX_CENTS = 100_000_000  # EUR 1,000,000
+
+_AMOUNT = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def parse_euros(text: str, field: str = "bedrag", *, maximum_cents: int = AMOUNT_MAX_CENTS) -> int:
+    """'1.234,56', '1234.56', '€ 12' -> cents. Refuses what is not an amount, and an amount
+    above `maximum_cents` (EUR 1,000,000 unless the caller says less)."""
     cleaned = str(text).replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "")
     if "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise Refused(Refusal("amount_invalid", f"'{text}' is geen bedrag. Schrijf het bedrag "
-                              "als 1234,56.", field)) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise Refused(Refusal("amount_invalid", f"'{text}' is geen bedrag in hele centen. "
+    if not _AMOUNT.match(cleaned):
+        raise Refused(Refusal("amount_invalid", f"'{_shown(text)}' is geen bedrag. Schrijf het bedrag "
+                              "als 1234,56.", field))
+    value = Decimal(cleaned)
+    # The maximum first: a very long number would not fit Decimal's precision below.
+    if abs(value) * 100 > maximum_cents:
+        raise Refused(Refusal("amount_too_large", f"'{_shown(text)}' is meer dan "
+                              f"{format_euro(maximum_cents)}, het hoogste bedrag dat u hier kunt "
+                              "invullen. Controleer of er geen nul te veel staat.", field))
+    if value != value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        raise Refused(Refusal("amount_invalid", f"'{_shown(text)}' is geen bedrag in hele centen. "
                               "Schrijf het bedrag als 1234,56.", field))
     return int(value * 100)
+
+
+def _shown(text: str, limit: int = 30) -> str:
+    """What the user typed, shortened for a message."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def cents_to_decimal(cents: int) -> Decimal:

@@ -38,11 +38,30 @@ def test_amounts_are_parsed_into_cents(text, cents):
     assert money.parse_euros(text) == cents
 
 
-@pytest.mark.parametrize("text", ["twaalf", "1,234", "12.345,678", "NaN", "inf"])
+@pytest.mark.parametrize("text", ["twaalf", "1,234", "12.345,678", "NaN", "inf", "1e5", "1E+2"])
 def test_amounts_that_are_not_whole_cents_are_refused(text):
     with pytest.raises(Refused) as refused:
         money.parse_euros(text)
     assert refused.value.codes == ["amount_invalid"]
+
+
+@pytest.mark.parametrize("text", ["1.000.000,01", "99999999999999999999", "-1000000,01",
+                                  "9" * 500])
+def test_amounts_above_one_million_euros_are_refused(text):
+    """A person never types more than EUR 1,000,000 (and never more than the database holds)."""
+    with pytest.raises(Refused) as refused:
+        money.parse_euros(text, "tarief")
+    assert refused.value.codes == ["amount_too_large"]
+    assert refused.value.refusals[0].field == "tarief"
+    assert "nul te veel" in refused.value.refusals[0].message
+
+
+def test_the_maximum_amount_itself_is_accepted_and_a_caller_may_ask_less():
+    assert money.parse_euros("1.000.000,00") == money.AMOUNT_MAX_CENTS == 100_000_000
+    assert money.parse_euros("500,00", maximum_cents=50_000) == 50_000
+    with pytest.raises(Refused) as refused:
+        money.parse_euros("500,01", maximum_cents=50_000)
+    assert refused.value.codes == ["amount_too_large"]
 
 
 def test_rounding_is_half_up_and_never_float():

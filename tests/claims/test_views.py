@@ -112,7 +112,8 @@ def test_parse_hours_accepts_clock_and_decimal_hours(text, minutes):
     assert parse_hours(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["abc", "2:60", "-1", "2,33", "1:5", "100", "2 uur"])
+@pytest.mark.parametrize("text", ["abc", "2:60", "-1", "2,33", "1:5", "100", "2 uur",
+                                  "99999999999999999999", "1e3"])
 def test_parse_hours_refuses_other_input_in_dutch(text):
     with pytest.raises(ValueError, match="geen"):
         parse_hours(text)
@@ -123,6 +124,8 @@ def test_parse_count():
     assert parse_count("") is None
     with pytest.raises(ValueError, match="geen aantal"):
         parse_count("1,5")
+    with pytest.raises(ValueError, match="geen aantal"):  # never reaches the database
+        parse_count("99999999999999999999")
 
 
 def test_month_weeks_group_days_per_iso_week():

@@ -1,0 +1,127 @@
+"""Error pages and absurd input: a failed unit of work ends in a Dutch page, never in Werkzeug's
+English one, and an amount or id too large for the database is refused before it gets there."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.access.constants import Role
+from portal.agreements import service as agreements_service
+from portal.agreements.constants import EndKind, ModelKind, Relation
+from portal.agreements.models import AgreementLine
+from portal.agreements.rules import LineInput
+from portal.budgets.constants import CareKind, FunderKind, Law, Unit
+from portal.budgets.models import Household
+from portal.extensions import db as _db
+from tests import factories as f
+
+TODAY = dt.date(2026, 1, 15)
+TOO_LARGE = "99999999999999999999"  # more than a 64-bit integer holds, in cents or not
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True).replace("\xa0", " ")
+
+
+@pytest.fixture
+def holder(db):
+    household = f.make_household()
+    user = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
+    _db.session.commit()  # into the test's savepoint: a request's rollback keeps it
+    return user
+
+
+@pytest.fixture
+def unprotected(app, monkeypatch):
+    """Let unhandled exceptions reach the error handler, as in production (tests propagate)."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+
+
+def _fail_halfway(*_args, **_kwargs):
+    """A unit of work that dies in a flush: the session then needs a rollback before any query."""
+    _db.session.add(Household(id=2**70, name="te groot"))
+    _db.session.flush()
+
+
+def test_a_crash_halfway_shows_the_dutch_500_page_and_writes_nothing(
+        client, login, holder, unprotected, monkeypatch):
+    login(holder)
+    monkeypatch.setattr("portal.overview.views.service.household_usage", _fail_halfway)
+    before = _db.session.scalar(select(func.count()).select_from(Household))
+    response = client.get(f"/huishoudens/{holder.household_id}/budget")
+    assert response.status_code == 500
+    page = text(response)
+    assert '<html lang="nl"' in page and "Er ging iets mis" in page
+    assert "Er is niets opgeslagen" in page
+    assert holder.name in page  # the normal page header: the session was usable again
+    assert "Internal Server Error" not in page
+    assert _db.session.scalar(select(func.count()).select_from(Household)) == before
+
+
+def test_the_500_page_never_fails_even_when_the_page_cannot_be_rendered(
+        client, login, holder, unprotected, monkeypatch):
+    login(holder)
+    monkeypatch.setattr("portal.overview.views.service.household_usage", _fail_halfway)
+
+    def broken_template(*_args, **_kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr("portal.render_template", broken_template)
+    response = client.get(f"/huishoudens/{holder.household_id}/budget")
+    assert response.status_code == 500
+    page = text(response)
+    assert '<html lang="nl">' in page and "<h1>Er ging iets mis</h1>" in page
+    assert "Internal Server Error" not in page
+
+
+def test_a_404_still_renders_the_normal_page(client, login, holder):
+    login(holder)
+    response = client.get("/bestaat-niet")
+    assert response.status_code == 404
+    assert "Deze pagina bestaat niet" in text(response) and holder.name in text(response)
+
+
+def test_an_id_too_large_for_the_database_is_not_found(client, login, holder, unprotected):
+    login(holder)
+    assert client.get(f"/huishoudens/{TOO_LARGE}/budget").status_code == 404
+    assert client.get(f"/overeenkomsten/{TOO_LARGE}").status_code == 404
+    # the largest id the database holds is still an ordinary (unknown) id
+    assert client.get(f"/huishoudens/{2**63 - 1}/budget").status_code == 404
+
+
+def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, login, db):
+    """The agreement wizard's care step, where 99999999999999999999 used to overflow on flush."""
+    household = f.make_household()
+    member = f.make_member(household)
+    grant = f.make_grant(member, f.make_funder(FunderKind.ZORGKANTOOR), Law.WLZ,
+                         amount_cents=2_000_000,
+                         care_kinds=[CareKind.PERSOONLIJKE_VERZORGING.value])
+    holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
+    agreement = agreements_service.create_draft(
+        holder, household_id=household.id, provider_id=f.make_provider().id,
+        model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=dt.date(2026, 2, 1),
+        ends_on=dt.date(2026, 12, 31), end_kind=EndKind.EINDDATUM, days_per_week=2,
+        lines=[LineInput(grant.id, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 6000, 240)],
+        today=TODAY)
+    _db.session.commit()
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr("portal.web.today", lambda: TODAY)
+    monkeypatch.setattr("portal.agreements.views.today", lambda: TODAY)
+    try:
+        login(holder)
+        p = f"g{grant.id}_persoonlijke_verzorging"
+        response = client.post(f"/overeenkomsten/{agreement.id}/stap/zorg", data={
+            f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": TOO_LARGE})
+    finally:
+        monkeypatch.undo()
+    assert response.status_code == 422
+    page = text(response)
+    assert "het hoogste bedrag dat u hier kunt invullen" in page
+    assert f'value="{TOO_LARGE}"' in page  # what was typed stays
+    _db.session.expire_all()
+    lines = _db.session.scalars(select(AgreementLine).where(
+        AgreementLine.version_id == agreement.versions[0].id)).all()
+    assert [ln.tariff_cents for ln in lines] == [6000]
