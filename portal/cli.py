@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import NoReturn
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from portal.database import transaction
 from portal.refusals import Refused
 
 
 def refusals_exit(fn):
-    """Turn a refused use case into a clear message on stderr and exit status 1."""
+    """Turn a refused use case into a clear message on stderr and exit status 1; refuse to
+    start on a database without the current schema (see needs_schema)."""
 
     @functools.wraps(fn)
+    @needs_schema
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
@@ -28,6 +32,36 @@ def refusals_exit(fn):
             for r in refused.refusals:
                 click.echo(f"Geweigerd ({r.code}): {r.message}", err=True)
             sys.exit(1)
+
+    return wrapper
+
+
+UNREACHABLE = ("De database is niet bereikbaar. Controleer PORTAL_DATABASE_URL en of de "
+               "databaseserver draait.")
+NO_SCHEMA = ("De database is nog niet aangemaakt of niet bijgewerkt. Voer eerst 'portal init-db' "
+             "uit en probeer het daarna opnieuw.")
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit status 1: what went wrong and what to do."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def needs_schema(fn):
+    """Refuse to start a command on a database without the current schema (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from portal.migrate import schema_is_current
+
+        try:
+            current = schema_is_current()
+        except OperationalError:
+            fail(UNREACHABLE)
+        if not current:
+            fail(NO_SCHEMA)
+        return fn(*args, **kwargs)
 
     return wrapper
 
@@ -49,7 +83,10 @@ def init_db_command():
     """Create or upgrade the database schema (Alembic migrations)."""
     from portal.migrate import upgrade
 
-    upgrade()
+    try:
+        upgrade()
+    except OperationalError:
+        fail(UNREACHABLE)
     click.echo("Database is bijgewerkt.")
 
 
@@ -97,11 +134,18 @@ def register(app: Flask) -> None:
 
 def _create_app(*_args, **_kwargs):
     from portal import create_app
+    from portal.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:
+        fail(f"De instellingen kloppen niet: {error}")
+
+
+cli = FlaskGroup(create_app=_create_app, add_default_commands=True,
+                 help="PGB-portaal: beheer vanaf de opdrachtregel.")
 
 
 def main() -> None:
-    FlaskGroup(create_app=_create_app, add_default_commands=True,
-               help="PGB-portaal: beheer vanaf de opdrachtregel.")(prog_name="portal")
+    cli(prog_name="portal")
 

@@ -16,7 +16,8 @@ DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 
 
 class ConfigError(RuntimeError):
-    """A setting is missing or wrong; the message says which and what to do."""
+    """A setting is missing or wrong; the message (in Dutch, one line: the command line prints
+    it as it is) says which and what to do."""
 
 
 @dataclass(frozen=True)
@@ -70,18 +71,20 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("PORTAL_ENV", "development").strip().lower()
     if mode not in ("development", "production"):
-        raise ConfigError(f"PORTAL_ENV must be 'development' or 'production', not {mode!r}.")
+        raise ConfigError(f"PORTAL_ENV is {mode!r}; zet deze op 'development' of 'production'.")
     instance = Path(env.get("PORTAL_INSTANCE_DIR") or DEFAULT_INSTANCE).resolve()
 
     secret = env.get("PORTAL_SECRET_KEY", "").strip()
     database_url = env.get("PORTAL_DATABASE_URL", "").strip()
     if mode == "production":
         if len(secret) < 32:
-            raise ConfigError("PORTAL_SECRET_KEY must be set to at least 32 random characters in "
-                              "production (for example: python -c 'import secrets; "
-                              "print(secrets.token_hex(32))').")
+            raise ConfigError("PORTAL_SECRET_KEY ontbreekt of is te kort: zet in productie een "
+                              "geheime sleutel van minstens 32 willekeurige tekens, bijvoorbeeld "
+                              "de uitvoer van: python3 -c 'import secrets; "
+                              "print(secrets.token_hex(32))'.")
         if not database_url:
-            raise ConfigError("PORTAL_DATABASE_URL must be set in production.")
+            raise ConfigError("PORTAL_DATABASE_URL ontbreekt: zet in productie het adres van de "
+                              "database, bijvoorbeeld postgresql+psycopg://pgb@db.internal/pgb.")
     if not secret:
         secret = _dev_secret_key(instance)
     if not database_url:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from portal.config import PROJECT_ROOT
 
@@ -22,3 +24,14 @@ def upgrade(revision: str = "head") -> None:
 
 def make_revision(message: str) -> None:
     command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+def schema_is_current() -> bool:
+    """Does the current app's database have every migration (`portal init-db` ran)?"""
+    from portal.extensions import db
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    # The session's own connection: the command's unit of work goes on in the same transaction
+    # (and on SQLite a second connection would queue behind the first one's write lock).
+    current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
+    return current == heads

@@ -52,6 +52,45 @@ def check_new_user(email: str, password: str, role: str, name: str) -> list[Refu
     return refusals
 
 
+# The one thing an account of each role belongs to; other roles belong to none of them
+# (representatives and advisors reach a household only through an authorisation).
+ROLE_LINK = {Role.BUDGETHOUDER: "household", Role.ZORGVERLENER: "provider",
+             Role.CONSULENT: "funder"}
+# link -> (article, noun)
+LINK_NOUNS = {"household": ("het", "huishouden"), "provider": ("de", "zorgverlener"),
+              "funder": ("de", "verstrekker")}
+
+
+def check_user_links(role: str, given: dict[str, int | None],
+                     known: dict[str, bool]) -> list[Refusal]:
+    """May an account of `role` belong to the given household / provider / funder?
+
+    given: link -> the id asked for (None: not given); known: link -> that id exists. The role's
+    own link is required and must exist; any other link is refused (a payment-office account
+    with a household would see nothing of it, and say it did).
+    """
+    try:
+        role = Role(role)
+    except ValueError:
+        return []  # check_new_user says role_unknown
+    refusals = []
+    for link, value in given.items():
+        article, noun = LINK_NOUNS[link]
+        if link == ROLE_LINK.get(role):
+            if value is None:
+                refusals.append(Refusal(f"{link}_missing", f"Een {role.label.lower()} hoort bij "
+                                        f"een {noun}. Geef het nummer van {article} {noun} op.",
+                                        link))
+            elif not known.get(link):
+                refusals.append(Refusal(f"{link}_unknown", f"Er is geen {noun} met nummer "
+                                        f"{value}. Controleer het nummer.", link))
+        elif value is not None:
+            refusals.append(Refusal("link_not_allowed", f"Een account met de rol "
+                                    f"{role.label.lower()} hoort niet bij een {noun}. Laat "
+                                    f"{article} {noun} weg.", link))
+    return refusals
+
+
 # --- Authorisations (machtigingen) -------------------------------------------------------
 
 MAX_AUTHORIZATION_YEARS = 5

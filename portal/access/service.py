@@ -11,6 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, func, select
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
 
 from portal.access.constants import Role, Scope
@@ -23,6 +25,7 @@ from portal.access.rules import (
     check_new_password,
     check_new_user,
     check_revoke,
+    check_user_links,
     match_totp_step,
     two_step_needed,
     two_step_required,
@@ -67,20 +70,28 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+# The tables an account links to, by name: they belong to higher floors (budgets, agreements),
+# which access does not import.
+LINK_TABLES = {"household": "households", "provider": "providers", "funder": "funders"}
+
+
+def _row_exists(table_name: str, row_id: int) -> bool:
+    if not 0 < row_id < 2**63:  # no id of ours, and too large for the database driver
+        return False
+    rows = sa_table(table_name, sa_column("id"))
+    return db.session.scalar(select(rows.c.id).where(rows.c.id == row_id)) is not None
+
+
 def create_user(email: str, password: str, role: str, name: str, *, household_id: int | None = None,
                 provider_id: int | None = None, funder_id: int | None = None,
                 totp_secret: str | None = None) -> User:
     refusals = check_new_user(email, password, role, name)
     if not refusals and find_user_by_email(email) is not None:
         refusals.append(Refusal("email_taken", "Er is al een account met dit e-mailadres.", "email"))
-    if role == Role.BUDGETHOUDER and household_id is None:
-        refusals.append(Refusal("household_missing", "Een budgethouder hoort bij een huishouden.",
-                                "household"))
-    if role == Role.ZORGVERLENER and provider_id is None:
-        refusals.append(Refusal("provider_missing", "Een zorgverlener-account hoort bij een "
-                                "zorgverlener.", "provider"))
-    if role == Role.CONSULENT and funder_id is None:
-        refusals.append(Refusal("funder_missing", "Een consulent hoort bij een verstrekker.", "funder"))
+    given = {"household": household_id, "provider": provider_id, "funder": funder_id}
+    known = {link: _row_exists(LINK_TABLES[link], value) for link, value in given.items()
+             if value is not None}
+    refusals += check_user_links(role, given, known)
     if refusals:
         raise Refused(refusals)
     user = User(email=email.strip().lower(), name=name.strip(), role=Role(role),
@@ -89,6 +100,12 @@ def create_user(email: str, password: str, role: str, name: str, *, household_id
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# People who reach a household's file only through its budget holder's authorisation.
+HELPER_ROLES = frozenset({Role.VERTEGENWOORDIGER, Role.ADVISEUR})
+# ... and whose looks at another household's file are therefore on that holder's behalf.
+ON_BEHALF_ROLES = HELPER_ROLES | {Role.BUDGETHOUDER}
 
 
 def record(action: str, *, actor: User | None, on_behalf_of: User | None = None,
@@ -101,6 +118,28 @@ def record(action: str, *, actor: User | None, on_behalf_of: User | None = None,
                        summary=summary, detail=detail)
     db.session.add(event)
     return event
+
+
+def log_access(actor: User | None, household_id: int, what: str, *,
+               on_behalf_of: User | None = None, object_type: str | None = None,
+               object_id: int | None = None, action: str = "view") -> AuditEvent | None:
+    """The one way a page writes a look into the access log the budget holder reads.
+
+    Every loader that shows a household's objects calls this with what it shows, in plain
+    Dutch ("urenbriefje oktober 2026 van Marieke de Boer", see portal.access.describe). It
+    writes nothing (returns None) for the budget holder's own look and for anonymous users;
+    everyone else - representative, advisor, provider, consulent, payment office - is logged.
+    A representative or advisor reaches the file only through the holder's authorisation, so
+    their look is on the holder's behalf ("namens"); pass `on_behalf_of` when it is known.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if actor.role == Role.BUDGETHOUDER and actor.household_id == household_id:
+        return None
+    if on_behalf_of is None and actor.role in ON_BEHALF_ROLES:
+        on_behalf_of = budget_holder_of(household_id)
+    return record(action, actor=actor, on_behalf_of=on_behalf_of, household_id=household_id,
+                  object_type=object_type, object_id=object_id, summary=what)
 
 
 # Password reset: a signed token that carries the user id and a fingerprint of the current
@@ -286,7 +325,6 @@ def represented_by(user: User, today: dt.date) -> AuthorizationList:
 # --- The access log: who saw or changed my file -------------------------------------------
 
 LOG_PAGE_SIZE = 50
-HELPER_ROLES = frozenset({Role.VERTEGENWOORDIGER, Role.ADVISEUR})
 
 
 def stored_timezone() -> dt.tzinfo:
@@ -317,6 +355,7 @@ class LogEntry:
     action: str
     object_type: str | None
     summary: str
+    detail: dict | None = None
 
     @property
     def who(self) -> str:
@@ -370,8 +409,8 @@ def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) 
             # A representative or advisor reaches this file only through the holder's
             # authorisation: whatever they see or do, they do on the holder's behalf.
             behalf_name = holder.name
-        entries.append(LogEntry(as_local(event.at, stored), actor_name, role, behalf_name, event.action,
-                                event.object_type, event.summary))
+        entries.append(LogEntry(as_local(event.at, stored), actor_name, role, behalf_name,
+                                event.action, event.object_type, event.summary, event.detail))
     return LogPage(entries, page, pages, total)
 
 

@@ -1,0 +1,161 @@
+"""The `portal` command line: init-db, seed-demo and create-user, and what each says when the
+input or the set-up is wrong (one Dutch line, exit status 1, no traceback, nothing written).
+
+run-payments has its own tests in tests/payments/test_cli.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.cli import cli, create_user_command, init_db_command
+from portal.demo.cli import seed_demo_command
+from portal.extensions import db as _db
+from tests import factories as f
+
+PASSWORD = "een-lang-wachtwoord"
+
+
+def users_named(email: str) -> int:
+    return _db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
+
+
+def create_user(app, *args: str):
+    return app.test_cli_runner().invoke(create_user_command,
+                                        ["--name", "Nieuw Account", "--password", PASSWORD, *args])
+
+
+def one_dutch_line(result) -> str:
+    """The command's whole complaint: exit status 1, a single line, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+# --------------------------------------------------------------------------- a fresh database
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """An app on an empty SQLite file of its own: no schema until init-db runs."""
+    app = create_app(config={"TESTING": True, "PORTAL_ARGON2_FAST": True,
+                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.sqlite3'}"},
+                     environ={"PORTAL_INSTANCE_DIR": str(tmp_path)})
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def test_seed_demo_before_init_db_says_to_run_init_db_first(fresh_app):
+    result = fresh_app.test_cli_runner().invoke(seed_demo_command)
+    line = one_dutch_line(result)
+    assert "portal init-db" in line and "nog niet aangemaakt" in line
+
+
+def test_create_user_before_init_db_says_to_run_init_db_first(fresh_app):
+    result = create_user(fresh_app, "--email", "a@example.nl", "--role", "beheerder")
+    assert "portal init-db" in one_dutch_line(result)
+
+
+def test_init_db_then_seed_demo_then_create_user_on_a_fresh_database(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    result = runner.invoke(init_db_command)
+    assert result.exit_code == 0, result.output
+    assert "Database is bijgewerkt." in result.output
+    again = runner.invoke(init_db_command)  # a second run changes nothing and says so calmly
+    assert again.exit_code == 0, again.output
+
+    result = runner.invoke(seed_demo_command)
+    assert result.exit_code == 0, result.output
+    assert "Demogegevens zijn geladen." in result.output
+    assert "niets veranderd" in runner.invoke(seed_demo_command).output
+
+    result = create_user(fresh_app, "--email", "nieuw@example.nl", "--role", "beheerder")
+    assert result.exit_code == 0, result.output
+    assert "Account nieuw@example.nl (beheerder) is aangemaakt." in result.output
+    with fresh_app.app_context():
+        assert users_named("nieuw@example.nl") == 1
+        _db.session.remove()
+
+
+def test_production_without_a_secret_key_says_so_in_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["seed-demo"], env={
+        "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "",
+        "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "PORTAL_INSTANCE_DIR": str(tmp_path)})
+    line = one_dutch_line(result)
+    assert "PORTAL_SECRET_KEY" in line and "geheime sleutel" in line
+
+
+def test_an_unknown_mode_says_so_in_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["init-db"], env={
+        "PORTAL_ENV": "staging", "PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert "PORTAL_ENV" in one_dutch_line(result)
+
+
+# --------------------------------------------------------------------------- create-user
+
+
+@pytest.mark.parametrize("role, option, code_word", [
+    ("budgethouder", "--household-id", "huishouden"),
+    ("zorgverlener", "--provider-id", "zorgverlener"),
+    ("consulent", "--funder-id", "verstrekker"),
+])
+def test_create_user_with_an_unknown_link_is_refused_and_writes_nothing(app, db, role, option,
+                                                                       code_word):
+    result = create_user(app, "--email", "x@example.nl", "--role", role, option, "999999")
+    line = one_dutch_line(result)
+    assert f"Er is geen {code_word} met nummer 999999" in line
+    assert users_named("x@example.nl") == 0
+
+
+def test_create_user_with_an_id_too_large_for_the_database_is_refused(app, db):
+    result = create_user(app, "--email", "x@example.nl", "--role", "budgethouder",
+                         "--household-id", "99999999999999999999")
+    assert "Er is geen huishouden" in one_dutch_line(result)
+
+
+def test_a_payment_office_account_with_a_household_is_refused(app, db):
+    household = f.make_household()
+    result = create_user(app, "--email", "x@example.nl", "--role", "beheerder",
+                         "--household-id", str(household.id))
+    line = one_dutch_line(result)
+    assert "hoort niet bij een huishouden" in line and "Laat het huishouden weg" in line
+    assert users_named("x@example.nl") == 0
+
+
+def test_a_budget_holder_needs_a_household(app, db):
+    result = create_user(app, "--email", "x@example.nl", "--role", "budgethouder")
+    assert "Geef het nummer van het huishouden op" in one_dutch_line(result)
+
+
+def test_create_user_with_existing_links_works(app, db):
+    household = f.make_household()
+    funder = f.make_funder()
+    result = create_user(app, "--email", "h@example.nl", "--role", "budgethouder",
+                         "--household-id", str(household.id))
+    assert result.exit_code == 0, result.output
+    result = create_user(app, "--email", "c@example.nl", "--role", "consulent",
+                         "--funder-id", str(funder.id))
+    assert result.exit_code == 0, result.output
+    holder = _db.session.scalar(select(User).where(User.email == "h@example.nl"))
+    consulent = _db.session.scalar(select(User).where(User.email == "c@example.nl"))
+    assert (holder.role, holder.household_id) == (Role.BUDGETHOUDER, household.id)
+    assert (consulent.role, consulent.funder_id, consulent.household_id) == \
+        (Role.CONSULENT, funder.id, None)
+
+
+def test_create_user_reports_every_reason_at_once(app, db):
+    result = create_user(app, "--email", "geen-adres", "--role", "consulent",
+                         "--household-id", "1")
+    assert result.exit_code == 1
+    assert "email_invalid" in result.output and "funder_missing" in result.output
+    assert "link_not_allowed" in result.output
