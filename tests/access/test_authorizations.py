@@ -74,11 +74,23 @@ def test_second_authorization_for_the_same_person_is_refused_until_revoked(db, h
 
 
 def test_an_ended_authorization_does_not_block_a_new_one(db, holder, advisor):
-    f.make_authorization(f.db.session.get(__import__("portal.budgets.models", fromlist=["Household"])
-                                          .Household, holder.household_id), advisor, holder,
-                         starts_on=dt.date(2025, 1, 1), ends_on=TODAY - dt.timedelta(days=1))
-    service.grant_authorization(holder, holder.household_id, email=advisor.email,
-                                scope="bekijken", ends_on=TODAY, today=TODAY)
+    from portal.budgets.models import Household
+
+    household = db.session.get(Household, holder.household_id)
+    ended = f.make_authorization(household, advisor, holder, starts_on=dt.date(2025, 1, 1),
+                                 ends_on=TODAY - dt.timedelta(days=1))  # ended yesterday
+    new = service.grant_authorization(holder, holder.household_id, email=advisor.email,
+                                      scope="bekijken", ends_on=TODAY, today=TODAY)
+    assert new.id != ended.id and count(Authorization) == 2
+    assert (new.grantee_id, new.scope, new.ends_on, new.revoked_at) == \
+        (advisor.id, Scope.BEKIJKEN, TODAY, None)
+    # the boundary: one that still runs today does block
+    other = f.make_user(Role.ADVISEUR)
+    f.make_authorization(household, other, holder, starts_on=dt.date(2025, 1, 1), ends_on=TODAY)
+    with pytest.raises(Refused) as refused:
+        service.grant_authorization(holder, holder.household_id, email=other.email,
+                                    scope="bekijken", ends_on=TODAY, today=TODAY)
+    assert refused.value.codes == ["already_authorized"]
 
 
 def test_a_representative_may_not_pass_access_on(db, holder, advisor):
