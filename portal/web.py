@@ -14,8 +14,9 @@ from flask import abort, g, request
 from flask_login import current_user, login_required
 
 from portal import dates
+from portal.access import describe
 from portal.access.permissions import HouseholdAccess, budget_holder_of, household_access
-from portal.access.service import record
+from portal.access.service import log_access
 
 
 def today() -> dt.date:
@@ -38,10 +39,12 @@ def roles_required(*roles):
     return decorator
 
 
-def household_view(*, act: bool = False):
+def household_view(*, act: bool = False, what: str | None = None):
     """The view takes `household_id`; the user must have (acting) access to it today.
 
-    Sets g.access (HouseholdAccess). Views by someone other than the budget holder are logged.
+    Sets g.access (HouseholdAccess). A look by someone other than the budget holder goes into
+    the access log (access.service.log_access), named `what` - by default the page's menu
+    name ("de pagina 'Mijn budget'").
     """
 
     def decorator(view):
@@ -55,15 +58,21 @@ def household_view(*, act: bool = False):
                 abort(403)
             g.access = access
             if access.on_behalf:
-                record("view" if request.method == "GET" else "act", actor=current_user,
-                       on_behalf_of=budget_holder_of(household_id),
-                       household_id=household_id, object_type="page",
-                       summary=f"{request.method} {request.path}")
+                log_access(current_user, household_id, what or _page_what(),
+                           on_behalf_of=budget_holder_of(household_id), object_type="page",
+                           action="view" if request.method == "GET" else "act")
             return view(household_id, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _page_what() -> str:
+    from portal.navigation import ITEMS
+
+    label = next((item.label for item in ITEMS if item.endpoint == request.endpoint), None)
+    return describe.page(label) if label else "een pagina van uw dossier"
 
 
 def current_access() -> HouseholdAccess:

@@ -313,20 +313,65 @@ def outcome(response) -> object:
     return response.status_code
 
 
+# Placeholders that stand for an object of household A: a page showing one shows the household's
+# file, so a look by anyone but its budget holder must be in the budget holder's access log.
+HOUSEHOLD_OBJECTS = ("{household}", "{agreement}", "{draft}", "{claim}", "{refused_claim}",
+                     "{document}", "{review_version}", "{payment}")
+DENIED = {403, 404, LOGIN}
+
+
+def shows_household_object(r: Row) -> bool:
+    return r.method == "GET" and any(p in r.path for p in HOUSEHOLD_OBJECTS)
+
+
+def audit_events_of(db, household_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from portal.access.models import AuditEvent
+
+    return db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.household_id == household_id))
+
+
+def row_counts(db) -> dict[str, int]:
+    """The number of rows of every table, in one query."""
+    from sqlalchemy import func, select
+
+    tables = db.metadata.sorted_tables
+    counts = db.session.execute(select(*[
+        select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables])).one()
+    return dict(zip([t.name for t in tables], counts, strict=True))
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_answers_as_expected_for(role, app, client, db, login):
+    """The expected answer for every row; and on the way: a non-holder's look at a household's
+    object is in that household's access log, the holder's own look is not, and a refused POST
+    writes nothing at all."""
     with app.test_request_context():
         world = build_world(db)
     if role != "anon":
         login(world["users"][role])
     ids = world["ids"]
+    household = ids["household"]
     wrong = []
     for key, r in TABLE.items():
         if key not in app_routes(app):
             continue
         path = r.path.format(**ids)
+        events_before = audit_events_of(db, household)
+        tables_before = row_counts(db) if r.method == "POST" and r.expect[role] in DENIED else None
         response = client.open(path, method=r.method)
         got = outcome(response)
         if got != r.expect[role]:
             wrong.append(f"{key[0]} {r.method} {path}: expected {r.expect[role]}, got {got}")
+            continue
+        logged = audit_events_of(db, household) - events_before
+        if role == "holder_a" and r.method == "GET" and logged:
+            wrong.append(f"{key[0]} GET {path}: the budget holder's own look was logged")
+        elif role != "holder_a" and got == 200 and shows_household_object(r) and not logged:
+            wrong.append(f"{key[0]} GET {path}: a look at household A's file was not logged")
+        if tables_before is not None and (after := row_counts(db)) != tables_before:
+            changed = sorted(t for t in after if after[t] != tables_before[t])
+            wrong.append(f"{key[0]} POST {path}: refused ({got}) but wrote to {changed}")
     assert wrong == [], f"{role}:\n" + "\n".join(wrong)

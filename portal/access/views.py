@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from portal.access import describe
 from portal.access.constants import Role
 from portal.access.forms import (
     AuthorizationForm,
@@ -453,15 +454,13 @@ def my_log(household_id: int):
 
 
 def describe_event(entry) -> str:
-    """What happened, in words: a page that was opened, or the service's own summary."""
-    if entry.object_type == "page" and entry.action in ("view", "act"):
-        method, _, path = entry.summary.partition(" ")
-        name = _page_name(path)
-        return f"Bekeek {name}" if entry.action == "view" else f"Deed iets op {name}"
-    return entry.summary or entry.action
+    """What happened, in plain Dutch (portal.access.describe), for one log entry."""
+    return describe.describe_event(entry.action, entry.object_type, entry.summary, entry.detail,
+                                   page_name=_page_name)
 
 
 def _page_name(path: str) -> str:
+    """An old event's path ('/huishoudens/3/budget') as the page's menu name."""
     from portal.navigation import ITEMS
 
     try:
@@ -470,4 +469,4 @@ def _page_name(path: str) -> str:
         return "een pagina van uw dossier"
     labels = {item.endpoint: item.label for item in ITEMS}
     label = labels.get(endpoint)
-    return f"de pagina '{label}'" if label else "een pagina van uw dossier"
+    return describe.page(label) if label else "een pagina van uw dossier"

@@ -28,6 +28,8 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from portal.access import describe
+from portal.access.service import log_access
 from portal.agreements import forms, service
 from portal.agreements.constants import (
     EffectiveStatus,
@@ -85,6 +87,10 @@ def _load(agreement_id: int) -> Agreement:
     agreement = db.session.get(Agreement, agreement_id)
     if agreement is None or not can_view_agreement(current_user, agreement, today()):
         abort(404)
+    if request.method == "GET":  # a look by anyone but the budget holder is logged
+        log_access(current_user, agreement.household_id,
+                   describe.agreement(agreement.reference, agreement.provider.name),
+                   object_type="agreement", object_id=agreement.id)
     return agreement
 
 
@@ -319,7 +325,7 @@ def _default_start(day: dt.date) -> dt.date:
 
 
 @bp.route("/huishoudens/<int:household_id>/overeenkomsten/nieuw", methods=["GET", "POST"])
-@household_view(act=True)
+@household_view(act=True, what="de pagina 'Nieuwe zorgovereenkomst'")
 def new(household_id: int):
     form = forms.ModelForm()
     if form.validate_on_submit():
@@ -332,7 +338,7 @@ def new(household_id: int):
 
 @bp.route("/huishoudens/<int:household_id>/overeenkomsten/nieuw/zorgverlener",
           methods=["GET", "POST"])
-@household_view(act=True)
+@household_view(act=True, what="de pagina 'Nieuwe zorgovereenkomst'")
 def new_provider(household_id: int):
     try:
         model = ModelKind(request.args.get("model", ""))

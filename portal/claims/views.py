@@ -31,9 +31,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import web
+from portal.access import describe
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.service import record
+from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.budgets.models import Household
 from portal.claims import service
@@ -91,12 +92,13 @@ def _claim_tone(status) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def _log_on_behalf(acting: Acting, agreement: Agreement, object_type: str, object_id: int) -> None:
-    """A look by someone acting for the budget holder goes into the log the holder can read."""
-    if acting.on_behalf_of is not None and request.method == "GET":
-        record("view", actor=current_user, on_behalf_of=acting.on_behalf_of,
-               household_id=agreement.household_id, object_type=object_type,
-               object_id=object_id, summary=f"GET {request.path}")
+def _log_look(acting: Acting, agreement: Agreement, object_type: str, object_id: int,
+                   month: dt.date) -> None:
+    """A look by anyone but the budget holder goes into the log the holder can read."""
+    if request.method == "GET":
+        log_access(current_user, agreement.household_id,
+                   describe.sheet(month, agreement.provider.name),
+                   on_behalf_of=acting.on_behalf_of, object_type=object_type, object_id=object_id)
 
 
 def _acting(agreement: Agreement) -> Acting:
@@ -340,7 +342,7 @@ def new(agreement_id: int, month_text: str):
         return redirect(url_for("claims.show", claim_id=existing.id))
     if request.method == "POST":
         return _sheet_post(agreement, month, None, acting)
-    _log_on_behalf(acting, agreement, "agreement", agreement.id)
+    _log_look(acting, agreement, "agreement", agreement.id, month)
     return _sheet_get(agreement, month, None, acting)
 
 
@@ -354,7 +356,7 @@ def edit(claim_id: int):
         if refusals:
             flash(refusals[0].message)
             return redirect(url_for("claims.show", claim_id=claim.id))
-        _log_on_behalf(acting, agreement, "claim", claim.id)
+        _log_look(acting, agreement, "claim", claim.id, claim.month)
         return _sheet_get(agreement, claim.month, claim, acting)
     return _sheet_post(agreement, claim.month, claim, acting)
 
@@ -457,7 +459,7 @@ def _stored_priced(claim: Claim) -> list[PricedLine]:
 @bp.route("/urenbriefjes/<int:claim_id>")
 def show(claim_id: int):
     claim, agreement, acting = _load_claim(claim_id)
-    _log_on_behalf(acting, agreement, "claim", claim.id)
+    _log_look(acting, agreement, "claim", claim.id, claim.month)
     return _show(claim, agreement, acting)
 
 
@@ -593,7 +595,7 @@ def index(household_id: int):
 
 
 @bp.route("/huishoudens/<int:household_id>/urenbriefjes/nieuw")
-@web.household_view(act=True)
+@web.household_view(act=True, what="de pagina 'Urenbriefje invullen'")
 def start(household_id: int):
     """The budget holder's side chooses an agreement and a past month."""
     return _choose(_holder_options(_household_agreements(household_id)),

@@ -10,7 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.access import describe
 from portal.access.constants import Role
+from portal.access.service import log_access
 from portal.budgets.models import Funder
 from portal.extensions import db
 from portal.funders import csv_import, service
@@ -60,6 +62,11 @@ def review(version_id: int):
     version = service.version_for_review(current_user, version_id)
     if version is None:
         abort(404)
+    if request.method == "GET":  # the consulent's look goes into the budget holder's log
+        agreement = version.agreement
+        log_access(current_user, agreement.household_id,
+                   describe.agreement(agreement.reference, agreement.provider.name),
+                   object_type="agreement_version", object_id=version.id)
     form = ReviewForm()
     general: list[str] = []
     if form.validate_on_submit():

@@ -4,10 +4,22 @@ payments, its SEPA file) and the intake of paper hour sheets. Role: beheerder.""
 from __future__ import annotations
 
 from babel.dates import format_date
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
+from portal.access import describe
 from portal.access.constants import Role
+from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.claims.service import intake_paper_claim
 from portal.dates import month_days, parse_month
@@ -137,6 +149,10 @@ def _sheet_context(agreement_id: int, month_text: str):
 def paper_sheet(agreement_id: int, month: str):
     """Step 2: the month's days x the agreement's kinds of care; submit = the holder's akkoord."""
     agreement, header, days = _sheet_context(agreement_id, month)
+    if request.method == "GET":
+        log_access(current_user, agreement.household_id,
+                   describe.sheet(header.month, header.provider_name),
+                   object_type="agreement", object_id=agreement.id)
     form = sheet_form_class(header.columns, days)()
     general: list[str] = []
     if form.validate_on_submit():

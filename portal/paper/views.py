@@ -11,10 +11,11 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from portal.access import describe
 from portal.access.constants import Role
-from portal.access.permissions import household_access
-from portal.access.service import record
+from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.agreements.permissions import can_view_agreement
 from portal.budgets import service as budgets_service
@@ -27,7 +28,7 @@ from portal.paper import documents
 from portal.paper.cli import paper_run_command
 from portal.paper.forms import PAPER, PaperForm
 from portal.paper.service import download_name, render_document
-from portal.payments.models import Payment
+from portal.payments.models import Payment, PaymentItem
 from portal.refusals import Refused
 from portal.web import current_access, household_view, today
 
@@ -45,11 +46,9 @@ def _pdf(doc):
 
 
 def _log_on_behalf(household_id: int, what: str, object_type: str, object_id: int) -> None:
-    """A look at a household's document by someone other than the budget holder is logged."""
-    access = household_access(current_user, household_id, today())
-    if access is not None and access.on_behalf:
-        record("document_viewed", actor=current_user, household_id=household_id,
-               object_type=object_type, object_id=object_id, summary=f"PDF bekeken: {what}")
+    """A look at a household's document by anyone but the budget holder is logged."""
+    log_access(current_user, household_id, describe.document(what), object_type=object_type,
+               object_id=object_id, action="document_viewed")
 
 
 def _get_or_404(model, object_id: int):
@@ -99,7 +98,7 @@ def hour_sheet_pdf(agreement_id: int, month: str):
 
 
 @bp.get("/papier/huishoudens/<int:household_id>/budgetoverzicht.pdf")
-@household_view()
+@household_view(what="het budgetoverzicht (PDF)")
 def statement_pdf(household_id: int):
     """?van=JJJJ-MM&tot=JJJJ-MM; default: January of this year up to this month."""
     now = today()
@@ -123,7 +122,17 @@ def payment_spec_pdf(payment_id: int):
         current_user.role == Role.ZORGVERLENER and current_user.provider_id == payment.provider_id)
     if not allowed:
         abort(404)
-    return _pdf(documents.payment_spec_document(payment, today()))
+    doc = documents.payment_spec_document(payment, today())
+    for household_id in _households_paid(payment):  # it names each household's sheets
+        _log_on_behalf(household_id, doc.reference, "payment", payment.id)
+    return _pdf(doc)
+
+
+def _households_paid(payment: Payment) -> list[int]:
+    return sorted(set(db.session.scalars(
+        select(Agreement.household_id).join(Claim, Claim.agreement_id == Agreement.id)
+        .join(PaymentItem, PaymentItem.claim_id == Claim.id)
+        .where(PaymentItem.payment_id == payment.id))))
 
 
 @bp.get("/papier/afgekeurd/<int:claim_id>.pdf")
@@ -139,7 +148,7 @@ def refusal_letter_pdf(claim_id: int):
 
 
 @bp.route("/huishoudens/<int:household_id>/papier", methods=["GET", "POST"])
-@household_view(act=True)
+@household_view(act=True, what="de pagina 'Werken op papier'")
 def settings(household_id: int):
     household = _get_or_404(Household, household_id)
     form = PaperForm()

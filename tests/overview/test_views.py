@@ -185,7 +185,7 @@ def test_an_authorised_advisor_sees_the_page_and_the_look_is_logged(client, logi
     logged = db.session.scalars(select(AuditEvent).where(
         AuditEvent.household_id == household.id, AuditEvent.actor_id == advisor.id,
         AuditEvent.action == "view")).all()
-    assert [e.summary for e in logged] == [f"GET /huishoudens/{household.id}/budget"]
+    assert [e.summary for e in logged] == ["de pagina 'Mijn budget'"]
 
 
 def test_login_required(client, db):
