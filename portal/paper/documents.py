@@ -24,6 +24,7 @@ from portal.agreements.rules import VersionPeriod, version_for_day
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.claims.constants import ClaimStatus
+from portal.claims.grid import Column, sheet_columns
 from portal.claims.models import Claim
 from portal.claims.rules import (
     claim_reference,
@@ -83,6 +84,7 @@ class AgreementLineRow:
     weekly: str
     member_name: str
     law: str
+    year: int  # the budget's year: two budgets of one member and law are two lines
     funder_name: str
     budget_tariff_cents: int | None
 
@@ -148,8 +150,8 @@ def agreement_document(agreement: Agreement, today: dt.date,
             care_kind=CareKind(line.care_kind).label, unit=unit.value,
             tariff_cents=line.tariff_cents, tariff_label=unit.label,
             weekly=quantity_label(unit, line.weekly_quantity) + " per week",
-            member_name=member, law=Law(_grant.law).label, funder_name=funder,
-            budget_tariff_cents=line.budget_tariff_cents))
+            member_name=member, law=Law(_grant.law).label, year=_grant.period_start.year,
+            funder_name=funder, budget_tariff_cents=line.budget_tariff_cents))
     members = list(dict.fromkeys(row.member_name for row in lines))
     end_kind = EndKind(version.end_kind)
     if end_kind is EndKind.EINDDATUM and version.ends_on is not None:
@@ -181,6 +183,7 @@ class SheetKind:
     tariff_cents: int
     member_name: str
     law: str
+    budget_label: str  # "Anna Jansen, Wlz (2026)": two budgets of one member and law differ
     hint: str  # what to write in the box
 
 
@@ -211,36 +214,56 @@ class HourSheetDocument:
     claim_status: str | None
 
 
+UNIT_HINTS = {Unit.UUR: "uren:minuten", Unit.DAGDEEL: "aantal dagdelen",
+              Unit.ETMAAL: "aantal etmalen"}
+
+
+def hour_sheet_layout(agreement: Agreement, month: dt.date) -> tuple[list[SheetDay], list[Column]]:
+    """The days of the paper sheet and its columns, in three queries.
+
+    The columns are the web grid's own (claims.grid.sheet_columns: the kinds of care of the
+    versions governing the month, on budgets that cover the month, no fixed monthly wage).
+    Raises NotAvailable when no approved version governs a day of the month, or when nothing
+    is left to write down (a fixed monthly wage is paid without a sheet).
+    """
+    month = first_of_month(month)
+    periods = [VersionPeriod(number, VersionStatus(status), starts_on, ends_on, ended_on)
+               for number, status, starts_on, ends_on, ended_on in db.session.execute(
+                   select(AgreementVersion.number, AgreementVersion.status,
+                          AgreementVersion.starts_on, AgreementVersion.ends_on,
+                          AgreementVersion.ended_on)
+                   .where(AgreementVersion.agreement_id == agreement.id)
+                   .order_by(AgreementVersion.number))]
+    days = [SheetDay(day, WEEKDAY_SHORT[day.weekday()], version_for_day(periods, day) is not None)
+            for day in month_days(month)]
+    if not any(d.covered for d in days):
+        raise NotAvailable("Er is in deze maand geen goedgekeurde overeenkomst.")
+    columns = sheet_columns(agreement, month)
+    if not columns:
+        raise NotAvailable("Op deze overeenkomst staat in deze maand geen zorg om in te vullen "
+                           "(een vast maandloon wordt zonder urenbriefje betaald).")
+    return days, columns
+
+
+def hour_sheet_available(agreement: Agreement, month: dt.date) -> bool:
+    """Whether a paper hour sheet exists for this agreement and month (the same rule as the
+    document: hour_sheet_layout)."""
+    try:
+        hour_sheet_layout(agreement, month)
+    except NotAvailable:
+        return False
+    return True
+
+
 def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) -> HourSheetDocument:
     """A pre-filled model hour sheet for one agreement and month, carrying the claim reference."""
     month = first_of_month(month)
-    versions = db.session.scalars(
-        select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
-        .options(selectinload(AgreementVersion.lines)).order_by(AgreementVersion.number)).all()
-    periods = [VersionPeriod(v.number, VersionStatus(v.status), v.starts_on, v.ends_on, v.ended_on)
-               for v in versions]
-    by_number = {v.number: v for v in versions}
-    days, in_force = [], {}
-    for day in month_days(month):
-        found = version_for_day(periods, day)
-        days.append(SheetDay(day, WEEKDAY_SHORT[day.weekday()], found is not None))
-        if found is not None:
-            in_force[found.number] = by_number[found.number]
-    if not in_force:
-        raise NotAvailable("Er is in deze maand geen goedgekeurde overeenkomst.")
-    lines = {}
-    for version in in_force.values():  # later versions overwrite the tariff of earlier ones
-        for line in version.lines:
-            lines[(line.care_kind, line.grant_id)] = line
-    grants = _grants_with_names(g for _k, g in lines)
-    kinds = []
-    for (care_kind, grant_id), line in lines.items():
-        grant, member, _funder = grants[grant_id]
-        unit = Unit(line.unit)
-        hint = {Unit.UUR: "uren:minuten", Unit.DAGDEEL: "aantal dagdelen",
-                Unit.ETMAAL: "aantal etmalen", Unit.MAANDLOON: "uren:minuten"}[unit]
-        kinds.append(SheetKind(CareKind(care_kind).label, unit.label, line.tariff_cents, member,
-                               Law(grant.law).label, hint))
+    days, columns = hour_sheet_layout(agreement, month)
+    kinds = [SheetKind(care_kind=c.care_label, unit_label=c.unit_label,
+                       tariff_cents=c.tariff_cents, member_name=c.member_name,
+                       law=Law(c.law).label, budget_label=c.budget_label,
+                       hint=UNIT_HINTS[Unit(c.unit)])
+             for c in columns]
     provider = db.session.get(Provider, agreement.provider_id)
     household = db.session.get(Household, agreement.household_id)
     claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
@@ -473,9 +496,14 @@ class RefusalLetterDocument:
     late: bool
 
 
+def refusal_letter_available(claim: Claim) -> bool:
+    """A letter exists only for a refused sheet."""
+    return claim.status == ClaimStatus.AFGEKEURD
+
+
 def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocument:
     """A letter that explains why an hour sheet was refused, and what to do now."""
-    if claim.status != ClaimStatus.AFGEKEURD:
+    if not refusal_letter_available(claim):
         raise NotAvailable("Dit urenbriefje is niet afgekeurd.")
     agreement = db.session.get(Agreement, claim.agreement_id)
     household = db.session.get(Household, agreement.household_id)

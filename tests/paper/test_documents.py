@@ -48,7 +48,7 @@ def test_hour_sheet_carries_the_claim_reference(demo, db):
     assert doc.reference in text
     assert format_euro(6200) in text and format_euro(6800) in text
     assert "Verpleging" in text, text[:1500]
-    assert "za 31" in text  # 31 October 2026 is a Saturday
+    assert "za\u00a031" in text  # 31 October 2026 is a Saturday; day labels never wrap
     assert format_day(doc.submit_by) in text
     assert page_count(pdf) == 2
     assert download_name(doc) == f"{doc.reference}.pdf"
@@ -145,3 +145,76 @@ def test_a_note_with_markup_on_an_hour_sheet_is_printed_as_text(demo, db):
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert '<img src="file:///etc/passwd">' in pdf_text(pdf)
     assert all(url.startswith("pgb-static:") for url in seen) and "file:///etc/passwd" not in seen
+
+
+# --------------------------------------------------------------------------- December
+
+
+DECEMBER = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def december_demo(db):
+    """The demo loaded on 1 December: next year's budgets exist, and agreements without an end
+    date have lines on this year's and next year's budgets."""
+    from sqlalchemy import select
+
+    from portal.agreements.models import Agreement
+    from portal.demo.seed import seed_demo
+
+    seed_demo(DECEMBER)
+    return db.session.scalars(select(Agreement).order_by(Agreement.id)).all()
+
+
+def test_december_hour_sheet_has_the_web_grids_columns_once(december_demo, db):
+    from portal.claims.grid import sheet_columns
+
+    november = dt.date(2026, 11, 1)
+    two_years = 0
+    for agreement in december_demo:
+        lines = {(line.care_kind, line.grant_id) for v in agreement.versions for line in v.lines}
+        two_years += len({g for _k, g in lines}) > len(sheet_columns(agreement, november))
+        try:
+            doc = documents.hour_sheet_document(agreement, november, DECEMBER)
+        except documents.NotAvailable:
+            continue
+        columns = sheet_columns(agreement, november)
+        assert [(k.care_kind, k.budget_label, k.tariff_cents) for k in doc.kinds] == [
+            (c.care_label, c.budget_label, c.tariff_cents) for c in columns]
+        labels = [(k.care_kind, k.budget_label) for k in doc.kinds]
+        assert len(labels) == len(set(labels)), labels  # no column twice
+        assert all("(2026)" in k.budget_label for k in doc.kinds)
+        html, _pdf = render_document(doc)
+        assert "(2027)" not in html
+    assert two_years, "the demo in December has agreements on next year's budgets too"
+
+
+def test_hour_sheet_leaves_out_a_fixed_monthly_wage(db):
+    from portal.agreements.constants import ModelKind
+    from portal.budgets.constants import CareKind, Unit
+    from tests.factories import make_agreement, make_grant
+
+    grant = make_grant(year=2026)
+    agreement = make_agreement(grant, model=ModelKind.ARBEID, lines=[
+        (grant, CareKind.HUISHOUDELIJKE_HULP, Unit.MAANDLOON, 120000, 8 * 60),
+        (grant, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 2500, 4 * 60)])
+    doc = documents.hour_sheet_document(agreement, OCTOBER, TODAY)
+    assert [k.care_kind for k in doc.kinds] == ["Individuele begeleiding"]
+    html, _pdf = render_document(doc)
+    assert "Huishoudelijke hulp" not in html and "maandloon" not in html
+
+
+def test_agreement_lines_name_the_budgets_year(december_demo, db):
+    """In December a line on this year's budget and one on next year's differ by the year."""
+    seen_two_years = False
+    for agreement in december_demo:
+        doc = documents.agreement_document(agreement, DECEMBER)
+        rows = [(r.care_kind, r.member_name, r.law, r.year, r.tariff_cents) for r in doc.lines]
+        assert len(rows) == len(set(rows)), rows
+        years = {r.year for r in doc.lines}
+        if years == {2026, 2027}:
+            seen_two_years = True
+            html, pdf = render_document(doc)
+            text = pdf_text(pdf)
+            assert "2026 (" in text and "2027 (" in text
+    assert seen_two_years
