@@ -7,6 +7,7 @@ from portal.agreements.models import (  # noqa: F401
     AgreementEvent,
     AgreementLine,
     AgreementVersion,
+    FunderReview,
     MaxTariff,
     Provider,
 )

@@ -79,6 +79,13 @@ class Party(LabeledEnum):
     SYSTEM = ("systeem", "Het portaal zelf")
 
 
+class ReviewDecision(LabeledEnum):
+    """One funder's decision on a version it helps pay."""
+
+    GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd")
+    AFGEKEURD = ("afgekeurd", "Afgekeurd")
+
+
 class Action(LabeledEnum):
     EDIT = ("wijzigen", "Concept wijzigen")
     SHARE = ("delen", "Delen met de zorgverlener")

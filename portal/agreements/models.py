@@ -12,7 +12,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
+from portal.agreements.constants import (
+    EndKind,
+    ModelKind,
+    ProviderKind,
+    Relation,
+    ReviewDecision,
+    VersionStatus,
+)
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.dates import now
 from portal.extensions import db
@@ -81,6 +88,9 @@ class AgreementVersion(db.Model):
     top_up: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("agreement_documents.id"))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # How often this version went to the funders (ter beoordeling); decisions count per round,
+    # so a version reworked after a refusal is decided again by every funder.
+    review_round: Mapped[int] = mapped_column(default=0, server_default="0")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -122,6 +132,27 @@ class AgreementLine(db.Model):
     @property
     def tariff_for_budget_cents(self) -> int:
         return self.tariff_cents if self.budget_tariff_cents is None else self.budget_tariff_cents
+
+
+class FunderReview(db.Model):
+    """One funder's decision on one version in one review round, append-only.
+
+    Each funder with a line in the version decides for its own budgets; the version is approved
+    once every funder concerned approved, and refused as soon as one refused
+    (agreements.rules.review_outcome).
+    """
+
+    __tablename__ = "agreement_reviews"
+    __table_args__ = (UniqueConstraint("version_id", "funder_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("agreement_versions.id"), index=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("funders.id"), index=True)
+    round: Mapped[int]
+    decision: Mapped[ReviewDecision] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
 class AgreementEvent(db.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from portal.agreements.constants import (
     Party,
     ProviderKind,
     Relation,
+    ReviewDecision,
     VersionStatus,
 )
 from portal.agreements.tariffs import TariffRow, maximum_for
@@ -443,6 +444,35 @@ def check_review(approve: bool, reason: str | None) -> list[Refusal]:
                         "goed is en wat de budgethouder moet aanpassen (minstens een paar woorden).",
                         "reason")]
     return []
+
+
+def check_funder_decision(funder_id: int | None, concerned: Collection[int],
+                          decided: Collection[int]) -> list[Refusal]:
+    """A funder decides only on a version it helps pay, and only once per review round."""
+    if funder_id is None or funder_id not in concerned:
+        return [Refusal("funder_not_concerned", "Deze overeenkomst wordt niet betaald uit een "
+                        "budget van uw organisatie. U hoeft er niet over te beslissen.")]
+    if funder_id in decided:
+        return [Refusal("funder_already_decided", "Uw organisatie heeft al over deze versie "
+                        "besloten. De andere verstrekkers die meebetalen, beslissen nu nog. Is "
+                        "uw besluit niet goed? Neem dan contact op met de budgethouder.")]
+    return []
+
+
+def review_outcome(concerned: Collection[int],
+                   decisions: Mapping[int, ReviewDecision | str]) -> VersionStatus:
+    """What the funders' decisions (funder id -> decision) make of a version under review.
+
+    Each funder decides for its own budgets: one refusal refuses the version; it is approved
+    only when every funder concerned approved; until then it stays ter beoordeling. A decision
+    of a funder that has no line in the version does not count.
+    """
+    relevant = {f: ReviewDecision(d) for f, d in decisions.items() if f in concerned}
+    if ReviewDecision.AFGEKEURD in relevant.values():
+        return VersionStatus.AFGEKEURD
+    if concerned and all(relevant.get(f) == ReviewDecision.GOEDGEKEURD for f in concerned):
+        return VersionStatus.GOEDGEKEURD
+    return VersionStatus.TER_BEOORDELING
 
 
 def check_end(starts_on: dt.date, ends_on: dt.date | None, ended_on: dt.date | None,

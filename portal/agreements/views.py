@@ -276,7 +276,8 @@ def show(agreement_id: int):
     changes = service.provider_changes(open_version) if open_version is not None else {}
     return render_template("agreements/show.html", view=view, documents=documents,
                            actions=actions, changes=changes, holder=holder,
-                           is_provider=provider)
+                           is_provider=provider,
+                           review_states=service.review_states(agreement.versions))
 
 
 def _actions(agreement: Agreement, open_version: AgreementVersion | None, holder: bool,

@@ -114,9 +114,11 @@ class Pattern:
         return len(self.days) * self.minutes
 
 
-def _agreement(holder: User, provider_user: User, consulent: User, household_id: int,
+def _agreement(holder: User, provider_user: User, consulents: list[User], household_id: int,
                provider_id: int, model: ModelKind, relation: Relation, starts_on: dt.date,
                patterns: list[Pattern], on: dt.date) -> Agreement:
+    """An approved agreement: drafted, shared, signed by both, and approved by the consulent of
+    every funder that pays from it (each decides for its own budgets)."""
     lines = [AgreementLineInput(grant_id=g.id, care_kind=p.care_kind, unit=Unit.UUR,
                                 tariff_cents=p.tariff_cents, weekly_quantity=p.weekly_minutes)
              for p in patterns for g in p.grants.values()]
@@ -128,7 +130,8 @@ def _agreement(holder: User, provider_user: User, consulent: User, household_id:
     agreements.share(holder, version, on)
     agreements.provider_sign(provider_user, version, on)
     agreements.holder_sign(holder, version, on)
-    agreements.review(consulent, version, approve=True, reason=None, today=on)
+    for consulent in consulents:
+        agreements.review(consulent, version, approve=True, reason=None, today=on)
     return agreement
 
 
@@ -218,7 +221,7 @@ def seed_demo(today: dt.date) -> bool:
     youssef = _user(YOUSSEF, provider_id=youssef_p.id)
     c_zk = _user(CONSULENT_ZK, funder_id=zorgkantoor.id)
     c_utrecht = _user(CONSULENT_UTRECHT, funder_id=utrecht.id)
-    _user(CONSULENT_ZV, funder_id=verzekeraar.id)  # nothing waits for the Zvw consulent
+    c_zv = _user(CONSULENT_ZV, funder_id=verzekeraar.id)
     c_amersfoort = _user(CONSULENT_AMERSFOORT, funder_id=amersfoort.id)
     office = _user(BEHEERDER)
     db.session.add_all([
@@ -238,13 +241,14 @@ def seed_demo(today: dt.date) -> bool:
                  Pattern(g_sara_wmo, CareKind.INDIVIDUELE_BEGELEIDING, 5250, ("di",), 180)]
     p_linde_b = [Pattern(g_pieter, CareKind.HUISHOUDELIJKE_HULP, 3000, ("do",), 180)]
 
-    a_marieke = _agreement(anna, marieke, c_zk, jansen.id, marieke_p.id, ModelKind.FAMILIE,
+    a_marieke = _agreement(anna, marieke, [c_zk], jansen.id, marieke_p.id, ModelKind.FAMILIE,
                            Relation.BROER_ZUS, window_start, p_marieke, before)
-    a_linde_j = _agreement(anna, linde, c_zk, jansen.id, linde_p.id, ModelKind.ZORGINSTELLING,
+    # De Linde's agreement with Anna draws on a Wlz and a Zvw budget: both funders approve it.
+    a_linde_j = _agreement(anna, linde, [c_zk, c_zv], jansen.id, linde_p.id, ModelKind.ZORGINSTELLING,
                            Relation.GEEN, window_start, p_linde_j, before)
-    a_youssef = _agreement(anna, youssef, c_utrecht, jansen.id, youssef_p.id, ModelKind.OPDRACHT,
+    a_youssef = _agreement(anna, youssef, [c_utrecht], jansen.id, youssef_p.id, ModelKind.OPDRACHT,
                            Relation.GEEN, window_start, p_youssef, before)
-    a_linde_b = _agreement(pieter, linde, c_amersfoort, bakker.id, linde_p.id,
+    a_linde_b = _agreement(pieter, linde, [c_amersfoort], bakker.id, linde_p.id,
                            ModelKind.ZORGINSTELLING, Relation.GEEN, window_start, p_linde_b, before)
 
     # Ten months of hour sheets. Most are paid; the recent ones show every other status.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
@@ -20,7 +20,7 @@ from portal.access.service import record
 from portal.agreements import rules as agreement_rules
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
-from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, FunderReview
 from portal.agreements.permissions import can_review
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import LAWS_BY_FUNDER_KIND, CareKind, FunderKind, Law, Unit
@@ -57,16 +57,24 @@ def _funded_versions(funder_id: int):
             .where(Grant.funder_id == funder_id))
 
 
+def _decided_by(funder_id: int):
+    """This funder has decided on the version in its current review round."""
+    return exists().where(FunderReview.version_id == AgreementVersion.id,
+                          FunderReview.funder_id == funder_id,
+                          FunderReview.round == AgreementVersion.review_round)
+
+
 def review_queue(funder_id: int) -> list[QueueRow]:
-    """Versions waiting for review (ter beoordeling) that this funder helps pay, oldest first.
-    One query."""
+    """Versions waiting for review (ter beoordeling) that this funder helps pay and has not
+    decided on yet (other funders may still have to), oldest first. One query."""
     rows = db.session.execute(
         select(AgreementVersion, Agreement.reference, Agreement.model, Household.name,
                Agreement.provider_id)
         .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
         .join(Household, Household.id == Agreement.household_id)
         .where(AgreementVersion.status == VersionStatus.TER_BEOORDELING,
-               AgreementVersion.id.in_(_funded_versions(funder_id)))
+               AgreementVersion.id.in_(_funded_versions(funder_id)),
+               ~_decided_by(funder_id))
         .options(selectinload(AgreementVersion.agreement).selectinload(Agreement.provider))
         .order_by(AgreementVersion.signed_by_holder_at, AgreementVersion.id)).all()
     return [QueueRow(version_id=v.id, agreement_reference=ref, version_number=v.number,
@@ -134,8 +142,14 @@ class ReviewView:
     costs: list[GrantCost]
     weekly_cost_cents: int
     previous_lines: list[ReviewLine]  # the approved version this one would replace, if any
-    awaiting_review: bool  # False once decided: the page shows the outcome, not the buttons
+    # True while the version is under review and this funder has not decided yet: the page
+    # shows the buttons; otherwise it shows the decisions.
+    awaiting_review: bool
     status_label: str
+    # Every funder that pays from this version and its decision in the current round.
+    decisions: list[agreements_service.FunderDecisionState]
+    own_decision: agreements_service.FunderDecisionState | None  # None: not decided (yet)
+    under_review: bool  # the version is still ter beoordeling (others may not have decided)
 
 
 def _quantity_text(unit: str, quantity: int) -> str:
@@ -175,6 +189,9 @@ def review_view(version: AgreementVersion, funder_id: int) -> ReviewView:
         Member.id.in_({g.member_id for g in grants.values()}))).all())
     household = db.session.get(Household, agreement.household_id)
     provider = agreement.provider
+    decisions = agreements_service.review_states([version]).get(version.id, [])
+    own = next((d for d in decisions if d.funder_id == funder_id and d.decision), None)
+    under_review = version.status == VersionStatus.TER_BEOORDELING
     costs = []
     for gid, grant in sorted(grants.items()):
         if grant.funder_id != funder_id or gid not in {ln.grant_id for ln in version.lines}:
@@ -198,14 +215,16 @@ def review_view(version: AgreementVersion, funder_id: int) -> ReviewView:
         weekly_cost_cents=sum(agreement_rules.weekly_cost_cents(ln) for ln in version.lines),
         previous_lines=(_review_lines(previous, grants, members, funder_id)
                         if previous is not None and previous is not version else []),
-        awaiting_review=version.status == VersionStatus.TER_BEOORDELING,
-        status_label=VersionStatus(version.status).label)
+        awaiting_review=under_review and own is None,
+        status_label=VersionStatus(version.status).label,
+        decisions=decisions, own_decision=own, under_review=under_review)
 
 
 def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,
            today: dt.date) -> AgreementVersion:
-    """Approve or reject (with a reason the budget holder gets as a message): the agreements
-    service decides and tells the budget holder and the provider."""
+    """Approve or reject (with a reason the budget holder gets as a message) for the
+    consulent's own funder: the agreements service records the decision, decides the outcome
+    once every funder concerned decided, and tells the budget holder and the provider."""
     return agreements_service.review(actor, version, approve=approve, reason=reason, today=today)
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from portal.access import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
+from portal.agreements.constants import VersionStatus
 from portal.budgets.models import Funder
 from portal.extensions import db
 from portal.funders import csv_import, service
@@ -84,9 +85,15 @@ def review(version_id: int):
                 general += apply_refusals(form, refused.refusals)
             else:
                 reference = version.agreement.reference
-                flash(f"U heeft zorgovereenkomst {reference} goedgekeurd." if approve else
-                      f"U heeft zorgovereenkomst {reference} afgekeurd. De budgethouder krijgt "
-                      "een bericht met uw reden.")
+                if not approve:
+                    flash(f"U heeft zorgovereenkomst {reference} afgekeurd. De budgethouder "
+                          "krijgt een bericht met uw reden.")
+                elif version.status == VersionStatus.TER_BEOORDELING:
+                    flash(f"U heeft zorgovereenkomst {reference} goedgekeurd voor de budgetten "
+                          "van uw organisatie. Een andere verstrekker die meebetaalt, moet nog "
+                          "beslissen.")
+                else:
+                    flash(f"U heeft zorgovereenkomst {reference} goedgekeurd.")
                 return redirect(url_for("funders.queue"))
     status = 422 if request.method == "POST" else 200
     view = service.review_view(version, current_user.funder_id)

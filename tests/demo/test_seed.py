@@ -1,11 +1,12 @@
 import datetime as dt
 
 import pytest
-
 from sqlalchemy import func, select
 
-from portal.agreements.constants import VersionStatus
-from portal.agreements.models import AgreementVersion
+from portal.agreements.constants import ModelKind, ReviewDecision, VersionStatus
+from portal.agreements.models import Agreement, AgreementVersion, FunderReview
+from portal.budgets.constants import FunderKind
+from portal.budgets.models import Funder, Household
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.demo.seed import ANNA, DEMO_LOGINS, seed_demo
@@ -28,6 +29,14 @@ def test_demo_has_every_claim_status_and_a_change_awaiting_approval(db):
     assert versions.count(VersionStatus.GOEDGEKEURD) == 4
     assert VersionStatus.TER_BEOORDELING in versions
     assert db.session.scalar(select(func.count()).select_from(Payment)) > 0
+    # De Linde's agreement with Anna draws on a Wlz and a Zvw budget: each funder approved it.
+    linde = db.session.scalar(select(Agreement).join(Household).where(
+        Household.name == "Jansen", Agreement.model == ModelKind.ZORGINSTELLING))
+    decided = set(db.session.execute(
+        select(Funder.kind, FunderReview.decision).join(Funder, Funder.id == FunderReview.funder_id)
+        .where(FunderReview.version_id == linde.versions[0].id)).all())
+    assert decided == {(FunderKind.ZORGKANTOOR, ReviewDecision.GOEDGEKEURD),
+                       (FunderKind.ZORGVERZEKERAAR, ReviewDecision.GOEDGEKEURD)}
     # Each grant's running totals are what its sheets and allowance uses add up to.
     grants = assert_grants_match_their_history(db.session)
     assert any(g.paid_cents for g in grants) and any(g.reserved_cents for g in grants)
