@@ -43,19 +43,19 @@ def document(name: str) -> str:
 
 # --------------------------------------------------------------------------- one event in words
 
-# claim.<action> -> the verb phrase around the sheet's name ({sheet}).
+# claim.<action> -> (the verb phrase around the sheet's name, whether the new status adds to it).
 CLAIM_ACTIONS = {
-    "prepare": "Maakte {sheet}",
-    "hand_over": "Stuurde {sheet} naar de budgethouder",
-    "update": "Wijzigde {sheet}",
-    "submit": "Gaf akkoord op {sheet} en diende het in",
-    "paper_intake": "Voerde het papieren {sheet} in",
-    "refuse_by_holder": "Stuurde {sheet} terug naar de zorgverlener",
-    "office_approve": "Keurde {sheet} goed",
-    "office_suspend": "Schortte {sheet} op om het te controleren",
-    "office_refuse": "Keurde {sheet} af",
-    "reopen": "Opende {sheet} opnieuw om het te verbeteren",
-    "paid": "Betaalde {sheet}",
+    "prepare": ("Maakte {sheet}", True),
+    "hand_over": ("Stuurde {sheet} naar de budgethouder", False),
+    "update": ("Wijzigde {sheet}", True),
+    "submit": ("Gaf akkoord op {sheet} en diende het in", False),
+    "paper_intake": ("Voerde het papieren {sheet} in", True),
+    "refuse_by_holder": ("Stuurde {sheet} terug naar de zorgverlener", False),
+    "office_approve": ("Keurde {sheet} goed", False),
+    "office_suspend": ("Schortte {sheet} op om het te controleren", False),
+    "office_refuse": ("Keurde {sheet} af", False),
+    "reopen": ("Opende {sheet} opnieuw om het te verbeteren", False),
+    "paid": ("Betaalde {sheet}", False),
 }
 
 
@@ -85,9 +85,10 @@ def _describe_claim(step: str, detail: dict | None, summary: str) -> str:
         if not to:
             return summary or f"Veranderde {_sheet_name(detail.get('reference'))}"
         return f"Veranderde {_sheet_name(detail.get('reference'))}. Status nu: {to}"
-    text = template.format(sheet=_sheet_name(detail.get("reference")))
+    phrase, with_status = template
+    text = phrase.format(sheet=_sheet_name(detail.get("reference")))
     to = status_label(detail.get("to"))
-    if to and to != status_label(detail.get("from")):
+    if with_status and to:
         text += f". Status nu: {to}"
     if detail.get("reason"):
         text += f". Reden: {detail['reason']}"
