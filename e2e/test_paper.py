@@ -1,6 +1,8 @@
-"""The paper route in a real Chromium: the budget holder chooses "ik werk op papier" with the
-keyboard, the choice is saved, and the statement link gives a PDF. An axe check on every page
-visited. (A missing choice, 422 with the message at the field, is tested in tests/paper.)"""
+"""The paper route in a real Chromium: the budget holder finds "Werken op papier" in the menu,
+chooses "ik werk op papier" with the keyboard, the choice is saved, and the statement link gives
+a PDF; on the start page she clicks the statement's download link next to her budgets. An axe
+check on every page visited. (A missing choice, 422 with the message at the field, is tested in
+tests/paper.)"""
 
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ def test_choose_to_work_on_paper(page: Page, live_server, portal_app, budget_hol
     page.get_by_label("Wachtwoord").fill(budget_holder["password"])
     page.get_by_role("button", name="Inloggen").click()
 
-    page.goto(f"{live_server}/huishoudens/{household_id}/papier")
+    menu = page.get_by_role("navigation", name="Hoofdmenu")
+    menu.get_by_role("link", name="Werken op papier").click()
+    expect(page).to_have_url(f"{live_server}/huishoudens/{household_id}/papier")
     expect(page.get_by_role("heading", level=1)).to_have_text("Werken op papier")
     assert_accessible(page)
 
@@ -53,3 +57,24 @@ def test_choose_to_work_on_paper(page: Page, live_server, portal_app, budget_hol
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF-")
+
+
+def test_click_the_statement_link_on_the_start_page(page: Page, live_server, portal_app,
+                                                    budget_holder):
+    household_id = _household_id(portal_app, budget_holder["email"])
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill(budget_holder["email"])
+    page.get_by_label("Wachtwoord").fill(budget_holder["password"])
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).to_have_url(f"{live_server}/huishoudens/{household_id}/budget")
+    assert_accessible(page)
+
+    link = page.get_by_role("link", name="Budgetoverzicht van dit jaar printen (PDF)")
+    with page.expect_response(lambda r: "/budgetoverzicht.pdf" in r.url) as answer:
+        link.click()  # Chromium opens the PDF in its viewer
+    response = answer.value
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.url == f"{live_server}/papier/huishoudens/{household_id}/budgetoverzicht.pdf"
+    # The viewer replaces the body it hands out; the same URL with the session gives the bytes.
+    assert page.request.get(response.url).body().startswith(b"%PDF-")

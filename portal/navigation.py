@@ -29,6 +29,7 @@ ITEMS: list[NavItem] = [
     NavItem("payments.household", "Betalingen", HOLDER, household=True),
     NavItem("access.authorizations", "Machtigingen", HOLDER, household=True),
     NavItem("access.my_log", "Wie bekeek mijn gegevens", HOLDER, household=True),
+    NavItem("paper.settings", "Werken op papier", HOLDER, household=True),
     NavItem("access.represented", "Mijn klanten", HELPERS),
     NavItem("providers.home", "Mijn overeenkomsten", frozenset({Role.ZORGVERLENER})),
     NavItem("providers.payments", "Betalingen", frozenset({Role.ZORGVERLENER})),

@@ -286,6 +286,7 @@ class PaidSheet:
 class RunPaymentLine:
     """One transfer of a run, with the provider's name and the sheets it paid."""
 
+    payment_id: int
     reference: str
     provider_name: str
     iban: str
@@ -317,6 +318,7 @@ def run_details(run_id: int) -> RunDetails | None:
     claims = {c.id: c for c in db.session.scalars(select(Claim).where(Claim.id.in_(claim_ids)))}
     executed_by = db.session.get(User, run.executed_by_id) if run.executed_by_id else None
     lines = [RunPaymentLine(
+        payment_id=p.id,
         reference=p.reference, provider_name=providers[p.provider_id].name, iban=p.iban,
         amount_cents=p.amount_cents,
         sheets=[PaidSheet(claims[i.claim_id].reference, claims[i.claim_id].month, i.amount_cents)

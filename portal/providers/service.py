@@ -170,6 +170,7 @@ class SpecificationLine:
 class PaymentSpecification:
     """One transfer to this provider in one payment run."""
 
+    payment_id: int
     run_reference: str
     run_on: dt.date
     payment_reference: str
@@ -203,6 +204,7 @@ def payment_specifications(provider_id: int) -> list[PaymentSpecification]:
                                            amount_cents=item.amount_cents))
         lines.sort(key=lambda ln: (ln.household_name, ln.month, ln.claim_reference))
         result.append(PaymentSpecification(
+            payment_id=p.id,
             run_reference=p.run.reference, run_on=p.run.run_on, payment_reference=p.reference,
             iban_masked=mask_iban(p.iban), total_cents=p.amount_cents, lines=lines))
     return result
