@@ -60,7 +60,7 @@ def test_agreement_wizard_signing_and_paper(page: Page, live_server, portal_app,
     expect(page.get_by_role("heading", name="Stap 2: de zorgverlener")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Naam van de zorgverlener").fill("Oma Jansen")
-    page.get_by_label("IBAN (rekeningnummer van de zorgverlener)").fill("NL91ABNA0417164300")
+    page.get_by_label("IBAN (rekeningnummer van de zorgverlener)").fill("NL63TRIO0212345678")
     page.get_by_label("E-mailadres van de zorgverlener (niet verplicht)").fill(PROVIDER_EMAIL)
     page.get_by_label("Wat is de zorgverlener van degene die de zorg krijgt?").select_option(
         label="Grootouder")

@@ -25,7 +25,8 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.access.forms import BaseForm
-from portal.agreements.constants import EndKind, ModelKind, Relation
+from portal.agreements import rules
+from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.budgets.constants import Unit
 
 DATE_MESSAGE = "Vul een bestaande datum in, bijvoorbeeld 1-3-2026."
@@ -72,19 +73,33 @@ def new_provider_form(model: str, formdata=None, **kw) -> NewProviderBase:
     class F(NewProviderBase):
         pass
 
-    if model == ModelKind.ZORGINSTELLING:
+    if rules.provider_kind_for(ModelKind(model)) == ProviderKind.ORGANISATIE:
         F.kvk = StringField("KvK-nummer (8 cijfers)")
         F.agb = StringField("AGB-code (8 cijfers)")
-    if model in (ModelKind.FAMILIE, ModelKind.ARBEID):
+    if rules.relation_asked(ModelKind(model)):
         F.relation = relation_field(model)
-    return F(formdata=formdata, **kw) if formdata is not None else F(**kw)
+    return F(formdata=formdata, **kw)
+
+
+def known_provider_form(model: str, providers: list[tuple[int, str]], formdata=None,
+                        **kw) -> BaseForm:
+    """Step 2 with a provider the household already knows (their earlier agreement is over)."""
+
+    class F(BaseForm):
+        provider = RadioField("Met welke zorgverlener maakt u de overeenkomst?", coerce=int,
+                              choices=options(providers),
+                              validators=[InputRequired("Kies een zorgverlener uit de lijst.")])
+
+    if rules.relation_asked(ModelKind(model)):
+        F.relation = relation_field(model)
+    return F(prefix="bekend", formdata=formdata, **kw)
 
 
 def relation_form(model: str, **kw) -> BaseForm:
     class F(BaseForm):
         pass
 
-    if model in (ModelKind.FAMILIE, ModelKind.ARBEID):
+    if rules.relation_asked(ModelKind(model)):
         F.relation = relation_field(model)
     return F(**kw)
 

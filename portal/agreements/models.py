@@ -41,10 +41,11 @@ class Provider(db.Model):
 
 
 class Agreement(db.Model):
-    """One agreement per budget holder (household) and provider; its content lives in versions."""
+    """One agreement per budget holder (household) and provider at a time; its content lives in
+    versions. A new one with the same provider only once the earlier one is over
+    (rules.check_one_agreement, checked by the service with the provider's row locked)."""
 
     __tablename__ = "agreements"
-    __table_args__ = (UniqueConstraint("household_id", "provider_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,6 +11,7 @@ from decimal import Decimal
 from portal.agreements.constants import (
     DEFAULT_NOTICE_MONTHS,
     FAMILY_RELATIONS,
+    OPEN_STATUSES,
     PAYROLL_DAYS_PER_WEEK,
     Action,
     EffectiveStatus,
@@ -284,6 +286,179 @@ def check_model(draft: DraftInput, provider: ProviderFacts) -> tuple[list[Refusa
 
 def default_notice_months(model: ModelKind) -> int:
     return DEFAULT_NOTICE_MONTHS[model]
+
+
+# ---------------------------------------------------------------------------------------------
+# Providers: who is the provider, and one agreement per budget holder and provider
+# ---------------------------------------------------------------------------------------------
+
+
+def default_start(today: dt.date) -> dt.date:
+    """A new agreement starts on the first of next month until the budget holder chooses."""
+    return first_of_month(add_months(today, 1))
+
+
+def provider_kind_for(model: ModelKind) -> ProviderKind:
+    """The care-institution model is made with an organisation; the other three with a person."""
+    return ProviderKind.ORGANISATIE if model == ModelKind.ZORGINSTELLING else ProviderKind.PERSOON
+
+
+def relation_asked(model: ModelKind) -> bool:
+    """The relation to the member matters for the family and the employment model only."""
+    return model in (ModelKind.FAMILIE, ModelKind.ARBEID)
+
+
+def check_relation_choice(model: ModelKind, relation: str | None) -> list[Refusal]:
+    """A model that asks for the relation needs an answer from the list (saving too)."""
+    if not relation_asked(model):
+        return []
+    if relation not in Relation._value2member_map_ or (
+            model == ModelKind.FAMILIE and relation == Relation.GEEN):
+        return [Refusal("relation_missing", "Kies de relatie van de zorgverlener met degene die "
+                        "de zorg krijgt.", "relation")]
+    return []
+
+
+@dataclass(frozen=True)
+class KnownProvider:
+    """A provider already in the portal, as the matching below sees it."""
+
+    id: int
+    kind: ProviderKind
+    name: str
+    iban: str
+    kvk: str | None = None
+    has_login: bool = False
+
+
+def _name_words(name: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", name or "")
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    return "".join(ch if ch.isalnum() else " " for ch in plain).split()
+
+
+def same_person_name(a: str, b: str) -> bool:
+    """Do two spellings name the same person? Case, accents and punctuation do not count, and
+    the shorter may leave out given names or write them as initials ('M. de Boer',
+    'Marieke de Boer', 'Marieke Johanna de Boer'); the surname must be there in full."""
+    words_a, words_b = _name_words(a), _name_words(b)
+    short, long = sorted((words_a, words_b), key=len)
+    if not short:
+        return False
+    if short == long:
+        return True
+    if len(short) < 2 or short[-1] != long[-1]:
+        return False
+    rest = list(long[:-1])
+    for word in short[:-1]:
+        match = next((w for w in rest if w == word or (len(word) == 1 and w.startswith(word))
+                      or (len(w) == 1 and word.startswith(w))), None)
+        if match is None:
+            return False
+        rest.remove(match)
+    return True
+
+
+def match_provider(kind: ProviderKind, name: str, iban: str, kvk: str | None,
+                   known: Sequence[KnownProvider]) -> tuple[KnownProvider | None, list[Refusal]]:
+    """Is the 'new' provider one the portal already knows? Then the agreement is made with that
+    provider (who may have a login, and whose hours are counted together), not with a copy.
+
+    An organisation is the same when its KvK number is; a person when the IBAN and the name are
+    (see same_person_name). An IBAN that belongs to a provider of another kind, or to a person
+    with another name, or to an organisation with another KvK number, is refused: probably a
+    typing error, and an agreement must never land with someone else. The messages do not
+    reveal who the IBAN belongs to. (None, []): a new provider.
+    """
+    def first(rows):
+        return sorted(rows, key=lambda p: (not p.has_login, p.id))[0]
+
+    if kind == ProviderKind.ORGANISATIE and kvk:
+        same_kvk = [p for p in known if p.kind == ProviderKind.ORGANISATIE and p.kvk == kvk]
+        if same_kvk:
+            return first(same_kvk), []
+    same_iban = [p for p in known if p.iban == iban]
+    if not same_iban:
+        return None, []
+    same_kind = [p for p in same_iban if p.kind == kind]
+    if not same_kind:
+        if kind == ProviderKind.PERSOON:
+            return None, [Refusal("iban_of_organisation", "Dit IBAN hoort bij een zorginstelling "
+                                  "die al bekend is in het portaal. Maakt u de overeenkomst met "
+                                  "een zorginstelling? Kies dan het model 'Zorgovereenkomst met "
+                                  "een zorginstelling'. Anders: controleer het IBAN.", "iban")]
+        return None, [Refusal("iban_of_person", "Dit IBAN hoort bij een persoon die al "
+                              "zorgverlener is in het portaal, niet bij een organisatie. "
+                              "Controleer het IBAN, of kies een ander model.", "iban")]
+    if kind == ProviderKind.PERSOON:
+        named = [p for p in same_kind if same_person_name(p.name, name)]
+        if named:
+            return first(named), []
+        return None, [Refusal("iban_other_name", "Dit IBAN is in het portaal al bekend bij een "
+                              "zorgverlener met een andere naam. Controleer de naam en het IBAN. "
+                              "Kloppen ze allebei? Neem dan contact op met het betaalkantoor.",
+                              "iban")]
+    fitting = [p for p in same_kind if not p.kvk or not kvk or p.kvk == kvk]
+    if fitting:
+        return first(fitting), []
+    return None, [Refusal("iban_other_kvk", "Dit IBAN is in het portaal al bekend bij een "
+                          "zorginstelling met een ander KvK-nummer. Controleer het KvK-nummer en "
+                          "het IBAN.", "kvk")]
+
+
+def last_day_of_care(versions: Sequence[VersionPeriod]) -> dt.date | None:
+    """The last day an agreement covers, from its versions; None while it has no end (or a
+    version is still on its way to approval, so it may go on). An agreement that never was
+    approved and has nothing open any more covers no day: date.min."""
+    if any(v.status in OPEN_STATUSES for v in versions):
+        return None
+    lasts = [last for _v, _first, last in coverage(versions)]
+    if not lasts:
+        return dt.date.min
+    return None if None in lasts else max(lasts)
+
+
+@dataclass(frozen=True)
+class ExistingAgreement:
+    """An agreement of the household with the provider, for the one-agreement rule."""
+
+    id: int
+    reference: str
+    provider_name: str
+    last_day: dt.date | None  # rules.last_day_of_care
+
+
+def check_one_agreement(existing: Sequence[ExistingAgreement],
+                        today: dt.date) -> tuple[ExistingAgreement | None, list[Refusal]]:
+    """One agreement per budget holder and care provider: a new one only when every earlier
+    agreement with that provider is over (its last day of care has passed). The refusal says to
+    change the existing agreement instead; the screen links to it."""
+    for agreement in sorted(existing, key=lambda a: a.id):
+        if agreement.last_day is not None and agreement.last_day < today:
+            continue
+        until = ""
+        if agreement.last_day is not None:
+            until = (f" Die loopt tot en met {format_day(agreement.last_day)}. Daarna kunt u "
+                     "een nieuwe overeenkomst maken.")
+        return agreement, [Refusal(
+            "agreement_exists", f"U heeft al een overeenkomst met {agreement.provider_name} "
+            f"({agreement.reference}). Met dezelfde zorgverlener heeft u één overeenkomst. Wilt u "
+            "iets veranderen of toevoegen, bijvoorbeeld zorg voor een ander gezinslid? Wijzig dan "
+            f"die overeenkomst.{until}", "provider_id")]
+    return None, []
+
+
+def provider_login_notice(name: str, has_login: bool, email: str | None) -> Notice | None:
+    """What happens on 'Delen' when the provider has no login for the portal yet."""
+    if has_login:
+        return None
+    email_text = (f" (met het e-mailadres {email})" if email else
+                  ". Het betaalkantoor heeft daarvoor het e-mailadres van de zorgverlener nodig")
+    return Notice("provider_without_login", f"{name} heeft nog geen inlog voor het portaal. "
+                  "Als u de overeenkomst deelt, krijgt het betaalkantoor een bericht en maakt een "
+                  f"inlog aan{email_text}. Tot dan kan {name} de overeenkomst niet zien en niet "
+                  "ondertekenen. Wilt u niet wachten? Onderteken de overeenkomst samen op papier "
+                  "en upload de scan.")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
@@ -217,6 +218,10 @@ def _consulent_user_ids(funder_ids: set[int]) -> set[int]:
                                                         User.funder_id.in_(funder_ids))))
 
 
+def _office_user_ids() -> set[int]:
+    return set(db.session.scalars(select(User.id).where(User.role == Role.BEHEERDER)))
+
+
 def _notify(user_ids: set[int], kind: str, subject: str, body: str = "") -> None:
     if user_ids:
         notify(user_ids, kind, subject, body)
@@ -294,6 +299,142 @@ def _check_provider_fields(kind: ProviderKind, name: str | None, iban: str | Non
     return values, refusals
 
 
+class AgreementExists(Refused):
+    """The household already has a running agreement with this provider (one agreement per
+    budget holder and provider). `agreement_id`: the agreement to change instead."""
+
+    def __init__(self, refusals: list[Refusal] | Refusal, agreement_id: int):
+        super().__init__(refusals)
+        self.agreement_id = agreement_id
+
+
+def _providers_with_login(provider_ids: Iterable[int]) -> set[int]:
+    ids = sorted(set(provider_ids))
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(User.provider_id).where(
+        User.role == Role.ZORGVERLENER, User.provider_id.in_(ids))))
+
+
+def provider_has_login(provider_id: int) -> bool:
+    """Can the provider log in to the portal (one query)? Providers registered by a budget
+    holder have no login until the payment office makes one."""
+    return bool(_providers_with_login([provider_id]))
+
+
+def provider_login_notice(provider: Provider) -> rules.Notice | None:
+    """'X has no login yet; on Delen the payment office makes one' (one query), or None."""
+    return rules.provider_login_notice(provider.name, provider_has_login(provider.id),
+                                       provider.email)
+
+
+def _known_providers(iban: str | None, kvk: str | None) -> list[rules.KnownProvider]:
+    """Providers of the portal with this IBAN or (organisations) this KvK number. Two queries."""
+    conditions = [Provider.iban == iban] if iban else []
+    if kvk:
+        conditions.append(Provider.kvk == kvk)
+    if not conditions:
+        return []
+    rows = db.session.scalars(select(Provider).where(or_(*conditions)).order_by(Provider.id)).all()
+    logins = _providers_with_login(p.id for p in rows)
+    return [rules.KnownProvider(p.id, ProviderKind(p.kind), p.name, p.iban, p.kvk, p.id in logins)
+            for p in rows]
+
+
+def _periods(agreement: Agreement) -> list[VersionPeriod]:
+    return [VersionPeriod(v.number, VersionStatus(v.status), v.starts_on, v.ends_on, v.ended_on)
+            for v in agreement.versions]
+
+
+def _existing(agreement: Agreement) -> rules.ExistingAgreement:
+    return rules.ExistingAgreement(agreement.id, agreement.reference, agreement.provider.name,
+                                   rules.last_day_of_care(_periods(agreement)))
+
+
+@dataclass(frozen=True)
+class HouseholdProvider:
+    """A provider the household has (had) an agreement with. `current`: the agreement to change
+    instead of making a new one (None: every agreement with them is over, a new one may be made)."""
+
+    provider: Provider
+    current: Agreement | None
+    has_login: bool
+
+
+def household_providers(household_id: int, today: dt.date) -> list[HouseholdProvider]:
+    """The household's providers, for step 2 of a new agreement. Four queries."""
+    agreements = household_agreements(household_id)
+    by_provider: dict[int, list[Agreement]] = {}
+    for agreement in agreements:
+        by_provider.setdefault(agreement.provider_id, []).append(agreement)
+    logins = _providers_with_login(by_provider)
+    result = []
+    for provider_id, items in by_provider.items():
+        current, _refusals = rules.check_one_agreement([_existing(a) for a in items], today)
+        result.append(HouseholdProvider(
+            items[0].provider, next((a for a in items if current and a.id == current.id), None),
+            provider_id in logins))
+    return sorted(result, key=lambda hp: (hp.provider.name, hp.provider.id))
+
+
+@dataclass(frozen=True)
+class Started:
+    agreement: Agreement
+    provider_known: bool  # an existing provider of the portal, not a new one
+
+
+def start_agreement(actor: User, *, household_id: int, model, relation: str | None,
+                    today: dt.date, provider_id: int | None = None, name: str | None = None,
+                    iban: str | None = None, kvk: str | None = None, agb: str | None = None,
+                    email: str | None = None) -> Started:
+    """Step 2 of a new agreement: the provider (one the household knows, or a new one), then the
+    draft (version 1, a concept).
+
+    A 'new' provider whose IBAN (an organisation: KvK number) the portal already knows is that
+    provider (rules.match_provider): no copy without a login that would never see the
+    agreement. One agreement per budget holder and provider (AgreementExists otherwise).
+    """
+    access = household_access(actor, household_id, today)
+    if access is None or not access.can_act:
+        raise Refused(NOT_ALLOWED)
+    try:
+        model = ModelKind(model)
+    except ValueError:
+        raise Refused(Refusal("model_invalid", "Kies eerst het model van de overeenkomst.",
+                              "model")) from None
+    kind = rules.provider_kind_for(model)
+    refusals = rules.check_relation_choice(model, relation)
+    chosen_relation = (Relation(relation) if rules.relation_asked(model) and not refusals
+                       else Relation.GEEN)
+    provider: Provider | None = None
+    if provider_id is not None:
+        provider = next((hp.provider for hp in household_providers(household_id, today)
+                         if hp.provider.id == provider_id), None)
+        if provider is None:
+            refusals.append(Refusal("provider_unknown", "Kies een zorgverlener uit de lijst.",
+                                    "provider"))
+        refuse_if(refusals)
+        known = True
+    else:
+        values, found = _check_provider_fields(kind, name, iban, kvk, agb, email)
+        refuse_if(refusals + found)
+        match, found = rules.match_provider(kind, values["name"], values["iban"], values["kvk"],
+                                            _known_providers(values["iban"], values["kvk"]))
+        refuse_if(found)
+        known = match is not None
+        if match is not None:
+            provider = db.session.get(Provider, match.id)
+        else:
+            provider = create_provider(actor, kind=kind, name=values["name"], iban=values["iban"],
+                                       kvk=values["kvk"], agb=values["agb"], email=values["email"])
+    assert provider is not None
+    agreement = create_draft(actor, household_id=household_id, provider_id=provider.id,
+                             model=model, relation=chosen_relation,
+                             starts_on=rules.default_start(today), ends_on=None,
+                             end_kind=EndKind.GEEN, days_per_week=0, lines=[], today=today)
+    return Started(agreement, known)
+
+
 def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None = None,
                     agb: str | None = None, email: str | None = None) -> Provider:
     """Register a care provider (person or organisation); IBAN, KvK and AGB are checked."""
@@ -329,21 +470,24 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
     access = household_access(actor, household_id, today)
     if access is None or not access.can_act:
         raise Refused(NOT_ALLOWED)
-    provider = db.session.get(Provider, provider_id)
+    # The provider's row is locked (PostgreSQL; SQLite queues writers) so that two requests at
+    # the same moment cannot both make "the" agreement with this provider.
+    provider = db.session.scalar(select(Provider).where(Provider.id == provider_id)
+                                 .with_for_update())
     if provider is None:
         raise Refused(Refusal("provider_unknown", "Deze zorgverlener bestaat niet. Voeg de "
                               "zorgverlener eerst toe.", "provider_id"))
-    existing = db.session.scalar(select(Agreement.reference).where(
-        Agreement.household_id == household_id, Agreement.provider_id == provider_id))
-    refusals = []
-    if existing:
-        refusals.append(Refusal("agreement_exists", f"U heeft al een overeenkomst met deze "
-                                f"zorgverlener ({existing}). Wijzig die overeenkomst in plaats "
-                                "van een nieuwe te maken.", "provider_id"))
+    existing = db.session.scalars(
+        select(Agreement).where(Agreement.household_id == household_id,
+                                Agreement.provider_id == provider_id)
+        .options(selectinload(Agreement.versions))).all()
+    current, refusals = rules.check_one_agreement([_existing(a) for a in existing], today)
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
                    lines, top_up)
     verdict = _verdict(draft, _provider_facts(provider))
-    refuse_if(refusals + _blocking_for_save(verdict))
+    if current is not None:
+        raise AgreementExists(refusals + _blocking_for_save(verdict), current.id)
+    refuse_if(_blocking_for_save(verdict))
     if on_behalf_of is None and access.on_behalf:
         on_behalf_of = budget_holder_of(household_id)
 
@@ -429,10 +573,19 @@ def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVe
     _move(version, VersionStatus.GEDEELD, actor=actor, on_behalf_of=on_behalf_of)
     _audit("share", actor, agreement, version, f"{agreement.reference} gedeeld met de "
            "zorgverlener", on_behalf_of=on_behalf_of)
-    _notify(_provider_user_ids(agreement.provider_id), "agreement_shared",
+    provider_users = _provider_user_ids(agreement.provider_id)
+    _notify(provider_users, "agreement_shared",
             f"Zorgovereenkomst {agreement.reference} klaar om te ondertekenen",
             "De budgethouder heeft een zorgovereenkomst met u gedeeld. Controleer en vul uw "
             "gegevens aan en onderteken de overeenkomst.")
+    if not provider_users:  # the payment office makes the provider a login (step 2 says so)
+        provider = agreement.provider
+        _notify(_office_user_ids(), "provider_login_needed",
+                f"Zorgverlener {provider.name} heeft een inlog nodig",
+                f"Overeenkomst {agreement.reference} is gedeeld met {provider.name} "
+                f"(zorgverlener {provider.id}), die nog geen inlog heeft. E-mailadres: "
+                f"{provider.email or 'niet bekend'}. Maak een inlog met de rol zorgverlener voor "
+                "deze zorgverlener, zodat de overeenkomst ondertekend kan worden.")
     db.session.flush()
     return version
 
@@ -828,9 +981,7 @@ def version_in_force(agreement: Agreement, day: dt.date) -> AgreementVersion | N
     """The approved version that governs `day` (later approved versions take over from their
     start date; ending cuts the period short), or None."""
     by_number = {v.number: v for v in agreement.versions}
-    periods = [VersionPeriod(v.number, VersionStatus(v.status), v.starts_on, v.ends_on, v.ended_on)
-               for v in agreement.versions]
-    found = rules.version_for_day(periods, day)
+    found = rules.version_for_day(_periods(agreement), day)
     return by_number[found.number] if found else None
 
 
@@ -847,8 +998,6 @@ def effective_status(version: AgreementVersion, today: dt.date):
 
 def household_agreements(household_id: int) -> list[Agreement]:
     """A household's agreements with provider, versions and lines loaded (three queries)."""
-    from sqlalchemy.orm import selectinload
-
     return list(db.session.scalars(
         select(Agreement).where(Agreement.household_id == household_id)
         .options(selectinload(Agreement.provider),

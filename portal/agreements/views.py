@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from portal.access import describe
 from portal.access.service import log_access
-from portal.agreements import forms, service
+from portal.agreements import forms, rules, service
 from portal.agreements.constants import (
     EffectiveStatus,
     EndKind,
@@ -341,38 +341,56 @@ def new(household_id: int):
           methods=["GET", "POST"])
 @household_view(act=True, what="de pagina 'Nieuwe zorgovereenkomst'")
 def new_provider(household_id: int):
+    """Step 2: a provider the household knows (whose earlier agreement is over) or a new one.
+    Two forms on one page (no JavaScript needed); `wie` says which one was sent."""
     try:
         model = ModelKind(request.args.get("model", ""))
     except ValueError:
         flash("Kies eerst het model van de overeenkomst.")
         return redirect(url_for("agreements.new", household_id=household_id))
-    form = forms.new_provider_form(model)
+    day = today()
+    known = service.household_providers(household_id, day)
+    choosable = [(k.provider.id, k.provider.name) for k in known if k.current is None]
+    sent_known = request.method == "POST" and request.form.get("wie") == "bekend" and choosable
+    posted = request.form if request.method == "POST" else None
+    form = forms.new_provider_form(model, formdata=None if sent_known else posted)
+    known_form = (forms.known_provider_form(model, choosable,
+                                            formdata=posted if sent_known else None)
+                  if choosable else None)
+    active = known_form if sent_known else form
     general: list[str] = []
-    if form.validate_on_submit():
-        kind = ProviderKind.ORGANISATIE if model == ModelKind.ZORGINSTELLING else ProviderKind.PERSOON
-        relation = form.relation.data if "relation" in form._fields else Relation.GEEN
-        day = today()
+    links: list[tuple[str, str]] = []
+    if request.method == "POST" and active.validate_on_submit():
+        relation = active.relation.data if "relation" in active._fields else None
+        if sent_known:
+            details: dict = {"provider_id": active.provider.data}
+        else:
+            details = {f: active[f].data for f in ("name", "iban", "kvk", "agb", "email")
+                       if f in active._fields}
         try:
-            provider = service.create_provider(
-                current_user, kind=kind, name=form.name.data, iban=form.iban.data,
-                kvk=form.kvk.data if "kvk" in form._fields else None,
-                agb=form.agb.data if "agb" in form._fields else None, email=form.email.data)
-            agreement = service.create_draft(
-                current_user, household_id=household_id, provider_id=provider.id, model=model,
-                relation=relation or Relation.GEEN, starts_on=_default_start(day), ends_on=None,
-                end_kind=EndKind.GEEN, days_per_week=0, lines=[], today=day)
+            started = service.start_agreement(current_user, household_id=household_id,
+                                              model=model, relation=relation, today=day,
+                                              **details)
         except Refused as refused:
             if "not_allowed" in refused.codes:
                 abort(404)
-            general = _apply(form, refused.refusals, {"provider_id": "name"})
+            general = _apply(active, refused.refusals, {"provider_id": ""})
+            if isinstance(refused, service.AgreementExists):
+                links.append(("Naar de overeenkomst die u al heeft",
+                              url_for("agreements.show", agreement_id=refused.agreement_id)))
         else:
+            agreement = started.agreement
+            if started.provider_known and not sent_known:
+                flash(f"{agreement.provider.name} is al bekend in het portaal als zorgverlener. De "
+                      "overeenkomst is met deze zorgverlener gemaakt, met de gegevens die al "
+                      "bekend zijn; er is geen tweede zorgverlener bijgekomen.")
             flash(f"Het concept {agreement.reference} is opgeslagen. U kunt later verder gaan.")
             return redirect(_step_url(agreement, "budgetten"))
     status = 422 if request.method == "POST" else 200
-    known = service.household_agreements(household_id)
-    return render_template("agreements/new_provider.html", form=form, household_id=household_id,
-                           model=model, known=known, general=general,
-                           steps=_steps_nav(None, "zorgverlener")), status
+    return render_template("agreements/new_provider.html", form=form, known_form=known_form,
+                           active=active, household_id=household_id, model=model,
+                           blocked=[k for k in known if k.current is not None], general=general,
+                           links=links, steps=_steps_nav(None, "zorgverlener")), status
 
 
 def _step_url(agreement: Agreement, step: str, **kw) -> str:
@@ -515,10 +533,8 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
     if request.method == "POST" and form.validate_on_submit():
         changes = {}
         if "relation" in form._fields:
-            if not form.relation.data:
-                form.relation.errors = ["Kies de relatie van de zorgverlener met degene die de "
-                                        "zorg krijgt."]
-            else:
+            general = _apply(form, rules.check_relation_choice(model, form.relation.data))
+            if not _has_errors(form):
                 changes["relation"] = Relation(form.relation.data)
         if not _has_errors(form):
             result = _save(agreement, version, form, changes, "zorgverlener")
@@ -526,7 +542,8 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
                 return result
             general = result
     return _render_step("agreements/step_provider.html", agreement, version, "zorgverlener", form,
-                        general, provider=agreement.provider)
+                        general, provider=agreement.provider,
+                        login_notice=service.provider_login_notice(agreement.provider))
 
 
 def _period_grants(version: AgreementVersion) -> list[Grant]:
@@ -714,6 +731,7 @@ def _step_check(agreement: Agreement, version: AgreementVersion, status: int | N
         steps=_steps_nav(agreement, "controleren"), step="controleren",
         view=_version_view(version, grants, day), outstanding=outstanding,
         notices=verdict.notices, costs=costs, grant_label=_grant_label,
+        login_notice=service.provider_login_notice(agreement.provider),
         model=ModelKind(agreement.model), relation=Relation(agreement.relation),
     ), status or (422 if request.method == "POST" else 200)
 
@@ -740,8 +758,14 @@ def share(agreement_id: int):
             if "not_allowed" in refused.codes:
                 abort(404)
             return _step_check(agreement, version, 422, form, [r.message for r in refused.refusals])
-        flash(f"De overeenkomst is gedeeld met {agreement.provider.name}. De zorgverlener vult "
-              "zijn gegevens aan en ondertekent. Daarna ondertekent u.")
+        name = agreement.provider.name
+        if service.provider_has_login(agreement.provider_id):
+            flash(f"De overeenkomst is gedeeld met {name}. De zorgverlener vult zijn gegevens "
+                  "aan en ondertekent. Daarna ondertekent u.")
+        else:
+            flash(f"De overeenkomst is gedeeld met {name}. {name} heeft nog geen inlog: het "
+                  "betaalkantoor heeft een bericht gekregen en maakt die aan. Daarna vult de "
+                  "zorgverlener zijn gegevens aan en ondertekent, en dan ondertekent u.")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     return _step_check(agreement, version, 422, form, ["Probeer het opnieuw."])
 
