@@ -37,6 +37,7 @@ ITEMS: list[NavItem] = [
     NavItem("funders.queue", "Te beoordelen", frozenset({Role.CONSULENT})),
     NavItem("funders.grants", "Toekenningen", frozenset({Role.CONSULENT})),
     NavItem("office.payment_runs", "Betaalrondes", frozenset({Role.BEHEERDER})),
+    NavItem("office.claims", "Urenbriefjes controleren", frozenset({Role.BEHEERDER})),
     NavItem("office.paper_intake", "Papieren urenbriefje", frozenset({Role.BEHEERDER})),
     NavItem("access.two_step", "Inloggen in twee stappen", frozenset(Role)),
 ]

@@ -201,6 +201,11 @@ TABLE: dict[tuple[str, str], Row] = {
                                     status=302),
     ("office.payment_run", "GET"): row("/betaalkantoor/betaalrondes/{run}", ok={"office"}),
     ("office.sepa", "GET"): row("/betaalkantoor/betaalrondes/{run}/sepa.xml", ok={"office"}),
+    ("office.claims", "GET"): row("/betaalkantoor/urenbriefjes", ok={"office"}),
+    ("office.claim", "GET"): row("/betaalkantoor/urenbriefjes/{claim}", ok={"office"}),
+    # 422: an empty form takes no decision (and the waiting sheet is not the office's yet).
+    ("office.claim", "POST"): row("/betaalkantoor/urenbriefjes/{claim}", "POST", ok={"office"},
+                                  status=422),
     ("office.paper_intake", "GET"): row("/betaalkantoor/papier", ok={"office"}),
     ("office.paper_intake", "POST"): row("/betaalkantoor/papier", "POST", ok={"office"},
                                          status=422),

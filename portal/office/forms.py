@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import SelectField, StringField
-from wtforms.validators import Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from portal.access.forms import BaseForm
 from portal.claims.forms import parse_quantity
@@ -28,6 +28,14 @@ def _strip(value):
 
 class RunForm(BaseForm):
     """'Betaalronde uitvoeren': nothing to fill in, only the CSRF token."""
+
+
+class DecisionForm(BaseForm):
+    """The office's decision on a sheet; the pressed button (name 'besluit') says which one.
+    The reason is needed to suspend or refuse (claims.rules.check_reason says so)."""
+
+    reason = TextAreaField("Reden", filters=[_strip], validators=[
+        Optional(), Length(max=2000, message="Schrijf de reden in hoogstens 2000 tekens.")])
 
 
 class PaperLookupForm(BaseForm):

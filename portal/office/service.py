@@ -1,5 +1,9 @@
 """Read queries for the payment office's screens (writes go through claims and payments).
 
+- claims_to_handle / office_claim / decide_claim: the submitted and suspended hour sheets, one
+  sheet with its lines and history, and the office's decision on it (approve, suspend or refuse
+  with a reason) through the claims service;
+
 - agreement_choices: every agreement, for choosing one by hand on the paper intake;
 - sheet_columns: the columns of a paper hour sheet's grid: each kind of care of the agreement,
   per budget (grant) that can pay it in that month;
@@ -13,11 +17,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from portal.access.constants import Role
+from portal.access.models import User
 from portal.agreements.models import Agreement, Provider
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Household, Member
 from portal.claims import rules as claim_rules
+from portal.claims import service as claims_service
+from portal.claims.constants import ClaimStatus
+from portal.claims.grid import day_label, quantity_label
+from portal.claims.models import Claim, ClaimEvent
 from portal.claims.service import sheet_facts
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
@@ -109,3 +120,144 @@ def sheet_header(agreement: Agreement, month: dt.date) -> SheetHeader:
     return SheetHeader(agreement=agreement, provider_name=provider.name,
                        household_name=household.name, month=month,
                        reference=claim_rules.claim_reference(agreement.id, month), columns=columns)
+
+
+# --------------------------------------------------------------------------- sheets to handle
+
+# The sheets that wait for the office: submitted (the run checks them too) and suspended.
+TO_HANDLE = (ClaimStatus.INGEDIEND, ClaimStatus.OPGESCHORT)
+
+
+@dataclass(frozen=True)
+class ClaimToHandle:
+    claim_id: int
+    reference: str
+    month: dt.date
+    status: ClaimStatus
+    total_cents: int
+    household_name: str
+    provider_name: str
+    submitted_at: dt.datetime | None
+    reason: str | None
+
+
+def claims_to_handle() -> list[ClaimToHandle]:
+    """Every submitted and suspended sheet, oldest submission first. One query."""
+    rows = db.session.execute(
+        select(Claim, Household.name, Provider.name)
+        .join(Agreement, Agreement.id == Claim.agreement_id)
+        .join(Household, Household.id == Agreement.household_id)
+        .join(Provider, Provider.id == Agreement.provider_id)
+        .where(Claim.status.in_(TO_HANDLE))
+        .order_by(Claim.submitted_at, Claim.id)).all()
+    return [ClaimToHandle(claim_id=c.id, reference=c.reference, month=c.month,
+                          status=ClaimStatus(c.status), total_cents=c.total_cents,
+                          household_name=household, provider_name=provider,
+                          submitted_at=c.submitted_at,
+                          reason=c.refusal_reason if c.status == ClaimStatus.OPGESCHORT else None)
+            for c, household, provider in rows]
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    day_label: str
+    care_label: str
+    quantity_label: str
+    tariff_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    at: dt.datetime
+    status: ClaimStatus
+    who: str
+    reason: str | None
+
+
+# The office's decisions (the button's value) -> the claims action they are.
+DECISIONS = {"goedkeuren": claim_rules.Action.OFFICE_APPROVE,
+             "opschorten": claim_rules.Action.OFFICE_SUSPEND,
+             "afkeuren": claim_rules.Action.OFFICE_REFUSE}
+
+
+@dataclass(frozen=True)
+class OfficeClaim:
+    """One sheet as the payment office checks it."""
+
+    claim: Claim
+    agreement: Agreement
+    provider_name: str
+    household_name: str
+    holder_name: str | None
+    lines: list[SheetLine]
+    history: list[HistoryStep]
+
+    @property
+    def status(self) -> ClaimStatus:
+        return ClaimStatus(self.claim.status)
+
+    def may(self, decision: str) -> bool:
+        """May the office take this decision in the sheet's status (the claims transition table)?"""
+        return not claim_rules.check_transition(self.status, DECISIONS[decision],
+                                                claim_rules.Side.OFFICE)[1]
+
+    @property
+    def decisions(self) -> list[str]:
+        return [d for d in DECISIONS if self.may(d)]
+
+
+def _care_label(care_kind: str) -> str:
+    return CareKind(care_kind).label if care_kind in CareKind._value2member_map_ else care_kind
+
+
+def office_claim(claim_id: int) -> OfficeClaim | None:
+    """A sheet with its agreement, names, lines and history, in a fixed number of queries."""
+    claim = db.session.scalar(select(Claim).where(Claim.id == claim_id)
+                              .options(selectinload(Claim.lines)))
+    if claim is None:
+        return None
+    agreement = db.session.get(Agreement, claim.agreement_id)
+    provider = db.session.get(Provider, agreement.provider_id)
+    household = db.session.get(Household, agreement.household_id)
+    events = db.session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
+                                .order_by(ClaimEvent.at, ClaimEvent.id)).all()
+    user_ids = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where((User.id.in_({i for i in user_ids if i is not None}))
+                           | ((User.household_id == household.id)
+                              & (User.role == Role.BUDGETHOUDER))))}
+    holder = min((u for u in users.values() if u.role == Role.BUDGETHOUDER
+                  and u.household_id == household.id), key=lambda u: u.id, default=None)
+    history = []
+    for e in events:
+        actor = users.get(e.actor_id)
+        who = actor.name if actor else "Het portaal"
+        if e.on_behalf_of_id in users:
+            who = f"{who} namens {users[e.on_behalf_of_id].name}"
+        history.append(HistoryStep(at=e.at, status=ClaimStatus(e.to_status), who=who,
+                                   reason=e.reason))
+    lines = [SheetLine(day_label=day_label(line.day), care_label=_care_label(line.care_kind),
+                       quantity_label=quantity_label(line.unit, line.quantity),
+                       tariff_cents=line.tariff_cents, amount_cents=line.amount_cents)
+             for line in claim.lines]
+    return OfficeClaim(claim=claim, agreement=agreement, provider_name=provider.name,
+                       household_name=household.name,
+                       holder_name=holder.name if holder else None, lines=lines, history=history)
+
+
+def decide_claim(actor: User, claim: Claim, decision: str | None, reason: str | None,
+                 today: dt.date) -> Claim:
+    """The office's decision on a submitted or suspended sheet, through the claims service:
+    approve (the agreement must still cover every line), suspend while something is checked,
+    or refuse (the reservation on the budgets is released). Suspending and refusing need a
+    reason; the budget holder and the provider get it as a message, and the provider's payment
+    status shows it. Refused when the decision does not fit the sheet's status."""
+    if decision == "goedkeuren":
+        return claims_service.office_approve(actor, claim, today)
+    if decision == "opschorten":
+        return claims_service.office_suspend(actor, claim, reason or "", today)
+    if decision == "afkeuren":
+        return claims_service.office_refuse(actor, claim, reason or "", today)
+    raise Refused(Refusal("decision_missing", "Kies wat u met het urenbriefje wilt doen: "
+                          "goedkeuren, opschorten of afkeuren.", "decision"))

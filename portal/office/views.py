@@ -1,5 +1,6 @@
 """The payment office's screens: payment runs (preview, execute, earlier runs, a run's
-payments, its SEPA file) and the intake of paper hour sheets. Role: beheerder."""
+payments, its SEPA file), the submitted and suspended hour sheets (approve, suspend or refuse
+one with a reason) and the intake of paper hour sheets. Role: beheerder."""
 
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ from portal.access import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import Agreement
+from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.dates import month_days, parse_month
 from portal.extensions import db
 from portal.money import format_euro
 from portal.office import service
 from portal.office.forms import (
+    DecisionForm,
     PaperLookupForm,
     RunForm,
     cell_name,
@@ -104,6 +107,59 @@ def sepa_file(run_id: int):
     return Response(xml, mimetype=sepa.MEDIA_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{sepa.filename(run)}"',
         "Cache-Control": "no-store"})
+
+
+# --------------------------------------------------------------------------- sheets to check
+
+
+@bp.get("/urenbriefjes")
+@office_only
+def claims():
+    """The submitted sheets (waiting for the check) and the suspended ones."""
+    rows = service.claims_to_handle()
+    return render_template("office/claims.html",
+                           submitted=[r for r in rows if r.status == ClaimStatus.INGEDIEND],
+                           suspended=[r for r in rows if r.status == ClaimStatus.OPGESCHORT])
+
+
+DECIDED = {
+    ClaimStatus.GOEDGEKEURD: "Urenbriefje {ref} is goedgekeurd. Het wordt betaald in de volgende "
+                             "betaalronde.",
+    ClaimStatus.OPGESCHORT: "Urenbriefje {ref} is opgeschort. De budgethouder en de zorgverlener "
+                            "hebben een bericht met uw reden.",
+    ClaimStatus.AFGEKEURD: "Urenbriefje {ref} is afgekeurd. De budgethouder en de zorgverlener "
+                           "hebben een bericht met uw reden; het bedrag is weer vrij in het budget.",
+}
+
+
+@bp.route("/urenbriefjes/<int:claim_id>", methods=["GET", "POST"])
+@office_only
+def claim(claim_id: int):
+    """One sheet: its lines and history; approve, suspend or refuse it (with a reason)."""
+    view = service.office_claim(claim_id)
+    if view is None:
+        abort(404)
+    if request.method == "GET":
+        log_access(current_user, view.agreement.household_id,
+                   describe.sheet(view.claim.month, view.provider_name),
+                   object_type="claim", object_id=view.claim.id)
+    form = DecisionForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            decided = service.decide_claim(current_user, view.claim, request.form.get("besluit"),
+                                           form.reason.data, today())
+        except Refused as refused:
+            for refusal in refused.refusals:
+                if refusal.field == "reason":
+                    form.reason.errors = [*form.reason.errors, refusal.message]
+                else:
+                    general.append(refusal.message)
+        else:
+            flash(DECIDED[ClaimStatus(decided.status)].format(ref=decided.reference))
+            return redirect(url_for("office.claims"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("office/claim.html", view=view, form=form, general=general), status
 
 
 # --------------------------------------------------------------------------- paper intake
