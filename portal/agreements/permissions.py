@@ -4,13 +4,15 @@
   (drafting, signing, ending) needs the budget holder's own account or scope 'handelen'.
 - A provider: only the agreements they are the provider of.
 - A consulent: only agreements with a line on a grant their funder funds; reviewing a version
-  needs a line of THAT version on such a grant.
+  needs a line of THAT version on such a grant. Of a version a consulent reads only the lines
+  paid from their own funder's budgets (visible_lines): a funder sees only the budgets it funds.
 - The payment office (beheerder): view, for support, payments and paper intake.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy import select
 
@@ -59,6 +61,25 @@ def _is_consulent(user: User | None) -> bool:
 def can_review(user: User | None, version: AgreementVersion) -> bool:
     """A consulent of a funder that funds one of this version's lines' grants."""
     return _is_consulent(user) and user.funder_id in funder_ids_of_version(version)
+
+
+def visible_lines(user: User | None, version: AgreementVersion,
+                  grant_funders: Mapping[int, int] | None = None) -> list[AgreementLine]:
+    """The lines of `version` that `user` may read, for every page and document that shows them.
+
+    A consulent reads only the lines paid from a budget of their own funder (a funder sees only
+    the budgets it funds: not another funder's care, tariffs, member or law). Everyone else who
+    may see the agreement at all (check can_view_agreement first) reads every line.
+    `grant_funders` (grant id -> funder id) saves the query when the caller has the grants.
+    """
+    lines = list(version.lines)
+    if not _is_consulent(user):
+        return lines
+    if grant_funders is None:
+        ids = {line.grant_id for line in lines}
+        grant_funders = dict(db.session.execute(
+            select(Grant.id, Grant.funder_id).where(Grant.id.in_(ids))).all()) if ids else {}
+    return [line for line in lines if grant_funders.get(line.grant_id) == user.funder_id]
 
 
 def can_view_agreement(user: User | None, agreement: Agreement, today: dt.date) -> bool:

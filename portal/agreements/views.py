@@ -44,6 +44,7 @@ from portal.agreements.permissions import (
     can_act_as_holder,
     can_view_agreement,
     is_agreement_provider,
+    visible_lines,
 )
 from portal.agreements.rules import LineInput
 from portal.agreements.storage import DocumentDamaged, open_document
@@ -217,7 +218,8 @@ def _law_label(law) -> str:
 def _version_view(version: AgreementVersion, grants: dict[int, Grant], day: dt.date) -> VersionView:
     status = service.effective_status(version, day)
     lines = []
-    for ln in version.lines:
+    funders = {gid: g.funder_id for gid, g in grants.items()}
+    for ln in visible_lines(current_user, version, funders):  # a consulent: own budgets only
         grant = grants.get(ln.grant_id)
         lines.append(LineView(CareKind(ln.care_kind).label, Unit(ln.unit).label, ln.tariff_cents,
                               ln.budget_tariff_cents, _quantity_text(ln.weekly_quantity, ln.unit),

@@ -21,7 +21,7 @@ from portal.agreements import rules as agreement_rules
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, FunderReview
-from portal.agreements.permissions import can_review
+from portal.agreements.permissions import can_review, visible_lines
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import LAWS_BY_FUNDER_KIND, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
@@ -102,7 +102,6 @@ class ReviewLine:
     weekly_cost_cents: int
     member_name: str
     law: str
-    own_funder: bool  # the line is paid from a budget of the consulent's funder
 
 
 @dataclass(frozen=True)
@@ -161,25 +160,24 @@ def _quantity_text(unit: str, quantity: int) -> str:
     return f"{quantity} etmaal per week" if quantity == 1 else f"{quantity} etmalen per week"
 
 
-def _review_lines(version: AgreementVersion, grants: dict[int, Grant],
-                  members: dict[int, str], funder_id: int) -> list[ReviewLine]:
+def _review_lines(lines: list[AgreementLine], grants: dict[int, Grant],
+                  members: dict[int, str]) -> list[ReviewLine]:
     result = []
-    for line in version.lines:
+    for line in lines:
         grant = grants[line.grant_id]
-        own = grant.funder_id == funder_id
         result.append(ReviewLine(
             care_kind=CareKind(line.care_kind).label, unit=Unit(line.unit).label,
             tariff_cents=line.tariff_cents, budget_tariff_cents=line.budget_tariff_cents,
             quantity_text=_quantity_text(line.unit, line.weekly_quantity),
             weekly_cost_cents=agreement_rules.weekly_cost_cents(line),
-            # Of another funder's budget not even the law or member: a funder sees only its own.
-            member_name=members[grant.member_id] if own else "",
-            law=Law(grant.law).label if own else "", own_funder=own))
+            member_name=members[grant.member_id], law=Law(grant.law).label))
     return result
 
 
-def review_view(version: AgreementVersion, funder_id: int) -> ReviewView:
-    """What the consulent reads before deciding: content, cost, and what it replaces."""
+def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
+    """What the consulent reads before deciding: content, cost, and what it replaces; of every
+    version only the lines paid from their own funder's budgets (visible_lines)."""
+    funder_id = viewer.funder_id
     agreement = version.agreement
     previous = agreements_service.approved_version(agreement)
     lines = list(version.lines) + (list(previous.lines) if previous is not None else [])
@@ -189,6 +187,10 @@ def review_view(version: AgreementVersion, funder_id: int) -> ReviewView:
         Member.id.in_({g.member_id for g in grants.values()}))).all())
     household = db.session.get(Household, agreement.household_id)
     provider = agreement.provider
+    funders = {gid: g.funder_id for gid, g in grants.items()}
+    own_lines = visible_lines(viewer, version, funders)
+    previous_lines = (visible_lines(viewer, previous, funders)
+                      if previous is not None and previous is not version else [])
     decisions = agreements_service.review_states([version]).get(version.id, [])
     own = next((d for d in decisions if d.funder_id == funder_id and d.decision), None)
     under_review = version.status == VersionStatus.TER_BEOORDELING
@@ -211,10 +213,9 @@ def review_view(version: AgreementVersion, funder_id: int) -> ReviewView:
         relation=Relation(agreement.relation).label, starts_on=version.starts_on,
         ends_on=version.ends_on, end_kind=str(version.end_kind), days_per_week=version.days_per_week,
         top_up=version.top_up, signed_on_paper=version.signed_on_paper,
-        lines=_review_lines(version, grants, members, funder_id), costs=costs,
-        weekly_cost_cents=sum(agreement_rules.weekly_cost_cents(ln) for ln in version.lines),
-        previous_lines=(_review_lines(previous, grants, members, funder_id)
-                        if previous is not None and previous is not version else []),
+        lines=_review_lines(own_lines, grants, members), costs=costs,
+        weekly_cost_cents=sum(agreement_rules.weekly_cost_cents(ln) for ln in own_lines),
+        previous_lines=_review_lines(previous_lines, grants, members),
         awaiting_review=under_review and own is None,
         status_label=VersionStatus(version.status).label,
         decisions=decisions, own_decision=own, under_review=under_review)

@@ -96,7 +96,7 @@ def review(version_id: int):
                     flash(f"U heeft zorgovereenkomst {reference} goedgekeurd.")
                 return redirect(url_for("funders.queue"))
     status = 422 if request.method == "POST" else 200
-    view = service.review_view(version, current_user.funder_id)
+    view = service.review_view(version, current_user)
     return render_template("funders/review.html", view=view, form=form, general=general), status
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from portal.access.permissions import budget_holder_of
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.agreements.permissions import visible_lines
 from portal.agreements.rules import VersionPeriod, version_for_day
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
@@ -131,8 +132,9 @@ def _grants_with_names(grant_ids) -> dict[int, tuple[Grant, str, str]]:
 
 
 def agreement_document(agreement: Agreement, today: dt.date,
-                       version: AgreementVersion | None = None) -> AgreementDocument:
-    """The filled model agreement of the agreement's model kind (the latest version by default)."""
+                       version: AgreementVersion | None = None, viewer=None) -> AgreementDocument:
+    """The filled model agreement of the agreement's model kind (the latest version by default).
+    A consulent `viewer` gets only the lines of their own funder's budgets (visible_lines)."""
     versions = db.session.scalars(
         select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
         .options(selectinload(AgreementVersion.lines)).order_by(AgreementVersion.number)).all()
@@ -143,7 +145,8 @@ def agreement_document(agreement: Agreement, today: dt.date,
     household = db.session.get(Household, agreement.household_id)
     grants = _grants_with_names(line.grant_id for line in version.lines)
     lines = []
-    for line in version.lines:
+    funders = {gid: g.funder_id for gid, (g, _m, _f) in grants.items()}
+    for line in visible_lines(viewer, version, funders):
         _grant, member, funder = grants[line.grant_id]
         unit = Unit(line.unit)
         lines.append(AgreementLineRow(

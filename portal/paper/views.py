@@ -89,7 +89,7 @@ def agreement_pdf(agreement_id: int):
                         if v.number == int(request.args["versie"])), None)
         if version is None:
             abort(404)
-    doc = _document_or_404(documents.agreement_document, agreement, today(), version)
+    doc = _document_or_404(documents.agreement_document, agreement, today(), version, current_user)
     _log_on_behalf(agreement.household_id, doc.reference, "agreement", agreement.id)
     return _pdf(doc)
 
