@@ -197,8 +197,9 @@ TABLE: dict[tuple[str, str], Row] = {
                                            ok={"consulent_a", "consulent_other"}, status=422),
     # --- the payment office ---
     ("office.payment_runs", "GET"): row("/betaalkantoor/betaalrondes", ok={"office"}),
+    # 409: an empty form has no preview's fingerprint, so nothing is paid.
     ("office.execute", "POST"): row("/betaalkantoor/betaalrondes", "POST", ok={"office"},
-                                    status=302),
+                                    status=409),
     ("office.payment_run", "GET"): row("/betaalkantoor/betaalrondes/{run}", ok={"office"}),
     ("office.sepa", "GET"): row("/betaalkantoor/betaalrondes/{run}/sepa.xml", ok={"office"}),
     ("office.claims", "GET"): row("/betaalkantoor/urenbriefjes", ok={"office"}),

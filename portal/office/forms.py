@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.access.forms import BaseForm
@@ -27,7 +27,10 @@ def _strip(value):
 
 
 class RunForm(BaseForm):
-    """'Betaalronde uitvoeren': nothing to fill in, only the CSRF token."""
+    """'Betaalronde uitvoeren': nothing to fill in; the CSRF token and the fingerprint of the
+    preview the office saw (office.service.run_fingerprint)."""
+
+    fingerprint = HiddenField()
 
 
 class DecisionForm(BaseForm):

@@ -1,5 +1,7 @@
 """Read queries for the payment office's screens (writes go through claims and payments).
 
+- run_fingerprint / execute_previewed_run: the payment run the office executes is the one its
+  preview showed; when what is payable changed in between, nothing is paid;
 - claims_to_handle / office_claim / decide_claim: the submitted and suspended hour sheets, one
   sheet with its lines and history, and the office's decision on it (approve, suspend or refuse
   with a reason) through the claims service;
@@ -16,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
@@ -32,6 +34,9 @@ from portal.claims.models import Claim, ClaimEvent
 from portal.claims.service import sheet_facts
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
+from portal.payments import rules as payment_rules
+from portal.payments.models import PaymentItem
+from portal.payments.service import RunOutcome, execute_run
 from portal.refusals import Refusal, Refused
 
 
@@ -120,6 +125,54 @@ def sheet_header(agreement: Agreement, month: dt.date) -> SheetHeader:
     return SheetHeader(agreement=agreement, provider_name=provider.name,
                        household_name=household.name, month=month,
                        reference=claim_rules.claim_reference(agreement.id, month), columns=columns)
+
+
+# --------------------------------------------------------------------------- the previewed run
+
+RUN_CHANGED = Refusal(
+    "run_changed", "Wat er te betalen is, is veranderd sinds u de betaalronde bekeek: er is een "
+    "urenbriefje bijgekomen, goedgekeurd, veranderd of al betaald. Er is niets betaald. Bekijk "
+    "hieronder de betaalronde zoals die nu is en klik opnieuw op 'Betaalronde uitvoeren'. Is de "
+    "betaalronde net al uitgevoerd? Dan staat hij bij Eerdere betaalrondes.")
+
+
+def run_candidates() -> list[tuple[int, str, int]]:
+    """(claim id, status, amount) of what the next run handles: every approved sheet no
+    payment pays yet, and every submitted sheet (the run checks those first). One query."""
+    unpaid = ~exists().where(PaymentItem.claim_id == Claim.id)
+    return [(cid, str(status), cents) for cid, status, cents in db.session.execute(
+        select(Claim.id, Claim.status, Claim.total_cents)
+        .where(or_((Claim.status == ClaimStatus.GOEDGEKEURD) & unpaid,
+                   Claim.status == ClaimStatus.INGEDIEND))
+        .order_by(Claim.id))]
+
+
+def run_fingerprint() -> str:
+    """The fingerprint of the next run as it is now (the preview's hidden field)."""
+    return payment_rules.run_fingerprint(run_candidates())
+
+
+def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None) -> RunOutcome:
+    """Execute the run the office saw: refused (RUN_CHANGED, nothing written) when what is
+    payable is no longer what the preview with this fingerprint showed.
+
+    Checked twice: before anything is written, and on what the run actually paid - a sheet
+    approved at the same moment by another transaction (PostgreSQL reads committed rows)
+    makes the run refuse afterwards, and the caller rolls the whole run back. Running or
+    confirming twice pays nothing twice: the second time the fingerprint no longer matches.
+    """
+    candidates = run_candidates()
+    if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates):
+        raise Refused(RUN_CHANGED)
+    outcome = execute_run(actor, run_on)
+    paid = {item.claim_id for payment in (outcome.run.payments if outcome.run else [])
+            for item in payment.items}
+    previewed = {cid for cid, _status, _cents in candidates}
+    approved = {cid for cid, status, cents in candidates
+                if status == ClaimStatus.GOEDGEKEURD and cents > 0}
+    if not paid <= previewed or not approved <= paid:
+        raise Refused(RUN_CHANGED)
+    return outcome
 
 
 # --------------------------------------------------------------------------- sheets to handle

@@ -38,7 +38,7 @@ from portal.office.forms import (
 )
 from portal.payments import sepa
 from portal.payments.models import PaymentRun
-from portal.payments.service import execute_run, list_runs, preview_next_run, run_details
+from portal.payments.service import list_runs, preview_next_run, run_details
 from portal.refusals import Refused
 from portal.web import roles_required, today
 
@@ -51,6 +51,9 @@ office_only = roles_required(Role.BEHEERDER)
 
 
 def _runs_page(form: RunForm, errors: list[str], status: int = 200):
+    """The preview of the next run, with its fingerprint in the form (always today's, also
+    after a refused POST)."""
+    form.fingerprint.data = service.run_fingerprint()
     return render_template("office/runs.html", form=form, errors=errors,
                            preview=preview_next_run(today()), runs=list_runs()), status
 
@@ -64,14 +67,16 @@ def payment_runs():
 @bp.post("/betaalrondes")
 @office_only
 def execute():
-    """Check the submitted sheets and pay. A second click finds nothing to pay."""
+    """Check the submitted sheets and pay - exactly what the preview showed: when that changed
+    (or the run was just executed: a second click), 409 and the preview as it is now."""
     form = RunForm()
     if not form.validate_on_submit():
         return _runs_page(form, ["Het formulier is verlopen. Probeer het opnieuw."], 400)
     try:
-        outcome = execute_run(current_user, today())
+        outcome = service.execute_previewed_run(current_user, today(), form.fingerprint.data)
     except Refused as refused:
-        return _runs_page(form, [r.message for r in refused.refusals], 422)
+        status = 409 if "run_changed" in refused.codes else 422
+        return _runs_page(form, [r.message for r in refused.refusals], status)
     if outcome.approved:
         flash(f"{len(outcome.approved)} ingediende urenbriefje(s) gecontroleerd en goedgekeurd.")
     run = outcome.run

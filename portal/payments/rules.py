@@ -8,7 +8,8 @@ reserved on its grants (its shares), which must add up to the claim's total.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from portal.money import format_euro
@@ -113,3 +114,14 @@ def check_iban_present(provider_name: str, iban: str) -> list[Refusal]:
                         f"Van zorgverlener {provider_name} is geen IBAN bekend. Vul het IBAN in "
                         "bij de zorgverlener en start de betaalrun opnieuw.", "iban")]
     return []
+
+
+def run_fingerprint(candidates: Iterable[tuple[int, str, int]]) -> str:
+    """What a run would handle now, as a short fingerprint: (claim id, status, amount in cents)
+    of every approved unpaid and every submitted sheet, and their total. The office's run form
+    carries the fingerprint of the preview it showed; the run goes ahead only when what is
+    payable still has the same one (see office.service.execute_previewed_run)."""
+    rows = sorted((int(claim_id), str(status), int(cents)) for claim_id, status, cents in candidates)
+    text = ";".join(f"{claim_id}:{status}:{cents}" for claim_id, status, cents in rows)
+    text += f"|{sum(cents for _id, _status, cents in rows)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

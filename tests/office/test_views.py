@@ -15,7 +15,7 @@ from portal.claims.constants import ClaimSource, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.dates import add_months, first_of_month, format_day
 from portal.dates import today as real_today
-from portal.payments.models import Payment, PaymentRun
+from portal.payments.models import Payment, PaymentItem, PaymentRun
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
 
@@ -110,10 +110,19 @@ def test_nothing_to_pay_shows_no_button(client, login, office, db):
     assert "nog geen betaalrondes" in html
 
 
+def previewed(client) -> dict[str, str]:
+    """The run form as the office's browser sends it: the preview's hidden fingerprint."""
+    html = page(client.get("/betaalkantoor/betaalrondes"))
+    match = re.search(r'<input[^>]*name="fingerprint"[^>]*value="([0-9a-f]+)"', html)
+    assert match, "the run form carries the preview's fingerprint"
+    return {"fingerprint": match.group(1)}
+
+
 def test_execute_pays_and_redirects_to_the_run_a_second_post_pays_nothing(
         client, login, db, office, approved):
     login(office)
-    first = client.post("/betaalkantoor/betaalrondes")
+    form = previewed(client)
+    first = client.post("/betaalkantoor/betaalrondes", data=form)
     assert first.status_code == 302
     run = db.session.scalar(select(PaymentRun))
     assert first.headers["Location"].endswith(f"/betaalkantoor/betaalrondes/{run.id}")
@@ -121,10 +130,79 @@ def test_execute_pays_and_redirects_to_the_run_a_second_post_pays_nothing(
     db.session.refresh(approved)
     assert approved.status == ClaimStatus.UITBETAALD
 
-    second = client.post("/betaalkantoor/betaalrondes", follow_redirects=True)  # double-click
-    assert second.status_code == 200
-    assert "Er is niets te betalen." in page(second)
+    second = client.post("/betaalkantoor/betaalrondes", data=form)  # double-click
+    assert second.status_code == 409
+    assert "Er is niets betaald." in page(second) and "net al uitgevoerd" in page(second)
+    assert "geen goedgekeurde urenbriefjes" in page(second)  # the preview as it is now
     assert (count(db, PaymentRun), count(db, Payment)) == (1, 1)
+
+
+def test_a_run_that_changed_since_the_preview_pays_nothing_and_shows_the_new_preview(
+        client, login, db, office, approved, world):
+    login(office)
+    form = previewed(client)
+    later = make_approved_claim(world["agreement"], MONTH, minutes=[60])  # approved meanwhile
+    db.session.commit()  # by another request: the refused POST's rollback keeps it
+
+    response = client.post("/betaalkantoor/betaalrondes", data=form)
+
+    assert response.status_code == 409
+    html = page(response)
+    assert "Wat er te betalen is, is veranderd sinds u de betaalronde bekeek" in html
+    row = re.search(r"<th scope=\"row\">Thuiszorg De Linde</th>(.*?)</tr>", html, re.S).group(1)
+    assert ">2<" in row and "240,00" in row  # the new preview: both sheets
+    assert count(db, PaymentRun) == 0
+    for claim in (approved, later):
+        db.session.refresh(claim)
+        assert claim.status == ClaimStatus.GOEDGEKEURD
+    # The page's new fingerprint runs the new preview.
+    assert client.post("/betaalkantoor/betaalrondes", data=previewed(client)).status_code == 302
+    assert count(db, PaymentItem) == 2
+
+
+@pytest.mark.parametrize("change", ["submitted", "amount", "refused"])
+def test_any_change_to_what_is_payable_refuses_the_previewed_run(client, login, db, office,
+                                                                  approved, world, change):
+    login(office)
+    form = previewed(client)
+    if change == "submitted":  # the run would check and pay it too
+        make_approved_claim(f.make_agreement(), MONTH, status=ClaimStatus.INGEDIEND)
+    elif change == "amount":
+        approved.total_cents += 100
+    else:  # the same number of sheets, but another one
+        approved.status = ClaimStatus.AFGEKEURD
+        make_approved_claim(f.make_agreement(), MONTH)
+    db.session.commit()
+    assert client.post("/betaalkantoor/betaalrondes", data=form).status_code == 409
+    assert count(db, PaymentRun) == 0
+
+
+def test_a_post_without_the_previews_fingerprint_pays_nothing(client, login, db, office, approved):
+    login(office)
+    for data in ({}, {"fingerprint": "0" * 32}):
+        assert client.post("/betaalkantoor/betaalrondes", data=data).status_code == 409
+    assert count(db, PaymentRun) == 0
+
+
+def test_a_sheet_approved_while_the_run_runs_rolls_the_run_back(client, login, db, office,
+                                                                approved, world, monkeypatch):
+    """The second check: what the run actually paid. Here the first check is fooled (another
+    transaction approves a sheet right after it, as can happen on PostgreSQL)."""
+    from portal.office import service
+
+    login(office)
+    form = previewed(client)
+    stale = service.run_candidates()
+    make_approved_claim(world["agreement"], MONTH)
+    db.session.commit()
+    monkeypatch.setattr(service, "run_candidates", lambda: stale)
+
+    response = client.post("/betaalkantoor/betaalrondes", data=form)
+
+    assert response.status_code == 409
+    assert (count(db, PaymentRun), count(db, PaymentItem)) == (0, 0)
+    db.session.refresh(approved)
+    assert approved.status == ClaimStatus.GOEDGEKEURD
 
 
 def test_a_refused_run_writes_nothing_and_says_why(client, login, db, office, world):
@@ -133,7 +211,7 @@ def test_a_refused_run_writes_nothing_and_says_why(client, login, db, office, wo
     submitted = make_approved_claim(f.make_agreement(), MONTH, status=ClaimStatus.INGEDIEND)
     db.session.flush()
     login(office)
-    response = client.post("/betaalkantoor/betaalrondes")
+    response = client.post("/betaalkantoor/betaalrondes", data=previewed(client))
     assert response.status_code == 422
     assert "Van zorgverlener Thuiszorg De Linde is geen IBAN bekend" in page(response)
     assert count(db, PaymentRun) == 0

@@ -102,3 +102,24 @@ def test_grouping_pays_every_claim_once_and_each_provider_once(rows):
     assert rules.run_total(payments) == sum(c.amount_cents for c in claims)
     zero = {c.claim_id for c in rules.zero_claims(claims)}
     assert zero.isdisjoint(paid) and len(zero) + len(paid) == len(claims)
+
+
+def test_the_run_fingerprint_is_the_same_for_the_same_sheets_in_any_order():
+    from portal.payments.rules import run_fingerprint
+
+    sheets = [(3, "goedgekeurd", 12_000), (1, "ingediend", 4_500)]
+    assert run_fingerprint(sheets) == run_fingerprint(list(reversed(sheets)))
+    assert len(run_fingerprint(sheets)) == 32 and run_fingerprint([]) != run_fingerprint(sheets)
+
+
+@pytest.mark.parametrize("changed", [
+    [(3, "goedgekeurd", 12_000), (2, "ingediend", 4_500)],    # another sheet
+    [(3, "goedgekeurd", 12_001), (1, "ingediend", 4_500)],    # another amount
+    [(3, "goedgekeurd", 12_000), (1, "goedgekeurd", 4_500)],  # approved in between
+    [(3, "goedgekeurd", 12_000)],                             # one sheet less
+])
+def test_the_run_fingerprint_changes_with_any_sheet_status_or_amount(changed):
+    from portal.payments.rules import run_fingerprint
+
+    assert run_fingerprint(changed) != run_fingerprint([(3, "goedgekeurd", 12_000),
+                                                        (1, "ingediend", 4_500)])
