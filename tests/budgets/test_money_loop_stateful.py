@@ -1,0 +1,237 @@
+"""Stateful property test of the whole money loop, through the real services.
+
+Hypothesis drives any sequence of what people do: a provider hands over a sheet, the budget
+holder prepares, submits, approves or sends one back, the payment office approves, suspends or
+refuses, a refused sheet is reopened, payment runs (always twice in a row), Wlz allowance uses,
+and days passing (deadlines come and go). Every call that is refused must write nothing.
+
+After every step, for every grant (the budget's own running totals against its history):
+- paid = the claim lines of paid sheets + the allowance uses, and in progress = the claim lines
+  of submitted, approved and suspended sheets (tests/ledger.py sums them independently);
+- granted = paid + in progress + available, and none of them is negative.
+And a second payment run right after the first pays nothing and changes nothing.
+
+Deterministic: derandomized (a fixed seed), no example database; small enough to run in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import select
+
+from portal.access.constants import Role
+from portal.agreements.constants import ProviderKind
+from portal.budgets import service as budgets_service
+from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
+from portal.budgets.models import AllowanceCap, Grant
+from portal.claims import service as claims
+from portal.claims.constants import ClaimStatus
+from portal.claims.models import Claim
+from portal.claims.rules import LineInput
+from portal.dates import add_months, first_of_month, last_of_month
+from portal.payments.service import execute_run
+from portal.refusals import Refused
+from tests import factories as f
+from tests.ledger import assert_grants_match_their_history
+
+IB = CareKind.INDIVIDUELE_BEGELEIDING.value
+PV = CareKind.PERSOONLIJKE_VERZORGING.value
+START = dt.date(2026, 3, 10)
+YEAR_END = dt.date(2026, 12, 31)
+
+# (day of the month, quarters of an hour, which kind of care: 0 = IB, 1 = PV)
+line = st.tuples(st.integers(1, 28), st.integers(1, 40), st.integers(0, 1))
+lines = st.lists(line, min_size=1, max_size=4)
+# 1: last month; 3 is before the grants start at first, later it is too late to claim
+months_back = st.integers(1, 3)
+
+
+class MoneyLoop(RuleBasedStateMachine):
+    claims = Bundle("claims")
+
+    def __init__(self, database):
+        super().__init__()
+        self.db = database
+        self.outer = database.session.begin_nested()
+        self.today = START
+        household = f.make_household()
+        anna, daan = f.make_member(household), f.make_member(household)
+        # Small budgets, so that budget refusals happen; EUR 60 an hour.
+        self.wmo = f.make_grant(daan, law=Law.WMO, amount_cents=150_000)
+        self.wlz = f.make_grant(anna, law=Law.WLZ, amount_cents=400_000)
+        f.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=2026, cap_cents=20_000))
+        person, organisation = f.make_provider(), f.make_provider(ProviderKind.ORGANISATIE)
+        self.agreements = [
+            f.make_agreement(self.wmo, person),
+            f.make_agreement(self.wmo, organisation, household=household, lines=[
+                (self.wmo, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 6000, 240),
+                (self.wlz, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 6000, 240)]),
+        ]
+        self.providers = [f.make_user(Role.ZORGVERLENER, provider_id=person.id),
+                          f.make_user(Role.ZORGVERLENER, provider_id=organisation.id)]
+        self.holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
+        self.office = f.make_user(Role.BEHEERDER)
+        self.grant_ids = [self.wmo.id, self.wlz.id]
+        self.accepted = self.refused = 0
+
+    def teardown(self):
+        self.outer.rollback()
+
+    # ----------------------------------------------------------------------- helpers
+
+    def columns(self):
+        return [(g.reserved_cents, g.paid_cents) for g in self.db.session.scalars(
+            select(Grant).where(Grant.id.in_(self.grant_ids)).order_by(Grant.id)
+            .execution_options(populate_existing=True))]
+
+    def attempt(self, use_case, *args, **kwargs):
+        """Call a service like a request does: all of it, or (when refused) nothing."""
+        before = self.columns()
+        savepoint = self.db.session.begin_nested()
+        try:
+            result = use_case(*args, **kwargs)
+        except Refused:
+            savepoint.rollback()
+            self.refused += 1
+            assert self.columns() == before, "a refused call changed a budget"
+            return None
+        savepoint.commit()
+        self.accepted += 1
+        return result
+
+    def month(self, back: int) -> dt.date:
+        return add_months(first_of_month(self.today), -back)
+
+    def line_inputs(self, agreement_index: int, month: dt.date, drawn) -> list[LineInput]:
+        by_day = {}
+        for day, quarters, care in drawn:
+            kind = PV if agreement_index == 1 and care else IB
+            by_day[(day, kind)] = LineInput(month.replace(day=day), kind, quarters * 15)
+        return list(by_day.values())
+
+    def claim(self, claim_id: int) -> Claim:
+        return self.db.session.get(Claim, claim_id, populate_existing=True)
+
+    # ----------------------------------------------------------------------- sheets
+
+    @rule(target=claims, which=st.integers(0, 1), back=months_back, drawn=lines)
+    def provider_hands_over(self, which, back, drawn):
+        month = self.month(back)
+        claim = self.attempt(claims.prepare_claim, self.providers[which], self.agreements[which],
+                             month, self.line_inputs(which, month, drawn), self.today)
+        return claim.id if claim else multiple()
+
+    @rule(target=claims, which=st.integers(0, 1), back=months_back, drawn=lines)
+    def holder_prepares_a_concept(self, which, back, drawn):
+        month = self.month(back)
+        claim = self.attempt(claims.prepare_claim, self.holder, self.agreements[which], month,
+                             self.line_inputs(which, month, drawn), self.today)
+        return claim.id if claim else multiple()
+
+    @rule(target=claims, which=st.integers(0, 1), back=months_back, drawn=lines)
+    def holder_submits_own_sheet(self, which, back, drawn):
+        month = self.month(back)
+        claim = self.attempt(claims.submit_own_claim, self.holder, self.agreements[which], month,
+                             self.line_inputs(which, month, drawn), self.today)
+        return claim.id if claim else multiple()
+
+    @rule(claim_id=claims)
+    def holder_approves(self, claim_id):
+        self.attempt(claims.approve_claim, self.holder, self.claim(claim_id), self.today)
+
+    @rule(claim_id=claims)
+    def holder_sends_back(self, claim_id):
+        self.attempt(claims.refuse_by_holder, self.holder, self.claim(claim_id),
+                     "Dag 3 klopt niet.", self.today)
+
+    @rule(claim_id=claims)
+    def office_approves(self, claim_id):
+        self.attempt(claims.office_approve, self.office, self.claim(claim_id), self.today)
+
+    @rule(claim_id=claims)
+    def office_suspends(self, claim_id):
+        self.attempt(claims.office_suspend, self.office, self.claim(claim_id),
+                     "Wordt nagevraagd.", self.today)
+
+    @rule(claim_id=claims)
+    def office_refuses(self, claim_id):
+        self.attempt(claims.office_refuse, self.office, self.claim(claim_id),
+                     "Geen zorg geleverd.", self.today)
+
+    @rule(claim_id=claims, by_provider=st.booleans())
+    def reopen(self, claim_id, by_provider):
+        claim = self.claim(claim_id)
+        actor = self.holder
+        if by_provider:
+            actor = self.providers[[a.id for a in self.agreements].index(claim.agreement_id)]
+        self.attempt(claims.reopen, actor, claim, self.today)
+
+    # ----------------------------------------------------------------------- money
+
+    def something_to_check_or_pay(self) -> bool:
+        return self.db.session.scalar(select(Claim.id).where(
+            Claim.agreement_id.in_([a.id for a in self.agreements]),
+            Claim.status.in_([ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD])).limit(1)) is not None
+
+    @precondition(something_to_check_or_pay)
+    @rule()
+    def payment_run_twice(self):
+        self.attempt(execute_run, self.office, self.today)
+        statuses = set(self.db.session.scalars(select(Claim.status).where(
+            Claim.agreement_id.in_([a.id for a in self.agreements]))))
+        # the run checked every submitted sheet and paid every approved one
+        assert not statuses & {ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD}, statuses
+        before = self.columns()
+        second = self.attempt(execute_run, self.office, self.today)
+        assert second is not None and second.run is None and second.approved == []
+        assert self.columns() == before
+
+    @rule(kind=st.sampled_from([k.value for k in AllowanceKind]),
+          cents=st.integers(1, 40_000))
+    def allowance_use(self, kind, cents):
+        self.attempt(budgets_service.record_allowance_use, self.holder, self.wlz.id, kind, cents,
+                     self.today, "Uitje", self.today)
+
+    @rule(days=st.integers(1, 31))
+    def time_passes(self, days):
+        self.today = min(YEAR_END, self.today + dt.timedelta(days=days))
+
+    # ----------------------------------------------------------------------- invariants
+
+    @invariant()
+    def grants_equal_their_history(self):
+        for grant in assert_grants_match_their_history(self.db.session, self.grant_ids):
+            granted, paid, in_progress = (grant.amount_cents, grant.paid_cents,
+                                          grant.reserved_cents)
+            assert granted == paid + in_progress + (granted - paid - in_progress)
+            assert grant.available_cents == granted - paid - in_progress >= 0
+
+    @invariant()
+    def sheets_add_up(self):
+        for claim in self.db.session.scalars(select(Claim).where(
+                Claim.agreement_id.in_([a.id for a in self.agreements]))):
+            assert claim.total_cents == sum(ln.amount_cents for ln in claim.lines)
+            assert claim.month < first_of_month(self.today) or claim.status == ClaimStatus.CONCEPT
+            assert all(first_of_month(ln.day) == claim.month and ln.day <= last_of_month(
+                claim.month) for ln in claim.lines)
+
+
+def test_the_money_loop_keeps_every_budget_equal_to_its_history(db):
+    run_state_machine_as_test(
+        lambda: MoneyLoop(db),
+        settings=settings(max_examples=40, stateful_step_count=30, derandomize=True,
+                          database=None, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow,
+                                                 HealthCheck.function_scoped_fixture]))
