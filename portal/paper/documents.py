@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.access.permissions import budget_holder_of
@@ -22,11 +22,13 @@ from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relati
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.permissions import visible_lines
 from portal.agreements.rules import VersionPeriod, version_for_day
-from portal.budgets.constants import CareKind, Law, Unit
-from portal.budgets.models import Funder, Grant, Household, Member
+from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
+from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
+from portal.budgets.rules import budget_usage, household_total
+from portal.budgets.service import allowance_status
 from portal.claims.constants import ClaimStatus
 from portal.claims.grid import Column, sheet_columns
-from portal.claims.models import Claim
+from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import (
     claim_reference,
     format_minutes,
@@ -43,7 +45,8 @@ from portal.dates import (
 )
 from portal.extensions import db
 from portal.money import format_euro
-from portal.overview.service import household_usage
+from portal.overview.service import COUNTED_STATUSES, GrantFacts, household_usage
+from portal.overview.start_page import allowance_lines
 from portal.paper.pdf import qr_svg
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 
@@ -300,6 +303,9 @@ class BudgetFigures:
     runout_month: dt.date | None
     will_not_last: bool
     shortfall_cents: int
+    prognosis: bool = True  # False: the period is over or not begun (no prognosis)
+    runout_label: str = ""  # "maart 2026", "houdt het", "geen prognose"
+    allowances: list[str] = field(default_factory=list)  # the start page's Wlz lines
 
 
 @dataclass(frozen=True)
@@ -310,7 +316,7 @@ class MemberBlock:
 
 @dataclass(frozen=True)
 class MonthLine:
-    label: str  # "Anna Jansen, Wlz"
+    label: str  # "Anna Jansen, Wlz" or "Anna Jansen, Wlz: verantwoordingsvrij bedrag"
     paid_cents: int
     in_progress_cents: int
     cents: int
@@ -336,7 +342,7 @@ class StatementDocument:
     holder_name: str
     period_start: dt.date
     period_end: dt.date
-    as_of: dt.date
+    as_of: dt.date  # the amounts are as they were known on this day (the day it was made)
     members: list[MemberBlock]
     months: list[MonthBlock]
     granted_cents: int
@@ -352,19 +358,33 @@ class StatementDocument:
     period_cents: int
     budget_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    month_rows: list[list[MonthBlock]] = field(default_factory=list)  # two blocks a row
+    allowance_cents: int = 0  # allowance spending in the period (in period_paid_cents)
+    any_without_prognosis: bool = False
 
 
 def statement_reference(household_id: int, start: dt.date, end: dt.date) -> str:
     return f"OV-{household_id:06d}-{start:%Y%m}-{end:%Y%m}"
 
 
+def _runout_label(figures_prognosis: bool, runout: dt.date | None) -> str:
+    if not figures_prognosis:
+        return "geen prognose"
+    return format_month(runout) if runout is not None else "houdt het"
+
+
 def statement_document(household_id: int, period_start: dt.date, period_end: dt.date,
                        today: dt.date) -> StatementDocument:
     """The budget statement of a household over whole months [period_start, period_end].
 
-    The figures of the start page come from overview.service.household_usage for the budgets
-    that run on the period's last day (or today, if the period is not over yet); the monthly
-    spending is each budget's paid and in-progress claims per month of care in the period.
+    Every budget of the household whose period overlaps the statement's period. For the budgets
+    that run today the figures are the start page's own (overview.service.household_usage on
+    `today`: granted, paid, in progress, available, the prognosis and the run-out month, and
+    the Wlz allowances of budgets.service.allowance_status as the start page words them); an
+    earlier (or later) budget shows its running totals, without a prognosis. All amounts are as
+    known today. The monthly spending covers every month of the period, also across two budget
+    years: per budget the claims by month of care (paid and in progress) and the Wlz allowance
+    spending by the month it was spent, which "Uitbetaald" also contains. Seven queries at most.
     """
     start, end = first_of_month(period_start), last_of_month(period_end)
     if end < start:
@@ -372,34 +392,89 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     household = db.session.get(Household, household_id)
     if household is None:
         raise NotAvailable("Dit huishouden bestaat niet.")
-    as_of = min(today, end)
-    usage = household_usage(household_id, as_of)
+    usage = household_usage(household_id, today)
+    current = {row.grant_id: row for row in usage.rows}
+    grants = db.session.execute(
+        select(Grant.id, Grant.member_id, Member.name.label("member_name"), Grant.law,
+               Funder.name.label("funder_name"), Grant.period_start, Grant.period_end,
+               Grant.amount_cents, Grant.paid_cents, Grant.reserved_cents)
+        .join(Member, Member.id == Grant.member_id).join(Funder, Funder.id == Grant.funder_id)
+        .where(Member.household_id == household_id, Grant.period_start <= end,
+               Grant.period_end >= start)
+        .order_by(Member.id, Grant.law, Grant.period_start, Grant.id)).all()
+    ids = [g.id for g in grants]
+    spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
+    allowance_spent: dict[tuple[int, str, dt.date], int] = defaultdict(int)
+    if ids:
+        for grant_id, month, status, cents in db.session.execute(
+                select(ClaimLine.grant_id, Claim.month, Claim.status,
+                       func.sum(ClaimLine.amount_cents))
+                .join(Claim, Claim.id == ClaimLine.claim_id)
+                .where(ClaimLine.grant_id.in_(ids), Claim.month >= start, Claim.month <= end,
+                       Claim.status.in_([s.value for s in COUNTED_STATUSES]))
+                .group_by(ClaimLine.grant_id, Claim.month, Claim.status)):
+            spending[(grant_id, month)][0 if status == ClaimStatus.UITBETAALD else 1] += int(cents)
+        year, month_of = extract("year", AllowanceUse.spent_on), extract("month", AllowanceUse.spent_on)
+        for grant_id, kind, y, m, cents in db.session.execute(
+                select(AllowanceUse.grant_id, AllowanceUse.kind, year, month_of,
+                       func.sum(AllowanceUse.amount_cents))
+                .where(AllowanceUse.grant_id.in_(ids), AllowanceUse.spent_on >= start,
+                       AllowanceUse.spent_on <= end)
+                .group_by(AllowanceUse.grant_id, AllowanceUse.kind, year, month_of)):
+            allowance_spent[(grant_id, str(kind), dt.date(int(y), int(m), 1))] += int(cents)
+    allowances = allowance_status([GrantFacts(g.id, Law(g.law), g.period_start, g.amount_cents)
+                                   for g in grants])
+
     members: dict[int, MemberBlock] = {}
-    per_month: dict[dt.date, list[MonthLine]] = defaultdict(list)
-    for row in usage.rows:
-        u = row.usage
-        figures = BudgetFigures(
-            label=f"{row.law_label} - {row.funder_name}", law=row.law_label,
-            funder_name=row.funder_name, period_start=u.period_start, period_end=u.period_end,
-            granted_cents=u.granted_cents, paid_cents=u.paid_cents,
-            in_progress_cents=u.in_progress_cents, available_cents=u.available_cents,
-            committed_cents=u.committed_cents, runout_month=u.runout_month,
-            will_not_last=row.will_not_last, shortfall_cents=row.shortfall_cents)
-        members.setdefault(row.member_id, MemberBlock(row.member_name, [])).budgets.append(figures)
-        for spent in row.monthly_detail:
-            if start <= spent.month <= end:
-                per_month[spent.month].append(MonthLine(
-                    f"{row.member_name}, {row.law_label}", spent.paid_cents,
-                    spent.in_progress_cents, spent.cents))
+    usages = []
+    names: dict[int, str] = {}
+    same_budget = defaultdict(int)
+    for g in grants:
+        same_budget[(g.member_id, g.law)] += 1
+    for g in grants:
+        law = Law(g.law)
+        row = current.get(g.id)
+        if row is not None:
+            u, prognosis = row.usage, True
+            will, short = row.will_not_last, row.shortfall_cents
+        else:  # over, or not begun: its own totals as known today, no prognosis
+            u = budget_usage(granted_cents=g.amount_cents, paid_cents=g.paid_cents,
+                             in_progress_cents=g.reserved_cents, committed_cents=0,
+                             period_start=g.period_start, period_end=g.period_end,
+                             monthly_spending={}, today=today)
+            u = replace(u, runout_month=None)
+            prognosis, will, short = False, False, 0
+        usages.append(u)
+        names[g.id] = f"{g.member_name}, {law.label}" + (
+            f" ({g.period_start.year})" if same_budget[(g.member_id, g.law)] > 1 else "")
+        members.setdefault(g.member_id, MemberBlock(g.member_name, [])).budgets.append(BudgetFigures(
+            label=f"{law.label} - {g.funder_name}", law=law.label, funder_name=g.funder_name,
+            period_start=g.period_start, period_end=g.period_end, granted_cents=u.granted_cents,
+            paid_cents=u.paid_cents, in_progress_cents=u.in_progress_cents,
+            available_cents=u.available_cents, committed_cents=u.committed_cents,
+            runout_month=u.runout_month, will_not_last=will, shortfall_cents=short,
+            prognosis=prognosis, runout_label=_runout_label(prognosis, u.runout_month),
+            allowances=[line.text for line in allowance_lines(allowances.get(g.id, {}))]))
+
+    kind_labels = {k.value: k.label.lower() for k in AllowanceKind}
     months = []
     month = start
     while month <= end:
-        lines = per_month.get(month, [])
+        lines = []
+        for g in grants:
+            paid, busy = spending.get((g.id, month), (0, 0))
+            if paid or busy:
+                lines.append(MonthLine(names[g.id], paid, busy, paid + busy))
+            for kind in AllowanceKind:
+                cents = allowance_spent.get((g.id, kind.value, month), 0)
+                if cents:
+                    lines.append(MonthLine(f"{names[g.id]}: {kind_labels[kind.value]}", cents, 0,
+                                           cents))
         months.append(MonthBlock(month, lines, sum(x.paid_cents for x in lines),
                                  sum(x.in_progress_cents for x in lines),
                                  sum(x.cents for x in lines)))
         month = add_months(month, 1)
-    total = usage.total
+    total = household_total(usages)
     warnings = []
     for member in members.values():
         for b in member.budgets:
@@ -411,13 +486,14 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
                 warnings.append(text + ". Neem contact op met de verstrekker of pas de zorg aan.")
     reference = statement_reference(household_id, start, end)
     if start == first_of_month(end):
-            period_text = format_month(start)
+        period_text = format_month(start)
     else:
         period_text = f"{format_day(start)} tot en met {format_day(end)}"
+    budgets = [b for m in members.values() for b in m.budgets]
     return StatementDocument(
         title=f"Budgetoverzicht {period_text}", reference=reference, made_on=today,
         qr=_qr(reference), household_name=household.name, holder_name=holder_name(household),
-        period_start=start, period_end=end, as_of=as_of, members=list(members.values()),
+        period_start=start, period_end=end, as_of=today, members=list(members.values()),
         months=months, granted_cents=total.granted_cents, paid_cents=total.paid_cents,
         in_progress_cents=total.in_progress_cents, available_cents=total.available_cents,
         committed_cents=total.committed_cents, first_runout_month=total.first_runout_month,
@@ -425,7 +501,9 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
         period_paid_cents=sum(m.paid_cents for m in months),
         period_in_progress_cents=sum(m.in_progress_cents for m in months),
         period_cents=sum(m.cents for m in months), budget_count=total.budget_count,
-        warnings=warnings)
+        warnings=warnings, month_rows=[months[i:i + 2] for i in range(0, len(months), 2)],
+        allowance_cents=sum(allowance_spent.values()),
+        any_without_prognosis=any(not b.prognosis for b in budgets))
 
 
 # --------------------------------------------------------------------------- 4. payment spec

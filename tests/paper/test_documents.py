@@ -59,28 +59,160 @@ def test_hour_sheet_needs_an_agreement_in_force(demo, db):
         documents.hour_sheet_document(demo.agreements[0], dt.date(2020, 1, 1), TODAY)
 
 
+def _allowance_uses(db, grant_ids, start, end) -> int:
+    from sqlalchemy import func, select
+
+    from portal.budgets.models import AllowanceUse
+
+    return int(db.session.scalar(select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0))
+                                 .where(AllowanceUse.grant_id.in_(grant_ids),
+                                        AllowanceUse.spent_on >= start,
+                                        AllowanceUse.spent_on <= end)))
+
+
 def test_statement_of_twelve_months(demo, db):
+    from portal.budgets.service import allowance_status
+    from portal.overview.start_page import allowance_lines
+
     usage = household_usage(demo.jansen.id, TODAY)
     doc = documents.statement_document(demo.jansen.id, dt.date(2026, 1, 1),
                                        dt.date(2026, 12, 1), TODAY)
     assert len(doc.months) == 12 and len(doc.members) == 3
-    assert doc.granted_cents == usage.total.granted_cents
-    expected_spent = sum(cents for month, cents in usage.monthly_total
-                         if dt.date(2026, 1, 1) <= month <= dt.date(2026, 12, 1))
-    assert doc.period_cents == expected_spent
+    assert doc.as_of == TODAY  # the running totals are today's
+    # The figures of the start page, budget by budget, and the integral total.
+    figures = [b for m in doc.members for b in m.budgets]
+    assert [(b.granted_cents, b.paid_cents, b.in_progress_cents, b.available_cents,
+             b.committed_cents, b.runout_month) for b in figures] == [
+        (r.usage.granted_cents, r.usage.paid_cents, r.usage.in_progress_cents,
+         r.usage.available_cents, r.usage.committed_cents, r.usage.runout_month)
+        for r in usage.rows]
+    assert (doc.granted_cents, doc.available_cents, doc.committed_cents,
+            doc.first_runout_month) == (usage.total.granted_cents, usage.total.available_cents,
+                                        usage.total.committed_cents,
+                                        usage.total.first_runout_month)
+    # Monthly spending: the claims by month of care, and the Wlz allowance spending.
+    ids = [r.grant_id for r in usage.rows]
+    allowance = _allowance_uses(db, ids, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert allowance > 0  # the demo's Wlz allowances are partly used
+    claims = sum(cents for month, cents in usage.monthly_total
+                 if dt.date(2026, 1, 1) <= month <= dt.date(2026, 12, 1))
+    assert doc.period_cents == claims + allowance and doc.allowance_cents == allowance
+    # "Uitbetaald" of each budget (its period is this year) is what the months paid from it.
+    for member in doc.members:
+        for b in member.budgets:
+            prefix = f"{member.name}, {b.law}"
+            paid = sum(line.paid_cents for m in doc.months for line in m.lines
+                       if line.label == prefix or line.label.startswith(prefix + ":"))
+            assert paid == b.paid_cents, prefix
     html, pdf = render_document(doc)
     text = pdf_text(pdf)
+    assert "Bedragen zoals ze bekend waren op 25 november 2026" in text
     for row in usage.rows:
         assert row.member_name in text
         assert format_euro(row.usage.available_cents) in text
         assert format_euro(row.usage.granted_cents) in text
     assert format_euro(usage.total.available_cents) in text
     assert format_euro(doc.period_cents) in text
+    for b in figures:
+        assert b.runout_label == (format_month(b.runout_month) if b.runout_month else "houdt het")
+        assert b.runout_label in text
+    allowance_texts = [line.text for figures in allowance_status(
+        [r.allowance_facts for r in usage.rows]).values() for line in allowance_lines(figures)]
+    assert allowance_texts
+    for line in allowance_texts:  # the start page's words
+        assert line in text.replace("\n", " ")
+    assert "verantwoordingsvrij bedrag" in text
     for month in doc.months:
         assert format_month(month.month) in text
-        assert format_euro(month.cents) in text
+        assert format_euro(month.cents) in text if month.lines else "Geen uitgaven" in text
     assert "<table" in html and html.count("<tr") < 12  # blocks per month, no long tables
     assert page_count(pdf) == 2
+
+
+def test_statement_shows_the_run_out_month_as_its_own_figure(db):
+    from portal.budgets.models import Household
+    from portal.claims.models import Claim, ClaimLine
+    from tests.factories import add, make_agreement, make_grant, make_member, make_user
+
+    holder = make_user()
+    member = make_member(db.session.get(Household, holder.household_id), name="Lotte Visser")
+    grant = make_grant(member, year=2026, amount_cents=220_000, paid_cents=200_000)
+    agreement = make_agreement(grant)
+    for n in range(1, 11):  # January to October: EUR 200 a month, paid
+        month = dt.date(2026, n, 1)
+        claim = add(Claim(reference=f"UB-2026{n:02d}-R{agreement.id:05d}",
+                          agreement_id=agreement.id, month=month, status="uitbetaald",
+                          total_cents=20_000))
+        add(ClaimLine(claim_id=claim.id, day=month, care_kind="individuele_begeleiding",
+                      unit="uur", quantity=200, tariff_cents=6000, amount_cents=20_000,
+                      grant_id=grant.id))
+    doc = documents.statement_document(holder.household_id, dt.date(2026, 1, 1),
+                                       dt.date(2026, 12, 1), TODAY)
+    (budget,) = doc.members[0].budgets
+    assert budget.runout_month == dt.date(2026, 12, 1) == doc.first_runout_month
+    assert budget.runout_label == "december 2026"
+    text = pdf_text(render_document(doc)[1])
+    assert "Prognose: op in" in text and "december 2026" in text
+    assert "eerste: december 2026" in text
+
+
+def test_statement_keeps_the_monthly_heading_with_its_first_row(demo, db):
+    doc = documents.statement_document(demo.jansen.id, dt.date(2026, 1, 1),
+                                       dt.date(2026, 12, 1), TODAY)
+    html, _pdf = render_document(doc)
+    kept = html[html.index('<div class="keep">'):]
+    assert kept.index("<h2>Uitgaven per maand</h2>") < kept.index('<div class="month-row">')
+    assert [len(row) for row in doc.month_rows] == [2] * 6
+
+
+def test_statement_over_two_budget_years_covers_every_month(db):
+    """Loaded on 1 March 2026 the demo has ten months of sheets, in 2025 and 2026. A statement
+    from October 2025 to February 2026 shows the spending of every month, from both years'
+    budgets, and last year's budgets without a prognosis; amounts as known on 1 March."""
+    from sqlalchemy import func, select
+
+    from portal.budgets.models import Household
+    from portal.claims.models import Claim, ClaimLine
+    from portal.demo.seed import seed_demo
+    from portal.overview.service import COUNTED_STATUSES
+
+    march = dt.date(2026, 3, 1)
+    seed_demo(march)
+    jansen = db.session.scalar(select(Household).where(Household.name == "Jansen"))
+    doc = documents.statement_document(jansen.id, dt.date(2025, 10, 1), dt.date(2026, 2, 1),
+                                       march)
+    assert [m.month for m in doc.months] == [dt.date(2025, 10, 1), dt.date(2025, 11, 1),
+                                             dt.date(2025, 12, 1), dt.date(2026, 1, 1),
+                                             dt.date(2026, 2, 1)]
+    expected = dict(db.session.execute(
+        select(Claim.month, func.sum(ClaimLine.amount_cents))
+        .join(ClaimLine, ClaimLine.claim_id == Claim.id)
+        .where(Claim.agreement_id.in_([a.id for a in jansen_agreements(db, jansen.id)]),
+               Claim.month >= dt.date(2025, 10, 1), Claim.month <= dt.date(2026, 2, 1),
+               Claim.status.in_([s.value for s in COUNTED_STATUSES]))
+        .group_by(Claim.month)).all())
+    assert all(expected.get(m.month) for m in doc.months[:3])  # 2025 had sheets
+    for m in doc.months:
+        claims_only = sum(line.cents for line in m.lines if ":" not in line.label)
+        assert claims_only == int(expected.get(m.month, 0)), m.month
+    years = {b.period_start.year: b for member in doc.members for b in member.budgets}
+    assert set(years) == {2025, 2026}
+    old = [b for member in doc.members for b in member.budgets if b.period_start.year == 2025]
+    assert old and all(not b.prognosis and b.runout_label == "geen prognose" for b in old)
+    assert doc.any_without_prognosis
+    _html, pdf = render_document(doc)
+    text = pdf_text(pdf)
+    assert "Bedragen zoals ze bekend waren op 1 maart 2026" in text
+    assert "geen prognose" in text
+    assert "oktober 2025" in text and "februari 2026" in text
+
+
+def jansen_agreements(db, household_id):
+    from sqlalchemy import select
+
+    from portal.agreements.models import Agreement
+
+    return db.session.scalars(select(Agreement).where(Agreement.household_id == household_id))
 
 
 def test_statement_of_one_month_fits_on_one_page(demo, db):
