@@ -104,7 +104,7 @@ def sepa_file(run_id: int):
     if run is None:
         abort(404)
     try:
-        xml = sepa.build_sepa_xml(run, sepa.payer_from_config(current_app.config))
+        xml = sepa.build_sepa_xml(run, sepa.payer_from_config(current_app.config), today())
     except Refused as refused:
         details = run_details(run_id)
         return render_template("office/run.html", details=details, run=details.run,

@@ -1,16 +1,20 @@
 """A payment run as a SEPA credit-transfer file (pain.001.001.03) for the payment office's bank.
 
-One file per run, one batch (PmtInf) with the run's date as requested execution date, one
-transaction (CdtTrfTxInf) per payment: the provider's name and IBAN, the amount, end-to-end id
+One file per run, one batch (PmtInf), one transaction (CdtTrfTxInf) per payment: the provider's name and IBAN, the amount, end-to-end id
 = the payment's reference (what the provider sees on the bank statement), remittance text =
 the reference + "pgb". The debtor is the payment office's own account, from configuration
 (PORTAL_PAYER_NAME / PORTAL_PAYER_IBAN / PORTAL_PAYER_BIC, see portal/config.py).
 
-sepaxml builds the XML and validates it against the official XSD it ships before returning it.
+The requested execution date (ReqdExctnDt) is the run's date, or today when the file is
+downloaded again later: a bank refuses (or moves) an order dated in the past, and the money is
+owed now. sepaxml builds the XML and validates it against the XSD it ships before returning it;
+the tests check it again against our own pinned copy of the official schema
+(tests/payments/schemas/).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -69,8 +73,16 @@ def filename(run: PaymentRun) -> str:
     return f"{run.reference}.xml"
 
 
-def build_sepa_xml(run: PaymentRun, payer: Payer) -> bytes:
-    """The run's pain.001.001.03 file (UTF-8 bytes), validated against the schema by sepaxml."""
+def execution_date(run: PaymentRun, today: dt.date) -> dt.date:
+    """The date the bank is asked to pay: the run's date, never a day in the past."""
+    return max(run.run_on, today)
+
+
+def build_sepa_xml(run: PaymentRun, payer: Payer, today: dt.date) -> bytes:
+    """The run's pain.001.001.03 file (UTF-8 bytes), validated against the schema by sepaxml.
+
+    `today`: the day the file is made; the execution date is never before it."""
+    pay_on = execution_date(run, today)
     config: dict = {"name": payer.name, "IBAN": payer.iban, "batch": True, "currency": "EUR"}
     if payer.bic:
         config["BIC"] = payer.bic
@@ -82,7 +94,7 @@ def build_sepa_xml(run: PaymentRun, payer: Payer) -> bytes:
             "name": providers[payment.provider_id].name,
             "IBAN": payment.iban.replace(" ", "").upper(),
             "amount": int(payment.amount_cents),  # sepaxml takes integer cents
-            "execution_date": run.run_on,
+            "execution_date": pay_on,
             "description": remittance_text(payment.reference),
             "endtoend_id": payment.reference,
         })
