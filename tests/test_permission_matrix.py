@@ -17,6 +17,7 @@ Adding a route = adding one row (`row(...)`) below.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -381,3 +382,33 @@ def test_every_route_answers_as_expected_for(role, app, client, db, login):
             changed = sorted(t for t in after if after[t] != tables_before[t])
             wrong.append(f"{key[0]} POST {path}: refused ({got}) but wrote to {changed}")
     assert wrong == [], f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_with_csrf_on_every_post_without_a_token_is_400_and_writes_nothing(role, app, client, db,
+                                                                           login, monkeypatch):
+    """The other passes run with CSRF off (to reach the permission checks); here it is on, as in
+    production: every POST row without a token is refused before anything else, for everyone."""
+    with app.test_request_context():
+        world = build_world(db)
+    db.session.commit()  # as a request would: a refused request's rollback keeps the world
+    if role != "anon":
+        login(world["users"][role])  # the login form itself is posted with CSRF still off
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    ids = world["ids"]
+    before = row_counts(db)
+    wrong = []
+    for key, r in TABLE.items():
+        if r.method != "POST" or key not in app_routes(app):
+            continue
+        got = outcome(client.open(r.path.format(**ids), method="POST"))
+        if got != 400:
+            wrong.append(f"{key[0]} POST {r.path}: expected 400 without a CSRF token, got {got}")
+    assert wrong == [], f"{role}:\n" + "\n".join(wrong)
+    assert row_counts(db) == before
+    if role != "anon":  # still logged in (not even the logout went through), and a token works
+        html = client.get("/berichten").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        answer = client.post("/berichten/alles-gelezen", data={"csrf_token": token})
+        assert (answer.status_code, answer.headers["Location"].split("?")[0].endswith(
+            "/berichten")) == (302, True)
