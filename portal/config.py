@@ -48,6 +48,18 @@ SETTINGS = [
             "a demo IBAN in development; none in production"),
     Setting("PORTAL_PAYER_BIC", "BIC of the payment office's bank (optional).",
             "a demo BIC in development; none in production"),
+    # E-mail (password reset links), sent with smtplib by portal/access/mail.py.
+    Setting("PORTAL_MAIL_SERVER", "SMTP server for e-mail (password reset links): `host` or "
+            "`host:port`. Without it, development writes each e-mail to the log; production "
+            "sends nothing and logs an error (never the link).", "none"),
+    Setting("PORTAL_MAIL_FROM", "Sender address of the portal's e-mail, e.g. "
+            "`PGB-portaal <noreply@pgb.example>`; required with `PORTAL_MAIL_SERVER`.",
+            "`PGB-portaal <noreply@localhost>` in development"),
+    Setting("PORTAL_MAIL_SECURITY", "`starttls` (port 587 by default), `ssl` (465) or `none` "
+            "(25, only for a server on the same machine).", "`starttls`"),
+    Setting("PORTAL_MAIL_USERNAME", "User name for the SMTP server (optional).", "none"),
+    Setting("PORTAL_MAIL_PASSWORD", "Password for the SMTP server (with `PORTAL_MAIL_USERNAME`).",
+            "none"),
 ]
 
 # The payment office's account in development and the demo: never a real account.
@@ -64,6 +76,35 @@ def _dev_secret_key(instance: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+MAIL_SECURITY = {"starttls": 587, "ssl": 465, "none": 25}  # -> the default port
+
+
+def _mail_settings(env: dict[str, str], mode: str) -> dict[str, object]:
+    """PORTAL_MAIL_*: where the portal's e-mail goes (see portal/access/mail.py)."""
+    server = env.get("PORTAL_MAIL_SERVER", "").strip()
+    security = env.get("PORTAL_MAIL_SECURITY", "").strip().lower() or "starttls"
+    if security not in MAIL_SECURITY:
+        raise ConfigError(f"PORTAL_MAIL_SECURITY is {security!r}; kies 'starttls', 'ssl' of "
+                          "'none'.")
+    host, _, port_text = server.partition(":")
+    if port_text and not port_text.isdigit():
+        raise ConfigError(f"PORTAL_MAIL_SERVER is {server!r}; schrijf 'host' of 'host:poort', "
+                          "bijvoorbeeld smtp.example.nl:587.")
+    sender = env.get("PORTAL_MAIL_FROM", "").strip()
+    if server and not sender:
+        raise ConfigError("PORTAL_MAIL_FROM ontbreekt: zet het afzenderadres van de e-mail, "
+                          "bijvoorbeeld 'PGB-portaal <noreply@pgb.example>'.")
+    return {
+        "PORTAL_MAIL_SERVER": host or None,
+        "PORTAL_MAIL_PORT": int(port_text) if port_text else MAIL_SECURITY[security],
+        "PORTAL_MAIL_SECURITY": security,
+        "PORTAL_MAIL_FROM": sender or ("PGB-portaal <noreply@localhost>"
+                                       if mode == "development" else None),
+        "PORTAL_MAIL_USERNAME": env.get("PORTAL_MAIL_USERNAME", "").strip() or None,
+        "PORTAL_MAIL_PASSWORD": env.get("PORTAL_MAIL_PASSWORD", "") or None,
+    }
 
 
 def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
@@ -92,6 +133,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         database_url = f"sqlite:///{instance / 'portal.sqlite3'}"
 
     redis_url = env.get("PORTAL_REDIS_URL", "").strip() or None
+    mail = _mail_settings(env, mode)
     payer = {key: env.get(key, "").strip() or (DEMO_PAYER[key] if mode == "development" else None)
              for key in DEMO_PAYER}
     return {
@@ -104,6 +146,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "PORTAL_REDIS_URL": redis_url,
         "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/Amsterdam"),
         **payer,
+        **mail,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -53,10 +53,39 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(user: User, password: str) -> bool:
+    return _verify(user.password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(user.password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current cost, of a password nobody has (made once per cost)."""
+    hasher = _hasher()
+    key = id(hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(pyotp.random_base32())
+    return _dummy_hashes[key]
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail address and password, or None.
+
+    Always one argon2 verification - against a dummy hash when no active account has this
+    address - so the time a login takes does not tell whether an account exists.
+    """
+    user = find_user_by_email(email or "")
+    if user is None or not user.is_active:
+        _verify(_dummy_hash(), password or "")
+        return None
+    return user if verify_password(user, password or "") else None
 
 
 def load_user(user_id: str) -> User | None:
@@ -162,6 +191,20 @@ def user_for_reset_token(token: str) -> User | None:
     if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
         return None
     return user
+
+
+def send_reset_link(user: User, link: str) -> bool:
+    """Mail the link to set a new password (access.mail: the SMTP server in production, the log
+    in development). Sent from a thread: the reset page answers as fast for a known address as
+    for an unknown one."""
+    from portal.access.mail import send_mail
+
+    return send_mail(user.email, "Nieuw wachtwoord instellen voor het PGB-portaal",
+                     f"Beste {user.name},\n\n"
+                     "U heeft gevraagd om een nieuw wachtwoord voor het PGB-portaal. Met deze link "
+                     f"stelt u een nieuw wachtwoord in:\n\n{link}\n\n"
+                     "De link is een uur geldig en werkt maar een keer. Heeft u dit niet gevraagd? "
+                     "Dan hoeft u niets te doen: uw wachtwoord blijft hetzelfde.\n", wait=False)
 
 
 def reset_password(token: str, password: str, repeated: str) -> User:

@@ -42,6 +42,7 @@ from portal.access.rules import (
 from portal.access.service import (
     WRONG_CODE,
     access_log,
+    authenticate,
     check_login_code,
     disable_two_step,
     enable_two_step,
@@ -56,9 +57,9 @@ from portal.access.service import (
     represented_by,
     reset_password,
     revoke_authorization,
+    send_reset_link,
     totp_uri,
     user_for_reset_token,
-    verify_password,
 )
 from portal.dates import format_day, now
 from portal.extensions import limiter
@@ -104,8 +105,8 @@ def index():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user is None or not user.is_active or not verify_password(user, form.password.data):
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
             form.password.errors.append(WRONG_LOGIN)
         elif needs_two_step(user):
             # Password OK, but not logged in yet: the session only remembers who is halfway.
@@ -156,10 +157,9 @@ def forgot_password():
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         if user is not None and user.is_active:
-            link = url_for("access.reset", token=make_reset_token(user), _external=True)
-            # Development: the link goes to the log. Production sends it by e-mail.
-            current_app.logger.warning("Link om het wachtwoord opnieuw in te stellen voor %s: %s",
-                                       user.email, link)
+            # By e-mail (PORTAL_MAIL_SERVER); in development without a server, to the log.
+            send_reset_link(user, url_for("access.reset", token=make_reset_token(user),
+                                          _external=True))
         # The same answer whether the address is known or not.
         flash("Als dit e-mailadres bij ons bekend is, krijgt u een e-mail met een link. "
               "De link is een uur geldig.")
