@@ -96,7 +96,7 @@ def run_paper(month: dt.date, out: Path, *, workers: int, max_tasks_per_child: i
     manifest["month"] = f"{month:%Y-%m}"
     manifest["households"].update(households)
     todo = [p for p in plan if not jobs.is_done(out, manifest, p.path)]
-    results, errors = [], []
+    results, errors, not_needed = [], [], []
     if todo:
         config, environ = worker_settings()
         with ProcessPoolExecutor(max_workers=workers, initializer=jobs.init_worker,
@@ -114,23 +114,32 @@ def run_paper(month: dt.date, out: Path, *, workers: int, max_tasks_per_child: i
                     except Exception as error:  # one bad document does not stop the run
                         errors.append({"path": planned.path, "error": repr(error)})
                     else:
-                        results.append(entry)
-                        manifest["documents"][planned.path] = {
-                            k: entry[k] for k in ("household_id", "kind", "agreement_id",
-                                                  "reference", "sha256", "bytes")}
+                        if entry.get("not_needed"):  # nothing to print (a fixed wage)
+                            not_needed.append(entry)
+                        else:
+                            results.append(entry)
+                            manifest["documents"][planned.path] = jobs.manifest_entry(
+                                entry, entry["sha256"], entry["bytes"])
                     bar.update(1)
                     if done % SAVE_EVERY == 0:
                         jobs.save_manifest(out, manifest)
     manifest["made_on"] = today.isoformat()
     jobs.save_manifest(out, manifest)
     return {"planned": len(plan), "made": len(results), "skipped": len(plan) - len(todo),
-            "errors": errors, "results": results, "households": len(households)}
+            "errors": errors, "results": results, "households": len(households),
+            "not_needed": not_needed}
 
 
-def enqueue_paper(month: dt.date, out: Path, today: dt.date, redis_url: str) -> int:
-    """Production: the same job function, on an rq queue; a last job writes the manifest."""
+def enqueue_paper(month: dt.date, out: Path, today: dt.date, redis_url: str, *,
+                  queue_name: str = "paper") -> int:
+    """Production: the same job function, on an rq queue; a last job writes the manifest.
+
+    The manifest job waits for every document job and runs also when some of them failed
+    (allow_failure): the documents that were made are listed, the others under "not_made".
+    """
     from redis import Redis
     from rq import Queue
+    from rq.job import Dependency
 
     from portal.paper import jobs
     from portal.paper.service import plan_paper_run
@@ -139,13 +148,14 @@ def enqueue_paper(month: dt.date, out: Path, today: dt.date, redis_url: str) -> 
     households = _who(sorted({p.household_id for p in plan}))
     manifest = jobs.load_manifest(out)
     todo = [p for p in plan if not jobs.is_done(out, manifest, p.path)]
-    queue = Queue("paper", connection=Redis.from_url(redis_url))
+    queue = Queue(queue_name, connection=Redis.from_url(redis_url))
     specs = [{**asdict(p), "month": p.month.isoformat()} for p in todo]
     queued = [queue.enqueue(jobs.render_to_file, spec, str(out), today.isoformat())
               for spec in specs]
     queue.enqueue(jobs.finish_manifest, str(out), month.isoformat(),
                   [{**asdict(p), "month": p.month.isoformat()} for p in plan], households,
-                  depends_on=queued or None)
+                  today.isoformat(),
+                  depends_on=Dependency(jobs=queued, allow_failure=True) if queued else None)
     return len(queued)
 
 
@@ -187,7 +197,9 @@ def paper_run_command(month_text, out, workers, max_tasks_per_child, use_queue):
     result = run_paper(month, out_dir, workers=workers or os.cpu_count() or 1,
                        max_tasks_per_child=max_tasks_per_child, today=run_on)
     click.echo(f"{result['households']} huishoudens op papier: {result['made']} documenten "
-               f"gemaakt, {result['skipped']} waren er al. Overzicht: "
+               f"gemaakt, {result['skipped']} waren er al"
+               + (f", {len(result['not_needed'])} niet nodig (vast maandloon)"
+                  if result["not_needed"] else "") + ". Overzicht: "
                f"{out_dir / 'manifest.json'}.")
     if result["errors"]:
         for error in result["errors"]:

@@ -72,14 +72,21 @@ def render_to_file(planned: dict[str, Any], out_dir: str, today_iso: str) -> dic
 
     spec = PlannedDocument(household_id=planned["household_id"], kind=planned["kind"],
                            month=dt.date.fromisoformat(planned["month"]), path=planned["path"],
-                           agreement_id=planned.get("agreement_id"))
+                           agreement_id=planned.get("agreement_id"),
+                           reference=planned.get("reference", ""))
     from portal.database import write_intent
+    from portal.paper.documents import NotAvailable
 
     token = write_intent.set(False)  # read only: on SQLite a plain BEGIN, no writer's lock
     try:
         with _app().app_context():
             try:
                 doc = build_planned(spec, dt.date.fromisoformat(today_iso))
+            except NotAvailable as reason:  # e.g. only a fixed monthly wage: no sheet needed
+                return {"path": spec.path, "household_id": spec.household_id,
+                        "kind": spec.kind, "agreement_id": spec.agreement_id,
+                        "reference": spec.reference, "not_needed": str(reason),
+                        "pid": os.getpid(), "rss_kb": rss_kb()}
             finally:
                 db.session.remove()
     finally:
@@ -123,21 +130,34 @@ def is_done(out_dir: Path, manifest: dict[str, Any], relpath: str) -> bool:
     return bool(entry) and path.is_file() and sha256_of(path) == entry.get("sha256")
 
 
+def manifest_entry(planned: dict[str, Any], sha256: str, size: int) -> dict[str, Any]:
+    """The manifest's entry of one document (the same in the pool and the rq path)."""
+    return {"household_id": planned["household_id"], "kind": planned["kind"],
+            "agreement_id": planned.get("agreement_id"), "reference": planned["reference"],
+            "sha256": sha256, "bytes": size}
+
+
 def finish_manifest(out_dir: str, month_iso: str, planned: list[dict[str, Any]],
-                    households: dict[str, dict[str, str]]) -> int:
-    """(rq) After the queued documents: write the manifest from the files that were made."""
+                    households: dict[str, dict[str, str]], made_on: str | None = None) -> int:
+    """(rq) After the queued documents, also when some of them failed: write the manifest from
+    the files that were made; the planned documents without a file are listed under
+    "not_made" (a next run makes them). Returns the number of documents in the manifest."""
     root = Path(out_dir)
     manifest = load_manifest(root)
     manifest["month"] = month_iso[:7]
     manifest["households"].update(households)
-    made = 0
+    if made_on:
+        manifest["made_on"] = made_on
+    made, missing = 0, []
     for spec in planned:
         path = root / spec["path"]
         if path.is_file():
-            manifest["documents"][spec["path"]] = {
-                "household_id": spec["household_id"], "kind": spec["kind"],
-                "agreement_id": spec.get("agreement_id"), "sha256": sha256_of(path),
-                "bytes": path.stat().st_size}
+            manifest["documents"][spec["path"]] = manifest_entry(spec, sha256_of(path),
+                                                                 path.stat().st_size)
             made += 1
+        else:
+            manifest["documents"].pop(spec["path"], None)
+            missing.append(spec["path"])
+    manifest["not_made"] = missing
     save_manifest(root, manifest)
     return made

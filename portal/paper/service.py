@@ -15,6 +15,7 @@ from portal.agreements.constants import VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.rules import VersionPeriod, version_for_day
 from portal.budgets.models import Household
+from portal.claims.rules import claim_reference
 from portal.dates import first_of_month, month_days
 from portal.extensions import db
 from portal.paper import documents
@@ -41,6 +42,7 @@ class PlannedDocument:
     month: dt.date
     path: str
     agreement_id: int | None = None
+    reference: str = ""  # the document's reference (the same the document prints)
 
 
 def active_agreement_ids(household_ids: list[int], month: dt.date) -> dict[int, list[int]]:
@@ -77,11 +79,13 @@ def plan_paper_run(month: dt.date) -> list[PlannedDocument]:
     for household_id in household_ids:
         folder = f"huishouden-{household_id:06d}"
         plan.append(PlannedDocument(household_id, "statement", month,
-                                    f"{folder}/budgetoverzicht-{month:%Y-%m}.pdf"))
+                                    f"{folder}/budgetoverzicht-{month:%Y-%m}.pdf",
+                                    reference=documents.statement_reference(household_id, month,
+                                                                            month)))
         for agreement_id in agreements.get(household_id, []):
             plan.append(PlannedDocument(household_id, "hour_sheet", month,
                                         f"{folder}/urenbriefje-{month:%Y-%m}-{agreement_id:06d}.pdf",
-                                        agreement_id))
+                                        agreement_id, claim_reference(agreement_id, month)))
     return plan
 
 
