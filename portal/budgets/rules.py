@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from portal.budgets.constants import (
@@ -294,6 +294,8 @@ class BudgetUsage:
     period_end: dt.date
     pace_cents: int | None  # average monthly spending of the months that are over; None: none over
     runout_month: dt.date | None
+    # Months that are over whose care is still being claimed (in committed, not in the pace).
+    open_months: tuple[dt.date, ...] = ()
 
     @property
     def available_cents(self) -> int:
@@ -318,14 +320,19 @@ def months_over(period_start: dt.date, period_end: dt.date, today: dt.date) -> l
 
 
 def current_pace(monthly_spending: Mapping[dt.date, int], period_start: dt.date,
-                 period_end: dt.date, today: dt.date) -> int | None:
+                 period_end: dt.date, today: dt.date,
+                 open_months: Collection[dt.date] = ()) -> int | None:
     """Average monthly spending over the months of the period that are over, rounded down.
 
-    Spending of a month = paid + in progress of the claims for that month of care. A month
-    that is over but has no claim (yet) counts as zero. None when no month of the period is
-    over yet (no pace to speak of).
+    Spending of a month = paid + in progress of the claims for that month of care.
+    open_months: months that are over but whose care is still being claimed (an agreement has
+    no submitted sheet for it yet and its claim deadline has not passed, see
+    overview.service). They are left out: their spending is not known yet, and counting them
+    as zero would make the pace look slower than it is. A month that is over and not open
+    counts as it is (zero when its deadline passed without a sheet). None when no month of the
+    period is over and closed yet (no pace to speak of).
     """
-    months = months_over(period_start, period_end, today)
+    months = [m for m in months_over(period_start, period_end, today) if m not in open_months]
     if not months:
         return None
     total = sum(monthly_spending.get(m, 0) for m in months)
@@ -334,20 +341,25 @@ def current_pace(monthly_spending: Mapping[dt.date, int], period_start: dt.date,
 
 def budget_usage(*, granted_cents: int, paid_cents: int, in_progress_cents: int,
                  committed_cents: int, period_start: dt.date, period_end: dt.date,
-                 monthly_spending: Mapping[dt.date, int], today: dt.date) -> BudgetUsage:
+                 monthly_spending: Mapping[dt.date, int], today: dt.date,
+                 open_months: Collection[dt.date] = ()) -> BudgetUsage:
     """The usage figures of one budget and the month in which it runs out.
 
     Current pace: the average monthly spending (paid + in progress, by the month of care of the
-    claims) over the months of the period that are completely over (see current_pace).
+    claims) over the months of the period that are completely over and no longer open (see
+    current_pace).
 
-    Run-out month: from the current month on, every month costs the pace. The budget runs out
-    in the first month whose projected spending no longer fits in what is available now:
-    month index k = available // pace, counted from the current month (index 0). So with
-    nothing available and a pace above zero, it runs out this month. The answer is given only
-    when that month is not after the last month of the period; otherwise (the budget lasts),
-    and when there is no pace yet, or the pace is zero, or the period is over, it is None.
+    Run-out month: the open months (care given, not claimed yet) and then every month from the
+    current month on each cost the pace. The budget runs out in the first month whose projected
+    spending no longer fits in what is available now: month index k = available // pace minus
+    the number of open months, counted from the current month (index 0, also when the open
+    months alone use up more than is available). So with nothing available and a pace above
+    zero, it runs out this month. The answer is given only when that month is not after the
+    last month of the period; otherwise (the budget lasts), and when there is no pace yet, or
+    the pace is zero, or the period is over, it is None.
     """
-    pace = current_pace(monthly_spending, period_start, period_end, today)
+    open_in_period = [m for m in months_over(period_start, period_end, today) if m in open_months]
+    pace = current_pace(monthly_spending, period_start, period_end, today, open_in_period)
     available = granted_cents - paid_cents - in_progress_cents
     runout: dt.date | None = None
     this_month = first_of_month(today)
@@ -355,13 +367,13 @@ def budget_usage(*, granted_cents: int, paid_cents: int, in_progress_cents: int,
         # Compare the month index before making a date: a tiny pace on a large budget would
         # otherwise ask for a month thousands of years ahead (a date that cannot exist).
         months_left = months_between(this_month, first_of_month(period_end)) - 1
-        index = max(0, available) // pace
+        index = max(0, max(0, available) // pace - len(open_in_period))
         if index <= months_left:
             runout = add_months(this_month, index)
     return BudgetUsage(granted_cents=granted_cents, paid_cents=paid_cents,
                        in_progress_cents=in_progress_cents, committed_cents=committed_cents,
                        period_start=period_start, period_end=period_end, pace_cents=pace,
-                       runout_month=runout)
+                       runout_month=runout, open_months=tuple(open_in_period))
 
 
 def will_not_last(usage: BudgetUsage) -> bool:

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, Provider
 from portal.agreements.rules import EVER_APPROVED, VersionPeriod, cost_by_grant_cents, coverage
-from portal.budgets.constants import Law
+from portal.budgets.constants import Law, Unit
 from portal.budgets.models import Funder, Grant, Member
 from portal.budgets.rules import (
     BudgetUsage,
@@ -35,7 +35,8 @@ from portal.budgets.rules import (
 )
 from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
-from portal.dates import first_of_month
+from portal.claims.rules import submit_deadline
+from portal.dates import add_months, first_of_month, last_of_month
 from portal.extensions import db
 
 COUNTED_STATUSES = frozenset(RESERVED_STATUSES | {ClaimStatus.UITBETAALD})
@@ -117,10 +118,19 @@ class HouseholdUsage:
 def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     """Usage and prognosis of the household's current budgets (period contains `today`).
 
-    Committed cost: for each approved agreement version that governs days (see
-    agreements.rules.coverage), its lines on the grant cost from the start of the current month
-    (or the grant's start, if later) to the end of the grant's period, cut at the version's
-    last day. Claims for earlier months are in paid or in progress already. The price comes from
+    Committed cost: what the approved agreement versions that govern days (see
+    agreements.rules.coverage) will still cost each grant, in two parts:
+
+    - the open months: months that are over, whose claim deadline (claims.rules.submit_deadline,
+      6 + 4 weeks) has not passed, and for which the agreement has no submitted sheet yet (a
+      concept, a sheet waiting for the budget holder or a refused one does not count): that care
+      was given and will still be claimed, so it is in neither paid nor in progress. Only the
+      lines a sheet claims count here (a fixed monthly wage is not claimed on a sheet);
+    - from the start of the current month (or the grant's start, if later) to the end of the
+      grant's period, cut at the version's last day.
+
+    The open months are left out of the current pace (their spending is not known yet) and use
+    up the budget first in the run-out month (budgets.rules.budget_usage). The price comes from
     agreements.rules.cost_by_grant_cents (the one home of the cost rule: weekly cost x days / 7,
     a fixed monthly wage once per calendar month touched, the capped tariff when topped up).
     """
@@ -166,29 +176,47 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
         if row.line_id is not None:
             lines[row.id][row.grant_id].append(row)
 
-    # 3. monthly claim totals per grant
+    # 3. monthly claim totals per grant, agreement, month of care and status
     spending: dict[int, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for grant_id, month, status, cents in db.session.execute(
-        select(ClaimLine.grant_id, Claim.month, Claim.status, func.sum(ClaimLine.amount_cents))
+    submitted: set[tuple[int, dt.date]] = set()  # (agreement, month) with a sheet in the figures
+    for grant_id, agreement_id, month, status, cents in db.session.execute(
+        select(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status,
+               func.sum(ClaimLine.amount_cents))
         .join(Claim, Claim.id == ClaimLine.claim_id)
         .where(ClaimLine.grant_id.in_(ids), Claim.status.in_([s.value for s in COUNTED_STATUSES]))
-        .group_by(ClaimLine.grant_id, Claim.month, Claim.status)
+        .group_by(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status)
     ):
         slot = 0 if status == ClaimStatus.UITBETAALD else 1
         spending[grant_id][month][slot] += int(cents or 0)
+        submitted.add((agreement_id, month))
 
-    # committed cost per grant
+    # committed cost per grant, and the open months per grant
+    this_month = first_of_month(today)
+    claimable = sorted(m for m in (add_months(this_month, -k) for k in range(1, 5))
+                       if submit_deadline(m) >= today)
+    periods = {r[0]: (r[5], r[6]) for r in grant_rows}
     committed: dict[int, int] = defaultdict(int)
-    windows = {r[0]: (max(first_of_month(today), r[5]), r[6]) for r in grant_rows}
-    for agreement_versions in versions.values():
+    open_months: dict[int, set[dt.date]] = defaultdict(set)
+    for agreement_id, agreement_versions in versions.items():
         by_number = {v.number: vid for vid, v in agreement_versions.items()}
-        for vp, first, last in coverage(list(agreement_versions.values())):
+        governed = coverage(list(agreement_versions.values()))
+        for vp, first, last in governed:
             for grant_id, grant_lines in lines[by_number[vp.number]].items():
-                if grant_id not in windows:
+                if grant_id not in periods:
                     continue
-                w_start, w_end = windows[grant_id]
+                g_start, g_end = periods[grant_id]
                 committed[grant_id] += cost_by_grant_cents(
-                    grant_lines, first, last, w_start, w_end).get(grant_id, 0)
+                    grant_lines, first, last, max(this_month, g_start), g_end).get(grant_id, 0)
+                claimed_on_sheets = [ln for ln in grant_lines if ln.unit != Unit.MAANDLOON]
+                for month in claimable:
+                    if (agreement_id, month) in submitted or not claimed_on_sheets:
+                        continue
+                    start, end = max(month, g_start), min(last_of_month(month), g_end)
+                    cost = cost_by_grant_cents(claimed_on_sheets, first, last, start,
+                                               end).get(grant_id, 0) if start <= end else 0
+                    if cost > 0:
+                        committed[grant_id] += cost
+                        open_months[grant_id].add(month)
 
     rows: list[BudgetRow] = []
     month_totals: dict[dt.date, int] = defaultdict(int)
@@ -201,7 +229,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
         usage = budget_usage(granted_cents=amount, paid_cents=paid, in_progress_cents=reserved,
                              committed_cents=committed.get(grant_id, 0), period_start=start,
                              period_end=end, monthly_spending={d.month: d.cents for d in detail},
-                             today=today)
+                             today=today, open_months=open_months.get(grant_id, set()))
         for d in detail:
             month_totals[d.month] += d.cents
         rows.append(BudgetRow(grant_id=grant_id, member_id=member_id, member_name=member_name,

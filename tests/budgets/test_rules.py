@@ -277,6 +277,34 @@ def test_pace_counts_months_without_claims_as_zero():
     assert rules.current_pace(spending, *YEAR, TODAY) == 50_000
 
 
+def test_pace_leaves_out_months_whose_sheets_are_still_to_come():
+    # June 15th: January - May are over; May is still open (its sheet may come until August)
+    spending = {D(2026, m, 1): 100_000 for m in range(1, 5)}
+    assert rules.current_pace(spending, *YEAR, TODAY, open_months={D(2026, 5, 1)}) == 100_000
+    assert rules.current_pace(spending, *YEAR, TODAY) == 80_000  # not open: May counts as zero
+    # only open months over: no pace yet
+    assert rules.current_pace({}, *YEAR, D(2026, 2, 10), open_months={D(2026, 1, 1)}) is None
+
+
+def test_open_months_use_the_budget_up_first_in_the_runout_month():
+    spending = {D(2026, m, 1): 100_000 for m in range(1, 5)}
+
+    def runout(paid, open_months):
+        return rules.budget_usage(granted_cents=1_200_000, paid_cents=paid, in_progress_cents=0,
+                                  committed_cents=0, period_start=YEAR[0], period_end=YEAR[1],
+                                  monthly_spending=spending, today=TODAY,
+                                  open_months=open_months).runout_month
+
+    may = {D(2026, 5, 1)}
+    # 250,000 available at EUR 1,000 a month: May takes 100,000, June 100,000, July is short
+    assert runout(950_000, may) == D(2026, 7, 1)
+    assert runout(950_000, set()) == D(2026, 9, 1)  # May as zero: pace 80,000, index 3
+    # less available than the open months need: it runs out this month
+    assert runout(1_150_000, {D(2026, 4, 1), D(2026, 5, 1)}) == D(2026, 6, 1)
+    # an open month outside the period changes nothing
+    assert runout(950_000, {D(2025, 12, 1)}) == D(2026, 9, 1)
+
+
 def test_no_pace_before_a_month_is_over():
     u = usage(today=D(2026, 1, 20), paid=1_000_000)
     assert u.pace_cents is None and u.runout_month is None

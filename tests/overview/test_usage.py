@@ -55,13 +55,20 @@ def test_figures_series_prognosis_and_total(db):
     u = first.usage
     assert (u.granted_cents, u.paid_cents, u.in_progress_cents, u.available_cents) == \
         (2_400_000, 500_000, 100_000, 1_800_000)
-    # June 1 - December 31: 214 days of EUR 240 a week
-    assert u.committed_cents == round(24_000 * 214 / 7)
+    # June 1 - December 31: 214 days of EUR 240 a week, plus April and May: over, still within
+    # the claim deadline (10 weeks after the month) and without a submitted sheet (April's is a
+    # concept, May's was refused), so that care is still to come. (Until the fix for the
+    # prognosis bias, committed started at June 1st and left these two months out.)
+    assert u.committed_cents == round(24_000 * 214 / 7) + round(24_000 * 30 / 7) \
+        + round(24_000 * 31 / 7)
+    assert u.open_months == (D(2026, 4, 1), D(2026, 5, 1))
     assert first.monthly == [(D(2026, 1, 1), 100_000), (D(2026, 2, 1), 150_000),
                              (D(2026, 3, 1), 100_000), (D(2026, 4, 1), 0), (D(2026, 5, 1), 0)]
     assert [(m.paid_cents, m.in_progress_cents) for m in first.monthly_detail[:3]] == \
         [(100_000, 0), (150_000, 0), (0, 100_000)]
-    assert u.pace_cents == 70_000
+    # The pace leaves the open months out (their sheets are still to come): January to March,
+    # EUR 3,500 / 3. (Before, April and May counted as zero: EUR 3,500 / 5 = EUR 700.)
+    assert u.pace_cents == 116_666
     assert u.runout_month is None and first.will_not_last is False
 
     u = second.usage
@@ -115,8 +122,12 @@ def test_committed_cost_follows_versions_ends_approval_and_top_up(db):
     hours = 12_000 * 92 / 7 + 24_000 * 122 / 7
     wage = 150_000                      # June only
     top_up = 7_700 * 92 / 7             # Oct 1 - Dec 31 at EUR 77 a week
-    assert result.rows[0].usage.committed_cents == round(hours + wage + top_up)
-    assert result.rows[0].usage.committed_cents == 827_200
+    # April and May are over but can still be claimed and have no sheet: their hours are still
+    # to come (each month priced on its own). The wage is not claimed on a sheet, so it does
+    # not count for those months. (Before the prognosis fix, committed started on June 1st.)
+    open_months = round(12_000 * 30 / 7) + round(12_000 * 31 / 7)
+    assert result.rows[0].usage.committed_cents == round(hours + wage + top_up) + open_months
+    assert result.rows[0].usage.committed_cents == 827_200 + 104_572
 
 
 def test_committed_starts_at_grant_start_when_later(db):
@@ -126,6 +137,52 @@ def test_committed_starts_at_grant_start_when_later(db):
     f.make_agreement(grant, lines=[(grant, CareKind.VERVOER, Unit.ETMAAL, 10_000, 1)])
     usage = household_usage(household.id, TODAY).rows[0].usage
     assert usage.committed_cents == round(10_000 * 205 / 7)  # June 10 - December 31
+
+
+def test_last_months_care_counts_as_committed_until_its_sheet_is_submitted(db):
+    """May is over, its sheet is not in yet and may still come (10 weeks): the care is committed,
+    and the pace is measured over the months that have their sheets, so the run-out month is not
+    put too late by a May that looks free."""
+    household = f.make_household()
+    grant = f.make_grant(f.make_member(household), law=Law.WMO, amount_cents=600_000,
+                         paid_cents=300_000, reserved_cents=100_000)
+    agreement = f.make_agreement(grant)  # 4 hours a week at EUR 60: EUR 240 a week
+    for m in (1, 2, 3):
+        claim(agreement, grant, D(2026, m, 1), ClaimStatus.UITBETAALD, 100_000)
+    claim(agreement, grant, D(2026, 4, 1), ClaimStatus.INGEDIEND, 100_000)
+
+    u = household_usage(household.id, TODAY).rows[0].usage
+    assert u.open_months == (D(2026, 5, 1),)
+    assert u.committed_cents == round(24_000 * 214 / 7) + round(24_000 * 31 / 7)
+    assert u.pace_cents == 100_000  # January to April; May's spending is not known yet
+    # EUR 2,000 available: May and June at the pace use it up, so July is short
+    # (counting May as zero made the pace EUR 800 and the run-out month August)
+    assert u.runout_month == D(2026, 7, 1)
+
+    may = claim(agreement, grant, D(2026, 5, 1), ClaimStatus.WACHT_OP_AKKOORD, 100_000)
+    u = household_usage(household.id, TODAY).rows[0].usage
+    assert u.open_months == (D(2026, 5, 1),)  # waiting for the budget holder: still to come
+    may.status = ClaimStatus.INGEDIEND
+    db.session.flush()
+    u = household_usage(household.id, TODAY).rows[0].usage
+    assert u.open_months == () and u.committed_cents == round(24_000 * 214 / 7)
+    assert u.pace_cents == 100_000
+
+
+def test_a_month_whose_claim_deadline_passed_is_no_longer_committed(db):
+    """The boundary: on the last day of May's deadline (10 weeks after May 31st: August 9th)
+    May is still to come; a day later it is not, and it counts as zero in the pace."""
+    household = f.make_household()
+    grant = f.make_grant(f.make_member(household), law=Law.WMO, amount_cents=600_000,
+                         paid_cents=400_000)
+    agreement = f.make_agreement(grant)
+    for m in (1, 2, 3, 4, 6, 7):
+        claim(agreement, grant, D(2026, m, 1), ClaimStatus.UITBETAALD, 66_666 if m < 5 else 0)
+    last_day = household_usage(household.id, D(2026, 8, 9)).rows[0].usage
+    after = household_usage(household.id, D(2026, 8, 10)).rows[0].usage
+    assert last_day.open_months == (D(2026, 5, 1),) and after.open_months == ()
+    assert last_day.committed_cents - after.committed_cents == round(24_000 * 31 / 7)
+    assert last_day.pace_cents == 266_664 // 6 and after.pace_cents == 266_664 // 7
 
 
 def test_household_without_budgets(db):
