@@ -66,10 +66,15 @@ def test_agreement_wizard_signing_and_paper(page: Page, live_server, portal_app,
         label="Grootouder")
     save_and_next(page)
 
-    # Step 3: the budget (Daan, Jeugdwet).
+    # Step 3: the budget (Daan, Jeugdwet) of the year the agreement starts in: until the period
+    # step that is next month (the step also offers budgets from a few months back).
     expect(page.get_by_role("heading", name="Voor wie en uit welk budget")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("checkbox", name=re.compile(r"^Daan Jansen - Jeugdwet")).check()
+    from portal.dates import add_months, today
+
+    year = add_months(today(), 1).year
+    page.get_by_role("checkbox", name=re.compile(
+        rf"^Daan Jansen - Jeugdwet .*1 januari {year} tot en met 31 december {year}$")).check()
     save_and_next(page)
 
     # Step 4: kind of care and tariff; only the kinds Daan's budget allows.

@@ -118,3 +118,34 @@ def test_office_enters_a_paper_sheet_by_its_reference(page: Page, office_server)
     expect(page.get_by_role("alert")).to_contain_text("Er is al een urenbriefje")
     expect(grid.get_by_role("textbox").first).to_have_value("2:30")
     assert_accessible(page)
+
+
+def test_office_refuses_a_suspended_sheet_with_a_reason(page: Page, office_server):
+    log_in_as_office(page, office_server)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Urenbriefjes controleren").click()
+    expect(page.get_by_role("heading", level=1, name="Urenbriefjes controleren")).to_be_visible()
+    suspended = page.get_by_role("table", name="Opgeschorte urenbriefjes, met de reden")
+    expect(suspended).to_be_visible()  # the demo has a sheet the office is checking
+    assert_accessible(page)
+
+    link = suspended.get_by_role("link").first
+    reference = link.inner_text()
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Urenbriefje {reference}")
+    expect(page.get_by_role("table", name=re.compile("^Zorg per dag in "))).to_be_visible()
+    assert_accessible(page)
+
+    # Refusing needs a reason: the message next to the field, linked from the summary.
+    page.get_by_role("button", name="Afkeuren").click()
+    expect(page.get_by_role("alert")).to_contain_text("Schrijf de reden op")
+    expect(page.get_by_label("Reden")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+    page.get_by_label("Reden").fill("Op drie dagen staat meer zorg dan de overeenkomst toestaat. "
+                                    "Dien een verbeterd urenbriefje in.")
+    page.get_by_role("button", name="Afkeuren").click()
+    expect(page.get_by_role("status").filter(has_text=f"Urenbriefje {reference} is afgekeurd")
+           ).to_be_visible()
+    expect(page.get_by_role("link", name=reference)).to_have_count(0)
+    assert_accessible(page)

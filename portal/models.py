@@ -7,9 +7,11 @@ from portal.agreements.models import (  # noqa: F401
     AgreementEvent,
     AgreementLine,
     AgreementVersion,
+    ChosenGrant,
     FunderReview,
     MaxTariff,
     Provider,
+    ProviderLink,
 )
 from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member  # noqa: F401
 from portal.claims.models import Claim, ClaimEvent, ClaimLine  # noqa: F401

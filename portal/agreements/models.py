@@ -101,6 +101,25 @@ class AgreementVersion(db.Model):
     lines: Mapped[list[AgreementLine]] = relationship(
         back_populates="version", order_by="AgreementLine.id", cascade="all, delete-orphan"
     )
+    # The budgets chosen in the wizard (a superset of the lines' grants: a budget is chosen
+    # before its kinds of care are), so a draft saved right after choosing keeps the choice.
+    chosen_grants: Mapped[list[ChosenGrant]] = relationship(
+        order_by="ChosenGrant.grant_id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def chosen_grant_ids(self) -> list[int]:
+        return sorted({c.grant_id for c in self.chosen_grants} | {ln.grant_id for ln in self.lines})
+
+
+class ChosenGrant(db.Model):
+    """A budget (grant) a version draws on, chosen in the wizard's budgets step."""
+
+    __tablename__ = "agreement_version_grants"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("agreement_versions.id"),
+                                            primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), primary_key=True, index=True)
 
 
 class AgreementLine(db.Model):

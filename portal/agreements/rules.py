@@ -237,6 +237,28 @@ def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Ref
     return refusals
 
 
+def check_chosen_grants(household_id: int, grant_ids: Iterable[int],
+                        grants: Mapping[int, GrantFacts]) -> list[Refusal]:
+    """The budgets chosen in the wizard are the household's own."""
+    for grant_id in grant_ids:
+        grant = grants.get(grant_id)
+        if grant is None or grant.household_id != household_id:
+            return [Refusal("grant_other_household", "Dit budget hoort niet bij uw huishouden. "
+                            "Kies een budget van uzelf of van een gezinslid.", "grants")]
+    return []
+
+
+# How far back an agreement can sensibly start: care of an earlier month can no longer be paid
+# (an hour sheet is late 10 weeks after its month: claims.rules.SUBMIT_WEEKS), and 3 months back
+# always reaches the earliest month that is not late yet.
+EARLIEST_START_MONTHS_BACK = 3
+
+
+def earliest_start(today: dt.date) -> dt.date:
+    """The earliest start date the wizard offers budgets for, before the period is chosen."""
+    return first_of_month(add_months(today, -EARLIEST_START_MONTHS_BACK))
+
+
 def _overlaps(starts_on: dt.date, ends_on: dt.date | None, grant: GrantFacts) -> bool:
     return starts_on <= grant.period_end and (ends_on is None or ends_on >= grant.period_start)
 

@@ -42,6 +42,7 @@ from portal.agreements.models import (
     AgreementEvent,
     AgreementLine,
     AgreementVersion,
+    ChosenGrant,
     FunderReview,
     MaxTariff,
     Provider,
@@ -234,6 +235,28 @@ def _add_lines(version: AgreementVersion, lines: Sequence[LineInput], verdict: D
                                            unit=ln.unit, tariff_cents=ln.tariff_cents,
                                            weekly_quantity=ln.weekly_quantity,
                                            budget_tariff_cents=budget.get(i)))
+
+
+def _chosen(household_id: int, grant_ids: Iterable[int],
+            lines: Sequence[LineInput]) -> tuple[set[int], list[Refusal]]:
+    """The budgets a version draws on: those chosen and those of its lines; all of the household
+    (the lines' own grants are checked with the lines, rules.check_lines)."""
+    try:
+        picked = {int(g) for g in grant_ids}
+    except (TypeError, ValueError):
+        return set(), [Refusal("grant_invalid", "Kies de budgetten uit de lijst.", "grants")]
+    extra = picked - {ln.grant_id for ln in lines}
+    return picked | {ln.grant_id for ln in lines}, rules.check_chosen_grants(
+        household_id, extra, _grant_facts(extra))
+
+
+def _set_chosen(version: AgreementVersion, grant_ids: set[int]) -> None:
+    have = {c.grant_id: c for c in version.chosen_grants}
+    for grant_id, row in have.items():
+        if grant_id not in grant_ids:
+            version.chosen_grants.remove(row)
+    for grant_id in sorted(grant_ids - set(have)):
+        version.chosen_grants.append(ChosenGrant(grant_id=grant_id))
 
 
 def _ended(agreement: Agreement) -> bool:
@@ -465,8 +488,10 @@ def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None 
 def create_draft(actor: User, *, household_id: int, provider_id: int, model, relation,
                  starts_on: dt.date | None, ends_on: dt.date | None, end_kind, days_per_week: int,
                  lines: list[LineInput], today: dt.date, top_up: bool = False,
-                 on_behalf_of: User | None = None) -> Agreement:
-    """A new agreement with version 1 as a concept. One agreement per household and provider."""
+                 on_behalf_of: User | None = None,
+                 grant_ids: Iterable[int] | None = None) -> Agreement:
+    """A new agreement with version 1 as a concept. One agreement per household and provider.
+    grant_ids: the budgets chosen so far (the lines' grants count as chosen too)."""
     access = household_access(actor, household_id, today)
     if access is None or not access.can_act:
         raise Refused(NOT_ALLOWED)
@@ -485,9 +510,11 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
                    lines, top_up)
     verdict = _verdict(draft, _provider_facts(provider))
+    chosen, chosen_refusals = _chosen(household_id, grant_ids or (), draft.lines)
     if current is not None:
-        raise AgreementExists(refusals + _blocking_for_save(verdict), current.id)
-    refuse_if(_blocking_for_save(verdict))
+        raise AgreementExists(refusals + _blocking_for_save(verdict) + chosen_refusals,
+                              current.id)
+    refuse_if(_blocking_for_save(verdict) + chosen_refusals)
     if on_behalf_of is None and access.on_behalf:
         on_behalf_of = budget_holder_of(household_id)
 
@@ -504,6 +531,7 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
                                top_up=draft.top_up, created_by_id=actor.id)
     db.session.add(version)
     _add_lines(version, draft.lines, verdict)
+    _set_chosen(version, chosen)
     db.session.flush()
     _event(agreement, version, None, VersionStatus.CONCEPT, actor=actor, on_behalf_of=on_behalf_of)
     _audit("create", actor, agreement, version, f"Concept-overeenkomst {agreement.reference} met "
@@ -515,10 +543,12 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
 def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date | None,
                  ends_on: dt.date | None, end_kind, days_per_week: int, lines: list[LineInput],
                  today: dt.date, top_up: bool = False, model=None, relation=None,
-                 on_behalf_of: User | None = None) -> AgreementVersion:
+                 on_behalf_of: User | None = None,
+                 grant_ids: Iterable[int] | None = None) -> AgreementVersion:
     """Save a concept again; a rejected version is reworked this way (back to concept).
 
-    model and relation (None: unchanged) can only change in the first version.
+    model and relation (None: unchanged) can only change in the first version. grant_ids: the
+    budgets chosen (None: as before); the lines' grants always count as chosen.
     """
     agreement = version.agreement
     action = Action.REWORK if version.status == VersionStatus.AFGEKEURD else Action.EDIT
@@ -532,7 +562,10 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
                                 "eerste versie. Maak een nieuwe overeenkomst als die anders "
                                 "moeten.", "model"))
     verdict = _verdict(draft, _provider_facts(agreement.provider))
-    refuse_if(refusals + _blocking_for_save(verdict))
+    if grant_ids is None:
+        grant_ids = [c.grant_id for c in version.chosen_grants]
+    chosen, chosen_refusals = _chosen(agreement.household_id, grant_ids, draft.lines)
+    refuse_if(refusals + _blocking_for_save(verdict) + chosen_refusals)
     on_behalf_of = on_behalf_of or _on_behalf_of(actor, agreement.household_id, today)
 
     agreement.model, agreement.relation = draft.model, draft.relation
@@ -544,6 +577,7 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
     version.lines.clear()
     db.session.flush()  # delete the old lines before the new ones (same unique keys)
     _add_lines(version, draft.lines, verdict)
+    _set_chosen(version, chosen)
     if action == Action.REWORK:
         version.signed_by_holder_at = version.signed_by_provider_at = None
         version.signed_on_paper = False
@@ -951,6 +985,7 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
                                top_up=draft.top_up, created_by_id=actor.id)
     db.session.add(version)
     _add_lines(version, draft.lines, verdict)
+    _set_chosen(version, {ln.grant_id for ln in draft.lines})
     db.session.flush()
     _event(agreement, version, None, VersionStatus.CONCEPT, actor=actor, on_behalf_of=on_behalf_of,
            reason="Wijziging")
@@ -1043,6 +1078,19 @@ def household_grants(household_id: int, *, first: dt.date | None = None,
     if last is not None:
         query = query.where(Grant.period_start <= last)
     return list(db.session.scalars(query))
+
+
+def grants_to_offer(version: AgreementVersion, today: dt.date) -> tuple[list[Grant], dt.date]:
+    """The budgets the wizard offers a version, and from which day: the household's budgets that
+    overlap the version's period counted from the earliest sensible start (rules.earliest_start;
+    the period may not be chosen yet, and care may have begun last month), and those already
+    chosen. One query."""
+    first = min(version.starts_on, rules.earliest_start(today))
+    last = version.ends_on
+    chosen = set(version.chosen_grant_ids)
+    grants = household_grants(version.agreement.household_id)
+    return [g for g in grants if g.id in chosen or (
+        g.period_end >= first and (last is None or g.period_start <= last))], first
 
 
 @dataclass(frozen=True)

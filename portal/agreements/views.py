@@ -437,6 +437,8 @@ def _step_of(refusal_field: str | None) -> str:
         return "uren"
     if refusal_field == "lines":
         return "zorg"
+    if refusal_field == "grants":
+        return "budgetten"
     if refusal_field.startswith("lines-"):
         part = refusal_field.rsplit("-", 1)[-1]
         return {"grant_id": "budgetten", "weekly_quantity": "uren"}.get(part, "zorg")
@@ -548,28 +550,24 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
                         login_notice=service.provider_login_notice(agreement.provider))
 
 
-def _period_grants(version: AgreementVersion) -> list[Grant]:
-    return service.household_grants(version.agreement.household_id, first=version.starts_on,
-                                    last=version.ends_on)
-
-
 def _step_grants(agreement: Agreement, version: AgreementVersion):
-    grants = _period_grants(version)
-    chosen = sorted({ln.grant_id for ln in version.lines})
-    form = forms.GrantsForm(data={"grants": chosen})
+    grants, first = service.grants_to_offer(version, today())
+    # On POST only what was sent counts (no box ticked is an answer too, not "as before").
+    form = forms.GrantsForm(formdata=request.form if request.method == "POST" else None,
+                            data={"grants": version.chosen_grant_ids})
     form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
     general: list[str] = []
     field_map = _line_field_map(_current_lines(version), "budgetten")
     if request.method == "POST" and form.validate_on_submit():
         picked = set(form.grants.data)
         lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
-        result = _save(agreement, version, form, {"lines": lines}, "budgetten", field_map,
-                       {"budget": sorted(picked)})
+        result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked)},
+                       "budgetten", field_map)
         if not isinstance(result, list):
             return result
         general = result
     return _render_step("agreements/step_grants.html", agreement, version, "budgetten", form,
-                        general, field_map, has_grants=bool(grants))
+                        general, field_map, has_grants=bool(grants), first=first)
 
 
 def _care_rows(grants: list[Grant]) -> list[tuple[int, str, str]]:
@@ -583,9 +581,8 @@ def _care_rows(grants: list[Grant]) -> list[tuple[int, str, str]]:
 def _step_care(agreement: Agreement, version: AgreementVersion):
     model = ModelKind(agreement.model)
     current = _current_lines(version)
-    wanted = set(request.values.getlist("budget", type=int)) | {ln.grant_id for ln in current}
     by_id = _grants_by_id(agreement.household_id)
-    grants = [by_id[i] for i in sorted(wanted) if i in by_id]
+    grants = [by_id[i] for i in version.chosen_grant_ids if i in by_id]
     if not grants:
         flash("Kies eerst voor wie en uit welk budget de zorg betaald wordt.")
         return redirect(_step_url(agreement, "budgetten"))
@@ -643,7 +640,7 @@ def _step_care(agreement: Agreement, version: AgreementVersion):
               for g in grants]
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
                         field_map, groups=groups, grant_label=_grant_label, maxima=maxima,
-                        show_top_up=show_top_up, chosen=[g.id for g in grants])
+                        show_top_up=show_top_up)
 
 
 def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:

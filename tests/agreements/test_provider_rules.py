@@ -141,3 +141,21 @@ def test_login_notice_only_without_a_login():
     assert "betaalkantoor" in notice.message and "papier" in notice.message
     without_email = rules.provider_login_notice("Oma", False, None)
     assert "e-mailadres van de zorgverlener nodig" in without_email.message
+
+
+def test_earliest_start_reaches_every_month_that_can_still_be_claimed():
+    assert rules.earliest_start(D(2026, 12, 1)) == D(2026, 9, 1)
+    assert rules.earliest_start(D(2026, 1, 15)) == D(2025, 10, 1)
+
+
+def test_chosen_grants_must_be_the_households():
+    from portal.agreements.rules import GrantFacts
+    from portal.budgets.constants import Law
+
+    mine = GrantFacts(1, 10, 5, Law.WMO, D(2026, 1, 1), D(2026, 12, 31), frozenset())
+    theirs = GrantFacts(2, 11, 5, Law.WMO, D(2026, 1, 1), D(2026, 12, 31), frozenset())
+    grants = {1: mine, 2: theirs}
+    assert rules.check_chosen_grants(10, [1], grants) == []
+    assert [r.code for r in rules.check_chosen_grants(10, [1, 2], grants)] == [
+        "grant_other_household"]
+    assert [r.field for r in rules.check_chosen_grants(10, [99], grants)] == ["grants"]

@@ -133,7 +133,9 @@ def test_whole_lifecycle_concept_to_active(w, db):
     assert version.status == S.GEDEELD
     service.provider_sign(w.provider_user, version, TODAY, changes={"iban": "NL02 ABNA 0123 4567 89"})
     assert version.status == S.GEDEELD and version.signed_by_provider_at is not None
-    assert w.provider.iban == "NL02ABNA0123456789"
+    # The new IBAN is this agreement's; the provider's own row (shared by every household it
+    # works for) keeps the IBAN it was registered with.
+    assert version.iban == "NL02ABNA0123456789" and w.provider.iban == "NL91ABNA0417164300"
     assert service.effective_status(version, TODAY).value == "ondertekend_zorgverlener"
     service.holder_sign(w.holder, version, TODAY)
     assert version.status == S.TER_BEOORDELING and version.signed_by_holder_at is not None
@@ -545,3 +547,28 @@ def test_pdf_without_pages_or_with_a_password_refused():
     assert [r.code for r in storage.check_pdf(out.getvalue()).refusals] == ["file_encrypted"]
     check = storage.check_pdf(make_pdf(pages=1))
     assert check.refusals == [] and check.page_count == 1
+
+
+def test_chosen_budgets_are_kept_and_must_be_the_households(w, db):
+    agreement = w.draft(lines=[])
+    version = agreement.versions[0]
+    assert version.chosen_grant_ids == []
+    values = dict(starts_on=D(2026, 2, 1), ends_on=None, end_kind=EndKind.GEEN, days_per_week=0,
+                  lines=[], today=TODAY)
+    service.update_draft(w.holder, version, grant_ids=[w.grant.id], **values)
+    assert version.chosen_grant_ids == [w.grant.id]
+    service.update_draft(w.holder, version, **values)  # None: as before
+    assert version.chosen_grant_ids == [w.grant.id]
+    other = f.make_grant()
+    assert refused(service.update_draft, w.holder, version, grant_ids=[w.grant.id, other.id],
+                   **values) == ["grant_other_household"]
+    assert version.chosen_grant_ids == [w.grant.id]
+
+
+def test_a_change_draws_on_the_budgets_of_its_lines(w, db):
+    agreement = w.approved()
+    version = service.propose_change(
+        w.holder, agreement, starts_on=D(2026, 3, 1), ends_on=D(2026, 12, 31),
+        end_kind=EndKind.EINDDATUM, days_per_week=2, lines=[w.line(tariff_cents=6500)],
+        today=TODAY)
+    assert version.chosen_grant_ids == [w.grant.id]

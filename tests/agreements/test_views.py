@@ -269,7 +269,7 @@ def test_wizard_from_start_to_share(w, client, login):
     page = text(client.get(step_url(agreement, "budgetten")))
     assert "Sara Proef" in page and f'value="{other.id}"' not in page
     response = client.post(step_url(agreement, "budgetten"), data={"grants": [w.grant.id]})
-    assert response.status_code == 302 and f"budget={w.grant.id}" in response.location
+    assert response.status_code == 302 and response.location.endswith(step_url(agreement, "zorg"))
 
     # Care: only the kinds the grant allows; tariff above the (informal Wlz) maximum.
     page = text(client.get(response.location))
@@ -277,15 +277,14 @@ def test_wizard_from_start_to_share(w, client, login):
     assert ">vast maandloon<" not in page  # only for employment
     p = f"g{w.grant.id}_persoonlijke_verzorging"
     response = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00", "budget": w.grant.id})
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00"})
     assert response.status_code == 302 and response.location.endswith(step_url(agreement, "zorg"))
     page = text(client.get(step_url(agreement, "zorg")))
     assert "hoger dan het maximum van € 24,44" in page
     assert f'id="{p}_tariff-error"' in page
     assert "Ik betaal het deel van het tarief boven het maximum zelf" in page
     response = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00", "top_up": "y",
-        "budget": w.grant.id})
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00", "top_up": "y"})
     assert response.location.endswith(step_url(agreement, "uren"))
     line = _db.session.scalar(select(AgreementLine).where(AgreementLine.version_id == version.id))
     assert (line.tariff_cents, line.budget_tariff_cents) == (3000, 2444)
@@ -617,3 +616,46 @@ def test_change_not_on_first_of_month_is_refused(w, client, login):
     assert response.status_code == 422
     assert "eerste dag van een maand" in text(response)
     assert count(AgreementVersion) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# The chosen budgets are part of the draft; budgets from before the period is chosen
+# ---------------------------------------------------------------------------------------------
+
+
+def test_budgets_saved_as_concept_stay_chosen(w, client, login):
+    login(w.holder)
+    agreement = wizard_start(w, client)
+    response = client.post(step_url(agreement, "budgetten"),
+                           data={"grants": [w.grant.id], "action": "concept"})
+    assert response.location.endswith(f"/overeenkomsten/{agreement.id}")
+    assert agreement.versions[0].lines == []  # no kind of care yet, only the budget
+    page = text(client.get(step_url(agreement, "budgetten")))
+    assert re.search(rf'<input checked[^>]*value="{w.grant.id}"', page)
+    care = text(client.get(step_url(agreement, "zorg")))  # no ?budget= needed
+    assert "Persoonlijke verzorging" in care and "Kies eerst voor wie" not in care
+
+
+def test_unchoosing_a_budget_removes_it_and_its_kinds_of_care(w, client, login):
+    login(w.holder)
+    agreement = w.draft()
+    response = client.post(step_url(agreement, "budgetten"), data={"grants": []})
+    assert response.status_code == 422  # at least one budget
+    other = f.make_grant(w.member, w.zorgkantoor, Law.WLZ, care_kinds=[CareKind.VERPLEGING.value])
+    settle()
+    client.post(step_url(agreement, "budgetten"), data={"grants": [other.id]})
+    version = agreement.versions[0]
+    assert version.chosen_grant_ids == [other.id] and version.lines == []
+
+
+def test_last_months_budget_is_offered_before_the_period_is_chosen(w, client, login):
+    # Today is 15 January 2026; the draft starts on 1 February until the period step.
+    last_year = f.make_grant(w.member, w.zorgkantoor, Law.WLZ, year=2025)
+    long_ago = f.make_grant(w.member, w.zorgkantoor, Law.WLZ, year=2024)
+    settle()
+    login(w.holder)
+    agreement = wizard_start(w, client)
+    page = text(client.get(step_url(agreement, "budgetten")))
+    assert f'value="{last_year.id}"' in page and f'value="{w.grant.id}"' in page
+    assert f'value="{long_ago.id}"' not in page  # care that long ago can no longer be claimed
+    assert "vanaf 1 oktober 2025" in page
