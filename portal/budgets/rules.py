@@ -178,12 +178,16 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
 # --------------------------------------------------------------------------------------------
 
 
-def free_allowance_cap(grant_amount_cents: int) -> int:
-    """Verantwoordingsvrij bedrag: 1.5% of the grant, at least EUR 250, at most EUR 1,250.
+def free_allowance_cap(year_amount_cents: int) -> int:
+    """Verantwoordingsvrij bedrag: 1.5% of the budget, at least EUR 250, at most EUR 1,250 a
+    year.
 
-    A grant for part of a year uses its own amount; the minimum and maximum still apply.
+    The allowance is per member and calendar year: year_amount_cents is the sum of all the
+    member's Wlz budgets of that year (a new indication mid-year gives a second budget, not a
+    second allowance). A member with one budget for part of the year uses that amount; the
+    minimum and maximum still apply.
     """
-    share = percentage_of(grant_amount_cents, FREE_ALLOWANCE_PERCENT)
+    share = percentage_of(year_amount_cents, FREE_ALLOWANCE_PERCENT)
     return max(FREE_ALLOWANCE_MIN_CENTS, min(FREE_ALLOWANCE_MAX_CENTS, share))
 
 
@@ -210,14 +214,15 @@ def is_close_to_cap(cap_cents: int | None, used_cents: int) -> bool:
     return used_cents * 100 >= cap_cents * CLOSE_TO_CAP_PERCENT
 
 
-def allowance_cap(law: str, kind: str, grant_amount_cents: int,
+def allowance_cap(law: str, kind: str, year_amount_cents: int,
                   table_cap_cents: int | None) -> int | None:
-    """The yearly cap of an allowance: the free amount follows from the grant, the holiday
-    allowance comes from the AllowanceCap table (None when the funder has not set it)."""
+    """The yearly cap of an allowance for one member: the free amount follows from the sum of
+    the member's Wlz budgets of that year, the holiday allowance comes from the AllowanceCap
+    table (None when it has not been set for that year)."""
     if law not in ALLOWANCE_LAWS:
         return None
     if kind == AllowanceKind.VERANTWOORDINGSVRIJ:
-        return free_allowance_cap(grant_amount_cents)
+        return free_allowance_cap(year_amount_cents)
     return table_cap_cents
 
 
@@ -227,8 +232,9 @@ def check_allowance_use(*, law: str, kind: str, amount_cents: int, spent_on: dt.
                         available_cents: int) -> list[Refusal]:
     """Every reason a use of a yearly allowance cannot be recorded, at once.
 
-    cap_cents: from allowance_cap (None: not set). used_cents: earlier uses of this grant and
-    kind in the same year. available_cents: what the grant still has (it is paid from it).
+    cap_cents: from allowance_cap (None: not set). used_cents: earlier uses of this kind in the
+    same year on any of the member's Wlz budgets of that year. available_cents: what the grant
+    still has (it is paid from it).
     """
     refusals: list[Refusal] = []
     if law not in ALLOWANCE_LAWS:

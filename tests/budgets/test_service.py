@@ -264,3 +264,76 @@ def test_allowance_status(db, wlz):
     assert status[other_year.id][AllowanceKind.VERANTWOORDINGSVRIJ].cap_cents == 25_000
     assert status[other_year.id][AllowanceKind.FEESTDAGEN].cap_cents is None
     assert service.allowance_status([wmo]) == {}
+
+
+# ------------------------------------------------------------------ allowances per member and year
+
+
+@pytest.fixture
+def two_indications(db):
+    """One member, two Wlz budgets in 2026 (a new indication from July 1st), EUR 10,000 each."""
+    holder = f.make_user(Role.BUDGETHOUDER)
+    member = f.make_member(db.session.get(Household, holder.household_id))
+    first = f.make_grant(member, law=Law.WLZ, amount_cents=1_000_000,
+                         period_start=D(2026, 1, 1), period_end=D(2026, 6, 30))
+    second = f.make_grant(member, law=Law.WLZ, amount_cents=1_000_000,
+                          period_start=D(2026, 7, 1), period_end=D(2026, 12, 31))
+    return holder, member, first, second
+
+
+def test_the_free_allowance_is_one_per_member_and_year_over_all_wlz_budgets(db, two_indications):
+    """1.5% of EUR 20,000 together = EUR 300, not EUR 250 minimum on each budget (EUR 500)."""
+    holder, _member, first, second = two_indications
+    service.record_allowance_use(holder, first, "verantwoordingsvrij", 20_000, D(2026, 3, 1),
+                                 "", TODAY)
+    with pytest.raises(Refused) as err:
+        service.record_allowance_use(holder, second, "verantwoordingsvrij", 10_001,
+                                     D(2026, 7, 2), "", D(2026, 7, 2))
+    assert err.value.codes == ["allowance_cap_exceeded"]
+    assert "maximaal € 300,00" in err.value.refusals[0].message.replace("\xa0", " ")
+    service.record_allowance_use(holder, second, "verantwoordingsvrij", 10_000, D(2026, 7, 2),
+                                 "", D(2026, 7, 2))  # exactly what is left
+    status = service.allowance_status([first, second])
+    for grant in (first, second):  # both budgets show the member's shared figures
+        free = status[grant.id][AllowanceKind.VERANTWOORDINGSVRIJ]
+        assert (free.cap_cents, free.used_cents, free.left_cents) == (30_000, 30_000, 0)
+
+
+def test_the_maximum_holds_for_the_member_and_year_not_per_budget(db):
+    holder = f.make_user(Role.BUDGETHOUDER)
+    member = f.make_member(db.session.get(Household, holder.household_id))
+    big = [f.make_grant(member, law=Law.WLZ, amount_cents=10_000_000, period_start=start,
+                        period_end=end)
+           for start, end in ((D(2026, 1, 1), D(2026, 6, 30)), (D(2026, 7, 1), D(2026, 12, 31)))]
+    service.record_allowance_use(holder, big[0], "verantwoordingsvrij", 125_000, D(2026, 3, 1),
+                                 "", TODAY)
+    with pytest.raises(Refused) as err:  # EUR 1,250 a year, whatever the number of budgets
+        service.record_allowance_use(holder, big[1], "verantwoordingsvrij", 1, D(2026, 7, 2), "",
+                                     D(2026, 7, 2))
+    assert err.value.codes == ["allowance_cap_exceeded"]
+
+
+def test_the_holiday_allowance_is_shared_by_the_members_budgets_of_the_year(db, two_indications):
+    holder, _member, first, second = two_indications
+    f.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=2026, cap_cents=30_000))
+    service.record_allowance_use(holder, first, "feestdagen", 20_000, D(2026, 4, 1), "", TODAY)
+    with pytest.raises(Refused) as err:
+        service.record_allowance_use(holder, second, "feestdagen", 10_001, D(2026, 7, 2), "",
+                                     D(2026, 7, 2))
+    assert err.value.codes == ["allowance_cap_exceeded"]
+
+
+def test_other_members_and_other_years_have_their_own_allowance(db, two_indications):
+    holder, member, first, _second = two_indications
+    sister = f.make_member(db.session.get(Household, member.household_id))
+    hers = f.make_grant(sister, law=Law.WLZ, amount_cents=1_000_000)
+    next_year = f.make_grant(member, law=Law.WLZ, year=2027, amount_cents=1_000_000)
+    service.record_allowance_use(holder, first, "verantwoordingsvrij", 30_000, D(2026, 3, 1), "",
+                                 TODAY)
+    service.record_allowance_use(holder, hers, "verantwoordingsvrij", 25_000, D(2026, 3, 1), "",
+                                 TODAY)
+    service.record_allowance_use(holder, next_year, "verantwoordingsvrij", 25_000, D(2027, 1, 5),
+                                 "", D(2027, 1, 5))
+    status = service.allowance_status([hers, next_year])
+    assert status[hers.id][AllowanceKind.VERANTWOORDINGSVRIJ].cap_cents == 25_000
+    assert status[next_year.id][AllowanceKind.VERANTWOORDINGSVRIJ].used_cents == 25_000
