@@ -13,7 +13,13 @@ from portal.access.constants import Role, Scope
 from portal.access.models import Authorization, User
 from portal.access.service import hash_password
 from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
-from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, Provider
+from portal.agreements.models import (
+    Agreement,
+    AgreementLine,
+    AgreementVersion,
+    Provider,
+    ProviderLink,
+)
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.extensions import db
@@ -85,6 +91,17 @@ def make_provider(kind: ProviderKind = ProviderKind.PERSOON, name: str | None = 
     return add(Provider(kind=kind, name=name or f"Zorgverlener {seq()}", **kw))
 
 
+def know_provider(household: Household | int, provider: Provider | int) -> ProviderLink:
+    """The household knows this provider (as after registering it), so it can draft an
+    agreement with it. Idempotent."""
+    household_id = household if isinstance(household, int) else household.id
+    provider = provider if isinstance(provider, Provider) else db.session.get(Provider, provider)
+    link = db.session.query(ProviderLink).filter_by(household_id=household_id,
+                                                    provider_id=provider.id).one_or_none()
+    return link or add(ProviderLink(household_id=household_id, provider_id=provider.id,
+                                    iban=provider.iban))
+
+
 def make_agreement(grant: Grant | None = None, provider: Provider | None = None,
                    model: ModelKind = ModelKind.OPDRACHT, *,
                    status: VersionStatus = VersionStatus.GOEDGEKEURD,
@@ -100,7 +117,8 @@ def make_agreement(grant: Grant | None = None, provider: Provider | None = None,
                               provider_id=provider.id, model=model, relation=relation))
     version = add(AgreementVersion(agreement_id=agreement.id, number=1, status=status,
                                    starts_on=starts_on or grant.period_start,
-                                   ends_on=ends_on if ends_on is not None else grant.period_end))
+                                   ends_on=ends_on if ends_on is not None else grant.period_end,
+                                   iban=provider.iban))
     for g, care_kind, unit, tariff, weekly in lines or [
         (grant, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 6000, 4 * 60)
     ]:

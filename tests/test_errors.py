@@ -100,8 +100,9 @@ def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, logi
                          amount_cents=2_000_000,
                          care_kinds=[CareKind.PERSOONLIJKE_VERZORGING.value])
     holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
+    provider = f.know_provider(household, f.make_provider()).provider_id
     agreement = agreements_service.create_draft(
-        holder, household_id=household.id, provider_id=f.make_provider().id,
+        holder, household_id=household.id, provider_id=provider,
         model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=dt.date(2026, 2, 1),
         ends_on=dt.date(2026, 12, 31), end_kind=EndKind.EINDDATUM, days_per_week=2,
         lines=[LineInput(grant.id, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 6000, 240)],

@@ -33,10 +33,29 @@ class Provider(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ProviderKind] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
+    # The IBAN the provider was registered with (and is recognised by). Payments go to the IBAN
+    # of the agreement version (AgreementVersion.iban), never to this one.
     iban: Mapped[str] = mapped_column(String(34))
     kvk: Mapped[str | None] = mapped_column(String(8))
     agb: Mapped[str | None] = mapped_column(String(8))
     email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class ProviderLink(db.Model):
+    """A provider known to a household: registered by someone acting for it, or found by the
+    IBAN or KvK number it typed (agreements.rules.match_provider). A new agreement is made only
+    with a provider the household knows (rules.check_provider_known); `iban` is the account the
+    household gave for it, the IBAN a new agreement with them starts with."""
+
+    __tablename__ = "household_providers"
+    __table_args__ = (UniqueConstraint("household_id", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    iban: Mapped[str | None] = mapped_column(String(34))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
@@ -80,6 +99,10 @@ class AgreementVersion(db.Model):
     ends_on: Mapped[dt.date | None]
     end_kind: Mapped[EndKind] = mapped_column(String(20), default=EndKind.EINDDATUM)
     days_per_week: Mapped[int] = mapped_column(default=0)
+    # The account the payment office pays this version's hour sheets to: the provider's IBAN
+    # as the household knew it when drafting, changed by the provider when signing. It belongs
+    # to the agreement, not to the provider (who may work for several households).
+    iban: Mapped[str | None] = mapped_column(String(34))
     notice_months: Mapped[int] = mapped_column(default=1)
     ended_on: Mapped[dt.date | None]  # set when the budget holder ends the agreement
     signed_by_holder_at: Mapped[dt.datetime | None]

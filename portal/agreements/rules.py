@@ -643,6 +643,17 @@ def check_review(approve: bool, reason: str | None) -> list[Refusal]:
     return []
 
 
+def check_provider_known(known: bool) -> list[Refusal]:
+    """A new agreement only with a provider the household knows: one registered for it, found
+    by the IBAN or KvK number it typed, or one it had an agreement with. Any other provider id
+    is refused like one that does not exist (the refusal does not tell which)."""
+    if known:
+        return []
+    return [Refusal("provider_unknown", "Deze zorgverlener is bij u nog niet bekend. Voeg de "
+                    "zorgverlener toe met naam en IBAN (een zorginstelling met KvK-nummer en "
+                    "AGB-code).", "provider_id")]
+
+
 def check_funder_decision(funder_id: int | None, concerned: Collection[int],
                           decided: Collection[int]) -> list[Refusal]:
     """A funder decides only on a version it helps pay, and only once per review round."""

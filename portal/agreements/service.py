@@ -46,6 +46,7 @@ from portal.agreements.models import (
     FunderReview,
     MaxTariff,
     Provider,
+    ProviderLink,
 )
 from portal.agreements.permissions import funder_ids_of_version, parties_of
 from portal.agreements.rules import (
@@ -447,9 +448,13 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
         known = match is not None
         if match is not None:
             provider = db.session.get(Provider, match.id)
+            # Found by the IBAN (an organisation: KvK number) the household typed: from now on
+            # the household knows this provider, with the IBAN it gave.
+            _link_provider(household_id, provider, values["iban"], actor)
         else:
             provider = create_provider(actor, kind=kind, name=values["name"], iban=values["iban"],
-                                       kvk=values["kvk"], agb=values["agb"], email=values["email"])
+                                       kvk=values["kvk"], agb=values["agb"], email=values["email"],
+                                       household_id=household_id, today=today)
     assert provider is not None
     agreement = create_draft(actor, household_id=household_id, provider_id=provider.id,
                              model=model, relation=chosen_relation,
@@ -458,12 +463,40 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
     return Started(agreement, known)
 
 
+def _link_provider(household_id: int, provider: Provider, iban: str | None,
+                   actor: User | None) -> ProviderLink:
+    """The household knows this provider from now on, with this IBAN (None: the provider's)."""
+    link = db.session.scalar(select(ProviderLink).where(
+        ProviderLink.household_id == household_id, ProviderLink.provider_id == provider.id))
+    if link is None:
+        link = ProviderLink(household_id=household_id, provider_id=provider.id,
+                            iban=iban or provider.iban, added_by_id=actor.id if actor else None)
+        db.session.add(link)
+    elif iban:
+        link.iban = iban
+    db.session.flush()
+    return link
+
+
 def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None = None,
-                    agb: str | None = None, email: str | None = None) -> Provider:
-    """Register a care provider (person or organisation); IBAN, KvK and AGB are checked."""
+                    agb: str | None = None, email: str | None = None,
+                    household_id: int | None = None, today: dt.date | None = None) -> Provider:
+    """Register a care provider (person or organisation); IBAN, KvK and AGB are checked.
+
+    The provider is registered for `household_id` (default: the budget holder's own household),
+    which then knows it and can make an agreement with it (rules.check_provider_known).
+    """
     if actor is None or actor.role not in (Role.BUDGETHOUDER, Role.VERTEGENWOORDIGER,
                                            Role.ADVISEUR, Role.BEHEERDER):
         raise Refused(Refusal("not_allowed", "U mag geen zorgverleners toevoegen."))
+    if household_id is not None:
+        from portal.dates import today as today_in_amsterdam
+
+        access = household_access(actor, household_id, today or today_in_amsterdam())
+        if access is None or not access.can_act:
+            raise Refused(NOT_ALLOWED)
+    else:
+        household_id = actor.household_id
     try:
         kind = ProviderKind(kind)
     except ValueError:
@@ -474,7 +507,9 @@ def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None 
     provider = Provider(kind=kind, **values)
     db.session.add(provider)
     db.session.flush()
-    record("provider.create", actor=actor, household_id=actor.household_id,
+    if household_id is not None:
+        _link_provider(household_id, provider, provider.iban, actor)
+    record("provider.create", actor=actor, household_id=household_id,
            object_type="provider", object_id=provider.id,
            summary=f"Zorgverlener {provider.name} toegevoegd")
     return provider
@@ -499,13 +534,17 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
     # the same moment cannot both make "the" agreement with this provider.
     provider = db.session.scalar(select(Provider).where(Provider.id == provider_id)
                                  .with_for_update())
-    if provider is None:
-        raise Refused(Refusal("provider_unknown", "Deze zorgverlener bestaat niet. Voeg de "
-                              "zorgverlener eerst toe.", "provider_id"))
-    existing = db.session.scalars(
-        select(Agreement).where(Agreement.household_id == household_id,
-                                Agreement.provider_id == provider_id)
-        .options(selectinload(Agreement.versions))).all()
+    link = existing = None
+    if provider is not None:
+        link = db.session.scalar(select(ProviderLink).where(
+            ProviderLink.household_id == household_id, ProviderLink.provider_id == provider_id))
+        existing = db.session.scalars(
+            select(Agreement).where(Agreement.household_id == household_id,
+                                    Agreement.provider_id == provider_id)
+            .options(selectinload(Agreement.versions))).all()
+    # A provider the household has no business with is refused like one that does not exist.
+    refuse_if(rules.check_provider_known(provider is not None
+                                         and (link is not None or bool(existing))))
     current, refusals = rules.check_one_agreement([_existing(a) for a in existing], today)
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
                    lines, top_up)
@@ -528,7 +567,8 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
                                starts_on=draft.starts_on, ends_on=draft.ends_on,
                                end_kind=draft.end_kind, days_per_week=draft.days_per_week,
                                notice_months=rules.default_notice_months(draft.model),
-                               top_up=draft.top_up, created_by_id=actor.id)
+                               top_up=draft.top_up, created_by_id=actor.id,
+                               iban=link.iban if link is not None and link.iban else provider.iban)
     db.session.add(version)
     _add_lines(version, draft.lines, verdict)
     _set_chosen(version, chosen)
@@ -624,15 +664,29 @@ def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVe
     return version
 
 
-def _provider_changes(provider: Provider, changes: Mapping[str, str | None] | None
-                      ) -> tuple[dict, list[Refusal]]:
+def _signing_details(provider: Provider, version: AgreementVersion) -> dict[str, str | None]:
+    """What the provider sees and may change when signing: their details, and the IBAN of this
+    agreement (not the provider's registered one: a provider may use another account for
+    another household)."""
+    details = {f: getattr(provider, f) for f in PROVIDER_CHANGEABLE}
+    details["iban"] = version.iban or provider.iban
+    return details
+
+
+def signing_details(version: AgreementVersion) -> dict[str, str | None]:
+    """The details the provider's signing form starts with (name, IBAN of this agreement, ...)."""
+    return _signing_details(version.agreement.provider, version)
+
+
+def _provider_changes(provider: Provider, version: AgreementVersion,
+                      changes: Mapping[str, str | None] | None) -> tuple[dict, list[Refusal]]:
     changes = dict(changes or {})
     unknown = sorted(set(changes) - set(PROVIDER_CHANGEABLE))
     refusals = []
     if unknown:
         refusals.append(Refusal("change_not_allowed", "U kunt bij het ondertekenen alleen uw "
                                 "naam, IBAN, e-mailadres, KvK-nummer en AGB-code aanpassen."))
-    current = {f: getattr(provider, f) for f in PROVIDER_CHANGEABLE}
+    current = _signing_details(provider, version)
     merged = {**current, **{k: v for k, v in changes.items() if k in PROVIDER_CHANGEABLE}}
     values, found = _check_provider_fields(ProviderKind(provider.kind), merged["name"],
                                            merged["iban"], merged["kvk"], merged["agb"],
@@ -647,7 +701,7 @@ def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
     agreement = version.agreement
     provider = agreement.provider
     refusals = _check_step(actor, version, Action.PROVIDER_SIGN, today)
-    changed, found = _provider_changes(provider, changes)
+    changed, found = _provider_changes(provider, version, changes)
     refusals += found
     if not refusals:
         facts = ProviderFacts(ProviderKind(provider.kind), changed.get("kvk", provider.kvk),
@@ -655,9 +709,12 @@ def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
         refusals += _verdict(_version_draft(version), facts).refusals
     refuse_if(refusals)
 
-    old = {f: getattr(provider, f) for f in changed}
+    old = {f: v for f, v in _signing_details(provider, version).items() if f in changed}
     for field, value in changed.items():
-        setattr(provider, field, value)
+        if field == "iban":  # this agreement's account only; other households' stay as they are
+            version.iban = value
+        else:
+            setattr(provider, field, value)
     version.signed_by_provider_at = now()
     names = {"name": "naam", "iban": "IBAN", "email": "e-mailadres", "kvk": "KvK-nummer",
              "agb": "AGB-code"}
@@ -982,7 +1039,7 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
                                status=VersionStatus.CONCEPT, starts_on=draft.starts_on,
                                ends_on=draft.ends_on, end_kind=draft.end_kind,
                                days_per_week=draft.days_per_week, notice_months=base.notice_months,
-                               top_up=draft.top_up, created_by_id=actor.id)
+                               top_up=draft.top_up, created_by_id=actor.id, iban=base.iban)
     db.session.add(version)
     _add_lines(version, draft.lines, verdict)
     _set_chosen(version, {ln.grant_id for ln in draft.lines})

@@ -787,9 +787,7 @@ def provider_sign(agreement_id: int):
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     provider = agreement.provider
     organisation = provider.kind == ProviderKind.ORGANISATIE
-    form = forms.provider_sign_form(organisation, data={
-        "name": provider.name, "iban": provider.iban, "email": provider.email,
-        "kvk": provider.kvk, "agb": provider.agb})
+    form = forms.provider_sign_form(organisation, data=service.signing_details(version))
     general: list[str] = []
     if form.validate_on_submit():
         changes = {f: form[f].data for f in ("name", "iban", "email", "kvk", "agb")

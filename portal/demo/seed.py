@@ -115,17 +115,28 @@ class Pattern:
 
 
 def _agreement(holder: User, provider_user: User, consulents: list[User], household_id: int,
-               provider_id: int, model: ModelKind, relation: Relation, starts_on: dt.date,
-               patterns: list[Pattern], on: dt.date) -> Agreement:
+               provider_id: int | None, model: ModelKind, relation: Relation, starts_on: dt.date,
+               patterns: list[Pattern], on: dt.date, found_by: dict | None = None) -> Agreement:
     """An approved agreement: drafted, shared, signed by both, and approved by the consulent of
-    every funder that pays from it (each decides for its own budgets)."""
+    every funder that pays from it (each decides for its own budgets).
+
+    found_by: the provider's details as the budget holder types them in the wizard, for a
+    provider the portal already knows (found by its KvK number) instead of provider_id.
+    """
     lines = [AgreementLineInput(grant_id=g.id, care_kind=p.care_kind, unit=Unit.UUR,
                                 tariff_cents=p.tariff_cents, weekly_quantity=p.weekly_minutes)
              for p in patterns for g in p.grants.values()]
-    agreement = agreements.create_draft(
-        holder, household_id=household_id, provider_id=provider_id, model=model,
-        relation=relation, starts_on=starts_on, ends_on=None, end_kind=EndKind.GEEN,
-        days_per_week=0, lines=lines, today=on)
+    if found_by is not None:
+        agreement = agreements.start_agreement(holder, household_id=household_id, model=model,
+                                               relation=None, today=on, **found_by).agreement
+        agreements.update_draft(holder, agreement.versions[-1], starts_on=starts_on,
+                                ends_on=None, end_kind=EndKind.GEEN, days_per_week=0,
+                                lines=lines, today=on)
+    else:
+        agreement = agreements.create_draft(
+            holder, household_id=household_id, provider_id=provider_id, model=model,
+            relation=relation, starts_on=starts_on, ends_on=None, end_kind=EndKind.GEEN,
+            days_per_week=0, lines=lines, today=on)
     version = agreement.versions[-1]
     agreements.share(holder, version, on)
     agreements.provider_sign(provider_user, version, on)
@@ -248,8 +259,12 @@ def seed_demo(today: dt.date) -> bool:
                            Relation.GEEN, window_start, p_linde_j, before)
     a_youssef = _agreement(anna, youssef, [c_utrecht], jansen.id, youssef_p.id, ModelKind.OPDRACHT,
                            Relation.GEEN, window_start, p_youssef, before)
-    a_linde_b = _agreement(pieter, linde, [c_amersfoort], bakker.id, linde_p.id,
-                           ModelKind.ZORGINSTELLING, Relation.GEEN, window_start, p_linde_b, before)
+    # Pieter types De Linde's details in the wizard; the portal knows the organisation by its
+    # KvK number, so the agreement is with the same provider (one login for both households).
+    a_linde_b = _agreement(pieter, linde, [c_amersfoort], bakker.id, None,
+                           ModelKind.ZORGINSTELLING, Relation.GEEN, window_start, p_linde_b, before,
+                           found_by=dict(name="Thuiszorg De Linde", iban="NL39RABO0300065264",
+                                         kvk="30123456", agb="03012345"))
 
     # Ten months of hour sheets. Most are paid; the recent ones show every other status.
     plan = [(a_marieke, marieke, anna, p_marieke), (a_linde_j, linde, anna, p_linde_j),

@@ -170,7 +170,8 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     previewed = {cid for cid, _status, _cents in candidates}
     approved = {cid for cid, status, cents in candidates
                 if status == ClaimStatus.GOEDGEKEURD and cents > 0}
-    if not paid <= previewed or not approved <= paid:
+    held_back = {h.claim_id for h in outcome.held_back}  # no valid IBAN: left for a later run
+    if not paid <= previewed or not approved - held_back <= paid:
         raise Refused(RUN_CHANGED)
     return outcome
 

@@ -79,6 +79,8 @@ def execute():
         return _runs_page(form, [r.message for r in refused.refusals], status)
     if outcome.approved:
         flash(f"{len(outcome.approved)} ingediende urenbriefje(s) gecontroleerd en goedgekeurd.")
+    for held in outcome.held_back:  # no valid IBAN in the agreement: left for a later run
+        flash(f"Urenbriefje {held.claim_reference}: {held.reason}")
     run = outcome.run
     if run is None:
         flash("Er is niets te betalen.")

@@ -15,7 +15,7 @@ from portal.database import transaction
 @with_appcontext
 @refusals_exit
 def run_payments_command(run_on):
-    """Pay all approved claims: one transfer per provider."""
+    """Pay all approved claims: one transfer per provider and account."""
     from portal.dates import today
     from portal.money import format_euro
     from portal.payments.service import execute_run
@@ -26,6 +26,8 @@ def run_payments_command(run_on):
         outcome = execute_run(None, run_on)
     if outcome.approved:
         click.echo(f"{len(outcome.approved)} urenbriefje(s) goedgekeurd.")
+    for held in outcome.held_back:  # no valid IBAN in the agreement: left for a later run
+        click.echo(f"Urenbriefje {held.claim_reference}: {held.reason}")
     run = outcome.run
     if run is None:
         click.echo("Er is niets te betalen.")

@@ -1,8 +1,10 @@
 """Pure decisions about payment runs: no Flask, no session. Plain data in, verdict out.
 
-A run pays every approved, unpaid claim; each provider gets one transfer per run, to the IBAN
-on the provider's record, for the sum of its claims. What is paid per claim is what the claim
-reserved on its grants (its shares), which must add up to the claim's total.
+A run pays every approved, unpaid claim to the IBAN of the agreement version the claim falls
+under; each provider gets one transfer per run per account, for the sum of those claims. What
+is paid per claim is what the claim reserved on its grants (its shares), which must add up to
+the claim's total. A claim whose agreement has no valid IBAN waits for a later run
+(check_payment_account); it does not stop the run for everyone else.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from portal.identifiers import check_iban
 from portal.money import format_euro
 from portal.refusals import Refusal
 
@@ -24,16 +27,16 @@ class PayableClaim:
 
     claim_id: int
     provider_id: int
-    iban: str
+    iban: str  # of the agreement version the claim falls under (compact, upper case)
     household_id: int
     amount_cents: int
 
 
 @dataclass(frozen=True)
 class PlannedPayment:
-    """One transfer to one provider: which claims it pays and how much in total."""
+    """One transfer to one provider's account: which claims it pays and how much in total."""
 
-    number: int  # 1, 2, ... within the run, in provider order
+    number: int  # 1, 2, ... within the run, in provider and IBAN order
     provider_id: int
     iban: str
     claims: tuple[PayableClaim, ...]
@@ -48,21 +51,21 @@ class PlannedPayment:
 
 
 def group_into_payments(claims: Sequence[PayableClaim]) -> list[PlannedPayment]:
-    """One payment per provider, in provider id order; claims in id order within a payment.
+    """One payment per provider and IBAN, in provider id and IBAN order; claims in id order
+    within a payment. A provider paid on two accounts (two agreements, two IBANs) gets two.
 
     A claim of zero euro needs no transfer; a provider whose claims add up to zero gets no
     payment (the service closes those claims without one, see `zero_claims`).
     """
-    per_provider: dict[int, list[PayableClaim]] = {}
+    per_account: dict[tuple[int, str], list[PayableClaim]] = {}
     for claim in sorted(claims, key=lambda c: c.claim_id):
         if claim.amount_cents <= 0:
             continue
-        per_provider.setdefault(claim.provider_id, []).append(claim)
+        per_account.setdefault((claim.provider_id, claim.iban), []).append(claim)
     payments = []
-    for provider_id in sorted(per_provider):
-        group = per_provider[provider_id]
+    for provider_id, iban in sorted(per_account):
         payments.append(PlannedPayment(number=len(payments) + 1, provider_id=provider_id,
-                                       iban=group[0].iban, claims=tuple(group)))
+                                       iban=iban, claims=tuple(per_account[provider_id, iban])))
     return payments
 
 
@@ -108,12 +111,20 @@ def check_claim_amounts(claim_id: int, reference: str, total_cents: int,
     return refusals
 
 
-def check_iban_present(provider_name: str, iban: str) -> list[Refusal]:
-    if not iban or not iban.strip():
-        return [Refusal("provider_iban_missing",
-                        f"Van zorgverlener {provider_name} is geen IBAN bekend. Vul het IBAN in "
-                        "bij de zorgverlener en start de betaalrun opnieuw.", "iban")]
-    return []
+def check_payment_account(provider_name: str, agreement_reference: str,
+                          iban: str | None) -> list[Refusal]:
+    """A transfer needs a valid IBAN in the agreement. Without one, the provider's sheets under
+    that agreement stay approved and wait for a later run; everyone else is paid."""
+    if iban and iban.strip() and not check_iban(iban)[1]:
+        return []
+    problem = (f"het IBAN in zorgovereenkomst {agreement_reference} ({iban.strip()}) is niet "
+               "geldig" if iban and iban.strip() else
+               f"in zorgovereenkomst {agreement_reference} staat geen IBAN")
+    return [Refusal("agreement_iban_invalid",
+                    f"Niet betaald aan {provider_name}: {problem}. Het urenbriefje blijft "
+                    "goedgekeurd en wordt betaald in de eerste "
+                    "betaalronde nadat de overeenkomst een geldig IBAN heeft. Neem contact op "
+                    "met de zorgverlener en de budgethouder.", "iban")]
 
 
 def run_fingerprint(candidates: Iterable[tuple[int, str, int]]) -> str:

@@ -1,4 +1,9 @@
-"""Payment runs: pay every approved claim, one transfer per provider per run.
+"""Payment runs: pay every approved claim, one transfer per provider and account per run.
+
+Each claim is paid to the IBAN of the agreement version it falls under (the IBAN belongs to
+the agreement, not to the provider, who may work for several households). A claim whose
+agreement has no valid IBAN is left for a later run with the reason shown to the office
+(held_back_claims); everyone else is paid.
 
 The whole run is one transaction (the CLI or request edge commits). The approved claims are
 locked first (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the write
@@ -13,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
@@ -22,12 +27,13 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import budget_holder_of
 from portal.access.service import record
-from portal.agreements.models import Agreement, Provider
+from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.agreements.rules import EVER_APPROVED, VersionPeriod, version_for_day
 from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
-from portal.claims.models import Claim
-from portal.dates import format_day, format_month
+from portal.claims.models import Claim, ClaimLine
+from portal.dates import format_day, format_month, last_of_month
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
@@ -40,14 +46,28 @@ MESSAGE_KIND = "betaald"
 
 @dataclass(frozen=True)
 class PreviewLine:
-    """What a run would pay one provider now."""
+    """What a run would pay one provider on one account now."""
 
     provider: Provider
     claim_count: int
     amount_cents: int
+    iban: str = ""
 
     def __iter__(self):  # unpacks as (provider, number of sheets, amount)
         return iter((self.provider, self.claim_count, self.amount_cents))
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """An approved sheet that a run leaves for a later one, and why (for the office)."""
+
+    claim_id: int
+    claim_reference: str
+    month: dt.date
+    amount_cents: int
+    provider_name: str
+    agreement_reference: str
+    reason: str
 
 
 def _unpaid_approved():
@@ -75,6 +95,69 @@ def _agreements_and_providers(claims: Sequence[Claim]) -> tuple[dict[int, Agreem
     return agreements, providers
 
 
+def _accounts(claims: Sequence[Claim]) -> dict[int, str]:
+    """Per claim: the IBAN of the agreement version it falls under - the approved version that
+    governs its first day of care (changes start on the first of a month, so one version
+    governs a sheet's month), compact and upper case; "" when there is none. Two queries."""
+    if not claims:
+        return {}
+    versions: dict[int, list[AgreementVersion]] = {}
+    for version in db.session.scalars(
+        select(AgreementVersion).where(
+            AgreementVersion.agreement_id.in_({c.agreement_id for c in claims}),
+            AgreementVersion.status.in_([s.value for s in EVER_APPROVED]))
+        .order_by(AgreementVersion.agreement_id, AgreementVersion.number)
+    ):
+        versions.setdefault(version.agreement_id, []).append(version)
+    first_days = dict(db.session.execute(
+        select(ClaimLine.claim_id, func.min(ClaimLine.day))
+        .where(ClaimLine.claim_id.in_([c.id for c in claims])).group_by(ClaimLine.claim_id)).all())
+    result = {}
+    for claim in claims:
+        mine = versions.get(claim.agreement_id, [])
+        by_number = {v.number: v for v in mine}
+        periods = [VersionPeriod(v.number, v.status, v.starts_on, v.ends_on, v.ended_on)
+                   for v in mine]
+        found = None
+        for day in (first_days.get(claim.id), claim.month, last_of_month(claim.month)):
+            if day is not None and (found := version_for_day(periods, day)) is not None:
+                break
+        iban = by_number[found.number].iban if found is not None else None
+        result[claim.id] = "".join((iban or "").split()).upper()
+    return result
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The claims split into what a run pays (with their accounts) and what waits."""
+
+    payable: list[rules.PayableClaim]
+    held_back: list[HeldBack]
+    agreements: dict[int, Agreement]
+    providers: dict[int, Provider]
+
+
+def _plan(claims: Sequence[Claim], amounts: dict[int, int] | None = None) -> _Plan:
+    """amounts: what is paid per claim (default: its total)."""
+    agreements, providers = _agreements_and_providers(claims)
+    accounts = _accounts(claims)
+    payable, held = [], []
+    for claim in claims:
+        agreement = agreements[claim.agreement_id]
+        provider = providers[agreement.provider_id]
+        amount = claim.total_cents if amounts is None else amounts[claim.id]
+        refusals = rules.check_payment_account(provider.name, agreement.reference,
+                                               accounts[claim.id])
+        if refusals and amount > 0:  # a sheet of zero euro needs no transfer, so no account
+            held.append(HeldBack(claim.id, claim.reference, claim.month, amount, provider.name,
+                                 agreement.reference, refusals[0].message))
+            continue
+        payable.append(rules.PayableClaim(
+            claim_id=claim.id, provider_id=agreement.provider_id, iban=accounts[claim.id],
+            household_id=agreement.household_id, amount_cents=amount))
+    return _Plan(payable, held, agreements, providers)
+
+
 def _check_actor(actor: User | None) -> None:
     """The payment office runs payments; None is the system itself (the CLI, a scheduled job)."""
     if actor is not None and actor.role != Role.BEHEERDER:
@@ -83,24 +166,29 @@ def _check_actor(actor: User | None) -> None:
 
 
 def preview_run(today: dt.date) -> list[PreviewLine]:
-    """What a run would pay now, per provider: (provider, number of sheets, amount). Writes nothing.
+    """What a run would pay now, per provider and account: (provider, number of sheets,
+    amount), with the IBAN. Writes nothing. Sheets held back (held_back_claims) are not in it.
 
     `today` is the day the run would be made; every approved claim is payable on it.
     """
     claims = list(db.session.scalars(_unpaid_approved()).all())
     if not claims:
         return []
-    agreements, providers = _agreements_and_providers(claims)
-    payable = [rules.PayableClaim(claim_id=c.id, provider_id=agreements[c.agreement_id].provider_id,
-                                  iban=providers[agreements[c.agreement_id].provider_id].iban,
-                                  household_id=agreements[c.agreement_id].household_id,
-                                  amount_cents=c.total_cents) for c in claims]
-    return [PreviewLine(providers[p.provider_id], len(p.claims), p.amount_cents)
-            for p in rules.group_into_payments(payable)]
+    plan = _plan(claims)
+    return [PreviewLine(plan.providers[p.provider_id], len(p.claims), p.amount_cents, p.iban)
+            for p in rules.group_into_payments(plan.payable)]
+
+
+def held_back_claims() -> list[HeldBack]:
+    """Approved, unpaid sheets that a run leaves for a later one (no valid IBAN in their
+    agreement), with the reason. Before a run: what it will leave; after: what it left."""
+    claims = list(db.session.scalars(_unpaid_approved()).all())
+    return _plan(claims).held_back if claims else []
 
 
 def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
-    """Pay all approved, unpaid claims. Returns the run, or None when there is nothing to pay.
+    """Pay all approved, unpaid claims whose agreement has a valid IBAN. Returns the run, or
+    None when there is nothing to pay. The others stay approved for a later run.
 
     Adds and flushes; the caller commits (one transaction for the whole run).
     """
@@ -108,7 +196,6 @@ def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
     claims = _lock_payable_claims()
     if not claims:
         return None
-    agreements, providers = _agreements_and_providers(claims)
 
     # Check everything before the first write.
     shares: dict[int, dict[int, int]] = {}
@@ -117,22 +204,22 @@ def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
         shares[claim.id] = dict(claims_service.claim_shares(claim))
         refusals += rules.check_claim_amounts(claim.id, claim.reference, claim.total_cents,
                                               shares[claim.id])
-    for provider in sorted(providers.values(), key=lambda p: p.id):
-        refusals += rules.check_iban_present(provider.name, provider.iban)
     if refusals:
         raise Refused(refusals)
 
     by_id = {c.id: c for c in claims}
-    payable = []
-    for claim in claims:
-        agreement = agreements[claim.agreement_id]
-        payable.append(rules.PayableClaim(
-            claim_id=claim.id, provider_id=agreement.provider_id,
-            iban=providers[agreement.provider_id].iban.replace(" ", "").upper(),
-            household_id=agreement.household_id, amount_cents=sum(shares[claim.id].values())))
+    plan = _plan(claims, {cid: sum(s.values()) for cid, s in shares.items()})
+    agreements, providers, payable = plan.agreements, plan.providers, plan.payable
+    if plan.held_back:
+        record("payment_held_back", actor=actor, object_type="claim",
+               object_id=plan.held_back[0].claim_id,
+               summary=f"{len(plan.held_back)} urenbriefje(s) niet betaald: geen geldig IBAN in "
+                       "de zorgovereenkomst",
+               detail={"claims": [{"claim_id": h.claim_id, "reason": h.reason}
+                                  for h in plan.held_back]})
     planned = rules.group_into_payments(payable)
     closed_without_transfer = rules.zero_claims(payable)
-    if not planned:  # only sheets of zero euro: close them, no transfer, no run
+    if not planned:  # only sheets of zero euro (or none payable): close those, no run
         claims_service.mark_paid([by_id[c.claim_id] for c in closed_without_transfer], run_on)
         db.session.flush()
         return None
@@ -219,6 +306,8 @@ class RunPreview:
     total_cents: int
     # Submitted sheets that the run checks first; those that pass are paid in the same run.
     to_check_count: int
+    # Approved sheets the run will leave for a later one, with the reason.
+    held_back: list[HeldBack] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -231,15 +320,17 @@ def preview_next_run(today: dt.date) -> RunPreview:
     to_check = db.session.scalar(
         select(func.count()).select_from(Claim).where(Claim.status == ClaimStatus.INGEDIEND))
     return RunPreview(lines=lines, total_cents=sum(line.amount_cents for line in lines),
-                      to_check_count=int(to_check or 0))
+                      to_check_count=int(to_check or 0), held_back=held_back_claims())
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What execute_run did: the sheets it approved, and the run (None: nothing to pay)."""
+    """What execute_run did: the sheets it approved, the run (None: nothing to pay), and the
+    approved sheets it left for a later run (no valid IBAN in their agreement)."""
 
     approved: list[Claim]
     run: PaymentRun | None
+    held_back: list[HeldBack] = field(default_factory=list)
 
 
 def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
@@ -251,7 +342,8 @@ def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
     """
     _check_actor(actor)
     approved = claims_service.approve_all_submitted(run_on)
-    return RunOutcome(approved=approved, run=run_payments(actor, run_on))
+    run = run_payments(actor, run_on)
+    return RunOutcome(approved=approved, run=run, held_back=held_back_claims())
 
 
 @dataclass(frozen=True)

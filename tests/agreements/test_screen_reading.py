@@ -38,6 +38,7 @@ def draft(holder, household, grant, provider=None, **kw):
                   lines=[LineInput(grant.id, CareKind.VERPLEGING, Unit.UUR, 7000, 60 * 10)],
                   today=TODAY)
     values.update(kw)
+    f.know_provider(household, values["provider_id"])
     return service.create_draft(holder, **values)
 
 

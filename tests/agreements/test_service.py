@@ -64,6 +64,7 @@ class World:
                       ends_on=D(2026, 12, 31), end_kind=EndKind.EINDDATUM, days_per_week=2,
                       lines=[self.line()], today=TODAY)
         values.update(kw)
+        f.know_provider(self.household, values["provider_id"])
         return service.create_draft(actor or self.holder, **values)
 
     def approved(self, **kw) -> Agreement:

@@ -68,6 +68,7 @@ class World:
                       ends_on=D(2026, 12, 31), end_kind=EndKind.EINDDATUM, days_per_week=2,
                       lines=[self.line()], today=TODAY)
         values.update(kw)
+        f.know_provider(self.household, values["provider_id"])
         agreement = service.create_draft(self.holder, **values)
         settle()
         return agreement

@@ -205,19 +205,24 @@ def test_a_sheet_approved_while_the_run_runs_rolls_the_run_back(client, login, d
     assert approved.status == ClaimStatus.GOEDGEKEURD
 
 
-def test_a_refused_run_writes_nothing_and_says_why(client, login, db, office, world):
-    world["provider"].iban = ""
+def test_an_agreement_without_a_valid_iban_waits_and_everyone_else_is_paid(
+        client, login, db, office, world):
+    world["agreement"].versions[0].iban = "NL00GEEN0000000000"
     claim = make_approved_claim(world["agreement"], PREVIOUS)
     submitted = make_approved_claim(f.make_agreement(), MONTH, status=ClaimStatus.INGEDIEND)
-    db.session.flush()
+    db.session.commit()
     login(office)
+    preview = page(client.get("/betaalkantoor/betaalrondes"))
+    assert "Niet in deze betaalronde" in preview and claim.reference in preview
+    assert "Niet betaald aan Thuiszorg De Linde" in preview
     response = client.post("/betaalkantoor/betaalrondes", data=previewed(client))
-    assert response.status_code == 422
-    assert "Van zorgverlener Thuiszorg De Linde is geen IBAN bekend" in page(response)
-    assert count(db, PaymentRun) == 0
+    assert response.status_code == 302
+    shown = page(client.get(response.headers["Location"]))
+    assert f"Urenbriefje {claim.reference}: Niet betaald aan Thuiszorg De Linde" in shown
     db.session.refresh(claim)
     db.session.refresh(submitted)
-    assert (claim.status, submitted.status) == (ClaimStatus.GOEDGEKEURD, ClaimStatus.INGEDIEND)
+    assert (claim.status, submitted.status) == (ClaimStatus.GOEDGEKEURD, ClaimStatus.UITBETAALD)
+    assert count(db, PaymentRun) == 1 and count(db, PaymentItem) == 1
 
 
 def test_the_run_page_lists_its_payments_and_sheets(client, login, db, office, approved):

@@ -84,9 +84,21 @@ def test_a_share_of_zero_is_not_negative():
     assert rules.check_claim_amounts(1, "UB-1", 100, {1: 100, 2: 0}) == []
 
 
-def test_provider_without_iban_is_refused():
-    assert [r.code for r in rules.check_iban_present("Zorg BV", " ")] == ["provider_iban_missing"]
-    assert rules.check_iban_present("Zorg BV", "NL91ABNA0417164300") == []
+def test_an_agreement_without_a_valid_iban_cannot_be_paid():
+    for iban in (None, "", " ", "NL91ABNA0417164301", "GEEN-IBAN"):
+        refusals = rules.check_payment_account("Zorg BV", "ZO-2026-000001", iban)
+        assert [r.code for r in refusals] == ["agreement_iban_invalid"], iban
+        assert "Zorg BV" in refusals[0].message and "ZO-2026-000001" in refusals[0].message
+        assert "volgende" in refusals[0].message or "eerste betaalronde" in refusals[0].message
+    assert rules.check_payment_account("Zorg BV", "ZO-2026-000001", "NL91ABNA0417164300") == []
+
+
+def test_one_provider_paid_on_two_accounts_gets_one_payment_per_account():
+    payments = rules.group_into_payments([claim(1, 7, 100, iban="NL20INGB0001234567"),
+                                          claim(2, 7, 200, iban="NL91ABNA0417164300"),
+                                          claim(3, 7, 300, iban="NL20INGB0001234567")])
+    assert [(p.number, p.provider_id, p.iban, p.claim_ids, p.amount_cents) for p in payments] == [
+        (1, 7, "NL20INGB0001234567", (1, 3), 400), (2, 7, "NL91ABNA0417164300", (2,), 200)]
 
 
 
