@@ -41,6 +41,7 @@ help:
 	@echo "make run    zet alles klaar en start het portaal op http://$(HOST):$(PORT)"
 	@echo "make test   zet alles klaar en draait alle tests (SQLite, PostgreSQL, browser)"
 	@echo "make lint   ruff over portal/, tests/ en e2e/"
+	@echo "make pdf-samples  één van elk papieren document (uit de demo) in pdf-samples/, om te bekijken"
 	@echo "make clean  verwijdert .venv en caches (de database in instance/ blijft staan)"
 
 # --- setup -------------------------------------------------------------------------------
@@ -130,6 +131,6 @@ clean:
 # --- paper -------------------------------------------------------------------------------
 
 .PHONY: pdf-samples
-# One of each paper document from the demo data (a temporary database), to look at.
+# One of each paper document from the demo data (a temporary database, removed afterwards), to look at.
 pdf-samples: setup
 	$(PY) -m portal.paper.samples pdf-samples

@@ -50,21 +50,15 @@ def check_out_dir(out: str) -> Path:
 def _who(household_ids: list[int]) -> dict[str, dict[str, str]]:
     from sqlalchemy import select
 
-    from portal.access.constants import Role
-    from portal.access.models import User
     from portal.budgets.models import Household
     from portal.extensions import db
+    from portal.paper.documents import holder_names
 
     if not household_ids:
         return {}
     names = dict(db.session.execute(select(Household.id, Household.name)
                                     .where(Household.id.in_(household_ids))).all())
-    holders = {}
-    for household_id, name in db.session.execute(
-            select(User.household_id, User.name).where(User.household_id.in_(household_ids),
-                                                       User.role == Role.BUDGETHOUDER)
-            .order_by(User.id)):
-        holders.setdefault(household_id, name)
+    holders = holder_names(household_ids)
     return {str(h): {"household": names.get(h, ""), "budget_holder": holders.get(h, "")}
             for h in household_ids}
 
@@ -159,20 +153,103 @@ def enqueue_paper(month: dt.date, out: Path, today: dt.date, redis_url: str, *,
     return len(queued)
 
 
-@click.command("paper-run")
+OPTION_HINTS = {
+    "month_text": "Geef de maand als JJJJ-MM, bijvoorbeeld --month 2026-03.",
+    "out": "Geef de map voor de PDF's, bijvoorbeeld --out papier/2026-03.",
+    "workers": "Geef een heel getal van 1 of meer, bijvoorbeeld --workers 2, of laat --workers "
+               "weg (dan het aantal processorkernen).",
+    "max_tasks_per_child": "Geef een heel getal van 1 of meer, bijvoorbeeld "
+                           "--max-tasks-per-child 300.",
+}
+HELP_HINT = "Alle opties: portal paper-run --help"
+
+
+class DutchUsageError(click.UsageError):
+    """A usage error said in Dutch, in one or two lines (exit status 2, as click's)."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Fout: {self.message}", err=True)
+        click.echo(HELP_HINT, err=True)
+
+
+def _option_name(param) -> str:
+    return max(getattr(param, "opts", None) or [f"--{param.name}"], key=len)
+
+
+def dutch_usage_message(error: click.UsageError) -> str:
+    """click's English usage errors as a Dutch sentence that says what to do."""
+    param = getattr(error, "param", None)
+    if isinstance(error, click.MissingParameter) and param is not None:
+        return f"De optie {_option_name(param)} ontbreekt. {OPTION_HINTS.get(param.name, '')}"
+    if isinstance(error, click.BadParameter) and param is not None:
+        return (f"De waarde van {_option_name(param)} klopt niet. "
+                f"{OPTION_HINTS.get(param.name, '')}")
+    if isinstance(error, click.NoSuchOption):
+        text = f"De optie {error.option_name} bestaat niet."
+        if error.possibilities:
+            text += f" Bedoelt u {' of '.join(sorted(error.possibilities))}?"
+        return text
+    if isinstance(error, click.BadOptionUsage):
+        hint = next((h for name, h in OPTION_HINTS.items()
+                     if error.option_name.lstrip("-").replace("-", "_") in (name, name[:-5])),
+                    "")
+        return f"De optie {error.option_name} heeft een waarde nodig. {hint}".strip()
+    return ("Deze opdracht is niet goed gegeven: er staat iets bij dat geen optie is. "
+            "Gebruik --month JJJJ-MM en --out MAP.")
+
+
+class DutchCommand(click.Command):
+    """A command whose usage errors and help are in Dutch."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except DutchUsageError:
+            raise
+        except click.UsageError as error:
+            raise DutchUsageError(dutch_usage_message(error), ctx) from None
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Laat deze uitleg zien en stop."
+        return option
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
+                              prefix="Gebruik: ")
+
+    def format_options(self, ctx, formatter) -> None:
+        records = []  # click's own extras ("[required]", "[x>=1]") are English: ours instead
+        for p in self.get_params(ctx):
+            record = p.get_help_record(ctx)
+            if record:
+                records.append((record[0], (p.help or "") + (" Verplicht." if p.required else "")))
+        if records:
+            with formatter.section("Opties"):
+                formatter.write_dl(records)
+
+
+@click.command("paper-run", cls=DutchCommand)
 @click.option("--month", "month_text", required=True, metavar="JJJJ-MM",
               help="De maand van de overzichten en urenbriefjes, bijvoorbeeld 2026-03.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
-              help="Map waarin de PDF's en manifest.json komen.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+              metavar="MAP", help="Map waarin de PDF's en manifest.json komen.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="AANTAL",
               help="Aantal werkprocessen (standaard: het aantal processorkernen).")
-@click.option("--max-tasks-per-child", type=click.IntRange(min=1), default=300, show_default=True,
-              help="Een werkproces stopt na zoveel documenten en een nieuw neemt het over.")
+@click.option("--max-tasks-per-child", type=click.IntRange(min=1), default=300, metavar="AANTAL",
+              help="Een werkproces stopt na zoveel documenten en een nieuw neemt het over "
+                   "(standaard 300).")
 @click.option("--queue", "use_queue", is_flag=True,
               help="In productie (PORTAL_REDIS_URL): zet het werk in de wachtrij voor rq.")
 @with_appcontext
 def paper_run_command(month_text, out, workers, max_tasks_per_child, use_queue):
-    """Print the month's statement and hour sheets of every household that works on paper."""
+    """Maak de papieren post van een maand: het budgetoverzicht en de urenbriefjes van elk
+    huishouden dat op papier werkt, met manifest.json. Een tweede keer slaat over wat klaar is."""
     from portal.database import write_intent
     from portal.dates import parse_month, today
 

@@ -17,6 +17,8 @@ from markupsafe import Markup
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
+from portal.access.constants import Role
+from portal.access.models import User
 from portal.access.permissions import budget_holder_of
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
@@ -64,6 +66,19 @@ def _qr(reference: str) -> Markup:
 def holder_name(household: Household) -> str:
     holder = budget_holder_of(household.id)
     return holder.name if holder is not None else f"Huishouden {household.name}"
+
+
+def holder_names(household_ids) -> dict[int, str]:
+    """Per household: the budget holder's name (the first budget holder account). One query."""
+    ids = sorted(set(household_ids))
+    names: dict[int, str] = {}
+    if ids:
+        for household_id, name in db.session.execute(
+                select(User.household_id, User.name)
+                .where(User.household_id.in_(ids), User.role == Role.BUDGETHOUDER)
+                .order_by(User.id)):
+            names.setdefault(household_id, name)
+    return names
 
 
 def quantity_label(unit: str, quantity: int) -> str:
@@ -517,6 +532,7 @@ class SpecLine:
     agreement_reference: str
     household_name: str
     amount_cents: int
+    holder_name: str = ""  # the budget holder (the household's name when it has no login)
 
 
 @dataclass(frozen=True)
@@ -540,14 +556,16 @@ def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocume
     provider = db.session.get(Provider, payment.provider_id)
     rows = db.session.execute(
         select(PaymentItem.amount_cents, Claim.reference, Claim.month, Agreement.reference,
-               Household.name)
+               Household.name, Household.id)
         .join(Claim, Claim.id == PaymentItem.claim_id)
         .join(Agreement, Agreement.id == Claim.agreement_id)
         .join(Household, Household.id == Agreement.household_id)
         .where(PaymentItem.payment_id == payment.id)
         .order_by(Claim.month, Claim.reference)).all()
-    lines = [SpecLine(ref, month, a_ref, household, amount)
-             for amount, ref, month, a_ref, household in rows]
+    holders = holder_names(row[5] for row in rows)
+    lines = [SpecLine(ref, month, a_ref, household, amount,
+                      holders.get(household_id, f"Huishouden {household}"))
+             for amount, ref, month, a_ref, household, household_id in rows]
     return PaymentSpecDocument(
         title=f"Betaalspecificatie {payment.reference}", reference=payment.reference,
         made_on=today, qr=_qr(payment.reference), run_reference=run.reference, run_on=run.run_on,

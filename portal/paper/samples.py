@@ -1,7 +1,8 @@
 """`make pdf-samples`: one of each paper document, from the demo data, for a person to look at.
 
 Uses a temporary SQLite database with the demo (never the real one) and writes the PDFs into
-the folder given (pdf-samples/ by default, ignored by git).
+the folder given (pdf-samples/ by default, ignored by git). The temporary database is removed
+afterwards, also when something fails.
 
     .venv/bin/python -m portal.paper.samples [FOLDER]
 """
@@ -9,15 +10,29 @@ the folder given (pdf-samples/ by default, ignored by git).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 
 def make_samples(out: Path) -> list[Path]:
+    """Write the samples into `out`; the temporary instance folder is removed afterwards."""
+    from portal import create_app
+
+    instance = tempfile.mkdtemp(prefix="pgb-samples-")
+    try:
+        app = create_app(config={"PORTAL_ARGON2_FAST": True},
+                         environ={**os.environ, "PORTAL_INSTANCE_DIR": instance,
+                                  "PORTAL_DATABASE_URL": ""})
+        return _write_samples(app, out)
+    finally:  # the temporary database goes, whatever happened
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def _write_samples(app, out: Path) -> list[Path]:
     from sqlalchemy import select
 
-    from portal import create_app
     from portal.agreements.models import Agreement
     from portal.claims.constants import ClaimStatus
     from portal.claims.models import Claim
@@ -29,10 +44,6 @@ def make_samples(out: Path) -> list[Path]:
     from portal.paper.service import render_document
     from portal.payments.models import Payment
 
-    instance = tempfile.mkdtemp(prefix="pgb-samples-")
-    app = create_app(config={"PORTAL_ARGON2_FAST": True},
-                     environ={**os.environ, "PORTAL_INSTANCE_DIR": instance,
-                              "PORTAL_DATABASE_URL": ""})
     out.mkdir(parents=True, exist_ok=True)
     run_on = today()
     last_month = first_of_month(add_months(run_on, -1))
@@ -67,6 +78,8 @@ def make_samples(out: Path) -> list[Path]:
             path = out / f"{name}.pdf"
             path.write_bytes(pdf)
             written.append(path)
+        db.session.remove()
+        db.engine.dispose()
     return written
 
 

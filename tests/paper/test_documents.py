@@ -232,6 +232,13 @@ def test_payment_specification(demo, db):
     assert format_euro(doc.amount_cents) in text and doc.iban in text
     for line in doc.lines:
         assert line.claim_reference in html and format_euro(line.amount_cents) in text
+    # The "Budgethouder" column names the budget holder, not the household.
+    holders = {"Jansen": "Anna Jansen", "Bakker": "Pieter Bakker"}
+    assert {line.holder_name for line in doc.lines} == {
+        holders[line.household_name] for line in doc.lines}
+    for line in doc.lines:
+        assert f"<td>{line.holder_name}</td>" in html
+        assert f"<td>{line.household_name}</td>" not in html
     assert page_count(pdf) == 1
 
 

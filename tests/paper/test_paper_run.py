@@ -77,3 +77,42 @@ def test_out_dir_that_cannot_be_written_exits_1(app, tmp_path):
     result = _run(app, "--month", "2026-10", "--out", str(blocked / "map"))
     assert result.exit_code == 1
     assert "kan niet worden beschreven" in result.output
+
+
+ENGLISH = ("Usage:", "Error:", "Missing", "Invalid value", "Try ", "No such option",
+           "requires an argument", "unexpected extra")
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    ([], "De optie --month ontbreekt. Geef de maand als JJJJ-MM"),
+    (["--month", "2026-10"], "De optie --out ontbreekt. Geef de map"),
+    (["--month", "2026-10", "--out", "OUT", "--workers", "0"],
+     "De waarde van --workers klopt niet. Geef een heel getal van 1 of meer"),
+    (["--month", "2026-10", "--out", "OUT", "--workers", "twee"],
+     "De waarde van --workers klopt niet."),
+    (["--month", "2026-10", "--out", "OUT", "--max-tasks-per-child", "0"],
+     "De waarde van --max-tasks-per-child klopt niet."),
+    (["--month"], "De optie --month heeft een waarde nodig. Geef de maand als JJJJ-MM"),
+    (["--month", "2026-10", "--out", "OUT", "--wokers", "2"],
+     "De optie --wokers bestaat niet. Bedoelt u --workers?"),
+    (["--month", "2026-10", "--out", "OUT", "extra"], "Deze opdracht is niet goed gegeven"),
+])
+def test_usage_errors_are_dutch_and_exit_2(app, tmp_path, args, says):
+    out = tmp_path / "papier"
+    args = [str(out) if a == "OUT" else a for a in args]
+    result = app.test_cli_runner().invoke(args=["paper-run", *args])
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert "Alle opties: portal paper-run --help" in result.output
+    assert not any(word in result.output for word in ENGLISH), result.output
+    assert not out.exists()  # nothing was written
+
+
+def test_help_is_dutch(app):
+    result = app.test_cli_runner().invoke(args=["paper-run", "--help"])
+    assert result.exit_code == 0
+    assert result.output.startswith("Gebruik: ") and "Opties:" in result.output
+    assert "Laat deze uitleg zien en stop." in result.output and "Verplicht." in result.output
+    for word in ("Usage:", "Options:", "Show this message", "[required]", "x>=1", "DIRECTORY",
+                 "INTEGER"):
+        assert word not in result.output, word
