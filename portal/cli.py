@@ -16,7 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from portal.database import transaction
-from portal.refusals import Refused
+from portal.refusals import Refusal, Refused
 
 
 def refusals_exit(fn):
@@ -121,8 +121,84 @@ def create_user_command(email, name, role, password, household_id, provider_id, 
     click.echo(f"Account {user.email} ({user.role}) is aangemaakt.")
 
 
+def cli_number(text: str | None, field: str, what: str) -> int | None:
+    """A whole number typed on the command line, or a Dutch refusal (click's own is English)."""
+    if text is None:
+        return None
+    cleaned = str(text).strip()
+    if not cleaned.isdigit() or len(cleaned) > 18:
+        raise Refused(Refusal(f"{field}_invalid", f"'{text}' is geen {what}. Schrijf een heel "
+                              "getal, bijvoorbeeld 2027.", field))
+    return int(cleaned)
+
+
+def _changed(before: int | None, after: int) -> str:
+    from portal.money import format_euro
+
+    if before is None:
+        return f"{format_euro(after)} (nieuw)"
+    return f"{format_euro(after)} (was {format_euro(before)})"
+
+
+def _euros(text: str) -> int:
+    from portal.money import parse_euros
+
+    return parse_euros(text, "amount")
+
+
+@click.command("set-max-tariff")
+@click.option("--funder", "funder_id", metavar="ID",
+              help="Nummer van de verstrekker (gemeente: Wmo, Jeugdwet). Weglaten: landelijk "
+                   "maximum (alleen Wlz).")
+@click.option("--law", required=True, help="wmo, jeugdwet, wlz of zvw")
+@click.option("--year", required=True, metavar="JJJJ")
+@click.option("--unit", required=True, help="uur, dagdeel of etmaal")
+@click.option("--informal/--formal", default=None,
+              help="Voor familie en naasten (informeel) of voor zorgverleners van beroep (formeel).")
+@click.option("--euros", required=True, metavar="BEDRAG", help="Maximum per eenheid, bijv. 65,00")
+@with_appcontext
+@refusals_exit
+def set_max_tariff_command(funder_id, law, year, unit, informal, euros):
+    """Set a maximum tariff (payment office, funder administrators)."""
+    from portal.agreements.maxima import set_max_tariff
+    from portal.budgets.constants import Law, Unit
+    from portal.dates import today
+
+    with transaction():
+        row, before = set_max_tariff(
+            None, funder_id=cli_number(funder_id, "funder", "nummer van een verstrekker"),
+            law=law.strip().lower(), year=cli_number(year, "year", "jaartal"),
+            unit=unit.strip().lower(), informal=informal, max_cents=_euros(euros), today=today())
+    kind = "informeel" if row.informal else "formeel"
+    who = f"verstrekker {row.funder_id}" if row.funder_id else "landelijk"
+    click.echo(f"Maximumtarief {Law(row.law).label} {row.year}, {Unit(row.unit).label}, {kind} "
+               f"({who}): {_changed(before, row.max_cents)}.")
+
+
+@click.command("set-allowance-cap")
+@click.option("--law", required=True, help="wlz")
+@click.option("--kind", required=True, help="feestdagen")
+@click.option("--year", required=True, metavar="JJJJ")
+@click.option("--euros", required=True, metavar="BEDRAG", help="Maximum per jaar, bijv. 800,00")
+@with_appcontext
+@refusals_exit
+def set_allowance_cap_command(law, kind, year, euros):
+    """Set the yearly cap of an allowance, e.g. the Wlz holiday allowance (payment office)."""
+    from portal.budgets.constants import AllowanceKind, Law
+    from portal.budgets.service import set_allowance_cap
+    from portal.dates import today
+
+    with transaction():
+        row, before = set_allowance_cap(None, law=law.strip().lower(), kind=kind.strip().lower(),
+                                        year=cli_number(year, "year", "jaartal"),
+                                        cap_cents=_euros(euros), today=today())
+    click.echo(f"Maximum {AllowanceKind(row.kind).label.lower()} {Law(row.law).label} {row.year}: "
+               f"{_changed(before, row.cap_cents)}.")
+
+
 def register(app: Flask) -> None:
-    for command in (init_db_command, make_migration_command, create_user_command):
+    for command in (init_db_command, make_migration_command, create_user_command,
+                    set_max_tariff_command, set_allowance_cap_command):
         app.cli.add_command(command)
     # Commands owned by feature packages register themselves here too.
     from portal.demo.cli import seed_demo_command

@@ -6,6 +6,8 @@ run-payments has its own tests in tests/payments/test_cli.py.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -13,9 +15,21 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.cli import cli, create_user_command, init_db_command
+from portal.agreements.models import MaxTariff
+from portal.agreements.tariffs import TariffRow, maximum_for
+from portal.budgets import service as budgets_service
+from portal.budgets.constants import FunderKind, Law, Unit
+from portal.budgets.models import AllowanceCap, Household
+from portal.cli import (
+    cli,
+    create_user_command,
+    init_db_command,
+    set_allowance_cap_command,
+    set_max_tariff_command,
+)
 from portal.demo.cli import seed_demo_command
 from portal.extensions import db as _db
+from portal.refusals import Refused
 from tests import factories as f
 
 PASSWORD = "een-lang-wachtwoord"
@@ -159,3 +173,109 @@ def test_create_user_reports_every_reason_at_once(app, db):
     assert result.exit_code == 1
     assert "email_invalid" in result.output and "funder_missing" in result.output
     assert "link_not_allowed" in result.output
+
+
+# --------------------------------------------------------------------------- maxima
+
+
+def set_max_tariff(app, *args: str):
+    return app.test_cli_runner().invoke(set_max_tariff_command, list(args))
+
+
+def set_allowance_cap(app, *args: str):
+    return app.test_cli_runner().invoke(set_allowance_cap_command, list(args))
+
+
+def test_set_max_tariff_for_a_gemeente_then_change_it(app, db):
+    gemeente = f.make_funder(FunderKind.GEMEENTE)
+    args = ["--funder", str(gemeente.id), "--law", "wmo", "--year", "2026", "--unit", "uur",
+            "--formal", "--euros", "65,00"]
+    result = set_max_tariff(app, *args)
+    assert result.exit_code == 0, result.output
+    assert "Wmo 2015 2026, per uur, formeel" in result.output and "(nieuw)" in result.output
+    result = set_max_tariff(app, *args[:-1], "66,50")
+    assert result.exit_code == 0, result.output
+    assert "was € 65,00" in result.output.replace("\xa0", " ")
+    rows = _db.session.scalars(select(MaxTariff).where(MaxTariff.funder_id == gemeente.id)).all()
+    assert [(r.law, r.year, r.unit, r.informal, r.max_cents) for r in rows] == \
+        [(Law.WMO, 2026, Unit.UUR, False, 6650)]
+    # the agreement checks read it: an hourly tariff for this gemeente's Wmo budget is capped
+    facts = [TariffRow(r.law, r.year, r.informal, r.unit, r.max_cents, r.funder_id) for r in rows]
+    assert maximum_for(Law.WMO, 2026, Unit.UUR, informal=False, funder_id=gemeente.id,
+                       db_rows=facts).max_cents == 6650
+
+
+def test_a_national_wlz_maximum_needs_no_funder_and_is_set_once(app, db):
+    args = ["--law", "wlz", "--year", "2026", "--unit", "dagdeel", "--formal", "--euros", "72"]
+    assert set_max_tariff(app, *args).exit_code == 0
+    assert set_max_tariff(app, *args).exit_code == 0  # again: the same row, not a second one
+    rows = _db.session.scalars(select(MaxTariff).where(MaxTariff.funder_id.is_(None),
+                                                       MaxTariff.year == 2026)).all()
+    assert [(r.unit, r.max_cents) for r in rows] == [(Unit.DAGDEEL, 7200)]
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--funder", "999999", "--law", "wmo"], "funder_unknown"),
+    (["--law", "wmo"], "funder_missing"),
+    (["--funder", "GEMEENTE", "--law", "wlz"], "law_not_funded"),
+    (["--law", "wlz", "--unit", "maandloon"], "unit_not_capped"),
+    (["--law", "wlz", "--year", "twintig"], "year_invalid"),
+    (["--law", "wlz", "--year", "1999"], "year_invalid"),
+    (["--law", "wlz", "--euros", "veel"], "amount_invalid"),
+    (["--law", "wlz", "--euros", "0"], "amount_not_positive"),
+    (["--law", "wlz", "--informal-missing"], "informal_missing"),
+    (["--law", "wet"], "law_unknown"),
+])
+def test_set_max_tariff_refuses_bad_input_in_dutch_and_writes_nothing(app, db, args, code):
+    gemeente = f.make_funder(FunderKind.GEMEENTE)
+    given = {"--year": "2026", "--unit": "uur", "--euros": "65,00"}
+    flags = ["--formal"]
+    it = iter(args)
+    for name in it:
+        if name == "--informal-missing":
+            flags = []
+            continue
+        value = next(it)
+        given[name] = str(gemeente.id) if value == "GEMEENTE" else value
+    before = _db.session.scalar(select(func.count()).select_from(MaxTariff))
+    result = set_max_tariff(app, *[x for kv in given.items() for x in kv], *flags)
+    assert result.exit_code == 1, result.output
+    assert f"({code})" in result.output and "Traceback" not in result.output
+    assert _db.session.scalar(select(func.count()).select_from(MaxTariff)) == before
+
+
+def test_set_allowance_cap_makes_the_holiday_allowance_usable(app, db):
+    holder = f.make_user(Role.BUDGETHOUDER)
+    member = f.make_member(_db.session.get(Household, holder.household_id))
+    grant = f.make_grant(member, law=Law.WLZ, amount_cents=2_000_000)
+    spend = dict(kind="feestdagen", amount_cents=10_000, spent_on=dt.date(2026, 3, 1),
+                 description="", today=dt.date(2026, 6, 1))
+    with pytest.raises(Refused) as refused:
+        budgets_service.record_allowance_use(holder, grant, **spend)
+    assert refused.value.codes == ["allowance_cap_missing"]  # a fresh database has no cap
+    result = set_allowance_cap(app, "--law", "wlz", "--kind", "feestdagen", "--year", "2026",
+                               "--euros", "800,00")
+    assert result.exit_code == 0, result.output
+    assert "Maximum feestdagenuitkering Wlz 2026: € 800,00 (nieuw)" in \
+        result.output.replace("\xa0", " ")
+    budgets_service.record_allowance_use(holder, grant, **spend)
+    result = set_allowance_cap(app, "--law", "wlz", "--kind", "feestdagen", "--year", "2026",
+                               "--euros", "850")
+    assert "was € 800,00" in result.output.replace("\xa0", " ")
+    assert _db.session.scalar(select(func.count()).select_from(AllowanceCap)) == 1
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--law", "wlz", "--kind", "verantwoordingsvrij"], "allowance_cap_not_settable"),
+    (["--law", "wmo", "--kind", "feestdagen"], "allowance_not_wlz"),
+    (["--law", "wlz", "--kind", "kerst"], "allowance_kind_unknown"),
+    (["--law", "wlz", "--kind", "feestdagen", "--year", "3000"], "year_invalid"),
+    (["--law", "wlz", "--kind", "feestdagen", "--euros", "1000000,01"], "amount_too_large"),
+])
+def test_set_allowance_cap_refuses_bad_input_in_dutch_and_writes_nothing(app, db, args, code):
+    given = {"--year": "2026", "--euros": "800,00", **dict(zip(args[::2], args[1::2],
+                                                                strict=True))}
+    result = set_allowance_cap(app, *[x for kv in given.items() for x in kv])
+    assert result.exit_code == 1, result.output
+    assert f"({code})" in result.output and "Traceback" not in result.output
+    assert _db.session.scalar(select(func.count()).select_from(AllowanceCap)) == 0

@@ -191,6 +191,46 @@ def free_allowance_cap(year_amount_cents: int) -> int:
     return max(FREE_ALLOWANCE_MIN_CENTS, min(FREE_ALLOWANCE_MAX_CENTS, share))
 
 
+# Years a maximum (an allowance cap, a maximum tariff) can be set for: the Wlz exists since
+# 2015; next year's figures are published before 1 January.
+FIRST_TABLE_YEAR = 2015
+
+
+def check_table_year(year: int, today: dt.date, field: str = "year") -> list[Refusal]:
+    """A year for a table of maxima: from 2015 up to next year."""
+    if not FIRST_TABLE_YEAR <= year <= today.year + 1:
+        return [Refusal("year_invalid", f"{year} kan niet: kies een jaar van {FIRST_TABLE_YEAR} "
+                        f"tot en met {today.year + 1}.", field)]
+    return []
+
+
+def check_allowance_cap(*, law: str, kind: str, year: int, cap_cents: int,
+                        today: dt.date) -> list[Refusal]:
+    """May the yearly cap of this allowance be set (by the payment office)? Every reason at once.
+
+    Only the holiday allowance has a cap from the table; the free amount follows from the
+    budgets (free_allowance_cap) and is never set by hand.
+    """
+    refusals: list[Refusal] = []
+    if law not in {w.value for w in ALLOWANCE_LAWS}:
+        refusals.append(Refusal("allowance_not_wlz", "Alleen Wlz-budgetten hebben een "
+                                "feestdagenuitkering. Kies de Wlz (wlz).", "law"))
+    if kind == AllowanceKind.VERANTWOORDINGSVRIJ:
+        refusals.append(Refusal("allowance_cap_not_settable", "Het verantwoordingsvrij bedrag "
+                                "volgt uit de budgetten (1,5%, minimaal "
+                                f"{format_euro(FREE_ALLOWANCE_MIN_CENTS)} en maximaal "
+                                f"{format_euro(FREE_ALLOWANCE_MAX_CENTS)} per jaar): dat stelt u "
+                                "niet in. Kies de feestdagenuitkering (feestdagen).", "kind"))
+    elif kind not in {k.value for k in AllowanceKind}:
+        refusals.append(Refusal("allowance_kind_unknown", "Deze uitkering kennen we niet. Kies de "
+                                "feestdagenuitkering (feestdagen).", "kind"))
+    refusals += check_table_year(year, today)
+    if cap_cents <= 0:
+        refusals.append(Refusal("amount_not_positive", "Het maximum moet groter zijn dan "
+                                f"{format_euro(0)}.", "amount"))
+    return refusals
+
+
 @dataclass(frozen=True)
 class AllowanceFigures:
     kind: AllowanceKind

@@ -214,6 +214,38 @@ def _allowance_table_cap(law: str, kind: str, year: int) -> int | None:
         AllowanceCap.law == law, AllowanceCap.kind == kind, AllowanceCap.year == year))
 
 
+def set_allowance_cap(actor: User | None, *, law: str, kind: str, year: int, cap_cents: int,
+                      today: dt.date, note: str = "") -> tuple[AllowanceCap, int | None]:
+    """Set (or change) the yearly cap of an allowance, e.g. the Wlz holiday allowance of 2027.
+
+    By the payment office or the system (the command line). Returns the row and the cap it had
+    before (None: new). Without a row every use of that allowance in that year is refused
+    (allowance_cap_missing), so a new database needs this once a year.
+    """
+    if not _is_office(actor):
+        raise _not_allowed("het maximum van een uitkering vaststellen")
+    refuse_if(rules.check_allowance_cap(law=law, kind=kind, year=year, cap_cents=cap_cents,
+                                        today=today))
+    row = db.session.scalar(select(AllowanceCap).where(
+        AllowanceCap.law == law, AllowanceCap.kind == kind, AllowanceCap.year == year)
+        .with_for_update())
+    before = row.cap_cents if row is not None else None
+    if row is None:
+        row = AllowanceCap(law=Law(law), kind=AllowanceKind(kind), year=year, cap_cents=cap_cents,
+                           note=note)
+        db.session.add(row)
+    else:
+        row.cap_cents = cap_cents
+        row.note = note or row.note
+    db.session.flush()
+    record("allowance_cap_set", actor=actor, object_type="allowance_cap", object_id=row.id,
+           summary=f"Maximum {AllowanceKind(kind).label.lower()} {Law(law).label} {year}: "
+                   f"{format_euro(cap_cents)}",
+           detail={"before_cents": before, "cap_cents": cap_cents})
+    db.session.flush()
+    return row, before
+
+
 def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
