@@ -146,7 +146,14 @@ def logout():
 @bp.post("/sessie-verlengen")
 @login_required
 def keep_alive():
-    """The 'Blijf ingelogd' button of the idle warning: any request renews the session."""
+    """The 'Blijf ingelogd' button of the idle warning: any request renews the session.
+    Without JavaScript back to the page; from static/js/session.js (fetch, JSON) the page stays
+    and gets a fresh CSRF token for its forms, as a kept-alive page may outlive the first."""
+    if request.accept_mimetypes.best == "application/json":
+        from flask import jsonify
+        from flask_wtf.csrf import generate_csrf
+
+        return jsonify(csrf_token=generate_csrf())
     return redirect(request.referrer or url_for("access.home"))
 
 

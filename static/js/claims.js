@@ -36,7 +36,11 @@
     }).then(function (response) {
       if (!response.ok) { throw new Error(response.status); }
       return response.json();
-    }).then(update).catch(function () { /* the button still works */ });
+    }).then(function (data) {
+      update(data);
+      // The server saw this request, so the session was renewed: restart session.js' clock.
+      document.dispatchEvent(new CustomEvent("portal:server-contact"));
+    }).catch(function () { /* the button still works */ });
   }
 
   form.addEventListener("input", function (event) {
