@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.dates import TIMEZONE_NAME
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 
@@ -41,7 +43,6 @@ SETTINGS = [
             "`instance/`"),
     Setting("PORTAL_REDIS_URL", "Redis for rate limits (and background jobs) in production.",
             "none: in-memory"),
-    Setting("PORTAL_TIMEZONE", "Time zone for 'today' and all dates shown.", "Europe/Amsterdam"),
     Setting("PORTAL_PAYER_NAME", "Account holder name of the payment office's bank account (the "
             "debtor in the SEPA file of a payment run).", "demo name in development; none in production"),
     Setting("PORTAL_PAYER_IBAN", "IBAN of the payment office's bank account (SEPA debtor account).",
@@ -144,7 +145,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "PORTAL_INSTANCE_DIR": str(instance),
         "PORTAL_UPLOAD_DIR": str(Path(env.get("PORTAL_UPLOAD_DIR") or instance / "uploads").resolve()),
         "PORTAL_REDIS_URL": redis_url,
-        "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/Amsterdam"),
+        # Not from the environment: portal.dates counts in Dutch days (TIMEZONE_NAME).
+        "PORTAL_TIMEZONE": TIMEZONE_NAME,
         **payer,
         **mail,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -154,7 +156,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "PERMANENT_SESSION_LIFETIME": 15 * 60,
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "nl",
-        "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/Amsterdam"),
+        "BABEL_DEFAULT_TIMEZONE": TIMEZONE_NAME,
         # argon2 cost: the library default in production; tests lower it through their config.
         "PORTAL_ARGON2_FAST": False,
     }

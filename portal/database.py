@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from portal.dates import TIMEZONE_NAME
 from portal.extensions import db
 
 # True when the current unit of work may write. Read-only requests (GET) set it to False so
@@ -29,7 +30,7 @@ def configure_engine(engine: Engine) -> None:
         def _postgres_connect(dbapi_connection, _record):  # pragma: no cover - trivial
             # Store and read wall-clock times in Europe/Amsterdam, as on SQLite, so a
             # 'timestamp without time zone' means the same on both databases.
-            dbapi_connection.execute("SET TIME ZONE 'Europe/Amsterdam'")
+            dbapi_connection.execute(f"SET TIME ZONE '{TIMEZONE_NAME}'")
             dbapi_connection.commit()
 
         return

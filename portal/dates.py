@@ -10,7 +10,10 @@ from babel.dates import format_date
 
 from portal.refusals import Refusal, Refused
 
-TZ = ZoneInfo("Europe/Amsterdam")
+# Fixed, not a setting: the pgb rules (deadlines, "the month is over", a payment date) are
+# Dutch and count in Dutch days, wherever the server runs.
+TIMEZONE_NAME = "Europe/Amsterdam"
+TZ = ZoneInfo(TIMEZONE_NAME)
 
 
 def now() -> dt.datetime:

@@ -37,3 +37,15 @@ def test_development_generates_a_secret_key_once_and_defaults_to_sqlite(tmp_path
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ConfigError, match="PORTAL_ENV"):
         load_config({"PORTAL_ENV": "staging"})
+
+
+def test_the_time_zone_is_not_a_setting(tmp_path):
+    """Dates count in Europe/Amsterdam whatever the environment says (README: not a setting)."""
+    from portal.config import PROJECT_ROOT
+    from portal.dates import TZ
+
+    config = load_config({"PORTAL_TIMEZONE": "America/New_York",
+                          "PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert config["BABEL_DEFAULT_TIMEZONE"] == config["PORTAL_TIMEZONE"] == "Europe/Amsterdam"
+    assert str(TZ) == "Europe/Amsterdam"
+    assert "PORTAL_TIMEZONE" not in (PROJECT_ROOT / "README.md").read_text()

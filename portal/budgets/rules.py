@@ -84,8 +84,14 @@ class GrantInput:
 
 
 def last_day_of_one_year(start: dt.date) -> dt.date:
-    """The last day a period that starts on `start` may have: one year minus a day."""
-    return add_months(start, 12) - dt.timedelta(days=1)
+    """The last day a period that starts on `start` may have: one year minus a day, i.e. the day
+    before the same date next year. A start on 29 February has its anniversary on 1 March (there
+    is no 29 February next year), so it may end on 28 February."""
+    try:
+        anniversary = start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        anniversary = dt.date(start.year + 1, 3, 1)
+    return anniversary - dt.timedelta(days=1)
 
 
 def periods_overlap(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:

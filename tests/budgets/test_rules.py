@@ -75,6 +75,23 @@ def test_period_at_most_one_year():
         ["period_too_long"]
 
 
+@pytest.mark.parametrize("start, last", [
+    (D(2028, 2, 29), D(2029, 2, 28)),  # a leap day: its anniversary is 1 March
+    (D(2027, 2, 28), D(2028, 2, 27)),  # into a leap year: the day before 28 February
+    (D(2027, 3, 1), D(2028, 2, 29)),   # ends on the leap day
+    (D(2026, 1, 31), D(2027, 1, 30)),
+    (D(2026, 1, 1), D(2026, 12, 31)),
+])
+def test_last_day_of_one_year(start, last):
+    assert rules.last_day_of_one_year(start) == last
+
+
+def test_a_period_from_a_leap_day_may_last_a_whole_year():
+    leap = replace(GOOD, period_start=D(2028, 2, 29))
+    assert grant_codes(replace(leap, period_end=D(2029, 2, 28))) == []
+    assert grant_codes(replace(leap, period_end=D(2029, 3, 1))) == ["period_too_long"]
+
+
 def test_wlz_period_stays_in_one_calendar_year():
     wlz = replace(GOOD, law="wlz", period_start=D(2026, 4, 1))
     assert grant_codes(replace(wlz, period_end=D(2026, 12, 31)),
