@@ -523,6 +523,16 @@ def check_transition(status: ClaimStatus | str, action: Action, side: Side
     return to_status, []
 
 
+def check_received_on(received_on: dt.date, today: dt.date) -> list[Refusal]:
+    """The day a paper sheet reached the payment office: today or earlier, never later."""
+    if received_on > today:
+        return [Refusal("received_on_in_future", f"De datum van ontvangst "
+                        f"({format_day(received_on)}) ligt in de toekomst. Vul de datum in "
+                        "waarop het papieren urenbriefje binnenkwam: vandaag of eerder.",
+                        "received_on")]
+    return []
+
+
 def check_reason(reason: str | None, field_name: str = "reason") -> list[Refusal]:
     if not reason or not reason.strip():
         return [Refusal("reason_missing", "Schrijf de reden op, zodat de ander weet wat er moet "

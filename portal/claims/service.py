@@ -39,7 +39,7 @@ from portal.claims.constants import RESERVED_STATUSES, ClaimSource, ClaimStatus
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
-from portal.dates import first_of_month, format_month, last_of_month, now
+from portal.dates import first_of_month, format_day, format_month, last_of_month, now
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
@@ -200,7 +200,8 @@ def _set_lines(claim: Claim, priced: Sequence[PricedLine]) -> None:
 
 def _event(claim: Claim, from_status: str | None, to_status: str, actor: User | None,
            on_behalf_of: User | None, action: str, household_id: int,
-           reason: str | None = None, summary: str = "") -> None:
+           reason: str | None = None, summary: str = "",
+           received_on: dt.date | None = None) -> None:
     db.session.add(ClaimEvent(claim_id=claim.id, from_status=from_status, to_status=to_status,
                               actor_id=actor.id if actor else None,
                               on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,
@@ -209,7 +210,8 @@ def _event(claim: Claim, from_status: str | None, to_status: str, actor: User | 
            object_type="claim", object_id=claim.id,
            summary=summary or f"Urenbriefje {claim.reference}: {from_status or '-'} -> {to_status}",
            detail={"reference": claim.reference, "from": from_status, "to": to_status,
-                   **({"reason": reason} if reason else {})})
+                   **({"reason": reason} if reason else {}),
+                   **({"received_on": received_on.isoformat()} if received_on else {})})
 
 
 def _holder_user_ids(household_id: int) -> list[int]:
@@ -363,25 +365,33 @@ def submit_own_claim(actor: User, agreement: Agreement, month: dt.date,
 
 
 def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
-                       lines: Sequence[LineInput], today: dt.date) -> Claim:
+                       lines: Sequence[LineInput], today: dt.date,
+                       received_on: dt.date | None = None) -> Claim:
     """The payment office enters a paper hour sheet the budget holder signed (-> ingediend).
 
     The signature on paper is the budget holder's akkoord, so this is a submission on the
     budget holder's behalf: the same checks as submit_own_claim (every claim rule at
     Stage.SUBMIT, the budget reserved under the grant's row lock), source PAPER, and the audit
     log says "betaalkantoor namens <budgethouder>". Only the payment office may do it.
+
+    received_on: the day the paper sheet reached the payment office (default: today, never
+    later than today). That is the moment of submission, so the rules that depend on the day
+    (the month is over, no day in the future, the 10-week deadline) are measured on it, not on
+    the day the office happens to type the sheet in.
     """
     month = first_of_month(month)
     if actor is None or actor.role != Role.BEHEERDER:
         raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor kan een papieren "
                               "urenbriefje invoeren."))
+    received_on = received_on or today
+    refuse_if(rules.check_received_on(received_on, today))
     holder = db.session.scalar(select(User).where(User.household_id == agreement.household_id,
                                                   User.role == Role.BUDGETHOUDER)
                                .order_by(User.id).limit(1))
     # The signed sheet is the holder's submission: the transition is the holder's.
     to_status, refusals = rules.check_transition(ClaimStatus.CONCEPT, Action.SUBMIT, Side.HOLDER)
     refuse_if(refusals)
-    priced, refusals = check_lines(agreement, month, lines, today, Stage.SUBMIT)
+    priced, refusals = check_lines(agreement, month, lines, received_on, Stage.SUBMIT)
     refuse_if(refusals)
     budgets_service.reserve(rules.shares_of(priced))  # first write; refused under the lock
 
@@ -392,9 +402,11 @@ def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
     _set_lines(claim, priced)
     _insert_claim(claim)
     holder_name = holder.name if holder else "de budgethouder"
+    received = f", ontvangen op {format_day(received_on)}" if received_on != today else ""
     _event(claim, None, to_status, actor, holder, "paper_intake", agreement.household_id,
            summary=f"Papieren urenbriefje {claim.reference} ingevoerd: betaalkantoor "
-           f"({actor.name}) namens {holder_name}")
+           f"({actor.name}) namens {holder_name}{received}",
+           received_on=received_on)
     body = (f"Het betaalkantoor heeft het papieren {_sheet_label(claim)} ingevoerd "
             f"({format_euro(claim.total_cents)}). Het is ingediend en wordt nu gecontroleerd.")
     _notify(_holder_user_ids(agreement.household_id), "claim_submitted",

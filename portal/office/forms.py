@@ -17,7 +17,7 @@ from wtforms.validators import Length, Optional
 from portal.access.forms import BaseForm
 from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
-from portal.dates import format_day, parse_month
+from portal.dates import format_day, parse_date, parse_month
 from portal.office.service import SheetColumn
 from portal.refusals import Refused
 
@@ -92,7 +92,21 @@ def sheet_form_class(columns: list[SheetColumn], days: list[dt.date]) -> type[Ba
     """A form with one text input per day per column, named d03_k1 (day 3, column 1)."""
 
     class PaperSheetForm(BaseForm):
-        pass
+        # The day the paper sheet came in: the deadline is measured on it (claims.service).
+        received_on = StringField("Ontvangen op", filters=[_strip], validators=[Optional()],
+                                  description="De datum waarop het papieren urenbriefje "
+                                  "binnenkwam, als JJJJ-MM-DD. Leeg: vandaag.")
+
+        def received(self, today: dt.date) -> dt.date | None:
+            """The date typed (or today when empty); None, with the error on the field, when
+            it is no date."""
+            if not self.received_on.data:
+                return today
+            try:
+                return parse_date(self.received_on.data)
+            except Refused as refused:
+                self.received_on.errors = [*self.received_on.errors, refused.refusals[0].message]
+                return None
 
     for day in days:
         for column in columns:

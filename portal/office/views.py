@@ -217,15 +217,20 @@ def paper_sheet(agreement_id: int, month: str):
                    describe.sheet(header.month, header.provider_name),
                    object_type="agreement", object_id=agreement.id)
     form = sheet_form_class(header.columns, days)()
+    if request.method == "GET" and not form.received_on.data:
+        form.received_on.data = today().isoformat()
     general: list[str] = []
     if form.validate_on_submit():
         lines, fields = sheet_lines(form, header.columns, days)
+        received_on = form.received(today())
         if not form.errors:
             try:
-                claim = intake_paper_claim(current_user, agreement, header.month, lines, today())
+                claim = intake_paper_claim(current_user, agreement, header.month, lines, today(),
+                                           received_on=received_on)
             except Refused as refused:
                 for refusal in refused.refusals:
-                    target = _line_field(refusal.field, fields)
+                    target = (form.received_on if refusal.field == "received_on"
+                              else _line_field(refusal.field, fields))
                     if target is not None:
                         target.errors.append(refusal.message)
                     else:

@@ -123,7 +123,7 @@ def test_the_budget_must_cover_the_sheet_exactly_enough_is_allowed(db):
     assert claim.total_cents == 12_000
 
 
-def test_the_submit_deadline_counts_on_the_day_of_intake(db, world):
+def test_without_a_received_on_date_the_deadline_counts_on_the_day_of_intake(db, world):
     deadline = submit_deadline(MARCH)
     with pytest.raises(Refused) as refused:
         service.intake_paper_claim(world["office"], world["agreement"], MARCH, lines((2, 60)),
@@ -132,3 +132,60 @@ def test_the_submit_deadline_counts_on_the_day_of_intake(db, world):
     claim = service.intake_paper_claim(world["office"], world["agreement"], MARCH,
                                        lines((2, 60)), deadline)
     assert claim.status == ClaimStatus.INGEDIEND
+
+
+def test_the_deadline_counts_on_the_day_the_paper_sheet_came_in(db, world):
+    """Received on the last day of the deadline, typed in a week later: in time. Received a day
+    after the deadline: too late, whatever day it is typed in."""
+    deadline = submit_deadline(MARCH)
+    typed_on = deadline + dt.timedelta(days=7)
+    before = written(db)
+    with pytest.raises(Refused) as refused:
+        service.intake_paper_claim(world["office"], world["agreement"], MARCH, lines((2, 60)),
+                                   typed_on, received_on=deadline + dt.timedelta(days=1))
+    assert refused.value.codes == ["too_late"]
+    assert written(db) == before
+    claim = service.intake_paper_claim(world["office"], world["agreement"], MARCH,
+                                       lines((2, 60)), typed_on, received_on=deadline)
+    assert claim.status == ClaimStatus.INGEDIEND
+    summary = db.session.scalar(select(AuditEvent.summary).where(
+        AuditEvent.action == "claim.paper_intake", AuditEvent.object_id == claim.id))
+    assert "ontvangen op" in summary
+
+
+def test_a_received_on_date_in_the_future_is_refused_and_nothing_written(db, world):
+    before = written(db)
+    with pytest.raises(Refused) as refused:
+        service.intake_paper_claim(world["office"], world["agreement"], MARCH, lines((2, 60)),
+                                   TODAY, received_on=TODAY + dt.timedelta(days=1))
+    assert refused.value.codes == ["received_on_in_future"]
+    assert refused.value.refusals[0].field == "received_on"
+    assert written(db) == before
+    claim = service.intake_paper_claim(world["office"], world["agreement"], MARCH,
+                                       lines((2, 60)), TODAY, received_on=TODAY)  # today: fine
+    assert claim.status == ClaimStatus.INGEDIEND
+
+
+def test_a_sheet_received_before_its_month_was_over_is_refused(db, world):
+    with pytest.raises(Refused) as refused:
+        service.intake_paper_claim(world["office"], world["agreement"], MARCH, lines((2, 60)),
+                                   TODAY, received_on=D(2026, 3, 31))
+    assert "month_not_over" in refused.value.codes
+
+
+def test_the_paper_grid_asks_for_the_received_on_date(client, login, db, world, monkeypatch):
+    monkeypatch.setattr("portal.office.views.today", lambda: TODAY)
+    login(world["office"])
+    url = f"/betaalkantoor/papier/{world['agreement'].id}/2026-03"
+    page = client.get(url).get_data(as_text=True)
+    assert 'for="received_on"' in page and f'value="{TODAY.isoformat()}"' in page
+    for typed, message in (("2026-04-11", "ligt in de toekomst"),
+                           ("11 april", "geen bestaande datum")):
+        response = client.post(url, data={"received_on": typed, "d02_k0": "1:00"})
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert message in page and f'value="{typed}"' in page and 'href="#received_on"' in page
+    assert count(db, Claim) == 0
+    response = client.post(url, data={"received_on": "2026-04-09", "d02_k0": "1:00"})
+    assert response.status_code == 302
+    assert count(db, Claim) == 1
