@@ -227,6 +227,47 @@ def check_agreement_approved(versions: Sequence[AgreedVersion]) -> list[Refusal]
     return []
 
 
+def check_month_claimable(month: dt.date, facts: SheetFacts) -> list[Refusal]:
+    """Whether a month can have hours on a sheet at all, and if not, why: the agreement is not
+    approved, did not run in that month, pays a fixed monthly wage only, or draws on budgets
+    that do not run in that month. The sheet page shows this when its grid has nothing to fill
+    in (claims.grid.sheet_columns gives it no column); a sheet with lines is refused day by day.
+    """
+    month = first_of_month(month)
+    last = last_of_month(month)
+    approved = check_agreement_approved(facts.versions)
+    if approved:
+        return approved
+    ranges = coverage([v.period for v in facts.versions])
+    numbers = {p.number for p, first, end in ranges if first <= last and (end is None or end >= month)}
+    if not numbers:
+        start = min(first for _p, first, _end in ranges)
+        ends = [end for _p, _first, end in ranges]
+        period = f"vanaf {format_day(start)}" if None in ends else \
+            f"van {format_day(start)} tot en met {format_day(max(ends))}"
+        return [Refusal("month_outside_agreement",
+                        f"In {format_month(month)} gold deze zorgovereenkomst niet. De "
+                        f"overeenkomst loopt {period}. Kies een maand in die periode.", "month")]
+    per_unit = [line for v in facts.versions if v.period.number in numbers
+                for line in v.lines if Unit(line.unit) is not Unit.MAANDLOON]
+    if not per_unit:
+        return [Refusal("monthly_wage_not_claimable",
+                        "In deze zorgovereenkomst staat een vast maandloon. Dat loon wordt elke "
+                        "maand vanzelf betaald; u hoeft er geen urenbriefje voor in te vullen.",
+                        "month")]
+
+    def runs_in_month(grant_id: int | None) -> bool:
+        period = facts.grant_periods.get(grant_id)
+        return period is None or (period[0] <= last and period[1] >= month)
+
+    if not any(runs_in_month(line.grant_id) for line in per_unit):
+        return [Refusal("month_outside_grant",
+                        f"Het budget van deze zorgovereenkomst loopt niet in "
+                        f"{format_month(month)}, dus daaruit kan die maand niets worden betaald. "
+                        "Kies een maand waarin het budget loopt.", "month")]
+    return []
+
+
 def check_duplicate(existing_reference: str | None, month: dt.date) -> list[Refusal]:
     if existing_reference:
         return [Refusal("duplicate_sheet",

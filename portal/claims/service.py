@@ -130,6 +130,13 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
     return facts, grants
 
 
+def month_refusals(agreement: Agreement, month: dt.date) -> list[Refusal]:
+    """Why the agreement's sheet for `month` has nothing to fill in (rules.check_month_claimable);
+    the sheet page asks this when its grid has no column."""
+    facts, _grants = sheet_facts(agreement, month)
+    return rules.check_month_claimable(month, facts)
+
+
 def check_lines(agreement: Agreement, month: dt.date, lines: Sequence[LineInput], today: dt.date,
                 stage: Stage, exclude_claim_id: int | None = None
                 ) -> tuple[list[PricedLine], list[Refusal]]:

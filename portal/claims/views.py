@@ -199,6 +199,8 @@ class SheetPage:
     total_cents: int = 0
     budgets: list[BudgetLeft] | None = None
     errors: list[ErrorItem] = field(default_factory=list)
+    # When the grid has no column: why there is nothing to fill in (the claim rules' words).
+    empty_reasons: list[Refusal] = field(default_factory=list)
 
     @property
     def is_holder(self) -> bool:
@@ -231,7 +233,8 @@ def _page(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Act
                       note=claim.note if claim is not None else "")
     household = db.session.get(Household, agreement.household_id)
     return SheetPage(agreement=agreement, household=household, month=month, claim=claim,
-                     acting=acting, columns=columns, form=form)
+                     acting=acting, columns=columns, form=form,
+                     empty_reasons=[] if columns else service.month_refusals(agreement, month))
 
 
 def _fill_preview(page: SheetPage, lines, preview: service.SheetPreview | None) -> None:
