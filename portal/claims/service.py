@@ -81,9 +81,16 @@ def _office_side(actor: User | None) -> Side:
                           "goedkeuren, opschorten of afkeuren."))
 
 
-def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | None = None
-                ) -> tuple[SheetFacts, dict[int, Grant]]:
-    """Everything the claim rules check a sheet against, in a fixed number of queries."""
+def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | None = None,
+                *, lock: bool = False) -> tuple[SheetFacts, dict[int, Grant]]:
+    """Everything the claim rules check a sheet against, in a fixed number of queries.
+
+    lock: the caller is about to write the sheet (check_lines). For a provider who is a person,
+    the provider's row is then locked (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write
+    transaction holds the database's write lock already) before the person's other sheets are
+    read: two sheets of one person written at the same moment are checked one after the other,
+    so together they cannot pass 24 hours on a day.
+    """
     month = first_of_month(month)
     versions = db.session.scalars(
         select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
@@ -102,6 +109,8 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
     grants = {g.id: g for g in db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))}
     provider = db.session.get(Provider, agreement.provider_id)
     is_person = provider.kind == ProviderKind.PERSOON
+    if lock and is_person:
+        db.session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
 
     existing = select(Claim.reference).where(Claim.agreement_id == agreement.id,
                                              Claim.month == month)
@@ -130,21 +139,16 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
     return facts, grants
 
 
-def month_refusals(agreement: Agreement, month: dt.date) -> list[Refusal]:
-    """Why the agreement's sheet for `month` has nothing to fill in (rules.check_month_claimable);
-    the sheet page asks this when its grid has no column."""
-    facts, _grants = sheet_facts(agreement, month)
-    return rules.check_month_claimable(month, facts)
-
-
 def check_lines(agreement: Agreement, month: dt.date, lines: Sequence[LineInput], today: dt.date,
                 stage: Stage, exclude_claim_id: int | None = None
                 ) -> tuple[list[PricedLine], list[Refusal]]:
-    """Run every claim rule for a sheet without writing anything (the form's live check too).
+    """Run every claim rule for a sheet, before the caller writes it. Writes nothing, but locks
+    a person-provider's row (see sheet_facts) until the caller's transaction ends; read-only
+    screens use preview_claim instead.
 
     Only at Stage.SUBMIT is the budget checked (a provider never sees budgets).
     """
-    facts, grants = sheet_facts(agreement, month, exclude_claim_id)
+    facts, grants = sheet_facts(agreement, month, exclude_claim_id, lock=True)
     if stage is Stage.SUBMIT:
         return rules.check_sheet(month, lines, facts, today, stage, grants=grants,
                                  refusal_for=budgets_service.budget_refusal)

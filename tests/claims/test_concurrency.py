@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import User
+from portal.agreements.models import Agreement
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
 from portal.claims import service
 from portal.claims.constants import ClaimStatus
-from portal.claims.models import Claim
+from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import LineInput
 from portal.refusals import Refused
 from tests.factories import make_agreement, make_grant, make_provider, make_user
@@ -85,3 +86,47 @@ def test_twenty_parallel_approvals_exactly_ten_fit(app, committing_db):
     waiting = db.session.scalar(select(func.count()).select_from(Claim)
                                 .where(Claim.status == ClaimStatus.WACHT_OP_AKKOORD))
     assert (submitted, waiting) == (10, 10)
+
+
+@pytest.mark.committing
+def test_two_sheets_of_one_person_at_the_same_moment_never_pass_24_hours(app, committing_db):
+    """Two budget holders submit, at the same moment, a sheet of the same care provider (a
+    person) with 13 hours on the same day: one goes through, the other hears the 24-hour rule.
+    The provider's row is locked before the person's other sheets are read (SELECT ... FOR
+    UPDATE on PostgreSQL; on SQLite the write transactions queue)."""
+    db = committing_db
+    person = make_provider()
+    jobs = []
+    for _ in range(2):
+        grant = make_grant(amount_cents=GRANT_CENTS)
+        agreement = make_agreement(grant, person, lines=[
+            (grant, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 5000, 240)])
+        holder = make_user(Role.BUDGETHOUDER, household_id=agreement.household_id)
+        jobs.append((holder.id, agreement.id))
+    db.session.commit()
+    db.session.remove()
+    barrier = threading.Barrier(len(jobs))
+
+    def submit(job):
+        holder_id, agreement_id = job
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                service.submit_own_claim(
+                    db.session.get(User, holder_id), db.session.get(Agreement, agreement_id),
+                    MARCH, [LineInput(dt.date(2026, 3, 2), CareKind.INDIVIDUELE_BEGELEIDING,
+                                      13 * 60)], TODAY)
+                db.session.commit()
+                return "ok"
+            except Refused as refused:
+                db.session.rollback()
+                return tuple(refused.codes)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        results = sorted(pool.map(submit, jobs), key=str)
+    assert results == [("day_over_24_hours",), "ok"], results
+    minutes = db.session.scalar(select(func.sum(ClaimLine.quantity)).join(Claim).where(
+        ClaimLine.day == dt.date(2026, 3, 2), Claim.status != ClaimStatus.AFGEKEURD))
+    assert minutes == 13 * 60
