@@ -30,6 +30,7 @@ from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
 from portal.extensions import db
 from portal.messages.models import Message
+from portal.money import minutes_times_tariff
 from portal.payments.service import run_payments
 
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -84,10 +85,32 @@ DEMO_LOGINS = [ANNA, PIETER, KEES, FATIMA, MARIEKE, LINDE, YOUSSEF, CONSULENT_ZK
 
 WEEKDAYS = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4}
 
+# Sara's Wmo care: Youssef, 3 hours on Tuesdays at EUR 52.50 an hour.
+SARA_WMO_TARIFF_CENTS = 5250
+SARA_WMO_DAYS = ("di",)
+SARA_WMO_MINUTES = 180
+# This year her Wmo budget is about a month of care short (see _sara_wmo_euros).
+SARA_WMO_SHORT_CENTS = 70_000
+
 
 def _user(login: DemoLogin, **links) -> User:
     return create_user(login.email, DEMO_PASSWORD, login.role.value, login.name,
                        totp_secret=login.totp_secret, **links)
+
+
+def _sara_wmo_euros(year: int, window_start: dt.date, today: dt.date) -> int:
+    """Sara's Wmo budget for `year`: EUR 7,500 in other years (enough for the months of care
+    the demo holds). This year: what her care costs this year less about a month of it, in
+    hundreds of euros, so that every sheet claimed so far fits and the care still to come does
+    not. On whatever day the demo is loaded, the start page warns that it will not last."""
+    if year != today.year:
+        return 7_500
+    first = max(window_start, dt.date(year, 1, 1))  # her care starts with the window
+    weekdays = {WEEKDAYS[d] for d in SARA_WMO_DAYS}
+    visits = sum(1 for i in range((dt.date(year, 12, 31) - first).days + 1)
+                 if (first + dt.timedelta(days=i)).weekday() in weekdays)
+    cost = visits * minutes_times_tariff(SARA_WMO_MINUTES, SARA_WMO_TARIFF_CENTS)
+    return (cost - SARA_WMO_SHORT_CENTS) // 10_000 * 100
 
 
 def _grant(member_id: int, funder: Funder, law: Law, year: int, amount_euros: int,
@@ -205,7 +228,8 @@ def seed_demo(today: dt.date) -> bool:
                                CareKind.VERPLEGING, CareKind.LOGEEROPVANG], "WLZ-88120")
         g_daan[year] = _grant(daan.id, utrecht, Law.JEUGDWET, year, 14_000,
                               [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.LOGEEROPVANG], "JW-4471")
-        g_sara_wmo[year] = _grant(sara.id, utrecht, Law.WMO, year, 7_500,
+        g_sara_wmo[year] = _grant(sara.id, utrecht, Law.WMO, year,
+                                  _sara_wmo_euros(year, window_start, today),
                                   [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.GROEPSBEGELEIDING],
                                   "WMO-5520")
         g_sara_zvw[year] = _grant(sara.id, verzekeraar, Law.ZVW, year, 12_000,
@@ -249,7 +273,8 @@ def seed_demo(today: dt.date) -> bool:
     p_linde_j = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 6200, ("di", "vr"), 120),
                  Pattern(g_sara_zvw, CareKind.VERPLEGING, 6800, ("wo",), 120)]
     p_youssef = [Pattern(g_daan, CareKind.INDIVIDUELE_BEGELEIDING, 5500, ("ma", "wo"), 120),
-                 Pattern(g_sara_wmo, CareKind.INDIVIDUELE_BEGELEIDING, 5250, ("di",), 180)]
+                 Pattern(g_sara_wmo, CareKind.INDIVIDUELE_BEGELEIDING, SARA_WMO_TARIFF_CENTS,
+                         SARA_WMO_DAYS, SARA_WMO_MINUTES)]
     p_linde_b = [Pattern(g_pieter, CareKind.HUISHOUDELIJKE_HULP, 3000, ("do",), 180)]
 
     a_marieke = _agreement(anna, marieke, [c_zk], jansen.id, marieke_p.id, ModelKind.FAMILIE,
@@ -315,11 +340,15 @@ def seed_demo(today: dt.date) -> bool:
     agreements.provider_sign(youssef, change, today)
     agreements.holder_sign(anna, change, today)
 
-    # Wlz allowances in use this year.
+    # Wlz allowances in use this year: the free-to-spend amount (1.5% of EUR 48,000: EUR 720)
+    # is nearly used up (EUR 600, over 80%), so the start page warns about it.
     wlz = g_anna[today.year]
     budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
                                  min(today, dt.date(today.year, 3, 2)),
                                  "Reiskosten naar het ziekenhuis", today)
+    budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
+                                 min(today, dt.date(today.year, 6, 15)),
+                                 "Kilometervergoeding voor Marieke de Boer", today)
     budgets.record_allowance_use(anna, wlz, AllowanceKind.FEESTDAGEN.value, 15_000,
                                  min(today, dt.date(today.year, 1, 2)),
                                  "Zorg op nieuwjaarsdag (Marieke de Boer)", today)

@@ -5,11 +5,14 @@ from sqlalchemy import func, select
 
 from portal.agreements.constants import ModelKind, ReviewDecision, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, FunderReview
+from portal.budgets import service as budgets_service
 from portal.budgets.constants import FunderKind
 from portal.budgets.models import Funder, Household
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.demo.seed import ANNA, DEMO_LOGINS, seed_demo
+from portal.overview import service as overview
+from portal.overview.start_page import build_start_page
 from portal.payments.models import Payment
 from tests.ledger import assert_grants_match_their_history
 
@@ -82,3 +85,15 @@ def test_the_demo_loads_on_any_day_of_the_year(db, today):
     months = sorted(set(db.session.scalars(select(Claim.month)).all()))
     assert len(months) == 10 and months[-1] < today.replace(day=1)
     assert_grants_match_their_history(db.session)
+    # Every kind of warning of the start page, read the way the start page reads them.
+    jansen = db.session.scalar(select(Household.id).where(Household.name == "Jansen"))
+    usage = overview.household_usage(jansen, today)
+    allowances = budgets_service.allowance_status([row.allowance_facts for row in usage.rows])
+    page = build_start_page(usage, overview.household_attention(jansen), allowances,
+                            lambda *args, **kw: None)
+    kinds = {}
+    for notice in page.notices:
+        kinds.setdefault(notice.kind, []).append(notice.text)
+    assert set(kinds) == {"budget", "agreement", "sheet", "allowance"}
+    assert any("Wmo" in text and "Sara Jansen" in text for text in kinds["budget"])
+    assert any("Anna Jansen" in text for text in kinds["allowance"])
