@@ -6,7 +6,8 @@ Some steps have a field per budget and kind of care: their form classes are made
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -238,34 +239,37 @@ class QuantityError(ValueError):
     pass
 
 
+# What a person types: '4:30', '4,5' or '4.25' hours, or a whole count. Exponents, signs,
+# 'Infinity' and the like are no quantity; more than six digits is a typing error (a week has
+# 168 hours: rules.check_lines says so with the number).
+_CLOCK = re.compile(r"^(\d{1,6}):(\d{1,2})$")
+_HOURS = re.compile(r"^\d{1,6}(?:[.,]\d{1,4})?$")
+_COUNT = re.compile(r"^\d{1,6}$")
+_TOO_LONG = re.compile(r"^\d{7,}(?:[.,:]\d*)?$")
+TOO_LARGE = "Dit getal is te groot. Vul in hoeveel per week, bijvoorbeeld 4:30 of 3."
+
+
 def parse_quantity(text: str, unit: str) -> int:
     """'4:30' or '4,5' hours -> 270 minutes (hourly care, fixed hours); '3' -> 3 day parts."""
     value = (text or "").strip().replace(" ", "")
+    if value.startswith("-"):
+        raise QuantityError("Het aantal kan niet negatief zijn." if unit not in MINUTE_UNITS
+                            else "Het aantal uren kan niet negatief zijn.")
+    if _TOO_LONG.match(value):
+        raise QuantityError(TOO_LARGE)
     if unit in MINUTE_UNITS:
-        try:
-            if ":" in value:
-                hours, minutes = value.split(":", 1)
-                total = int(hours or 0) * 60 + int(minutes)
-                if not 0 <= int(minutes) < 60:
-                    raise ValueError
-            else:
-                total = Decimal(value.replace(",", ".")) * 60
-                if total != total.to_integral_value():
-                    raise ValueError
-                total = int(total)
-        except (ValueError, InvalidOperation):
-            raise QuantityError("Schrijf de uren als uren:minuten, bijvoorbeeld 4:30, of als "
-                                "getal, bijvoorbeeld 4,5.") from None
-        if total < 0:
-            raise QuantityError("Het aantal uren kan niet negatief zijn.")
-        return total
-    try:
-        count = int(value)
-    except ValueError:
-        raise QuantityError("Vul een heel getal in, bijvoorbeeld 3.") from None
-    if count < 0:
-        raise QuantityError("Het aantal kan niet negatief zijn.")
-    return count
+        clock, hours = _CLOCK.match(value), _HOURS.match(value)
+        if clock and int(clock.group(2)) < 60:
+            return int(clock.group(1)) * 60 + int(clock.group(2))
+        if hours:
+            total = Decimal(value.replace(",", ".")) * 60
+            if total == total.to_integral_value():
+                return int(total)
+        raise QuantityError("Schrijf de uren als uren:minuten, bijvoorbeeld 4:30, of als "
+                            "getal, bijvoorbeeld 4,5.")
+    if not _COUNT.match(value):
+        raise QuantityError("Vul een heel getal in, bijvoorbeeld 3.")
+    return int(value)
 
 
 def format_quantity(quantity: int, unit: str) -> str:

@@ -24,7 +24,7 @@ from portal.agreements.constants import (
     VersionStatus,
 )
 from portal.agreements.tariffs import TariffRow, maximum_for
-from portal.budgets.constants import CareKind, Law, Unit
+from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Law, Unit
 from portal.dates import add_months, first_of_month, format_day, last_of_month, months_between
 from portal.money import format_euro, round_half_up
 from portal.refusals import Refusal
@@ -161,17 +161,73 @@ def line_field(index: int, name: str) -> str:
 
 MINUTE_UNITS = frozenset({Unit.UUR, Unit.MAANDLOON})  # quantities in minutes
 
+# A week has 7 x 24 hours: no line, and not all lines of an agreement together, can hold more.
+WEEK_MINUTES = 7 * 24 * 60
+QUANTITY_TOO_LARGE = {
+    Unit.UUR: f"Vul hoogstens {WEEK_MINUTES // 60} uur per week in",
+    Unit.MAANDLOON: f"Vul hoogstens {WEEK_MINUTES // 60} vaste uren per week in",
+    Unit.DAGDEEL: f"Vul hoogstens {WEEK_MINUTES // MINUTES_PER_UNIT[Unit.DAGDEEL]} dagdelen per "
+                  "week in (een dagdeel telt als 4 uur)",
+    Unit.ETMAAL: f"Vul hoogstens {WEEK_MINUTES // MINUTES_PER_UNIT[Unit.ETMAAL]} etmalen per "
+                 "week in",
+}
+
+# The highest tariff per unit that can be meant (a typing error above it; the maxima per law
+# are usually far lower): EUR 500 an hour, a day part 4 and a 24-hour stay 24 such hours, a
+# fixed monthly wage EUR 25,000.
+TARIFF_CEILING_CENTS = {
+    Unit.UUR: 50_000,
+    Unit.DAGDEEL: 4 * 50_000,
+    Unit.ETMAAL: 24 * 50_000,
+    Unit.MAANDLOON: 2_500_000,
+}
+
+
+def week_minutes(line) -> int:
+    """A line's weekly quantity in minutes of care (a day part 4 hours, a 24-hour stay 24)."""
+    if line.unit in MINUTE_UNITS:
+        return line.weekly_quantity
+    return line.weekly_quantity * MINUTES_PER_UNIT[Unit(line.unit)]
+
 
 # ---------------------------------------------------------------------------------------------
 # Completeness and validity of a draft
 # ---------------------------------------------------------------------------------------------
 
 
-def check_period(draft: DraftInput) -> list[Refusal]:
+# Dates people type for an agreement lie in a sensible range: not before 2000 (a typing error,
+# and no pgb care of then is paid now), not more than 10 years ahead ('31-12-9999').
+DATE_FLOOR = dt.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+def check_date_range(day: dt.date | None, today: dt.date | None, field: str) -> list[Refusal]:
+    """A typed date between 1 January 2000 and 10 years from today (today None: no upper bound)."""
+    if day is None:
+        return []
+    last = latest_date(today) if today is not None else None
+    if day < DATE_FLOOR or (last is not None and day > last):
+        until = f" en {format_day(last)}" if last is not None else ""
+        return [Refusal("date_out_of_range", f"De datum {format_day(day)} kan niet. Kies een datum "
+                        f"tussen {format_day(DATE_FLOOR)}{until}.", field)]
+    return []
+
+
+def check_period(draft: DraftInput, today: dt.date | None = None) -> list[Refusal]:
     refusals = []
     if draft.starts_on is None:
         refusals.append(Refusal("start_missing", "Vul de datum in waarop de zorg begint.",
                                 "starts_on"))
+    refusals += check_date_range(draft.starts_on, today, "starts_on")
+    if draft.end_kind != EndKind.GEEN:
+        refusals += check_date_range(draft.ends_on, today, "ends_on")
     if draft.end_kind == EndKind.EINDDATUM and draft.ends_on is None:
         refusals.append(Refusal("end_missing", "Vul de einddatum in, of kies 'zonder einddatum'.",
                                 "ends_on"))
@@ -204,10 +260,22 @@ def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Ref
             refusals.append(Refusal("quantity_negative", f"Het aantal per week voor {label} kan "
                                     "niet negatief zijn. Vul 0 of meer in.",
                                     line_field(i, "weekly_quantity")))
+        elif week_minutes(line) > WEEK_MINUTES:
+            refusals.append(Refusal("quantity_too_large", f"{QUANTITY_TOO_LARGE[line.unit]} voor "
+                                    f"{label}. Een week heeft {WEEK_MINUTES // 60} uur.",
+                                    line_field(i, "weekly_quantity")))
         elif line.unit in MINUTE_UNITS and line.weekly_quantity % 15:
             refusals.append(Refusal("quantity_not_quarter", f"Vul de uren per week voor {label} "
                                     "in hele kwartieren in, bijvoorbeeld 2:15 of 2:30.",
                                     line_field(i, "weekly_quantity")))
+        ceiling = TARIFF_CEILING_CENTS.get(line.unit)
+        if ceiling is not None and line.tariff_cents > ceiling:
+            what = ("Een maandloon van meer dan " + format_euro(ceiling)
+                    if line.unit == Unit.MAANDLOON
+                    else f"Een tarief van meer dan {format_euro(ceiling)} {line.unit.label}")
+            refusals.append(Refusal("tariff_too_high", f"{what} kan niet. Controleer het tarief "
+                                    f"voor {label}: staat er een 0 te veel?",
+                                    line_field(i, "tariff_cents")))
         if line.unit == Unit.MAANDLOON and draft.model != ModelKind.ARBEID:
             refusals.append(Refusal("monthly_wage_needs_employment", "Een vast maandloon kan "
                                     "alleen bij een arbeidsovereenkomst. Kies een tarief per uur, "
@@ -257,6 +325,20 @@ EARLIEST_START_MONTHS_BACK = 3
 def earliest_start(today: dt.date) -> dt.date:
     """The earliest start date the wizard offers budgets for, before the period is chosen."""
     return first_of_month(add_months(today, -EARLIEST_START_MONTHS_BACK))
+
+
+def check_week_total(draft: DraftInput) -> list[Refusal]:
+    """All care of the agreement together fits in a week (7 x 24 hours): the provider cannot
+    claim more (claims count at most 24 hours a day). A day part counts as 4 hours, a 24-hour
+    stay as 24 (budgets.constants.MINUTES_PER_UNIT)."""
+    lines = [ln for ln in draft.lines if week_minutes(ln) <= WEEK_MINUTES]  # the rest: per line
+    total = sum(week_minutes(ln) for ln in lines)
+    if len(lines) < 2 or total <= WEEK_MINUTES:
+        return []
+    return [Refusal("week_total_too_large", f"Alle zorg in deze overeenkomst samen is "
+                    f"{total // 60}:{total % 60:02d} uur per week. Dat is meer dan een week heeft "
+                    f"({WEEK_MINUTES // 60} uur). Een dagdeel telt als 4 uur, een etmaal als 24 uur. "
+                    "Verlaag de uren of het aantal.", "week_total")]
 
 
 def _overlaps(starts_on: dt.date, ends_on: dt.date | None, grant: GrantFacts) -> bool:
@@ -531,9 +613,11 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
 
 
 def validate_draft(draft: DraftInput, provider: ProviderFacts, grants: Mapping[int, GrantFacts],
-                   tariff_rows: Iterable[TariffRow] = ()) -> DraftVerdict:
-    """Everything a draft must satisfy before it is shared or signed, all reasons at once."""
-    refusals = check_period(draft) + check_lines(draft, grants)
+                   tariff_rows: Iterable[TariffRow] = (), *,
+                   today: dt.date | None = None) -> DraftVerdict:
+    """Everything a draft must satisfy before it is shared or signed, all reasons at once.
+    today: for the dates' upper bound (None: none)."""
+    refusals = check_period(draft, today) + check_lines(draft, grants) + check_week_total(draft)
     model_refusals, notices = check_model(draft, provider)
     tariff_refusals, tariffs = check_tariffs(draft, grants, tariff_rows)
     refusals += model_refusals + tariff_refusals
@@ -699,6 +783,8 @@ def check_end(starts_on: dt.date, ends_on: dt.date | None, ended_on: dt.date | N
     if ended_on < today:
         refusals.append(Refusal("end_in_past", "De einddatum ligt in het verleden. Kies vandaag "
                                 "of een latere datum.", "ended_on"))
+    else:
+        refusals += check_date_range(ended_on, today, "ended_on")
     if ends_on is not None and ended_on > ends_on:
         refusals.append(Refusal("end_after_agreement_end", "De overeenkomst loopt al af op "
                                 f"{format_day(ends_on)}. Kies een datum op of voor die dag.",

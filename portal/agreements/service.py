@@ -73,6 +73,8 @@ from portal.refusals import Refusal, Refused, refuse_if
 SAVE_BLOCKING_CODES = frozenset({
     "start_missing", "end_not_expected", "end_before_start", "days_per_week_invalid",
     "tariff_not_positive", "quantity_negative", "line_duplicate", "grant_other_household",
+    # Numbers and dates no one can mean (they would not even fit the database's columns).
+    "quantity_too_large", "week_total_too_large", "tariff_too_high", "date_out_of_range",
 })
 
 PROVIDER_CHANGEABLE = ("name", "iban", "email", "kvk", "agb")
@@ -150,14 +152,20 @@ def _version_draft(version: AgreementVersion) -> DraftInput:
                       bool(version.top_up))
 
 
-def _verdict(draft: DraftInput, provider: ProviderFacts) -> DraftVerdict:
+def _verdict(draft: DraftInput, provider: ProviderFacts,
+             today: dt.date | None = None) -> DraftVerdict:
     grants = _grant_facts(ln.grant_id for ln in draft.lines)
-    return rules.validate_draft(draft, provider, grants, _tariff_rows(grants))
+    return rules.validate_draft(draft, provider, grants, _tariff_rows(grants), today=today)
 
 
-def draft_verdict(version: AgreementVersion) -> DraftVerdict:
-    """Everything still wrong with a version (for a screen before sharing), and its notices."""
-    return _verdict(_version_draft(version), _provider_facts(version.agreement.provider))
+def draft_verdict(version: AgreementVersion, today: dt.date | None = None) -> DraftVerdict:
+    """Everything still wrong with a version (for a screen before sharing), and its notices.
+    today: for the dates' upper bound (None: the date in Amsterdam now)."""
+    if today is None:
+        from portal.dates import today as today_in_amsterdam
+
+        today = today_in_amsterdam()
+    return _verdict(_version_draft(version), _provider_facts(version.agreement.provider), today)
 
 
 def _blocking_for_save(verdict: DraftVerdict) -> list[Refusal]:
@@ -548,7 +556,7 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
     current, refusals = rules.check_one_agreement([_existing(a) for a in existing], today)
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
                    lines, top_up)
-    verdict = _verdict(draft, _provider_facts(provider))
+    verdict = _verdict(draft, _provider_facts(provider), today)
     chosen, chosen_refusals = _chosen(household_id, grant_ids or (), draft.lines)
     if current is not None:
         raise AgreementExists(refusals + _blocking_for_save(verdict) + chosen_refusals,
@@ -601,7 +609,7 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
         refusals.append(Refusal("model_fixed", "Het model en de relatie liggen vast sinds de "
                                 "eerste versie. Maak een nieuwe overeenkomst als die anders "
                                 "moeten.", "model"))
-    verdict = _verdict(draft, _provider_facts(agreement.provider))
+    verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     if grant_ids is None:
         grant_ids = [c.grant_id for c in version.chosen_grants]
     chosen, chosen_refusals = _chosen(agreement.household_id, grant_ids, draft.lines)
@@ -640,7 +648,7 @@ def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVe
     """The budget holder shares a complete concept with the provider, who completes and signs."""
     refusals = _check_step(actor, version, Action.SHARE, today)
     if not refusals:
-        refusals = draft_verdict(version).refusals
+        refusals = draft_verdict(version, today).refusals
     refuse_if(refusals)
     agreement = version.agreement
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
@@ -706,7 +714,7 @@ def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
     if not refusals:
         facts = ProviderFacts(ProviderKind(provider.kind), changed.get("kvk", provider.kvk),
                               changed.get("agb", provider.agb))
-        refusals += _verdict(_version_draft(version), facts).refusals
+        refusals += _verdict(_version_draft(version), facts, today).refusals
     refuse_if(refusals)
 
     old = {f: v for f, v in _signing_details(provider, version).items() if f in changed}
@@ -756,7 +764,7 @@ def holder_sign(actor: User, version: AgreementVersion, today: dt.date) -> Agree
     """The budget holder checks the provider's changes and signs; then it goes to the funder."""
     refusals = _check_step(actor, version, Action.HOLDER_SIGN, today)
     if not refusals:
-        refusals = draft_verdict(version).refusals
+        refusals = draft_verdict(version, today).refusals
     refuse_if(refusals)
     agreement = version.agreement
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
@@ -787,7 +795,7 @@ def attach_signed_paper(actor: User, agreement: Agreement, data: bytes, filename
     refusals = _check_step(actor, version, Action.UPLOAD_PAPER, today)
     pdf = check_pdf(data)
     if not refusals:
-        refusals = draft_verdict(version).refusals + pdf.refusals
+        refusals = draft_verdict(version, today).refusals + pdf.refusals
     refuse_if(refusals)
     page_count = pdf.page_count
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
@@ -1029,7 +1037,7 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
     new = VersionTerms.of(ends_on=draft.ends_on, end_kind=draft.end_kind,
                           days_per_week=draft.days_per_week, top_up=draft.top_up, lines=draft.lines)
     extension = not rules.needs_new_approval(old, new)
-    verdict = _verdict(draft, _provider_facts(agreement.provider))
+    verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     refusals = rules.check_change(base.starts_on, base.ends_on, old, draft.starts_on, new, today)
     refusals += verdict.refusals if extension else _blocking_for_save(verdict)
     refuse_if(refusals)

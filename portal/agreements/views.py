@@ -433,7 +433,7 @@ def _step_of(refusal_field: str | None) -> str:
         return "zorgverlener"
     if refusal_field in ("starts_on", "ends_on"):
         return "periode"
-    if refusal_field == "days_per_week":
+    if refusal_field in ("days_per_week", "week_total"):
         return "uren"
     if refusal_field == "lines":
         return "zorg"
@@ -493,7 +493,7 @@ def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, 
         flash(f"Het concept {agreement.reference} is opgeslagen. U kunt later verder gaan waar u "
               "gebleven was.")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    outstanding = [r for r in service.draft_verdict(version).refusals if _step_of(r.field) == step]
+    outstanding = [r for r in service.draft_verdict(version, today()).refusals if _step_of(r.field) == step]
     if outstanding and step != "controleren":
         flash("Opgeslagen. Er is nog iets niet in orde op deze pagina: zie de meldingen.")
         return redirect(_step_url(agreement, step))
@@ -505,7 +505,7 @@ def _render_step(template: str, agreement, version, step: str, form, general: li
                  field_map: dict[str, str] | None = None, **context):
     """Show a step. On GET, what is still wrong with the draft for this step shows next to the
     fields (the verdict of the rules)."""
-    verdict = service.draft_verdict(version)
+    verdict = service.draft_verdict(version, today())
     if request.method == "GET":
         mine = [r for r in verdict.refusals if _step_of(r.field) == step]
         general = general + _apply(form, mine, field_map)
@@ -627,7 +627,7 @@ def _step_care(agreement: Agreement, version: AgreementVersion):
             if not isinstance(result, list):
                 return result
             general = result
-    verdict = service.draft_verdict(version)
+    verdict = service.draft_verdict(version, today())
     maxima = {}
     for t in verdict.tariffs:
         if t.maximum_cents is not None and t.index < len(current):
@@ -719,7 +719,7 @@ def _date_messages(form) -> None:
 def _step_check(agreement: Agreement, version: AgreementVersion, status: int | None = None,
                 form=None, general: list[str] | None = None):
     day = today()
-    verdict = service.draft_verdict(version)
+    verdict = service.draft_verdict(version, today())
     grants = _grants_by_id(agreement.household_id)
     outstanding = [{"message": r.message, "href": _step_url(agreement, _step_of(r.field))}
                    for r in verdict.refusals]

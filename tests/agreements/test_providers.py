@@ -29,8 +29,10 @@ NEW_IBAN = "NL44RABO0123456789"
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr("portal.web.today", lambda: TODAY)
+    # views first: importing it binds portal.web.today, which must not be the patched one yet
+    # (or the patch would outlive the test).
     monkeypatch.setattr("portal.agreements.views.today", lambda: TODAY)
+    monkeypatch.setattr("portal.web.today", lambda: TODAY)
 
 
 class World:

@@ -33,8 +33,10 @@ OMA_IBAN = "NL44RABO0123456789"  # not the factories' default IBAN: a provider o
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr("portal.web.today", lambda: TODAY)
+    # views first: importing it binds portal.web.today, which must not be the patched one yet
+    # (or the patch would outlive the test).
     monkeypatch.setattr("portal.agreements.views.today", lambda: TODAY)
+    monkeypatch.setattr("portal.web.today", lambda: TODAY)
 
 
 class World:
