@@ -23,7 +23,13 @@ from portal.agreements.constants import (
     ReviewDecision,
     VersionStatus,
 )
-from portal.agreements.tariffs import TariffRow, maximum_for
+from portal.agreements.tariffs import (
+    MINIMUM_HOURLY_WAGE,
+    MinimumWage,
+    TariffRow,
+    maximum_for,
+    minimum_wages,
+)
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Law, Unit
 from portal.dates import add_months, first_of_month, format_day, last_of_month, months_between
 from portal.money import format_euro, round_half_up
@@ -591,25 +597,63 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
     verdicts: list[LineTariff] = []
     for i, line in enumerate(draft.lines):
         grant = grants.get(line.grant_id)
-        lowest: tuple[int, int] | None = None  # (max_cents, year)
+        # (max_cents, year of the maximum's table, year of care it binds): a year without a
+        # table of its own keeps an earlier year's maximum (tariffs.maximum_for).
+        lowest: tuple[int, int, int] | None = None
         if grant is not None and draft.starts_on is not None:
             for year in _years(draft.starts_on, draft.ends_on, grant):
                 found = maximum_for(grant.law, year, line.unit, informal=informal,
                                     funder_id=grant.funder_id, db_rows=rows)
                 if found is not None and (lowest is None or found.max_cents < lowest[0]):
-                    lowest = (found.max_cents, year)
+                    lowest = (found.max_cents, found.year, year)
         above = lowest is not None and line.tariff_cents > lowest[0] and line.tariff_cents > 0
         if above and not draft.top_up:
             assert lowest is not None and grant is not None
+            max_cents, table_year, care_year = lowest
+            which = (f"het maximum van {table_year}" if table_year == care_year else
+                     f"het maximum van {table_year}, dat geldt zolang er voor {care_year} geen "
+                     "nieuw maximum is")
             refusals.append(Refusal(
                 "tariff_above_maximum",
                 f"Het tarief voor {line.care_kind.label.lower()} ({format_euro(line.tariff_cents)} "
-                f"{line.unit.label}) is hoger dan het maximum van {format_euro(lowest[0])} voor "
-                f"{grant.law.label} in {lowest[1]}. Verlaag het tarief, of kies dat u het verschil "
+                f"{line.unit.label}) is hoger dan het maximum van {format_euro(max_cents)} voor "
+                f"{grant.law.label} ({which}). Verlaag het tarief, of kies dat u het verschil "
                 "zelf betaalt uit eigen geld.", line_field(i, "tariff_cents")))
         verdicts.append(LineTariff(i, lowest[0] if lowest else None, lowest[1] if lowest else None,
                                    lowest[0] if above and draft.top_up else None))
     return refusals, verdicts
+
+
+def binding_minimum_wage(draft: DraftInput,
+                         table: Iterable[tuple[dt.date, int]] = MINIMUM_HOURLY_WAGE
+                         ) -> MinimumWage | None:
+    """The statutory minimum hourly wage a family agreement's hourly tariff must reach: the
+    highest that applies on some day of its period (the tariff holds on every day)."""
+    if draft.model != ModelKind.FAMILIE or draft.starts_on is None:
+        return None
+    wages = minimum_wages(draft.starts_on, draft.ends_on, table)
+    return max(wages, key=lambda w: (w.cents, w.since)) if wages else None
+
+
+def check_minimum_wage(draft: DraftInput,
+                       table: Iterable[tuple[dt.date, int]] = MINIMUM_HOURLY_WAGE) -> list[Refusal]:
+    """A partner or relative under the family model earns at least the statutory minimum wage
+    (DOMAIN.md). Only hourly care is checked: a day part or a 24-hour stay is no number of
+    working hours. (The table holds the amount for 21 and older.)"""
+    minimum = binding_minimum_wage(draft, table)
+    if minimum is None:
+        return []
+    refusals = []
+    for i, line in enumerate(draft.lines):
+        if line.unit == Unit.UUR and 0 < line.tariff_cents < minimum.cents:
+            refusals.append(Refusal(
+                "tariff_below_minimum_wage",
+                f"Het tarief voor {line.care_kind.label.lower()} ({format_euro(line.tariff_cents)} "
+                f"per uur) is lager dan het wettelijk minimumuurloon: {format_euro(minimum.cents)} "
+                f"per uur vanaf {format_day(minimum.since)}. Bij een zorgovereenkomst met familie "
+                f"is het tarief minstens het minimumloon. Verhoog het tarief tot minstens "
+                f"{format_euro(minimum.cents)}.", line_field(i, "tariff_cents")))
+    return refusals
 
 
 def validate_draft(draft: DraftInput, provider: ProviderFacts, grants: Mapping[int, GrantFacts],
@@ -620,7 +664,7 @@ def validate_draft(draft: DraftInput, provider: ProviderFacts, grants: Mapping[i
     refusals = check_period(draft, today) + check_lines(draft, grants) + check_week_total(draft)
     model_refusals, notices = check_model(draft, provider)
     tariff_refusals, tariffs = check_tariffs(draft, grants, tariff_rows)
-    refusals += model_refusals + tariff_refusals
+    refusals += model_refusals + tariff_refusals + check_minimum_wage(draft)
     if draft.top_up and any(t.budget_tariff_cents is not None for t in tariffs):
         notices.append(Notice("top_up", "Een tarief ligt boven het maximum. Het budget betaalt "
                               "het maximum; het verschil betaalt u zelf aan de zorgverlener."))

@@ -168,6 +168,12 @@ def draft_verdict(version: AgreementVersion, today: dt.date | None = None) -> Dr
     return _verdict(_version_draft(version), _provider_facts(version.agreement.provider), today)
 
 
+def minimum_wage(version: AgreementVersion):
+    """The statutory minimum hourly wage a family agreement's hourly tariffs must reach in this
+    version's period (rules.binding_minimum_wage), or None for the other models."""
+    return rules.binding_minimum_wage(_version_draft(version))
+
+
 def _blocking_for_save(verdict: DraftVerdict) -> list[Refusal]:
     return [r for r in verdict.refusals if r.code in SAVE_BLOCKING_CODES]
 

@@ -1,4 +1,5 @@
-"""Maximum tariffs: the national table (Wlz) in code, funder maxima from the database on top.
+"""Maximum tariffs: the national table (Wlz) in code, funder maxima from the database on top;
+and the statutory minimum hourly wage (the floor of a family agreement's tariff).
 
 Pure: no Flask, no session. The service loads the MaxTariff rows and passes them in as
 `TariffRow`s; `maximum_for` decides.
@@ -21,6 +22,7 @@ first); when no source has an informal maximum for that unit, the formal maximum
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -86,3 +88,38 @@ def maximum_for(law: Law, year: int, unit: Unit, *, informal: bool, funder_id: i
             if row is not None:
                 return Maximum(row.max_cents, row.year, name, kind)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Statutory minimum hourly wage (wettelijk minimumuurloon)
+# ---------------------------------------------------------------------------------------------
+
+# The gross statutory minimum wage per hour for employees of 21 and older, from the day it
+# applies. Source: Rijksoverheid, "Bedragen minimumloon" (rijksoverheid.nl, onderwerp
+# Minimumloon), which publishes the new amount a few months before every 1 January and 1 July.
+# CHECK AND EXTEND THIS TABLE EVERY HALF YEAR; until a new row is added the latest one holds.
+# (Since 2024 the minimum wage is set per hour; there is no hourly amount before that.)
+MINIMUM_HOURLY_WAGE: tuple[tuple[dt.date, int], ...] = (
+    (dt.date(2024, 1, 1), 1327),
+    (dt.date(2024, 7, 1), 1368),
+    (dt.date(2025, 1, 1), 1406),
+    (dt.date(2025, 7, 1), 1440),
+    (dt.date(2026, 1, 1), 1471),
+)
+
+
+@dataclass(frozen=True)
+class MinimumWage:
+    cents: int  # per hour
+    since: dt.date
+
+
+def minimum_wages(first: dt.date, last: dt.date | None,
+                  table: Iterable[tuple[dt.date, int]] = MINIMUM_HOURLY_WAGE) -> list[MinimumWage]:
+    """The minimum hourly wages that apply on some day from `first` to `last` (None: open-ended):
+    the one in force on `first` and every later one that starts by `last`, oldest first."""
+    rows = sorted(table)
+    result = [MinimumWage(cents, since) for since, cents in rows if since <= first][-1:]
+    result += [MinimumWage(cents, since) for since, cents in rows
+               if first < since and (last is None or since <= last)]
+    return result

@@ -640,7 +640,7 @@ def _step_care(agreement: Agreement, version: AgreementVersion):
               for g in grants]
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
                         field_map, groups=groups, grant_label=_grant_label, maxima=maxima,
-                        show_top_up=show_top_up)
+                        show_top_up=show_top_up, minimum_wage=service.minimum_wage(version))
 
 
 def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:
