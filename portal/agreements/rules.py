@@ -732,6 +732,31 @@ def check_transition(action: Action, status: VersionStatus, parties: Iterable[Pa
     return refusals
 
 
+# The statuses the wizard's steps edit: a concept, or a refused version being reworked.
+EDITABLE = TRANSITIONS[Action.EDIT].from_statuses | TRANSITIONS[Action.REWORK].from_statuses
+
+
+def available_actions(*, holder: bool, provider: bool, open_status: VersionStatus | None,
+                      provider_signed: bool, approved: bool, ended: bool) -> dict[str, bool]:
+    """Which actions an agreement's page offers, read from the transition table: `holder` (may
+    act as the budget holder) and `provider` (is its provider) say who looks; `open_status` is
+    the status of the version on its way to approval (None: there is none), `approved` whether
+    an approved version governs, `ended` whether the agreement was ended (then nothing applies)."""
+    def may(action: Action, party: Party) -> bool:
+        return open_status is not None and not check_transition(
+            action, VersionStatus(open_status), {party}, provider_signed=provider_signed)
+
+    live = not ended
+    return {
+        "edit": holder and live and open_status in EDITABLE,
+        "paper": holder and live and may(Action.UPLOAD_PAPER, Party.HOLDER),
+        "holder_sign": holder and live and may(Action.HOLDER_SIGN, Party.HOLDER),
+        "provider_sign": provider and live and may(Action.PROVIDER_SIGN, Party.PROVIDER),
+        "change": holder and live and approved and open_status is None,
+        "end": holder and live and approved,
+    }
+
+
 def next_status(action: Action) -> VersionStatus:
     return TRANSITIONS[action].to_status
 

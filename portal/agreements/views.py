@@ -50,7 +50,6 @@ from portal.agreements.rules import LineInput
 from portal.agreements.storage import DocumentDamaged, open_document
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
-from portal.dates import add_months, first_of_month
 from portal.extensions import db
 from portal.money import parse_euros
 from portal.refusals import Refusal, Refused
@@ -68,7 +67,6 @@ STEPS = [
     ("controleren", "Controleren en delen"),
 ]
 STEP_NAMES = [s for s, _ in STEPS]
-EDITABLE = (VersionStatus.CONCEPT, VersionStatus.AFGEKEURD)
 
 TONES = {
     EffectiveStatus.ACTIEF: "ok", EffectiveStatus.GOEDGEKEURD: "ok",
@@ -104,7 +102,7 @@ def _load_for_holder(agreement_id: int) -> Agreement:
 
 def _editable_version(agreement: Agreement) -> AgreementVersion | None:
     version = service.open_version(agreement)
-    return version if version is not None and version.status in EDITABLE else None
+    return version if version is not None and version.status in rules.EDITABLE else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,18 +282,12 @@ def show(agreement_id: int):
 
 def _actions(agreement: Agreement, open_version: AgreementVersion | None, holder: bool,
              provider: bool) -> dict[str, bool]:
-    ended = any(v.status == VersionStatus.BEEINDIGD for v in agreement.versions)
-    status = open_version.status if open_version is not None else None
-    signed = open_version is not None and open_version.signed_by_provider_at is not None
-    approved = service.approved_version(agreement) is not None
-    return {
-        "edit": holder and status in EDITABLE and not ended,
-        "paper": holder and status in (VersionStatus.CONCEPT, VersionStatus.GEDEELD) and not ended,
-        "holder_sign": holder and status == VersionStatus.GEDEELD and signed,
-        "provider_sign": provider and status == VersionStatus.GEDEELD and not signed,
-        "change": holder and approved and open_version is None and not ended,
-        "end": holder and approved and not ended,
-    }
+    return rules.available_actions(
+        holder=holder, provider=provider,
+        open_status=VersionStatus(open_version.status) if open_version is not None else None,
+        provider_signed=open_version is not None and open_version.signed_by_provider_at is not None,
+        approved=service.approved_version(agreement) is not None,
+        ended=any(v.status == VersionStatus.BEEINDIGD for v in agreement.versions))
 
 
 @bp.get("/overeenkomsten/<int:agreement_id>/documenten/<int:document_id>")
@@ -321,10 +313,6 @@ def document(agreement_id: int, document_id: int):
 # ---------------------------------------------------------------------------------------------
 # The wizard: a new agreement (model, provider), then the steps of the draft
 # ---------------------------------------------------------------------------------------------
-
-
-def _default_start(day: dt.date) -> dt.date:
-    return first_of_month(add_months(day, 1))
 
 
 @bp.route("/huishoudens/<int:household_id>/overeenkomsten/nieuw", methods=["GET", "POST"])
@@ -912,7 +900,7 @@ def change(agreement_id: int):
     for ln in current:
         name = _hours_label(ln, grants)
         labels.append((f"Tarief in euro: {ln.care_kind.label.lower()} ({ln.unit.label})", name))
-    data = {"starts_on": _default_start(today()), "ends_on": base.ends_on,
+    data = {"starts_on": rules.default_start(today()), "ends_on": base.ends_on,
             "end_kind": base.end_kind, "days_per_week": base.days_per_week}
     for i, ln in enumerate(current):
         data[f"tariff_{i}"] = forms.format_tariff(ln.tariff_cents)

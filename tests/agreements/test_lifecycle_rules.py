@@ -87,3 +87,37 @@ def test_effective_status(status, today, ended_on, expected):
 def test_effective_status_shows_provider_signature():
     assert rules.effective_status(S.GEDEELD, D(2026, 2, 1), None, None, D(2026, 1, 1),
                                   provider_signed=True) == EffectiveStatus.ONDERTEKEND_ZORGVERLENER
+
+
+# ---------------------------------------------------------------------------------------------
+# Which actions an agreement's page offers (one home: rules.available_actions, from the table)
+# ---------------------------------------------------------------------------------------------
+
+
+def actions(**kw):
+    values = dict(holder=True, provider=False, open_status=None, provider_signed=False,
+                  approved=False, ended=False)
+    values.update(kw)
+    return {name for name, on in rules.available_actions(**values).items() if on}
+
+
+def test_actions_per_status_for_the_budget_holder():
+    S = VersionStatus
+    assert actions(open_status=S.CONCEPT) == {"edit", "paper"}
+    assert actions(open_status=S.AFGEKEURD) == {"edit"}
+    assert actions(open_status=S.GEDEELD) == {"paper"}
+    assert actions(open_status=S.GEDEELD, provider_signed=True) == {"paper", "holder_sign"}
+    assert actions(open_status=S.TER_BEOORDELING) == set()
+    assert actions(approved=True) == {"change", "end"}
+    assert actions(approved=True, open_status=S.CONCEPT) == {"edit", "paper", "end"}
+    assert actions(approved=True, ended=True) == set()
+    assert rules.EDITABLE == {S.CONCEPT, S.AFGEKEURD}
+
+
+def test_actions_for_the_provider_and_for_someone_who_only_looks():
+    S = VersionStatus
+    assert actions(holder=False, provider=True, open_status=S.GEDEELD) == {"provider_sign"}
+    assert actions(holder=False, provider=True, open_status=S.GEDEELD,
+                   provider_signed=True) == set()
+    assert actions(holder=False, provider=True, open_status=S.CONCEPT) == set()
+    assert actions(holder=False, open_status=S.CONCEPT, approved=True) == set()
