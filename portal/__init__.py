@@ -11,7 +11,7 @@ from flask import Flask, Response, g, render_template, request
 from werkzeug.routing import IntegerConverter
 
 from portal.config import PROJECT_ROOT, load_config
-from portal.database import configure_engine, write_intent
+from portal.database import MAX_ID, configure_engine, write_intent
 from portal.extensions import babel, csrf, db, limiter, login_manager
 
 
@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     if config:
         app.config.update(config)
     app.instance_path = app.config["PORTAL_INSTANCE_DIR"]
-    # Before any route exists: <int:...> in a URL never exceeds what the database holds.
+    # Before any route exists: <int:...> in a URL never exceeds what an id column holds.
     app.url_map.converters["int"] = DatabaseIntConverter
     Path(app.config["PORTAL_UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 
@@ -40,10 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None,
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """<int:id> up to the largest 64-bit integer: a longer number in the address is no id of
-    ours (404), instead of an OverflowError in the database driver (500)."""
+    """<int:id> up to the largest id the database holds (database.MAX_ID): a larger number in
+    the address is no id of ours (404), instead of an error in the database driver (500)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -18,6 +18,11 @@ from sqlalchemy.engine import Engine
 from portal.dates import TIMEZONE_NAME
 from portal.extensions import db
 
+# The largest id a row can have: primary keys are INTEGER, 32 bits on PostgreSQL. A larger
+# number (typed in an address or on the command line) is no id of ours, and would make the
+# database driver fail instead of finding nothing.
+MAX_ID = 2**31 - 1
+
 # True when the current unit of work may write. Read-only requests (GET) set it to False so
 # that on SQLite they do not queue behind writers.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)

@@ -15,6 +15,7 @@ from portal.agreements.models import AgreementLine
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Household
+from portal.database import MAX_ID
 from portal.extensions import db as _db
 from tests import factories as f
 
@@ -88,8 +89,9 @@ def test_an_id_too_large_for_the_database_is_not_found(client, login, holder, un
     login(holder)
     assert client.get(f"/huishoudens/{TOO_LARGE}/budget").status_code == 404
     assert client.get(f"/overeenkomsten/{TOO_LARGE}").status_code == 404
-    # the largest id the database holds is still an ordinary (unknown) id
-    assert client.get(f"/huishoudens/{2**63 - 1}/budget").status_code == 404
+    # the largest id the database holds is still an ordinary (unknown) id; one more is no id
+    assert client.get(f"/huishoudens/{MAX_ID}/budget").status_code == 404
+    assert client.get(f"/huishoudens/{MAX_ID + 1}/budget").status_code == 404
 
 
 def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, login, db):

@@ -30,6 +30,7 @@ from portal.access.rules import (
     two_step_needed,
     two_step_required,
 )
+from portal.database import MAX_ID
 from portal.dates import TZ, format_day
 from portal.extensions import db
 from portal.messages.service import notify
@@ -105,7 +106,7 @@ LINK_TABLES = {"household": "households", "provider": "providers", "funder": "fu
 
 
 def _row_exists(table_name: str, row_id: int) -> bool:
-    if not 0 < row_id < 2**63:  # no id of ours, and too large for the database driver
+    if not 0 < row_id <= MAX_ID:  # no id of ours, and too large for the database driver
         return False
     rows = sa_table(table_name, sa_column("id"))
     return db.session.scalar(select(rows.c.id).where(rows.c.id == row_id)) is not None

@@ -21,6 +21,7 @@ from portal.agreements.models import MaxTariff
 from portal.budgets.constants import LAWS_BY_FUNDER_KIND, FunderKind, Law, Unit
 from portal.budgets.models import Funder
 from portal.budgets.rules import check_table_year
+from portal.database import MAX_ID
 from portal.extensions import db
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
@@ -81,7 +82,7 @@ def set_max_tariff(actor: User | None, *, funder_id: int | None, law: str, year:
         raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor kan maximumtarieven "
                               "vaststellen."))
     funder = None
-    if funder_id is not None and 0 < funder_id < 2**63:
+    if funder_id is not None and 0 < funder_id <= MAX_ID:
         funder = db.session.get(Funder, funder_id)
     refuse_if(check_max_tariff(law=law, year=year, unit=unit, informal=informal,
                                max_cents=max_cents, funder_given=funder_id is not None,
