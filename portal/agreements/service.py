@@ -1102,6 +1102,16 @@ def effective_status(version: AgreementVersion, today: dt.date):
 # ---------------------------------------------------------------------------------------------
 
 
+def load_agreement(agreement_id: int) -> Agreement | None:
+    """One agreement with its provider, versions and their lines and chosen budgets loaded (a
+    fixed number of queries, whatever the number of versions), or None."""
+    return db.session.scalar(
+        select(Agreement).where(Agreement.id == agreement_id)
+        .options(selectinload(Agreement.provider),
+                 selectinload(Agreement.versions).selectinload(AgreementVersion.lines),
+                 selectinload(Agreement.versions).selectinload(AgreementVersion.chosen_grants)))
+
+
 def household_agreements(household_id: int) -> list[Agreement]:
     """A household's agreements with provider, versions and lines loaded (three queries)."""
     return list(db.session.scalars(

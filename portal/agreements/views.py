@@ -83,7 +83,7 @@ TONES = {
 
 def _load(agreement_id: int) -> Agreement:
     """The agreement, if the user may see it; else 404 (not a hint that it exists)."""
-    agreement = db.session.get(Agreement, agreement_id)
+    agreement = service.load_agreement(agreement_id)
     if agreement is None or not can_view_agreement(current_user, agreement, today()):
         abort(404)
     if request.method == "GET":  # a look by anyone but the budget holder is logged
@@ -490,10 +490,10 @@ def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, 
 
 
 def _render_step(template: str, agreement, version, step: str, form, general: list[str],
-                 field_map: dict[str, str] | None = None, **context):
+                 field_map: dict[str, str] | None = None, verdict=None, **context):
     """Show a step. On GET, what is still wrong with the draft for this step shows next to the
-    fields (the verdict of the rules)."""
-    verdict = service.draft_verdict(version, today())
+    fields (the verdict of the rules; pass it when the step has it already)."""
+    verdict = verdict or service.draft_verdict(version, today())
     if request.method == "GET":
         mine = [r for r in verdict.refusals if _step_of(r.field) == step]
         general = general + _apply(form, mine, field_map)
@@ -627,8 +627,9 @@ def _step_care(agreement: Agreement, version: AgreementVersion):
     groups = [(g, [(forms.care_prefix(g.id, k), lbl) for gid, k, lbl in rows if gid == g.id])
               for g in grants]
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
-                        field_map, groups=groups, grant_label=_grant_label, maxima=maxima,
-                        show_top_up=show_top_up, minimum_wage=service.minimum_wage(version))
+                        field_map, verdict=verdict, groups=groups, grant_label=_grant_label,
+                        maxima=maxima, show_top_up=show_top_up,
+                        minimum_wage=service.minimum_wage(version))
 
 
 def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:
