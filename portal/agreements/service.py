@@ -62,7 +62,7 @@ from portal.agreements.storage import check_pdf, store_document
 from portal.agreements.tariffs import TariffRow
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Member
-from portal.dates import format_day, now
+from portal.dates import add_months, first_of_month, format_day, now
 from portal.extensions import db
 from portal.identifiers import check_agb, check_iban, check_kvk
 from portal.messages.service import notify
@@ -615,6 +615,14 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
         refusals.append(Refusal("model_fixed", "Het model en de relatie liggen vast sinds de "
                                 "eerste versie. Maak een nieuwe overeenkomst als die anders "
                                 "moeten.", "model"))
+    base = approved_version(agreement) if version.number > 1 else None
+    if base is not None and base is not version:  # a change: it starts as a change must
+        terms = VersionTerms.of(ends_on=draft.ends_on, end_kind=draft.end_kind,
+                                days_per_week=draft.days_per_week, top_up=draft.top_up,
+                                lines=draft.lines)
+        refusals += [r for r in rules.check_change(base.starts_on, base.ends_on, terms,
+                                                   draft.starts_on, terms, today)
+                     if r.code != "change_nothing"]
     verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     if grant_ids is None:
         grant_ids = [c.grant_id for c in version.chosen_grants]
@@ -1014,12 +1022,15 @@ def end_agreement(actor: User, agreement: Agreement, ended_on: dt.date | None,
 
 def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | None,
                    ends_on: dt.date | None, end_kind, days_per_week: int,
-                   lines: list[LineInput], today: dt.date, top_up: bool = False) -> AgreementVersion:
+                   lines: list[LineInput], today: dt.date, top_up: bool = False,
+                   in_steps: bool = False) -> AgreementVersion:
     """A new version from the first day of a month.
 
     An extension (only a later end date, or no end date) is approved at once and replaces the
     current version. Any change in the work or the tariffs starts as a concept and goes through
     signing and review; the current approved version keeps governing until then.
+    in_steps: a concept that the wizard's steps will change (start_change): it may still equal
+    the current version, and is never an extension.
     """
     base = approved_version(agreement)
     parties = parties_of(actor, agreement, base, today)
@@ -1042,9 +1053,11 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
                           days_per_week=base.days_per_week, top_up=base.top_up, lines=base.lines)
     new = VersionTerms.of(ends_on=draft.ends_on, end_kind=draft.end_kind,
                           days_per_week=draft.days_per_week, top_up=draft.top_up, lines=draft.lines)
-    extension = not rules.needs_new_approval(old, new)
+    extension = not in_steps and not rules.needs_new_approval(old, new)
     verdict = _verdict(draft, _provider_facts(agreement.provider), today)
-    refusals = rules.check_change(base.starts_on, base.ends_on, old, draft.starts_on, new, today)
+    refusals = [r for r in rules.check_change(base.starts_on, base.ends_on, old, draft.starts_on,
+                                              new, today)
+                if not (in_steps and r.code == "change_nothing")]
     refusals += verdict.refusals if extension else _blocking_for_save(verdict)
     refuse_if(refusals)
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
@@ -1074,6 +1087,27 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
         _audit("propose_change", actor, agreement, version, f"Wijziging van {agreement.reference} "
                f"vanaf {format_day(draft.starts_on)} als concept gemaakt",
                on_behalf_of=on_behalf_of)
+    db.session.flush()
+    return version
+
+
+def start_change(actor: User, agreement: Agreement, today: dt.date) -> AgreementVersion:
+    """A change made through the wizard's steps, e.g. to add a budget of another family member
+    or a kind of care (one agreement per budget holder and provider, so that is how care for
+    someone else is added): a concept copy of the current version, from the first of next month
+    (or of the month after the current version starts), which the steps then edit."""
+    base = approved_version(agreement)
+    if base is None:  # propose_change says why not
+        return propose_change(actor, agreement, starts_on=None, ends_on=None,
+                              end_kind=EndKind.GEEN, days_per_week=0, lines=[], today=today,
+                              in_steps=True)
+    starts_on = max(rules.default_start(today), first_of_month(add_months(base.starts_on, 1)))
+    lines = [LineInput(ln.grant_id, CareKind(ln.care_kind), Unit(ln.unit), ln.tariff_cents,
+                       ln.weekly_quantity) for ln in base.lines]
+    version = propose_change(actor, agreement, starts_on=starts_on, ends_on=base.ends_on,
+                             end_kind=base.end_kind, days_per_week=base.days_per_week,
+                             lines=lines, today=today, top_up=bool(base.top_up), in_steps=True)
+    _set_chosen(version, set(base.chosen_grant_ids))
     db.session.flush()
     return version
 

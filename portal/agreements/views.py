@@ -50,6 +50,7 @@ from portal.agreements.rules import LineInput
 from portal.agreements.storage import DocumentDamaged, open_document
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
+from portal.dates import format_day
 from portal.extensions import db
 from portal.money import parse_euros
 from portal.refusals import Refusal, Refused
@@ -123,6 +124,10 @@ def _apply(form, refusals: Iterable[Refusal], field_map: dict[str, str] | None =
         elif refusal.message not in target.errors:
             target.errors = list(target.errors) + [refusal.message]
     return general
+
+
+def _posted():
+    return request.form if request.method == "POST" else None
 
 
 def _has_errors(form) -> bool:
@@ -894,6 +899,24 @@ def change(agreement_id: int):
     if base is None or service.open_version(agreement) is not None:
         flash("Deze overeenkomst kan nu niet gewijzigd worden. Rond eerst het concept af.")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    general: list[str] = []
+    if request.method == "POST" and request.form.get("wie") == "stappen":
+        # A budget or a kind of care added or removed: a concept copy, edited in the steps.
+        if forms.ConfirmForm().validate_on_submit():
+            try:
+                version = service.start_change(current_user, agreement, today())
+            except Refused as refused:
+                if "not_allowed" in refused.codes:
+                    abort(404)
+                general = [r.message for r in refused.refusals]
+            else:
+                flash(f"De wijziging is opgeslagen als concept (versie {version.number}), vanaf "
+                      f"{format_day(version.starts_on)}. Kies nu de budgetten, de soorten zorg, "
+                      "de uren en de periode. Tot de nieuwe versie is goedgekeurd, geldt de "
+                      "huidige.")
+                return redirect(_step_url(agreement, "budgetten"))
+        else:
+            general = ["Probeer het opnieuw."]
     model = ModelKind(agreement.model)
     grants = _grants_by_id(agreement.household_id)
     current = _current_lines(base)
@@ -906,10 +929,11 @@ def change(agreement_id: int):
     for i, ln in enumerate(current):
         data[f"tariff_{i}"] = forms.format_tariff(ln.tariff_cents)
         data[f"line_{i}"] = forms.format_quantity(ln.weekly_quantity, ln.unit)
-    form = forms.change_form(model, labels, data=data)
+    steps_post = request.form.get("wie") == "stappen"
+    form = forms.change_form(model, labels, data=data,
+                             formdata=None if steps_post else _posted())
     field_map = {}
-    general: list[str] = []
-    if form.validate_on_submit():
+    if not steps_post and form.validate_on_submit():
         lines = []
         for i, ln in enumerate(current):
             field_map[f"lines-{i}-tariff_cents"] = f"tariff_{i}"

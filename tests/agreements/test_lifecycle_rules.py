@@ -111,7 +111,7 @@ def test_actions_per_status_for_the_budget_holder():
     assert actions(approved=True) == {"change", "end"}
     assert actions(approved=True, open_status=S.CONCEPT) == {"edit", "paper", "end"}
     assert actions(approved=True, ended=True) == set()
-    assert rules.EDITABLE == {S.CONCEPT, S.AFGEKEURD}
+    assert {S.CONCEPT, S.AFGEKEURD} == rules.EDITABLE
 
 
 def test_actions_for_the_provider_and_for_someone_who_only_looks():

@@ -261,3 +261,63 @@ def test_the_steps_say_nothing_about_a_login_when_there_is_one(w, client, login)
     page = text(client.get(f"/overeenkomsten/{agreement.id}/stap/controleren"))
     assert "nog geen inlog" not in page
     assert "De zorgverlener krijgt een bericht" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# 'Change that agreement instead': care for another family member is added through the steps
+# ---------------------------------------------------------------------------------------------
+
+
+def approved_with_marieke(w) -> Agreement:
+    agreement = shareable(w)
+    version = agreement.versions[0]
+    service.share(w.holder, version, TODAY)
+    service.provider_sign(w.marieke_user, version, TODAY)
+    service.holder_sign(w.holder, version, TODAY)
+    consulent = f.make_user(Role.CONSULENT, funder_id=w.funder.id)
+    service.review(consulent, version, approve=True, reason=None, today=TODAY)
+    _db.session.flush()
+    return agreement
+
+
+def test_a_change_in_steps_starts_as_a_copy_from_next_month(w):
+    agreement = approved_with_marieke(w)
+    version = service.start_change(w.holder, agreement, TODAY)
+    assert (version.number, version.status, version.starts_on) == (2, VersionStatus.CONCEPT,
+                                                                   D(2026, 3, 1))
+    assert [(ln.grant_id, ln.tariff_cents) for ln in version.lines] == [(w.grant.id, 2000)]
+    assert version.chosen_grant_ids == [w.grant.id]
+    # Care for another member: her budget and a line, through update_draft as the steps do.
+    sara = f.make_grant(f.make_member(w.household, name="Sara Proef"), w.funder, Law.WMO)
+    lines = [line(w), LineInput(sara.id, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 2000, 120)]
+    values = dict(ends_on=None, end_kind=EndKind.GEEN, days_per_week=0, lines=lines, today=TODAY)
+    service.update_draft(w.holder, version, starts_on=D(2026, 3, 1), **values)
+    assert sorted(version.chosen_grant_ids) == sorted([w.grant.id, sara.id])
+    # A change still starts on the first of a month after the current version's start.
+    with pytest.raises(Refused) as info:
+        service.update_draft(w.holder, version, starts_on=D(2026, 3, 15), **values)
+    assert info.value.codes == ["change_not_first_of_month"]
+    assert version.starts_on == D(2026, 3, 1)
+
+
+def test_a_second_change_in_steps_is_refused_while_one_is_open(w):
+    agreement = approved_with_marieke(w)
+    service.start_change(w.holder, agreement, TODAY)
+    with pytest.raises(Refused) as info:
+        service.start_change(w.holder, agreement, TODAY)
+    assert info.value.codes == ["change_in_progress"]
+
+
+def test_the_change_page_leads_into_the_steps(w, client, login):
+    agreement = approved_with_marieke(w)
+    _db.session.commit()
+    login(w.holder)
+    page = text(client.get(f"/overeenkomsten/{agreement.id}/wijzigen"))
+    assert "Een budget of soort zorg toevoegen of weghalen" in page
+    response = client.post(f"/overeenkomsten/{agreement.id}/wijzigen", data={"wie": "stappen"})
+    assert response.status_code == 302
+    assert response.location.endswith(f"/overeenkomsten/{agreement.id}/stap/budgetten")
+    assert [v.status for v in agreement.versions] == [VersionStatus.GOEDGEKEURD,
+                                                       VersionStatus.CONCEPT]
+    page = text(client.get(response.location))
+    assert "De wijziging is opgeslagen als concept (versie 2), vanaf 1 maart 2026" in page
