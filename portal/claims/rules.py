@@ -376,7 +376,7 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
                                         "overeenkomst.", _line_field(i, "grant_id")))
                 continue
             chosen = matching[0]
-        if chosen.unit is Unit.MAANDLOON:
+        if Unit(chosen.unit) is Unit.MAANDLOON:
             refusals.append(Refusal("monthly_wage_not_claimable",
                                     f"Zorgsoort '{care}' wordt betaald met een vast maandloon. Dat "
                                     "loon wordt elke maand vanzelf betaald; zet het niet op het "

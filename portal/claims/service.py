@@ -33,6 +33,7 @@ from portal.agreements.constants import ProviderKind
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.rules import VersionPeriod
 from portal.budgets import service as budgets_service
+from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
 from portal.claims import rules
 from portal.claims.constants import RESERVED_STATUSES, ClaimSource, ClaimStatus
@@ -100,7 +101,7 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
         rules.AgreedVersion(
             period=VersionPeriod(number=v.number, status=v.status, starts_on=v.starts_on,
                                  ends_on=v.ends_on, ended_on=v.ended_on),
-            lines=tuple(rules.AgreedLine(care_kind=line.care_kind, unit=line.unit,
+            lines=tuple(rules.AgreedLine(care_kind=line.care_kind, unit=Unit(line.unit),
                                          tariff_cents=line.tariff_cents, grant_id=line.grant_id,
                                          budget_tariff_cents=line.budget_tariff_cents)
                         for line in v.lines))
@@ -137,6 +138,13 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
                        grant_periods={g.id: (g.period_start, g.period_end)
                                       for g in grants.values()})
     return facts, grants
+
+
+def month_refusals(agreement: Agreement, month: dt.date) -> list[Refusal]:
+    """Why the agreement's sheet for `month` has nothing to fill in (rules.check_month_claimable);
+    the sheet page asks this when its grid has no column."""
+    facts, _grants = sheet_facts(agreement, month)
+    return rules.check_month_claimable(month, facts)
 
 
 def check_lines(agreement: Agreement, month: dt.date, lines: Sequence[LineInput], today: dt.date,

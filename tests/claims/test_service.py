@@ -459,3 +459,18 @@ def test_preview_shows_holder_what_is_left_and_never_the_provider(db, w):
     assert provider_view.available_after is None
     assert [r.code for r in provider_view.refusals] == ["quantity_invalid"]
     assert count(db, Claim) == 0
+
+
+def test_a_fixed_monthly_wage_read_from_the_database_is_not_claimed_by_the_hour(db):
+    """The agreement's units come back from the database as text; the wage rule must still
+    recognise a fixed monthly wage (it is paid each month by itself, never on a sheet)."""
+    grant = make_grant(amount_cents=500_000)
+    provider = make_provider()
+    agreement = make_agreement(grant, provider, lines=[
+        (grant, CareKind.INDIVIDUELE_BEGELEIDING, Unit.MAANDLOON, 180_000, 8 * 60)])
+    database.session.expire_all()  # read the lines again, as a later request would
+    holder = make_user(Role.BUDGETHOUDER, household_id=agreement.household_id)
+    with pytest.raises(Refused) as excinfo:
+        service.prepare_claim(holder, agreement, MARCH, [hours(2, 60)], TODAY)
+    assert refused_codes(excinfo) == ["monthly_wage_not_claimable"]
+    assert count(db, Claim) == 0
