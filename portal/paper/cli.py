@@ -2,7 +2,10 @@
 
 For each household with works_on_paper: the month's budget statement and an hour sheet per
 agreement in force that month, made in worker processes (recycled every --max-tasks-per-child
-documents, since WeasyPrint's memory grows in long loops), with a progress bar. Resumable: a
+documents, since WeasyPrint's memory grows in long loops), with a progress bar. The workers are
+a multiprocessing.Pool started from a forkserver (see pool_context); not ProcessPoolExecutor,
+whose max_tasks_per_child on Python 3.11 does not replace a recycled worker when the tasks were
+all submitted at once (the run then slows down and finally hangs). Resumable: a
 document whose file and manifest entry exist with a matching sha256 is skipped. manifest.json
 says who (household, budget holder), which documents, and their checksums.
 
@@ -17,7 +20,7 @@ import os
 import re
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,7 +29,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-SAVE_EVERY = 50
+SAVE_SECONDS = 10  # the manifest is saved at most this often during a run
 
 
 def _fail(message: str) -> None:
@@ -71,6 +74,26 @@ def worker_settings() -> tuple[dict, dict]:
     return config, environ
 
 
+PRELOAD = ["portal", "portal.models", "portal.paper.jobs", "portal.paper.service",
+           "portal.paper.documents", "portal.paper.pdf", "weasyprint"]
+
+
+def pool_context():
+    """The start method of the worker processes: forkserver, with the portal and WeasyPrint
+    imported once in the server. A pool that recycles its workers (max_tasks_per_child) may not
+    use fork, and Python then spawns: a fresh interpreter per worker that imports everything
+    again (about 4 s of CPU here, for every recycled worker too). A forkserver child starts
+    warm. Where forkserver does not exist (not Linux/Unix), spawn."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
 def run_paper(month: dt.date, out: Path, *, workers: int, max_tasks_per_child: int,
               today: dt.date, progress: bool = True) -> dict:
     """Make what is not done yet. Returns counts and the per-document results (with RSS)."""
@@ -93,30 +116,34 @@ def run_paper(month: dt.date, out: Path, *, workers: int, max_tasks_per_child: i
     results, errors, not_needed = [], [], []
     if todo:
         config, environ = worker_settings()
-        with ProcessPoolExecutor(max_workers=workers, initializer=jobs.init_worker,
-                                 initargs=(config, environ),
-                                 max_tasks_per_child=max_tasks_per_child) as pool:
-            futures = {pool.submit(jobs.render_to_file,
-                                   {**asdict(p), "month": p.month.isoformat()}, str(out),
-                                   today.isoformat()): p for p in todo}
-            with click.progressbar(length=len(futures), label="Documenten maken",
-                                   file=sys.stderr if progress else open(os.devnull, "w")) as bar:
-                for done, future in enumerate(as_completed(futures), start=1):
-                    planned = futures[future]
-                    try:
-                        entry = future.result()
-                    except Exception as error:  # one bad document does not stop the run
-                        errors.append({"path": planned.path, "error": repr(error)})
+        tasks = (({**asdict(p), "month": p.month.isoformat()}, str(out), today.isoformat())
+                 for p in todo)
+        pool = pool_context().Pool(processes=workers, initializer=jobs.init_worker,
+                                   initargs=(config, environ),
+                                   maxtasksperchild=max_tasks_per_child)
+        saved = time.monotonic()
+        try:
+            with click.progressbar(length=len(todo), label="Documenten maken", file=sys.stderr,
+                                   hidden=not progress) as bar:
+                for entry in pool.imap_unordered(jobs.render_task, tasks, chunksize=1):
+                    if entry.get("error"):  # one bad document does not stop the run
+                        errors.append(entry)
+                    elif entry.get("not_needed"):  # nothing to print (a fixed wage)
+                        not_needed.append(entry)
                     else:
-                        if entry.get("not_needed"):  # nothing to print (a fixed wage)
-                            not_needed.append(entry)
-                        else:
-                            results.append(entry)
-                            manifest["documents"][planned.path] = jobs.manifest_entry(
-                                entry, entry["sha256"], entry["bytes"])
+                        results.append(entry)
+                        manifest["documents"][entry["path"]] = jobs.manifest_entry(
+                            entry, entry["sha256"], entry["bytes"])
                     bar.update(1)
-                    if done % SAVE_EVERY == 0:
+                    if time.monotonic() - saved >= SAVE_SECONDS:  # resumable after a crash
                         jobs.save_manifest(out, manifest)
+                        saved = time.monotonic()
+            pool.close()  # let the workers end by themselves (their font folders go too)
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     manifest["made_on"] = today.isoformat()
     jobs.save_manifest(out, manifest)
     return {"planned": len(plan), "made": len(results), "skipped": len(plan) - len(todo),

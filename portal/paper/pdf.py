@@ -154,8 +154,6 @@ def render_html(template: str, context: Mapping[str, Any]) -> str:
 
 
 _STYLE_CACHE: dict[str, Any] = {}
-# Drop the FontConfiguration while the interpreter is still whole (its __del__ needs modules).
-atexit.register(_STYLE_CACHE.clear)
 
 
 def _font_config_and_css():
@@ -169,6 +167,28 @@ def _font_config_and_css():
                   url_fetcher=stylesheet_fetcher())
         _STYLE_CACHE.update(font_config=font_config, css=css)
     return _STYLE_CACHE["font_config"], _STYLE_CACHE["css"]
+
+
+# At the end of the process (while the interpreter is still whole): see release().
+atexit.register(lambda: release())
+
+
+def warm_up() -> None:
+    """Load the fonts and parse the stylesheet now (a worker does it before its first task)."""
+    _font_config_and_css()
+
+
+def release() -> None:
+    """Drop the FontConfiguration and remove its font folder in /tmp (WeasyPrint removes it in
+    FontConfiguration.__del__, which does not run while rendered layouts still refer to it,
+    nor in a worker process that ends through os._exit)."""
+    import shutil
+
+    font_config = _STYLE_CACHE.get("font_config")
+    _STYLE_CACHE.clear()
+    folder = getattr(font_config, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def render_pdf(template: str, context: Mapping[str, Any], *, fetcher=None) -> tuple[str, bytes]:

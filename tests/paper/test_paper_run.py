@@ -64,6 +64,22 @@ def test_paper_run_writes_manifest_and_resumes(app, demo_on_paper, tmp_path):
     assert (out / damaged).read_bytes().startswith(b"%PDF-")
 
 
+def test_recycled_workers_are_replaced_until_the_run_is_done(app, demo_on_paper, tmp_path):
+    """Every worker stops after one document here; the pool starts a new one each time, so all
+    six documents are made, each by its own process (Python 3.11's ProcessPoolExecutor did not
+    replace them when all tasks were submitted at once, and the run hung)."""
+    import datetime as dt
+
+    from portal.paper.cli import run_paper
+
+    with app.test_request_context():
+        result = run_paper(dt.date(2026, 10, 1), tmp_path / "papier", workers=2,
+                           max_tasks_per_child=1, today=TODAY, progress=False)
+    assert result["made"] == 6 and not result["errors"]
+    assert len({entry["pid"] for entry in result["results"]}) == 6
+    assert all(entry["render_ms"] > 0 for entry in result["results"])
+
+
 @pytest.mark.parametrize("month", ["2026-13", "10-2026", "2026-1", "oktober"])
 def test_bad_month_exits_1(app, tmp_path, month):
     result = _run(app, "--month", month, "--out", str(tmp_path))

@@ -112,3 +112,17 @@ def test_the_stylesheet_fetcher_reads_installed_fonts_only():
 def test_no_font_falls_back(caplog):
     render_pdf("reference.html", {"doc": _reference()})
     assert not [r for r in caplog.records if "cannot be loaded" in r.getMessage()]
+
+
+def test_release_removes_weasyprints_font_folder():
+    """A worker process calls release() when it ends: the fonts WeasyPrint copied into /tmp for
+    our @font-face rules go with it (its own __del__ does not run while layouts refer to it)."""
+    from portal.paper import pdf
+
+    render_pdf("reference.html", {"doc": _reference()})
+    folder = pdf._STYLE_CACHE["font_config"]._folder
+    assert folder is not None and folder.is_dir()
+    pdf.release()
+    assert not folder.exists() and not pdf._STYLE_CACHE
+    render_pdf("reference.html", {"doc": _reference()})  # loads them again when needed
+    assert pdf._STYLE_CACHE["font_config"]._folder.is_dir()
