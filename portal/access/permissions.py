@@ -51,3 +51,17 @@ def budget_holder_of(household_id: int) -> User | None:
         select(User).where(User.household_id == household_id, User.role == Role.BUDGETHOUDER)
         .order_by(User.id).limit(1)
     )
+
+
+def budget_holder_names(household_ids) -> dict[int, str]:
+    """Per household: the budget holder's name (the first budget holder account, as
+    budget_holder_of). One query."""
+    ids = sorted(set(household_ids))
+    names: dict[int, str] = {}
+    if ids:
+        for household_id, name in db.session.execute(
+                select(User.household_id, User.name)
+                .where(User.household_id.in_(ids), User.role == Role.BUDGETHOUDER)
+                .order_by(User.id)):
+            names.setdefault(household_id, name)
+    return names

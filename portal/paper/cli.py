@@ -53,15 +53,15 @@ def check_out_dir(out: str) -> Path:
 def _who(household_ids: list[int]) -> dict[str, dict[str, str]]:
     from sqlalchemy import select
 
+    from portal.access.permissions import budget_holder_names
     from portal.budgets.models import Household
     from portal.extensions import db
-    from portal.paper.documents import holder_names
 
     if not household_ids:
         return {}
     names = dict(db.session.execute(select(Household.id, Household.name)
                                     .where(Household.id.in_(household_ids))).all())
-    holders = holder_names(household_ids)
+    holders = budget_holder_names(household_ids)
     return {str(h): {"household": names.get(h, ""), "budget_holder": holders.get(h, "")}
             for h in household_ids}
 

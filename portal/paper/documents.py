@@ -17,9 +17,7 @@ from markupsafe import Markup
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.access.constants import Role
-from portal.access.models import User
-from portal.access.permissions import budget_holder_of
+from portal.access.permissions import budget_holder_names, budget_holder_of
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.permissions import visible_lines
@@ -68,17 +66,6 @@ def holder_name(household: Household) -> str:
     return holder.name if holder is not None else f"Huishouden {household.name}"
 
 
-def holder_names(household_ids) -> dict[int, str]:
-    """Per household: the budget holder's name (the first budget holder account). One query."""
-    ids = sorted(set(household_ids))
-    names: dict[int, str] = {}
-    if ids:
-        for household_id, name in db.session.execute(
-                select(User.household_id, User.name)
-                .where(User.household_id.in_(ids), User.role == Role.BUDGETHOUDER)
-                .order_by(User.id)):
-            names.setdefault(household_id, name)
-    return names
 
 
 def quantity_label(unit: str, quantity: int) -> str:
@@ -562,7 +549,7 @@ def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocume
         .join(Household, Household.id == Agreement.household_id)
         .where(PaymentItem.payment_id == payment.id)
         .order_by(Claim.month, Claim.reference)).all()
-    holders = holder_names(row[5] for row in rows)
+    holders = budget_holder_names(row[5] for row in rows)
     lines = [SpecLine(ref, month, a_ref, household, amount,
                       holders.get(household_id, f"Huishouden {household}"))
              for amount, ref, month, a_ref, household, household_id in rows]

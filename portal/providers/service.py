@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.access.permissions import budget_holder_names
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
@@ -161,7 +162,7 @@ def _payment_references(claim_ids: list[int]) -> dict[int, str]:
 @dataclass(frozen=True)
 class SpecificationLine:
     claim_reference: str
-    household_name: str
+    holder_name: str  # the budget holder (a provider works for people, not for "households")
     month: dt.date
     amount_cents: int
 
@@ -191,18 +192,24 @@ def payment_specifications(provider_id: int) -> list[PaymentSpecification]:
     details = {}
     if claim_ids:
         details = {cid: (ref, month, name) for cid, ref, month, name in db.session.execute(
-            select(Claim.id, Claim.reference, Claim.month, Household.name)
+            select(Claim.id, Claim.reference, Claim.month, Agreement.household_id)
             .join(Agreement, Agreement.id == Claim.agreement_id)
-            .join(Household, Household.id == Agreement.household_id)
             .where(Claim.id.in_(claim_ids), Agreement.provider_id == provider_id))}
+    households = {household for _ref, _month, household in details.values()}
+    holders = budget_holder_names(households)
+    if households - holders.keys():  # no budget holder login (yet): the household's name
+        holders.update({h: f"Huishouden {name}" for h, name in db.session.execute(
+            select(Household.id, Household.name)
+            .where(Household.id.in_(households - holders.keys())))})
     result = []
     for p in payments:
         lines = []
         for item in sorted(p.items, key=lambda i: i.claim_id):
-            ref, month, name = details[item.claim_id]
-            lines.append(SpecificationLine(claim_reference=ref, household_name=name, month=month,
-                                           amount_cents=item.amount_cents))
-        lines.sort(key=lambda ln: (ln.household_name, ln.month, ln.claim_reference))
+            ref, month, household_id = details[item.claim_id]
+            lines.append(SpecificationLine(claim_reference=ref,
+                                           holder_name=holders.get(household_id, ""),
+                                           month=month, amount_cents=item.amount_cents))
+        lines.sort(key=lambda ln: (ln.holder_name, ln.month, ln.claim_reference))
         result.append(PaymentSpecification(
             payment_id=p.id,
             run_reference=p.run.reference, run_on=p.run.run_on, payment_reference=p.reference,

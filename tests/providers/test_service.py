@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from portal.access.constants import Role
+from portal.budgets.models import Household
 from portal.claims.constants import ClaimStatus
 from portal.payments.service import run_payments
 from portal.providers import service
@@ -72,6 +74,11 @@ def test_agreements_and_specifications_of_one_provider_only(db):
     assert specs[0].total_cents == paid.total_cents
     assert [ln.claim_reference for ln in specs[0].lines] == [paid.reference]
     assert specs[0].iban_masked == "**** 4300"
+    household = db.session.get(Household, mine.household_id)
+    assert [ln.holder_name for ln in specs[0].lines] == [f"Huishouden {household.name}"]
+    f.make_user(Role.BUDGETHOUDER, name="Ria Proef", household_id=mine.household_id)
+    specs = service.payment_specifications(provider.id)
+    assert [ln.holder_name for ln in specs[0].lines] == ["Ria Proef"]
 
 
 def test_a_concept_not_yet_shared_is_not_shown_to_the_provider(db):
