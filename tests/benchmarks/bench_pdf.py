@@ -130,7 +130,7 @@ def main() -> int:
               f"- straight line through 1, 3, 6, 12 months: {a:.0f} ms + {b:.1f} ms per month "
               f"(r² {r2:.3f}); the line through 1, 3 and 6 months predicts {predicted_12:.0f} ms "
               f"for 12, measured {median[twelve]:.0f} ms "
-              f"({'linear' if median[twelve] <= predicted_12 * 1.2 else 'faster than linear'})",
+              f"({'linear' if median[twelve] <= predicted_12 * 1.2 else 'grows faster than linear'})",
               "", "The statement uses one small table of figures (a row per budget) and a block "
               "per month (rows of two, `break-inside: avoid`), so its cost grows with the "
               "number of months, not faster."]
