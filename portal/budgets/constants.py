@@ -53,6 +53,13 @@ class AllowanceKind(LabeledEnum):
     FEESTDAGEN = ("feestdagen", "Feestdagenuitkering")
 
 
+# The allowance in a sentence, with its article ("Het verantwoordingsvrij bedrag 2026 ...").
+ALLOWANCE_IN_A_SENTENCE: dict[AllowanceKind, str] = {
+    AllowanceKind.VERANTWOORDINGSVRIJ: "het verantwoordingsvrij bedrag",  # the official term
+    AllowanceKind.FEESTDAGEN: "de feestdagenuitkering",
+}
+
+
 # Wlz verantwoordingsvrij bedrag (DOMAIN.md, "Yearly allowances"): 1.5% of the budget a year,
 # at least EUR 250 and at most EUR 1,250. A grant for part of a year uses its own amount.
 FREE_ALLOWANCE_PERCENT = Decimal("1.5")

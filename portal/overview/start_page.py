@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from babel.dates import format_date
 
-from portal.budgets.constants import AllowanceKind
+from portal.budgets.constants import ALLOWANCE_IN_A_SENTENCE, AllowanceKind
 from portal.budgets.rules import AllowanceFigures, HouseholdTotal
 from portal.dates import format_day, format_month
 from portal.money import format_euro
@@ -196,7 +196,8 @@ def build_notices(usage: HouseholdUsage, attention: Attention,
             if fig is None or not fig.close_to_cap:
                 continue
             notices.append(Notice(
-                "allowance", f"De {kind.label.lower()} {fig.year} van {names.get(grant_id, '')} is "
+                "allowance", f"{ALLOWANCE_IN_A_SENTENCE[kind].capitalize()} {fig.year} van "
+                f"{names.get(grant_id, '')} is "
                 f"bijna op: {format_euro(fig.used_cents)} gebruikt van "
                 f"{format_euro(fig.cap_cents)}, nog {format_euro(fig.left_cents)} over. Geeft u "
                 "meer uit, dan moet u dat misschien terugbetalen."))

@@ -114,7 +114,7 @@ def test_notices_for_a_short_budget_waiting_items_and_allowances():
     assert "Youssef" in agreement.text and agreement.link_href == "/agreements.index/7"
     assert "Marieke over mei 2026 (€ 792,00, UB-1) wacht op uw akkoord" in plain(sheet.text)
     assert sheet.link_href == "/claims.index/7" and sheet.link_text == "Naar uw urenbriefjes"
-    assert "verantwoordingsvrij bedrag 2026 van Anna is bijna op" in allowance.text
+    assert "Het verantwoordingsvrij bedrag 2026 van Anna is bijna op" in allowance.text
     assert [m.name for m in page.members] == ["Anna", "Daan"]
     assert page.total_runout_text == "Het eerste budget dat op raakt, is in dit tempo op in juli 2026."
 

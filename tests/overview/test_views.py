@@ -122,7 +122,7 @@ def test_wlz_allowance_close_to_its_cap_is_a_warning_with_its_figures(client, lo
                        amount_cents=28_800, spent_on=D(2026, 3, 2)))
     login(holder)
     html = page(client, household.id)
-    assert ("De verantwoordingsvrij bedrag 2026 van Anna is bijna op: € 288,00 gebruikt van "
+    assert ("Het verantwoordingsvrij bedrag 2026 van Anna is bijna op: € 288,00 gebruikt van "
             "€ 360,00, nog € 72,00 over.") in html
     assert "Verantwoordingsvrij bedrag 2026: € 288,00 gebruikt van € 360,00" in html
     assert "Feestdagenuitkering 2026: € 0,00 gebruikt." in html  # no cap set: said so
