@@ -6,7 +6,8 @@ database of its own: the schema is made by the migrations, like in production).
 - `db`: each test runs inside a transaction that is rolled back at the end; services and
   requests commit into a savepoint, so tests never see each other's data.
 - `committing_db`: for the few tests that need real commits across connections (parallel
-  approvals, an interrupted payment run); every table is emptied afterwards.
+  approvals, an interrupted payment run); every table is emptied afterwards (the append-only
+  triggers of the history tables set aside for that, in the same transaction).
 """
 
 from __future__ import annotations
@@ -98,10 +99,30 @@ def db(app):
             connection.close()
 
 
-def _empty_all_tables() -> None:
+def _user_triggers(conn) -> list[tuple[str, str, str]]:
+    """(name, table, CREATE statement) of every trigger the migrations made."""
+    if conn.dialect.name == "postgresql":
+        return [tuple(row) for row in conn.execute(text(
+            "SELECT quote_ident(tgname), tgrelid::regclass::text, pg_get_triggerdef(oid) "
+            "FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"))]
+    return [tuple(row) for row in conn.execute(text(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"))]
+
+
+def empty_all_tables() -> None:
+    """Empty every table, in one transaction. The history tables refuse DELETE (append-only
+    triggers, migration 98e5e8ff2172), so every trigger is dropped for the DELETEs and created
+    again, as the database had it, in the same transaction: no other connection ever sees a
+    table without its triggers."""
     with _db.engine.begin() as conn:
+        triggers = _user_triggers(conn)
+        for name, table, _ in triggers:
+            on = f" ON {table}" if conn.dialect.name == "postgresql" else ""
+            conn.exec_driver_sql(f"DROP TRIGGER {name}{on}")
         for table in reversed(_db.metadata.sorted_tables):
             conn.execute(text(f"DELETE FROM {table.name}"))
+        for _, _, create in triggers:
+            conn.exec_driver_sql(create)
 
 
 @pytest.fixture
@@ -113,7 +134,7 @@ def committing_db(app):
             yield _db
         finally:
             _db.session.remove()
-            _empty_all_tables()
+            empty_all_tables()
 
 
 @pytest.fixture

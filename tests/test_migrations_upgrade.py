@@ -1,10 +1,12 @@
 """The migrations upgrade a database that already holds data (not only an empty one), and carry
-the data over: an agreement made before the per-funder reviews and the IBAN per agreement."""
+the data over: an agreement made before the per-funder reviews and the IBAN per agreement, and
+the history, which is append-only afterwards."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from portal import create_app
 from portal.extensions import db
@@ -61,4 +63,28 @@ def test_upgrading_a_database_with_an_agreement_keeps_it_and_fills_the_new_colum
         assert conn.execute(text("SELECT household_id, provider_id, iban FROM household_providers")
                             ).one() == (1, 1, "NL20INGB0001234567")
         assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
+
+
+def test_upgrading_keeps_the_history_and_makes_it_append_only(old_app):
+    with db.engine.begin() as conn:
+        for sql in ROWS:
+            conn.execute(text(sql))
+        conn.execute(text("INSERT INTO audit_events (id, at, household_id, action, summary) "
+                          "VALUES (1, '2026-01-02', 1, 'view', 'Bekeken')"))
+        conn.execute(text("UPDATE audit_events SET summary = 'Bekeken door de consulent'"))
+    upgrade()
+    engine = create_engine(str(db.engine.url))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT summary FROM audit_events")).scalars().all() == [
+            "Bekeken door de consulent"]
+        with pytest.raises(IntegrityError, match="audit_events is append-only: UPDATE refused"):
+            conn.execute(text("UPDATE audit_events SET summary = ''"))
+        conn.rollback()
+        with pytest.raises(IntegrityError, match="agreement_reviews is append-only: DELETE"):
+            conn.execute(text("DELETE FROM agreement_reviews"))  # made by an upgrade step
+        conn.rollback()
+        conn.execute(text("INSERT INTO audit_events (at, action, summary) "
+                          "VALUES ('2026-12-01', 'view', 'Na de upgrade')"))
+        assert conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar() == 2
     engine.dispose()

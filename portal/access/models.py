@@ -64,7 +64,8 @@ class Authorization(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Append-only: who did or saw what, on whose behalf. Never updated or deleted."""
+    """Append-only: who did or saw what, on whose behalf. Never updated or deleted: the check
+    below stops it in a session; the database's triggers refuse it from any code or SQL."""
 
     __tablename__ = "audit_events"
 

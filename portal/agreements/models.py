@@ -178,7 +178,8 @@ class AgreementLine(db.Model):
 
 
 class FunderReview(db.Model):
-    """One funder's decision on one version in one review round, append-only.
+    """One funder's decision on one version in one review round, append-only (the database
+    refuses UPDATE and DELETE).
 
     Each funder with a line in the version decides for its own budgets; the version is approved
     once every funder concerned approved, and refused as soon as one refused
@@ -199,7 +200,7 @@ class FunderReview(db.Model):
 
 
 class AgreementEvent(db.Model):
-    """Status history of an agreement, append-only."""
+    """Status history of an agreement, append-only (the database refuses UPDATE and DELETE)."""
 
     __tablename__ = "agreement_events"
 

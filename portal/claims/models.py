@@ -68,7 +68,7 @@ class ClaimLine(db.Model):
 
 
 class ClaimEvent(db.Model):
-    """Status history of a claim, append-only."""
+    """Status history of a claim, append-only (the database refuses UPDATE and DELETE)."""
 
     __tablename__ = "claim_events"
 

@@ -42,7 +42,8 @@ class Payment(db.Model):
 
 
 class PaymentItem(db.Model):
-    """A claim paid by a payment. claim_id is unique: no claim can ever be paid twice."""
+    """A claim paid by a payment. claim_id is unique: no claim can ever be paid twice. Append-only
+    (the database refuses UPDATE and DELETE), so the record of a payment cannot be undone."""
 
     __tablename__ = "payment_items"
 
