@@ -143,6 +143,21 @@ def client(app, db):
 
 
 @pytest.fixture
+def today_is(monkeypatch):
+    """today_is(day, *view_modules): the pages take `day` as today, for this test - every view's
+    household check (portal.web.today) and the named view modules, which import `today` from
+    portal.web. The modules are patched first: importing one binds portal.web.today, which must
+    not be the patched one yet (or the patch would outlive the test)."""
+
+    def _today_is(day, *view_modules: str) -> None:
+        for module in view_modules:
+            monkeypatch.setattr(f"{module}.today", lambda: day)
+        monkeypatch.setattr("portal.web.today", lambda: day)
+
+    return _today_is
+
+
+@pytest.fixture
 def login(client):
     """login(user, password=factories.PASSWORD) logs the test client in through the real form."""
     from tests.factories import PASSWORD

@@ -94,7 +94,8 @@ def test_an_id_too_large_for_the_database_is_not_found(client, login, holder, un
     assert client.get(f"/huishoudens/{MAX_ID + 1}/budget").status_code == 404
 
 
-def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, login, db):
+def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, login, db,
+                                                                     today_is):
     """The agreement wizard's care step, where 99999999999999999999 used to overflow on flush."""
     household = f.make_household()
     member = f.make_member(household)
@@ -110,16 +111,11 @@ def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, logi
         lines=[LineInput(grant.id, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 6000, 240)],
         today=TODAY)
     _db.session.commit()
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setattr("portal.web.today", lambda: TODAY)
-    monkeypatch.setattr("portal.agreements.views.today", lambda: TODAY)
-    try:
-        login(holder)
-        p = f"g{grant.id}_persoonlijke_verzorging"
-        response = client.post(f"/overeenkomsten/{agreement.id}/stap/zorg", data={
-            f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": TOO_LARGE})
-    finally:
-        monkeypatch.undo()
+    today_is(TODAY, "portal.agreements.views")
+    login(holder)
+    p = f"g{grant.id}_persoonlijke_verzorging"
+    response = client.post(f"/overeenkomsten/{agreement.id}/stap/zorg", data={
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": TOO_LARGE})
     assert response.status_code == 422
     page = text(response)
     assert "het hoogste bedrag dat u hier kunt invullen" in page

@@ -28,11 +28,8 @@ NEW_IBAN = "NL44RABO0123456789"
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    # views first: importing it binds portal.web.today, which must not be the patched one yet
-    # (or the patch would outlive the test).
-    monkeypatch.setattr("portal.agreements.views.today", lambda: TODAY)
-    monkeypatch.setattr("portal.web.today", lambda: TODAY)
+def fixed_today(today_is):
+    today_is(TODAY, "portal.agreements.views")
 
 
 class World:

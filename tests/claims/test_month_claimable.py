@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from portal import web
 from portal.access.constants import Role
 from portal.agreements.constants import VersionStatus
 from portal.budgets.constants import CareKind, Unit
@@ -75,8 +74,8 @@ TODAY = D(2026, 4, 10)
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(web, "today", lambda: TODAY)
+def fixed_today(today_is):
+    today_is(TODAY)
 
 
 def test_the_sheet_page_for_a_month_before_the_agreement_gives_that_reason(client, login, db):

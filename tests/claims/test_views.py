@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from portal import web
 from portal.access.constants import Role, Scope
 from portal.access.models import AuditEvent, User
 from portal.agreements.models import Agreement
@@ -50,8 +49,8 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(web, "today", lambda: TODAY)
+def fixed_today(today_is):
+    today_is(TODAY)
 
 
 @pytest.fixture

@@ -20,10 +20,8 @@ TODAY = dt.date(2026, 3, 10)
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("portal.web.today", lambda: TODAY)
-    for module in ("portal.agreements.views", "portal.paper.views"):
-        monkeypatch.setattr(f"{module}.today", lambda: TODAY, raising=False)
+def fixed_today(today_is):
+    today_is(TODAY, "portal.agreements.views", "portal.paper.views")
 
 
 class World:
