@@ -39,6 +39,7 @@ ITEMS: list[NavItem] = [
     NavItem("office.payment_runs", "Betaalrondes", frozenset({Role.BEHEERDER})),
     NavItem("office.claims", "Urenbriefjes controleren", frozenset({Role.BEHEERDER})),
     NavItem("office.paper_intake", "Papieren urenbriefje", frozenset({Role.BEHEERDER})),
+    NavItem("office.accounts", "Inlogaccounts", frozenset({Role.BEHEERDER})),
     NavItem("access.two_step", "Inloggen in twee stappen", frozenset(Role)),
 ]
 

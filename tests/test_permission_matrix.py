@@ -215,6 +215,15 @@ TABLE: dict[tuple[str, str], Row] = {
                                        ok={"office"}),
     ("office.paper_sheet", "POST"): row("/betaalkantoor/papier/{agreement}/{free_month}", "POST",
                                         ok={"office"}, status=422),
+    # Logins: who needs one, make one (an empty form: 422), turn one off and on again.
+    ("office.accounts", "GET"): row("/betaalkantoor/inlogaccounts", ok={"office"}),
+    ("office.new_account", "GET"): row("/betaalkantoor/inlogaccounts/nieuw", ok={"office"}),
+    ("office.new_account", "POST"): row("/betaalkantoor/inlogaccounts/nieuw", "POST",
+                                        ok={"office"}, status=422),
+    ("office.disable_account", "POST"): row("/betaalkantoor/inlogaccounts/{account}/uitzetten",
+                                            "POST", ok={"office"}, status=302),
+    ("office.enable_account", "POST"): row("/betaalkantoor/inlogaccounts/{account}/aanzetten",
+                                           "POST", ok={"office"}, status=302),
     # Last: it ends the session.
     ("access.logout", "POST"): row("/uitloggen", "POST", ok=LOGGED_IN, status=LOGIN),
 }
@@ -306,6 +315,7 @@ def build_world(db) -> dict:
         "review_version": review_agreement.versions[-1].id,
         "free_month": add_months(last_month, -3).strftime("%Y-%m"),
         "token": make_reset_token(holder_a),
+        "account": f.make_user(Role.VERTEGENWOORDIGER).id,  # a login to turn off and on
     }
     assert paid.id
     return {"users": users, "ids": ids, "holder_b_household": db.session.get(

@@ -1,4 +1,5 @@
-"""The portal's e-mail (for now: the password reset link), with the standard library's smtplib.
+"""The portal's e-mail (the password reset link, the welcome mail of a new login), with the
+standard library's smtplib.
 
 Where it goes is configuration (PORTAL_MAIL_*, portal/config.py):
 - a server is set: the mail is sent through it (STARTTLS, SSL or plain, with a login if given);
@@ -8,6 +9,10 @@ Where it goes is configuration (PORTAL_MAIL_*, portal/config.py):
   reset link in a log file would let anyone who reads the log take over the account.
 A mail that cannot be sent is logged and reported as False; the caller's answer to the user stays
 the same (the reset page says the same whether an address is known or not).
+
+A mail about something the request writes (a new login) waits for the commit: `send_after_commit`
+puts it in the session's outbox, sent when the transaction commits and dropped when it rolls
+back, so nobody gets a link to a login that was never saved.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from email.utils import formatdate, make_msgid
 from threading import Thread
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 SMTP_TIMEOUT = 15  # seconds; a hanging server must not hold a web worker for long
 
@@ -86,3 +93,25 @@ def _deliver(config: Mapping[str, object], message: EmailMessage, log) -> bool:
         log.exception("E-mail to %s could not be sent through %s", to, config["PORTAL_MAIL_SERVER"])
         return False
     return True
+
+
+OUTBOX = "portal_outbox"
+
+
+def send_after_commit(session: Session, to: str, subject: str, body: str) -> None:
+    """Send this mail once the session's transaction commits (never when it rolls back)."""
+    session.info.setdefault(OUTBOX, []).append((to, subject, body))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_outbox(session: Session) -> None:
+    for to, subject, body in session.info.pop(OUTBOX, []):
+        try:
+            send_mail(to, subject, body, wait=False)
+        except Exception:  # the commit is done: a mail that fails must not fail the request
+            current_app.logger.exception("E-mail to %s could not be sent", to)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_outbox(session: Session) -> None:
+    session.info.pop(OUTBOX, None)

@@ -14,7 +14,12 @@ from portal.refusals import Refusal
 
 IDLE_LIMIT = dt.timedelta(minutes=15)
 IDLE_WARNING = dt.timedelta(minutes=13)
+# A link to set a password: after "Wachtwoord vergeten" an hour; in the welcome mail of a login
+# the payment office made, a week (the person may read their mail later). One kind of link (a
+# signed token that carries its own validity), one page that opens it.
 RESET_LINK_VALID = dt.timedelta(hours=1)
+WELCOME_LINK_VALID = dt.timedelta(days=7)
+LONGEST_LINK_VALID = WELCOME_LINK_VALID
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -30,6 +35,19 @@ def check_password_strength(password: str) -> list[Refusal]:
     return []
 
 
+def link_validity(seconds: object) -> dt.timedelta:
+    """How long a password link is valid: what the (signed) link says, at most a week; a link
+    that says nothing (made before links carried it) an hour."""
+    if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds > 0:
+        return min(dt.timedelta(seconds=seconds), LONGEST_LINK_VALID)
+    return RESET_LINK_VALID
+
+
+def link_expired(signed_at: dt.datetime, moment: dt.datetime, valid: dt.timedelta) -> bool:
+    """Is a link signed at `signed_at` too old at `moment` (both aware)?"""
+    return moment - signed_at > valid
+
+
 def check_new_password(password: str, repeated: str) -> list[Refusal]:
     refusals = check_password_strength(password)
     if password != repeated:
@@ -38,13 +56,22 @@ def check_new_password(password: str, repeated: str) -> list[Refusal]:
     return refusals
 
 
-def check_new_user(email: str, password: str, role: str, name: str) -> list[Refusal]:
+def check_new_user(email: str, password: str | None, role: str, name: str) -> list[Refusal]:
+    """A new login. password None: the person sets it themselves (a login the payment office
+    made: a link by e-mail), so there is nothing to check yet."""
     refusals = []
-    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or " " in email.strip():
+    if not email.strip():
+        refusals.append(Refusal("email_missing", "Vul het e-mailadres in, zoals "
+                                "naam@voorbeeld.nl.", "email"))
+    elif "@" not in email or "." not in email.rsplit("@", 1)[-1] or " " in email.strip():
         refusals.append(Refusal("email_invalid", "Vul een geldig e-mailadres in, zoals "
                                 "naam@voorbeeld.nl.", "email"))
-    refusals += check_password_strength(password)
-    if role not in {r.value for r in Role}:
+    if password is not None:
+        refusals += check_password_strength(password)
+    if not role.strip():
+        refusals.append(Refusal("role_missing", "Kies een rol: "
+                                + ", ".join(r.value for r in Role) + ".", "role"))
+    elif role not in {r.value for r in Role}:
         refusals.append(Refusal("role_unknown", "Deze rol bestaat niet. Kies uit: "
                                 + ", ".join(r.value for r in Role) + ".", "role"))
     if not name.strip():
@@ -89,6 +116,23 @@ def check_user_links(role: str, given: dict[str, int | None],
                                     f"{role.label.lower()} hoort niet bij een {noun}. Laat "
                                     f"{article} {noun} weg.", link))
     return refusals
+
+
+def check_account_activity(*, actor_id: int, target_id: int, active: bool,
+                           wanted: bool) -> list[Refusal]:
+    """May the payment office turn this login off (wanted False) or on again (True)?
+
+    Nobody turns off their own login (the office would lock itself out); a login that is
+    already as wanted needs nothing.
+    """
+    if not wanted and actor_id == target_id:
+        return [Refusal("own_account", "U kunt uw eigen inlog niet uitzetten. Vraag een collega "
+                        "van het betaalkantoor om dat te doen.")]
+    if active == wanted:
+        if wanted:
+            return [Refusal("already_active", "Deze inlog staat al aan. U hoeft niets te doen.")]
+        return [Refusal("already_disabled", "Deze inlog staat al uit. U hoeft niets te doen.")]
+    return []
 
 
 # --- Authorisations (machtigingen) -------------------------------------------------------

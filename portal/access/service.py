@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import and_, func, select
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
@@ -19,19 +21,25 @@ from portal.access.constants import Role, Scope
 from portal.access.models import AuditEvent, Authorization, User
 from portal.access.permissions import budget_holder_of
 from portal.access.rules import (
+    MIN_PASSWORD_LENGTH,
     RESET_LINK_VALID,
+    WELCOME_LINK_VALID,
     Grantee,
+    check_account_activity,
     check_new_authorization,
     check_new_password,
     check_new_user,
     check_revoke,
     check_user_links,
+    link_expired,
+    link_validity,
     match_totp_step,
     two_step_needed,
     two_step_required,
 )
 from portal.database import MAX_ID
 from portal.dates import TZ, format_day
+from portal.dates import now as clock
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.refusals import Refusal, Refused, refuse_if
@@ -53,7 +61,24 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+# A login the payment office made has no password until its owner sets one through the link in
+# the welcome mail: its hash is this marker and random characters (never an argon2 hash, so no
+# password matches it; the random part makes the link's fingerprint of the hash unique).
+UNUSABLE_PASSWORD_PREFIX = "!"
+
+
+def unusable_password_hash() -> str:
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(24)
+
+
+def has_usable_password(user: User) -> bool:
+    return not user.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
+
+
 def verify_password(user: User, password: str) -> bool:
+    if not has_usable_password(user):
+        _verify(_dummy_hash(), password or "")  # as long as a wrong password takes
+        return False
     return _verify(user.password_hash, password)
 
 
@@ -90,10 +115,13 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def load_user(user_id: str) -> User | None:
+    """The user of a session (Flask-Login's user loader). A login that was turned off loads as
+    nobody: its session ends at its next request."""
     try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError, OverflowError):
         return None
+    return user if user is not None and user.is_active else None
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -112,12 +140,16 @@ def _row_exists(table_name: str, row_id: int) -> bool:
     return db.session.scalar(select(rows.c.id).where(rows.c.id == row_id)) is not None
 
 
-def create_user(email: str, password: str, role: str, name: str, *, household_id: int | None = None,
-                provider_id: int | None = None, funder_id: int | None = None,
-                totp_secret: str | None = None) -> User:
+def create_user(email: str, password: str | None, role: str, name: str, *,
+                household_id: int | None = None, provider_id: int | None = None,
+                funder_id: int | None = None, totp_secret: str | None = None) -> User:
+    """A new login: the command line's `create-user` (with a password) and the payment office's
+    page (password None: no usable password until the person sets one through a link)."""
     refusals = check_new_user(email, password, role, name)
-    if not refusals and find_user_by_email(email) is not None:
-        refusals.append(Refusal("email_taken", "Er is al een account met dit e-mailadres.", "email"))
+    if not any(r.field == "email" for r in refusals) and find_user_by_email(email) is not None:
+        refusals.append(Refusal("email_taken", "Er is al een account met dit e-mailadres. Zoek het "
+                                "op bij de inlogaccounts, of gebruik een ander e-mailadres.",
+                                "email"))
     given = {"household": household_id, "provider": provider_id, "funder": funder_id}
     known = {link: _row_exists(LINK_TABLES[link], value) for link, value in given.items()
              if value is not None}
@@ -125,7 +157,8 @@ def create_user(email: str, password: str, role: str, name: str, *, household_id
     if refusals:
         raise Refused(refusals)
     user = User(email=email.strip().lower(), name=name.strip(), role=Role(role),
-                password_hash=hash_password(password), household_id=household_id,
+                password_hash=(unusable_password_hash() if password is None
+                               else hash_password(password)), household_id=household_id,
                 provider_id=provider_id, funder_id=funder_id, totp_secret=totp_secret)
     db.session.add(user)
     db.session.flush()
@@ -172,23 +205,29 @@ def log_access(actor: User | None, household_id: int, what: str, *,
                   object_type=object_type, object_id=object_id, summary=what)
 
 
-# Password reset: a signed token that carries the user id and a fingerprint of the current
-# password hash. It expires after an hour, and once the password changed it no longer
-# matches: a one-time link without a table of tokens.
+# Password links: a signed token that carries the user id, a fingerprint of the current
+# password hash and how long it is valid (an hour after "Wachtwoord vergeten", a week in the
+# welcome mail of a new login). Once the password changed it no longer matches: a one-time
+# link without a table of tokens.
 def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
-def make_reset_token(user: User) -> str:
-    return _reset_serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+def make_reset_token(user: User, valid: dt.timedelta = RESET_LINK_VALID) -> str:
+    return _reset_serializer().dumps({"u": user.id, "h": user.password_hash[-16:],
+                                      "v": int(valid.total_seconds())})
 
 
 def user_for_reset_token(token: str) -> User | None:
     try:
-        data = _reset_serializer().loads(token, max_age=int(RESET_LINK_VALID.total_seconds()))
-    except (SignatureExpired, BadSignature):
+        data, signed_at = _reset_serializer().loads(token, return_timestamp=True)
+    except BadSignature:  # also SignatureExpired, its subclass
         return None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    if link_expired(signed_at, clock(), link_validity(data.get("v"))):
+        return None
+    user = db.session.get(User, data["u"]) if 0 < data["u"] <= MAX_ID else None
     if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
         return None
     return user
@@ -208,19 +247,96 @@ def send_reset_link(user: User, link: str) -> bool:
                      "Dan hoeft u niets te doen: uw wachtwoord blijft hetzelfde.\n", wait=False)
 
 
+LINK_NOT_WORKING = Refusal("reset_link_invalid", "Deze link werkt niet meer. Een link werkt maar "
+                           "een keer en is een beperkte tijd geldig. Vraag via 'Wachtwoord "
+                           "vergeten' een nieuwe link aan.")
+
+
 def reset_password(token: str, password: str, repeated: str) -> User:
+    """Set the password through a link: a new one after 'Wachtwoord vergeten', or the first
+    one of a login the payment office made."""
     user = user_for_reset_token(token)
     if user is None:
-        raise Refused(Refusal("reset_link_invalid", "Deze link werkt niet meer. Een link is een uur "
-                              "geldig en werkt maar een keer. Vraag een nieuwe link aan."))
+        raise Refused(LINK_NOT_WORKING)
     refusals = check_new_password(password, repeated)
     if refusals:
         raise Refused(refusals)
+    first = not has_usable_password(user)
     user.password_hash = hash_password(password)
-    record("password_reset", actor=user, household_id=user.household_id,
-           summary="Wachtwoord opnieuw ingesteld")
+    record("password_set" if first else "password_reset", actor=user,
+           household_id=user.household_id,
+           summary="Wachtwoord ingesteld" if first else "Wachtwoord opnieuw ingesteld")
     db.session.flush()
     return user
+
+
+# --- Logins made by the payment office ----------------------------------------------------------
+
+
+def _require_office(actor: User | None) -> None:
+    if actor is None or actor.role != Role.BEHEERDER:
+        raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor beheert inlogaccounts."))
+
+
+def _welcome_text(user: User, link: str, valid: dt.timedelta) -> str:
+    days = valid.days
+    validity = f"{days} dagen" if days > 1 else "een dag" if days == 1 else "een uur"
+    two_step = ("\n\nVoor uw rol logt u in twee stappen in. Na uw wachtwoord stelt u een "
+                "authenticator-app in (bijvoorbeeld op uw telefoon); die geeft u bij elke keer "
+                "inloggen een code van 6 cijfers." if two_step_required(Role(user.role)) else "")
+    return (f"Beste {user.name},\n\n"
+            "Het betaalkantoor heeft een inlog voor u gemaakt in het PGB-portaal, als "
+            f"{Role(user.role).label.lower()}. Uw inlognaam is uw e-mailadres: {user.email}.\n\n"
+            "Kies eerst een wachtwoord (minstens "
+            f"{MIN_PASSWORD_LENGTH} tekens) met deze link:\n\n{link}\n\n"
+            f"De link is {validity} geldig en werkt maar een keer. Is de link verlopen? Kies dan "
+            "op de inlogpagina 'Wachtwoord vergeten': u krijgt een nieuwe link." + two_step +
+            "\n\nHeeft u geen inlog gevraagd? Dan hoeft u niets te doen. Zonder wachtwoord kan "
+            "niemand met deze inlog inloggen.\n")
+
+
+def invite_user(actor: User, *, email: str, name: str, role: str,
+                household_id: int | None = None, provider_id: int | None = None,
+                funder_id: int | None = None, link_for: Callable[[str], str],
+                valid: dt.timedelta = WELCOME_LINK_VALID) -> User:
+    """The payment office makes a login: the same rules and refusals as `portal create-user`,
+    but without a password. Once the transaction commits, the person gets a welcome mail with
+    a link (valid `valid`) to choose one; a role that logs in in two steps sets up its app at
+    the first login. `link_for(token)` makes the link's address. Audit-logged."""
+    _require_office(actor)
+    user = create_user(email or "", None, role or "", name or "", household_id=household_id,
+                       provider_id=provider_id, funder_id=funder_id)
+    record("account_created", actor=actor, household_id=user.household_id, object_type="user",
+           object_id=user.id, summary=f"Inlog gemaakt voor {user.name} "
+           f"({Role(user.role).label.lower()}, {user.email})",
+           detail={"user_id": user.id, "role": user.role, "provider_id": user.provider_id,
+                   "funder_id": user.funder_id})
+    from portal.access.mail import send_after_commit
+
+    link = link_for(make_reset_token(user, valid))
+    send_after_commit(db.session(), user.email, "Uw inlog voor het PGB-portaal",
+                      _welcome_text(user, link, valid))
+    return user
+
+
+def set_account_active(actor: User, user_id: int, active: bool) -> User:
+    """The payment office turns a login off (someone left the organisation) or on again. A login
+    that is off cannot log in, and its session ends at its next request (load_user). Nobody
+    turns off their own. Audit-logged."""
+    _require_office(actor)
+    target = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    if target is None:
+        raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
+    refuse_if(check_account_activity(actor_id=actor.id, target_id=target.id,
+                                     active=target.is_active_account, wanted=active))
+    target.is_active_account = active
+    what = "weer aangezet" if active else "uitgezet"
+    record("account_enabled" if active else "account_disabled", actor=actor,
+           household_id=target.household_id, object_type="user", object_id=target.id,
+           summary=f"Inlog van {target.name} ({target.email}) {what}",
+           detail={"user_id": target.id})
+    db.session.flush()
+    return target
 
 
 # --- Authorisations (machtigingen) -------------------------------------------------------

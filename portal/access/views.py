@@ -34,6 +34,8 @@ from portal.access.rules import (
     IDLE_LIMIT,
     IDLE_WARNING,
     MAX_CODE_ATTEMPTS,
+    MIN_PASSWORD_LENGTH,
+    WELCOME_LINK_VALID,
     authorization_end_limit,
     pending_login_expired,
     session_expired,
@@ -48,6 +50,7 @@ from portal.access.service import (
     enable_two_step,
     find_user_by_email,
     grant_authorization,
+    has_usable_password,
     household_authorizations,
     load_user,
     make_reset_token,
@@ -177,8 +180,14 @@ def forgot_password():
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 def reset(token: str):
-    if user_for_reset_token(token) is None:
-        return render_template("access/reset_invalid.html"), 404
+    """A link to set a password: a new one after 'Wachtwoord vergeten', or the first one of a
+    login the payment office made (the welcome mail)."""
+    user = user_for_reset_token(token)
+    if user is None:
+        return render_template("access/reset_invalid.html",
+                               welcome_days=WELCOME_LINK_VALID.days), 404
+    first = not has_usable_password(user)
+    two_step = two_step_required(user.role)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -187,10 +196,15 @@ def reset(token: str):
             for r in refused.refusals:
                 getattr(form, r.field or "password").errors.append(r.message)
         else:
-            flash("Uw wachtwoord is veranderd. Log in met uw nieuwe wachtwoord.")
+            if first:
+                flash("Uw wachtwoord is opgeslagen. Log nu in met uw e-mailadres en wachtwoord."
+                      + (" Daarna stelt u het inloggen in twee stappen in." if two_step else ""))
+            else:
+                flash("Uw wachtwoord is veranderd. Log in met uw nieuwe wachtwoord.")
             return redirect(url_for("access.login"))
     status = 422 if request.method == "POST" else 200
-    return render_template("access/reset.html", form=form), status
+    return render_template("access/reset.html", form=form, first=first, name=user.name,
+                           two_step=two_step, min_length=MIN_PASSWORD_LENGTH), status
 
 
 @bp.get("/start")

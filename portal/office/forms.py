@@ -1,4 +1,5 @@
-"""Forms of the payment office: executing a run, finding a paper sheet, entering its grid.
+"""Forms of the payment office: executing a run, finding a paper sheet, entering its grid, and
+making a login.
 
 The paper grid has one input per day per column (a kind of care from one budget). Hours are
 typed as on paper: 2:30, 2,5 or 2; day parts and 24-hour stays as a count, parsed by the same
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from portal.access.constants import Role
 from portal.access.forms import BaseForm
 from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
@@ -82,6 +85,54 @@ class PaperLookupForm(BaseForm):
         if agreement_id is None or month is None:
             return None, None, None
         return None, agreement_id, month
+
+
+class AccountForm(BaseForm):
+    """A new login. Only parsing here: every rule (a valid address, a name, a known role, the
+    one household / provider / funder the role belongs to, an address not in use) is
+    access.service.create_user's, the same as `portal create-user`; its refusals land on
+    these fields (named as the refusals name them)."""
+
+    name = StringField("Naam", filters=[_strip], validators=[Optional()])
+    email = EmailField("E-mailadres", filters=[_strip], validators=[Optional()])
+    role = RadioField("Rol", choices=[SelectChoice(v, label) for v, label in Role.choices()],
+                      validate_choice=False, validators=[Optional()])
+    household = SelectField("Huishouden (alleen voor een budgethouder)", validate_choice=False)
+    provider = SelectField("Zorgverlener (alleen voor een zorgverlener)", validate_choice=False)
+    funder = SelectField("Verstrekker (alleen voor een consulent)", validate_choice=False)
+
+    LINKS = ("household", "provider", "funder")
+    EMPTY = {"household": "Geen huishouden", "provider": "Geen zorgverlener",
+             "funder": "Geen verstrekker"}
+
+    def set_choices(self, choices) -> None:
+        """choices: office.accounts.LinkChoices."""
+        for link in self.LINKS:
+            self[link].choices = [("", self.EMPTY[link])] + [
+                (str(value), label) for value, label in getattr(choices, link + "s")]
+
+    def links(self) -> dict[str, int | None] | None:
+        """household / provider / funder -> the chosen id (None: none chosen); None, with the
+        error on the field, when a value is not from the list."""
+        result: dict[str, int | None] = {}
+        for link in self.LINKS:
+            value = (self[link].data or "").strip()
+            if not value:
+                result[link] = None
+            elif value.isdigit() and len(value) <= 10:
+                result[link] = int(value)
+            else:
+                self[link].errors = [*self[link].errors, "Kies uit de lijst."]
+        return result if len(result) == len(self.LINKS) else None
+
+
+class SearchForm(BaseForm):
+    """The search box above the list of logins (GET: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    zoek = StringField("Zoek op naam of e-mailadres", filters=[_strip], validators=[Optional()])
 
 
 def cell_name(day: dt.date, column: SheetColumn) -> str:

@@ -1,6 +1,7 @@
 """The payment office's screens: payment runs (preview, execute, earlier runs, a run's
 payments, its SEPA file), the submitted and suspended hour sheets (approve, suspend or refuse
-one with a reason) and the intake of paper hour sheets. Role: beheerder."""
+one with a reason), the intake of paper hour sheets, and the logins (who still needs one, make
+one, turn one off or on). Role: beheerder."""
 
 from __future__ import annotations
 
@@ -20,22 +21,27 @@ from flask_login import current_user
 
 from portal.access import describe
 from portal.access.constants import Role
-from portal.access.service import log_access
+from portal.access.forms import ConfirmForm
+from portal.access.rules import WELCOME_LINK_VALID
+from portal.access.service import invite_user, log_access, set_account_active
 from portal.agreements.models import Agreement
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.dates import month_days, parse_month
 from portal.extensions import db
 from portal.money import format_euro
-from portal.office import service
+from portal.office import accounts, service
 from portal.office.forms import (
+    AccountForm,
     DecisionForm,
     PaperLookupForm,
     RunForm,
+    SearchForm,
     cell_name,
     sheet_form_class,
     sheet_lines,
 )
+from portal.office.rules import page_number
 from portal.payments import sepa
 from portal.payments.models import PaymentRun
 from portal.payments.service import list_runs, preview_next_run, run_details
@@ -258,3 +264,90 @@ def _line_field(field_name: str | None, fields: list):
     except ValueError:
         return None
     return fields[index] if 0 <= index < len(fields) else None
+
+
+# --------------------------------------------------------------------------- logins
+
+
+@bp.get("/inlogaccounts", endpoint="accounts")
+@office_only
+def accounts_page():
+    """Who still needs a login, and every login (search, a page at a time, off / on)."""
+    search = SearchForm(formdata=request.args)
+    listing = accounts.list_accounts(search.zoek.data or "", page_number(request.args.get("pagina")))
+    return render_template("office/accounts.html", todo=accounts.accounts_todo(today()),
+                           listing=listing, search=search, confirm=ConfirmForm())
+
+
+def _optional_id(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 10 else None
+
+
+@bp.route("/inlogaccounts/nieuw", methods=["GET", "POST"])
+@office_only
+def new_account():
+    """Make a login: the rules of `portal create-user`; the person chooses a password through
+    the link in the welcome mail."""
+    form = AccountForm()
+    form.set_choices(accounts.link_choices())
+    if request.method == "GET":
+        prefill = accounts.prefill_for(_optional_id("zorgverlener"), _optional_id("huishouden"))
+        form.role.data = prefill.role
+        form.name.data = prefill.name
+        form.email.data = prefill.email
+        form.household.data = str(prefill.household_id or "")
+        form.provider.data = str(prefill.provider_id or "")
+    elif form.validate_on_submit() and (links := form.links()) is not None:
+        try:
+            user = invite_user(current_user, email=form.email.data or "",
+                               name=form.name.data or "", role=form.role.data or "",
+                               household_id=links["household"], provider_id=links["provider"],
+                               funder_id=links["funder"],
+                               link_for=lambda token: url_for("access.reset", token=token,
+                                                              _external=True))
+        except Refused as refused:
+            for r in refused.refusals:
+                target = getattr(form, r.field, None) if r.field else None
+                (target.errors if target is not None else form.form_errors).append(r.message)
+        else:
+            flash(f"De inlog voor {user.name} is gemaakt. {user.name} krijgt een e-mail op "
+                  f"{user.email} met een link om een wachtwoord te kiezen. De link is "
+                  f"{WELCOME_LINK_VALID.days} dagen geldig.")
+            return redirect(url_for("office.accounts", zoek=user.email))
+    status = 422 if request.method == "POST" else 200
+    return render_template("office/account_new.html", form=form,
+                           welcome_days=WELCOME_LINK_VALID.days), status
+
+
+def _set_active(user_id: int, active: bool):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = url_for("office.accounts", zoek=request.form.get("zoek") or None,
+                   pagina=page_number(request.form.get("pagina")))
+    try:
+        user = set_account_active(current_user, user_id, active)
+    except Refused as refused:
+        if "account_unknown" in refused.codes:
+            abort(404)
+        flash(refused.refusals[0].message)
+        return redirect(back)
+    if active:
+        flash(f"De inlog van {user.name} staat weer aan. {user.name} kan weer inloggen.")
+    else:
+        flash(f"De inlog van {user.name} staat uit. {user.name} kan niet meer inloggen; wie nu "
+              "ingelogd is, is dat bij de volgende klik niet meer.")
+    return redirect(back)
+
+
+@bp.post("/inlogaccounts/<int:user_id>/uitzetten")
+@office_only
+def disable_account(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/inlogaccounts/<int:user_id>/aanzetten")
+@office_only
+def enable_account(user_id: int):
+    return _set_active(user_id, True)

@@ -1,0 +1,247 @@
+"""What the payment office's page 'Inlogaccounts' reads: who still needs a login ('Eerst te
+doen'), every login (searched, a page at a time), the households, providers and funders a new
+login can belong to, and a funder by number or name for the command line. A fixed number of
+queries each, whatever the number of logins.
+
+The writes - a new login with its welcome mail, turning a login off or on - are
+portal.access.service.invite_user and set_account_active.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
+
+from portal.access.constants import Role
+from portal.access.models import User
+from portal.access.service import UNUSABLE_PASSWORD_PREFIX
+from portal.agreements.constants import ProviderKind, VersionStatus
+from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.budgets.constants import FunderKind
+from portal.budgets.models import Funder, Grant, Household, Member
+from portal.extensions import db
+from portal.office.rules import (
+    ACCOUNTS_PER_PAGE,
+    LOGIN_NEEDED_STATUSES,
+    SEARCH_MAX_LENGTH,
+    TODO_LIMIT,
+    account_state,
+    match_funder,
+)
+from portal.refusals import Refused
+
+# --------------------------------------------------------------------------- Eerst te doen
+
+
+@dataclass(frozen=True)
+class ProviderWithoutLogin:
+    provider_id: int
+    name: str
+    email: str | None
+    kind: ProviderKind
+    agreements: int
+    waiting_for_signature: bool  # an agreement was shared with them and waits for them
+
+
+@dataclass(frozen=True)
+class HouseholdWithoutLogin:
+    household_id: int
+    name: str
+    members_with_budget: int
+
+
+@dataclass(frozen=True)
+class AccountsTodo:
+    providers: list[ProviderWithoutLogin]
+    providers_total: int
+    households: list[HouseholdWithoutLogin]
+    households_total: int
+
+    @property
+    def empty(self) -> bool:
+        return not self.providers_total and not self.households_total
+
+
+def _active_login(role: Role, column):
+    return exists().where(User.role == role, column, User.is_active_account.is_(True))
+
+
+def accounts_todo(today: dt.date, limit: int = TODO_LIMIT) -> AccountsTodo:
+    """Providers with a shared or approved agreement (still running) and households with a
+    budget (still running) that have no active login: the first `limit` of each, the ones an
+    agreement waits for first. Four queries."""
+    provider_needed = and_(
+        AgreementVersion.status.in_(LOGIN_NEEDED_STATUSES),
+        or_(AgreementVersion.ends_on.is_(None), AgreementVersion.ends_on >= today),
+        ~_active_login(Role.ZORGVERLENER, User.provider_id == Provider.id))
+    waiting = func.max(case((AgreementVersion.status == VersionStatus.GEDEELD, 1), else_=0))
+    provider_rows = db.session.execute(
+        select(Provider.id, Provider.name, Provider.email, Provider.kind,
+               func.count(distinct(Agreement.id)), waiting)
+        .join(Agreement, Agreement.provider_id == Provider.id)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(provider_needed)
+        .group_by(Provider.id, Provider.name, Provider.email, Provider.kind)
+        .order_by(waiting.desc(), Provider.name, Provider.id).limit(limit)).all()
+    providers_total = db.session.scalar(
+        select(func.count(distinct(Provider.id)))
+        .join(Agreement, Agreement.provider_id == Provider.id)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(provider_needed)) or 0
+
+    household_needed = and_(
+        Grant.period_end >= today,
+        ~_active_login(Role.BUDGETHOUDER, User.household_id == Household.id))
+    household_rows = db.session.execute(
+        select(Household.id, Household.name, func.count(distinct(Member.id)))
+        .join(Member, Member.household_id == Household.id)
+        .join(Grant, Grant.member_id == Member.id)
+        .where(household_needed)
+        .group_by(Household.id, Household.name)
+        .order_by(Household.name, Household.id).limit(limit)).all()
+    households_total = db.session.scalar(
+        select(func.count(distinct(Household.id)))
+        .join(Member, Member.household_id == Household.id)
+        .join(Grant, Grant.member_id == Member.id)
+        .where(household_needed)) or 0
+    return AccountsTodo(
+        providers=[ProviderWithoutLogin(pid, name, email, ProviderKind(kind), count, bool(wait))
+                   for pid, name, email, kind, count, wait in provider_rows],
+        providers_total=providers_total,
+        households=[HouseholdWithoutLogin(hid, name, members)
+                    for hid, name, members in household_rows],
+        households_total=households_total)
+
+
+# --------------------------------------------------------------------------- the logins
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    user_id: int
+    name: str
+    email: str
+    role: Role
+    belongs_to: str | None  # the household, provider or funder of the login
+    active: bool
+    has_password: bool
+    created_at: dt.datetime
+
+    @property
+    def state(self) -> tuple[str, str]:
+        return account_state(self.active, self.has_password)
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    rows: list[AccountRow]
+    search: str
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def list_accounts(search: str = "", page: int = 1,
+                  per_page: int = ACCOUNTS_PER_PAGE) -> AccountPage:
+    """Every login whose name or e-mail address contains `search` (capitals do not matter),
+    by name, a page at a time, with what it belongs to. Two queries, whatever the number."""
+    search = (search or "").strip()[:SEARCH_MAX_LENGTH]
+    condition = or_(func.lower(User.name).contains(search.lower(), autoescape=True),
+                    func.lower(User.email).contains(search.lower(), autoescape=True)
+                    ) if search else True
+    total = db.session.scalar(select(func.count()).select_from(User).where(condition)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(
+        select(User, Household.name, Provider.name, Funder.name)
+        .outerjoin(Household, Household.id == User.household_id)
+        .outerjoin(Provider, Provider.id == User.provider_id)
+        .outerjoin(Funder, Funder.id == User.funder_id)
+        .where(condition)
+        .order_by(func.lower(User.name), User.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    result = []
+    for user, household, provider, funder in rows:
+        belongs = (f"Huishouden {household}" if household else provider or funder or None)
+        result.append(AccountRow(user.id, user.name, user.email, Role(user.role), belongs,
+                                 user.is_active_account,
+                                 not user.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX),
+                                 user.created_at))
+    return AccountPage(result, search, page, pages, total)
+
+
+# --------------------------------------------------------------------------- a new login
+
+
+@dataclass(frozen=True)
+class LinkChoices:
+    """What a new login can belong to, as (id, label) for the form's lists."""
+
+    households: list[tuple[int, str]]
+    providers: list[tuple[int, str]]
+    funders: list[tuple[int, str]]
+
+
+def link_choices() -> LinkChoices:
+    """Every household, provider and funder, by name. Three queries."""
+    households = db.session.execute(
+        select(Household.id, Household.name).order_by(Household.name, Household.id)).all()
+    providers = db.session.execute(
+        select(Provider.id, Provider.name, Provider.kind, Provider.email)
+        .order_by(Provider.name, Provider.id)).all()
+    funders = db.session.execute(
+        select(Funder.id, Funder.name, Funder.kind).order_by(Funder.name, Funder.id)).all()
+    return LinkChoices(
+        households=[(hid, f"{name} (nummer {hid})") for hid, name in households],
+        providers=[(pid, f"{name} ({ProviderKind(kind).label.lower()}"
+                         f"{', ' + email if email else ''}; nummer {pid})")
+                   for pid, name, kind, email in providers],
+        funders=[(fid, f"{name} ({FunderKind(kind).label.lower()}, nummer {fid})")
+                 for fid, name, kind in funders])
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What 'Inlog maken' next to an item of 'Eerst te doen' fills in."""
+
+    role: str | None = None
+    name: str | None = None
+    email: str | None = None
+    household_id: int | None = None
+    provider_id: int | None = None
+
+
+def prefill_for(provider_id: int | None, household_id: int | None) -> Prefill:
+    """The new login's role, name and e-mail for this provider (what the budget holder typed
+    in the wizard) or household. At most one query."""
+    if provider_id is not None:
+        provider = db.session.get(Provider, provider_id)
+        if provider is not None:
+            return Prefill(role=Role.ZORGVERLENER.value, name=provider.name,
+                           email=provider.email, provider_id=provider.id)
+    if household_id is not None and db.session.get(Household, household_id) is not None:
+        return Prefill(role=Role.BUDGETHOUDER.value, household_id=household_id)
+    return Prefill()
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def funder_id_for(text: str | None) -> int:
+    """The funder `text` names on the command line - its number or its exact name - or Refused,
+    listing the funders there are (number and name). One query."""
+    funders = db.session.execute(select(Funder.id, Funder.name).order_by(Funder.id)).all()
+    funder_id, refusals = match_funder(text, [(fid, name) for fid, name in funders])
+    if funder_id is None:
+        raise Refused(refusals)
+    return funder_id
