@@ -90,6 +90,9 @@ TABLE: dict[tuple[str, str], Row] = {
                                   status=422, anon=422),
     ("access.home", "GET"): row("/start", ok=LOGGED_IN, status=302),
     ("access.keep_alive", "POST"): row("/sessie-verlengen", "POST", ok=LOGGED_IN, status=302),
+    ("access.change_password", "GET"): row("/account/wachtwoord", ok=LOGGED_IN),
+    ("access.change_password", "POST"): row("/account/wachtwoord", "POST", ok=LOGGED_IN,
+                                            status=422),
     ("access.two_step", "GET"): row("/account/inloggen-in-twee-stappen", ok=LOGGED_IN),
     ("access.two_step", "POST"): row(
         "/account/inloggen-in-twee-stappen", "POST", ok=LOGGED_IN, status=422,

@@ -32,6 +32,14 @@ class ResetPasswordForm(BaseForm):
                            validators=[DataRequired("Vul het nieuwe wachtwoord nog een keer in.")])
 
 
+class ChangePasswordForm(BaseForm):
+    current = PasswordField("Huidig wachtwoord",
+                            validators=[DataRequired("Vul uw huidige wachtwoord in.")])
+    password = PasswordField("Nieuw wachtwoord", validators=[DataRequired("Vul een nieuw wachtwoord in.")])
+    repeat = PasswordField("Herhaal het nieuwe wachtwoord",
+                           validators=[DataRequired("Vul het nieuwe wachtwoord nog een keer in.")])
+
+
 class DutchDateField(DateField):
     """A date field (type="date": the browser sends JJJJ-MM-DD) with a Dutch parse message."""
 

@@ -270,6 +270,23 @@ def reset_password(token: str, password: str, repeated: str) -> User:
     return user
 
 
+WRONG_CURRENT_PASSWORD = Refusal("current_password_wrong", "Uw huidige wachtwoord klopt niet. "
+                                 "Typ het wachtwoord waarmee u nu inlogt.", "current")
+
+
+def change_password(user: User, current: str, password: str, repeated: str) -> User:
+    """'Wachtwoord wijzigen': the current password, then a new one twice (the same rules as a
+    reset). Every link to set a password that is still out stops working."""
+    refusals = [] if verify_password(user, current or "") else [WRONG_CURRENT_PASSWORD]
+    refusals += check_new_password(password or "", repeated or "")
+    refuse_if(refusals)
+    user.password_hash = hash_password(password)
+    record("password_changed", actor=user, household_id=user.household_id,
+           summary="Wachtwoord gewijzigd")
+    db.session.flush()
+    return user
+
+
 # --- Logins made by the payment office ----------------------------------------------------------
 
 

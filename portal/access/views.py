@@ -23,6 +23,7 @@ from portal.access import describe
 from portal.access.constants import Role
 from portal.access.forms import (
     AuthorizationForm,
+    ChangePasswordForm,
     CodeForm,
     ConfirmForm,
     ForgotPasswordForm,
@@ -45,6 +46,7 @@ from portal.access.service import (
     WRONG_CODE,
     access_log,
     authenticate,
+    change_password,
     check_login_code,
     disable_two_step,
     enable_two_step,
@@ -205,6 +207,26 @@ def reset(token: str):
     status = 422 if request.method == "POST" else 200
     return render_template("access/reset.html", form=form, first=first, name=user.name,
                            two_step=two_step, min_length=MIN_PASSWORD_LENGTH), status
+
+
+@bp.route("/account/wachtwoord", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def change_password_page():
+    """'Wachtwoord wijzigen': the current password, then the new one twice."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.password.data,
+                            form.repeat.data)
+        except Refused as refused:
+            _form_errors(form, refused)
+        else:
+            flash("Uw wachtwoord is gewijzigd. Log voortaan in met uw nieuwe wachtwoord.")
+            return redirect(url_for("access.change_password"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("access/change_password.html", form=form,
+                           min_length=MIN_PASSWORD_LENGTH), status
 
 
 @bp.get("/start")
