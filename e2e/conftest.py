@@ -142,72 +142,25 @@ def page_without_js(browser, browser_context_args):
 @pytest.fixture(scope="session")
 def make_household(portal_app):
     """make_household(key) -> a household of its own in the shared e2e app, made through the
-    services: Wim (Wlz budgets last year, this year and next), an approved agreement with the
-    provider Jeroen (individuele begeleiding per hour, EUR 50,00), the budget holder Ria, and a
-    representative (vertegenwoordiger) Kees who has no authorisation yet. E-mail addresses carry
-    the key, so each caller gets its own people."""
-    import datetime as dt
-
-    from stdnum.nl import bsn
-
+    services (e2e.helpers.household_with_agreement): Wim (Wlz budgets last year, this year and
+    next), an approved agreement with the provider Jeroen (individuele begeleiding per hour,
+    EUR 50,00), the budget holder Ria, and a representative (vertegenwoordiger) Kees who has no
+    authorisation yet. E-mail addresses carry the key, so each caller gets its own people."""
+    from e2e.helpers import household_with_agreement
     from portal.access.service import create_user
-    from portal.agreements import service as agreements
-    from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
-    from portal.agreements.rules import LineInput
-    from portal.budgets import service as budgets
-    from portal.budgets.constants import CareKind, FunderKind, Law, Unit
-    from portal.budgets.models import Funder
     from portal.database import transaction
-    from portal.dates import today
-    from portal.extensions import db
 
     made: dict[str, dict] = {}
-    numbers = (n for n in range(300_000_000, 400_000_000) if bsn.is_valid(f"{n:09d}"))
 
     def _make(key: str) -> dict:
         if key in made:
             return made[key]
-        now = today()
         with portal_app.app_context(), transaction():
-            funder = Funder(name=f"Zorgkantoor {key}", kind=FunderKind.ZORGKANTOOR)
-            db.session.add(funder)
-            db.session.flush()
-            household = budgets.register_household(None, f"Huishouden {key}")
-            member = budgets.register_member(None, household.id, "Wim de Graaf",
-                                             f"{next(numbers):09d}", dt.date(1950, 2, 3), today=now)
-            grants = [budgets.register_grant(
-                None, member_id=member.id, funder_id=funder.id, law=Law.WLZ.value,
-                period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
-                amount_cents=3_000_000, care_kinds=[CareKind.INDIVIDUELE_BEGELEIDING.value],
-                decision_reference=f"WLZ-{key}-{year}") for year in range(now.year - 1, now.year + 2)]
-            holder = create_user(f"ria.{key}@e2e.pgb", PASSWORD, "budgethouder", "Ria de Graaf",
-                                 household_id=household.id)
+            world = household_with_agreement(key, f"Huishouden {key}", PASSWORD)
             representative = create_user(f"kees.{key}@e2e.pgb", PASSWORD, "vertegenwoordiger",
                                          f"Kees {key}")
-            provider = agreements.create_provider(holder, kind=ProviderKind.PERSOON,
-                                                  name="Jeroen Smits", iban="NL91ABNA0417164300")
-            provider_user = create_user(f"jeroen.{key}@e2e.pgb", PASSWORD, "zorgverlener",
-                                        "Jeroen Smits", provider_id=provider.id)
-            consulent = create_user(f"consulent.{key}@e2e.pgb", PASSWORD, "consulent",
-                                    f"Consulent {key}", funder_id=funder.id)
-            start = dt.date(now.year - 1, 1, 1)
-            agreement = agreements.create_draft(
-                holder, household_id=household.id, provider_id=provider.id,
-                model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=start, ends_on=None,
-                end_kind=EndKind.GEEN, days_per_week=0, today=start - dt.timedelta(days=20),
-                lines=[LineInput(grant_id=grant.id, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
-                                 unit=Unit.UUR, tariff_cents=5000, weekly_quantity=240)
-                       for grant in grants])
-            version = agreement.versions[-1]
-            on = start - dt.timedelta(days=15)
-            agreements.share(holder, version, on)
-            agreements.provider_sign(provider_user, version, on)
-            agreements.holder_sign(holder, version, on)
-            agreements.review(consulent, version, approve=True, reason=None, today=on)
-            made[key] = {"household_id": household.id, "agreement_id": agreement.id,
-                         "holder": holder.email, "representative": representative.email,
-                         "representative_name": representative.name,
-                         "provider": provider_user.email, "password": PASSWORD}
+            made[key] = {**world, "representative": representative.email,
+                         "representative_name": representative.name, "password": PASSWORD}
         return made[key]
 
     return _make

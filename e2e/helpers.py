@@ -1,6 +1,7 @@
 """Plain helpers shared by the browser journeys: the axe check, logging in (with the two-step
-code when the account has one), keyboard use, reading euro amounts, and a portal of its own
-with the demo loaded, served from a thread. Fixtures built on these live in conftest.py."""
+code when the account has one), keyboard use, reading euro amounts, an approved agreement and a
+household with one made through the services, and a portal of its own with the demo loaded,
+served from a thread. Fixtures built on these live in conftest.py."""
 
 from __future__ import annotations
 
@@ -169,6 +170,86 @@ def wider_than_screen(page: Page) -> list[str]:
         return out.slice(0, 5).map(el => el.tagName.toLowerCase()
             + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className) : ""));
     }""")
+
+
+def approved_agreement(holder, provider_user, consulent, *, provider_id: int, grants,
+                       care_kind, tariff_cents: int, weekly_quantity: int, starts_on: dt.date,
+                       on: dt.date):
+    """An agreement for self-employed care (opdracht) with the provider, from `starts_on` with no
+    end, one line per grant (care_kind per hour at tariff_cents, weekly_quantity minutes a week),
+    drafted, signed and approved on day `on` through the services (demo.seed.sign_and_approve).
+    Call it in an app context, inside a transaction; returns the agreement."""
+    from portal.agreements import service as agreements
+    from portal.agreements.constants import EndKind, ModelKind, Relation
+    from portal.agreements.rules import LineInput
+    from portal.budgets.constants import Unit
+    from portal.demo.seed import sign_and_approve
+
+    agreement = agreements.create_draft(
+        holder, household_id=holder.household_id, provider_id=provider_id,
+        model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=starts_on, ends_on=None,
+        end_kind=EndKind.GEEN, days_per_week=0, today=on,
+        lines=[LineInput(grant_id=grant.id, care_kind=care_kind, unit=Unit.UUR,
+                         tariff_cents=tariff_cents, weekly_quantity=weekly_quantity)
+               for grant in grants])
+    sign_and_approve(agreement.versions[-1], holder, provider_user, [consulent], on)
+    return agreement
+
+
+def _valid_bsns() -> Iterator[str]:
+    from stdnum.nl import bsn
+
+    return (f"{n:09d}" for n in range(300_000_000, 400_000_000) if bsn.is_valid(f"{n:09d}"))
+
+
+_bsns = _valid_bsns()
+
+
+def household_with_agreement(key: str, household_name: str, password: str) -> dict:
+    """A household of its own, made through the services (in an app context, inside a
+    transaction): Wim de Graaf with Wlz budgets of last year, this year and next (so last month
+    and next month always have one) from a zorgkantoor of its own; the budget holder Ria de
+    Graaf; the provider Jeroen Smits (a person, with a login); and an agreement with him from 1
+    January of last year, individuele begeleiding at EUR 50,00 an hour, 4 hours a week, approved
+    by the zorgkantoor's consulent. E-mail addresses carry the key; every login has `password`.
+    Returns the ids, the agreement's reference and the logins' e-mail addresses."""
+    from portal.access.service import create_user
+    from portal.agreements import service as agreements
+    from portal.agreements.constants import ProviderKind
+    from portal.budgets import service as budgets
+    from portal.budgets.constants import CareKind, FunderKind, Law
+    from portal.budgets.models import Funder
+    from portal.dates import today
+    from portal.extensions import db
+
+    now = today()
+    funder = Funder(name=f"Zorgkantoor {key}", kind=FunderKind.ZORGKANTOOR)
+    db.session.add(funder)
+    db.session.flush()
+    household = budgets.register_household(None, household_name)
+    member = budgets.register_member(None, household.id, "Wim de Graaf", next(_bsns),
+                                     dt.date(1950, 2, 3), today=now)
+    grants = [budgets.register_grant(
+        None, member_id=member.id, funder_id=funder.id, law=Law.WLZ.value,
+        period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
+        amount_cents=3_000_000, care_kinds=[CareKind.INDIVIDUELE_BEGELEIDING.value],
+        decision_reference=f"WLZ-{key}-{year}") for year in range(now.year - 1, now.year + 2)]
+    holder = create_user(f"ria.{key}@e2e.pgb", password, "budgethouder", "Ria de Graaf",
+                         household_id=household.id)
+    provider = agreements.create_provider(holder, kind=ProviderKind.PERSOON, name="Jeroen Smits",
+                                          iban="NL91ABNA0417164300")
+    provider_user = create_user(f"jeroen.{key}@e2e.pgb", password, "zorgverlener",
+                                "Jeroen Smits", provider_id=provider.id)
+    consulent = create_user(f"consulent.{key}@e2e.pgb", password, "consulent",
+                            f"Consulent {key}", funder_id=funder.id)
+    start = dt.date(now.year - 1, 1, 1)
+    agreement = approved_agreement(
+        holder, provider_user, consulent, provider_id=provider.id, grants=grants,
+        care_kind=CareKind.INDIVIDUELE_BEGELEIDING, tariff_cents=5000, weekly_quantity=240,
+        starts_on=start, on=start - dt.timedelta(days=15))
+    return {"household_id": household.id, "agreement_id": agreement.id,
+            "reference": agreement.reference, "holder": holder.email,
+            "provider": provider_user.email}
 
 
 def make_demo_app(instance: Path):

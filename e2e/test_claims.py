@@ -8,14 +8,13 @@ agreements all have a sheet for last month already, and other journeys use them)
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import PASSWORD
-from e2e.helpers import assert_accessible
+from e2e.helpers import assert_accessible, household_with_agreement
 from e2e.helpers import hour_cell as cell
 from e2e.helpers import log_in as log_in_with_password
 
@@ -24,56 +23,10 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="session")
 def sheet_world(portal_app):
-    from portal.access.service import create_user
-    from portal.agreements import service as agreements
-    from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
-    from portal.agreements.rules import LineInput
-    from portal.budgets import service as budgets
-    from portal.budgets.constants import CareKind, FunderKind, Law, Unit
-    from portal.budgets.models import Funder
     from portal.database import transaction
-    from portal.dates import today
-    from portal.extensions import db
 
-    now = today()
     with portal_app.app_context(), transaction():
-        funder = Funder(name="Zorgkantoor Urenbriefjes E2E", kind=FunderKind.ZORGKANTOOR)
-        db.session.add(funder)
-        db.session.flush()
-        household = budgets.register_household(None, "De Graaf")
-        member = budgets.register_member(None, household.id, "Wim de Graaf", "100000009",
-                                         dt.date(1950, 2, 3), today=now)
-        # One grant a year, around today: last month and next month always have a budget.
-        grants = [budgets.register_grant(
-            None, member_id=member.id, funder_id=funder.id, law=Law.WLZ.value,
-            period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
-            amount_cents=3_000_000, care_kinds=[CareKind.INDIVIDUELE_BEGELEIDING.value],
-            decision_reference=f"WLZ-E2E-{year}") for year in range(now.year - 1, now.year + 2)]
-        holder = create_user("ria.degraaf@e2e.pgb", PASSWORD, "budgethouder", "Ria de Graaf",
-                             household_id=household.id)
-        provider = agreements.create_provider(holder, kind=ProviderKind.PERSOON,
-                                              name="Jeroen Smits", iban="NL91ABNA0417164300")
-        provider_user = create_user("jeroen.smits@e2e.pgb", PASSWORD, "zorgverlener",
-                                    "Jeroen Smits", provider_id=provider.id)
-        consulent = create_user("consulent.urenbriefjes@e2e.pgb", PASSWORD, "consulent",
-                                "Consulent E2E", funder_id=funder.id)
-        start = dt.date(now.year - 1, 1, 1)
-        agreement = agreements.create_draft(
-            holder, household_id=household.id, provider_id=provider.id, model=ModelKind.OPDRACHT,
-            relation=Relation.GEEN, starts_on=start, ends_on=None, end_kind=EndKind.GEEN,
-            days_per_week=0, today=start - dt.timedelta(days=20),
-            lines=[LineInput(grant_id=grant.id, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
-                             unit=Unit.UUR, tariff_cents=5000, weekly_quantity=240)
-                   for grant in grants])
-        version = agreement.versions[-1]
-        on = start - dt.timedelta(days=15)
-        agreements.share(holder, version, on)
-        agreements.provider_sign(provider_user, version, on)
-        agreements.holder_sign(holder, version, on)
-        agreements.review(consulent, version, approve=True, reason=None, today=on)
-        return {"agreement_id": agreement.id, "reference": agreement.reference,
-                "holder": holder.email, "provider": provider_user.email,
-                "household_id": household.id}
+        return household_with_agreement("urenbriefjes", "De Graaf", PASSWORD)
 
 
 def log_in(page: Page, live_server: str, email: str) -> None:

@@ -16,7 +16,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, cents, euro, log_in, log_out, press
+from e2e.helpers import approved_agreement, assert_accessible, cents, euro, log_in, log_out, press
 from e2e.helpers import hour_cell as cell
 
 pytestmark = pytest.mark.e2e
@@ -35,9 +35,8 @@ def world(demo_server):
 
     from portal.access.service import create_user, find_user_by_email
     from portal.agreements import service as agreements
-    from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
-    from portal.agreements.rules import LineInput
-    from portal.budgets.constants import CareKind, Unit
+    from portal.agreements.constants import ProviderKind
+    from portal.budgets.constants import CareKind
     from portal.budgets.models import Grant, Member
     from portal.database import transaction
     from portal.dates import add_months, first_of_month, today
@@ -58,17 +57,10 @@ def world(demo_server):
                                               name=PROVIDER_NAME, iban="NL44RABO0123456789")
         provider_user = create_user(PROVIDER_EMAIL, PROVIDER_PASSWORD, "zorgverlener",
                                     PROVIDER_NAME, provider_id=provider.id)
-        agreement = agreements.create_draft(
-            pieter, household_id=pieter.household_id, provider_id=provider.id,
-            model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=start, ends_on=None,
-            end_kind=EndKind.GEEN, days_per_week=0, today=on,
-            lines=[LineInput(grant_id=g.id, care_kind=CareKind.HUISHOUDELIJKE_HULP, unit=Unit.UUR,
-                             tariff_cents=TARIFF_CENTS, weekly_quantity=180) for g in grants])
-        version = agreement.versions[-1]
-        agreements.share(pieter, version, on)
-        agreements.provider_sign(provider_user, version, on)
-        agreements.holder_sign(pieter, version, on)
-        agreements.review(consulent, version, approve=True, reason=None, today=on)
+        agreement = approved_agreement(
+            pieter, provider_user, consulent, provider_id=provider.id, grants=grants,
+            care_kind=CareKind.HUISHOUDELIJKE_HULP, tariff_cents=TARIFF_CENTS,
+            weekly_quantity=180, starts_on=start, on=on)
         reference = agreement.reference
     return {"base": base, "reference": reference, "month": start}
 

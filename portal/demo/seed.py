@@ -20,7 +20,7 @@ from portal.access.models import Authorization, User
 from portal.access.service import create_user, find_user_by_email
 from portal.agreements import service as agreements
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
-from portal.agreements.models import Agreement, MaxTariff
+from portal.agreements.models import Agreement, AgreementVersion, MaxTariff
 from portal.agreements.rules import LineInput as AgreementLineInput
 from portal.budgets import service as budgets
 from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, Unit
@@ -160,13 +160,20 @@ def _agreement(holder: User, provider_user: User, consulents: list[User], househ
             holder, household_id=household_id, provider_id=provider_id, model=model,
             relation=relation, starts_on=starts_on, ends_on=None, end_kind=EndKind.GEEN,
             days_per_week=0, lines=lines, today=on)
-    version = agreement.versions[-1]
+    sign_and_approve(agreement.versions[-1], holder, provider_user, consulents, on)
+    return agreement
+
+
+def sign_and_approve(version: AgreementVersion, holder: User, provider_user: User,
+                     consulents: list[User], on: dt.date) -> None:
+    """A draft through every step on day `on`, as the people would take it: shared, signed by
+    the provider and then the budget holder, approved by the consulent of every funder that
+    pays from it. (The browser journeys' own households are approved this way too.)"""
     agreements.share(holder, version, on)
     agreements.provider_sign(provider_user, version, on)
     agreements.holder_sign(holder, version, on)
     for consulent in consulents:
         agreements.review(consulent, version, approve=True, reason=None, today=on)
-    return agreement
 
 
 def _sheet_lines(patterns: list[Pattern], month: dt.date) -> list[ClaimLineInput]:
