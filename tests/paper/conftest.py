@@ -6,7 +6,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -24,6 +24,37 @@ def page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture
+def live_demo(db):
+    """The demo seeded for the real today (the views use the real date), and the rows the
+    pages and documents are about: Jansen, her first agreement and its first paid sheet, the
+    refused sheet, the first payment and its provider's login, every user by e-mail."""
+    from portal.access.models import User
+    from portal.agreements.models import Agreement
+    from portal.budgets.models import Household
+    from portal.claims.constants import ClaimStatus
+    from portal.claims.models import Claim
+    from portal.dates import today
+    from portal.demo.seed import seed_demo
+    from portal.payments.models import Payment
+
+    seed_demo(today())
+    s = db.session
+    users = {u.email: u for u in s.scalars(select(User))}
+    jansen = s.scalar(select(Household).where(Household.name == "Jansen"))
+    agreement = s.scalars(select(Agreement).where(Agreement.household_id == jansen.id)
+                          .order_by(Agreement.id)).first()
+    payment = s.scalars(select(Payment).order_by(Payment.id)).first()
+    return SimpleNamespace(
+        users=users, jansen=jansen, agreement=agreement, payment=payment,
+        anna=users["anna.jansen@demo.pgb"], pieter=users["pieter.bakker@demo.pgb"],
+        refused=s.scalar(select(Claim).where(Claim.status == ClaimStatus.AFGEKEURD)),
+        paid=s.scalars(select(Claim).where(Claim.status == ClaimStatus.UITBETAALD,
+                                           Claim.agreement_id == agreement.id)
+                       .order_by(Claim.month)).first(),
+        provider_user=s.scalar(select(User).where(User.provider_id == payment.provider_id)))
 
 
 @pytest.fixture
@@ -46,3 +77,18 @@ def demo(db):
         jansen_agreements=[a for a in agreements if a.household_id == jansen.id],
         refused=s.scalar(select(Claim).where(Claim.status == ClaimStatus.AFGEKEURD)),
         payment=s.scalars(select(Payment).order_by(Payment.id)).first())
+
+
+@pytest.fixture
+def demo_on_paper(committing_db):
+    """The demo (seeded for TODAY) committed, with every household on paper: for paper-run,
+    whose workers read the database from connections of their own."""
+    from portal.budgets.models import Household
+    from portal.database import transaction
+    from portal.demo.seed import seed_demo
+
+    with transaction():
+        seed_demo(TODAY)
+        committing_db.session.execute(update(Household).values(works_on_paper=True))
+    committing_db.session.remove()
+    return committing_db

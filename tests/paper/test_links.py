@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from types import SimpleNamespace
 
-import pytest
 from sqlalchemy import select
 
 from portal.access.constants import Role, Scope
@@ -36,32 +34,6 @@ def pdf_links(html: str) -> dict[str, str]:
     return {text: href.replace("&amp;", "&") for href, text in PDF_LINK.findall(html)}
 
 
-@pytest.fixture
-def demo(db):
-    """The demo for the real today (the views use it), and the rows the pages show."""
-    from portal.agreements.models import Agreement
-    from portal.claims.constants import ClaimStatus
-    from portal.claims.models import Claim
-    from portal.demo.seed import seed_demo
-    from portal.payments.models import Payment
-
-    seed_demo(today())
-    s = db.session
-    users = {u.email: u for u in s.scalars(select(User))}
-    jansen = s.scalar(select(Household).where(Household.name == "Jansen"))
-    agreement = s.scalars(select(Agreement).where(Agreement.household_id == jansen.id)
-                          .order_by(Agreement.id)).first()
-    payment = s.scalars(select(Payment).order_by(Payment.id)).first()
-    return SimpleNamespace(
-        users=users, jansen=jansen, agreement=agreement, payment=payment,
-        anna=users["anna.jansen@demo.pgb"], pieter=users["pieter.bakker@demo.pgb"],
-        refused=s.scalar(select(Claim).where(Claim.status == ClaimStatus.AFGEKEURD)),
-        paid=s.scalars(select(Claim).where(Claim.status == ClaimStatus.UITBETAALD,
-                                           Claim.agreement_id == agreement.id)
-                       .order_by(Claim.month)).first(),
-        provider_user=s.scalar(select(User).where(User.provider_id == payment.provider_id)))
-
-
 def _page(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -76,9 +48,9 @@ def _assert_downloadable(client, links: dict[str, str]) -> None:
         assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF-")
 
 
-def test_agreement_page_links_every_version(client, login, demo):
-    login(demo.anna, "demo-wachtwoord")
-    agreement = demo.agreement
+def test_agreement_page_links_every_version(client, login, live_demo):
+    login(live_demo.anna, "demo-wachtwoord")
+    agreement = live_demo.agreement
     links = pdf_links(_page(client, f"/overeenkomsten/{agreement.id}"))
     assert set(links) == {f"Versie {v.number} printen" for v in agreement.versions}
     assert links[f"Versie {agreement.versions[0].number} printen"].endswith(
@@ -86,10 +58,10 @@ def test_agreement_page_links_every_version(client, login, demo):
     _assert_downloadable(client, links)
 
 
-def test_agreement_page_and_pdf_are_404_for_another_budget_holder(client, login, demo):
-    login(demo.pieter, "demo-wachtwoord")
-    assert client.get(f"/overeenkomsten/{demo.agreement.id}").status_code == 404
-    assert client.get(f"/papier/overeenkomsten/{demo.agreement.id}.pdf").status_code == 404
+def test_agreement_page_and_pdf_are_404_for_another_budget_holder(client, login, live_demo):
+    login(live_demo.pieter, "demo-wachtwoord")
+    assert client.get(f"/overeenkomsten/{live_demo.agreement.id}").status_code == 404
+    assert client.get(f"/papier/overeenkomsten/{live_demo.agreement.id}.pdf").status_code == 404
 
 
 def test_the_wizard_check_step_offers_the_filled_model(client, login, db):
@@ -111,32 +83,32 @@ def test_the_wizard_check_step_offers_the_filled_model(client, login, db):
     assert client.get(links[name]).status_code == 404
 
 
-def test_a_paid_sheet_links_its_paper_sheet_but_no_letter(client, login, demo):
-    login(demo.anna, "demo-wachtwoord")
-    links = pdf_links(_page(client, f"/urenbriefjes/{demo.paid.id}"))
+def test_a_paid_sheet_links_its_paper_sheet_but_no_letter(client, login, live_demo):
+    login(live_demo.anna, "demo-wachtwoord")
+    links = pdf_links(_page(client, f"/urenbriefjes/{live_demo.paid.id}"))
     assert list(links) == ["Urenbriefje printen"]
     assert links["Urenbriefje printen"].endswith(
-        f"/papier/urenbriefjes/{demo.agreement.id}/{demo.paid.month:%Y-%m}.pdf")
+        f"/papier/urenbriefjes/{live_demo.agreement.id}/{live_demo.paid.month:%Y-%m}.pdf")
     _assert_downloadable(client, links)
 
 
-def test_a_refused_sheet_also_links_the_letter(client, login, demo):
-    login(demo.anna, "demo-wachtwoord")
-    links = pdf_links(_page(client, f"/urenbriefjes/{demo.refused.id}"))
+def test_a_refused_sheet_also_links_the_letter(client, login, live_demo):
+    login(live_demo.anna, "demo-wachtwoord")
+    links = pdf_links(_page(client, f"/urenbriefjes/{live_demo.refused.id}"))
     assert set(links) == {"Urenbriefje printen", "Brief over de afwijzing printen"}
     assert links["Brief over de afwijzing printen"].endswith(
-        f"/papier/afgekeurd/{demo.refused.id}.pdf")
+        f"/papier/afgekeurd/{live_demo.refused.id}.pdf")
     _assert_downloadable(client, links)
 
 
-def test_the_office_and_the_provider_see_the_sheet_links_too(client, login, demo, db):
+def test_the_office_and_the_provider_see_the_sheet_links_too(client, login, live_demo, db):
     from portal.agreements.models import Agreement
 
     provider = db.session.scalar(select(User).where(
-        User.provider_id == db.session.get(Agreement, demo.refused.agreement_id).provider_id))
+        User.provider_id == db.session.get(Agreement, live_demo.refused.agreement_id).provider_id))
     for user, password in ((provider, "demo-wachtwoord"), (make_user(Role.BEHEERDER), None)):
         login(user, *([password] if password else []))
-        links = pdf_links(_page(client, f"/urenbriefjes/{demo.refused.id}"))
+        links = pdf_links(_page(client, f"/urenbriefjes/{live_demo.refused.id}"))
         assert set(links) == {"Urenbriefje printen", "Brief over de afwijzing printen"}
         _assert_downloadable(client, links)
         client.post("/uitloggen")
@@ -174,34 +146,34 @@ def test_no_paper_sheet_link_for_a_fixed_monthly_wage(client, login, db):
     assert client.get(f"/papier/urenbriefjes/{agreement.id}/2026-03.pdf").status_code == 404
 
 
-def test_claim_page_and_pdfs_are_404_for_another_budget_holder(client, login, demo):
-    login(demo.pieter, "demo-wachtwoord")
-    assert client.get(f"/urenbriefjes/{demo.refused.id}").status_code == 404
-    assert client.get(f"/papier/afgekeurd/{demo.refused.id}.pdf").status_code == 404
+def test_claim_page_and_pdfs_are_404_for_another_budget_holder(client, login, live_demo):
+    login(live_demo.pieter, "demo-wachtwoord")
+    assert client.get(f"/urenbriefjes/{live_demo.refused.id}").status_code == 404
+    assert client.get(f"/papier/afgekeurd/{live_demo.refused.id}.pdf").status_code == 404
 
 
-def test_provider_payments_page_links_each_specification(client, login, demo, db):
+def test_provider_payments_page_links_each_specification(client, login, live_demo, db):
     from portal.payments.models import Payment
 
-    login(demo.provider_user, "demo-wachtwoord")
+    login(live_demo.provider_user, "demo-wachtwoord")
     links = pdf_links(_page(client, "/zorgverlener/betalingen"))
     payments = db.session.scalars(select(Payment).where(
-        Payment.provider_id == demo.payment.provider_id)).all()
+        Payment.provider_id == live_demo.payment.provider_id)).all()
     assert set(links) == {f"Specificatie {p.reference} printen" for p in payments}
-    assert links[f"Specificatie {demo.payment.reference} printen"].endswith(
-        f"/papier/betalingen/{demo.payment.id}.pdf")
+    assert links[f"Specificatie {live_demo.payment.reference} printen"].endswith(
+        f"/papier/betalingen/{live_demo.payment.id}.pdf")
     _assert_downloadable(client, links)
 
     client.post("/uitloggen")
     login(make_user(Role.ZORGVERLENER))  # another provider: no payments, no links
     assert pdf_links(_page(client, "/zorgverlener/betalingen")) == {}
-    assert client.get(f"/papier/betalingen/{demo.payment.id}.pdf").status_code == 404
+    assert client.get(f"/papier/betalingen/{live_demo.payment.id}.pdf").status_code == 404
 
 
-def test_office_run_page_links_each_payment(client, login, demo, db):
+def test_office_run_page_links_each_payment(client, login, live_demo, db):
     from portal.payments.models import Payment, PaymentRun
 
-    run = db.session.get(PaymentRun, demo.payment.run_id)
+    run = db.session.get(PaymentRun, live_demo.payment.run_id)
     login(make_user(Role.BEHEERDER))
     links = pdf_links(_page(client, f"/betaalkantoor/betaalrondes/{run.id}"))
     payments = db.session.scalars(select(Payment).where(Payment.run_id == run.id)).all()
@@ -209,44 +181,44 @@ def test_office_run_page_links_each_payment(client, login, demo, db):
     _assert_downloadable(client, links)
 
     client.post("/uitloggen")
-    login(demo.anna, "demo-wachtwoord")
+    login(live_demo.anna, "demo-wachtwoord")
     assert client.get(f"/betaalkantoor/betaalrondes/{run.id}").status_code in (403, 404)
-    assert client.get(f"/papier/betalingen/{demo.payment.id}.pdf").status_code == 404
+    assert client.get(f"/papier/betalingen/{live_demo.payment.id}.pdf").status_code == 404
 
 
-def test_start_page_links_the_statement(client, login, demo):
-    login(demo.anna, "demo-wachtwoord")
-    links = pdf_links(_page(client, f"/huishoudens/{demo.jansen.id}/budget"))
+def test_start_page_links_the_statement(client, login, live_demo):
+    login(live_demo.anna, "demo-wachtwoord")
+    links = pdf_links(_page(client, f"/huishoudens/{live_demo.jansen.id}/budget"))
     assert list(links) == ["Budgetoverzicht van dit jaar printen"]
     assert links["Budgetoverzicht van dit jaar printen"].endswith(
-        f"/papier/huishoudens/{demo.jansen.id}/budgetoverzicht.pdf")
+        f"/papier/huishoudens/{live_demo.jansen.id}/budgetoverzicht.pdf")
     _assert_downloadable(client, links)
 
 
-def test_a_viewing_advisor_gets_the_statement_link_and_the_pdf(client, login, demo):
+def test_a_viewing_advisor_gets_the_statement_link_and_the_pdf(client, login, live_demo):
     helper = make_user(Role.VERTEGENWOORDIGER)
-    make_authorization(demo.jansen, helper, demo.anna, scope=Scope.BEKIJKEN,
+    make_authorization(live_demo.jansen, helper, live_demo.anna, scope=Scope.BEKIJKEN,
                        starts_on=today(), ends_on=today())
     login(helper)
-    links = pdf_links(_page(client, f"/huishoudens/{demo.jansen.id}/budget"))
+    links = pdf_links(_page(client, f"/huishoudens/{live_demo.jansen.id}/budget"))
     assert list(links) == ["Budgetoverzicht van dit jaar printen"]
     _assert_downloadable(client, links)
 
 
-def test_start_page_and_statement_are_404_for_others(client, login, demo):
-    login(demo.pieter, "demo-wachtwoord")
-    assert client.get(f"/huishoudens/{demo.jansen.id}/budget").status_code == 404
-    assert client.get(f"/papier/huishoudens/{demo.jansen.id}/budgetoverzicht.pdf").status_code == 404
+def test_start_page_and_statement_are_404_for_others(client, login, live_demo):
+    login(live_demo.pieter, "demo-wachtwoord")
+    assert client.get(f"/huishoudens/{live_demo.jansen.id}/budget").status_code == 404
+    assert client.get(f"/papier/huishoudens/{live_demo.jansen.id}/budgetoverzicht.pdf").status_code == 404
 
 
-def test_the_budget_holders_menu_leads_to_werken_op_papier(client, login, demo):
-    login(demo.anna, "demo-wachtwoord")
-    html = _page(client, f"/huishoudens/{demo.jansen.id}/budget")
+def test_the_budget_holders_menu_leads_to_werken_op_papier(client, login, live_demo):
+    login(live_demo.anna, "demo-wachtwoord")
+    html = _page(client, f"/huishoudens/{live_demo.jansen.id}/budget")
     nav = html[html.index('aria-label="Hoofdmenu"'):html.index("</nav>")]
-    assert f'href="/huishoudens/{demo.jansen.id}/papier"' in nav and "Werken op papier" in nav
-    _page(client, f"/huishoudens/{demo.jansen.id}/papier")
+    assert f'href="/huishoudens/{live_demo.jansen.id}/papier"' in nav and "Werken op papier" in nav
+    _page(client, f"/huishoudens/{live_demo.jansen.id}/papier")
 
     client.post("/uitloggen")
-    login(demo.provider_user, "demo-wachtwoord")
+    login(live_demo.provider_user, "demo-wachtwoord")
     html = _page(client, "/zorgverlener/betalingen")
     assert "Werken op papier" not in html

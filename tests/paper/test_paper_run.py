@@ -7,24 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import update
 
 from tests.paper.conftest import TODAY
 
 pytestmark = pytest.mark.committing
-
-
-@pytest.fixture
-def demo_on_paper(committing_db):
-    from portal.budgets.models import Household
-    from portal.database import transaction
-    from portal.demo.seed import seed_demo
-
-    with transaction():
-        seed_demo(TODAY)
-        committing_db.session.execute(update(Household).values(works_on_paper=True))
-    committing_db.session.remove()
-    return committing_db
 
 
 def _run(app, *args):

@@ -9,7 +9,6 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import update
 
 from tests.paper.conftest import TODAY
 
@@ -50,19 +49,6 @@ def worker_app(monkeypatch, database_url, tmp_path):
         with jobs._APP.app_context():
             db.engine.dispose()
     monkeypatch.setattr(jobs, "_APP", None)
-
-
-@pytest.fixture
-def demo_on_paper(committing_db):
-    from portal.budgets.models import Household
-    from portal.database import transaction
-    from portal.demo.seed import seed_demo
-
-    with transaction():
-        seed_demo(TODAY)
-        committing_db.session.execute(update(Household).values(works_on_paper=True))
-    committing_db.session.remove()
-    return committing_db
 
 
 def _enqueue_and_work(app, redis_conn, out, queue_name):

@@ -13,28 +13,8 @@ from portal.dates import today
 from tests.factories import make_authorization, make_user
 
 
-@pytest.fixture
-def live_demo(db):
-    """The demo seeded for the real today (the views use the real date)."""
-    from portal.agreements.models import Agreement
-    from portal.claims.constants import ClaimStatus
-    from portal.claims.models import Claim
-    from portal.demo.seed import seed_demo
-    from portal.payments.models import Payment
-
-    seed_demo(today())
-    s = db.session
-    users = {u.email: u for u in s.scalars(select(User))}
-    jansen = s.scalar(select(Household).where(Household.name == "Jansen"))
-    agreements = s.scalars(select(Agreement).order_by(Agreement.id)).all()
-    payment = s.scalars(select(Payment).order_by(Payment.id)).first()
-    refused = s.scalar(select(Claim).where(Claim.status == ClaimStatus.AFGEKEURD))
-    return {"users": users, "jansen": jansen, "agreement": agreements[0],
-            "payment": payment, "refused": refused}
-
-
 def _user(demo, email):
-    return demo["users"][email]
+    return demo.users[email]
 
 
 def _urls(demo):
@@ -42,11 +22,11 @@ def _urls(demo):
 
     month = first_of_month(add_months(today(), -1)).strftime("%Y-%m")
     return {
-        "agreement": f"/papier/overeenkomsten/{demo['agreement'].id}.pdf",
-        "sheet": f"/papier/urenbriefjes/{demo['agreement'].id}/{month}.pdf",
-        "statement": f"/papier/huishoudens/{demo['jansen'].id}/budgetoverzicht.pdf",
-        "refusal": f"/papier/afgekeurd/{demo['refused'].id}.pdf",
-        "spec": f"/papier/betalingen/{demo['payment'].id}.pdf",
+        "agreement": f"/papier/overeenkomsten/{demo.agreement.id}.pdf",
+        "sheet": f"/papier/urenbriefjes/{demo.agreement.id}/{month}.pdf",
+        "statement": f"/papier/huishoudens/{demo.jansen.id}/budgetoverzicht.pdf",
+        "refusal": f"/papier/afgekeurd/{demo.refused.id}.pdf",
+        "spec": f"/papier/betalingen/{demo.payment.id}.pdf",
     }
 
 
@@ -69,7 +49,7 @@ def test_another_budget_holder_gets_404_everywhere(client, login, live_demo):
 
 
 def test_provider_sees_its_payment_spec_and_sheets_not_statements(client, login, live_demo, db):
-    provider_id = live_demo["payment"].provider_id
+    provider_id = live_demo.payment.provider_id
     provider_user = db.session.scalar(select(User).where(User.provider_id == provider_id))
     login(provider_user, "demo-wachtwoord")
     urls = _urls(live_demo)
@@ -94,7 +74,7 @@ def test_office_sees_spec_refusal_and_agreement_but_no_statement(client, login, 
 
 
 def test_advisor_looking_at_a_document_is_logged(client, login, live_demo, db):
-    jansen = live_demo["jansen"]
+    jansen = live_demo.jansen
     anna = _user(live_demo, "anna.jansen@demo.pgb")
     helper = make_user(Role.VERTEGENWOORDIGER)
     make_authorization(jansen, helper, anna, scope=Scope.BEKIJKEN,
@@ -111,13 +91,13 @@ def test_advisor_looking_at_a_document_is_logged(client, login, live_demo, db):
 def test_unknown_items_and_bad_months_answer_404(client, login, live_demo):
     login(_user(live_demo, "anna.jansen@demo.pgb"), "demo-wachtwoord")
     assert client.get("/papier/overeenkomsten/999999.pdf").status_code == 404
-    agreement_id = live_demo["agreement"].id
+    agreement_id = live_demo.agreement.id
     assert client.get(f"/papier/urenbriefjes/{agreement_id}/2026-13.pdf").status_code == 404
     assert client.get(f"/papier/urenbriefjes/{agreement_id}/1990-01.pdf").status_code == 404
-    household_id = live_demo["jansen"].id
+    household_id = live_demo.jansen.id
     url = f"/papier/huishoudens/{household_id}/budgetoverzicht.pdf"
     assert client.get(url + "?van=2026-05&tot=2026-01").status_code == 404
-    paid_claim_letter = f"/papier/afgekeurd/{live_demo['refused'].id + 100000}.pdf"
+    paid_claim_letter = f"/papier/afgekeurd/{live_demo.refused.id + 100000}.pdf"
     assert client.get(paid_claim_letter).status_code == 404
 
 
