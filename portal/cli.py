@@ -147,9 +147,10 @@ def _euros(text: str) -> int:
 
 
 @click.command("set-max-tariff")
-@click.option("--funder", "funder_id", metavar="ID",
-              help="Nummer van de verstrekker (gemeente: Wmo, Jeugdwet). Weglaten: landelijk "
-                   "maximum (alleen Wlz).")
+@click.option("--funder", "funder", metavar="NUMMER|NAAM",
+              help="De verstrekker (gemeente: Wmo, Jeugdwet): het nummer of de precieze naam, "
+                   "bijv. \"Gemeente Utrecht\". Een onbekende noemt alle verstrekkers. "
+                   "Weglaten: landelijk maximum (alleen Wlz).")
 @click.option("--law", required=True, help="wmo, jeugdwet, wlz of zvw")
 @click.option("--year", required=True, metavar="JJJJ")
 @click.option("--unit", required=True, help="uur, dagdeel of etmaal")
@@ -158,19 +159,21 @@ def _euros(text: str) -> int:
 @click.option("--euros", required=True, metavar="BEDRAG", help="Maximum per eenheid, bijv. 65,00")
 @with_appcontext
 @refusals_exit
-def set_max_tariff_command(funder_id, law, year, unit, informal, euros):
+def set_max_tariff_command(funder, law, year, unit, informal, euros):
     """Set a maximum tariff (payment office, funder administrators)."""
     from portal.agreements.maxima import set_max_tariff
     from portal.budgets.constants import Law, Unit
     from portal.dates import today
+    from portal.office.accounts import find_funder
 
     with transaction():
+        funder_id, funder_name = find_funder(funder) if funder is not None else (None, None)
         row, before = set_max_tariff(
-            None, funder_id=cli_number(funder_id, "funder", "nummer van een verstrekker"),
-            law=law.strip().lower(), year=cli_number(year, "year", "jaartal"),
-            unit=unit.strip().lower(), informal=informal, max_cents=_euros(euros), today=today())
+            None, funder_id=funder_id, law=law.strip().lower(),
+            year=cli_number(year, "year", "jaartal"), unit=unit.strip().lower(),
+            informal=informal, max_cents=_euros(euros), today=today())
     kind = "informeel" if row.informal else "formeel"
-    who = f"verstrekker {row.funder_id}" if row.funder_id else "landelijk"
+    who = f"{funder_name}, nummer {row.funder_id}" if row.funder_id else "landelijk"
     click.echo(f"Maximumtarief {Law(row.law).label} {row.year}, {Unit(row.unit).label}, {kind} "
                f"({who}): {_changed(before, row.max_cents)}.")
 

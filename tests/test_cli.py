@@ -244,6 +244,32 @@ def test_set_max_tariff_refuses_bad_input_in_dutch_and_writes_nothing(app, db, a
     assert _db.session.scalar(select(func.count()).select_from(MaxTariff)) == before
 
 
+@pytest.mark.parametrize("given", ["NAME", "name in other capitals", "NUMBER"])
+def test_set_max_tariff_takes_the_funders_number_or_exact_name(app, db, given):
+    utrecht = f.make_funder(FunderKind.GEMEENTE, name="Gemeente Utrecht")
+    f.make_funder(FunderKind.GEMEENTE, name="Gemeente Utrechtse Heuvelrug")
+    text = {"NAME": "Gemeente Utrecht", "NUMBER": str(utrecht.id)}.get(given, "gemeente UTRECHT")
+    result = set_max_tariff(app, "--funder", text, "--law", "wmo", "--year", "2026", "--unit",
+                            "uur", "--formal", "--euros", "65,00")
+    assert result.exit_code == 0, result.output
+    assert f"(Gemeente Utrecht, nummer {utrecht.id})" in result.output
+    assert _db.session.scalar(select(MaxTariff.funder_id)) == utrecht.id
+
+
+@pytest.mark.parametrize("text", ["Utrecht", "999999", "Gemeente Utrech"])
+def test_an_unknown_funder_is_refused_with_the_funders_there_are(app, db, text):
+    utrecht = f.make_funder(FunderKind.GEMEENTE, name="Gemeente Utrecht")
+    zorgkantoor = f.make_funder(FunderKind.ZORGKANTOOR, name="Zorgkantoor Midden-Nederland")
+    result = set_max_tariff(app, "--funder", text, "--law", "wmo", "--year", "2026", "--unit",
+                            "uur", "--formal", "--euros", "65,00")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"(funder_unknown): Er is geen verstrekker met het nummer of de naam '{text}'" in \
+        result.output
+    assert f"  {utrecht.id}  Gemeente Utrecht\n" in result.output
+    assert f"  {zorgkantoor.id}  Zorgkantoor Midden-Nederland\n" in result.output
+    assert _db.session.scalar(select(func.count()).select_from(MaxTariff)) == 0
+
+
 def test_set_allowance_cap_makes_the_holiday_allowance_usable(app, db):
     holder = f.make_user(Role.BUDGETHOUDER)
     member = f.make_member(_db.session.get(Household, holder.household_id))

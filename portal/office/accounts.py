@@ -237,11 +237,12 @@ def prefill_for(provider_id: int | None, household_id: int | None) -> Prefill:
 # --------------------------------------------------------------------------- the command line
 
 
-def funder_id_for(text: str | None) -> int:
-    """The funder `text` names on the command line - its number or its exact name - or Refused,
-    listing the funders there are (number and name). One query."""
-    funders = db.session.execute(select(Funder.id, Funder.name).order_by(Funder.id)).all()
-    funder_id, refusals = match_funder(text, [(fid, name) for fid, name in funders])
+def find_funder(text: str | None) -> tuple[int, str]:
+    """(number, name) of the funder `text` names on the command line - its number or its exact
+    name - or Refused, listing the funders there are (number and name). One query."""
+    funders = [(fid, name) for fid, name in db.session.execute(
+        select(Funder.id, Funder.name).order_by(Funder.id))]
+    funder_id, refusals = match_funder(text, funders)
     if funder_id is None:
         raise Refused(refusals)
-    return funder_id
+    return funder_id, dict(funders)[funder_id]
