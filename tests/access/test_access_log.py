@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from portal.access import service
 from portal.access.constants import Role, Scope
@@ -14,20 +12,7 @@ from portal.access.models import AuditEvent
 from portal.budgets.models import Household
 from portal.dates import TZ, today
 from tests import factories as f
-
-
-@contextlib.contextmanager
-def count_statements(engine):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from tests.statements import recorded_statements
 
 
 @pytest.fixture
@@ -72,18 +57,16 @@ def test_only_others_newest_first_with_namens(db, world):
 
 
 def test_pages_of_fifty_with_a_fixed_number_of_queries(db, world):
-    from portal.extensions import db as _db
-
     holder, household, advisor, *_ = world
     base = dt.datetime(2026, 1, 1, 8, 0, tzinfo=TZ)
     for i in range(120):
         add_event(household.id, advisor, base + dt.timedelta(minutes=i), summary=f"GET /{i}")
-    with count_statements(_db.session.get_bind()) as statements:
+    with recorded_statements() as statements:
         first = service.access_log(household.id, page=1)
     assert len(first.entries) == 50 and first.pages == 3 and first.has_next
     assert first.entries[0].summary == "GET /119"
     assert len(statements) <= 3
-    with count_statements(_db.session.get_bind()) as statements:
+    with recorded_statements() as statements:
         last = service.access_log(household.id, page=3)
     assert len(last.entries) == 20 and not last.has_next and last.has_previous
     assert last.entries[-1].summary == "GET /0"

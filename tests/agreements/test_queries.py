@@ -3,11 +3,9 @@ lines, budgets or documents (ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from portal.agreements import service
 from portal.agreements.constants import EndKind
@@ -15,23 +13,9 @@ from portal.budgets.constants import CareKind, FunderKind, Law
 from portal.extensions import db as _db
 from tests import factories as f
 from tests.agreements.test_views import TODAY, World, fixed_today, settle, step_url  # noqa: F401
+from tests.statements import recorded_statements
 
 D = dt.date
-
-
-@contextlib.contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = _db.session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture
@@ -41,7 +25,7 @@ def w(db):
 
 def statements_for(client, url: str) -> list[str]:
     _db.session.expire_all()
-    with count_statements() as statements:
+    with recorded_statements() as statements:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
     return statements

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from portal.access.constants import Role
 from portal.agreements import service
@@ -15,6 +14,7 @@ from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
 from tests import factories as f
+from tests.statements import recorded_statements
 
 D = dt.date
 TODAY = D(2026, 1, 15)
@@ -94,22 +94,13 @@ def test_household_grants_only_in_the_period_and_only_this_household(world):
 def _queries_to_read(household_id: int) -> tuple[int, int]:
     _db.session.commit()
     _db.session.expire_all()
-    statements = []
-
-    def count(*_args, **_kw):
-        statements.append(1)
-
-    engine = _db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         agreements = service.household_agreements(household_id)
         events = service.events_of(a.id for a in agreements)
         for a in agreements:
             _ = [(v.status, [ln.tariff_cents for ln in v.lines]) for v in a.versions]
             _ = a.provider.name
             assert len(events[a.id]) == 2  # concept, gedeeld
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(agreements), len(statements)
 
 

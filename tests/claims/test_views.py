@@ -28,6 +28,7 @@ from tests.factories import (
     make_provider,
     make_user,
 )
+from tests.statements import recorded_statements
 
 D = dt.date
 TODAY = D(2026, 4, 10)
@@ -564,8 +565,6 @@ def test_provider_choice_page_is_only_for_providers(client, login, w):
 
 
 def test_show_page_reads_a_fixed_number_of_queries(client, login, w, db):
-    from sqlalchemy import event
-
     small = service.prepare_claim(w.holder, w.agreement, MARCH,
                                   [LineInput(D(2026, 3, d), IB, 60) for d in range(2, 4)], TODAY)
     second = make_agreement(w.grant, make_provider())
@@ -574,16 +573,7 @@ def test_show_page_reads_a_fixed_number_of_queries(client, login, w, db):
     login(w.holder)
     counts = []
     for claim in (small, big):
-        statements = []
-        engine = db.session.get_bind()
-
-        def count_sql(*_args, _s=statements):
-            _s.append(1)
-
-        event.listen(engine, "before_cursor_execute", count_sql)
-        try:
+        with recorded_statements() as statements:
             assert client.get(f"/urenbriefjes/{claim.id}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count_sql)
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[0] > 5, counts

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-
-from sqlalchemy import event
 
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import AgreementLine, AgreementVersion
@@ -15,6 +12,7 @@ from portal.claims.models import Claim, ClaimLine
 from portal.dates import add_months
 from portal.overview.service import household_usage
 from tests import factories as f
+from tests.statements import recorded_statements
 
 D = dt.date
 TODAY = D(2026, 6, 15)
@@ -190,20 +188,6 @@ def test_household_without_budgets(db):
     assert result.rows == [] and result.total.granted_cents == 0 and result.monthly_total == []
 
 
-@contextlib.contextmanager
-def count_statements(engine):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def build_household(members: int, months: int, start: dt.date):
     """Members with a budget each (some two), an agreement per budget with two versions, and
     `months` of claims per agreement."""
@@ -233,9 +217,9 @@ def test_query_count_is_fixed_whatever_the_size_of_the_household(db):
     small = build_household(members=1, months=1, start=start)
     big = build_household(members=8, months=12, start=start)
     db.session.flush()
-    with count_statements(db.engine) as small_statements:
+    with recorded_statements() as small_statements:
         small_result = household_usage(small.id, today)
-    with count_statements(db.engine) as big_statements:
+    with recorded_statements() as big_statements:
         big_result = household_usage(big.id, today)
     assert len(small_result.rows) == 1 and len(big_result.rows) == 12
     assert all(len(r.monthly) == 12 for r in big_result.rows)

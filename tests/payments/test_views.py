@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from portal.access.constants import Role
 from portal.claims.constants import ClaimStatus
 from portal.payments.service import run_payments
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
+from tests.statements import recorded_statements
 
 D = dt.date
 
@@ -96,17 +96,8 @@ def test_query_count_does_not_grow_with_the_history(client, login, db):
     for months in (1, 6):
         household, holder, paid, waiting = household_with_payments(months)
         login(holder)
-        statements: list[str] = []
-
-        def before(conn, cursor, statement, parameters, context, executemany,
-                   statements=statements):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", before)
-        try:
+        with recorded_statements() as statements:
             response = client.get(f"/huishoudens/{household.id}/betalingen")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before)
         assert response.status_code == 200
         assert text(response).count("<tr>") == 1 + months + 1 + 1  # heads, paid rows, unpaid row
         counts.append(len(statements))

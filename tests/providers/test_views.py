@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from portal.access.constants import Role
 from portal.agreements.constants import ProviderKind
@@ -17,6 +16,7 @@ from portal.money import format_euro
 from portal.payments.service import run_payments
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
+from tests.statements import recorded_statements
 
 
 @pytest.fixture
@@ -105,19 +105,9 @@ def test_provider_without_anything_sees_a_plain_explanation(client, login, db):
 
 def _count_queries(client, path) -> int:
     """SELECTs of one page view (savepoints and the like are not reads)."""
-    count = 0
-
-    def before(_conn, _cursor, statement, *_args):
-        nonlocal count
-        count += statement.lstrip().upper().startswith("SELECT")
-
-    engine = _db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements(selects_only=True) as selects:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return count
+    return len(selects)
 
 
 @pytest.mark.parametrize("path", ["/zorgverlener", "/zorgverlener/betalingen"])
