@@ -31,6 +31,29 @@ SHEETS = 20
 GRANT_CENTS = 200_000  # each sheet: 4 hours x EUR 50 = EUR 200 = 10% of the grant
 
 
+def at_the_same_moment(app, db, act, items) -> list:
+    """act(item) for every item, each in a thread and a unit of work of its own, all let go at
+    the same moment: per item "ok" when it committed, or the refusal codes when it was refused
+    (and rolled back)."""
+    barrier = threading.Barrier(len(items))
+
+    def one(item):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                act(item)
+                db.session.commit()
+                return "ok"
+            except Refused as refused:
+                db.session.rollback()
+                return tuple(refused.codes)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(one, items))
+
+
 @pytest.mark.committing
 def test_twenty_parallel_approvals_exactly_ten_fit(app, committing_db):
     db = committing_db
@@ -53,25 +76,11 @@ def test_twenty_parallel_approvals_exactly_ten_fit(app, committing_db):
     db.session.commit()
     db.session.remove()
 
-    barrier = threading.Barrier(SHEETS)
+    def approve(claim_id: int) -> None:
+        service.approve_claim(db.session.get(User, holder_id), db.session.get(Claim, claim_id),
+                              TODAY)
 
-    def approve(claim_id: int):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                holder = db.session.get(User, holder_id)
-                claim = db.session.get(Claim, claim_id)
-                service.approve_claim(holder, claim, TODAY)
-                db.session.commit()
-                return "ok"
-            except Refused as refused:
-                db.session.rollback()
-                return tuple(refused.codes)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=SHEETS) as pool:
-        results = list(pool.map(approve, claim_ids))
+    results = at_the_same_moment(app, db, approve, claim_ids)
 
     assert results.count("ok") == 10, results
     refused = [r for r in results if r != "ok"]
@@ -105,27 +114,13 @@ def test_two_sheets_of_one_person_at_the_same_moment_never_pass_24_hours(app, co
         jobs.append((holder.id, agreement.id))
     db.session.commit()
     db.session.remove()
-    barrier = threading.Barrier(len(jobs))
-
-    def submit(job):
+    def submit(job) -> None:
         holder_id, agreement_id = job
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                service.submit_own_claim(
-                    db.session.get(User, holder_id), db.session.get(Agreement, agreement_id),
-                    MARCH, [LineInput(dt.date(2026, 3, 2), CareKind.INDIVIDUELE_BEGELEIDING,
-                                      13 * 60)], TODAY)
-                db.session.commit()
-                return "ok"
-            except Refused as refused:
-                db.session.rollback()
-                return tuple(refused.codes)
-            finally:
-                db.session.remove()
+        service.submit_own_claim(
+            db.session.get(User, holder_id), db.session.get(Agreement, agreement_id), MARCH,
+            [LineInput(dt.date(2026, 3, 2), CareKind.INDIVIDUELE_BEGELEIDING, 13 * 60)], TODAY)
 
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        results = sorted(pool.map(submit, jobs), key=str)
+    results = sorted(at_the_same_moment(app, db, submit, jobs), key=str)
     assert results == [("day_over_24_hours",), "ok"], results
     minutes = db.session.scalar(select(func.sum(ClaimLine.quantity)).join(Claim).where(
         ClaimLine.day == dt.date(2026, 3, 2), Claim.status != ClaimStatus.AFGEKEURD))
