@@ -19,7 +19,8 @@ from portal.money import format_euro
 from portal.overview.service import household_usage
 from portal.overview.views import link_if_exists
 from tests import factories as f
-from tests.overview.test_usage import build_household, claim, count_statements
+from tests.overview.test_usage import build_household, claim
+from tests.statements import recorded_statements
 
 D = dt.date
 TODAY = D(2026, 6, 15)
@@ -213,7 +214,7 @@ def test_query_count_is_fixed_whatever_the_size_of_the_household(client, login, 
         holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
         db.session.flush()
         login(holder)
-        with count_statements(db.engine) as statements:
+        with recorded_statements() as statements:
             response = client.get(f"/huishoudens/{household.id}/budget")
         assert response.status_code == 200
         counts.append(statements)
