@@ -16,9 +16,11 @@ from portal.agreements.models import AgreementLine, AgreementVersion
 from portal.budgets.constants import CareKind, Unit
 from portal.extensions import db as _db
 from tests.agreements.test_rules import GRANTS, PERSON, draft, line
-from tests.agreements.test_views import TODAY, World, fixed_today, settle, step_url, text  # noqa: F401
+from tests.agreements.test_views import World, step_url, text
 
 D = dt.date
+
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 
 def codes(d, today=None):

@@ -20,16 +20,13 @@ from portal.extensions import db as _db
 from portal.messages.models import Message
 from portal.refusals import Refused
 from tests import factories as f
+from tests.agreements.conftest import TODAY
 
 D = dt.date
-TODAY = D(2026, 1, 15)
 MARIEKE_IBAN = "NL20INGB0001234567"
 NEW_IBAN = "NL44RABO0123456789"
 
-
-@pytest.fixture(autouse=True)
-def fixed_today(today_is):
-    today_is(TODAY, "portal.agreements.views")
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 
 class World:

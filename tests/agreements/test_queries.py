@@ -12,10 +12,13 @@ from portal.agreements.constants import EndKind
 from portal.budgets.constants import CareKind, FunderKind, Law
 from portal.extensions import db as _db
 from tests import factories as f
-from tests.agreements.test_views import TODAY, World, fixed_today, settle, step_url  # noqa: F401
+from tests.agreements.conftest import TODAY
+from tests.agreements.test_views import World, settle, step_url
 from tests.statements import recorded_statements
 
 D = dt.date
+
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 
 @pytest.fixture

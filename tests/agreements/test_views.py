@@ -25,15 +25,12 @@ from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
 from tests import factories as f
+from tests.agreements.conftest import TODAY
 
 D = dt.date
-TODAY = D(2026, 1, 15)
 OMA_IBAN = "NL44RABO0123456789"  # not the factories' default IBAN: a provider of her own
 
-
-@pytest.fixture(autouse=True)
-def fixed_today(today_is):
-    today_is(TODAY, "portal.agreements.views")
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 
 class World:
