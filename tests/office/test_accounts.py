@@ -302,7 +302,7 @@ def test_turning_a_login_off_and_on_again_from_the_list(as_office, db, client):
     assert not db.session.get(User, holder.id).is_active_account
     page = html(as_office.get(response.headers["Location"]))
     assert "De inlog van Anna Jansen staat uit" in page and "Uitgezet" in page
-    assert "Weer aanzetten" in page
+    assert "Inlog weer aanzetten" in page
     # Again: nothing to do, and it says so.
     again = as_office.post(f"{ACCOUNTS}/{holder.id}/uitzetten", follow_redirects=True)
     assert "Deze inlog staat al uit" in html(again)
