@@ -154,7 +154,7 @@ def test_provider_prepares_a_sheet_and_later_sees_it_paid(page: Page, world):
     press(page, menu.get_by_role("link", name="Betalingen"))
     expect(page.get_by_role("heading", level=1, name="Betalingen")).to_be_visible()
     spec = page.get_by_role("table", name=f"Specificatie van betaling {payment_reference}")
-    expect(spec).to_contain_text("Huishouden Bakker")
+    expect(spec).to_contain_text("Pieter Bakker")  # the budget holder, by name
     expect(spec).to_contain_text(label)
     expect(spec).to_contain_text(euro(amount))
     assert_accessible(page)
