@@ -50,6 +50,12 @@ def _smtp(config: Mapping[str, object]) -> smtplib.SMTP:
     return smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
 
 
+def mail_goes_out() -> bool:
+    """Does a mail reach anyone: a server is set, or development writes it to the log?"""
+    config = current_app.config
+    return bool(config.get("PORTAL_MAIL_SERVER")) or config.get("PORTAL_ENV") != "production"
+
+
 def send_mail(to: str, subject: str, body: str, *, wait: bool = True) -> bool:
     """Send one plain-text mail as configured. True when it was handed to the server (or, in
     development without a server, written to the log).

@@ -22,6 +22,7 @@ from flask_login import current_user
 from portal.access import describe
 from portal.access.constants import Role
 from portal.access.forms import ConfirmForm
+from portal.access.mail import mail_goes_out
 from portal.access.rules import WELCOME_LINK_VALID
 from portal.access.service import invite_user, log_access, set_account_active
 from portal.agreements.models import Agreement
@@ -311,9 +312,15 @@ def new_account():
                 target = getattr(form, r.field, None) if r.field else None
                 (target.errors if target is not None else form.form_errors).append(r.message)
         else:
-            flash(f"De inlog voor {user.name} is gemaakt. {user.name} krijgt een e-mail op "
-                  f"{user.email} met een link om een wachtwoord te kiezen. De link is "
-                  f"{WELCOME_LINK_VALID.days} dagen geldig.")
+            if mail_goes_out():
+                flash(f"De inlog voor {user.name} is gemaakt. {user.name} krijgt een e-mail op "
+                      f"{user.email} met een link om een wachtwoord te kiezen. De link is "
+                      f"{WELCOME_LINK_VALID.days} dagen geldig.")
+            else:
+                flash(f"De inlog voor {user.name} is gemaakt, maar het portaal kan geen e-mail "
+                      "versturen: er is geen mailserver ingesteld (PORTAL_MAIL_SERVER). Vraag de "
+                      "beheerder van de server om die in te stellen. Daarna kiest "
+                      f"{user.name} op de inlogpagina 'Wachtwoord vergeten' en krijgt een link.")
             return redirect(url_for("office.accounts", zoek=user.email))
     status = 422 if request.method == "POST" else 200
     return render_template("office/account_new.html", form=form,

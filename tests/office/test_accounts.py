@@ -225,6 +225,22 @@ def test_bad_input_is_refused_next_to_its_field_keeps_what_was_typed_and_writes_
     assert f'value="{data["email"]}"' in page
 
 
+def test_production_without_a_mail_server_tells_the_office_the_mail_did_not_go(
+        as_office, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    monkeypatch.setitem(app.config, "PORTAL_MAIL_SERVER", None)
+    response = as_office.post(NEW, data={"name": "Els", "email": "els@example.nl",
+                                         "role": "beheerder"}, follow_redirects=True)
+    page = html(response)
+    assert "er is geen mailserver ingesteld (PORTAL_MAIL_SERVER)" in page
+    assert "Els krijgt een e-mail" not in page
+    monkeypatch.setitem(app.config, "PORTAL_MAIL_SERVER", "smtp.example.nl")
+    monkeypatch.setattr("portal.access.mail._deliver", lambda *_args: True)
+    response = as_office.post(NEW, data={"name": "Piet", "email": "piet@example.nl",
+                                         "role": "beheerder"}, follow_redirects=True)
+    assert "Piet krijgt een e-mail op piet@example.nl" in html(response)
+
+
 def test_a_second_employee_of_an_organisation_gets_a_login_of_their_own(as_office, db):
     provider = f.make_provider(name="Thuiszorg De Linde")
     f.make_user(Role.ZORGVERLENER, provider_id=provider.id, email="planning@delinde.nl")
