@@ -218,8 +218,10 @@ def _audit(action: str, actor: User, agreement: Agreement, version: AgreementVer
 
 
 def _provider_user_ids(provider_id: int) -> set[int]:
+    """The provider's logins that can log in (a login turned off gets no messages)."""
     return set(db.session.scalars(select(User.id).where(User.role == Role.ZORGVERLENER,
-                                                        User.provider_id == provider_id)))
+                                                        User.provider_id == provider_id,
+                                                        User.is_active_account.is_(True))))
 
 
 def _holder_user_ids(household_id: int) -> set[int]:
@@ -350,8 +352,9 @@ def _providers_with_login(provider_ids: Iterable[int]) -> set[int]:
     ids = sorted(set(provider_ids))
     if not ids:
         return set()
-    return set(db.session.scalars(select(User.provider_id).where(
-        User.role == Role.ZORGVERLENER, User.provider_id.in_(ids))))
+    return set(db.session.scalars(select(User.provider_id).where(  # a login turned off is none
+        User.role == Role.ZORGVERLENER, User.provider_id.in_(ids),
+        User.is_active_account.is_(True))))
 
 
 def provider_has_login(provider_id: int) -> bool:

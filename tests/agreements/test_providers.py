@@ -180,6 +180,18 @@ def test_sharing_with_a_provider_with_a_login_does_not(w):
     assert _db.session.scalar(select(Message.user_id)) == w.marieke_user.id
 
 
+def test_a_provider_whose_only_login_is_turned_off_has_no_login(w):
+    """The payment office turned the login off (the employee left): sharing must tell the
+    office again that the provider needs a login."""
+    agreement = shareable(w)
+    w.marieke_user.is_active_account = False
+    _db.session.flush()
+    assert not service.provider_has_login(agreement.provider_id)
+    service.share(w.holder, agreement.versions[0], TODAY)
+    kinds = set(_db.session.scalars(select(Message.kind).where(Message.user_id == w.office.id)))
+    assert kinds == {"provider_login_needed"}
+
+
 # ---------------------------------------------------------------------------------------------
 # The screen
 # ---------------------------------------------------------------------------------------------
