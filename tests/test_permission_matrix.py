@@ -309,6 +309,9 @@ def build_world(db) -> dict:
     waiting = make_approved_claim(agreement, last_month, status=ClaimStatus.WACHT_OP_AKKOORD)
     document = store_document(agreement.id, b"%PDF-1.4\n% matrix test\n", "getekend.pdf",
                               page_count=1, uploaded_by_id=holder_a.id)
+    # The signed scan of the agreement's version: its lines are all funder A's, so consulent A
+    # may download it (a scan with another funder's lines is not: tests/funders).
+    agreement.versions[-1].document_id = document.id
     message = notify([holder_a.id], "test", "Een bericht voor A")[0]
     db.session.flush()
     ids = {

@@ -6,6 +6,8 @@
 - A consulent: only agreements with a line on a grant their funder funds; reviewing a version
   needs a line of THAT version on such a grant. Of a version a consulent reads only the lines
   paid from their own funder's budgets (visible_lines): a funder sees only the budgets it funds.
+  So the signed scan of a version (which holds all its lines) is theirs to download only when
+  every line of that version is paid from their own funder's budgets (can_download_document).
 - The payment office (beheerder): view, for support, payments and paper intake.
 """
 
@@ -20,7 +22,12 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import HouseholdAccess, household_access
 from portal.agreements.constants import Party
-from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
+from portal.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementLine,
+    AgreementVersion,
+)
 from portal.budgets.models import Grant
 from portal.extensions import db
 
@@ -80,6 +87,27 @@ def visible_lines(user: User | None, version: AgreementVersion,
         grant_funders = dict(db.session.execute(
             select(Grant.id, Grant.funder_id).where(Grant.id.in_(ids))).all()) if ids else {}
     return [line for line in lines if grant_funders.get(line.grant_id) == user.funder_id]
+
+
+def can_download_document(user: User | None, agreement: Agreement, doc: AgreementDocument,
+                          grant_funders: Mapping[int, int] | None = None) -> bool:
+    """May `user` download this uploaded document of `agreement` (check can_view_agreement first)?
+
+    An uploaded signed scan shows every line of the version it signs, so a consulent may have
+    it only when visible_lines hides none of them: every line of that version is paid from
+    their own funder's budgets. A scan that signs no version (any more: a version reworked after
+    a refusal drops it) shows lines nobody can check, so a consulent does not get it either.
+    Everyone else who may see the agreement may download its documents.
+    `grant_funders` (grant id -> funder id) saves the query when the caller has the grants.
+    """
+    if doc.agreement_id != agreement.id:
+        return False
+    if not _is_consulent(user):
+        return True
+    version = next((v for v in agreement.versions if v.document_id == doc.id), None)
+    if version is None:
+        return False
+    return len(visible_lines(user, version, grant_funders)) == len(version.lines)
 
 
 def can_view_agreement(user: User | None, agreement: Agreement, today: dt.date) -> bool:

@@ -42,6 +42,7 @@ from portal.agreements.constants import (
 from portal.agreements.models import Agreement, AgreementDocument, AgreementVersion
 from portal.agreements.permissions import (
     can_act_as_holder,
+    can_download_document,
     can_view_agreement,
     is_agreement_provider,
     visible_lines,
@@ -82,16 +83,22 @@ TONES = {
 # ---------------------------------------------------------------------------------------------
 
 
-def _load(agreement_id: int) -> Agreement:
-    """The agreement, if the user may see it; else 404 (not a hint that it exists)."""
+def _load(agreement_id: int, *, log: bool = True) -> Agreement:
+    """The agreement, if the user may see it; else 404 (not a hint that it exists).
+    A GET is logged as a look; `log=False` leaves that to a caller that checks more first."""
     agreement = service.load_agreement(agreement_id)
     if agreement is None or not can_view_agreement(current_user, agreement, today()):
         abort(404)
-    if request.method == "GET":  # a look by anyone but the budget holder is logged
-        log_access(current_user, agreement.household_id,
-                   describe.agreement(agreement.reference, agreement.provider.name),
-                   object_type="agreement", object_id=agreement.id)
+    if log and request.method == "GET":
+        _log_look(agreement)
     return agreement
+
+
+def _log_look(agreement: Agreement) -> None:
+    """A look by anyone but the budget holder goes into the household's access log."""
+    log_access(current_user, agreement.household_id,
+               describe.agreement(agreement.reference, agreement.provider.name),
+               object_type="agreement", object_id=agreement.id)
 
 
 def _load_for_holder(agreement_id: int) -> Agreement:
@@ -272,8 +279,12 @@ def show(agreement_id: int):
     grants = _grants_by_id(agreement.household_id)
     view = _agreement_view(agreement, grants, day, service.events_of([agreement.id])[agreement.id],
                            with_versions=True)
-    documents = db.session.scalars(select(AgreementDocument).where(
-        AgreementDocument.agreement_id == agreement.id).order_by(AgreementDocument.id)).all()
+    funders = {gid: g.funder_id for gid, g in grants.items()}
+    # A scan a consulent may not download (it holds other funders' lines) is named, not linked.
+    documents = [(d, can_download_document(current_user, agreement, d, funders))
+                 for d in db.session.scalars(select(AgreementDocument).where(
+                     AgreementDocument.agreement_id == agreement.id)
+                     .order_by(AgreementDocument.id))]
     holder = can_act_as_holder(current_user, agreement, day)
     provider = is_agreement_provider(current_user, agreement)
     open_version = service.open_version(agreement)
@@ -298,10 +309,11 @@ def _actions(agreement: Agreement, open_version: AgreementVersion | None, holder
 @bp.get("/overeenkomsten/<int:agreement_id>/documenten/<int:document_id>")
 @login_required
 def document(agreement_id: int, document_id: int):
-    agreement = _load(agreement_id)
+    agreement = _load(agreement_id, log=False)
     doc = db.session.get(AgreementDocument, document_id)
-    if doc is None or doc.agreement_id != agreement.id:
+    if doc is None or not can_download_document(current_user, agreement, doc):
         abort(404)
+    _log_look(agreement)  # only once the document is there and theirs to have
     try:
         data = open_document(doc)
     except DocumentDamaged:

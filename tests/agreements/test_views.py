@@ -520,6 +520,35 @@ def test_download_matrix(w, client, login, who, status):
     assert client.get(f"/overeenkomsten/{agreement.id}/documenten/{doc_id}").status_code == status
 
 
+def test_consulent_gets_the_link_to_a_scan_of_only_its_own_funders_care(w, client, login):
+    agreement = w.draft()
+    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    doc_id = agreement.versions[0].document_id
+    login(w.consulent)
+    page = text(client.get(f"/overeenkomsten/{agreement.id}"))
+    assert f"/overeenkomsten/{agreement.id}/documenten/{doc_id}" in page and "scan.pdf" in page
+    assert "U kunt deze scan niet openen" not in page
+
+
+def test_a_wrong_document_id_is_404_before_any_look_is_logged(w, client, login, monkeypatch):
+    """The answer's rollback would drop such a row anyway; the look is written only once the
+    document is known to be there and the user's to have."""
+    from portal.agreements import views
+
+    agreement = w.draft()
+    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    doc_id = agreement.versions[0].document_id
+    settle()
+    looks = []
+    monkeypatch.setattr(views, "log_access", lambda *a, **kw: looks.append(kw["object_id"]))
+    login(w.consulent)
+    url = f"/overeenkomsten/{agreement.id}/documenten/"
+    assert client.get(url + str(doc_id + 1000)).status_code == 404
+    assert looks == []
+    assert client.get(url + str(doc_id)).status_code == 200
+    assert looks == [agreement.id]  # the download itself is a look
+
+
 def test_document_of_another_agreement_is_404(w, client, login):
     agreement = w.draft()
     service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)

@@ -1,15 +1,21 @@
 """A consulent reads only the lines of an agreement paid from their own funder's budgets: on the
-agreement page, on the review page and in the agreement PDF (one function: visible_lines)."""
+agreement page, on the review page and in the agreement PDF (one function: visible_lines); the
+signed scan, which holds every line, only when all of them are their funder's
+(can_download_document)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 
 from portal.access.constants import Role
+from portal.access.models import AuditEvent
 from portal.agreements.constants import ModelKind, ProviderKind, VersionStatus
-from portal.agreements.permissions import visible_lines
+from portal.agreements.models import AgreementDocument
+from portal.agreements.permissions import can_download_document, visible_lines
+from portal.agreements.storage import store_document
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
 from portal.paper import documents
@@ -108,3 +114,59 @@ def test_agreement_pdf_of_a_consulent_leaves_out_the_other_funders_line(client, 
     text = pdf_text(response.data)
     assert "Persoonlijke verzorging" in text and "Anna Proef" in text
     assert "Verpleging" not in text and "Sara Proef" not in text
+
+
+def attach_scan(w) -> AgreementDocument:
+    """The signed scan of the version, as the paper route leaves it: it signs that version."""
+    doc = store_document(w.agreement.id, b"%PDF-1.4\n% scan\n", "getekend.pdf", page_count=1,
+                         uploaded_by_id=w.holder.id)
+    w.version.document_id = doc.id
+    _db.session.commit()
+    return doc
+
+
+def looks_logged(w) -> int:
+    return _db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.household_id == w.household.id))
+
+
+def test_the_scan_of_a_version_with_another_funders_line_is_no_consulents(w):
+    doc = attach_scan(w)
+    assert not can_download_document(w.c_zorgkantoor, w.agreement, doc)
+    assert not can_download_document(w.c_verzekeraar, w.agreement, doc)
+    for who in (w.holder, w.provider_user, w.office):
+        assert can_download_document(who, w.agreement, doc)
+
+
+def test_the_scan_of_a_version_with_only_the_own_funders_lines_is_the_consulents(w):
+    w.version.lines.remove(w.zvw_line)  # what is left: the Wlz line of the zorgkantoor
+    doc = attach_scan(w)
+    assert can_download_document(w.c_zorgkantoor, w.agreement, doc)
+    assert not can_download_document(w.c_verzekeraar, w.agreement, doc)
+
+
+def test_a_scan_that_signs_no_version_is_no_consulents(w):
+    w.version.lines.remove(w.zvw_line)
+    doc = attach_scan(w)
+    w.version.document_id = None  # reworked after a refusal: the old scan signs nothing now
+    assert not can_download_document(w.c_zorgkantoor, w.agreement, doc)
+    assert can_download_document(w.holder, w.agreement, doc)
+
+
+def test_consulent_gets_no_link_and_a_404_for_a_scan_with_another_funders_care(client, login, w):
+    doc = attach_scan(w)
+    login(w.c_zorgkantoor)
+    html = client.get(f"/overeenkomsten/{w.agreement.id}").get_data(as_text=True)
+    assert f"/documenten/{doc.id}" not in html and "getekend.pdf" not in html
+    assert "U kunt deze scan niet openen" in html
+    before = looks_logged(w)
+    assert client.get(f"/overeenkomsten/{w.agreement.id}/documenten/{doc.id}").status_code == 404
+    assert looks_logged(w) == before  # a refused download is no look
+
+
+def test_the_budget_holder_gets_the_link_to_the_same_scan(client, login, w):
+    doc = attach_scan(w)
+    login(w.holder)
+    html = client.get(f"/overeenkomsten/{w.agreement.id}").get_data(as_text=True)
+    assert f"/documenten/{doc.id}" in html and "U kunt deze scan niet openen" not in html
+    assert client.get(f"/overeenkomsten/{w.agreement.id}/documenten/{doc.id}").status_code == 200
