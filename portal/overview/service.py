@@ -115,6 +115,46 @@ class HouseholdUsage:
         return [r for r in self.rows if r.will_not_last or r.usage.runout_month is not None]
 
 
+def household_grant_rows(household_id: int, first: dt.date, last: dt.date) -> list:
+    """The household's grants whose period overlaps [first, last], with member and funder.
+
+    One query. Each row: id, member_id, member_name, law, funder_name, period_start,
+    period_end, amount_cents, paid_cents, reserved_cents; ordered by member, law, period.
+    """
+    return db.session.execute(
+        select(Grant.id, Grant.member_id, Member.name.label("member_name"), Grant.law,
+               Funder.name.label("funder_name"), Grant.period_start, Grant.period_end,
+               Grant.amount_cents, Grant.paid_cents, Grant.reserved_cents)
+        .join(Member, Member.id == Grant.member_id)
+        .join(Funder, Funder.id == Grant.funder_id)
+        .where(Member.household_id == household_id, Grant.period_start <= last,
+               Grant.period_end >= first)
+        .order_by(Member.id, Grant.law, Grant.period_start, Grant.id)
+    ).all()
+
+
+def monthly_claim_totals(grant_ids: list[int], first: dt.date | None = None,
+                         last: dt.date | None = None) -> list:
+    """The claim totals per grant, agreement, month of care and status (COUNTED_STATUSES).
+
+    One GROUP BY. Rows: (grant_id, agreement_id, month, status, cents); only the months of care
+    in [first, last] when given, else every month.
+    """
+    query = (
+        select(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status,
+               func.sum(ClaimLine.amount_cents))
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(ClaimLine.grant_id.in_(grant_ids),
+               Claim.status.in_([s.value for s in COUNTED_STATUSES]))
+        .group_by(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status)
+    )
+    if first is not None:
+        query = query.where(Claim.month >= first)
+    if last is not None:
+        query = query.where(Claim.month <= last)
+    return db.session.execute(query).all()
+
+
 def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     """Usage and prognosis of the household's current budgets (period contains `today`).
 
@@ -135,16 +175,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     a fixed monthly wage once per calendar month touched, the capped tariff when topped up).
     """
     # 1. grants + member + funder
-    grant_rows = db.session.execute(
-        select(Grant.id, Grant.member_id, Member.name, Grant.law, Funder.name,
-               Grant.period_start, Grant.period_end, Grant.amount_cents, Grant.paid_cents,
-               Grant.reserved_cents)
-        .join(Member, Member.id == Grant.member_id)
-        .join(Funder, Funder.id == Grant.funder_id)
-        .where(Member.household_id == household_id, Grant.period_start <= today,
-               Grant.period_end >= today)
-        .order_by(Member.id, Grant.law, Grant.period_start, Grant.id)
-    ).all()
+    grant_rows = household_grant_rows(household_id, today, today)
     if not grant_rows:
         return HouseholdUsage(household_id, today, [], household_total([]), [])
     ids = [r[0] for r in grant_rows]
@@ -179,13 +210,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     # 3. monthly claim totals per grant, agreement, month of care and status
     spending: dict[int, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     submitted: set[tuple[int, dt.date]] = set()  # (agreement, month) with a sheet in the figures
-    for grant_id, agreement_id, month, status, cents in db.session.execute(
-        select(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status,
-               func.sum(ClaimLine.amount_cents))
-        .join(Claim, Claim.id == ClaimLine.claim_id)
-        .where(ClaimLine.grant_id.in_(ids), Claim.status.in_([s.value for s in COUNTED_STATUSES]))
-        .group_by(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status)
-    ):
+    for grant_id, agreement_id, month, status, cents in monthly_claim_totals(ids):
         slot = 0 if status == ClaimStatus.UITBETAALD else 1
         spending[grant_id][month][slot] += int(cents or 0)
         submitted.add((agreement_id, month))

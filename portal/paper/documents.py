@@ -28,7 +28,7 @@ from portal.budgets.rules import budget_usage, household_total
 from portal.budgets.service import allowance_status
 from portal.claims.constants import ClaimStatus
 from portal.claims.grid import Column, sheet_columns
-from portal.claims.models import Claim, ClaimLine
+from portal.claims.models import Claim
 from portal.claims.rules import (
     claim_reference,
     format_minutes,
@@ -45,7 +45,12 @@ from portal.dates import (
 )
 from portal.extensions import db
 from portal.money import format_euro
-from portal.overview.service import COUNTED_STATUSES, GrantFacts, household_usage
+from portal.overview.service import (
+    GrantFacts,
+    household_grant_rows,
+    household_usage,
+    monthly_claim_totals,
+)
 from portal.overview.start_page import allowance_lines
 from portal.paper.pdf import qr_svg
 from portal.payments.models import Payment, PaymentItem, PaymentRun
@@ -387,7 +392,11 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     earlier (or later) budget shows its running totals, without a prognosis. All amounts are as
     known today. The monthly spending covers every month of the period, also across two budget
     years: per budget the claims by month of care (paid and in progress) and the Wlz allowance
-    spending by the month it was spent, which "Uitbetaald" also contains. Seven queries at most.
+    spending by the month it was spent, which "Uitbetaald" also contains. The grants and the
+    claim totals come from overview.service's own queries (household_grant_rows,
+    monthly_claim_totals), over the statement's period. Ten queries at most: household_usage's
+    three, allowance_status's two, the household, the grants, the claim totals, the allowance
+    spending and the budget holder's name.
     """
     start, end = first_of_month(period_start), last_of_month(period_end)
     if end < start:
@@ -397,25 +406,13 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
         raise NotAvailable("Dit huishouden bestaat niet.")
     usage = household_usage(household_id, today)
     current = {row.grant_id: row for row in usage.rows}
-    grants = db.session.execute(
-        select(Grant.id, Grant.member_id, Member.name.label("member_name"), Grant.law,
-               Funder.name.label("funder_name"), Grant.period_start, Grant.period_end,
-               Grant.amount_cents, Grant.paid_cents, Grant.reserved_cents)
-        .join(Member, Member.id == Grant.member_id).join(Funder, Funder.id == Grant.funder_id)
-        .where(Member.household_id == household_id, Grant.period_start <= end,
-               Grant.period_end >= start)
-        .order_by(Member.id, Grant.law, Grant.period_start, Grant.id)).all()
+    grants = household_grant_rows(household_id, start, end)
     ids = [g.id for g in grants]
     spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
     allowance_spent: dict[tuple[int, str, dt.date], int] = defaultdict(int)
     if ids:
-        for grant_id, month, status, cents in db.session.execute(
-                select(ClaimLine.grant_id, Claim.month, Claim.status,
-                       func.sum(ClaimLine.amount_cents))
-                .join(Claim, Claim.id == ClaimLine.claim_id)
-                .where(ClaimLine.grant_id.in_(ids), Claim.month >= start, Claim.month <= end,
-                       Claim.status.in_([s.value for s in COUNTED_STATUSES]))
-                .group_by(ClaimLine.grant_id, Claim.month, Claim.status)):
+        for grant_id, _agreement_id, month, status, cents in monthly_claim_totals(ids, start,
+                                                                                  end):
             spending[(grant_id, month)][0 if status == ClaimStatus.UITBETAALD else 1] += int(cents)
         year, month_of = extract("year", AllowanceUse.spent_on), extract("month", AllowanceUse.spent_on)
         for grant_id, kind, y, m, cents in db.session.execute(

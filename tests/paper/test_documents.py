@@ -207,6 +207,50 @@ def test_statement_over_two_budget_years_covers_every_month(db):
     assert "oktober 2025" in text and "februari 2026" in text
 
 
+def _household_over_two_years(members: int, months: int):
+    """A household whose members each have a Wlz budget in 2025 and 2026, an agreement on each
+    with `months` of paid sheets, and an allowance use a month (factory rows: a known state)."""
+    from portal.budgets.constants import AllowanceKind, Law, Unit
+    from portal.budgets.models import AllowanceUse
+    from portal.claims.constants import ClaimStatus
+    from portal.claims.models import Claim, ClaimLine
+    from portal.dates import add_months
+    from tests import factories as f
+
+    household = f.make_household()
+    for _ in range(members):
+        member = f.make_member(household)
+        for year in (2025, 2026):
+            grant = f.make_grant(member, law=Law.WLZ, year=year)
+            agreement = f.make_agreement(grant)
+            for m in range(months):
+                month = add_months(dt.date(year, 1, 1), m)
+                claim = f.add(Claim(reference=f"UB-T{f.seq():06d}", agreement_id=agreement.id,
+                                    month=month, status=ClaimStatus.UITBETAALD, total_cents=100))
+                f.add(ClaimLine(claim_id=claim.id, day=month, care_kind=grant.care_kinds[0],
+                                unit=Unit.UUR, quantity=60, tariff_cents=100, amount_cents=100,
+                                grant_id=grant.id))
+                f.add(AllowanceUse(grant_id=grant.id, kind=AllowanceKind.VERANTWOORDINGSVRIJ,
+                                   amount_cents=50, spent_on=month))
+    return household
+
+
+def test_statement_reads_through_a_fixed_number_of_queries(db):
+    from tests.statements import recorded_statements
+
+    small, big = _household_over_two_years(1, 1), _household_over_two_years(4, 12)
+    db.session.flush()
+    counts = []
+    for household in (small, big):
+        with recorded_statements(selects_only=True) as statements:
+            doc = documents.statement_document(household.id, dt.date(2025, 7, 1),
+                                               dt.date(2026, 6, 1), TODAY)
+        counts.append(len(statements))
+    assert sum(len(m.budgets) for m in doc.members) == 8
+    assert doc.period_paid_cents == 4 * 12 * (100 + 50)  # Jul-Dec 2025 and Jan-Jun 2026
+    assert counts[0] == counts[1] <= 10, counts
+
+
 def jansen_agreements(db, household_id):
     from sqlalchemy import select
 
