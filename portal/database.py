@@ -23,6 +23,23 @@ from portal.extensions import db
 # database driver fail instead of finding nothing.
 MAX_ID = 2**31 - 1
 
+
+def parse_id(value: str | int | None) -> int | None:
+    """`value` as an id of ours - a whole number from 1 to MAX_ID, typed (digits, spaces around
+    allowed) or already a number - else None: no row has that id, so the caller finds nothing,
+    and the database driver is never handed a number its INTEGER column cannot hold."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+            return None
+        value = int(text)
+    if not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
 # True when the current unit of work may write. Read-only requests (GET) set it to False so
 # that on SQLite they do not queue behind writers.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)

@@ -15,7 +15,7 @@ from portal.agreements.models import AgreementLine
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Household
-from portal.database import MAX_ID
+from portal.database import MAX_ID, parse_id
 from portal.extensions import db as _db
 from tests import factories as f
 
@@ -92,6 +92,16 @@ def test_an_id_too_large_for_the_database_is_not_found(client, login, holder, un
     # the largest id the database holds is still an ordinary (unknown) id; one more is no id
     assert client.get(f"/huishoudens/{MAX_ID}/budget").status_code == 404
     assert client.get(f"/huishoudens/{MAX_ID + 1}/budget").status_code == 404
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("7", 7), (" 42 ", 42), (7, 7), (str(MAX_ID), MAX_ID), (MAX_ID, MAX_ID),
+    (str(MAX_ID + 1), None), (MAX_ID + 1, None), ("9999999999", None), (TOO_LARGE, None),
+    ("0", None), (0, None), (-3, None), ("-3", None), ("", None), (None, None), ("x1", None),
+    ("²", None), ("1.5", None), (True, None),
+])
+def test_parse_id_is_a_whole_number_an_id_column_holds_or_none(value, expected):
+    assert parse_id(value) == expected
 
 
 def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, login, db,

@@ -37,7 +37,7 @@ from portal.access.rules import (
     two_step_needed,
     two_step_required,
 )
-from portal.database import MAX_ID
+from portal.database import parse_id
 from portal.dates import TZ, format_day
 from portal.dates import now as clock
 from portal.extensions import db
@@ -134,7 +134,7 @@ LINK_TABLES = {"household": "households", "provider": "providers", "funder": "fu
 
 
 def _row_exists(table_name: str, row_id: int) -> bool:
-    if not 0 < row_id <= MAX_ID:  # no id of ours, and too large for the database driver
+    if parse_id(row_id) is None:  # no id of ours, and too large for the database driver
         return False
     rows = sa_table(table_name, sa_column("id"))
     return db.session.scalar(select(rows.c.id).where(rows.c.id == row_id)) is not None
@@ -227,7 +227,8 @@ def user_for_reset_token(token: str) -> User | None:
         return None
     if link_expired(signed_at, clock(), link_validity(data.get("v"))):
         return None
-    user = db.session.get(User, data["u"]) if 0 < data["u"] <= MAX_ID else None
+    user_id = parse_id(data["u"])
+    user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
         return None
     return user
@@ -341,7 +342,8 @@ def set_account_active(actor: User, user_id: int, active: bool) -> User:
     that is off cannot log in, and its session ends at its next request (load_user). Nobody
     turns off their own. Audit-logged."""
     _require_office(actor)
-    target = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    known_id = parse_id(user_id)
+    target = db.session.get(User, known_id) if known_id is not None else None
     if target is None:
         raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
     refuse_if(check_account_activity(actor_id=actor.id, target_id=target.id,

@@ -21,7 +21,7 @@ from portal.agreements.models import MaxTariff
 from portal.budgets.constants import LAWS_BY_FUNDER_KIND, FunderKind, Law, Unit
 from portal.budgets.models import Funder
 from portal.budgets.rules import check_table_year
-from portal.database import MAX_ID
+from portal.database import parse_id
 from portal.extensions import db
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
@@ -81,9 +81,8 @@ def set_max_tariff(actor: User | None, *, funder_id: int | None, law: str, year:
     if actor is not None and actor.role != Role.BEHEERDER:
         raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor kan maximumtarieven "
                               "vaststellen."))
-    funder = None
-    if funder_id is not None and 0 < funder_id <= MAX_ID:
-        funder = db.session.get(Funder, funder_id)
+    known_id = parse_id(funder_id)
+    funder = db.session.get(Funder, known_id) if known_id is not None else None
     refuse_if(check_max_tariff(law=law, year=year, unit=unit, informal=informal,
                                max_cents=max_cents, funder_given=funder_id is not None,
                                funder_kind=FunderKind(funder.kind) if funder else None,

@@ -20,6 +20,7 @@ from portal.access.constants import Role
 from portal.access.forms import BaseForm
 from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
+from portal.database import parse_id
 from portal.dates import format_day, parse_date, parse_month
 from portal.office.service import SheetColumn
 from portal.refusals import Refused
@@ -119,8 +120,8 @@ class AccountForm(BaseForm):
             value = (self[link].data or "").strip()
             if not value:
                 result[link] = None
-            elif value.isdigit() and len(value) <= 10:
-                result[link] = int(value)
+            elif (known := parse_id(value)) is not None:
+                result[link] = known
             else:
                 self[link].errors = [*self[link].errors, "Kies uit de lijst."]
         return result if len(result) == len(self.LINKS) else None

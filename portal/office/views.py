@@ -28,6 +28,7 @@ from portal.access.service import invite_user, log_access, set_account_active
 from portal.agreements.models import Agreement
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
+from portal.database import parse_id
 from portal.dates import month_days, parse_month
 from portal.extensions import db
 from portal.money import format_euro
@@ -281,8 +282,7 @@ def accounts_page():
 
 
 def _optional_id(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 10 else None
+    return parse_id(request.args.get(name))
 
 
 @bp.route("/inlogaccounts/nieuw", methods=["GET", "POST"])

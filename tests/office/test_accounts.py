@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, User
 from portal.agreements.constants import VersionStatus
+from portal.database import MAX_ID
 from portal.dates import today
 from portal.office import accounts
 from portal.office.rules import ACCOUNTS_PER_PAGE, account_state, page_number
@@ -158,6 +159,18 @@ def test_the_to_do_list_links_to_a_form_filled_in_for_that_provider(as_office, d
                      r'selected>', form)
     form = html(as_office.get(f"{NEW}?huishouden={household.id}"))
     assert re.search(r'value="budgethouder"[^>]*checked|checked[^>]*value="budgethouder"', form)
+
+
+@pytest.mark.parametrize("name", ["zorgverlener", "huishouden"])
+def test_a_number_too_large_for_an_id_fills_in_nothing(as_office, db, name):
+    """No id of ours (database.MAX_ID): the form is empty, as for an unknown one, instead of
+    PostgreSQL's driver refusing the number for an INTEGER id (a 500 there)."""
+    provider = f.make_provider(name="Jeroen Smits")
+    for number in (MAX_ID + 1, 9_999_999_999, 10**30):
+        response = as_office.get(f"{NEW}?{name}={number}")
+        assert response.status_code == 200
+        assert "checked" not in html(response) and "Jeroen Smits" in html(response)
+    assert 'value="Jeroen Smits"' in html(as_office.get(f"{NEW}?zorgverlener={provider.id}"))
 
 
 def test_nothing_to_do_says_so(as_office, db):
