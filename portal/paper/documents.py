@@ -17,7 +17,6 @@ from markupsafe import Markup
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.access.permissions import budget_holder_names, budget_holder_of
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.permissions import visible_lines
@@ -25,7 +24,7 @@ from portal.agreements.rules import VersionPeriod, version_for_day
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import budget_usage, household_total
-from portal.budgets.service import allowance_status
+from portal.budgets.service import allowance_status, holder_labels
 from portal.claims.constants import ClaimStatus
 from portal.claims.grid import Column, sheet_columns
 from portal.claims.models import Claim
@@ -67,10 +66,7 @@ def _qr(reference: str) -> Markup:
 
 
 def holder_name(household: Household) -> str:
-    holder = budget_holder_of(household.id)
-    return holder.name if holder is not None else f"Huishouden {household.name}"
-
-
+    return holder_labels([household.id])[household.id]
 
 
 def quantity_label(unit: str, quantity: int) -> str:
@@ -546,9 +542,8 @@ def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocume
         .join(Household, Household.id == Agreement.household_id)
         .where(PaymentItem.payment_id == payment.id)
         .order_by(Claim.month, Claim.reference)).all()
-    holders = budget_holder_names(row[5] for row in rows)
-    lines = [SpecLine(ref, month, a_ref, household, amount,
-                      holders.get(household_id, f"Huishouden {household}"))
+    holders = holder_labels(row[5] for row in rows)
+    lines = [SpecLine(ref, month, a_ref, household, amount, holders[household_id])
              for amount, ref, month, a_ref, household, household_id in rows]
     return PaymentSpecDocument(
         title=f"Betaalspecificatie {payment.reference}", reference=payment.reference,

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.access.permissions import budget_holder_names
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.budgets.models import Household
+from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.dates import format_day
@@ -196,11 +196,7 @@ def payment_specifications(provider_id: int) -> list[PaymentSpecification]:
             .join(Agreement, Agreement.id == Claim.agreement_id)
             .where(Claim.id.in_(claim_ids), Agreement.provider_id == provider_id))}
     households = {household for _ref, _month, household in details.values()}
-    holders = budget_holder_names(households)
-    if households - holders.keys():  # no budget holder login (yet): the household's name
-        holders.update({h: f"Huishouden {name}" for h, name in db.session.execute(
-            select(Household.id, Household.name)
-            .where(Household.id.in_(households - holders.keys())))})
+    holders = holder_labels(households)
     result = []
     for p in payments:
         lines = []

@@ -337,3 +337,19 @@ def test_other_members_and_other_years_have_their_own_allowance(db, two_indicati
     status = service.allowance_status([hers, next_year])
     assert status[hers.id][AllowanceKind.VERANTWOORDINGSVRIJ].cap_cents == 25_000
     assert status[next_year.id][AllowanceKind.VERANTWOORDINGSVRIJ].used_cents == 25_000
+
+
+def test_holder_labels_name_the_budget_holder_or_else_the_household(db):
+    from tests.statements import recorded_statements
+
+    with_holder, without = f.make_household(name="Proef"), f.make_household(name="Leeg")
+    f.make_user(Role.BUDGETHOUDER, name="Ria Proef", household_id=with_holder.id)
+    f.make_user(Role.BUDGETHOUDER, name="Tweede Proef", household_id=with_holder.id)
+    with recorded_statements(selects_only=True) as statements:
+        labels = service.holder_labels([with_holder.id, without.id, with_holder.id])
+    assert labels == {with_holder.id: "Ria Proef", without.id: "Huishouden Leeg"}
+    assert len(statements) == 2
+    with recorded_statements(selects_only=True) as statements:
+        assert service.holder_labels([with_holder.id]) == {with_holder.id: "Ria Proef"}
+    assert len(statements) == 1  # everyone has a login: no second query
+    assert service.holder_labels([]) == {}
