@@ -908,14 +908,19 @@ def needs_new_approval(old: VersionTerms, new: VersionTerms) -> bool:
     return not is_extension(old, new)
 
 
-def check_change(base_starts_on: dt.date, base_ends_on: dt.date | None, old: VersionTerms,
-                 starts_on: dt.date | None, new: VersionTerms, today: dt.date) -> list[Refusal]:
+def check_something_changed(old: VersionTerms, new: VersionTerms) -> list[Refusal]:
+    """A change (new version) changes something: the hours, a tariff, a kind of care or the end."""
+    if old == new:
+        return [Refusal("change_nothing", "Er is niets gewijzigd. Pas de uren, tarieven, "
+                        "zorgsoorten of einddatum aan.")]
+    return []
+
+
+def check_change_start(base_starts_on: dt.date, base_ends_on: dt.date | None,
+                       starts_on: dt.date | None, today: dt.date) -> list[Refusal]:
     """A change (new version) starts on the first day of a month, after the version it changes,
     not in a month that is over, and without a gap after the current version."""
-    refusals = []
-    if old == new:
-        refusals.append(Refusal("change_nothing", "Er is niets gewijzigd. Pas de uren, tarieven, "
-                                "zorgsoorten of einddatum aan."))
+    refusals: list[Refusal] = []
     if starts_on is None:
         return refusals  # check_period says so
     if starts_on.day != 1:

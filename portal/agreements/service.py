@@ -620,12 +620,7 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
                                 "moeten.", "model"))
     base = approved_version(agreement) if version.number > 1 else None
     if base is not None and base is not version:  # a change: it starts as a change must
-        terms = VersionTerms.of(ends_on=draft.ends_on, end_kind=draft.end_kind,
-                                days_per_week=draft.days_per_week, top_up=draft.top_up,
-                                lines=draft.lines)
-        refusals += [r for r in rules.check_change(base.starts_on, base.ends_on, terms,
-                                                   draft.starts_on, terms, today)
-                     if r.code != "change_nothing"]
+        refusals += rules.check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
     verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     if grant_ids is None:
         grant_ids = [c.grant_id for c in version.chosen_grants]
@@ -1058,9 +1053,9 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
                           days_per_week=draft.days_per_week, top_up=draft.top_up, lines=draft.lines)
     extension = not in_steps and not rules.needs_new_approval(old, new)
     verdict = _verdict(draft, _provider_facts(agreement.provider), today)
-    refusals = [r for r in rules.check_change(base.starts_on, base.ends_on, old, draft.starts_on,
-                                              new, today)
-                if not (in_steps and r.code == "change_nothing")]
+    # in steps, the first step may change nothing yet: the later steps do
+    refusals = [] if in_steps else rules.check_something_changed(old, new)
+    refusals += rules.check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
     refusals += verdict.refusals if extension else _blocking_for_save(verdict)
     refuse_if(refusals)
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)

@@ -180,16 +180,21 @@ def test_line_order_does_not_matter():
 
 
 def test_change_starts_on_the_first_of_a_month():
-    old, new = terms(), terms(days_per_week=3)
     today = D(2026, 4, 15)
-    check = lambda start: codes(rules.check_change(D(2026, 1, 1), D(2026, 12, 31), old, start, new, today))  # noqa: E731
+    check = lambda start: codes(rules.check_change_start(D(2026, 1, 1), D(2026, 12, 31), start, today))  # noqa: E731
     assert check(D(2026, 5, 2)) == ["change_not_first_of_month"]
     assert check(D(2026, 5, 1)) == []
     assert check(D(2026, 4, 1)) == []  # this month is fine
     assert check(D(2026, 3, 1)) == ["change_in_past"]
     assert "change_leaves_gap" in check(D(2027, 2, 1))
     assert "change_leaves_gap" not in check(D(2027, 1, 1))
-    assert codes(rules.check_change(D(2026, 5, 1), None, old, D(2026, 5, 1), new, today)) == [
+    assert codes(rules.check_change_start(D(2026, 5, 1), None, D(2026, 5, 1), today)) == [
         "change_before_current"]
-    assert "change_nothing" in codes(rules.check_change(D(2026, 1, 1), None, old, D(2026, 5, 1),
-                                                        terms(), today))
+    assert check(None) == []  # no start date: check_period says so
+
+
+def test_a_change_changes_something():
+    old = terms()
+    assert codes(rules.check_something_changed(old, terms())) == ["change_nothing"]
+    assert codes(rules.check_something_changed(old, terms(days_per_week=3))) == []
+    assert codes(rules.check_something_changed(old, terms(top_up=True))) == []
