@@ -161,10 +161,10 @@ def _euros(text: str) -> int:
 @refusals_exit
 def set_max_tariff_command(funder, law, year, unit, informal, euros):
     """Set a maximum tariff (payment office, funder administrators)."""
-    from portal.agreements.maxima import set_max_tariff
+    from portal.agreements.service import set_max_tariff
     from portal.budgets.constants import Law, Unit
     from portal.dates import today
-    from portal.office.accounts import find_funder
+    from portal.funders.service import find_funder
 
     with transaction():
         funder_id, funder_name = find_funder(funder) if funder is not None else (None, None)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from portal.dates import TIMEZONE_NAME
@@ -84,6 +85,28 @@ def transaction() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+Row = TypeVar("Row")
+
+
+def set_row(model: type[Row], key: Mapping[str, Any], values: Mapping[str, Any]
+            ) -> tuple[Row, dict[str, Any] | None]:
+    """Set `values` on the row of `model` that `key` names (a setting per key: a maximum tariff,
+    an allowance's cap), or add that row. The row is locked first (SELECT ... FOR UPDATE), so
+    two settings at once change it one after the other. Returns the row and what `values` were
+    before (None: a new row). Flushes; the caller records and commits."""
+    row = db.session.scalar(select(model).filter_by(**key).with_for_update())
+    if row is None:
+        row = model(**key, **values)
+        db.session.add(row)
+        before = None
+    else:
+        before = {name: getattr(row, name) for name in values}
+        for name, value in values.items():
+            setattr(row, name, value)
+    db.session.flush()
+    return row, before
 
 
 def commit_or_rollback(ok: bool) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.access.constants import Role, Scope
 from portal.access.models import Authorization, User
 from portal.extensions import db
+from portal.refusals import Refusal, Refused
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,23 @@ class HouseholdAccess:
     household_id: int
     can_act: bool
     on_behalf: bool  # True when the user is not the budget holder (log it, say "namens")
+
+
+def is_office(actor: User | None, *, system: bool = True) -> bool:
+    """Is `actor` the payment office? None is the system itself (the command line, a job, the
+    demo seed), which counts as the office unless `system` is False (a person must act)."""
+    if actor is None:
+        return system
+    return actor.role == Role.BEHEERDER
+
+
+def require_office(actor: User | None, what: str, *, system: bool = True,
+                   code: str = "not_allowed") -> None:
+    """The one check of 'only the payment office may do this': Refused ("Alleen het
+    betaalkantoor kan <what>.") for anyone else; None, the system itself, passes unless
+    `system` is False (see is_office)."""
+    if not is_office(actor, system=system):
+        raise Refused(Refusal(code, f"Alleen het betaalkantoor kan {what}."))
 
 
 def authorization_is_active(auth: Authorization, today: dt.date) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from portal.access.constants import Role, Scope
 from portal.access.models import AuditEvent, Authorization, User
-from portal.access.permissions import budget_holder_of
+from portal.access.permissions import budget_holder_of, require_office
 from portal.access.rules import (
     MIN_PASSWORD_LENGTH,
     RESET_LINK_VALID,
@@ -291,11 +291,6 @@ def change_password(user: User, current: str, password: str, repeated: str) -> U
 # --- Logins made by the payment office ----------------------------------------------------------
 
 
-def _require_office(actor: User | None) -> None:
-    if actor is None or actor.role != Role.BEHEERDER:
-        raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor beheert inlogaccounts."))
-
-
 def _welcome_text(user: User, link: str, valid: dt.timedelta) -> str:
     days = valid.days
     validity = f"{days} dagen" if days > 1 else "een dag" if days == 1 else "een uur"
@@ -321,7 +316,7 @@ def invite_user(actor: User, *, email: str, name: str, role: str,
     but without a password. Once the transaction commits, the person gets a welcome mail with
     a link (valid `valid`) to choose one; a role that logs in in two steps sets up its app at
     the first login. `link_for(token)` makes the link's address. Audit-logged."""
-    _require_office(actor)
+    require_office(actor, "inlogaccounts beheren", system=False)
     user = create_user(email or "", None, role or "", name or "", household_id=household_id,
                        provider_id=provider_id, funder_id=funder_id)
     record("account_created", actor=actor, household_id=user.household_id, object_type="user",
@@ -341,7 +336,7 @@ def set_account_active(actor: User, user_id: int, active: bool) -> User:
     """The payment office turns a login off (someone left the organisation) or on again. A login
     that is off cannot log in, and its session ends at its next request (load_user). Nobody
     turns off their own. Audit-logged."""
-    _require_office(actor)
+    require_office(actor, "inlogaccounts beheren", system=False)
     known_id = parse_id(user_id)
     target = db.session.get(User, known_id) if known_id is not None else None
     if target is None:

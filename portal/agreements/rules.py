@@ -30,7 +30,15 @@ from portal.agreements.tariffs import (
     maximum_for,
     minimum_wages,
 )
-from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Law, Unit
+from portal.budgets.constants import (
+    LAWS_BY_FUNDER_KIND,
+    MINUTES_PER_UNIT,
+    CareKind,
+    FunderKind,
+    Law,
+    Unit,
+)
+from portal.budgets.rules import check_table_year
 from portal.dates import add_months, first_of_month, format_day, last_of_month, months_between
 from portal.money import format_euro, round_half_up
 from portal.refusals import Refusal
@@ -653,6 +661,54 @@ def check_minimum_wage(draft: DraftInput,
                 f"per uur vanaf {format_day(minimum.since)}. Bij een zorgovereenkomst met familie "
                 f"is het tarief minstens het minimumloon. Verhoog het tarief tot minstens "
                 f"{format_euro(minimum.cents)}.", line_field(i, "tariff_cents")))
+    return refusals
+
+
+# Units a maximum tariff is set for; a fixed monthly wage has none.
+CAPPED_UNITS = (Unit.UUR, Unit.DAGDEEL, Unit.ETMAAL)
+
+
+def check_max_tariff(*, law: str, year: int, unit: str, informal: bool | None, max_cents: int,
+                     funder_given: bool, funder_kind: FunderKind | None,
+                     today: dt.date) -> list[Refusal]:
+    """Every reason this maximum tariff (a MaxTariff row, set with `portal set-max-tariff`)
+    cannot be set, at once.
+
+    funder_given: a funder was named; funder_kind: its kind, None when it does not exist. No
+    funder: a national maximum, which only the Wlz has (gemeenten set Wmo and Jeugdwet maxima
+    themselves).
+    """
+    refusals: list[Refusal] = []
+    known_law = law in {w.value for w in Law}
+    if not known_law:
+        refusals.append(Refusal("law_unknown", "Deze wet kennen we niet. Kies uit: "
+                                + ", ".join(w.value for w in Law) + ".", "law"))
+    if funder_given and funder_kind is None:
+        refusals.append(Refusal("funder_unknown", "Deze verstrekker bestaat niet. Controleer het "
+                                "nummer van de verstrekker.", "funder"))
+    elif funder_kind is not None and known_law \
+            and Law(law) not in LAWS_BY_FUNDER_KIND[FunderKind(funder_kind)]:
+        refusals.append(Refusal("law_not_funded", f"Een {FunderKind(funder_kind).label.lower()} "
+                                f"verstrekt geen budget voor de {Law(law).label}. Kies de wet die "
+                                "deze verstrekker verstrekt.", "law"))
+    elif not funder_given and known_law and law != Law.WLZ:
+        refusals.append(Refusal("funder_missing", f"Voor de {Law(law).label} stelt elke "
+                                "verstrekker zijn eigen maximum vast: geef de verstrekker op. "
+                                "Alleen de Wlz heeft landelijke maxima.", "funder"))
+    if unit == Unit.MAANDLOON:
+        refusals.append(Refusal("unit_not_capped", "Een vast maandloon heeft geen maximumtarief. "
+                                "Kies uur, dagdeel of etmaal.", "unit"))
+    elif unit not in {u.value for u in CAPPED_UNITS}:
+        refusals.append(Refusal("unit_unknown", "Deze eenheid kennen we niet. Kies uur, dagdeel "
+                                "of etmaal.", "unit"))
+    if informal is None:
+        refusals.append(Refusal("informal_missing", "Zeg of het maximum geldt voor familie en "
+                                "naasten (informeel) of voor zorgverleners van beroep (formeel).",
+                                "informal"))
+    refusals += check_table_year(year, today)
+    if max_cents <= 0:
+        refusals.append(Refusal("amount_not_positive", "Het maximumtarief moet groter zijn dan "
+                                f"{format_euro(0)}.", "amount"))
     return refusals
 
 

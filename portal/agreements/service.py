@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import budget_holder_of, household_access
+from portal.access.permissions import budget_holder_of, household_access, require_office
 from portal.access.service import record
 from portal.agreements import rules
 from portal.agreements.constants import (
@@ -60,12 +60,14 @@ from portal.agreements.rules import (
 )
 from portal.agreements.storage import check_pdf, store_document
 from portal.agreements.tariffs import TariffRow
-from portal.budgets.constants import CareKind, Law, Unit
+from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Member
+from portal.database import parse_id, set_row
 from portal.dates import add_months, first_of_month, format_day, now
 from portal.extensions import db
 from portal.identifiers import check_agb, check_iban, check_kvk
 from portal.messages.service import notify
+from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
 
 # Codes a concept may be saved with (they are fixed before sharing); all other refusals of
@@ -176,6 +178,40 @@ def minimum_wage(version: AgreementVersion):
 
 def _blocking_for_save(verdict: DraftVerdict) -> list[Refusal]:
     return [r for r in verdict.refusals if r.code in SAVE_BLOCKING_CODES]
+
+
+# ---------------------------------------------------------------------------------------------
+# Maximum tariffs
+# ---------------------------------------------------------------------------------------------
+
+
+def set_max_tariff(actor: User | None, *, funder_id: int | None, law: str, year: int, unit: str,
+                   informal: bool | None, max_cents: int, today: dt.date
+                   ) -> tuple[MaxTariff, int | None]:
+    """Set (or change) one maximum tariff: a MaxTariff row, read by agreements.tariffs (the
+    national Wlz maxima of 2023 and 2024 are in its NATIONAL table; a gemeente's Wmo and
+    Jeugdwet maxima and later Wlz years are rows; without a row, a Wmo or Jeugdwet tariff is not
+    capped). Returns the row and the maximum it had before (None: new). By the payment office
+    or the system (the command line `portal set-max-tariff`)."""
+    require_office(actor, "maximumtarieven vaststellen")
+    known_id = parse_id(funder_id)
+    funder = db.session.get(Funder, known_id) if known_id is not None else None
+    refuse_if(rules.check_max_tariff(law=law, year=year, unit=unit, informal=informal,
+                                     max_cents=max_cents, funder_given=funder_id is not None,
+                                     funder_kind=FunderKind(funder.kind) if funder else None,
+                                     today=today))
+    row, previous = set_row(MaxTariff, {"funder_id": funder.id if funder else None,
+                                        "law": Law(law), "year": year,
+                                        "informal": bool(informal), "unit": Unit(unit)},
+                            {"max_cents": max_cents})
+    before = previous["max_cents"] if previous else None
+    who = funder.name if funder else "landelijk"
+    record("max_tariff_set", actor=actor, object_type="max_tariff", object_id=row.id,
+           summary=f"Maximumtarief {Law(law).label} {year} {Unit(unit).label}, "
+                   f"{'informeel' if informal else 'formeel'} ({who}): {format_euro(max_cents)}",
+           detail={"before_cents": before, "max_cents": max_cents, "funder_id": row.funder_id})
+    db.session.flush()
+    return row, before
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,12 +15,19 @@ from sqlalchemy import extract, func, select
 from portal import dates
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import budget_holder_names, budget_holder_of, household_access
+from portal.access.permissions import (
+    budget_holder_names,
+    budget_holder_of,
+    household_access,
+    is_office,
+    require_office,
+)
 from portal.access.service import record
 from portal.budgets import rules
 from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, CareKind, FunderKind, Law
 from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import AllowanceFigures
+from portal.database import set_row
 from portal.dates import format_day
 from portal.extensions import db
 from portal.identifiers import check_bsn, mask_bsn
@@ -109,11 +116,6 @@ def _not_allowed(what: str) -> Refused:
                            "of het betaalkantoor."))
 
 
-def _is_office(actor: User | None) -> bool:
-    """None: the system itself (CLI, demo seed); otherwise the payment office."""
-    return actor is None or actor.role == Role.BEHEERDER
-
-
 def holder_labels(household_ids) -> dict[int, str]:
     """Per household: how a document or a provider's page names it, the budget holder's name
     (access.permissions.budget_holder_names), or "Huishouden <name>" while it has no budget
@@ -128,7 +130,7 @@ def holder_labels(household_ids) -> dict[int, str]:
 
 def register_household(actor: User | None, name: str) -> Household:
     """A new household (budget holder's file). By the payment office, a consulent or the system."""
-    if not (_is_office(actor) or actor.role == Role.CONSULENT):
+    if not (is_office(actor) or actor.role == Role.CONSULENT):
         raise _not_allowed("een huishouden registreren")
     refuse_if(rules.check_household_name(name))
     household = Household(name=name.strip())
@@ -146,11 +148,11 @@ def register_member(actor: User | None, household_id: int, name: str, bsn: str,
     """A family member who receives care. BSN 11-test, no duplicate BSN, birth date not ahead."""
     today = today or dates.today()
     household = db.session.get(Household, household_id) if household_id is not None else None
-    if household is not None and not (_is_office(actor) or actor.role == Role.CONSULENT):
+    if household is not None and not (is_office(actor) or actor.role == Role.CONSULENT):
         access = household_access(actor, household.id, today)
         if access is None or not access.can_act:
             raise _not_allowed("bij dit huishouden een gezinslid registreren")
-    elif household is None and not (_is_office(actor) or actor.role == Role.CONSULENT):
+    elif household is None and not (is_office(actor) or actor.role == Role.CONSULENT):
         raise _not_allowed("een gezinslid registreren")
     compact, bsn_refusals = check_bsn(bsn)
     taken = compact is not None and db.session.scalar(
@@ -181,7 +183,7 @@ def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: s
     """
     member = db.session.get(Member, member_id) if member_id is not None else None
     funder = db.session.get(Funder, funder_id) if funder_id is not None else None
-    if not _is_office(actor) and not (actor.role == Role.CONSULENT and funder is not None
+    if not is_office(actor) and not (actor.role == Role.CONSULENT and funder is not None
                                       and actor.funder_id == funder.id):
         raise _not_allowed("voor deze verstrekker een budget registreren")
     others: list[tuple[dt.date, dt.date]] = []
@@ -234,22 +236,13 @@ def set_allowance_cap(actor: User | None, *, law: str, kind: str, year: int, cap
     before (None: new). Without a row every use of that allowance in that year is refused
     (allowance_cap_missing), so a new database needs this once a year.
     """
-    if not _is_office(actor):
-        raise _not_allowed("het maximum van een uitkering vaststellen")
+    require_office(actor, "het maximum van een uitkering vaststellen")
     refuse_if(rules.check_allowance_cap(law=law, kind=kind, year=year, cap_cents=cap_cents,
                                         today=today))
-    row = db.session.scalar(select(AllowanceCap).where(
-        AllowanceCap.law == law, AllowanceCap.kind == kind, AllowanceCap.year == year)
-        .with_for_update())
-    before = row.cap_cents if row is not None else None
-    if row is None:
-        row = AllowanceCap(law=Law(law), kind=AllowanceKind(kind), year=year, cap_cents=cap_cents,
-                           note=note)
-        db.session.add(row)
-    else:
-        row.cap_cents = cap_cents
-        row.note = note or row.note
-    db.session.flush()
+    row, previous = set_row(AllowanceCap, {"law": Law(law), "kind": AllowanceKind(kind),
+                                           "year": year},
+                            {"cap_cents": cap_cents, **({"note": note} if note else {})})
+    before = previous["cap_cents"] if previous else None
     record("allowance_cap_set", actor=actor, object_type="allowance_cap", object_id=row.id,
            summary=f"Maximum {AllowanceKind(kind).label.lower()} {Law(law).label} {year}: "
                    f"{format_euro(cap_cents)}",
@@ -291,7 +284,7 @@ def record_allowance_use(actor: User | None, grant: Grant | int, kind: str, amou
     locked = locked_all[grant_id]
     member = db.session.get(Member, locked.member_id)
     on_behalf_of = None
-    if not _is_office(actor):
+    if not is_office(actor):
         access = household_access(actor, member.household_id, today)
         if access is None or not access.can_act:
             raise _not_allowed("bij dit budget een uitgave vastleggen")

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
+from portal.access.permissions import require_office
 from portal.access.service import record
 from portal.agreements.constants import ProviderKind
 from portal.agreements.models import Agreement, AgreementVersion, Provider
@@ -74,12 +75,8 @@ def _require(actor: User | None, target: Claim | Agreement, today: dt.date) -> A
 
 
 def _office_side(actor: User | None) -> Side:
-    if actor is None:
-        return Side.SYSTEM
-    if actor.role == Role.BEHEERDER:
-        return Side.OFFICE
-    raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor kan ingediende urenbriefjes "
-                          "goedkeuren, opschorten of afkeuren."))
+    require_office(actor, "ingediende urenbriefjes goedkeuren, opschorten of afkeuren")
+    return Side.SYSTEM if actor is None else Side.OFFICE
 
 
 def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | None = None,
@@ -399,9 +396,7 @@ def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
     the day the office happens to type the sheet in.
     """
     month = first_of_month(month)
-    if actor is None or actor.role != Role.BEHEERDER:
-        raise Refused(Refusal("not_allowed", "Alleen het betaalkantoor kan een papieren "
-                              "urenbriefje invoeren."))
+    require_office(actor, "een papieren urenbriefje invoeren", system=False)
     received_on = received_on or today
     refuse_if(rules.check_received_on(received_on, today))
     holder = db.session.scalar(select(User).where(User.household_id == agreement.household_id,

@@ -27,6 +27,7 @@ from portal.budgets.constants import LAWS_BY_FUNDER_KIND, CareKind, FunderKind, 
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.claims.rules import format_minutes
 from portal.extensions import db
+from portal.funders.rules import match_funder
 from portal.identifiers import check_bsn, mask_bsn
 from portal.refusals import Refusal, Refused
 
@@ -265,6 +266,18 @@ def laws_of_funder(funder: Funder) -> list[Law]:
     """The laws this kind of funder grants budgets under, in the usual order."""
     allowed = LAWS_BY_FUNDER_KIND[FunderKind(funder.kind)]
     return [law for law in Law if law in allowed]
+
+
+def find_funder(text: str | None) -> tuple[int, str]:
+    """(number, name) of the funder `text` names on the command line - its number or its exact
+    name (rules.match_funder) - or Refused, listing the funders there are (number and name).
+    One query."""
+    funders = [(fid, name) for fid, name in db.session.execute(
+        select(Funder.id, Funder.name).order_by(Funder.id))]
+    funder_id, refusals = match_funder(text, funders)
+    if funder_id is None:
+        raise Refused(refusals)
+    return funder_id, dict(funders)[funder_id]
 
 
 def mask_name(name: str) -> str:

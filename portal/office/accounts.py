@@ -1,7 +1,6 @@
 """What the payment office's page 'Inlogaccounts' reads: who still needs a login ('Eerst te
-doen'), every login (searched, a page at a time), the households, providers and funders a new
-login can belong to, and a funder by number or name for the command line. A fixed number of
-queries each, whatever the number of logins.
+doen'), every login (searched, a page at a time), and the households, providers and funders a
+new login can belong to. A fixed number of queries each, whatever the number of logins.
 
 The writes - a new login with its welcome mail, turning a login off or on - are
 portal.access.service.invite_user and set_account_active.
@@ -28,9 +27,7 @@ from portal.office.rules import (
     SEARCH_MAX_LENGTH,
     TODO_LIMIT,
     account_state,
-    match_funder,
 )
-from portal.refusals import Refused
 
 # --------------------------------------------------------------------------- Eerst te doen
 
@@ -232,17 +229,3 @@ def prefill_for(provider_id: int | None, household_id: int | None) -> Prefill:
     if household_id is not None and db.session.get(Household, household_id) is not None:
         return Prefill(role=Role.BUDGETHOUDER.value, household_id=household_id)
     return Prefill()
-
-
-# --------------------------------------------------------------------------- the command line
-
-
-def find_funder(text: str | None) -> tuple[int, str]:
-    """(number, name) of the funder `text` names on the command line - its number or its exact
-    name - or Refused, listing the funders there are (number and name). One query."""
-    funders = [(fid, name) for fid, name in db.session.execute(
-        select(Funder.id, Funder.name).order_by(Funder.id))]
-    funder_id, refusals = match_funder(text, funders)
-    if funder_id is None:
-        raise Refused(refusals)
-    return funder_id, dict(funders)[funder_id]

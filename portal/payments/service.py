@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import budget_holder_of
+from portal.access.permissions import budget_holder_of, require_office
 from portal.access.service import record
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.rules import EVER_APPROVED, VersionPeriod, version_for_day
@@ -158,11 +158,8 @@ def _plan(claims: Sequence[Claim], amounts: dict[int, int] | None = None) -> _Pl
     return _Plan(payable, held, agreements, providers)
 
 
-def _check_actor(actor: User | None) -> None:
-    """The payment office runs payments; None is the system itself (the CLI, a scheduled job)."""
-    if actor is not None and actor.role != Role.BEHEERDER:
-        raise Refused(Refusal("payment_run_not_allowed", "Alleen een medewerker van het "
-                              "betaalkantoor kan een betaalrun starten."))
+# The payment office runs payments; None is the system itself (the CLI, a scheduled job).
+RUNS_PAYMENTS = "een betaalrun starten"
 
 
 def preview_run(today: dt.date) -> list[PreviewLine]:
@@ -192,7 +189,7 @@ def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
 
     Adds and flushes; the caller commits (one transaction for the whole run).
     """
-    _check_actor(actor)
+    require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     claims = _lock_payable_claims()
     if not claims:
         return None
@@ -340,7 +337,7 @@ def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
 
     Running it twice pays nothing twice: the second time finds nothing to pay (run None).
     """
-    _check_actor(actor)
+    require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     approved = claims_service.approve_all_submitted(run_on)
     run = run_payments(actor, run_on)
     return RunOutcome(approved=approved, run=run, held_back=held_back_claims())

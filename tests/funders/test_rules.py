@@ -1,10 +1,10 @@
-"""The office's pure rules: finding a funder by number or name (the command line)."""
+"""The funders' pure rules: finding a funder by number or name (the command line)."""
 
 from __future__ import annotations
 
 import pytest
 
-from portal.office.rules import match_funder
+from portal.funders.rules import match_funder
 
 FUNDERS = [(3, "Gemeente Utrecht"), (7, "Zorgkantoor Midden-Nederland"), (12, "gemeente utrecht-west")]
 
