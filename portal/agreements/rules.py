@@ -89,6 +89,14 @@ def version_for_day(versions: Sequence[VersionPeriod], day: dt.date) -> VersionP
     return None
 
 
+def versions_in_month(versions: Sequence[VersionPeriod], month: dt.date) -> list[VersionPeriod]:
+    """The approved versions that govern at least one day of `month`, earliest first (coverage
+    gives each version days before the next one's), [] when none does."""
+    first_day, last_day = first_of_month(month), last_of_month(month)
+    return [v for v, first, last in coverage(versions)
+            if first <= last_day and (last is None or last >= first_day)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Input shapes: plain data the services build from rows (and the tests build by hand).
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.agreements.models import Agreement, AgreementVersion
-from portal.agreements.rules import VersionPeriod, coverage
+from portal.agreements.rules import VersionPeriod, versions_in_month
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Grant, Member
 from portal.claims.rules import PricedLine, format_minutes
@@ -140,8 +140,7 @@ def sheet_columns(agreement: Agreement, month: dt.date,
     ).all()
     periods = [VersionPeriod(number=v.number, status=v.status, starts_on=v.starts_on,
                              ends_on=v.ends_on, ended_on=v.ended_on) for v in versions]
-    numbers = {p.number for p, first, end in coverage(periods)
-               if first <= last and (end is None or end >= month)}
+    numbers = {p.number for p in versions_in_month(periods, month)}
     governing = [v for v in versions if v.number in numbers]
     if not governing and versions:
         governing = [versions[-1]]

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from portal.agreements.rules import VersionPeriod, coverage, version_for_day
+from portal.agreements.rules import VersionPeriod, coverage, version_for_day, versions_in_month
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
 from portal.claims.constants import ClaimStatus
 from portal.dates import first_of_month, format_day, format_month, last_of_month
@@ -238,9 +238,9 @@ def check_month_claimable(month: dt.date, facts: SheetFacts) -> list[Refusal]:
     approved = check_agreement_approved(facts.versions)
     if approved:
         return approved
-    ranges = coverage([v.period for v in facts.versions])
-    numbers = {p.number for p, first, end in ranges if first <= last and (end is None or end >= month)}
+    numbers = {p.number for p in versions_in_month([v.period for v in facts.versions], month)}
     if not numbers:
+        ranges = coverage([v.period for v in facts.versions])
         start = min(first for _p, first, _end in ranges)
         ends = [end for _p, _first, end in ranges]
         period = f"vanaf {format_day(start)}" if None in ends else \

@@ -28,12 +28,12 @@ from portal.access.models import User
 from portal.access.permissions import budget_holder_of, require_office
 from portal.access.service import record
 from portal.agreements.models import Agreement, AgreementVersion, Provider
-from portal.agreements.rules import EVER_APPROVED, VersionPeriod, version_for_day
+from portal.agreements.rules import EVER_APPROVED, VersionPeriod, version_for_day, versions_in_month
 from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim, ClaimLine
-from portal.dates import format_day, format_month, last_of_month
+from portal.dates import format_day, format_month
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
@@ -98,7 +98,9 @@ def _agreements_and_providers(claims: Sequence[Claim]) -> tuple[dict[int, Agreem
 def _accounts(claims: Sequence[Claim]) -> dict[int, str]:
     """Per claim: the IBAN of the agreement version it falls under - the approved version that
     governs its first day of care (changes start on the first of a month, so one version
-    governs a sheet's month), compact and upper case; "" when there is none. Two queries."""
+    governs a sheet's month), or else the first that governs a day of its month
+    (agreements.rules.versions_in_month); compact and upper case, "" when there is none. Two
+    queries."""
     if not claims:
         return {}
     versions: dict[int, list[AgreementVersion]] = {}
@@ -118,10 +120,10 @@ def _accounts(claims: Sequence[Claim]) -> dict[int, str]:
         by_number = {v.number: v for v in mine}
         periods = [VersionPeriod(v.number, v.status, v.starts_on, v.ends_on, v.ended_on)
                    for v in mine]
-        found = None
-        for day in (first_days.get(claim.id), claim.month, last_of_month(claim.month)):
-            if day is not None and (found := version_for_day(periods, day)) is not None:
-                break
+        first_day = first_days.get(claim.id)
+        found = version_for_day(periods, first_day) if first_day is not None else None
+        if found is None:
+            found = next(iter(versions_in_month(periods, claim.month)), None)
         iban = by_number[found.number].iban if found is not None else None
         result[claim.id] = "".join((iban or "").split()).upper()
     return result
