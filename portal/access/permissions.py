@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.access.constants import Role, Scope
 from portal.access.models import Authorization, User
@@ -39,6 +40,13 @@ def require_office(actor: User | None, what: str, *, system: bool = True,
     `system` is False (see is_office)."""
     if not is_office(actor, system=system):
         raise Refused(Refusal(code, f"Alleen het betaalkantoor kan {what}."))
+
+
+def active_login(role: Role, *criteria) -> ColumnElement[bool]:
+    """The condition on User: a login of `role` that can log in (the payment office did not
+    turn it off), meeting `criteria` (User.provider_id == ...). The one definition of 'has a
+    login', for the queries that ask who still needs one and who gets a message."""
+    return and_(User.role == role, User.is_active_account.is_(True), *criteria)
 
 
 def authorization_is_active(auth: Authorization, today: dt.date) -> bool:

@@ -23,7 +23,12 @@ from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import budget_holder_of, household_access, require_office
+from portal.access.permissions import (
+    active_login,
+    budget_holder_of,
+    household_access,
+    require_office,
+)
 from portal.access.service import record
 from portal.agreements import rules
 from portal.agreements.constants import (
@@ -255,9 +260,8 @@ def _audit(action: str, actor: User, agreement: Agreement, version: AgreementVer
 
 def _provider_user_ids(provider_id: int) -> set[int]:
     """The provider's logins that can log in (a login turned off gets no messages)."""
-    return set(db.session.scalars(select(User.id).where(User.role == Role.ZORGVERLENER,
-                                                        User.provider_id == provider_id,
-                                                        User.is_active_account.is_(True))))
+    return set(db.session.scalars(select(User.id).where(
+        active_login(Role.ZORGVERLENER, User.provider_id == provider_id))))
 
 
 def _holder_user_ids(household_id: int) -> set[int]:
@@ -389,8 +393,7 @@ def _providers_with_login(provider_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return set(db.session.scalars(select(User.provider_id).where(  # a login turned off is none
-        User.role == Role.ZORGVERLENER, User.provider_id.in_(ids),
-        User.is_active_account.is_(True))))
+        active_login(Role.ZORGVERLENER, User.provider_id.in_(ids)))))
 
 
 def provider_has_login(provider_id: int) -> bool:

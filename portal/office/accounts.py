@@ -15,7 +15,8 @@ from sqlalchemy import and_, case, distinct, exists, func, or_, select
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.service import UNUSABLE_PASSWORD_PREFIX
+from portal.access.permissions import active_login
+from portal.access.service import has_usable_password
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.budgets.constants import FunderKind
@@ -61,10 +62,6 @@ class AccountsTodo:
         return not self.providers_total and not self.households_total
 
 
-def _active_login(role: Role, column):
-    return exists().where(User.role == role, column, User.is_active_account.is_(True))
-
-
 def accounts_todo(today: dt.date, limit: int = TODO_LIMIT) -> AccountsTodo:
     """Providers with a shared or approved agreement (still running) and households with a
     budget (still running) that have no active login: the first `limit` of each, the ones an
@@ -72,7 +69,7 @@ def accounts_todo(today: dt.date, limit: int = TODO_LIMIT) -> AccountsTodo:
     provider_needed = and_(
         AgreementVersion.status.in_(LOGIN_NEEDED_STATUSES),
         or_(AgreementVersion.ends_on.is_(None), AgreementVersion.ends_on >= today),
-        ~_active_login(Role.ZORGVERLENER, User.provider_id == Provider.id))
+        ~exists().where(active_login(Role.ZORGVERLENER, User.provider_id == Provider.id)))
     waiting = func.max(case((AgreementVersion.status == VersionStatus.GEDEELD, 1), else_=0))
     provider_rows = db.session.execute(
         select(Provider.id, Provider.name, Provider.email, Provider.kind,
@@ -90,7 +87,7 @@ def accounts_todo(today: dt.date, limit: int = TODO_LIMIT) -> AccountsTodo:
 
     household_needed = and_(
         Grant.period_end >= today,
-        ~_active_login(Role.BUDGETHOUDER, User.household_id == Household.id))
+        ~exists().where(active_login(Role.BUDGETHOUDER, User.household_id == Household.id)))
     household_rows = db.session.execute(
         select(Household.id, Household.name, func.count(distinct(Member.id)))
         .join(Member, Member.household_id == Household.id)
@@ -171,8 +168,7 @@ def list_accounts(search: str = "", page: int = 1,
     for user, household, provider, funder in rows:
         belongs = (f"Huishouden {household}" if household else provider or funder or None)
         result.append(AccountRow(user.id, user.name, user.email, Role(user.role), belongs,
-                                 user.is_active_account,
-                                 not user.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX),
+                                 user.is_active_account, has_usable_password(user),
                                  user.created_at))
     return AccountPage(result, search, page, pages, total)
 
