@@ -1,14 +1,14 @@
 """The `portal` command line (Click, through Flask's CLI).
 
 Every command is one unit of work: it commits when it succeeds and writes nothing when it is
-refused. A refusal prints its reasons and exits with status 1.
+refused. A refusal prints its reasons and exits with status 1. Help and usage errors are in
+Dutch: every command is a DutchCommand, the group a DutchGroup (portal/dutch_cli.py).
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from typing import NoReturn
 
 import click
 from flask import Flask
@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from portal.database import transaction
+from portal.dutch_cli import DutchCommand, DutchGroup, bad_value, fail
 from portal.refusals import Refusal, Refused
 
 
@@ -42,12 +43,6 @@ NO_SCHEMA = ("De database is nog niet aangemaakt of niet bijgewerkt. Voer eerst 
              "uit en probeer het daarna opnieuw.")
 
 
-def fail(message: str) -> NoReturn:
-    """One line on stderr, exit status 1: what went wrong and what to do."""
-    click.echo(message, err=True)
-    sys.exit(1)
-
-
 def needs_schema(fn):
     """Refuse to start a command on a database without the current schema (no traceback)."""
 
@@ -66,7 +61,7 @@ def needs_schema(fn):
     return wrapper
 
 
-def parse_cli_date(_ctx, _param, value):
+def parse_cli_date(ctx, param, value):
     if value is None:
         return None
     from portal.dates import parse_date
@@ -74,13 +69,13 @@ def parse_cli_date(_ctx, _param, value):
     try:
         return parse_date(value)
     except Refused as refused:
-        raise click.BadParameter(refused.refusals[0].message) from None
+        raise bad_value(ctx, param, refused.refusals[0].message) from None
 
 
-@click.command("init-db")
+@click.command("init-db", cls=DutchCommand)
 @with_appcontext
 def init_db_command():
-    """Create or upgrade the database schema (Alembic migrations)."""
+    """Maak de database aan of werk hem bij (de Alembic-migraties)."""
     from portal.migrate import upgrade
 
     try:
@@ -90,29 +85,50 @@ def init_db_command():
     click.echo("Database is bijgewerkt.")
 
 
-@click.command("make-migration")
-@click.argument("message")
+@click.command("make-migration", cls=DutchCommand, hints={
+    "message": "Zeg in een paar woorden wat er verandert, bijvoorbeeld: "
+               "portal make-migration \"betalingen: kolom kenmerk\"."})
+@click.argument("message", metavar="BESCHRIJVING",
+                help="Wat de migratie verandert, in een paar woorden.")
 @with_appcontext
 def make_migration_command(message):
-    """(Developers) Write a new Alembic migration from the model changes."""
+    """(Voor ontwikkelaars) Schrijf een nieuwe Alembic-migratie uit de wijzigingen in de
+    modellen."""
     from portal.migrate import make_revision
 
     make_revision(message)
 
 
-@click.command("create-user")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
-@click.option("--role", required=True, help="budgethouder, vertegenwoordiger, adviseur, "
-              "zorgverlener, consulent of beheerder")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--household-id", type=int)
-@click.option("--provider-id", type=int)
-@click.option("--funder-id", type=int)
+def _ask_password(_ctx, _param, value):
+    """Not given: asked for twice, not shown (click's own confirmation speaks English)."""
+    if value is not None:
+        return value
+    while True:
+        first = click.prompt("Wachtwoord", hide_input=True)
+        if first == click.prompt("Herhaal het wachtwoord", hide_input=True):
+            return first
+        click.echo("Fout: de twee wachtwoorden zijn niet gelijk. Typ het wachtwoord opnieuw.",
+                   err=True)
+
+
+@click.command("create-user", cls=DutchCommand)
+@click.option("--email", required=True, metavar="ADRES",
+              help="Het e-mailadres waarmee de persoon inlogt.")
+@click.option("--name", required=True, metavar="NAAM", help="De naam van de persoon.")
+@click.option("--role", required=True, metavar="ROL", help="De rol: budgethouder, "
+              "vertegenwoordiger, adviseur, zorgverlener, consulent of beheerder.")
+@click.option("--password", metavar="WACHTWOORD", callback=_ask_password,
+              help="Weglaten: het portaal vraagt er twee keer om, zonder het te tonen.")
+@click.option("--household-id", type=int, metavar="NUMMER",
+              help="Het nummer van het huishouden (bij een budgethouder).")
+@click.option("--provider-id", type=int, metavar="NUMMER",
+              help="Het nummer van de zorgverlener (bij een zorgverlener).")
+@click.option("--funder-id", type=int, metavar="NUMMER",
+              help="Het nummer van de verstrekker (bij een consulent).")
 @with_appcontext
 @refusals_exit
 def create_user_command(email, name, role, password, household_id, provider_id, funder_id):
-    """Create a login."""
+    """Maak een inlogaccount aan."""
     from portal.access.service import create_user
 
     with transaction():
@@ -146,21 +162,23 @@ def _euros(text: str) -> int:
     return parse_euros(text, "amount")
 
 
-@click.command("set-max-tariff")
+@click.command("set-max-tariff", cls=DutchCommand)
 @click.option("--funder", "funder", metavar="NUMMER|NAAM",
               help="De verstrekker (gemeente: Wmo, Jeugdwet): het nummer of de precieze naam, "
                    "bijv. \"Gemeente Utrecht\". Een onbekende noemt alle verstrekkers. "
                    "Weglaten: landelijk maximum (alleen Wlz).")
-@click.option("--law", required=True, help="wmo, jeugdwet, wlz of zvw")
-@click.option("--year", required=True, metavar="JJJJ")
-@click.option("--unit", required=True, help="uur, dagdeel of etmaal")
+@click.option("--law", required=True, metavar="WET", help="De wet: wmo, jeugdwet, wlz of zvw.")
+@click.option("--year", required=True, metavar="JJJJ", help="Het jaar, bijvoorbeeld 2027.")
+@click.option("--unit", required=True, metavar="EENHEID", help="De eenheid: uur, dagdeel of "
+              "etmaal.")
 @click.option("--informal/--formal", default=None,
               help="Voor familie en naasten (informeel) of voor zorgverleners van beroep (formeel).")
-@click.option("--euros", required=True, metavar="BEDRAG", help="Maximum per eenheid, bijv. 65,00")
+@click.option("--euros", required=True, metavar="BEDRAG",
+              help="Het maximum per eenheid in euro, bijvoorbeeld 65,00.")
 @with_appcontext
 @refusals_exit
 def set_max_tariff_command(funder, law, year, unit, informal, euros):
-    """Set a maximum tariff (payment office, funder administrators)."""
+    """Stel een maximumtarief in (betaalkantoor, beheerders van een verstrekker)."""
     from portal.agreements.service import set_max_tariff
     from portal.budgets.constants import Law, Unit
     from portal.dates import today
@@ -178,15 +196,17 @@ def set_max_tariff_command(funder, law, year, unit, informal, euros):
                f"({who}): {_changed(before, row.max_cents)}.")
 
 
-@click.command("set-allowance-cap")
-@click.option("--law", required=True, help="wlz")
-@click.option("--kind", required=True, help="feestdagen")
-@click.option("--year", required=True, metavar="JJJJ")
-@click.option("--euros", required=True, metavar="BEDRAG", help="Maximum per jaar, bijv. 800,00")
+@click.command("set-allowance-cap", cls=DutchCommand)
+@click.option("--law", required=True, metavar="WET", help="De wet: wlz.")
+@click.option("--kind", required=True, metavar="SOORT", help="De soort uitkering: feestdagen.")
+@click.option("--year", required=True, metavar="JJJJ", help="Het jaar, bijvoorbeeld 2027.")
+@click.option("--euros", required=True, metavar="BEDRAG",
+              help="Het maximum per jaar in euro, bijvoorbeeld 800,00.")
 @with_appcontext
 @refusals_exit
 def set_allowance_cap_command(law, kind, year, euros):
-    """Set the yearly cap of an allowance, e.g. the Wlz holiday allowance (payment office)."""
+    """Stel het maximum per jaar van een uitkering in, bijvoorbeeld de feestdagenuitkering van
+    de Wlz (betaalkantoor)."""
     from portal.budgets.constants import AllowanceKind, Law
     from portal.budgets.service import set_allowance_cap
     from portal.dates import today
@@ -221,8 +241,12 @@ def _create_app(*_args, **_kwargs):
         fail(f"De instellingen kloppen niet: {error}")
 
 
-cli = FlaskGroup(create_app=_create_app, add_default_commands=True,
-                 help="PGB-portaal: beheer vanaf de opdrachtregel.")
+class PortalGroup(DutchGroup, FlaskGroup):
+    """Flask's command group, with Dutch help and usage errors."""
+
+
+cli = PortalGroup(create_app=_create_app, add_default_commands=True,
+                  help="PGB-portaal: beheer vanaf de opdrachtregel.")
 
 
 def main() -> None:

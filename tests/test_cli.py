@@ -7,6 +7,7 @@ run-payments has its own tests in tests/payments/test_cli.py.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -113,6 +114,90 @@ def test_an_unknown_mode_says_so_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["init-db"], env={
         "PORTAL_ENV": "staging", "PORTAL_INSTANCE_DIR": str(tmp_path)})
     assert "PORTAL_ENV" in one_dutch_line(result)
+
+
+# --------------------------------------------------------------------------- Dutch help and usage
+
+ENGLISH = ("Usage:", "Options:", "Commands:", "Error:", "Missing", "Try ", "Show this message",
+           "[required]", "No such", "Invalid value", " TEXT", " INTEGER", "Positional")
+# Flask's own commands and Flask-Limiter's: their texts are theirs; the listing says them in Dutch.
+NOT_OURS = {"run", "shell", "routes", "limiter"}
+
+
+def portal(tmp_path, *args: str, **kw):
+    """`portal ARGS` as typed on the command line: the real group, which loads the app."""
+    return CliRunner().invoke(cli, list(args), prog_name="portal",
+                              env={"PORTAL_INSTANCE_DIR": str(tmp_path)}, **kw)
+
+
+def dutch(output: str) -> str:
+    found = [word for word in ENGLISH if word in output]
+    assert found == [], output
+    return output
+
+
+def our_commands(tmp_path) -> list[str]:
+    listing = dutch(portal(tmp_path, "--help").output)
+    names = re.findall(r"^  ([a-z][a-z-]+)  ", listing.split("Opdrachten:\n")[1], re.M)
+    assert {"create-user", "set-max-tariff", "run-payments", "paper-run"} <= set(names)
+    return [name for name in names if name not in NOT_OURS]
+
+
+def test_portal_help_is_dutch_and_lists_every_command_in_dutch(tmp_path):
+    result = portal(tmp_path, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Gebruik: portal [OPTIES] OPDRACHT")
+    assert "Opties:" in result.output and "Opdrachten:" in result.output
+    assert "set-max-tariff     Stel een maximumtarief in" in result.output
+    assert "set-allowance-cap  Stel het maximum per jaar" in result.output
+    assert "run-payments       Betaal alle goedgekeurde urenbriefjes" in result.output
+    assert "run                Start de ontwikkelserver" in result.output
+    dutch(result.output)
+
+
+def test_the_help_of_every_portal_command_is_dutch(tmp_path):
+    for name in our_commands(tmp_path):
+        result = portal(tmp_path, name, "--help")
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"Gebruik: portal {name} [OPTIES]"), result.output
+        assert "Laat deze uitleg zien en stop." in dutch(result.output)
+
+
+def test_set_allowance_cap_help_says_what_each_option_takes(tmp_path):
+    result = portal(tmp_path, "set-allowance-cap", "--help")
+    assert "--kind SOORT    De soort uitkering: feestdagen. Verplicht." in result.output
+    assert "--euros BEDRAG  Het maximum per jaar in euro, bijvoorbeeld 800,00." in result.output
+
+
+@pytest.mark.parametrize("args, says", [
+    (["set-allowance-cap", "--law", "wlz", "--year", "2026", "--euros", "800"],
+     "Fout: De optie --kind ontbreekt. Geef --kind SOORT. De soort uitkering: feestdagen.\n"
+     "Alle opties: portal set-allowance-cap --help\n"),
+    (["create-user", "--name", "Nieuw", "--role", "beheerder"],
+     "Fout: De optie --email ontbreekt. Geef --email ADRES."),
+    (["create-user", "--email", "a@example.nl", "--name", "A", "--role", "budgethouder",
+      "--password", "x", "--household-id", "een"], "De waarde van --household-id klopt niet."),
+    (["set-max-tariff", "--lwa", "wmo"], "De optie --lwa bestaat niet. Bedoelt u --law?"),
+    (["run-payments", "--date"], "De optie --date heeft een waarde nodig. Geef --date JJJJ-MM-DD."),
+    (["run-payments", "2026-04-01"], "Deze opdracht is niet goed gegeven"),
+    (["make-migration"], "Er ontbreekt iets: BESCHRIJVING."),
+    (["seed-dem"], "De opdracht 'seed-dem' bestaat niet. Bedoelt u seed-demo?\n"
+                   "Alle opdrachten: portal --help"),
+])
+def test_usage_errors_are_dutch_and_exit_2(tmp_path, args, says):
+    result = portal(tmp_path, *args)
+    assert result.exit_code == 2, result.output
+    assert says in dutch(result.output)
+
+
+def test_create_user_asks_for_the_password_twice_in_dutch(app, db):
+    result = app.test_cli_runner().invoke(create_user_command, [
+        "--email", "vraag@example.nl", "--name", "Nieuw", "--role", "beheerder"],
+        input=f"{PASSWORD}\nanders\n{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Wachtwoord: " in result.output and "Herhaal het wachtwoord: " in result.output
+    assert "de twee wachtwoorden zijn niet gelijk" in dutch(result.output)
+    assert users_named("vraag@example.nl") == 1
 
 
 # --------------------------------------------------------------------------- create-user

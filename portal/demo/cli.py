@@ -1,15 +1,15 @@
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import refusals_exit
+from portal.cli import DutchCommand, refusals_exit
 from portal.database import transaction
 
 
-@click.command("seed-demo")
+@click.command("seed-demo", cls=DutchCommand)
 @with_appcontext
 @refusals_exit
 def seed_demo_command():
-    """Load the demo households (run again, it changes nothing)."""
+    """Laad de demohuishoudens (een tweede keer verandert er niets)."""
     from portal.dates import today
     from portal.demo.seed import seed_demo
 

@@ -28,13 +28,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.dutch_cli import DutchCommand, fail
+
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SAVE_SECONDS = 10  # the manifest is saved at most this often during a run
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Fout: {message}", err=True)
-    sys.exit(1)
 
 
 def check_out_dir(out: str) -> Path:
@@ -180,7 +177,7 @@ def enqueue_paper(month: dt.date, out: Path, today: dt.date, redis_url: str, *,
     return len(queued)
 
 
-OPTION_HINTS = {
+OPTION_HINTS = {  # what to give, where an option's help says it less well (portal/dutch_cli.py)
     "month_text": "Geef de maand als JJJJ-MM, bijvoorbeeld --month 2026-03.",
     "out": "Geef de map voor de PDF's, bijvoorbeeld --out papier/2026-03.",
     "workers": "Geef een heel getal van 1 of meer, bijvoorbeeld --workers 2, of laat --workers "
@@ -188,80 +185,7 @@ OPTION_HINTS = {
     "max_tasks_per_child": "Geef een heel getal van 1 of meer, bijvoorbeeld "
                            "--max-tasks-per-child 300.",
 }
-HELP_HINT = "Alle opties: portal paper-run --help"
-
-
-class DutchUsageError(click.UsageError):
-    """A usage error said in Dutch, in one or two lines (exit status 2, as click's)."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"Fout: {self.message}", err=True)
-        click.echo(HELP_HINT, err=True)
-
-
-def _option_name(param) -> str:
-    return max(getattr(param, "opts", None) or [f"--{param.name}"], key=len)
-
-
-def dutch_usage_message(error: click.UsageError) -> str:
-    """click's English usage errors as a Dutch sentence that says what to do."""
-    param = getattr(error, "param", None)
-    if isinstance(error, click.MissingParameter) and param is not None:
-        return f"De optie {_option_name(param)} ontbreekt. {OPTION_HINTS.get(param.name, '')}"
-    if isinstance(error, click.BadParameter) and param is not None:
-        return (f"De waarde van {_option_name(param)} klopt niet. "
-                f"{OPTION_HINTS.get(param.name, '')}")
-    if isinstance(error, click.NoSuchOption):
-        text = f"De optie {error.option_name} bestaat niet."
-        if error.possibilities:
-            text += f" Bedoelt u {' of '.join(sorted(error.possibilities))}?"
-        return text
-    if isinstance(error, click.BadOptionUsage):
-        hint = next((h for name, h in OPTION_HINTS.items()
-                     if error.option_name.lstrip("-").replace("-", "_") in (name, name[:-5])),
-                    "")
-        return f"De optie {error.option_name} heeft een waarde nodig. {hint}".strip()
-    return ("Deze opdracht is niet goed gegeven: er staat iets bij dat geen optie is. "
-            "Gebruik --month JJJJ-MM en --out MAP.")
-
-
-class DutchCommand(click.Command):
-    """A command whose usage errors and help are in Dutch."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("options_metavar", "[OPTIES]")
-        super().__init__(*args, **kwargs)
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, args)
-        except DutchUsageError:
-            raise
-        except click.UsageError as error:
-            raise DutchUsageError(dutch_usage_message(error), ctx) from None
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "Laat deze uitleg zien en stop."
-        return option
-
-    def format_usage(self, ctx, formatter) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
-                              prefix="Gebruik: ")
-
-    def format_options(self, ctx, formatter) -> None:
-        records = []  # click's own extras ("[required]", "[x>=1]") are English: ours instead
-        for p in self.get_params(ctx):
-            record = p.get_help_record(ctx)
-            if record:
-                records.append((record[0], (p.help or "") + (" Verplicht." if p.required else "")))
-        if records:
-            with formatter.section("Opties"):
-                formatter.write_dl(records)
-
-
-@click.command("paper-run", cls=DutchCommand)
+@click.command("paper-run", cls=DutchCommand, hints=OPTION_HINTS)
 @click.option("--month", "month_text", required=True, metavar="JJJJ-MM",
               help="De maand van de overzichten en urenbriefjes, bijvoorbeeld 2026-03.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
@@ -283,12 +207,12 @@ def paper_run_command(month_text, out, workers, max_tasks_per_child, use_queue):
     write_intent.set(False)  # the command itself only reads; workers write files, not rows
 
     if not MONTH_RE.match(month_text.strip()):
-        _fail(f"'{month_text}' is geen maand. Schrijf de maand als JJJJ-MM, bijvoorbeeld 2026-03.")
+        fail(f"'{month_text}' is geen maand. Schrijf de maand als JJJJ-MM, bijvoorbeeld 2026-03.")
     month = parse_month(month_text)
     try:
         out_dir = check_out_dir(out)
     except click.ClickException as error:
-        _fail(error.message)
+        fail(error.message)
     run_on = today()
     if use_queue:
         redis_url = current_app.config.get("PORTAL_REDIS_URL")

@@ -5,17 +5,18 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import parse_cli_date, refusals_exit
+from portal.cli import DutchCommand, parse_cli_date, refusals_exit
 from portal.database import transaction
 
 
-@click.command("run-payments")
+@click.command("run-payments", cls=DutchCommand)
 @click.option("--date", "run_on", callback=parse_cli_date, metavar="JJJJ-MM-DD",
               help="Datum van de betaalrun (standaard: vandaag).")
 @with_appcontext
 @refusals_exit
 def run_payments_command(run_on):
-    """Pay all approved claims: one transfer per provider and account."""
+    """Betaal alle goedgekeurde urenbriefjes: één overboeking per zorgverlener en rekening.
+    Eerst keurt de opdracht de ingediende urenbriefjes goed die door de controles komen."""
     from portal.dates import today
     from portal.money import format_euro
     from portal.payments.service import execute_run
