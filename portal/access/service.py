@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pyotp
 from argon2 import PasswordHasher
@@ -42,6 +42,7 @@ from portal.dates import TZ, format_day
 from portal.dates import now as clock
 from portal.extensions import db
 from portal.messages.service import notify
+from portal.pagination import Page, paginate
 from portal.refusals import Refusal, Refused, refuse_if
 
 _hashers: dict[bool, PasswordHasher] = {
@@ -539,19 +540,8 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
-class LogPage:
+class LogPage(Page):
     entries: list[LogEntry]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) -> LogPage:
@@ -562,8 +552,7 @@ def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) 
     condition = and_(AuditEvent.household_id == household_id, AuditEvent.actor_id.is_not(None),
                      AuditEvent.actor_id.not_in(holder_ids))
     total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(condition)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    shown, offset = paginate(total, page, per_page)
     actor = aliased(User)
     behalf = aliased(User)
     rows = db.session.execute(
@@ -572,7 +561,7 @@ def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) 
         .outerjoin(behalf, behalf.id == AuditEvent.on_behalf_of_id)
         .where(condition)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page).offset(offset)
     ).all()
     holder = budget_holder_of(household_id) if rows else None
     stored = stored_timezone()
@@ -585,7 +574,7 @@ def access_log(household_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) 
             behalf_name = holder.name
         entries.append(LogEntry(as_local(event.at, stored), actor_name, role, behalf_name,
                                 event.action, event.object_type, event.summary, event.detail))
-    return LogPage(entries, page, pages, total)
+    return LogPage(**asdict(shown), entries=entries)
 
 
 # --- Two-step login (TOTP) ----------------------------------------------------------------

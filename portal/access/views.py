@@ -68,6 +68,7 @@ from portal.access.service import (
 )
 from portal.dates import format_day, now
 from portal.extensions import limiter
+from portal.pagination import page_number
 from portal.refusals import Refused
 from portal.web import roles_required, today
 
@@ -487,11 +488,7 @@ def represented():
 @bp.get("/huishoudens/<int:household_id>/inzage")
 @own_household
 def my_log(household_id: int):
-    try:
-        page = int(request.args.get("pagina", "1"))
-    except ValueError:
-        page = 1
-    log = access_log(household_id, page)
+    log = access_log(household_id, page_number(request.args.get("pagina")))
     return render_template("access/my_log.html", log=log, household_id=household_id,
                            entries=[(e, describe_event(e)) for e in log.entries])
 

@@ -9,7 +9,7 @@ portal.access.service.invite_user and set_account_active.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import and_, case, distinct, exists, func, or_, select
 
@@ -29,6 +29,7 @@ from portal.office.rules import (
     TODO_LIMIT,
     account_state,
 )
+from portal.pagination import Page, paginate
 
 # --------------------------------------------------------------------------- Eerst te doen
 
@@ -129,20 +130,9 @@ class AccountRow:
 
 
 @dataclass(frozen=True)
-class AccountPage:
+class AccountPage(Page):
     rows: list[AccountRow]
     search: str
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def list_accounts(search: str = "", page: int = 1,
@@ -154,8 +144,7 @@ def list_accounts(search: str = "", page: int = 1,
                     func.lower(User.email).contains(search.lower(), autoescape=True)
                     ) if search else True
     total = db.session.scalar(select(func.count()).select_from(User).where(condition)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    shown, offset = paginate(total, page, per_page)
     rows = db.session.execute(
         select(User, Household.name, Provider.name, Funder.name)
         .outerjoin(Household, Household.id == User.household_id)
@@ -163,14 +152,14 @@ def list_accounts(search: str = "", page: int = 1,
         .outerjoin(Funder, Funder.id == User.funder_id)
         .where(condition)
         .order_by(func.lower(User.name), User.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        .limit(per_page).offset(offset)).all()
     result = []
     for user, household, provider, funder in rows:
         belongs = (f"Huishouden {household}" if household else provider or funder or None)
         result.append(AccountRow(user.id, user.name, user.email, Role(user.role), belongs,
                                  user.is_active_account, has_usable_password(user),
                                  user.created_at))
-    return AccountPage(result, search, page, pages, total)
+    return AccountPage(**asdict(shown), rows=result, search=search)
 
 
 # --------------------------------------------------------------------------- a new login

@@ -24,11 +24,3 @@ def account_state(active: bool, has_password: bool) -> tuple[str, str]:
     if not has_password:
         return "Wacht op wachtwoord", "warn"
     return "Actief", "ok"
-
-
-def page_number(text: str | None) -> int:
-    """?pagina=... as a page number: anything that is no positive whole number is page 1."""
-    cleaned = (text or "").strip()
-    if not cleaned.isdigit() or len(cleaned) > 6:
-        return 1
-    return max(1, int(cleaned))

@@ -43,7 +43,7 @@ from portal.office.forms import (
     sheet_form_class,
     sheet_lines,
 )
-from portal.office.rules import page_number
+from portal.pagination import page_number
 from portal.payments import sepa
 from portal.payments.models import PaymentRun
 from portal.payments.service import list_runs, preview_next_run, run_details

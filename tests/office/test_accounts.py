@@ -17,7 +17,7 @@ from portal.agreements.constants import VersionStatus
 from portal.database import MAX_ID
 from portal.dates import today
 from portal.office import accounts
-from portal.office.rules import ACCOUNTS_PER_PAGE, account_state, page_number
+from portal.office.rules import ACCOUNTS_PER_PAGE, account_state
 from tests import factories as f
 
 ACCOUNTS = "/betaalkantoor/inlogaccounts"
@@ -55,11 +55,6 @@ def shared_with(provider, status=VersionStatus.GEDEELD, **kw):
 
 
 # --------------------------------------------------------------------------- rules
-
-
-def test_page_number_is_a_positive_whole_number_or_the_first_page():
-    assert [page_number(t) for t in ("3", " 2 ", None, "", "0", "-1", "x", "9" * 7)] == \
-        [3, 2, 1, 1, 1, 1, 1, 1]
 
 
 def test_account_state():
