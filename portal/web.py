@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from portal import dates
 from portal.access import describe
-from portal.access.permissions import HouseholdAccess, budget_holder_of, household_access
+from portal.access.permissions import HouseholdAccess, household_access
 from portal.access.service import log_access
 
 
@@ -57,22 +57,15 @@ def household_view(*, act: bool = False, what: str | None = None):
             if act and not access.can_act:
                 abort(403)
             g.access = access
-            if access.on_behalf:
-                log_access(current_user, household_id, what or _page_what(),
-                           on_behalf_of=budget_holder_of(household_id), object_type="page",
-                           action="view" if request.method == "GET" else "act")
+            if access.on_behalf:  # log_access names the budget holder it is on behalf of
+                log_access(current_user, household_id,
+                           what or describe.page_for_endpoint(request.endpoint),
+                           object_type="page", action="view" if request.method == "GET" else "act")
             return view(household_id, *args, **kwargs)
 
         return wrapper
 
     return decorator
-
-
-def _page_what() -> str:
-    from portal.navigation import ITEMS
-
-    label = next((item.label for item in ITEMS if item.endpoint == request.endpoint), None)
-    return describe.page(label) if label else "een pagina van uw dossier"
 
 
 def current_access() -> HouseholdAccess:

@@ -36,6 +36,18 @@ def page(label: str) -> str:
     return f"de pagina '{label}'"
 
 
+SOME_PAGE = "een pagina van uw dossier"
+
+
+def page_for_endpoint(endpoint: str | None) -> str:
+    """A page of the file by its menu name ("de pagina 'Mijn budget'"), for a look at it and for
+    an old event's path; a page the menu does not name is 'een pagina van uw dossier'."""
+    from portal.navigation import ITEMS  # the menu names live with the menu
+
+    label = next((item.label for item in ITEMS if item.endpoint == endpoint), None)
+    return page(label) if label else SOME_PAGE
+
+
 def document(name: str) -> str:
     """A PDF: 'de PDF van zorgovereenkomst ZO-2026-000001'."""
     return f"de PDF van {name}"
@@ -98,7 +110,7 @@ def _describe_claim(step: str, detail: dict | None, summary: str) -> str:
 def _legacy_page(summary: str, action: str, page_name: Callable[[str], str] | None) -> str:
     """Events written before looks were named: 'GET /huishoudens/3/budget'."""
     _method, _, path = summary.partition(" ")
-    name = page_name(path) if page_name is not None else "een pagina van uw dossier"
+    name = page_name(path) if page_name is not None else SOME_PAGE
     return f"Bekeek {name}" if action == "view" else f"Deed iets op {name}"
 
 

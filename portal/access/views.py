@@ -501,12 +501,8 @@ def describe_event(entry) -> str:
 
 def _page_name(path: str) -> str:
     """An old event's path ('/huishoudens/3/budget') as the page's menu name."""
-    from portal.navigation import ITEMS
-
     try:
         endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
     except HTTPException:
-        return "een pagina van uw dossier"
-    labels = {item.endpoint: item.label for item in ITEMS}
-    label = labels.get(endpoint)
-    return describe.page(label) if label else "een pagina van uw dossier"
+        endpoint = None
+    return describe.page_for_endpoint(endpoint)

@@ -39,6 +39,13 @@ def test_a_look_names_what_was_seen():
         "urenbriefje UB-202610-000001")) == "Bekeek de PDF van urenbriefje UB-202610-000001"
 
 
+def test_a_page_is_named_by_its_menu_name_for_a_look_and_for_an_old_path():
+    assert describe.page_for_endpoint("paper.settings") == "de pagina 'Werken op papier'"
+    assert describe.page_for_endpoint("overview.household") == "de pagina 'Mijn budget'"
+    assert describe.page_for_endpoint("claims.start") == "een pagina van uw dossier"  # no menu
+    assert describe.page_for_endpoint(None) == "een pagina van uw dossier"  # no route at all
+
+
 def test_older_events_with_a_path_or_a_pdf_reference_read_as_words_too():
     assert describe.describe_event("view", "page", "GET /huishoudens/3/budget",
                                    page_name=lambda path: "de pagina 'Mijn budget'") == (
