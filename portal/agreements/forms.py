@@ -6,9 +6,6 @@ Some steps have a field per budget and kind of care: their form classes are made
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -25,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal import quantities
 from portal.access.forms import BaseForm
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
@@ -235,41 +233,36 @@ def change_form(model: str, line_labels: list[tuple[str, str]], **kw) -> BaseFor
 MINUTE_UNITS = (Unit.UUR, Unit.MAANDLOON)
 
 
-class QuantityError(ValueError):
-    pass
+QuantityError = quantities.QuantityError
 
-
-# What a person types: '4:30', '4,5' or '4.25' hours, or a whole count. Exponents, signs,
-# 'Infinity' and the like are no quantity; more than six digits is a typing error (a week has
-# 168 hours: rules.check_lines says so with the number).
-_CLOCK = re.compile(r"^(\d{1,6}):(\d{1,2})$")
-_HOURS = re.compile(r"^\d{1,6}(?:[.,]\d{1,4})?$")
-_COUNT = re.compile(r"^\d{1,6}$")
-_TOO_LONG = re.compile(r"^\d{7,}(?:[.,:]\d*)?$")
+# A week has 168 hours (rules.check_lines says so with the number); more than six digits is a
+# typing error. The grammar is portal.quantities' ('2:5' is 2:05 here).
+DIGITS = 6
 TOO_LARGE = "Dit getal is te groot. Vul in hoeveel per week, bijvoorbeeld 4:30 of 3."
+HOURS_HELP = ("Schrijf de uren als uren:minuten, bijvoorbeeld 4:30, of als getal, "
+              "bijvoorbeeld 4,5.")
+COUNT_HELP = "Vul een heel getal in, bijvoorbeeld 3."
 
 
 def parse_quantity(text: str, unit: str) -> int:
     """'4:30' or '4,5' hours -> 270 minutes (hourly care, fixed hours); '3' -> 3 day parts."""
-    value = (text or "").strip().replace(" ", "")
-    if value.startswith("-"):
-        raise QuantityError("Het aantal kan niet negatief zijn." if unit not in MINUTE_UNITS
-                            else "Het aantal uren kan niet negatief zijn.")
-    if _TOO_LONG.match(value):
-        raise QuantityError(TOO_LARGE)
-    if unit in MINUTE_UNITS:
-        clock, hours = _CLOCK.match(value), _HOURS.match(value)
-        if clock and int(clock.group(2)) < 60:
-            return int(clock.group(1)) * 60 + int(clock.group(2))
-        if hours:
-            total = Decimal(value.replace(",", ".")) * 60
-            if total == total.to_integral_value():
-                return int(total)
-        raise QuantityError("Schrijf de uren als uren:minuten, bijvoorbeeld 4:30, of als "
-                            "getal, bijvoorbeeld 4,5.")
-    if not _COUNT.match(value):
-        raise QuantityError("Vul een heel getal in, bijvoorbeeld 3.")
-    return int(value)
+    hours = unit in MINUTE_UNITS
+    try:
+        quantity = (quantities.parse_minutes(text, digits=DIGITS, one_digit_minutes=True)
+                    if hours else quantities.parse_count(text, digits=DIGITS))
+    except QuantityError as error:
+        if error.code == quantities.NEGATIVE:
+            message = ("Het aantal uren kan niet negatief zijn." if hours
+                       else "Het aantal kan niet negatief zijn.")
+        elif error.code == quantities.TOO_LARGE:
+            message = TOO_LARGE
+        else:
+            message = HOURS_HELP if hours else COUNT_HELP
+        raise QuantityError(error.code, message) from None
+    if quantity is None:
+        raise QuantityError(quantities.NOT_HOURS if hours else quantities.NOT_COUNT,
+                            HOURS_HELP if hours else COUNT_HELP)
+    return quantity
 
 
 def format_quantity(quantity: int, unit: str) -> str:

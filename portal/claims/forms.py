@@ -11,24 +11,20 @@ future or outside the agreement is refused by the rules (claims.rules), not here
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
-from decimal import Decimal
 
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal import quantities
 from portal.access.forms import BaseForm
 from portal.budgets.constants import Unit
 from portal.claims.grid import Column, day_label, input_value
 from portal.claims.rules import LineInput
 from portal.dates import add_months, first_of_month, format_month
 
-_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)$")
-_DECIMAL = re.compile(r"^(\d{1,2})(?:[.,](\d{1,2}))?$")
-_COUNT = re.compile(r"^\d{1,2}$")
-
 HOURS_HELP = "Schrijf de uren als 2:15 of 2,25 (twee uur en een kwartier)."
+DIGITS = 2  # a day's cell: at most 24 hours, or a handful of day parts
 
 
 def parse_hours(text: str | None) -> int | None:
@@ -36,33 +32,29 @@ def parse_hours(text: str | None) -> int | None:
 
     Raises ValueError with a Dutch message for anything else, and for a decimal that is not a
     whole number of minutes (e.g. 2,33). Whether the minutes are whole quarters is the rules'
-    check (claims.rules.check_quantity), so every channel says the same.
+    check (claims.rules.check_quantity), so every channel says the same. The grammar is
+    portal.quantities' (two digits, minutes after a colon in two digits).
     """
-    text = (text or "").strip()
-    if not text:
-        return None
-    clock = _CLOCK.match(text)
-    if clock:
-        return int(clock.group(1)) * 60 + int(clock.group(2))
-    decimal = _DECIMAL.match(text)
-    if decimal:
-        hours = Decimal(f"{decimal.group(1)}.{decimal.group(2) or '0'}")
-        minutes = hours * 60
-        if minutes != minutes.to_integral_value():
-            raise ValueError(f"'{text}' is geen heel aantal minuten. Schrijf uren in kwartieren, "
-                             "bijvoorbeeld 2:15 of 2,25.")
-        return int(minutes)
-    raise ValueError(f"'{text}' is geen aantal uren. {HOURS_HELP}")
+    try:
+        return quantities.parse_minutes(text, digits=DIGITS)
+    except quantities.QuantityError as error:
+        typed = (text or "").strip()
+        if error.code == quantities.NOT_WHOLE_MINUTES:
+            message = (f"'{typed}' is geen heel aantal minuten. Schrijf uren in kwartieren, "
+                       "bijvoorbeeld 2:15 of 2,25.")
+        else:
+            message = f"'{typed}' is geen aantal uren. {HOURS_HELP}"
+        raise quantities.QuantityError(error.code, message) from None
 
 
 def parse_count(text: str | None) -> int | None:
     """'2' -> 2 (day parts or 24-hour stays). Empty -> None. Anything else: ValueError."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    if not _COUNT.match(text):
-        raise ValueError(f"'{text}' is geen aantal. Vul een heel getal in, bijvoorbeeld 1 of 2.")
-    return int(text)
+    try:
+        return quantities.parse_count(text, digits=DIGITS)
+    except quantities.QuantityError as error:
+        raise quantities.QuantityError(
+            error.code, f"'{(text or '').strip()}' is geen aantal. Vul een heel getal in, "
+                        "bijvoorbeeld 1 of 2.") from None
 
 
 def parse_quantity(unit: Unit | str, text: str | None) -> int | None:
