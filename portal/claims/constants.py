@@ -10,6 +10,22 @@ class ClaimStatus(LabeledEnum):
     OPGESCHORT = ("opgeschort", "Opgeschort (wordt gecontroleerd)")
     UITBETAALD = ("uitbetaald", "Uitbetaald")
 
+    @property
+    def tone(self) -> str:
+        """The colour of the status's tag (the tag's text always says the status too)."""
+        return STATUS_TONES[self]
+
+
+STATUS_TONES = {
+    ClaimStatus.CONCEPT: "neutral",
+    ClaimStatus.WACHT_OP_AKKOORD: "warn",
+    ClaimStatus.INGEDIEND: "neutral",
+    ClaimStatus.GOEDGEKEURD: "ok",
+    ClaimStatus.OPGESCHORT: "warn",
+    ClaimStatus.AFGEKEURD: "error",
+    ClaimStatus.UITBETAALD: "ok",
+}
+
 
 # Statuses whose amount is reserved on the grants (in behandeling).
 RESERVED_STATUSES = frozenset({ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD, ClaimStatus.OPGESCHORT})

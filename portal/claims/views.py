@@ -58,16 +58,6 @@ from portal.refusals import Refusal, Refused
 
 bp = Blueprint("claims", __name__)
 
-STATUS_TONES = {
-    ClaimStatus.CONCEPT: "neutral",
-    ClaimStatus.WACHT_OP_AKKOORD: "warn",
-    ClaimStatus.INGEDIEND: "neutral",
-    ClaimStatus.GOEDGEKEURD: "ok",
-    ClaimStatus.OPGESCHORT: "warn",
-    ClaimStatus.AFGEKEURD: "error",
-    ClaimStatus.UITBETAALD: "ok",
-}
-
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$")
 
@@ -86,7 +76,7 @@ def _claim_status(status) -> ClaimStatus:
 
 @bp.app_template_filter("claim_tone")
 def _claim_tone(status) -> str:
-    return STATUS_TONES.get(ClaimStatus(status), "neutral")
+    return ClaimStatus(status).tone
 
 
 # --------------------------------------------------------------------------- loading

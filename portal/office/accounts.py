@@ -62,6 +62,15 @@ class AccountsTodo:
     def empty(self) -> bool:
         return not self.providers_total and not self.households_total
 
+    @property
+    def providers_more(self) -> int:
+        """Providers without a login beyond the ones shown."""
+        return self.providers_total - len(self.providers)
+
+    @property
+    def households_more(self) -> int:
+        return self.households_total - len(self.households)
+
 
 def accounts_todo(today: dt.date, limit: int = TODO_LIMIT) -> AccountsTodo:
     """Providers with a shared or approved agreement (still running) and households with a

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from portal.claims.constants import ClaimStatus
 from portal.payments.household import household_payments
 from portal.web import household_view
 
 bp = Blueprint("payments", __name__)
-
-# The colour of a status tag; the tag's text always says the status too.
-STATUS_TONES = {ClaimStatus.GOEDGEKEURD.value: "ok", ClaimStatus.WACHT_OP_AKKOORD.value: "warn",
-                ClaimStatus.OPGESCHORT.value: "warn", ClaimStatus.AFGEKEURD.value: "error"}
 
 
 @bp.get("/huishoudens/<int:household_id>/betalingen")
 @household_view()
 def household(household_id: int):
     return render_template("payments/household.html", payments=household_payments(household_id),
-                           household_id=household_id, status_tones=STATUS_TONES)
+                           household_id=household_id)

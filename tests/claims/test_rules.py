@@ -467,3 +467,10 @@ def test_topped_up_line_is_paid_at_the_budget_tariff_and_checked_against_the_agr
         [rules.LineInput(day=dt.date(2026, 3, 2), care_kind="verpleging", quantity=60,
                          tariff_cents=7700)], dt.date(2026, 3, 1), facts, today)
     assert [r.code for r in refused] == ["tariff_differs"]
+
+
+
+def test_every_status_has_a_tone_the_status_tag_knows():
+    tags = {"neutral", "warn", "ok", "error"}  # static/css/portal.css: .tag--neutral, ...
+    assert {status.tone for status in ClaimStatus} == tags
+    assert ClaimStatus.OPGESCHORT.tone == ClaimStatus.WACHT_OP_AKKOORD.tone == "warn"

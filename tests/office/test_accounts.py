@@ -112,7 +112,8 @@ def test_providers_waiting_for_a_signature_come_first_and_the_rest_is_counted(db
     shared_with(waiting, VersionStatus.GOEDGEKEURD)  # two agreements, counted once each
     todo = accounts.accounts_todo(today(), limit=1)
     assert [(p.provider_id, p.agreements) for p in todo.providers] == [(waiting.id, 2)]
-    assert todo.providers_total == 2
+    assert todo.providers_total == 2 and todo.providers_more == 1
+    assert accounts.accounts_todo(today(), limit=2).providers_more == 0
 
 
 def test_a_household_with_a_running_budget_and_no_budget_holder_login_is_to_do(db):
@@ -122,6 +123,9 @@ def test_a_household_with_a_running_budget_and_no_budget_holder_login_is_to_do(d
     todo = accounts.accounts_todo(today())
     assert [(h.household_id, h.name, h.members_with_budget) for h in todo.households] == \
         [(household.id, "De Graaf", 2)]
+    running_grant(f.make_household(name="Zwart"))
+    todo = accounts.accounts_todo(today(), limit=1)
+    assert [h.name for h in todo.households] == ["De Graaf"] and todo.households_more == 1
 
 
 @pytest.mark.parametrize("case", ["holder", "old_budget", "no_budget"])
