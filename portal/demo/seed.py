@@ -22,6 +22,7 @@ from portal.agreements import service as agreements
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.agreements.models import Agreement, AgreementVersion, MaxTariff
 from portal.agreements.rules import LineInput as AgreementLineInput
+from portal.agreements.rules import cost_by_grant_cents
 from portal.budgets import service as budgets
 from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Funder, Grant
@@ -30,7 +31,6 @@ from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
 from portal.extensions import db
 from portal.messages.models import Message
-from portal.money import minutes_times_tariff
 from portal.payments.service import run_payments
 
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -106,10 +106,11 @@ def _sara_wmo_euros(year: int, window_start: dt.date, today: dt.date) -> int:
     if year != today.year:
         return 7_500
     first = max(window_start, dt.date(year, 1, 1))  # her care starts with the window
-    weekdays = {WEEKDAYS[d] for d in SARA_WMO_DAYS}
-    visits = sum(1 for i in range((dt.date(year, 12, 31) - first).days + 1)
-                 if (first + dt.timedelta(days=i)).weekday() in weekdays)
-    cost = visits * minutes_times_tariff(SARA_WMO_MINUTES, SARA_WMO_TARIFF_CENTS)
+    weekly = AgreementLineInput(grant_id=0, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
+                                unit=Unit.UUR, tariff_cents=SARA_WMO_TARIFF_CENTS,
+                                weekly_quantity=len(SARA_WMO_DAYS) * SARA_WMO_MINUTES)
+    # the cost rule the start page's prognosis uses (weekly cost x days / 7)
+    cost = cost_by_grant_cents([weekly], first, None, first, dt.date(year, 12, 31))[0]
     return (cost - SARA_WMO_SHORT_CENTS) // 10_000 * 100
 
 
