@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import exists, or_, select
@@ -229,10 +230,23 @@ class HistoryStep:
     reason: str | None
 
 
-# The office's decisions (the button's value) -> the claims action they are.
-DECISIONS = {"goedkeuren": claim_rules.Action.OFFICE_APPROVE,
-             "opschorten": claim_rules.Action.OFFICE_SUSPEND,
-             "afkeuren": claim_rules.Action.OFFICE_REFUSE}
+@dataclass(frozen=True)
+class Decision:
+    """One of the office's decisions on a sheet: the claims action it is (the transition table
+    says when it may be taken) and the claims use case that takes it."""
+
+    action: claim_rules.Action
+    take: Callable[[User, Claim, str, dt.date], Claim]  # (actor, claim, reason, today)
+
+
+# The office's decisions, by the value of the button pressed.
+DECISIONS = {
+    "goedkeuren": Decision(claim_rules.Action.OFFICE_APPROVE,
+                           lambda actor, claim, _reason, today:
+                           claims_service.office_approve(actor, claim, today)),
+    "opschorten": Decision(claim_rules.Action.OFFICE_SUSPEND, claims_service.office_suspend),
+    "afkeuren": Decision(claim_rules.Action.OFFICE_REFUSE, claims_service.office_refuse),
+}
 
 
 @dataclass(frozen=True)
@@ -253,7 +267,7 @@ class OfficeClaim:
 
     def may(self, decision: str) -> bool:
         """May the office take this decision in the sheet's status (the claims transition table)?"""
-        return not claim_rules.check_transition(self.status, DECISIONS[decision],
+        return not claim_rules.check_transition(self.status, DECISIONS[decision].action,
                                                 claim_rules.Side.OFFICE)[1]
 
     @property
@@ -307,11 +321,8 @@ def decide_claim(actor: User, claim: Claim, decision: str | None, reason: str | 
     or refuse (the reservation on the budgets is released). Suspending and refusing need a
     reason; the budget holder and the provider get it as a message, and the provider's payment
     status shows it. Refused when the decision does not fit the sheet's status."""
-    if decision == "goedkeuren":
-        return claims_service.office_approve(actor, claim, today)
-    if decision == "opschorten":
-        return claims_service.office_suspend(actor, claim, reason or "", today)
-    if decision == "afkeuren":
-        return claims_service.office_refuse(actor, claim, reason or "", today)
-    raise Refused(Refusal("decision_missing", "Kies wat u met het urenbriefje wilt doen: "
-                          "goedkeuren, opschorten of afkeuren.", "decision"))
+    chosen = DECISIONS.get(decision or "")
+    if chosen is None:
+        raise Refused(Refusal("decision_missing", "Kies wat u met het urenbriefje wilt doen: "
+                              "goedkeuren, opschorten of afkeuren.", "decision"))
+    return chosen.take(actor, claim, reason or "", today)
