@@ -70,3 +70,35 @@ def test_blijf_ingelogd_keeps_the_session_without_leaving_the_page(page: Page, l
     expect(page.locator(".facts")).to_contain_text("Concept")
     expect(page.locator(".facts")).to_contain_text(euro(3 * 5000))
     assert_accessible(page)
+
+
+
+def test_the_end_of_the_session_says_the_limit_the_page_was_given(page: Page, live_server,
+                                                                   make_household, portal_app):
+    """The words come from data-limit-seconds (the server's limit), not from a number in the
+    script: given 120 seconds, the page says 2 minutes. The session ends on the server (the
+    payment office turned the login off) and "Blijf ingelogd" finds out: no clock to wait for."""
+    from sqlalchemy import select
+
+    from portal.access.models import User
+    from portal.database import transaction
+    from portal.extensions import db
+
+    world = make_household("sessie-einde")
+    log_in(page, live_server, world["holder"], world["password"])
+    page.locator("#idle-warning").evaluate(
+        "box => box.setAttribute('data-limit-seconds', '120')")
+    set_warning_after(page, 0)
+    page.evaluate("document.dispatchEvent(new Event('portal:server-contact'))")  # clock restarts
+    warning = page.get_by_role("region", name="U wordt over 2 minuten uitgelogd")
+    expect(warning).to_be_visible()
+    with portal_app.app_context(), transaction():
+        db.session.scalar(select(User).where(User.email == world["holder"])) \
+            .is_active_account = False
+    warning.get_by_role("button", name="Blijf ingelogd").click()
+    ended = page.get_by_role("region", name="U bent uitgelogd")
+    expect(ended).to_be_visible()
+    expect(page.locator("#idle-warning-text")).to_have_text(re.compile(
+        r"^U was 2 minuten niet actief\. Voor uw veiligheid bent u uitgelogd\."))
+    expect(ended.get_by_role("link", name="Opnieuw inloggen")).to_be_focused()
+    assert_accessible(page)

@@ -1,5 +1,6 @@
 // The idle warning, as progressive enhancement. The server ends a session after 15 minutes
-// without a request (portal/access); without JavaScript nothing here runs, and "Blijf ingelogd"
+// (data-limit-seconds, from portal/access/rules.py's IDLE_LIMIT) without a request; the words
+// that say how long take it from there. Without JavaScript nothing here runs, and "Blijf ingelogd"
 // is an ordinary form that posts and comes back to the page.
 //
 // With JavaScript:
@@ -34,7 +35,13 @@
   var returnFocus = null;
   var ended = false;
 
-  function millis(name) { return parseInt(box.getAttribute(name), 10) * 1000; }
+  function seconds(name) { return parseInt(box.getAttribute(name), 10); }
+  function millis(name) { return seconds(name) * 1000; }
+
+  function minutes(total) {  // 900 seconds -> "15 minuten"
+    var count = Math.max(1, Math.round(total / 60));
+    return count === 1 ? "1 minuut" : count + " minuten";
+  }
 
   function announce(message) {
     // Empty first, so the same words are read again when they come back.
@@ -93,7 +100,8 @@
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
     title.textContent = "U bent uitgelogd";
-    text.textContent = "U was 15 minuten niet actief. Voor uw veiligheid bent u uitgelogd. " +
+    text.textContent = "U was " + minutes(seconds("data-limit-seconds")) + " niet actief. " +
+      "Voor uw veiligheid bent u uitgelogd. " +
       "Wat u nog niet had opgeslagen, is niet bewaard. Log opnieuw in om verder te gaan.";
     form.hidden = true;
     again.hidden = false;
