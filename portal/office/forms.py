@@ -88,9 +88,33 @@ class PaperLookupForm(BaseForm):
         return None, agreement_id, month
 
 
+CHOOSE_FROM_LIST = "Kies uit de lijst."
+
+
+def _chosen_id(value) -> int | None:
+    """A list's value as an id: None for 'Geen ...' (the empty value); ValueError when it is
+    no id (the field then says 'Kies uit de lijst.')."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    chosen = parse_id(value)
+    if chosen is None:
+        raise ValueError(value)
+    return chosen
+
+
+def _link_field(label: str) -> SelectField:
+    """One of the lists a login belongs to: an id from the list, or none; anything else (no
+    number, a number not in the list) is refused on the field."""
+    return SelectField(label, coerce=_chosen_id, invalid_value_message=CHOOSE_FROM_LIST,
+                       invalid_choice_message=CHOOSE_FROM_LIST)
+
+
 class AccountForm(BaseForm):
-    """A new login. Only parsing here: every rule (a valid address, a name, a known role, the
-    one household / provider / funder the role belongs to, an address not in use) is
+    """A new login. Only parsing here - the household, provider and funder come from their
+    lists (field.data: the id, or None) - and every rule (a valid address, a name, a known role,
+    the one household / provider / funder the role belongs to, an address not in use) is
     access.service.create_user's, the same as `portal create-user`; its refusals land on
     these fields (named as the refusals name them)."""
 
@@ -98,9 +122,9 @@ class AccountForm(BaseForm):
     email = EmailField("E-mailadres", filters=[_strip], validators=[Optional()])
     role = RadioField("Rol", choices=[SelectChoice(v, label) for v, label in Role.choices()],
                       validate_choice=False, validators=[Optional()])
-    household = SelectField("Huishouden (alleen voor een budgethouder)", validate_choice=False)
-    provider = SelectField("Zorgverlener (alleen voor een zorgverlener)", validate_choice=False)
-    funder = SelectField("Verstrekker (alleen voor een consulent)", validate_choice=False)
+    household = _link_field("Huishouden (alleen voor een budgethouder)")
+    provider = _link_field("Zorgverlener (alleen voor een zorgverlener)")
+    funder = _link_field("Verstrekker (alleen voor een consulent)")
 
     LINKS = ("household", "provider", "funder")
     EMPTY = {"household": "Geen huishouden", "provider": "Geen zorgverlener",
@@ -109,22 +133,8 @@ class AccountForm(BaseForm):
     def set_choices(self, choices) -> None:
         """choices: office.accounts.LinkChoices."""
         for link in self.LINKS:
-            self[link].choices = [("", self.EMPTY[link])] + [
-                (str(value), label) for value, label in getattr(choices, link + "s")]
-
-    def links(self) -> dict[str, int | None] | None:
-        """household / provider / funder -> the chosen id (None: none chosen); None, with the
-        error on the field, when a value is not from the list."""
-        result: dict[str, int | None] = {}
-        for link in self.LINKS:
-            value = (self[link].data or "").strip()
-            if not value:
-                result[link] = None
-            elif (known := parse_id(value)) is not None:
-                result[link] = known
-            else:
-                self[link].errors = [*self[link].errors, "Kies uit de lijst."]
-        return result if len(result) == len(self.LINKS) else None
+            self[link].choices = [SelectChoice("", self.EMPTY[link])] + [
+                SelectChoice(value, label) for value, label in getattr(choices, link + "s")]
 
 
 class SearchForm(BaseForm):

@@ -297,14 +297,14 @@ def new_account():
         form.role.data = prefill.role
         form.name.data = prefill.name
         form.email.data = prefill.email
-        form.household.data = str(prefill.household_id or "")
-        form.provider.data = str(prefill.provider_id or "")
-    elif form.validate_on_submit() and (links := form.links()) is not None:
+        form.household.data = prefill.household_id
+        form.provider.data = prefill.provider_id
+    elif form.validate_on_submit():
         try:
             user = invite_user(current_user, email=form.email.data or "",
                                name=form.name.data or "", role=form.role.data or "",
-                               household_id=links["household"], provider_id=links["provider"],
-                               funder_id=links["funder"],
+                               household_id=form.household.data,
+                               provider_id=form.provider.data, funder_id=form.funder.data,
                                link_for=lambda token: url_for("access.reset", token=token,
                                                               _external=True))
         except Refused as refused:

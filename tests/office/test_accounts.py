@@ -209,8 +209,11 @@ def test_making_a_login_mails_the_link_and_lists_the_login(as_office, db, office
      "Een budgethouder hoort bij een huishouden"),
     ({"name": "Els", "email": "a@b.nl", "role": "beheerder", "provider": "PROVIDER"}, "provider",
      "Laat de zorgverlener weg"),
+    # A number not in the list (access.service's provider_unknown is for the command line).
     ({"name": "Els", "email": "a@b.nl", "role": "zorgverlener", "provider": "999999"},
-     "provider", "Er is geen zorgverlener met nummer 999999"),
+     "provider", "Kies uit de lijst."),
+    ({"name": "Els", "email": "a@b.nl", "role": "zorgverlener", "provider": "99999999999"},
+     "provider", "Kies uit de lijst."),
     ({"name": "Els", "email": "a@b.nl", "role": "consulent", "funder": "kapot"}, "funder",
      "Kies uit de lijst."),
     ({"name": "Els", "email": "TAKEN", "role": "beheerder"}, "email",
