@@ -8,16 +8,17 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
 
 from portal.agreements import forms, rules
 from portal.agreements.constants import EndKind
 from portal.agreements.models import AgreementLine, AgreementVersion
 from portal.budgets.constants import CareKind, Unit
-from portal.extensions import db as _db
+from tests.agreements import test_views
+from tests.agreements.conftest import count, text
 from tests.agreements.test_rules import GRANTS, PERSON, draft, line
-from tests.agreements.test_views import World, step_url, text
+from tests.agreements.test_views import step_url
 
+World = test_views.World  # the page tests' world, which the w fixture builds
 D = dt.date
 
 pytestmark = pytest.mark.usefixtures("fixed_today")
@@ -112,15 +113,6 @@ def test_parse_quantity_refuses(typed, unit, message):
 # ---------------------------------------------------------------------------------------------
 # Through the screens: next to the field, nothing written
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def w(db):
-    return World()
-
-
-def count(model) -> int:
-    return _db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.mark.parametrize("typed, message", [

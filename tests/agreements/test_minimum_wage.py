@@ -93,7 +93,8 @@ def test_a_maximum_of_the_year_itself_is_named_plainly():
 
 def test_the_care_step_of_a_family_agreement_says_the_minimum_and_refuses_below_it(db, client,
                                                                                    login):
-    from tests.agreements.test_views import World, step_url, text
+    from tests.agreements.conftest import text
+    from tests.agreements.test_views import World, step_url
 
     w = World()
     agreement = w.draft(model=ModelKind.FAMILIE, relation=Relation.BROER_ZUS,

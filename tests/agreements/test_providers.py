@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.access.constants import Role
 from portal.agreements import service
@@ -20,7 +20,7 @@ from portal.extensions import db as _db
 from portal.messages.models import Message
 from portal.refusals import Refused
 from tests import factories as f
-from tests.agreements.conftest import TODAY
+from tests.agreements.conftest import TODAY, count, text
 
 D = dt.date
 MARIEKE_IBAN = "NL20INGB0001234567"
@@ -57,19 +57,6 @@ class World:
         version.starts_on, version.ends_on = D(2025, 6, 1), ends_on
         _db.session.flush()
         return version
-
-
-@pytest.fixture
-def w(db):
-    return World()
-
-
-def count(model) -> int:
-    return _db.session.scalar(select(func.count()).select_from(model))
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True).replace("\xa0", " ")
 
 
 # ---------------------------------------------------------------------------------------------

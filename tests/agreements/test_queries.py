@@ -12,18 +12,15 @@ from portal.agreements.constants import EndKind
 from portal.budgets.constants import CareKind, FunderKind, Law
 from portal.extensions import db as _db
 from tests import factories as f
+from tests.agreements import test_views
 from tests.agreements.conftest import TODAY
-from tests.agreements.test_views import World, settle, step_url
+from tests.agreements.test_views import settle, step_url
 from tests.statements import recorded_statements
 
+World = test_views.World  # the page tests' world, which the w fixture builds
 D = dt.date
 
 pytestmark = pytest.mark.usefixtures("fixed_today")
-
-
-@pytest.fixture
-def w(db):
-    return World()
 
 
 def statements_for(client, url: str) -> list[str]:

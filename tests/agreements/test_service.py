@@ -78,11 +78,6 @@ class World:
 
 
 @pytest.fixture
-def w(db):
-    return World()
-
-
-@pytest.fixture
 def uploads(app, tmp_path, monkeypatch):
     folder = tmp_path / "uploads"
     monkeypatch.setitem(app.config, "PORTAL_UPLOAD_DIR", str(folder))

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from pypdf import PdfWriter
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.access.constants import Role, Scope
 from portal.agreements import service
@@ -25,7 +25,7 @@ from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
 from tests import factories as f
-from tests.agreements.conftest import TODAY
+from tests.agreements.conftest import TODAY, count, text
 
 D = dt.date
 OMA_IBAN = "NL44RABO0123456789"  # not the factories' default IBAN: a provider of her own
@@ -89,20 +89,6 @@ def settle() -> None:
     """Commit the set-up (into the test's savepoint): a refused request rolls back only its own
     work, as in production, not what the test built before it."""
     _db.session.commit()
-
-
-@pytest.fixture
-def w(db):
-    return World()
-
-
-def count(model) -> int:
-    return _db.session.scalar(select(func.count()).select_from(model))
-
-
-def text(response) -> str:
-    """The page, with Babel's non-breaking spaces as plain spaces (easier to assert on)."""
-    return response.get_data(as_text=True).replace("\xa0", " ")
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

@@ -27,8 +27,9 @@ TODAY = D(2026, 6, 15)
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("portal.overview.views.today", lambda: TODAY)
+def fixed_today(today_is):
+    """The budget page, and every view's household check, take TODAY as today."""
+    today_is(TODAY, "portal.overview.views")
 
 
 def page(client, household_id: int) -> str:
