@@ -18,9 +18,10 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal import dates
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import (
@@ -168,10 +169,7 @@ def _verdict(draft: DraftInput, provider: ProviderFacts,
 def draft_verdict(version: AgreementVersion, today: dt.date | None = None) -> DraftVerdict:
     """Everything still wrong with a version (for a screen before sharing), and its notices.
     today: for the dates' upper bound (None: the date in Amsterdam now)."""
-    if today is None:
-        from portal.dates import today as today_in_amsterdam
-
-        today = today_in_amsterdam()
+    today = today or dates.today()
     return _verdict(_version_draft(version), _provider_facts(version.agreement.provider), today)
 
 
@@ -546,9 +544,7 @@ def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None 
                                            Role.ADVISEUR, Role.BEHEERDER):
         raise Refused(Refusal("not_allowed", "U mag geen zorgverleners toevoegen."))
     if household_id is not None:
-        from portal.dates import today as today_in_amsterdam
-
-        access = household_access(actor, household_id, today or today_in_amsterdam())
+        access = household_access(actor, household_id, today or dates.today())
         if access is None or not access.can_act:
             raise Refused(NOT_ALLOWED)
     else:
@@ -1216,19 +1212,23 @@ def events_of(agreement_ids: Iterable[int]) -> dict[int, list[tuple[AgreementEve
 
 
 def household_grants(household_id: int, *, first: dt.date | None = None,
-                     last: dt.date | None = None) -> list[Grant]:
+                     last: dt.date | None = None, also: Iterable[int] = ()) -> list[Grant]:
     """The household's grants (with member and funder), optionally only those overlapping the
-    period first..last (last None: open-ended). One query."""
+    period first..last (last None: open-ended) and the ones `also` names. One query."""
     from sqlalchemy.orm import joinedload
 
     query = (select(Grant).join(Member, Member.id == Grant.member_id)
              .where(Member.household_id == household_id)
              .options(joinedload(Grant.member), joinedload(Grant.funder))
              .order_by(Member.id, Grant.law, Grant.period_start))
+    overlap = []
     if first is not None:
-        query = query.where(Grant.period_end >= first)
+        overlap.append(Grant.period_end >= first)
     if last is not None:
-        query = query.where(Grant.period_start <= last)
+        overlap.append(Grant.period_start <= last)
+    also = list(also)
+    if overlap:
+        query = query.where(or_(and_(*overlap), Grant.id.in_(also)) if also else and_(*overlap))
     return list(db.session.scalars(query))
 
 
@@ -1238,11 +1238,8 @@ def grants_to_offer(version: AgreementVersion, today: dt.date) -> tuple[list[Gra
     the period may not be chosen yet, and care may have begun last month), and those already
     chosen. One query."""
     first = min(version.starts_on, rules.earliest_start(today))
-    last = version.ends_on
-    chosen = set(version.chosen_grant_ids)
-    grants = household_grants(version.agreement.household_id)
-    return [g for g in grants if g.id in chosen or (
-        g.period_end >= first and (last is None or g.period_start <= last))], first
+    return household_grants(version.agreement.household_id, first=first, last=version.ends_on,
+                            also=version.chosen_grant_ids), first
 
 
 @dataclass(frozen=True)

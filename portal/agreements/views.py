@@ -178,8 +178,6 @@ class AgreementView:
 
 
 def _period(version: AgreementVersion) -> str:
-    from portal.dates import format_day
-
     start = format_day(version.starts_on)
     if version.end_kind == EndKind.VERVANGING:
         return f"vanaf {start}, vervanging bij ziekte"
@@ -198,8 +196,6 @@ def _quantity_text(quantity: int, unit: str) -> str:
 
 
 def _grant_label(grant: Grant) -> str:
-    from portal.dates import format_day
-
     return (f"{grant.member.name} - {_law_label(grant.law)}"
             f" ({grant.funder.name}), {format_day(grant.period_start)} tot en met "
             f"{format_day(grant.period_end)}")
@@ -207,8 +203,6 @@ def _grant_label(grant: Grant) -> str:
 
 def _period_label(grant: Grant) -> str:
     """'2026' for a calendar year, otherwise the dates."""
-    from portal.dates import format_day
-
     start, end = grant.period_start, grant.period_end
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return str(start.year)
@@ -359,7 +353,7 @@ def new_provider(household_id: int):
     known = service.household_providers(household_id, day)
     choosable = [(k.provider.id, k.provider.name) for k in known if k.current is None]
     sent_known = request.method == "POST" and request.form.get("wie") == "bekend" and choosable
-    posted = request.form if request.method == "POST" else None
+    posted = _posted()
     form = forms.new_provider_form(model, formdata=None if sent_known else posted)
     known_form = (forms.known_provider_form(model, choosable,
                                             formdata=posted if sent_known else None)

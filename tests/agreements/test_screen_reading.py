@@ -10,6 +10,7 @@ import pytest
 from portal.access.constants import Role
 from portal.agreements import service
 from portal.agreements.constants import EndKind, ModelKind, Relation
+from portal.agreements.models import ChosenGrant
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
@@ -89,6 +90,29 @@ def test_household_grants_only_in_the_period_and_only_this_household(world):
     assert [g.id for g in service.household_grants(household.id, first=D(2026, 2, 1))] == [grant.id]
     assert [g.id for g in service.household_grants(household.id, first=D(2024, 1, 1),
                                                    last=D(2024, 6, 30))] == [old.id]
+
+
+def test_household_grants_also_the_ones_named_outside_the_period(world):
+    household, member, grant, _holder = world
+    old = f.make_grant(member, year=2024)
+    stranger = f.make_grant(f.make_member(), year=2026)  # another household: never
+    assert [g.id for g in service.household_grants(household.id, first=D(2026, 2, 1),
+                                                   also=[old.id, stranger.id])] == [grant.id, old.id]
+    assert [g.id for g in service.household_grants(household.id, first=D(2026, 2, 1),
+                                                   also=[])] == [grant.id]
+
+
+def test_the_wizard_offers_the_budgets_of_the_period_and_the_chosen_ones(world):
+    household, member, grant, holder = world
+    old, later = f.make_grant(member, year=2024), f.make_grant(member, year=2028)
+    version = draft(holder, household, grant).versions[0]
+    offered, first = service.grants_to_offer(version, TODAY)
+    assert [g.id for g in offered] == [grant.id] and first <= version.starts_on
+    _db.session.add(ChosenGrant(version_id=version.id, grant_id=old.id))
+    _db.session.flush()
+    _db.session.expire(version)
+    offered, _first = service.grants_to_offer(version, TODAY)
+    assert {g.id for g in offered} == {grant.id, old.id} and later.id not in {g.id for g in offered}
 
 
 def _queries_to_read(household_id: int) -> tuple[int, int]:
