@@ -38,6 +38,7 @@ from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
 from portal.claims import rules
 from portal.claims.constants import RESERVED_STATUSES, ClaimSource, ClaimStatus
+from portal.claims.grid import Column, day_label, quantity_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
@@ -52,6 +53,7 @@ __all__ = [
     "refuse_by_holder", "office_approve", "approve_all_submitted", "office_suspend",
     "office_refuse", "reopen", "claim_shares", "mark_paid", "find_by_reference",
     "check_lines", "sheet_facts", "preview_claim", "SheetPreview", "intake_paper_claim",
+    "columns_for", "LineRow", "claim_line_rows", "HistoryItem", "claim_history",
 ]
 
 NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te maken of te "
@@ -584,3 +586,74 @@ def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
 
 def find_by_reference(reference: str) -> Claim | None:
     return db.session.scalar(select(Claim).where(Claim.reference == str(reference).strip().upper()))
+
+
+# --------------------------------------------------------------------------- a sheet on a page
+
+
+def columns_for(agreement: Agreement, month: dt.date, claim: Claim | None = None
+                ) -> list[Column]:
+    """The grid's columns of the agreement's sheet for `month` (grid.sheet_columns), with a
+    column for every line already on `claim`. Two queries."""
+    extra = [(line.care_kind, line.grant_id, line.unit, line.tariff_cents)
+             for line in (claim.lines if claim is not None else [])]
+    return sheet_columns(agreement, month, extra)
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One line of a sheet as a page shows it (the holder's, the provider's, the office's)."""
+
+    day: dt.date
+    day_label: str
+    column: Column | None  # the kind of care and the budget it is paid from
+    care_label: str
+    quantity_label: str
+    tariff_cents: int
+    amount_cents: int
+
+
+def claim_line_rows(claim: Claim, columns: Sequence[Column] | None = None) -> list[LineRow]:
+    """The sheet's lines in their order, each with its column (columns_for, two queries, when
+    the caller has none)."""
+    if columns is None:
+        columns = columns_for(_agreement_of(claim), claim.month, claim)
+    by_key = {c.key: c for c in columns}
+    rows = []
+    for line in claim.lines:
+        column = by_key.get((line.care_kind, line.grant_id))
+        rows.append(LineRow(day=line.day, day_label=day_label(line.day), column=column,
+                            care_label=column.care_label if column else str(line.care_kind),
+                            quantity_label=quantity_label(line.unit, line.quantity),
+                            tariff_cents=line.tariff_cents, amount_cents=line.amount_cents))
+    return rows
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One step in a sheet's history: the status it reached, when, by whom, and why."""
+
+    at: dt.datetime
+    status: ClaimStatus
+    who: str  # 'Anna Jansen', 'Kees de Vries namens Anna Jansen', 'Het portaal'
+    reason: str | None
+
+
+def claim_history(claim: Claim) -> list[HistoryItem]:
+    """The sheet's steps, oldest first, with who took each (the system: 'Het portaal'). Two
+    queries, whatever the length of the history."""
+    events = db.session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
+                                .order_by(ClaimEvent.at, ClaimEvent.id)).all()
+    user_ids = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({i for i in user_ids if i is not None})))}
+    items = []
+    for e in events:
+        actor = users.get(e.actor_id)
+        who = actor.name if actor else "Het portaal"
+        behalf = users.get(e.on_behalf_of_id)
+        if behalf is not None:
+            who = f"{who} namens {behalf.name}"
+        items.append(HistoryItem(at=e.at, status=ClaimStatus(e.to_status), who=who,
+                                 reason=e.reason))
+    return items

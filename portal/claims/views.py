@@ -33,22 +33,14 @@ from sqlalchemy.orm import selectinload
 from portal import web
 from portal.access import describe
 from portal.access.constants import Role
-from portal.access.models import User
 from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.budgets.models import Household
 from portal.claims import service
 from portal.claims.constants import ClaimStatus
 from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, sheet_form
-from portal.claims.grid import (
-    Column,
-    column_totals,
-    day_label,
-    month_weeks,
-    quantity_label,
-    sheet_columns,
-)
-from portal.claims.models import Claim, ClaimEvent
+from portal.claims.grid import Column, column_totals, day_label, month_weeks
+from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, Side, check_transition
 from portal.dates import format_month, month_days
@@ -209,15 +201,9 @@ class SheetPage:
         return f"Urenbriefje {format_month(self.month)}"
 
 
-def _columns_for(agreement: Agreement, month: dt.date, claim: Claim | None) -> list[Column]:
-    extra = [(line.care_kind, line.grant_id, line.unit, line.tariff_cents)
-             for line in (claim.lines if claim is not None else [])]
-    return sheet_columns(agreement, month, extra)
-
-
 def _page(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Acting,
           formdata=None) -> SheetPage:
-    columns = _columns_for(agreement, month, claim)
+    columns = service.columns_for(agreement, month, claim)
     form = sheet_form(columns, month_days(month), formdata=formdata,
                       lines=claim.lines if claim is not None else (),
                       note=claim.note if claim is not None else "")
@@ -357,54 +343,10 @@ def edit(claim_id: int):
 # --------------------------------------------------------------------------- one sheet
 
 
-@dataclass
-class HistoryItem:
-    at: dt.datetime
-    status: ClaimStatus
-    who: str
-    reason: str | None
-
-
-def _history(claim: Claim) -> list[HistoryItem]:
-    events = db.session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
-                                .order_by(ClaimEvent.at, ClaimEvent.id)).all()
-    user_ids = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({i for i in user_ids if i is not None})))}
-    items = []
-    for e in events:
-        actor = users.get(e.actor_id)
-        who = actor.name if actor else "Het portaal"
-        behalf = users.get(e.on_behalf_of_id)
-        if behalf is not None:
-            who = f"{who} namens {behalf.name}"
-        items.append(HistoryItem(at=e.at, status=ClaimStatus(e.to_status), who=who,
-                                 reason=e.reason))
-    return items
-
-
-@dataclass
-class LineRow:
-    day: dt.date
-    day_label: str
-    column: Column | None
-    care_label: str
-    quantity_label: str
-    tariff_cents: int
-    amount_cents: int
-
-
 def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=None,
           errors: Sequence[ErrorItem] = (), status: int = 200):
-    columns = _columns_for(agreement, claim.month, claim)
-    by_key = {c.key: c for c in columns}
-    rows = []
-    for line in claim.lines:
-        column = by_key.get((line.care_kind, line.grant_id))
-        rows.append(LineRow(day=line.day, day_label=day_label(line.day), column=column,
-                            care_label=column.care_label if column else str(line.care_kind),
-                            quantity_label=quantity_label(line.unit, line.quantity),
-                            tariff_cents=line.tariff_cents, amount_cents=line.amount_cents))
+    columns = service.columns_for(agreement, claim.month, claim)
+    rows = service.claim_line_rows(claim, columns)
     totals = [t for t in column_totals(columns, _stored_priced(claim)) if t.quantity]
     side = acting.side
     can = {
@@ -434,7 +376,7 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
     household = db.session.get(Household, agreement.household_id)
     return render_template(
         "claims/show.html", claim=claim, agreement=agreement, household=household,
-        acting=acting, rows=rows, totals=totals, history=_history(claim), can=can,
+        acting=acting, rows=rows, totals=totals, history=service.claim_history(claim), can=can,
         review=review, budgets=budgets, refuse_form=refuse_form or RefuseForm(),
         errors=list(errors), is_holder=side is Side.HOLDER,
         provider_home=url_for("providers.home") if side is Side.PROVIDER

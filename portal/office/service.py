@@ -22,16 +22,15 @@ from dataclasses import dataclass
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.access.constants import Role
 from portal.access.models import User
+from portal.access.permissions import budget_holder_of
 from portal.agreements.models import Agreement, Provider
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Household, Member
 from portal.claims import rules as claim_rules
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
-from portal.claims.grid import day_label, quantity_label
-from portal.claims.models import Claim, ClaimEvent
+from portal.claims.models import Claim
 from portal.claims.service import sheet_facts
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
@@ -214,23 +213,6 @@ def claims_to_handle() -> list[ClaimToHandle]:
 
 
 @dataclass(frozen=True)
-class SheetLine:
-    day_label: str
-    care_label: str
-    quantity_label: str
-    tariff_cents: int
-    amount_cents: int
-
-
-@dataclass(frozen=True)
-class HistoryStep:
-    at: dt.datetime
-    status: ClaimStatus
-    who: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
 class Decision:
     """One of the office's decisions on a sheet: the claims action it is (the transition table
     says when it may be taken) and the claims use case that takes it."""
@@ -258,8 +240,8 @@ class OfficeClaim:
     provider_name: str
     household_name: str
     holder_name: str | None
-    lines: list[SheetLine]
-    history: list[HistoryStep]
+    lines: list[claims_service.LineRow]
+    history: list[claims_service.HistoryItem]
 
     @property
     def status(self) -> ClaimStatus:
@@ -275,10 +257,6 @@ class OfficeClaim:
         return [d for d in DECISIONS if self.may(d)]
 
 
-def _care_label(care_kind: str) -> str:
-    return CareKind(care_kind).label if care_kind in CareKind._value2member_map_ else care_kind
-
-
 def office_claim(claim_id: int) -> OfficeClaim | None:
     """A sheet with its agreement, names, lines and history, in a fixed number of queries."""
     claim = db.session.scalar(select(Claim).where(Claim.id == claim_id)
@@ -288,30 +266,12 @@ def office_claim(claim_id: int) -> OfficeClaim | None:
     agreement = db.session.get(Agreement, claim.agreement_id)
     provider = db.session.get(Provider, agreement.provider_id)
     household = db.session.get(Household, agreement.household_id)
-    events = db.session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
-                                .order_by(ClaimEvent.at, ClaimEvent.id)).all()
-    user_ids = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where((User.id.in_({i for i in user_ids if i is not None}))
-                           | ((User.household_id == household.id)
-                              & (User.role == Role.BUDGETHOUDER))))}
-    holder = min((u for u in users.values() if u.role == Role.BUDGETHOUDER
-                  and u.household_id == household.id), key=lambda u: u.id, default=None)
-    history = []
-    for e in events:
-        actor = users.get(e.actor_id)
-        who = actor.name if actor else "Het portaal"
-        if e.on_behalf_of_id in users:
-            who = f"{who} namens {users[e.on_behalf_of_id].name}"
-        history.append(HistoryStep(at=e.at, status=ClaimStatus(e.to_status), who=who,
-                                   reason=e.reason))
-    lines = [SheetLine(day_label=day_label(line.day), care_label=_care_label(line.care_kind),
-                       quantity_label=quantity_label(line.unit, line.quantity),
-                       tariff_cents=line.tariff_cents, amount_cents=line.amount_cents)
-             for line in claim.lines]
+    holder = budget_holder_of(household.id)
     return OfficeClaim(claim=claim, agreement=agreement, provider_name=provider.name,
                        household_name=household.name,
-                       holder_name=holder.name if holder else None, lines=lines, history=history)
+                       holder_name=holder.name if holder else None,
+                       lines=claims_service.claim_line_rows(claim),
+                       history=claims_service.claim_history(claim))
 
 
 def decide_claim(actor: User, claim: Claim, decision: str | None, reason: str | None,

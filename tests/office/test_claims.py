@@ -150,6 +150,7 @@ def test_a_sheet_shows_its_lines_and_the_decisions_its_status_allows(client, log
     html = page(client.get(url(world["submitted"])))
     assert f"<h1>Urenbriefje {world['submitted'].reference}</h1>" in html
     assert "Marieke de Boer" in html and "Anna Jansen" in html
+    assert '<span class="hint">Anna Jansen, ' in html  # the budget a line is paid from
     for button in ('value="goedkeuren"', 'value="opschorten"', 'value="afkeuren"'):
         assert button in html
 
