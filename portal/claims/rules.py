@@ -155,6 +155,11 @@ def _care_label(care_kind: str) -> str:
         return str(care_kind)
 
 
+def refusal_letter_exists(status: ClaimStatus | str) -> bool:
+    """A letter that explains a refusal exists only for a sheet the payment office refused."""
+    return status == ClaimStatus.AFGEKEURD
+
+
 def minutes_of(unit: Unit | str, quantity: int) -> int:
     """Minutes of care a line stands for, for the 24-hour check."""
     unit = Unit(unit)

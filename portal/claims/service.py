@@ -30,9 +30,9 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import require_office
 from portal.access.service import record
-from portal.agreements.constants import ProviderKind
+from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
-from portal.agreements.rules import VersionPeriod
+from portal.agreements.rules import VersionPeriod, version_for_day
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
@@ -42,7 +42,7 @@ from portal.claims.grid import Column, day_label, quantity_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
-from portal.dates import first_of_month, format_day, format_month, last_of_month, now
+from portal.dates import first_of_month, format_day, format_month, last_of_month, month_days, now
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
@@ -54,6 +54,7 @@ __all__ = [
     "office_refuse", "reopen", "claim_shares", "mark_paid", "find_by_reference",
     "check_lines", "sheet_facts", "preview_claim", "SheetPreview", "intake_paper_claim",
     "columns_for", "LineRow", "claim_line_rows", "HistoryItem", "claim_history",
+    "PaperSheet", "paper_sheet", "sheet_printable",
 ]
 
 NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te maken of te "
@@ -589,6 +590,49 @@ def find_by_reference(reference: str) -> Claim | None:
 
 
 # --------------------------------------------------------------------------- a sheet on a page
+
+
+@dataclass(frozen=True)
+class PaperSheet:
+    """What the printed hour sheet of an agreement and month holds: each day of the month with
+    whether an approved version of the agreement governs it, and the grid's columns."""
+
+    days: list[tuple[dt.date, bool]]
+    columns: list[Column]
+
+    @property
+    def why_not(self) -> str | None:
+        """Why there is no paper sheet to print, or None when there is one."""
+        if not any(covered for _day, covered in self.days):
+            return "Er is in deze maand geen goedgekeurde overeenkomst."
+        if not self.columns:
+            return ("Op deze overeenkomst staat in deze maand geen zorg om in te vullen (een vast "
+                    "maandloon wordt zonder urenbriefje betaald).")
+        return None
+
+
+def paper_sheet(agreement: Agreement, month: dt.date) -> PaperSheet:
+    """The days and columns of the agreement's paper hour sheet for `month`, in three queries.
+
+    The columns are the web grid's own (grid.sheet_columns: the kinds of care of the versions
+    governing the month, on budgets that cover the month, no fixed monthly wage).
+    """
+    month = first_of_month(month)
+    periods = [VersionPeriod(number, VersionStatus(status), starts_on, ends_on, ended_on)
+               for number, status, starts_on, ends_on, ended_on in db.session.execute(
+                   select(AgreementVersion.number, AgreementVersion.status,
+                          AgreementVersion.starts_on, AgreementVersion.ends_on,
+                          AgreementVersion.ended_on)
+                   .where(AgreementVersion.agreement_id == agreement.id)
+                   .order_by(AgreementVersion.number))]
+    days = [(day, version_for_day(periods, day) is not None) for day in month_days(month)]
+    return PaperSheet(days=days, columns=sheet_columns(agreement, month))
+
+
+def sheet_printable(agreement: Agreement, month: dt.date) -> bool:
+    """Is there a paper hour sheet to print for this agreement and month (paper_sheet)? For the
+    pages that offer it, and the paper documents alike."""
+    return paper_sheet(agreement, month).why_not is None
 
 
 def columns_for(agreement: Agreement, month: dt.date, claim: Claim | None = None

@@ -42,7 +42,14 @@ from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, shee
 from portal.claims.grid import Column, column_totals, day_label, month_weeks
 from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
-from portal.claims.rules import Action, LineInput, PricedLine, Side, check_transition
+from portal.claims.rules import (
+    Action,
+    LineInput,
+    PricedLine,
+    Side,
+    check_transition,
+    refusal_letter_exists,
+)
 from portal.dates import format_month, month_days
 from portal.extensions import db
 from portal.money import format_euro
@@ -376,6 +383,8 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
     household = db.session.get(Household, agreement.household_id)
     return render_template(
         "claims/show.html", claim=claim, agreement=agreement, household=household,
+        sheet_printable=service.sheet_printable(agreement, claim.month),
+        letter_printable=refusal_letter_exists(claim.status),
         acting=acting, rows=rows, totals=totals, history=service.claim_history(claim), can=can,
         review=review, budgets=budgets, refuse_form=refuse_form or RefuseForm(),
         errors=list(errors), is_holder=side is Side.HOLDER,

@@ -20,18 +20,19 @@ from sqlalchemy.orm import selectinload
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.permissions import visible_lines
-from portal.agreements.rules import VersionPeriod, version_for_day
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import budget_usage, household_total
 from portal.budgets.service import allowance_status, holder_labels
+from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
-from portal.claims.grid import Column, sheet_columns
+from portal.claims.grid import Column
 from portal.claims.models import Claim
 from portal.claims.rules import (
     claim_reference,
     format_minutes,
     handover_deadline,
+    refusal_letter_exists,
     submit_deadline,
 )
 from portal.dates import (
@@ -40,7 +41,6 @@ from portal.dates import (
     format_day,
     format_month,
     last_of_month,
-    month_days,
 )
 from portal.extensions import db
 from portal.money import format_euro
@@ -229,40 +229,17 @@ UNIT_HINTS = {Unit.UUR: "uren:minuten", Unit.DAGDEEL: "aantal dagdelen",
 
 
 def hour_sheet_layout(agreement: Agreement, month: dt.date) -> tuple[list[SheetDay], list[Column]]:
-    """The days of the paper sheet and its columns, in three queries.
+    """The days of the paper sheet and its columns (claims.service.paper_sheet, three queries).
 
-    The columns are the web grid's own (claims.grid.sheet_columns: the kinds of care of the
-    versions governing the month, on budgets that cover the month, no fixed monthly wage).
-    Raises NotAvailable when no approved version governs a day of the month, or when nothing
-    is left to write down (a fixed monthly wage is paid without a sheet).
+    Raises NotAvailable when there is no paper sheet (claims.service.sheet_printable says the
+    same to the pages): no approved version governs a day of the month, or nothing is left to
+    write down (a fixed monthly wage is paid without a sheet).
     """
-    month = first_of_month(month)
-    periods = [VersionPeriod(number, VersionStatus(status), starts_on, ends_on, ended_on)
-               for number, status, starts_on, ends_on, ended_on in db.session.execute(
-                   select(AgreementVersion.number, AgreementVersion.status,
-                          AgreementVersion.starts_on, AgreementVersion.ends_on,
-                          AgreementVersion.ended_on)
-                   .where(AgreementVersion.agreement_id == agreement.id)
-                   .order_by(AgreementVersion.number))]
-    days = [SheetDay(day, WEEKDAY_SHORT[day.weekday()], version_for_day(periods, day) is not None)
-            for day in month_days(month)]
-    if not any(d.covered for d in days):
-        raise NotAvailable("Er is in deze maand geen goedgekeurde overeenkomst.")
-    columns = sheet_columns(agreement, month)
-    if not columns:
-        raise NotAvailable("Op deze overeenkomst staat in deze maand geen zorg om in te vullen "
-                           "(een vast maandloon wordt zonder urenbriefje betaald).")
-    return days, columns
-
-
-def hour_sheet_available(agreement: Agreement, month: dt.date) -> bool:
-    """Whether a paper hour sheet exists for this agreement and month (the same rule as the
-    document: hour_sheet_layout)."""
-    try:
-        hour_sheet_layout(agreement, month)
-    except NotAvailable:
-        return False
-    return True
+    sheet = claims_service.paper_sheet(agreement, month)
+    if sheet.why_not is not None:
+        raise NotAvailable(sheet.why_not)
+    days = [SheetDay(day, WEEKDAY_SHORT[day.weekday()], covered) for day, covered in sheet.days]
+    return days, sheet.columns
 
 
 def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) -> HourSheetDocument:
@@ -575,14 +552,9 @@ class RefusalLetterDocument:
     late: bool
 
 
-def refusal_letter_available(claim: Claim) -> bool:
-    """A letter exists only for a refused sheet."""
-    return claim.status == ClaimStatus.AFGEKEURD
-
-
 def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocument:
     """A letter that explains why an hour sheet was refused, and what to do now."""
-    if not refusal_letter_available(claim):
+    if not refusal_letter_exists(claim.status):
         raise NotAvailable("Dit urenbriefje is niet afgekeurd.")
     agreement = db.session.get(Agreement, claim.agreement_id)
     household = db.session.get(Household, agreement.household_id)

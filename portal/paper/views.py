@@ -36,18 +36,6 @@ bp = Blueprint("paper", __name__, cli_group=None)
 bp.cli.add_command(paper_run_command)
 
 
-@bp.app_template_global()
-def hour_sheet_printable(agreement: Agreement, month) -> bool:
-    """For pages that show a sheet: is there a paper hour sheet for this agreement and month?"""
-    return documents.hour_sheet_available(agreement, month)
-
-
-@bp.app_template_global()
-def refusal_letter_printable(claim: Claim) -> bool:
-    """For pages that show a sheet: is there a refusal letter (the sheet was refused)?"""
-    return documents.refusal_letter_available(claim)
-
-
 def _pdf(doc):
     _html, pdf = render_document(doc)
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf",
