@@ -32,7 +32,7 @@ def _strip(value):
 
 class RunForm(BaseForm):
     """'Betaalronde uitvoeren': nothing to fill in; the CSRF token and the fingerprint of the
-    preview the office saw (office.service.run_fingerprint)."""
+    preview the office saw (payments.service.preview_next_run)."""
 
     fingerprint = HiddenField()
 

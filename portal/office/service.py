@@ -1,7 +1,8 @@
 """Read queries for the payment office's screens (writes go through claims and payments).
 
-- run_fingerprint / execute_previewed_run: the payment run the office executes is the one its
-  preview showed; when what is payable changed in between, nothing is paid;
+- execute_previewed_run: the payment run the office executes is the one its preview
+  (payments.service.preview_next_run) showed; when what is payable changed in between,
+  nothing is paid;
 - claims_to_handle / office_claim / decide_claim: the submitted and suspended hour sheets, one
   sheet with its lines and history, and the office's decision on it (approve, suspend or refuse
   with a reason) through the claims service;
@@ -19,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.access.models import User
@@ -35,8 +36,7 @@ from portal.claims.service import sheet_facts
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
 from portal.payments import rules as payment_rules
-from portal.payments.models import PaymentItem
-from portal.payments.service import RunOutcome, execute_run
+from portal.payments.service import RunOutcome, execute_run, run_candidates
 from portal.refusals import Refusal, Refused
 
 
@@ -136,25 +136,10 @@ RUN_CHANGED = Refusal(
     "betaalronde net al uitgevoerd? Dan staat hij bij Eerdere betaalrondes.")
 
 
-def run_candidates() -> list[tuple[int, str, int]]:
-    """(claim id, status, amount) of what the next run handles: every approved sheet no
-    payment pays yet, and every submitted sheet (the run checks those first). One query."""
-    unpaid = ~exists().where(PaymentItem.claim_id == Claim.id)
-    return [(cid, str(status), cents) for cid, status, cents in db.session.execute(
-        select(Claim.id, Claim.status, Claim.total_cents)
-        .where(or_((Claim.status == ClaimStatus.GOEDGEKEURD) & unpaid,
-                   Claim.status == ClaimStatus.INGEDIEND))
-        .order_by(Claim.id))]
-
-
-def run_fingerprint() -> str:
-    """The fingerprint of the next run as it is now (the preview's hidden field)."""
-    return payment_rules.run_fingerprint(run_candidates())
-
-
 def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None) -> RunOutcome:
     """Execute the run the office saw: refused (RUN_CHANGED, nothing written) when what is
-    payable is no longer what the preview with this fingerprint showed.
+    payable is no longer what the preview with this fingerprint showed (its hidden field:
+    payments.service.preview_next_run's fingerprint, of the sheets that preview was made of).
 
     Checked twice: before anything is written, and on what the run actually paid - a sheet
     approved at the same moment by another transaction (PostgreSQL reads committed rows)

@@ -60,10 +60,11 @@ office_only = roles_required(Role.BEHEERDER)
 
 def _runs_page(form: RunForm, errors: list[str], status: int = 200):
     """The preview of the next run, with its fingerprint in the form (always today's, also
-    after a refused POST)."""
-    form.fingerprint.data = service.run_fingerprint()
-    return render_template("office/runs.html", form=form, errors=errors,
-                           preview=preview_next_run(today()), runs=list_runs()), status
+    after a refused POST): the fingerprint of the very sheets the preview shows."""
+    preview = preview_next_run(today())
+    form.fingerprint.data = preview.fingerprint
+    return render_template("office/runs.html", form=form, errors=errors, preview=preview,
+                           runs=list_runs()), status
 
 
 @bp.get("/betaalrondes")

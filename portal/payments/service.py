@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
@@ -164,6 +164,11 @@ def _plan(claims: Sequence[Claim], amounts: dict[int, int] | None = None) -> _Pl
 RUNS_PAYMENTS = "een betaalrun starten"
 
 
+def _preview_lines(plan: _Plan) -> list[PreviewLine]:
+    return [PreviewLine(plan.providers[p.provider_id], len(p.claims), p.amount_cents, p.iban)
+            for p in rules.group_into_payments(plan.payable)]
+
+
 def preview_run(today: dt.date) -> list[PreviewLine]:
     """What a run would pay now, per provider and account: (provider, number of sheets,
     amount), with the IBAN. Writes nothing. Sheets held back (held_back_claims) are not in it.
@@ -171,11 +176,7 @@ def preview_run(today: dt.date) -> list[PreviewLine]:
     `today` is the day the run would be made; every approved claim is payable on it.
     """
     claims = list(db.session.scalars(_unpaid_approved()).all())
-    if not claims:
-        return []
-    plan = _plan(claims)
-    return [PreviewLine(plan.providers[p.provider_id], len(p.claims), p.amount_cents, p.iban)
-            for p in rules.group_into_payments(plan.payable)]
+    return _preview_lines(_plan(claims)) if claims else []
 
 
 def held_back_claims() -> list[HeldBack]:
@@ -191,10 +192,15 @@ def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
 
     Adds and flushes; the caller commits (one transaction for the whole run).
     """
+    return _run_payments(actor, run_on)[0]
+
+
+def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | None, list[HeldBack]]:
+    """run_payments, and the approved sheets it left for a later run (from its own plan)."""
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     claims = _lock_payable_claims()
     if not claims:
-        return None
+        return None, []
 
     # Check everything before the first write.
     shares: dict[int, dict[int, int]] = {}
@@ -208,20 +214,21 @@ def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
 
     by_id = {c.id: c for c in claims}
     plan = _plan(claims, {cid: sum(s.values()) for cid, s in shares.items()})
-    agreements, providers, payable = plan.agreements, plan.providers, plan.payable
-    if plan.held_back:
+    agreements, providers, payable, held_back = (plan.agreements, plan.providers, plan.payable,
+                                                 plan.held_back)
+    if held_back:
         record("payment_held_back", actor=actor, object_type="claim",
-               object_id=plan.held_back[0].claim_id,
-               summary=f"{len(plan.held_back)} urenbriefje(s) niet betaald: geen geldig IBAN in "
+               object_id=held_back[0].claim_id,
+               summary=f"{len(held_back)} urenbriefje(s) niet betaald: geen geldig IBAN in "
                        "de zorgovereenkomst",
                detail={"claims": [{"claim_id": h.claim_id, "reason": h.reason}
-                                  for h in plan.held_back]})
+                                  for h in held_back]})
     planned = rules.group_into_payments(payable)
     closed_without_transfer = rules.zero_claims(payable)
     if not planned:  # only sheets of zero euro (or none payable): close those, no run
         claims_service.mark_paid([by_id[c.claim_id] for c in closed_without_transfer], run_on)
         db.session.flush()
-        return None
+        return None, held_back
 
     # The run's number is its id: insert it first under a temporary unique reference.
     run = PaymentRun(reference=f"tmp-{uuid.uuid4().hex}", run_on=run_on,
@@ -249,7 +256,7 @@ def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
     db.session.flush()
 
     _notify_and_record(actor, run, planned, by_id, providers, agreements)
-    return run
+    return run, held_back
 
 
 def _notify_and_record(actor: User | None, run: PaymentRun,
@@ -297,6 +304,24 @@ def _notify_and_record(actor: User | None, run: PaymentRun,
 # --------------------------------------------------------------------------- the office's run
 
 
+# What the next run handles: every approved sheet no payment pays yet, and every submitted
+# sheet (the run checks those first and pays what passes).
+def _next_run_condition():
+    unpaid = ~exists().where(PaymentItem.claim_id == Claim.id)
+    return or_((Claim.status == ClaimStatus.GOEDGEKEURD) & unpaid,
+               Claim.status == ClaimStatus.INGEDIEND)
+
+
+Candidate = tuple[int, str, int]  # (claim id, status, amount in cents): what a fingerprint covers
+
+
+def run_candidates() -> list[Candidate]:
+    """What the next run handles as it is now (rules.run_fingerprint's input). One query."""
+    return [(cid, str(status), cents) for cid, status, cents in db.session.execute(
+        select(Claim.id, Claim.status, Claim.total_cents).where(_next_run_condition())
+        .order_by(Claim.id))]
+
+
 @dataclass(frozen=True)
 class RunPreview:
     """The next run as the payment office sees it before executing it."""
@@ -307,6 +332,10 @@ class RunPreview:
     to_check_count: int
     # Approved sheets the run will leave for a later one, with the reason.
     held_back: list[HeldBack] = field(default_factory=list)
+    # The sheets this preview was made of, and their fingerprint: the run the office executes
+    # from this preview must still have the same (office.service.execute_previewed_run).
+    candidates: list[Candidate] = field(default_factory=list)
+    fingerprint: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -314,12 +343,19 @@ class RunPreview:
 
 
 def preview_next_run(today: dt.date) -> RunPreview:
-    """preview_run plus the submitted sheets the run will check first. Writes nothing."""
-    lines = preview_run(today)
-    to_check = db.session.scalar(
-        select(func.count()).select_from(Claim).where(Claim.status == ClaimStatus.INGEDIEND))
+    """What the next run would pay (preview_run), what it leaves for later (held_back_claims)
+    and the submitted sheets it checks first, from one read of the sheets it handles and one
+    plan of them; with the fingerprint of exactly those sheets. Writes nothing."""
+    claims = list(db.session.scalars(select(Claim).where(_next_run_condition())
+                                     .order_by(Claim.id)))
+    approved = [c for c in claims if c.status == ClaimStatus.GOEDGEKEURD]
+    plan = _plan(approved) if approved else None
+    lines = _preview_lines(plan) if plan else []
+    candidates = [(c.id, str(c.status), c.total_cents) for c in claims]
     return RunPreview(lines=lines, total_cents=sum(line.amount_cents for line in lines),
-                      to_check_count=int(to_check or 0), held_back=held_back_claims())
+                      to_check_count=len(claims) - len(approved),
+                      held_back=plan.held_back if plan else [], candidates=candidates,
+                      fingerprint=rules.run_fingerprint(candidates))
 
 
 @dataclass(frozen=True)
@@ -341,8 +377,8 @@ def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
     """
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     approved = claims_service.approve_all_submitted(run_on)
-    run = run_payments(actor, run_on)
-    return RunOutcome(approved=approved, run=run, held_back=held_back_claims())
+    run, held_back = _run_payments(actor, run_on)
+    return RunOutcome(approved=approved, run=run, held_back=held_back)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,18 @@ from sqlalchemy import func, select
 from portal.access.constants import Role
 from portal.claims.constants import ClaimStatus
 from portal.payments.models import PaymentItem, PaymentRun
-from portal.payments.service import execute_run, list_runs, preview_next_run, run_details
+from portal.payments.rules import run_fingerprint
+from portal.payments.service import (
+    execute_run,
+    list_runs,
+    preview_next_run,
+    run_candidates,
+    run_details,
+)
 from portal.refusals import Refused
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
+from tests.statements import recorded_statements
 
 RUN_ON = dt.date(2026, 4, 10)
 MARCH = dt.date(2026, 3, 1)
@@ -43,6 +51,41 @@ def test_preview_shows_approved_per_provider_and_counts_the_submitted_to_check(d
 
 def test_preview_of_nothing_is_empty(db):
     assert preview_next_run(RUN_ON).is_empty
+
+
+def _without_account(agreement):
+    agreement.versions[0].iban = ""
+    return agreement
+
+
+def test_the_preview_reads_the_sheets_once_and_fingerprints_exactly_those(db, office):
+    paid = make_approved_claim(f.make_agreement(), dt.date(2026, 2, 1))
+    waits = make_approved_claim(_without_account(f.make_agreement()), dt.date(2026, 2, 1))
+    submitted = make_approved_claim(f.make_agreement(), MARCH, status=ClaimStatus.INGEDIEND)
+
+    with recorded_statements(selects_only=True) as statements:
+        preview = preview_next_run(RUN_ON)
+
+    assert len([s for s in statements if "FROM claims" in s]) == 1  # one read, one plan
+    assert [h.claim_id for h in preview.held_back] == [waits.id]
+    assert (preview.to_check_count, sum(line.claim_count for line in preview.lines)) == (1, 1)
+    assert sorted(cid for cid, _status, _cents in preview.candidates) == sorted(
+        [paid.id, waits.id, submitted.id])
+    assert preview.fingerprint == run_fingerprint(preview.candidates)
+    assert preview.fingerprint == run_fingerprint(run_candidates())  # what execution checks
+
+
+def test_execute_run_plans_once_and_tells_what_it_left_for_later(db, office):
+    make_approved_claim(f.make_agreement(), dt.date(2026, 2, 1))
+    waits = make_approved_claim(_without_account(f.make_agreement()), dt.date(2026, 2, 1))
+
+    with recorded_statements(selects_only=True) as statements:
+        outcome = execute_run(office, RUN_ON)
+
+    unpaid_reads = [s for s in statements if "FROM claims" in s and "payment_items" in s]
+    assert len(unpaid_reads) == 1  # the locked read the run pays from; no second plan after it
+    assert [h.claim_id for h in outcome.held_back] == [waits.id]
+    assert "staat geen IBAN" in outcome.held_back[0].reason
 
 
 def test_execute_run_checks_the_submitted_sheets_then_pays_them_with_the_approved(db, office):
