@@ -9,7 +9,7 @@ import logging
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, User
@@ -19,6 +19,7 @@ from portal.dates import today
 from portal.office import accounts
 from portal.office.rules import ACCOUNTS_PER_PAGE, account_state
 from tests import factories as f
+from tests.statements import recorded_statements
 
 ACCOUNTS = "/betaalkantoor/inlogaccounts"
 NEW = "/betaalkantoor/inlogaccounts/nieuw"
@@ -291,21 +292,9 @@ def test_the_list_searches_by_name_or_address_and_pages(as_office, db, office):
 
 
 def _select_count(client, path) -> int:
-    from portal.extensions import db as _db
-
-    count = 0
-
-    def before(_conn, _cursor, statement, *_args):
-        nonlocal count
-        count += statement.lstrip().upper().startswith("SELECT")
-
-    engine = _db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements(selects_only=True) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return count
+    return len(statements)
 
 
 @pytest.mark.parametrize("path", [ACCOUNTS, NEW])

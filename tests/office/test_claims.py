@@ -4,11 +4,10 @@ reaches the budget holder and the provider as a message, and the provider's paym
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent
@@ -20,6 +19,7 @@ from portal.dates import today as real_today
 from portal.messages.models import Message
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
+from tests.statements import recorded_statements
 
 MONTH = first_of_month(add_months(real_today(), -1))
 PREVIOUS = first_of_month(add_months(MONTH, -1))
@@ -103,30 +103,14 @@ def test_the_list_has_the_submitted_and_the_suspended_sheets_only(client, login,
     assert "Urenbriefjes controleren" in html  # in the office's menu
 
 
-@contextlib.contextmanager
-def statements(db):
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def test_the_list_and_a_sheet_read_through_a_fixed_number_of_queries(client, login, db, world):
     login(world["office"])
     client.get("/betaalkantoor/urenbriefjes")  # warm up (the menu, the session)
-    with statements(db) as few:
+    with recorded_statements(selects_only=True) as few:
         client.get("/betaalkantoor/urenbriefjes")
     for _ in range(6):
         make_approved_claim(f.make_agreement(), MONTH, status=ClaimStatus.INGEDIEND)
-    with statements(db) as many:
+    with recorded_statements(selects_only=True) as many:
         client.get("/betaalkantoor/urenbriefjes")
     assert len(many) == len(few)
 
@@ -134,10 +118,10 @@ def test_the_list_and_a_sheet_read_through_a_fixed_number_of_queries(client, log
                                status=ClaimStatus.INGEDIEND)
     urls = url(world["submitted"]), url(long)
     db.session.expunge_all()  # both start from an empty identity map
-    with statements(db) as one_line:
+    with recorded_statements(selects_only=True) as one_line:
         client.get(urls[0])
     db.session.expunge_all()
-    with statements(db) as twenty_lines:
+    with recorded_statements(selects_only=True) as twenty_lines:
         client.get(urls[1])
     assert len(twenty_lines) == len(one_line)
 
