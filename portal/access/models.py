@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -43,7 +44,14 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session remembers: the id and a fingerprint of the password hash, so that a
+        new password ends every other session of this login at its next request (load_user)."""
+        return f"{self.id}-{password_fingerprint(self.password_hash)}"
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A short digest of a password hash (never the hash itself) for the session cookie."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
 
 
 class Authorization(db.Model):

@@ -18,7 +18,7 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
 
 from portal.access.constants import Role, Scope
-from portal.access.models import AuditEvent, Authorization, User
+from portal.access.models import AuditEvent, Authorization, User, password_fingerprint
 from portal.access.permissions import budget_holder_of, require_office
 from portal.access.rules import (
     MIN_PASSWORD_LENGTH,
@@ -115,13 +115,25 @@ def authenticate(email: str, password: str) -> User | None:
     return user if verify_password(user, password or "") else None
 
 
-def load_user(user_id: str) -> User | None:
-    """The user of a session (Flask-Login's user loader). A login that was turned off loads as
-    nobody: its session ends at its next request."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError, OverflowError):
+def load_user(session_id: str) -> User | None:
+    """The user of a session (Flask-Login's user loader; User.get_id made `session_id`). A
+    login that was turned off, or whose password changed since, loads as nobody: that session
+    ends at its next request."""
+    user_id, _, fingerprint = str(session_id).partition("-")
+    user = active_user(user_id)
+    if user is None or fingerprint != password_fingerprint(user.password_hash):
         return None
+    return user
+
+
+def find_user(user_id: int | str | None) -> User | None:
+    known_id = parse_id(user_id)
+    return db.session.get(User, known_id) if known_id is not None else None
+
+
+def active_user(user_id: int | str | None) -> User | None:
+    """The login with this id, if it is on (not turned off by the payment office)."""
+    user = find_user(user_id)
     return user if user is not None and user.is_active else None
 
 

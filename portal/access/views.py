@@ -45,16 +45,17 @@ from portal.access.rules import (
 from portal.access.service import (
     WRONG_CODE,
     access_log,
+    active_user,
     authenticate,
     change_password,
     check_login_code,
     disable_two_step,
     enable_two_step,
+    find_user,
     find_user_by_email,
     grant_authorization,
     has_usable_password,
     household_authorizations,
-    load_user,
     make_reset_token,
     needs_two_step,
     new_totp_secret,
@@ -218,12 +219,16 @@ def change_password_page():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.password.data,
-                            form.repeat.data)
+            user = change_password(current_user._get_current_object(), form.current.data,
+                                   form.password.data, form.repeat.data)
         except Refused as refused:
             _form_errors(form, refused)
         else:
-            flash("Uw wachtwoord is gewijzigd. Log voortaan in met uw nieuwe wachtwoord.")
+            # This session remembers the new password's fingerprint (User.get_id) and goes on;
+            # every other session of this login ends at its next request.
+            login_user(user)
+            flash("Uw wachtwoord is gewijzigd. Log voortaan in met uw nieuwe wachtwoord. "
+                  "Was u ook op een ander apparaat ingelogd? Daar moet u opnieuw inloggen.")
             return redirect(url_for("access.change_password"))
     status = 422 if request.method == "POST" else 200
     return render_template("access/change_password.html", form=form,
@@ -274,8 +279,7 @@ def _pending_user() -> User | None:
     if not user_id or pending_login_expired(dt.datetime.fromisoformat(since) if since else None,
                                             now()):
         return None
-    user = load_user(str(user_id))
-    return user if user is not None and user.is_active else None
+    return active_user(user_id)
 
 
 def _restart_login(message: str):
@@ -446,7 +450,7 @@ def authorizations(household_id: int):
         except Refused as refused:
             _form_errors(form, refused)
         else:
-            grantee = load_user(str(auth.grantee_id))
+            grantee = find_user(auth.grantee_id)
             flash(f"{grantee.name} heeft nu een machtiging tot en met {format_day(auth.ends_on)}.")
             return redirect(url_for("access.authorizations", household_id=household_id))
     listing = household_authorizations(household_id, today())
@@ -471,7 +475,7 @@ def revoke(household_id: int, authorization_id: int):
         return redirect(url_for("access.authorizations", household_id=household_id))
     if auth.household_id != household_id:  # pragma: no cover - the service checked the owner
         abort(404)
-    grantee = load_user(str(auth.grantee_id))
+    grantee = find_user(auth.grantee_id)
     flash(f"De machtiging van {grantee.name} is ingetrokken. {grantee.name} kan uw gegevens "
           "niet meer zien.")
     return redirect(url_for("access.authorizations", household_id=household_id))

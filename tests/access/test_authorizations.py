@@ -227,6 +227,21 @@ def test_revoke_by_button_stops_access_at_the_next_request(client, app, db, logi
     assert "ingetrokken" in client.get(url(holder)).get_data(as_text=True)
 
 
+def test_the_authorization_of_a_login_that_was_turned_off_can_still_be_revoked(client, db, login,
+                                                                               holder, advisor):
+    from portal.budgets.models import Household
+
+    auth = f.make_authorization(db.session.get(Household, holder.household_id), advisor, holder,
+                                starts_on=today(), ends_on=today() + dt.timedelta(days=30))
+    advisor.is_active_account = False  # the payment office turned the advisor's login off
+    db.session.flush()
+    login(holder)
+    response = client.post(f"{url(holder)}/{auth.id}/intrekken", follow_redirects=True)
+    assert response.status_code == 200
+    assert f"De machtiging van {advisor.name} is ingetrokken" in response.get_data(as_text=True)
+    assert auth.revoked_at is not None
+
+
 def test_revoking_an_authorization_of_another_household_answers_404(client, db, login, holder,
                                                                     advisor):
     from portal.budgets.models import Household

@@ -90,3 +90,50 @@ def test_a_reset_link_sent_before_the_change_stops_working(client, db, login):
 def test_not_logged_in_goes_to_the_login_page(client, db):
     response = client.get(PAGE)
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def _second_device(client, user):
+    """Another browser of the same person, logged in through the real form."""
+    other = client.application.test_client()
+    response = other.post("/inloggen", data={"email": user.email, "password": f.PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/start")
+    return other
+
+
+def test_a_new_password_ends_the_other_sessions_and_keeps_this_one(client, db, login):
+    user = f.make_user(Role.BUDGETHOUDER)
+    login(user)
+    other = _second_device(client, user)
+    assert other.get(PAGE).status_code == 200
+    client.post(PAGE, data={"current": f.PASSWORD, "password": NEW, "repeat": NEW})
+    assert client.get(PAGE).status_code == 200  # the device that changed it goes on
+    response = other.get(PAGE)
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_a_password_set_through_a_link_ends_every_session(client, db, login):
+    user = f.make_user(Role.BUDGETHOUDER)
+    login(user)
+    with client.application.test_request_context():
+        token = service.make_reset_token(user)
+    anonymous = client.application.test_client()
+    assert anonymous.post(f"/wachtwoord-herstellen/{token}",
+                          data={"password": NEW, "repeat": NEW}).status_code == 302
+    response = client.get(PAGE)
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("session_id", [
+    "{id}",                     # as sessions were remembered before the fingerprint
+    "{id}-0000000000",          # a fingerprint that is not this password's
+    "{id}-",
+    "9999999999999-{fp}",       # an id no database holds
+    "abc-{fp}",
+])
+def test_a_session_id_without_the_current_fingerprint_loads_nobody(db, session_id):
+    from portal.access.models import password_fingerprint
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    fp = password_fingerprint(user.password_hash)
+    assert service.load_user(user.get_id()) == user
+    assert service.load_user(session_id.format(id=user.id, fp=fp)) is None
