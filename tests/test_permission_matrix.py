@@ -218,7 +218,8 @@ TABLE: dict[tuple[str, str], Row] = {
                                        ok={"office"}),
     ("office.paper_sheet", "POST"): row("/betaalkantoor/papier/{agreement}/{free_month}", "POST",
                                         ok={"office"}, status=422),
-    # Logins: who needs one, make one (an empty form: 422), turn one off and on again.
+    # Logins: who needs one, make one (an empty form: 422), turn one off and on again, mail the
+    # link to choose a password again.
     ("office.accounts", "GET"): row("/betaalkantoor/inlogaccounts", ok={"office"}),
     ("office.new_account", "GET"): row("/betaalkantoor/inlogaccounts/nieuw", ok={"office"}),
     ("office.new_account", "POST"): row("/betaalkantoor/inlogaccounts/nieuw", "POST",
@@ -227,6 +228,9 @@ TABLE: dict[tuple[str, str], Row] = {
                                             "POST", ok={"office"}, status=302),
     ("office.enable_account", "POST"): row("/betaalkantoor/inlogaccounts/{account}/aanzetten",
                                            "POST", ok={"office"}, status=302),
+    # 302: the demo-like account has a password, so the list says it needs no new mail.
+    ("office.welcome_again", "POST"): row("/betaalkantoor/inlogaccounts/{account}/welkomstmail",
+                                          "POST", ok={"office"}, status=302),
     # Last: it ends the session.
     ("access.logout", "POST"): row("/uitloggen", "POST", ok=LOGGED_IN, status=LOGIN),
 }

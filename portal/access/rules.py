@@ -135,6 +135,20 @@ def check_account_activity(*, actor_id: int, target_id: int, active: bool,
     return []
 
 
+def check_welcome_again(*, active: bool, has_password: bool, name: str) -> list[Refusal]:
+    """May the payment office send a login's welcome mail again (the link expired, or the mail
+    got lost)? Only while the person has not chosen a password, and only for a login that is on.
+    """
+    if not active:
+        return [Refusal("account_off", "Deze inlog staat uit. Zet de inlog eerst weer aan als "
+                        f"{name} weer moet kunnen inloggen.")]
+    if has_password:
+        return [Refusal("password_already_chosen", f"{name} heeft al een wachtwoord gekozen. Is "
+                        f"het wachtwoord vergeten? Dan kiest {name} op de inlogpagina "
+                        "'Wachtwoord vergeten' en krijgt een nieuwe link.")]
+    return []
+
+
 # --- Authorisations (machtigingen) -------------------------------------------------------
 
 MAX_AUTHORIZATION_YEARS = 5

@@ -31,6 +31,7 @@ from portal.access.rules import (
     check_new_user,
     check_revoke,
     check_user_links,
+    check_welcome_again,
     link_expired,
     link_validity,
     match_totp_step,
@@ -337,12 +338,38 @@ def invite_user(actor: User, *, email: str, name: str, role: str,
            f"({Role(user.role).label.lower()}, {user.email})",
            detail={"user_id": user.id, "role": user.role, "provider_id": user.provider_id,
                    "funder_id": user.funder_id})
+    _send_welcome(user, link_for, valid)
+    return user
+
+
+def _send_welcome(user: User, link_for: Callable[[str], str], valid: dt.timedelta) -> None:
     from portal.access.mail import send_after_commit
 
     link = link_for(make_reset_token(user, valid))
     send_after_commit(db.session(), user.email, "Uw inlog voor het PGB-portaal",
                       _welcome_text(user, link, valid))
-    return user
+
+
+def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], str],
+                       valid: dt.timedelta = WELCOME_LINK_VALID) -> User:
+    """The payment office sends the welcome mail of a login again, with a new link (valid
+    `valid`), for someone whose link expired or whose mail got lost. The link in the earlier
+    mail stops working: the login gets a new unusable password hash, which the links carry a
+    fingerprint of. Only before a password was chosen. Audit-logged."""
+    require_office(actor, "inlogaccounts beheren", system=False)
+    target = find_user(user_id)
+    if target is None:
+        raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
+    refuse_if(check_welcome_again(active=target.is_active_account,
+                                  has_password=has_usable_password(target), name=target.name))
+    target.password_hash = unusable_password_hash()
+    record("welcome_sent_again", actor=actor, household_id=target.household_id,
+           object_type="user", object_id=target.id,
+           summary=f"Welkomstmail opnieuw gestuurd aan {target.name} ({target.email})",
+           detail={"user_id": target.id})
+    db.session.flush()
+    _send_welcome(target, link_for, valid)
+    return target
 
 
 def set_account_active(actor: User, user_id: int, active: bool) -> User:
@@ -350,8 +377,7 @@ def set_account_active(actor: User, user_id: int, active: bool) -> User:
     that is off cannot log in, and its session ends at its next request (load_user). Nobody
     turns off their own. Audit-logged."""
     require_office(actor, "inlogaccounts beheren", system=False)
-    known_id = parse_id(user_id)
-    target = db.session.get(User, known_id) if known_id is not None else None
+    target = find_user(user_id)
     if target is None:
         raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
     refuse_if(check_account_activity(actor_id=actor.id, target_id=target.id,

@@ -24,7 +24,7 @@ from portal.access.constants import Role
 from portal.access.forms import ConfirmForm
 from portal.access.mail import mail_goes_out
 from portal.access.rules import WELCOME_LINK_VALID
-from portal.access.service import invite_user, log_access, set_account_active
+from portal.access.service import invite_user, log_access, send_welcome_again, set_account_active
 from portal.agreements.models import Agreement
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
@@ -306,47 +306,73 @@ def new_account():
                                name=form.name.data or "", role=form.role.data or "",
                                household_id=form.household.data,
                                provider_id=form.provider.data, funder_id=form.funder.data,
-                               link_for=lambda token: url_for("access.reset", token=token,
-                                                              _external=True))
+                               link_for=_welcome_link)
         except Refused as refused:
             for r in refused.refusals:
                 target = getattr(form, r.field, None) if r.field else None
                 (target.errors if target is not None else form.form_errors).append(r.message)
         else:
-            if mail_goes_out():
-                flash(f"De inlog voor {user.name} is gemaakt. {user.name} krijgt een e-mail op "
-                      f"{user.email} met een link om een wachtwoord te kiezen. De link is "
-                      f"{WELCOME_LINK_VALID.days} dagen geldig.")
-            else:
-                flash(f"De inlog voor {user.name} is gemaakt, maar het portaal kan geen e-mail "
-                      "versturen: er is geen mailserver ingesteld (PORTAL_MAIL_SERVER). Vraag de "
-                      "beheerder van de server om die in te stellen. Daarna kiest "
-                      f"{user.name} op de inlogpagina 'Wachtwoord vergeten' en krijgt een link.")
+            _flash_welcome(user, f"De inlog voor {user.name} is gemaakt")
             return redirect(url_for("office.accounts", zoek=user.email))
     status = 422 if request.method == "POST" else 200
     return render_template("office/account_new.html", form=form,
                            welcome_days=WELCOME_LINK_VALID.days), status
 
 
-def _set_active(user_id: int, active: bool):
-    form = ConfirmForm()
-    if not form.validate_on_submit():
+def _welcome_link(token: str) -> str:
+    return url_for("access.reset", token=token, _external=True)
+
+
+def _flash_welcome(user, done: str) -> None:
+    if mail_goes_out():
+        flash(f"{done}. {user.name} krijgt een e-mail op {user.email} met een link om een "
+              f"wachtwoord te kiezen. De link is {WELCOME_LINK_VALID.days} dagen geldig.")
+    else:
+        flash(f"{done}, maar het portaal kan geen e-mail versturen: er is geen mailserver "
+              "ingesteld (PORTAL_MAIL_SERVER). Vraag de beheerder van de server om die in te "
+              f"stellen. Daarna kiest {user.name} op de inlogpagina 'Wachtwoord vergeten' en "
+              "krijgt een link.")
+
+
+def _back_to_list():
+    return redirect(url_for("office.accounts", zoek=request.form.get("zoek") or None,
+                            pagina=page_number(request.form.get("pagina"))))
+
+
+@bp.post("/inlogaccounts/<int:user_id>/welkomstmail")
+@office_only
+def welcome_again(user_id: int):
+    """'Welkomstmail opnieuw sturen': a new link for a login whose owner chose no password yet."""
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    back = url_for("office.accounts", zoek=request.form.get("zoek") or None,
-                   pagina=page_number(request.form.get("pagina")))
+    try:
+        user = send_welcome_again(current_user, user_id, link_for=_welcome_link)
+    except Refused as refused:
+        if "account_unknown" in refused.codes:
+            abort(404)
+        flash(refused.refusals[0].message)
+        return _back_to_list()
+    _flash_welcome(user, f"De welkomstmail voor {user.name} is opnieuw verstuurd, met een nieuwe "
+                         "link. De link uit de eerdere e-mail werkt niet meer")
+    return _back_to_list()
+
+
+def _set_active(user_id: int, active: bool):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     try:
         user = set_account_active(current_user, user_id, active)
     except Refused as refused:
         if "account_unknown" in refused.codes:
             abort(404)
         flash(refused.refusals[0].message)
-        return redirect(back)
+        return _back_to_list()
     if active:
         flash(f"De inlog van {user.name} staat weer aan. {user.name} kan weer inloggen.")
     else:
         flash(f"De inlog van {user.name} staat uit. {user.name} kan niet meer inloggen; wie nu "
               "ingelogd is, is dat bij de volgende klik niet meer.")
-    return redirect(back)
+    return _back_to_list()
 
 
 @bp.post("/inlogaccounts/<int:user_id>/uitzetten")

@@ -330,6 +330,57 @@ def test_turning_a_login_off_and_on_again_from_the_list(as_office, db, client):
     assert db.session.get(User, holder.id).is_active_account
 
 
+def _invite(as_office, caplog, name="Jan Planner", email="jan@example.nl") -> tuple[User, str]:
+    with caplog.at_level(logging.WARNING):
+        as_office.post(NEW, data={"name": name, "email": email, "role": "vertegenwoordiger"})
+    user = f.db.session.scalar(select(User).where(User.email == email))
+    links = re.findall(r"https?://portal\.test(/wachtwoord-herstellen/\S+)", caplog.text)
+    caplog.clear()
+    return user, links[-1]
+
+
+def test_the_welcome_mail_goes_again_with_a_new_link_and_the_old_one_stops(as_office, db,
+                                                                            office, caplog):
+    user, first_link = _invite(as_office, caplog)
+    page = html(as_office.get(f"{ACCOUNTS}?zoek=Jan"))
+    assert "Welkomstmail opnieuw sturen" in page
+    with caplog.at_level(logging.WARNING):
+        response = as_office.post(f"{ACCOUNTS}/{user.id}/welkomstmail",
+                                  data={"zoek": "Jan", "pagina": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{ACCOUNTS}?zoek=Jan&pagina=1")
+    new_link = re.search(r"https?://portal\.test(/wachtwoord-herstellen/\S+)",
+                         caplog.text).group(1)
+    assert new_link != first_link
+    listed = html(as_office.get(response.headers["Location"]))
+    assert "De welkomstmail voor Jan Planner is opnieuw verstuurd" in listed
+    assert db.session.scalar(select(AuditEvent.actor_id).where(
+        AuditEvent.action == "welcome_sent_again", AuditEvent.object_id == user.id)) == office.id
+    as_office.post("/uitloggen")
+    assert as_office.get(first_link).status_code == 404
+    assert "Kies een wachtwoord" in html(as_office.get(new_link))
+
+
+def test_no_welcome_mail_again_once_a_password_is_chosen_or_the_login_is_off(as_office, db,
+                                                                            caplog):
+    holder = f.make_user(Role.BUDGETHOUDER, name="Anna Jansen")  # has a password
+    page = html(as_office.get(f"{ACCOUNTS}?zoek=Anna"))
+    assert "Welkomstmail opnieuw sturen" not in page
+    with caplog.at_level(logging.WARNING):
+        response = as_office.post(f"{ACCOUNTS}/{holder.id}/welkomstmail", follow_redirects=True)
+    assert "Anna Jansen heeft al een wachtwoord gekozen" in html(response)
+    invited, _link = _invite(as_office, caplog)
+    as_office.post(f"{ACCOUNTS}/{invited.id}/uitzetten")
+    assert "Welkomstmail opnieuw sturen" not in html(as_office.get(f"{ACCOUNTS}?zoek=Jan"))
+    before = invited.password_hash
+    with caplog.at_level(logging.WARNING):
+        response = as_office.post(f"{ACCOUNTS}/{invited.id}/welkomstmail", follow_redirects=True)
+    assert "Deze inlog staat uit" in html(response)
+    assert "wachtwoord-herstellen" not in caplog.text
+    assert db.session.get(User, invited.id).password_hash == before
+    assert as_office.post(f"{ACCOUNTS}/999999/welkomstmail").status_code == 404
+
+
 def test_the_office_sees_no_button_for_its_own_login_and_cannot_turn_it_off(as_office, db,
                                                                            office):
     page = html(as_office.get(f"{ACCOUNTS}?zoek=Sandra"))
@@ -351,6 +402,7 @@ def test_other_roles_get_404(client, login, db, path, role):
     login(f.make_user(role))
     assert client.get(path).status_code == 404
     assert client.post(f"{ACCOUNTS}/{target.id}/uitzetten").status_code == 404
+    assert client.post(f"{ACCOUNTS}/{target.id}/welkomstmail").status_code == 404
     assert db.session.get(User, target.id).is_active_account
 
 
