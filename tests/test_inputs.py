@@ -17,6 +17,31 @@ def test_a_date_that_does_not_exist_is_refused():
     assert dates.parse_date("2028-02-29") == dt.date(2028, 2, 29)  # a leap day does exist
 
 
+@pytest.mark.parametrize("text, code", [("0001-01-01", "date_out_of_range"),
+                                        ("1999-12-31", "date_out_of_range"),
+                                        ("2100-01-01", "date_out_of_range"),
+                                        ("9999-12-31", "date_out_of_range"),
+                                        ("\u0662\u0660\u0662\u0666-01-01", "date_invalid")])
+def test_a_date_outside_the_portals_days_is_refused(text, code):
+    with pytest.raises(Refused) as refused:
+        dates.parse_date(text)
+    assert refused.value.codes == [code]
+    assert dates.parse_date("2000-01-01") == dates.DATE_FLOOR
+    assert dates.parse_date("2099-12-31") == dates.DATE_CEILING
+
+
+@pytest.mark.parametrize("text, code", [("0000-01", "month_invalid"), ("1999-12", "month_out_of_range"),
+                                        ("2100-01", "month_out_of_range"),
+                                        ("9999-12", "month_out_of_range"),
+                                        ("\u0662\u0660\u0662\u0666-01", "month_invalid")])
+def test_a_month_outside_the_portals_months_is_refused(text, code):
+    with pytest.raises(Refused) as refused:
+        dates.parse_month(text)
+    assert refused.value.codes == [code]
+    assert dates.parse_month("2000-01") == dates.DATE_FLOOR
+    assert dates.parse_month("2099-12") == dt.date(2099, 12, 1)
+
+
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "maart", "", "2026/03"])
 def test_a_month_that_does_not_exist_is_refused(text):
     with pytest.raises(Refused) as refused:
@@ -91,3 +116,29 @@ def test_kvk_and_agb_have_eight_digits(check, code):
     assert check("1234 5678")[0] == "12345678"
     for bad in ("1234567", "123456789", "1234567a"):
         assert [r.code for r in check(bad)[1]] == [code]
+
+
+def test_every_date_field_reads_what_a_person_types_and_refuses_days_the_portal_does_not_handle(
+        app):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.access.forms import DATE_MESSAGE, BaseForm, DutchDateField
+
+    class DayForm(BaseForm):
+        class Meta:
+            csrf = False
+
+        day = DutchDateField("Dag")
+
+    with app.test_request_context():
+        for typed in ("2026-12-31", "31-12-2026", "31/12/2026"):  # date picker, or by hand
+            form = DayForm(formdata=MultiDict({"day": typed}))
+            assert form.validate() and form.day.data == dt.date(2026, 12, 31)
+        for typed, message in (("2026-02-30", DATE_MESSAGE), ("kerst", DATE_MESSAGE),
+                               ("9999-12-31", "De datum 31 december 9999 kan niet. Kies een datum "
+                                              "tussen 1 januari 2000 en 31 december 2099."),
+                               ("0001-01-01", "De datum 1 januari 0001 kan niet")):
+            form = DayForm(formdata=MultiDict({"day": typed}))
+            assert not form.validate() and form.day.data is None
+            assert form.day.errors[0].startswith(message), form.day.errors
+            assert f'value="{typed}"' in form.day()  # what was typed is shown again

@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired
 
 from portal.access.constants import Scope
+from portal.dates import check_date_range
 
 
 class BaseForm(FlaskForm):
@@ -40,14 +41,30 @@ class ChangePasswordForm(BaseForm):
                            validators=[DataRequired("Vul het nieuwe wachtwoord nog een keer in.")])
 
 
+# A date as the browser's date picker sends it (JJJJ-MM-DD), or as a person types it in a
+# browser without one (31-12-2026, 31/12/2026).
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
+DATE_MESSAGE = "Vul een bestaande datum in, bijvoorbeeld 31-12-2026."
+
+
 class DutchDateField(DateField):
-    """A date field (type="date": the browser sends JJJJ-MM-DD) with a Dutch parse message."""
+    """Every date field of the portal: a Dutch message for a date that does not exist, and a day
+    outside the days the portal handles (portal.dates.DATE_FLOOR .. DATE_CEILING) refused here,
+    before any rule counts with it. What was typed is shown again."""
+
+    def __init__(self, label=None, validators=None, format=DATE_FORMATS, **kwargs):  # noqa: A002
+        super().__init__(label, validators, format=list(format), **kwargs)
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Vul een bestaande datum in, zoals 31-12-2026.") from None
+            self.data = None
+            raise ValueError(DATE_MESSAGE) from None
+        refusals = check_date_range(self.data, None, self.name)
+        if refusals:
+            self.data = None
+            raise ValueError(refusals[0].message)
 
 
 class AuthorizationForm(BaseForm):

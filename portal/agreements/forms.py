@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     RadioField,
@@ -23,12 +22,10 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import quantities
-from portal.access.forms import BaseForm
+from portal.access.forms import BaseForm, DutchDateField
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.budgets.constants import Unit
-
-DATE_MESSAGE = "Vul een bestaande datum in, bijvoorbeeld 1-3-2026."
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -156,12 +153,12 @@ def hours_form(model: str, line_labels: list[str], **kw) -> BaseForm:
 
 
 class PeriodFields:
-    starts_on = DateField("Eerste dag van de zorg", validators=[
+    starts_on = DutchDateField("Eerste dag van de zorg", validators=[
         InputRequired("Vul de datum in waarop de zorg begint.")],
         render_kw={"autocomplete": "off"})
     end_kind = RadioField("Hoe lang geldt de overeenkomst?", choices=options(EndKind.choices()),
                           validators=[InputRequired("Kies hoe lang de overeenkomst geldt.")])
-    ends_on = DateField("Laatste dag van de zorg (bij 'tot een einddatum')",
+    ends_on = DutchDateField("Laatste dag van de zorg (bij 'tot een einddatum')",
                         validators=[Optional()])
 
 
@@ -199,7 +196,7 @@ class UploadForm(BaseForm):
 
 
 class EndForm(BaseForm):
-    ended_on = DateField("Laatste dag waarop de zorgverlener zorg geeft",
+    ended_on = DutchDateField("Laatste dag waarop de zorgverlener zorg geeft",
                          validators=[InputRequired("Vul de laatste dag van de zorg in.")])
     reason = TextAreaField("Toelichting (niet verplicht)", validators=[Optional()])
 
@@ -211,7 +208,7 @@ def change_form(model: str, line_labels: list[tuple[str, str]], **kw) -> BaseFor
     class F(PeriodFields, BaseForm):
         pass
 
-    F.starts_on = DateField("Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
+    F.starts_on = DutchDateField("Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
                             validators=[InputRequired("Vul de eerste dag in waarop de wijziging "
                                                       "geldt.")])
     for i, (tariff_label, quantity_label) in enumerate(line_labels):

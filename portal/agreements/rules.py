@@ -39,7 +39,14 @@ from portal.budgets.constants import (
     Unit,
 )
 from portal.budgets.rules import check_table_year
-from portal.dates import add_months, first_of_month, format_day, last_of_month, months_between
+from portal.dates import (
+    add_months,
+    check_date_range,
+    first_of_month,
+    format_day,
+    last_of_month,
+    months_between,
+)
 from portal.money import format_euro, round_half_up
 from portal.refusals import Refusal
 
@@ -215,31 +222,6 @@ def week_minutes(line) -> int:
 # ---------------------------------------------------------------------------------------------
 # Completeness and validity of a draft
 # ---------------------------------------------------------------------------------------------
-
-
-# Dates people type for an agreement lie in a sensible range: not before 2000 (a typing error,
-# and no pgb care of then is paid now), not more than 10 years ahead ('31-12-9999').
-DATE_FLOOR = dt.date(2000, 1, 1)
-YEARS_AHEAD = 10
-
-
-def latest_date(today: dt.date) -> dt.date:
-    try:
-        return today.replace(year=today.year + YEARS_AHEAD)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year + YEARS_AHEAD, day=28)
-
-
-def check_date_range(day: dt.date | None, today: dt.date | None, field: str) -> list[Refusal]:
-    """A typed date between 1 January 2000 and 10 years from today (today None: no upper bound)."""
-    if day is None:
-        return []
-    last = latest_date(today) if today is not None else None
-    if day < DATE_FLOOR or (last is not None and day > last):
-        until = f" en {format_day(last)}" if last is not None else ""
-        return [Refusal("date_out_of_range", f"De datum {format_day(day)} kan niet. Kies een datum "
-                        f"tussen {format_day(DATE_FLOOR)}{until}.", field)]
-    return []
 
 
 def check_period(draft: DraftInput, today: dt.date | None = None) -> list[Refusal]:

@@ -695,25 +695,16 @@ def _step_period(agreement: Agreement, version: AgreementVersion):
     form = forms.PeriodForm(data={"starts_on": version.starts_on, "ends_on": version.ends_on,
                                   "end_kind": version.end_kind})
     general: list[str] = []
-    if request.method == "POST":
-        if form.validate_on_submit():
-            ends_on = form.ends_on.data if form.end_kind.data != EndKind.GEEN else None
-            result = _save(agreement, version, form, {
-                "starts_on": form.starts_on.data, "ends_on": ends_on,
-                "end_kind": EndKind(form.end_kind.data)}, "periode")
-            if not isinstance(result, list):
-                return result
-            general = result
-        _date_messages(form)
+    if request.method == "POST" and form.validate_on_submit():
+        ends_on = form.ends_on.data if form.end_kind.data != EndKind.GEEN else None
+        result = _save(agreement, version, form, {
+            "starts_on": form.starts_on.data, "ends_on": ends_on,
+            "end_kind": EndKind(form.end_kind.data)}, "periode")
+        if not isinstance(result, list):
+            return result
+        general = result
     return _render_step("agreements/step_period.html", agreement, version, "periode", form,
                         general)
-
-
-def _date_messages(form) -> None:
-    """WTForms says 'Not a valid date value' in English: say it in Dutch."""
-    for f in form:
-        if f.type == "DateField" and f.errors and f.data is None and any(f.raw_data or ()):
-            f.errors = [forms.DATE_MESSAGE]
 
 
 def _step_check(agreement: Agreement, version: AgreementVersion, status: int | None = None,
@@ -891,7 +882,6 @@ def end(agreement_id: int):
             flash("De overeenkomst is beëindigd. De zorgverlener en de verstrekker krijgen "
                   "een bericht.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    _date_messages(form)
     status = 422 if request.method == "POST" else 200
     return render_template("agreements/end.html", agreement=agreement, form=form,
                            general=general, version=version), status
@@ -975,7 +965,6 @@ def change(agreement_id: int):
                       "Controleer hem en deel hem met de zorgverlener. Tot de nieuwe versie is "
                       "goedgekeurd, geldt de huidige.")
                 return redirect(_step_url(agreement, "controleren"))
-    _date_messages(form)
     status = 422 if request.method == "POST" else 200
     return render_template("agreements/change.html", agreement=agreement, form=form,
                            general=general, base=base, n_lines=len(current),

@@ -26,7 +26,13 @@ from portal.budgets.constants import (
     FunderKind,
     Law,
 )
-from portal.dates import add_months, first_of_month, format_day, months_between
+from portal.dates import (
+    add_months,
+    check_date_range,
+    first_of_month,
+    format_day,
+    months_between,
+)
 from portal.money import format_euro, percentage_of
 from portal.refusals import Refusal
 
@@ -99,13 +105,17 @@ def periods_overlap(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: d
 
 
 def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind | None,
-                other_periods: Iterable[tuple[dt.date, dt.date]] = ()) -> list[Refusal]:
+                other_periods: Iterable[tuple[dt.date, dt.date]] = (),
+                today: dt.date | None = None) -> list[Refusal]:
     """Every reason a grant cannot be registered, at once.
 
     funder_kind: None when the funder does not exist. other_periods: the periods of the
-    member's existing grants under the same law from the same funder.
+    member's existing grants under the same law from the same funder. today: the period lies
+    from 2000 up to ten years ahead (dates.check_date_range; None: up to dates.DATE_CEILING).
     """
     refusals: list[Refusal] = []
+    dates_refused = (check_date_range(data.period_start, today, "period_start")
+                     + check_date_range(data.period_end, today, "period_end"))
     if not member_known:
         refusals.append(Refusal("member_unknown", "Dit gezinslid bestaat niet. Controleer het "
                                 "gezinslid of registreer het eerst.", "member"))
@@ -130,18 +140,19 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
                                 f"{format_euro(GRANT_AMOUNT_MAX_CENTS)}. Controleer of er geen "
                                 "nul te veel staat.", "amount"))
 
-    period_ok = True
-    if data.period_end < data.period_start:
+    refusals += dates_refused
+    period_ok = not dates_refused
+    if period_ok and data.period_end < data.period_start:
         period_ok = False
         refusals.append(Refusal("period_reversed", "De einddatum ligt voor de begindatum. "
                                 "Controleer beide datums.", "period_end"))
-    elif data.period_end > last_day_of_one_year(data.period_start):
+    elif period_ok and data.period_end > last_day_of_one_year(data.period_start):
         period_ok = False
         refusals.append(Refusal("period_too_long", "Een toekenning duurt ten hoogste een jaar. "
                                 f"Laat deze eindigen op of voor "
                                 f"{format_day(last_day_of_one_year(data.period_start))}, en "
                                 "registreer de periode daarna als nieuwe toekenning.", "period_end"))
-    elif law in ALLOWANCE_LAWS and data.period_start.year != data.period_end.year:
+    elif period_ok and law in ALLOWANCE_LAWS and data.period_start.year != data.period_end.year:
         period_ok = False
         refusals.append(Refusal("period_crosses_year", f"Een {law.label}-budget geldt per "
                                 "kalenderjaar. Laat de toekenning eindigen op 31 december "

@@ -173,7 +173,8 @@ def register_member(actor: User | None, household_id: int, name: str, bsn: str,
 
 def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: str,
                    period_start: dt.date, period_end: dt.date, amount_cents: int,
-                   care_kinds: list[str], decision_reference: str = "") -> Grant:
+                   care_kinds: list[str], decision_reference: str = "",
+                   today: dt.date | None = None) -> Grant:
     """Register a toekenning. By a consulent of that funder, the payment office or the system.
 
     Refused (all reasons at once, nothing written) for an unknown member or funder, a law the
@@ -197,7 +198,7 @@ def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: s
                             decision_reference=decision_reference or "")
     refuse_if(rules.check_grant(data, member_known=member is not None,
                                 funder_kind=FunderKind(funder.kind) if funder else None,
-                                other_periods=others))
+                                other_periods=others, today=today or dates.today()))
     grant = Grant(member_id=member.id, funder_id=funder.id, law=Law(law),
                   period_start=period_start, period_end=period_end, amount_cents=amount_cents,
                   reserved_cents=0, paid_cents=0,

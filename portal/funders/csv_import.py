@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from portal import dates
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.service import record
@@ -125,6 +126,11 @@ def decode(data: bytes) -> tuple[str | None, list[Refusal]]:
         return None, [_file_refusal("file_not_utf8", "Het bestand is geen UTF-8-tekst. Sla het in "
                                     "Excel op als 'CSV UTF-8 (door komma's gescheiden)' en probeer "
                                     "het opnieuw.")]
+    if "\x00" in text:
+        return None, [_file_refusal("file_not_text", "Het bestand bevat tekens die niet in een "
+                                    "CSV-bestand horen. Is het wel het CSV-bestand? Sla het in "
+                                    "Excel op als 'CSV UTF-8 (door komma's gescheiden)' en probeer "
+                                    "het opnieuw.")]
     if not text.strip():
         return None, [_file_refusal("file_empty", "Het bestand is leeg. Kies het bestand met de "
                                     "toekenningen.")]
@@ -156,11 +162,22 @@ def parse_care_kinds(value: str, delimiter: str) -> tuple[str, ...]:
     return tuple(_KINDS.get(_normalise(p), p.strip()) for p in parts)
 
 
-def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowError], list[Refusal]]:
+Rows = tuple[list[tuple[int, dict[str, str]]], list[RowError], list[Refusal]]
+
+
+def read_rows(text: str) -> Rows:
     """The data rows as (line number, column -> text), rows of the wrong width, file refusals."""
-    first_line = text.splitlines()[0]
-    delimiter = delimiter_of(first_line)
+    delimiter = delimiter_of(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_rows(reader, delimiter)
+    except csv.Error:  # a value over the csv module's limit (128 KB)
+        return [], [], [_file_refusal("file_unreadable", f"Regel {reader.line_num} kan niet "
+                                      "gelezen worden: er staat een veel te lange waarde in. "
+                                      "Controleer die regel en probeer het opnieuw.")]
+
+
+def _read_rows(reader, delimiter: str) -> Rows:
     header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -221,8 +238,8 @@ def parse_row(line: int, values: Mapping[str, str]) -> tuple[GrantRow | None, li
 
 def check_rows(rows: Sequence[GrantRow], *, member_ids: Mapping[str, int],
                funder_kind: FunderKind,
-               existing: Mapping[tuple[int, str], Sequence[tuple[dt.date, dt.date]]]
-               ) -> list[RowError]:
+               existing: Mapping[tuple[int, str], Sequence[tuple[dt.date, dt.date]]],
+               today: dt.date | None = None) -> list[RowError]:
     """Pure: every row against budgets.rules.check_grant, the members known by BSN, the
     periods already registered (per member and law, of this funder) and the rows above it."""
     errors = []
@@ -241,7 +258,7 @@ def check_rows(rows: Sequence[GrantRow], *, member_ids: Mapping[str, int],
                                        care_kinds=list(row.care_kinds),
                                        decision_reference=row.decision_reference)
         refusals += budget_rules.check_grant(data, member_known=True, funder_kind=funder_kind,
-                                             other_periods=others)
+                                             other_periods=others, today=today)
         if refusals:
             errors.append(RowError(row.line, tuple(refusals)))
         elif member_id is not None:
@@ -282,7 +299,7 @@ def check_file(data: bytes, funder: Funder) -> tuple[ImportReport, list[GrantRow
                 .where(Grant.funder_id == funder.id, Grant.member_id.in_(member_ids.values()))):
             existing[(member_id, str(law))].append((start, end))
     errors += check_rows(rows, member_ids=member_ids, funder_kind=FunderKind(funder.kind),
-                         existing=existing)
+                         existing=existing, today=dates.today())
     report.row_errors = sorted(errors, key=lambda e: e.line)
     return report, rows, member_ids
 

@@ -4,24 +4,12 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.access.forms import BaseForm
+from portal.access.forms import BaseForm, DutchDateField
 from portal.budgets.constants import CareKind
-
-
-class DutchDateField(DateField):
-    """A date as JJJJ-MM-DD (the browser's date picker sends that too), with a Dutch message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Dit is geen bestaande datum. Schrijf de datum als JJJJ-MM-DD, "
-                             "bijvoorbeeld 2026-03-31.") from None
 
 
 class ReviewForm(BaseForm):

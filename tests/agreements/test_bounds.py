@@ -13,6 +13,7 @@ from portal.agreements import forms, rules
 from portal.agreements.constants import EndKind
 from portal.agreements.models import AgreementLine, AgreementVersion
 from portal.budgets.constants import CareKind, Unit
+from portal.dates import latest_date
 from tests.agreements import test_views
 from tests.agreements.conftest import count, text
 from tests.agreements.test_rules import GRANTS, PERSON, draft, line
@@ -76,10 +77,12 @@ def test_dates_between_2000_and_ten_years_ahead():
     assert "1 januari 2000 en 1 december 2036" in early[0].message
     late = codes(draft(ends_on=D(2036, 12, 2)), today)
     assert late == ["date_out_of_range"]
-    assert codes(draft(ends_on=D(9999, 12, 31))) == []  # no today: no upper bound
+    # No today: only the dates the portal handles at all (dates.DATE_CEILING).
+    assert codes(draft(ends_on=D(2099, 12, 31))) == []
+    assert codes(draft(ends_on=D(2100, 1, 1))) == ["date_out_of_range"]
     # Without an end date the (emptied) end date is not checked.
     assert "date_out_of_range" not in codes(draft(end_kind=EndKind.GEEN, ends_on=None), today)
-    assert rules.latest_date(D(2028, 2, 29)) == D(2038, 2, 28)
+    assert latest_date(D(2028, 2, 29)) == D(2038, 2, 28)
 
 
 def test_ending_far_in_the_future_is_refused():
@@ -166,6 +169,13 @@ def test_ending_on_31_12_9999_is_refused(w, client, login):
     before = count(AgreementVersion)
     response = client.post(f"/overeenkomsten/{agreement.id}/beeindigen",
                            data={"ended_on": "9999-12-31"})
+    assert response.status_code == 422
+    # The field refuses a day the portal does not handle at all; the rule then holds a typed
+    # date to ten years from today.
+    assert "tussen 1 januari 2000 en 31 december 2099" in text(response)
+    assert 'value="9999-12-31"' in text(response)  # what was typed is kept
+    response = client.post(f"/overeenkomsten/{agreement.id}/beeindigen",
+                           data={"ended_on": "2036-01-16"})
     assert response.status_code == 422
     assert "tussen 1 januari 2000 en 15 januari 2036" in text(response)
     assert agreement.versions[0].ended_on is None and count(AgreementVersion) == before

@@ -105,6 +105,41 @@ def test_every_reason_of_a_row_at_once():
     assert {p.code for p in problems} == {"bsn_invalid", "date_invalid", "amount_invalid"}
 
 
+def test_a_file_with_nul_bytes_is_no_csv_file():
+    text, refusals = ci.decode((HEADER + "\n" + _line(f.valid_bsn(1), ref="x\x00y")).encode())
+    assert text is None and [r.code for r in refusals] == ["file_not_text"]
+
+
+def test_a_value_too_long_to_read_names_its_line():
+    text = HEADER + "\n" + _line(f.valid_bsn(1)) + "\n" + "9" * 200_000 + "\n"
+    rows, errors, refusals = ci.read_rows(text)
+    assert (rows, errors, [r.code for r in refusals]) == ([], [], ["file_unreadable"])
+    assert refusals[0].message.startswith("Regel 3 kan niet gelezen worden")
+    assert ci.read_rows("9" * 200_000 + "\n")[2][0].message.startswith("Regel 1 ")
+
+
+@pytest.mark.parametrize("start, end", [("0001-01-01", "0001-01-31"),
+                                        ("9999-12-31", "9999-12-31"),
+                                        ("2099-12-31", "2100-01-01")])
+def test_dates_outside_the_portals_years_are_refused_by_line(start, end):
+    _, values = ci.read_rows(HEADER + "\n" + _line(f.valid_bsn(1), start=start, end=end)
+                             + "\n")[0][0]
+    row, problems = ci.parse_row(2, values)
+    assert row is None and "date_out_of_range" in [p.code for p in problems]
+
+
+def test_a_grant_more_than_ten_years_ahead_is_refused():
+    a = f.valid_bsn(1)
+    today = dt.date(2026, 12, 1)
+    rows = _rows(_line(a, start="2036-01-01", end="2036-12-01"),
+                 _line(a, start="2036-12-01", end="2036-12-02"))
+    errors = ci.check_rows(rows, member_ids={a: 1}, funder_kind=FunderKind.GEMEENTE,
+                           existing={}, today=today)
+    assert [(e.line, [r.code for r in e.refusals]) for e in errors] == [
+        (3, ["date_out_of_range"])]
+    assert "tussen 1 januari 2000 en 1 december 2036" in errors[0].refusals[0].message
+
+
 def _rows(*lines):
     text = HEADER + "\n" + "\n".join(lines) + "\n"
     return [ci.parse_row(line, values)[0] for line, values in ci.read_rows(text)[0]]

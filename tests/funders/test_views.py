@@ -217,7 +217,8 @@ def test_bad_amount_and_date_text_are_explained_in_dutch(client, login, grant_wo
         grant_world["member"], amount="veel", period_start="2026-02-30"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Dit is geen bestaande datum" in html
+    assert "Vul een bestaande datum in, bijvoorbeeld 31-12-2026." in html
+    assert 'value="2026-02-30"' in html  # what was typed is kept
     assert 'id="amount-error"' in html and "is geen bedrag" in html
     assert "Not a valid" not in html
 
