@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     Path(app.config["PORTAL_UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    register_input_guard(app)
     register_request_transaction(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -64,6 +65,12 @@ def register_extensions(app: Flask) -> None:
     from portal.access.service import load_user
 
     login_manager.user_loader(load_user)
+
+
+def register_input_guard(app: Flask) -> None:
+    from portal.web import refuse_unstorable_input
+
+    app.before_request(refuse_unstorable_input)
 
 
 def register_request_transaction(app: Flask) -> None:
@@ -132,7 +139,8 @@ def register_errorhandlers(app: Flask) -> None:
         except Exception:  # pragma: no cover - the database itself is gone
             app.logger.exception("Rollback before the error page failed")
         try:
-            return render_template("error.html", code=code), code
+            return render_template("error.html", code=code,
+                                   detail=getattr(error, "dutch", None)), code
         except Exception:
             app.logger.exception("The error page for %s could not be rendered", code)
             with contextlib.suppress(Exception):

@@ -12,6 +12,7 @@ import functools
 
 from flask import abort, g, request
 from flask_login import current_user, login_required
+from werkzeug.exceptions import BadRequest
 
 from portal import dates
 from portal.access import describe
@@ -21,6 +22,24 @@ from portal.access.service import log_access
 
 def today() -> dt.date:
     return dates.today()
+
+
+class UnstorableInput(BadRequest):
+    """A NUL character in the address or a form field: no keyboard types one and PostgreSQL
+    cannot store one, so the request is answered before any view reads it."""
+
+    dutch = ("In wat u heeft ingevuld staat een teken dat het portaal niet kan bewaren (een "
+             "nul-teken). Dat gebeurt soms als u tekst plakt uit een ander programma. Ga terug, "
+             "typ de tekst opnieuw en probeer het nog eens. Er is niets opgeslagen.")
+
+
+def refuse_unstorable_input() -> None:
+    """Before every request (portal.create_app)."""
+    values = [request.path, *(text for pair in request.args.items(multi=True) for text in pair)]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        values += [text for pair in request.form.items(multi=True) for text in pair]
+    if any("\x00" in text for text in values):
+        raise UnstorableInput()
 
 
 def roles_required(*roles):

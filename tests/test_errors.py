@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.access.constants import Role
+from portal.access.models import User
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import EndKind, ModelKind, Relation
 from portal.agreements.models import AgreementLine
@@ -134,3 +135,22 @@ def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, logi
     lines = _db.session.scalars(select(AgreementLine).where(
         AgreementLine.version_id == agreement.versions[0].id)).all()
     assert [ln.tariff_cents for ln in lines] == [6000]
+
+
+@pytest.mark.parametrize("method, path, data", [
+    ("GET", "/betaalkantoor/inlogaccounts?zoek=x%00y", None),
+    ("GET", "/betaalkantoor/inlogaccounts?zo%00ek=x", None),
+    ("POST", "/betaalkantoor/inlogaccounts/nieuw",
+     {"name": "Els\x00", "email": "els@example.nl", "role": "beheerder"}),
+    ("GET", "/overeenkomsten/1/urenbriefje/2026-0%00", None),
+])
+def test_a_nul_character_anywhere_is_refused_in_dutch_before_any_view(client, login, db, method,
+                                                                      path, data, unprotected):
+    office = f.make_user(Role.BEHEERDER)
+    _db.session.commit()
+    login(office)
+    users = _db.session.scalar(select(func.count()).select_from(User))
+    response = client.open(path, method=method, data=data)
+    assert response.status_code == 400
+    assert "een teken dat het portaal niet kan bewaren (een nul-teken)" in text(response)
+    assert _db.session.scalar(select(func.count()).select_from(User)) == users
