@@ -10,8 +10,11 @@ from portal.refusals import Refusal
 
 
 def check_bsn(value: str, field: str = "bsn") -> tuple[str | None, list[Refusal]]:
-    compact = "".join(ch for ch in str(value) if ch.isdigit())
+    """9 digits (spaces, dots and dashes between them are fine) that pass the 11-test."""
+    compact = "".join(ch for ch in str(value) if not (ch.isspace() or ch in ".-"))
     try:
+        if not (len(compact) <= 9 and compact.isascii() and compact.isdigit()):
+            raise ValidationError()
         return stdnum_bsn.validate(compact), []
     except ValidationError:
         return None, [Refusal("bsn_invalid", "Dit burgerservicenummer klopt niet. Controleer de 9 "
@@ -20,7 +23,10 @@ def check_bsn(value: str, field: str = "bsn") -> tuple[str | None, list[Refusal]
 
 def check_iban(value: str, field: str = "iban") -> tuple[str | None, list[Refusal]]:
     try:
-        return stdnum_iban.validate(str(value)), []
+        text = str(value)
+        if len(text) > 60 or not text.isascii():  # an IBAN has at most 34 characters
+            raise ValidationError()
+        return stdnum_iban.validate(text), []
     except ValidationError:
         return None, [Refusal("iban_invalid", "Dit IBAN-nummer klopt niet. Neem het over van de "
                               "bankpas of een bankafschrift, bijvoorbeeld NL91 ABNA 0417 1643 00.",
@@ -29,7 +35,7 @@ def check_iban(value: str, field: str = "iban") -> tuple[str | None, list[Refusa
 
 def _eight_digits(value: str) -> str | None:
     compact = "".join(ch for ch in str(value) if not ch.isspace())
-    return compact if len(compact) == 8 and compact.isdigit() else None
+    return compact if len(compact) == 8 and compact.isascii() and compact.isdigit() else None
 
 
 def check_kvk(value: str, field: str = "kvk") -> tuple[str | None, list[Refusal]]:

@@ -190,6 +190,19 @@ def test_usage_errors_are_dutch_and_exit_2(tmp_path, args, says):
     assert says in dutch(result.output)
 
 
+@pytest.mark.parametrize("option, value, says", [
+    ("--name", "x" * 201, "Deze naam is te lang. Gebruik ten hoogste 200 tekens."),
+    ("--email", "a" * 250 + "@b.nl", "Dit e-mailadres is te lang."),
+])
+def test_create_user_refuses_what_the_users_table_cannot_hold(app, db, option, value, says):
+    options = {"--email": "lang@example.nl", "--name": "Lang", "--role": "beheerder",
+               "--password": PASSWORD, option: value}
+    result = app.test_cli_runner().invoke(create_user_command,
+                                          [x for pair in options.items() for x in pair])
+    assert result.exit_code != 0 and says in dutch(result.output), result.output
+    assert users_named(options["--email"]) == 0
+
+
 def test_create_user_asks_for_the_password_twice_in_dutch(app, db):
     result = app.test_cli_runner().invoke(create_user_command, [
         "--email", "vraag@example.nl", "--name", "Nieuw", "--role", "beheerder"],

@@ -104,6 +104,20 @@ def test_bsn_eleven_test():
     assert identifiers.mask_bsn("111222333") == "*****333"
 
 
+@pytest.mark.parametrize("typed", ["1" * 5000, "1112\x0022333", "\u0661\u0661\u0661222333",
+                                   "111222333x", "1112223330", "111 222 33²"])
+def test_a_bsn_is_nine_plain_digits(typed):
+    assert identifiers.check_bsn(typed)[0] is None
+    assert identifiers.check_bsn("111.222.333")[0] == identifiers.check_bsn("111 222 333")[0] \
+        == "111222333"
+
+
+@pytest.mark.parametrize("typed", ["NL" + "9" * 5000, "NL91ABNA0417164300\x00", "NL91ABNA٠٤١٧١٦٤٣٠٠"])
+def test_an_absurd_iban_is_refused_not_a_crash(typed):
+    value, refusals = identifiers.check_iban(typed)
+    assert value is None and [r.code for r in refusals] == ["iban_invalid"]
+
+
 def test_iban_check():
     assert identifiers.check_iban("NL91 ABNA 0417 1643 00")[0] == "NL91ABNA0417164300"
     value, refusals = identifiers.check_iban("NL91ABNA0417164301")

@@ -56,6 +56,23 @@ def check_new_password(password: str, repeated: str) -> list[Refusal]:
     return refusals
 
 
+# What the users table holds (and what an e-mail address may be, RFC 5321).
+NAME_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+
+
+def check_email(email: str, field: str = "email") -> list[Refusal]:
+    """A typed e-mail address (not empty): one @, a dot in the domain, no spaces, not too long."""
+    email = email.strip()
+    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or " " in email:
+        return [Refusal("email_invalid", "Vul een geldig e-mailadres in, zoals "
+                        "naam@voorbeeld.nl.", field)]
+    if len(email) > EMAIL_MAX_LENGTH:
+        return [Refusal("email_too_long", "Dit e-mailadres is te lang. Een e-mailadres heeft ten "
+                        f"hoogste {EMAIL_MAX_LENGTH} tekens.", field)]
+    return []
+
+
 def check_new_user(email: str, password: str | None, role: str, name: str) -> list[Refusal]:
     """A new login. password None: the person sets it themselves (a login the payment office
     made: a link by e-mail), so there is nothing to check yet."""
@@ -63,9 +80,8 @@ def check_new_user(email: str, password: str | None, role: str, name: str) -> li
     if not email.strip():
         refusals.append(Refusal("email_missing", "Vul het e-mailadres in, zoals "
                                 "naam@voorbeeld.nl.", "email"))
-    elif "@" not in email or "." not in email.rsplit("@", 1)[-1] or " " in email.strip():
-        refusals.append(Refusal("email_invalid", "Vul een geldig e-mailadres in, zoals "
-                                "naam@voorbeeld.nl.", "email"))
+    else:
+        refusals += check_email(email)
     if password is not None:
         refusals += check_password_strength(password)
     if not role.strip():
@@ -76,6 +92,9 @@ def check_new_user(email: str, password: str | None, role: str, name: str) -> li
                                 + ", ".join(r.value for r in Role) + ".", "role"))
     if not name.strip():
         refusals.append(Refusal("name_missing", "Vul een naam in.", "name"))
+    elif len(name.strip()) > NAME_MAX_LENGTH:
+        refusals.append(Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste "
+                                f"{NAME_MAX_LENGTH} tekens.", "name"))
     return refusals
 
 

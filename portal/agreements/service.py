@@ -30,6 +30,7 @@ from portal.access.permissions import (
     household_access,
     require_office,
 )
+from portal.access.rules import NAME_MAX_LENGTH, check_email
 from portal.access.service import record
 from portal.agreements import rules
 from portal.agreements.constants import (
@@ -356,6 +357,9 @@ def _check_provider_fields(kind: ProviderKind, name: str | None, iban: str | Non
     values: dict = {"name": (name or "").strip(), "email": (email or "").strip().lower() or None}
     if not values["name"]:
         refusals.append(Refusal("name_missing", "Vul de naam van de zorgverlener in.", "name"))
+    elif len(values["name"]) > NAME_MAX_LENGTH:
+        refusals.append(Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste "
+                                f"{NAME_MAX_LENGTH} tekens.", "name"))
     values["iban"], found = check_iban(iban or "")
     refusals += found
     for field, value, check in (("kvk", kvk, check_kvk), ("agb", agb, check_agb)):
@@ -370,10 +374,8 @@ def _check_provider_fields(kind: ProviderKind, name: str | None, iban: str | Non
                                     "kvk"))
         if not agb:
             refusals.append(Refusal("agb_missing", "Vul de AGB-code van de organisatie in.", "agb"))
-    e = values["email"]
-    if e and ("@" not in e or "." not in e.rsplit("@", 1)[-1] or " " in e):
-        refusals.append(Refusal("email_invalid", "Vul een geldig e-mailadres in, zoals "
-                                "naam@voorbeeld.nl.", "email"))
+    if values["email"]:
+        refusals += check_email(values["email"])
     return values, refusals
 
 

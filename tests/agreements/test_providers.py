@@ -88,6 +88,16 @@ def test_a_known_iban_with_another_name_is_refused_and_nothing_written(w):
     assert (count(Provider), count(Agreement)) == before
 
 
+def test_a_name_or_address_too_long_for_the_database_is_refused_and_nothing_written(w):
+    before = (count(Provider), count(Agreement))
+    with pytest.raises(Refused) as info:
+        w.start(name="x" * 201, iban=NEW_IBAN, relation="grootouder",
+                email="a" * 250 + "@b.nl")
+    assert info.value.codes == ["name_too_long", "email_too_long"]
+    assert (count(Provider), count(Agreement)) == before
+    assert w.start(name="x" * 200, iban=NEW_IBAN, relation="grootouder").agreement.id
+
+
 def test_an_organisation_is_found_by_its_kvk(w):
     linde = f.make_provider(ProviderKind.ORGANISATIE, name="De Linde", kvk="30123456",
                             agb="03012345", iban="NL39RABO0300065264")
