@@ -32,7 +32,7 @@ def percentage_of(cents: int, percent: Decimal) -> int:
 # every amount well inside the database's 64-bit integers.
 AMOUNT_MAX_CENTS = 100_000_000  # EUR 1,000,000
 
-_AMOUNT = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_AMOUNT = re.compile(r"^[+-]?\d+(?:\.\d+)?$", re.ASCII)  # only 0-9 are digits
 
 
 def parse_euros(text: str, field: str = "bedrag", *, maximum_cents: int = AMOUNT_MAX_CENTS) -> int:

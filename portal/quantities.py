@@ -34,10 +34,11 @@ class QuantityError(ValueError):
 def _patterns(digits: int, one_digit_minutes: bool) -> tuple[re.Pattern, ...]:
     whole = rf"\d{{1,{digits}}}"
     minutes = r"\d{1,2}" if one_digit_minutes else r"\d\d"
-    return (re.compile(rf"\d{{{digits + 1},}}(?:[.,:]\d*)?"),  # too many digits
-            re.compile(rf"({whole}):({minutes})"),
-            re.compile(rf"({whole})(?:[.,](\d{{1,2}}))?"),
-            re.compile(whole))
+    # re.ASCII: only 0-9 are digits here (int() would read other scripts' digits too).
+    return (re.compile(rf"\d{{{digits + 1},}}(?:[.,:]\d*)?", re.ASCII),  # too many digits
+            re.compile(rf"({whole}):({minutes})", re.ASCII),
+            re.compile(rf"({whole})(?:[.,](\d{{1,2}}))?", re.ASCII),
+            re.compile(whole, re.ASCII))
 
 
 def _typed(text: str | None, digits: int) -> str | None:

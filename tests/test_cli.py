@@ -80,6 +80,16 @@ def test_create_user_before_init_db_says_to_run_init_db_first(fresh_app):
     assert "portal init-db" in one_dutch_line(result)
 
 
+@pytest.mark.parametrize("command", [["paper-run", "--month", "2026-10", "--out", "OUT"],
+                                     ["run-payments"]])
+def test_commands_on_a_database_without_schema_say_to_run_init_db_first(fresh_app, tmp_path,
+                                                                       command):
+    args = [str(tmp_path / "papier") if a == "OUT" else a for a in command]
+    result = fresh_app.test_cli_runner().invoke(args=args)
+    assert "portal init-db" in one_dutch_line(result)
+    assert not (tmp_path / "papier").exists()
+
+
 def test_init_db_then_seed_demo_then_create_user_on_a_fresh_database(fresh_app):
     runner = fresh_app.test_cli_runner()
     result = runner.invoke(init_db_command)

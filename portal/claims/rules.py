@@ -28,10 +28,11 @@ from typing import Protocol
 from portal.agreements.rules import VersionPeriod, coverage, version_for_day, versions_in_month
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
 from portal.claims.constants import ClaimStatus
-from portal.dates import first_of_month, format_day, format_month, last_of_month
+from portal.database import parse_id
+from portal.dates import first_of_month, format_day, format_month, last_of_month, parse_month
 from portal.enums import LabeledEnum
 from portal.money import format_euro, minutes_times_tariff
-from portal.refusals import Refusal
+from portal.refusals import Refusal, Refused
 
 QUARTER = 15
 DAY_MINUTES = 24 * 60
@@ -187,7 +188,7 @@ def shares_of(lines: Sequence[PricedLine]) -> dict[int, int]:
     return dict(shares)
 
 
-REFERENCE_RE = re.compile(r"^UB-(\d{4})(\d{2})-(\d{6,})$")
+REFERENCE_RE = re.compile(r"^UB-([0-9]{4})([0-9]{2})-([0-9]{6,})$")
 
 
 def claim_reference(agreement_id: int, month: dt.date) -> str:
@@ -204,10 +205,13 @@ def parse_reference(reference: str) -> tuple[int, dt.date] | None:
     match = REFERENCE_RE.match(str(reference).strip().upper())
     if not match:
         return None
-    year, month, agreement = (int(g) for g in match.groups())
-    if not 1 <= month <= 12:
+    year, month, agreement = match.groups()
+    try:
+        first = parse_month(f"{year}-{month}")
+    except Refused:  # month 13, year 0000 or 9999
         return None
-    return agreement, dt.date(year, month, 1)
+    agreement_id = parse_id(agreement)
+    return (agreement_id, first) if agreement_id is not None else None
 
 
 # --------------------------------------------------------------------------- the checks

@@ -50,15 +50,15 @@ from portal.claims.rules import (
     check_transition,
     refusal_letter_exists,
 )
-from portal.dates import format_month, month_days
+from portal.dates import format_month, month_days, parse_month
 from portal.extensions import db
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused
 
 bp = Blueprint("claims", __name__)
 
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$")
+_MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$", re.ASCII)
 
 
 @bp.before_request
@@ -117,10 +117,13 @@ def _sheet_side(acting: Acting) -> Acting:
 
 
 def _month(text: str) -> dt.date:
+    """The month in the address (JJJJ-MM); one the portal does not handle is no page."""
     if not _MONTH_RE.match(text):
         abort(404)
-    year, month = text.split("-")
-    return dt.date(int(year), int(month), 1)
+    try:
+        return parse_month(text)
+    except Refused:
+        abort(404)
 
 
 def _allowed(status, action: Action, side: Side) -> bool:

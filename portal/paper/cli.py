@@ -16,6 +16,7 @@ the embedded default (no Redis) the work runs here.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import sys
@@ -28,22 +29,43 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.cli import refusals_exit
 from portal.dutch_cli import DutchCommand, fail
+from portal.paper.jobs import MANIFEST
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 SAVE_SECONDS = 10  # the manifest is saved at most this often during a run
+
+
+# Why a folder cannot be written to, in Dutch (the system's own text is English).
+WHY_NOT_WRITABLE = {
+    errno.ENOENT: "de map bestaat niet en kan hier niet gemaakt worden",
+    errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+    errno.EEXIST: "er staat al een bestand met die naam",
+    errno.EACCES: "u heeft geen rechten om daarin te schrijven",
+    errno.EPERM: "u heeft geen rechten om daarin te schrijven",
+    errno.EROFS: "die schijf kan alleen gelezen worden",
+    errno.ENOSPC: "de schijf is vol",
+}
 
 
 def check_out_dir(out: str) -> Path:
     """The output folder, created if needed; refused when it cannot be written to."""
+    if not str(out).strip():
+        raise click.ClickException("Geef de map voor de PDF's met --out, bijvoorbeeld "
+                                   "--out papier/2026-03.")
     path = Path(out)
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".schrijftest-"):
             pass
     except OSError as error:
-        raise click.ClickException(f"De map {out} kan niet worden beschreven ({error.strerror}). "
+        why = WHY_NOT_WRITABLE.get(error.errno, "het systeem staat het niet toe")
+        raise click.ClickException(f"In de map {out} kan niet geschreven worden: {why}. "
                                    "Kies een andere map met --out.") from None
+    if (path / MANIFEST).is_dir():
+        raise click.ClickException(f"In de map {out} staat een map {MANIFEST}; daar hoort het "
+                                   "manifest van paper-run. Kies een andere map met --out.")
     return path
 
 
@@ -177,11 +199,12 @@ def enqueue_paper(month: dt.date, out: Path, today: dt.date, redis_url: str, *,
     return len(queued)
 
 
+MAX_WORKERS = 32  # more processes than this only wait for each other (and for memory)
 OPTION_HINTS = {  # what to give, where an option's help says it less well (portal/dutch_cli.py)
     "month_text": "Geef de maand als JJJJ-MM, bijvoorbeeld --month 2026-03.",
     "out": "Geef de map voor de PDF's, bijvoorbeeld --out papier/2026-03.",
-    "workers": "Geef een heel getal van 1 of meer, bijvoorbeeld --workers 2, of laat --workers "
-               "weg (dan het aantal processorkernen).",
+    "workers": f"Geef een heel getal van 1 tot en met {MAX_WORKERS}, bijvoorbeeld --workers 2, "
+               "of laat --workers weg (dan het aantal processorkernen).",
     "max_tasks_per_child": "Geef een heel getal van 1 of meer, bijvoorbeeld "
                            "--max-tasks-per-child 300.",
 }
@@ -190,7 +213,8 @@ OPTION_HINTS = {  # what to give, where an option's help says it less well (port
               help="De maand van de overzichten en urenbriefjes, bijvoorbeeld 2026-03.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               metavar="MAP", help="Map waarin de PDF's en manifest.json komen.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="AANTAL",
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
+              metavar="AANTAL",
               help="Aantal werkprocessen (standaard: het aantal processorkernen).")
 @click.option("--max-tasks-per-child", type=click.IntRange(min=1), default=300, metavar="AANTAL",
               help="Een werkproces stopt na zoveel documenten en een nieuw neemt het over "
@@ -198,6 +222,7 @@ OPTION_HINTS = {  # what to give, where an option's help says it less well (port
 @click.option("--queue", "use_queue", is_flag=True,
               help="In productie (PORTAL_REDIS_URL): zet het werk in de wachtrij voor rq.")
 @with_appcontext
+@refusals_exit
 def paper_run_command(month_text, out, workers, max_tasks_per_child, use_queue):
     """Maak de papieren post van een maand: het budgetoverzicht en de urenbriefjes van elk
     huishouden dat op papier werkt, met manifest.json. Een tweede keer slaat over wat klaar is."""
@@ -222,7 +247,7 @@ def paper_run_command(month_text, out, workers, max_tasks_per_child, use_queue):
                        f"ze en schrijft daarna {out_dir / 'manifest.json'}.")
             return
         click.echo("Geen Redis ingesteld (PORTAL_REDIS_URL): het werk gebeurt hier.")
-    result = run_paper(month, out_dir, workers=workers or os.cpu_count() or 1,
+    result = run_paper(month, out_dir, workers=workers or min(os.cpu_count() or 1, MAX_WORKERS),
                        max_tasks_per_child=max_tasks_per_child, today=run_on)
     click.echo(f"{result['households']} huishoudens op papier: {result['made']} documenten "
                f"gemaakt, {result['skipped']} waren er al"

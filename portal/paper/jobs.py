@@ -139,9 +139,12 @@ def load_manifest(out_dir: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict):  # unreadable, or no manifest of ours: start afresh
         return {"documents": {}, "households": {}}
-    data.setdefault("documents", {})
-    data.setdefault("households", {})
+    for part in ("documents", "households"):
+        if not isinstance(data.get(part), dict):
+            data[part] = {}
     return data
 
 
@@ -154,7 +157,7 @@ def is_done(out_dir: Path, manifest: dict[str, Any], relpath: str) -> bool:
     """Done: the file exists and its checksum matches its manifest entry."""
     entry = manifest["documents"].get(relpath)
     path = out_dir / relpath
-    return bool(entry) and path.is_file() and sha256_of(path) == entry.get("sha256")
+    return isinstance(entry, dict) and path.is_file() and sha256_of(path) == entry.get("sha256")
 
 
 def manifest_entry(planned: dict[str, Any], sha256: str, size: int) -> dict[str, Any]:

@@ -66,19 +66,46 @@ def test_recycled_workers_are_replaced_until_the_run_is_done(app, demo_on_paper,
     assert all(entry["render_ms"] > 0 for entry in result["results"])
 
 
-@pytest.mark.parametrize("month", ["2026-13", "10-2026", "2026-1", "oktober"])
-def test_bad_month_exits_1(app, tmp_path, month):
+@pytest.mark.parametrize("month, says", [
+    ("2026-13", "geen maand"), ("10-2026", "geen maand"), ("2026-1", "geen maand"),
+    ("oktober", "geen maand"), ("0000-01", "geen maand"),
+    ("9999-12", "De maand 9999-12 kan niet. Kies een maand van januari 2000 tot en met "
+                "december 2099."),
+])
+def test_bad_month_exits_1(app, tmp_path, month, says):
     result = _run(app, "--month", month, "--out", str(tmp_path))
     assert result.exit_code == 1
-    assert "geen maand" in result.output
+    assert says in result.output and "Traceback" not in result.output
 
 
-def test_out_dir_that_cannot_be_written_exits_1(app, tmp_path):
+@pytest.mark.parametrize("where, says", [
+    ("FILE/map", "een deel van het pad is een bestand, geen map"),
+    ("", "Geef de map voor de PDF's met --out"),
+    ("MANIFEST_DIR", "staat een map manifest.json"),
+])
+def test_out_dir_that_cannot_be_written_exits_1(app, tmp_path, where, says):
     blocked = tmp_path / "een-bestand"
     blocked.write_text("geen map")
-    result = _run(app, "--month", "2026-10", "--out", str(blocked / "map"))
+    (tmp_path / "met-map" / "manifest.json").mkdir(parents=True)
+    out = where.replace("FILE", str(blocked)).replace("MANIFEST_DIR", str(tmp_path / "met-map"))
+    result = _run(app, "--month", "2026-10", "--out", out)
     assert result.exit_code == 1
-    assert "kan niet worden beschreven" in result.output
+    assert "Kies een andere map met --out." in result.output or not where
+    assert says in result.output, result.output
+    assert "(" not in result.output  # no English system text in brackets
+
+
+@pytest.mark.parametrize("manifest", ["[]", '{"documents": 5, "households": []}',
+                                      '{"documents": {"a.pdf": "kapot"}}', "{kapot"])
+def test_a_manifest_that_is_not_ours_is_started_afresh(app, demo_on_paper, tmp_path, manifest):
+    out = tmp_path / "papier"
+    out.mkdir()
+    (out / "manifest.json").write_text(manifest)
+    result = _run(app, "--month", "2026-10", "--out", str(out), "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "6 documenten gemaakt, 0 waren er al" in result.output
+    documents = json.loads((out / "manifest.json").read_text())["documents"].values()
+    assert sum(isinstance(entry, dict) and len(entry["sha256"]) == 64 for entry in documents) == 6
 
 
 ENGLISH = ("Usage:", "Error:", "Missing", "Invalid value", "Try ", "No such option",
@@ -89,7 +116,9 @@ ENGLISH = ("Usage:", "Error:", "Missing", "Invalid value", "Try ", "No such opti
     ([], "De optie --month ontbreekt. Geef de maand als JJJJ-MM"),
     (["--month", "2026-10"], "De optie --out ontbreekt. Geef de map"),
     (["--month", "2026-10", "--out", "OUT", "--workers", "0"],
-     "De waarde van --workers klopt niet. Geef een heel getal van 1 of meer"),
+     "De waarde van --workers klopt niet. Geef een heel getal van 1 tot en met 32"),
+    (["--month", "2026-10", "--out", "OUT", "--workers", "100000"],
+     "De waarde van --workers klopt niet. Geef een heel getal van 1 tot en met 32"),
     (["--month", "2026-10", "--out", "OUT", "--workers", "twee"],
      "De waarde van --workers klopt niet."),
     (["--month", "2026-10", "--out", "OUT", "--max-tasks-per-child", "0"],
