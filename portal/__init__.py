@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, render_template, request
 from werkzeug.routing import IntegerConverter
 
-from portal.config import PROJECT_ROOT, load_config
+from portal.config import PROJECT_ROOT, load_config, make_dir
 from portal.database import MAX_ID, configure_engine, write_intent
 from portal.extensions import babel, csrf, db, limiter, login_manager
 
@@ -28,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     app.instance_path = app.config["PORTAL_INSTANCE_DIR"]
     # Before any route exists: <int:...> in a URL never exceeds what an id column holds.
     app.url_map.converters["int"] = DatabaseIntConverter
-    Path(app.config["PORTAL_UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+    make_dir(Path(app.config["PORTAL_UPLOAD_DIR"]), "PORTAL_UPLOAD_DIR")
 
     register_extensions(app)
     register_input_guard(app)

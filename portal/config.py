@@ -68,11 +68,44 @@ DEMO_PAYER = {"PORTAL_PAYER_NAME": "Betaalkantoor PGB-portaal (demo)",
               "PORTAL_PAYER_IBAN": "NL91ABNA0417164300", "PORTAL_PAYER_BIC": "ABNANL2A"}
 
 
+def make_dir(path: Path, setting: str) -> Path:
+    """A folder the portal writes to, created if needed; a clear refusal when it cannot be."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise ConfigError(f"{setting}: de map {path} bestaat niet en kan niet gemaakt worden. "
+                          "Kies een map waarin het portaal mag schrijven.") from None
+    if not os.access(path, os.W_OK):
+        raise ConfigError(f"{setting}: in de map {path} mag het portaal niet schrijven. Kies "
+                          "een andere map of geef het portaal schrijfrechten.")
+    return path
+
+
+DATABASE_URL_EXAMPLE = ("bijvoorbeeld postgresql+psycopg://gebruiker@host:5432/pgb, of "
+                        "sqlite:////pad/naar/portal.sqlite3")
+
+
+def check_database_url(url: str) -> None:
+    """A URL SQLAlchemy reads, of a database the portal runs on (never echoed: it may hold a
+    password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise ConfigError("PORTAL_DATABASE_URL is geen database-adres. Schrijf het als "
+                          f"{DATABASE_URL_EXAMPLE}.") from None
+    if backend not in ("postgresql", "sqlite"):
+        raise ConfigError(f"PORTAL_DATABASE_URL wijst naar {backend}; het portaal werkt met "
+                          f"PostgreSQL of SQLite, {DATABASE_URL_EXAMPLE}.")
+
+
 def _dev_secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    make_dir(instance, "PORTAL_INSTANCE_DIR")
     key = secrets.token_hex(32)
     path.write_text(key)
     path.chmod(0o600)
@@ -130,8 +163,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     if not secret:
         secret = _dev_secret_key(instance)
     if not database_url:
-        instance.mkdir(parents=True, exist_ok=True)
+        make_dir(instance, "PORTAL_INSTANCE_DIR")
         database_url = f"sqlite:///{instance / 'portal.sqlite3'}"
+    check_database_url(database_url)
 
     redis_url = env.get("PORTAL_REDIS_URL", "").strip() or None
     mail = _mail_settings(env, mode)

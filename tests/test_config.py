@@ -49,3 +49,28 @@ def test_the_time_zone_is_not_a_setting(tmp_path):
     assert config["BABEL_DEFAULT_TIMEZONE"] == config["PORTAL_TIMEZONE"] == "Europe/Amsterdam"
     assert str(TZ) == "Europe/Amsterdam"
     assert "PORTAL_TIMEZONE" not in (PROJECT_ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("url, says", [
+    ("garbage", "PORTAL_DATABASE_URL is geen database-adres"),
+    ("postgresql+psycopg://postgres:geheim@127.0.0.1:notaport/x",
+     "PORTAL_DATABASE_URL is geen database-adres"),
+    ("mysql://x:geheim@y/z", "PORTAL_DATABASE_URL wijst naar mysql"),
+])
+def test_a_database_url_the_portal_cannot_use_is_refused_without_echoing_it(tmp_path, url, says):
+    with pytest.raises(ConfigError) as error:
+        load_config({"PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_DATABASE_URL": url})
+    assert says in str(error.value) and "geheim" not in str(error.value)
+
+
+@pytest.mark.parametrize("setting", ["PORTAL_INSTANCE_DIR", "PORTAL_UPLOAD_DIR"])
+def test_a_folder_that_cannot_be_made_is_refused_by_its_setting(tmp_path, setting):
+    from portal import create_app
+
+    blocked = tmp_path / "een-bestand"
+    blocked.write_text("geen map")
+    environ = {"PORTAL_INSTANCE_DIR": str(tmp_path / "instance"), setting: str(blocked / "map")}
+    with pytest.raises(ConfigError) as error:
+        create_app(environ=environ)
+    assert str(error.value).startswith(f"{setting}: de map ")
+    assert "kan niet gemaakt worden" in str(error.value)
