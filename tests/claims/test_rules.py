@@ -378,6 +378,12 @@ def test_reference_round_trip():
     assert rules.parse_reference(" ub-202603-000123 ") == (123, MARCH)
     assert rules.parse_reference("UB-202613-000123") is None
     assert rules.parse_reference("ZO-202603-000123") is None
+    # A year the portal does not handle, or an agreement number no id column holds: no
+    # reference (both crashed the paper intake).
+    assert rules.parse_reference("UB-000001-000001") is None
+    assert rules.parse_reference("UB-999912-000001") is None
+    assert rules.parse_reference("UB-202611-99999999999") is None
+    assert rules.parse_reference("UB-202611-2147483647") == (2147483647, dt.date(2026, 11, 1))
 
 
 # ------------------------------------------------------------------ lifecycle

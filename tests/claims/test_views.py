@@ -215,6 +215,11 @@ def test_sheet_form_404_for_bad_month_or_agreement(client, login, w):
     assert client.get(new_url(w, "2026-13")).status_code == 404
     assert client.get(new_url(w, "maart")).status_code == 404
     assert client.get("/overeenkomsten/999999/urenbriefje/2026-03").status_code == 404
+    # Months the portal does not handle (year 0 and 9999 crashed the page).
+    for month in ("0000-01", "9999-12", "1999-12", "\u0662\u0660\u0662\u0666-03"):
+        assert client.get(new_url(w, month)).status_code == 404
+        assert client.post(new_url(w, month), data={"c0_01": "1", "action": "bereken"}
+                           ).status_code == 404
 
 
 def test_show_page_for_each_side_and_404_for_others(client, login, w):
