@@ -15,7 +15,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
@@ -159,7 +158,7 @@ class PeriodFields:
     end_kind = RadioField("Hoe lang geldt de overeenkomst?", choices=options(EndKind.choices()),
                           validators=[InputRequired("Kies hoe lang de overeenkomst geldt.")])
     ends_on = DutchDateField("Laatste dag van de zorg (bij 'tot een einddatum')",
-                        validators=[Optional()])
+                             validators=[Optional()])
 
 
 class PeriodForm(PeriodFields, BaseForm):
@@ -197,8 +196,7 @@ class UploadForm(BaseForm):
 
 class EndForm(BaseForm):
     ended_on = DutchDateField("Laatste dag waarop de zorgverlener zorg geeft",
-                         validators=[InputRequired("Vul de laatste dag van de zorg in.")])
-    reason = TextAreaField("Toelichting (niet verplicht)", validators=[Optional()])
+                              validators=[InputRequired("Vul de laatste dag van de zorg in.")])
 
 
 def change_form(model: str, line_labels: list[tuple[str, str]], **kw) -> BaseForm:
@@ -208,9 +206,9 @@ def change_form(model: str, line_labels: list[tuple[str, str]], **kw) -> BaseFor
     class F(PeriodFields, BaseForm):
         pass
 
-    F.starts_on = DutchDateField("Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
-                            validators=[InputRequired("Vul de eerste dag in waarop de wijziging "
-                                                      "geldt.")])
+    F.starts_on = DutchDateField(
+        "Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
+        validators=[InputRequired("Vul de eerste dag in waarop de wijziging geldt.")])
     for i, (tariff_label, quantity_label) in enumerate(line_labels):
         setattr(F, f"tariff_{i}", StringField(tariff_label, validators=[
             DataRequired("Vul het tarief in.")]))
