@@ -213,6 +213,13 @@ class DutchGroup(_DutchHelp):
         except click.UsageError as error:
             raise DutchUsageError(dutch_usage_message(error, ctx), ctx) from None
 
+    def invoke(self, ctx):
+        """click says 'Aborted!' when a prompt gets Ctrl-C or no more input: say it in Dutch."""
+        try:
+            return super().invoke(ctx)
+        except (click.Abort, EOFError, KeyboardInterrupt):
+            fail("Afgebroken. Er is niets opgeslagen.")
+
     def format_options(self, ctx, formatter) -> None:
         super().format_options(ctx, formatter)
         self.format_commands(ctx, formatter)

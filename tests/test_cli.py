@@ -413,3 +413,12 @@ def test_set_allowance_cap_refuses_bad_input_in_dutch_and_writes_nothing(app, db
     assert result.exit_code == 1, result.output
     assert f"({code})" in result.output and "Traceback" not in result.output
     assert _db.session.scalar(select(func.count()).select_from(AllowanceCap)) == 0
+
+
+def test_a_password_prompt_without_input_stops_in_dutch(tmp_path):
+    assert portal(tmp_path, "init-db").exit_code == 0
+    result = portal(tmp_path, "create-user", "--email", "stop@example.nl", "--name", "Stop",
+                    "--role", "beheerder", input="")
+    assert result.exit_code == 1
+    assert "Afgebroken. Er is niets opgeslagen." in result.output
+    assert "Aborted" not in result.output
