@@ -156,3 +156,53 @@ def test_every_date_field_reads_what_a_person_types_and_refuses_days_the_portal_
             assert not form.validate() and form.day.data is None
             assert form.day.errors[0].startswith(message), form.day.errors
             assert f'value="{typed}"' in form.day()  # what was typed is shown again
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("\u200b", ""), (" \u200bAnna\u200d Jansen\ufeff ", "Anna Jansen"), ("\u202eabc", "abc"),
+    ("regel 1\nregel 2\tmet tab", "regel 1\nregel 2\tmet tab"), ("\x07bel", "bel"),
+    ("José Ørsted-Ñuñez", "José Ørsted-Ñuñez"), (None, None),
+])
+def test_typed_text_loses_invisible_characters_and_outer_spaces(typed, kept):
+    from portal.text import clean_text
+
+    assert clean_text(typed) == kept
+
+
+@pytest.mark.parametrize("email, code", [
+    ("naam@voorbeeld.nl", None), ("Anna.Jansen+pgb@demo.pgb", None),
+    ("a@b.nl,c@d.nl", "email_invalid"), ("a@[127.0.0.1]", "email_invalid"),
+    ("geen-adres", "email_invalid"), ("a b@c.nl", "email_invalid"), ("a@localhost", "email_invalid"),
+    ("a" * 250 + "@b.nl", "email_too_long"),
+])
+def test_one_rule_for_an_email_address(email, code):
+    from portal.access.rules import check_email
+
+    assert [r.code for r in check_email(email)] == ([code] if code else [])
+
+
+def test_every_text_field_is_cleaned_before_its_checks_and_passwords_are_not(client, login, db):
+    from sqlalchemy import func, select
+
+    from portal.access.constants import Role
+    from portal.access.models import User
+    from tests import factories as f
+
+    login(f.make_user(Role.BEHEERDER))
+    before = db.session.scalar(select(func.count()).select_from(User))
+    response = client.post("/betaalkantoor/inlogaccounts/nieuw", data={
+        "name": "\u200b", "email": "a@b.nl,c@d.nl", "role": "beheerder"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="name-error">Vul een naam in.' in page
+    assert 'id="email-error">Vul een geldig e-mailadres in' in page
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
+    # A password keeps what was typed, spaces and all (it is never shown or cleaned).
+    holder = f.make_user(Role.BUDGETHOUDER)
+    login(holder)
+    spaced = "  met spaties\u200b  "
+    client.post("/account/wachtwoord", data={"current": f.PASSWORD, "password": spaced,
+                                             "repeat": spaced})
+    from portal.access.service import verify_password
+
+    assert verify_password(holder, spaced) and not verify_password(holder, spaced.strip())

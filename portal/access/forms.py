@@ -1,14 +1,32 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired
 
 from portal.access.constants import Scope
 from portal.dates import check_date_range
+from portal.text import clean_text
 
 
 class BaseForm(FlaskForm):
-    """Every form of the portal: CSRF-protected, Dutch messages."""
+    """Every form of the portal: CSRF-protected, Dutch messages, and every text field cleaned
+    of invisible characters and outer spaces (portal.text.clean_text) before any check."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            cls = unbound_field.field_class
+            if issubclass(cls, StringField) and not issubclass(cls, PasswordField | HiddenField):
+                filters = [*unbound_field.kwargs.get("filters", ()), clean_text]
+                return unbound_field.bind(form=form, **{**options, "filters": filters})
+            return unbound_field.bind(form=form, **options)
 
 
 class LoginForm(BaseForm):
