@@ -203,6 +203,7 @@ def test_usage_errors_are_dutch_and_exit_2(tmp_path, args, says):
 @pytest.mark.parametrize("option, value, says", [
     ("--name", "x" * 201, "Deze naam is te lang. Gebruik ten hoogste 200 tekens."),
     ("--email", "a" * 250 + "@b.nl", "Dit e-mailadres is te lang."),
+    ("--name", "\x01\x02\u200b", "Vul een naam in."),
 ])
 def test_create_user_refuses_what_the_users_table_cannot_hold(app, db, option, value, says):
     options = {"--email": "lang@example.nl", "--name": "Lang", "--role": "beheerder",

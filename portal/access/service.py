@@ -45,6 +45,7 @@ from portal.extensions import db
 from portal.messages.service import notify
 from portal.pagination import Page, paginate
 from portal.refusals import Refusal, Refused, refuse_if
+from portal.text import clean_text
 
 _hashers: dict[bool, PasswordHasher] = {
     False: PasswordHasher(),
@@ -159,6 +160,7 @@ def create_user(email: str, password: str | None, role: str, name: str, *,
                 funder_id: int | None = None, totp_secret: str | None = None) -> User:
     """A new login: the command line's `create-user` (with a password) and the payment office's
     page (password None: no usable password until the person sets one through a link)."""
+    email, name = clean_text(email) or "", clean_text(name) or ""  # the command line's too
     refusals = check_new_user(email, password, role, name)
     if not any(r.field == "email" for r in refusals) and find_user_by_email(email) is not None:
         refusals.append(Refusal("email_taken", "Er is al een account met dit e-mailadres. Zoek het "
