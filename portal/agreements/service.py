@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
@@ -978,12 +978,18 @@ DECIDED_STATUSES = frozenset({VersionStatus.TER_BEOORDELING, VersionStatus.GOEDG
                               VersionStatus.BEEINDIGD})
 
 
-def review_states(versions: Iterable[AgreementVersion]
+# Who acted, as a consulent reads an event of another funder's consulent.
+OTHER_FUNDER = "een medewerker van een andere verstrekker"
+
+
+def review_states(versions: Iterable[AgreementVersion], *, seen_by_funder: int | None = None
                   ) -> dict[int, list[FunderDecisionState]]:
     """Per version (under review or decided by the funders): each funder concerned and its
     decision in the current round, by funder name. Two queries, whatever the number of versions.
 
     A version approved without review (an extension) has no round and no entry.
+    seen_by_funder: a consulent's funder, who sees of the other funders whether and what they
+    decided, not who decided or why (that is the other funder's business and the person's).
     """
     from sqlalchemy.orm import aliased
 
@@ -1013,9 +1019,12 @@ def review_states(versions: Iterable[AgreementVersion]
         states = []
         for funder_id, funder_name in sorted(concerned[v.id].items(), key=lambda kv: kv[1]):
             row, by = decided[v.id].get(funder_id, (None, None))
-            states.append(FunderDecisionState(
+            state = FunderDecisionState(
                 funder_id, funder_name, ReviewDecision(row.decision) if row else None,
-                row.decided_at if row else None, by, row.reason if row else None))
+                row.decided_at if row else None, by, row.reason if row else None)
+            if seen_by_funder is not None and funder_id != seen_by_funder:
+                state = replace(state, decided_by_name=None, reason=None)
+            states.append(state)
         result[v.id] = states
     return result
 
@@ -1191,9 +1200,22 @@ def household_agreements(household_id: int) -> list[Agreement]:
     ))
 
 
-def events_of(agreement_ids: Iterable[int]) -> dict[int, list[tuple[AgreementEvent, str | None,
-                                                                        str | None]]]:
-    """Status history per agreement: (event, actor name, on-behalf-of name), oldest first."""
+@dataclass(frozen=True)
+class OtherFundersEvent:
+    """An event of another funder's consulent, as a consulent sees it: when and what, not who
+    or why (review_states hides the same of the decisions)."""
+
+    at: dt.datetime
+    to_status: str
+    reason: None = None
+
+
+def events_of(agreement_ids: Iterable[int], *, seen_by_funder: int | None = None
+              ) -> dict[int, list[tuple[AgreementEvent | OtherFundersEvent, str | None,
+                                        str | None]]]:
+    """Status history per agreement: (event, actor name, on-behalf-of name), oldest first.
+    seen_by_funder: a consulent's funder; the other funders' consulents' events are shown as
+    OtherFundersEvent by OTHER_FUNDER."""
     from sqlalchemy.orm import aliased
 
     ids = sorted(set(agreement_ids))
@@ -1202,14 +1224,19 @@ def events_of(agreement_ids: Iterable[int]) -> dict[int, list[tuple[AgreementEve
         return result
     actor, behalf = aliased(User), aliased(User)
     rows = db.session.execute(
-        select(AgreementEvent, actor.name, behalf.name)
+        select(AgreementEvent, actor.name, behalf.name, actor.role, actor.funder_id)
         .outerjoin(actor, actor.id == AgreementEvent.actor_id)
         .outerjoin(behalf, behalf.id == AgreementEvent.on_behalf_of_id)
         .where(AgreementEvent.agreement_id.in_(ids))
         .order_by(AgreementEvent.at, AgreementEvent.id)
     ).all()
-    for event, actor_name, behalf_name in rows:
-        result[event.agreement_id].append((event, actor_name, behalf_name))
+    for event, actor_name, behalf_name, actor_role, actor_funder in rows:
+        if (seen_by_funder is not None and actor_role == Role.CONSULENT
+                and actor_funder != seen_by_funder):
+            result[event.agreement_id].append(
+                (OtherFundersEvent(event.at, event.to_status), OTHER_FUNDER, None))
+        else:
+            result[event.agreement_id].append((event, actor_name, behalf_name))
     return result
 
 

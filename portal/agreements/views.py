@@ -29,6 +29,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.access import describe
+from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements import forms, rules, service
 from portal.agreements.constants import (
@@ -271,7 +272,11 @@ def show(agreement_id: int):
     agreement = _load(agreement_id)
     day = today()
     grants = _grants_by_id(agreement.household_id)
-    view = _agreement_view(agreement, grants, day, service.events_of([agreement.id])[agreement.id],
+    # A consulent sees of the other funders that they decided, not who or why.
+    seen_by_funder = current_user.funder_id if current_user.role == Role.CONSULENT else None
+    view = _agreement_view(agreement, grants, day,
+                           service.events_of([agreement.id],
+                                             seen_by_funder=seen_by_funder)[agreement.id],
                            with_versions=True)
     funders = {gid: g.funder_id for gid, g in grants.items()}
     # A scan a consulent may not download (it holds other funders' lines) is named, not linked.
@@ -287,7 +292,10 @@ def show(agreement_id: int):
     return render_template("agreements/show.html", view=view, documents=documents,
                            actions=actions, changes=changes, holder=holder,
                            is_provider=provider,
-                           review_states=service.review_states(agreement.versions))
+                           review_states=service.review_states(
+                               agreement.versions, seen_by_funder=seen_by_funder),
+                           # a consulent reads their own funder's reason in the decisions
+                           funder_view=seen_by_funder is not None)
 
 
 def _actions(agreement: Agreement, open_version: AgreementVersion | None, holder: bool,

@@ -192,7 +192,8 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
     own_lines = visible_lines(viewer, version, funders)
     previous_lines = (visible_lines(viewer, previous, funders)
                       if previous is not None and previous is not version else [])
-    decisions = agreements_service.review_states([version]).get(version.id, [])
+    decisions = agreements_service.review_states([version], seen_by_funder=funder_id
+                                                 ).get(version.id, [])
     own = next((d for d in decisions if d.funder_id == funder_id and d.decision), None)
     under_review = version.status == VersionStatus.TER_BEOORDELING
     costs = []

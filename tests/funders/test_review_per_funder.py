@@ -283,3 +283,25 @@ def test_agreement_page_shows_which_funders_decided(client, login, w):
     assert "Besluit van de verstrekkers die meebetalen" in html
     assert "<strong>Verzekeraar Proef</strong>: goedgekeurd op" in html
     assert "<strong>Gemeente Proefstad</strong>: nog niet beoordeeld" in html
+
+
+def test_a_consulent_sees_that_another_funder_refused_but_not_who_or_why(client, login, w):
+    _approve(w.c_gemeente, w.version)
+    service.review(w.c_verzekeraar, w.version, approve=False, reason=REASON, today=TODAY)
+    _db.session.commit()
+    states = service.review_states([w.version], seen_by_funder=w.gemeente.id)[w.version.id]
+    assert [(s.funder_name, s.label, s.decided_by_name, s.reason) for s in states] == [
+        ("Gemeente Proefstad", "Goedgekeurd", "Gea Gemeente", None),
+        ("Verzekeraar Proef", "Afgekeurd", None, None)]
+    login(w.c_gemeente_2)
+    for page in (f"/verstrekker/beoordelen/{w.version.id}", f"/overeenkomsten/{w.agreement.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "<strong>Verzekeraar Proef</strong>: afgekeurd" in html, page
+        assert REASON not in html and "Vera Verzekeraar" not in html, page
+    assert "door een medewerker van een andere verstrekker" in html  # the agreement's history
+    client.post("/uitloggen")
+    # The budget holder, who has to act on it, reads who refused and why.
+    login(w.holder)
+    html = client.get(f"/overeenkomsten/{w.agreement.id}").get_data(as_text=True)
+    assert "<strong>Verzekeraar Proef</strong>: afgekeurd" in html and REASON in html
+    assert "Vera Verzekeraar" in html
