@@ -90,6 +90,13 @@ def log_in_demo(page: Page, base: str, login) -> None:
     log_in(page, base, login.email, DEMO_PASSWORD, login.totp_secret)
 
 
+def log_in_as_office(page: Page, base: str) -> None:
+    """Log in as the demo's payment office (two steps: the code page gets an axe check too)."""
+    from portal.demo.seed import BEHEERDER
+
+    log_in_demo(page, base, BEHEERDER)
+
+
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="Uitloggen").click()
     expect(page).to_have_url(re.compile(r"/inloggen$"))

@@ -18,7 +18,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_in, log_in_demo, log_out
+from e2e.helpers import assert_accessible, log_in, log_in_as_office, log_out
 
 pytestmark = pytest.mark.e2e
 
@@ -98,12 +98,6 @@ def portal(demo_server):
         yield {"base": base, "reference": reference, "mails": mails}
     finally:
         app.logger.removeHandler(mails)
-
-
-def log_in_as_office(page: Page, base: str) -> None:
-    from portal.demo.seed import BEHEERDER
-
-    log_in_demo(page, base, BEHEERDER)
 
 
 def test_the_office_makes_a_login_and_the_provider_sets_a_password_and_signs_in(

@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_in_demo
+from e2e.helpers import assert_accessible, log_in_as_office
 
 pytestmark = pytest.mark.e2e
 
@@ -28,12 +28,6 @@ NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 def office_server(demo_server):
     """A portal with the demo loaded, on its own SQLite file (conftest's demo_server)."""
     return demo_server[0]
-
-
-def log_in_as_office(page: Page, base: str) -> None:
-    from portal.demo.seed import BEHEERDER
-
-    log_in_demo(page, base, BEHEERDER)  # two steps: the code page gets an axe check too
 
 
 def test_office_previews_runs_and_downloads_the_sepa_file(page: Page, office_server, tmp_path):
