@@ -15,7 +15,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
-from portal.database import transaction
+from portal.database import parse_id, transaction
 from portal.dutch_cli import DutchCommand, DutchGroup, bad_value, fail
 from portal.refusals import Refusal, Refused
 
@@ -141,11 +141,11 @@ def cli_number(text: str | None, field: str, what: str) -> int | None:
     """A whole number typed on the command line, or a Dutch refusal (click's own is English)."""
     if text is None:
         return None
-    cleaned = str(text).strip()
-    if not cleaned.isdigit() or len(cleaned) > 18:
+    number = parse_id(text)
+    if number is None:
         raise Refused(Refusal(f"{field}_invalid", f"'{text}' is geen {what}. Schrijf een heel "
                               "getal, bijvoorbeeld 2027.", field))
-    return int(cleaned)
+    return number
 
 
 def _changed(before: int | None, after: int) -> str:

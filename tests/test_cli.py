@@ -423,3 +423,12 @@ def test_a_password_prompt_without_input_stops_in_dutch(tmp_path):
     assert result.exit_code == 1
     assert "Afgebroken. Er is niets opgeslagen." in result.output
     assert "Aborted" not in result.output
+
+
+def test_a_year_in_other_digits_is_refused_in_dutch(app, db):
+    from portal.cli import set_max_tariff_command
+
+    result = app.test_cli_runner().invoke(set_max_tariff_command, [
+        "--law", "wlz", "--year", "²", "--unit", "uur", "--euros", "70,00"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "'²' is geen jaartal" in result.output, result.output
