@@ -225,8 +225,6 @@ def change_form(model: str, line_labels: list[tuple[str, str]], **kw) -> BaseFor
 # Quantities as people type them
 # ---------------------------------------------------------------------------------------------
 
-MINUTE_UNITS = (Unit.UUR, Unit.MAANDLOON)
-
 
 QuantityError = quantities.QuantityError
 
@@ -241,7 +239,7 @@ COUNT_HELP = "Vul een heel getal in, bijvoorbeeld 3."
 
 def parse_quantity(text: str, unit: str) -> int:
     """'4:30' or '4,5' hours -> 270 minutes (hourly care, fixed hours); '3' -> 3 day parts."""
-    hours = unit in MINUTE_UNITS
+    hours = unit in rules.MINUTE_UNITS
     try:
         quantity = (quantities.parse_minutes(text, digits=DIGITS, one_digit_minutes=True)
                     if hours else quantities.parse_count(text, digits=DIGITS))
@@ -261,7 +259,7 @@ def parse_quantity(text: str, unit: str) -> int:
 
 
 def format_quantity(quantity: int, unit: str) -> str:
-    if unit in MINUTE_UNITS:
+    if unit in rules.MINUTE_UNITS:
         return f"{quantity // 60}:{quantity % 60:02d}"
     return str(quantity)
 

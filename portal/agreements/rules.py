@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portal.access.rules import check_email
 from portal.agreements.constants import (
     DEFAULT_NOTICE_MONTHS,
     FAMILY_RELATIONS,
@@ -47,6 +48,7 @@ from portal.dates import (
     last_of_month,
     months_between,
 )
+from portal.identifiers import check_agb, check_iban, check_kvk
 from portal.money import format_euro, round_half_up
 from portal.refusals import Refusal
 
@@ -272,8 +274,8 @@ def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Ref
             refusals.append(Refusal("quantity_not_quarter", f"Vul de uren per week voor {label} "
                                     "in hele kwartieren in, bijvoorbeeld 2:15 of 2:30.",
                                     line_field(i, "weekly_quantity")))
-        ceiling = TARIFF_CEILING_CENTS.get(line.unit)
-        if ceiling is not None and line.tariff_cents > ceiling:
+        ceiling = TARIFF_CEILING_CENTS[line.unit]
+        if line.tariff_cents > ceiling:
             what = ("Een maandloon van meer dan " + format_euro(ceiling)
                     if line.unit == Unit.MAANDLOON
                     else f"Een tarief van meer dan {format_euro(ceiling)} {line.unit.label}")
@@ -291,10 +293,8 @@ def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Ref
                                     line_field(i, "care_kind")))
         seen.add(key)
         grant = grants.get(line.grant_id)
-        if grant is None or grant.household_id != draft.household_id:
-            refusals.append(Refusal("grant_other_household", "Dit budget hoort niet bij uw "
-                                    "huishouden. Kies een budget van uzelf of van een gezinslid.",
-                                    line_field(i, "grant_id")))
+        if not _own_grant(grant, draft.household_id):
+            refusals.append(_other_household(line_field(i, "grant_id")))
             continue
         if draft.starts_on is not None and not _overlaps(draft.starts_on, draft.ends_on, grant):
             refusals.append(Refusal("grant_period_no_overlap", "Het budget geldt van "
@@ -309,15 +309,21 @@ def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Ref
     return refusals
 
 
+def _own_grant(grant: GrantFacts | None, household_id: int) -> bool:
+    return grant is not None and grant.household_id == household_id
+
+
+def _other_household(field: str) -> Refusal:
+    return Refusal("grant_other_household", "Dit budget hoort niet bij uw huishouden. Kies een "
+                   "budget van uzelf of van een gezinslid.", field)
+
+
 def check_chosen_grants(household_id: int, grant_ids: Iterable[int],
                         grants: Mapping[int, GrantFacts]) -> list[Refusal]:
     """The budgets chosen in the wizard are the household's own."""
-    for grant_id in grant_ids:
-        grant = grants.get(grant_id)
-        if grant is None or grant.household_id != household_id:
-            return [Refusal("grant_other_household", "Dit budget hoort niet bij uw huishouden. "
-                            "Kies een budget van uzelf of van een gezinslid.", "grants")]
-    return []
+    if all(_own_grant(grants.get(grant_id), household_id) for grant_id in grant_ids):
+        return []
+    return [_other_household("grants")]
 
 
 # How far back an agreement can sensibly start: care of an earlier month can no longer be paid
@@ -465,6 +471,42 @@ def same_person_name(a: str, b: str) -> bool:
             return False
         rest.remove(match)
     return True
+
+
+# What the providers table holds of a name.
+PROVIDER_NAME_MAX_LENGTH = 200
+
+
+def check_provider_fields(kind: ProviderKind, name: str | None, iban: str | None,
+                          kvk: str | None, agb: str | None,
+                          email: str | None) -> tuple[dict, list[Refusal]]:
+    """A provider's details as typed (the wizard, the provider signing): the cleaned values and
+    every refusal at once - a name, a valid IBAN, KvK and AGB (required for an organisation),
+    an e-mail address when given."""
+    refusals: list[Refusal] = []
+    values: dict = {"name": (name or "").strip(), "email": (email or "").strip().lower() or None}
+    if not values["name"]:
+        refusals.append(Refusal("name_missing", "Vul de naam van de zorgverlener in.", "name"))
+    elif len(values["name"]) > PROVIDER_NAME_MAX_LENGTH:
+        refusals.append(Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste "
+                                f"{PROVIDER_NAME_MAX_LENGTH} tekens.", "name"))
+    values["iban"], found = check_iban(iban or "")
+    refusals += found
+    for field, value, check in (("kvk", kvk, check_kvk), ("agb", agb, check_agb)):
+        if value:
+            values[field], found = check(value)
+            refusals += found
+        else:
+            values[field] = None
+    if kind == ProviderKind.ORGANISATIE:
+        if not kvk:
+            refusals.append(Refusal("kvk_missing", "Vul het KvK-nummer van de organisatie in.",
+                                    "kvk"))
+        if not agb:
+            refusals.append(Refusal("agb_missing", "Vul de AGB-code van de organisatie in.", "agb"))
+    if values["email"]:
+        refusals += check_email(values["email"])
+    return values, refusals
 
 
 def match_provider(kind: ProviderKind, name: str, iban: str, kvk: str | None,

@@ -30,7 +30,6 @@ from portal.access.permissions import (
     household_access,
     require_office,
 )
-from portal.access.rules import NAME_MAX_LENGTH, check_email
 from portal.access.service import record
 from portal.agreements import rules
 from portal.agreements.constants import (
@@ -72,7 +71,6 @@ from portal.budgets.models import Funder, Grant, Member
 from portal.database import parse_id, set_row
 from portal.dates import add_months, first_of_month, format_day, now
 from portal.extensions import db
-from portal.identifiers import check_agb, check_iban, check_kvk
 from portal.messages.service import notify
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
@@ -350,35 +348,6 @@ def approved_version(agreement: Agreement) -> AgreementVersion | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_provider_fields(kind: ProviderKind, name: str | None, iban: str | None,
-                           kvk: str | None, agb: str | None,
-                           email: str | None) -> tuple[dict, list[Refusal]]:
-    refusals: list[Refusal] = []
-    values: dict = {"name": (name or "").strip(), "email": (email or "").strip().lower() or None}
-    if not values["name"]:
-        refusals.append(Refusal("name_missing", "Vul de naam van de zorgverlener in.", "name"))
-    elif len(values["name"]) > NAME_MAX_LENGTH:
-        refusals.append(Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste "
-                                f"{NAME_MAX_LENGTH} tekens.", "name"))
-    values["iban"], found = check_iban(iban or "")
-    refusals += found
-    for field, value, check in (("kvk", kvk, check_kvk), ("agb", agb, check_agb)):
-        if value:
-            values[field], found = check(value)
-            refusals += found
-        else:
-            values[field] = None
-    if kind == ProviderKind.ORGANISATIE:
-        if not kvk:
-            refusals.append(Refusal("kvk_missing", "Vul het KvK-nummer van de organisatie in.",
-                                    "kvk"))
-        if not agb:
-            refusals.append(Refusal("agb_missing", "Vul de AGB-code van de organisatie in.", "agb"))
-    if values["email"]:
-        refusals += check_email(values["email"])
-    return values, refusals
-
-
 class AgreementExists(Refused):
     """The household already has a running agreement with this provider (one agreement per
     budget holder and provider). `agreement_id`: the agreement to change instead."""
@@ -496,7 +465,7 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
         refuse_if(refusals)
         known = True
     else:
-        values, found = _check_provider_fields(kind, name, iban, kvk, agb, email)
+        values, found = rules.check_provider_fields(kind, name, iban, kvk, agb, email)
         refuse_if(refusals + found)
         match, found = rules.match_provider(kind, values["name"], values["iban"], values["kvk"],
                                             _known_providers(values["iban"], values["kvk"]))
@@ -556,7 +525,7 @@ def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None 
     except ValueError:
         raise Refused(Refusal("provider_kind_invalid", "Kies of de zorgverlener een persoon of "
                               "een organisatie is.", "kind")) from None
-    values, refusals = _check_provider_fields(kind, name, iban, kvk, agb, email)
+    values, refusals = rules.check_provider_fields(kind, name, iban, kvk, agb, email)
     refuse_if(refusals)
     provider = Provider(kind=kind, **values)
     db.session.add(provider)
@@ -745,7 +714,7 @@ def _provider_changes(provider: Provider, version: AgreementVersion,
                                 "naam, IBAN, e-mailadres, KvK-nummer en AGB-code aanpassen."))
     current = _signing_details(provider, version)
     merged = {**current, **{k: v for k, v in changes.items() if k in PROVIDER_CHANGEABLE}}
-    values, found = _check_provider_fields(ProviderKind(provider.kind), merged["name"],
+    values, found = rules.check_provider_fields(ProviderKind(provider.kind), merged["name"],
                                            merged["iban"], merged["kvk"], merged["agb"],
                                            merged["email"])
     refusals += found

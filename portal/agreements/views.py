@@ -402,8 +402,8 @@ def new_provider(household_id: int):
                            links=links, steps=_steps_nav(None, "zorgverlener")), status
 
 
-def _step_url(agreement: Agreement, step: str, **kw) -> str:
-    return url_for("agreements.step", agreement_id=agreement.id, step=step, **kw)
+def _step_url(agreement: Agreement, step: str) -> str:
+    return url_for("agreements.step", agreement_id=agreement.id, step=step)
 
 
 def _steps_nav(agreement: Agreement | None, current: str) -> list[dict]:
@@ -484,7 +484,7 @@ def step(agreement_id: int, step: str):
 
 
 def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, step: str,
-          field_map: dict[str, str] | None = None, next_args: dict | None = None):
+          field_map: dict[str, str] | None = None):
     """update_draft with the current values and this step's changes; then go on or stay."""
     values = {**_current_values(version), **changes}
     if version.number > 1:
@@ -505,7 +505,7 @@ def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, 
         flash("Opgeslagen. Er is nog iets niet in orde op deze pagina: zie de meldingen.")
         return redirect(_step_url(agreement, step))
     flash("Opgeslagen.")
-    return redirect(_step_url(agreement, _next_step(step), **(next_args or {})))
+    return redirect(_step_url(agreement, _next_step(step)))
 
 
 def _render_step(template: str, agreement, version, step: str, form, general: list[str],
@@ -560,8 +560,7 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
 def _step_grants(agreement: Agreement, version: AgreementVersion):
     grants, first = service.grants_to_offer(version, today())
     # On POST only what was sent counts (no box ticked is an answer too, not "as before").
-    form = forms.GrantsForm(formdata=request.form if request.method == "POST" else None,
-                            data={"grants": version.chosen_grant_ids})
+    form = forms.GrantsForm(formdata=_posted(), data={"grants": version.chosen_grant_ids})
     form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
     general: list[str] = []
     field_map = _line_field_map(_current_lines(version), "budgetten")
@@ -718,7 +717,7 @@ def _step_period(agreement: Agreement, version: AgreementVersion):
 def _step_check(agreement: Agreement, version: AgreementVersion, status: int | None = None,
                 form=None, general: list[str] | None = None):
     day = today()
-    verdict = service.draft_verdict(version, today())
+    verdict = service.draft_verdict(version, day)
     grants = _grants_by_id(agreement.household_id)
     outstanding = [{"message": r.message, "href": _step_url(agreement, _step_of(r.field))}
                    for r in verdict.refusals]
@@ -904,7 +903,8 @@ def change(agreement_id: int):
         flash("Deze overeenkomst kan nu niet gewijzigd worden. Rond eerst het concept af.")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     general: list[str] = []
-    if request.method == "POST" and request.form.get("wie") == "stappen":
+    steps_post = request.form.get("wie") == "stappen"
+    if request.method == "POST" and steps_post:
         # A budget or a kind of care added or removed: a concept copy, edited in the steps.
         if forms.ConfirmForm().validate_on_submit():
             try:
@@ -933,7 +933,6 @@ def change(agreement_id: int):
     for i, ln in enumerate(current):
         data[f"tariff_{i}"] = forms.format_tariff(ln.tariff_cents)
         data[f"line_{i}"] = forms.format_quantity(ln.weekly_quantity, ln.unit)
-    steps_post = request.form.get("wie") == "stappen"
     form = forms.change_form(model, labels, data=data,
                              formdata=None if steps_post else _posted())
     field_map = {}

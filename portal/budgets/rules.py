@@ -104,6 +104,23 @@ def periods_overlap(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: d
     return a_start <= b_end and b_start <= a_end
 
 
+def _period_refusals(data: GrantInput, law: Law | None) -> list[Refusal]:
+    """A grant's period (its days the portal handles): forward, at most a year, a Wlz budget
+    within one calendar year."""
+    if data.period_end < data.period_start:
+        return [Refusal("period_reversed", "De einddatum ligt voor de begindatum. Controleer "
+                        "beide datums.", "period_end")]
+    if data.period_end > last_day_of_one_year(data.period_start):
+        return [Refusal("period_too_long", "Een toekenning duurt ten hoogste een jaar. Laat deze "
+                        f"eindigen op of voor {format_day(last_day_of_one_year(data.period_start))}"
+                        ", en registreer de periode daarna als nieuwe toekenning.", "period_end")]
+    if law in ALLOWANCE_LAWS and data.period_start.year != data.period_end.year:
+        return [Refusal("period_crosses_year", f"Een {law.label}-budget geldt per kalenderjaar. "
+                        f"Laat de toekenning eindigen op 31 december {data.period_start.year} en "
+                        "registreer het volgende jaar apart.", "period_end")]
+    return []
+
+
 def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind | None,
                 other_periods: Iterable[tuple[dt.date, dt.date]] = (),
                 today: dt.date | None = None) -> list[Refusal]:
@@ -140,24 +157,9 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
                                 f"{format_euro(GRANT_AMOUNT_MAX_CENTS)}. Controleer of er geen "
                                 "nul te veel staat.", "amount"))
 
-    refusals += dates_refused
-    period_ok = not dates_refused
-    if period_ok and data.period_end < data.period_start:
-        period_ok = False
-        refusals.append(Refusal("period_reversed", "De einddatum ligt voor de begindatum. "
-                                "Controleer beide datums.", "period_end"))
-    elif period_ok and data.period_end > last_day_of_one_year(data.period_start):
-        period_ok = False
-        refusals.append(Refusal("period_too_long", "Een toekenning duurt ten hoogste een jaar. "
-                                f"Laat deze eindigen op of voor "
-                                f"{format_day(last_day_of_one_year(data.period_start))}, en "
-                                "registreer de periode daarna als nieuwe toekenning.", "period_end"))
-    elif period_ok and law in ALLOWANCE_LAWS and data.period_start.year != data.period_end.year:
-        period_ok = False
-        refusals.append(Refusal("period_crosses_year", f"Een {law.label}-budget geldt per "
-                                "kalenderjaar. Laat de toekenning eindigen op 31 december "
-                                f"{data.period_start.year} en registreer het volgende jaar apart.",
-                                "period_end"))
+    period_refused = dates_refused or _period_refusals(data, law)
+    refusals += period_refused
+    period_ok = not period_refused
 
     kinds = list(data.care_kinds or [])
     known = {c.value for c in CareKind}
