@@ -20,6 +20,13 @@ class BaseForm(FlaskForm):
     """Every form of the portal: CSRF-protected, Dutch messages, and every text field cleaned
     of invisible characters and outer spaces (portal.text.clean_text) before any check."""
 
+    def add_refusals(self, refused) -> None:
+        """A use case's refusals next to their fields (the form's own list when a refusal names
+        no field of this form)."""
+        for r in refused.refusals:
+            target = getattr(self, r.field, None) if r.field else None
+            (target.errors if target is not None else self.form_errors).append(r.message)
+
     class Meta:
         def bind_field(self, form, unbound_field, options):
             cls = unbound_field.field_class

@@ -230,7 +230,7 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 
 
 def make_reset_token(user: User, valid: dt.timedelta = RESET_LINK_VALID) -> str:
-    return _reset_serializer().dumps({"u": user.id, "h": user.password_hash[-16:],
+    return _reset_serializer().dumps({"u": user.id, "h": password_fingerprint(user.password_hash),
                                       "v": int(valid.total_seconds())})
 
 
@@ -243,9 +243,8 @@ def user_for_reset_token(token: str) -> User | None:
         return None
     if link_expired(signed_at, clock(), link_validity(data.get("v"))):
         return None
-    user_id = parse_id(data["u"])
-    user = db.session.get(User, user_id) if user_id is not None else None
-    if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
+    user = active_user(data["u"])
+    if user is None or password_fingerprint(user.password_hash) != data.get("h"):
         return None
     return user
 
@@ -307,9 +306,8 @@ def change_password(user: User, current: str, password: str, repeated: str) -> U
 # --- Logins made by the payment office ----------------------------------------------------------
 
 
-def _welcome_text(user: User, link: str, valid: dt.timedelta) -> str:
-    days = valid.days
-    validity = f"{days} dagen" if days > 1 else "een dag" if days == 1 else "een uur"
+def _welcome_text(user: User, link: str) -> str:
+    validity = f"{WELCOME_LINK_VALID.days} dagen"
     two_step = ("\n\nVoor uw rol logt u in twee stappen in. Na uw wachtwoord stelt u een "
                 "authenticator-app in (bijvoorbeeld op uw telefoon); die geeft u bij elke keer "
                 "inloggen een code van 6 cijfers." if two_step_required(Role(user.role)) else "")
@@ -326,12 +324,11 @@ def _welcome_text(user: User, link: str, valid: dt.timedelta) -> str:
 
 def invite_user(actor: User, *, email: str, name: str, role: str,
                 household_id: int | None = None, provider_id: int | None = None,
-                funder_id: int | None = None, link_for: Callable[[str], str],
-                valid: dt.timedelta = WELCOME_LINK_VALID) -> User:
+                funder_id: int | None = None, link_for: Callable[[str], str]) -> User:
     """The payment office makes a login: the same rules and refusals as `portal create-user`,
     but without a password. Once the transaction commits, the person gets a welcome mail with
-    a link (valid `valid`) to choose one; a role that logs in in two steps sets up its app at
-    the first login. `link_for(token)` makes the link's address. Audit-logged."""
+    a link (valid WELCOME_LINK_VALID) to choose one; a role that logs in in two steps sets up
+    its app at the first login. `link_for(token)` makes the link's address. Audit-logged."""
     require_office(actor, "inlogaccounts beheren", system=False)
     user = create_user(email or "", None, role or "", name or "", household_id=household_id,
                        provider_id=provider_id, funder_id=funder_id)
@@ -340,28 +337,33 @@ def invite_user(actor: User, *, email: str, name: str, role: str,
            f"({Role(user.role).label.lower()}, {user.email})",
            detail={"user_id": user.id, "role": user.role, "provider_id": user.provider_id,
                    "funder_id": user.funder_id})
-    _send_welcome(user, link_for, valid)
+    _send_welcome(user, link_for)
     return user
 
 
-def _send_welcome(user: User, link_for: Callable[[str], str], valid: dt.timedelta) -> None:
+def _send_welcome(user: User, link_for: Callable[[str], str]) -> None:
     from portal.access.mail import send_after_commit
 
-    link = link_for(make_reset_token(user, valid))
+    link = link_for(make_reset_token(user, WELCOME_LINK_VALID))
     send_after_commit(db.session(), user.email, "Uw inlog voor het PGB-portaal",
-                      _welcome_text(user, link, valid))
+                      _welcome_text(user, link))
 
 
-def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], str],
-                       valid: dt.timedelta = WELCOME_LINK_VALID) -> User:
-    """The payment office sends the welcome mail of a login again, with a new link (valid
-    `valid`), for someone whose link expired or whose mail got lost. The link in the earlier
-    mail stops working: the login gets a new unusable password hash, which the links carry a
-    fingerprint of. Only before a password was chosen. Audit-logged."""
+def _office_target(actor: User, user_id: int) -> User:
+    """The login the payment office acts on (only the office; an unknown id is refused)."""
     require_office(actor, "inlogaccounts beheren", system=False)
     target = find_user(user_id)
     if target is None:
         raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
+    return target
+
+
+def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], str]) -> User:
+    """The payment office sends the welcome mail of a login again, with a new link (valid
+    WELCOME_LINK_VALID), for someone whose link expired or whose mail got lost. The link in the
+    earlier mail stops working: the login gets a new unusable password hash, which the links
+    carry a fingerprint of. Only before a password was chosen. Audit-logged."""
+    target = _office_target(actor, user_id)
     refuse_if(check_welcome_again(active=target.is_active_account,
                                   has_password=has_usable_password(target), name=target.name))
     target.password_hash = unusable_password_hash()
@@ -370,7 +372,7 @@ def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], s
            summary=f"Welkomstmail opnieuw gestuurd aan {target.name} ({target.email})",
            detail={"user_id": target.id})
     db.session.flush()
-    _send_welcome(target, link_for, valid)
+    _send_welcome(target, link_for)
     return target
 
 
@@ -378,10 +380,7 @@ def set_account_active(actor: User, user_id: int, active: bool) -> User:
     """The payment office turns a login off (someone left the organisation) or on again. A login
     that is off cannot log in, and its session ends at its next request (load_user). Nobody
     turns off their own. Audit-logged."""
-    require_office(actor, "inlogaccounts beheren", system=False)
-    target = find_user(user_id)
-    if target is None:
-        raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
+    target = _office_target(actor, user_id)
     refuse_if(check_account_activity(actor_id=actor.id, target_id=target.id,
                                      active=target.is_active_account, wanted=active))
     target.is_active_account = active

@@ -222,7 +222,7 @@ def change_password_page():
             user = change_password(current_user._get_current_object(), form.current.data,
                                    form.password.data, form.repeat.data)
         except Refused as refused:
-            _form_errors(form, refused)
+            form.add_refusals(refused)
         else:
             # This session remembers the new password's fingerprint (User.get_id) and goes on;
             # every other session of this login ends at its next request.
@@ -432,12 +432,6 @@ def own_household(view):
     return wrapper
 
 
-def _form_errors(form, refused: Refused) -> None:
-    for r in refused.refusals:
-        target = getattr(form, r.field, None) if r.field else None
-        (target.errors if target is not None else form.form_errors).append(r.message)
-
-
 @bp.route("/huishoudens/<int:household_id>/machtigingen", methods=["GET", "POST"])
 @own_household
 def authorizations(household_id: int):
@@ -448,7 +442,7 @@ def authorizations(household_id: int):
                                        scope=form.scope.data, ends_on=form.ends_on.data,
                                        today=today())
         except Refused as refused:
-            _form_errors(form, refused)
+            form.add_refusals(refused)
         else:
             grantee = find_user(auth.grantee_id)
             flash(f"{grantee.name} heeft nu een machtiging tot en met {format_day(auth.ends_on)}.")

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, distinct, exists, func, or_, select
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import active_login
+from portal.access.rules import check_welcome_again
 from portal.access.service import has_usable_password
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
@@ -131,11 +132,16 @@ class AccountRow:
     belongs_to: str | None  # the household, provider or funder of the login
     active: bool
     has_password: bool
-    created_at: dt.datetime
+    own: bool  # the office employee's own login: no buttons (nobody turns off their own)
 
     @property
     def state(self) -> tuple[str, str]:
         return account_state(self.active, self.has_password)
+
+    @property
+    def may_mail_again(self) -> bool:
+        return not check_welcome_again(active=self.active, has_password=self.has_password,
+                                       name=self.name)
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ class AccountPage(Page):
     search: str
 
 
-def list_accounts(search: str = "", page: int = 1,
+def list_accounts(search: str = "", page: int = 1, actor_id: int | None = None,
                   per_page: int = ACCOUNTS_PER_PAGE) -> AccountPage:
     """Every login whose name or e-mail address contains `search` (capitals do not matter),
     by name, a page at a time, with what it belongs to. Two queries, whatever the number."""
@@ -167,7 +173,7 @@ def list_accounts(search: str = "", page: int = 1,
         belongs = (f"Huishouden {household}" if household else provider or funder or None)
         result.append(AccountRow(user.id, user.name, user.email, Role(user.role), belongs,
                                  user.is_active_account, has_usable_password(user),
-                                 user.created_at))
+                                 user.id == actor_id))
     return AccountPage(**asdict(shown), rows=result, search=search)
 
 

@@ -277,7 +277,8 @@ def _line_field(field_name: str | None, fields: list):
 def accounts_page():
     """Who still needs a login, and every login (search, a page at a time, off / on)."""
     search = SearchForm(formdata=request.args)
-    listing = accounts.list_accounts(search.zoek.data or "", page_number(request.args.get("pagina")))
+    listing = accounts.list_accounts(search.zoek.data or "", page_number(request.args.get("pagina")),
+                                     actor_id=current_user.id)
     return render_template("office/accounts.html", todo=accounts.accounts_todo(today()),
                            listing=listing, search=search, confirm=ConfirmForm())
 
@@ -308,9 +309,7 @@ def new_account():
                                provider_id=form.provider.data, funder_id=form.funder.data,
                                link_for=_welcome_link)
         except Refused as refused:
-            for r in refused.refusals:
-                target = getattr(form, r.field, None) if r.field else None
-                (target.errors if target is not None else form.form_errors).append(r.message)
+            form.add_refusals(refused)
         else:
             _flash_welcome(user, f"De inlog voor {user.name} is gemaakt")
             return redirect(url_for("office.accounts", zoek=user.email))
@@ -339,40 +338,42 @@ def _back_to_list():
                             pagina=page_number(request.form.get("pagina"))))
 
 
+def _account_action(act, done):
+    """A button on a login's row: act() (a use case on that login), then done(user) says what
+    happened; a refusal is said instead; back to the same list page either way."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        user = act()
+    except Refused as refused:
+        if "account_unknown" in refused.codes:
+            abort(404)
+        flash(refused.refusals[0].message)
+    else:
+        done(user)
+    return _back_to_list()
+
+
 @bp.post("/inlogaccounts/<int:user_id>/welkomstmail")
 @office_only
 def welcome_again(user_id: int):
     """'Welkomstmail opnieuw sturen': a new link for a login whose owner chose no password yet."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        user = send_welcome_again(current_user, user_id, link_for=_welcome_link)
-    except Refused as refused:
-        if "account_unknown" in refused.codes:
-            abort(404)
-        flash(refused.refusals[0].message)
-        return _back_to_list()
-    _flash_welcome(user, f"De welkomstmail voor {user.name} is opnieuw verstuurd, met een nieuwe "
-                         "link. De link uit de eerdere e-mail werkt niet meer")
-    return _back_to_list()
+    return _account_action(
+        lambda: send_welcome_again(current_user, user_id, link_for=_welcome_link),
+        lambda user: _flash_welcome(user, f"De welkomstmail voor {user.name} is opnieuw "
+                                          "verstuurd, met een nieuwe link. De link uit de eerdere "
+                                          "e-mail werkt niet meer"))
 
 
 def _set_active(user_id: int, active: bool):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        user = set_account_active(current_user, user_id, active)
-    except Refused as refused:
-        if "account_unknown" in refused.codes:
-            abort(404)
-        flash(refused.refusals[0].message)
-        return _back_to_list()
-    if active:
-        flash(f"De inlog van {user.name} staat weer aan. {user.name} kan weer inloggen.")
-    else:
-        flash(f"De inlog van {user.name} staat uit. {user.name} kan niet meer inloggen; wie nu "
-              "ingelogd is, is dat bij de volgende klik niet meer.")
-    return _back_to_list()
+    def done(user):
+        if active:
+            flash(f"De inlog van {user.name} staat weer aan. {user.name} kan weer inloggen.")
+        else:
+            flash(f"De inlog van {user.name} staat uit. {user.name} kan niet meer inloggen; wie "
+                  "nu ingelogd is, is dat bij de volgende klik niet meer.")
+
+    return _account_action(lambda: set_account_active(current_user, user_id, active), done)
 
 
 @bp.post("/inlogaccounts/<int:user_id>/uitzetten")
