@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import assert_accessible, log_in, log_in_as_office, log_out
+from portal.access.views import WRONG_LOGIN
 
 pytestmark = pytest.mark.e2e
 
@@ -176,7 +177,7 @@ def test_the_office_makes_a_login_and_the_provider_sets_a_password_and_signs_in(
     page.get_by_label("E-mailadres").fill(NOOR["email"])
     page.get_by_label("Wachtwoord").fill(CHOSEN)
     page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("alert")).to_contain_text("Het e-mailadres of het wachtwoord klopt niet")
+    expect(page.get_by_role("alert")).to_contain_text(WRONG_LOGIN)
 
 
 def test_the_office_changes_its_own_password(page: Page, portal):

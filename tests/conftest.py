@@ -157,27 +157,34 @@ def today_is(monkeypatch):
     return _today_is
 
 
+def log_in_client(test_client, user, password: str | None = None):
+    """Log `test_client` in as `user` through the real form (and the second step, with a code
+    from the "app", for a role that needs it). For a second browser next to `client`."""
+    from portal.access.constants import TWO_STEP_ROLES
+    from tests.factories import PASSWORD
+
+    if user.role in TWO_STEP_ROLES and not user.totp_secret:
+        # A test user of a two-step role gets an app (secret) before logging in.
+        import pyotp
+
+        user.totp_secret = pyotp.random_base32()
+        _db.session.flush()
+    response = test_client.post("/inloggen", data={"email": user.email,
+                                                   "password": password or PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].endswith("/inloggen/code"):
+        # Second step: the current code from the "app" (pyotp).
+        response = test_client.post("/inloggen/code", data={"code": _unused_code(user)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
 @pytest.fixture
 def login(client):
     """login(user, password=factories.PASSWORD) logs the test client in through the real form."""
-    from tests.factories import PASSWORD
 
-    def _login(user, password: str = PASSWORD):
-        from portal.access.constants import TWO_STEP_ROLES
-
-        if user.role in TWO_STEP_ROLES and not user.totp_secret:
-            # A test user of a two-step role gets an app (secret) before logging in.
-            import pyotp
-
-            user.totp_secret = pyotp.random_base32()
-            _db.session.flush()
-        response = client.post("/inloggen", data={"email": user.email, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        if response.headers["Location"].endswith("/inloggen/code"):
-            # Second step: the current code from the "app" (pyotp).
-            response = client.post("/inloggen/code", data={"code": _unused_code(user)})
-            assert response.status_code == 302, response.get_data(as_text=True)
-        return response
+    def _login(user, password: str | None = None):
+        return log_in_client(client, user, password)
 
     return _login
 

@@ -78,10 +78,10 @@ def test_page_shows_views_by_an_authorised_advisor(client, app, db, login, world
     holder, household, advisor, *_ = world
     f.make_authorization(household, advisor, holder, scope=Scope.BEKIJKEN,
                          starts_on=today(), ends_on=today() + dt.timedelta(days=10))
-    from tests.access.test_authorizations import _login_other
+    from tests.conftest import log_in_client
 
     advisor_client = app.test_client()
-    _login_other(advisor_client, advisor)
+    log_in_client(advisor_client, advisor)
     # A household page opened by the advisor is logged by household_view.
     assert advisor_client.get(f"/huishoudens/{household.id}/budget").status_code == 200
     login(holder)

@@ -14,6 +14,7 @@ from portal.dates import TZ, today
 from portal.messages.models import Message
 from portal.refusals import Refused
 from tests import factories as f
+from tests.conftest import log_in_client
 
 TODAY = dt.date(2026, 3, 10)
 NOW = dt.datetime(2026, 3, 10, 14, 5, tzinfo=TZ)
@@ -216,7 +217,7 @@ def test_revoke_by_button_stops_access_at_the_next_request(client, app, db, logi
     auth = f.make_authorization(db.session.get(Household, holder.household_id), advisor, holder,
                                 starts_on=today(), ends_on=today() + dt.timedelta(days=30))
     advisor_client = app.test_client()
-    _login_other(advisor_client, advisor)
+    log_in_client(advisor_client, advisor)
     probe = f"/huishoudens/{holder.household_id}/budget"
     assert advisor_client.get(probe).status_code == 200
     login(holder)
@@ -284,7 +285,7 @@ def test_expired_authorization_stops_access(client, app, db, holder, advisor):
     f.make_authorization(db.session.get(Household, holder.household_id), advisor, holder,
                          starts_on=today() - dt.timedelta(days=30),
                          ends_on=today() - dt.timedelta(days=1))
-    _login_other(client, advisor)
+    log_in_client(client, advisor)
     assert client.get(f"/huishoudens/{holder.household_id}/budget").status_code == 404
 
 
@@ -312,19 +313,3 @@ def test_represented_page_is_for_helpers_only(client, db, login, holder):
 
 
 # The household's start page (overview.household) stands for every page behind household_view.
-
-
-def _login_other(test_client, user):
-    """Log in a second client (the login fixture is bound to `client`)."""
-    import pyotp
-
-    from tests.conftest import _unused_code
-    from tests.factories import PASSWORD
-
-    if user.role in (Role.ADVISEUR, Role.CONSULENT, Role.BEHEERDER) and not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
-        f.db.session.flush()
-    response = test_client.post("/inloggen", data={"email": user.email, "password": PASSWORD})
-    if response.headers["Location"].endswith("/inloggen/code"):
-        response = test_client.post("/inloggen/code", data={"code": _unused_code(user)})
-    assert response.status_code == 302

@@ -11,6 +11,7 @@ from portal.access.constants import Role
 from portal.access.models import AuditEvent
 from portal.refusals import Refused
 from tests import factories as f
+from tests.conftest import log_in_client
 
 PAGE = "/account/wachtwoord"
 NEW = "een-nieuw-wachtwoord"
@@ -95,8 +96,8 @@ def test_not_logged_in_goes_to_the_login_page(client, db):
 def _second_device(client, user):
     """Another browser of the same person, logged in through the real form."""
     other = client.application.test_client()
-    response = other.post("/inloggen", data={"email": user.email, "password": f.PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/start")
+    response = log_in_client(other, user)
+    assert response.headers["Location"].endswith("/start")
     return other
 
 

@@ -16,7 +16,7 @@ from portal.claims.constants import ClaimStatus
 from portal.claims.models import ClaimEvent
 from portal.dates import add_months, first_of_month, today
 from tests import factories as f
-from tests.access.test_authorizations import _login_other
+from tests.conftest import log_in_client
 from tests.payments.builders import make_approved_claim
 
 MONTH = first_of_month(add_months(today(), -1))
@@ -38,8 +38,8 @@ def test_a_representative_and_an_advisor_act_side_by_side_and_both_say_namens(ap
         f.make_authorization(household, helper, holder, scope=Scope.HANDELEN,
                              starts_on=today(), ends_on=today() + dt.timedelta(days=30))
     kees_client, fatima_client = app.test_client(), app.test_client()
-    _login_other(kees_client, kees)
-    _login_other(fatima_client, fatima)  # the second login does not end the first
+    log_in_client(kees_client, kees)
+    log_in_client(fatima_client, fatima)  # the second login does not end the first
 
     # Interleaved: both look, both act, both look again - each in their own session.
     assert kees_client.get(f"/urenbriefjes/{sheets[0].id}").status_code == 200

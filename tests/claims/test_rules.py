@@ -477,6 +477,10 @@ def test_topped_up_line_is_paid_at_the_budget_tariff_and_checked_against_the_agr
 
 
 def test_every_status_has_a_tone_the_status_tag_knows():
-    tags = {"neutral", "warn", "ok", "error"}  # static/css/portal.css: .tag--neutral, ...
-    assert {status.tone for status in ClaimStatus} == tags
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "portal.css").read_text()
+    tags = set(re.findall(r"\.tag--([a-z]+)", css))
+    assert {status.tone for status in ClaimStatus} == tags == {"neutral", "warn", "ok", "error"}
     assert ClaimStatus.OPGESCHORT.tone == ClaimStatus.WACHT_OP_AKKOORD.tone == "warn"
