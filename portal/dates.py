@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -82,11 +83,15 @@ def in_date_range(day: dt.date) -> bool:
     return DATE_FLOOR <= day <= DATE_CEILING
 
 
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
 def parse_month(text: str, field: str = "maand") -> dt.date:
-    """'2026-03' -> date(2026, 3, 1). Refuses anything else, and months outside DATE_FLOOR ..
-    DATE_CEILING, with a clear message."""
+    """'2026-03' -> date(2026, 3, 1). Refuses anything else ('2026-3' too), and months outside
+    DATE_FLOOR .. DATE_CEILING, with a clear message. The one check of a typed month: the
+    command line, the paper intake and the addresses of hour sheets all use it."""
     try:
-        if not str(text).isascii():  # int() would read other scripts' digits too
+        if not _MONTH.fullmatch(str(text).strip()):  # only 0-9: int() reads other digits too
             raise ValueError(text)
         year, month = str(text).strip().split("-")
         first = dt.date(int(year), int(month), 1)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import require_office
+from portal.access.permissions import budget_holder_of, require_office
 from portal.access.service import record
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
@@ -402,9 +402,7 @@ def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
     require_office(actor, "een papieren urenbriefje invoeren", system=False)
     received_on = received_on or today
     refuse_if(rules.check_received_on(received_on, today))
-    holder = db.session.scalar(select(User).where(User.household_id == agreement.household_id,
-                                                  User.role == Role.BUDGETHOUDER)
-                               .order_by(User.id).limit(1))
+    holder = budget_holder_of(agreement.household_id)
     # The signed sheet is the holder's submission: the transition is the holder's.
     to_status, refusals = rules.check_transition(ClaimStatus.CONCEPT, Action.SUBMIT, Side.HOLDER)
     refuse_if(refusals)

@@ -57,7 +57,6 @@ from portal.refusals import Refusal, Refused
 
 bp = Blueprint("claims", __name__)
 
-_MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$", re.ASCII)
 
 
@@ -118,8 +117,6 @@ def _sheet_side(acting: Acting) -> Acting:
 
 def _month(text: str) -> dt.date:
     """The month in the address (JJJJ-MM); one the portal does not handle is no page."""
-    if not _MONTH_RE.match(text):
-        abort(404)
     try:
         return parse_month(text)
     except Refused:

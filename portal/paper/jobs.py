@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 _APP = None
-_STARTED: float | None = None  # perf_counter when this worker process was made ready
 
 
 def init_worker(config: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> None:
@@ -25,7 +24,7 @@ def init_worker(config: dict[str, Any] | None = None, environ: dict[str, str] | 
     stylesheet loaded once (not on the first document). When the process ends (recycled by
     the pool), WeasyPrint's font folder in /tmp is removed: a pool's worker leaves through
     os._exit, which skips atexit, but multiprocessing's own finalizers do run."""
-    global _APP, _STARTED
+    global _APP
     from multiprocessing import util
 
     from portal import create_app
@@ -37,7 +36,6 @@ def init_worker(config: dict[str, Any] | None = None, environ: dict[str, str] | 
         db.engine.dispose(close=False)  # nothing inherited is ever used
     pdf.warm_up()
     util.Finalize(None, pdf.release, exitpriority=10)
-    _STARTED = time.perf_counter()
 
 
 def _app():
