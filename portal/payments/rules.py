@@ -112,10 +112,11 @@ def check_claim_amounts(claim_id: int, reference: str, total_cents: int,
 
 
 def check_payment_account(provider_name: str, agreement_reference: str,
-                          iban: str | None) -> list[Refusal]:
+                          iban: str | None, amount_cents: int = 1) -> list[Refusal]:
     """A transfer needs a valid IBAN in the agreement. Without one, the provider's sheets under
-    that agreement stay approved and wait for a later run; everyone else is paid."""
-    if iban and iban.strip() and not check_iban(iban)[1]:
+    that agreement stay approved and wait for a later run; everyone else is paid. A sheet of
+    zero euro (amount_cents 0) needs no transfer, so no account either."""
+    if amount_cents <= 0 or (iban and iban.strip() and not check_iban(iban)[1]):
         return []
     problem = (f"het IBAN in zorgovereenkomst {agreement_reference} ({iban.strip()}) is niet "
                "geldig" if iban and iban.strip() else

@@ -114,17 +114,19 @@ def _accounts(claims: Sequence[Claim]) -> dict[int, str]:
     first_days = dict(db.session.execute(
         select(ClaimLine.claim_id, func.min(ClaimLine.day))
         .where(ClaimLine.claim_id.in_([c.id for c in claims])).group_by(ClaimLine.claim_id)).all())
+    by_number = {agreement_id: {v.number: v for v in mine}
+                 for agreement_id, mine in versions.items()}
+    periods = {agreement_id: [VersionPeriod(v.number, v.status, v.starts_on, v.ends_on,
+                                            v.ended_on) for v in mine]
+               for agreement_id, mine in versions.items()}
     result = {}
     for claim in claims:
-        mine = versions.get(claim.agreement_id, [])
-        by_number = {v.number: v for v in mine}
-        periods = [VersionPeriod(v.number, v.status, v.starts_on, v.ends_on, v.ended_on)
-                   for v in mine]
         first_day = first_days.get(claim.id)
-        found = version_for_day(periods, first_day) if first_day is not None else None
+        mine = periods.get(claim.agreement_id, [])
+        found = version_for_day(mine, first_day) if first_day is not None else None
         if found is None:
-            found = next(iter(versions_in_month(periods, claim.month)), None)
-        iban = by_number[found.number].iban if found is not None else None
+            found = next(iter(versions_in_month(mine, claim.month)), None)
+        iban = by_number[claim.agreement_id][found.number].iban if found is not None else None
         result[claim.id] = "".join((iban or "").split()).upper()
     return result
 
@@ -149,8 +151,8 @@ def _plan(claims: Sequence[Claim], amounts: dict[int, int] | None = None) -> _Pl
         provider = providers[agreement.provider_id]
         amount = claim.total_cents if amounts is None else amounts[claim.id]
         refusals = rules.check_payment_account(provider.name, agreement.reference,
-                                               accounts[claim.id])
-        if refusals and amount > 0:  # a sheet of zero euro needs no transfer, so no account
+                                               accounts[claim.id], amount)
+        if refusals:
             held.append(HeldBack(claim.id, claim.reference, claim.month, amount, provider.name,
                                  agreement.reference, refusals[0].message))
             continue

@@ -91,6 +91,9 @@ def test_an_agreement_without_a_valid_iban_cannot_be_paid():
         assert "Zorg BV" in refusals[0].message and "ZO-2026-000001" in refusals[0].message
         assert "volgende" in refusals[0].message or "eerste betaalronde" in refusals[0].message
     assert rules.check_payment_account("Zorg BV", "ZO-2026-000001", "NL91ABNA0417164300") == []
+    # A sheet of zero euro is no transfer: it needs no account and is not held back.
+    assert rules.check_payment_account("Zorg BV", "ZO-2026-000001", None, 0) == []
+    assert rules.check_payment_account("Zorg BV", "ZO-2026-000001", None, 1) != []
 
 
 def test_one_provider_paid_on_two_accounts_gets_one_payment_per_account():
