@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.dates import TIMEZONE_NAME
+from portal.folders import why_not_writable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -70,14 +71,11 @@ DEMO_PAYER = {"PORTAL_PAYER_NAME": "Betaalkantoor PGB-portaal (demo)",
 
 def make_dir(path: Path, setting: str) -> Path:
     """A folder the portal writes to, created if needed; a clear refusal when it cannot be."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        raise ConfigError(f"{setting}: de map {path} bestaat niet en kan niet gemaakt worden. "
-                          "Kies een map waarin het portaal mag schrijven.") from None
-    if not os.access(path, os.W_OK):
-        raise ConfigError(f"{setting}: in de map {path} mag het portaal niet schrijven. Kies "
-                          "een andere map of geef het portaal schrijfrechten.")
+    why = why_not_writable(path)
+    if why:
+        raise ConfigError(f"{setting}: de map {path} kan niet gemaakt worden of er kan niet in "
+                          f"geschreven worden: {why}. Kies een map waarin het portaal mag "
+                          "schrijven.")
     return path
 
 

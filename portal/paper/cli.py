@@ -16,10 +16,8 @@ the embedded default (no Redis) the work runs here.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -30,21 +28,10 @@ from flask.cli import with_appcontext
 
 from portal.cli import refusals_exit
 from portal.dutch_cli import DutchCommand, fail
+from portal.folders import why_not_writable
 from portal.paper.jobs import MANIFEST
 
 SAVE_SECONDS = 10  # the manifest is saved at most this often during a run
-
-
-# Why a folder cannot be written to, in Dutch (the system's own text is English).
-WHY_NOT_WRITABLE = {
-    errno.ENOENT: "de map bestaat niet en kan hier niet gemaakt worden",
-    errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
-    errno.EEXIST: "er staat al een bestand met die naam",
-    errno.EACCES: "u heeft geen rechten om daarin te schrijven",
-    errno.EPERM: "u heeft geen rechten om daarin te schrijven",
-    errno.EROFS: "die schijf kan alleen gelezen worden",
-    errno.ENOSPC: "de schijf is vol",
-}
 
 
 def check_out_dir(out: str) -> Path:
@@ -53,14 +40,10 @@ def check_out_dir(out: str) -> Path:
         raise click.ClickException("Geef de map voor de PDF's met --out, bijvoorbeeld "
                                    "--out papier/2026-03.")
     path = Path(out)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".schrijftest-"):
-            pass
-    except OSError as error:
-        why = WHY_NOT_WRITABLE.get(error.errno, "het systeem staat het niet toe")
+    why = why_not_writable(path)
+    if why:
         raise click.ClickException(f"In de map {out} kan niet geschreven worden: {why}. "
-                                   "Kies een andere map met --out.") from None
+                                   "Kies een andere map met --out.")
     if (path / MANIFEST).is_dir():
         raise click.ClickException(f"In de map {out} staat een map {MANIFEST}; daar hoort het "
                                    "manifest van paper-run. Kies een andere map met --out.")
