@@ -597,20 +597,14 @@ class PaperSheet:
 
     days: list[tuple[dt.date, bool]]
     columns: list[Column]
-
-    @property
-    def why_not(self) -> str | None:
-        """Why there is no paper sheet to print, or None when there is one."""
-        if not any(covered for _day, covered in self.days):
-            return "Er is in deze maand geen goedgekeurde overeenkomst."
-        if not self.columns:
-            return ("Op deze overeenkomst staat in deze maand geen zorg om in te vullen (een vast "
-                    "maandloon wordt zonder urenbriefje betaald).")
-        return None
+    # Why there is no paper sheet to print (the sheet page's own reason, month_refusals), or
+    # None when there is one: a day an approved version governs, and a column to fill in.
+    why_not: str | None
 
 
 def paper_sheet(agreement: Agreement, month: dt.date) -> PaperSheet:
-    """The days and columns of the agreement's paper hour sheet for `month`, in three queries.
+    """The days and columns of the agreement's paper hour sheet for `month`, in three queries
+    (more only when there is nothing to fill in, to say why).
 
     The columns are the web grid's own (grid.sheet_columns: the kinds of care of the versions
     governing the month, on budgets that cover the month, no fixed monthly wage).
@@ -624,7 +618,12 @@ def paper_sheet(agreement: Agreement, month: dt.date) -> PaperSheet:
                    .where(AgreementVersion.agreement_id == agreement.id)
                    .order_by(AgreementVersion.number))]
     days = [(day, version_for_day(periods, day) is not None) for day in month_days(month)]
-    return PaperSheet(days=days, columns=sheet_columns(agreement, month))
+    columns = sheet_columns(agreement, month)
+    why_not = None
+    if not columns or not any(covered for _day, covered in days):
+        refusals = month_refusals(agreement, month)
+        why_not = refusals[0].message if refusals else "Er is in deze maand niets in te vullen."
+    return PaperSheet(days=days, columns=columns, why_not=why_not)
 
 
 def sheet_printable(agreement: Agreement, month: dt.date) -> bool:
