@@ -1004,6 +1004,30 @@ def check_something_changed(old: VersionTerms, new: VersionTerms) -> list[Refusa
     return []
 
 
+NOT_ALLOWED = Refusal("not_allowed", "U mag dit niet doen voor dit huishouden. Vraag de "
+                      "budgethouder om een machtiging met 'bekijken en handelen'.")
+AGREEMENT_ENDED = Refusal("agreement_ended", "Deze overeenkomst is beëindigd. Maak een nieuwe "
+                          "overeenkomst als de zorgverlener weer zorg gaat geven.")
+
+
+def check_may_change(*, holder: bool, ended: bool, approved: bool,
+                     change_open: bool) -> list[Refusal]:
+    """May a change to an agreement start now? Only by (someone acting for) the budget holder,
+    of an agreement that is not ended, has an approved version and has no change open."""
+    refusals = []
+    if not holder:
+        refusals.append(NOT_ALLOWED)
+    if ended:
+        refusals.append(AGREEMENT_ENDED)
+    elif not approved:
+        refusals.append(Refusal("no_approved_version", "Er is nog geen goedgekeurde versie om te "
+                                "wijzigen. Pas het concept aan."))
+    if change_open:
+        refusals.append(Refusal("change_in_progress", "Er loopt al een wijziging. Rond die eerst "
+                                "af of pas die aan."))
+    return refusals
+
+
 def check_change_start(base_starts_on: dt.date, base_ends_on: dt.date | None,
                        starts_on: dt.date | None, today: dt.date) -> list[Refusal]:
     """A change (new version) starts on the first day of a month, after the version it changes,

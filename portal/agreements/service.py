@@ -86,8 +86,7 @@ SAVE_BLOCKING_CODES = frozenset({
 
 PROVIDER_CHANGEABLE = ("name", "iban", "email", "kvk", "agb")
 
-NOT_ALLOWED = Refusal("not_allowed", "U mag dit niet doen voor dit huishouden. Vraag de "
-                      "budgethouder om een machtiging met 'bekijken en handelen'.")
+NOT_ALLOWED = rules.NOT_ALLOWED
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,8 +316,7 @@ def _ended(agreement: Agreement) -> bool:
     return any(v.status == VersionStatus.BEEINDIGD for v in agreement.versions)
 
 
-ENDED = Refusal("agreement_ended", "Deze overeenkomst is beëindigd. Maak een nieuwe overeenkomst "
-                "als de zorgverlener weer zorg gaat geven.")
+ENDED = rules.AGREEMENT_ENDED
 
 
 def _check_step(actor: User, version: AgreementVersion, action: Action,
@@ -1045,21 +1043,7 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
     in_steps: a concept that the wizard's steps will change (start_change): it may still equal
     the current version, and is never an extension.
     """
-    base = approved_version(agreement)
-    parties = parties_of(actor, agreement, base, today)
-    refusals: list[Refusal] = []
-    if rules.Party.HOLDER not in parties:
-        refusals.append(NOT_ALLOWED)
-    if _ended(agreement):
-        refusals.append(ENDED)
-    elif base is None:
-        refusals.append(Refusal("no_approved_version", "Er is nog geen goedgekeurde versie om te "
-                                "wijzigen. Pas het concept aan."))
-    if open_version(agreement) is not None:
-        refusals.append(Refusal("change_in_progress", "Er loopt al een wijziging. Rond die eerst "
-                                "af of pas die aan."))
-    refuse_if(refusals)
-    assert base is not None
+    base = _changeable_base(actor, agreement, today)
     draft = _draft(agreement.household_id, agreement.model, agreement.relation, starts_on, ends_on,
                    end_kind, days_per_week, lines, top_up)
     old = VersionTerms.of(ends_on=base.ends_on, end_kind=base.end_kind,
@@ -1104,16 +1088,24 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
     return version
 
 
+def _changeable_base(actor: User, agreement: Agreement, today: dt.date) -> AgreementVersion:
+    """The approved version a change starts from; refused when no change can be made now: only
+    the budget holder's side changes, not an ended agreement, not while a change is open."""
+    base = approved_version(agreement)
+    refuse_if(rules.check_may_change(
+        holder=rules.Party.HOLDER in parties_of(actor, agreement, base, today),
+        ended=_ended(agreement), approved=base is not None,
+        change_open=open_version(agreement) is not None))
+    assert base is not None
+    return base
+
+
 def start_change(actor: User, agreement: Agreement, today: dt.date) -> AgreementVersion:
     """A change made through the wizard's steps, e.g. to add a budget of another family member
     or a kind of care (one agreement per budget holder and provider, so that is how care for
     someone else is added): a concept copy of the current version, from the first of next month
     (or of the month after the current version starts), which the steps then edit."""
-    base = approved_version(agreement)
-    if base is None:  # propose_change says why not
-        return propose_change(actor, agreement, starts_on=None, ends_on=None,
-                              end_kind=EndKind.GEEN, days_per_week=0, lines=[], today=today,
-                              in_steps=True)
+    base = _changeable_base(actor, agreement, today)
     starts_on = max(rules.default_start(today), first_of_month(add_months(base.starts_on, 1)))
     lines = [LineInput(ln.grant_id, CareKind(ln.care_kind), Unit(ln.unit), ln.tariff_cents,
                        ln.weekly_quantity) for ln in base.lines]
