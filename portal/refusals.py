@@ -31,3 +31,27 @@ class Refused(Exception):
 def refuse_if(refusals: list[Refusal]) -> None:
     if refusals:
         raise Refused(refusals)
+
+
+ALREADY_DONE = "already_done"
+
+
+class AlreadyDone(Refused):
+    """The state change asked for has already happened: the second of two identical requests
+    (a double click, a request sent twice at the same moment). Nothing was written; the page
+    shows it as a notice with the current state, never as an error.
+
+    Raised only by the transition homes, after they decided under the object's row lock
+    (claims.service._transition, agreements.service._check_step, ...)."""
+
+    def __init__(self, state: str = "", *, subject_id: int | None = None):
+        self.state = state
+        self.subject_id = subject_id  # the item that is already done, when the caller has none
+        message = "Dit is al gedaan."
+        if state:
+            message = f"{message} {state}"
+        super().__init__(Refusal(ALREADY_DONE, message))
+
+    @property
+    def message(self) -> str:
+        return self.refusals[0].message
