@@ -29,11 +29,22 @@ class Refused(Exception):
 
 
 def refuse_if(refusals: list[Refusal]) -> None:
+    """Raise the refusals, if any; a rule's repeat (code already_done, see `repeat`) as
+    AlreadyDone, so every view answers it as a repeat."""
+    done = next((r for r in refusals if r.code == ALREADY_DONE), None)
+    if done is not None:
+        raise AlreadyDone(refusal=done)
     if refusals:
         raise Refused(refusals)
 
 
 ALREADY_DONE = "already_done"
+
+
+def repeat(state: str = "") -> Refusal:
+    """The refusal of a repeat: "Dit is al gedaan." and the current state, e.g. "De inlog
+    staat al uit." For rules; refuse_if raises it as AlreadyDone."""
+    return Refusal(ALREADY_DONE, f"Dit is al gedaan. {state}".strip())
 
 
 class AlreadyDone(Refused):
@@ -44,13 +55,10 @@ class AlreadyDone(Refused):
     Raised only by the transition homes, after they decided under the object's row lock
     (claims.service._transition, agreements.service._check_step, ...)."""
 
-    def __init__(self, state: str = "", *, subject_id: int | None = None):
-        self.state = state
+    def __init__(self, state: str = "", *, subject_id: int | None = None,
+                 refusal: Refusal | None = None):
         self.subject_id = subject_id  # the item that is already done, when the caller has none
-        message = "Dit is al gedaan."
-        if state:
-            message = f"{message} {state}"
-        super().__init__(Refusal(ALREADY_DONE, message))
+        super().__init__(refusal or repeat(state))
 
     @property
     def message(self) -> str:

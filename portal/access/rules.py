@@ -10,7 +10,7 @@ import pyotp
 
 from portal.access.constants import TWO_STEP_ROLES, Role, Scope
 from portal.dates import format_day
-from portal.refusals import Refusal
+from portal.refusals import Refusal, repeat
 
 IDLE_LIMIT = dt.timedelta(minutes=15)
 IDLE_WARNING = dt.timedelta(minutes=13)
@@ -152,10 +152,8 @@ def check_account_activity(*, actor_id: int, target_id: int, active: bool,
     if not wanted and actor_id == target_id:
         return [Refusal("own_account", "U kunt uw eigen inlog niet uitzetten. Vraag een collega "
                         "van het betaalkantoor om dat te doen.")]
-    if active == wanted:
-        if wanted:
-            return [Refusal("already_active", "Deze inlog staat al aan. U hoeft niets te doen.")]
-        return [Refusal("already_disabled", "Deze inlog staat al uit. U hoeft niets te doen.")]
+    if active == wanted:  # a repeat: 'Dit is al gedaan', with how the login stands
+        return [repeat("Deze inlog staat al aan." if wanted else "Deze inlog staat al uit.")]
     return []
 
 
@@ -237,7 +235,9 @@ def check_new_authorization(*, grantor_id: int, grantee: Grantee | None, scope: 
 
 
 def check_revoke(*, revoked: bool, ends_on: dt.date, today: dt.date) -> list[Refusal]:
-    if revoked or ends_on < today:
+    if revoked:  # a repeat: 'Dit is al gedaan'
+        return [repeat("Deze machtiging is ingetrokken.")]
+    if ends_on < today:
         return [Refusal("authorization_ended", "Deze machtiging is al gestopt. U hoeft niets "
                         "te doen.")]
     return []

@@ -128,9 +128,14 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def find_user(user_id: int | str | None) -> User | None:
+def find_user(user_id: int | str | None, *, lock: bool = False) -> User | None:
+    """The login with this id; lock: locked and read again (SELECT ... FOR UPDATE)."""
     known_id = parse_id(user_id)
-    return db.session.get(User, known_id) if known_id is not None else None
+    if known_id is None:
+        return None
+    if lock:
+        return db.session.get(User, known_id, with_for_update=True, populate_existing=True)
+    return db.session.get(User, known_id)
 
 
 def active_user(user_id: int | str | None) -> User | None:
@@ -352,7 +357,9 @@ def _send_welcome(user: User, link_for: Callable[[str], str]) -> None:
 def _office_target(actor: User, user_id: int) -> User:
     """The login the payment office acts on (only the office; an unknown id is refused)."""
     require_office(actor, "inlogaccounts beheren", system=False)
-    target = find_user(user_id)
+    # Locked and read again: two changes of one login at the same moment are decided one
+    # after the other (the second of two identical ones: 'Dit is al gedaan').
+    target = find_user(user_id, lock=True)
     if target is None:
         raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
     return target
@@ -444,7 +451,10 @@ def grant_authorization(actor: User, household_id: int, *, email: str, scope: st
 def revoke_authorization(actor: User, authorization_id: int, *, now: dt.datetime) -> Authorization:
     """The budget holder ends an authorisation at once: from the next request on, the person
     has no access any more. Audit-logged; the person gets a message."""
-    auth = db.session.get(Authorization, authorization_id)
+    # Compare-and-set: the authorisation's row is locked and read again, so two revocations
+    # at the same moment are decided one after the other (the second: 'Dit is al gedaan').
+    auth = db.session.get(Authorization, authorization_id, with_for_update=True,
+                          populate_existing=True)
     if auth is None:
         raise Refused(Refusal("not_allowed", "Deze machtiging bestaat niet."))
     _require_budget_holder(actor, auth.household_id)

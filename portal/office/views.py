@@ -353,6 +353,8 @@ def _account_action(act, done):
         abort(400)
     try:
         user = act()
+    except AlreadyDone as done:
+        return show_repeat(done, _back_to_list().location)
     except Refused as refused:
         if "account_unknown" in refused.codes:
             abort(404)

@@ -473,8 +473,9 @@ def test_only_the_budget_holder_ends_an_agreement(w, db):
     assert service.effective_status(version, today).value == "opgezegd"
     assert service.version_in_force(agreement, D(2026, 3, 31)) is version
     assert service.version_in_force(agreement, D(2026, 4, 1)) is None
+    # Ending it again is a repeat: 'Dit is al gedaan', nothing written.
     assert refused(service.end_agreement, w.holder, agreement, D(2026, 3, 31), today) == [
-        "wrong_status"]
+        "already_done"]
     assert "agreement_ended" in refused(service.propose_change, w.holder, agreement,
                                         **change_args(w, days_per_week=3))
     kinds = db.session.scalars(select(Message.kind).where(Message.user_id == w.provider_user.id)).all()
