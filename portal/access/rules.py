@@ -157,9 +157,12 @@ def check_account_activity(*, actor_id: int, target_id: int, active: bool,
     return []
 
 
-def check_welcome_again(*, active: bool, has_password: bool, name: str) -> list[Refusal]:
+def check_welcome_again(*, active: bool, has_password: bool, name: str,
+                        sent_since_seen: bool = False) -> list[Refusal]:
     """May the payment office send a login's welcome mail again (the link expired, or the mail
     got lost)? Only while the person has not chosen a password, and only for a login that is on.
+    sent_since_seen: it was sent again since the page the office clicked on was made: a
+    repeat of that click.
     """
     if not active:
         return [Refusal("account_off", "Deze inlog staat uit. Zet de inlog eerst weer aan als "
@@ -168,6 +171,9 @@ def check_welcome_again(*, active: bool, has_password: bool, name: str) -> list[
         return [Refusal("password_already_chosen", f"{name} heeft al een wachtwoord gekozen. Is "
                         f"het wachtwoord vergeten? Dan kiest {name} op de inlogpagina "
                         "'Wachtwoord vergeten' en krijgt een nieuwe link.")]
+    if sent_since_seen:
+        return [repeat(f"De welkomstmail is net opnieuw naar {name} gestuurd, met een nieuwe "
+                       "link.")]
     return []
 
 

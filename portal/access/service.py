@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -365,14 +366,27 @@ def _office_target(actor: User, user_id: int) -> User:
     return target
 
 
-def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], str]) -> User:
+def welcome_state(user: User) -> str:
+    """A short fingerprint of the login's current welcome link (its unusable password hash):
+    what a page showed, so the button that sends the welcome mail again can say which link it
+    replaces."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], str],
+                       seen: str | None = None) -> User:
     """The payment office sends the welcome mail of a login again, with a new link (valid
     WELCOME_LINK_VALID), for someone whose link expired or whose mail got lost. The link in the
     earlier mail stops working: the login gets a new unusable password hash, which the links
-    carry a fingerprint of. Only before a password was chosen. Audit-logged."""
+    carry a fingerprint of. Only before a password was chosen. Audit-logged.
+
+    A compare-and-set: the login's row is locked and read again; `seen` (welcome_state of the
+    page the office clicked on) no longer matching means the mail was just sent again by an
+    identical click: 'Dit is al gedaan', no second mail."""
     target = _office_target(actor, user_id)
     refuse_if(check_welcome_again(active=target.is_active_account,
-                                  has_password=has_usable_password(target), name=target.name))
+                                  has_password=has_usable_password(target), name=target.name,
+                                  sent_since_seen=bool(seen) and seen != welcome_state(target)))
     target.password_hash = unusable_password_hash()
     record("welcome_sent_again", actor=actor, household_id=target.household_id,
            object_type="user", object_id=target.id,

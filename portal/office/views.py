@@ -369,7 +369,8 @@ def _account_action(act, done):
 def welcome_again(user_id: int):
     """'Welkomstmail opnieuw sturen': a new link for a login whose owner chose no password yet."""
     return _account_action(
-        lambda: send_welcome_again(current_user, user_id, link_for=_welcome_link),
+        lambda: send_welcome_again(current_user, user_id, link_for=_welcome_link,
+                                   seen=request.form.get("stand")),
         lambda user: _flash_welcome(user, f"De welkomstmail voor {user.name} is opnieuw "
                                           "verstuurd, met een nieuwe link. De link uit de eerdere "
                                           "e-mail werkt niet meer"))
