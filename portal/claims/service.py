@@ -1,8 +1,10 @@
 """Use cases on hour sheets (claims). Load, check permission, apply the rules, write, flush.
 
 Never commits: the request or CLI edge does. Every use case checks everything before its
-first write, so a refusal (Refused) leaves nothing half-written. Every transition writes a
-ClaimEvent and an audit record, and tells the other side (messages.notify).
+first write, so a refusal (Refused) leaves nothing half-written. Every transition goes through
+_transition, the one compare-and-set of a sheet's status: under the sheet's row lock it
+decides, writes, records a ClaimEvent and an audit record and tells the other side
+(messages.notify), once; a repeat of a transition that already happened is AlreadyDone.
 
 Who does what (rules.TRANSITIONS):
 - provider: prepare_claim / update_claim hand the sheet over (-> wacht_op_akkoord);
