@@ -4,8 +4,8 @@ Through real HTTP (tests/live.py: the portal served from a thread, twenty connec
 at once with the same session cookie), on the database the suite runs on: PostgreSQL with
 PORTAL_TEST_DATABASE_URL (row locks, real concurrency: where the finding was made), or SQLite
 (the write transactions queue). For the budget holder's akkoord, the office's approve, suspend
-and refuse, a funder's review, revoking an authorisation and executing a previewed payment
-run: exactly one answer is the change (a redirect, 302), the other nineteen are the repeat
+and refuse, a funder's review, revoking an authorisation, executing a previewed payment run,
+turning a login off and sending a welcome mail again: exactly one answer is the change (a redirect, 302), the other nineteen are the repeat
 (303 to the item's page, whose notice says "Dit is al gedaan"); one status change, one
 history event, one message per person; and the ledger check finds no difference afterwards.
 """
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, Authorization
+from portal.access.service import unusable_password_hash, welcome_state
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import AgreementEvent, AgreementVersion, FunderReview
 from portal.budgets.constants import CareKind, Unit
@@ -288,3 +289,40 @@ def test_revoking_an_authorisation_twenty_times_revokes_once(live, committing_db
     assert len(db.session.scalars(select(Message).where(Message.user_id == advisor_id)).all()) == 1
     assert_ledger_agrees()
     repeat_notice_shown(live, cookies, answers, "Deze machtiging is ingetrokken.")
+
+
+def test_turning_a_login_off_twenty_times_turns_it_off_once(live, committing_db):
+    db = committing_db
+    w = Sheets(db)
+    holder_id = w.holder_id
+    db.session.commit()
+    cookies = live.log_in(w.office, PASSWORD, w.office_code)
+
+    answers = live.at_the_same_moment(f"/betaalkantoor/inlogaccounts/{holder_id}/uitzetten",
+                                      cookies, {})
+
+    one_change_and_repeats(answers, "/betaalkantoor/inlogaccounts",
+                           "/betaalkantoor/inlogaccounts")
+    db.session.remove()
+    assert count(db, AuditEvent, AuditEvent.action == "account_disabled") == 1
+    repeat_notice_shown(live, cookies, answers, "Deze inlog staat al uit.")
+
+
+def test_the_welcome_mail_sent_again_twenty_times_goes_once(live, committing_db):
+    db = committing_db
+    w = Sheets(db)
+    invited = make_user(Role.VERTEGENWOORDIGER, name="Jan Planner")
+    invited.password_hash = unusable_password_hash()  # invited: no password chosen yet
+    db.session.flush()
+    invited_id, seen = invited.id, welcome_state(invited)
+    db.session.commit()
+    cookies = live.log_in(w.office, PASSWORD, w.office_code)
+
+    answers = live.at_the_same_moment(f"/betaalkantoor/inlogaccounts/{invited_id}/welkomstmail",
+                                      cookies, {"stand": seen})
+
+    one_change_and_repeats(answers, "/betaalkantoor/inlogaccounts",
+                           "/betaalkantoor/inlogaccounts")
+    db.session.remove()
+    assert count(db, AuditEvent, AuditEvent.action == "welcome_sent_again") == 1
+    repeat_notice_shown(live, cookies, answers, "De welkomstmail is net opnieuw naar Jan Planner")
