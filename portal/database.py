@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
 from portal.dates import TIMEZONE_NAME
@@ -107,6 +108,16 @@ def set_row(model: type[Row], key: Mapping[str, Any], values: Mapping[str, Any]
             setattr(row, name, value)
     db.session.flush()
     return row, before
+
+
+def one_at_a_time(name: str) -> None:
+    """Let one transaction at a time past this point for `name`, until it commits or rolls
+    back: for a state change that has no row of its own to lock yet (executing a payment run).
+    PostgreSQL: a transaction-level advisory lock on a number made from `name`; SQLite: the
+    write transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def commit_or_rollback(ok: bool) -> None:

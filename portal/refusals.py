@@ -29,5 +29,37 @@ class Refused(Exception):
 
 
 def refuse_if(refusals: list[Refusal]) -> None:
+    """Raise the refusals, if any; a rule's repeat (code already_done, see `repeat`) as
+    AlreadyDone, so every view answers it as a repeat."""
+    done = next((r for r in refusals if r.code == ALREADY_DONE), None)
+    if done is not None:
+        raise AlreadyDone(refusal=done)
     if refusals:
         raise Refused(refusals)
+
+
+ALREADY_DONE = "already_done"
+
+
+def repeat(state: str = "") -> Refusal:
+    """The refusal of a repeat: "Dit is al gedaan." and the current state, e.g. "De inlog
+    staat al uit." For rules; refuse_if raises it as AlreadyDone."""
+    return Refusal(ALREADY_DONE, f"Dit is al gedaan. {state}".strip())
+
+
+class AlreadyDone(Refused):
+    """The state change asked for has already happened: the second of two identical requests
+    (a double click, a request sent twice at the same moment). Nothing was written; the page
+    shows it as a notice with the current state, never as an error.
+
+    Raised only by the transition homes, after they decided under the object's row lock
+    (claims.service._transition, agreements.service._check_step, ...)."""
+
+    def __init__(self, state: str = "", *, subject_id: int | None = None,
+                 refusal: Refusal | None = None):
+        self.subject_id = subject_id  # the item that is already done, when the caller has none
+        super().__init__(refusal or repeat(state))
+
+    @property
+    def message(self) -> str:
+        return self.refusals[0].message

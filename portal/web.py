@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from flask import abort, g, request
+from flask import abort, flash, g, redirect, request
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
@@ -18,6 +18,7 @@ from portal import dates
 from portal.access import describe
 from portal.access.permissions import HouseholdAccess, household_access
 from portal.access.service import log_access
+from portal.refusals import AlreadyDone
 
 
 def today() -> dt.date:
@@ -89,3 +90,11 @@ def household_view(*, act: bool = False, what: str | None = None):
 
 def current_access() -> HouseholdAccess:
     return g.access
+
+
+def show_repeat(done: AlreadyDone, url: str):
+    """The answer to a repeated request (AlreadyDone: the change had already happened, nothing
+    was written): back to the item's page with "Dit is al gedaan" and the current state as a
+    notice. Every view answers a repeat this way."""
+    flash(done.message)
+    return redirect(url, code=303)

@@ -10,7 +10,7 @@ import pyotp
 
 from portal.access.constants import TWO_STEP_ROLES, Role, Scope
 from portal.dates import format_day
-from portal.refusals import Refusal
+from portal.refusals import Refusal, repeat
 
 IDLE_LIMIT = dt.timedelta(minutes=15)
 IDLE_WARNING = dt.timedelta(minutes=13)
@@ -152,16 +152,17 @@ def check_account_activity(*, actor_id: int, target_id: int, active: bool,
     if not wanted and actor_id == target_id:
         return [Refusal("own_account", "U kunt uw eigen inlog niet uitzetten. Vraag een collega "
                         "van het betaalkantoor om dat te doen.")]
-    if active == wanted:
-        if wanted:
-            return [Refusal("already_active", "Deze inlog staat al aan. U hoeft niets te doen.")]
-        return [Refusal("already_disabled", "Deze inlog staat al uit. U hoeft niets te doen.")]
+    if active == wanted:  # a repeat: 'Dit is al gedaan', with how the login stands
+        return [repeat("Deze inlog staat al aan." if wanted else "Deze inlog staat al uit.")]
     return []
 
 
-def check_welcome_again(*, active: bool, has_password: bool, name: str) -> list[Refusal]:
+def check_welcome_again(*, active: bool, has_password: bool, name: str,
+                        sent_since_seen: bool = False) -> list[Refusal]:
     """May the payment office send a login's welcome mail again (the link expired, or the mail
     got lost)? Only while the person has not chosen a password, and only for a login that is on.
+    sent_since_seen: it was sent again since the page the office clicked on was made: a
+    repeat of that click.
     """
     if not active:
         return [Refusal("account_off", "Deze inlog staat uit. Zet de inlog eerst weer aan als "
@@ -170,6 +171,9 @@ def check_welcome_again(*, active: bool, has_password: bool, name: str) -> list[
         return [Refusal("password_already_chosen", f"{name} heeft al een wachtwoord gekozen. Is "
                         f"het wachtwoord vergeten? Dan kiest {name} op de inlogpagina "
                         "'Wachtwoord vergeten' en krijgt een nieuwe link.")]
+    if sent_since_seen:
+        return [repeat(f"De welkomstmail is net opnieuw naar {name} gestuurd, met een nieuwe "
+                       "link.")]
     return []
 
 
@@ -237,7 +241,9 @@ def check_new_authorization(*, grantor_id: int, grantee: Grantee | None, scope: 
 
 
 def check_revoke(*, revoked: bool, ends_on: dt.date, today: dt.date) -> list[Refusal]:
-    if revoked or ends_on < today:
+    if revoked:  # a repeat: 'Dit is al gedaan'
+        return [repeat("Deze machtiging is ingetrokken.")]
+    if ends_on < today:
         return [Refusal("authorization_ended", "Deze machtiging is al gestopt. U hoeft niets "
                         "te doen.")]
     return []

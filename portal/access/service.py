@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -128,9 +129,14 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def find_user(user_id: int | str | None) -> User | None:
+def find_user(user_id: int | str | None, *, lock: bool = False) -> User | None:
+    """The login with this id; lock: locked and read again (SELECT ... FOR UPDATE)."""
     known_id = parse_id(user_id)
-    return db.session.get(User, known_id) if known_id is not None else None
+    if known_id is None:
+        return None
+    if lock:
+        return db.session.get(User, known_id, with_for_update=True, populate_existing=True)
+    return db.session.get(User, known_id)
 
 
 def active_user(user_id: int | str | None) -> User | None:
@@ -352,20 +358,35 @@ def _send_welcome(user: User, link_for: Callable[[str], str]) -> None:
 def _office_target(actor: User, user_id: int) -> User:
     """The login the payment office acts on (only the office; an unknown id is refused)."""
     require_office(actor, "inlogaccounts beheren", system=False)
-    target = find_user(user_id)
+    # Locked and read again: two changes of one login at the same moment are decided one
+    # after the other (the second of two identical ones: 'Dit is al gedaan').
+    target = find_user(user_id, lock=True)
     if target is None:
         raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
     return target
 
 
-def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], str]) -> User:
+def welcome_state(user: User) -> str:
+    """A short fingerprint of the login's current welcome link (its unusable password hash):
+    what a page showed, so the button that sends the welcome mail again can say which link it
+    replaces."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], str],
+                       seen: str | None = None) -> User:
     """The payment office sends the welcome mail of a login again, with a new link (valid
     WELCOME_LINK_VALID), for someone whose link expired or whose mail got lost. The link in the
     earlier mail stops working: the login gets a new unusable password hash, which the links
-    carry a fingerprint of. Only before a password was chosen. Audit-logged."""
+    carry a fingerprint of. Only before a password was chosen. Audit-logged.
+
+    A compare-and-set: the login's row is locked and read again; `seen` (welcome_state of the
+    page the office clicked on) no longer matching means the mail was just sent again by an
+    identical click: 'Dit is al gedaan', no second mail."""
     target = _office_target(actor, user_id)
     refuse_if(check_welcome_again(active=target.is_active_account,
-                                  has_password=has_usable_password(target), name=target.name))
+                                  has_password=has_usable_password(target), name=target.name,
+                                  sent_since_seen=bool(seen) and seen != welcome_state(target)))
     target.password_hash = unusable_password_hash()
     record("welcome_sent_again", actor=actor, household_id=target.household_id,
            object_type="user", object_id=target.id,
@@ -444,7 +465,10 @@ def grant_authorization(actor: User, household_id: int, *, email: str, scope: st
 def revoke_authorization(actor: User, authorization_id: int, *, now: dt.datetime) -> Authorization:
     """The budget holder ends an authorisation at once: from the next request on, the person
     has no access any more. Audit-logged; the person gets a message."""
-    auth = db.session.get(Authorization, authorization_id)
+    # Compare-and-set: the authorisation's row is locked and read again, so two revocations
+    # at the same moment are decided one after the other (the second: 'Dit is al gedaan').
+    auth = db.session.get(Authorization, authorization_id, with_for_update=True,
+                          populate_existing=True)
     if auth is None:
         raise Refused(Refusal("not_allowed", "Deze machtiging bestaat niet."))
     _require_budget_holder(actor, auth.household_id)

@@ -70,8 +70,8 @@ from portal.access.service import (
 from portal.dates import format_day, now
 from portal.extensions import limiter
 from portal.pagination import page_number
-from portal.refusals import Refused
-from portal.web import roles_required, today
+from portal.refusals import AlreadyDone, Refused
+from portal.web import roles_required, show_repeat, today
 
 bp = Blueprint("access", __name__)
 
@@ -462,6 +462,8 @@ def revoke(household_id: int, authorization_id: int):
         abort(400)
     try:
         auth = revoke_authorization(current_user, authorization_id, now=now())
+    except AlreadyDone as done:
+        return show_repeat(done, url_for("access.authorizations", household_id=household_id))
     except Refused as refused:
         if "not_allowed" in refused.codes:
             abort(404)

@@ -820,6 +820,24 @@ def check_transition(action: Action, status: VersionStatus, parties: Iterable[Pa
     return refusals
 
 
+def is_repeat(action: Action, status: VersionStatus, *, provider_signed: bool = False) -> bool:
+    """Has `action` already happened to a version in `status`? Then asking for it again is a
+    repeat (the second of two identical requests), answered 'Dit is al gedaan', not a mistake.
+
+    The version is where the action leads (and not where it could start again), or one step
+    further where the portal moves it on by itself (signed -> to the funder); or it is the
+    provider's signature and the provider signed.
+    """
+    t = TRANSITIONS[action]
+    status = VersionStatus(status)
+    if t.provider_signed is False and provider_signed and status in t.from_statuses:
+        return True
+    reached = {t.to_status}
+    if t.to_status is VersionStatus.ONDERTEKEND:
+        reached.add(TRANSITIONS[Action.SUBMIT].to_status)
+    return status in reached and status not in t.from_statuses
+
+
 # The statuses the wizard's steps edit: a concept, or a refused version being reworked.
 EDITABLE = TRANSITIONS[Action.EDIT].from_statuses | TRANSITIONS[Action.REWORK].from_statuses
 

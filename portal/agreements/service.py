@@ -73,7 +73,7 @@ from portal.dates import add_months, first_of_month, format_day, now
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
-from portal.refusals import Refusal, Refused, refuse_if
+from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 # Codes a concept may be saved with (they are fixed before sharing); all other refusals of
 # validate_draft block saving too, because the database could not hold the draft.
@@ -319,12 +319,29 @@ def _ended(agreement: Agreement) -> bool:
 ENDED = rules.AGREEMENT_ENDED
 
 
+def _already_done(version: AgreementVersion) -> AlreadyDone:
+    return AlreadyDone(f"De overeenkomst heeft nu de status "
+                       f"'{VersionStatus(version.status).label}'.", subject_id=version.id)
+
+
 def _check_step(actor: User, version: AgreementVersion, action: Action,
                 today: dt.date) -> list[Refusal]:
+    """The gate of every step of a version's lifecycle (share, sign, submit, review, end, ...),
+    a compare-and-set: the version's own row is locked and read again first (SELECT ... FOR
+    UPDATE on PostgreSQL; on SQLite the write transaction holds the database's write lock),
+    so two identical requests at the same moment are decided one after the other. The second
+    finds the step already taken (rules.is_repeat) and is answered AlreadyDone ("Dit is al
+    gedaan"), before anything is written; the caller's writes, events and messages happen
+    once. Returns the refusals of the transition table otherwise."""
+    db.session.refresh(version, with_for_update=True)
     agreement = version.agreement
     parties = parties_of(actor, agreement, version, today)
+    signed = version.signed_by_provider_at is not None
     refusals = rules.check_transition(action, VersionStatus(version.status), parties,
-                                      provider_signed=version.signed_by_provider_at is not None)
+                                      provider_signed=signed)
+    if refusals and "not_your_step" not in {r.code for r in refusals} and rules.is_repeat(
+            action, VersionStatus(version.status), provider_signed=signed):
+        raise _already_done(version)
     if action != Action.END and _ended(agreement):
         refusals.append(ENDED)
     return refusals
@@ -864,6 +881,10 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     refusals = _check_step(actor, version, action, today)
     concerned = funder_ids_of_version(version)
     decisions = _current_decisions(version)
+    decision = ReviewDecision.GOEDGEKEURD if approve else ReviewDecision.AFGEKEURD
+    own = decisions.get(actor.funder_id)
+    if not refusals and own is not None and ReviewDecision(own.decision) == decision:
+        raise _already_done(version)  # this funder's same decision, a second time
     if not refusals:
         refusals = rules.check_funder_decision(actor.funder_id, concerned, decisions.keys())
     if not refusals:
@@ -872,7 +893,6 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     agreement = version.agreement
     names = _funder_names(concerned)
     funder_name = names.get(actor.funder_id, "de verstrekker")
-    decision = ReviewDecision.GOEDGEKEURD if approve else ReviewDecision.AFGEKEURD
     text = reason.strip() if not approve and reason else None
     db.session.add(FunderReview(version_id=version.id, funder_id=actor.funder_id,
                                 round=version.review_round, decision=decision, reason=text,
@@ -1006,6 +1026,9 @@ def end_agreement(actor: User, agreement: Agreement, ended_on: dt.date | None,
     """Only the budget holder ends an agreement; `ended_on` is the last day of care."""
     version = approved_version(agreement)
     if version is None:
+        ended = next((v for v in agreement.versions if v.status == VersionStatus.BEEINDIGD), None)
+        if ended is not None:  # ended already: a repeat
+            raise _already_done(ended)
         latest = agreement.versions[-1]
         refusals = rules.check_transition(Action.END, VersionStatus(latest.status),
                                           parties_of(actor, agreement, None, today))

@@ -55,8 +55,8 @@ from portal.budgets.models import Grant
 from portal.dates import format_day
 from portal.extensions import db
 from portal.money import parse_euros
-from portal.refusals import Refusal, Refused
-from portal.web import household_view, today
+from portal.refusals import AlreadyDone, Refusal, Refused
+from portal.web import household_view, show_repeat, today
 
 bp = Blueprint("agreements", __name__)
 
@@ -751,6 +751,8 @@ def share(agreement_id: int):
     if form.validate_on_submit():
         try:
             service.share(current_user, version, today())
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
             if "not_allowed" in refused.codes:
                 abort(404)
@@ -792,6 +794,8 @@ def provider_sign(agreement_id: int):
                    if f in form._fields}
         try:
             service.provider_sign(current_user, version, today(), changes)
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
             if "not_allowed" in refused.codes:
                 abort(404)
@@ -819,6 +823,8 @@ def holder_sign(agreement_id: int):
     if form.validate_on_submit():
         try:
             service.holder_sign(current_user, version, today())
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
             if "not_allowed" in refused.codes:
                 abort(404)
@@ -851,6 +857,8 @@ def upload(agreement_id: int):
         try:
             service.attach_signed_paper(current_user, agreement, storage.read(),
                                         storage.filename, today())
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
             if "not_allowed" in refused.codes:
                 abort(404)
@@ -881,6 +889,8 @@ def end(agreement_id: int):
     if form.validate_on_submit():
         try:
             service.end_agreement(current_user, agreement, form.ended_on.data, today())
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
             if "not_allowed" in refused.codes:
                 abort(404)

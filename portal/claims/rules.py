@@ -573,6 +573,14 @@ def check_transition(status: ClaimStatus | str, action: Action, side: Side
     return to_status, []
 
 
+def is_repeat(status: ClaimStatus | str, action: Action) -> bool:
+    """Is the sheet already where `action` takes a sheet? Then asking for it again is a
+    repeat (the second of two identical requests), not a mistake: 'Dit is al gedaan'."""
+    status = ClaimStatus(status)
+    return any(to_status is status for (_from, act), (to_status, _sides) in TRANSITIONS.items()
+               if act is action)
+
+
 def check_received_on(received_on: dt.date, today: dt.date) -> list[Refusal]:
     """The day a paper sheet reached the payment office: today or earlier, never later."""
     if received_on > today:

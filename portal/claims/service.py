@@ -1,8 +1,10 @@
 """Use cases on hour sheets (claims). Load, check permission, apply the rules, write, flush.
 
 Never commits: the request or CLI edge does. Every use case checks everything before its
-first write, so a refusal (Refused) leaves nothing half-written. Every transition writes a
-ClaimEvent and an audit record, and tells the other side (messages.notify).
+first write, so a refusal (Refused) leaves nothing half-written. Every transition goes through
+_transition, the one compare-and-set of a sheet's status: under the sheet's row lock it
+decides, writes, records a ClaimEvent and an audit record and tells the other side
+(messages.notify), once; a repeat of a transition that already happened is AlreadyDone.
 
 Who does what (rules.TRANSITIONS):
 - provider: prepare_claim / update_claim hand the sheet over (-> wacht_op_akkoord);
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -46,7 +48,7 @@ from portal.dates import first_of_month, format_day, format_month, last_of_month
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
-from portal.refusals import Refusal, Refused, refuse_if
+from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 __all__ = [
     "LineInput", "prepare_claim", "update_claim", "approve_claim", "submit_own_claim",
@@ -265,38 +267,133 @@ def _insert_claim(claim: Claim) -> None:
 # --------------------------------------------------------------------------- use cases
 
 
+@dataclass(frozen=True)
+class _Notice:
+    """A message a transition sends (messages.notify), once, with the transition."""
+
+    user_ids: list[int]
+    kind: str
+    subject: str
+    body: str = ""
+
+
+def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
+                on_behalf_of: User | None, household_id: int, audit: str,
+                also: Sequence[Refusal] = (), effect: Callable[[], None] | None = None,
+                notices: Callable[[Claim], Sequence[_Notice]] | None = None,
+                reason: str | None = None, summary: str = "",
+                received_on: dt.date | None = None, **changes) -> Claim:
+    """The one home of a sheet's state change, a compare-and-set.
+
+    An existing sheet's row is locked and read again first (SELECT ... FOR UPDATE on
+    PostgreSQL; on SQLite the write transaction holds the database's write lock), so two
+    identical requests at the same moment are decided one after the other: the first moves
+    the sheet, the second finds it already where the action leads (rules.is_repeat) and is
+    answered AlreadyDone ("Dit is al gedaan", with the status), writing nothing. A new sheet
+    (no id yet) starts as a concept; its insert is its compare-and-set (one sheet per agreement
+    and month, _insert_claim).
+
+    Then, under that lock and in the caller's transaction, each exactly once: the transition
+    table's decision (with the caller's own refusals `also`), `effect` (the use case's checks
+    and writes: the lines, a reservation or release on the grants; it refuses before it
+    writes), the new status and `changes`, one ClaimEvent with its audit record, and the
+    `notices`.
+    """
+    new = claim.id is None
+    if new:
+        current, from_status = ClaimStatus.CONCEPT, None
+    else:
+        db.session.refresh(claim, with_for_update=True)
+        current = from_status = ClaimStatus(claim.status)
+    to_status, refusals = rules.check_transition(current, action, side)
+    if refusals and not new and rules.is_repeat(current, action) \
+            and [r.code for r in refusals] == ["status_not_allowed"]:
+        raise AlreadyDone(f"Het urenbriefje heeft nu de status '{current.label}'.")
+    refuse_if(refusals + list(also))
+    if effect is not None:
+        effect()
+    claim.status = to_status
+    for name, value in changes.items():
+        setattr(claim, name, value)
+    if new:
+        _insert_claim(claim)
+    else:
+        db.session.flush()
+    _event(claim, from_status, to_status, actor, on_behalf_of, audit, household_id,
+           reason=reason, summary=summary, received_on=received_on)
+    for notice in (notices(claim) if notices is not None else ()):
+        _notify(notice.user_ids, notice.kind, notice.subject, notice.body)
+    return claim
+
+
+def _lines_effect(claim: Claim, agreement: Agreement, month: dt.date,
+                  lines: Sequence[LineInput], today: dt.date, stage: Stage, *,
+                  reserve: bool = False) -> Callable[[], None]:
+    """An effect that checks the lines (every claim rule at `stage`), reserves their shares on
+    the grants when `reserve` (under the grants' row locks: the first write), then writes them."""
+
+    def effect() -> None:
+        priced, refusals = check_lines(agreement, month, lines, today, stage,
+                                       exclude_claim_id=claim.id)
+        refuse_if(refusals)
+        if reserve:
+            budgets_service.reserve(rules.shares_of(priced))
+        _set_lines(claim, priced)
+
+    return effect
+
+
+def _waiting(agreement: Agreement) -> Callable[[Claim], list[_Notice]]:
+    return lambda claim: [_Notice(
+        _holder_user_ids(agreement.household_id), "claim_waiting",
+        f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}",
+        f"De zorgverlener heeft {_sheet_label(claim)} klaargezet "
+        f"({format_euro(claim.total_cents)}). Controleer de uren en geef akkoord, of stuur "
+        "het terug met een reden.")]
+
+
+def _submitted(agreement: Agreement, text: str) -> Callable[[Claim], list[_Notice]]:
+    """The provider hears the sheet was submitted; `text` says how ({sheet}, {amount})."""
+    return lambda claim: [_Notice(
+        _provider_user_ids(agreement.provider_id), "claim_submitted",
+        f"Urenbriefje ingediend: {format_month(claim.month)}",
+        text.format(sheet=_sheet_label(claim), amount=format_euro(claim.total_cents)))]
+
+
+def _both_sides(agreement: Agreement, kind: str, subject: str, body: str
+                ) -> Callable[[Claim], list[_Notice]]:
+    """The budget holder and the provider hear it; subject and body take {month}, {sheet},
+    {reason}."""
+    def notices(claim: Claim) -> list[_Notice]:
+        values = {"month": format_month(claim.month), "sheet": _sheet_label(claim),
+                  "reason": claim.refusal_reason, "amount": format_euro(claim.total_cents)}
+        users = _holder_user_ids(agreement.household_id) + _provider_user_ids(agreement.provider_id)
+        return [_Notice(users, kind, subject.format(**values), body.format(**values))]
+
+    return notices
+
+
+def _new_claim(actor: User, agreement: Agreement, month: dt.date, source: ClaimSource,
+               **fields) -> Claim:
+    return Claim(reference=rules.claim_reference(agreement.id, month), agreement_id=agreement.id,
+                 month=month, source=source, prepared_by_id=actor.id, **fields)
+
+
 def prepare_claim(actor: User, agreement: Agreement, month: dt.date, lines: Sequence[LineInput],
                   today: dt.date, note: str = "", *, source: ClaimSource = ClaimSource.PORTAL
                   ) -> Claim:
     """A new sheet. Provider: handed over at once (wacht_op_akkoord); budget holder: concept."""
     month = first_of_month(month)
     acting = _require(actor, agreement, today)
-    action = Action.HAND_OVER if acting.side is Side.PROVIDER else Action.EDIT
-    _to, refusals = rules.check_transition(ClaimStatus.CONCEPT, action, acting.side)
-    refuse_if(refusals)
-    stage = Stage.HANDOVER if acting.side is Side.PROVIDER else Stage.CONCEPT
-    priced, refusals = check_lines(agreement, month, lines, today, stage)
-    refuse_if(refusals)
-
-    status = ClaimStatus.WACHT_OP_AKKOORD if acting.side is Side.PROVIDER else ClaimStatus.CONCEPT
-    claim = Claim(reference=rules.claim_reference(agreement.id, month), agreement_id=agreement.id,
-                  month=month, status=status, source=source, note=note or "",
-                  prepared_by_id=actor.id,
-                  handed_over_on=today if acting.side is Side.PROVIDER else None)
-    _set_lines(claim, priced)
-    _insert_claim(claim)
-    _event(claim, None, status, actor, acting.on_behalf_of, "prepare", agreement.household_id)
-    if status is ClaimStatus.WACHT_OP_AKKOORD:
-        _notify_waiting(claim, agreement)
-    return claim
-
-
-def _notify_waiting(claim: Claim, agreement: Agreement) -> None:
-    _notify(_holder_user_ids(agreement.household_id), "claim_waiting",
-            f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}",
-            f"De zorgverlener heeft {_sheet_label(claim)} klaargezet "
-            f"({format_euro(claim.total_cents)}). Controleer de uren en geef akkoord, of stuur "
-            "het terug met een reden.")
+    provider = acting.side is Side.PROVIDER
+    claim = _new_claim(actor, agreement, month, source, note=note or "",
+                       handed_over_on=today if provider else None)
+    return _transition(
+        claim, Action.HAND_OVER if provider else Action.EDIT, acting.side, actor=actor,
+        on_behalf_of=acting.on_behalf_of, household_id=agreement.household_id, audit="prepare",
+        effect=_lines_effect(claim, agreement, month, lines, today,
+                             Stage.HANDOVER if provider else Stage.CONCEPT),
+        notices=_waiting(agreement) if provider else None)
 
 
 def update_claim(actor: User, claim: Claim, lines: Sequence[LineInput], today: dt.date,
@@ -304,27 +401,17 @@ def update_claim(actor: User, claim: Claim, lines: Sequence[LineInput], today: d
     """Change the lines. Provider: hands the sheet over (again); budget holder: keeps its status."""
     agreement = _agreement_of(claim)
     acting = _require(actor, agreement, today)
-    action = Action.HAND_OVER if acting.side is Side.PROVIDER else Action.EDIT
-    to_status, refusals = rules.check_transition(claim.status, action, acting.side)
-    refuse_if(refusals)
-    stage = Stage.HANDOVER if acting.side is Side.PROVIDER else Stage.CONCEPT
-    priced, refusals = check_lines(agreement, claim.month, lines, today, stage,
-                                   exclude_claim_id=claim.id)
-    refuse_if(refusals)
-
-    from_status = claim.status
-    _set_lines(claim, priced)
+    provider = acting.side is Side.PROVIDER
+    changes: dict = {"handed_over_on": today} if provider else {}
     if note is not None:
-        claim.note = note
-    claim.status = to_status
-    if acting.side is Side.PROVIDER:
-        claim.handed_over_on = today
-    db.session.flush()
-    _event(claim, from_status, to_status, actor, acting.on_behalf_of,
-           "hand_over" if acting.side is Side.PROVIDER else "update", agreement.household_id)
-    if acting.side is Side.PROVIDER:
-        _notify_waiting(claim, agreement)
-    return claim
+        changes["note"] = note
+    return _transition(
+        claim, Action.HAND_OVER if provider else Action.EDIT, acting.side, actor=actor,
+        on_behalf_of=acting.on_behalf_of, household_id=agreement.household_id,
+        audit="hand_over" if provider else "update",
+        effect=_lines_effect(claim, agreement, claim.month, lines, today,
+                             Stage.HANDOVER if provider else Stage.CONCEPT),
+        notices=_waiting(agreement) if provider else None, **changes)
 
 
 def approve_claim(actor: User, claim: Claim, today: dt.date) -> Claim:
@@ -332,29 +419,26 @@ def approve_claim(actor: User, claim: Claim, today: dt.date) -> Claim:
 
     Runs every rule again on the stored lines (tariffs included), then reserves each grant's
     share under the grant's row lock (budgets.service.reserve), which re-checks the budget.
+    All under the sheet's own row lock (_transition): a second akkoord at the same moment is
+    answered 'Dit is al gedaan' and reserves nothing.
     """
     agreement = _agreement_of(claim)
     acting = _require(actor, agreement, today)
-    to_status, refusals = rules.check_transition(claim.status, Action.SUBMIT, acting.side)
-    refuse_if(refusals)
-    _priced, refusals = check_lines(agreement, claim.month, _stored_lines(claim), today,
-                                    Stage.SUBMIT, exclude_claim_id=claim.id)
-    refuse_if(refusals)
-    budgets_service.reserve(claim_shares(claim))  # raises budget_insufficient under the lock
 
-    from_status = claim.status
-    claim.status = to_status
-    claim.submitted_by_id = actor.id
-    claim.submitted_on_behalf_of_id = acting.on_behalf_of.id if acting.on_behalf_of else None
-    claim.submitted_at = now()
-    db.session.flush()
-    _event(claim, from_status, to_status, actor, acting.on_behalf_of, "submit",
-           agreement.household_id)
-    _notify(_provider_user_ids(agreement.provider_id), "claim_submitted",
-            f"Urenbriefje ingediend: {format_month(claim.month)}",
-            f"De budgethouder heeft akkoord gegeven op {_sheet_label(claim)} "
-            f"({format_euro(claim.total_cents)}). Het betaalkantoor controleert het nu.")
-    return claim
+    def effect() -> None:
+        _priced, refusals = check_lines(agreement, claim.month, _stored_lines(claim), today,
+                                        Stage.SUBMIT, exclude_claim_id=claim.id)
+        refuse_if(refusals)
+        budgets_service.reserve(claim_shares(claim))  # budget_insufficient under the lock
+
+    return _transition(
+        claim, Action.SUBMIT, acting.side, actor=actor, on_behalf_of=acting.on_behalf_of,
+        household_id=agreement.household_id, audit="submit", effect=effect,
+        notices=_submitted(agreement, "De budgethouder heeft akkoord gegeven op {sheet} "
+                                      "({amount}). Het betaalkantoor controleert het nu."),
+        submitted_by_id=actor.id,
+        submitted_on_behalf_of_id=acting.on_behalf_of.id if acting.on_behalf_of else None,
+        submitted_at=now())
 
 
 def submit_own_claim(actor: User, agreement: Agreement, month: dt.date,
@@ -362,25 +446,15 @@ def submit_own_claim(actor: User, agreement: Agreement, month: dt.date,
     """The budget holder fills in a sheet and submits it in one go (-> ingediend)."""
     month = first_of_month(month)
     acting = _require(actor, agreement, today)
-    to_status, refusals = rules.check_transition(ClaimStatus.CONCEPT, Action.SUBMIT, acting.side)
-    refuse_if(refusals)
-    priced, refusals = check_lines(agreement, month, lines, today, Stage.SUBMIT)
-    refuse_if(refusals)
-    budgets_service.reserve(rules.shares_of(priced))  # first write; refused under the lock
-
-    claim = Claim(reference=rules.claim_reference(agreement.id, month), agreement_id=agreement.id,
-                  month=month, status=to_status, source=ClaimSource.PORTAL,
-                  prepared_by_id=actor.id, submitted_by_id=actor.id,
-                  submitted_on_behalf_of_id=acting.on_behalf_of.id if acting.on_behalf_of else None,
-                  submitted_at=now())
-    _set_lines(claim, priced)
-    _insert_claim(claim)
-    _event(claim, None, to_status, actor, acting.on_behalf_of, "submit", agreement.household_id)
-    _notify(_provider_user_ids(agreement.provider_id), "claim_submitted",
-            f"Urenbriefje ingediend: {format_month(claim.month)}",
-            f"De budgethouder heeft {_sheet_label(claim)} ingediend "
-            f"({format_euro(claim.total_cents)}). Het betaalkantoor controleert het nu.")
-    return claim
+    claim = _new_claim(actor, agreement, month, ClaimSource.PORTAL, submitted_by_id=actor.id,
+                       submitted_on_behalf_of_id=acting.on_behalf_of.id
+                       if acting.on_behalf_of else None, submitted_at=now())
+    return _transition(
+        claim, Action.SUBMIT, acting.side, actor=actor, on_behalf_of=acting.on_behalf_of,
+        household_id=agreement.household_id, audit="submit",
+        effect=_lines_effect(claim, agreement, month, lines, today, Stage.SUBMIT, reserve=True),
+        notices=_submitted(agreement, "De budgethouder heeft {sheet} ingediend ({amount}). "
+                                      "Het betaalkantoor controleert het nu."))
 
 
 def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
@@ -403,84 +477,76 @@ def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
     received_on = received_on or today
     refuse_if(rules.check_received_on(received_on, today))
     holder = budget_holder_of(agreement.household_id)
-    # The signed sheet is the holder's submission: the transition is the holder's.
-    to_status, refusals = rules.check_transition(ClaimStatus.CONCEPT, Action.SUBMIT, Side.HOLDER)
-    refuse_if(refusals)
-    priced, refusals = check_lines(agreement, month, lines, received_on, Stage.SUBMIT)
-    refuse_if(refusals)
-    budgets_service.reserve(rules.shares_of(priced))  # first write; refused under the lock
-
-    claim = Claim(reference=rules.claim_reference(agreement.id, month), agreement_id=agreement.id,
-                  month=month, status=to_status, source=ClaimSource.PAPER,
-                  prepared_by_id=actor.id, submitted_by_id=actor.id,
-                  submitted_on_behalf_of_id=holder.id if holder else None, submitted_at=now())
-    _set_lines(claim, priced)
-    _insert_claim(claim)
     holder_name = holder.name if holder else "de budgethouder"
     received = f", ontvangen op {format_day(received_on)}" if received_on != today else ""
-    _event(claim, None, to_status, actor, holder, "paper_intake", agreement.household_id,
-           summary=f"Papieren urenbriefje {claim.reference} ingevoerd: betaalkantoor "
-           f"({actor.name}) namens {holder_name}{received}",
-           received_on=received_on)
-    body = (f"Het betaalkantoor heeft het papieren {_sheet_label(claim)} ingevoerd "
-            f"({format_euro(claim.total_cents)}). Het is ingediend en wordt nu gecontroleerd.")
-    _notify(_holder_user_ids(agreement.household_id), "claim_submitted",
-            f"Papieren urenbriefje ingevoerd: {format_month(claim.month)}", body)
-    _notify(_provider_user_ids(agreement.provider_id), "claim_submitted",
-            f"Papieren urenbriefje ingevoerd: {format_month(claim.month)}", body)
-    return claim
+    claim = _new_claim(actor, agreement, month, ClaimSource.PAPER, submitted_by_id=actor.id,
+                       submitted_on_behalf_of_id=holder.id if holder else None,
+                       submitted_at=now())
+    # The signed sheet is the holder's submission: the transition is the holder's.
+    return _transition(
+        claim, Action.SUBMIT, Side.HOLDER, actor=actor, on_behalf_of=holder,
+        household_id=agreement.household_id, audit="paper_intake",
+        effect=_lines_effect(claim, agreement, month, lines, received_on, Stage.SUBMIT,
+                             reserve=True),
+        summary=f"Papieren urenbriefje {claim.reference} ingevoerd: betaalkantoor "
+                f"({actor.name}) namens {holder_name}{received}",
+        received_on=received_on,
+        notices=_both_sides(agreement, "claim_submitted",
+                            "Papieren urenbriefje ingevoerd: {month}",
+                            "Het betaalkantoor heeft het papieren {sheet} ingevoerd ({amount}). "
+                            "Het is ingediend en wordt nu gecontroleerd."))
 
 
 def refuse_by_holder(actor: User, claim: Claim, reason: str, today: dt.date) -> Claim:
     """The budget holder sends a provider's sheet back (-> concept), with the reason."""
     agreement = _agreement_of(claim)
     acting = _require(actor, agreement, today)
-    to_status, refusals = rules.check_transition(claim.status, Action.REFUSE_BY_HOLDER,
-                                                 acting.side)
-    refuse_if(refusals + rules.check_reason(reason))
-    from_status = claim.status
-    claim.status = to_status
-    claim.refusal_reason = reason.strip()
-    db.session.flush()
-    _event(claim, from_status, to_status, actor, acting.on_behalf_of, "refuse_by_holder",
-           agreement.household_id, reason=claim.refusal_reason)
-    _notify(_provider_user_ids(agreement.provider_id), "claim_refused",
+    reason = (reason or "").strip()
+    return _transition(
+        claim, Action.REFUSE_BY_HOLDER, acting.side, actor=actor,
+        on_behalf_of=acting.on_behalf_of, household_id=agreement.household_id,
+        audit="refuse_by_holder", also=rules.check_reason(reason), reason=reason,
+        refusal_reason=reason,
+        notices=lambda claim: [_Notice(
+            _provider_user_ids(agreement.provider_id), "claim_refused",
             f"Urenbriefje teruggestuurd: {format_month(claim.month)}",
             f"De budgethouder heeft {_sheet_label(claim)} teruggestuurd. Reden: "
-            f"{claim.refusal_reason} Pas het urenbriefje aan en stuur het opnieuw.")
-    return claim
+            f"{claim.refusal_reason} Pas het urenbriefje aan en stuur het opnieuw.")])
 
 
 def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
     """The payment office's check (-> goedgekeurd): the agreement must still cover every line."""
     side = _office_side(actor)
-    to_status, refusals = rules.check_transition(claim.status, Action.OFFICE_APPROVE, side)
-    refuse_if(refusals)
     agreement = _agreement_of(claim)
-    _priced, refusals = check_lines(agreement, claim.month, _stored_lines(claim), today,
-                                    Stage.RECHECK, exclude_claim_id=claim.id)
-    refuse_if(refusals)
-    from_status = claim.status
-    claim.status = to_status
-    claim.decided_at = now()
-    db.session.flush()
-    _event(claim, from_status, to_status, actor, None, "office_approve", agreement.household_id)
-    _notify(_provider_user_ids(agreement.provider_id), "claim_approved",
+
+    def effect() -> None:
+        _priced, refusals = check_lines(agreement, claim.month, _stored_lines(claim), today,
+                                        Stage.RECHECK, exclude_claim_id=claim.id)
+        refuse_if(refusals)
+
+    return _transition(
+        claim, Action.OFFICE_APPROVE, side, actor=actor, on_behalf_of=None,
+        household_id=agreement.household_id, audit="office_approve", effect=effect,
+        decided_at=now(),
+        notices=lambda claim: [_Notice(
+            _provider_user_ids(agreement.provider_id), "claim_approved",
             f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
             f"Het betaalkantoor heeft {_sheet_label(claim)} goedgekeurd "
-            f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")
-    return claim
+            f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")])
 
 
 def approve_all_submitted(today: dt.date) -> list[Claim]:
     """Check every submitted sheet. Those that pass are approved and returned; a sheet whose
     agreement no longer covers it is suspended (opgeschort) with the reasons, for a person to
-    look at."""
+    look at. A sheet another transaction decided at the same moment is left as it decided."""
     claims = db.session.scalars(
         select(Claim).where(Claim.status == ClaimStatus.INGEDIEND).order_by(Claim.id)
+        .with_for_update(of=Claim).execution_options(populate_existing=True)
     ).all()
     approved = []
     for claim in claims:
+        if claim.status != ClaimStatus.INGEDIEND:  # decided at the same moment by the office
+            continue
         try:
             approved.append(office_approve(None, claim, today))
         except Refused as refused:
@@ -493,66 +559,48 @@ def office_suspend(actor: User | None, claim: Claim, reason: str, today: dt.date
                    codes: list[str] | None = None) -> Claim:
     """Put a submitted sheet on hold while something is checked (-> opgeschort)."""
     side = _office_side(actor)
-    to_status, refusals = rules.check_transition(claim.status, Action.OFFICE_SUSPEND, side)
-    refuse_if(refusals + rules.check_reason(reason))
     agreement = _agreement_of(claim)
-    from_status = claim.status
-    claim.status = to_status
-    claim.refusal_reason = reason.strip()
-    claim.refusal_codes = codes
-    db.session.flush()
-    _event(claim, from_status, to_status, actor, None, "office_suspend", agreement.household_id,
-           reason=claim.refusal_reason)
-    users = _holder_user_ids(agreement.household_id) + _provider_user_ids(agreement.provider_id)
-    _notify(users, "claim_suspended", f"Urenbriefje wordt gecontroleerd: "
-            f"{format_month(claim.month)}",
-            f"Het betaalkantoor controleert {_sheet_label(claim)} nog. Reden: "
-            f"{claim.refusal_reason}")
-    return claim
+    reason = (reason or "").strip()
+    return _transition(
+        claim, Action.OFFICE_SUSPEND, side, actor=actor, on_behalf_of=None,
+        household_id=agreement.household_id, audit="office_suspend",
+        also=rules.check_reason(reason), reason=reason, refusal_reason=reason,
+        refusal_codes=codes,
+        notices=_both_sides(agreement, "claim_suspended",
+                            "Urenbriefje wordt gecontroleerd: {month}",
+                            "Het betaalkantoor controleert {sheet} nog. Reden: {reason}"))
 
 
 def office_refuse(actor: User | None, claim: Claim, reason: str, today: dt.date, *,
                   codes: list[str] | None = None) -> Claim:
     """Refuse a submitted sheet (-> afgekeurd) and release its reservation on the budgets."""
     side = _office_side(actor)
-    to_status, refusals = rules.check_transition(claim.status, Action.OFFICE_REFUSE, side)
-    refuse_if(refusals + rules.check_reason(reason))
     agreement = _agreement_of(claim)
-    budgets_service.release(claim_shares(claim))
-    from_status = claim.status
-    claim.status = to_status
-    claim.refusal_reason = reason.strip()
-    claim.refusal_codes = codes
-    claim.decided_at = now()
-    db.session.flush()
-    _event(claim, from_status, to_status, actor, None, "office_refuse", agreement.household_id,
-           reason=claim.refusal_reason)
-    users = _holder_user_ids(agreement.household_id) + _provider_user_ids(agreement.provider_id)
-    _notify(users, "claim_refused", f"Urenbriefje afgekeurd: {format_month(claim.month)}",
-            f"Het betaalkantoor heeft {_sheet_label(claim)} afgekeurd. Reden: "
-            f"{claim.refusal_reason} U kunt het urenbriefje opnieuw openen, verbeteren en "
-            "opnieuw indienen.")
-    return claim
+    reason = (reason or "").strip()
+    return _transition(
+        claim, Action.OFFICE_REFUSE, side, actor=actor, on_behalf_of=None,
+        household_id=agreement.household_id, audit="office_refuse",
+        also=rules.check_reason(reason), reason=reason,
+        effect=lambda: budgets_service.release(claim_shares(claim)),
+        refusal_reason=reason, refusal_codes=codes, decided_at=now(),
+        notices=_both_sides(agreement, "claim_refused", "Urenbriefje afgekeurd: {month}",
+                            "Het betaalkantoor heeft {sheet} afgekeurd. Reden: {reason} U kunt "
+                            "het urenbriefje opnieuw openen, verbeteren en opnieuw indienen."))
 
 
 def reopen(actor: User, claim: Claim, today: dt.date) -> Claim:
     """A refused sheet becomes a concept again, for correction (budget holder or provider)."""
     agreement = _agreement_of(claim)
     acting = _require(actor, agreement, today)
-    to_status, refusals = rules.check_transition(claim.status, Action.REOPEN, acting.side)
-    refuse_if(refusals)
-    from_status = claim.status
-    claim.status = to_status
-    claim.submitted_at = None
-    claim.decided_at = None
-    db.session.flush()
-    _event(claim, from_status, to_status, actor, acting.on_behalf_of, "reopen",
-           agreement.household_id)
     other = (_holder_user_ids(agreement.household_id) if acting.side is Side.PROVIDER
              else _provider_user_ids(agreement.provider_id))
-    _notify(other, "claim_reopened", f"Urenbriefje opnieuw geopend: {format_month(claim.month)}",
-            f"{_sheet_label(claim).capitalize()} is opnieuw geopend om te verbeteren.")
-    return claim
+    return _transition(
+        claim, Action.REOPEN, acting.side, actor=actor, on_behalf_of=acting.on_behalf_of,
+        household_id=agreement.household_id, audit="reopen", submitted_at=None,
+        decided_at=None,
+        notices=lambda claim: [_Notice(
+            other, "claim_reopened", f"Urenbriefje opnieuw geopend: {format_month(claim.month)}",
+            f"{_sheet_label(claim).capitalize()} is opnieuw geopend om te verbeteren.")])
 
 
 def claim_shares(claim: Claim) -> dict[int, int]:

@@ -53,7 +53,7 @@ from portal.claims.rules import (
 from portal.dates import format_month, month_days, parse_month
 from portal.extensions import db
 from portal.money import format_euro
-from portal.refusals import Refusal, Refused
+from portal.refusals import AlreadyDone, Refusal, Refused
 
 bp = Blueprint("claims", __name__)
 
@@ -435,6 +435,8 @@ def approve(claim_id: int):
     claim, _agreement, _acting_ = _acting_post(claim_id)
     try:
         service.approve_claim(current_user, claim, web.today())
+    except AlreadyDone as done:
+        return web.show_repeat(done, url_for("claims.show", claim_id=claim.id))
     except Refused as refused:
         return _refused_on_show(claim_id, refused)
     flash(f"U heeft akkoord gegeven. Het urenbriefje over {format_month(claim.month)} is "
@@ -452,6 +454,8 @@ def refuse(claim_id: int):
         return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
     try:
         service.refuse_by_holder(current_user, claim, form.reason.data, web.today())
+    except AlreadyDone as done:
+        return web.show_repeat(done, url_for("claims.show", claim_id=claim.id))
     except Refused as refused:
         return _refused_on_show(claim_id, refused, form)
     flash(f"Het urenbriefje over {format_month(claim.month)} is teruggestuurd naar de "
@@ -465,6 +469,8 @@ def reopen(claim_id: int):
     claim, _agreement, _acting_ = _acting_post(claim_id)
     try:
         service.reopen(current_user, claim, web.today())
+    except AlreadyDone as done:
+        return web.show_repeat(done, url_for("claims.show", claim_id=claim.id))
     except Refused as refused:
         return _refused_on_show(claim_id, refused)
     flash("Het urenbriefje is opnieuw geopend. U kunt het nu verbeteren.")

@@ -19,8 +19,8 @@ from portal.extensions import db
 from portal.funders import csv_import, service
 from portal.funders.forms import GrantForm, ImportForm, ReviewForm
 from portal.money import parse_euros
-from portal.refusals import Refusal, Refused
-from portal.web import roles_required, today
+from portal.refusals import AlreadyDone, Refusal, Refused
+from portal.web import roles_required, show_repeat, today
 
 bp = Blueprint("funders", __name__)
 
@@ -79,6 +79,8 @@ def review(version_id: int):
             try:
                 service.decide(current_user, version, approve=approve, reason=form.reason.data,
                                today=today())
+            except AlreadyDone as done:
+                return show_repeat(done, url_for("funders.review", version_id=version.id))
             except Refused as refused:
                 if "not_allowed" in refused.codes:
                     abort(404)

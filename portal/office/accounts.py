@@ -17,7 +17,7 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import active_login
 from portal.access.rules import check_welcome_again
-from portal.access.service import has_usable_password
+from portal.access.service import has_usable_password, welcome_state
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.budgets.constants import FunderKind
@@ -133,6 +133,9 @@ class AccountRow:
     active: bool
     has_password: bool
     own: bool  # the office employee's own login: no buttons (nobody turns off their own)
+    # The welcome link's state the page saw (access.service.welcome_state): the button sends
+    # it back, so a second click on the same page is answered "Dit is al gedaan".
+    welcome_state: str = ""
 
     @property
     def state(self) -> tuple[str, str]:
@@ -173,7 +176,7 @@ def list_accounts(search: str = "", page: int = 1, actor_id: int | None = None,
         belongs = (f"Huishouden {household}" if household else provider or funder or None)
         result.append(AccountRow(user.id, user.name, user.email, Role(user.role), belongs,
                                  user.is_active_account, has_usable_password(user),
-                                 user.id == actor_id))
+                                 user.id == actor_id, welcome_state(user)))
     return AccountPage(**asdict(shown), rows=result, search=search)
 
 

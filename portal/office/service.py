@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.access.models import User
-from portal.access.permissions import budget_holder_of
+from portal.access.permissions import budget_holder_of, require_office
 from portal.agreements.models import Agreement, Provider
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Household, Member
@@ -33,11 +33,19 @@ from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.claims.service import sheet_facts
+from portal.database import one_at_a_time
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
 from portal.payments import rules as payment_rules
-from portal.payments.service import RunOutcome, execute_run, run_candidates
-from portal.refusals import Refusal, Refused
+from portal.payments.models import PaymentRun
+from portal.payments.service import (
+    RUN_LOCK,
+    RUNS_PAYMENTS,
+    RunOutcome,
+    execute_run,
+    run_candidates,
+)
+from portal.refusals import AlreadyDone, Refusal, Refused
 
 
 def agreement_choices() -> list[tuple[int, str]]:
@@ -146,10 +154,19 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     makes the run refuse afterwards, and the caller rolls the whole run back. Running or
     confirming twice pays nothing twice: the second time the fingerprint no longer matches.
     """
+    require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
+    one_at_a_time(RUN_LOCK)  # decided one run at a time: the same preview twice pays once
+    done = db.session.scalar(select(PaymentRun).where(
+        PaymentRun.preview_fingerprint == fingerprint)) if fingerprint else None
+    if done is not None:
+        raise AlreadyDone(f"Betaalronde {done.reference} is uitgevoerd.", subject_id=done.id)
     candidates = run_candidates()
     if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates):
         raise Refused(RUN_CHANGED)
     outcome = execute_run(actor, run_on)
+    if outcome.run is not None:
+        outcome.run.preview_fingerprint = fingerprint
+        db.session.flush()
     paid = {item.claim_id for payment in (outcome.run.payments if outcome.run else [])
             for item in payment.items}
     previewed = {cid for cid, _status, _cents in candidates}

@@ -29,7 +29,7 @@ from portal.agreements.models import Agreement
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
-from portal.dates import month_days, parse_month
+from portal.dates import format_day, month_days, parse_month
 from portal.extensions import db
 from portal.money import format_euro
 from portal.office import accounts, service
@@ -45,10 +45,11 @@ from portal.office.forms import (
 )
 from portal.pagination import page_number
 from portal.payments import sepa
+from portal.payments.ledger import differences_of, last_check
 from portal.payments.models import PaymentRun
 from portal.payments.service import list_runs, preview_next_run, run_details
-from portal.refusals import Refused
-from portal.web import roles_required, today
+from portal.refusals import AlreadyDone, Refused
+from portal.web import roles_required, show_repeat, today
 
 bp = Blueprint("office", __name__, url_prefix="/betaalkantoor")
 
@@ -63,8 +64,11 @@ def _runs_page(form: RunForm, errors: list[str], status: int = 200):
     after a refused POST): the fingerprint of the very sheets the preview shows."""
     preview = preview_next_run(today())
     form.fingerprint.data = preview.fingerprint
+    ledger = last_check()
     return render_template("office/runs.html", form=form, errors=errors, preview=preview,
-                           runs=list_runs()), status
+                           runs=list_runs(), ledger=ledger,
+                           ledger_checked_at=format_day(ledger.checked_at.date()) if ledger else "",
+                           ledger_differences=differences_of(ledger) if ledger else []), status
 
 
 @bp.get("/betaalrondes")
@@ -83,6 +87,8 @@ def execute():
         return _runs_page(form, ["Het formulier is verlopen. Probeer het opnieuw."], 400)
     try:
         outcome = service.execute_previewed_run(current_user, today(), form.fingerprint.data)
+    except AlreadyDone as done:
+        return show_repeat(done, url_for("office.payment_run", run_id=done.subject_id))
     except Refused as refused:
         status = 409 if "run_changed" in refused.codes else 422
         return _runs_page(form, [r.message for r in refused.refusals], status)
@@ -165,6 +171,8 @@ def claim(claim_id: int):
         try:
             decided = service.decide_claim(current_user, view.claim, request.form.get("besluit"),
                                            form.reason.data, today())
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("office.claim", claim_id=claim_id))
         except Refused as refused:
             for refusal in refused.refusals:
                 if refusal.field == "reason":
@@ -345,6 +353,8 @@ def _account_action(act, done):
         abort(400)
     try:
         user = act()
+    except AlreadyDone as done:
+        return show_repeat(done, _back_to_list().location)
     except Refused as refused:
         if "account_unknown" in refused.codes:
             abort(404)
@@ -359,7 +369,8 @@ def _account_action(act, done):
 def welcome_again(user_id: int):
     """'Welkomstmail opnieuw sturen': a new link for a login whose owner chose no password yet."""
     return _account_action(
-        lambda: send_welcome_again(current_user, user_id, link_for=_welcome_link),
+        lambda: send_welcome_again(current_user, user_id, link_for=_welcome_link,
+                                   seen=request.form.get("stand")),
         lambda user: _flash_welcome(user, f"De welkomstmail voor {user.name} is opnieuw "
                                           "verstuurd, met een nieuwe link. De link uit de eerdere "
                                           "e-mail werkt niet meer"))

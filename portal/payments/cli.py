@@ -35,3 +35,27 @@ def run_payments_command(run_on):
         return
     click.echo(f"{len(run.payments)} betalingen, totaal {format_euro(run.total_cents)} "
                f"(betaalrun {run.reference}).")
+
+
+@click.command("check-ledger", cls=DutchCommand)
+@with_appcontext
+@refusals_exit
+def check_ledger_command():
+    """Controleer het grootboek: tel per budget opnieuw op wat in behandeling en wat betaald is,
+    uit de urenbriefjes, de uitkeringen en de betaalrondes, en vergelijk dat met de lopende
+    totalen. Elk verschil wordt genoemd (exitstatus 1); de uitkomst staat op de startpagina van
+    het betaalkantoor."""
+    import sys
+
+    from portal.payments.ledger import check_and_record, differences_of
+
+    with transaction():
+        check = check_and_record()
+    differences = differences_of(check)
+    for difference in differences:
+        click.echo(difference.text)
+    if differences:
+        click.echo(f"{len(differences)} verschil(len) gevonden in {check.grant_count} budget(ten). "
+                   "Neem contact op met de beheerder van het portaal.")
+        sys.exit(1)
+    click.echo(f"Grootboek gecontroleerd: {check.grant_count} budget(ten), geen verschillen.")

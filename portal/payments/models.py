@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.dates import now
@@ -20,6 +20,9 @@ class PaymentRun(db.Model):
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     executed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    # The fingerprint of the office's preview this run executed (None: a run from the command
+    # line): the same preview executed again is a repeat (office.service.execute_previewed_run).
+    preview_fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     payments: Mapped[list[Payment]] = relationship(back_populates="run", order_by="Payment.id")
 
@@ -53,3 +56,17 @@ class PaymentItem(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
 
     payment: Mapped[Payment] = relationship(back_populates="items")
+
+
+class LedgerCheck(db.Model):
+    """The outcome of one ledger check (payments.ledger.check_and_record): when, how many
+    grants, and every difference found (a list of dicts: grant id, label, what, column,
+    history). The office's start page warns while the last one found a difference."""
+
+    __tablename__ = "ledger_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=now)
+    grant_count: Mapped[int] = mapped_column(default=0)
+    difference_count: Mapped[int] = mapped_column(default=0)
+    differences: Mapped[list] = mapped_column(JSON, default=list)

@@ -33,6 +33,7 @@ from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim, ClaimLine
+from portal.database import one_at_a_time
 from portal.dates import format_day, format_month
 from portal.extensions import db
 from portal.messages.service import notify
@@ -164,6 +165,7 @@ def _plan(claims: Sequence[Claim], amounts: dict[int, int] | None = None) -> _Pl
 
 # The payment office runs payments; None is the system itself (the CLI, a scheduled job).
 RUNS_PAYMENTS = "een betaalrun starten"
+RUN_LOCK = "payment-run"
 
 
 def _preview_lines(plan: _Plan) -> list[PreviewLine]:
@@ -378,6 +380,7 @@ def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
     Running it twice pays nothing twice: the second time finds nothing to pay (run None).
     """
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
+    one_at_a_time(RUN_LOCK)  # two runs at the same moment: the second waits for the first
     approved = claims_service.approve_all_submitted(run_on)
     run, held_back = _run_payments(actor, run_on)
     return RunOutcome(approved=approved, run=run, held_back=held_back)

@@ -77,11 +77,12 @@ def test_nobody_turns_off_their_own_login_but_may_turn_off_another():
     assert rules.check_account_activity(actor_id=1, target_id=2, active=True, wanted=False) == []
 
 
-@pytest.mark.parametrize("active, wanted, code", [(False, False, "already_disabled"),
-                                                  (True, True, "already_active")])
-def test_a_login_already_as_wanted_needs_nothing(active, wanted, code):
-    assert [r.code for r in rules.check_account_activity(
-        actor_id=1, target_id=2, active=active, wanted=wanted)] == [code]
+@pytest.mark.parametrize("active, wanted, message", [
+    (False, False, "Dit is al gedaan. Deze inlog staat al uit."),
+    (True, True, "Dit is al gedaan. Deze inlog staat al aan.")])
+def test_a_login_already_as_wanted_is_a_repeat(active, wanted, message):
+    assert [(r.code, r.message) for r in rules.check_account_activity(
+        actor_id=1, target_id=2, active=active, wanted=wanted)] == [("already_done", message)]
     assert rules.check_account_activity(actor_id=1, target_id=2, active=not active,
                                         wanted=wanted) == []
 

@@ -12,7 +12,7 @@ from portal.access.constants import Role, Scope
 from portal.access.models import AuditEvent, Authorization
 from portal.dates import TZ, today
 from portal.messages.models import Message
-from portal.refusals import Refused
+from portal.refusals import AlreadyDone, Refused
 from tests import factories as f
 from tests.conftest import log_in_client
 
@@ -117,7 +117,8 @@ def test_revoke_sets_the_moment_logs_and_tells_the_grantee(db, holder, advisor):
     assert any("ingetrokken" in s for s in subjects)
     with pytest.raises(Refused) as refused:
         service.revoke_authorization(holder, auth.id, now=NOW)
-    assert refused.value.codes == ["authorization_ended"]
+    assert refused.value.codes == ["already_done"]  # a repeat: 'Dit is al gedaan'
+    assert isinstance(refused.value, AlreadyDone)
 
 
 def test_only_the_own_budget_holder_revokes(db, holder, advisor):
@@ -257,14 +258,17 @@ def test_revoking_an_authorization_of_another_household_answers_404(client, db, 
     assert auth.revoked_at is None
 
 
-def test_revoking_twice_explains_it_is_already_ended(client, db, login, holder, advisor):
+def test_revoking_twice_is_answered_as_a_repeat(client, db, login, holder, advisor):
     from portal.budgets.models import Household
 
     auth = f.make_authorization(db.session.get(Household, holder.household_id), advisor, holder,
                                 revoked_at=NOW)
     login(holder)
-    response = client.post(f"{url(holder)}/{auth.id}/intrekken", follow_redirects=True)
-    assert "Deze machtiging is al gestopt" in response.get_data(as_text=True)
+    response = client.post(f"{url(holder)}/{auth.id}/intrekken")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(url(holder))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Dit is al gedaan. Deze machtiging is ingetrokken." in page
 
 
 def test_the_page_is_the_budget_holders_only(client, db, login, holder, advisor):

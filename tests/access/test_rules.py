@@ -92,7 +92,7 @@ def test_all_reasons_at_once():
 def test_revoke_only_while_not_ended():
     assert check_revoke(revoked=False, ends_on=TODAY, today=TODAY) == []
     assert [r.code for r in check_revoke(revoked=True, ends_on=TODAY, today=TODAY)] == [
-        "authorization_ended"]
+        "already_done"]  # revoking it again is a repeat
     assert [r.code for r in check_revoke(revoked=False, ends_on=TODAY - dt.timedelta(days=1),
                                          today=TODAY)] == ["authorization_ended"]
 

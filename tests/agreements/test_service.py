@@ -28,7 +28,7 @@ from portal.agreements.permissions import can_review, can_view_agreement
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.messages.models import Message
-from portal.refusals import Refused
+from portal.refusals import AlreadyDone, Refused
 from tests import factories as f
 
 D = dt.date
@@ -118,6 +118,33 @@ def pdf_of_exact_size(size: int) -> bytes:
 
 
 # --- the whole digital lifecycle --------------------------------------------------------------
+
+def test_every_step_taken_twice_is_a_repeat_that_writes_nothing(w, db):
+    """The second of two identical steps (a double click, two requests at once) is answered
+    'Dit is al gedaan' with the version's status: no second event, audit record or message."""
+    version = w.draft().versions[0]
+
+    def writes() -> tuple[int, int, int]:
+        return tuple(db.session.scalar(select(func.count()).select_from(model))
+                     for model in (AgreementEvent, AuditEvent, Message))
+
+    steps = [(service.share, w.holder, S.GEDEELD.label),
+             (service.provider_sign, w.provider_user, S.GEDEELD.label),
+             (service.holder_sign, w.holder, S.TER_BEOORDELING.label)]
+    for step, actor, label in steps:
+        step(actor, version, TODAY)
+        before = writes()
+        with pytest.raises(AlreadyDone) as info:
+            step(actor, version, TODAY)
+        assert info.value.message == ("Dit is al gedaan. De overeenkomst heeft nu de status "
+                                      f"'{label}'.")
+        assert writes() == before, step.__name__
+    service.review(w.consulent, version, approve=True, reason=None, today=TODAY)
+    before = writes()
+    assert refused(service.review, w.consulent, version, approve=True, reason=None,
+                   today=TODAY) == ["already_done"]
+    assert writes() == before
+
 
 def test_whole_lifecycle_concept_to_active(w, db):
     agreement = w.draft()
@@ -473,8 +500,9 @@ def test_only_the_budget_holder_ends_an_agreement(w, db):
     assert service.effective_status(version, today).value == "opgezegd"
     assert service.version_in_force(agreement, D(2026, 3, 31)) is version
     assert service.version_in_force(agreement, D(2026, 4, 1)) is None
+    # Ending it again is a repeat: 'Dit is al gedaan', nothing written.
     assert refused(service.end_agreement, w.holder, agreement, D(2026, 3, 31), today) == [
-        "wrong_status"]
+        "already_done"]
     assert "agreement_ended" in refused(service.propose_change, w.holder, agreement,
                                         **change_args(w, days_per_week=3))
     kinds = db.session.scalars(select(Message.kind).where(Message.user_id == w.provider_user.id)).all()

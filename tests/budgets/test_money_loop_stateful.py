@@ -7,7 +7,9 @@ and days passing (deadlines come and go). Every call that is refused must write 
 
 After every step, for every grant (the budget's own running totals against its history):
 - paid = the claim lines of paid sheets + the allowance uses, and in progress = the claim lines
-  of submitted, approved and suspended sheets (tests/ledger.py sums them independently);
+  of submitted, approved and suspended sheets, and every sheet paid out is paid by a payment
+  run: the portal's own ledger check (portal.payments.ledger.check_ledger, which sums the
+  history without the running columns) finds no difference;
 - granted = paid + in progress + available, and none of them is negative.
 And a second payment run right after the first pays nothing and changes nothing.
 

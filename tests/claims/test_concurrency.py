@@ -24,6 +24,7 @@ from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import LineInput
 from portal.refusals import Refused
 from tests.factories import make_agreement, make_grant, make_provider, make_user
+from tests.ledger import assert_ledger_agrees
 
 MARCH = dt.date(2026, 3, 1)
 TODAY = dt.date(2026, 4, 10)
@@ -95,6 +96,7 @@ def test_twenty_parallel_approvals_exactly_ten_fit(app, committing_db):
     waiting = db.session.scalar(select(func.count()).select_from(Claim)
                                 .where(Claim.status == ClaimStatus.WACHT_OP_AKKOORD))
     assert (submitted, waiting) == (10, 10)
+    assert_ledger_agrees()
 
 
 @pytest.mark.committing
@@ -125,3 +127,4 @@ def test_two_sheets_of_one_person_at_the_same_moment_never_pass_24_hours(app, co
     minutes = db.session.scalar(select(func.sum(ClaimLine.quantity)).join(Claim).where(
         ClaimLine.day == dt.date(2026, 3, 2), Claim.status != ClaimStatus.AFGEKEURD))
     assert minutes == 13 * 60
+    assert_ledger_agrees()

@@ -21,7 +21,7 @@ from portal.claims.permissions import can_approve_claim, can_prepare_claim, can_
 from portal.claims.rules import LineInput
 from portal.extensions import db as database
 from portal.messages.models import Message
-from portal.refusals import Refused
+from portal.refusals import AlreadyDone, Refused
 from tests.factories import (
     add,
     make_agreement,
@@ -279,12 +279,27 @@ def test_office_suspend_then_approve(db, w):
 def test_wrong_status_refused(db, w):
     claim = service.submit_own_claim(w.holder, w.agreement, MARCH, [hours(2, 60)], TODAY)
     with pytest.raises(Refused) as excinfo:
-        service.approve_claim(w.holder, claim, TODAY)
+        service.reopen(w.holder, claim, TODAY)
     assert refused_codes(excinfo) == ["status_not_allowed"]
     with pytest.raises(Refused) as excinfo:
         service.mark_paid([claim], TODAY)
     assert refused_codes(excinfo) == ["status_not_allowed"]
     assert claim.status == ClaimStatus.INGEDIEND
+
+
+def test_a_second_akkoord_is_a_repeat_and_reserves_nothing_more(db, w):
+    """The sheet is already where the akkoord takes it: 'Dit is al gedaan', nothing written."""
+    claim = service.prepare_claim(w.provider_user, w.agreement, MARCH, [hours(2, 60)], TODAY)
+    service.approve_claim(w.holder, claim, TODAY)
+    reserved = db.session.get(Grant, w.grant.id).reserved_cents
+    events = len(service.claim_history(claim))
+    with pytest.raises(AlreadyDone) as excinfo:
+        service.approve_claim(w.holder, claim, TODAY)
+    assert refused_codes(excinfo) == ["already_done"]
+    assert excinfo.value.message == ("Dit is al gedaan. Het urenbriefje heeft nu de status "
+                                     "'Ingediend'.")
+    assert db.session.get(Grant, w.grant.id).reserved_cents == reserved
+    assert len(service.claim_history(claim)) == events
 
 
 # ------------------------------------------------------------------ the claim checks in the service

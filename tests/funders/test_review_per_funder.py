@@ -147,11 +147,13 @@ def test_the_first_approval_of_two_funders_does_not_approve_the_version(w):
 
 def test_a_funder_that_decided_cannot_decide_again_not_even_another_consulent(w):
     _approve(w.c_gemeente, w.version)
-    for consulent, approve in ((w.c_gemeente, True), (w.c_gemeente_2, True),
-                               (w.c_gemeente_2, False)):
+    # The same decision again is a repeat ('Dit is al gedaan'); the other one is refused.
+    for consulent, approve, code in ((w.c_gemeente, True, "already_done"),
+                                     (w.c_gemeente_2, True, "already_done"),
+                                     (w.c_gemeente_2, False, "funder_already_decided")):
         with pytest.raises(Refused) as info:
             service.review(consulent, w.version, approve=approve, reason=REASON, today=TODAY)
-        assert info.value.codes == ["funder_already_decided"]
+        assert info.value.codes == [code]
     assert w.version.status == VersionStatus.TER_BEOORDELING
     assert _db.session.scalar(select(func.count()).select_from(FunderReview)) == 1
 

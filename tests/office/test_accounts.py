@@ -323,9 +323,11 @@ def test_turning_a_login_off_and_on_again_from_the_list(as_office, db, client):
     page = html(as_office.get(response.headers["Location"]))
     assert "De inlog van Anna Jansen staat uit" in page and "Uitgezet" in page
     assert "Inlog weer aanzetten" in page
-    # Again: nothing to do, and it says so.
-    again = as_office.post(f"{ACCOUNTS}/{holder.id}/uitzetten", follow_redirects=True)
-    assert "Deze inlog staat al uit" in html(again)
+    # Again (a second click): a repeat, and it says so on the list.
+    again = as_office.post(f"{ACCOUNTS}/{holder.id}/uitzetten", data={"zoek": "Anna"})
+    assert again.status_code == 303
+    assert "Dit is al gedaan. Deze inlog staat al uit." in html(
+        as_office.get(again.headers["Location"]))
     as_office.post(f"{ACCOUNTS}/{holder.id}/aanzetten")
     assert db.session.get(User, holder.id).is_active_account
 
@@ -359,6 +361,23 @@ def test_the_welcome_mail_goes_again_with_a_new_link_and_the_old_one_stops(as_of
     as_office.post("/uitloggen")
     assert as_office.get(first_link).status_code == 404
     assert "Kies een wachtwoord" in html(as_office.get(new_link))
+
+
+def test_the_same_welcome_click_twice_sends_one_mail(as_office, db, caplog):
+    """The button carries the state of the link the page saw: the second of two identical
+    clicks finds a new link already sent ('Dit is al gedaan'), and sends no second mail."""
+    user, _link = _invite(as_office, caplog)
+    page = html(as_office.get(f"{ACCOUNTS}?zoek=Jan"))
+    seen = re.search(r'name="stand" value="([0-9a-f]+)"', page).group(1)
+    with caplog.at_level(logging.WARNING):
+        first = as_office.post(f"{ACCOUNTS}/{user.id}/welkomstmail", data={"stand": seen})
+        second = as_office.post(f"{ACCOUNTS}/{user.id}/welkomstmail", data={"stand": seen})
+    assert (first.status_code, second.status_code) == (302, 303)
+    assert len(re.findall(r"/wachtwoord-herstellen/\S+", caplog.text)) == 1
+    assert "Dit is al gedaan. De welkomstmail is net opnieuw naar Jan Planner gestuurd" in html(
+        as_office.get(second.headers["Location"]))
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "welcome_sent_again")) == 1
 
 
 def test_no_welcome_mail_again_once_a_password_is_chosen_or_the_login_is_off(as_office, db,

@@ -131,9 +131,10 @@ def test_execute_pays_and_redirects_to_the_run_a_second_post_pays_nothing(
     assert approved.status == ClaimStatus.UITBETAALD
 
     second = client.post("/betaalkantoor/betaalrondes", data=form)  # double-click
-    assert second.status_code == 409
-    assert "Er is niets betaald." in page(second) and "net al uitgevoerd" in page(second)
-    assert "geen goedgekeurde urenbriefjes" in page(second)  # the preview as it is now
+    assert second.status_code == 303  # a repeat: back to the run it already made
+    assert second.headers["Location"].endswith(f"/betaalkantoor/betaalrondes/{run.id}")
+    shown = page(client.get(second.headers["Location"]))
+    assert f"Dit is al gedaan. Betaalronde {run.reference} is uitgevoerd." in shown
     assert (count(db, PaymentRun), count(db, Payment)) == (1, 1)
 
 

@@ -14,6 +14,7 @@ from portal.database import transaction
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.payments.service import run_payments
 from tests import factories as f
+from tests.ledger import assert_ledger_agrees
 from tests.payments.builders import make_approved_claim
 
 pytestmark = pytest.mark.committing
@@ -68,6 +69,7 @@ def test_an_interrupted_run_pays_nothing_and_a_rerun_pays_everything_once(commit
     assert (grant.reserved_cents, grant.paid_cents) == (reserved_before, 0)
     statuses = db.session.scalars(select(Claim.status).where(Claim.id.in_(ids["claims"]))).all()
     assert set(statuses) == {ClaimStatus.GOEDGEKEURD}
+    assert_ledger_agrees()
 
     monkeypatch.setattr(budgets_service, "settle", real_settle)
     with transaction():
@@ -84,6 +86,7 @@ def test_an_interrupted_run_pays_nothing_and_a_rerun_pays_everything_once(commit
     assert (grant.reserved_cents, grant.paid_cents) == (0, reserved_before)
     statuses = db.session.scalars(select(Claim.status).where(Claim.id.in_(ids["claims"]))).all()
     assert set(statuses) == {ClaimStatus.UITBETAALD}
+    assert_ledger_agrees()
 
 
 def test_two_runs_at_the_same_time_pay_each_claim_once(committing_db, app):
@@ -119,3 +122,4 @@ def test_two_runs_at_the_same_time_pay_each_claim_once(committing_db, app):
     assert sorted(db.session.scalars(select(PaymentItem.claim_id)).all()) == sorted(ids["claims"])
     grant = db.session.get(Grant, ids["grant"])
     assert (grant.reserved_cents, grant.paid_cents) == (0, 30_000)
+    assert_ledger_agrees()
