@@ -16,6 +16,7 @@ from portal.refusals import Refusal
 
 DIGID = "digid"
 EHERKENNING = "eherkenning"
+EXTERNAL_LABELS = {DIGID: "DigiD", EHERKENNING: "eHerkenning"}
 
 # Why a login through an identity provider was refused: the audit line's words (never the BSN).
 REASONS = {
