@@ -38,6 +38,11 @@ from portal.config import OIDC_SCHEMES, PROJECT_ROOT, TEST_PROVIDER_CLIENT
 # What a test can make the provider do wrong, and the claims it then puts in the ID token.
 MISCHIEF = ("signature", "issuer", "audience", "nonce", "expired", "no_number")
 CODE_LIFETIME = 300  # seconds
+# The levels of assurance by their everyday names, for the page's choice.
+LEVEL_NAMES = dict(zip(OIDC_SCHEMES["digid"]["loa_levels"],
+                       ("Basis", "Midden", "Substantieel", "Hoog"), strict=True)) | dict(
+    zip(OIDC_SCHEMES["eherkenning"]["loa_levels"], ("EH1", "EH2", "EH2+", "EH3", "EH4"),
+        strict=True))
 
 
 @dataclass
@@ -274,7 +279,7 @@ class TestProvider:
                     return server.create_authorization_response(grant=grant,
                                                                 grant_user=person)
             return render_template("identity/test_provider.html", scheme=scheme, form=form,
-                                   levels=levels, problem=problem,
+                                   levels=levels, level_names=LEVEL_NAMES, problem=problem,
                                    client_id=grant.client.get_client_id()), \
                 (422 if problem else 200)
 

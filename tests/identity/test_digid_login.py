@@ -110,3 +110,50 @@ def test_cancelling_at_digid_is_refused_with_a_dutch_page(client, db, oidc):
     response = client.get(back)
     assert response.status_code == 403
     assert "afgebroken" in response.get_data(as_text=True)
+
+
+def test_logout_also_ends_the_session_at_the_identity_provider(client, db, oidc):
+    bsn = f.valid_bsn()
+    link_bsn(f.make_user(Role.BUDGETHOUDER), bsn)
+    log_in_with(client, bsn)
+    response = client.post("/uitloggen")
+    assert response.status_code == 302
+    target = response.headers["Location"]
+    assert target.startswith("http://127.0.0.1:") and "/digid/end-session?" in target
+    assert "post_logout_redirect_uri=http%3A%2F%2Fportal.test%2Finloggen" in target
+    assert "client_id=pgb-portaal-test" in target and bsn not in target
+    assert _logged_in_as(client) is None
+
+
+def test_logout_after_a_password_login_stays_in_the_portal(client, db, oidc, login):
+    login(f.make_user(Role.BUDGETHOUDER))
+    response = client.post("/uitloggen")
+    assert response.headers["Location"].endswith("/inloggen")
+
+
+def test_the_bsn_is_never_logged(client, db, oidc, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    bsn = f.valid_bsn()
+    link_bsn(f.make_user(Role.BUDGETHOUDER), bsn)
+    assert log_in_with(client, bsn).status_code == 302
+    unknown = f.valid_bsn()
+    assert log_in_with(client.application.test_client(), unknown).status_code == 403
+    assert caplog.records  # the provider's request lines, at least
+    assert bsn not in caplog.text and unknown not in caplog.text
+
+
+def test_an_unreachable_provider_gets_a_dutch_page(client, app, db, oidc):
+    import socket
+
+    from portal.config import oidc_schemes
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app.config["PORTAL_OIDC_SCHEMES"] = oidc_schemes(
+        {"PORTAL_OIDC_TEST_PROVIDER": f"http://127.0.0.1:{port}"}, "development")
+    response = client.get("/inloggen/digid")
+    assert response.status_code == 403
+    assert "DigiD is nu niet bereikbaar" in response.get_data(as_text=True)
