@@ -111,3 +111,14 @@ def test_de_linde_logs_in_with_eherkenning_and_sees_its_payments(page: Page, dig
     expect(spec.first.get_by_role("cell", name=re.compile("^(Anna Jansen|Pieter Bakker)$"))
            ).not_to_have_count(0)
     assert_accessible(page)
+
+
+def test_cancelling_at_the_provider_shows_a_dutch_page_and_no_session(page: Page, digid_server):
+    base, _app = digid_server
+    _start(page, base, "DigiD")
+    expect(page.get_by_role("heading", level=1, name="Inloggen met Test-DigiD")).to_be_visible()
+    page.get_by_role("button", name="Annuleren").click()
+    expect(page.get_by_role("heading", level=1, name="U bent niet ingelogd")).to_be_visible()
+    expect(page.get_by_text(re.compile("het inloggen met DigiD is afgebroken"))).to_be_visible()
+    expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
+    assert_accessible(page)
