@@ -89,7 +89,6 @@ run: db
 	  echo "Poort $(OIDC_PORT) (Test-DigiD) is al in gebruik. Kies een andere poort:" \
 	       "make run OIDC_PORT=5011" >&2; exit 1; fi
 	@echo "Het portaal draait op http://$(HOST):$(PORT)  (stoppen: Ctrl+C)"
-	@echo "Test-DigiD en test-eHerkenning (geen echte inlog) op http://127.0.0.1:$(OIDC_PORT)"
 	@$(PY) -m portal.identity.testprovider --port $(OIDC_PORT) & provider=$$!; \
 	  trap 'kill $$provider 2>/dev/null' EXIT; \
 	  PORTAL_OIDC_TEST_PROVIDER=http://127.0.0.1:$(OIDC_PORT) $(PORTAL) run --host $(HOST) --port $(PORT)
