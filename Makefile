@@ -19,6 +19,8 @@ PORTAL  := $(VENV)/bin/portal
 STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
+# The development OpenID Connect test provider ("Test-DigiD - geen echte inlog"), `make run` only.
+OIDC_PORT ?= 5010
 
 # What a fresh Debian 12 needs (see TOOLCHAIN notes): Python, WeasyPrint's pango and a font,
 # Chromium for the browser tests, poppler to look at PDFs.
@@ -83,8 +85,13 @@ run: db
 	@if ! $(PY) -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$(HOST)', $(PORT)))" 2>/dev/null; then \
 	  echo "Poort $(PORT) op $(HOST) is al in gebruik (draait het portaal al?). Stop dat programma," \
 	       "of kies een andere poort: make run PORT=5001" >&2; exit 1; fi
+	@if ! $(PY) -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $(OIDC_PORT)))" 2>/dev/null; then \
+	  echo "Poort $(OIDC_PORT) (Test-DigiD) is al in gebruik. Kies een andere poort:" \
+	       "make run OIDC_PORT=5011" >&2; exit 1; fi
 	@echo "Het portaal draait op http://$(HOST):$(PORT)  (stoppen: Ctrl+C)"
-	$(PORTAL) run --host $(HOST) --port $(PORT)
+	@$(PY) -m portal.identity.testprovider --port $(OIDC_PORT) & provider=$$!; \
+	  trap 'kill $$provider 2>/dev/null' EXIT; \
+	  PORTAL_OIDC_TEST_PROVIDER=http://127.0.0.1:$(OIDC_PORT) $(PORTAL) run --host $(HOST) --port $(PORT)
 
 # --- tests -------------------------------------------------------------------------------
 

@@ -225,11 +225,13 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     # Commands owned by feature packages register themselves here too.
     from portal.demo.cli import seed_demo_command
+    from portal.identity.cli import link_bsn_command
     from portal.payments.cli import check_ledger_command, run_payments_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(run_payments_command)
     app.cli.add_command(check_ledger_command)
+    app.cli.add_command(link_bsn_command)
 
 
 def _create_app(*_args, **_kwargs):

@@ -62,6 +62,46 @@ SETTINGS = [
     Setting("PORTAL_MAIL_USERNAME", "User name for the SMTP server (optional).", "none"),
     Setting("PORTAL_MAIL_PASSWORD", "Password for the SMTP server (with `PORTAL_MAIL_USERNAME`).",
             "none"),
+    # Logging in with DigiD and eHerkenning through OpenID Connect (portal/identity/).
+    Setting("PORTAL_OIDC_DIGID_ISSUER", "DigiD through an OpenID Connect broker: the issuer URL "
+            "(its metadata is read from `<issuer>/.well-known/openid-configuration`) or the "
+            "metadata URL itself. With the client id and secret it turns on 'Inloggen met "
+            "DigiD'.", "none: no DigiD button"),
+    Setting("PORTAL_OIDC_DIGID_CLIENT_ID", "The portal's client id at the DigiD broker.", "none"),
+    Setting("PORTAL_OIDC_DIGID_CLIENT_SECRET", "The portal's client secret at the DigiD broker.",
+            "none"),
+    Setting("PORTAL_OIDC_DIGID_SCOPES", "Scopes asked for (`openid` always).", "`openid`"),
+    Setting("PORTAL_OIDC_DIGID_BSN_CLAIM", "The ID token claim that carries the BSN.", "`bsn`"),
+    Setting("PORTAL_OIDC_DIGID_LOA_CLAIM", "The claim that carries the level of assurance.",
+            "`acr`"),
+    Setting("PORTAL_OIDC_DIGID_LOA_LEVELS", "The broker's values of that claim, lowest first, "
+            "separated by commas.", "DigiD's SAML classes: Basis, Midden, Substantieel, Hoog"),
+    Setting("PORTAL_OIDC_DIGID_LOA_MIN", "The lowest accepted level (one of the levels).",
+            "Midden (`urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract`)"),
+    Setting("PORTAL_OIDC_EHERKENNING_ISSUER", "eHerkenning through an OpenID Connect broker: the "
+            "issuer URL or its metadata URL. With the client id and secret it turns on "
+            "'Inloggen met eHerkenning'.", "none: no eHerkenning button"),
+    Setting("PORTAL_OIDC_EHERKENNING_CLIENT_ID", "The portal's client id at the eHerkenning "
+            "broker.", "none"),
+    Setting("PORTAL_OIDC_EHERKENNING_CLIENT_SECRET", "The portal's client secret at the "
+            "eHerkenning broker.", "none"),
+    Setting("PORTAL_OIDC_EHERKENNING_SCOPES", "Scopes asked for (`openid` always).", "`openid`"),
+    Setting("PORTAL_OIDC_EHERKENNING_KVK_CLAIM", "The claim that carries the KvK number.",
+            "`kvk`"),
+    Setting("PORTAL_OIDC_EHERKENNING_ESTABLISHMENT_CLAIM", "The claim that carries the "
+            "establishment number (vestigingsnummer; optional in the token).",
+            "`vestigingsnummer`"),
+    Setting("PORTAL_OIDC_EHERKENNING_LOA_CLAIM", "The claim that carries the level of "
+            "assurance.", "`acr`"),
+    Setting("PORTAL_OIDC_EHERKENNING_LOA_LEVELS", "The broker's values of that claim, lowest "
+            "first, separated by commas.", "`urn:etoegang:core:assurance-class:loa1` ... `loa4`"),
+    Setting("PORTAL_OIDC_EHERKENNING_LOA_MIN", "The lowest accepted level (one of the levels).",
+            "EH3 (`urn:etoegang:core:assurance-class:loa3`)"),
+    Setting("PORTAL_OIDC_TEST_PROVIDER", "Development and tests only: the address "
+            "(`http://127.0.0.1:PORT`) of the portal's own OpenID Connect test provider "
+            "(`portal oidc-test-provider`, 'Test-DigiD - geen echte inlog'), used for DigiD and "
+            "eHerkenning when their own variables are not set. Production refuses to start "
+            "with it.", "none (`make run` sets it)"),
 ]
 
 # The payment office's account in development and the demo: never a real account.
@@ -139,6 +179,107 @@ def _mail_settings(env: dict[str, str], mode: str) -> dict[str, object]:
     }
 
 
+# DigiD and eHerkenning (portal/identity/): the levels of assurance as brokers send them, lowest
+# first, and the default lowest level accepted (DigiD Midden and eHerkenning EH3: two factors).
+OIDC_SCHEMES = {
+    "digid": {"label": "DigiD", "id_claims": {"bsn": "bsn"},
+              "loa_levels": ["urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+                             "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
+                             "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard",
+                             "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI"],
+              "loa_min": "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"},
+    "eherkenning": {"label": "eHerkenning",
+                    "id_claims": {"kvk": "kvk", "establishment": "vestigingsnummer"},
+                    "loa_levels": [f"urn:etoegang:core:assurance-class:{level}" for level in
+                                   ("loa1", "loa2", "loa2plus", "loa3", "loa4")],
+                    "loa_min": "urn:etoegang:core:assurance-class:loa3"},
+}
+# The test provider's own client (portal/identity/testprovider.py): never a real secret.
+TEST_PROVIDER_CLIENT = {"client_id": "pgb-portaal-test", "client_secret": "test-geheim-geen-echt"}
+
+
+def _oidc_url(value: str, setting: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+        raise ConfigError(f"{setting} is geen adres; schrijf het als https://broker.example.nl/"
+                          "oidc (het adres van de identity provider of van zijn "
+                          ".well-known/openid-configuration).")
+    return value.rstrip("/")
+
+
+def _metadata_url(issuer: str) -> str:
+    if issuer.endswith("/.well-known/openid-configuration"):
+        return issuer
+    return issuer + "/.well-known/openid-configuration"
+
+
+def _test_provider(env: dict[str, str], mode: str) -> str | None:
+    value = env.get("PORTAL_OIDC_TEST_PROVIDER", "").strip().rstrip("/")
+    if not value:
+        return None
+    if mode == "production":
+        raise ConfigError("PORTAL_OIDC_TEST_PROVIDER staat aan: de test-provider ('Test-DigiD - "
+                          "geen echte inlog') mag nooit in productie draaien. Haal de variabele "
+                          "weg en stel PORTAL_OIDC_DIGID_* en PORTAL_OIDC_EHERKENNING_* in.")
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost") \
+            or not parts.port or parts.path:
+        raise ConfigError(f"PORTAL_OIDC_TEST_PROVIDER is {value!r}; schrijf het als "
+                          "http://127.0.0.1:5010 (de test-provider draait alleen op deze "
+                          "computer).")
+    return value
+
+
+def oidc_schemes(env: dict[str, str], mode: str) -> dict[str, dict]:
+    """PORTAL_OIDC_<SCHEME>_*: the configured identity schemes (none, DigiD, eHerkenning)."""
+    test_provider = _test_provider(env, mode)
+    schemes = {}
+    for name, defaults in OIDC_SCHEMES.items():
+        prefix = f"PORTAL_OIDC_{name.upper()}_"
+
+        def get(key: str, prefix=prefix) -> str:
+            return env.get(prefix + key, "").strip()
+
+        issuer, client_id, secret = get("ISSUER"), get("CLIENT_ID"), get("CLIENT_SECRET")
+        test = False
+        if not (issuer or client_id or secret):
+            if test_provider is None:
+                continue
+            issuer, test = f"{test_provider}/{name}", True
+            client_id, secret = (TEST_PROVIDER_CLIENT["client_id"],
+                                 TEST_PROVIDER_CLIENT["client_secret"])
+        for key, value in (("ISSUER", issuer), ("CLIENT_ID", client_id),
+                           ("CLIENT_SECRET", secret)):
+            if not value:
+                raise ConfigError(f"{prefix}{key} ontbreekt: voor inloggen met "
+                                  f"{defaults['label']} zijn {prefix}ISSUER, {prefix}CLIENT_ID "
+                                  f"en {prefix}CLIENT_SECRET alle drie nodig.")
+        issuer = _oidc_url(issuer, prefix + "ISSUER")
+        if mode == "production" and not issuer.startswith("https://"):
+            raise ConfigError(f"{prefix}ISSUER moet in productie met https:// beginnen.")
+        scopes = get("SCOPES").replace(",", " ").split()
+        levels = [v.strip() for v in get("LOA_LEVELS").split(",") if v.strip()] \
+            or defaults["loa_levels"]
+        loa_min = get("LOA_MIN") or defaults["loa_min"]
+        if loa_min not in levels:
+            raise ConfigError(f"{prefix}LOA_MIN is {loa_min!r}, maar dat staat niet in "
+                              f"{prefix}LOA_LEVELS; kies een van: {', '.join(levels)}.")
+        claims = {key: get(f"{key.upper()}_CLAIM") or default
+                  for key, default in defaults["id_claims"].items()}
+        schemes[name] = {
+            "name": name, "label": defaults["label"], "metadata_url": _metadata_url(issuer),
+            "client_id": client_id, "client_secret": secret,
+            "scope": " ".join(["openid"] + [s for s in scopes if s != "openid"]),
+            "claims": claims, "loa_claim": get("LOA_CLAIM") or "acr",
+            "loa_levels": levels, "loa_min": loa_min, "test_provider": test,
+        }
+    return schemes
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if environ is None else environ)
@@ -167,6 +308,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
 
     redis_url = env.get("PORTAL_REDIS_URL", "").strip() or None
     mail = _mail_settings(env, mode)
+    oidc_schemes_ = oidc_schemes(env, mode)
     payer = {key: env.get(key, "").strip() or (DEMO_PAYER[key] if mode == "development" else None)
              for key in DEMO_PAYER}
     return {
@@ -181,6 +323,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "PORTAL_TIMEZONE": TIMEZONE_NAME,
         **payer,
         **mail,
+        "PORTAL_OIDC_SCHEMES": oidc_schemes_,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

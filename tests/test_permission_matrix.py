@@ -82,6 +82,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("access.login_code", "POST"): row("/inloggen/code", "POST", ok=LOGGED_IN, status=302),
     ("access.login_setup", "GET"): row("/inloggen/instellen", ok=LOGGED_IN, status=302),
     ("access.login_setup", "POST"): row("/inloggen/instellen", "POST", ok=LOGGED_IN, status=302),
+    # DigiD and eHerkenning: not configured in this app, so no such page for anyone (the flow,
+    # configured, is tested in tests/identity).
+    ("identity.start", "GET"): row("/inloggen/digid", ok=set(), anon=404),
+    ("identity.back", "GET"): row("/inloggen/eherkenning/terug", ok=set(), anon=404),
     ("access.forgot_password", "GET"): row("/wachtwoord-vergeten", ok=LOGGED_IN, anon=200),
     ("access.forgot_password", "POST"): row("/wachtwoord-vergeten", "POST", ok=LOGGED_IN,
                                             status=422, anon=422),

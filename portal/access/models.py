@@ -29,6 +29,12 @@ class User(db.Model):
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
     funder_id: Mapped[int | None] = mapped_column(ForeignKey("funders.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    # DigiD or eHerkenning (portal/identity/): "digid:" or "eherkenning:" and a keyed hash
+    # (HMAC with the secret key) of the BSN, or of the KvK number and the broker's person id.
+    # Never the BSN itself: the household holds that (members.bsn), nobody else.
+    external_id: Mapped[str | None] = mapped_column(String(100), index=True, unique=True)
+    # The last login through DigiD or eHerkenning (the office's login page shows it).
+    external_login_at: Mapped[dt.datetime | None]
 
     # Flask-Login protocol
     @property

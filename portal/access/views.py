@@ -76,6 +76,9 @@ from portal.web import roles_required, show_repeat, today
 bp = Blueprint("access", __name__)
 
 WRONG_LOGIN = "Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw."
+# Where logout sends the browser to end the session elsewhere too: the identity provider's
+# end-session address, set by a login through DigiD or eHerkenning (portal.identity).
+LOGOUT_REDIRECT = "logout_redirect"
 
 
 @bp.before_app_request
@@ -144,10 +147,11 @@ def _complete_login(user: User, *, two_step: bool) -> None:
 @bp.post("/uitloggen")
 @login_required
 def logout():
+    elsewhere = session.get(LOGOUT_REDIRECT)
     logout_user()
     session.clear()
     flash("U bent uitgelogd.")
-    return redirect(url_for("access.login"))
+    return redirect(elsewhere or url_for("access.login"))
 
 
 @bp.post("/sessie-verlengen")

@@ -30,6 +30,7 @@ from portal.claims import service as claims
 from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
 from portal.extensions import db
+from portal.identity.service import link_bsn
 from portal.messages.models import Message
 from portal.payments.service import run_payments
 
@@ -49,6 +50,9 @@ class DemoLogin:
     role: Role
     what: str
     totp_label: str | None = None
+    # The BSN this person logs in with through (Test-)DigiD; only a keyed hash of it is kept
+    # on the login (portal.identity). Anna's and Pieter's are their own member BSNs.
+    bsn: str | None = None
 
     @property
     def totp_secret(self) -> str | None:
@@ -56,15 +60,18 @@ class DemoLogin:
 
 
 ANNA = DemoLogin("anna.jansen@demo.pgb", "Anna Jansen", Role.BUDGETHOUDER,
-                 "Budgethouder: haarzelf (Wlz), zoon Daan (Jeugdwet), dochter Sara (Wmo en Zvw)")
+                 "Budgethouder: haarzelf (Wlz), zoon Daan (Jeugdwet), dochter Sara (Wmo en Zvw)",
+                 bsn="111222333")
 PIETER = DemoLogin("pieter.bakker@demo.pgb", "Pieter Bakker", Role.BUDGETHOUDER,
-                   "Budgethouder van het tweede huishouden (Wmo, gemeente Amersfoort)")
+                   "Budgethouder van het tweede huishouden (Wmo, gemeente Amersfoort)",
+                   bsn="240692263")
 KEES = DemoLogin("kees.jansen@demo.pgb", "Kees Jansen", Role.VERTEGENWOORDIGER,
-                 "Vertegenwoordiger van Anna Jansen (machtiging: bekijken en handelen)")
+                 "Vertegenwoordiger van Anna Jansen (machtiging: bekijken en handelen)",
+                 bsn="555666773")
 FATIMA = DemoLogin("fatima.ouali@demo.pgb", "Fatima Ouali", Role.ADVISEUR,
                    "Adviseur van Per Saldo (machtiging van Anna Jansen: alleen bekijken)", "adviseur")
 MARIEKE = DemoLogin("marieke.deboer@demo.pgb", "Marieke de Boer", Role.ZORGVERLENER,
-                    "Zorgverlener: zus van Anna, familie-overeenkomst")
+                    "Zorgverlener: zus van Anna, familie-overeenkomst", bsn="333444553")
 LINDE = DemoLogin("planning@thuiszorg-delinde.demo.pgb", "Thuiszorg De Linde", Role.ZORGVERLENER,
                   "Zorgverlener: zorginstelling (werkt voor beide huishoudens)")
 YOUSSEF = DemoLogin("youssef.elamrani@demo.pgb", "Youssef El Amrani", Role.ZORGVERLENER,
@@ -94,8 +101,11 @@ SARA_WMO_SHORT_CENTS = 70_000
 
 
 def _user(login: DemoLogin, **links) -> User:
-    return create_user(login.email, DEMO_PASSWORD, login.role.value, login.name,
+    user = create_user(login.email, DEMO_PASSWORD, login.role.value, login.name,
                        totp_secret=login.totp_secret, **links)
+    if login.bsn:
+        link_bsn(user, login.bsn)
+    return user
 
 
 def _sara_wmo_euros(year: int, window_start: dt.date, today: dt.date) -> int:
@@ -219,14 +229,14 @@ def seed_demo(today: dt.date) -> bool:
 
     # Household Jansen and household Bakker.
     jansen = budgets.register_household(None, "Jansen")
-    anna_m = budgets.register_member(None, jansen.id, "Anna Jansen", "111222333",
+    anna_m = budgets.register_member(None, jansen.id, "Anna Jansen", ANNA.bsn,
                                      dt.date(1984, 3, 12), today=today)
     daan = budgets.register_member(None, jansen.id, "Daan Jansen", "123456782",
                                    dt.date(2012, 9, 4), today=today)
     sara = budgets.register_member(None, jansen.id, "Sara Jansen", "232262536",
                                    dt.date(2015, 1, 22), today=today)
     bakker = budgets.register_household(None, "Bakker")
-    pieter_m = budgets.register_member(None, bakker.id, "Pieter Bakker", "240692263",
+    pieter_m = budgets.register_member(None, bakker.id, "Pieter Bakker", PIETER.bsn,
                                        dt.date(1951, 6, 30), today=today)
 
     g_anna, g_daan, g_sara_wmo, g_sara_zvw, g_pieter = {}, {}, {}, {}, {}

@@ -17,12 +17,13 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import active_login
 from portal.access.rules import check_welcome_again
-from portal.access.service import has_usable_password, welcome_state
+from portal.access.service import as_local, has_usable_password, stored_timezone, welcome_state
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.budgets.constants import FunderKind
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.extensions import db
+from portal.identity.rules import EXTERNAL_LABELS, scheme_of
 from portal.office.rules import (
     ACCOUNTS_PER_PAGE,
     LOGIN_NEEDED_STATUSES,
@@ -136,6 +137,15 @@ class AccountRow:
     # The welcome link's state the page saw (access.service.welcome_state): the button sends
     # it back, so a second click on the same page is answered "Dit is al gedaan".
     welcome_state: str = ""
+    # "DigiD" or "eHerkenning" when the login is linked to one (portal.identity), and when it
+    # last logged in that way.
+    login_via: str | None = None
+    external_login_at: dt.datetime | None = None
+
+    @property
+    def made_by_eherkenning(self) -> bool:
+        """Made at a first login through eHerkenning: no e-mail address, no password."""
+        return self.login_via == "eHerkenning"
 
     @property
     def state(self) -> tuple[str, str]:
@@ -172,11 +182,17 @@ def list_accounts(search: str = "", page: int = 1, actor_id: int | None = None,
         .order_by(func.lower(User.name), User.id)
         .limit(per_page).offset(offset)).all()
     result = []
+    stored = stored_timezone()
     for user, household, provider, funder in rows:
         belongs = (f"Huishouden {household}" if household else provider or funder or None)
+        via = EXTERNAL_LABELS.get(scheme_of(user.external_id))
         result.append(AccountRow(user.id, user.name, user.email, Role(user.role), belongs,
-                                 user.is_active_account, has_usable_password(user),
-                                 user.id == actor_id, welcome_state(user)))
+                                 user.is_active_account,
+                                 # an eHerkenning login logs in without a password
+                                 has_usable_password(user) or via == "eHerkenning",
+                                 user.id == actor_id, welcome_state(user), via,
+                                 user.external_login_at and as_local(user.external_login_at,
+                                                                     stored)))
     return AccountPage(**asdict(shown), rows=result, search=search)
 
 

@@ -1,0 +1,1 @@
+"""Logging in with DigiD and eHerkenning through OpenID Connect."""
