@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     app.url_map.converters["int"] = DatabaseIntConverter
     make_dir(Path(app.config["PORTAL_UPLOAD_DIR"]), "PORTAL_UPLOAD_DIR")
 
+    register_logging(app)
     register_extensions(app)
     register_security_headers(app)
     register_input_guard(app)
@@ -66,6 +67,13 @@ def register_extensions(app: Flask) -> None:
     from portal.access.service import load_user
 
     login_manager.user_loader(load_user)
+
+
+def register_logging(app: Flask) -> None:
+    """One event per line in the log, whatever a value holds (portal.log)."""
+    from portal.log import register_logging as register
+
+    register(app)
 
 
 def register_security_headers(app: Flask) -> None:
