@@ -140,3 +140,19 @@ def test_v14_4_5_hsts_in_production_only_and_only_over_https(tmp_path, app):
     assert header_problems(headers(prod)) == []
     development = headers(app.test_client(), base_url="https://portal.test")
     assert "Strict-Transport-Security" not in development.headers
+
+
+def test_v14_4_3_no_inline_script_or_style_in_the_templates():
+    """V14.4.3 / V5.3.3: the CSP has no 'unsafe-inline', so no template may hold an inline
+    script, a <style> block, a style attribute or an on...= handler (they would be blocked;
+    the e2e fixture also fails a journey on any CSP violation Chromium reports)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=|"
+                        r"javascript:", re.IGNORECASE)
+    found = [f"{path.relative_to(root)}: {match.group(0)}"
+             for path in sorted(root.rglob("*.html"))
+             for match in inline.finditer(path.read_text())]
+    assert found == []
