@@ -11,10 +11,14 @@ response Flask finalises - also the error handlers' pages and the plain fallback
 - Strict-Transport-Security only in production (PORTAL_ENV=production), and only on an answer
   that went out over HTTPS (directly or, behind the proxy, X-Forwarded-Proto: https).
 
-An uploaded file goes out through `as_uploaded_file`: an attachment with UPLOADED_FILE_CSP
-instead of the pages' policy, so nothing in it may run or load anything, even when a browser
-opens it. (Only the file itself: a redirect or error page of the same address keeps the pages'
-policy.)
+Two kinds of answer get a policy of their own (only the file itself: a redirect or error page
+of the same address keeps the pages' policy):
+- an uploaded file goes out through `as_uploaded_file`: an attachment with UPLOADED_FILE_CSP,
+  so nothing in it may run or load anything, even when a browser opens it;
+- a PDF the portal made itself (paper documents, shown in the browser) gets OWN_PDF_CSP: no
+  framing, but no `object-src 'none'` or `default-src` either, because Chrome shows a PDF
+  through a built-in plugin element that those would block ("this content is blocked",
+  crbug.com/271452). Our PDFs come from our own templates and hold no script.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # A file someone uploaded (a signed scan): nothing of it runs, nothing loads, its own origin.
 UPLOADED_FILE_CSP = "default-src 'none'; sandbox"
+# A PDF of our own, shown by the browser's PDF viewer: not in a frame, no base, no forms.
+OWN_PDF_CSP = "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # Features the portal never uses, off for its pages and anything in them.
 PERMISSIONS_POLICY = {feature: "()" for feature in (
     "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "fullscreen",
@@ -47,7 +53,7 @@ def register_security_headers(app: Flask) -> None:
     app made, e.g. a production app in a test, decide for all)."""
     production = app.config.get("PORTAL_ENV") == "production"
     # Flask runs after_request hooks in reverse order: this one runs after Talisman's.
-    app.after_request(_sandbox_uploaded_file)
+    app.after_request(_policy_of_files)
     app.extensions["talisman"] = Talisman(
         app,
         # TLS ends at the proxy in front of gunicorn; the proxy redirects http to https.
@@ -75,8 +81,10 @@ def as_uploaded_file(response: Response) -> Response:
     return response
 
 
-def _sandbox_uploaded_file(response: Response) -> Response:
+def _policy_of_files(response: Response) -> Response:
     if getattr(response, "portal_uploaded_file", False):
         response.headers["Content-Security-Policy"] = UPLOADED_FILE_CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
+    elif response.mimetype == "application/pdf":
+        response.headers["Content-Security-Policy"] = OWN_PDF_CSP
     return response

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.headers import UPLOADED_FILE_CSP
+from portal.headers import OWN_PDF_CSP, UPLOADED_FILE_CSP
 from tests.test_permission_matrix import TABLE, app_routes, build_world
 
 # The roles that together get every kind of answer of the matrix: the login redirect and the
@@ -70,7 +70,9 @@ def test_v14_4_every_route_of_the_matrix_carries_the_security_headers(role, app,
         kinds.add((response.status_code, response.mimetype))
         upload = key == ("agreements.document", "GET") and response.status_code == 200
         assert not upload or response.headers["Content-Disposition"].startswith("attachment")
-        expected = csp_of_text(UPLOADED_FILE_CSP) if upload else None
+        expected = (csp_of_text(UPLOADED_FILE_CSP) if upload
+                    else csp_of_text(OWN_PDF_CSP) if response.mimetype == "application/pdf"
+                    else None)
         problems = header_problems(response, expected)
         if problems:
             wrong.append(f"{key[0]} {r.method} -> {response.status_code}: {problems}")
@@ -114,6 +116,21 @@ def test_v14_4_an_uploaded_file_is_a_sandboxed_attachment(app, client, db, login
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert csp_of(response) == {"default-src": "'none'", "sandbox": ""}
+
+
+def test_v14_4_our_own_pdf_is_not_framed_but_chrome_may_show_it(app, client, db, login,
+                                                                tmp_path, monkeypatch):
+    """V14.4.3 / V14.4.7: a PDF the portal made (shown inline) may not be framed; its policy
+    leaves out object-src and default-src, which would block Chrome's PDF viewer."""
+    monkeypatch.setitem(app.config, "PORTAL_UPLOAD_DIR", str(tmp_path))
+    with app.test_request_context():
+        world = build_world(db)
+    login(world["users"]["holder_a"])
+    response = client.get(f"/papier/overeenkomsten/{world['ids']['agreement']}.pdf")
+    assert (response.status_code, response.mimetype) == (200, "application/pdf")
+    assert csp_of(response) == {"frame-ancestors": "'none'", "base-uri": "'none'",
+                                "form-action": "'none'"}
+    assert header_problems(response, csp_of(response)) == []
 
 
 def production_app(tmp_path):
