@@ -129,14 +129,33 @@ def live_server(portal_app):
         server.server_close()
 
 
+def csp_violations(context) -> list[str]:
+    """The Content-Security-Policy violations Chromium reports in the console of `context`'s
+    pages from now on (an inline script or style, a resource from elsewhere)."""
+    found: list[str] = []
+    context.on("console", lambda message: found.append(message.text) if (
+        message.type == "error" and "Content Security Policy" in message.text) else None)
+    return found
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's browser context: a test fails when a page breaks the CSP."""
+    violations = csp_violations(context)
+    yield context
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def page_without_js(browser, browser_context_args):
     """A page in a browser context with JavaScript off: every form must work without it.
     (axe needs JavaScript, so pages seen here are checked in the journey's twin with it on.)"""
     context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
+    violations = csp_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture(scope="session")

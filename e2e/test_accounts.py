@@ -41,8 +41,8 @@ class MailLog(logging.Handler):
             self.texts.append(text)
 
     def links_to(self, email: str) -> list[str]:
-        return [re.search(r"https?://\S+/wachtwoord-herstellen/\S+", t).group(0)
-                for t in self.texts if f" to {email}\n" in t]
+        return [re.search(r"https?://\S+/wachtwoord-herstellen/[^\s\\]+", t).group(0)
+                for t in self.texts if f" to {email} | " in t]
 
 
 @pytest.fixture(scope="module")

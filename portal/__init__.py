@@ -30,7 +30,9 @@ def create_app(config: Mapping[str, Any] | None = None,
     app.url_map.converters["int"] = DatabaseIntConverter
     make_dir(Path(app.config["PORTAL_UPLOAD_DIR"]), "PORTAL_UPLOAD_DIR")
 
+    register_logging(app)
     register_extensions(app)
+    register_security_headers(app)
     register_input_guard(app)
     register_request_transaction(app)
     register_blueprints(app)
@@ -65,6 +67,20 @@ def register_extensions(app: Flask) -> None:
     from portal.access.service import load_user
 
     login_manager.user_loader(load_user)
+
+
+def register_logging(app: Flask) -> None:
+    """One event per line in the log, whatever a value holds (portal.log)."""
+    from portal.log import register_logging as register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP, framing, nosniff, referrer, permissions and (production) HSTS on every answer."""
+    from portal.headers import register_security_headers as register
+
+    register(app)
 
 
 def register_input_guard(app: Flask) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, request
 from flask_login import current_user, login_required
@@ -41,6 +43,27 @@ def refuse_unstorable_input() -> None:
         values += [text for pair in request.form.items(multi=True) for text in pair]
     if any("\x00" in text for text in values):
         raise UnstorableInput()
+
+
+def safe_redirect_target(target: str | None) -> str | None:
+    """`target` (a Referer, a `next`) as a path of this portal to send the browser to, or None.
+
+    Only a path that starts with one "/" (not "//": another host), without a backslash (which
+    browsers read as "/") or any control or invisible character (browsers drop tabs and line
+    breaks, so "/\t/evil.example" would become "//evil.example"). A full address is accepted
+    only when its host is this portal's, and then only its path and query are kept.
+    """
+    if not target or target.startswith("//") or "\\" in target or any(
+            unicodedata.category(ch)[0] in ("C", "Z") and ch != " " for ch in target):
+        return None
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc) and (parts.scheme not in ("http", "https")
+                                           or parts.netloc != request.host):
+        return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def roles_required(*roles):

@@ -7,18 +7,27 @@ from wtforms import (
     RadioField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired
+from wtforms.validators import DataRequired, Email, InputRequired, StopValidation
 
 from portal.access.constants import Scope
 from portal.dates import check_date_range
-from portal.text import clean_text
+from portal.text import ONE_LINE_MESSAGE, clean_text, is_one_line
+
+
+def one_line_field(form, field) -> None:
+    """The first check of every one-line text field: no line break, tab or other control
+    character in what was typed (before clean_text dropped any of them)."""
+    if any(isinstance(raw, str) and not is_one_line(raw) for raw in field.raw_data or ()):
+        raise StopValidation(ONE_LINE_MESSAGE)
 
 
 class BaseForm(FlaskForm):
     """Every form of the portal: CSRF-protected, Dutch messages, and every text field cleaned
-    of invisible characters and outer spaces (portal.text.clean_text) before any check."""
+    of invisible characters and outer spaces (portal.text.clean_text) before any check; a text
+    field that is not a TextAreaField is one line (one_line_field)."""
 
     def add_refusals(self, refused) -> None:
         """A use case's refusals next to their fields (the form's own list when a refusal names
@@ -32,7 +41,10 @@ class BaseForm(FlaskForm):
             cls = unbound_field.field_class
             if issubclass(cls, StringField) and not issubclass(cls, PasswordField | HiddenField):
                 filters = [*unbound_field.kwargs.get("filters", ()), clean_text]
-                return unbound_field.bind(form=form, **{**options, "filters": filters})
+                field = unbound_field.bind(form=form, **{**options, "filters": filters})
+                if not issubclass(cls, TextAreaField):
+                    field.validators = [one_line_field, *field.validators]
+                return field
             return unbound_field.bind(form=form, **options)
 
 

@@ -71,7 +71,8 @@ def send_mail(to: str, subject: str, body: str, *, wait: bool = True) -> bool:
             log.error("E-mail to %s not sent: PORTAL_MAIL_SERVER is not set (subject: %s)", to,
                       subject)
             return False
-        log.warning("E-mail (development: not sent) to %s\nSubject: %s\n\n%s", to, subject, body)
+        # One line (portal.log): the body's line breaks are written as \n.
+        log.warning("E-mail (development: not sent) to %s | Subject: %s | %s", to, subject, body)
         return True
     message = build_message(str(config["PORTAL_MAIL_FROM"]), to, subject, body)
     settings = {key: config.get(key) for key in MAIL_KEYS}

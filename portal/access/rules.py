@@ -11,6 +11,7 @@ import pyotp
 from portal.access.constants import TWO_STEP_ROLES, Role, Scope
 from portal.dates import format_day
 from portal.refusals import Refusal, repeat
+from portal.text import check_one_line
 
 IDLE_LIMIT = dt.timedelta(minutes=15)
 IDLE_WARNING = dt.timedelta(minutes=13)
@@ -81,8 +82,11 @@ def check_email(email: str, field: str = "email") -> list[Refusal]:
 def check_new_user(email: str, password: str | None, role: str, name: str) -> list[Refusal]:
     """A new login. password None: the person sets it themselves (a login the payment office
     made: a link by e-mail), so there is nothing to check yet."""
-    refusals = []
-    if not email.strip():
+    refusals = check_one_line({"email": email, "name": name})
+    broken = {r.field for r in refusals}
+    if "email" in broken:
+        pass  # the line break is what to fix first
+    elif not email.strip():
         refusals.append(Refusal("email_missing", "Vul het e-mailadres in, zoals "
                                 "naam@voorbeeld.nl.", "email"))
     else:
@@ -95,7 +99,9 @@ def check_new_user(email: str, password: str | None, role: str, name: str) -> li
     elif role not in {r.value for r in Role}:
         refusals.append(Refusal("role_unknown", "Deze rol bestaat niet. Kies uit: "
                                 + ", ".join(r.value for r in Role) + ".", "role"))
-    if not name.strip():
+    if "name" in broken:
+        pass  # the line break is what to fix first
+    elif not name.strip():
         refusals.append(Refusal("name_missing", "Vul een naam in.", "name"))
     elif len(name.strip()) > NAME_MAX_LENGTH:
         refusals.append(Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste "

@@ -46,7 +46,7 @@ from portal.extensions import db
 from portal.messages.service import notify
 from portal.pagination import Page, paginate
 from portal.refusals import Refusal, Refused, refuse_if
-from portal.text import clean_text
+from portal.text import clean_text, one_line
 
 _hashers: dict[bool, PasswordHasher] = {
     False: PasswordHasher(),
@@ -196,11 +196,12 @@ ON_BEHALF_ROLES = HELPER_ROLES | {Role.BUDGETHOUDER}
 def record(action: str, *, actor: User | None, on_behalf_of: User | None = None,
            household_id: int | None = None, object_type: str | None = None,
            object_id: int | None = None, summary: str = "", detail: dict | None = None) -> AuditEvent:
-    """Append an event to the audit log (in the caller's transaction)."""
+    """Append an event to the audit log (in the caller's transaction). The summary is one
+    line, whatever a name in it holds (portal.text.one_line)."""
     event = AuditEvent(action=action, actor_id=actor.id if actor else None,
                        on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,
                        household_id=household_id, object_type=object_type, object_id=object_id,
-                       summary=summary, detail=detail)
+                       summary=one_line(summary), detail=detail)
     db.session.add(event)
     return event
 

@@ -71,7 +71,7 @@ from portal.dates import format_day, now
 from portal.extensions import limiter
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
-from portal.web import roles_required, show_repeat, today
+from portal.web import roles_required, safe_redirect_target, show_repeat, today
 
 bp = Blueprint("access", __name__)
 
@@ -165,7 +165,7 @@ def keep_alive():
         from flask_wtf.csrf import generate_csrf
 
         return jsonify(csrf_token=generate_csrf())
-    return redirect(request.referrer or url_for("access.home"))
+    return redirect(safe_redirect_target(request.referrer) or url_for("access.home"))
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])

@@ -51,6 +51,7 @@ from portal.dates import (
 from portal.identifiers import check_agb, check_iban, check_kvk
 from portal.money import format_euro, round_half_up
 from portal.refusals import Refusal
+from portal.text import check_one_line
 
 # Versions that were approved by the funder at some point (and so governed some days).
 EVER_APPROVED = frozenset({VersionStatus.GOEDGEKEURD, VersionStatus.VERVANGEN,
@@ -482,10 +483,13 @@ def check_provider_fields(kind: ProviderKind, name: str | None, iban: str | None
                           email: str | None) -> tuple[dict, list[Refusal]]:
     """A provider's details as typed (the wizard, the provider signing): the cleaned values and
     every refusal at once - a name, a valid IBAN, KvK and AGB (required for an organisation),
-    an e-mail address when given."""
-    refusals: list[Refusal] = []
+    an e-mail address when given; name and e-mail address on one line (portal.text)."""
+    refusals = check_one_line({"name": name, "email": email})
+    broken = {r.field for r in refusals}
     values: dict = {"name": (name or "").strip(), "email": (email or "").strip().lower() or None}
-    if not values["name"]:
+    if "name" in broken:
+        pass  # the line break is what to fix first
+    elif not values["name"]:
         refusals.append(Refusal("name_missing", "Vul de naam van de zorgverlener in.", "name"))
     elif len(values["name"]) > PROVIDER_NAME_MAX_LENGTH:
         refusals.append(Refusal("name_too_long", "Deze naam is te lang. Gebruik ten hoogste "
@@ -504,7 +508,7 @@ def check_provider_fields(kind: ProviderKind, name: str | None, iban: str | None
                                     "kvk"))
         if not agb:
             refusals.append(Refusal("agb_missing", "Vul de AGB-code van de organisatie in.", "agb"))
-    if values["email"]:
+    if values["email"] and "email" not in broken:
         refusals += check_email(values["email"])
     return values, refusals
 

@@ -64,7 +64,7 @@ from portal.agreements.rules import (
     VersionPeriod,
     VersionTerms,
 )
-from portal.agreements.storage import check_pdf, store_document
+from portal.agreements.storage import check_upload, store_document
 from portal.agreements.tariffs import TariffRow
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Member
@@ -826,14 +826,14 @@ def attach_signed_paper(actor: User, agreement: Agreement, data: bytes, filename
             refusals.insert(0, NOT_ALLOWED)
         raise Refused(refusals)
     refusals = _check_step(actor, version, Action.UPLOAD_PAPER, today)
-    pdf = check_pdf(data)
+    pdf = check_upload(data, filename)
     if not refusals:
         refusals = draft_verdict(version, today).refusals + pdf.refusals
     refuse_if(refusals)
     page_count = pdf.page_count
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
 
-    doc = store_document(agreement.id, data, filename, page_count=page_count,
+    doc = store_document(agreement.id, pdf.data, filename, page_count=page_count,
                          uploaded_by_id=actor.id)
     signed_at = now()
     version.document_id = doc.id

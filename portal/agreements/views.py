@@ -54,6 +54,7 @@ from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
 from portal.dates import format_day
 from portal.extensions import db
+from portal.headers import as_uploaded_file
 from portal.money import parse_euros
 from portal.refusals import AlreadyDone, Refusal, Refused
 from portal.web import household_view, show_repeat, today
@@ -324,9 +325,8 @@ def document(agreement_id: int, document_id: int):
         abort(404)
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          download_name=doc.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return as_uploaded_file(response)
 
 
 # ---------------------------------------------------------------------------------------------

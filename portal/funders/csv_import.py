@@ -52,6 +52,7 @@ from portal.extensions import db
 from portal.identifiers import check_bsn, mask_bsn
 from portal.money import format_euro, parse_euros
 from portal.refusals import Refusal, Refused
+from portal.text import check_one_line
 
 COLUMNS = ("bsn", "wet", "begindatum", "einddatum", "bedrag", "zorgsoorten", "beschikkingsnummer")
 REQUIRED_COLUMNS = COLUMNS[:-1]
@@ -62,6 +63,7 @@ MAX_REPORTED_ROWS = 1000  # a report longer than this stops listing (the count i
 FIELD_COLUMNS = {"law": "wet", "period_start": "begindatum", "period_end": "einddatum",
                  "amount": "bedrag", "care_kinds": "zorgsoorten",
                  "decision_reference": "beschikkingsnummer", "bsn": "bsn", "member": "bsn"}
+COLUMN_FIELDS = {column: name for name, column in FIELD_COLUMNS.items() if name != "member"}
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,12 @@ def _read_rows(reader, delimiter: str) -> Rows:
 
 
 def parse_row(line: int, values: Mapping[str, str]) -> tuple[GrantRow | None, list[Refusal]]:
-    """One row's text into values; every reason it cannot be read, at once."""
+    """One row's text into values; every reason it cannot be read, at once. A value with a
+    line break or tab in it (inside quotes) is refused first (portal.text.check_one_line)."""
+    broken = check_one_line({COLUMN_FIELDS.get(column, column): value
+                             for column, value in values.items() if column in COLUMNS})
+    if broken:
+        return None, broken
     refusals: list[Refusal] = []
     compact, bsn_refusals = check_bsn(values.get("bsn", ""))
     refusals += bsn_refusals
