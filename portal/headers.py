@@ -23,7 +23,7 @@ of the same address keeps the pages' policy):
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from flask_talisman import Talisman
 
 CONTENT_SECURITY_POLICY = {
@@ -48,10 +48,26 @@ PERMISSIONS_POLICY = {feature: "()" for feature in (
 HSTS_MAX_AGE = 365 * 24 * 60 * 60
 
 
+def identity_provider_origins(schemes: dict[str, dict]) -> list[str]:
+    """The origins (scheme://host:port) of the configured DigiD/eHerkenning providers: logging
+    out is a form POST that ends in a redirect to the provider's end-session address, and a
+    browser holds a redirect after a form to the form-action policy too."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for scheme in schemes.values():
+        parts = urlsplit(scheme["metadata_url"])
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
 def register_security_headers(app: Flask) -> None:
     """One Talisman per app (its settings live on the instance: a shared one would let the last
     app made, e.g. a production app in a test, decide for all)."""
     production = app.config.get("PORTAL_ENV") == "production"
+
     # Flask runs after_request hooks in reverse order: this one runs after Talisman's.
     app.after_request(_policy_of_files)
     app.extensions["talisman"] = Talisman(
@@ -82,6 +98,11 @@ def as_uploaded_file(response: Response) -> Response:
 
 
 def _policy_of_files(response: Response) -> Response:
+    origins = identity_provider_origins(current_app.config.get("PORTAL_OIDC_SCHEMES") or {})
+    policy = response.headers.get("Content-Security-Policy", "")
+    if origins and "form-action 'self'" in policy:
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", " ".join(["form-action 'self'", *origins]), 1)
     if getattr(response, "portal_uploaded_file", False):
         response.headers["Content-Security-Policy"] = UPLOADED_FILE_CSP
         response.headers["X-Content-Type-Options"] = "nosniff"

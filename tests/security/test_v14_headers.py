@@ -173,3 +173,15 @@ def test_v14_4_3_no_inline_script_or_style_in_the_templates():
              for path in sorted(root.rglob("*.html"))
              for match in inline.finditer(path.read_text())]
     assert found == []
+
+
+def test_v14_4_3_forms_may_end_at_the_configured_identity_provider_only(app, client, db,
+                                                                        monkeypatch):
+    """Logging out is a form POST whose redirect ends at the DigiD/eHerkenning provider's
+    end-session address: form-action names that provider's origin, and no other."""
+    assert csp_of(client.get("/bestaat-niet"))["form-action"] == "'self'"
+    schemes = {"digid": {"metadata_url": "https://broker.example.nl/oidc/.well-known/x"},
+               "eherkenning": {"metadata_url": "https://broker.example.nl:8443/eh"}}
+    monkeypatch.setitem(app.config, "PORTAL_OIDC_SCHEMES", schemes)
+    assert csp_of(client.get("/bestaat-niet"))["form-action"] == \
+        "'self' https://broker.example.nl https://broker.example.nl:8443"
