@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from portal.agreements.rules import VersionPeriod, coverage, version_for_day, versions_in_month
@@ -31,7 +31,7 @@ from portal.claims.constants import ClaimStatus
 from portal.database import parse_id
 from portal.dates import first_of_month, format_day, format_month, last_of_month, parse_month
 from portal.enums import LabeledEnum
-from portal.money import format_euro, minutes_times_tariff
+from portal.money import format_euro, minutes_times_tariff, spread_minutes_times_tariff
 from portal.refusals import Refusal, Refused
 
 QUARTER = 15
@@ -174,6 +174,26 @@ def amount_of(unit: Unit | str, quantity: int, tariff_cents: int) -> int:
     if Unit(unit) is Unit.UUR:
         return minutes_times_tariff(quantity, tariff_cents)
     return quantity * tariff_cents
+
+
+def price_once_per_line(lines: Sequence[PricedLine], paid_tariffs: Sequence[int]
+                        ) -> list[PricedLine]:
+    """Hours are priced once per agreement line per month (kind of care, budget, tariff): the
+    line's total minutes x the tariff the budget pays, rounded half up once
+    (money.spread_minutes_times_tariff spreads it over the days, so the days add up to it).
+    Rounding each day and adding the rounded days would pay up to half a cent a day too much
+    or too little. `paid_tariffs[i]` is what the budget pays per hour for `lines[i]`."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, line in enumerate(lines):
+        if Unit(line.unit) is Unit.UUR:
+            groups[(line.care_kind, line.grant_id, line.tariff_cents, paid_tariffs[i])].append(i)
+    result = list(lines)
+    for (_care, _grant, _tariff, paid), indexes in groups.items():
+        indexes.sort(key=lambda i: lines[i].day)
+        amounts = spread_minutes_times_tariff([lines[i].quantity for i in indexes], paid)
+        for i, cents in zip(indexes, amounts, strict=True):
+            result[i] = replace(lines[i], amount_cents=cents)
+    return result
 
 
 def format_minutes(minutes: int) -> str:
@@ -331,6 +351,7 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
     month = first_of_month(month)
     refusals: list[Refusal] = []
     priced: list[PricedLine] = []
+    paid_tariffs: list[int] = []
     if not lines:
         return [], [Refusal("lines_missing", "Vul minstens één dag in met de gewerkte uren.",
                             "lines")]
@@ -425,7 +446,8 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
                                  amount_cents=amount_of(chosen.unit, line.quantity,
                                                         chosen.paid_tariff_cents),
                                  grant_id=chosen.grant_id))
-    return priced, refusals
+        paid_tariffs.append(chosen.paid_tariff_cents)
+    return price_once_per_line(priced, paid_tariffs), refusals
 
 
 def check_quantity(unit: Unit | str, quantity: int, field_name: str = "quantity",
