@@ -30,6 +30,7 @@ from portal.agreements.tariffs import (
     TariffRow,
     maximum_for,
     minimum_wages,
+    missing_national_maxima,
 )
 from portal.budgets.constants import (
     LAWS_BY_FUNDER_KIND,
@@ -635,8 +636,19 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
     informal = draft.model == ModelKind.FAMILIE
     refusals: list[Refusal] = []
     verdicts: list[LineTariff] = []
+    missing_said: set[tuple[Law, int]] = set()
     for i, line in enumerate(draft.lines):
         grant = grants.get(line.grant_id)
+        missing = [] if grant is None or draft.starts_on is None or line.unit not in CAPPED_UNITS \
+            else [y for y in _years(draft.starts_on, draft.ends_on, grant)
+                  if missing_national_maxima(grant.law, y, rows)]
+        if missing:
+            for year in missing:
+                if (grant.law, year) not in missing_said:
+                    missing_said.add((grant.law, year))
+                    refusals.append(maxima_not_set(grant.law, year, line_field(i, "tariff_cents")))
+            verdicts.append(LineTariff(i, None, None, None))
+            continue
         # (max_cents, year of the maximum's table, year of care it binds): a year without a
         # table of its own keeps an earlier year's maximum (tariffs.maximum_for).
         lowest: tuple[int, int, int] | None = None
@@ -662,6 +674,17 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
         verdicts.append(LineTariff(i, lowest[0] if lowest else None, lowest[1] if lowest else None,
                                    lowest[0] if above and draft.top_up else None))
     return refusals, verdicts
+
+
+def maxima_not_set(law: Law, year: int, field: str | None = None) -> Refusal:
+    """No national maxima known for `year` (tariffs.missing_national_maxima): the agreement
+    cannot be checked, so it waits; the office sees the same on its start page."""
+    return Refusal("maxima_not_set",
+                   f"De maximumtarieven voor {year} zijn nog niet vastgesteld. Voor de "
+                   f"{law.label} gelden landelijke maximumtarieven die elk jaar op 1 januari "
+                   f"veranderen. Zolang die voor {year} niet in het portaal staan, kan het "
+                   "tarief niet worden gecontroleerd. Probeer het later opnieuw, of neem contact "
+                   "op met het betaalkantoor.", field)
 
 
 def binding_minimum_wage(draft: DraftInput,

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal import dates
@@ -31,7 +31,7 @@ from portal.access.permissions import (
     require_office,
 )
 from portal.access.service import record
-from portal.agreements import rules
+from portal.agreements import rules, tariffs
 from portal.agreements.constants import (
     OPEN_STATUSES,
     Action,
@@ -65,7 +65,7 @@ from portal.agreements.rules import (
     VersionTerms,
 )
 from portal.agreements.storage import check_pdf, store_document
-from portal.agreements.tariffs import TariffRow
+from portal.agreements.tariffs import NATIONAL_LAWS, TariffRow
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Member
 from portal.database import parse_id, set_row
@@ -118,6 +118,24 @@ def _tariff_rows(grants: Mapping[int, GrantFacts]) -> list[TariffRow]:
                                 MaxTariff.funder_id.in_(funder_ids) | MaxTariff.funder_id.is_(None))
     ).all()
     return [TariffRow(r.law, r.year, r.informal, r.unit, r.max_cents, r.funder_id) for r in rows]
+
+
+def missing_maxima_refusals(today: dt.date) -> list[Refusal]:
+    """For the payment office's start page: each year, from this one on, in which a budget of a
+    law with national maxima (the Wlz) runs while those maxima are not known yet
+    (tariffs.missing_national_maxima): agreements on those budgets are refused until the office
+    enters them with `portal set-max-tariff`. Two queries."""
+    laws = sorted(NATIONAL_LAWS)
+    ends = db.session.execute(
+        select(Grant.law, func.max(Grant.period_end)).where(
+            Grant.law.in_(laws), Grant.period_end >= dt.date(today.year, 1, 1))
+        .group_by(Grant.law)).all()
+    rows = [TariffRow(r.law, r.year, r.informal, r.unit, r.max_cents, r.funder_id)
+            for r in db.session.scalars(select(MaxTariff).where(MaxTariff.law.in_(laws),
+                                                                MaxTariff.funder_id.is_(None)))]
+    return [rules.maxima_not_set(Law(law), year)
+            for law, last in ends for year in range(today.year, last.year + 1)
+            if tariffs.missing_national_maxima(Law(law), year, rows)]
 
 
 def _provider_facts(provider: Provider) -> ProviderFacts:

@@ -23,6 +23,7 @@ from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relati
 from portal.agreements.models import Agreement, AgreementVersion, MaxTariff
 from portal.agreements.rules import LineInput as AgreementLineInput
 from portal.agreements.rules import cost_by_grant_cents
+from portal.agreements.tariffs import NATIONAL, missing_national_maxima
 from portal.budgets import service as budgets
 from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Funder, Grant
@@ -214,6 +215,14 @@ def seed_demo(today: dt.date) -> bool:
                 MaxTariff(funder_id=utrecht.id, law=law, year=year, informal=True, unit=Unit.UUR,
                           max_cents=2500),
             ])
+        # The national Wlz maxima of a year not yet in agreements.tariffs.NATIONAL, as the
+        # payment office enters them (portal set-max-tariff); demo figures: the latest table's.
+        if missing_national_maxima(Law.WLZ, year):
+            latest = max(row.year for row in NATIONAL)
+            db.session.add_all([MaxTariff(funder_id=None, law=row.law, year=year,
+                                          informal=row.informal, unit=row.unit,
+                                          max_cents=row.max_cents)
+                                for row in NATIONAL if row.year == latest])
         db.session.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=year,
                                     cap_cents=80_000, note="Demobedrag"))
 

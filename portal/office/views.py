@@ -26,6 +26,7 @@ from portal.access.mail import mail_goes_out
 from portal.access.rules import WELCOME_LINK_VALID
 from portal.access.service import invite_user, log_access, send_welcome_again, set_account_active
 from portal.agreements.models import Agreement
+from portal.agreements.service import missing_maxima_refusals
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
@@ -64,7 +65,8 @@ def _runs_page(form: RunForm, errors: list[str], status: int = 200):
     preview = preview_next_run(today())
     form.fingerprint.data = preview.fingerprint
     return render_template("office/runs.html", form=form, errors=errors, preview=preview,
-                           runs=list_runs()), status
+                           runs=list_runs(),
+                           maxima_missing=missing_maxima_refusals(today())), status
 
 
 @bp.get("/betaalrondes")
