@@ -34,9 +34,11 @@ HISTORY = {
 }
 
 
-def add_history() -> dict[str, int]:
-    """One row in every history table, through the ORM (an INSERT): table -> the row's id."""
-    agreement = f.make_agreement()
+def add_history(agreement=None) -> dict[str, int]:
+    """One row in every history table, through the ORM (an INSERT): table -> the row's id.
+    agreement: one made before (by a test that goes back to an older schema, whose tables
+    lack columns added later)."""
+    agreement = agreement or f.make_agreement()
     version = agreement.versions[0]
     claim = f.add(Claim(reference=f"UB-T{f.seq():06d}", agreement_id=agreement.id,
                         month=dt.date(2026, 1, 1), status=ClaimStatus.UITBETAALD,
@@ -137,8 +139,10 @@ def test_emptying_the_database_for_committing_tests_keeps_the_triggers(committin
 def test_downgrade_drops_the_triggers_and_upgrade_makes_them_again(committing_db):
     """On the suite's own database (SQLite or PostgreSQL): one step down and up again."""
     try:
+        agreement = f.make_agreement()
+        committing_db.session.commit()
         command.downgrade(alembic_config(), BEFORE)
-        ids = add_history()
+        ids = add_history(agreement)
         committing_db.session.execute(text(
             f"UPDATE audit_events SET summary = 'veranderd' WHERE id = {ids['audit_events']}"))
         committing_db.session.commit()

@@ -31,7 +31,7 @@ from portal.budgets.rules import AllowanceFigures
 from portal.database import set_row
 from portal.dates import format_day
 from portal.extensions import db
-from portal.identifiers import check_bsn, mask_bsn
+from portal.identifiers import check_bsn, check_iban, mask_bsn
 from portal.messages.service import notify
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
@@ -170,6 +170,23 @@ def register_member(actor: User | None, household_id: int, name: str, bsn: str,
            "geregistreerd")
     db.session.flush()
     return member
+
+
+def set_holder_iban(actor: User, household_id: int, iban: str) -> Household:
+    """Record the budget holder's own account (households.holder_iban): by the budget holder,
+    or someone who may act for them. Never paid for care (agreements refuse it as a
+    provider's account); the Wlz free-to-spend amount goes to it."""
+    access = household_access(actor, household_id, dates.today())
+    household = db.session.get(Household, household_id)
+    if household is None or access is None or not access.can_act:
+        raise _not_allowed("het rekeningnummer van de budgethouder vastleggen")
+    value, refusals = check_iban(iban or "")
+    refuse_if(refusals)
+    household.holder_iban = value
+    record("holder_iban_set", actor=actor, household_id=household_id, object_type="household",
+           object_id=household_id, summary="Rekeningnummer van de budgethouder vastgelegd")
+    db.session.flush()
+    return household
 
 
 def law_periods(member_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[dt.date, dt.date]]]:
