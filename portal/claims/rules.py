@@ -88,9 +88,11 @@ class PricedLine:
     care_kind: str
     unit: Unit
     quantity: int
-    tariff_cents: int
-    amount_cents: int
+    tariff_cents: int  # the agreed tariff
+    amount_cents: int  # what the budget pays
     grant_id: int
+    # What the budget holder pays themselves (bijbetaling): agreed amount - amount_cents.
+    holder_cents: int = 0
 
 
 class GrantLike(Protocol):
@@ -179,20 +181,29 @@ def amount_of(unit: Unit | str, quantity: int, tariff_cents: int) -> int:
 def price_once_per_line(lines: Sequence[PricedLine], paid_tariffs: Sequence[int]
                         ) -> list[PricedLine]:
     """Hours are priced once per agreement line per month (kind of care, budget, tariff): the
-    line's total minutes x the tariff the budget pays, rounded half up once
-    (money.spread_minutes_times_tariff spreads it over the days, so the days add up to it).
-    Rounding each day and adding the rounded days would pay up to half a cent a day too much
-    or too little. `paid_tariffs[i]` is what the budget pays per hour for `lines[i]`."""
+    line's total minutes x the tariff, rounded half up once (money.spread_minutes_times_tariff
+    spreads it over the days, so the days add up to it). Rounding each day and adding the
+    rounded days would pay up to half a cent a day too much or too little.
+
+    `paid_tariffs[i]` is what the budget pays per unit for `lines[i]`: below the agreed tariff
+    when the holder tops up (bijbetaling). Then amount_cents is the budget's part (the minutes
+    x the paid tariff, rounded once) and holder_cents the rest of the agreed amount (the
+    minutes x the agreed tariff, rounded once, minus the budget's part)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
+    result = list(lines)
     for i, line in enumerate(lines):
         if Unit(line.unit) is Unit.UUR:
             groups[(line.care_kind, line.grant_id, line.tariff_cents, paid_tariffs[i])].append(i)
-    result = list(lines)
-    for (_care, _grant, _tariff, paid), indexes in groups.items():
+        else:
+            result[i] = replace(line, amount_cents=line.quantity * paid_tariffs[i],
+                                holder_cents=line.quantity * (line.tariff_cents - paid_tariffs[i]))
+    for (_care, _grant, tariff, paid), indexes in groups.items():
         indexes.sort(key=lambda i: lines[i].day)
-        amounts = spread_minutes_times_tariff([lines[i].quantity for i in indexes], paid)
-        for i, cents in zip(indexes, amounts, strict=True):
-            result[i] = replace(lines[i], amount_cents=cents)
+        minutes = [lines[i].quantity for i in indexes]
+        budget = spread_minutes_times_tariff(minutes, paid)
+        agreed = spread_minutes_times_tariff(minutes, tariff) if tariff != paid else budget
+        for i, cents, whole in zip(indexes, budget, agreed, strict=True):
+            result[i] = replace(lines[i], amount_cents=cents, holder_cents=whole - cents)
     return result
 
 

@@ -141,7 +141,8 @@ class Pattern:
 
 def _agreement(holder: User, provider_user: User, consulents: list[User], household_id: int,
                provider_id: int | None, model: ModelKind, relation: Relation, starts_on: dt.date,
-               patterns: list[Pattern], on: dt.date, found_by: dict | None = None) -> Agreement:
+               patterns: list[Pattern], on: dt.date, found_by: dict | None = None,
+               top_up: bool = False) -> Agreement:
     """An approved agreement: drafted, shared, signed by both, and approved by the consulent of
     every funder that pays from it (each decides for its own budgets).
 
@@ -161,7 +162,7 @@ def _agreement(holder: User, provider_user: User, consulents: list[User], househ
         agreement = agreements.create_draft(
             holder, household_id=household_id, provider_id=provider_id, model=model,
             relation=relation, starts_on=starts_on, ends_on=None, end_kind=EndKind.GEEN,
-            days_per_week=0, lines=lines, today=on)
+            days_per_week=0, lines=lines, today=on, top_up=top_up)
     sign_and_approve(agreement.versions[-1], holder, provider_user, consulents, on)
     return agreement
 
@@ -284,9 +285,13 @@ def seed_demo(today: dt.date) -> bool:
                       ends_on=today + dt.timedelta(days=180)),
     ])
     db.session.flush()
+    # Anna's own account: never a care provider's; the free-to-spend amount is paid to it.
+    budgets.set_holder_iban(anna, jansen.id, "NL09RABO0417164301")
 
     # Approved agreements, all starting at the beginning of the ten-month window.
-    p_marieke = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 2200, ("ma", "do"), 240)]
+    # Marieke's tariff is above the Wlz informal maximum: Anna tops up the difference herself
+    # (bijbetaling), shown on every sheet and the budget statement.
+    p_marieke = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 2600, ("ma", "do"), 240)]
     p_linde_j = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 6200, ("di", "vr"), 120),
                  Pattern(g_sara_zvw, CareKind.VERPLEGING, 6800, ("wo",), 120)]
     p_youssef = [Pattern(g_daan, CareKind.INDIVIDUELE_BEGELEIDING, 5500, ("ma", "wo"), 120),
@@ -295,7 +300,7 @@ def seed_demo(today: dt.date) -> bool:
     p_linde_b = [Pattern(g_pieter, CareKind.HUISHOUDELIJKE_HULP, 3000, ("do",), 180)]
 
     a_marieke = _agreement(anna, marieke, [c_zk], jansen.id, marieke_p.id, ModelKind.FAMILIE,
-                           Relation.BROER_ZUS, window_start, p_marieke, before)
+                           Relation.BROER_ZUS, window_start, p_marieke, before, top_up=True)
     # De Linde's agreement with Anna draws on a Wlz and a Zvw budget: both funders approve it.
     a_linde_j = _agreement(anna, linde, [c_zk, c_zv], jansen.id, linde_p.id, ModelKind.ZORGINSTELLING,
                            Relation.GEEN, window_start, p_linde_j, before)

@@ -535,3 +535,30 @@ def test_sheet_total_is_exact_product_rounded_once_per_line(ib_minutes, pv_minut
 
     assert rules.shares_of(priced) == {1: once(ib_minutes, paid_ib), 2: once(pv_minutes, pv_tariff)}
     assert all(p.amount_cents >= 0 for p in priced)
+    # The top-up is the rest of the agreed amount, itself rounded once.
+    assert sum(p.holder_cents for p in priced) == \
+        once(ib_minutes, ib_tariff) - once(ib_minutes, paid_ib)
+
+
+# ------------------------------------------------------------------ top-up (bijbetaling)
+
+
+def test_a_top_up_line_records_what_the_budget_pays_and_what_the_holder_pays():
+    """Issue 16, finding 8: 2:00 at EUR 30.00 with a maximum of EUR 24.44: the budget pays
+    EUR 48.88, the holder EUR 11.12, together the agreed EUR 60.00."""
+    f = facts(version(lines=[AgreedLine(IB, Unit.UUR, 3000, 1, budget_tariff_cents=2444)]))
+    priced, refusals = check([LineInput(D(2026, 3, 2), IB, 60), LineInput(D(2026, 3, 3), IB, 60)],
+                             f)
+    assert refusals == []
+    assert sum(p.amount_cents for p in priced) == 4888
+    assert sum(p.holder_cents for p in priced) == 1112
+    assert [p.tariff_cents for p in priced] == [3000, 3000]
+
+
+def test_a_top_up_per_unit_and_none_without():
+    f = facts(version(lines=[AgreedLine(LOG, Unit.ETMAAL, 20_000, 1, budget_tariff_cents=15_000),
+                             AgreedLine(IB, Unit.UUR, 2298, 1)]))
+    priced, _ = check([LineInput(D(2026, 3, 2), LOG, 2), LineInput(D(2026, 3, 2), IB, 60)], f)
+    by_kind = {p.care_kind: p for p in priced}
+    assert (by_kind[LOG].amount_cents, by_kind[LOG].holder_cents) == (30_000, 10_000)
+    assert (by_kind[IB].amount_cents, by_kind[IB].holder_cents) == (2298, 0)
