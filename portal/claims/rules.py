@@ -325,6 +325,11 @@ def submit_deadline(month: dt.date) -> dt.date:
     return last_of_month(month) + dt.timedelta(weeks=SUBMIT_WEEKS)
 
 
+def first_claimable_month(today: dt.date) -> dt.date:
+    """The earliest month whose sheets can still be submitted on `today` (submit_deadline)."""
+    return first_of_month(today - dt.timedelta(weeks=SUBMIT_WEEKS))
+
+
 def check_handover_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
     deadline = handover_deadline(month)
     if on > deadline:
