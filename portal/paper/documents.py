@@ -395,7 +395,9 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     if household is None:
         raise NotAvailable("Dit huishouden bestaat niet.")
     usage = household_usage(household_id, today)
-    current = {row.grant_id: row for row in usage.rows}
+    # The budgets running today (the start page also shows earlier and later ones).
+    current = {row.grant_id: row for row in usage.rows
+               if not row.last_year and not row.next_year}
     grants = household_grant_rows(household_id, start, end)
     ids = [g.id for g in grants]
     spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
