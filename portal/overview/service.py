@@ -295,7 +295,8 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
                               monthly=[(d.month, d.cents) for d in detail], monthly_detail=detail,
                               today=today))
     return HouseholdUsage(household_id=household_id, today=today, rows=rows,
-                          total=household_total(r.usage for r in rows),
+                          # next year's budgets are shown, but not yet part of the total
+                          total=household_total(r.usage for r in rows if not r.next_year),
                           monthly_total=sorted(month_totals.items()))
 
 
