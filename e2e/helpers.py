@@ -223,8 +223,9 @@ def household_with_agreement(key: str, household_name: str, password: str) -> di
     from portal.access.service import create_user
     from portal.agreements import service as agreements
     from portal.agreements.constants import ProviderKind
+    from portal.agreements.tariffs import missing_national_maxima
     from portal.budgets import service as budgets
-    from portal.budgets.constants import CareKind, FunderKind, Law
+    from portal.budgets.constants import CareKind, FunderKind, Law, Unit
     from portal.budgets.models import Funder
     from portal.dates import today
     from portal.extensions import db
@@ -249,6 +250,13 @@ def household_with_agreement(key: str, household_name: str, password: str) -> di
                                 "Jeroen Smits", provider_id=provider.id)
     consulent = create_user(f"consulent.{key}@e2e.pgb", password, "consulent",
                             f"Consulent {key}", funder_id=funder.id)
+    # The national Wlz maxima of years not built in, as the payment office enters them
+    # (portal set-max-tariff); test figures: 2024's formal hourly maximum.
+    for year in range(now.year - 1, now.year + 2):
+        if missing_national_maxima(Law.WLZ, year):
+            agreements.set_max_tariff(None, funder_id=None, law=Law.WLZ.value, year=year,
+                                      unit=Unit.UUR.value, informal=False, max_cents=7700,
+                                      today=now)
     start = dt.date(now.year - 1, 1, 1)
     agreement = approved_agreement(
         holder, provider_user, consulent, provider_id=provider.id, grants=grants,

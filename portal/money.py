@@ -7,6 +7,7 @@ cent; formatting only at the edge (templates, PDFs) through Babel in nl_NL.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency
@@ -21,6 +22,20 @@ def round_half_up(value: Decimal) -> int:
 def minutes_times_tariff(minutes: int, tariff_cents_per_hour: int) -> int:
     """Amount in cents for `minutes` of care at an hourly tariff, rounded half up."""
     return round_half_up(Decimal(minutes) * Decimal(tariff_cents_per_hour) / Decimal(60))
+
+
+def spread_minutes_times_tariff(minutes: Sequence[int], tariff_cents_per_hour: int) -> list[int]:
+    """One agreement line of one month: the total of `minutes` x the hourly tariff, rounded
+    half up ONCE (minutes_times_tariff of the summed minutes), spread over the days in their
+    order by cumulative rounding: day k gets round(first k days) - round(first k-1 days).
+    The days add up to exactly the once-rounded total, and none is negative."""
+    amounts, done, running = [], 0, 0
+    for m in minutes:
+        running += m
+        cumulative = minutes_times_tariff(running, tariff_cents_per_hour)
+        amounts.append(cumulative - done)
+        done = cumulative
+    return amounts
 
 
 def percentage_of(cents: int, percent: Decimal) -> int:

@@ -30,6 +30,7 @@ from portal.agreements.tariffs import (
     TariffRow,
     maximum_for,
     minimum_wages,
+    missing_national_maxima,
 )
 from portal.budgets.constants import (
     LAWS_BY_FUNDER_KIND,
@@ -141,6 +142,21 @@ class ProviderFacts:
     kind: ProviderKind
     kvk: str | None = None
     agb: str | None = None
+    # Who is paid: for check_not_own_provider (None: not known to the caller).
+    name: str | None = None
+    iban: str | None = None  # the account of this agreement (version)
+    email: str | None = None
+    birth_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class HolderFacts:
+    """The budget holder, as far as the portal knows them (check_not_own_provider)."""
+
+    name: str
+    email: str | None = None
+    iban: str | None = None  # the household's holder_iban
+    birth_date: dt.date | None = None  # of the member the holder is, when they are one
 
 
 @dataclass(frozen=True)
@@ -639,8 +655,19 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
     informal = draft.model == ModelKind.FAMILIE
     refusals: list[Refusal] = []
     verdicts: list[LineTariff] = []
+    missing_said: set[tuple[Law, int]] = set()
     for i, line in enumerate(draft.lines):
         grant = grants.get(line.grant_id)
+        missing = [] if grant is None or draft.starts_on is None or line.unit not in CAPPED_UNITS \
+            else [y for y in _years(draft.starts_on, draft.ends_on, grant)
+                  if missing_national_maxima(grant.law, y, rows)]
+        if missing:
+            for year in missing:
+                if (grant.law, year) not in missing_said:
+                    missing_said.add((grant.law, year))
+                    refusals.append(maxima_not_set(grant.law, year, line_field(i, "tariff_cents")))
+            verdicts.append(LineTariff(i, None, None, None))
+            continue
         # (max_cents, year of the maximum's table, year of care it binds): a year without a
         # table of its own keeps an earlier year's maximum (tariffs.maximum_for).
         lowest: tuple[int, int, int] | None = None
@@ -666,6 +693,17 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
         verdicts.append(LineTariff(i, lowest[0] if lowest else None, lowest[1] if lowest else None,
                                    lowest[0] if above and draft.top_up else None))
     return refusals, verdicts
+
+
+def maxima_not_set(law: Law, year: int, field: str | None = None) -> Refusal:
+    """No national maxima known for `year` (tariffs.missing_national_maxima): the agreement
+    cannot be checked, so it waits; the office sees the same on its start page."""
+    return Refusal("maxima_not_set",
+                   f"De maximumtarieven voor {year} zijn nog niet vastgesteld. Voor de "
+                   f"{law.label} gelden landelijke maximumtarieven die elk jaar op 1 januari "
+                   f"veranderen. Zolang die voor {year} niet in het portaal staan, kan het "
+                   "tarief niet worden gecontroleerd. Probeer het later opnieuw, of neem contact "
+                   "op met het betaalkantoor.", field)
 
 
 def binding_minimum_wage(draft: DraftInput,
@@ -748,12 +786,47 @@ def check_max_tariff(*, law: str, year: int, unit: str, informal: bool | None, m
     return refusals
 
 
+def check_not_own_provider(holder: HolderFacts | None, provider: ProviderFacts) -> list[Refusal]:
+    """The budget holder is never their own care provider (no money in one's own account):
+    refused when the provider is the holder by their login's e-mail address, by name (and date
+    of birth where both are known: same_person_name), or when the agreement's IBAN is the
+    holder's own account."""
+    if holder is None:
+        return []
+    refusals = []
+    same_email = bool(holder.email and provider.email
+                      and holder.email.strip().lower() == provider.email.strip().lower())
+    same_name = bool(provider.name and same_person_name(holder.name, provider.name)
+                     and (holder.birth_date is None or provider.birth_date is None
+                          or holder.birth_date == provider.birth_date))
+    if same_email or same_name:
+        refusals.append(Refusal(
+            "provider_is_holder",
+            f"De zorgverlener ({provider.name}) bent u zelf. Een budgethouder kan niet zijn eigen "
+            "zorgverlener zijn: het budget betaalt nooit aan uzelf. Kies een andere zorgverlener.",
+            "provider_id"))
+    if provider.iban and holder.iban and \
+            _compact_iban(provider.iban) == _compact_iban(holder.iban):
+        refusals.append(Refusal(
+            "provider_iban_is_holders",
+            "Dit IBAN-nummer is de rekening van de budgethouder zelf. Het budget betaalt de zorg "
+            "alleen aan de zorgverlener. Vul het IBAN-nummer van de zorgverlener in.", "iban"))
+    return refusals
+
+
+def _compact_iban(iban: str) -> str:
+    return "".join(str(iban).split()).upper()
+
+
 def validate_draft(draft: DraftInput, provider: ProviderFacts, grants: Mapping[int, GrantFacts],
                    tariff_rows: Iterable[TariffRow] = (), *,
-                   today: dt.date | None = None) -> DraftVerdict:
+                   today: dt.date | None = None, holder: HolderFacts | None = None
+                   ) -> DraftVerdict:
     """Everything a draft must satisfy before it is shared or signed, all reasons at once.
-    today: for the dates' upper bound (None: none)."""
+    today: for the dates' upper bound (None: none). holder: who the budget holder is (None:
+    not checked)."""
     refusals = check_period(draft, today) + check_lines(draft, grants) + check_week_total(draft)
+    refusals += check_not_own_provider(holder, provider)
     model_refusals, notices = check_model(draft, provider)
     tariff_refusals, tariffs = check_tariffs(draft, grants, tariff_rows)
     refusals += model_refusals + tariff_refusals + check_minimum_wage(draft)

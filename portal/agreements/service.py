@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal import dates
@@ -31,7 +31,7 @@ from portal.access.permissions import (
     require_office,
 )
 from portal.access.service import record
-from portal.agreements import rules
+from portal.agreements import rules, tariffs
 from portal.agreements.constants import (
     OPEN_STATUSES,
     Action,
@@ -65,9 +65,9 @@ from portal.agreements.rules import (
     VersionTerms,
 )
 from portal.agreements.storage import check_upload, store_document
-from portal.agreements.tariffs import TariffRow
+from portal.agreements.tariffs import NATIONAL_LAWS, TariffRow
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
-from portal.budgets.models import Funder, Grant, Member
+from portal.budgets.models import Funder, Grant, Household, Member
 from portal.database import parse_id, set_row
 from portal.dates import add_months, first_of_month, format_day, now
 from portal.extensions import db
@@ -120,8 +120,44 @@ def _tariff_rows(grants: Mapping[int, GrantFacts]) -> list[TariffRow]:
     return [TariffRow(r.law, r.year, r.informal, r.unit, r.max_cents, r.funder_id) for r in rows]
 
 
-def _provider_facts(provider: Provider) -> ProviderFacts:
-    return ProviderFacts(ProviderKind(provider.kind), provider.kvk, provider.agb)
+def missing_maxima_refusals(today: dt.date) -> list[Refusal]:
+    """For the payment office's start page: each year, from this one on, in which a budget of a
+    law with national maxima (the Wlz) runs while those maxima are not known yet
+    (tariffs.missing_national_maxima): agreements on those budgets are refused until the office
+    enters them with `portal set-max-tariff`. Two queries."""
+    laws = sorted(NATIONAL_LAWS)
+    ends = db.session.execute(
+        select(Grant.law, func.max(Grant.period_end)).where(
+            Grant.law.in_(laws), Grant.period_end >= dt.date(today.year, 1, 1))
+        .group_by(Grant.law)).all()
+    rows = [TariffRow(r.law, r.year, r.informal, r.unit, r.max_cents, r.funder_id)
+            for r in db.session.scalars(select(MaxTariff).where(MaxTariff.law.in_(laws),
+                                                                MaxTariff.funder_id.is_(None)))]
+    return [rules.maxima_not_set(Law(law), year)
+            for law, last in ends for year in range(today.year, last.year + 1)
+            if tariffs.missing_national_maxima(Law(law), year, rows)]
+
+
+def _provider_facts(provider: Provider, iban: str | None = None) -> ProviderFacts:
+    """iban: the agreement version's account (None: the provider's own)."""
+    return ProviderFacts(ProviderKind(provider.kind), provider.kvk, provider.agb,
+                         name=provider.name, iban=iban or provider.iban, email=provider.email)
+
+
+def _holder_facts(household_id: int) -> rules.HolderFacts | None:
+    """The budget holder of the household (check_not_own_provider): name and e-mail of the
+    login, the household's holder_iban, and a date of birth when the holder is one of its
+    members by name. Two queries."""
+    holder = budget_holder_of(household_id)
+    household = db.session.get(Household, household_id)
+    if holder is None and (household is None or not household.holder_iban):
+        return None
+    name = holder.name if holder is not None else ""
+    births = [m.birth_date for m in (household.members if household else [])
+              if name and rules.same_person_name(m.name, name)]
+    return rules.HolderFacts(name=name, email=holder.email if holder is not None else None,
+                             iban=household.holder_iban if household else None,
+                             birth_date=births[0] if len(births) == 1 else None)
 
 
 def _lines(lines: Sequence[LineInput]) -> tuple[LineInput, ...]:
@@ -161,14 +197,16 @@ def _version_draft(version: AgreementVersion) -> DraftInput:
 def _verdict(draft: DraftInput, provider: ProviderFacts,
              today: dt.date | None = None) -> DraftVerdict:
     grants = _grant_facts(ln.grant_id for ln in draft.lines)
-    return rules.validate_draft(draft, provider, grants, _tariff_rows(grants), today=today)
+    return rules.validate_draft(draft, provider, grants, _tariff_rows(grants), today=today,
+                                holder=_holder_facts(draft.household_id))
 
 
 def draft_verdict(version: AgreementVersion, today: dt.date | None = None) -> DraftVerdict:
     """Everything still wrong with a version (for a screen before sharing), and its notices.
     today: for the dates' upper bound (None: the date in Amsterdam now)."""
     today = today or dates.today()
-    return _verdict(_version_draft(version), _provider_facts(version.agreement.provider), today)
+    return _verdict(_version_draft(version),
+                    _provider_facts(version.agreement.provider, version.iban), today)
 
 
 def minimum_wage(version: AgreementVersion):
@@ -746,7 +784,10 @@ def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
     refusals += found
     if not refusals:
         facts = ProviderFacts(ProviderKind(provider.kind), changed.get("kvk", provider.kvk),
-                              changed.get("agb", provider.agb))
+                              changed.get("agb", provider.agb),
+                              name=changed.get("name", provider.name),
+                              iban=changed.get("iban", version.iban or provider.iban),
+                              email=changed.get("email", provider.email))
         refusals += _verdict(_version_draft(version), facts, today).refusals
     refuse_if(refusals)
 

@@ -10,14 +10,21 @@ How a maximum is found for (law, year, informal, unit), in this order of sources
 2. national rows in the database (MaxTariff with funder_id NULL), to add a year without a release;
 3. the national table below (NATIONAL).
 
-Within a source, the entry of the year itself counts; when that year has no entry, the entry of
-the latest EARLIER year holds (maxima stay in force until new ones are published, so 2025 uses
-2024's until the 2025 table is added). A later year never applies to an earlier one. The first
-source that has an entry wins.
+Within a funder's own rows, the entry of the year itself counts; when that year has no entry,
+the entry of the latest EARLIER year holds (a gemeente's maxima stay in force until it sets new
+ones). A later year never applies to an earlier one.
+
+National maxima (the Wlz, NATIONAL_LAWS) change every 1 January and count only for their own
+year: a year without national entries (in the table below or national MaxTariff rows) has no
+maxima yet, and an agreement in that year is refused with that reason (missing_national_maxima;
+agreements.rules.check_tariffs), never checked against another year's figures.
 
 For informal care (the family model) the informal maximum applies (searched in all sources
-first); when no source has an informal maximum for that unit, the formal maximum is the ceiling. No entry anywhere means no maximum
-(e.g. Zvw, or a fixed monthly wage), and the tariff is not capped.
+first); when no source has an informal maximum for that unit, the formal maximum is the ceiling.
+A stay of 24 hours (etmaal) under a national law without a maximum per etmaal of its own is
+capped at 24 x the hourly maximum of the same source and kind: an etmaal counts as 24 hours, as
+the claims' 24-hour check counts it. No entry anywhere means no maximum (e.g. Zvw, or a fixed
+monthly wage), and the tariff is not capped.
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from portal.budgets.constants import Law, Unit
+from portal.budgets.constants import MINUTES_PER_UNIT, Law, Unit
+
+HOURS_PER_ETMAAL = MINUTES_PER_UNIT[Unit.ETMAAL] // 60
 
 
 @dataclass(frozen=True)
@@ -61,32 +70,54 @@ NATIONAL: tuple[TariffRow, ...] = tuple(_national(Law.WLZ, {
 }))
 
 
+# Laws whose maxima are set nationally for one calendar year at a time (DOMAIN.md).
+NATIONAL_LAWS = frozenset({Law.WLZ})
+
+
 def _latest(rows: Iterable[TariffRow], law: Law, year: int, informal: bool,
-            unit: Unit) -> TariffRow | None:
+            unit: Unit, *, exact: bool = False) -> TariffRow | None:
+    """The row of `year` itself, or (not exact) of the latest earlier year."""
     best = None
     for row in rows:
         matches = (row.law == law and row.unit == unit and row.informal == informal
-                   and row.year <= year)
+                   and (row.year == year if exact else row.year <= year))
         if matches and (best is None or row.year > best.year):
             best = row
     return best
 
 
+def missing_national_maxima(law: Law, year: int, db_rows: Iterable[TariffRow] = (),
+                            national: Iterable[TariffRow] | None = None) -> bool:
+    """True when `law` has national maxima but none are known for `year` yet (neither in the
+    table in code nor as national MaxTariff rows): nothing can be checked against them."""
+    if law not in NATIONAL_LAWS:
+        return False
+    known = [*(NATIONAL if national is None else national),
+             *(r for r in db_rows if r.funder_id is None)]
+    return not any(r.law == law and r.year == year for r in known)
+
+
 def maximum_for(law: Law, year: int, unit: Unit, *, informal: bool, funder_id: int | None,
                 db_rows: Iterable[TariffRow] = (),
-                national: Iterable[TariffRow] = NATIONAL) -> Maximum | None:
+                national: Iterable[TariffRow] | None = None) -> Maximum | None:
     """The maximum tariff (cents per unit) that applies, or None when there is none."""
     db_rows = list(db_rows)
+    exact = law in NATIONAL_LAWS  # national maxima count only for their own year
     sources = [
-        ("verstrekker", [r for r in db_rows if funder_id is not None and r.funder_id == funder_id]),
-        ("landelijk", [r for r in db_rows if r.funder_id is None]),
-        ("landelijk", list(national)),
+        ("verstrekker", [r for r in db_rows if funder_id is not None and r.funder_id == funder_id],
+         False),
+        ("landelijk", [r for r in db_rows if r.funder_id is None], exact),
+        ("landelijk", list(NATIONAL if national is None else national), exact),
     ]
     for kind in (True, False) if informal else (False,):
-        for name, rows in sources:
-            row = _latest(rows, law, year, kind, unit)
+        for name, rows, only_year in sources:
+            row = _latest(rows, law, year, kind, unit, exact=only_year)
             if row is not None:
                 return Maximum(row.max_cents, row.year, name, kind)
+            if unit is Unit.ETMAAL and law in NATIONAL_LAWS:
+                hourly = _latest(rows, law, year, kind, Unit.UUR, exact=only_year)
+                if hourly is not None:
+                    return Maximum(hourly.max_cents * HOURS_PER_ETMAAL, hourly.year, name, kind)
     return None
 
 

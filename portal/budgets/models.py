@@ -16,6 +16,9 @@ class Household(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     works_on_paper: Mapped[bool] = mapped_column(default=False)
+    # The budget holder's own account: never a care provider's (agreements.rules.
+    # check_not_own_provider); the Wlz free-to-spend amount is paid to it.
+    holder_iban: Mapped[str | None] = mapped_column(String(34))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     members: Mapped[list[Member]] = relationship(back_populates="household", order_by="Member.id")

@@ -127,7 +127,8 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
     """Every reason a grant cannot be registered, at once.
 
     funder_kind: None when the funder does not exist. other_periods: the periods of the
-    member's existing grants under the same law from the same funder. today: the period lies
+    member's existing grants under the same law from ANY funder (one budget per member per law
+    at a time, whoever funds it). today: the period lies
     from 2000 up to ten years ahead (dates.check_date_range; None: up to dates.DATE_CEILING).
     """
     refusals: list[Refusal] = []
@@ -184,9 +185,10 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
             if periods_overlap(data.period_start, data.period_end, start, end):
                 refusals.append(Refusal(
                     "grant_overlaps",
-                    f"Dit gezinslid heeft van deze verstrekker al een budget voor deze wet van "
-                    f"{format_day(start)} tot en met {format_day(end)}. Periodes mogen niet "
-                    "overlappen: pas de periode aan of wijzig de bestaande toekenning.",
+                    f"Dit gezinslid heeft al een budget voor deze wet van {format_day(start)} "
+                    f"tot en met {format_day(end)} (van deze of een andere verstrekker). Een "
+                    "gezinslid heeft per wet één budget tegelijk: pas de periode aan of wijzig "
+                    "de bestaande toekenning.",
                     "period_start"))
                 break
     return refusals

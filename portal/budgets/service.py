@@ -8,7 +8,8 @@ then re-check what is available. The database CHECK on grants is the last line o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import extract, func, select
 
@@ -30,7 +31,7 @@ from portal.budgets.rules import AllowanceFigures
 from portal.database import set_row
 from portal.dates import format_day
 from portal.extensions import db
-from portal.identifiers import check_bsn, mask_bsn
+from portal.identifiers import check_bsn, check_iban, mask_bsn
 from portal.messages.service import notify
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
@@ -171,6 +172,37 @@ def register_member(actor: User | None, household_id: int, name: str, bsn: str,
     return member
 
 
+def set_holder_iban(actor: User, household_id: int, iban: str) -> Household:
+    """Record the budget holder's own account (households.holder_iban): by the budget holder,
+    or someone who may act for them. Never paid for care (agreements refuse it as a
+    provider's account); the Wlz free-to-spend amount goes to it."""
+    access = household_access(actor, household_id, dates.today())
+    household = db.session.get(Household, household_id)
+    if household is None or access is None or not access.can_act:
+        raise _not_allowed("het rekeningnummer van de budgethouder vastleggen")
+    value, refusals = check_iban(iban or "")
+    refuse_if(refusals)
+    household.holder_iban = value
+    record("holder_iban_set", actor=actor, household_id=household_id, object_type="household",
+           object_id=household_id, summary="Rekeningnummer van de budgethouder vastgelegd")
+    db.session.flush()
+    return household
+
+
+def law_periods(member_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[dt.date, dt.date]]]:
+    """(member id, law) -> the periods of the member's grants under that law, from ANY funder
+    (one budget per member per law at a time, rules.check_grant). One query; for
+    register_grant and the funders' CSV import alike."""
+    periods: dict[tuple[int, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    ids = sorted(set(member_ids))
+    if ids:
+        for member_id, law, start, end in db.session.execute(
+                select(Grant.member_id, Grant.law, Grant.period_start, Grant.period_end)
+                .where(Grant.member_id.in_(ids)).order_by(Grant.period_start)):
+            periods[(member_id, str(Law(law).value))].append((start, end))
+    return dict(periods)
+
+
 def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: str,
                    period_start: dt.date, period_end: dt.date, amount_cents: int,
                    care_kinds: list[str], decision_reference: str = "",
@@ -180,7 +212,7 @@ def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: s
     Refused (all reasons at once, nothing written) for an unknown member or funder, a law the
     funder does not fund, an amount <= 0 or absurdly high, an end before the start, a period
     over a year (or a Wlz period across 1 January), no or unknown kinds of care, and a period
-    that overlaps another grant of the same member, law and funder.
+    that overlaps another grant of the same member and law, from any funder.
     """
     member = db.session.get(Member, member_id) if member_id is not None else None
     funder = db.session.get(Funder, funder_id) if funder_id is not None else None
@@ -189,10 +221,7 @@ def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: s
         raise _not_allowed("voor deze verstrekker een budget registreren")
     others: list[tuple[dt.date, dt.date]] = []
     if member is not None and funder is not None:
-        others = [(s, e) for s, e in db.session.execute(
-            select(Grant.period_start, Grant.period_end)
-            .where(Grant.member_id == member.id, Grant.funder_id == funder.id, Grant.law == law)
-            .order_by(Grant.period_start))]
+        others = law_periods([member.id]).get((member.id, str(law)), [])
     data = rules.GrantInput(law=law, period_start=period_start, period_end=period_end,
                             amount_cents=amount_cents, care_kinds=list(care_kinds or []),
                             decision_reference=decision_reference or "")

@@ -178,7 +178,8 @@ def sheet_columns(agreement: Agreement, month: dt.date,
 class ColumnTotal:
     column: Column
     quantity: int
-    amount_cents: int
+    amount_cents: int  # what the budget pays
+    holder_cents: int = 0  # what the budget holder pays themselves (bijbetaling)
 
     @property
     def quantity_label(self) -> str:
@@ -186,11 +187,12 @@ class ColumnTotal:
 
 
 def column_totals(columns: Sequence[Column], lines: Iterable[PricedLine]) -> list[ColumnTotal]:
-    """Quantity and amount per column, from priced lines."""
-    sums = {c.key: [0, 0] for c in columns}
+    """Quantity, the budget's amount and the holder's own share per column, from priced lines."""
+    sums = {c.key: [0, 0, 0] for c in columns}
     for line in lines:
         entry = sums.get((line.care_kind, line.grant_id))
         if entry is not None:
             entry[0] += line.quantity
             entry[1] += line.amount_cents
+            entry[2] += line.holder_cents
     return [ColumnTotal(c, *sums[c.key]) for c in columns]

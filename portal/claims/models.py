@@ -61,7 +61,10 @@ class ClaimLine(db.Model):
     unit: Mapped[Unit] = mapped_column(String(20))
     quantity: Mapped[int]
     tariff_cents: Mapped[int] = mapped_column(BigInteger)
-    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # what the budget pays
+    # What the budget holder pays the provider themselves (bijbetaling): the part of the
+    # agreed tariff above what the budget pays. 0 without a top-up.
+    holder_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
 
     claim: Mapped[Claim] = relationship(back_populates="lines")

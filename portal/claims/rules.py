@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from portal.agreements.rules import VersionPeriod, coverage, version_for_day, versions_in_month
@@ -31,7 +31,7 @@ from portal.claims.constants import ClaimStatus
 from portal.database import parse_id
 from portal.dates import first_of_month, format_day, format_month, last_of_month, parse_month
 from portal.enums import LabeledEnum
-from portal.money import format_euro, minutes_times_tariff
+from portal.money import format_euro, minutes_times_tariff, spread_minutes_times_tariff
 from portal.refusals import Refusal, Refused
 
 QUARTER = 15
@@ -88,9 +88,11 @@ class PricedLine:
     care_kind: str
     unit: Unit
     quantity: int
-    tariff_cents: int
-    amount_cents: int
+    tariff_cents: int  # the agreed tariff
+    amount_cents: int  # what the budget pays
     grant_id: int
+    # What the budget holder pays themselves (bijbetaling): agreed amount - amount_cents.
+    holder_cents: int = 0
 
 
 class GrantLike(Protocol):
@@ -174,6 +176,35 @@ def amount_of(unit: Unit | str, quantity: int, tariff_cents: int) -> int:
     if Unit(unit) is Unit.UUR:
         return minutes_times_tariff(quantity, tariff_cents)
     return quantity * tariff_cents
+
+
+def price_once_per_line(lines: Sequence[PricedLine], paid_tariffs: Sequence[int]
+                        ) -> list[PricedLine]:
+    """Hours are priced once per agreement line per month (kind of care, budget, tariff): the
+    line's total minutes x the tariff, rounded half up once (money.spread_minutes_times_tariff
+    spreads it over the days, so the days add up to it). Rounding each day and adding the
+    rounded days would pay up to half a cent a day too much or too little.
+
+    `paid_tariffs[i]` is what the budget pays per unit for `lines[i]`: below the agreed tariff
+    when the holder tops up (bijbetaling). Then amount_cents is the budget's part (the minutes
+    x the paid tariff, rounded once) and holder_cents the rest of the agreed amount (the
+    minutes x the agreed tariff, rounded once, minus the budget's part)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    result = list(lines)
+    for i, line in enumerate(lines):
+        if Unit(line.unit) is Unit.UUR:
+            groups[(line.care_kind, line.grant_id, line.tariff_cents, paid_tariffs[i])].append(i)
+        else:
+            result[i] = replace(line, amount_cents=line.quantity * paid_tariffs[i],
+                                holder_cents=line.quantity * (line.tariff_cents - paid_tariffs[i]))
+    for (_care, _grant, tariff, paid), indexes in groups.items():
+        indexes.sort(key=lambda i: lines[i].day)
+        minutes = [lines[i].quantity for i in indexes]
+        budget = spread_minutes_times_tariff(minutes, paid)
+        agreed = spread_minutes_times_tariff(minutes, tariff) if tariff != paid else budget
+        for i, cents, whole in zip(indexes, budget, agreed, strict=True):
+            result[i] = replace(lines[i], amount_cents=cents, holder_cents=whole - cents)
+    return result
 
 
 def format_minutes(minutes: int) -> str:
@@ -294,6 +325,11 @@ def submit_deadline(month: dt.date) -> dt.date:
     return last_of_month(month) + dt.timedelta(weeks=SUBMIT_WEEKS)
 
 
+def first_claimable_month(today: dt.date) -> dt.date:
+    """The earliest month whose sheets can still be submitted on `today` (submit_deadline)."""
+    return first_of_month(today - dt.timedelta(weeks=SUBMIT_WEEKS))
+
+
 def check_handover_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
     deadline = handover_deadline(month)
     if on > deadline:
@@ -331,6 +367,7 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
     month = first_of_month(month)
     refusals: list[Refusal] = []
     priced: list[PricedLine] = []
+    paid_tariffs: list[int] = []
     if not lines:
         return [], [Refusal("lines_missing", "Vul minstens één dag in met de gewerkte uren.",
                             "lines")]
@@ -425,7 +462,8 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
                                  amount_cents=amount_of(chosen.unit, line.quantity,
                                                         chosen.paid_tariff_cents),
                                  grant_id=chosen.grant_id))
-    return priced, refusals
+        paid_tariffs.append(chosen.paid_tariff_cents)
+    return price_once_per_line(priced, paid_tariffs), refusals
 
 
 def check_quantity(unit: Unit | str, quantity: int, field_name: str = "quantity",

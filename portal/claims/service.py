@@ -171,7 +171,7 @@ class SheetPreview:
 
     lines: list[PricedLine]
     refusals: list[Refusal]
-    total_cents: int
+    total_cents: int  # what the budgets pay
     # Per grant: available after this sheet. None for a provider (a provider never sees budgets).
     available_after: dict[int, int] | None
 
@@ -215,7 +215,8 @@ def _set_lines(claim: Claim, priced: Sequence[PricedLine]) -> None:
     for p in priced:
         claim.lines.append(ClaimLine(day=p.day, care_kind=p.care_kind, unit=p.unit,
                                      quantity=p.quantity, tariff_cents=p.tariff_cents,
-                                     amount_cents=p.amount_cents, grant_id=p.grant_id))
+                                     amount_cents=p.amount_cents, holder_cents=p.holder_cents,
+                                     grant_id=p.grant_id))
     claim.total_cents = sum(p.amount_cents for p in priced)
 
 
@@ -699,7 +700,8 @@ class LineRow:
     care_label: str
     quantity_label: str
     tariff_cents: int
-    amount_cents: int
+    amount_cents: int  # what the budget pays
+    holder_cents: int = 0  # what the budget holder pays themselves (bijbetaling)
 
 
 def claim_line_rows(claim: Claim, columns: Sequence[Column] | None = None) -> list[LineRow]:
@@ -714,7 +716,8 @@ def claim_line_rows(claim: Claim, columns: Sequence[Column] | None = None) -> li
         rows.append(LineRow(day=line.day, day_label=day_label(line.day), column=column,
                             care_label=column.care_label if column else str(line.care_kind),
                             quantity_label=quantity_label(line.unit, line.quantity),
-                            tariff_cents=line.tariff_cents, amount_cents=line.amount_cents))
+                            tariff_cents=line.tariff_cents, amount_cents=line.amount_cents,
+                            holder_cents=line.holder_cents))
     return rows
 
 

@@ -186,6 +186,7 @@ class SheetPage:
     form: object
     totals: list = field(default_factory=list)
     total_cents: int = 0
+    holder_cents: int = 0  # the budget holder's own share (bijbetaling) of the sheet
     budgets: list[BudgetLeft] | None = None
     errors: list[ErrorItem] = field(default_factory=list)
     # When the grid has no column: why there is nothing to fill in (the claim rules' words).
@@ -224,6 +225,7 @@ def _fill_preview(page: SheetPage, lines, preview: service.SheetPreview | None) 
     priced = preview.lines if preview is not None else []
     page.totals = column_totals(page.columns, priced)
     page.total_cents = preview.total_cents if preview is not None else 0
+    page.holder_cents = sum(t.holder_cents for t in page.totals)
     if page.is_holder and preview is not None and preview.available_after is not None:
         seen: dict[int, str] = {}
         for column in page.columns:
@@ -355,6 +357,7 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
     columns = service.columns_for(agreement, claim.month, claim)
     rows = service.claim_line_rows(claim, columns)
     totals = [t for t in column_totals(columns, _stored_priced(claim)) if t.quantity]
+    holder_cents = sum(t.holder_cents for t in totals)
     side = acting.side
     can = {
         "edit": acting.can_act and side in (Side.PROVIDER, Side.HOLDER) and _allowed(
@@ -385,7 +388,8 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
         "claims/show.html", claim=claim, agreement=agreement, household=household,
         sheet_printable=service.sheet_printable(agreement, claim.month),
         letter_printable=refusal_letter_exists(claim.status),
-        acting=acting, rows=rows, totals=totals, history=service.claim_history(claim), can=can,
+        acting=acting, rows=rows, totals=totals, holder_cents=holder_cents,
+        history=service.claim_history(claim), can=can,
         review=review, budgets=budgets, refuse_form=refuse_form or RefuseForm(),
         errors=list(errors), is_holder=side is Side.HOLDER,
         provider_home=url_for("providers.home") if side is Side.PROVIDER
@@ -396,7 +400,8 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
 def _stored_priced(claim: Claim) -> list[PricedLine]:
     return [PricedLine(day=line.day, care_kind=line.care_kind, unit=line.unit,
                        quantity=line.quantity, tariff_cents=line.tariff_cents,
-                       amount_cents=line.amount_cents, grant_id=line.grant_id)
+                       amount_cents=line.amount_cents, grant_id=line.grant_id,
+                       holder_cents=line.holder_cents)
             for line in claim.lines]
 
 

@@ -23,6 +23,7 @@ from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relati
 from portal.agreements.models import Agreement, AgreementVersion, MaxTariff
 from portal.agreements.rules import LineInput as AgreementLineInput
 from portal.agreements.rules import cost_by_grant_cents
+from portal.agreements.tariffs import NATIONAL, missing_national_maxima
 from portal.budgets import service as budgets
 from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Funder, Grant
@@ -150,7 +151,8 @@ class Pattern:
 
 def _agreement(holder: User, provider_user: User, consulents: list[User], household_id: int,
                provider_id: int | None, model: ModelKind, relation: Relation, starts_on: dt.date,
-               patterns: list[Pattern], on: dt.date, found_by: dict | None = None) -> Agreement:
+               patterns: list[Pattern], on: dt.date, found_by: dict | None = None,
+               top_up: bool = False) -> Agreement:
     """An approved agreement: drafted, shared, signed by both, and approved by the consulent of
     every funder that pays from it (each decides for its own budgets).
 
@@ -170,7 +172,7 @@ def _agreement(holder: User, provider_user: User, consulents: list[User], househ
         agreement = agreements.create_draft(
             holder, household_id=household_id, provider_id=provider_id, model=model,
             relation=relation, starts_on=starts_on, ends_on=None, end_kind=EndKind.GEEN,
-            days_per_week=0, lines=lines, today=on)
+            days_per_week=0, lines=lines, today=on, top_up=top_up)
     sign_and_approve(agreement.versions[-1], holder, provider_user, consulents, on)
     return agreement
 
@@ -224,6 +226,14 @@ def seed_demo(today: dt.date) -> bool:
                 MaxTariff(funder_id=utrecht.id, law=law, year=year, informal=True, unit=Unit.UUR,
                           max_cents=2500),
             ])
+        # The national Wlz maxima of a year not yet in agreements.tariffs.NATIONAL, as the
+        # payment office enters them (portal set-max-tariff); demo figures: the latest table's.
+        if missing_national_maxima(Law.WLZ, year):
+            latest = max(row.year for row in NATIONAL)
+            db.session.add_all([MaxTariff(funder_id=None, law=row.law, year=year,
+                                          informal=row.informal, unit=row.unit,
+                                          max_cents=row.max_cents)
+                                for row in NATIONAL if row.year == latest])
         db.session.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=year,
                                     cap_cents=80_000, note="Demobedrag"))
 
@@ -285,9 +295,13 @@ def seed_demo(today: dt.date) -> bool:
                       ends_on=today + dt.timedelta(days=180)),
     ])
     db.session.flush()
+    # Anna's own account: never a care provider's; the free-to-spend amount is paid to it.
+    budgets.set_holder_iban(anna, jansen.id, "NL09RABO0417164301")
 
     # Approved agreements, all starting at the beginning of the ten-month window.
-    p_marieke = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 2200, ("ma", "do"), 240)]
+    # Marieke's tariff is above the Wlz informal maximum: Anna tops up the difference herself
+    # (bijbetaling), shown on every sheet and the budget statement.
+    p_marieke = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 2600, ("ma", "do"), 240)]
     p_linde_j = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 6200, ("di", "vr"), 120),
                  Pattern(g_sara_zvw, CareKind.VERPLEGING, 6800, ("wo",), 120)]
     p_youssef = [Pattern(g_daan, CareKind.INDIVIDUELE_BEGELEIDING, 5500, ("ma", "wo"), 120),
@@ -296,7 +310,7 @@ def seed_demo(today: dt.date) -> bool:
     p_linde_b = [Pattern(g_pieter, CareKind.HUISHOUDELIJKE_HULP, 3000, ("do",), 180)]
 
     a_marieke = _agreement(anna, marieke, [c_zk], jansen.id, marieke_p.id, ModelKind.FAMILIE,
-                           Relation.BROER_ZUS, window_start, p_marieke, before)
+                           Relation.BROER_ZUS, window_start, p_marieke, before, top_up=True)
     # De Linde's agreement with Anna draws on a Wlz and a Zvw budget: both funders approve it.
     a_linde_j = _agreement(anna, linde, [c_zk, c_zv], jansen.id, linde_p.id, ModelKind.ZORGINSTELLING,
                            Relation.GEEN, window_start, p_linde_j, before)

@@ -46,7 +46,7 @@ from portal.access.service import record
 from portal.budgets import rules as budget_rules
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import CareKind, FunderKind, Law
-from portal.budgets.models import Funder, Grant, Member
+from portal.budgets.models import Funder, Member
 from portal.dates import parse_date
 from portal.extensions import db
 from portal.identifiers import check_bsn, mask_bsn
@@ -299,12 +299,7 @@ def check_file(data: bytes, funder: Funder) -> tuple[ImportReport, list[GrantRow
     bsns = {r.bsn for r in rows}
     member_ids = dict(db.session.execute(
         select(Member.bsn, Member.id).where(Member.bsn.in_(bsns))).all()) if bsns else {}
-    existing: dict[tuple[int, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    if member_ids:
-        for member_id, law, start, end in db.session.execute(
-                select(Grant.member_id, Grant.law, Grant.period_start, Grant.period_end)
-                .where(Grant.funder_id == funder.id, Grant.member_id.in_(member_ids.values()))):
-            existing[(member_id, str(law))].append((start, end))
+    existing = budgets_service.law_periods(member_ids.values())
     errors += check_rows(rows, member_ids=member_ids, funder_kind=FunderKind(funder.kind),
                          existing=existing, today=dates.today())
     report.row_errors = sorted(errors, key=lambda e: e.line)

@@ -26,6 +26,7 @@ from portal.access.mail import mail_goes_out
 from portal.access.rules import WELCOME_LINK_VALID
 from portal.access.service import invite_user, log_access, send_welcome_again, set_account_active
 from portal.agreements.models import Agreement
+from portal.agreements.service import missing_maxima_refusals
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
@@ -68,7 +69,8 @@ def _runs_page(form: RunForm, errors: list[str], status: int = 200):
     return render_template("office/runs.html", form=form, errors=errors, preview=preview,
                            runs=list_runs(), ledger=ledger,
                            ledger_checked_at=format_day(ledger.checked_at.date()) if ledger else "",
-                           ledger_differences=differences_of(ledger) if ledger else []), status
+                           ledger_differences=differences_of(ledger) if ledger else [],
+                           maxima_missing=missing_maxima_refusals(today())), status
 
 
 @bp.get("/betaalrondes")

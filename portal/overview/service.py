@@ -35,8 +35,8 @@ from portal.budgets.rules import (
 )
 from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
-from portal.claims.rules import submit_deadline
-from portal.dates import add_months, first_of_month, last_of_month
+from portal.claims.rules import first_claimable_month, submit_deadline
+from portal.dates import add_months, first_of_month, format_day, last_of_month
 from portal.extensions import db
 
 COUNTED_STATUSES = frozenset(RESERVED_STATUSES | {ClaimStatus.UITBETAALD})
@@ -75,6 +75,7 @@ class BudgetRow:
     usage: BudgetUsage
     monthly: list[tuple[dt.date, int]]  # (month, paid + in progress) for a chart
     monthly_detail: list[MonthSpending] = field(default_factory=list)
+    today: dt.date | None = None  # the day the figures are for (None: the period is current)
 
     @property
     def law_label(self) -> str:
@@ -91,6 +92,30 @@ class BudgetRow:
     @property
     def will_not_last(self) -> bool:
         return will_not_last(self.usage)
+
+    @property
+    def last_year(self) -> bool:
+        """An earlier budget, still shown while its sheets come in or are paid."""
+        return self.today is not None and self.usage.period_end < self.today
+
+    @property
+    def when_label(self) -> str:
+        """'' for a current budget; else what the start page says next to it."""
+        if self.last_year:
+            assert self.today is not None
+            which = (f"budget van vorig jaar ({self.period_start.year})"
+                     if self.period_end.year == self.today.year - 1 else
+                     f"budget tot en met {format_day(self.period_end)}")
+            return (f"{which}: urenbriefjes over die maanden kunnen nog worden ingediend of "
+                    "worden nog betaald")
+        if self.next_year:
+            return f"budget vanaf {format_day(self.period_start)}"
+        return ""
+
+    @property
+    def next_year(self) -> bool:
+        """A budget granted for a period that has not begun."""
+        return self.today is not None and self.usage.period_start > self.today
 
     @property
     def shortfall_cents(self) -> int:
@@ -115,8 +140,10 @@ class HouseholdUsage:
         return [r for r in self.rows if r.will_not_last or r.usage.runout_month is not None]
 
 
-def household_grant_rows(household_id: int, first: dt.date, last: dt.date) -> list:
-    """The household's grants whose period overlaps [first, last], with member and funder.
+def household_grant_rows(household_id: int, first: dt.date, last: dt.date, *,
+                         in_progress: bool = False) -> list:
+    """The household's grants whose period overlaps [first, last], with member and funder;
+    in_progress: also earlier grants that still have money in progress (being paid).
 
     One query. Each row: id, member_id, member_name, law, funder_name, period_start,
     period_end, amount_cents, paid_cents, reserved_cents; ordered by member, law, period.
@@ -128,7 +155,8 @@ def household_grant_rows(household_id: int, first: dt.date, last: dt.date) -> li
         .join(Member, Member.id == Grant.member_id)
         .join(Funder, Funder.id == Grant.funder_id)
         .where(Member.household_id == household_id, Grant.period_start <= last,
-               Grant.period_end >= first)
+               (Grant.period_end >= first) | (Grant.reserved_cents > 0) if in_progress
+               else Grant.period_end >= first)
         .order_by(Member.id, Grant.law, Grant.period_start, Grant.id)
     ).all()
 
@@ -156,7 +184,9 @@ def monthly_claim_totals(grant_ids: list[int], first: dt.date | None = None,
 
 
 def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
-    """Usage and prognosis of the household's current budgets (period contains `today`).
+    """Usage and prognosis of the household's budgets: those running `today`, those granted
+    for later, and earlier ones while sheets of their months can still be handed in or paid
+    (BudgetRow.last_year / next_year say which).
 
     Committed cost: what the approved agreement versions that govern days (see
     agreements.rules.coverage) will still cost each grant, in two parts:
@@ -174,8 +204,11 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     agreements.rules.cost_by_grant_cents (the one home of the cost rule: weekly cost x days / 7,
     a fixed monthly wage once per calendar month touched, the capped tariff when topped up).
     """
-    # 1. grants + member + funder
-    grant_rows = household_grant_rows(household_id, today, today)
+    # 1. grants + member + funder: those running today, those granted for later (next year's
+    # as soon as they are granted), and those that ended while sheets of their months can
+    # still be handed in (claims.rules.first_claimable_month) or are still being paid.
+    grant_rows = household_grant_rows(household_id, first_claimable_month(today), dt.date.max,
+                                      in_progress=True)
     if not grant_rows:
         return HouseholdUsage(household_id, today, [], household_total([]), [])
     ids = [r[0] for r in grant_rows]
@@ -259,9 +292,11 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
             month_totals[d.month] += d.cents
         rows.append(BudgetRow(grant_id=grant_id, member_id=member_id, member_name=member_name,
                               law=Law(law), funder_name=funder_name, usage=usage,
-                              monthly=[(d.month, d.cents) for d in detail], monthly_detail=detail))
+                              monthly=[(d.month, d.cents) for d in detail], monthly_detail=detail,
+                              today=today))
     return HouseholdUsage(household_id=household_id, today=today, rows=rows,
-                          total=household_total(r.usage for r in rows),
+                          # next year's budgets are shown, but not yet part of the total
+                          total=household_total(r.usage for r in rows if not r.next_year),
                           monthly_total=sorted(month_totals.items()))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
@@ -25,9 +26,9 @@ from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import budget_usage, household_total
 from portal.budgets.service import allowance_status, holder_labels
 from portal.claims import service as claims_service
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
 from portal.claims.grid import Column
-from portal.claims.models import Claim
+from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import (
     claim_reference,
     format_minutes,
@@ -341,6 +342,9 @@ class StatementDocument:
     warnings: list[str] = field(default_factory=list)
     month_rows: list[list[MonthBlock]] = field(default_factory=list)  # two blocks a row
     allowance_cents: int = 0  # allowance spending in the period (in period_paid_cents)
+    # What the budget holder paid (or will pay) providers themselves in the period, above what
+    # the budgets pay (bijbetaling; not in the budget figures).
+    top_up_cents: int = 0
     any_without_prognosis: bool = False
 
 
@@ -352,6 +356,19 @@ def _runout_label(figures_prognosis: bool, runout: dt.date | None) -> str:
     if not figures_prognosis:
         return "geen prognose"
     return format_month(runout) if runout is not None else "houdt het"
+
+
+def _top_up_cents(grant_ids: Sequence[int], start: dt.date, end: dt.date) -> int:
+    """The budget holder's own share (ClaimLine.holder_cents) of the sheets paid or in progress
+    for care from `start` to `end` on these grants. One query."""
+    if not grant_ids:
+        return 0
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(ClaimLine.holder_cents), 0))
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(ClaimLine.grant_id.in_(list(grant_ids)), ClaimLine.day >= start,
+               ClaimLine.day <= end,
+               Claim.status.in_([ClaimStatus.UITBETAALD, *RESERVED_STATUSES]))) or 0)
 
 
 def statement_document(household_id: int, period_start: dt.date, period_end: dt.date,
@@ -367,9 +384,9 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     years: per budget the claims by month of care (paid and in progress) and the Wlz allowance
     spending by the month it was spent, which "Uitbetaald" also contains. The grants and the
     claim totals come from overview.service's own queries (household_grant_rows,
-    monthly_claim_totals), over the statement's period. Ten queries at most: household_usage's
+    monthly_claim_totals), over the statement's period. Eleven queries at most: household_usage's
     three, allowance_status's two, the household, the grants, the claim totals, the allowance
-    spending and the budget holder's name.
+    spending, the top-ups (_top_up_cents) and the budget holder's name.
     """
     start, end = first_of_month(period_start), last_of_month(period_end)
     if end < start:
@@ -378,7 +395,9 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     if household is None:
         raise NotAvailable("Dit huishouden bestaat niet.")
     usage = household_usage(household_id, today)
-    current = {row.grant_id: row for row in usage.rows}
+    # The budgets running today (the start page also shows earlier and later ones).
+    current = {row.grant_id: row for row in usage.rows
+               if not row.last_year and not row.next_year}
     grants = household_grant_rows(household_id, start, end)
     ids = [g.id for g in grants]
     spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
@@ -476,6 +495,7 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
         period_cents=sum(m.cents for m in months), budget_count=total.budget_count,
         warnings=warnings, month_rows=[months[i:i + 2] for i in range(0, len(months), 2)],
         allowance_cents=sum(allowance_spent.values()),
+        top_up_cents=_top_up_cents(ids, start, end),
         any_without_prognosis=any(not b.prognosis for b in budgets))
 
 

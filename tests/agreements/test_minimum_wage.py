@@ -10,7 +10,7 @@ import pytest
 
 from portal.agreements import rules, service
 from portal.agreements.constants import EndKind, ModelKind, Relation
-from portal.agreements.tariffs import MINIMUM_HOURLY_WAGE, MinimumWage, minimum_wages
+from portal.agreements.tariffs import MINIMUM_HOURLY_WAGE, MinimumWage, TariffRow, minimum_wages
 from portal.budgets.constants import CareKind, Law, Unit
 from tests.agreements.test_rules import GRANT, codes, draft, line
 
@@ -72,10 +72,14 @@ def test_no_minimum_wage_check(d):
 WLZ_2026 = dataclasses.replace(GRANT, id=30, law=Law.WLZ, funder_id=300)
 
 
-def test_a_maximum_from_an_earlier_year_is_named_by_its_own_year():
-    d = family(lines=(line(grant_id=WLZ_2026.id, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
+def test_a_funders_maximum_from_an_earlier_year_is_named_by_its_own_year():
+    """A gemeente's maxima hold until it sets new ones (national Wlz maxima never do: see
+    test_tariffs_and_costs)."""
+    wmo = dataclasses.replace(GRANT, id=31, law=Law.WMO, funder_id=301)
+    rows = [TariffRow(Law.WMO, 2024, True, Unit.UUR, 2444, funder_id=301)]
+    d = family(lines=(line(grant_id=wmo.id, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
                            tariff_cents=3000),))
-    refusals, verdicts = rules.check_tariffs(d, {WLZ_2026.id: WLZ_2026})
+    refusals, verdicts = rules.check_tariffs(d, {wmo.id: wmo}, rows)
     (refusal,) = refusals
     assert "het maximum van 2024, dat geldt zolang er voor 2026 geen nieuw maximum is" in \
         refusal.message

@@ -598,3 +598,41 @@ def test_a_change_draws_on_the_budgets_of_its_lines(w, db):
         end_kind=EndKind.EINDDATUM, days_per_week=2, lines=[w.line(tariff_cents=6500)],
         today=TODAY)
     assert version.chosen_grant_ids == [w.grant.id]
+
+
+# ------------------------------------------------------------------ never one's own provider
+
+
+def test_the_holder_is_never_their_own_provider_by_name(w, db):
+    """Issue 16, finding 7: a family agreement with a provider carrying the holder's own name
+    is refused before it is shared."""
+    me = f.make_provider(ProviderKind.PERSOON, name=w.holder.name)
+    agreement = w.draft(provider_id=me.id)
+    with pytest.raises(Refused) as err:
+        service.share(w.holder, agreement.versions[0], TODAY)
+    assert "provider_is_holder" in err.value.codes
+
+
+def test_a_provider_iban_equal_to_the_holders_own_is_refused(w, db):
+    from portal.budgets import service as budgets_service
+
+    budgets_service.set_holder_iban(w.holder, w.household.id, "NL20 INGB 0001 2345 67")
+    assert w.household.holder_iban == "NL20INGB0001234567"
+    agreement = w.draft()
+    version = agreement.versions[0]
+    service.share(w.holder, version, TODAY)
+    with pytest.raises(Refused) as err:
+        service.provider_sign(w.provider_user, version, TODAY, {"iban": "NL20INGB0001234567"})
+    assert err.value.codes == ["provider_iban_is_holders"]
+    service.provider_sign(w.provider_user, version, TODAY)  # its own account: fine
+
+
+def test_the_holders_iban_is_checked_and_only_the_holder_sets_it(w, db):
+    from portal.budgets import service as budgets_service
+
+    with pytest.raises(Refused) as err:
+        budgets_service.set_holder_iban(w.holder, w.household.id, "NL00 FOUT")
+    assert err.value.codes == ["iban_invalid"]
+    with pytest.raises(Refused):
+        budgets_service.set_holder_iban(w.provider_user, w.household.id, "NL91ABNA0417164300")
+    assert w.household.holder_iban is None

@@ -9,7 +9,7 @@ import pytest
 
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, Relation
-from portal.agreements.tariffs import TariffRow, maximum_for
+from portal.agreements.tariffs import TariffRow, maximum_for, missing_national_maxima
 from portal.budgets.constants import CareKind, Law, Unit
 from tests.agreements.test_rules import GRANT, PERSON, codes, draft, line
 
@@ -60,11 +60,40 @@ def test_informal_without_own_maximum_falls_back_to_formal():
     assert tariff_codes(wlz_draft(WLZ_2024, 7089, Unit.DAGDEEL, **family)) == ["tariff_above_maximum"]
 
 
-def test_a_year_without_entry_uses_the_latest_earlier_year():
+def test_a_wlz_year_without_national_maxima_is_refused_never_another_years_figures():
+    """Finding 6: 2027 has no national Wlz table; the check refuses with its reason instead of
+    silently using 2024's figures."""
     found = maximum_for(Law.WLZ, 2027, Unit.UUR, informal=False, funder_id=None)
-    assert found is not None and (found.max_cents, found.year) == (7700, 2024)
-    assert tariff_codes(wlz_draft(WLZ_2027, 7700)) == []
-    assert tariff_codes(wlz_draft(WLZ_2027, 7701)) == ["tariff_above_maximum"]
+    assert found is None
+    assert missing_national_maxima(Law.WLZ, 2027) and not missing_national_maxima(Law.WLZ, 2024)
+    assert not missing_national_maxima(Law.WMO, 2027)  # gemeenten set their own
+    refusals, verdicts = rules.check_tariffs(wlz_draft(WLZ_2027, 100), GRANTS)
+    assert codes(refusals) == ["maxima_not_set"]
+    assert "De maximumtarieven voor 2027 zijn nog niet vastgesteld" in refusals[0].message
+    assert verdicts[0].maximum_cents is None
+    # Once the office enters 2027's national maxima (portal set-max-tariff), they apply.
+    rows = [TariffRow(Law.WLZ, 2027, False, Unit.UUR, 8000)]
+    assert tariff_codes(wlz_draft(WLZ_2027, 8000), rows) == []
+    assert tariff_codes(wlz_draft(WLZ_2027, 8001), rows) == ["tariff_above_maximum"]
+
+
+def test_a_monthly_wage_needs_no_maximum_table():
+    assert tariff_codes(wlz_draft(WLZ_2027, 300_000, Unit.MAANDLOON)) == []
+
+
+@pytest.mark.parametrize(("informal", "maximum"), [(False, 24 * 7700), (True, 24 * 2444)])
+def test_wlz_has_a_maximum_per_etmaal(informal, maximum):
+    """Finding 6: without a published maximum per 24 hours, an etmaal counts as 24 hours (as
+    the 24-hour check counts it): at most 24 x the hourly maximum."""
+    found = maximum_for(Law.WLZ, 2024, Unit.ETMAAL, informal=informal, funder_id=None)
+    assert found is not None and found.max_cents == maximum
+    kw = dict(model=ModelKind.FAMILIE, relation=Relation.KIND) if informal else {}
+    assert tariff_codes(wlz_draft(WLZ_2024, maximum, Unit.ETMAAL, **kw)) == []
+    assert tariff_codes(wlz_draft(WLZ_2024, 999_900, Unit.ETMAAL, **kw)) == ["tariff_above_maximum"]
+    # An etmaal maximum of its own wins.
+    own = [TariffRow(Law.WLZ, 2024, informal, Unit.ETMAAL, 30_000)]
+    assert tariff_codes(wlz_draft(WLZ_2024, 30_001, Unit.ETMAAL, **kw), own) == \
+        ["tariff_above_maximum"]
 
 
 def test_no_entry_before_the_first_year_and_no_maximum_for_other_laws():
@@ -80,9 +109,12 @@ def test_funder_rows_add_maxima_for_wmo_and_override_for_their_own_grants():
     assert tariff_codes(draft(lines=(line(tariff_cents=6501),)), rows) == ["tariff_above_maximum"]
     override = [TariffRow(Law.WLZ, 2024, False, Unit.UUR, 8000, funder_id=WLZ_2024.funder_id)]
     assert tariff_codes(wlz_draft(WLZ_2024, 8000), override) == []
-    national_row = [TariffRow(Law.WLZ, 2025, False, Unit.UUR, 7900)]
+    national_row = [TariffRow(Law.WLZ, 2026, False, Unit.UUR, 7900)]
     assert maximum_for(Law.WLZ, 2026, Unit.UUR, informal=False, funder_id=None,
                        db_rows=national_row).max_cents == 7900
+    # Funder rows (gemeenten) still hold until the funder sets new ones.
+    assert maximum_for(Law.WMO, 2027, Unit.UUR, informal=False, funder_id=GRANT.funder_id,
+                       db_rows=rows).max_cents == 6500
 
 
 def test_top_up_allows_a_tariff_above_the_maximum_and_the_budget_pays_the_maximum():

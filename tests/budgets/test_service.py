@@ -353,3 +353,27 @@ def test_holder_labels_name_the_budget_holder_or_else_the_household(db):
         assert service.holder_labels([with_holder.id]) == {with_holder.id: "Ria Proef"}
     assert len(statements) == 1  # everyone has a login: no second query
     assert service.holder_labels([]) == {}
+
+
+def test_one_budget_per_member_per_law_at_a_time_whatever_the_funder(db):
+    """Issue 16, finding 7: a second zorgkantoor cannot register a Wlz budget that overlaps
+    the first one's."""
+    first, second = f.make_funder(FunderKind.ZORGKANTOOR), f.make_funder(FunderKind.ZORGKANTOOR)
+    member = f.make_member()
+    service.register_grant(None, **grant_kwargs(member, first, law="wlz"))
+    with pytest.raises(Refused) as err:
+        service.register_grant(None, **grant_kwargs(member, second, law="wlz"))
+    assert err.value.codes == ["grant_overlaps"]
+    assert "van deze of een andere verstrekker" in err.value.refusals[0].message
+
+
+def test_csv_import_refuses_an_overlap_with_another_funders_grant(db):
+    from portal.funders import csv_import as ci
+
+    gemeente, other = f.make_funder(FunderKind.GEMEENTE), f.make_funder(FunderKind.GEMEENTE)
+    member = f.make_member()
+    service.register_grant(None, **grant_kwargs(member, other))
+    text = ("bsn;wet;begindatum;einddatum;bedrag;zorgsoorten;beschikkingsnummer\n"
+            f"{member.bsn};wmo;2026-03-01;2026-12-31;1000,00;huishoudelijke_hulp;X\n")
+    report, _rows, _ids = ci.check_file(text.encode(), gemeente)
+    assert [[r.code for r in e.refusals] for e in report.row_errors] == [["grant_overlaps"]]

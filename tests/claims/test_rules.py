@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.agreements.constants import VersionStatus
 from portal.agreements.rules import VersionPeriod
@@ -484,3 +487,78 @@ def test_every_status_has_a_tone_the_status_tag_knows():
     tags = set(re.findall(r"\.tag--([a-z]+)", css))
     assert {status.tone for status in ClaimStatus} == tags == {"neutral", "warn", "ok", "error"}
     assert ClaimStatus.OPGESCHORT.tone == ClaimStatus.WACHT_OP_AKKOORD.tone == "warn"
+
+
+# ------------------------------------------------------------------ rounding once per line
+
+
+def test_sheet_rounds_once_per_agreement_line_not_per_day():
+    """31 days of 0:15 at EUR 22.98: 7:45 x 22.98 = 178.095 -> 178.10, not 31 x 5.75 = 178.25."""
+    f = facts(version(lines=[AgreedLine(IB, Unit.UUR, 2298, 1)]))
+    lines = [LineInput(D(2026, 3, day), IB, 15) for day in range(1, 32)]
+    priced, refusals = check(lines, f)
+    assert refusals == []
+    assert sum(p.amount_cents for p in priced) == 17_810
+    assert rules.shares_of(priced) == {1: 17_810}
+    assert all(p.amount_cents >= 0 for p in priced)
+
+
+def test_top_up_line_rounds_once_at_the_budget_tariff():
+    f = facts(version(lines=[AgreedLine(IB, Unit.UUR, 3000, 1, budget_tariff_cents=2298)]))
+    lines = [LineInput(D(2026, 3, day), IB, 15) for day in range(1, 32)]
+    priced, _ = check(lines, f)
+    assert sum(p.amount_cents for p in priced) == 17_810
+
+
+_MINUTES = st.lists(st.integers(min_value=1, max_value=96).map(lambda q: q * 15),
+                    min_size=1, max_size=31)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ib_minutes=_MINUTES, pv_minutes=_MINUTES,
+       ib_tariff=st.integers(min_value=1, max_value=20_000),
+       pv_tariff=st.integers(min_value=1, max_value=20_000),
+       ib_budget=st.one_of(st.none(), st.integers(min_value=1, max_value=20_000)))
+def test_sheet_total_is_exact_product_rounded_once_per_line(ib_minutes, pv_minutes, ib_tariff,
+                                                            pv_tariff, ib_budget):
+    f = facts(version(lines=[AgreedLine(IB, Unit.UUR, ib_tariff, 1, budget_tariff_cents=ib_budget),
+                             AgreedLine(PV, Unit.UUR, pv_tariff, 2)]))
+    lines = ([LineInput(D(2026, 3, i + 1), IB, m) for i, m in enumerate(ib_minutes)]
+             + [LineInput(D(2026, 3, i + 1), PV, m) for i, m in enumerate(pv_minutes)])
+    priced, refusals = check(lines, f)
+    assert not [r for r in refusals if r.code != "day_over_24_hours"]
+    paid_ib = ib_tariff if ib_budget is None else ib_budget
+
+    def once(minutes, tariff):
+        exact = Decimal(sum(minutes)) * Decimal(tariff) / Decimal(60)
+        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    assert rules.shares_of(priced) == {1: once(ib_minutes, paid_ib), 2: once(pv_minutes, pv_tariff)}
+    assert all(p.amount_cents >= 0 for p in priced)
+    # The top-up is the rest of the agreed amount, itself rounded once.
+    assert sum(p.holder_cents for p in priced) == \
+        once(ib_minutes, ib_tariff) - once(ib_minutes, paid_ib)
+
+
+# ------------------------------------------------------------------ top-up (bijbetaling)
+
+
+def test_a_top_up_line_records_what_the_budget_pays_and_what_the_holder_pays():
+    """Issue 16, finding 8: 2:00 at EUR 30.00 with a maximum of EUR 24.44: the budget pays
+    EUR 48.88, the holder EUR 11.12, together the agreed EUR 60.00."""
+    f = facts(version(lines=[AgreedLine(IB, Unit.UUR, 3000, 1, budget_tariff_cents=2444)]))
+    priced, refusals = check([LineInput(D(2026, 3, 2), IB, 60), LineInput(D(2026, 3, 3), IB, 60)],
+                             f)
+    assert refusals == []
+    assert sum(p.amount_cents for p in priced) == 4888
+    assert sum(p.holder_cents for p in priced) == 1112
+    assert [p.tariff_cents for p in priced] == [3000, 3000]
+
+
+def test_a_top_up_per_unit_and_none_without():
+    f = facts(version(lines=[AgreedLine(LOG, Unit.ETMAAL, 20_000, 1, budget_tariff_cents=15_000),
+                             AgreedLine(IB, Unit.UUR, 2298, 1)]))
+    priced, _ = check([LineInput(D(2026, 3, 2), LOG, 2), LineInput(D(2026, 3, 2), IB, 60)], f)
+    by_kind = {p.care_kind: p for p in priced}
+    assert (by_kind[LOG].amount_cents, by_kind[LOG].holder_cents) == (30_000, 10_000)
+    assert (by_kind[IB].amount_cents, by_kind[IB].holder_cents) == (2298, 0)

@@ -489,3 +489,24 @@ def test_a_fixed_monthly_wage_read_from_the_database_is_not_claimed_by_the_hour(
         service.prepare_claim(holder, agreement, MARCH, [hours(2, 60)], TODAY)
     assert refused_codes(excinfo) == ["monthly_wage_not_claimable"]
     assert count(db, Claim) == 0
+
+
+def test_sheet_rounds_once_per_line_on_screen_in_the_ledger_and_in_the_transfer(db):
+    """Finding 5: 31 days of 0:15 at EUR 22.98 is 7:45 x 22.98 = EUR 178.10 everywhere (the
+    preview, the stored sheet, the reservation, the payment), not 31 x 5.75 = EUR 178.25."""
+    from portal.payments.service import run_payments
+    from tests.factories import make_agreement as agreement_with
+
+    grant = make_grant(amount_cents=100_000)
+    agreement = agreement_with(grant, make_provider(),
+                               lines=[(grant, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 2298, 60)])
+    holder = make_user(Role.BUDGETHOUDER, household_id=agreement.household_id)
+    lines = [hours(day, 15) for day in range(1, 32)]
+    assert service.preview_claim(holder, agreement, MARCH, lines, TODAY).total_cents == 17_810
+    claim = service.submit_own_claim(holder, agreement, MARCH, lines, TODAY)
+    assert claim.total_cents == 17_810 == sum(line.amount_cents for line in claim.lines)
+    assert database.session.get(Grant, grant.id).reserved_cents == 17_810
+    service.office_approve(make_user(Role.BEHEERDER), claim, TODAY)
+    run = run_payments(None, TODAY)
+    assert [p.amount_cents for p in run.payments] == [17_810]
+    assert database.session.get(Grant, grant.id).paid_cents == 17_810

@@ -582,3 +582,29 @@ def test_show_page_reads_a_fixed_number_of_queries(client, login, w, db):
             assert client.get(f"/urenbriefjes/{claim.id}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[0] > 5, counts
+
+
+def test_a_top_up_sheet_shows_what_the_budget_and_the_holder_pay(client, login, db):
+    """Issue 16, finding 8: 2:00 at EUR 30.00 above a EUR 24.44 maximum. The page said
+    '2:00 uur x EUR 30,00 = EUR 48,88'; now the budget's EUR 48.88 and the holder's own
+    EUR 11.12 are recorded per line and shown, on the sheet and on the budget statement."""
+    from portal.agreements.models import AgreementLine
+    from portal.paper import documents
+
+    grant = make_grant(amount_cents=100_000)
+    agreement = make_agreement(grant, make_provider(),
+                               lines=[(grant, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 3000, 120)])
+    line = db.session.scalars(select(AgreementLine)).all()[-1]
+    line.budget_tariff_cents = 2444
+    holder = make_user(Role.BUDGETHOUDER, household_id=agreement.household_id)
+    claim = service.submit_own_claim(holder, agreement, MARCH,
+                                     [LineInput(D(2026, 3, 2), IB, 120)], TODAY)
+    assert claim.total_cents == 4888
+    assert [(ln.amount_cents, ln.holder_cents) for ln in claim.lines] == [(4888, 1112)]
+    login(holder)
+    html = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
+    assert "Bijbetaling budgethouder" in html
+    assert "Het budget betaalt € 48,88; de budgethouder betaalt de zorgverlener zelf € 11,12 bij" \
+        in html
+    doc = documents.statement_document(agreement.household_id, MARCH, MARCH, TODAY)
+    assert doc.top_up_cents == 1112

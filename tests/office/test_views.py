@@ -405,3 +405,17 @@ def test_other_roles_cannot_open_or_post_a_paper_sheet(client, login, db, world)
     assert client.get(sheet_url(world["agreement"])).status_code == 404
     assert client.post(sheet_url(world["agreement"]), data={"d02_k0": "1"}).status_code == 404
     assert count(db, Claim) == 0
+
+
+def test_office_start_page_warns_of_a_wlz_year_without_national_maxima(db, client, login, office,
+                                                                         today_is):
+    """Issue 16, finding 6: a Wlz budget in 2027 while 2027's national maxima are unknown."""
+    from portal.budgets.constants import Law
+
+    today_is(dt.date(2026, 12, 6), "portal.office.views")
+    f.make_grant(law=Law.WLZ, period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 12, 31))
+    login(office)
+    text = page(client.get("/betaalkantoor/betaalrondes"))
+    assert "De maximumtarieven voor 2027 zijn nog niet vastgesteld" in text
+    assert "portal set-max-tariff" in text
+    assert "voor 2026" not in text  # 2026 has its maxima (the tests' table)

@@ -225,3 +225,38 @@ def test_query_count_is_fixed_whatever_the_size_of_the_household(db):
     assert all(len(r.monthly) == 12 for r in big_result.rows)
     assert all(r.usage.committed_cents > 0 for r in big_result.rows)
     assert len(small_statements) == len(big_statements) == 3, big_statements
+
+
+def test_the_year_change_keeps_last_years_budget_and_shows_next_years(db):
+    """Issue 16, finding 4: on 5 January the old year's budget stays (marked as last year's)
+    while December's sheets can still be handed in (until 11 March, 10 weeks) or are being
+    paid; next year's budget shows as soon as it is granted."""
+    household = f.make_household()
+    member = f.make_member(household)
+    old = f.make_grant(member, law=Law.WLZ, year=2026)
+    assert [r.grant_id for r in household_usage(household.id, D(2026, 12, 6)).rows] == [old.id]
+    new = f.make_grant(member, law=Law.WLZ, year=2027, funder=db.session.get(
+        type(old).funder.property.mapper.class_, old.funder_id))
+    rows = household_usage(household.id, D(2026, 12, 6)).rows
+    assert [(r.grant_id, r.last_year, r.next_year) for r in rows] == [
+        (old.id, False, False), (new.id, False, True)]
+    rows = household_usage(household.id, D(2027, 1, 5)).rows
+    assert [(r.grant_id, r.last_year, r.next_year) for r in rows] == [
+        (old.id, True, False), (new.id, False, False)]
+    assert [r.grant_id for r in household_usage(household.id, D(2027, 3, 11)).rows] == \
+        [old.id, new.id]
+    assert [r.grant_id for r in household_usage(household.id, D(2027, 3, 12)).rows] == [new.id]
+    old.reserved_cents = 10_000  # a sheet of December still being paid
+    assert [r.grant_id for r in household_usage(household.id, D(2027, 4, 20)).rows] == \
+        [old.id, new.id]
+
+
+def test_the_start_page_marks_last_years_budget(db, client, login, today_is):
+    from portal.access.constants import Role
+
+    household = f.make_household()
+    f.make_grant(f.make_member(household, name="Anna Jaar"), law=Law.WLZ, year=2026)
+    today_is(D(2027, 1, 5), "portal.overview.views")
+    login(f.make_user(Role.BUDGETHOUDER, household_id=household.id))
+    html = client.get(f"/huishoudens/{household.id}/budget").get_data(as_text=True)
+    assert "budget van vorig jaar (2026): urenbriefjes over die maanden kunnen nog" in html

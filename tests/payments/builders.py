@@ -14,7 +14,7 @@ from portal.budgets.service import reserve
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.extensions import db
-from portal.money import minutes_times_tariff
+from portal.money import spread_minutes_times_tariff
 from tests import factories as f
 
 
@@ -36,8 +36,9 @@ def make_approved_claim(agreement: Agreement, month: dt.date = dt.date(2026, 3, 
     shares: dict[int, int] = {}
     total = 0
     for line in agreement_lines(agreement):
-        for i, qty in enumerate(minutes):
-            amount = minutes_times_tariff(qty, line.tariff_cents)
+        # Rounded once per agreement line per month, as the claim rules price a sheet.
+        amounts = spread_minutes_times_tariff(minutes, line.tariff_cents)
+        for i, (qty, amount) in enumerate(zip(minutes, amounts, strict=True)):
             f.add(ClaimLine(claim_id=claim.id, day=month + dt.timedelta(days=i),
                             care_kind=line.care_kind, unit=line.unit, quantity=qty,
                             tariff_cents=line.tariff_cents, amount_cents=amount,
