@@ -12,6 +12,7 @@ database of its own: the schema is made by the migrations, like in production).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from portal import create_app
+from portal.dates import TZ
 from portal.extensions import db as _db
 
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip()
@@ -143,16 +145,27 @@ def client(app, db):
 
 
 @pytest.fixture
-def today_is(monkeypatch):
-    """today_is(day, *view_modules): the pages take `day` as today, for this test - every view's
-    household check (portal.web.today) and the named view modules, which import `today` from
-    portal.web. The modules are patched first: importing one binds portal.web.today, which must
-    not be the patched one yet (or the patch would outlive the test)."""
+def travel(time_machine):
+    """travel(moment): for the rest of this test the clock reads `moment` and runs on from
+    there (a date: noon that day in Amsterdam). time-machine moves the clock itself
+    (datetime.now, date.today, time.time), so portal.dates.now/today - the portal's one clock -
+    and everything else that reads the time follow, however they imported it."""
 
-    def _today_is(day, *view_modules: str) -> None:
-        for module in view_modules:
-            monkeypatch.setattr(f"{module}.today", lambda: day)
-        monkeypatch.setattr("portal.web.today", lambda: day)
+    def _travel(moment: dt.date | dt.datetime) -> None:
+        if not isinstance(moment, dt.datetime):
+            moment = dt.datetime.combine(moment, dt.time(12), TZ)
+        time_machine.move_to(moment, tick=True)
+
+    return _travel
+
+
+@pytest.fixture
+def today_is(travel):
+    """today_is(day): the pages, the services and the models take `day` as today, for this
+    test (the clock is moved to noon that day and runs on)."""
+
+    def _today_is(day: dt.date) -> None:
+        travel(day)
 
     return _today_is
 

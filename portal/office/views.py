@@ -29,7 +29,7 @@ from portal.agreements.models import Agreement
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
-from portal.dates import month_days, parse_month
+from portal.dates import month_days, parse_month, today
 from portal.extensions import db
 from portal.money import format_euro
 from portal.office import accounts, service
@@ -48,7 +48,7 @@ from portal.payments import sepa
 from portal.payments.models import PaymentRun
 from portal.payments.service import list_runs, preview_next_run, run_details
 from portal.refusals import Refused
-from portal.web import roles_required, today
+from portal.web import roles_required
 
 bp = Blueprint("office", __name__, url_prefix="/betaalkantoor")
 
