@@ -41,7 +41,8 @@ def test_session_ends_after_15_idle_minutes(client, db, login):
 
     user = f.make_user(Role.BUDGETHOUDER)
     login(user)
-    assert client.get("/start", follow_redirects=True).status_code == 200
+    first = client.get("/start", follow_redirects=True)  # logged in: the budget page
+    assert first.status_code == 200 and first.request.path.endswith("/budget")
     later = real_now() + dt.timedelta(minutes=15, seconds=1)
     with time_machine.travel(later):
         response = client.get("/start")
