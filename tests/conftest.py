@@ -8,6 +8,11 @@ database of its own: the schema is made by the migrations, like in production).
 - `committing_db`: for the few tests that need real commits across connections (parallel
   approvals, an interrupted payment run); every table is emptied afterwards (the append-only
   triggers of the history tables set aside for that, in the same transaction).
+- `demo_db`: like `db`, on a database with the demo seeded once per session (demo_app);
+  `paper_app`: an app on a second one with every household on paper, for paper-run.
+- `today_is` / `travel`: the clock moved for one test (time-machine).
+
+Under pytest-xdist every worker has its own databases (PostgreSQL: the name plus the worker id).
 """
 
 from __future__ import annotations
@@ -75,6 +80,9 @@ def postgres_database(url: str, template: str | None = None) -> Iterator[str]:
     name = _database_name(url)
     _admin_sql(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     _admin_sql(url, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    # A test database need not wait for the disk at each commit (the committing tests, the
+    # demo's seeding): nothing in it has to survive a crash of the server.
+    _admin_sql(url, f"ALTER DATABASE {name} SET synchronous_commit TO off")
     try:
         yield url
     finally:
