@@ -317,7 +317,8 @@ def today_is(travel):
     """today_is(day): the pages, the services and the models take `day` as today, for this
     test (the clock is moved to noon that day and runs on)."""
 
-    def _today_is(day: dt.date) -> None:
+    def _today_is(day: dt.date, *_modules: str) -> None:
+        # Module names (the old fixture patched each view module) are not needed any more.
         travel(day)
 
     return _today_is
