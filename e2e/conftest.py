@@ -104,13 +104,41 @@ def demo(portal_app):
         return {"email": ANNA.email, "password": DEMO_PASSWORD, "household_id": anna.household_id}
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    """A portal of the test module's own with the demo loaded, served from a thread:
-    (base URL, app). For journeys that change the demo (pay, refuse, sign)."""
-    from e2e.helpers import make_demo_app, serving
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo loaded once (e2e.helpers.make_demo_app): its SQLite file, which demo_server
+    copies for each test module instead of migrating and seeding again."""
+    from e2e.helpers import make_demo_app
+    from portal.extensions import db
 
-    app = make_demo_app(tmp_path_factory.mktemp("e2e-demo"))
+    app = make_demo_app(tmp_path_factory.mktemp("e2e-demo-template"))
+    with app.app_context():
+        path = db.engine.url.database
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory, demo_template):
+    """A portal of the test module's own with the demo loaded (a copy of demo_template),
+    served from a thread: (base URL, app). For journeys that change the demo (pay, refuse,
+    sign)."""
+    import sqlite3
+
+    from e2e.helpers import serving
+    from portal import create_app
+
+    instance = tmp_path_factory.mktemp("e2e-demo")
+    source, target = sqlite3.connect(demo_template), sqlite3.connect(instance / "e2e.sqlite3")
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    app = create_app(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.sqlite3'}",
+                             "RATELIMIT_ENABLED": False, "PORTAL_ARGON2_FAST": True},
+                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
     with serving(app) as base:
         yield base, app
 

@@ -18,6 +18,8 @@ TZ = ZoneInfo(TIMEZONE_NAME)
 
 
 def now() -> dt.datetime:
+    """The portal's one clock, read at call time: every page, service and model asks it (or
+    today()) for the time. Tests move it with time-machine (tests/conftest.py: travel, today_is)."""
     return dt.datetime.now(TZ)
 
 

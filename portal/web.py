@@ -1,4 +1,4 @@
-"""What every view shares: role checks, the household a page is about, and 'today'.
+"""What every view shares: role checks and the household a page is about.
 
 Load -> check permission -> act. A role check is a decorator; a household page answers 404
 when the user has no access to that household (not a hint that it exists). Access by someone
@@ -7,7 +7,6 @@ other than the budget holder is written to the audit log, which the budget holde
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import unicodedata
 from urllib.parse import urlsplit
@@ -21,10 +20,6 @@ from portal.access import describe
 from portal.access.permissions import HouseholdAccess, household_access
 from portal.access.service import log_access
 from portal.refusals import AlreadyDone
-
-
-def today() -> dt.date:
-    return dates.today()
 
 
 class UnstorableInput(BadRequest):
@@ -94,7 +89,7 @@ def household_view(*, act: bool = False, what: str | None = None):
         @functools.wraps(view)
         @login_required
         def wrapper(household_id: int, *args, **kwargs):
-            access = household_access(current_user, household_id, today())
+            access = household_access(current_user, household_id, dates.today())
             if access is None:
                 abort(404)
             if act and not access.can_act:

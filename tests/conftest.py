@@ -8,12 +8,21 @@ database of its own: the schema is made by the migrations, like in production).
 - `committing_db`: for the few tests that need real commits across connections (parallel
   approvals, an interrupted payment run); every table is emptied afterwards (the append-only
   triggers of the history tables set aside for that, in the same transaction).
+- `demo_db`: like `db`, on a database with the demo seeded once per session (demo_app);
+  `paper_app`: an app on a second one with every household on paper, for paper-run.
+- `today_is` / `travel`: the clock moved for one test (time-machine).
+
+Under pytest-xdist every worker has its own databases (PostgreSQL: the name plus the worker id).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import g, has_app_context
@@ -22,9 +31,63 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from portal import create_app
+from portal.dates import TZ
 from portal.extensions import db as _db
 
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip()
+
+# The day the demo databases are seeded for (tests/paper, payments): the demo is loaded once per
+# test session (per xdist worker) into a database of its own, and each test reads and changes
+# it inside a transaction that is rolled back, as with `db`.
+DEMO_DAY = dt.date(2026, 11, 25)
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "PORTAL_ARGON2_FAST": True,
+    "SERVER_NAME": "portal.test",
+}
+
+
+def _admin_sql(url: str, statement: str) -> None:
+    """Run `statement` (CREATE/DROP DATABASE) on the PostgreSQL server of `url`."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(parsed.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def _database_name(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database
+
+
+def _sibling_url(url: str, suffix: str) -> str:
+    """The URL of a database next to `url`'s, named after it plus `suffix`."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{suffix}").render_as_string(
+        hide_password=False)
+
+
+@contextlib.contextmanager
+def postgres_database(url: str, template: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of this test session (made afresh, dropped afterwards)."""
+    name = _database_name(url)
+    _admin_sql(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _admin_sql(url, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    # A test database need not wait for the disk at each commit (the committing tests, the
+    # demo's seeding): nothing in it has to survive a crash of the server.
+    _admin_sql(url, f"ALTER DATABASE {name} SET synchronous_commit TO off")
+    try:
+        yield url
+    finally:
+        _admin_sql(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(autouse=True)
@@ -41,10 +104,19 @@ def national_wlz_maxima_of_test_years(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """SQLite in a temporary folder, or PORTAL_TEST_DATABASE_URL. Under pytest-xdist each
+    worker has a PostgreSQL database of its own: that name plus the worker id (gw0, gw1),
+    made here and dropped afterwards."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield TEST_DATABASE_URL
+        return
+    with postgres_database(_sibling_url(TEST_DATABASE_URL, worker)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -52,29 +124,97 @@ def is_postgres(database_url) -> bool:
     return database_url.startswith("postgresql")
 
 
+def make_test_app(database_url: str, instance: Path):
+    app = create_app(config={**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url},
+                     environ={"PORTAL_INSTANCE_DIR": str(instance)})
+    app.test_client_class = FreshUserClient
+    return app
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    instance = tmp_path_factory.mktemp("instance")
-    app = create_app(
-        config={
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PORTAL_ARGON2_FAST": True,
-            "SERVER_NAME": "portal.test",
-        },
-        environ={"PORTAL_INSTANCE_DIR": str(instance)},
-    )
+    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
         from portal.migrate import upgrade
 
         upgrade()
-    app.test_client_class = FreshUserClient
     yield app
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+@contextlib.contextmanager
+def copy_of_database(app, url: str) -> Iterator[str]:
+    """A copy of `app`'s database (its schema, made by the migrations, and its rows) at `url`:
+    SQLite copies the file, PostgreSQL makes it with CREATE DATABASE ... TEMPLATE."""
+    with app.app_context():
+        source = _db.engine.url
+        _db.engine.dispose()  # a template database must have no other connections
+    if source.get_backend_name() == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(source.database) as src, sqlite3.connect(
+                url.removeprefix("sqlite:///")) as dst:
+            src.backup(dst)
+        yield url
+        return
+    with postgres_database(url, template=source.database):
+        yield url
+
+
+@contextlib.contextmanager
+def demo_app_of(app, url: str, instance: Path, *, on_paper: bool = False) -> Iterator:
+    """An app on a copy of `app`'s (migrated, empty) database at `url`, with the demo seeded
+    for DEMO_DAY and committed; on_paper: every household works on paper."""
+    from sqlalchemy import update
+
+    from portal.budgets.models import Household
+    from portal.database import transaction
+    from portal.demo.seed import seed_demo
+
+    with copy_of_database(app, url):
+        demo_app = make_test_app(url, instance)
+        with demo_app.app_context():
+            with transaction():
+                seed_demo(DEMO_DAY)
+                if on_paper:
+                    _db.session.execute(update(Household).values(works_on_paper=True))
+            _db.session.remove()
+        try:
+            yield demo_app
+        finally:
+            with demo_app.app_context():
+                _db.session.remove()
+                _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_app(app, database_url, tmp_path_factory):
+    """The demo (seeded once, for DEMO_DAY) in a database of its own, and an app on it."""
+    folder = tmp_path_factory.mktemp("demo")
+    url = (_sibling_url(database_url, "demo") if database_url.startswith("postgresql")
+           else f"sqlite:///{folder / 'demo.sqlite3'}")
+    with demo_app_of(app, url, folder) as made:
+        yield made
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_app):
+    with demo_app.app_context():
+        return _db.engine
+
+
+@pytest.fixture(scope="session")
+def paper_app(app, database_url, tmp_path_factory):
+    """The demo with every household on paper, committed in a database of its own, and an app
+    on it: for paper-run, whose workers read the database from connections of their own.
+    paper-run only reads the database, so one for the whole session does."""
+    folder = tmp_path_factory.mktemp("paper")
+    url = (_sibling_url(database_url, "paper") if database_url.startswith("postgresql")
+           else f"sqlite:///{folder / 'paper.sqlite3'}")
+    with demo_app_of(app, url, folder, on_paper=True) as made:
+        yield made
 
 
 class FreshUserClient(FlaskClient):
@@ -91,26 +231,41 @@ class FreshUserClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+@contextlib.contextmanager
+def rolled_back(engine) -> Iterator[None]:
+    """_db.session on one connection of `engine`, inside a transaction rolled back at the end;
+    services and requests commit into a savepoint."""
+    connection = engine.connect()
+    outer = connection.begin()
+    original = _db.session
+    # A plain Session bound to the test's connection (Flask-SQLAlchemy's own Session
+    # would pick the engine again and escape the outer transaction).
+    _db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=original.registry.scopefunc,
+    )
+    try:
+        yield
+    finally:
+        _db.session.remove()
+        _db.session = original
+        outer.rollback()
+        connection.close()
+
+
 @pytest.fixture
 def db(app):
     """The database inside a transaction rolled back at the end of the test."""
-    with app.app_context():
-        connection = _db.engine.connect()
-        outer = connection.begin()
-        original = _db.session
-        # A plain Session bound to the test's connection (Flask-SQLAlchemy's own Session
-        # would pick the engine again and escape the outer transaction).
-        _db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=original.registry.scopefunc,
-        )
-        try:
-            yield _db
-        finally:
-            _db.session.remove()
-            _db.session = original
-            outer.rollback()
-            connection.close()
+    with app.app_context(), rolled_back(_db.engine):
+        yield _db
+
+
+@pytest.fixture
+def demo_db(db, demo_engine):
+    """Like `db`, but on the demo's database (seeded for DEMO_DAY): the test's session, its
+    requests and the services all read and write the demo, rolled back at the end."""
+    with rolled_back(demo_engine):
+        yield _db
 
 
 def _user_triggers(conn) -> list[tuple[str, str, str]]:
@@ -157,16 +312,28 @@ def client(app, db):
 
 
 @pytest.fixture
-def today_is(monkeypatch):
-    """today_is(day, *view_modules): the pages take `day` as today, for this test - every view's
-    household check (portal.web.today) and the named view modules, which import `today` from
-    portal.web. The modules are patched first: importing one binds portal.web.today, which must
-    not be the patched one yet (or the patch would outlive the test)."""
+def travel(time_machine):
+    """travel(moment): for the rest of this test the clock reads `moment` and runs on from
+    there (a date: noon that day in Amsterdam). time-machine moves the clock itself
+    (datetime.now, date.today, time.time), so portal.dates.now/today - the portal's one clock -
+    and everything else that reads the time follow, however they imported it."""
 
-    def _today_is(day, *view_modules: str) -> None:
-        for module in view_modules:
-            monkeypatch.setattr(f"{module}.today", lambda: day)
-        monkeypatch.setattr("portal.web.today", lambda: day)
+    def _travel(moment: dt.date | dt.datetime) -> None:
+        if not isinstance(moment, dt.datetime):
+            moment = dt.datetime.combine(moment, dt.time(12), TZ)
+        time_machine.move_to(moment, tick=True)
+
+    return _travel
+
+
+@pytest.fixture
+def today_is(travel):
+    """today_is(day): the pages, the services and the models take `day` as today, for this
+    test (the clock is moved to noon that day and runs on)."""
+
+    def _today_is(day: dt.date, *_modules: str) -> None:
+        # Module names (the old fixture patched each view module) are not needed any more.
+        travel(day)
 
     return _today_is
 

@@ -122,7 +122,7 @@ def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, logi
         lines=[LineInput(grant.id, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 6000, 240)],
         today=TODAY)
     _db.session.commit()
-    today_is(TODAY, "portal.agreements.views")
+    today_is(TODAY)
     login(holder)
     p = f"g{grant.id}_persoonlijke_verzorging"
     response = client.post(f"/overeenkomsten/{agreement.id}/stap/zorg", data={

@@ -40,8 +40,7 @@ from portal.access.rules import (
     two_step_required,
 )
 from portal.database import parse_id
-from portal.dates import TZ, format_day
-from portal.dates import now as clock
+from portal.dates import TZ, format_day, now
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.pagination import Page, paginate
@@ -248,7 +247,7 @@ def user_for_reset_token(token: str) -> User | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    if link_expired(signed_at, clock(), link_validity(data.get("v"))):
+    if link_expired(signed_at, now(), link_validity(data.get("v"))):
         return None
     user = active_user(data["u"])
     if user is None or password_fingerprint(user.password_hash) != data.get("h"):

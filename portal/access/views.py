@@ -67,11 +67,11 @@ from portal.access.service import (
     totp_uri,
     user_for_reset_token,
 )
-from portal.dates import format_day, now
+from portal.dates import format_day, now, today
 from portal.extensions import limiter
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
-from portal.web import roles_required, safe_redirect_target, show_repeat, today
+from portal.web import roles_required, safe_redirect_target, show_repeat
 
 bp = Blueprint("access", __name__)
 

@@ -52,12 +52,12 @@ from portal.agreements.rules import LineInput
 from portal.agreements.storage import DocumentDamaged, open_document
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
-from portal.dates import format_day
+from portal.dates import format_day, today
 from portal.extensions import db
 from portal.headers import as_uploaded_file
 from portal.money import parse_euros
 from portal.refusals import AlreadyDone, Refusal, Refused
-from portal.web import household_view, show_repeat, today
+from portal.web import household_view, show_repeat
 
 bp = Blueprint("agreements", __name__)
 

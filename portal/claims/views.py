@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import web
+from portal import dates, web
 from portal.access import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
@@ -90,7 +90,7 @@ def _log_look(acting: Acting, agreement: Agreement, object_type: str, object_id:
 
 
 def _acting(agreement: Agreement) -> Acting:
-    acting = acting_on(current_user, agreement, web.today())
+    acting = acting_on(current_user, agreement, dates.today())
     if acting is None:
         abort(404)
     return acting
@@ -237,7 +237,7 @@ def _fill_preview(page: SheetPage, lines, preview: service.SheetPreview | None) 
 def _preview(page: SheetPage, lines) -> service.SheetPreview:
     try:
         return service.preview_claim(current_user, page.agreement, page.month, lines,
-                                     web.today(), claim=page.claim)
+                                     dates.today(), claim=page.claim)
     except Refused:
         abort(404)
 
@@ -274,7 +274,7 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
     if request.accept_mimetypes.best == "application/json":
         return _preview_json(page, lines)
 
-    today = web.today()
+    today = dates.today()
     if action == "bereken" or not valid:
         preview = _preview(page, lines)
         _fill_preview(page, lines, preview)
@@ -376,7 +376,7 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
                             grant_id=line.grant_id, tariff_cents=line.tariff_cents)
                   for line in claim.lines]
         review = service.preview_claim(current_user, agreement, claim.month, stored,
-                                       web.today(), claim=claim)
+                                       dates.today(), claim=claim)
         if review.available_after is not None:
             labels: dict[int, str] = {}
             for column in columns:
@@ -439,7 +439,7 @@ def approve(claim_id: int):
     """The budget holder's akkoord: the submission and the payment order."""
     claim, _agreement, _acting_ = _acting_post(claim_id)
     try:
-        service.approve_claim(current_user, claim, web.today())
+        service.approve_claim(current_user, claim, dates.today())
     except AlreadyDone as done:
         return web.show_repeat(done, url_for("claims.show", claim_id=claim.id))
     except Refused as refused:
@@ -458,7 +458,7 @@ def refuse(claim_id: int):
         errors = [ErrorItem(m, form.reason.id) for m in form.reason.errors]
         return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
     try:
-        service.refuse_by_holder(current_user, claim, form.reason.data, web.today())
+        service.refuse_by_holder(current_user, claim, form.reason.data, dates.today())
     except AlreadyDone as done:
         return web.show_repeat(done, url_for("claims.show", claim_id=claim.id))
     except Refused as refused:
@@ -473,7 +473,7 @@ def reopen(claim_id: int):
     """A refused sheet becomes a concept again, to correct it."""
     claim, _agreement, _acting_ = _acting_post(claim_id)
     try:
-        service.reopen(current_user, claim, web.today())
+        service.reopen(current_user, claim, dates.today())
     except AlreadyDone as done:
         return web.show_repeat(done, url_for("claims.show", claim_id=claim.id))
     except Refused as refused:
@@ -519,7 +519,7 @@ def _holder_options(agreements: Sequence[Agreement]) -> list[tuple[str, str]]:
 
 def _choose(options: Sequence[tuple[str, str]], **template_args):
     """Show the choice, or go to the sheet of the chosen agreement and month."""
-    form = _choose_form(options, web.today())
+    form = _choose_form(options, dates.today())
     if request.args and form.validate():
         return redirect(url_for("claims.new", agreement_id=int(form.overeenkomst.data),
                                 month_text=form.maand.data))
@@ -543,7 +543,7 @@ def index(household_id: int):
     per_agreement = [AgreementSheets(a, [r for r in rows if r.agreement.id == a.id])
                      for a in agreements]
     access = web.current_access()
-    form = _choose_form(_holder_options(agreements), web.today()) if access.can_act else None
+    form = _choose_form(_holder_options(agreements), dates.today()) if access.can_act else None
     household = db.session.get(Household, household_id)
     return render_template("claims/index.html", household=household, waiting=waiting,
                            per_agreement=per_agreement, form=form, can_act=access.can_act)

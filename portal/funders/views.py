@@ -15,12 +15,13 @@ from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.constants import VersionStatus
 from portal.budgets.models import Funder
+from portal.dates import today
 from portal.extensions import db
 from portal.funders import csv_import, service
 from portal.funders.forms import GrantForm, ImportForm, ReviewForm
 from portal.money import parse_euros
 from portal.refusals import AlreadyDone, Refusal, Refused
-from portal.web import roles_required, show_repeat, today
+from portal.web import roles_required, show_repeat
 
 bp = Blueprint("funders", __name__)
 

@@ -30,7 +30,7 @@ from portal.agreements.service import missing_maxima_refusals
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
-from portal.dates import format_day, month_days, parse_month
+from portal.dates import format_day, month_days, parse_month, today
 from portal.extensions import db
 from portal.money import format_euro
 from portal.office import accounts, service
@@ -50,7 +50,7 @@ from portal.payments.ledger import differences_of, last_check
 from portal.payments.models import PaymentRun
 from portal.payments.service import list_runs, preview_next_run, run_details
 from portal.refusals import AlreadyDone, Refused
-from portal.web import roles_required, show_repeat, today
+from portal.web import roles_required, show_repeat
 
 bp = Blueprint("office", __name__, url_prefix="/betaalkantoor")
 

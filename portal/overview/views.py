@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 
 from portal.budgets import service as budgets_service
+from portal.dates import today
 from portal.overview import service
 from portal.overview.start_page import build_start_page
-from portal.web import household_view, today
+from portal.web import household_view
 
 bp = Blueprint("overview", __name__)
 

@@ -22,7 +22,7 @@ from portal.budgets import service as budgets_service
 from portal.budgets.models import Household
 from portal.claims.models import Claim
 from portal.claims.permissions import acting_on, can_view_claim
-from portal.dates import add_months, first_of_month, parse_month
+from portal.dates import add_months, first_of_month, parse_month, today
 from portal.extensions import db
 from portal.paper import documents
 from portal.paper.cli import paper_run_command
@@ -30,7 +30,7 @@ from portal.paper.forms import PAPER, PaperForm
 from portal.paper.service import download_name, render_document
 from portal.payments.models import Payment, PaymentItem
 from portal.refusals import Refused
-from portal.web import current_access, household_view, today
+from portal.web import current_access, household_view
 
 bp = Blueprint("paper", __name__, cli_group=None)
 bp.cli.add_command(paper_run_command)

@@ -9,8 +9,9 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal.access.constants import Role
+from portal.dates import today
 from portal.providers import service
-from portal.web import roles_required, today
+from portal.web import roles_required
 
 bp = Blueprint("providers", __name__)
 

@@ -227,22 +227,21 @@ def test_a_two_step_role_sets_up_its_app_at_the_first_login(client, db, office):
     (rules.RESET_LINK_VALID, dt.timedelta(minutes=59, seconds=58), True),
     (rules.RESET_LINK_VALID, dt.timedelta(hours=1, seconds=2), False),
 ])
-def test_a_link_works_as_long_as_it_was_made_for(client, db, office, monkeypatch, valid, age,
-                                                  works):
+def test_a_link_works_as_long_as_it_was_made_for(client, db, office, travel, valid, age, works):
     user = f.make_user(Role.BUDGETHOUDER)
     with client.application.test_request_context():
         token = service.make_reset_token(user, valid)
     db.session.commit()  # a 404 rolls the request back; the user must stay
-    monkeypatch.setattr(service, "clock", lambda: real_now() + age)
+    travel(real_now() + age)
     assert client.get(f"/wachtwoord-herstellen/{token}").status_code == (200 if works else 404)
 
 
-def test_an_expired_link_says_how_long_links_work(client, db, monkeypatch):
+def test_an_expired_link_says_how_long_links_work(client, db, travel):
     user = f.make_user(Role.BUDGETHOUDER)
     with client.application.test_request_context():
         token = service.make_reset_token(user)
     db.session.commit()
-    monkeypatch.setattr(service, "clock", lambda: real_now() + dt.timedelta(hours=2))
+    travel(real_now() + dt.timedelta(hours=2))
     html = client.get(f"/wachtwoord-herstellen/{token}").get_data(as_text=True)
     assert "een uur" in html and "7 dagen" in html and "Vraag een nieuwe link aan" in html
 

@@ -32,20 +32,21 @@ def test_login_then_start_page(client, db, login):
     assert "Anna Jansen" in response.get_data(as_text=True)
 
 
-def test_session_ends_after_15_idle_minutes(client, db, login, monkeypatch):
+def test_session_ends_after_15_idle_minutes(client, db, login):
     import datetime as dt
 
-    from portal.access import views
+    import time_machine
+
     from portal.dates import now as real_now
 
     user = f.make_user(Role.BUDGETHOUDER)
     login(user)
-    assert client.get("/start", follow_redirects=True).status_code == 200
+    first = client.get("/start", follow_redirects=True)  # logged in: the budget page
+    assert first.status_code == 200 and first.request.path.endswith("/budget")
     later = real_now() + dt.timedelta(minutes=15, seconds=1)
-    monkeypatch.setattr(views, "now", lambda: later)
-    response = client.get("/start")
+    with time_machine.travel(later):
+        response = client.get("/start")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
-    monkeypatch.undo()
     after = client.get("/start")  # really logged out
     assert after.status_code == 302 and "/inloggen" in after.headers["Location"]
 
@@ -93,7 +94,7 @@ def test_password_reset_refuses_short_or_different_passwords_and_keeps_the_old_o
     assert verify_password(user, PASSWORD)
 
 
-def test_expired_or_forged_reset_link_is_refused(client, db, app, monkeypatch):
+def test_expired_or_forged_reset_link_is_refused(client, db, app, travel):
     import datetime as dt
 
     from portal.access import service
@@ -105,8 +106,7 @@ def test_expired_or_forged_reset_link_is_refused(client, db, app, monkeypatch):
     db.session.commit()  # a 404 rolls its request back: the user must stay for the next one
     assert client.get(f"/wachtwoord-herstellen/{token}x").status_code == 404
     assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 200
-    later = real_now() + dt.timedelta(hours=1, seconds=2)
-    monkeypatch.setattr(service, "clock", lambda: later)
+    travel(real_now() + dt.timedelta(hours=1, seconds=2))
     assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 404
 
 

@@ -106,14 +106,11 @@ def test_code_page_without_password_step_sends_to_login(client, db):
     assert response.status_code == 302 and response.headers["Location"].endswith("/inloggen")
 
 
-def test_the_half_login_expires_after_five_minutes(client, advisor, monkeypatch):
+def test_the_half_login_expires_after_five_minutes(client, advisor, travel):
     import datetime as dt
 
-    from portal.access import views
-
     password_step(client, advisor)
-    later = now() + dt.timedelta(minutes=5, seconds=1)
-    monkeypatch.setattr(views, "now", lambda: later)
+    travel(now() + dt.timedelta(minutes=5, seconds=1))
     response = client.post("/inloggen/code", data={"code": current_code(advisor.totp_secret)})
     assert response.status_code == 302 and response.headers["Location"].endswith("/inloggen")
 

@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 1, 15)
 @pytest.fixture
 def fixed_today(today_is):
     """The agreement pages, and every view's household check, take TODAY as today."""
-    today_is(TODAY, "portal.agreements.views")
+    today_is(TODAY)
 
 
 @pytest.fixture

@@ -173,8 +173,8 @@ def test_a_sheet_received_before_its_month_was_over_is_refused(db, world):
     assert "month_not_over" in refused.value.codes
 
 
-def test_the_paper_grid_asks_for_the_received_on_date(client, login, db, world, monkeypatch):
-    monkeypatch.setattr("portal.office.views.today", lambda: TODAY)
+def test_the_paper_grid_asks_for_the_received_on_date(client, login, db, world, today_is):
+    today_is(TODAY)
     login(world["office"])
     url = f"/betaalkantoor/papier/{world['agreement'].id}/2026-03"
     page = client.get(url).get_data(as_text=True)

@@ -14,6 +14,7 @@ from portal.demo.seed import ANNA, DEMO_LOGINS, seed_demo
 from portal.overview import service as overview
 from portal.overview.start_page import build_start_page
 from portal.payments.models import Payment
+from tests.conftest import DEMO_DAY
 from tests.ledger import assert_grants_match_their_history
 
 
@@ -52,17 +53,16 @@ def test_demo_months_cover_the_last_ten_months(db):
     assert len(months) == 10
 
 
-def test_seeding_again_changes_nothing(db):
-    seed_demo(dt.date(2026, 11, 25))
+def test_seeding_again_changes_nothing(demo_db):
+    db = demo_db  # the demo, seeded once for DEMO_DAY (tests/conftest.py)
     before = _counts(db)
-    assert seed_demo(dt.date(2026, 11, 25)) is False
+    assert seed_demo(DEMO_DAY) is False
     assert _counts(db) == before
 
 
-def test_every_demo_login_works(client, db):
+def test_every_demo_login_works(client, demo_db):
     from portal.demo.seed import DEMO_PASSWORD
 
-    seed_demo(dt.date(2026, 11, 25))
     for demo in DEMO_LOGINS:
         response = client.post("/inloggen", data={"email": demo.email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, demo.email

@@ -27,7 +27,7 @@ TODAY = dt.date(2026, 3, 10)
 
 @pytest.fixture(autouse=True)
 def fixed_today(today_is):
-    today_is(TODAY, "portal.agreements.views", "portal.paper.views")
+    today_is(TODAY)
 
 
 class World:

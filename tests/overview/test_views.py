@@ -29,7 +29,7 @@ TODAY = D(2026, 6, 15)
 @pytest.fixture(autouse=True)
 def fixed_today(today_is):
     """The budget page, and every view's household check, take TODAY as today."""
-    today_is(TODAY, "portal.overview.views")
+    today_is(TODAY)
 
 
 def page(client, household_id: int) -> str:
@@ -203,9 +203,9 @@ def test_budget_holder_lands_on_the_start_page_after_login(client, login, db):
     assert response.location.endswith(f"/huishoudens/{household.id}/budget")
 
 
-def test_query_count_is_fixed_whatever_the_size_of_the_household(client, login, db, monkeypatch):
+def test_query_count_is_fixed_whatever_the_size_of_the_household(client, login, db, today_is):
     start, today = D(2025, 6, 1), D(2026, 5, 31)
-    monkeypatch.setattr("portal.overview.views.today", lambda: today)
+    today_is(today)
     counts, charts = [], []
     for members, months in ((1, 1), (8, 12)):
         household = build_household(members=members, months=months, start=start)

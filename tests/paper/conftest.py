@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-TODAY = dt.date(2026, 11, 25)
+from tests.conftest import DEMO_DAY
+
+TODAY = DEMO_DAY
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -26,22 +27,17 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-@pytest.fixture
-def live_demo(db):
-    """The demo seeded for the real today (the views use the real date), and the rows the
-    pages and documents are about: Jansen, her first agreement and its first paid sheet, the
-    refused sheet, the first payment and its provider's login, every user by e-mail."""
+def live_rows(s):
+    """The rows the pages and documents are about: Jansen, her first agreement and its first
+    paid sheet, the refused sheet, the first payment and its provider's login, every user by
+    e-mail."""
     from portal.access.models import User
     from portal.agreements.models import Agreement
     from portal.budgets.models import Household
     from portal.claims.constants import ClaimStatus
     from portal.claims.models import Claim
-    from portal.dates import today
-    from portal.demo.seed import seed_demo
     from portal.payments.models import Payment
 
-    seed_demo(today())
-    s = db.session
     users = {u.email: u for u in s.scalars(select(User))}
     jansen = s.scalar(select(Household).where(Household.name == "Jansen"))
     agreement = s.scalars(select(Agreement).where(Agreement.household_id == jansen.id)
@@ -58,17 +54,21 @@ def live_demo(db):
 
 
 @pytest.fixture
-def demo(db):
-    """The demo households (seeded for TODAY) and the rows the documents are made of."""
+def live_demo(demo_db, today_is):
+    """The demo (seeded for TODAY, once per session: tests/conftest.py demo_app) with the
+    clock at TODAY, so the pages see the day the demo was loaded on; and its rows (live_rows)."""
+    today_is(TODAY)
+    return live_rows(demo_db.session)
+
+
+def demo_rows(s):
+    """The demo households and the rows the documents are made of."""
     from portal.agreements.models import Agreement
     from portal.budgets.models import Household
     from portal.claims.constants import ClaimStatus
     from portal.claims.models import Claim
-    from portal.demo.seed import seed_demo
     from portal.payments.models import Payment
 
-    seed_demo(TODAY)
-    s = db.session
     jansen = s.scalar(select(Household).where(Household.name == "Jansen"))
     bakker = s.scalar(select(Household).where(Household.name == "Bakker"))
     agreements = s.scalars(select(Agreement).order_by(Agreement.id)).all()
@@ -80,15 +80,7 @@ def demo(db):
 
 
 @pytest.fixture
-def demo_on_paper(committing_db):
-    """The demo (seeded for TODAY) committed, with every household on paper: for paper-run,
-    whose workers read the database from connections of their own."""
-    from portal.budgets.models import Household
-    from portal.database import transaction
-    from portal.demo.seed import seed_demo
-
-    with transaction():
-        seed_demo(TODAY)
-        committing_db.session.execute(update(Household).values(works_on_paper=True))
-    committing_db.session.remove()
-    return committing_db
+def demo(demo_db):
+    """The demo households (seeded for TODAY, once per session) and the rows the documents are
+    made of (demo_rows); the test's changes are rolled back."""
+    return demo_rows(demo_db.session)

@@ -15,9 +15,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from portal.extensions import db as _db
 from portal.paper import documents
 from portal.paper.service import render_document
-from tests.paper.conftest import TODAY, page_count
+from tests.conftest import rolled_back
+from tests.paper.conftest import TODAY, demo_rows, page_count
 
 OCTOBER = dt.date(2026, 10, 1)
 
@@ -52,12 +54,16 @@ def _documents(demo) -> dict[str, tuple[object, int]]:
     return docs
 
 
-@pytest.fixture
-def rendered(demo, db):
+@pytest.fixture(scope="module")
+def rendered(app, demo_engine):
+    """Every document made once for this module (they only read what is made): name -> (view
+    model, HTML, PDF, expected page count). The demo's changes (the employment agreement) are
+    rolled back."""
     result = {}
-    for name, (doc, pages) in _documents(demo).items():
-        html, pdf = render_document(doc)
-        result[name] = (doc, html, pdf, pages)
+    with app.app_context(), rolled_back(demo_engine):
+        for name, (doc, pages) in _documents(demo_rows(_db.session)).items():
+            html, pdf = render_document(doc)
+            result[name] = (doc, html, pdf, pages)
     return result
 
 

@@ -10,15 +10,15 @@ import pytest
 
 from tests.paper.conftest import TODAY
 
-pytestmark = pytest.mark.committing
-
 
 def _run(app, *args):
     """Run the command; result.output holds stdout and stderr (click 8.2)."""
     return app.test_cli_runner().invoke(args=["paper-run", *args])
 
 
-def test_paper_run_writes_manifest_and_resumes(app, demo_on_paper, tmp_path):
+@pytest.mark.slow
+def test_paper_run_writes_manifest_and_resumes(paper_app, tmp_path):
+    app = paper_app
     out = tmp_path / "papier"
     result = _run(app, "--month", "2026-10", "--out", str(out), "--workers", "2")
     assert result.exit_code == 0, result.output
@@ -50,7 +50,8 @@ def test_paper_run_writes_manifest_and_resumes(app, demo_on_paper, tmp_path):
     assert (out / damaged).read_bytes().startswith(b"%PDF-")
 
 
-def test_recycled_workers_are_replaced_until_the_run_is_done(app, demo_on_paper, tmp_path):
+@pytest.mark.slow
+def test_recycled_workers_are_replaced_until_the_run_is_done(paper_app, tmp_path):
     """Every worker stops after one document here; the pool starts a new one each time, so all
     six documents are made, each by its own process (Python 3.11's ProcessPoolExecutor did not
     replace them when all tasks were submitted at once, and the run hung)."""
@@ -58,7 +59,7 @@ def test_recycled_workers_are_replaced_until_the_run_is_done(app, demo_on_paper,
 
     from portal.paper.cli import run_paper
 
-    with app.test_request_context():
+    with paper_app.test_request_context():
         result = run_paper(dt.date(2026, 10, 1), tmp_path / "papier", workers=2,
                            max_tasks_per_child=1, today=TODAY, progress=False)
     assert result["made"] == 6 and not result["errors"]
@@ -95,9 +96,34 @@ def test_out_dir_that_cannot_be_written_exits_1(app, tmp_path, where, says):
     assert "(" not in result.output  # no English system text in brackets
 
 
-@pytest.mark.parametrize("manifest", ["[]", '{"documents": 5, "households": []}',
-                                      '{"documents": {"a.pdf": "kapot"}}', "{kapot"])
-def test_a_manifest_that_is_not_ours_is_started_afresh(app, demo_on_paper, tmp_path, manifest):
+NOT_OURS = ["[]", '{"documents": 5, "households": []}', '{"documents": {"a.pdf": "kapot"}}',
+            "{kapot"]
+
+
+@pytest.mark.parametrize("manifest", NOT_OURS)
+def test_a_manifest_that_is_not_ours_is_read_as_a_fresh_one(paper_app, tmp_path, manifest):
+    """What paper-run reads from a manifest that is not ours: nothing done, so all six
+    documents are to be made (the run itself: the test below, once)."""
+    import datetime as dt
+
+    from portal.paper import jobs
+    from portal.paper.service import plan_paper_run
+
+    out = tmp_path / "papier"
+    out.mkdir()
+    (out / "manifest.json").write_text(manifest)
+    with paper_app.app_context():
+        plan = plan_paper_run(dt.date(2026, 10, 1))
+    read = jobs.load_manifest(out)
+    assert isinstance(read["documents"], dict) and isinstance(read["households"], dict)
+    assert len(plan) == 6 and not any(jobs.is_done(out, read, p.path) for p in plan)
+    assert not any(isinstance(entry, dict) for entry in read["documents"].values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("manifest", NOT_OURS[-1:])
+def test_a_manifest_that_is_not_ours_is_started_afresh(paper_app, tmp_path, manifest):
+    app = paper_app
     out = tmp_path / "papier"
     out.mkdir()
     (out / "manifest.json").write_text(manifest)

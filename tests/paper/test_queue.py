@@ -12,8 +12,6 @@ import pytest
 
 from tests.paper.conftest import TODAY
 
-pytestmark = pytest.mark.committing
-
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
@@ -36,12 +34,12 @@ def redis_conn():
 
 
 @pytest.fixture
-def worker_app(monkeypatch, database_url, tmp_path):
+def worker_app(monkeypatch, paper_app, tmp_path):
     """rq's worker makes its app from the environment, as in production (jobs._app)."""
     from portal.extensions import db
     from portal.paper import jobs
 
-    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", paper_app.config["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.setenv("PORTAL_INSTANCE_DIR", str(tmp_path / "worker-instance"))
     monkeypatch.setattr(jobs, "_APP", None)
     yield
@@ -66,7 +64,8 @@ def _enqueue_and_work(app, redis_conn, out, queue_name):
 
 
 def test_queued_run_writes_documents_and_a_manifest_with_references(
-        app, demo_on_paper, redis_conn, worker_app, tmp_path):
+        paper_app, redis_conn, worker_app, tmp_path):
+    app = paper_app
     out = tmp_path / "papier"
     out.mkdir()
     count, queue = _enqueue_and_work(app, redis_conn, out, f"paper-test-{uuid.uuid4().hex}")
@@ -87,9 +86,10 @@ def test_queued_run_writes_documents_and_a_manifest_with_references(
 
 
 def test_a_failed_document_does_not_block_the_manifest(
-        app, demo_on_paper, redis_conn, worker_app, tmp_path, monkeypatch):
+        paper_app, redis_conn, worker_app, tmp_path, monkeypatch):
     import datetime as dt
 
+    app = paper_app
     from portal.paper import service
 
     with app.app_context():

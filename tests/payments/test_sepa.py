@@ -15,18 +15,19 @@ from sqlalchemy import select
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.demo.seed import BEHEERDER, seed_demo
+from portal.demo.seed import BEHEERDER
 from portal.payments.models import PaymentRun
 from portal.payments.sepa import Payer, build_sepa_xml, payer_from_config, remittance_text
 from portal.payments.service import execute_run
 from portal.refusals import Refused
 from tests import factories as f
+from tests.conftest import DEMO_DAY
 from tests.payments.builders import make_approved_claim
 
 XSD = Path(__file__).parent / "schemas" / "pain.001.001.03.xsd"
 XSD_SHA256 = "ed4be42522e3e35b108b3ad2ebbcc65da987cddbf6cfdc20828cd4fd0d69c51a"  # see schemas/README.md
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
-TODAY = dt.date(2026, 11, 25)
+TODAY = DEMO_DAY
 PAYER = Payer(name="Betaalkantoor Test", iban="NL91ABNA0417164300", bic="ABNANL2A")
 
 
@@ -66,8 +67,8 @@ def text(doc, path: str) -> str:
     return doc.find(path, NS).text
 
 
-def test_the_demo_payment_run_validates_and_its_header_matches_the_run(db, schema):
-    seed_demo(TODAY)
+def test_the_demo_payment_run_validates_and_its_header_matches_the_run(demo_db, schema):
+    db = demo_db  # the demo, seeded for TODAY (tests/conftest.py DEMO_DAY)
     office = db.session.scalar(select(User).where(User.email == BEHEERDER.email))
     outcome = execute_run(office, TODAY)
     run = outcome.run
@@ -92,8 +93,8 @@ def test_the_demo_payment_run_validates_and_its_header_matches_the_run(db, schem
     assert all(t.find("p:Amt/p:InstdAmt", NS).get("Ccy") == "EUR" for t in transactions)
 
 
-def test_every_earlier_demo_run_validates_too(db, schema):
-    seed_demo(TODAY)
+def test_every_earlier_demo_run_validates_too(demo_db, schema):
+    db = demo_db  # the demo, seeded for TODAY (tests/conftest.py DEMO_DAY)
     runs = db.session.scalars(select(PaymentRun)).all()
     assert len(runs) >= 8
     for run in runs:

@@ -15,7 +15,8 @@ from tests.ui.pagetree import by_id, parse
 def logged_in_page(client, login) -> str:
     login(f.make_user(Role.BUDGETHOUDER))
     response = client.get("/start", follow_redirects=True)
-    assert response.status_code == 200
+    # The budget page, not the login page (which would answer 200 too).
+    assert response.status_code == 200 and response.request.path.endswith("/budget")
     return response.get_data(as_text=True)
 
 
