@@ -17,3 +17,4 @@ from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Hou
 from portal.claims.models import Claim, ClaimEvent, ClaimLine  # noqa: F401
 from portal.messages.models import Message  # noqa: F401
 from portal.payments.models import Payment, PaymentItem, PaymentRun  # noqa: F401
+from portal.api.models import ApiKey, IdempotentAnswer  # noqa: F401

@@ -392,14 +392,18 @@ class RunSummary:
     total_cents: int
 
 
-def list_runs(limit: int = 100) -> list[RunSummary]:
-    """Earlier runs, newest first, with their number of payments (one query)."""
+def list_runs(limit: int = 100, *, before_id: int | None = None) -> list[RunSummary]:
+    """Earlier runs, newest first, with their number of payments (one query); `before_id`
+    pages on (the API's cursor: the runs made before that one, newest first by id)."""
     counts = (select(Payment.run_id, func.count(Payment.id).label("n"))
               .group_by(Payment.run_id).subquery())
-    rows = db.session.execute(
-        select(PaymentRun, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.run_id == PaymentRun.id)
-        .order_by(PaymentRun.run_on.desc(), PaymentRun.id.desc()).limit(limit)).all()
+    query = (select(PaymentRun, func.coalesce(counts.c.n, 0))
+             .outerjoin(counts, counts.c.run_id == PaymentRun.id))
+    if before_id is None:
+        query = query.order_by(PaymentRun.run_on.desc(), PaymentRun.id.desc())
+    else:
+        query = query.where(PaymentRun.id < before_id).order_by(PaymentRun.id.desc())
+    rows = db.session.execute(query.limit(limit)).all()
     return [RunSummary(id=run.id, reference=run.reference, run_on=run.run_on,
                        payment_count=int(n), total_cents=run.total_cents) for run, n in rows]
 
