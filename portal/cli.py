@@ -224,11 +224,13 @@ def register(app: Flask) -> None:
                     set_max_tariff_command, set_allowance_cap_command):
         app.cli.add_command(command)
     # Commands owned by feature packages register themselves here too.
+    from portal.api.cli import create_api_key_command
     from portal.demo.cli import seed_demo_command
     from portal.payments.cli import run_payments_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(run_payments_command)
+    app.cli.add_command(create_api_key_command)
 
 
 def _create_app(*_args, **_kwargs):

@@ -231,6 +231,12 @@ TABLE: dict[tuple[str, str], Row] = {
     # 302: the demo-like account has a password, so the list says it needs no new mail.
     ("office.welcome_again", "POST"): row("/betaalkantoor/inlogaccounts/{account}/welkomstmail",
                                           "POST", ok={"office"}, status=302),
+    # API keys: made and revoked by the office (an empty form: 422; an unknown key: 404).
+    ("api_keys.index", "GET"): row("/betaalkantoor/api-sleutels", ok={"office"}),
+    ("api_keys.index", "POST"): row("/betaalkantoor/api-sleutels", "POST", ok={"office"},
+                                    status=422),
+    ("api_keys.revoke", "POST"): row("/betaalkantoor/api-sleutels/999999/intrekken", "POST",
+                                     ok=set()),
     # --- the API (/api/v1/): keys, not logins. A login's cookie opens nothing there (401 for
     # everyone); what each API key may do is tests/api/test_key_matrix.py. The OpenAPI document
     # and its documentation page are public. ---

@@ -29,7 +29,7 @@ from portal.agreements import service as agreements_service
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import Agreement
 from portal.agreements.permissions import is_agreement_provider, visible_lines
-from portal.api import problems, schemas
+from portal.api import office_views, problems, schemas
 from portal.api.constants import ApiScope
 from portal.api.models import ApiKey, IdempotentAnswer
 from portal.api.service import describe, key_for_token
@@ -111,8 +111,12 @@ def register(app: Flask) -> None:
         "description": "The PGB-portaal for the software of care organisations, funders and "
                        "the payment office: the same rules as the pages."}})
     api.spec.components.security_scheme(SECURITY_SCHEME, {"type": "http", "scheme": "bearer"})
+    # flask-smorest's English `openapi` command group: the document is at /api/v1/openapi.json,
+    # and every `portal` command speaks Dutch.
+    app.cli.commands.pop("openapi", None)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
+    app.register_blueprint(office_views.bp)
     csrf.exempt(blp)
     app.extensions["portal-api"] = api
 
