@@ -12,6 +12,7 @@ from portal.agreements.constants import ProviderKind
 from portal.agreements.models import Agreement, Provider
 from portal.api.service import create_api_key
 from portal.budgets.models import Funder, Grant
+from portal.extensions import db as database
 from tests.factories import make_agreement, make_grant, make_provider, make_user
 
 TODAY = dt.date(2026, 12, 6)
@@ -39,6 +40,7 @@ class World:
         _key, token = create_api_key(None, label=f"Test {kind}", scopes=default if scopes is None
                                      else scopes, expires_on=expires_on or dt.date(2027, 6, 30),
                                      today=TODAY, **owner)
+        database.session.commit()  # as the office's request would: a refused call rolls back
         return token
 
 
@@ -51,8 +53,8 @@ def world(db, today_is) -> World:
     make_user(Role.BUDGETHOUDER, household_id=agreement.household_id, name="Marieke Test")
     other_provider = make_provider(ProviderKind.ORGANISATIE, name="Andere Zorg")
     other_agreement = make_agreement(make_grant(), other_provider)
-    from portal.extensions import db as database
     funder = database.session.get(Funder, grant.funder_id)
+    database.session.commit()  # into the test's savepoint: a refused API call rolls back
     return World(provider, agreement, grant, funder, other_provider, other_agreement)
 
 
