@@ -87,9 +87,13 @@ def refusal_errors(refusals: list[Refusal], base: str = "",
     return result
 
 
+# A transition asked for again: answered as a repeat (409), never done twice.
+REPEAT_CODES = frozenset({"already_done", "funder_already_decided"})
+
+
 def status_of(refused: Refused) -> int:
     codes = set(refused.codes)
-    if "already_done" in codes:
+    if codes & REPEAT_CODES:
         return 409
     if "not_allowed" in codes:
         return 403
