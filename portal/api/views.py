@@ -119,6 +119,17 @@ def register(app: Flask) -> None:
     app.register_blueprint(office_views.bp)
     csrf.exempt(blp)
     app.extensions["portal-api"] = api
+    app.before_request(_routing_problem)
+
+
+def _routing_problem():
+    """An address under /api/v1/ that matches no operation (404) or not with this method (405,
+    with its Allow header): problem details too, not the pages' HTML error page."""
+    error = request.routing_exception
+    if isinstance(error, HTTPException) and request.path.startswith(VERSION_PREFIX + "/"):
+        allow = dict(error.get_headers()).get("Allow")
+        return problems.problem(error.code or 404, headers={"Allow": allow} if allow else None)
+    return None
 
 
 # --------------------------------------------------------------------------- keys and scopes
@@ -187,14 +198,25 @@ def _refused(refused: Refused):
     return problems.response(problems.refused_body(refused))
 
 
-@blp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     code = error.code or 500
     errors = None
     data = getattr(error, "data", None) or {}
     if code == 422 and "messages" in data:
         errors = problems.validation_errors(data["messages"])
-    return problems.problem(code, errors=errors)
+    if code >= 500:
+        db.session.rollback()
+    detail = getattr(error, "dutch", None) if not problems.english() else None
+    allow = dict(error.get_headers()).get("Allow")
+    return problems.problem(code, detail=detail, errors=errors,
+                            headers={"Allow": allow} if allow else None)
+
+
+# Per status too: Flask prefers the app's handler for a status (the pages' HTML error page)
+# over a blueprint's handler for every HTTPException.
+blp.register_error_handler(HTTPException, _http_error)
+for _status in (400, 403, 404, 405, 413, 429, 500):
+    blp.register_error_handler(_status, _http_error)
 
 
 def _not_found():

@@ -30,11 +30,16 @@ class World:
     other_provider: Provider
     other_agreement: Agreement
 
+    def other_funder_id(self) -> int:
+        version = self.other_agreement.versions[0]
+        return database.session.get(Grant, version.lines[0].grant_id).funder_id
+
     def key(self, kind: str = "provider", scopes: list[str] | None = None, *,
             other: bool = False, expires_on: dt.date | None = None) -> str:
         owner = {"provider": dict(owner_kind="provider",
                                   provider_id=(self.other_provider if other else self.provider).id),
-                 "funder": dict(owner_kind="funder", funder_id=self.funder.id),
+                 "funder": dict(owner_kind="funder", funder_id=(
+                     self.other_funder_id() if other else self.funder.id)),
                  "office": dict(owner_kind="office")}[kind]
         default = {"provider": ALL_PROVIDER, "funder": ALL_FUNDER, "office": ["runs:read"]}[kind]
         _key, token = create_api_key(None, label=f"Test {kind}", scopes=default if scopes is None
