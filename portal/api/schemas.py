@@ -41,6 +41,10 @@ class CareLine(Schema):
     tariff_cents = fields.Integer(required=True)
     grant_id = fields.Integer(required=True, metadata={
         "description": "Name it on a sheet line only when a kind of care is on several grants."})
+    period_start = fields.Date(required=True, metadata={
+        "description": "The first day this line's grant pays for (no amounts are shown)."})
+    period_end = fields.Date(required=True, metadata={
+        "description": "The last day this line's grant pays for."})
 
 
 class Agreement(Schema):

@@ -27,14 +27,14 @@ from portal.access.permissions import budget_holder_names
 from portal.access.service import record
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import VersionStatus
-from portal.agreements.models import Agreement
+from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import is_agreement_provider, visible_lines
 from portal.api import office_views, problems, schemas
 from portal.api.constants import ApiScope
 from portal.api.models import ApiKey, IdempotentAnswer
 from portal.api.service import describe, key_for_token
 from portal.budgets.constants import CareKind
-from portal.budgets.models import Funder
+from portal.budgets.models import Funder, Grant
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimSource, ClaimStatus
 from portal.claims.models import Claim
@@ -88,7 +88,7 @@ pages = Blueprint("api_pages", __name__, url_prefix=VERSION_PREFIX)
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("PORTAL_API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    return current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
 
 
 def _rate_bucket() -> str:
@@ -314,19 +314,40 @@ IDEMPOTENCY_HEADER = {"Idempotency-Key": {
 # --------------------------------------------------------------------------- agreements
 
 
-def _agreement_json(agreement: Agreement, holder: str, actor: User, on: dt.date) -> dict | None:
+def _shown(agreements: list[Agreement], on: dt.date) -> dict[int, AgreementVersion]:
+    """Per agreement the version a provider reads (none for a concept not yet shared)."""
+    return {a.id: providers_service.shown_version(a, on) for a in agreements
+            if any(v.status != VersionStatus.CONCEPT for v in a.versions)}
+
+
+def _grant_periods(versions) -> dict[int, tuple[dt.date, dt.date]]:
+    ids = {line.grant_id for v in versions for line in v.lines}
+    return {gid: (start, end) for gid, start, end in db.session.execute(
+        select(Grant.id, Grant.period_start, Grant.period_end).where(Grant.id.in_(ids)))
+    } if ids else {}
+
+
+def _agreement_json(agreement: Agreement, shown: AgreementVersion, holder: str, actor: User,
+                    periods: dict[int, tuple[dt.date, dt.date]], on: dt.date) -> dict:
     """What a provider's software reads of an agreement: never a BSN or a budget figure."""
-    if not [v for v in agreement.versions if v.status != VersionStatus.CONCEPT]:
-        return None  # a concept the budget holder has not shared yet is not the provider's
-    shown = providers_service.shown_version(agreement, on)
     status = agreements_service.effective_status(shown, on)
     return {"id": agreement.id, "reference": agreement.reference, "holder_name": holder,
             "model": str(agreement.model), "status": str(status), "status_label": status.label,
             "starts_on": shown.starts_on, "ends_on": shown.ended_on or shown.ends_on,
             "care": [{"care_kind": str(line.care_kind), "care_label": CareKind(line.care_kind).label,
                       "unit": str(line.unit), "tariff_cents": line.tariff_cents,
-                      "grant_id": line.grant_id}
+                      "grant_id": line.grant_id, "period_start": periods[line.grant_id][0],
+                      "period_end": periods[line.grant_id][1]}
                      for line in visible_lines(actor, shown)]}
+
+
+def _agreement_rows(agreements: list[Agreement], actor: User, on: dt.date) -> list[dict]:
+    """The rows of these agreements, in a fixed number of queries."""
+    shown = _shown(agreements, on)
+    holders = budget_holder_names(a.household_id for a in agreements)
+    periods = _grant_periods(shown.values())
+    return [_agreement_json(a, shown[a.id], holders.get(a.household_id, ""), actor, periods, on)
+            for a in agreements if a.id in shown]
 
 
 def _provider_agreements_query():
@@ -343,14 +364,10 @@ def list_agreements(limit: int, cursor: str | None):
     after = decode_cursor(cursor) or 0
     found = list(db.session.scalars(_provider_agreements_query().where(Agreement.id > after)
                                     .order_by(Agreement.id).limit(limit + 1)))
-    holders = budget_holder_names(a.household_id for a in found)
-    on = today()
-    rows = [row for a in found
-            if (row := _agreement_json(a, holders.get(a.household_id, ""), g.api_actor, on))]
-    result = page(rows, limit, lambda r: r["id"])
-    if len(found) > limit:  # position after the last agreement read, shown or not
-        result["next_cursor"] = encode_cursor(found[limit - 1].id)
-    return result
+    rows = _agreement_rows(found[:limit], g.api_actor, today())
+    # The position after the last agreement read, shown or not (a concept is skipped).
+    return {"items": rows,
+            "next_cursor": encode_cursor(found[limit - 1].id) if len(found) > limit else None}
 
 
 @blp.route("/agreements/<int:agreement_id>", methods=["GET"])
@@ -361,13 +378,12 @@ def get_agreement(agreement_id: int):
     agreement = db.session.scalar(_provider_agreements_query().where(Agreement.id == agreement_id))
     if agreement is None or not is_agreement_provider(g.api_actor, agreement):
         return _not_found()
-    holder = budget_holder_names([agreement.household_id]).get(agreement.household_id, "")
-    row = _agreement_json(agreement, holder, g.api_actor, today())
-    if row is None:
+    rows = _agreement_rows([agreement], g.api_actor, today())
+    if not rows:
         return _not_found()
     g.api_household = agreement.household_id
     g.api_what = f"zorgovereenkomst {agreement.reference} gelezen"
-    return row
+    return rows[0]
 
 
 # --------------------------------------------------------------------------- hour sheets
