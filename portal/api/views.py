@@ -237,7 +237,8 @@ def decode_cursor(text: str | None) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
         version, _, position = raw.partition(":")
-        if version != "v1" or not position.isdigit() or len(position) > 12:
+        if (version != "v1" or not (position.isascii() and position.isdigit())
+                or len(position) > 12 or int(position) > MAX_ID):
             raise ValueError(raw)
         return int(position)
     except (ValueError, UnicodeDecodeError, binascii.Error):
@@ -588,8 +589,7 @@ def decide_review(body: dict, version_id: int):
 @blp.response(200, schemas.RunPage)
 def list_runs(limit: int, cursor: str | None):
     """Payment runs, newest first."""
-    before = decode_cursor(cursor) or (MAX_ID + 1)
-    runs = payments_service.list_runs(limit + 1, before_id=before)
+    runs = payments_service.list_runs(limit + 1, by_id=True, before_id=decode_cursor(cursor))
     rows = [{"id": r.id, "reference": r.reference, "run_on": r.run_on,
              "payment_count": r.payment_count, "total_cents": r.total_cents} for r in runs]
     return page(rows, limit, lambda r: r["id"])
