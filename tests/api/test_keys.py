@@ -147,3 +147,4 @@ def test_create_api_key_command_refuses_in_dutch(app, db, world):
         "--naam", "X", "--zorgverlener", str(world.provider.id), "--recht", "runs:read",
         "--tot", "2027-06-30"])
     assert result.exit_code == 1 and "scope_not_allowed" in result.output
+
