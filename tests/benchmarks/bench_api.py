@@ -141,7 +141,7 @@ def main() -> None:
     ratio = bulk / reads
     verdict = "met" if ratio <= 10 else "NOT met"
     section = (
-        f"## API: 1,000 sheets in one bulk call vs 1,000 single reads ({dt.date.today()})\n\n"
+        f"## API: 1,000 sheets in one bulk call vs 1,000 single reads ({today()})\n\n"
         f"{start_load}; PostgreSQL; through the app's test client (key, scope, permission, "
         f"rules, audit log, commit per call).\n\n"
         f"| what | seconds | per item |\n| --- | ---: | ---: |\n"
