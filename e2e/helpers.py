@@ -181,8 +181,9 @@ def wider_than_screen(page: Page) -> list[str]:
 
 def approved_agreement(holder, provider_user, consulent, *, provider_id: int, grants,
                        care_kind, tariff_cents: int, weekly_quantity: int, starts_on: dt.date,
-                       on: dt.date):
-    """An agreement for self-employed care (opdracht) with the provider, from `starts_on` with no
+                       on: dt.date, model: str = "opdracht"):
+    """An agreement for self-employed care (opdracht, or `model`) with the provider, from
+    `starts_on` with no
     end, one line per grant (care_kind per hour at tariff_cents, weekly_quantity minutes a week),
     drafted, signed and approved on day `on` through the services (demo.seed.sign_and_approve).
     Call it in an app context, inside a transaction; returns the agreement."""
@@ -194,7 +195,7 @@ def approved_agreement(holder, provider_user, consulent, *, provider_id: int, gr
 
     agreement = agreements.create_draft(
         holder, household_id=holder.household_id, provider_id=provider_id,
-        model=ModelKind.OPDRACHT, relation=Relation.GEEN, starts_on=starts_on, ends_on=None,
+        model=ModelKind(model), relation=Relation.GEEN, starts_on=starts_on, ends_on=None,
         end_kind=EndKind.GEEN, days_per_week=0, today=on,
         lines=[LineInput(grant_id=grant.id, care_kind=care_kind, unit=Unit.UUR,
                          tariff_cents=tariff_cents, weekly_quantity=weekly_quantity)

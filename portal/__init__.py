@@ -111,12 +111,14 @@ def register_request_transaction(app: Flask) -> None:
             write_intent.reset(token)
 
 
-# Every area's blueprint, in the order of the money loop, then the role portals and paper.
+# Every area's blueprint, in the order of the money loop, then the role portals, paper and
+# the API.
 BLUEPRINTS = [
     "portal.access.views", "portal.overview.views", "portal.agreements.views",
     "portal.claims.views", "portal.payments.views", "portal.messages.views",
     "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
     "portal.identity.views",
+    "portal.api.views",
 ]
 
 
@@ -124,7 +126,13 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     for module in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module).bp)
+        views = importlib.import_module(module)
+        # A module with its own register(app) (the API: its OpenAPI document) does it itself.
+        register = getattr(views, "register", None)
+        if register is not None:
+            register(app)
+        else:
+            app.register_blueprint(views.bp)
 
 
 # The last resort when even the error page cannot be rendered (the database is gone, a

@@ -224,6 +224,7 @@ def register(app: Flask) -> None:
                     set_max_tariff_command, set_allowance_cap_command):
         app.cli.add_command(command)
     # Commands owned by feature packages register themselves here too.
+    from portal.api.cli import create_api_key_command
     from portal.demo.cli import seed_demo_command
     from portal.identity.cli import link_bsn_command
     from portal.payments.cli import check_ledger_command, run_payments_command
@@ -232,6 +233,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(run_payments_command)
     app.cli.add_command(check_ledger_command)
     app.cli.add_command(link_bsn_command)
+    app.cli.add_command(create_api_key_command)
 
 
 def _create_app(*_args, **_kwargs):

@@ -13,6 +13,7 @@ from portal.agreements.models import (  # noqa: F401
     Provider,
     ProviderLink,
 )
+from portal.api.models import ApiKey, IdempotentAnswer  # noqa: F401
 from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member  # noqa: F401
 from portal.claims.models import Claim, ClaimEvent, ClaimLine  # noqa: F401
 from portal.messages.models import Message  # noqa: F401

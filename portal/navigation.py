@@ -40,6 +40,7 @@ ITEMS: list[NavItem] = [
     NavItem("office.claims", "Urenbriefjes controleren", frozenset({Role.BEHEERDER})),
     NavItem("office.paper_intake", "Papieren urenbriefje", frozenset({Role.BEHEERDER})),
     NavItem("office.accounts", "Inlogaccounts", frozenset({Role.BEHEERDER})),
+    NavItem("api_keys.index", "API-sleutels", frozenset({Role.BEHEERDER})),
     NavItem("access.change_password", "Wachtwoord wijzigen", frozenset(Role)),
     NavItem("access.two_step", "Inloggen in twee stappen", frozenset(Role)),
 ]

@@ -235,6 +235,31 @@ TABLE: dict[tuple[str, str], Row] = {
     # 302: the demo-like account has a password, so the list says it needs no new mail.
     ("office.welcome_again", "POST"): row("/betaalkantoor/inlogaccounts/{account}/welkomstmail",
                                           "POST", ok={"office"}, status=302),
+    # API keys: made and revoked by the office (an empty form: 422; an unknown key: 404).
+    ("api_keys.index", "GET"): row("/betaalkantoor/api-sleutels", ok={"office"}),
+    ("api_keys.index", "POST"): row("/betaalkantoor/api-sleutels", "POST", ok={"office"},
+                                    status=422),
+    ("api_keys.revoke", "POST"): row("/betaalkantoor/api-sleutels/999999/intrekken", "POST",
+                                     ok=set()),
+    # --- the API (/api/v1/): keys, not logins. A login's cookie opens nothing there (401 for
+    # everyone); what each API key may do is tests/api/test_key_matrix.py. The OpenAPI document
+    # and its documentation page are public. ---
+    ("api-docs.openapi_json", "GET"): row("/api/v1/openapi.json", ok=set(ROLES), anon=200),
+    ("api_pages.docs", "GET"): row("/api/v1/docs", ok=set(ROLES), anon=200),
+    ("api.list_agreements", "GET"): row("/api/v1/agreements", ok=set(), others=401, anon=401),
+    ("api.get_agreement", "GET"): row("/api/v1/agreements/{agreement}", ok=set(), others=401,
+                                      anon=401),
+    ("api.prepare_sheets", "POST"): row("/api/v1/sheets", "POST", ok=set(), others=401, anon=401),
+    ("api.list_sheets", "GET"): row("/api/v1/sheets", ok=set(), others=401, anon=401),
+    ("api.get_sheet", "GET"): row("/api/v1/sheets/{claim}", ok=set(), others=401, anon=401),
+    ("api.list_payments", "GET"): row("/api/v1/payments", ok=set(), others=401, anon=401),
+    ("api.register_grants", "POST"): row("/api/v1/grants", "POST", ok=set(), others=401,
+                                         anon=401),
+    ("api.list_reviews", "GET"): row("/api/v1/reviews", ok=set(), others=401, anon=401),
+    ("api.decide_review", "POST"): row("/api/v1/reviews/{review_version}/decision", "POST",
+                                       ok=set(), others=401, anon=401),
+    ("api.list_runs", "GET"): row("/api/v1/runs", ok=set(), others=401, anon=401),
+    ("api.run_sepa", "GET"): row("/api/v1/runs/{run}/sepa", ok=set(), others=401, anon=401),
     # Last: it ends the session.
     ("access.logout", "POST"): row("/uitloggen", "POST", ok=LOGGED_IN, status=LOGIN),
 }
@@ -423,7 +448,8 @@ def test_with_csrf_on_every_post_without_a_token_is_400_and_writes_nothing(role,
     before = row_counts(db)
     wrong = []
     for key, r in TABLE.items():
-        if r.method != "POST" or key not in app_routes(app):
+        # The API takes no cookies (a key in the Authorization header), so no CSRF token.
+        if r.method != "POST" or key not in app_routes(app) or r.path.startswith("/api/"):
             continue
         got = outcome(client.open(r.path.format(**ids), method="POST"))
         if got != 400:

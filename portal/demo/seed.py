@@ -24,6 +24,7 @@ from portal.agreements.models import Agreement, AgreementVersion, MaxTariff
 from portal.agreements.rules import LineInput as AgreementLineInput
 from portal.agreements.rules import cost_by_grant_cents
 from portal.agreements.tariffs import NATIONAL, missing_national_maxima
+from portal.api.service import create_api_key
 from portal.budgets import service as budgets
 from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Funder, Grant
@@ -99,6 +100,14 @@ SARA_WMO_DAYS = ("di",)
 SARA_WMO_MINUTES = 180
 # This year her Wmo budget is about a month of care short (see _sara_wmo_euros).
 SARA_WMO_SHORT_CENTS = 70_000
+
+
+# The demo's API keys (README, "API"): public like the demo passwords, for the demo only.
+DEMO_API_KEYS = {
+    "linde": "pgb_demo_thuiszorg_de_linde_0123456789abcdefghij",
+    "utrecht": "pgb_demo_gemeente_utrecht_0123456789abcdefghijkl",
+    "office": "pgb_demo_betaalkantoor_0123456789abcdefghijklmnop",
+}
 
 
 def _user(login: DemoLogin, **links) -> User:
@@ -384,6 +393,18 @@ def seed_demo(today: dt.date) -> bool:
     budgets.record_allowance_use(anna, wlz, AllowanceKind.FEESTDAGEN.value, 15_000,
                                  min(today, dt.date(today.year, 1, 2)),
                                  "Zorg op nieuwjaarsdag (Marieke de Boer)", today)
+
+    # API keys with fixed tokens (README, "API"), like the demo passwords: for the demo only.
+    demo_keys = [(DEMO_API_KEYS["linde"], "Planningssysteem De Linde", "provider",
+                  dict(provider_id=linde_p.id), ["claims:read", "claims:write", "payments:read"]),
+                 (DEMO_API_KEYS["utrecht"], "Zaaksysteem Utrecht", "funder",
+                  dict(funder_id=utrecht.id), ["grants:write", "reviews:read", "reviews:write"]),
+                 (DEMO_API_KEYS["office"], "Boekhouding betaalkantoor", "office", {},
+                  ["runs:read"])]
+    for token, label, kind, owner, scopes in demo_keys:
+        create_api_key(None, label=label, owner_kind=kind, scopes=scopes,
+                       expires_on=today + dt.timedelta(days=365), today=today, token=token,
+                       **owner)
     return True
 
 

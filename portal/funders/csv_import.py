@@ -46,7 +46,7 @@ from portal.access.service import record
 from portal.budgets import rules as budget_rules
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import CareKind, FunderKind, Law
-from portal.budgets.models import Funder, Member
+from portal.budgets.models import Funder, Grant, Member
 from portal.dates import parse_date
 from portal.extensions import db
 from portal.identifiers import check_bsn, mask_bsn
@@ -296,14 +296,22 @@ def check_file(data: bytes, funder: Funder) -> tuple[ImportReport, list[GrantRow
             errors.append(RowError(line, tuple(refusals)))
         else:
             rows.append(row)
+    row_errors, member_ids = check_parsed_rows(rows, funder)
+    report.row_errors = sorted(errors + row_errors, key=lambda e: e.line)
+    return report, rows, member_ids
+
+
+def check_parsed_rows(rows: Sequence[GrantRow], funder: Funder
+                      ) -> tuple[list[RowError], dict[str, int]]:
+    """check_rows with the members (by BSN) and this funder's registered periods looked up
+    (two queries); also the member ids found. Writes nothing. For the CSV file and the API."""
     bsns = {r.bsn for r in rows}
     member_ids = dict(db.session.execute(
         select(Member.bsn, Member.id).where(Member.bsn.in_(bsns))).all()) if bsns else {}
     existing = budgets_service.law_periods(member_ids.values())
-    errors += check_rows(rows, member_ids=member_ids, funder_kind=FunderKind(funder.kind),
-                         existing=existing, today=dates.today())
-    report.row_errors = sorted(errors, key=lambda e: e.line)
-    return report, rows, member_ids
+    errors = check_rows(rows, member_ids=member_ids, funder_kind=FunderKind(funder.kind),
+                        existing=existing, today=dates.today())
+    return errors, member_ids
 
 
 def import_grants(actor: User, data: bytes) -> ImportReport:
@@ -318,27 +326,38 @@ def import_grants(actor: User, data: bytes) -> ImportReport:
     report, rows, member_ids = check_file(data, funder)
     if not report.ok:
         return report
+    registered, report.row_errors = register_rows(actor, funder, rows, member_ids,
+                                                  source="een CSV-bestand")
+    report.imported = len(registered)
+    return report
+
+
+def register_rows(actor: User, funder: Funder, rows: Sequence[GrantRow],
+                  member_ids: Mapping[str, int], *, source: str
+                  ) -> tuple[list[Grant], list[RowError]]:
+    """Register every checked row through budgets.service.register_grant, all or none: the
+    grants, or nothing written and the row that was refused. One audit event for the batch
+    ("... geïmporteerd uit <source>")."""
     savepoint = db.session.begin_nested()
     current: GrantRow | None = None
+    grants: list[Grant] = []
     try:
         for current in rows:
-            budgets_service.register_grant(
+            grants.append(budgets_service.register_grant(
                 actor, member_id=member_ids[current.bsn], funder_id=funder.id, law=current.law,
                 period_start=current.period_start, period_end=current.period_end,
                 amount_cents=current.amount_cents, care_kinds=list(current.care_kinds),
-                decision_reference=current.decision_reference)
+                decision_reference=current.decision_reference))
     except Refused as refused:
         savepoint.rollback()
-        report.row_errors = [RowError(current.line, tuple(refused.refusals))]
-        return report
+        return [], [RowError(current.line, tuple(refused.refusals))]
     savepoint.commit()
-    report.imported = len(rows)
     total = sum(r.amount_cents for r in rows)
     record("grants_imported", actor=actor, object_type="funder", object_id=funder.id,
-           summary=f"{len(rows)} toekenning(en) geïmporteerd uit een CSV-bestand, samen "
+           summary=f"{len(rows)} toekenning(en) geïmporteerd uit {source}, samen "
                    f"{format_euro(total)}", detail={"count": len(rows), "total_cents": total})
     db.session.flush()
-    return report
+    return grants, []
 
 
 def column_of(refusal: Refusal) -> str | None:

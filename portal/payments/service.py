@@ -395,14 +395,22 @@ class RunSummary:
     total_cents: int
 
 
-def list_runs(limit: int = 100) -> list[RunSummary]:
-    """Earlier runs, newest first, with their number of payments (one query)."""
+def list_runs(limit: int = 100, *, by_id: bool = False,
+              before_id: int | None = None) -> list[RunSummary]:
+    """Earlier runs, newest first, with their number of payments (one query). `by_id` pages
+    them in the order they were made, newest first, from before run `before_id` (the API's
+    cursor)."""
     counts = (select(Payment.run_id, func.count(Payment.id).label("n"))
               .group_by(Payment.run_id).subquery())
-    rows = db.session.execute(
-        select(PaymentRun, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.run_id == PaymentRun.id)
-        .order_by(PaymentRun.run_on.desc(), PaymentRun.id.desc()).limit(limit)).all()
+    query = (select(PaymentRun, func.coalesce(counts.c.n, 0))
+             .outerjoin(counts, counts.c.run_id == PaymentRun.id))
+    if not by_id:
+        query = query.order_by(PaymentRun.run_on.desc(), PaymentRun.id.desc())
+    else:
+        if before_id is not None:
+            query = query.where(PaymentRun.id < before_id)
+        query = query.order_by(PaymentRun.id.desc())
+    rows = db.session.execute(query.limit(limit)).all()
     return [RunSummary(id=run.id, reference=run.reference, run_on=run.run_on,
                        payment_count=int(n), total_cents=run.total_cents) for run, n in rows]
 

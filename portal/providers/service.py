@@ -99,7 +99,7 @@ class AgreementRow:
     sheets: list[SheetRow]
 
 
-def _shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
+def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
     """The version that governs today, else the latest approved one, else the latest shared."""
     return (agreements_service.version_in_force(agreement, today)
             or agreements_service.approved_version(agreement)
@@ -120,7 +120,7 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
     claims = list(db.session.scalars(
         select(Claim).where(Claim.agreement_id.in_([a.id for a in agreements]))
         .order_by(Claim.month.desc(), Claim.id)))
-    references = _payment_references([c.id for c in claims])
+    references = payment_references([c.id for c in claims])
     sheets: dict[int, list[SheetRow]] = defaultdict(list)
     for c in claims:
         sheets[c.agreement_id].append(SheetRow(
@@ -134,7 +134,7 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
         versions = [v for v in a.versions if v.status != VersionStatus.CONCEPT]
         if not versions:
             continue
-        shown = _shown_version(a, today)
+        shown = shown_version(a, today)
         pending = agreements_service.open_version(a)
         if pending is not None and pending.status == VersionStatus.CONCEPT:
             pending = None
@@ -150,7 +150,7 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
     return rows
 
 
-def _payment_references(claim_ids: list[int]) -> dict[int, str]:
+def payment_references(claim_ids: list[int]) -> dict[int, str]:
     if not claim_ids:
         return {}
     return dict(db.session.execute(
@@ -180,14 +180,20 @@ class PaymentSpecification:
     lines: list[SpecificationLine]
 
 
-def payment_specifications(provider_id: int) -> list[PaymentSpecification]:
+def payment_specifications(provider_id: int, *, after_id: int | None = None,
+                           limit: int | None = None) -> list[PaymentSpecification]:
     """Per payment run, what was paid to this provider: which sheets, for which budget holder
-    and month, the amount and the total. Newest run first. Three queries."""
-    payments = list(db.session.scalars(
-        select(Payment).join(PaymentRun, PaymentRun.id == Payment.run_id)
-        .where(Payment.provider_id == provider_id)
-        .options(selectinload(Payment.items), selectinload(Payment.run))
-        .order_by(PaymentRun.run_on.desc(), Payment.id.desc())))
+    and month, the amount and the total. Newest run first; or, a page at a time (the API's
+    cursor), `limit` transfers after transfer `after_id` in the order they were made. Three
+    queries."""
+    query = (select(Payment).join(PaymentRun, PaymentRun.id == Payment.run_id)
+             .where(Payment.provider_id == provider_id)
+             .options(selectinload(Payment.items), selectinload(Payment.run)))
+    if limit is None:
+        query = query.order_by(PaymentRun.run_on.desc(), Payment.id.desc())
+    else:
+        query = query.where(Payment.id > (after_id or 0)).order_by(Payment.id).limit(limit)
+    payments = list(db.session.scalars(query))
     claim_ids = [item.claim_id for p in payments for item in p.items]
     details = {}
     if claim_ids:

@@ -97,3 +97,20 @@ def test_the_demo_loads_on_any_day_of_the_year(db, today):
     assert set(kinds) == {"budget", "agreement", "sheet", "allowance"}
     assert any("Wmo" in text and "Sara Jansen" in text for text in kinds["budget"])
     assert any("Anna Jansen" in text for text in kinds["allowance"])
+
+
+def test_the_demo_api_keys_work_for_their_own_organisation(client, db):
+    from portal.demo.seed import DEMO_API_KEYS
+
+    seed_demo(dt.date(2026, 11, 25))
+    linde = client.get("/api/v1/agreements",
+                       headers={"Authorization": f"Bearer {DEMO_API_KEYS['linde']}"})
+    assert linde.status_code == 200
+    assert {a["holder_name"] for a in linde.get_json()["items"]} == {"Anna Jansen",
+                                                                      "Pieter Bakker"}
+    utrecht = client.get("/api/v1/reviews",
+                         headers={"Authorization": f"Bearer {DEMO_API_KEYS['utrecht']}"})
+    assert utrecht.status_code == 200 and len(utrecht.get_json()["items"]) == 1
+    office = client.get("/api/v1/runs",
+                        headers={"Authorization": f"Bearer {DEMO_API_KEYS['office']}"})
+    assert office.status_code == 200 and office.get_json()["items"]

@@ -1,0 +1,31 @@
+"""The payment office's form for a new API key. Only parsing: every rule is
+api.rules.check_new_key, through api.service.create_api_key."""
+
+from __future__ import annotations
+
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from portal.access.forms import BaseForm
+from portal.api.constants import ApiScope
+
+
+class KeyForm(BaseForm):
+    label = StringField("Naam van de sleutel", validators=[Optional()])
+    owner = SelectField("Voor wie is de sleutel?", validate_choice=False, validators=[Optional()])
+    scopes = SelectMultipleField(
+        "Rechten", choices=[SelectChoice(s.value, f"{s.value}: {s.label}") for s in ApiScope],
+        option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
+        validate_choice=False, validators=[Optional()])
+    expires_on = DateField("Geldig tot en met", validators=[Optional()],
+                           render_kw={"placeholder": "JJJJ-MM-DD"})
+
+    def set_owners(self, owners: list[tuple[str, str]]) -> None:
+        self.owner.choices = [SelectChoice("", "Kies een organisatie")] + [
+            SelectChoice(value, label) for value, label in owners]
+
+    def owner_parts(self) -> tuple[str, int | None]:
+        """"provider:3" -> ("provider", 3); "office" -> ("office", None)."""
+        kind, _, number = (self.owner.data or "").partition(":")
+        return kind, int(number) if number.isdigit() and len(number) < 10 else None
