@@ -42,6 +42,7 @@ ITEMS: list[NavItem] = [
     NavItem("office.accounts", "Inlogaccounts", frozenset({Role.BEHEERDER})),
     NavItem("access.change_password", "Wachtwoord wijzigen", frozenset(Role)),
     NavItem("access.two_step", "Inloggen in twee stappen", frozenset(Role)),
+    NavItem("access.sessions", "Waar bent u ingelogd", frozenset(Role)),
 ]
 
 
