@@ -67,8 +67,8 @@ class DatabaseSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(self.get_cookie_name(app))
-        if not token:
-            return ServerSession()
+        if not token or request.path.startswith(f"{app.static_url_path}/"):
+            return ServerSession()  # static files need no session (and no query)
         # Flask opens the session before the request's own before_request handlers: a read
         # for a GET must not start a writing transaction on SQLite (portal.database).
         intent = write_intent.set(request.method not in SAFE_METHODS)
