@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -142,6 +143,7 @@ def _complete_login(user: User, *, two_step: bool) -> None:
     session.regenerate()  # ... and a new id (portal.access.sessions)
     login_user(user)
     session[TWO_STEP_DONE] = two_step
+    generate_csrf()  # the new session's form token now, not as a write of the first page
     record("login", actor=user, household_id=user.household_id,
            summary="Ingelogd in twee stappen" if two_step else "Ingelogd")
 
@@ -168,7 +170,6 @@ def keep_alive():
     session.touch = True
     if request.accept_mimetypes.best == "application/json":
         from flask import jsonify
-        from flask_wtf.csrf import generate_csrf
 
         return jsonify(csrf_token=generate_csrf())
     return redirect(request.referrer or url_for("access.home"))
