@@ -56,6 +56,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    from portal.access.sessions import DatabaseSessionInterface
+
+    app.session_interface = DatabaseSessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "access.login"
     login_manager.login_message = "Log in om deze pagina te zien."
@@ -90,7 +93,9 @@ def register_input_guard(app: Flask) -> None:
 
 
 def register_request_transaction(app: Flask) -> None:
-    """One transaction per request: commit when the answer is a success, else roll back."""
+    """One transaction per request: commit when the answer is a success, else roll back
+    (unless the view kept what its refusal wrote: portal.web.keep_writes_of_refusal). The
+    session is saved after this, in a short transaction of its own (portal.access.sessions)."""
 
     @app.before_request
     def _declare_intent() -> None:
@@ -98,7 +103,7 @@ def register_request_transaction(app: Flask) -> None:
 
     @app.after_request
     def _commit(response):
-        if response.status_code < 400:
+        if response.status_code < 400 or g.pop("keep_writes_of_refusal", False):
             db.session.commit()
         else:
             db.session.rollback()

@@ -219,9 +219,26 @@ def set_allowance_cap_command(law, kind, year, euros):
                f"{_changed(before, row.cap_cents)}.")
 
 
+@click.command("purge-sessions", cls=DutchCommand)
+@with_appcontext
+@refusals_exit
+def purge_sessions_command():
+    """Ruim sessies op die niet meer gelden: van wie niet is ingelogd na de tijd zonder
+    activiteit, en alle sessies die langer dan 30 dagen niet zijn gebruikt (bijvoorbeeld elk
+    uur vanuit cron)."""
+    from flask import current_app
+
+    from portal.access.service import purge_sessions
+    from portal.dates import now
+
+    with transaction():
+        removed = purge_sessions(now(), current_app.permanent_session_lifetime)
+    click.echo(f"{removed} sessies opgeruimd.")
+
+
 def register(app: Flask) -> None:
     for command in (init_db_command, make_migration_command, create_user_command,
-                    set_max_tariff_command, set_allowance_cap_command):
+                    set_max_tariff_command, set_allowance_cap_command, purge_sessions_command):
         app.cli.add_command(command)
     # Commands owned by feature packages register themselves here too.
     from portal.api.cli import create_api_key_command

@@ -6,6 +6,7 @@ create_app(config=...), which overrides what the environment says.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ SETTINGS = [
             "`instance/uploads`"),
     Setting("PORTAL_INSTANCE_DIR", "Folder for the SQLite file, the development key and uploads.",
             "`instance/`"),
+    Setting("PORTAL_SESSION_IDLE_MINUTES", "A session ends after this many minutes without "
+            "activity (checked on the server; the page warns two minutes before).", "15"),
+    Setting("PORTAL_SESSION_MAX_HOURS", "A session ends this many hours after the login, "
+            "active or not (checked on the server).", "12"),
     Setting("PORTAL_REDIS_URL", "Redis for rate limits (and background jobs) in production.",
             "none: in-memory"),
     Setting("PORTAL_PAYER_NAME", "Account holder name of the payment office's bank account (the "
@@ -280,6 +285,16 @@ def oidc_schemes(env: dict[str, str], mode: str) -> dict[str, dict]:
     return schemes
 
 
+def _whole_number(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise ConfigError(f"{name} is {text!r}; kies een heel getal van {low} tot en met "
+                          f"{high}.")
+    return int(text)
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if environ is None else environ)
@@ -306,6 +321,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         database_url = f"sqlite:///{instance / 'portal.sqlite3'}"
     check_database_url(database_url)
 
+    idle_minutes = _whole_number(env, "PORTAL_SESSION_IDLE_MINUTES", 15, 3, 24 * 60)
+    max_hours = _whole_number(env, "PORTAL_SESSION_MAX_HOURS", 12, 1, 7 * 24)
     redis_url = env.get("PORTAL_REDIS_URL", "").strip() or None
     mail = _mail_settings(env, mode)
     oidc_schemes_ = oidc_schemes(env, mode)
@@ -328,7 +345,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": mode == "production",
-        "PERMANENT_SESSION_LIFETIME": 15 * 60,
+        # Sessions live on the server (portal.access.sessions): idle and absolute lifetime.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(minutes=idle_minutes),
+        "PORTAL_SESSION_MAX_AGE": dt.timedelta(hours=max_hours),
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": TIMEZONE_NAME,

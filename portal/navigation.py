@@ -43,6 +43,7 @@ ITEMS: list[NavItem] = [
     NavItem("api_keys.index", "API-sleutels", frozenset({Role.BEHEERDER})),
     NavItem("access.change_password", "Wachtwoord wijzigen", frozenset(Role)),
     NavItem("access.two_step", "Inloggen in twee stappen", frozenset(Role)),
+    NavItem("access.sessions", "Waar bent u ingelogd", frozenset(Role)),
 ]
 
 

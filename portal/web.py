@@ -61,6 +61,13 @@ def safe_redirect_target(target: str | None) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
+def keep_writes_of_refusal() -> None:
+    """The request's refusal must still be remembered (a wrong two-step code counts towards
+    the lock-out): commit what the service wrote although the answer is 4xx. Only for a
+    refusal whose service wrote nothing but that."""
+    g.keep_writes_of_refusal = True
+
+
 def roles_required(*roles):
     """Only these roles may open the view (anyone else: 404)."""
 

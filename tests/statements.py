@@ -10,16 +10,22 @@ from sqlalchemy import event
 
 from portal.extensions import db
 
+SESSION_STORE = "user_sessions"
+
 
 @contextlib.contextmanager
 def recorded_statements(*, selects_only: bool = False) -> Iterator[list[str]]:
     """The SQL statements sent while the block runs, on any connection of the session's engine;
-    selects_only leaves out what is not a read (savepoints, writes)."""
+    selects_only leaves out what is not a read (savepoints, writes). The session store's own
+    statements (portal.access.sessions: one lookup per request, 'last seen' at most once a
+    minute) are left out: they are the same for every page, not the page's reads."""
     bind = db.session.get_bind()
     engine = getattr(bind, "engine", bind)
     seen: list[str] = []
 
     def before(_conn, _cursor, statement, *_args):
+        if SESSION_STORE in statement:
+            return
         if not selects_only or statement.lstrip().upper().startswith("SELECT"):
             seen.append(statement)
 

@@ -74,3 +74,25 @@ def test_a_folder_that_cannot_be_made_is_refused_by_its_setting(tmp_path, settin
         create_app(environ=environ)
     assert str(error.value).startswith(f"{setting}: de map ")
     assert "kan niet gemaakt worden" in str(error.value)
+
+
+def test_session_lifetimes_come_from_the_environment(tmp_path):
+    import datetime as dt
+
+    base = {"PORTAL_INSTANCE_DIR": str(tmp_path)}
+    default = load_config(base)
+    assert default["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(minutes=15)
+    assert default["PORTAL_SESSION_MAX_AGE"] == dt.timedelta(hours=12)
+    chosen = load_config({**base, "PORTAL_SESSION_IDLE_MINUTES": "30",
+                          "PORTAL_SESSION_MAX_HOURS": "8"})
+    assert chosen["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(minutes=30)
+    assert chosen["PORTAL_SESSION_MAX_AGE"] == dt.timedelta(hours=8)
+
+
+@pytest.mark.parametrize("setting, value", [
+    ("PORTAL_SESSION_IDLE_MINUTES", "kwartier"), ("PORTAL_SESSION_IDLE_MINUTES", "0"),
+    ("PORTAL_SESSION_MAX_HOURS", "-1"), ("PORTAL_SESSION_MAX_HOURS", "9999"),
+])
+def test_a_session_lifetime_that_is_no_sensible_number_is_refused(tmp_path, setting, value):
+    with pytest.raises(ConfigError, match=f"{setting} is .*heel getal"):
+        load_config({"PORTAL_INSTANCE_DIR": str(tmp_path), setting: value})

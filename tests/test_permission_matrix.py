@@ -107,6 +107,12 @@ TABLE: dict[tuple[str, str], Row] = {
         # Without the two-step login there is nothing to turn off: back to the page.
         holder_a=302, holder_b=302, provider=302, rep_active=302, rep_expired=302,
         rep_revoked=302),
+    # 'Waar bent u ingelogd': everyone their own sessions; {session} is holder A's other device.
+    ("access.sessions", "GET"): row("/account/sessies", ok=LOGGED_IN),
+    ("access.end_one_session", "POST"): row("/account/sessies/{session}/uitloggen", "POST",
+                                            ok={"holder_a"}, status=302),
+    ("access.end_all_sessions", "POST"): row("/account/sessies/overal-uitloggen", "POST",
+                                             ok=LOGGED_IN, status=302),
     # --- authorisations and the access log (budget holder only; helpers: Mijn klanten) ---
     ("access.authorizations", "GET"): row(H + "/machtigingen", ok={"holder_a"}),
     ("access.authorizations", "POST"): row(H + "/machtigingen", "POST", ok={"holder_a"},
@@ -287,7 +293,7 @@ def test_the_table_has_no_stale_rows(app):
 
 
 def build_world(db) -> dict:
-    from portal.access.service import make_reset_token
+    from portal.access.service import make_reset_token, start_session
     from portal.agreements.storage import store_document
     from portal.messages.service import notify
     from portal.payments.service import run_payments
@@ -355,6 +361,8 @@ def build_world(db) -> dict:
         "free_month": add_months(last_month, -3).strftime("%Y-%m"),
         "token": make_reset_token(holder_a),
         "account": f.make_user(Role.VERTEGENWOORDIGER).id,  # a login to turn off and on
+        "session": start_session("matrix-other-device", user_id=holder_a.id, data="",
+                                 device="Firefox op Windows", now=now()).id,
     }
     assert paid.id
     return {"users": users, "ids": ids, "holder_b_household": db.session.get(
@@ -389,11 +397,16 @@ def audit_events_of(db, household_id: int) -> int:
                              .where(AuditEvent.household_id == household_id))
 
 
+# The session store (portal.access.sessions) is no data a request writes: a refused request
+# still has a session (a new one after logout, a form token, a message for the next page).
+SESSION_TABLES = {"user_sessions"}
+
+
 def row_counts(db) -> dict[str, int]:
-    """The number of rows of every table, in one query."""
+    """The number of rows of every table but the session store, in one query."""
     from sqlalchemy import func, select
 
-    tables = db.metadata.sorted_tables
+    tables = [t for t in db.metadata.sorted_tables if t.name not in SESSION_TABLES]
     counts = db.session.execute(select(*[
         select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables])).one()
     return dict(zip([t.name for t in tables], counts, strict=True))

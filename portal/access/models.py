@@ -22,6 +22,10 @@ class User(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The last TOTP time step (unix time // 30) a code was accepted for: a code works once.
     totp_last_step: Mapped[int | None]
+    # Wrong second-step codes since the last right one, and until when the login is locked
+    # after too many (access.rules.MAX_CODE_ATTEMPTS): on the server, not in a cookie.
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_locked_until: Mapped[dt.datetime | None]
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # What the account belongs to, by role: a budget holder's household, a provider's
     # organisation or person record, a consulent's funder.
@@ -50,14 +54,36 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        """What the session remembers: the id and a fingerprint of the password hash, so that a
-        new password ends every other session of this login at its next request (load_user)."""
-        return f"{self.id}-{password_fingerprint(self.password_hash)}"
+        """What the session remembers. The session itself lives on the server (UserSession):
+        a new password or a login turned off ends it there, for every copy of the cookie."""
+        return str(self.id)
 
 
 def password_fingerprint(password_hash: str) -> str:
-    """A short digest of a password hash (never the hash itself) for the session cookie."""
+    """A short digest of a password hash (never the hash itself) for a password link."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
+
+
+class UserSession(db.Model):
+    """A session on the server (portal.access.sessions). The browser's cookie carries only a
+    random id; this row keeps its SHA-256 hash, so a copy of the table opens no session.
+
+    A session without user_id is someone who has not logged in (yet): the login form's CSRF
+    token, a half-done two-step login, a message for the next page. Ended sessions stay until
+    `portal purge-sessions` removes them, so the account page can say why one ended."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    data: Mapped[str] = mapped_column(Text, default="")
+    device: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=now, index=True)
+    ended_at: Mapped[dt.datetime | None]
+    # logout, login (a new session at login), password, account_off, ended_by_user, idle, max_age
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class Authorization(db.Model):

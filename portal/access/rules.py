@@ -13,8 +13,14 @@ from portal.dates import format_day
 from portal.refusals import Refusal, repeat
 from portal.text import check_one_line
 
+# Sessions (portal.access.sessions): the defaults of PORTAL_SESSION_IDLE_MINUTES and
+# PORTAL_SESSION_MAX_HOURS. The warning comes two minutes before the idle limit.
 IDLE_LIMIT = dt.timedelta(minutes=15)
 IDLE_WARNING = dt.timedelta(minutes=13)
+IDLE_WARNING_BEFORE = IDLE_LIMIT - IDLE_WARNING
+MAX_SESSION_AGE = dt.timedelta(hours=12)
+# How often a session's "last seen" is written: not on every request.
+SESSION_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 # A link to set a password: after "Wachtwoord vergeten" an hour; in the welcome mail of a login
 # the payment office made, a week (the person may read their mail later). One kind of link (a
 # signed token that carries its own validity), one page that opens it.
@@ -24,9 +30,45 @@ LONGEST_LINK_VALID = WELCOME_LINK_VALID
 MIN_PASSWORD_LENGTH = 10
 
 
-def session_expired(last_seen: dt.datetime | None, now: dt.datetime) -> bool:
-    """A session ends after 15 minutes without activity."""
-    return last_seen is not None and now - last_seen > IDLE_LIMIT
+def session_end_reason(started: dt.datetime, last_seen: dt.datetime, now: dt.datetime, *,
+                       idle: dt.timedelta = IDLE_LIMIT,
+                       max_age: dt.timedelta = MAX_SESSION_AGE) -> str | None:
+    """Why a session is over at `now`: "max_age" (older than the absolute lifetime), "idle"
+    (no activity recorded for longer than the idle lifetime), or None: it lives. Activity is
+    recorded at most once a SESSION_TOUCH_INTERVAL, so the idle limit is never exceeded, but
+    a session may end up to that interval earlier."""
+    if now - started > max_age:
+        return "max_age"
+    if now - last_seen > idle:
+        return "idle"
+    return None
+
+
+def session_needs_touch(last_seen: dt.datetime, now: dt.datetime) -> bool:
+    return now - last_seen >= SESSION_TOUCH_INTERVAL
+
+
+# The browser and system a User-Agent names, for "Waar bent u ingelogd": the first match wins
+# (Edge and Opera also say Chrome; Chrome also says Safari; Android also says Linux).
+_BROWSERS = [("Edg", "Edge"), ("OPR", "Opera"), ("Firefox", "Firefox"), ("Chrome", "Chrome"),
+             ("Chromium", "Chromium"), ("Safari", "Safari")]
+_SYSTEMS = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Macintosh", "macOS"),
+            ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+DEVICE_MAX_LENGTH = 120
+
+
+def describe_device(user_agent: str | None) -> str:
+    """A short, plain description of a device ("Firefox op Windows") from its User-Agent."""
+    text = user_agent or ""
+    browser = next((name for key, name in _BROWSERS if key in text), None)
+    system = next((name for key, name in _SYSTEMS if key in text), None)
+    if browser and system:
+        return f"{browser} op {system}"
+    if browser or system:
+        return browser or system or ""
+    printable = "".join(ch for ch in text if ch.isprintable()).strip()
+    return printable[:DEVICE_MAX_LENGTH] or "Onbekend apparaat"
 
 
 def check_password_strength(password: str) -> list[Refusal]:
@@ -260,6 +302,8 @@ def check_revoke(*, revoked: bool, ends_on: dt.date, today: dt.date) -> list[Ref
 TOTP_PERIOD = 30
 TOTP_VALID_WINDOW = 1  # also the previous and the next 30 seconds (clocks drift)
 MAX_CODE_ATTEMPTS = 5
+# After MAX_CODE_ATTEMPTS wrong codes in a row the login accepts no code for this long.
+CODE_LOCK = dt.timedelta(minutes=15)
 PENDING_LOGIN_VALID = dt.timedelta(minutes=5)
 
 
@@ -302,3 +346,12 @@ def match_totp_step(secret: str, code: str | None, moment: dt.datetime,
 
 def pending_login_expired(started: dt.datetime | None, moment: dt.datetime) -> bool:
     return started is None or moment - started > PENDING_LOGIN_VALID
+
+
+def code_lock_until(failures: int, now: dt.datetime) -> dt.datetime | None:
+    """Until when a login is locked after `failures` wrong codes in a row (None: not)."""
+    return now + CODE_LOCK if failures >= MAX_CODE_ATTEMPTS else None
+
+
+def code_locked(locked_until: dt.datetime | None, now: dt.datetime) -> bool:
+    return locked_until is not None and now < locked_until

@@ -13,13 +13,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
 
 from portal.access.constants import Role, Scope
-from portal.access.models import AuditEvent, Authorization, User, password_fingerprint
+from portal.access.models import (
+    AuditEvent,
+    Authorization,
+    User,
+    UserSession,
+    password_fingerprint,
+)
 from portal.access.permissions import budget_holder_of, require_office
 from portal.access.rules import (
     MIN_PASSWORD_LENGTH,
@@ -33,6 +39,8 @@ from portal.access.rules import (
     check_revoke,
     check_user_links,
     check_welcome_again,
+    code_lock_until,
+    code_locked,
     link_expired,
     link_validity,
     match_totp_step,
@@ -41,6 +49,7 @@ from portal.access.rules import (
 )
 from portal.database import parse_id
 from portal.dates import TZ, format_day, now
+from portal.dates import now as dates_now
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.pagination import Page, paginate
@@ -117,15 +126,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user if verify_password(user, password or "") else None
 
 
-def load_user(session_id: str) -> User | None:
-    """The user of a session (Flask-Login's user loader; User.get_id made `session_id`). A
-    login that was turned off, or whose password changed since, loads as nobody: that session
-    ends at its next request."""
-    user_id, _, fingerprint = str(session_id).partition("-")
-    user = active_user(user_id)
-    if user is None or fingerprint != password_fingerprint(user.password_hash):
-        return None
-    return user
+def load_user(user_id: str) -> User | None:
+    """The user of a session (Flask-Login's user loader; User.get_id made `user_id`). The
+    session itself lives on the server (portal.access.sessions): logging out, a new password
+    and a login turned off end it there. A login that is off loads as nobody anyway."""
+    return active_user(user_id)
 
 
 def find_user(user_id: int | str | None, *, lock: bool = False) -> User | None:
@@ -285,6 +290,7 @@ def reset_password(token: str, password: str, repeated: str) -> User:
         raise Refused(refusals)
     first = not has_usable_password(user)
     user.password_hash = hash_password(password)
+    end_sessions(user.id, "password")
     record("password_set" if first else "password_reset", actor=user,
            household_id=user.household_id,
            summary="Wachtwoord ingesteld" if first else "Wachtwoord opnieuw ingesteld")
@@ -298,11 +304,13 @@ WRONG_CURRENT_PASSWORD = Refusal("current_password_wrong", "Uw huidige wachtwoor
 
 def change_password(user: User, current: str, password: str, repeated: str) -> User:
     """'Wachtwoord wijzigen': the current password, then a new one twice (the same rules as a
-    reset). Every link to set a password that is still out stops working."""
+    reset). Every link to set a password that is still out stops working, and every session
+    of the login ends; the page gives the device that changed it a new one (a new id)."""
     refusals = [] if verify_password(user, current or "") else [WRONG_CURRENT_PASSWORD]
     refusals += check_new_password(password or "", repeated or "")
     refuse_if(refusals)
     user.password_hash = hash_password(password)
+    end_sessions(user.id, "password")
     record("password_changed", actor=user, household_id=user.household_id,
            summary="Wachtwoord gewijzigd")
     db.session.flush()
@@ -399,12 +407,14 @@ def send_welcome_again(actor: User, user_id: int, *, link_for: Callable[[str], s
 
 def set_account_active(actor: User, user_id: int, active: bool) -> User:
     """The payment office turns a login off (someone left the organisation) or on again. A login
-    that is off cannot log in, and its session ends at its next request (load_user). Nobody
-    turns off their own. Audit-logged."""
+    that is off cannot log in, and every session of it ends (turned on again, it logs in
+    anew). Nobody turns off their own. Audit-logged."""
     target = _office_target(actor, user_id)
     refuse_if(check_account_activity(actor_id=actor.id, target_id=target.id,
                                      active=target.is_active_account, wanted=active))
     target.is_active_account = active
+    if not active:
+        end_sessions(target.id, "account_off")
     what = "weer aangezet" if active else "uitgezet"
     record("account_enabled" if active else "account_disabled", actor=actor,
            household_id=target.household_id, object_type="user", object_id=target.id,
@@ -657,16 +667,66 @@ def needs_two_step(user: User) -> bool:
     return two_step_needed(Role(user.role), bool(user.totp_secret))
 
 
-def check_login_code(user: User, code: str | None, *, now: dt.datetime) -> bool:
-    """The second step: is this the user's current code, not used before? Marks it used."""
-    if not user.totp_secret:
-        return False
-    step = match_totp_step(user.totp_secret, code, now, user.totp_last_step)
-    if step is None:
-        return False
-    user.totp_last_step = step
-    db.session.flush()
-    return True
+def check_login_code(user: User, code: str | None, *, now: dt.datetime) -> None:
+    """The second step: is this the user's current code, not used before? Marks it used, or
+    raises Refused: WRONG_CODE, or "code_locked" (saying when to try again) once the login
+    had MAX_CODE_ATTEMPTS wrong codes in a row. Counted on the login, not in a cookie; the
+    edge keeps the count when it answers the refusal (portal.web.keep_writes_of_refusal).
+
+    A code's time step is claimed by one conditional UPDATE whose row count decides, so of
+    parallel requests with the same code exactly one gets in."""
+    locked = _code_lock(user, now)
+    if locked is not None:
+        raise Refused(locked)
+    step = (match_totp_step(user.totp_secret, code, now, user.totp_last_step)
+            if user.totp_secret else None)
+    if step is not None and _claim_code_step(user, step):
+        return
+    until = _count_wrong_code(user, now)
+    if until is not None:
+        record("two_step_locked", actor=user, household_id=user.household_id,
+               summary="Inloggen geblokkeerd na te veel verkeerde codes")
+        raise Refused(_locked_refusal(until))
+    raise Refused(WRONG_CODE)
+
+
+def _claim_code_step(user: User, step: int) -> bool:
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id,
+               (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+        .values(totp_last_step=step, totp_failures=0, totp_locked_until=None)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(user, ["totp_last_step", "totp_failures", "totp_locked_until"])
+    return claimed
+
+
+def _count_wrong_code(user: User, now: dt.datetime) -> dt.datetime | None:
+    """One more wrong code; the moment the login is locked until, when this one locks it."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(totp_failures=User.totp_failures + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(user, ["totp_failures"])
+    until = code_lock_until(user.totp_failures, now)
+    if until is not None:
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(totp_failures=0, totp_locked_until=until)
+                           .execution_options(synchronize_session=False))
+        db.session.expire(user, ["totp_failures", "totp_locked_until"])
+    return until
+
+
+def _locked_refusal(until: dt.datetime) -> Refusal:
+    return Refusal("code_locked", "U heeft te vaak een verkeerde code ingevuld. Voor uw "
+                   f"veiligheid kunt u het om {until.astimezone(TZ):%H:%M} uur opnieuw "
+                   "proberen.", "code")
+
+
+def _code_lock(user: User, now: dt.datetime) -> Refusal | None:
+    if user.totp_locked_until is None:
+        return None
+    until = as_local(user.totp_locked_until, stored_timezone())
+    return _locked_refusal(until) if code_locked(until, now) else None
 
 
 WRONG_CODE = Refusal("code_wrong", "De code klopt niet. Kijk in uw app en typ de code van 6 "
@@ -694,11 +754,124 @@ def disable_two_step(user: User, code: str | None, *, now: dt.datetime) -> User:
     if two_step_required(Role(user.role)):
         raise Refused(Refusal("two_step_required", "Voor uw rol is inloggen in twee stappen "
                               "verplicht. U kunt het niet uitzetten."))
-    if not check_login_code(user, code, now=now):
-        raise Refused(WRONG_CODE)
+    check_login_code(user, code, now=now)
     user.totp_secret = None
     user.totp_last_step = None
     record("two_step_disabled", actor=user, household_id=user.household_id,
            summary="Inloggen in twee stappen uitgezet")
     db.session.flush()
     return user
+
+
+# --- Sessions on the server (the store behind portal.access.sessions) ---------------------
+
+SESSION_KEPT_AFTER_END = dt.timedelta(days=30)
+
+
+def hash_session_token(token: str) -> str:
+    """What the database keeps of a session cookie: its SHA-256 (the token has 256 random bits,
+    so no salt or slow hash is needed, and a copy of the table opens no session)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_session(token: str) -> UserSession | None:
+    return db.session.scalar(select(UserSession)
+                             .where(UserSession.token_hash == hash_session_token(token)))
+
+
+def start_session(token: str, *, user_id: int | None, data: str, device: str,
+                  now: dt.datetime) -> UserSession:
+    row = UserSession(token_hash=hash_session_token(token), user_id=user_id, data=data,
+                      device=device, created_at=now, last_seen_at=now)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def store_session(session_id: int, data: str | None, now: dt.datetime) -> bool:
+    """Write a live session's data (None: only 'last seen'); False when it ended meanwhile."""
+    values: dict = {"last_seen_at": now}
+    if data is not None:
+        values["data"] = data
+    return db.session.execute(
+        update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+        .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+
+
+def end_session(session_id: int, reason: str, now: dt.datetime | None = None) -> bool:
+    """End one session (if it still lives): every copy of its cookie gets the login page."""
+    return db.session.execute(
+        update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now or dates_now(), ended_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def end_sessions(user_id: int, reason: str, *, keep: int | None = None,
+                 now: dt.datetime | None = None) -> int:
+    """End every live session of a login (but `keep`): logout everywhere, a new password, a
+    login turned off. How many ended."""
+    condition = [UserSession.user_id == user_id, UserSession.ended_at.is_(None)]
+    if keep is not None:
+        condition.append(UserSession.id != keep)
+    return db.session.execute(
+        update(UserSession).where(*condition)
+        .values(ended_at=now or dates_now(), ended_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    """A session as 'Waar bent u ingelogd' shows it (moments in Europe/Amsterdam)."""
+
+    id: int
+    device: str
+    started: dt.datetime
+    last_seen: dt.datetime
+    current: bool
+
+
+def active_sessions(user: User, *, current_id: int | None, now: dt.datetime,
+                    idle: dt.timedelta, max_age: dt.timedelta) -> list[ActiveSession]:
+    """The login's sessions that still live, the most recently used first. One query."""
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+               UserSession.last_seen_at >= now - idle, UserSession.created_at >= now - max_age)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())).all()
+    stored = stored_timezone() if rows else TZ
+    return [ActiveSession(r.id, r.device, as_local(r.created_at, stored),
+                          as_local(r.last_seen_at, stored), r.id == current_id) for r in rows]
+
+
+SESSION_GONE = Refusal("session_gone", "Deze sessie is al beëindigd. U hoeft niets te doen.")
+
+
+def end_own_session(user: User, session_id: int, *, now: dt.datetime) -> None:
+    """The user ends one of their own sessions ('Waar bent u ingelogd'). Someone else's, or an
+    unknown one, is refused as not allowed (the edge answers 404). Audit-logged."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id:
+        raise Refused(Refusal("not_allowed", "Deze sessie bestaat niet."))
+    if not end_session(row.id, "ended_by_user", now):
+        raise Refused(SESSION_GONE)
+    record("session_ended", actor=user, household_id=user.household_id,
+           object_type="session", object_id=row.id,
+           summary=f"Uitgelogd op een apparaat ({row.device})")
+
+
+def end_sessions_everywhere(user: User, *, keep: int | None, now: dt.datetime) -> int:
+    """'Overal uitloggen': every session of the user but `keep` (None: this one too) ends.
+    Audit-logged. How many ended."""
+    ended = end_sessions(user.id, "ended_by_user", keep=keep, now=now)
+    record("sessions_ended", actor=user, household_id=user.household_id,
+           summary="Overal uitgelogd" if keep is None
+           else "Uitgelogd op alle andere apparaten", detail={"ended": ended})
+    return ended
+
+
+def purge_sessions(now: dt.datetime, idle: dt.timedelta) -> int:
+    """Remove what no longer counts: sessions of nobody (not logged in) idle longer than the
+    idle limit, and every session last seen more than SESSION_KEPT_AFTER_END ago."""
+    gone = or_(and_(UserSession.user_id.is_(None), UserSession.last_seen_at < now - idle),
+               UserSession.last_seen_at < now - SESSION_KEPT_AFTER_END)
+    return db.session.execute(delete(UserSession).where(gone)).rowcount

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -32,25 +33,27 @@ from portal.access.forms import (
 )
 from portal.access.models import User
 from portal.access.rules import (
-    IDLE_LIMIT,
-    IDLE_WARNING,
+    IDLE_WARNING_BEFORE,
     MAX_CODE_ATTEMPTS,
     MIN_PASSWORD_LENGTH,
     WELCOME_LINK_VALID,
     authorization_end_limit,
     pending_login_expired,
-    session_expired,
     two_step_required,
 )
 from portal.access.service import (
     WRONG_CODE,
     access_log,
+    active_sessions,
     active_user,
     authenticate,
     change_password,
     check_login_code,
     disable_two_step,
     enable_two_step,
+    end_own_session,
+    end_session,
+    end_sessions_everywhere,
     find_user,
     find_user_by_email,
     grant_authorization,
@@ -71,7 +74,7 @@ from portal.dates import format_day, now, today
 from portal.extensions import limiter
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
-from portal.web import roles_required, safe_redirect_target, show_repeat
+from portal.web import keep_writes_of_refusal, roles_required, safe_redirect_target, show_repeat
 
 bp = Blueprint("access", __name__)
 
@@ -82,25 +85,28 @@ LOGOUT_REDIRECT = "logout_redirect"
 
 
 @bp.before_app_request
-def end_idle_session():
-    """Log out after 15 minutes without activity (the cookie's lifetime says the same)."""
-    if not current_user.is_authenticated or request.endpoint == "static":
+def say_why_the_session_ended():
+    """The session the cookie named ended by itself (portal.access.sessions checks the idle
+    and the absolute lifetime on the server): say so on the login page."""
+    reason = getattr(session, "gone", None)
+    if reason not in ("idle", "max_age") or request.endpoint == "static":
         return None
-    moment = now()
-    last = session.get("last_seen")
-    if session_expired(dt.datetime.fromisoformat(last) if last else None, moment):
-        logout_user()
-        session.clear()
-        flash("U was 15 minuten niet actief. Voor uw veiligheid bent u uitgelogd. Log opnieuw in.")
-        return redirect(url_for("access.login"))
-    session["last_seen"] = moment.isoformat()
-    return None
+    session.gone = None
+    if reason == "idle":
+        minutes = int(current_app.permanent_session_lifetime.total_seconds() // 60)
+        flash(f"U was {minutes} minuten niet actief. Voor uw veiligheid bent u uitgelogd. "
+              "Log opnieuw in.")
+    else:
+        hours = int(current_app.config["PORTAL_SESSION_MAX_AGE"].total_seconds() // 3600)
+        flash(f"U was {hours} uur ingelogd. Voor uw veiligheid bent u uitgelogd. Log opnieuw in.")
+    return redirect(url_for("access.login"))
 
 
 @bp.app_context_processor
 def idle_settings():
-    return {"idle_limit_seconds": int(IDLE_LIMIT.total_seconds()),
-            "idle_warning_seconds": int(IDLE_WARNING.total_seconds())}
+    idle = current_app.permanent_session_lifetime
+    return {"idle_limit_seconds": int(idle.total_seconds()),
+            "idle_warning_seconds": int((idle - IDLE_WARNING_BEFORE).total_seconds())}
 
 
 @bp.get("/")
@@ -122,6 +128,7 @@ def login():
             # Password OK, but not logged in yet: the session only remembers who is halfway.
             logout_user()
             session.clear()
+            session.regenerate()
             session[PENDING_USER] = user.id
             session[PENDING_SINCE] = now().isoformat()
             session[PENDING_ATTEMPTS] = 0
@@ -136,10 +143,10 @@ def login():
 
 def _complete_login(user: User, *, two_step: bool) -> None:
     session.clear()  # a new session at login: nothing of the anonymous one survives
+    session.regenerate()  # ... and a new id (portal.access.sessions)
     login_user(user)
-    session.permanent = True
-    session["last_seen"] = now().isoformat()
     session[TWO_STEP_DONE] = two_step
+    generate_csrf()  # the new session's form token now, not as a write of the first page
     record("login", actor=user, household_id=user.household_id,
            summary="Ingelogd in twee stappen" if two_step else "Ingelogd")
 
@@ -147,9 +154,13 @@ def _complete_login(user: User, *, two_step: bool) -> None:
 @bp.post("/uitloggen")
 @login_required
 def logout():
+    """Ends the session on the server: every copy of the cookie gets the login page."""
     elsewhere = session.get(LOGOUT_REDIRECT)
+    if session.row_id is not None:
+        end_session(session.row_id, "logout", now())
     logout_user()
     session.clear()
+    session.regenerate()
     flash("U bent uitgelogd.")
     return redirect(elsewhere or url_for("access.login"))
 
@@ -157,12 +168,12 @@ def logout():
 @bp.post("/sessie-verlengen")
 @login_required
 def keep_alive():
-    """The 'Blijf ingelogd' button of the idle warning: any request renews the session.
+    """The 'Blijf ingelogd' button of the idle warning: renews the session ('last seen').
     Without JavaScript back to the page; from static/js/session.js (fetch, JSON) the page stays
     and gets a fresh CSRF token for its forms, as a kept-alive page may outlive the first."""
+    session.touch = True
     if request.accept_mimetypes.best == "application/json":
         from flask import jsonify
-        from flask_wtf.csrf import generate_csrf
 
         return jsonify(csrf_token=generate_csrf())
     return redirect(safe_redirect_target(request.referrer) or url_for("access.home"))
@@ -223,20 +234,72 @@ def change_password_page():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = change_password(current_user._get_current_object(), form.current.data,
-                                   form.password.data, form.repeat.data)
+            change_password(current_user._get_current_object(), form.current.data,
+                            form.password.data, form.repeat.data)
         except Refused as refused:
             form.add_refusals(refused)
         else:
-            # This session remembers the new password's fingerprint (User.get_id) and goes on;
-            # every other session of this login ends at its next request.
-            login_user(user)
+            # Every session of this login ended (the service); this device goes on with a new
+            # id, so also a copy of its old cookie gets the login page.
+            session.regenerate()
             flash("Uw wachtwoord is gewijzigd. Log voortaan in met uw nieuwe wachtwoord. "
                   "Was u ook op een ander apparaat ingelogd? Daar moet u opnieuw inloggen.")
             return redirect(url_for("access.change_password"))
     status = 422 if request.method == "POST" else 200
     return render_template("access/change_password.html", form=form,
                            min_length=MIN_PASSWORD_LENGTH), status
+
+
+@bp.get("/account/sessies")
+@login_required
+def sessions():
+    """'Waar bent u ingelogd': the user's live sessions; end one, or all (others)."""
+    idle = current_app.permanent_session_lifetime
+    max_age = current_app.config["PORTAL_SESSION_MAX_AGE"]
+    listing = active_sessions(current_user, current_id=session.row_id, now=now(), idle=idle,
+                              max_age=max_age)
+    return render_template("access/sessions.html", listing=listing, form=ConfirmForm(),
+                           others=sum(1 for s in listing if not s.current),
+                           idle_minutes=int(idle.total_seconds() // 60),
+                           max_hours=int(max_age.total_seconds() // 3600))
+
+
+@bp.post("/account/sessies/<int:session_id>/uitloggen")
+@login_required
+def end_one_session(session_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if session_id == session.row_id:  # this device: the ordinary logout
+        return logout()
+    try:
+        end_own_session(current_user, session_id, now=now())
+    except Refused as refused:
+        if "not_allowed" in refused.codes:
+            abort(404)
+        flash(refused.refusals[0].message)
+    else:
+        flash("U bent uitgelogd op dat apparaat.")
+    return redirect(url_for("access.sessions"))
+
+
+@bp.post("/account/sessies/overal-uitloggen")
+@login_required
+def end_all_sessions():
+    """'Overal uitloggen': on every other device, or (ook_hier) on this one too."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    here_too = request.form.get("ook_hier") == "ja"
+    ended = end_sessions_everywhere(current_user, keep=None if here_too else session.row_id,
+                                    now=now())
+    if here_too:
+        logout_user()
+        session.clear()
+        session.regenerate()
+        flash("U bent overal uitgelogd, ook hier.")
+        return redirect(url_for("access.login"))
+    flash("U bent uitgelogd op alle andere apparaten." if ended
+          else "U was nergens anders ingelogd.")
+    return redirect(url_for("access.sessions"))
 
 
 @bp.get("/start")
@@ -293,7 +356,8 @@ def _restart_login(message: str):
 
 
 def _wrong_code(form: CodeForm, message: str = WRONG_CODE_MESSAGE):
-    """Count a wrong code; after too many the half-done login is thrown away."""
+    """Count a wrong code while setting up the app (in the session, which lives on the
+    server); after too many the half-done login is thrown away."""
     session[PENDING_ATTEMPTS] = session.get(PENDING_ATTEMPTS, 0) + 1
     if session[PENDING_ATTEMPTS] >= MAX_CODE_ATTEMPTS:
         return _restart_login("U heeft te vaak een verkeerde code ingevuld. Log opnieuw in met "
@@ -318,12 +382,16 @@ def login_code():
         return _restart_login("Log in met uw e-mailadres en wachtwoord.")
     form = CodeForm()
     if form.validate_on_submit():
-        if check_login_code(user, form.code.data, now=now()):
+        try:
+            check_login_code(user, form.code.data, now=now())
+        except Refused as refused:
+            keep_writes_of_refusal()  # the wrong code counts on the login (server side)
+            if "code_locked" in refused.codes:
+                return _restart_login(refused.refusals[0].message)
+            form.add_refusals(refused)
+        else:
             _complete_login(user, two_step=True)
             return redirect(url_for("access.home"))
-        restart = _wrong_code(form)
-        if restart is not None:
-            return restart
     status = 422 if request.method == "POST" else 200
     return render_template("access/login_code.html", form=form), status
 
@@ -411,6 +479,7 @@ def two_step_off():
         try:
             disable_two_step(current_user, form.code.data, now=now())
         except Refused as refused:
+            keep_writes_of_refusal()  # a wrong code counts towards the lock-out
             for r in refused.refusals:
                 form.code.errors.append(r.message)
         else:

@@ -32,35 +32,85 @@ def test_login_then_start_page(client, db, login):
     assert "Anna Jansen" in response.get_data(as_text=True)
 
 
+def _budget_page_opens(client, user) -> bool:
+    """The budget page itself (200), not a redirect to the login page."""
+    response = client.get(f"/huishoudens/{user.household_id}/budget")
+    if response.status_code == 302:
+        assert "/inloggen" in response.headers["Location"]
+        return False
+    assert response.status_code == 200
+    return True
+
+
 def test_session_ends_after_15_idle_minutes(client, db, login):
     import datetime as dt
 
-    import time_machine
-
-    from portal.dates import now as real_now
+    from portal.dates import now
+    from tests.sessions import set_session_times
 
     user = f.make_user(Role.BUDGETHOUDER)
     login(user)
-    first = client.get("/start", follow_redirects=True)  # logged in: the budget page
-    assert first.status_code == 200 and first.request.path.endswith("/budget")
-    later = real_now() + dt.timedelta(minutes=15, seconds=1)
-    with time_machine.travel(later):
-        response = client.get("/start")
-    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
-    after = client.get("/start")  # really logged out
-    assert after.status_code == 302 and "/inloggen" in after.headers["Location"]
+    assert _budget_page_opens(client, user)
+    set_session_times(client, last_seen=now() - dt.timedelta(minutes=15, seconds=1))
+    response = client.get("/start")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inloggen")
+    assert "15 minuten niet actief" in client.get("/inloggen").get_data(as_text=True)
+    assert not _budget_page_opens(client, user)  # really logged out
 
 
-def test_activity_within_15_minutes_keeps_the_session(client, db, login, monkeypatch):
+def test_activity_within_15_minutes_keeps_the_session(client, db, login):
     import datetime as dt
 
-    from portal.access import views
-    from portal.dates import now as real_now
+    from portal.dates import now
+    from tests.sessions import session_row, set_session_times
 
     user = f.make_user(Role.BUDGETHOUDER)
     login(user)
-    monkeypatch.setattr(views, "now", lambda: real_now() + dt.timedelta(minutes=14, seconds=59))
-    assert client.get("/start", follow_redirects=True).status_code == 200
+    set_session_times(client, last_seen=now() - dt.timedelta(minutes=14, seconds=50))
+    assert _budget_page_opens(client, user)
+    # ... and that request counts as activity: the clock starts again.
+    assert now() - session_row(client).last_seen_at.replace(tzinfo=now().tzinfo) \
+        < dt.timedelta(minutes=1)
+
+
+def test_a_session_ends_after_the_absolute_lifetime_however_active(client, db, login, app):
+    from portal.dates import now
+    from tests.sessions import set_session_times
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    login(user)
+    max_age = app.config["PORTAL_SESSION_MAX_AGE"]
+    set_session_times(client, started=now() - max_age + dt_seconds(10))
+    assert _budget_page_opens(client, user)
+    set_session_times(client, started=now() - max_age - dt_seconds(1))
+    response = client.get(f"/huishoudens/{user.household_id}/budget")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inloggen")
+    assert "12 uur ingelogd" in client.get("/inloggen").get_data(as_text=True)
+    assert not _budget_page_opens(client, user)
+
+
+def test_last_seen_is_written_at_most_once_a_minute(client, db, login):
+    import datetime as dt
+
+    from portal.dates import now
+    from tests.sessions import session_row, set_session_times
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    login(user)
+    assert _budget_page_opens(client, user)  # the first page adds the form token: a write
+    recent = (now() - dt.timedelta(seconds=30)).replace(microsecond=0)
+    set_session_times(client, last_seen=recent)
+    assert _budget_page_opens(client, user)
+    assert session_row(client).last_seen_at.replace(tzinfo=None) == recent.replace(tzinfo=None)
+    set_session_times(client, last_seen=recent - dt.timedelta(seconds=31))
+    assert _budget_page_opens(client, user)
+    assert session_row(client).last_seen_at.replace(tzinfo=None) > recent.replace(tzinfo=None)
+
+
+def dt_seconds(n: int):
+    import datetime as dt
+
+    return dt.timedelta(seconds=n)
 
 
 def test_password_reset_link_works_once(client, db, app):

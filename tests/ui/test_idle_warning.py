@@ -9,6 +9,7 @@ from portal.access.constants import Role
 from portal.access.rules import IDLE_LIMIT, IDLE_WARNING
 from portal.dates import now
 from tests import factories as f
+from tests.sessions import session_row, set_session_times
 from tests.ui.pagetree import by_id, parse
 
 
@@ -53,13 +54,11 @@ def test_the_login_page_has_no_warning_and_no_script(client, db):
 
 
 def _set_last_seen(client, moment: dt.datetime) -> None:
-    with client.session_transaction() as session:
-        session["last_seen"] = moment.isoformat()
+    set_session_times(client, last_seen=moment)
 
 
 def _last_seen(client) -> dt.datetime:
-    with client.session_transaction() as session:
-        return dt.datetime.fromisoformat(session["last_seen"])
+    return session_row(client).last_seen_at.replace(tzinfo=now().tzinfo)
 
 
 def test_keep_alive_from_the_script_renews_the_session_and_stays_on_the_page(client, db, login):
