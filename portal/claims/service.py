@@ -22,14 +22,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import budget_holder_of, require_office
-from portal.access.service import record
+from portal.access.service import record, record_many
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.rules import VersionPeriod, version_for_day
@@ -42,6 +42,7 @@ from portal.claims.grid import Column, day_label, quantity_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
+from portal.database import chunks, expire_loaded, id_in
 from portal.dates import first_of_month, format_day, format_month, last_of_month, month_days, now
 from portal.extensions import db
 from portal.messages.service import notify
@@ -565,22 +566,44 @@ def claim_shares(claim: Claim) -> dict[int, int]:
 
 def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
     """goedgekeurd -> uitbetaald. Called by payments after it settled the grants; payments
-    tells the provider (it knows the transfer's reference)."""
+    tells the provider (it knows the transfer's reference).
+
+    Set-based, for a payment run's batch: `claims` may be Claim rows or anything with their
+    id, status, reference and agreement_id. Per chunk of ids one conditional UPDATE (only
+    sheets still approved: its row count decides, a sheet paid meanwhile refuses the whole
+    unit of work), one bulk insert of the history events and one of the audit lines.
+    """
     refusals = []
     for claim in claims:
         refusals += rules.check_transition(claim.status, Action.PAY, Side.SYSTEM)[1]
     refuse_if(refusals)
-    if not claims:
-        return
-    agreements = {a.id: a for a in db.session.scalars(
-        select(Agreement).where(Agreement.id.in_({c.agreement_id for c in claims})))}
-    for claim in claims:
-        from_status = claim.status
-        claim.status = ClaimStatus.UITBETAALD
-        claim.paid_on = paid_on
-        _event(claim, from_status, ClaimStatus.UITBETAALD, None, None, "paid",
-               agreements[claim.agreement_id].household_id)
-    db.session.flush()
+    for batch in chunks(claims):
+        ids = [c.id for c in batch]
+        before = [(c.id, str(c.status), c.reference, c.agreement_id) for c in batch]
+        households = dict(db.session.execute(
+            select(Agreement.id, Agreement.household_id)
+            .where(id_in(Agreement.id, {c.agreement_id for c in batch}))).all())
+        changed = db.session.execute(
+            update(Claim.__table__)
+            .where(id_in(Claim.__table__.c.id, ids),
+                   Claim.__table__.c.status == ClaimStatus.GOEDGEKEURD.value)
+            .values(status=ClaimStatus.UITBETAALD.value, paid_on=paid_on)).rowcount
+        if changed != len(set(ids)):
+            raise Refused(Refusal("already_done", "Dit is al gedaan: een van de urenbriefjes "
+                                  "is intussen al betaald of veranderd. Er is niets betaald."))
+        expire_loaded(Claim, ids)
+        at = now()
+        paid = ClaimStatus.UITBETAALD.value
+        db.session.execute(insert(ClaimEvent), [
+            {"claim_id": cid, "from_status": status, "to_status": paid, "actor_id": None,
+             "on_behalf_of_id": None, "reason": None, "at": at}
+            for cid, status, _reference, _agreement_id in before])
+        record_many([{
+            "action": "claim.paid", "household_id": households[agreement_id],
+            "object_type": "claim", "object_id": cid,
+            "summary": f"Urenbriefje {reference}: {status} -> {paid}",
+            "detail": {"reference": reference, "from": status, "to": paid}}
+            for cid, status, reference, agreement_id in before])
 
 
 def find_by_reference(reference: str) -> Claim | None:

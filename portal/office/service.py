@@ -36,6 +36,7 @@ from portal.claims.service import sheet_facts
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
 from portal.payments import rules as payment_rules
+from portal.payments.models import Payment, PaymentItem
 from portal.payments.service import RunOutcome, execute_run, run_candidates
 from portal.refusals import Refusal, Refused
 
@@ -150,8 +151,9 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates):
         raise Refused(RUN_CHANGED)
     outcome = execute_run(actor, run_on)
-    paid = {item.claim_id for payment in (outcome.run.payments if outcome.run else [])
-            for item in payment.items}
+    paid = set(db.session.scalars(
+        select(PaymentItem.claim_id).join(Payment, Payment.id == PaymentItem.payment_id)
+        .where(Payment.run_id == outcome.run.id))) if outcome.run else set()
     previewed = {cid for cid, _status, _cents in candidates}
     approved = {cid for cid, status, cents in candidates
                 if status == ClaimStatus.GOEDGEKEURD and cents > 0}

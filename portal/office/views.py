@@ -102,7 +102,7 @@ def execute():
 @bp.get("/betaalrondes/<int:run_id>")
 @office_only
 def payment_run(run_id: int):
-    details = run_details(run_id)
+    details = run_details(run_id, page_number(request.args.get("pagina")))
     if details is None:
         abort(404)
     return render_template("office/run.html", details=details, run=details.run)
