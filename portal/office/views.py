@@ -63,8 +63,9 @@ def _runs_page(form: RunForm, errors: list[str], status: int = 200):
     after a refused POST): the fingerprint of the very sheets the preview shows."""
     preview = preview_next_run(today())
     form.fingerprint.data = preview.fingerprint
+    shown = preview.page(page_number(request.args.get("pagina")))
     return render_template("office/runs.html", form=form, errors=errors, preview=preview,
-                           runs=list_runs()), status
+                           shown=shown, runs=list_runs()), status
 
 
 @bp.get("/betaalrondes")

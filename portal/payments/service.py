@@ -473,6 +473,40 @@ class RunPreview:
     def is_empty(self) -> bool:
         return not self.lines and not self.to_check_count
 
+    @property
+    def sheet_count(self) -> int:
+        return sum(line.claim_count for line in self.lines)
+
+    def page(self, requested: int) -> PreviewPage:
+        """One page of the transfers (PREVIEW_PAGE_SIZE, in run order) and of the sheets held
+        back, so the page's size does not grow with the run."""
+        shown, offset = paginate(len(self.lines), requested, PREVIEW_PAGE_SIZE)
+        return PreviewPage(page=shown, lines=self.lines[offset:offset + PREVIEW_PAGE_SIZE],
+                           first_shown=offset + 1,
+                           held_back=self.held_back[:PREVIEW_PAGE_SIZE],
+                           held_back_total=len(self.held_back))
+
+
+PREVIEW_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    page: Page
+    lines: list[PreviewLine]
+    first_shown: int
+    held_back: list[HeldBack]
+
+    held_back_total: int = 0
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + len(self.lines) - 1
+
+    @property
+    def held_back_not_shown(self) -> int:
+        return self.held_back_total - len(self.held_back)
+
 
 def preview_next_run(today: dt.date) -> RunPreview:
     """What the next run would pay (preview_run), what it leaves for later (held_back_claims)
