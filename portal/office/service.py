@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.access.models import User
@@ -35,6 +35,7 @@ from portal.claims.models import Claim
 from portal.claims.service import sheet_facts
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
+from portal.pagination import Page, paginate
 from portal.payments import rules as payment_rules
 from portal.payments.models import Payment, PaymentItem
 from portal.payments.service import RunOutcome, execute_run, run_candidates
@@ -182,16 +183,22 @@ class ClaimToHandle:
     reason: str | None
 
 
-def claims_to_handle() -> list[ClaimToHandle]:
-    """Every submitted and suspended sheet, oldest submission first. One query."""
+HANDLE_PAGE_SIZE = 50
+
+
+def claims_to_handle(status: ClaimStatus, page: int = 1) -> tuple[Page, list[ClaimToHandle]]:
+    """One page (HANDLE_PAGE_SIZE) of the sheets in `status` (submitted or suspended), oldest
+    submission first, and which page it is. Two queries (a count and the page)."""
+    total = db.session.scalar(select(func.count(Claim.id)).where(Claim.status == status))
+    shown, offset = paginate(int(total or 0), page, HANDLE_PAGE_SIZE)
     rows = db.session.execute(
         select(Claim, Household.name, Provider.name)
         .join(Agreement, Agreement.id == Claim.agreement_id)
         .join(Household, Household.id == Agreement.household_id)
         .join(Provider, Provider.id == Agreement.provider_id)
-        .where(Claim.status.in_(TO_HANDLE))
-        .order_by(Claim.submitted_at, Claim.id)).all()
-    return [ClaimToHandle(claim_id=c.id, reference=c.reference, month=c.month,
+        .where(Claim.status == status)
+        .order_by(Claim.submitted_at, Claim.id).limit(HANDLE_PAGE_SIZE).offset(offset)).all()
+    return shown, [ClaimToHandle(claim_id=c.id, reference=c.reference, month=c.month,
                           status=ClaimStatus(c.status), total_cents=c.total_cents,
                           household_name=household, provider_name=provider,
                           submitted_at=c.submitted_at,

@@ -133,10 +133,15 @@ def sepa_file(run_id: int):
 @office_only
 def claims():
     """The submitted sheets (waiting for the check) and the suspended ones."""
-    rows = service.claims_to_handle()
+    asked = request.args.get("status")
+    pages = {status: service.claims_to_handle(
+        status, page_number(request.args.get("pagina")) if asked == status.value else 1)
+        for status in (ClaimStatus.INGEDIEND, ClaimStatus.OPGESCHORT)}
     return render_template("office/claims.html",
-                           submitted=[r for r in rows if r.status == ClaimStatus.INGEDIEND],
-                           suspended=[r for r in rows if r.status == ClaimStatus.OPGESCHORT])
+                           submitted_page=pages[ClaimStatus.INGEDIEND][0],
+                           submitted=pages[ClaimStatus.INGEDIEND][1],
+                           suspended_page=pages[ClaimStatus.OPGESCHORT][0],
+                           suspended=pages[ClaimStatus.OPGESCHORT][1])
 
 
 DECIDED = {

@@ -48,3 +48,22 @@ def test_an_executed_run_shows_a_page_of_its_payments(client, login, db, many_pr
     assert f"{PROVIDERS} ({PROVIDERS} urenbriefjes)" in html
     html = client.get(f"/betaalkantoor/betaalrondes/{run.id}?pagina=2").get_data(as_text=True)
     assert rows(html, "betalingen") == PROVIDERS - RUN_PAGE_SIZE
+
+
+def test_the_sheets_to_check_are_paged_per_list(client, login, db):
+    from portal.claims.constants import ClaimStatus
+    from portal.office.service import HANDLE_PAGE_SIZE
+
+    grant = f.make_grant(amount_cents=10_000_000)
+    for _ in range(HANDLE_PAGE_SIZE + 2):
+        make_approved_claim(f.make_agreement(grant), MARCH, status=ClaimStatus.INGEDIEND)
+    make_approved_claim(f.make_agreement(grant), MARCH, status=ClaimStatus.OPGESCHORT)
+    login(f.make_user(Role.BEHEERDER))
+    html = client.get("/betaalkantoor/urenbriefjes").get_data(as_text=True)
+    assert rows(html, "tabel-ingediend") == HANDLE_PAGE_SIZE
+    assert rows(html, "tabel-opgeschort") == 1
+    assert "status=ingediend" in html and 'rel="next"' in html
+    html = client.get("/betaalkantoor/urenbriefjes?status=ingediend&pagina=2").get_data(
+        as_text=True)
+    assert rows(html, "tabel-ingediend") == 2
+    assert rows(html, "tabel-opgeschort") == 1
