@@ -126,6 +126,11 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
                  .join(Claim, Claim.id == ClaimLine.claim_id)
                  .join(Agreement, Agreement.id == Claim.agreement_id)
                  .where(Agreement.provider_id == agreement.provider_id,
+                        # A sheet's days lie in its own month: bounded by the provider's
+                        # agreements and the month through indexes (agreements.provider_id,
+                        # claims (agreement_id, month), claim_lines.claim_id), never a scan
+                        # of every line of that month in the country.
+                        Claim.month == month,
                         Claim.status != ClaimStatus.AFGEKEURD,
                         ClaimLine.day >= month, ClaimLine.day <= last_of_month(month)))
         if exclude_claim_id is not None:
