@@ -76,10 +76,11 @@ STATEMENTS = [
     "FROM generate_series(1, :paid) m",
     "INSERT INTO payments (run_id, provider_id, iban, amount_cents, reference) "
     "SELECT r.id, x.provider_id, :iban, x.cents, r.reference || '-' || "
-    "lpad((row_number() OVER (PARTITION BY r.id ORDER BY x.provider_id))::text, 3, '0') "
-    "FROM (SELECT extract(month FROM c.month)::int AS m, ag.provider_id, sum(c.total_cents) "
-    "AS cents FROM claims c JOIN agreements ag ON ag.id = c.agreement_id "
-    "WHERE c.status = 'uitbetaald' GROUP BY 1, 2) x JOIN payment_runs r ON r.id = x.m",
+    "lpad(x.n::text, greatest(3, length(x.n::text)), '0') "
+    "FROM (SELECT m, provider_id, cents, row_number() OVER (PARTITION BY m ORDER BY "
+    "provider_id) AS n FROM (SELECT extract(month FROM c.month)::int AS m, ag.provider_id, "
+    "sum(c.total_cents) AS cents FROM claims c JOIN agreements ag ON ag.id = c.agreement_id "
+    "WHERE c.status = 'uitbetaald' GROUP BY 1, 2) g) x JOIN payment_runs r ON r.id = x.m",
     "INSERT INTO payment_items (payment_id, claim_id, amount_cents) "
     "SELECT p.id, c.id, c.total_cents FROM claims c JOIN agreements ag ON ag.id = c.agreement_id "
     "JOIN payments p ON p.run_id = extract(month FROM c.month)::int "
