@@ -23,9 +23,9 @@ PORT    ?= 5000
 OIDC_PORT ?= 5010
 
 # What a fresh Debian 12 needs (see TOOLCHAIN notes): Python, WeasyPrint's pango and a font,
-# Chromium for the browser tests, poppler to look at PDFs.
+# Chromium for the browser tests, poppler to look at PDFs, wrk for `make bench-scale`.
 DEB_PACKAGES := ca-certificates python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 \
-                libharfbuzz-subset0 fonts-dejavu-core chromium poppler-utils
+                libharfbuzz-subset0 fonts-dejavu-core chromium poppler-utils wrk
 
 # PostgreSQL leg: where the server is (trust authentication); a fresh database per run.
 PG_HOST ?= 127.0.0.1
@@ -50,6 +50,7 @@ help:
 	@echo "make test   zet alles klaar en draait alle tests (SQLite, PostgreSQL, browser)"
 	@echo "make lint   ruff over portal/, tests/ en e2e/"
 	@echo "make pdf-samples  één van elk papieren document (uit de demo) in pdf-samples/, om te bekijken"
+	@echo "make bench-scale  meet het portaal op landelijke schaal (PostgreSQL; HOUSEHOLDS=150000)"
 	@echo "make clean  verwijdert .venv en caches (de database in instance/ blijft staan)"
 
 # --- setup -------------------------------------------------------------------------------
@@ -147,6 +148,14 @@ clean:
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # --- paper -------------------------------------------------------------------------------
+
+.PHONY: bench-scale
+HOUSEHOLDS ?= 15000
+# National scale (issue 14) on PostgreSQL: generated data, pages under gunicorn + wrk, the
+# payment run; writes its section of tests/benchmarks/RESULTS.md. HOUSEHOLDS=150000 for the
+# national figure (hours, ~3 million sheets).
+bench-scale: setup
+	$(PY) tests/benchmarks/bench_scale.py --households $(HOUSEHOLDS) --write
 
 .PHONY: pdf-samples
 # One of each paper document from the demo data (a temporary database, removed afterwards), to look at.

@@ -125,3 +125,42 @@ def commit_or_rollback(ok: bool) -> None:
         db.session.commit()
     else:
         db.session.rollback()
+
+
+# --------------------------------------------------------------------------- bounded id lists
+
+# How many ids a bulk job handles per statement (and per batch): bounded, whatever the data.
+BATCH_SIZE = 2_000
+
+def chunks(items, size: int = BATCH_SIZE) -> Iterator[list]:
+    """`items` in lists of at most `size`, in order."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def id_in(column, ids):
+    """`column` is one of `ids`: on PostgreSQL `column = ANY(:ids)`, ONE array parameter
+    however many ids (psycopg takes at most 65,535 parameters in one statement); elsewhere an
+    IN list, so give it a bounded list (`chunks`)."""
+    from sqlalchemy import Integer, any_, bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    ids = sorted(set(ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def expire_loaded(model, ids) -> None:
+    """Expire the rows of `model` with these ids that the session holds, after a bulk UPDATE
+    wrote past it, so they are read again when used."""
+    wanted = set(ids)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, model) and obj.id in wanted:
+            db.session.expire(obj)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.access.constants import Role, Scope
@@ -29,8 +29,8 @@ class User(db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # What the account belongs to, by role: a budget holder's household, a provider's
     # organisation or person record, a consulent's funder.
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
-    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     funder_id: Mapped[int | None] = mapped_column(ForeignKey("funders.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     # DigiD or eHerkenning (portal/identity/): "digid:" or "eherkenning:" and a keyed hash
@@ -108,6 +108,7 @@ class AuditEvent(db.Model):
     below stops it in a session; the database's triggers refuse it from any code or SQL."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_household_id_at", "household_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=now, index=True)

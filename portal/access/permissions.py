@@ -49,6 +49,20 @@ def active_login(role: Role, *criteria) -> ColumnElement[bool]:
     return and_(User.role == role, User.is_active_account.is_(True), *criteria)
 
 
+def provider_recipients(provider_id: int) -> list[int]:
+    """Who is told about a care provider's agreements, sheets and payments: its logins that can
+    log in (a login turned off, and an API key's own account, gets no messages)."""
+    return list(db.session.scalars(select(User.id).where(
+        active_login(Role.ZORGVERLENER, User.provider_id == provider_id)).order_by(User.id)))
+
+
+def household_recipients(household_id: int) -> list[int]:
+    """Who is told about a household's agreements, sheets and payments: its budget holder's
+    logins that can log in."""
+    return list(db.session.scalars(select(User.id).where(
+        active_login(Role.BUDGETHOUDER, User.household_id == household_id)).order_by(User.id)))
+
+
 def authorization_is_active(auth: Authorization, today: dt.date) -> bool:
     return auth.revoked_at is None and auth.starts_on <= today <= auth.ends_on
 

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
@@ -208,6 +208,21 @@ def record(action: str, *, actor: User | None, on_behalf_of: User | None = None,
                        summary=one_line(summary), detail=detail)
     db.session.add(event)
     return event
+
+
+def record_many(events: list[dict]) -> None:
+    """Many audit events in one bulk insert (a payment run's): each a dict of `record`'s
+    keyword arguments, with actor_id / on_behalf_of_id instead of the users. Each summary is
+    one line, as in `record`."""
+    moment = dates_now()
+    rows = [{"action": e["action"], "actor_id": e.get("actor_id"),
+             "on_behalf_of_id": e.get("on_behalf_of_id"), "household_id": e.get("household_id"),
+             "object_type": e.get("object_type"), "object_id": e.get("object_id"),
+             "summary": one_line(e.get("summary", "")), "detail": e.get("detail"),
+             "at": moment}
+            for e in events]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
 
 
 def log_access(actor: User | None, household_id: int, what: str, *,

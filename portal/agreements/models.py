@@ -94,7 +94,8 @@ class AgreementVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
     number: Mapped[int]
-    status: Mapped[VersionStatus] = mapped_column(String(20), default=VersionStatus.CONCEPT)
+    status: Mapped[VersionStatus] = mapped_column(String(20), default=VersionStatus.CONCEPT,
+                                                  index=True)
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date | None]
     end_kind: Mapped[EndKind] = mapped_column(String(20), default=EndKind.EINDDATUM)

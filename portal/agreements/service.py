@@ -28,6 +28,8 @@ from portal.access.permissions import (
     active_login,
     budget_holder_of,
     household_access,
+    household_recipients,
+    provider_recipients,
     require_office,
 )
 from portal.access.service import record
@@ -293,14 +295,11 @@ def _audit(action: str, actor: User, agreement: Agreement, version: AgreementVer
 
 
 def _provider_user_ids(provider_id: int) -> set[int]:
-    """The provider's logins that can log in (a login turned off gets no messages)."""
-    return set(db.session.scalars(select(User.id).where(
-        active_login(Role.ZORGVERLENER, User.provider_id == provider_id))))
+    return set(provider_recipients(provider_id))
 
 
 def _holder_user_ids(household_id: int) -> set[int]:
-    holder = budget_holder_of(household_id)
-    return {holder.id} if holder else set()
+    return set(household_recipients(household_id))
 
 
 def _consulent_user_ids(funder_ids: set[int]) -> set[int]:

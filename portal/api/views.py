@@ -495,8 +495,8 @@ def get_sheet(sheet_id: int):
 @blp.response(200, schemas.PaymentPage)
 def list_payments(limit: int, cursor: str | None):
     """Transfers to the organisation, each with its specification (which sheets)."""
-    specs = providers_service.payment_specifications(
-        g.api_actor.provider_id, after_id=decode_cursor(cursor) or 0, limit=limit + 1)
+    specs = providers_service.payment_specifications_after(
+        g.api_actor.provider_id, decode_cursor(cursor) or 0, limit + 1)
     rows = [{"id": s.payment_id, "run_reference": s.run_reference, "run_on": s.run_on,
              "payment_reference": s.payment_reference, "iban_masked": s.iban_masked,
              "total_cents": s.total_cents,

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.budgets.constants import CareKind, Unit
@@ -18,6 +27,7 @@ class Claim(db.Model):
     __table_args__ = (
         UniqueConstraint("agreement_id", "month"),
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
+        Index("ix_claims_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,14 +24,18 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import budget_holder_of, require_office
-from portal.access.service import record
+from portal.access.permissions import (
+    budget_holder_of,
+    household_recipients,
+    provider_recipients,
+    require_office,
+)
+from portal.access.service import record, record_many
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.rules import VersionPeriod, version_for_day
@@ -44,6 +48,7 @@ from portal.claims.grid import Column, day_label, quantity_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
+from portal.database import chunks, expire_loaded, id_in
 from portal.dates import first_of_month, format_day, format_month, last_of_month, month_days, now
 from portal.extensions import db
 from portal.messages.service import notify
@@ -127,6 +132,11 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
                  .join(Claim, Claim.id == ClaimLine.claim_id)
                  .join(Agreement, Agreement.id == Claim.agreement_id)
                  .where(Agreement.provider_id == agreement.provider_id,
+                        # A sheet's days lie in its own month: bounded by the provider's
+                        # agreements and the month through indexes (agreements.provider_id,
+                        # claims (agreement_id, month), claim_lines.claim_id), never a scan
+                        # of every line of that month in the country.
+                        Claim.month == month,
                         Claim.status != ClaimStatus.AFGEKEURD,
                         ClaimLine.day >= month, ClaimLine.day <= last_of_month(month)))
         if exclude_claim_id is not None:
@@ -236,16 +246,6 @@ def _event(claim: Claim, from_status: str | None, to_status: str, actor: User | 
                    **({"received_on": received_on.isoformat()} if received_on else {})})
 
 
-def _holder_user_ids(household_id: int) -> list[int]:
-    return list(db.session.scalars(select(User.id).where(User.household_id == household_id,
-                                                         User.role == Role.BUDGETHOUDER)))
-
-
-def _provider_user_ids(provider_id: int) -> list[int]:
-    return list(db.session.scalars(select(User.id).where(User.provider_id == provider_id,
-                                                         User.role == Role.ZORGVERLENER)))
-
-
 def _notify(user_ids: list[int], kind: str, subject: str, body: str = "") -> None:
     if user_ids:
         notify(user_ids, kind, subject, body)
@@ -346,7 +346,7 @@ def _lines_effect(claim: Claim, agreement: Agreement, month: dt.date,
 
 def _waiting(agreement: Agreement) -> Callable[[Claim], list[_Notice]]:
     return lambda claim: [_Notice(
-        _holder_user_ids(agreement.household_id), "claim_waiting",
+        household_recipients(agreement.household_id), "claim_waiting",
         f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}",
         f"De zorgverlener heeft {_sheet_label(claim)} klaargezet "
         f"({format_euro(claim.total_cents)}). Controleer de uren en geef akkoord, of stuur "
@@ -356,7 +356,7 @@ def _waiting(agreement: Agreement) -> Callable[[Claim], list[_Notice]]:
 def _submitted(agreement: Agreement, text: str) -> Callable[[Claim], list[_Notice]]:
     """The provider hears the sheet was submitted; `text` says how ({sheet}, {amount})."""
     return lambda claim: [_Notice(
-        _provider_user_ids(agreement.provider_id), "claim_submitted",
+        provider_recipients(agreement.provider_id), "claim_submitted",
         f"Urenbriefje ingediend: {format_month(claim.month)}",
         text.format(sheet=_sheet_label(claim), amount=format_euro(claim.total_cents)))]
 
@@ -368,7 +368,7 @@ def _both_sides(agreement: Agreement, kind: str, subject: str, body: str
     def notices(claim: Claim) -> list[_Notice]:
         values = {"month": format_month(claim.month), "sheet": _sheet_label(claim),
                   "reason": claim.refusal_reason, "amount": format_euro(claim.total_cents)}
-        users = _holder_user_ids(agreement.household_id) + _provider_user_ids(agreement.provider_id)
+        users = household_recipients(agreement.household_id) + provider_recipients(agreement.provider_id)
         return [_Notice(users, kind, subject.format(**values), body.format(**values))]
 
     return notices
@@ -509,7 +509,7 @@ def refuse_by_holder(actor: User, claim: Claim, reason: str, today: dt.date) -> 
         audit="refuse_by_holder", also=rules.check_reason(reason), reason=reason,
         refusal_reason=reason,
         notices=lambda claim: [_Notice(
-            _provider_user_ids(agreement.provider_id), "claim_refused",
+            provider_recipients(agreement.provider_id), "claim_refused",
             f"Urenbriefje teruggestuurd: {format_month(claim.month)}",
             f"De budgethouder heeft {_sheet_label(claim)} teruggestuurd. Reden: "
             f"{claim.refusal_reason} Pas het urenbriefje aan en stuur het opnieuw.")])
@@ -530,7 +530,7 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
         household_id=agreement.household_id, audit="office_approve", effect=effect,
         decided_at=now(),
         notices=lambda claim: [_Notice(
-            _provider_user_ids(agreement.provider_id), "claim_approved",
+            provider_recipients(agreement.provider_id), "claim_approved",
             f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
             f"Het betaalkantoor heeft {_sheet_label(claim)} goedgekeurd "
             f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")])
@@ -593,8 +593,8 @@ def reopen(actor: User, claim: Claim, today: dt.date) -> Claim:
     """A refused sheet becomes a concept again, for correction (budget holder or provider)."""
     agreement = _agreement_of(claim)
     acting = _require(actor, agreement, today)
-    other = (_holder_user_ids(agreement.household_id) if acting.side is Side.PROVIDER
-             else _provider_user_ids(agreement.provider_id))
+    other = (household_recipients(agreement.household_id) if acting.side is Side.PROVIDER
+             else provider_recipients(agreement.provider_id))
     return _transition(
         claim, Action.REOPEN, acting.side, actor=actor, on_behalf_of=acting.on_behalf_of,
         household_id=agreement.household_id, audit="reopen", submitted_at=None,
@@ -614,22 +614,44 @@ def claim_shares(claim: Claim) -> dict[int, int]:
 
 def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
     """goedgekeurd -> uitbetaald. Called by payments after it settled the grants; payments
-    tells the provider (it knows the transfer's reference)."""
+    tells the provider (it knows the transfer's reference).
+
+    Set-based, for a payment run's batch: `claims` may be Claim rows or anything with their
+    id, status, reference and agreement_id. Per chunk of ids one conditional UPDATE (only
+    sheets still approved: its row count decides, a sheet paid meanwhile refuses the whole
+    unit of work), one bulk insert of the history events and one of the audit lines.
+    """
     refusals = []
     for claim in claims:
         refusals += rules.check_transition(claim.status, Action.PAY, Side.SYSTEM)[1]
     refuse_if(refusals)
-    if not claims:
-        return
-    agreements = {a.id: a for a in db.session.scalars(
-        select(Agreement).where(Agreement.id.in_({c.agreement_id for c in claims})))}
-    for claim in claims:
-        from_status = claim.status
-        claim.status = ClaimStatus.UITBETAALD
-        claim.paid_on = paid_on
-        _event(claim, from_status, ClaimStatus.UITBETAALD, None, None, "paid",
-               agreements[claim.agreement_id].household_id)
-    db.session.flush()
+    for batch in chunks(claims):
+        ids = [c.id for c in batch]
+        before = [(c.id, str(c.status), c.reference, c.agreement_id) for c in batch]
+        households = dict(db.session.execute(
+            select(Agreement.id, Agreement.household_id)
+            .where(id_in(Agreement.id, {c.agreement_id for c in batch}))).all())
+        changed = db.session.execute(
+            update(Claim.__table__)
+            .where(id_in(Claim.__table__.c.id, ids),
+                   Claim.__table__.c.status == ClaimStatus.GOEDGEKEURD.value)
+            .values(status=ClaimStatus.UITBETAALD.value, paid_on=paid_on)).rowcount
+        if changed != len(set(ids)):
+            raise Refused(Refusal("already_done", "Dit is al gedaan: een van de urenbriefjes "
+                                  "is intussen al betaald of veranderd. Er is niets betaald."))
+        expire_loaded(Claim, ids)
+        at = now()
+        paid = ClaimStatus.UITBETAALD.value
+        db.session.execute(insert(ClaimEvent), [
+            {"claim_id": cid, "from_status": status, "to_status": paid, "actor_id": None,
+             "on_behalf_of_id": None, "reason": None, "at": at}
+            for cid, status, _reference, _agreement_id in before])
+        record_many([{
+            "action": "claim.paid", "household_id": households[agreement_id],
+            "object_type": "claim", "object_id": cid,
+            "summary": f"Urenbriefje {reference}: {status} -> {paid}",
+            "detail": {"reference": reference, "from": status, "to": paid}}
+            for cid, status, reference, agreement_id in before])
 
 
 def find_by_reference(reference: str) -> Claim | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.access.constants import Role
@@ -29,6 +29,7 @@ from portal.claims.rules import format_minutes
 from portal.extensions import db
 from portal.funders.rules import match_funder
 from portal.identifiers import check_bsn, mask_bsn
+from portal.pagination import Page, paginate
 from portal.refusals import Refusal, Refused
 
 # ---------------------------------------------------------------------------------------------
@@ -65,7 +66,25 @@ def _decided_by(funder_id: int):
                           FunderReview.round == AgreementVersion.review_round)
 
 
-def review_queue(funder_id: int) -> list[QueueRow]:
+QUEUE_PAGE_SIZE = 50
+
+
+def _waiting(funder_id: int):
+    return (AgreementVersion.status == VersionStatus.TER_BEOORDELING,
+            AgreementVersion.id.in_(_funded_versions(funder_id)), ~_decided_by(funder_id))
+
+
+def review_queue_page(funder_id: int, page: int = 1) -> tuple[Page, list[QueueRow]]:
+    """review_queue one page (QUEUE_PAGE_SIZE) at a time, with the count of all: two
+    queries, through the index on agreement_versions.status."""
+    total = db.session.scalar(select(func.count(AgreementVersion.id))
+                              .where(*_waiting(funder_id)))
+    shown, offset = paginate(int(total or 0), page, QUEUE_PAGE_SIZE)
+    return shown, review_queue(funder_id, offset=offset, limit=QUEUE_PAGE_SIZE)
+
+
+def review_queue(funder_id: int, *, offset: int = 0, limit: int | None = None
+                 ) -> list[QueueRow]:
     """Versions waiting for review (ter beoordeling) that this funder helps pay and has not
     decided on yet (other funders may still have to), oldest first. One query."""
     rows = db.session.execute(
@@ -73,11 +92,10 @@ def review_queue(funder_id: int) -> list[QueueRow]:
                Agreement.provider_id)
         .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
         .join(Household, Household.id == Agreement.household_id)
-        .where(AgreementVersion.status == VersionStatus.TER_BEOORDELING,
-               AgreementVersion.id.in_(_funded_versions(funder_id)),
-               ~_decided_by(funder_id))
+        .where(*_waiting(funder_id))
         .options(selectinload(AgreementVersion.agreement).selectinload(Agreement.provider))
-        .order_by(AgreementVersion.signed_by_holder_at, AgreementVersion.id)).all()
+        .order_by(AgreementVersion.signed_by_holder_at, AgreementVersion.id)
+        .offset(offset).limit(limit)).all()
     return [QueueRow(version_id=v.id, agreement_reference=ref, version_number=v.number,
                      household_name=household, provider_name=v.agreement.provider.name,
                      model=ModelKind(model), starts_on=v.starts_on,

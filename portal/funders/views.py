@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.funders import csv_import, service
 from portal.funders.forms import GrantForm, ImportForm, ReviewForm
 from portal.money import parse_euros
+from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refusal, Refused
 from portal.web import roles_required, show_repeat
 
@@ -54,8 +55,9 @@ def _funder() -> Funder:
 @bp.get("/verstrekker")
 @consulent_only
 def queue():
-    rows = service.review_queue(current_user.funder_id)
-    return render_template("funders/queue.html", rows=rows, funder=_funder())
+    shown, rows = service.review_queue_page(current_user.funder_id,
+                                            page_number(request.args.get("pagina")))
+    return render_template("funders/queue.html", rows=rows, shown=shown, funder=_funder())
 
 
 @bp.route("/verstrekker/beoordelen/<int:version_id>", methods=["GET", "POST"])

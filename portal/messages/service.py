@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from portal.dates import now
 from portal.extensions import db
@@ -21,6 +21,16 @@ def notify(user_ids: list[int] | set[int], kind: str, subject: str, body: str = 
                 for uid in sorted(set(user_ids))]
     db.session.add_all(messages)
     return messages
+
+
+def notify_many(notes) -> None:
+    """Many messages in one bulk insert (a payment run's): `notes` are (user ids, kind,
+    subject, body); the same as `notify` for each, without an object per message."""
+    rows = [{"user_id": uid, "kind": kind, "subject": subject, "body": body, "link": None,
+             "created_at": now()}
+            for user_ids, kind, subject, body in notes for uid in sorted(set(user_ids))]
+    if rows:
+        db.session.execute(insert(Message), rows)
 
 
 def inbox(user_id: int, limit: int = 200) -> list[Message]:

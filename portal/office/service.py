@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.access.models import User
@@ -36,8 +36,9 @@ from portal.claims.service import sheet_facts
 from portal.database import one_at_a_time
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
+from portal.pagination import Page, paginate
 from portal.payments import rules as payment_rules
-from portal.payments.models import PaymentRun
+from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.payments.service import (
     RUN_LOCK,
     RUNS_PAYMENTS,
@@ -167,8 +168,9 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     if outcome.run is not None:
         outcome.run.preview_fingerprint = fingerprint
         db.session.flush()
-    paid = {item.claim_id for payment in (outcome.run.payments if outcome.run else [])
-            for item in payment.items}
+    paid = set(db.session.scalars(
+        select(PaymentItem.claim_id).join(Payment, Payment.id == PaymentItem.payment_id)
+        .where(Payment.run_id == outcome.run.id))) if outcome.run else set()
     previewed = {cid for cid, _status, _cents in candidates}
     approved = {cid for cid, status, cents in candidates
                 if status == ClaimStatus.GOEDGEKEURD and cents > 0}
@@ -197,16 +199,22 @@ class ClaimToHandle:
     reason: str | None
 
 
-def claims_to_handle() -> list[ClaimToHandle]:
-    """Every submitted and suspended sheet, oldest submission first. One query."""
+HANDLE_PAGE_SIZE = 50
+
+
+def claims_to_handle(status: ClaimStatus, page: int = 1) -> tuple[Page, list[ClaimToHandle]]:
+    """One page (HANDLE_PAGE_SIZE) of the sheets in `status` (submitted or suspended), oldest
+    submission first, and which page it is. Two queries (a count and the page)."""
+    total = db.session.scalar(select(func.count(Claim.id)).where(Claim.status == status))
+    shown, offset = paginate(int(total or 0), page, HANDLE_PAGE_SIZE)
     rows = db.session.execute(
         select(Claim, Household.name, Provider.name)
         .join(Agreement, Agreement.id == Claim.agreement_id)
         .join(Household, Household.id == Agreement.household_id)
         .join(Provider, Provider.id == Agreement.provider_id)
-        .where(Claim.status.in_(TO_HANDLE))
-        .order_by(Claim.submitted_at, Claim.id)).all()
-    return [ClaimToHandle(claim_id=c.id, reference=c.reference, month=c.month,
+        .where(Claim.status == status)
+        .order_by(Claim.submitted_at, Claim.id).limit(HANDLE_PAGE_SIZE).offset(offset)).all()
+    return shown, [ClaimToHandle(claim_id=c.id, reference=c.reference, month=c.month,
                           status=ClaimStatus(c.status), total_cents=c.total_cents,
                           household_name=household, provider_name=provider,
                           submitted_at=c.submitted_at,

@@ -66,8 +66,9 @@ def _runs_page(form: RunForm, errors: list[str], status: int = 200):
     preview = preview_next_run(today())
     form.fingerprint.data = preview.fingerprint
     ledger = last_check()
+    shown = preview.page(page_number(request.args.get("pagina")))
     return render_template("office/runs.html", form=form, errors=errors, preview=preview,
-                           runs=list_runs(), ledger=ledger,
+                           shown=shown, runs=list_runs(), ledger=ledger,
                            ledger_checked_at=format_day(ledger.checked_at.date()) if ledger else "",
                            ledger_differences=differences_of(ledger) if ledger else [],
                            maxima_missing=missing_maxima_refusals(today())), status
@@ -110,7 +111,7 @@ def execute():
 @bp.get("/betaalrondes/<int:run_id>")
 @office_only
 def payment_run(run_id: int):
-    details = run_details(run_id)
+    details = run_details(run_id, page_number(request.args.get("pagina")))
     if details is None:
         abort(404)
     return render_template("office/run.html", details=details, run=details.run)
@@ -140,10 +141,15 @@ def sepa_file(run_id: int):
 @office_only
 def claims():
     """The submitted sheets (waiting for the check) and the suspended ones."""
-    rows = service.claims_to_handle()
+    asked = request.args.get("status")
+    pages = {status: service.claims_to_handle(
+        status, page_number(request.args.get("pagina")) if asked == status.value else 1)
+        for status in (ClaimStatus.INGEDIEND, ClaimStatus.OPGESCHORT)}
     return render_template("office/claims.html",
-                           submitted=[r for r in rows if r.status == ClaimStatus.INGEDIEND],
-                           suspended=[r for r in rows if r.status == ClaimStatus.OPGESCHORT])
+                           submitted_page=pages[ClaimStatus.INGEDIEND][0],
+                           submitted=pages[ClaimStatus.INGEDIEND][1],
+                           suspended_page=pages[ClaimStatus.OPGESCHORT][0],
+                           suspended=pages[ClaimStatus.OPGESCHORT][1])
 
 
 DECIDED = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -19,12 +21,20 @@ def run_payments_command(run_on):
     Eerst keurt de opdracht de ingediende urenbriefjes goed die door de controles komen."""
     from portal.dates import today
     from portal.money import format_euro
-    from portal.payments.service import execute_run
+    from portal.payments.service import execute_run, run_progress
 
     run_on = run_on or today()
     # The same use case as the office's screen: one unit of work, nothing written when refused.
-    with transaction():
-        outcome = execute_run(None, run_on)
+    # The bar shows the sheets paid so far (on a terminal; nothing in a pipe or a log).
+    with click.progressbar(length=0, label="Betalen", show_pos=True,
+                           file=sys.stderr) as bar:
+
+        def report(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        with run_progress(report), transaction():
+            outcome = execute_run(None, run_on)
     if outcome.approved:
         click.echo(f"{len(outcome.approved)} urenbriefje(s) goedgekeurd.")
     for held in outcome.held_back:  # no valid IBAN in the agreement: left for a later run

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.dates import now
@@ -31,7 +31,8 @@ class Payment(db.Model):
     """One transfer to one provider in one run, to the IBAN in the agreement."""
 
     __tablename__ = "payments"
-    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),
+                      Index("ix_payments_provider_id_run_id", "provider_id", "run_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), index=True)

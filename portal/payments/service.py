@@ -15,29 +15,32 @@ nothing is lost, and the next run pays everything exactly once.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, insert, or_, select
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import budget_holder_of, require_office
-from portal.access.service import record
+from portal.access.permissions import active_login, require_office
+from portal.access.service import record, record_many
 from portal.agreements.models import Agreement, AgreementVersion, Provider
 from portal.agreements.rules import EVER_APPROVED, VersionPeriod, version_for_day, versions_in_month
 from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim, ClaimLine
-from portal.database import one_at_a_time
+from portal.database import BATCH_SIZE, chunks, id_in, one_at_a_time
 from portal.dates import format_day, format_month
 from portal.extensions import db
-from portal.messages.service import notify
+from portal.messages.service import notify_many
 from portal.money import format_euro
+from portal.pagination import Page, paginate
 from portal.payments import rules
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.refusals import Refusal, Refused
@@ -46,10 +49,16 @@ MESSAGE_KIND = "betaald"
 
 
 @dataclass(frozen=True)
+class ProviderRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class PreviewLine:
     """What a run would pay one provider on one account now."""
 
-    provider: Provider
+    provider: ProviderRef  # id and name
     claim_count: int
     amount_cents: int
     iban: str = ""
@@ -73,62 +82,59 @@ class HeldBack:
 
 def _unpaid_approved():
     """Approved claims that no payment item pays yet."""
-    return (select(Claim)
+    return (select(*_SHEET_COLUMNS)
             .where(Claim.status == ClaimStatus.GOEDGEKEURD,
                    ~exists().where(PaymentItem.claim_id == Claim.id))
             .order_by(Claim.id))
 
 
-def _lock_payable_claims() -> list[Claim]:
+@dataclass(frozen=True)
+class Sheet:
+    """A claim as a run reads it: a plain row, no ORM object (a run reads hundreds of
+    thousands). Has what claims_service.mark_paid needs."""
+
+    id: int
+    reference: str
+    month: dt.date
+    agreement_id: int
+    total_cents: int
+    status: ClaimStatus
+
+
+_SHEET_COLUMNS = (Claim.id, Claim.reference, Claim.month, Claim.agreement_id, Claim.total_cents,
+                  Claim.status)
+
+
+def _sheets(query) -> list[Sheet]:
+    return [Sheet(cid, reference, month, agreement_id, cents, ClaimStatus(status))
+            for cid, reference, month, agreement_id, cents, status in db.session.execute(query)]
+
+
+def _lock_payable_claims() -> list[Sheet]:
     """Load and lock the claims this run will pay; claims another run holds are skipped."""
-    query = _unpaid_approved().with_for_update(of=Claim, skip_locked=True)
-    return list(db.session.scalars(query.execution_options(populate_existing=True)).all())
+    return _sheets(_unpaid_approved().with_for_update(of=Claim.__table__, skip_locked=True))
 
 
-def _agreements_and_providers(claims: Sequence[Claim]) -> tuple[dict[int, Agreement],
-                                                                 dict[int, Provider]]:
-    agreement_ids = {c.agreement_id for c in claims}
-    agreements = {a.id: a for a in db.session.scalars(
-        select(Agreement).where(Agreement.id.in_(agreement_ids)))}
-    provider_ids = {a.provider_id for a in agreements.values()}
-    providers = {p.id: p for p in db.session.scalars(
-        select(Provider).where(Provider.id.in_(provider_ids)))}
-    return agreements, providers
-
-
-def _accounts(claims: Sequence[Claim]) -> dict[int, str]:
+def _accounts(sheets: Sequence[Sheet], versions: dict[int, list], first_days: dict[int, dt.date]
+              ) -> dict[int, str]:
     """Per claim: the IBAN of the agreement version it falls under - the approved version that
     governs its first day of care (changes start on the first of a month, so one version
     governs a sheet's month), or else the first that governs a day of its month
-    (agreements.rules.versions_in_month); compact and upper case, "" when there is none. Two
-    queries."""
-    if not claims:
-        return {}
-    versions: dict[int, list[AgreementVersion]] = {}
-    for version in db.session.scalars(
-        select(AgreementVersion).where(
-            AgreementVersion.agreement_id.in_({c.agreement_id for c in claims}),
-            AgreementVersion.status.in_([s.value for s in EVER_APPROVED]))
-        .order_by(AgreementVersion.agreement_id, AgreementVersion.number)
-    ):
-        versions.setdefault(version.agreement_id, []).append(version)
-    first_days = dict(db.session.execute(
-        select(ClaimLine.claim_id, func.min(ClaimLine.day))
-        .where(ClaimLine.claim_id.in_([c.id for c in claims])).group_by(ClaimLine.claim_id)).all())
-    by_number = {agreement_id: {v.number: v for v in mine}
+    (agreements.rules.versions_in_month); compact and upper case, "" when there is none."""
+    by_number = {agreement_id: {v.number: v.iban for v in mine}
                  for agreement_id, mine in versions.items()}
     periods = {agreement_id: [VersionPeriod(v.number, v.status, v.starts_on, v.ends_on,
                                             v.ended_on) for v in mine]
                for agreement_id, mine in versions.items()}
     result = {}
-    for claim in claims:
-        first_day = first_days.get(claim.id)
-        mine = periods.get(claim.agreement_id, [])
+    for sheet in sheets:
+        first_day = first_days.get(sheet.id)
+        mine = periods.get(sheet.agreement_id, [])
         found = version_for_day(mine, first_day) if first_day is not None else None
         if found is None:
-            found = next(iter(versions_in_month(mine, claim.month)), None)
-        iban = by_number[claim.agreement_id][found.number].iban if found is not None else None
-        result[claim.id] = "".join((iban or "").split()).upper()
+            found = next(iter(versions_in_month(mine, sheet.month)), None)
+        iban = by_number[sheet.agreement_id][found.number] if found is not None else None
+        result[sheet.id] = "".join((iban or "").split()).upper()
     return result
 
 
@@ -138,29 +144,67 @@ class _Plan:
 
     payable: list[rules.PayableClaim]
     held_back: list[HeldBack]
-    agreements: dict[int, Agreement]
-    providers: dict[int, Provider]
+    providers: dict[int, ProviderRef]
 
 
-def _plan(claims: Sequence[Claim], amounts: dict[int, int] | None = None) -> _Plan:
-    """amounts: what is paid per claim (default: its total)."""
-    agreements, providers = _agreements_and_providers(claims)
-    accounts = _accounts(claims)
+def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Plan:
+    """amounts: what is paid per claim (default: its total). Per batch of sheets three
+    queries (agreements with providers, approved versions, first days of care), each with a
+    bounded list of ids (database.id_in)."""
     payable, held = [], []
-    for claim in claims:
-        agreement = agreements[claim.agreement_id]
-        provider = providers[agreement.provider_id]
-        amount = claim.total_cents if amounts is None else amounts[claim.id]
-        refusals = rules.check_payment_account(provider.name, agreement.reference,
-                                               accounts[claim.id], amount)
-        if refusals:
-            held.append(HeldBack(claim.id, claim.reference, claim.month, amount, provider.name,
-                                 agreement.reference, refusals[0].message))
-            continue
-        payable.append(rules.PayableClaim(
-            claim_id=claim.id, provider_id=agreement.provider_id, iban=accounts[claim.id],
-            household_id=agreement.household_id, amount_cents=amount))
-    return _Plan(payable, held, agreements, providers)
+    providers: dict[int, ProviderRef] = {}
+    for batch in chunks(sheets):
+        agreement_ids = {s.agreement_id for s in batch}
+        agreements = {row.id: row for row in db.session.execute(
+            select(Agreement.id, Agreement.reference, Agreement.household_id,
+                   Agreement.provider_id, Provider.name.label("provider_name"))
+            .join(Provider, Provider.id == Agreement.provider_id)
+            .where(id_in(Agreement.id, agreement_ids)))}
+        versions: dict[int, list] = {}
+        for version in db.session.execute(
+            select(AgreementVersion.agreement_id, AgreementVersion.number,
+                   AgreementVersion.status, AgreementVersion.starts_on,
+                   AgreementVersion.ends_on, AgreementVersion.ended_on, AgreementVersion.iban)
+            .where(id_in(AgreementVersion.agreement_id, agreement_ids),
+                   AgreementVersion.status.in_([s.value for s in EVER_APPROVED]))
+            .order_by(AgreementVersion.agreement_id, AgreementVersion.number)
+        ):
+            versions.setdefault(version.agreement_id, []).append(version)
+        first_days = dict(db.session.execute(
+            select(ClaimLine.claim_id, func.min(ClaimLine.day))
+            .where(id_in(ClaimLine.claim_id, [s.id for s in batch]))
+            .group_by(ClaimLine.claim_id)).all())
+        accounts = _accounts(batch, versions, first_days)
+        for sheet in batch:
+            agreement = agreements[sheet.agreement_id]
+            providers.setdefault(agreement.provider_id,
+                                 ProviderRef(agreement.provider_id, agreement.provider_name))
+            amount = sheet.total_cents if amounts is None else amounts[sheet.id]
+            refusals = rules.check_payment_account(agreement.provider_name, agreement.reference,
+                                                   accounts[sheet.id], amount)
+            if refusals:
+                held.append(HeldBack(sheet.id, sheet.reference, sheet.month, amount,
+                                     agreement.provider_name, agreement.reference,
+                                     refusals[0].message))
+                continue
+            payable.append(rules.PayableClaim(
+                claim_id=sheet.id, provider_id=agreement.provider_id, iban=accounts[sheet.id],
+                household_id=agreement.household_id, amount_cents=amount))
+    return _Plan(payable, held, providers)
+
+
+def _shares(sheets: Sequence[Sheet]) -> dict[int, dict[int, int]]:
+    """Per claim: what it reserved per grant (claims_service.claim_shares, summed in SQL),
+    one query per batch of sheets."""
+    shares: dict[int, dict[int, int]] = {s.id: {} for s in sheets}
+    for batch in chunks(sheets):
+        for claim_id, grant_id, cents in db.session.execute(
+            select(ClaimLine.claim_id, ClaimLine.grant_id, func.sum(ClaimLine.amount_cents))
+            .where(id_in(ClaimLine.claim_id, [s.id for s in batch]))
+            .group_by(ClaimLine.claim_id, ClaimLine.grant_id)
+        ):
+            shares[claim_id][grant_id] = int(cents)
+    return shares
 
 
 # The payment office runs payments; None is the system itself (the CLI, a scheduled job).
@@ -179,15 +223,15 @@ def preview_run(today: dt.date) -> list[PreviewLine]:
 
     `today` is the day the run would be made; every approved claim is payable on it.
     """
-    claims = list(db.session.scalars(_unpaid_approved()).all())
-    return _preview_lines(_plan(claims)) if claims else []
+    sheets = _sheets(_unpaid_approved())
+    return _preview_lines(_plan(sheets)) if sheets else []
 
 
 def held_back_claims() -> list[HeldBack]:
     """Approved, unpaid sheets that a run leaves for a later one (no valid IBAN in their
     agreement), with the reason. Before a run: what it will leave; after: what it left."""
-    claims = list(db.session.scalars(_unpaid_approved()).all())
-    return _plan(claims).held_back if claims else []
+    sheets = _sheets(_unpaid_approved())
+    return _plan(sheets).held_back if sheets else []
 
 
 def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
@@ -199,27 +243,62 @@ def run_payments(actor: User | None, run_on: dt.date) -> PaymentRun | None:
     return _run_payments(actor, run_on)[0]
 
 
+# Payments written per batch: whole payments, until a batch holds this many sheets.
+BATCH = BATCH_SIZE
+
+# Who wants to know how far a run is: called with (sheets paid so far, sheets to pay) after
+# every batch. The CLI's progress bar sets it for the length of its run (run_progress).
+_progress: contextvars.ContextVar[Callable[[int, int], None] | None] = contextvars.ContextVar(
+    "payment_run_progress", default=None)
+
+
+@contextlib.contextmanager
+def run_progress(report: Callable[[int, int], None]):
+    """Within the block, a run reports its progress to `report(done, total)`."""
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+def _payment_batches(planned: Sequence[rules.PlannedPayment]):
+    """The planned payments in batches of whole payments of about BATCH sheets."""
+    batch, size = [], 0
+    for payment in planned:
+        batch.append(payment)
+        size += len(payment.claims)
+        if size >= BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | None, list[HeldBack]]:
-    """run_payments, and the approved sheets it left for a later run (from its own plan)."""
+    """run_payments, and the approved sheets it left for a later run (from its own plan).
+
+    Set-based: the sheets are read as rows (no ORM objects), planned with a few queries per
+    batch, and written per batch of payments with bulk inserts (payments, items, events,
+    audit lines, messages) and one UPDATE per table (grants, claims). No statement's number
+    of parameters grows with the data."""
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
-    claims = _lock_payable_claims()
-    if not claims:
+    sheets = _lock_payable_claims()
+    if not sheets:
         return None, []
 
     # Check everything before the first write.
-    shares: dict[int, dict[int, int]] = {}
+    shares = _shares(sheets)
     refusals: list[Refusal] = []
-    for claim in claims:
-        shares[claim.id] = dict(claims_service.claim_shares(claim))
-        refusals += rules.check_claim_amounts(claim.id, claim.reference, claim.total_cents,
-                                              shares[claim.id])
+    for sheet in sheets:
+        refusals += rules.check_claim_amounts(sheet.id, sheet.reference, sheet.total_cents,
+                                              shares[sheet.id])
     if refusals:
         raise Refused(refusals)
 
-    by_id = {c.id: c for c in claims}
-    plan = _plan(claims, {cid: sum(s.values()) for cid, s in shares.items()})
-    agreements, providers, payable, held_back = (plan.agreements, plan.providers, plan.payable,
-                                                 plan.held_back)
+    by_id = {s.id: s for s in sheets}
+    plan = _plan(sheets, {sid: sum(s.values()) for sid, s in shares.items()})
+    payable, held_back = plan.payable, plan.held_back
     if held_back:
         record("payment_held_back", actor=actor, object_type="claim",
                object_id=held_back[0].claim_id,
@@ -241,68 +320,118 @@ def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | Non
     db.session.add(run)
     db.session.flush()
     run.reference = rules.run_reference(run_on, run.id)
-
-    paid_claims: list[Claim] = []
-    for plan in planned:
-        payment = Payment(run_id=run.id, provider_id=plan.provider_id, iban=plan.iban,
-                          amount_cents=plan.amount_cents,
-                          reference=rules.payment_reference(run_on, run.id, plan.number))
-        db.session.add(payment)
-        db.session.flush()
-        for item in plan.claims:
-            db.session.add(PaymentItem(payment_id=payment.id, claim_id=item.claim_id,
-                                       amount_cents=item.amount_cents))
-            budgets_service.settle(shares[item.claim_id])
-            paid_claims.append(by_id[item.claim_id])
-        db.session.flush()
-    paid_claims += [by_id[c.claim_id] for c in closed_without_transfer]
-    claims_service.mark_paid(paid_claims, run_on)
     db.session.flush()
 
-    _notify_and_record(actor, run, planned, by_id, providers, agreements)
-    return run, held_back
-
-
-def _notify_and_record(actor: User | None, run: PaymentRun,
-                       planned: list[rules.PlannedPayment], claims: dict[int, Claim],
-                       providers: dict[int, Provider], agreements: dict[int, Agreement]) -> None:
-    references = {p.number: rules.payment_reference(run.run_on, run.id, p.number) for p in planned}
-    day = format_day(run.run_on)
-    for plan in planned:
-        lines = [f"- urenbriefje {claims[c.claim_id].reference} "
-                 f"({format_month(claims[c.claim_id].month)}): {format_euro(c.amount_cents)}"
-                 for c in plan.claims]
-        provider_users = db.session.scalars(
-            select(User.id).where(User.role == Role.ZORGVERLENER,
-                                  User.provider_id == plan.provider_id)).all()
-        notify(provider_users, MESSAGE_KIND,
-               f"Betaald: {format_euro(plan.amount_cents)} op {day}",
-               f"Wij hebben {format_euro(plan.amount_cents)} overgemaakt naar {plan.iban} "
-               f"met kenmerk {references[plan.number]}. Dit is betaald:\n" + "\n".join(lines))
-
-    per_household: dict[int, list[tuple[rules.PayableClaim, str]]] = {}
-    for plan in planned:
-        for c in plan.claims:
-            per_household.setdefault(c.household_id, []).append((c, providers[plan.provider_id].name))
-    for household_id, items in sorted(per_household.items()):
-        total = sum(c.amount_cents for c, _ in items)
-        holder = budget_holder_of(household_id)
-        lines = [f"- {name}, urenbriefje {claims[c.claim_id].reference} "
-                 f"({format_month(claims[c.claim_id].month)}): {format_euro(c.amount_cents)}"
-                 for c, name in items]
-        if holder is not None:
-            notify([holder.id], MESSAGE_KIND, f"Urenbriefjes betaald op {day}",
-                   f"Het betaalkantoor heeft {format_euro(total)} uit uw budget betaald aan uw "
-                   "zorgverleners:\n" + "\n".join(lines))
-        record("claims_paid", actor=actor, household_id=household_id, object_type="payment_run",
-               object_id=run.id, summary=f"{len(items)} urenbriefje(s) betaald, "
-               f"{format_euro(total)}, betaalrun {run.reference}",
-               detail={"claim_ids": [c.claim_id for c, _ in items], "total_cents": total})
+    report = _progress.get()
+    to_pay, done = sum(len(p.claims) for p in planned), 0
+    for batch in _payment_batches(planned):
+        _write_payments(run, batch, shares, by_id)
+        done += sum(len(p.claims) for p in batch)
+        if report is not None:
+            report(done, to_pay)
+    if closed_without_transfer:
+        claims_service.mark_paid([by_id[c.claim_id] for c in closed_without_transfer], run_on)
+    _tell_households(actor, run, by_id, plan.providers)
     record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
            summary=f"Betaalrun {run.reference}: {len(planned)} betaling(en), "
            f"{format_euro(run.total_cents)}",
            detail={"payments": len(planned), "total_cents": run.total_cents,
                    "claims": sum(len(p.claims) for p in planned)})
+    db.session.flush()
+    db.session.expire(run, ["payments"])
+    return run, held_back
+
+
+def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
+                    shares: dict[int, dict[int, int]], sheets: dict[int, Sheet]) -> None:
+    """One batch of whole payments: their rows, items, settlement, the claims marked paid and
+    the providers told - a fixed number of statements, whatever the batch holds."""
+    references = {p.number: rules.payment_reference(run.run_on, run.id, p.number) for p in batch}
+    ids = dict(db.session.execute(insert(Payment).returning(Payment.reference, Payment.id), [
+        {"run_id": run.id, "provider_id": p.provider_id, "iban": p.iban,
+         "amount_cents": p.amount_cents, "reference": references[p.number]} for p in batch]).all())
+    db.session.execute(insert(PaymentItem), [
+        {"payment_id": ids[references[p.number]], "claim_id": c.claim_id,
+         "amount_cents": c.amount_cents} for p in batch for c in p.claims])
+    settled: dict[int, int] = defaultdict(int)
+    for p in batch:
+        for c in p.claims:
+            for grant_id, cents in shares[c.claim_id].items():
+                settled[grant_id] += cents
+    budgets_service.settle(settled)
+    claims_service.mark_paid([sheets[c.claim_id] for p in batch for c in p.claims], run.run_on)
+
+    recipients: dict[int, list[int]] = defaultdict(list)
+    for user_id, provider_id in db.session.execute(
+            select(User.id, User.provider_id).where(active_login(
+                Role.ZORGVERLENER, id_in(User.provider_id, {p.provider_id for p in batch})))
+            .order_by(User.id)):
+        recipients[provider_id].append(user_id)
+    day = format_day(run.run_on)
+    notes = []
+    for p in batch:
+        lines = [f"- urenbriefje {sheets[c.claim_id].reference} "
+                 f"({format_month(sheets[c.claim_id].month)}): {format_euro(c.amount_cents)}"
+                 for c in p.claims]
+        notes.append((recipients.get(p.provider_id, []), MESSAGE_KIND,
+                      f"Betaald: {format_euro(p.amount_cents)} op {day}",
+                      f"Wij hebben {format_euro(p.amount_cents)} overgemaakt naar {p.iban} "
+                      f"met kenmerk {references[p.number]}. Dit is betaald:\n" + "\n".join(lines)))
+    notify_many(notes)
+
+
+def _tell_households(actor: User | None, run: PaymentRun, sheets: dict[int, Sheet],
+                     providers: dict[int, ProviderRef]) -> None:
+    """Per household: one message to its budget holder and one audit line with what the run
+    paid from its budgets, in the order of the run's payments. Read back from the run's own
+    items, a batch of households at a time; bulk inserts."""
+    household_ids = list(db.session.scalars(
+        select(Agreement.household_id).distinct()
+        .join(Claim, Claim.agreement_id == Agreement.id)
+        .join(PaymentItem, PaymentItem.claim_id == Claim.id)
+        .join(Payment, Payment.id == PaymentItem.payment_id)
+        .where(Payment.run_id == run.id).order_by(Agreement.household_id)))
+    day = format_day(run.run_on)
+    for batch in chunks(household_ids):
+        items: dict[int, list] = defaultdict(list)
+        for household_id, provider_id, claim_id, cents in db.session.execute(
+            select(Agreement.household_id, Payment.provider_id, PaymentItem.claim_id,
+                   PaymentItem.amount_cents)
+            .join(Claim, Claim.agreement_id == Agreement.id)
+            .join(PaymentItem, PaymentItem.claim_id == Claim.id)
+            .join(Payment, Payment.id == PaymentItem.payment_id)
+            .where(Payment.run_id == run.id, id_in(Agreement.household_id, batch))
+            .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
+                      PaymentItem.claim_id)
+        ):
+            items[household_id].append((provider_id, claim_id, int(cents)))
+        holders: dict[int, int] = {}
+        for user_id, household_id in db.session.execute(
+                select(User.id, User.household_id)
+                .where(active_login(Role.BUDGETHOUDER, id_in(User.household_id, batch)))
+                .order_by(User.id)):
+            holders.setdefault(household_id, user_id)  # the first live holder login
+        notes, events = [], []
+        for household_id in batch:
+            mine = items[household_id]
+            total = sum(cents for _p, _c, cents in mine)
+            lines = [f"- {providers[provider_id].name}, urenbriefje {sheets[claim_id].reference} "
+                     f"({format_month(sheets[claim_id].month)}): {format_euro(cents)}"
+                     for provider_id, claim_id, cents in mine]
+            if household_id in holders:
+                notes.append(([holders[household_id]], MESSAGE_KIND,
+                              f"Urenbriefjes betaald op {day}",
+                              f"Het betaalkantoor heeft {format_euro(total)} uit uw budget "
+                              "betaald aan uw zorgverleners:\n" + "\n".join(lines)))
+            events.append({"action": "claims_paid", "actor_id": actor.id if actor else None,
+                           "household_id": household_id, "object_type": "payment_run",
+                           "object_id": run.id,
+                           "summary": f"{len(mine)} urenbriefje(s) betaald, "
+                                      f"{format_euro(total)}, betaalrun {run.reference}",
+                           "detail": {"claim_ids": [c for _p, c, _cents in mine],
+                                      "total_cents": total}})
+        notify_many(notes)
+        record_many(events)
 
 
 # --------------------------------------------------------------------------- the office's run
@@ -345,13 +474,46 @@ class RunPreview:
     def is_empty(self) -> bool:
         return not self.lines and not self.to_check_count
 
+    @property
+    def sheet_count(self) -> int:
+        return sum(line.claim_count for line in self.lines)
+
+    def page(self, requested: int) -> PreviewPage:
+        """One page of the transfers (PREVIEW_PAGE_SIZE, in run order) and of the sheets held
+        back, so the page's size does not grow with the run."""
+        shown, offset = paginate(len(self.lines), requested, PREVIEW_PAGE_SIZE)
+        return PreviewPage(page=shown, lines=self.lines[offset:offset + PREVIEW_PAGE_SIZE],
+                           first_shown=offset + 1,
+                           held_back=self.held_back[:PREVIEW_PAGE_SIZE],
+                           held_back_total=len(self.held_back))
+
+
+PREVIEW_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    page: Page
+    lines: list[PreviewLine]
+    first_shown: int
+    held_back: list[HeldBack]
+
+    held_back_total: int = 0
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + len(self.lines) - 1
+
+    @property
+    def held_back_not_shown(self) -> int:
+        return self.held_back_total - len(self.held_back)
+
 
 def preview_next_run(today: dt.date) -> RunPreview:
     """What the next run would pay (preview_run), what it leaves for later (held_back_claims)
     and the submitted sheets it checks first, from one read of the sheets it handles and one
     plan of them; with the fingerprint of exactly those sheets. Writes nothing."""
-    claims = list(db.session.scalars(select(Claim).where(_next_run_condition())
-                                     .order_by(Claim.id)))
+    claims = _sheets(select(*_SHEET_COLUMNS).where(_next_run_condition()).order_by(Claim.id))
     approved = [c for c in claims if c.status == ClaimStatus.GOEDGEKEURD]
     plan = _plan(approved) if approved else None
     lines = _preview_lines(plan) if plan else []
@@ -436,33 +598,56 @@ class RunPaymentLine:
 
 @dataclass(frozen=True)
 class RunDetails:
+    """A run with one page of its payments (RUN_PAGE_SIZE a page) and the run's counts."""
+
     run: PaymentRun
     payments: list[RunPaymentLine]
     executed_by: str | None
+    payment_count: int = 0
+    sheet_count: int = 0
+    page: Page = field(default_factory=lambda: Page(1, 1, 0))
 
     @property
-    def sheet_count(self) -> int:
-        return sum(len(p.sheets) for p in self.payments)
+    def first_shown(self) -> int:
+        return (self.page.page - 1) * RUN_PAGE_SIZE + 1
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + len(self.payments) - 1
 
 
-def run_details(run_id: int) -> RunDetails | None:
-    """A run with its payments, providers and paid sheets, in a fixed number of queries."""
-    run = db.session.scalar(
-        select(PaymentRun).where(PaymentRun.id == run_id)
-        .options(selectinload(PaymentRun.payments).selectinload(Payment.items)))
+RUN_PAGE_SIZE = 50
+
+
+def run_details(run_id: int, page: int = 1) -> RunDetails | None:
+    """A run with one page of its payments, their providers and paid sheets: a fixed number of
+    queries and a page of rows, however large the run."""
+    run = db.session.get(PaymentRun, run_id)
     if run is None:
         return None
-    providers = {p.id: p for p in db.session.scalars(
-        select(Provider).where(Provider.id.in_({p.provider_id for p in run.payments})))}
-    claim_ids = {i.claim_id for p in run.payments for i in p.items}
-    claims = {c.id: c for c in db.session.scalars(select(Claim).where(Claim.id.in_(claim_ids)))}
+    payment_count, sheet_count = db.session.execute(
+        select(func.count(func.distinct(Payment.id)), func.count(PaymentItem.id))
+        .select_from(Payment).outerjoin(PaymentItem, PaymentItem.payment_id == Payment.id)
+        .where(Payment.run_id == run.id)).one()
+    shown, offset = paginate(int(payment_count), page, RUN_PAGE_SIZE)
+    rows = db.session.execute(
+        select(Payment.id, Payment.reference, Provider.name, Payment.iban, Payment.amount_cents)
+        .join(Provider, Provider.id == Payment.provider_id)
+        .where(Payment.run_id == run.id).order_by(Payment.id)
+        .limit(RUN_PAGE_SIZE).offset(offset)).all()
+    sheets: dict[int, list[PaidSheet]] = defaultdict(list)
+    if rows:
+        for payment_id, reference, month, cents in db.session.execute(
+            select(PaymentItem.payment_id, Claim.reference, Claim.month, PaymentItem.amount_cents)
+            .join(Claim, Claim.id == PaymentItem.claim_id)
+            .where(id_in(PaymentItem.payment_id, [r[0] for r in rows]))
+            .order_by(PaymentItem.payment_id, PaymentItem.claim_id)
+        ):
+            sheets[payment_id].append(PaidSheet(reference, month, cents))
     executed_by = db.session.get(User, run.executed_by_id) if run.executed_by_id else None
-    lines = [RunPaymentLine(
-        payment_id=p.id,
-        reference=p.reference, provider_name=providers[p.provider_id].name, iban=p.iban,
-        amount_cents=p.amount_cents,
-        sheets=[PaidSheet(claims[i.claim_id].reference, claims[i.claim_id].month, i.amount_cents)
-                for i in sorted(p.items, key=lambda i: i.claim_id)])
-        for p in run.payments]
+    lines = [RunPaymentLine(payment_id=pid, reference=reference, provider_name=name, iban=iban,
+                            amount_cents=cents, sheets=sheets[pid])
+             for pid, reference, name, iban, cents in rows]
     return RunDetails(run=run, payments=lines,
-                      executed_by=executed_by.name if executed_by else None)
+                      executed_by=executed_by.name if executed_by else None,
+                      payment_count=int(payment_count), sheet_count=int(sheet_count), page=shown)

@@ -13,9 +13,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal.access.constants import Role
+from portal.access.models import User
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
@@ -23,8 +25,10 @@ from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
+from portal.database import id_in
 from portal.dates import format_day
 from portal.extensions import db
+from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 
 
@@ -180,31 +184,91 @@ class PaymentSpecification:
     lines: list[SpecificationLine]
 
 
-def payment_specifications(provider_id: int, *, after_id: int | None = None,
-                           limit: int | None = None) -> list[PaymentSpecification]:
+PAYMENTS_PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class PaymentsPage:
+    """One page of a provider's payments (newest run first), with the search it answers."""
+
+    page: Page
+    specs: list[PaymentSpecification]
+    search: str
+
+
+def _payments_matching(provider_id: int, search: str):
+    """The provider's payments; with `search`, those whose payment, run or sheet reference
+    contains it, or that paid a sheet of a budget holder (or household) whose name does."""
+    condition = Payment.provider_id == provider_id
+    text = (search or "").strip()[:100]
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        holders = select(User.household_id).where(User.role == Role.BUDGETHOUDER,
+                                                  User.name.ilike(like, escape="\\"))
+        households = select(Household.id).where(Household.name.ilike(like, escape="\\"))
+        sheet = (exists().where(PaymentItem.payment_id == Payment.id,
+                                Claim.id == PaymentItem.claim_id,
+                                Agreement.id == Claim.agreement_id)
+                 .where(or_(Claim.reference.ilike(like, escape="\\"),
+                            Agreement.household_id.in_(holders),
+                            Agreement.household_id.in_(households))))
+        condition = condition & or_(Payment.reference.ilike(like, escape="\\"),
+                                    PaymentRun.reference.ilike(like, escape="\\"), sheet)
+    return condition
+
+
+def provider_payments(provider_id: int, page: int = 1, search: str = "") -> PaymentsPage:
+    """One page of what was paid to this provider, PAYMENTS_PAGE_SIZE payments a page, newest
+    run first; with `search` only the payments it finds (_payments_matching). A count and one
+    page: the page's cost does not grow with the provider's history."""
+    condition = _payments_matching(provider_id, search)
+    total = db.session.scalar(select(func.count(Payment.id))
+                              .join(PaymentRun, PaymentRun.id == Payment.run_id).where(condition))
+    shown, offset = paginate(int(total or 0), page, PAYMENTS_PAGE_SIZE)
+    ids = list(db.session.scalars(
+        select(Payment.id).join(PaymentRun, PaymentRun.id == Payment.run_id).where(condition)
+        .order_by(PaymentRun.run_on.desc(), Payment.id.desc())
+        .limit(PAYMENTS_PAGE_SIZE).offset(offset)))
+    return PaymentsPage(page=shown, specs=_specifications(provider_id, ids),
+                        search=(search or "").strip())
+
+
+def payment_specifications(provider_id: int, page: int = 1, search: str = ""
+                           ) -> list[PaymentSpecification]:
     """Per payment run, what was paid to this provider: which sheets, for which budget holder
-    and month, the amount and the total. Newest run first; or, a page at a time (the API's
-    cursor), `limit` transfers after transfer `after_id` in the order they were made. Three
-    queries."""
-    query = (select(Payment).join(PaymentRun, PaymentRun.id == Payment.run_id)
-             .where(Payment.provider_id == provider_id)
-             .options(selectinload(Payment.items), selectinload(Payment.run)))
-    if limit is None:
-        query = query.order_by(PaymentRun.run_on.desc(), Payment.id.desc())
-    else:
-        query = query.where(Payment.id > (after_id or 0)).order_by(Payment.id).limit(limit)
-    payments = list(db.session.scalars(query))
-    claim_ids = [item.claim_id for p in payments for item in p.items]
+    and month, the amount and the total. Newest run first; one page (provider_payments)."""
+    return provider_payments(provider_id, page, search).specs
+
+
+def payment_specifications_after(provider_id: int, after_id: int, limit: int
+                                 ) -> list[PaymentSpecification]:
+    """The API's cursor: `limit` transfers to this provider after transfer `after_id`, in the
+    order they were made. Four queries, for one page."""
+    ids = list(db.session.scalars(
+        select(Payment.id).where(Payment.provider_id == provider_id, Payment.id > after_id)
+        .order_by(Payment.id).limit(limit)))
+    return _specifications(provider_id, ids)
+
+
+def _specifications(provider_id: int, payment_ids: list[int]) -> list[PaymentSpecification]:
+    """The specifications of these payments of the provider, in the order given. Three
+    queries, for one page."""
+    if not payment_ids:
+        return []
+    payments = {p.id: p for p in db.session.scalars(
+        select(Payment).where(Payment.id.in_(payment_ids))
+        .options(selectinload(Payment.items), selectinload(Payment.run)))}
+    claim_ids = [item.claim_id for p in payments.values() for item in p.items]
     details = {}
     if claim_ids:
         details = {cid: (ref, month, name) for cid, ref, month, name in db.session.execute(
             select(Claim.id, Claim.reference, Claim.month, Agreement.household_id)
             .join(Agreement, Agreement.id == Claim.agreement_id)
-            .where(Claim.id.in_(claim_ids), Agreement.provider_id == provider_id))}
+            .where(id_in(Claim.id, claim_ids), Agreement.provider_id == provider_id))}
     households = {household for _ref, _month, household in details.values()}
     holders = holder_labels(households)
     result = []
-    for p in payments:
+    for p in (payments[pid] for pid in payment_ids):
         lines = []
         for item in sorted(p.items, key=lambda i: i.claim_id):
             ref, month, household_id = details[item.claim_id]

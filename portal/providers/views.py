@@ -4,12 +4,13 @@ grid live in agreements/ and claims/ and are linked when they exist."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal.access.constants import Role
 from portal.dates import today
+from portal.pagination import page_number
 from portal.providers import service
 from portal.web import roles_required
 
@@ -36,5 +37,7 @@ def home():
 @bp.get("/zorgverlener/betalingen")
 @roles_required(Role.ZORGVERLENER)
 def payments():
-    specs = service.payment_specifications(current_user.provider_id)
-    return render_template("providers/payments.html", specs=specs)
+    listing = service.provider_payments(current_user.provider_id,
+                                        page_number(request.args.get("pagina")),
+                                        request.args.get("zoek", ""))
+    return render_template("providers/payments.html", specs=listing.specs, listing=listing)

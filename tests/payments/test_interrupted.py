@@ -11,6 +11,7 @@ from portal.budgets.models import Grant
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.database import transaction
+from portal.payments import service as payments_service
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.payments.service import run_payments
 from tests import factories as f
@@ -58,6 +59,9 @@ def test_an_interrupted_run_pays_nothing_and_a_rerun_pays_everything_once(commit
         real_settle(shares)
 
     monkeypatch.setattr(budgets_service, "settle", settle_then_crash)
+    # The run settles once per batch of whole payments: one payment a batch here, so the
+    # crash falls between the first provider's payment and the second one's.
+    monkeypatch.setattr(payments_service, "BATCH", 1)
     with pytest.raises(ConnectionError), transaction():
         run_payments(None, RUN_ON)
     assert len(calls) == 2
