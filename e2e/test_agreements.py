@@ -27,9 +27,9 @@ def provider_login_for(portal_app, name: str) -> None:
     from sqlalchemy import select
 
     from portal.access.service import create_user
-    from portal.agreements.models import Provider
     from portal.database import transaction
     from portal.extensions import db
+    from portal.providers.models import Provider
 
     with portal_app.app_context(), transaction():
         provider = db.session.scalar(select(Provider).where(Provider.name == name))

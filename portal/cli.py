@@ -7,69 +7,19 @@ Dutch: every command is a DutchCommand, the group a DutchGroup (portal/dutch_cli
 
 from __future__ import annotations
 
-import functools
-import sys
-
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from portal.api.cli import create_api_key_command
 from portal.database import parse_id, transaction
-from portal.dutch_cli import DutchCommand, DutchGroup, bad_value, fail
+from portal.demo.cli import seed_demo_command
+from portal.dutch_cli import UNREACHABLE, DutchCommand, DutchGroup, fail, refusals_exit
+from portal.identity.cli import link_bsn_command
+from portal.paper.cli import paper_run_command
+from portal.payments.cli import check_ledger_command, run_payments_command
 from portal.refusals import Refusal, Refused
-
-
-def refusals_exit(fn):
-    """Turn a refused use case into a clear message on stderr and exit status 1; refuse to
-    start on a database without the current schema (see needs_schema)."""
-
-    @functools.wraps(fn)
-    @needs_schema
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Refused as refused:
-            for r in refused.refusals:
-                click.echo(f"Geweigerd ({r.code}): {r.message}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-UNREACHABLE = ("De database is niet bereikbaar. Controleer PORTAL_DATABASE_URL en of de "
-               "databaseserver draait.")
-NO_SCHEMA = ("De database is nog niet aangemaakt of niet bijgewerkt. Voer eerst 'portal init-db' "
-             "uit en probeer het daarna opnieuw.")
-
-
-def needs_schema(fn):
-    """Refuse to start a command on a database without the current schema (no traceback)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from portal.migrate import schema_is_current
-
-        try:
-            current = schema_is_current()
-        except OperationalError:
-            fail(UNREACHABLE)
-        if not current:
-            fail(NO_SCHEMA)
-        return fn(*args, **kwargs)
-
-    return wrapper
-
-
-def parse_cli_date(ctx, param, value):
-    if value is None:
-        return None
-    from portal.dates import parse_date
-
-    try:
-        return parse_date(value)
-    except Refused as refused:
-        raise bad_value(ctx, param, refused.refusals[0].message) from None
 
 
 @click.command("init-db", cls=DutchCommand)
@@ -240,17 +190,13 @@ def register(app: Flask) -> None:
     for command in (init_db_command, make_migration_command, create_user_command,
                     set_max_tariff_command, set_allowance_cap_command, purge_sessions_command):
         app.cli.add_command(command)
-    # Commands owned by feature packages register themselves here too.
-    from portal.api.cli import create_api_key_command
-    from portal.demo.cli import seed_demo_command
-    from portal.identity.cli import link_bsn_command
-    from portal.payments.cli import check_ledger_command, run_payments_command
-
+    # Commands owned by feature packages are gathered here too.
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(run_payments_command)
     app.cli.add_command(check_ledger_command)
     app.cli.add_command(link_bsn_command)
     app.cli.add_command(create_api_key_command)
+    app.cli.add_command(paper_run_command)
 
 
 def _create_app(*_args, **_kwargs):

@@ -53,8 +53,6 @@ from portal.agreements.models import (
     ChosenGrant,
     FunderReview,
     MaxTariff,
-    Provider,
-    ProviderLink,
 )
 from portal.agreements.permissions import funder_ids_of_version, parties_of
 from portal.agreements.rules import (
@@ -75,6 +73,7 @@ from portal.dates import add_months, first_of_month, format_day, now
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
+from portal.providers.models import Provider, ProviderLink
 from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 # Codes a concept may be saved with (they are fixed before sharing); all other refusals of

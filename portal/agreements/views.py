@@ -28,7 +28,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal.access import describe
+from portal import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements import forms, rules, service

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, parse_cli_date, refusals_exit
 from portal.database import transaction
+from portal.dutch_cli import DutchCommand, parse_cli_date, refusals_exit
 
 
 @click.command("create-api-key", cls=DutchCommand)

@@ -48,7 +48,7 @@ from portal.funders import service as funders_service
 from portal.payments import sepa
 from portal.payments import service as payments_service
 from portal.payments.models import PaymentRun
-from portal.providers import service as providers_service
+from portal.providers import pages as providers_pages
 from portal.refusals import Refusal, Refused
 
 VERSION_PREFIX = "/api/v1"
@@ -316,7 +316,7 @@ IDEMPOTENCY_HEADER = {"Idempotency-Key": {
 
 def _shown(agreements: list[Agreement], on: dt.date) -> dict[int, AgreementVersion]:
     """Per agreement the version a provider reads (none for a concept not yet shared)."""
-    return {a.id: providers_service.shown_version(a, on) for a in agreements
+    return {a.id: providers_pages.shown_version(a, on) for a in agreements
             if any(v.status != VersionStatus.CONCEPT for v in a.versions)}
 
 
@@ -391,7 +391,7 @@ def get_agreement(agreement_id: int):
 
 def _sheet_json(claim: Claim, payment_reference: str | None) -> dict:
     status = ClaimStatus(claim.status)
-    shown = providers_service.payment_status(status, paid_on=claim.paid_on,
+    shown = providers_pages.payment_status(status, paid_on=claim.paid_on,
                                              payment_reference=payment_reference,
                                              refusal_reason=claim.refusal_reason)
     return {"id": claim.id, "reference": claim.reference, "agreement_id": claim.agreement_id,
@@ -468,7 +468,7 @@ def list_sheets(limit: int, cursor: str | None):
     after = decode_cursor(cursor) or 0
     claims = list(db.session.scalars(_provider_claims().where(Claim.id > after)
                                      .order_by(Claim.id).limit(limit + 1)))
-    references = providers_service.payment_references([c.id for c in claims[:limit]])
+    references = providers_pages.payment_references([c.id for c in claims[:limit]])
     rows = [_sheet_json(c, references.get(c.id)) for c in claims]
     return page(rows, limit, lambda r: r["id"])
 
@@ -483,7 +483,7 @@ def get_sheet(sheet_id: int):
         return _not_found()
     g.api_what = f"urenbriefje {claim.reference} ({format_month(claim.month)}) gelezen"
     g.api_household = db.session.get(Agreement, claim.agreement_id).household_id
-    return _sheet_json(claim, providers_service.payment_references([claim.id]).get(claim.id))
+    return _sheet_json(claim, providers_pages.payment_references([claim.id]).get(claim.id))
 
 
 # --------------------------------------------------------------------------- payments
@@ -495,7 +495,7 @@ def get_sheet(sheet_id: int):
 @blp.response(200, schemas.PaymentPage)
 def list_payments(limit: int, cursor: str | None):
     """Transfers to the organisation, each with its specification (which sheets)."""
-    specs = providers_service.payment_specifications_after(
+    specs = providers_pages.payment_specifications_after(
         g.api_actor.provider_id, decode_cursor(cursor) or 0, limit + 1)
     rows = [{"id": s.payment_id, "run_reference": s.run_reference, "run_on": s.run_on,
              "payment_reference": s.payment_reference, "iban_masked": s.iban_masked,

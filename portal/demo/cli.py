@@ -1,8 +1,8 @@
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, refusals_exit
 from portal.database import transaction
+from portal.dutch_cli import DutchCommand, refusals_exit
 
 
 @click.command("seed-demo", cls=DutchCommand)

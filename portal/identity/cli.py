@@ -3,8 +3,8 @@
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, refusals_exit
 from portal.database import transaction
+from portal.dutch_cli import DutchCommand, refusals_exit
 
 
 @click.command("link-bsn", cls=DutchCommand)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from portal.agreements.constants import VersionStatus
-from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, Provider
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.rules import EVER_APPROVED, VersionPeriod, cost_by_grant_cents, coverage
 from portal.budgets.constants import Law, Unit
 from portal.budgets.models import Funder, Grant, Member
@@ -38,6 +38,7 @@ from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import first_claimable_month, submit_deadline
 from portal.dates import add_months, first_of_month, format_day, last_of_month
 from portal.extensions import db
+from portal.providers.models import Provider
 
 COUNTED_STATUSES = frozenset(RESERVED_STATUSES | {ClaimStatus.UITBETAALD})
 

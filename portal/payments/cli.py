@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, parse_cli_date, refusals_exit
 from portal.database import transaction
+from portal.dutch_cli import DutchCommand, parse_cli_date, refusals_exit
 
 
 @click.command("run-payments", cls=DutchCommand)

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from portal.access.constants import Role, Scope
 from portal.agreements import rules, service
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
-from portal.agreements.models import Agreement, ProviderLink
+from portal.agreements.models import Agreement
 from portal.extensions import db as _db
+from portal.providers.models import ProviderLink
 from portal.refusals import Refused
 from tests import factories as f
 

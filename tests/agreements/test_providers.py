@@ -13,11 +13,12 @@ from sqlalchemy import select
 from portal.access.constants import Role
 from portal.agreements import service
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, VersionStatus
-from portal.agreements.models import Agreement, Provider
+from portal.agreements.models import Agreement
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
 from portal.messages.models import Message
+from portal.providers.models import Provider
 from portal.refusals import Refused
 from tests import factories as f
 from tests.agreements.conftest import TODAY, count, text

@@ -22,12 +22,12 @@ from portal.agreements.models import (
     AgreementLine,
     AgreementVersion,
     MaxTariff,
-    Provider,
 )
 from portal.agreements.permissions import can_review, can_view_agreement
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.messages.models import Message
+from portal.providers.models import Provider
 from portal.refusals import AlreadyDone, Refused
 from tests import factories as f
 

@@ -16,16 +16,11 @@ from sqlalchemy import select
 from portal.access.constants import Role, Scope
 from portal.agreements import service
 from portal.agreements.constants import EndKind, ModelKind, Relation, VersionStatus
-from portal.agreements.models import (
-    Agreement,
-    AgreementDocument,
-    AgreementLine,
-    AgreementVersion,
-    Provider,
-)
+from portal.agreements.models import Agreement, AgreementDocument, AgreementLine, AgreementVersion
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
+from portal.providers.models import Provider
 from tests import factories as f
 from tests.agreements.conftest import TODAY, count, text
 
