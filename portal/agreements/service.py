@@ -33,16 +33,33 @@ from portal.access.permissions import (
     require_office,
 )
 from portal.access.service import record
-from portal.agreements import rules, tariffs
+from portal.agreements import lifecycle, rules, tariffs
+from portal.agreements.changes import (
+    AGREEMENT_ENDED,
+    NOT_ALLOWED,
+    VersionTerms,
+    check_change_start,
+    check_may_change,
+    check_something_changed,
+    needs_new_approval,
+)
 from portal.agreements.constants import (
     OPEN_STATUSES,
     Action,
     EndKind,
     ModelKind,
+    Party,
     ProviderKind,
     Relation,
     ReviewDecision,
     VersionStatus,
+)
+from portal.agreements.costs import cost_by_grant_cents
+from portal.agreements.lifecycle import (
+    check_end,
+    check_transition,
+    is_repeat,
+    next_status,
 )
 from portal.agreements.models import (
     Agreement,
@@ -54,16 +71,20 @@ from portal.agreements.models import (
     FunderReview,
     MaxTariff,
 )
-from portal.agreements.permissions import funder_ids_of_version, parties_of
-from portal.agreements.rules import (
-    DraftInput,
-    DraftVerdict,
-    GrantFacts,
-    LineInput,
-    ProviderFacts,
+from portal.agreements.periods import (
+    EVER_APPROVED,
     VersionPeriod,
-    VersionTerms,
+    last_day_of_care,
+    version_for_day,
 )
+from portal.agreements.permissions import funder_ids_of_version, parties_of
+from portal.agreements.review import (
+    check_funder_decision,
+    check_provider_known,
+    check_review,
+    review_outcome,
+)
+from portal.agreements.rules import DraftInput, DraftVerdict, GrantFacts, LineInput, ProviderFacts
 from portal.agreements.storage import check_upload, store_document
 from portal.agreements.tariffs import NATIONAL_LAWS, TariffRow
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
@@ -74,6 +95,12 @@ from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
 from portal.providers.models import Provider, ProviderLink
+from portal.providers.rules import (
+    KnownProvider,
+    check_provider_fields,
+    match_provider,
+    same_person_name,
+)
 from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 # Codes a concept may be saved with (they are fixed before sharing); all other refusals of
@@ -87,7 +114,7 @@ SAVE_BLOCKING_CODES = frozenset({
 
 PROVIDER_CHANGEABLE = ("name", "iban", "email", "kvk", "agb")
 
-NOT_ALLOWED = rules.NOT_ALLOWED
+NOT_ALLOWED = NOT_ALLOWED
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +182,7 @@ def _holder_facts(household_id: int) -> rules.HolderFacts | None:
         return None
     name = holder.name if holder is not None else ""
     births = [m.birth_date for m in (household.members if household else [])
-              if name and rules.same_person_name(m.name, name)]
+              if name and same_person_name(m.name, name)]
     return rules.HolderFacts(name=name, email=holder.email if holder is not None else None,
                              iban=household.holder_iban if household else None,
                              birth_date=births[0] if len(births) == 1 else None)
@@ -352,7 +379,7 @@ def _ended(agreement: Agreement) -> bool:
     return any(v.status == VersionStatus.BEEINDIGD for v in agreement.versions)
 
 
-ENDED = rules.AGREEMENT_ENDED
+ENDED = AGREEMENT_ENDED
 
 
 def _already_done(version: AgreementVersion) -> AlreadyDone:
@@ -366,16 +393,16 @@ def _check_step(actor: User, version: AgreementVersion, action: Action,
     a compare-and-set: the version's own row is locked and read again first (SELECT ... FOR
     UPDATE on PostgreSQL; on SQLite the write transaction holds the database's write lock),
     so two identical requests at the same moment are decided one after the other. The second
-    finds the step already taken (rules.is_repeat) and is answered AlreadyDone ("Dit is al
+    finds the step already taken (is_repeat) and is answered AlreadyDone ("Dit is al
     gedaan"), before anything is written; the caller's writes, events and messages happen
     once. Returns the refusals of the transition table otherwise."""
     db.session.refresh(version, with_for_update=True)
     agreement = version.agreement
     parties = parties_of(actor, agreement, version, today)
     signed = version.signed_by_provider_at is not None
-    refusals = rules.check_transition(action, VersionStatus(version.status), parties,
+    refusals = check_transition(action, VersionStatus(version.status), parties,
                                       provider_signed=signed)
-    if refusals and "not_your_step" not in {r.code for r in refusals} and rules.is_repeat(
+    if refusals and "not_your_step" not in {r.code for r in refusals} and is_repeat(
             action, VersionStatus(version.status), provider_signed=signed):
         raise _already_done(version)
     if action != Action.END and _ended(agreement):
@@ -428,7 +455,7 @@ def provider_login_notice(provider: Provider) -> rules.Notice | None:
                                        provider.email)
 
 
-def _known_providers(iban: str | None, kvk: str | None) -> list[rules.KnownProvider]:
+def _known_providers(iban: str | None, kvk: str | None) -> list[KnownProvider]:
     """Providers of the portal with this IBAN or (organisations) this KvK number. Two queries."""
     conditions = [Provider.iban == iban] if iban else []
     if kvk:
@@ -437,7 +464,7 @@ def _known_providers(iban: str | None, kvk: str | None) -> list[rules.KnownProvi
         return []
     rows = db.session.scalars(select(Provider).where(or_(*conditions)).order_by(Provider.id)).all()
     logins = _providers_with_login(p.id for p in rows)
-    return [rules.KnownProvider(p.id, ProviderKind(p.kind), p.name, p.iban, p.kvk, p.id in logins)
+    return [KnownProvider(p.id, ProviderKind(p.kind), p.name, p.iban, p.kvk, p.id in logins)
             for p in rows]
 
 
@@ -448,7 +475,7 @@ def _periods(agreement: Agreement) -> list[VersionPeriod]:
 
 def _existing(agreement: Agreement) -> rules.ExistingAgreement:
     return rules.ExistingAgreement(agreement.id, agreement.reference, agreement.provider.name,
-                                   rules.last_day_of_care(_periods(agreement)))
+                                   last_day_of_care(_periods(agreement)))
 
 
 @dataclass(frozen=True)
@@ -491,7 +518,7 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
     draft (version 1, a concept).
 
     A 'new' provider whose IBAN (an organisation: KvK number) the portal already knows is that
-    provider (rules.match_provider): no copy without a login that would never see the
+    provider (match_provider): no copy without a login that would never see the
     agreement. One agreement per budget holder and provider (AgreementExists otherwise).
     """
     access = household_access(actor, household_id, today)
@@ -516,9 +543,9 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
         refuse_if(refusals)
         known = True
     else:
-        values, found = rules.check_provider_fields(kind, name, iban, kvk, agb, email)
+        values, found = check_provider_fields(kind, name, iban, kvk, agb, email)
         refuse_if(refusals + found)
-        match, found = rules.match_provider(kind, values["name"], values["iban"], values["kvk"],
+        match, found = match_provider(kind, values["name"], values["iban"], values["kvk"],
                                             _known_providers(values["iban"], values["kvk"]))
         refuse_if(found)
         known = match is not None
@@ -560,7 +587,7 @@ def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None 
     """Register a care provider (person or organisation); IBAN, KvK and AGB are checked.
 
     The provider is registered for `household_id` (default: the budget holder's own household),
-    which then knows it and can make an agreement with it (rules.check_provider_known).
+    which then knows it and can make an agreement with it (check_provider_known).
     """
     if actor is None or actor.role not in (Role.BUDGETHOUDER, Role.VERTEGENWOORDIGER,
                                            Role.ADVISEUR, Role.BEHEERDER):
@@ -576,7 +603,7 @@ def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None 
     except ValueError:
         raise Refused(Refusal("provider_kind_invalid", "Kies of de zorgverlener een persoon of "
                               "een organisatie is.", "kind")) from None
-    values, refusals = rules.check_provider_fields(kind, name, iban, kvk, agb, email)
+    values, refusals = check_provider_fields(kind, name, iban, kvk, agb, email)
     refuse_if(refusals)
     provider = Provider(kind=kind, **values)
     db.session.add(provider)
@@ -617,7 +644,7 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
                                     Agreement.provider_id == provider_id)
             .options(selectinload(Agreement.versions))).all()
     # A provider the household has no business with is refused like one that does not exist.
-    refuse_if(rules.check_provider_known(provider is not None
+    refuse_if(check_provider_known(provider is not None
                                          and (link is not None or bool(existing))))
     current, refusals = rules.check_one_agreement([_existing(a) for a in existing], today)
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
@@ -677,7 +704,7 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
                                 "moeten.", "model"))
     base = approved_version(agreement) if version.number > 1 else None
     if base is not None and base is not version:  # a change: it starts as a change must
-        refusals += rules.check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
+        refusals += check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
     verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     if grant_ids is None:
         grant_ids = [c.grant_id for c in version.chosen_grants]
@@ -765,7 +792,7 @@ def _provider_changes(provider: Provider, version: AgreementVersion,
                                 "naam, IBAN, e-mailadres, KvK-nummer en AGB-code aanpassen."))
     current = _signing_details(provider, version)
     merged = {**current, **{k: v for k, v in changes.items() if k in PROVIDER_CHANGEABLE}}
-    values, found = rules.check_provider_fields(ProviderKind(provider.kind), merged["name"],
+    values, found = check_provider_fields(ProviderKind(provider.kind), merged["name"],
                                            merged["iban"], merged["kvk"], merged["agb"],
                                            merged["email"])
     refusals += found
@@ -817,12 +844,12 @@ def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
 
 def _submit(version: AgreementVersion) -> None:
     """Both signed: the portal hands the version to the funder(s) at once."""
-    assert not rules.check_transition(Action.SUBMIT, VersionStatus(version.status),
-                                      {rules.Party.SYSTEM})
+    assert not check_transition(Action.SUBMIT, VersionStatus(version.status),
+                                      {Party.SYSTEM})
     agreement = version.agreement
     # A new round: every funder concerned decides (again), earlier decisions no longer count.
     version.review_round = (version.review_round or 0) + 1
-    _move(version, rules.next_status(Action.SUBMIT), actor=None,
+    _move(version, next_status(Action.SUBMIT), actor=None,
           reason="Automatisch ingediend na ondertekening")
     _notify(_consulent_user_ids(funder_ids_of_version(version)), "agreement_to_review",
             f"Zorgovereenkomst {agreement.reference} ter beoordeling",
@@ -861,7 +888,7 @@ def attach_signed_paper(actor: User, agreement: Agreement, data: bytes, filename
                             "te uploaden." + state)]
         if _ended(agreement):
             refusals.append(ENDED)
-        if not parties_of(actor, agreement, None, today) & {rules.Party.HOLDER}:
+        if not parties_of(actor, agreement, None, today) & {Party.HOLDER}:
             refusals.insert(0, NOT_ALLOWED)
         raise Refused(refusals)
     refusals = _check_step(actor, version, Action.UPLOAD_PAPER, today)
@@ -912,8 +939,8 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     """A consulent decides for their own funder: approve, or refuse with a reason.
 
     Every funder with a line in the version decides for its own budgets, once per review
-    round (rules.check_funder_decision). The version is approved when the last funder
-    concerned approves, and refused as soon as one funder refuses (rules.review_outcome);
+    round (check_funder_decision). The version is approved when the last funder
+    concerned approves, and refused as soon as one funder refuses (review_outcome);
     the budget holder and the provider hear the outcome, with the reason of a refusal.
     """
     action = Action.APPROVE if approve else Action.REJECT
@@ -925,9 +952,9 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     if not refusals and own is not None and ReviewDecision(own.decision) == decision:
         raise _already_done(version)  # this funder's same decision, a second time
     if not refusals:
-        refusals = rules.check_funder_decision(actor.funder_id, concerned, decisions.keys())
+        refusals = check_funder_decision(actor.funder_id, concerned, decisions.keys())
     if not refusals:
-        refusals = rules.check_review(approve, reason)
+        refusals = check_review(approve, reason)
     refuse_if(refusals)
     agreement = version.agreement
     names = _funder_names(concerned)
@@ -936,7 +963,7 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     db.session.add(FunderReview(version_id=version.id, funder_id=actor.funder_id,
                                 round=version.review_round, decision=decision, reason=text,
                                 decided_by_id=actor.id))
-    outcome = rules.review_outcome(
+    outcome = review_outcome(
         concerned, {**{f: r.decision for f, r in decisions.items()}, actor.funder_id: decision})
     waiting = sorted(names[f] for f in concerned if f not in decisions and f != actor.funder_id)
     detail = {"funder_id": actor.funder_id, "funder": funder_name, "decision": str(decision),
@@ -1069,17 +1096,17 @@ def end_agreement(actor: User, agreement: Agreement, ended_on: dt.date | None,
         if ended is not None:  # ended already: a repeat
             raise _already_done(ended)
         latest = agreement.versions[-1]
-        refusals = rules.check_transition(Action.END, VersionStatus(latest.status),
+        refusals = check_transition(Action.END, VersionStatus(latest.status),
                                           parties_of(actor, agreement, None, today))
         raise Refused(refusals or [Refusal("wrong_status", "Alleen een goedgekeurde overeenkomst "
                                            "kan beëindigd worden.")])
     refusals = _check_step(actor, version, Action.END, today)
-    end_refusals, _notices = rules.check_end(version.starts_on, version.ends_on, ended_on, today,
+    end_refusals, _notices = check_end(version.starts_on, version.ends_on, ended_on, today,
                                              version.notice_months)
     refuse_if(refusals + end_refusals)
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
     for v in agreement.versions:  # earlier approved versions stop governing too
-        if v.status in rules.EVER_APPROVED and (v.ended_on is None or v.ended_on > ended_on):
+        if v.status in EVER_APPROVED and (v.ended_on is None or v.ended_on > ended_on):
             v.ended_on = ended_on
     _move(version, VersionStatus.BEEINDIGD, actor=actor, on_behalf_of=on_behalf_of,
           reason=f"Laatste dag van de zorg: {format_day(ended_on)}")
@@ -1112,11 +1139,11 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
                           days_per_week=base.days_per_week, top_up=base.top_up, lines=base.lines)
     new = VersionTerms.of(ends_on=draft.ends_on, end_kind=draft.end_kind,
                           days_per_week=draft.days_per_week, top_up=draft.top_up, lines=draft.lines)
-    extension = not in_steps and not rules.needs_new_approval(old, new)
+    extension = not in_steps and not needs_new_approval(old, new)
     verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     # in steps, the first step may change nothing yet: the later steps do
-    refusals = [] if in_steps else rules.check_something_changed(old, new)
-    refusals += rules.check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
+    refusals = [] if in_steps else check_something_changed(old, new)
+    refusals += check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
     refusals += verdict.refusals if extension else _blocking_for_save(verdict)
     refuse_if(refusals)
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
@@ -1154,8 +1181,8 @@ def _changeable_base(actor: User, agreement: Agreement, today: dt.date) -> Agree
     """The approved version a change starts from; refused when no change can be made now: only
     the budget holder's side changes, not an ended agreement, not while a change is open."""
     base = approved_version(agreement)
-    refuse_if(rules.check_may_change(
-        holder=rules.Party.HOLDER in parties_of(actor, agreement, base, today),
+    refuse_if(check_may_change(
+        holder=Party.HOLDER in parties_of(actor, agreement, base, today),
         ended=_ended(agreement), approved=base is not None,
         change_open=open_version(agreement) is not None))
     assert base is not None
@@ -1188,12 +1215,12 @@ def version_in_force(agreement: Agreement, day: dt.date) -> AgreementVersion | N
     """The approved version that governs `day` (later approved versions take over from their
     start date; ending cuts the period short), or None."""
     by_number = {v.number: v for v in agreement.versions}
-    found = rules.version_for_day(_periods(agreement), day)
+    found = version_for_day(_periods(agreement), day)
     return by_number[found.number] if found else None
 
 
 def effective_status(version: AgreementVersion, today: dt.date):
-    return rules.effective_status(VersionStatus(version.status), version.starts_on,
+    return lifecycle.effective_status(VersionStatus(version.status), version.starts_on,
                                   version.ends_on, version.ended_on, today,
                                   provider_signed=version.signed_by_provider_at is not None)
 
@@ -1314,7 +1341,7 @@ class GrantCost:
 
 def cost_overview(version: AgreementVersion, today: dt.date) -> list[GrantCost]:
     """Per grant of the version's lines: the cost from today (or the start) until the end of the
-    grant's period (rules.cost_by_grant_cents), and what the grant has available now."""
+    grant's period (cost_by_grant_cents), and what the grant has available now."""
     grant_ids = sorted({ln.grant_id for ln in version.lines})
     if not grant_ids:
         return []
@@ -1325,7 +1352,7 @@ def cost_overview(version: AgreementVersion, today: dt.date) -> list[GrantCost]:
         first = max(grant.period_start, today)
         cost = 0
         if first <= grant.period_end:
-            cost = rules.cost_by_grant_cents(version.lines, version.starts_on, version.ends_on,
+            cost = cost_by_grant_cents(version.lines, version.starts_on, version.ends_on,
                                              first, grant.period_end,
                                              ended_on=version.ended_on).get(grant.id, 0)
         result.append(GrantCost(grant, cost, grant.available_cents))

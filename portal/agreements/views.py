@@ -40,6 +40,7 @@ from portal.agreements.constants import (
     Relation,
     VersionStatus,
 )
+from portal.agreements.lifecycle import EDITABLE, available_actions
 from portal.agreements.models import Agreement, AgreementDocument, AgreementVersion
 from portal.agreements.permissions import (
     can_act_as_holder,
@@ -112,7 +113,7 @@ def _load_for_holder(agreement_id: int) -> Agreement:
 
 def _editable_version(agreement: Agreement) -> AgreementVersion | None:
     version = service.open_version(agreement)
-    return version if version is not None and version.status in rules.EDITABLE else None
+    return version if version is not None and version.status in EDITABLE else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,7 +302,7 @@ def show(agreement_id: int):
 
 def _actions(agreement: Agreement, open_version: AgreementVersion | None, holder: bool,
              provider: bool) -> dict[str, bool]:
-    return rules.available_actions(
+    return available_actions(
         holder=holder, provider=provider,
         open_status=VersionStatus(open_version.status) if open_version is not None else None,
         provider_signed=open_version is not None and open_version.signed_by_provider_at is not None,

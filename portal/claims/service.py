@@ -38,7 +38,7 @@ from portal.access.permissions import (
 from portal.access.service import record, record_many
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
-from portal.agreements.rules import VersionPeriod, version_for_day
+from portal.agreements.periods import VersionPeriod, version_for_day
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import Unit
 from portal.budgets.models import Grant

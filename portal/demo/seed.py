@@ -20,9 +20,9 @@ from portal.access.models import Authorization, User
 from portal.access.service import create_user, find_user_by_email
 from portal.agreements import service as agreements
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
+from portal.agreements.costs import cost_by_grant_cents
 from portal.agreements.models import Agreement, AgreementVersion, MaxTariff
 from portal.agreements.rules import LineInput as AgreementLineInput
-from portal.agreements.rules import cost_by_grant_cents
 from portal.agreements.tariffs import NATIONAL, missing_national_maxima
 from portal.api.service import create_api_key
 from portal.budgets import service as budgets

@@ -17,9 +17,9 @@ from sqlalchemy.orm import selectinload
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.service import record
-from portal.agreements import rules as agreement_rules
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
+from portal.agreements.costs import cost_by_grant_cents, weekly_cost_cents
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, FunderReview
 from portal.agreements.permissions import can_review, visible_lines
 from portal.budgets import service as budgets_service
@@ -188,7 +188,7 @@ def _review_lines(lines: list[AgreementLine], grants: dict[int, Grant],
             care_kind=CareKind(line.care_kind).label, unit=Unit(line.unit).label,
             tariff_cents=line.tariff_cents, budget_tariff_cents=line.budget_tariff_cents,
             quantity_text=_quantity_text(line.unit, line.weekly_quantity),
-            weekly_cost_cents=agreement_rules.weekly_cost_cents(line),
+            weekly_cost_cents=weekly_cost_cents(line),
             member_name=members[grant.member_id], law=Law(grant.law).label))
     return result
 
@@ -218,7 +218,7 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
     for gid, grant in sorted(grants.items()):
         if grant.funder_id != funder_id or gid not in {ln.grant_id for ln in version.lines}:
             continue  # a funder sees only the budgets it funds
-        cost = agreement_rules.cost_by_grant_cents(
+        cost = cost_by_grant_cents(
             [ln for ln in version.lines if ln.grant_id == gid], version.starts_on, version.ends_on,
             grant.period_start, grant.period_end).get(gid, 0)
         costs.append(GrantCost(member_name=members[grant.member_id], law=Law(grant.law).label,
@@ -234,7 +234,7 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
         ends_on=version.ends_on, end_kind=str(version.end_kind), days_per_week=version.days_per_week,
         top_up=version.top_up, signed_on_paper=version.signed_on_paper,
         lines=_review_lines(own_lines, grants, members), costs=costs,
-        weekly_cost_cents=sum(agreement_rules.weekly_cost_cents(ln) for ln in own_lines),
+        weekly_cost_cents=sum(weekly_cost_cents(ln) for ln in own_lines),
         previous_lines=_review_lines(previous_lines, grants, members),
         awaiting_review=under_review and own is None,
         status_label=VersionStatus(version.status).label,

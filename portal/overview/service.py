@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from portal.agreements.constants import VersionStatus
+from portal.agreements.costs import cost_by_grant_cents
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
-from portal.agreements.rules import EVER_APPROVED, VersionPeriod, cost_by_grant_cents, coverage
+from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage
 from portal.budgets.constants import Law, Unit
 from portal.budgets.models import Funder, Grant, Member
 from portal.budgets.rules import (

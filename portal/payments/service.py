@@ -30,7 +30,12 @@ from portal.access.models import User
 from portal.access.permissions import active_login, require_office
 from portal.access.service import record, record_many
 from portal.agreements.models import Agreement, AgreementVersion
-from portal.agreements.rules import EVER_APPROVED, VersionPeriod, version_for_day, versions_in_month
+from portal.agreements.periods import (
+    EVER_APPROVED,
+    VersionPeriod,
+    version_for_day,
+    versions_in_month,
+)
 from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus

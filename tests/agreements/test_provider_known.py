@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.access.constants import Role, Scope
-from portal.agreements import rules, service
+from portal.agreements import service
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.agreements.models import Agreement
+from portal.agreements.review import check_provider_known
 from portal.extensions import db as _db
 from portal.providers.models import ProviderLink
 from portal.refusals import Refused
@@ -25,8 +26,8 @@ OTHER_IBAN = "NL20INGB0001234567"
 
 
 def test_the_rule():
-    assert rules.check_provider_known(True) == []
-    assert [r.code for r in rules.check_provider_known(False)] == ["provider_unknown"]
+    assert check_provider_known(True) == []
+    assert [r.code for r in check_provider_known(False)] == ["provider_unknown"]
 
 
 @pytest.fixture

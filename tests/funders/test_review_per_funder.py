@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent
-from portal.agreements import rules, service
+from portal.agreements import service
 from portal.agreements.constants import (
     EndKind,
     ModelKind,
@@ -23,6 +23,7 @@ from portal.agreements.constants import (
     VersionStatus,
 )
 from portal.agreements.models import AgreementEvent, FunderReview
+from portal.agreements.review import check_funder_decision, review_outcome
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
@@ -42,33 +43,33 @@ REASON = "Het aantal uren past niet bij de indicatie. Verlaag naar 3 uur per wee
 
 
 def test_one_funder_approving_of_two_leaves_the_version_under_review():
-    assert rules.review_outcome({A, B}, {A: OK}) == VersionStatus.TER_BEOORDELING
+    assert review_outcome({A, B}, {A: OK}) == VersionStatus.TER_BEOORDELING
 
 
 def test_every_funder_approving_approves_the_version():
-    assert rules.review_outcome({A, B}, {A: OK, B: OK}) == VersionStatus.GOEDGEKEURD
-    assert rules.review_outcome({A}, {A: "goedgekeurd"}) == VersionStatus.GOEDGEKEURD
+    assert review_outcome({A, B}, {A: OK, B: OK}) == VersionStatus.GOEDGEKEURD
+    assert review_outcome({A}, {A: "goedgekeurd"}) == VersionStatus.GOEDGEKEURD
 
 
 def test_one_refusal_refuses_the_version_whatever_the_others_did():
-    assert rules.review_outcome({A, B}, {B: NO}) == VersionStatus.AFGEKEURD
-    assert rules.review_outcome({A, B}, {A: OK, B: NO}) == VersionStatus.AFGEKEURD
+    assert review_outcome({A, B}, {B: NO}) == VersionStatus.AFGEKEURD
+    assert review_outcome({A, B}, {A: OK, B: NO}) == VersionStatus.AFGEKEURD
 
 
 def test_a_decision_of_a_funder_without_lines_does_not_count():
-    assert rules.review_outcome({A, B}, {A: OK, C: OK}) == VersionStatus.TER_BEOORDELING
-    assert rules.review_outcome({A}, {A: OK, C: NO}) == VersionStatus.GOEDGEKEURD
-    assert rules.review_outcome(set(), {C: OK}) == VersionStatus.TER_BEOORDELING
+    assert review_outcome({A, B}, {A: OK, C: OK}) == VersionStatus.TER_BEOORDELING
+    assert review_outcome({A}, {A: OK, C: NO}) == VersionStatus.GOEDGEKEURD
+    assert review_outcome(set(), {C: OK}) == VersionStatus.TER_BEOORDELING
 
 
 def test_a_funder_decides_once_and_only_on_what_it_pays():
-    assert rules.check_funder_decision(A, {A, B}, set()) == []
-    assert rules.check_funder_decision(A, {A, B}, {B}) == []
-    assert [r.code for r in rules.check_funder_decision(A, {A, B}, {A})] == [
+    assert check_funder_decision(A, {A, B}, set()) == []
+    assert check_funder_decision(A, {A, B}, {B}) == []
+    assert [r.code for r in check_funder_decision(A, {A, B}, {A})] == [
         "funder_already_decided"]
-    assert [r.code for r in rules.check_funder_decision(C, {A, B}, set())] == [
+    assert [r.code for r in check_funder_decision(C, {A, B}, set())] == [
         "funder_not_concerned"]
-    assert [r.code for r in rules.check_funder_decision(None, {A, B}, set())] == [
+    assert [r.code for r in check_funder_decision(None, {A, B}, set())] == [
         "funder_not_concerned"]
 
 
