@@ -1,3 +1,4 @@
+# Over 500 lines: accounts, two-step login and authorisations share the audit writers here.
 """Accounts, passwords, authorisations, the two-step login and the audit log."""
 
 from __future__ import annotations

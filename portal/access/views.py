@@ -1,3 +1,4 @@
+# Over 500 lines: the login, two-step and account pages share one blueprint and its limits.
 from __future__ import annotations
 
 import datetime as dt

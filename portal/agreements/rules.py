@@ -1,3 +1,4 @@
+# Over 500 lines: every check of a draft agreement, read together by validate_draft.
 """Pure decisions about a draft care agreement: no Flask, no session. Plain data in, verdict out.
 
 The other rooms of agreements: periods.py (which version governs which day), lifecycle.py (the

@@ -1,3 +1,4 @@
+# Over 500 lines: every /api/v1 resource sits in one blueprint so the OpenAPI document is whole.
 """/api/v1/: the JSON API, described by the OpenAPI 3.1 document flask-smorest generates.
 
 Load -> check the key and its scope -> check the object with the pages' own permission
@@ -25,10 +26,10 @@ from werkzeug.exceptions import HTTPException
 from portal.access.models import User
 from portal.access.permissions import budget_holder_names
 from portal.access.service import record
-from portal.agreements import service as agreements_service
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import is_agreement_provider, visible_lines
+from portal.agreements.reads import effective_status
 from portal.api import office_views, problems, schemas
 from portal.api.constants import ApiScope
 from portal.api.models import ApiKey, IdempotentAnswer
@@ -330,7 +331,7 @@ def _grant_periods(versions) -> dict[int, tuple[dt.date, dt.date]]:
 def _agreement_json(agreement: Agreement, shown: AgreementVersion, holder: str, actor: User,
                     periods: dict[int, tuple[dt.date, dt.date]], on: dt.date) -> dict:
     """What a provider's software reads of an agreement: never a BSN or a budget figure."""
-    status = agreements_service.effective_status(shown, on)
+    status = effective_status(shown, on)
     return {"id": agreement.id, "reference": agreement.reference, "holder_name": holder,
             "model": str(agreement.model), "status": str(status), "status_label": status.label,
             "starts_on": shown.starts_on, "ends_on": shown.ended_on or shown.ends_on,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.service import record
+from portal.agreements import funder_review
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.costs import cost_by_grant_cents, weekly_cost_cents
@@ -165,8 +166,8 @@ class ReviewView:
     awaiting_review: bool
     status_label: str
     # Every funder that pays from this version and its decision in the current round.
-    decisions: list[agreements_service.FunderDecisionState]
-    own_decision: agreements_service.FunderDecisionState | None  # None: not decided (yet)
+    decisions: list[funder_review.FunderDecisionState]
+    own_decision: funder_review.FunderDecisionState | None  # None: not decided (yet)
     under_review: bool  # the version is still ter beoordeling (others may not have decided)
 
 
@@ -210,7 +211,7 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
     own_lines = visible_lines(viewer, version, funders)
     previous_lines = (visible_lines(viewer, previous, funders)
                       if previous is not None and previous is not version else [])
-    decisions = agreements_service.review_states([version], seen_by_funder=funder_id
+    decisions = funder_review.review_states([version], seen_by_funder=funder_id
                                                  ).get(version.id, [])
     own = next((d for d in decisions if d.funder_id == funder_id and d.decision), None)
     under_review = version.status == VersionStatus.TER_BEOORDELING
@@ -246,7 +247,7 @@ def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     """Approve or reject (with a reason the budget holder gets as a message) for the
     consulent's own funder: the agreements service records the decision, decides the outcome
     once every funder concerned decided, and tells the budget holder and the provider."""
-    return agreements_service.review(actor, version, approve=approve, reason=reason, today=today)
+    return funder_review.review(actor, version, approve=approve, reason=reason, today=today)
 
 
 # ---------------------------------------------------------------------------------------------

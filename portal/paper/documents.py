@@ -1,3 +1,4 @@
+# Over 500 lines: one view-model per paper document, each small; split when one grows.
 """A small view-model per paper document, built from the services, in a fixed number of queries.
 
 Templates only display: every figure, sum and label is computed here. Each view-model has

@@ -32,8 +32,8 @@ class Provider(db.Model):
 
 class ProviderLink(db.Model):
     """A provider known to a household: registered by someone acting for it, or found by the
-    IBAN or KvK number it typed (agreements.rules.match_provider). A new agreement is made only
-    with a provider the household knows (rules.check_provider_known); `iban` is the account the
+    IBAN or KvK number it typed (providers.rules.match_provider). A new agreement is made only
+    with a provider the household knows (agreements.review.check_provider_known); `iban` is the account the
     household gave for it, the IBAN a new agreement with them starts with."""
 
     __tablename__ = "household_providers"

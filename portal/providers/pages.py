@@ -21,6 +21,7 @@ from portal.access.models import User
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
+from portal.agreements.reads import effective_status, version_in_force
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimStatus
@@ -105,7 +106,7 @@ class AgreementRow:
 
 def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
     """The version that governs today, else the latest approved one, else the latest shared."""
-    return (agreements_service.version_in_force(agreement, today)
+    return (version_in_force(agreement, today)
             or agreements_service.approved_version(agreement)
             or [v for v in agreement.versions if v.status != VersionStatus.CONCEPT][-1])
 
@@ -145,9 +146,9 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
         rows.append(AgreementRow(
             agreement_id=a.id, reference=a.reference,
             household_name=households.get(a.household_id, ""), model=ModelKind(a.model),
-            status=agreements_service.effective_status(shown, today),
+            status=effective_status(shown, today),
             starts_on=shown.starts_on, ends_on=shown.ended_on or shown.ends_on,
-            pending_status=(agreements_service.effective_status(pending, today)
+            pending_status=(effective_status(pending, today)
                             if pending is not None and pending is not shown else None),
             sheets=sheets.get(a.id, [])))
     rows.sort(key=lambda r: (r.household_name, r.reference))
