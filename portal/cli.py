@@ -12,11 +12,19 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from portal.access.service import create_user, purge_sessions
+from portal.agreements.service import set_max_tariff
 from portal.api.cli import create_api_key_command
+from portal.budgets.constants import AllowanceKind, Law, Unit
+from portal.budgets.service import set_allowance_cap
 from portal.database import parse_id, transaction
+from portal.dates import now, today
 from portal.demo.cli import seed_demo_command
 from portal.dutch_cli import UNREACHABLE, DutchCommand, DutchGroup, fail, refusals_exit
+from portal.funders.service import find_funder
 from portal.identity.cli import link_bsn_command
+from portal.migrate import make_revision, upgrade
+from portal.money import format_euro, parse_euros
 from portal.paper.cli import paper_run_command
 from portal.payments.cli import check_ledger_command, run_payments_command
 from portal.refusals import Refusal, Refused
@@ -26,7 +34,6 @@ from portal.refusals import Refusal, Refused
 @with_appcontext
 def init_db_command():
     """Maak de database aan of werk hem bij (de Alembic-migraties)."""
-    from portal.migrate import upgrade
 
     try:
         upgrade()
@@ -44,8 +51,6 @@ def init_db_command():
 def make_migration_command(message):
     """(Voor ontwikkelaars) Schrijf een nieuwe Alembic-migratie uit de wijzigingen in de
     modellen."""
-    from portal.migrate import make_revision
-
     make_revision(message)
 
 
@@ -79,8 +84,6 @@ def _ask_password(_ctx, _param, value):
 @refusals_exit
 def create_user_command(email, name, role, password, household_id, provider_id, funder_id):
     """Maak een inlogaccount aan."""
-    from portal.access.service import create_user
-
     with transaction():
         user = create_user(email, password, role, name, household_id=household_id,
                            provider_id=provider_id, funder_id=funder_id)
@@ -99,7 +102,6 @@ def cli_number(text: str | None, field: str, what: str) -> int | None:
 
 
 def _changed(before: int | None, after: int) -> str:
-    from portal.money import format_euro
 
     if before is None:
         return f"{format_euro(after)} (nieuw)"
@@ -107,7 +109,6 @@ def _changed(before: int | None, after: int) -> str:
 
 
 def _euros(text: str) -> int:
-    from portal.money import parse_euros
 
     return parse_euros(text, "amount")
 
@@ -129,11 +130,6 @@ def _euros(text: str) -> int:
 @refusals_exit
 def set_max_tariff_command(funder, law, year, unit, informal, euros):
     """Stel een maximumtarief in (betaalkantoor, beheerders van een verstrekker)."""
-    from portal.agreements.service import set_max_tariff
-    from portal.budgets.constants import Law, Unit
-    from portal.dates import today
-    from portal.funders.service import find_funder
-
     with transaction():
         funder_id, funder_name = find_funder(funder) if funder is not None else (None, None)
         row, before = set_max_tariff(
@@ -157,10 +153,6 @@ def set_max_tariff_command(funder, law, year, unit, informal, euros):
 def set_allowance_cap_command(law, kind, year, euros):
     """Stel het maximum per jaar van een uitkering in, bijvoorbeeld de feestdagenuitkering van
     de Wlz (betaalkantoor)."""
-    from portal.budgets.constants import AllowanceKind, Law
-    from portal.budgets.service import set_allowance_cap
-    from portal.dates import today
-
     with transaction():
         row, before = set_allowance_cap(None, law=law.strip().lower(), kind=kind.strip().lower(),
                                         year=cli_number(year, "year", "jaartal"),
@@ -178,8 +170,6 @@ def purge_sessions_command():
     uur vanuit cron)."""
     from flask import current_app
 
-    from portal.access.service import purge_sessions
-    from portal.dates import now
 
     with transaction():
         removed = purge_sessions(now(), current_app.permanent_session_lifetime)

@@ -2,6 +2,8 @@ import click
 from flask.cli import with_appcontext
 
 from portal.database import transaction
+from portal.dates import today
+from portal.demo.seed import seed_demo
 from portal.dutch_cli import DutchCommand, refusals_exit
 
 
@@ -10,9 +12,6 @@ from portal.dutch_cli import DutchCommand, refusals_exit
 @refusals_exit
 def seed_demo_command():
     """Laad de demohuishoudens (een tweede keer verandert er niets)."""
-    from portal.dates import today
-    from portal.demo.seed import seed_demo
-
     with transaction():
         created = seed_demo(today())
     click.echo("Demogegevens zijn geladen." if created else "Demogegevens staan er al; niets veranderd.")
