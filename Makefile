@@ -160,4 +160,4 @@ bench-scale: setup
 .PHONY: pdf-samples
 # One of each paper document from the demo data (a temporary database, removed afterwards), to look at.
 pdf-samples: setup
-	$(PY) -m portal.paper.samples pdf-samples
+	$(PY) -m portal.demo.samples pdf-samples

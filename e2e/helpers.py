@@ -19,6 +19,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import make_server
 
+from portal.providers.service import create_provider
+
 NARROW = {"width": 320, "height": 720}  # WCAG 1.4.10 reflow: 320 CSS px wide
 
 
@@ -245,7 +247,7 @@ def household_with_agreement(key: str, household_name: str, password: str) -> di
         decision_reference=f"WLZ-{key}-{year}") for year in range(now.year - 1, now.year + 2)]
     holder = create_user(f"ria.{key}@e2e.pgb", password, "budgethouder", "Ria de Graaf",
                          household_id=household.id)
-    provider = agreements.create_provider(holder, kind=ProviderKind.PERSOON, name="Jeroen Smits",
+    provider = create_provider(holder, kind=ProviderKind.PERSOON, name="Jeroen Smits",
                                           iban="NL91ABNA0417164300")
     provider_user = create_user(f"jeroen.{key}@e2e.pgb", password, "zorgverlener",
                                 "Jeroen Smits", provider_id=provider.id)

@@ -20,6 +20,8 @@ from playwright.sync_api import Page, expect
 
 from e2e.helpers import assert_accessible, log_in, log_in_as_office, log_out
 from portal.access.views import WRONG_LOGIN
+from portal.agreements import signing
+from portal.providers.service import create_provider
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +82,7 @@ def portal(demo_server):
             decision_reference=f"WMO-ACC-{year}") for year in (now.year, now.year + 1)]
         holder = create_user("ria.dewit@e2e.pgb", PASSWORD, "budgethouder", "Ria de Wit",
                              household_id=household.id)
-        provider = agreements.create_provider(holder, kind=ProviderKind.PERSOON,
+        provider = create_provider(holder, kind=ProviderKind.PERSOON,
                                               name=NOOR["name"], iban="NL44RABO0123456789",
                                               email=NOOR["email"])
         start = first_of_month(add_months(now, 1))
@@ -91,7 +93,7 @@ def portal(demo_server):
             lines=[LineInput(grant_id=grant.id, care_kind=CareKind.INDIVIDUELE_BEGELEIDING,
                              unit=Unit.UUR, tariff_cents=4500, weekly_quantity=120)
                    for grant in grants if grant.period_end >= start])
-        agreements.share(holder, agreement.versions[-1], now)
+        signing.share(holder, agreement.versions[-1], now)
         reference = agreement.reference
     mails = MailLog()
     app.logger.addHandler(mails)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import assert_accessible, log_in, log_out, pdf_file
+from portal.providers.service import create_provider
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +28,9 @@ def provider_login_for(portal_app, name: str) -> None:
     from sqlalchemy import select
 
     from portal.access.service import create_user
-    from portal.agreements.models import Provider
     from portal.database import transaction
     from portal.extensions import db
+    from portal.providers.models import Provider
 
     with portal_app.app_context(), transaction():
         provider = db.session.scalar(select(Provider).where(Provider.name == name))
@@ -181,7 +182,7 @@ def _second_concept(portal_app, base: str) -> str:
             select(Grant).join(Member, Member.id == Grant.member_id)
             .where(Member.name == "Sara Jansen", Grant.law == "wmo",
                    Grant.period_start <= starts_on, Grant.period_end >= starts_on))
-        provider = service.create_provider(anna, kind=ProviderKind.PERSOON, name="Bas Zzp",
+        provider = create_provider(anna, kind=ProviderKind.PERSOON, name="Bas Zzp",
                                            iban="NL02ABNA0123456789")
         agreement = service.create_draft(
             anna, household_id=anna.household_id, provider_id=provider.id,

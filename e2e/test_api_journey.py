@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import approved_agreement, assert_accessible, log_in, log_out, press
+from portal.providers.service import create_provider
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +29,6 @@ def world(demo_server):
     from sqlalchemy import select
 
     from portal.access.service import create_user, find_user_by_email
-    from portal.agreements import service as agreements
     from portal.agreements.constants import ProviderKind
     from portal.api.service import create_api_key
     from portal.budgets.constants import CareKind
@@ -48,7 +48,7 @@ def world(demo_server):
             select(Grant).join(Member, Member.id == Grant.member_id)
             .where(Member.household_id == pieter.household_id, Grant.period_end >= start)
             .order_by(Grant.period_start)).all()
-        provider = agreements.create_provider(pieter, kind=ProviderKind.ORGANISATIE,
+        provider = create_provider(pieter, kind=ProviderKind.ORGANISATIE,
                                               name=ORGANISATION, iban="NL44RABO0123456789",
                                               kvk="40123456", agb="04012345")
         planner = create_user("planning@zorggroep-noord.e2e.pgb", "e2e-noord-wachtwoord-1",

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.helpers import approved_agreement, assert_accessible, cents, euro, log_in, log_out, press
 from e2e.helpers import hour_cell as cell
+from portal.providers.service import create_provider
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,6 @@ def world(demo_server):
     from sqlalchemy import select
 
     from portal.access.service import create_user, find_user_by_email
-    from portal.agreements import service as agreements
     from portal.agreements.constants import ProviderKind
     from portal.budgets.constants import CareKind
     from portal.budgets.models import Grant, Member
@@ -53,7 +53,7 @@ def world(demo_server):
             select(Grant).join(Member, Member.id == Grant.member_id)
             .where(Member.household_id == pieter.household_id, Grant.period_end >= start)
             .order_by(Grant.period_start)).all()
-        provider = agreements.create_provider(pieter, kind=ProviderKind.PERSOON,
+        provider = create_provider(pieter, kind=ProviderKind.PERSOON,
                                               name=PROVIDER_NAME, iban="NL44RABO0123456789")
         provider_user = create_user(PROVIDER_EMAIL, PROVIDER_PASSWORD, "zorgverlener",
                                     PROVIDER_NAME, provider_id=provider.id)

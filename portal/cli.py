@@ -7,76 +7,33 @@ Dutch: every command is a DutchCommand, the group a DutchGroup (portal/dutch_cli
 
 from __future__ import annotations
 
-import functools
-import sys
-
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from portal.access.service import create_user, purge_sessions
+from portal.agreements.service import set_max_tariff
+from portal.api.cli import create_api_key_command
+from portal.budgets.constants import AllowanceKind, Law, Unit
+from portal.budgets.service import set_allowance_cap
 from portal.database import parse_id, transaction
-from portal.dutch_cli import DutchCommand, DutchGroup, bad_value, fail
+from portal.dates import now, today
+from portal.demo.cli import seed_demo_command
+from portal.dutch_cli import UNREACHABLE, DutchCommand, DutchGroup, fail, refusals_exit
+from portal.funders.service import find_funder
+from portal.identity.cli import link_bsn_command
+from portal.migrate import make_revision, upgrade
+from portal.money import format_euro, parse_euros
+from portal.paper.cli import paper_run_command
+from portal.payments.cli import check_ledger_command, run_payments_command
 from portal.refusals import Refusal, Refused
-
-
-def refusals_exit(fn):
-    """Turn a refused use case into a clear message on stderr and exit status 1; refuse to
-    start on a database without the current schema (see needs_schema)."""
-
-    @functools.wraps(fn)
-    @needs_schema
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Refused as refused:
-            for r in refused.refusals:
-                click.echo(f"Geweigerd ({r.code}): {r.message}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-UNREACHABLE = ("De database is niet bereikbaar. Controleer PORTAL_DATABASE_URL en of de "
-               "databaseserver draait.")
-NO_SCHEMA = ("De database is nog niet aangemaakt of niet bijgewerkt. Voer eerst 'portal init-db' "
-             "uit en probeer het daarna opnieuw.")
-
-
-def needs_schema(fn):
-    """Refuse to start a command on a database without the current schema (no traceback)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from portal.migrate import schema_is_current
-
-        try:
-            current = schema_is_current()
-        except OperationalError:
-            fail(UNREACHABLE)
-        if not current:
-            fail(NO_SCHEMA)
-        return fn(*args, **kwargs)
-
-    return wrapper
-
-
-def parse_cli_date(ctx, param, value):
-    if value is None:
-        return None
-    from portal.dates import parse_date
-
-    try:
-        return parse_date(value)
-    except Refused as refused:
-        raise bad_value(ctx, param, refused.refusals[0].message) from None
 
 
 @click.command("init-db", cls=DutchCommand)
 @with_appcontext
 def init_db_command():
     """Maak de database aan of werk hem bij (de Alembic-migraties)."""
-    from portal.migrate import upgrade
 
     try:
         upgrade()
@@ -94,8 +51,6 @@ def init_db_command():
 def make_migration_command(message):
     """(Voor ontwikkelaars) Schrijf een nieuwe Alembic-migratie uit de wijzigingen in de
     modellen."""
-    from portal.migrate import make_revision
-
     make_revision(message)
 
 
@@ -129,8 +84,6 @@ def _ask_password(_ctx, _param, value):
 @refusals_exit
 def create_user_command(email, name, role, password, household_id, provider_id, funder_id):
     """Maak een inlogaccount aan."""
-    from portal.access.service import create_user
-
     with transaction():
         user = create_user(email, password, role, name, household_id=household_id,
                            provider_id=provider_id, funder_id=funder_id)
@@ -149,7 +102,6 @@ def cli_number(text: str | None, field: str, what: str) -> int | None:
 
 
 def _changed(before: int | None, after: int) -> str:
-    from portal.money import format_euro
 
     if before is None:
         return f"{format_euro(after)} (nieuw)"
@@ -157,7 +109,6 @@ def _changed(before: int | None, after: int) -> str:
 
 
 def _euros(text: str) -> int:
-    from portal.money import parse_euros
 
     return parse_euros(text, "amount")
 
@@ -179,11 +130,6 @@ def _euros(text: str) -> int:
 @refusals_exit
 def set_max_tariff_command(funder, law, year, unit, informal, euros):
     """Stel een maximumtarief in (betaalkantoor, beheerders van een verstrekker)."""
-    from portal.agreements.service import set_max_tariff
-    from portal.budgets.constants import Law, Unit
-    from portal.dates import today
-    from portal.funders.service import find_funder
-
     with transaction():
         funder_id, funder_name = find_funder(funder) if funder is not None else (None, None)
         row, before = set_max_tariff(
@@ -207,10 +153,6 @@ def set_max_tariff_command(funder, law, year, unit, informal, euros):
 def set_allowance_cap_command(law, kind, year, euros):
     """Stel het maximum per jaar van een uitkering in, bijvoorbeeld de feestdagenuitkering van
     de Wlz (betaalkantoor)."""
-    from portal.budgets.constants import AllowanceKind, Law
-    from portal.budgets.service import set_allowance_cap
-    from portal.dates import today
-
     with transaction():
         row, before = set_allowance_cap(None, law=law.strip().lower(), kind=kind.strip().lower(),
                                         year=cli_number(year, "year", "jaartal"),
@@ -228,8 +170,6 @@ def purge_sessions_command():
     uur vanuit cron)."""
     from flask import current_app
 
-    from portal.access.service import purge_sessions
-    from portal.dates import now
 
     with transaction():
         removed = purge_sessions(now(), current_app.permanent_session_lifetime)
@@ -240,17 +180,13 @@ def register(app: Flask) -> None:
     for command in (init_db_command, make_migration_command, create_user_command,
                     set_max_tariff_command, set_allowance_cap_command, purge_sessions_command):
         app.cli.add_command(command)
-    # Commands owned by feature packages register themselves here too.
-    from portal.api.cli import create_api_key_command
-    from portal.demo.cli import seed_demo_command
-    from portal.identity.cli import link_bsn_command
-    from portal.payments.cli import check_ledger_command, run_payments_command
-
+    # Commands owned by feature packages are gathered here too.
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(run_payments_command)
     app.cli.add_command(check_ledger_command)
     app.cli.add_command(link_bsn_command)
     app.cli.add_command(create_api_key_command)
+    app.cli.add_command(paper_run_command)
 
 
 def _create_app(*_args, **_kwargs):

@@ -10,11 +10,17 @@ say it well enough; otherwise the hint is made from the option's name, metavar a
 
 from __future__ import annotations
 
+import functools
 import sys
 from difflib import get_close_matches
 from typing import NoReturn
 
 import click
+from sqlalchemy.exc import OperationalError
+
+from portal.dates import parse_date
+from portal.migrate import schema_is_current
+from portal.refusals import Refused
 
 HELP_OPTION_TEXT = "Laat deze uitleg zien en stop."
 
@@ -239,3 +245,51 @@ class DutchGroup(_DutchHelp):
                 (name, command.get_short_help_str(limit) if isinstance(command, DutchCommand)
                  else FOREIGN_COMMAND_TEXTS.get(name, command.get_short_help_str(limit)))
                 for name, command in rows])
+
+
+def refusals_exit(fn):
+    """Turn a refused use case into a clear message on stderr and exit status 1; refuse to
+    start on a database without the current schema (see needs_schema)."""
+
+    @functools.wraps(fn)
+    @needs_schema
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Refused as refused:
+            for r in refused.refusals:
+                click.echo(f"Geweigerd ({r.code}): {r.message}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+UNREACHABLE = ("De database is niet bereikbaar. Controleer PORTAL_DATABASE_URL en of de "
+               "databaseserver draait.")
+NO_SCHEMA = ("De database is nog niet aangemaakt of niet bijgewerkt. Voer eerst 'portal init-db' "
+             "uit en probeer het daarna opnieuw.")
+
+
+def needs_schema(fn):
+    """Refuse to start a command on a database without the current schema (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            current = schema_is_current()
+        except OperationalError:
+            fail(UNREACHABLE)
+        if not current:
+            fail(NO_SCHEMA)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def parse_cli_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except Refused as refused:
+        raise bad_value(ctx, param, refused.refusals[0].message) from None

@@ -10,8 +10,6 @@ from portal.agreements.models import (  # noqa: F401
     ChosenGrant,
     FunderReview,
     MaxTariff,
-    Provider,
-    ProviderLink,
 )
 from portal.api.models import ApiKey, IdempotentAnswer  # noqa: F401
 from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member  # noqa: F401

@@ -15,8 +15,7 @@ from flask import abort, flash, g, redirect, request
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
-from portal import dates
-from portal.access import describe
+from portal import dates, describe
 from portal.access.permissions import HouseholdAccess, household_access
 from portal.access.service import log_access
 from portal.refusals import AlreadyDone

@@ -13,16 +13,11 @@ from portal.access.constants import Role, Scope
 from portal.access.models import Authorization, User
 from portal.access.service import hash_password
 from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
-from portal.agreements.models import (
-    Agreement,
-    AgreementLine,
-    AgreementVersion,
-    Provider,
-    ProviderLink,
-)
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.extensions import db
+from portal.providers.models import Provider, ProviderLink
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)

@@ -46,8 +46,8 @@ def test_readme_python_api_example_runs_against_the_demo(client, db, capsys, mon
     from sqlalchemy import select
 
     from portal.access.constants import Role
-    from portal.agreements.models import Provider
     from portal.dates import first_of_month
+    from portal.providers.models import Provider
     from tests.factories import make_agreement, make_grant, make_user
 
     linde = db.session.scalar(select(Provider).where(Provider.name.like("Thuiszorg De Linde%")))

@@ -1,3 +1,4 @@
+# Over 500 lines: accounts, two-step login and authorisations share the audit writers here.
 """Accounts, passwords, authorisations, the two-step login and the audit log."""
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ def log_access(actor: User | None, household_id: int, what: str, *,
     """The one way a page writes a look into the access log the budget holder reads.
 
     Every loader that shows a household's objects calls this with what it shows, in plain
-    Dutch ("urenbriefje oktober 2026 van Marieke de Boer", see portal.access.describe). It
+    Dutch ("urenbriefje oktober 2026 van Marieke de Boer", see portal.describe). It
     writes nothing (returns None) for the budget holder's own look and for anonymous users;
     everyone else - representative, advisor, provider, consulent, payment office - is logged.
     A representative or advisor reaches the file only through the holder's authorisation, so

@@ -1,3 +1,4 @@
+# Over 500 lines: the login, two-step and account pages share one blueprint and its limits.
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from portal.access import describe
+from portal import describe
 from portal.access.constants import Role
 from portal.access.forms import (
     AuthorizationForm,
@@ -567,7 +568,7 @@ def my_log(household_id: int):
 
 
 def describe_event(entry) -> str:
-    """What happened, in plain Dutch (portal.access.describe), for one log entry."""
+    """What happened, in plain Dutch (portal.describe), for one log entry."""
     return describe.describe_event(entry.action, entry.object_type, entry.summary, entry.detail,
                                    page_name=_page_name)
 

@@ -1,7 +1,12 @@
-"""Use cases on care agreements: providers, drafts, signing, paper, review, changes, ending.
+# Over 500 lines: the draft use cases and the shared writers of every agreement step.
+"""Use cases on care agreements: starting one and its drafts, and the writers every step shares.
+
+The other use cases live next door: signing.py (sharing, both signatures, paper), funder_review.py,
+changing.py (changes and ending), reads.py (loaders of the screens); providers are registered in
+portal/providers/service.py.
 
 Every function takes the actor and `today` explicitly, loads what it needs, checks who may do
-it (permissions.parties_of + the transition table in rules.py), applies the rules, and only
+it (permissions.parties_of + the transition table in lifecycle.py), applies the rules, and only
 then writes: a refusal (Refused) leaves nothing written. Nothing here commits; the request or
 CLI edge does.
 
@@ -16,16 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import dates
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import (
-    active_login,
     budget_holder_of,
     household_access,
     household_recipients,
@@ -34,6 +38,11 @@ from portal.access.permissions import (
 )
 from portal.access.service import record
 from portal.agreements import rules, tariffs
+from portal.agreements.changes import (
+    AGREEMENT_ENDED,
+    NOT_ALLOWED,
+    check_change_start,
+)
 from portal.agreements.constants import (
     OPEN_STATUSES,
     Action,
@@ -41,40 +50,48 @@ from portal.agreements.constants import (
     ModelKind,
     ProviderKind,
     Relation,
-    ReviewDecision,
     VersionStatus,
+)
+from portal.agreements.lifecycle import (
+    check_transition,
+    is_repeat,
 )
 from portal.agreements.models import (
     Agreement,
-    AgreementDocument,
     AgreementEvent,
     AgreementLine,
     AgreementVersion,
     ChosenGrant,
-    FunderReview,
     MaxTariff,
-    Provider,
-    ProviderLink,
 )
-from portal.agreements.permissions import funder_ids_of_version, parties_of
-from portal.agreements.rules import (
-    DraftInput,
-    DraftVerdict,
-    GrantFacts,
-    LineInput,
-    ProviderFacts,
-    VersionPeriod,
-    VersionTerms,
+from portal.agreements.periods import (
+    last_day_of_care,
 )
-from portal.agreements.storage import check_upload, store_document
+from portal.agreements.permissions import parties_of
+from portal.agreements.reads import _periods, household_agreements
+from portal.agreements.review import (
+    check_provider_known,
+)
+from portal.agreements.rules import DraftInput, DraftVerdict, GrantFacts, LineInput, ProviderFacts
 from portal.agreements.tariffs import NATIONAL_LAWS, TariffRow
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.database import parse_id, set_row
-from portal.dates import add_months, first_of_month, format_day, now
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
+from portal.providers.models import Provider, ProviderLink
+from portal.providers.rules import (
+    check_provider_fields,
+    match_provider,
+    same_person_name,
+)
+from portal.providers.service import (
+    _known_providers,
+    _link_provider,
+    _providers_with_login,
+    create_provider,
+)
 from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 # Codes a concept may be saved with (they are fixed before sharing); all other refusals of
@@ -87,8 +104,6 @@ SAVE_BLOCKING_CODES = frozenset({
 })
 
 PROVIDER_CHANGEABLE = ("name", "iban", "email", "kvk", "agb")
-
-NOT_ALLOWED = rules.NOT_ALLOWED
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,7 +171,7 @@ def _holder_facts(household_id: int) -> rules.HolderFacts | None:
         return None
     name = holder.name if holder is not None else ""
     births = [m.birth_date for m in (household.members if household else [])
-              if name and rules.same_person_name(m.name, name)]
+              if name and same_person_name(m.name, name)]
     return rules.HolderFacts(name=name, email=holder.email if holder is not None else None,
                              iban=household.holder_iban if household else None,
                              birth_date=births[0] if len(births) == 1 else None)
@@ -353,7 +368,7 @@ def _ended(agreement: Agreement) -> bool:
     return any(v.status == VersionStatus.BEEINDIGD for v in agreement.versions)
 
 
-ENDED = rules.AGREEMENT_ENDED
+ENDED = AGREEMENT_ENDED
 
 
 def _already_done(version: AgreementVersion) -> AlreadyDone:
@@ -367,16 +382,16 @@ def _check_step(actor: User, version: AgreementVersion, action: Action,
     a compare-and-set: the version's own row is locked and read again first (SELECT ... FOR
     UPDATE on PostgreSQL; on SQLite the write transaction holds the database's write lock),
     so two identical requests at the same moment are decided one after the other. The second
-    finds the step already taken (rules.is_repeat) and is answered AlreadyDone ("Dit is al
+    finds the step already taken (is_repeat) and is answered AlreadyDone ("Dit is al
     gedaan"), before anything is written; the caller's writes, events and messages happen
     once. Returns the refusals of the transition table otherwise."""
     db.session.refresh(version, with_for_update=True)
     agreement = version.agreement
     parties = parties_of(actor, agreement, version, today)
     signed = version.signed_by_provider_at is not None
-    refusals = rules.check_transition(action, VersionStatus(version.status), parties,
+    refusals = check_transition(action, VersionStatus(version.status), parties,
                                       provider_signed=signed)
-    if refusals and "not_your_step" not in {r.code for r in refusals} and rules.is_repeat(
+    if refusals and "not_your_step" not in {r.code for r in refusals} and is_repeat(
             action, VersionStatus(version.status), provider_signed=signed):
         raise _already_done(version)
     if action != Action.END and _ended(agreement):
@@ -409,47 +424,9 @@ class AgreementExists(Refused):
         self.agreement_id = agreement_id
 
 
-def _providers_with_login(provider_ids: Iterable[int]) -> set[int]:
-    ids = sorted(set(provider_ids))
-    if not ids:
-        return set()
-    return set(db.session.scalars(select(User.provider_id).where(  # a login turned off is none
-        active_login(Role.ZORGVERLENER, User.provider_id.in_(ids)))))
-
-
-def provider_has_login(provider_id: int) -> bool:
-    """Can the provider log in to the portal (one query)? Providers registered by a budget
-    holder have no login until the payment office makes one."""
-    return bool(_providers_with_login([provider_id]))
-
-
-def provider_login_notice(provider: Provider) -> rules.Notice | None:
-    """'X has no login yet; on Delen the payment office makes one' (one query), or None."""
-    return rules.provider_login_notice(provider.name, provider_has_login(provider.id),
-                                       provider.email)
-
-
-def _known_providers(iban: str | None, kvk: str | None) -> list[rules.KnownProvider]:
-    """Providers of the portal with this IBAN or (organisations) this KvK number. Two queries."""
-    conditions = [Provider.iban == iban] if iban else []
-    if kvk:
-        conditions.append(Provider.kvk == kvk)
-    if not conditions:
-        return []
-    rows = db.session.scalars(select(Provider).where(or_(*conditions)).order_by(Provider.id)).all()
-    logins = _providers_with_login(p.id for p in rows)
-    return [rules.KnownProvider(p.id, ProviderKind(p.kind), p.name, p.iban, p.kvk, p.id in logins)
-            for p in rows]
-
-
-def _periods(agreement: Agreement) -> list[VersionPeriod]:
-    return [VersionPeriod(v.number, VersionStatus(v.status), v.starts_on, v.ends_on, v.ended_on)
-            for v in agreement.versions]
-
-
 def _existing(agreement: Agreement) -> rules.ExistingAgreement:
     return rules.ExistingAgreement(agreement.id, agreement.reference, agreement.provider.name,
-                                   rules.last_day_of_care(_periods(agreement)))
+                                   last_day_of_care(_periods(agreement)))
 
 
 @dataclass(frozen=True)
@@ -492,7 +469,7 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
     draft (version 1, a concept).
 
     A 'new' provider whose IBAN (an organisation: KvK number) the portal already knows is that
-    provider (rules.match_provider): no copy without a login that would never see the
+    provider (match_provider): no copy without a login that would never see the
     agreement. One agreement per budget holder and provider (AgreementExists otherwise).
     """
     access = household_access(actor, household_id, today)
@@ -517,9 +494,9 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
         refuse_if(refusals)
         known = True
     else:
-        values, found = rules.check_provider_fields(kind, name, iban, kvk, agb, email)
+        values, found = check_provider_fields(kind, name, iban, kvk, agb, email)
         refuse_if(refusals + found)
-        match, found = rules.match_provider(kind, values["name"], values["iban"], values["kvk"],
+        match, found = match_provider(kind, values["name"], values["iban"], values["kvk"],
                                             _known_providers(values["iban"], values["kvk"]))
         refuse_if(found)
         known = match is not None
@@ -538,56 +515,6 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
                              starts_on=rules.default_start(today), ends_on=None,
                              end_kind=EndKind.GEEN, days_per_week=0, lines=[], today=today)
     return Started(agreement, known)
-
-
-def _link_provider(household_id: int, provider: Provider, iban: str | None,
-                   actor: User | None) -> ProviderLink:
-    """The household knows this provider from now on, with this IBAN (None: the provider's)."""
-    link = db.session.scalar(select(ProviderLink).where(
-        ProviderLink.household_id == household_id, ProviderLink.provider_id == provider.id))
-    if link is None:
-        link = ProviderLink(household_id=household_id, provider_id=provider.id,
-                            iban=iban or provider.iban, added_by_id=actor.id if actor else None)
-        db.session.add(link)
-    elif iban:
-        link.iban = iban
-    db.session.flush()
-    return link
-
-
-def create_provider(actor: User, *, kind, name: str, iban: str, kvk: str | None = None,
-                    agb: str | None = None, email: str | None = None,
-                    household_id: int | None = None, today: dt.date | None = None) -> Provider:
-    """Register a care provider (person or organisation); IBAN, KvK and AGB are checked.
-
-    The provider is registered for `household_id` (default: the budget holder's own household),
-    which then knows it and can make an agreement with it (rules.check_provider_known).
-    """
-    if actor is None or actor.role not in (Role.BUDGETHOUDER, Role.VERTEGENWOORDIGER,
-                                           Role.ADVISEUR, Role.BEHEERDER):
-        raise Refused(Refusal("not_allowed", "U mag geen zorgverleners toevoegen."))
-    if household_id is not None:
-        access = household_access(actor, household_id, today or dates.today())
-        if access is None or not access.can_act:
-            raise Refused(NOT_ALLOWED)
-    else:
-        household_id = actor.household_id
-    try:
-        kind = ProviderKind(kind)
-    except ValueError:
-        raise Refused(Refusal("provider_kind_invalid", "Kies of de zorgverlener een persoon of "
-                              "een organisatie is.", "kind")) from None
-    values, refusals = rules.check_provider_fields(kind, name, iban, kvk, agb, email)
-    refuse_if(refusals)
-    provider = Provider(kind=kind, **values)
-    db.session.add(provider)
-    db.session.flush()
-    if household_id is not None:
-        _link_provider(household_id, provider, provider.iban, actor)
-    record("provider.create", actor=actor, household_id=household_id,
-           object_type="provider", object_id=provider.id,
-           summary=f"Zorgverlener {provider.name} toegevoegd")
-    return provider
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,7 +545,7 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
                                     Agreement.provider_id == provider_id)
             .options(selectinload(Agreement.versions))).all()
     # A provider the household has no business with is refused like one that does not exist.
-    refuse_if(rules.check_provider_known(provider is not None
+    refuse_if(check_provider_known(provider is not None
                                          and (link is not None or bool(existing))))
     current, refusals = rules.check_one_agreement([_existing(a) for a in existing], today)
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
@@ -678,7 +605,7 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
                                 "moeten.", "model"))
     base = approved_version(agreement) if version.number > 1 else None
     if base is not None and base is not version:  # a change: it starts as a change must
-        refusals += rules.check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
+        refusals += check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
     verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     if grant_ids is None:
         grant_ids = [c.grant_id for c in version.chosen_grants]
@@ -714,346 +641,9 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
 # ---------------------------------------------------------------------------------------------
 
 
-def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
-    """The budget holder shares a complete concept with the provider, who completes and signs."""
-    refusals = _check_step(actor, version, Action.SHARE, today)
-    if not refusals:
-        refusals = draft_verdict(version, today).refusals
-    refuse_if(refusals)
-    agreement = version.agreement
-    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
-    _move(version, VersionStatus.GEDEELD, actor=actor, on_behalf_of=on_behalf_of)
-    _audit("share", actor, agreement, version, f"{agreement.reference} gedeeld met de "
-           "zorgverlener", on_behalf_of=on_behalf_of)
-    provider_users = _provider_user_ids(agreement.provider_id)
-    _notify(provider_users, "agreement_shared",
-            f"Zorgovereenkomst {agreement.reference} klaar om te ondertekenen",
-            "De budgethouder heeft een zorgovereenkomst met u gedeeld. Controleer en vul uw "
-            "gegevens aan en onderteken de overeenkomst.")
-    if not provider_users:  # the payment office makes the provider a login (step 2 says so)
-        provider = agreement.provider
-        _notify(_office_user_ids(), "provider_login_needed",
-                f"Zorgverlener {provider.name} heeft een inlog nodig",
-                f"Overeenkomst {agreement.reference} is gedeeld met {provider.name} "
-                f"(zorgverlener {provider.id}), die nog geen inlog heeft. E-mailadres: "
-                f"{provider.email or 'niet bekend'}. Maak een inlog met de rol zorgverlener voor "
-                "deze zorgverlener, zodat de overeenkomst ondertekend kan worden.")
-    db.session.flush()
-    return version
-
-
-def _signing_details(provider: Provider, version: AgreementVersion) -> dict[str, str | None]:
-    """What the provider sees and may change when signing: their details, and the IBAN of this
-    agreement (not the provider's registered one: a provider may use another account for
-    another household)."""
-    details = {f: getattr(provider, f) for f in PROVIDER_CHANGEABLE}
-    details["iban"] = version.iban or provider.iban
-    return details
-
-
-def signing_details(version: AgreementVersion) -> dict[str, str | None]:
-    """The details the provider's signing form starts with (name, IBAN of this agreement, ...)."""
-    return _signing_details(version.agreement.provider, version)
-
-
-def _provider_changes(provider: Provider, version: AgreementVersion,
-                      changes: Mapping[str, str | None] | None) -> tuple[dict, list[Refusal]]:
-    changes = dict(changes or {})
-    unknown = sorted(set(changes) - set(PROVIDER_CHANGEABLE))
-    refusals = []
-    if unknown:
-        refusals.append(Refusal("change_not_allowed", "U kunt bij het ondertekenen alleen uw "
-                                "naam, IBAN, e-mailadres, KvK-nummer en AGB-code aanpassen."))
-    current = _signing_details(provider, version)
-    merged = {**current, **{k: v for k, v in changes.items() if k in PROVIDER_CHANGEABLE}}
-    values, found = rules.check_provider_fields(ProviderKind(provider.kind), merged["name"],
-                                           merged["iban"], merged["kvk"], merged["agb"],
-                                           merged["email"])
-    refusals += found
-    return {f: values[f] for f in PROVIDER_CHANGEABLE if values[f] != current[f]}, refusals
-
-
-def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
-                  changes: Mapping[str, str | None] | None = None) -> AgreementVersion:
-    """The provider completes (may change IBAN and details) and signs a shared version."""
-    agreement = version.agreement
-    provider = agreement.provider
-    refusals = _check_step(actor, version, Action.PROVIDER_SIGN, today)
-    changed, found = _provider_changes(provider, version, changes)
-    refusals += found
-    if not refusals:
-        facts = ProviderFacts(ProviderKind(provider.kind), changed.get("kvk", provider.kvk),
-                              changed.get("agb", provider.agb),
-                              name=changed.get("name", provider.name),
-                              iban=changed.get("iban", version.iban or provider.iban),
-                              email=changed.get("email", provider.email))
-        refusals += _verdict(_version_draft(version), facts, today).refusals
-    refuse_if(refusals)
-
-    old = {f: v for f, v in _signing_details(provider, version).items() if f in changed}
-    for field, value in changed.items():
-        if field == "iban":  # this agreement's account only; other households' stay as they are
-            version.iban = value
-        else:
-            setattr(provider, field, value)
-    version.signed_by_provider_at = now()
-    names = {"name": "naam", "iban": "IBAN", "email": "e-mailadres", "kvk": "KvK-nummer",
-             "agb": "AGB-code"}
-    reason = "Ondertekend door de zorgverlener"
-    if changed:
-        reason += "; gewijzigd: " + ", ".join(names[f] for f in changed)
-    _event(agreement, version, version.status, version.status, actor=actor, reason=reason)
-    _audit("provider_sign", actor, agreement, version, reason,
-           detail={"changes": {f: {"old": old[f], "new": changed[f]} for f in changed}} if changed
-           else None)
-    body = "Controleer de overeenkomst en onderteken hem ook."
-    if changed:
-        body = ("De zorgverlener heeft gegevens aangepast (" + ", ".join(names[f] for f in changed)
-                + "). Controleer die goed voordat u ondertekent.")
-    _notify(_holder_user_ids(agreement.household_id), "agreement_provider_signed",
-            f"Zorgverlener heeft {agreement.reference} ondertekend", body)
-    db.session.flush()
-    return version
-
-
-def _submit(version: AgreementVersion) -> None:
-    """Both signed: the portal hands the version to the funder(s) at once."""
-    assert not rules.check_transition(Action.SUBMIT, VersionStatus(version.status),
-                                      {rules.Party.SYSTEM})
-    agreement = version.agreement
-    # A new round: every funder concerned decides (again), earlier decisions no longer count.
-    version.review_round = (version.review_round or 0) + 1
-    _move(version, rules.next_status(Action.SUBMIT), actor=None,
-          reason="Automatisch ingediend na ondertekening")
-    _notify(_consulent_user_ids(funder_ids_of_version(version)), "agreement_to_review",
-            f"Zorgovereenkomst {agreement.reference} ter beoordeling",
-            "Een zorgovereenkomst wacht op uw beoordeling.")
-    _notify(_provider_user_ids(agreement.provider_id), "agreement_submitted",
-            f"Zorgovereenkomst {agreement.reference} is ondertekend",
-            "Beide partijen hebben ondertekend. De verstrekker beoordeelt de overeenkomst nu.")
-
-
-def holder_sign(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
-    """The budget holder checks the provider's changes and signs; then it goes to the funder."""
-    refusals = _check_step(actor, version, Action.HOLDER_SIGN, today)
-    if not refusals:
-        refusals = draft_verdict(version, today).refusals
-    refuse_if(refusals)
-    agreement = version.agreement
-    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
-    version.signed_by_holder_at = now()
-    _move(version, VersionStatus.ONDERTEKEND, actor=actor, on_behalf_of=on_behalf_of,
-          reason="Ondertekend door de budgethouder")
-    _audit("holder_sign", actor, agreement, version, f"{agreement.reference} ondertekend",
-           on_behalf_of=on_behalf_of)
-    _submit(version)
-    db.session.flush()
-    return version
-
-
-def attach_signed_paper(actor: User, agreement: Agreement, data: bytes, filename: str | None,
-                        today: dt.date) -> AgreementDocument:
-    """Paper route: the uploaded signed PDF counts as both signatures; then to the funder."""
-    version = open_version(agreement)
-    if version is None or version.status not in (VersionStatus.CONCEPT, VersionStatus.GEDEELD):
-        latest = agreement.versions[-1] if agreement.versions else None
-        state = f" De overeenkomst heeft de status '{latest.status.label}'." if latest else ""
-        refusals = [Refusal("wrong_status", "Er is geen concept om een ondertekende versie bij "
-                            "te uploaden." + state)]
-        if _ended(agreement):
-            refusals.append(ENDED)
-        if not parties_of(actor, agreement, None, today) & {rules.Party.HOLDER}:
-            refusals.insert(0, NOT_ALLOWED)
-        raise Refused(refusals)
-    refusals = _check_step(actor, version, Action.UPLOAD_PAPER, today)
-    pdf = check_upload(data, filename)
-    if not refusals:
-        refusals = draft_verdict(version, today).refusals + pdf.refusals
-    refuse_if(refusals)
-    page_count = pdf.page_count
-    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
-
-    doc = store_document(agreement.id, pdf.data, filename, page_count=page_count,
-                         uploaded_by_id=actor.id)
-    signed_at = now()
-    version.document_id = doc.id
-    version.signed_on_paper = True
-    version.signed_by_holder_at = version.signed_by_provider_at = signed_at
-    _move(version, VersionStatus.ONDERTEKEND, actor=actor, on_behalf_of=on_behalf_of,
-          reason="Ondertekend op papier (PDF geüpload)")
-    _audit("paper_upload", actor, agreement, version, f"Ondertekende {agreement.reference} "
-           f"geüpload ({doc.original_name}, {page_count} pagina's)", on_behalf_of=on_behalf_of,
-           detail={"document_id": doc.id, "sha256": doc.sha256})
-    _submit(version)
-    db.session.flush()
-    return doc
-
-
 # ---------------------------------------------------------------------------------------------
 # Review by the funder
 # ---------------------------------------------------------------------------------------------
-
-
-def _current_decisions(version: AgreementVersion) -> dict[int, FunderReview]:
-    """The decisions of this version's current review round, per funder id."""
-    return {r.funder_id: r for r in db.session.scalars(
-        select(FunderReview).where(FunderReview.version_id == version.id,
-                                   FunderReview.round == version.review_round))}
-
-
-def _funder_names(funder_ids: Iterable[int]) -> dict[int, str]:
-    ids = sorted(set(funder_ids))
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Funder.id, Funder.name).where(Funder.id.in_(ids))).all())
-
-
-def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,
-           today: dt.date) -> AgreementVersion:
-    """A consulent decides for their own funder: approve, or refuse with a reason.
-
-    Every funder with a line in the version decides for its own budgets, once per review
-    round (rules.check_funder_decision). The version is approved when the last funder
-    concerned approves, and refused as soon as one funder refuses (rules.review_outcome);
-    the budget holder and the provider hear the outcome, with the reason of a refusal.
-    """
-    action = Action.APPROVE if approve else Action.REJECT
-    refusals = _check_step(actor, version, action, today)
-    concerned = funder_ids_of_version(version)
-    decisions = _current_decisions(version)
-    decision = ReviewDecision.GOEDGEKEURD if approve else ReviewDecision.AFGEKEURD
-    own = decisions.get(actor.funder_id)
-    if not refusals and own is not None and ReviewDecision(own.decision) == decision:
-        raise _already_done(version)  # this funder's same decision, a second time
-    if not refusals:
-        refusals = rules.check_funder_decision(actor.funder_id, concerned, decisions.keys())
-    if not refusals:
-        refusals = rules.check_review(approve, reason)
-    refuse_if(refusals)
-    agreement = version.agreement
-    names = _funder_names(concerned)
-    funder_name = names.get(actor.funder_id, "de verstrekker")
-    text = reason.strip() if not approve and reason else None
-    db.session.add(FunderReview(version_id=version.id, funder_id=actor.funder_id,
-                                round=version.review_round, decision=decision, reason=text,
-                                decided_by_id=actor.id))
-    outcome = rules.review_outcome(
-        concerned, {**{f: r.decision for f, r in decisions.items()}, actor.funder_id: decision})
-    waiting = sorted(names[f] for f in concerned if f not in decisions and f != actor.funder_id)
-    detail = {"funder_id": actor.funder_id, "funder": funder_name, "decision": str(decision),
-              "round": version.review_round, "outcome": str(outcome)}
-    if text:
-        detail["reason"] = text
-
-    if outcome == VersionStatus.TER_BEOORDELING:  # other funders still have to decide
-        note = f"Goedgekeurd door {funder_name}; wacht nog op {', '.join(waiting)}"
-        _event(agreement, version, version.status, version.status, actor=actor, reason=note)
-        _audit("approve", actor, agreement, version,
-               f"Zorgovereenkomst {agreement.reference} goedgekeurd door {funder_name} "
-               f"(wacht nog op {', '.join(waiting)})", detail=detail)
-        db.session.flush()
-        return version
-
-    version.reviewed_by_id = actor.id
-    version.reviewed_at = now()
-    if outcome == VersionStatus.GOEDGEKEURD:
-        for older in agreement.versions:
-            if older is not version and older.status == VersionStatus.GOEDGEKEURD:
-                _move(older, VersionStatus.VERVANGEN, actor=actor,
-                      reason=f"Vervangen door versie {version.number} vanaf "
-                             f"{format_day(version.starts_on)}")
-        note = f"Goedgekeurd door {funder_name}"
-        if len(concerned) > 1:
-            note += "; alle verstrekkers die meebetalen hebben goedgekeurd"
-        _move(version, VersionStatus.GOEDGEKEURD, actor=actor, reason=note)
-        subject = f"Zorgovereenkomst {agreement.reference} is goedgekeurd"
-        body = f"De overeenkomst geldt vanaf {format_day(version.starts_on)}."
-    else:
-        version.rejection_reason = text
-        _move(version, VersionStatus.AFGEKEURD, actor=actor,
-              reason=f"Afgekeurd door {funder_name}: {text}")
-        subject = f"Zorgovereenkomst {agreement.reference} is afgekeurd door {funder_name}"
-        body = f"Reden: {text} Pas de overeenkomst aan en onderteken hem opnieuw."
-    _audit("approve" if approve else "reject", actor, agreement, version,
-           f"{subject} ({funder_name})" if approve else subject, detail=detail)
-    _notify(_holder_user_ids(agreement.household_id) | _provider_user_ids(agreement.provider_id),
-            "agreement_approved" if approve else "agreement_rejected", subject, body)
-    db.session.flush()
-    return version
-
-
-@dataclass(frozen=True)
-class FunderDecisionState:
-    """Where one funder concerned stands on a version in its current review round."""
-
-    funder_id: int
-    funder_name: str
-    decision: ReviewDecision | None  # None: not decided (yet)
-    decided_at: dt.datetime | None
-    decided_by_name: str | None
-    reason: str | None
-
-    @property
-    def label(self) -> str:
-        return self.decision.label if self.decision else "Nog niet beoordeeld"
-
-
-# Versions whose current round's decisions mean something: under review, or decided. A version
-# reworked after a refusal is a concept again; its old round no longer counts.
-DECIDED_STATUSES = frozenset({VersionStatus.TER_BEOORDELING, VersionStatus.GOEDGEKEURD,
-                              VersionStatus.AFGEKEURD, VersionStatus.VERVANGEN,
-                              VersionStatus.BEEINDIGD})
-
-
-# Who acted, as a consulent reads an event of another funder's consulent.
-OTHER_FUNDER = "een medewerker van een andere verstrekker"
-
-
-def review_states(versions: Iterable[AgreementVersion], *, seen_by_funder: int | None = None
-                  ) -> dict[int, list[FunderDecisionState]]:
-    """Per version (under review or decided by the funders): each funder concerned and its
-    decision in the current round, by funder name. Two queries, whatever the number of versions.
-
-    A version approved without review (an extension) has no round and no entry.
-    seen_by_funder: a consulent's funder, who sees of the other funders whether and what they
-    decided, not who decided or why (that is the other funder's business and the person's).
-    """
-    from sqlalchemy.orm import aliased
-
-    versions = [v for v in versions
-                if v.review_round and VersionStatus(v.status) in DECIDED_STATUSES]
-    if not versions:
-        return {}
-    ids = [v.id for v in versions]
-    concerned: dict[int, dict[int, str]] = {v.id: {} for v in versions}
-    for version_id, funder_id, name in db.session.execute(
-        select(AgreementLine.version_id, Funder.id, Funder.name).distinct()
-        .join(Grant, Grant.id == AgreementLine.grant_id).join(Funder, Funder.id == Grant.funder_id)
-        .where(AgreementLine.version_id.in_(ids))
-    ):
-        concerned[version_id][funder_id] = name
-    decider = aliased(User)
-    rounds = {v.id: v.review_round for v in versions}
-    decided: dict[int, dict[int, tuple[FunderReview, str | None]]] = {v.id: {} for v in versions}
-    for review_row, name in db.session.execute(
-        select(FunderReview, decider.name).outerjoin(decider, decider.id == FunderReview.decided_by_id)
-        .where(FunderReview.version_id.in_(ids))
-    ):
-        if review_row.round == rounds[review_row.version_id]:
-            decided[review_row.version_id][review_row.funder_id] = (review_row, name)
-    result = {}
-    for v in versions:
-        states = []
-        for funder_id, funder_name in sorted(concerned[v.id].items(), key=lambda kv: kv[1]):
-            row, by = decided[v.id].get(funder_id, (None, None))
-            state = FunderDecisionState(
-                funder_id, funder_name, ReviewDecision(row.decision) if row else None,
-                row.decided_at if row else None, by, row.reason if row else None)
-            if seen_by_funder is not None and funder_id != seen_by_funder:
-                state = replace(state, decided_by_name=None, reason=None)
-            states.append(state)
-        result[v.id] = states
-    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1061,142 +651,9 @@ def review_states(versions: Iterable[AgreementVersion], *, seen_by_funder: int |
 # ---------------------------------------------------------------------------------------------
 
 
-def end_agreement(actor: User, agreement: Agreement, ended_on: dt.date | None,
-                  today: dt.date) -> AgreementVersion:
-    """Only the budget holder ends an agreement; `ended_on` is the last day of care."""
-    version = approved_version(agreement)
-    if version is None:
-        ended = next((v for v in agreement.versions if v.status == VersionStatus.BEEINDIGD), None)
-        if ended is not None:  # ended already: a repeat
-            raise _already_done(ended)
-        latest = agreement.versions[-1]
-        refusals = rules.check_transition(Action.END, VersionStatus(latest.status),
-                                          parties_of(actor, agreement, None, today))
-        raise Refused(refusals or [Refusal("wrong_status", "Alleen een goedgekeurde overeenkomst "
-                                           "kan beëindigd worden.")])
-    refusals = _check_step(actor, version, Action.END, today)
-    end_refusals, _notices = rules.check_end(version.starts_on, version.ends_on, ended_on, today,
-                                             version.notice_months)
-    refuse_if(refusals + end_refusals)
-    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
-    for v in agreement.versions:  # earlier approved versions stop governing too
-        if v.status in rules.EVER_APPROVED and (v.ended_on is None or v.ended_on > ended_on):
-            v.ended_on = ended_on
-    _move(version, VersionStatus.BEEINDIGD, actor=actor, on_behalf_of=on_behalf_of,
-          reason=f"Laatste dag van de zorg: {format_day(ended_on)}")
-    _audit("end", actor, agreement, version, f"{agreement.reference} beëindigd per "
-           f"{format_day(ended_on)}", on_behalf_of=on_behalf_of)
-    _notify(_provider_user_ids(agreement.provider_id)
-            | _consulent_user_ids(funder_ids_of_version(version)), "agreement_ended",
-            f"Zorgovereenkomst {agreement.reference} is beëindigd",
-            f"De laatste dag van de zorg is {format_day(ended_on)}.")
-    db.session.flush()
-    return version
-
-
-def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | None,
-                   ends_on: dt.date | None, end_kind, days_per_week: int,
-                   lines: list[LineInput], today: dt.date, top_up: bool = False,
-                   in_steps: bool = False) -> AgreementVersion:
-    """A new version from the first day of a month.
-
-    An extension (only a later end date, or no end date) is approved at once and replaces the
-    current version. Any change in the work or the tariffs starts as a concept and goes through
-    signing and review; the current approved version keeps governing until then.
-    in_steps: a concept that the wizard's steps will change (start_change): it may still equal
-    the current version, and is never an extension.
-    """
-    base = _changeable_base(actor, agreement, today)
-    draft = _draft(agreement.household_id, agreement.model, agreement.relation, starts_on, ends_on,
-                   end_kind, days_per_week, lines, top_up)
-    old = VersionTerms.of(ends_on=base.ends_on, end_kind=base.end_kind,
-                          days_per_week=base.days_per_week, top_up=base.top_up, lines=base.lines)
-    new = VersionTerms.of(ends_on=draft.ends_on, end_kind=draft.end_kind,
-                          days_per_week=draft.days_per_week, top_up=draft.top_up, lines=draft.lines)
-    extension = not in_steps and not rules.needs_new_approval(old, new)
-    verdict = _verdict(draft, _provider_facts(agreement.provider), today)
-    # in steps, the first step may change nothing yet: the later steps do
-    refusals = [] if in_steps else rules.check_something_changed(old, new)
-    refusals += rules.check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
-    refusals += verdict.refusals if extension else _blocking_for_save(verdict)
-    refuse_if(refusals)
-    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
-
-    version = AgreementVersion(agreement=agreement, number=agreement.versions[-1].number + 1,
-                               status=VersionStatus.CONCEPT, starts_on=draft.starts_on,
-                               ends_on=draft.ends_on, end_kind=draft.end_kind,
-                               days_per_week=draft.days_per_week, notice_months=base.notice_months,
-                               top_up=draft.top_up, created_by_id=actor.id, iban=base.iban)
-    db.session.add(version)
-    _add_lines(version, draft.lines, verdict)
-    _set_chosen(version, {ln.grant_id for ln in draft.lines})
-    db.session.flush()
-    _event(agreement, version, None, VersionStatus.CONCEPT, actor=actor, on_behalf_of=on_behalf_of,
-           reason="Wijziging")
-    if extension:
-        end = format_day(draft.ends_on) if draft.ends_on else "zonder einddatum"
-        _move(base, VersionStatus.VERVANGEN, actor=actor, on_behalf_of=on_behalf_of,
-              reason=f"Verlengd in versie {version.number}")
-        _move(version, VersionStatus.GOEDGEKEURD, actor=actor, on_behalf_of=on_behalf_of,
-              reason="Verlenging: geen nieuwe beoordeling nodig")
-        _audit("extend", actor, agreement, version, f"{agreement.reference} verlengd ({end})",
-               on_behalf_of=on_behalf_of)
-        _notify(_provider_user_ids(agreement.provider_id), "agreement_extended",
-                f"Zorgovereenkomst {agreement.reference} is verlengd", f"Nieuwe einde: {end}.")
-    else:
-        _audit("propose_change", actor, agreement, version, f"Wijziging van {agreement.reference} "
-               f"vanaf {format_day(draft.starts_on)} als concept gemaakt",
-               on_behalf_of=on_behalf_of)
-    db.session.flush()
-    return version
-
-
-def _changeable_base(actor: User, agreement: Agreement, today: dt.date) -> AgreementVersion:
-    """The approved version a change starts from; refused when no change can be made now: only
-    the budget holder's side changes, not an ended agreement, not while a change is open."""
-    base = approved_version(agreement)
-    refuse_if(rules.check_may_change(
-        holder=rules.Party.HOLDER in parties_of(actor, agreement, base, today),
-        ended=_ended(agreement), approved=base is not None,
-        change_open=open_version(agreement) is not None))
-    assert base is not None
-    return base
-
-
-def start_change(actor: User, agreement: Agreement, today: dt.date) -> AgreementVersion:
-    """A change made through the wizard's steps, e.g. to add a budget of another family member
-    or a kind of care (one agreement per budget holder and provider, so that is how care for
-    someone else is added): a concept copy of the current version, from the first of next month
-    (or of the month after the current version starts), which the steps then edit."""
-    base = _changeable_base(actor, agreement, today)
-    starts_on = max(rules.default_start(today), first_of_month(add_months(base.starts_on, 1)))
-    lines = [LineInput(ln.grant_id, CareKind(ln.care_kind), Unit(ln.unit), ln.tariff_cents,
-                       ln.weekly_quantity) for ln in base.lines]
-    version = propose_change(actor, agreement, starts_on=starts_on, ends_on=base.ends_on,
-                             end_kind=base.end_kind, days_per_week=base.days_per_week,
-                             lines=lines, today=today, top_up=bool(base.top_up), in_steps=True)
-    _set_chosen(version, set(base.chosen_grant_ids))
-    db.session.flush()
-    return version
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
-
-
-def version_in_force(agreement: Agreement, day: dt.date) -> AgreementVersion | None:
-    """The approved version that governs `day` (later approved versions take over from their
-    start date; ending cuts the period short), or None."""
-    by_number = {v.number: v for v in agreement.versions}
-    found = rules.version_for_day(_periods(agreement), day)
-    return by_number[found.number] if found else None
-
-
-def effective_status(version: AgreementVersion, today: dt.date):
-    return rules.effective_status(VersionStatus(version.status), version.starts_on,
-                                  version.ends_on, version.ended_on, today,
-                                  provider_signed=version.signed_by_provider_at is not None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1204,147 +661,3 @@ def effective_status(version: AgreementVersion, today: dt.date):
 # ---------------------------------------------------------------------------------------------
 
 
-def load_agreement(agreement_id: int) -> Agreement | None:
-    """One agreement with its provider, versions and their lines and chosen budgets loaded (a
-    fixed number of queries, whatever the number of versions), or None."""
-    return db.session.scalar(
-        select(Agreement).where(Agreement.id == agreement_id)
-        .options(selectinload(Agreement.provider),
-                 selectinload(Agreement.versions).selectinload(AgreementVersion.lines),
-                 selectinload(Agreement.versions).selectinload(AgreementVersion.chosen_grants)))
-
-
-def household_agreements(household_id: int) -> list[Agreement]:
-    """A household's agreements with provider, versions and lines loaded (three queries)."""
-    return list(db.session.scalars(
-        select(Agreement).where(Agreement.household_id == household_id)
-        .options(selectinload(Agreement.provider),
-                 selectinload(Agreement.versions).selectinload(AgreementVersion.lines))
-        .order_by(Agreement.created_at, Agreement.id)
-    ))
-
-
-@dataclass(frozen=True)
-class OtherFundersEvent:
-    """An event of another funder's consulent, as a consulent sees it: when and what, not who
-    or why (review_states hides the same of the decisions)."""
-
-    at: dt.datetime
-    to_status: str
-    reason: None = None
-
-
-def events_of(agreement_ids: Iterable[int], *, seen_by_funder: int | None = None
-              ) -> dict[int, list[tuple[AgreementEvent | OtherFundersEvent, str | None,
-                                        str | None]]]:
-    """Status history per agreement: (event, actor name, on-behalf-of name), oldest first.
-    seen_by_funder: a consulent's funder; the other funders' consulents' events are shown as
-    OtherFundersEvent by OTHER_FUNDER."""
-    from sqlalchemy.orm import aliased
-
-    ids = sorted(set(agreement_ids))
-    result: dict[int, list] = {i: [] for i in ids}
-    if not ids:
-        return result
-    actor, behalf = aliased(User), aliased(User)
-    rows = db.session.execute(
-        select(AgreementEvent, actor.name, behalf.name, actor.role, actor.funder_id)
-        .outerjoin(actor, actor.id == AgreementEvent.actor_id)
-        .outerjoin(behalf, behalf.id == AgreementEvent.on_behalf_of_id)
-        .where(AgreementEvent.agreement_id.in_(ids))
-        .order_by(AgreementEvent.at, AgreementEvent.id)
-    ).all()
-    for event, actor_name, behalf_name, actor_role, actor_funder in rows:
-        if (seen_by_funder is not None and actor_role == Role.CONSULENT
-                and actor_funder != seen_by_funder):
-            result[event.agreement_id].append(
-                (OtherFundersEvent(event.at, event.to_status), OTHER_FUNDER, None))
-        else:
-            result[event.agreement_id].append((event, actor_name, behalf_name))
-    return result
-
-
-def household_grants(household_id: int, *, first: dt.date | None = None,
-                     last: dt.date | None = None, also: Iterable[int] = ()) -> list[Grant]:
-    """The household's grants (with member and funder), optionally only those overlapping the
-    period first..last (last None: open-ended) and the ones `also` names. One query."""
-    from sqlalchemy.orm import joinedload
-
-    query = (select(Grant).join(Member, Member.id == Grant.member_id)
-             .where(Member.household_id == household_id)
-             .options(joinedload(Grant.member), joinedload(Grant.funder))
-             .order_by(Member.id, Grant.law, Grant.period_start))
-    overlap = []
-    if first is not None:
-        overlap.append(Grant.period_end >= first)
-    if last is not None:
-        overlap.append(Grant.period_start <= last)
-    also = list(also)
-    if overlap:
-        query = query.where(or_(and_(*overlap), Grant.id.in_(also)) if also else and_(*overlap))
-    return list(db.session.scalars(query))
-
-
-def grants_to_offer(version: AgreementVersion, today: dt.date) -> tuple[list[Grant], dt.date]:
-    """The budgets the wizard offers a version, and from which day: the household's budgets that
-    overlap the version's period counted from the earliest sensible start (rules.earliest_start;
-    the period may not be chosen yet, and care may have begun last month), and those already
-    chosen. One query."""
-    first = min(version.starts_on, rules.earliest_start(today))
-    return household_grants(version.agreement.household_id, first=first, last=version.ends_on,
-                            also=version.chosen_grant_ids), first
-
-
-@dataclass(frozen=True)
-class GrantCost:
-    """What a version will cost one grant until the end of the grant's period, next to what the
-    grant still has available."""
-
-    grant: Grant
-    cost_cents: int
-    available_cents: int
-
-    @property
-    def shortfall_cents(self) -> int:
-        return max(0, self.cost_cents - self.available_cents)
-
-    @property
-    def enough(self) -> bool:
-        return self.cost_cents <= self.available_cents
-
-
-def cost_overview(version: AgreementVersion, today: dt.date) -> list[GrantCost]:
-    """Per grant of the version's lines: the cost from today (or the start) until the end of the
-    grant's period (rules.cost_by_grant_cents), and what the grant has available now."""
-    grant_ids = sorted({ln.grant_id for ln in version.lines})
-    if not grant_ids:
-        return []
-    grants = db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids))
-                                .order_by(Grant.id)).all()
-    result = []
-    for grant in grants:
-        first = max(grant.period_start, today)
-        cost = 0
-        if first <= grant.period_end:
-            cost = rules.cost_by_grant_cents(version.lines, version.starts_on, version.ends_on,
-                                             first, grant.period_end,
-                                             ended_on=version.ended_on).get(grant.id, 0)
-        result.append(GrantCost(grant, cost, grant.available_cents))
-    return result
-
-
-def provider_changes(version: AgreementVersion) -> dict[str, dict[str, str | None]]:
-    """What the provider changed when signing this version: {field: {"old": .., "new": ..}}."""
-    from portal.access.models import AuditEvent
-
-    details = db.session.scalars(
-        select(AuditEvent.detail).where(AuditEvent.action == "agreement.provider_sign",
-                                        AuditEvent.object_type == "agreement_version",
-                                        AuditEvent.object_id == version.id)
-        .order_by(AuditEvent.id)
-    ).all()
-    changes: dict[str, dict[str, str | None]] = {}
-    for detail in details:
-        for field, change in ((detail or {}).get("changes") or {}).items():
-            changes[field] = change
-    return changes

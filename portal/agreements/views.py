@@ -1,3 +1,4 @@
+# Over 500 lines: one blueprint for the wizard's steps, signing, paper and changes (one URL space).
 """Screens of care agreements: the list, one agreement with its versions, the new-agreement
 wizard (one step per page, the draft saved at every step), signing by both parties, the paper
 route, changes and ending.
@@ -9,10 +10,8 @@ permission -> act; an agreement that is not yours answers 404.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from flask import (
     Blueprint,
@@ -28,25 +27,40 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal.access import describe
+from portal import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
-from portal.agreements import forms, rules, service
+from portal.agreements import changing, forms, funder_review, rules, service, signing
 from portal.agreements.constants import (
-    EffectiveStatus,
     EndKind,
     ModelKind,
     ProviderKind,
     Relation,
     VersionStatus,
 )
+from portal.agreements.lifecycle import EDITABLE, available_actions
 from portal.agreements.models import Agreement, AgreementDocument, AgreementVersion
 from portal.agreements.permissions import (
     can_act_as_holder,
     can_download_document,
     can_view_agreement,
     is_agreement_provider,
-    visible_lines,
+)
+from portal.agreements.presenters import (
+    _agreement_view,
+    _care_rows,
+    _grant_label,
+    _grants_by_id,
+    _hours_label,
+    _version_view,
+)
+from portal.agreements.reads import (
+    cost_overview,
+    events_of,
+    grants_to_offer,
+    household_agreements,
+    load_agreement,
+    provider_changes,
 )
 from portal.agreements.rules import LineInput
 from portal.agreements.storage import DocumentDamaged, open_document
@@ -56,6 +70,7 @@ from portal.dates import format_day, today
 from portal.extensions import db
 from portal.headers import as_uploaded_file
 from portal.money import parse_euros
+from portal.providers.service import provider_has_login, provider_login_notice
 from portal.refusals import AlreadyDone, Refusal, Refused
 from portal.web import household_view, show_repeat
 
@@ -72,13 +87,6 @@ STEPS = [
 ]
 STEP_NAMES = [s for s, _ in STEPS]
 
-TONES = {
-    EffectiveStatus.ACTIEF: "ok", EffectiveStatus.GOEDGEKEURD: "ok",
-    EffectiveStatus.AFGEKEURD: "error", EffectiveStatus.ONDERTEKEND_ZORGVERLENER: "warn",
-    EffectiveStatus.TER_BEOORDELING: "warn", EffectiveStatus.GEDEELD: "warn",
-    EffectiveStatus.OPGEZEGD: "warn",
-}
-
 
 # ---------------------------------------------------------------------------------------------
 # Loading and permissions
@@ -88,7 +96,7 @@ TONES = {
 def _load(agreement_id: int, *, log: bool = True) -> Agreement:
     """The agreement, if the user may see it; else 404 (not a hint that it exists).
     A GET is logged as a look; `log=False` leaves that to a caller that checks more first."""
-    agreement = service.load_agreement(agreement_id)
+    agreement = load_agreement(agreement_id)
     if agreement is None or not can_view_agreement(current_user, agreement, today()):
         abort(404)
     if log and request.method == "GET":
@@ -112,7 +120,7 @@ def _load_for_holder(agreement_id: int) -> Agreement:
 
 def _editable_version(agreement: Agreement) -> AgreementVersion | None:
     version = service.open_version(agreement)
-    return version if version is not None and version.status in rules.EDITABLE else None
+    return version if version is not None and version.status in EDITABLE else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,111 +152,6 @@ def _has_errors(form) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# View-models: everything a page shows, computed here, not in templates
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class LineView:
-    care_kind: str
-    unit: str
-    tariff_cents: int
-    budget_tariff_cents: int | None
-    quantity: str
-    who: str
-    law: str
-
-
-@dataclass
-class VersionView:
-    version: AgreementVersion
-    status: EffectiveStatus
-    tone: str
-    lines: list[LineView]
-    period: str
-
-
-@dataclass
-class AgreementView:
-    agreement: Agreement
-    status: EffectiveStatus
-    tone: str
-    period: str
-    open_status: EffectiveStatus | None
-    events: list = field(default_factory=list)
-    versions: list[VersionView] = field(default_factory=list)
-
-
-def _period(version: AgreementVersion) -> str:
-    start = format_day(version.starts_on)
-    if version.end_kind == EndKind.VERVANGING:
-        return f"vanaf {start}, vervanging bij ziekte"
-    if version.ends_on is None:
-        return f"vanaf {start}, zonder einddatum"
-    return f"{start} tot en met {format_day(version.ends_on)}"
-
-
-def _quantity_text(quantity: int, unit: str) -> str:
-    if unit == Unit.UUR:
-        return f"{forms.format_quantity(quantity, unit)} uur per week"
-    if unit == Unit.MAANDLOON:
-        return f"{forms.format_quantity(quantity, unit)} vaste uren per week"
-    word = "dagdelen" if unit == Unit.DAGDEEL else "etmalen"
-    return f"{quantity} {word} per week"
-
-
-def _grant_label(grant: Grant) -> str:
-    return (f"{grant.member.name} - {_law_label(grant.law)}"
-            f" ({grant.funder.name}), {format_day(grant.period_start)} tot en met "
-            f"{format_day(grant.period_end)}")
-
-
-def _period_label(grant: Grant) -> str:
-    """'2026' for a calendar year, otherwise the dates."""
-    start, end = grant.period_start, grant.period_end
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-        return str(start.year)
-    return f"{format_day(start)} tot en met {format_day(end)}"
-
-
-def _grants_by_id(household_id: int) -> dict[int, Grant]:
-    return {g.id: g for g in service.household_grants(household_id)}
-
-
-def _law_label(law) -> str:
-    from portal.budgets.constants import Law
-
-    return Law(law).label
-
-
-def _version_view(version: AgreementVersion, grants: dict[int, Grant], day: dt.date) -> VersionView:
-    status = service.effective_status(version, day)
-    lines = []
-    funders = {gid: g.funder_id for gid, g in grants.items()}
-    for ln in visible_lines(current_user, version, funders):  # a consulent: own budgets only
-        grant = grants.get(ln.grant_id)
-        lines.append(LineView(CareKind(ln.care_kind).label, Unit(ln.unit).label, ln.tariff_cents,
-                              ln.budget_tariff_cents, _quantity_text(ln.weekly_quantity, ln.unit),
-                              grant.member.name if grant else "", _law_label(grant.law)
-                              if grant else ""))
-    return VersionView(version, status, TONES.get(status, "neutral"), lines, _period(version))
-
-
-def _agreement_view(agreement: Agreement, grants: dict[int, Grant], day: dt.date,
-                    events=None, with_versions: bool = False) -> AgreementView:
-    shown = service.version_in_force(agreement, day) or agreement.versions[-1]
-    status = service.effective_status(shown, day)
-    open_version = service.open_version(agreement)
-    open_status = (service.effective_status(open_version, day)
-                   if open_version is not None and open_version is not shown else None)
-    view = AgreementView(agreement, status, TONES.get(status, "neutral"), _period(shown),
-                         open_status, events or [])
-    if with_versions:
-        view.versions = [_version_view(v, grants, day) for v in reversed(agreement.versions)]
-    return view
-
-
-# ---------------------------------------------------------------------------------------------
 # List and detail
 # ---------------------------------------------------------------------------------------------
 
@@ -257,8 +160,8 @@ def _agreement_view(agreement: Agreement, grants: dict[int, Grant], day: dt.date
 @household_view()
 def index(household_id: int):
     day = today()
-    agreements = service.household_agreements(household_id)
-    events = service.events_of(a.id for a in agreements)
+    agreements = household_agreements(household_id)
+    events = events_of(a.id for a in agreements)
     grants: dict[int, Grant] = {}
     views = [_agreement_view(a, grants, day, events[a.id]) for a in agreements]
     from flask import g
@@ -276,7 +179,7 @@ def show(agreement_id: int):
     # A consulent sees of the other funders that they decided, not who or why.
     seen_by_funder = current_user.funder_id if current_user.role == Role.CONSULENT else None
     view = _agreement_view(agreement, grants, day,
-                           service.events_of([agreement.id],
+                           events_of([agreement.id],
                                              seen_by_funder=seen_by_funder)[agreement.id],
                            with_versions=True)
     funders = {gid: g.funder_id for gid, g in grants.items()}
@@ -289,11 +192,11 @@ def show(agreement_id: int):
     provider = is_agreement_provider(current_user, agreement)
     open_version = service.open_version(agreement)
     actions = _actions(agreement, open_version, holder, provider)
-    changes = service.provider_changes(open_version) if open_version is not None else {}
+    changes = provider_changes(open_version) if open_version is not None else {}
     return render_template("agreements/show.html", view=view, documents=documents,
                            actions=actions, changes=changes, holder=holder,
                            is_provider=provider,
-                           review_states=service.review_states(
+                           review_states=funder_review.review_states(
                                agreement.versions, seen_by_funder=seen_by_funder),
                            # a consulent reads their own funder's reason in the decisions
                            funder_view=seen_by_funder is not None)
@@ -301,7 +204,7 @@ def show(agreement_id: int):
 
 def _actions(agreement: Agreement, open_version: AgreementVersion | None, holder: bool,
              provider: bool) -> dict[str, bool]:
-    return rules.available_actions(
+    return available_actions(
         holder=holder, provider=provider,
         open_status=VersionStatus(open_version.status) if open_version is not None else None,
         provider_signed=open_version is not None and open_version.signed_by_provider_at is not None,
@@ -554,11 +457,11 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
             general = result
     return _render_step("agreements/step_provider.html", agreement, version, "zorgverlener", form,
                         general, provider=agreement.provider,
-                        login_notice=service.provider_login_notice(agreement.provider))
+                        login_notice=provider_login_notice(agreement.provider))
 
 
 def _step_grants(agreement: Agreement, version: AgreementVersion):
-    grants, first = service.grants_to_offer(version, today())
+    grants, first = grants_to_offer(version, today())
     # On POST only what was sent counts (no box ticked is an answer too, not "as before").
     form = forms.GrantsForm(formdata=_posted(), data={"grants": version.chosen_grant_ids})
     form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
@@ -574,14 +477,6 @@ def _step_grants(agreement: Agreement, version: AgreementVersion):
         general = result
     return _render_step("agreements/step_grants.html", agreement, version, "budgetten", form,
                         general, field_map, has_grants=bool(grants), first=first)
-
-
-def _care_rows(grants: list[Grant]) -> list[tuple[int, str, str]]:
-    rows = []
-    for g in grants:
-        allowed = set(g.care_kinds or ())
-        rows += [(g.id, k.value, k.label) for k in CareKind if k.value in allowed]
-    return rows
 
 
 def _step_care(agreement: Agreement, version: AgreementVersion):
@@ -650,17 +545,6 @@ def _step_care(agreement: Agreement, version: AgreementVersion):
                         minimum_wage=service.minimum_wage(version))
 
 
-def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:
-    grant = grants.get(ln.grant_id)
-    # The budget's year tells two budgets of one member and law apart (an agreement without
-    # an end date may draw on this year's and next year's).
-    who = (f" voor {grant.member.name} ({_law_label(grant.law)}, {_period_label(grant)})"
-           if grant else "")
-    what = {Unit.UUR: "uren per week", Unit.MAANDLOON: "vaste uren per week",
-            Unit.DAGDEEL: "dagdelen per week", Unit.ETMAAL: "etmalen per week"}[ln.unit]
-    return f"{ln.care_kind.label}{who}: {what}"
-
-
 def _step_hours(agreement: Agreement, version: AgreementVersion):
     model = ModelKind(agreement.model)
     current = _current_lines(version)
@@ -721,14 +605,14 @@ def _step_check(agreement: Agreement, version: AgreementVersion, status: int | N
     grants = _grants_by_id(agreement.household_id)
     outstanding = [{"message": r.message, "href": _step_url(agreement, _step_of(r.field))}
                    for r in verdict.refusals]
-    costs = service.cost_overview(version, day)
+    costs = cost_overview(version, day)
     return render_template(
         "agreements/step_check.html", agreement=agreement, version=version,
         form=form or forms.ConfirmForm(), general=general or [],
         steps=_steps_nav(agreement, "controleren"), step="controleren",
         view=_version_view(version, grants, day), outstanding=outstanding,
         notices=verdict.notices, costs=costs, grant_label=_grant_label,
-        login_notice=service.provider_login_notice(agreement.provider),
+        login_notice=provider_login_notice(agreement.provider),
         model=ModelKind(agreement.model), relation=Relation(agreement.relation),
     ), status or (422 if request.method == "POST" else 200)
 
@@ -750,7 +634,7 @@ def share(agreement_id: int):
         abort(404)
     if form.validate_on_submit():
         try:
-            service.share(current_user, version, today())
+            signing.share(current_user, version, today())
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
@@ -758,7 +642,7 @@ def share(agreement_id: int):
                 abort(404)
             return _step_check(agreement, version, 422, form, [r.message for r in refused.refusals])
         name = agreement.provider.name
-        if service.provider_has_login(agreement.provider_id):
+        if provider_has_login(agreement.provider_id):
             flash(f"De overeenkomst is gedeeld met {name}. De zorgverlener vult zijn gegevens "
                   "aan en ondertekent. Daarna ondertekent u.")
         else:
@@ -787,13 +671,13 @@ def provider_sign(agreement_id: int):
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     provider = agreement.provider
     organisation = provider.kind == ProviderKind.ORGANISATIE
-    form = forms.provider_sign_form(organisation, data=service.signing_details(version))
+    form = forms.provider_sign_form(organisation, data=signing.signing_details(version))
     general: list[str] = []
     if form.validate_on_submit():
         changes = {f: form[f].data for f in ("name", "iban", "email", "kvk", "agb")
                    if f in form._fields}
         try:
-            service.provider_sign(current_user, version, today(), changes)
+            signing.provider_sign(current_user, version, today(), changes)
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
@@ -822,7 +706,7 @@ def holder_sign(agreement_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            service.holder_sign(current_user, version, today())
+            signing.holder_sign(current_user, version, today())
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
@@ -837,7 +721,7 @@ def holder_sign(agreement_id: int):
     status = 422 if request.method == "POST" else 200
     return render_template("agreements/holder_sign.html", agreement=agreement, form=form,
                            general=general, view=_version_view(version, grants, today()),
-                           changes=service.provider_changes(version),
+                           changes=provider_changes(version),
                            provider=agreement.provider), status
 
 
@@ -855,7 +739,7 @@ def upload(agreement_id: int):
     if form.validate_on_submit():
         storage = form.file.data
         try:
-            service.attach_signed_paper(current_user, agreement, storage.read(),
+            signing.attach_signed_paper(current_user, agreement, storage.read(),
                                         storage.filename, today())
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
@@ -888,7 +772,7 @@ def end(agreement_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            service.end_agreement(current_user, agreement, form.ended_on.data, today())
+            changing.end_agreement(current_user, agreement, form.ended_on.data, today())
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
@@ -918,7 +802,7 @@ def change(agreement_id: int):
         # A budget or a kind of care added or removed: a concept copy, edited in the steps.
         if forms.ConfirmForm().validate_on_submit():
             try:
-                version = service.start_change(current_user, agreement, today())
+                version = changing.start_change(current_user, agreement, today())
             except Refused as refused:
                 if "not_allowed" in refused.codes:
                     abort(404)
@@ -965,7 +849,7 @@ def change(agreement_id: int):
             ends_on = form.ends_on.data if form.end_kind.data != EndKind.GEEN else None
             days = form.days_per_week.data if "days_per_week" in form._fields else base.days_per_week
             try:
-                version = service.propose_change(
+                version = changing.propose_change(
                     current_user, agreement, starts_on=form.starts_on.data, ends_on=ends_on,
                     end_kind=form.end_kind.data, days_per_week=days, lines=lines, today=today(),
                     top_up=bool(base.top_up))

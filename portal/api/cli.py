@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, parse_cli_date, refusals_exit
+from portal.api.service import create_api_key
 from portal.database import transaction
+from portal.dates import today
+from portal.dutch_cli import DutchCommand, parse_cli_date, refusals_exit
 
 
 @click.command("create-api-key", cls=DutchCommand)
@@ -23,9 +25,6 @@ from portal.database import transaction
 @refusals_exit
 def create_api_key_command(label, provider_id, funder_id, office, scopes, expires_on):
     """Maak een API-sleutel. De sleutel wordt één keer getoond: bewaar hem meteen."""
-    from portal.api.service import create_api_key
-    from portal.dates import today
-
     kind = ("office" if office else "provider" if provider_id is not None
             else "funder" if funder_id is not None else "")
     with transaction():

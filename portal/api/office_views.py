@@ -9,13 +9,13 @@ from sqlalchemy import select
 from portal.access.constants import Role
 from portal.access.forms import ConfirmForm
 from portal.agreements.constants import ProviderKind
-from portal.agreements.models import Provider
 from portal.api import service
 from portal.api.constants import OwnerKind
 from portal.api.forms import KeyForm
 from portal.budgets.models import Funder
 from portal.dates import today
 from portal.extensions import db
+from portal.providers.models import Provider
 from portal.refusals import Refused
 from portal.web import roles_required
 

@@ -17,13 +17,13 @@ from portal.access.models import User
 from portal.access.permissions import require_office
 from portal.access.service import record, unusable_password_hash
 from portal.agreements.constants import ProviderKind
-from portal.agreements.models import Provider
 from portal.api import rules
 from portal.api.constants import TOKEN_PREFIX, OwnerKind
 from portal.api.models import ApiKey
 from portal.budgets.models import Funder
 from portal.dates import format_day, now
 from portal.extensions import db
+from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused, refuse_if
 
 ROLE_OF = {OwnerKind.PROVIDER: Role.ZORGVERLENER, OwnerKind.FUNDER: Role.CONSULENT,

@@ -1,3 +1,4 @@
+# Over 500 lines: every /api/v1 resource sits in one blueprint so the OpenAPI document is whole.
 """/api/v1/: the JSON API, described by the OpenAPI 3.1 document flask-smorest generates.
 
 Load -> check the key and its scope -> check the object with the pages' own permission
@@ -25,10 +26,10 @@ from werkzeug.exceptions import HTTPException
 from portal.access.models import User
 from portal.access.permissions import budget_holder_names
 from portal.access.service import record
-from portal.agreements import service as agreements_service
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import is_agreement_provider, visible_lines
+from portal.agreements.reads import effective_status
 from portal.api import office_views, problems, schemas
 from portal.api.constants import ApiScope
 from portal.api.models import ApiKey, IdempotentAnswer
@@ -48,7 +49,7 @@ from portal.funders import service as funders_service
 from portal.payments import sepa
 from portal.payments import service as payments_service
 from portal.payments.models import PaymentRun
-from portal.providers import service as providers_service
+from portal.providers import pages as providers_pages
 from portal.refusals import Refusal, Refused
 
 VERSION_PREFIX = "/api/v1"
@@ -316,7 +317,7 @@ IDEMPOTENCY_HEADER = {"Idempotency-Key": {
 
 def _shown(agreements: list[Agreement], on: dt.date) -> dict[int, AgreementVersion]:
     """Per agreement the version a provider reads (none for a concept not yet shared)."""
-    return {a.id: providers_service.shown_version(a, on) for a in agreements
+    return {a.id: providers_pages.shown_version(a, on) for a in agreements
             if any(v.status != VersionStatus.CONCEPT for v in a.versions)}
 
 
@@ -330,7 +331,7 @@ def _grant_periods(versions) -> dict[int, tuple[dt.date, dt.date]]:
 def _agreement_json(agreement: Agreement, shown: AgreementVersion, holder: str, actor: User,
                     periods: dict[int, tuple[dt.date, dt.date]], on: dt.date) -> dict:
     """What a provider's software reads of an agreement: never a BSN or a budget figure."""
-    status = agreements_service.effective_status(shown, on)
+    status = effective_status(shown, on)
     return {"id": agreement.id, "reference": agreement.reference, "holder_name": holder,
             "model": str(agreement.model), "status": str(status), "status_label": status.label,
             "starts_on": shown.starts_on, "ends_on": shown.ended_on or shown.ends_on,
@@ -391,7 +392,7 @@ def get_agreement(agreement_id: int):
 
 def _sheet_json(claim: Claim, payment_reference: str | None) -> dict:
     status = ClaimStatus(claim.status)
-    shown = providers_service.payment_status(status, paid_on=claim.paid_on,
+    shown = providers_pages.payment_status(status, paid_on=claim.paid_on,
                                              payment_reference=payment_reference,
                                              refusal_reason=claim.refusal_reason)
     return {"id": claim.id, "reference": claim.reference, "agreement_id": claim.agreement_id,
@@ -468,7 +469,7 @@ def list_sheets(limit: int, cursor: str | None):
     after = decode_cursor(cursor) or 0
     claims = list(db.session.scalars(_provider_claims().where(Claim.id > after)
                                      .order_by(Claim.id).limit(limit + 1)))
-    references = providers_service.payment_references([c.id for c in claims[:limit]])
+    references = providers_pages.payment_references([c.id for c in claims[:limit]])
     rows = [_sheet_json(c, references.get(c.id)) for c in claims]
     return page(rows, limit, lambda r: r["id"])
 
@@ -483,7 +484,7 @@ def get_sheet(sheet_id: int):
         return _not_found()
     g.api_what = f"urenbriefje {claim.reference} ({format_month(claim.month)}) gelezen"
     g.api_household = db.session.get(Agreement, claim.agreement_id).household_id
-    return _sheet_json(claim, providers_service.payment_references([claim.id]).get(claim.id))
+    return _sheet_json(claim, providers_pages.payment_references([claim.id]).get(claim.id))
 
 
 # --------------------------------------------------------------------------- payments
@@ -495,7 +496,7 @@ def get_sheet(sheet_id: int):
 @blp.response(200, schemas.PaymentPage)
 def list_payments(limit: int, cursor: str | None):
     """Transfers to the organisation, each with its specification (which sheets)."""
-    specs = providers_service.payment_specifications_after(
+    specs = providers_pages.payment_specifications_after(
         g.api_actor.provider_id, decode_cursor(cursor) or 0, limit + 1)
     rows = [{"id": s.payment_id, "run_reference": s.run_reference, "run_on": s.run_on,
              "payment_reference": s.payment_reference, "iban_masked": s.iban_masked,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.agreements.models import Agreement, AgreementVersion
-from portal.agreements.rules import VersionPeriod, versions_in_month
+from portal.agreements.periods import VersionPeriod, versions_in_month
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Grant, Member
 from portal.claims.rules import PricedLine, format_minutes

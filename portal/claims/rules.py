@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from portal.agreements.rules import VersionPeriod, coverage, version_for_day, versions_in_month
+from portal.agreements.periods import VersionPeriod, coverage, version_for_day, versions_in_month
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
 from portal.claims.constants import ClaimStatus
 from portal.database import parse_id

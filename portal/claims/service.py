@@ -37,8 +37,8 @@ from portal.access.permissions import (
 )
 from portal.access.service import record, record_many
 from portal.agreements.constants import ProviderKind, VersionStatus
-from portal.agreements.models import Agreement, AgreementVersion, Provider
-from portal.agreements.rules import VersionPeriod, version_for_day
+from portal.agreements.models import Agreement, AgreementVersion
+from portal.agreements.periods import VersionPeriod, version_for_day
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
@@ -53,6 +53,7 @@ from portal.dates import first_of_month, format_day, format_month, last_of_month
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
+from portal.providers.models import Provider
 from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 __all__ = [

@@ -30,8 +30,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import dates, web
-from portal.access import describe
+from portal import dates, describe, web
 from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import Agreement

@@ -1,8 +1,10 @@
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, refusals_exit
 from portal.database import transaction
+from portal.dates import today
+from portal.demo.seed import seed_demo
+from portal.dutch_cli import DutchCommand, refusals_exit
 
 
 @click.command("seed-demo", cls=DutchCommand)
@@ -10,9 +12,6 @@ from portal.database import transaction
 @refusals_exit
 def seed_demo_command():
     """Laad de demohuishoudens (een tweede keer verandert er niets)."""
-    from portal.dates import today
-    from portal.demo.seed import seed_demo
-
     with transaction():
         created = seed_demo(today())
     click.echo("Demogegevens zijn geladen." if created else "Demogegevens staan er al; niets veranderd.")

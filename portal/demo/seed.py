@@ -18,11 +18,12 @@ from sqlalchemy import update
 from portal.access.constants import Role, Scope
 from portal.access.models import Authorization, User
 from portal.access.service import create_user, find_user_by_email
+from portal.agreements import changing, funder_review, signing
 from portal.agreements import service as agreements
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
+from portal.agreements.costs import cost_by_grant_cents
 from portal.agreements.models import Agreement, AgreementVersion, MaxTariff
 from portal.agreements.rules import LineInput as AgreementLineInput
-from portal.agreements.rules import cost_by_grant_cents
 from portal.agreements.tariffs import NATIONAL, missing_national_maxima
 from portal.api.service import create_api_key
 from portal.budgets import service as budgets
@@ -35,6 +36,7 @@ from portal.extensions import db
 from portal.identity.service import link_bsn
 from portal.messages.models import Message
 from portal.payments.service import run_payments
+from portal.providers.service import create_provider
 
 DEMO_PASSWORD = "demo-wachtwoord"
 
@@ -191,11 +193,11 @@ def sign_and_approve(version: AgreementVersion, holder: User, provider_user: Use
     """A draft through every step on day `on`, as the people would take it: shared, signed by
     the provider and then the budget holder, approved by the consulent of every funder that
     pays from it. (The browser journeys' own households are approved this way too.)"""
-    agreements.share(holder, version, on)
-    agreements.provider_sign(provider_user, version, on)
-    agreements.holder_sign(holder, version, on)
+    signing.share(holder, version, on)
+    signing.provider_sign(provider_user, version, on)
+    signing.holder_sign(holder, version, on)
     for consulent in consulents:
-        agreements.review(consulent, version, approve=True, reason=None, today=on)
+        funder_review.review(consulent, version, approve=True, reason=None, today=on)
 
 
 def _sheet_lines(patterns: list[Pattern], month: dt.date) -> list[ClaimLineInput]:
@@ -277,12 +279,12 @@ def seed_demo(today: dt.date) -> bool:
 
     # Every login; the budget holder registers her providers.
     anna = _user(ANNA, household_id=jansen.id)
-    marieke_p = agreements.create_provider(anna, kind=ProviderKind.PERSOON, name="Marieke de Boer",
+    marieke_p = create_provider(anna, kind=ProviderKind.PERSOON, name="Marieke de Boer",
                                            iban="NL20INGB0001234567", email=MARIEKE.email)
-    linde_p = agreements.create_provider(anna, kind=ProviderKind.ORGANISATIE,
+    linde_p = create_provider(anna, kind=ProviderKind.ORGANISATIE,
                                          name="Thuiszorg De Linde B.V.", iban="NL39RABO0300065264",
                                          kvk="30123456", agb="03012345", email=LINDE.email)
-    youssef_p = agreements.create_provider(anna, kind=ProviderKind.PERSOON,
+    youssef_p = create_provider(anna, kind=ProviderKind.PERSOON,
                                            name="Youssef El Amrani", iban="NL02ABNA0123456789",
                                            kvk="71234567", email=YOUSSEF.email)
     pieter = _user(PIETER, household_id=bakker.id)
@@ -374,12 +376,12 @@ def seed_demo(today: dt.date) -> bool:
                                        unit=Unit.UUR, tariff_cents=p.tariff_cents + 450,
                                        weekly_quantity=p.weekly_minutes)
                     for p in p_youssef]
-    change = agreements.propose_change(anna, a_youssef, starts_on=next_month, ends_on=None,
+    change = changing.propose_change(anna, a_youssef, starts_on=next_month, ends_on=None,
                                        end_kind=EndKind.GEEN, days_per_week=0,
                                        lines=change_lines, today=today)
-    agreements.share(anna, change, today)
-    agreements.provider_sign(youssef, change, today)
-    agreements.holder_sign(anna, change, today)
+    signing.share(anna, change, today)
+    signing.provider_sign(youssef, change, today)
+    signing.holder_sign(anna, change, today)
 
     # Wlz allowances in use this year: the free-to-spend amount (1.5% of EUR 48,000: EUR 720)
     # is nearly used up (EUR 600, over 80%), so the start page warns about it.

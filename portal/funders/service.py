@@ -17,9 +17,10 @@ from sqlalchemy.orm import selectinload
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.service import record
-from portal.agreements import rules as agreement_rules
+from portal.agreements import funder_review
 from portal.agreements import service as agreements_service
 from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
+from portal.agreements.costs import cost_by_grant_cents, weekly_cost_cents
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, FunderReview
 from portal.agreements.permissions import can_review, visible_lines
 from portal.budgets import service as budgets_service
@@ -165,8 +166,8 @@ class ReviewView:
     awaiting_review: bool
     status_label: str
     # Every funder that pays from this version and its decision in the current round.
-    decisions: list[agreements_service.FunderDecisionState]
-    own_decision: agreements_service.FunderDecisionState | None  # None: not decided (yet)
+    decisions: list[funder_review.FunderDecisionState]
+    own_decision: funder_review.FunderDecisionState | None  # None: not decided (yet)
     under_review: bool  # the version is still ter beoordeling (others may not have decided)
 
 
@@ -188,7 +189,7 @@ def _review_lines(lines: list[AgreementLine], grants: dict[int, Grant],
             care_kind=CareKind(line.care_kind).label, unit=Unit(line.unit).label,
             tariff_cents=line.tariff_cents, budget_tariff_cents=line.budget_tariff_cents,
             quantity_text=_quantity_text(line.unit, line.weekly_quantity),
-            weekly_cost_cents=agreement_rules.weekly_cost_cents(line),
+            weekly_cost_cents=weekly_cost_cents(line),
             member_name=members[grant.member_id], law=Law(grant.law).label))
     return result
 
@@ -210,7 +211,7 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
     own_lines = visible_lines(viewer, version, funders)
     previous_lines = (visible_lines(viewer, previous, funders)
                       if previous is not None and previous is not version else [])
-    decisions = agreements_service.review_states([version], seen_by_funder=funder_id
+    decisions = funder_review.review_states([version], seen_by_funder=funder_id
                                                  ).get(version.id, [])
     own = next((d for d in decisions if d.funder_id == funder_id and d.decision), None)
     under_review = version.status == VersionStatus.TER_BEOORDELING
@@ -218,7 +219,7 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
     for gid, grant in sorted(grants.items()):
         if grant.funder_id != funder_id or gid not in {ln.grant_id for ln in version.lines}:
             continue  # a funder sees only the budgets it funds
-        cost = agreement_rules.cost_by_grant_cents(
+        cost = cost_by_grant_cents(
             [ln for ln in version.lines if ln.grant_id == gid], version.starts_on, version.ends_on,
             grant.period_start, grant.period_end).get(gid, 0)
         costs.append(GrantCost(member_name=members[grant.member_id], law=Law(grant.law).label,
@@ -234,7 +235,7 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
         ends_on=version.ends_on, end_kind=str(version.end_kind), days_per_week=version.days_per_week,
         top_up=version.top_up, signed_on_paper=version.signed_on_paper,
         lines=_review_lines(own_lines, grants, members), costs=costs,
-        weekly_cost_cents=sum(agreement_rules.weekly_cost_cents(ln) for ln in own_lines),
+        weekly_cost_cents=sum(weekly_cost_cents(ln) for ln in own_lines),
         previous_lines=_review_lines(previous_lines, grants, members),
         awaiting_review=under_review and own is None,
         status_label=VersionStatus(version.status).label,
@@ -246,7 +247,7 @@ def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     """Approve or reject (with a reason the budget holder gets as a message) for the
     consulent's own funder: the agreements service records the decision, decides the outcome
     once every funder concerned decided, and tells the budget holder and the provider."""
-    return agreements_service.review(actor, version, approve=approve, reason=reason, today=today)
+    return funder_review.review(actor, version, approve=approve, reason=reason, today=today)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import describe
+from portal import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.constants import VersionStatus

@@ -3,8 +3,9 @@
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, refusals_exit
 from portal.database import transaction
+from portal.dutch_cli import DutchCommand, refusals_exit
+from portal.identity.service import link_bsn_by_email
 
 
 @click.command("link-bsn", cls=DutchCommand)
@@ -17,8 +18,6 @@ def link_bsn_command(email):
     """Koppel een BSN aan een inlog, zodat de persoon met DigiD inlogt. Het portaal vraagt om
     het BSN (niet zichtbaar, niet in de opdrachtregel) en bewaart alleen een versleutelde
     afdruk ervan."""
-    from portal.identity.service import link_bsn_by_email
-
     bsn = click.prompt("Burgerservicenummer (BSN)", hide_input=True)
     with transaction():
         user = link_bsn_by_email(email, bsn)

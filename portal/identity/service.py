@@ -25,7 +25,6 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.service import find_user_by_email, record, unusable_password_hash
 from portal.agreements.constants import ProviderKind
-from portal.agreements.models import Provider
 from portal.extensions import db
 from portal.identity.rules import (
     DIGID,
@@ -36,6 +35,7 @@ from portal.identity.rules import (
     eherkenning_external_id,
     refusal,
 )
+from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused, refuse_if
 from portal.text import clean_text
 

@@ -19,7 +19,7 @@ from portal.access.permissions import active_login
 from portal.access.rules import check_welcome_again
 from portal.access.service import as_local, has_usable_password, stored_timezone, welcome_state
 from portal.agreements.constants import ProviderKind, VersionStatus
-from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.agreements.models import Agreement, AgreementVersion
 from portal.budgets.constants import FunderKind
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.extensions import db
@@ -32,6 +32,7 @@ from portal.office.rules import (
     account_state,
 )
 from portal.pagination import Page, paginate
+from portal.providers.models import Provider
 
 # --------------------------------------------------------------------------- Eerst te doen
 

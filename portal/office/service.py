@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access.models import User
 from portal.access.permissions import budget_holder_of, require_office
-from portal.agreements.models import Agreement, Provider
+from portal.agreements.models import Agreement
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Household, Member
 from portal.claims import rules as claim_rules
@@ -46,6 +46,7 @@ from portal.payments.service import (
     execute_run,
     run_candidates,
 )
+from portal.providers.models import Provider
 from portal.refusals import AlreadyDone, Refusal, Refused
 
 

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.access import describe
+from portal import describe
 from portal.access.constants import Role
 from portal.access.forms import ConfirmForm
 from portal.access.mail import mail_goes_out

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from portal.agreements.constants import VersionStatus
-from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, Provider
-from portal.agreements.rules import EVER_APPROVED, VersionPeriod, cost_by_grant_cents, coverage
+from portal.agreements.costs import cost_by_grant_cents
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
+from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage
 from portal.budgets.constants import Law, Unit
 from portal.budgets.models import Funder, Grant, Member
 from portal.budgets.rules import (
@@ -38,6 +39,7 @@ from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import first_claimable_month, submit_deadline
 from portal.dates import add_months, first_of_month, format_day, last_of_month
 from portal.extensions import db
+from portal.providers.models import Provider
 
 COUNTED_STATUSES = frozenset(RESERVED_STATUSES | {ClaimStatus.UITBETAALD})
 
@@ -189,7 +191,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     (BudgetRow.last_year / next_year say which).
 
     Committed cost: what the approved agreement versions that govern days (see
-    agreements.rules.coverage) will still cost each grant, in two parts:
+    agreements.periods.coverage) will still cost each grant, in two parts:
 
     - the open months: months that are over, whose claim deadline (claims.rules.submit_deadline,
       6 + 4 weeks) has not passed, and for which the agreement has no submitted sheet yet (a
@@ -201,7 +203,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
 
     The open months are left out of the current pace (their spending is not known yet) and use
     up the budget first in the run-out month (budgets.rules.budget_usage). The price comes from
-    agreements.rules.cost_by_grant_cents (the one home of the cost rule: weekly cost x days / 7,
+    agreements.costs.cost_by_grant_cents (the one home of the cost rule: weekly cost x days / 7,
     a fixed monthly wage once per calendar month touched, the capped tariff when topped up).
     """
     # 1. grants + member + funder: those running today, those granted for later (next year's
@@ -211,7 +213,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
                                       in_progress=True)
     if not grant_rows:
         return HouseholdUsage(household_id, today, [], household_total([]), [])
-    ids = [r[0] for r in grant_rows]
+    ids = [r.id for r in grant_rows]
 
     # 2. approved versions (all of them, per agreement, for coverage) and their lines
     agreements_paying = (
@@ -232,7 +234,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     ).all()
     versions: dict[int, dict[int, VersionPeriod]] = defaultdict(dict)
     # per version, per grant: the lines (rows carry grant_id, unit, tariff_cents,
-    # budget_tariff_cents and weekly_quantity, what agreements.rules' cost functions read)
+    # budget_tariff_cents and weekly_quantity, what agreements.costs' functions read)
     lines: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for row in version_rows:
         versions[row.agreement_id][row.id] = VersionPeriod(row.number, row.status, row.starts_on,
@@ -252,7 +254,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     this_month = first_of_month(today)
     claimable = sorted(m for m in (add_months(this_month, -k) for k in range(1, 5))
                        if submit_deadline(m) >= today)
-    periods = {r[0]: (r[5], r[6]) for r in grant_rows}
+    periods = {r.id: (r.period_start, r.period_end) for r in grant_rows}
     committed: dict[int, int] = defaultdict(int)
     open_months: dict[int, set[dt.date]] = defaultdict(set)
     for agreement_id, agreement_versions in versions.items():

@@ -26,8 +26,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.cli import refusals_exit
-from portal.dutch_cli import DutchCommand, fail
+from portal.dutch_cli import DutchCommand, fail, refusals_exit
 from portal.folders import why_not_writable
 from portal.paper.jobs import MANIFEST
 

@@ -1,3 +1,4 @@
+# Over 500 lines: one view-model per paper document, each small; split when one grows.
 """A small view-model per paper document, built from the services, in a fixed number of queries.
 
 Templates only display: every figure, sum and label is computed here. Each view-model has
@@ -19,7 +20,7 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
-from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import visible_lines
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
@@ -54,6 +55,7 @@ from portal.overview.service import (
 from portal.overview.start_page import allowance_lines
 from portal.paper.pdf import qr_svg
 from portal.payments.models import Payment, PaymentItem, PaymentRun
+from portal.providers.models import Provider
 
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 

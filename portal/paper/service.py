@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
-from portal.agreements.rules import VersionPeriod, version_for_day
+from portal.agreements.periods import VersionPeriod, version_for_day
 from portal.budgets.models import Household
 from portal.claims.rules import claim_reference
 from portal.dates import first_of_month, month_days

@@ -2,7 +2,7 @@
 
 Each download makes the same permission check as the item it belongs to (agreement, hour
 sheet, household, payment); anyone else gets 404. The PDF is made on request, not stored.
-The `portal paper-run` command is registered on this blueprint (cli_group=None: top level).
+The `portal paper-run` command lives in paper/cli.py; portal/cli.py gathers it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal.access import describe
+from portal import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import Agreement
@@ -25,7 +25,6 @@ from portal.claims.permissions import acting_on, can_view_claim
 from portal.dates import add_months, first_of_month, parse_month, today
 from portal.extensions import db
 from portal.paper import documents
-from portal.paper.cli import paper_run_command
 from portal.paper.forms import PAPER, PaperForm
 from portal.paper.service import download_name, render_document
 from portal.payments.models import Payment, PaymentItem
@@ -33,7 +32,6 @@ from portal.refusals import Refused
 from portal.web import current_access, household_view
 
 bp = Blueprint("paper", __name__, cli_group=None)
-bp.cli.add_command(paper_run_command)
 
 
 def _pdf(doc):

@@ -7,8 +7,12 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal.cli import DutchCommand, parse_cli_date, refusals_exit
 from portal.database import transaction
+from portal.dates import today
+from portal.dutch_cli import DutchCommand, parse_cli_date, refusals_exit
+from portal.money import format_euro
+from portal.payments.ledger import check_and_record, differences_of
+from portal.payments.service import execute_run, run_progress
 
 
 @click.command("run-payments", cls=DutchCommand)
@@ -19,10 +23,6 @@ from portal.database import transaction
 def run_payments_command(run_on):
     """Betaal alle goedgekeurde urenbriefjes: één overboeking per zorgverlener en rekening.
     Eerst keurt de opdracht de ingediende urenbriefjes goed die door de controles komen."""
-    from portal.dates import today
-    from portal.money import format_euro
-    from portal.payments.service import execute_run, run_progress
-
     run_on = run_on or today()
     # The same use case as the office's screen: one unit of work, nothing written when refused.
     # The bar shows the sheets paid so far (on a terminal; nothing in a pipe or a log).
@@ -55,10 +55,6 @@ def check_ledger_command():
     uit de urenbriefjes, de uitkeringen en de betaalrondes, en vergelijk dat met de lopende
     totalen. Elk verschil wordt genoemd (exitstatus 1); de uitkomst staat op de startpagina van
     het betaalkantoor."""
-    import sys
-
-    from portal.payments.ledger import check_and_record, differences_of
-
     with transaction():
         check = check_and_record()
     differences = differences_of(check)

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from portal.agreements.models import Agreement, Provider
+from portal.agreements.models import Agreement
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.extensions import db
 from portal.payments.models import Payment, PaymentItem, PaymentRun
+from portal.providers.models import Provider
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from sepaxml import SepaTransfer
 from sqlalchemy import select
 
-from portal.agreements.models import Provider
 from portal.extensions import db
 from portal.payments.models import PaymentRun
+from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused
 
 SCHEMA = "pain.001.001.03"

@@ -29,8 +29,13 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.access.permissions import active_login, require_office
 from portal.access.service import record, record_many
-from portal.agreements.models import Agreement, AgreementVersion, Provider
-from portal.agreements.rules import EVER_APPROVED, VersionPeriod, version_for_day, versions_in_month
+from portal.agreements.models import Agreement, AgreementVersion
+from portal.agreements.periods import (
+    EVER_APPROVED,
+    VersionPeriod,
+    version_for_day,
+    versions_in_month,
+)
 from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
@@ -43,6 +48,7 @@ from portal.money import format_euro
 from portal.pagination import Page, paginate
 from portal.payments import rules
 from portal.payments.models import Payment, PaymentItem, PaymentRun
+from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused
 
 MESSAGE_KIND = "betaald"

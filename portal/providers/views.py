@@ -11,7 +11,7 @@ from werkzeug.routing import BuildError
 from portal.access.constants import Role
 from portal.dates import today
 from portal.pagination import page_number
-from portal.providers import service
+from portal.providers import pages
 from portal.web import roles_required
 
 bp = Blueprint("providers", __name__)
@@ -30,14 +30,14 @@ def link_to(endpoint: str, **values) -> str | None:
 @bp.get("/zorgverlener")
 @roles_required(Role.ZORGVERLENER)
 def home():
-    rows = service.provider_agreements(current_user.provider_id, today())
+    rows = pages.provider_agreements(current_user.provider_id, today())
     return render_template("providers/home.html", rows=rows, link_to=link_to)
 
 
 @bp.get("/zorgverlener/betalingen")
 @roles_required(Role.ZORGVERLENER)
 def payments():
-    listing = service.provider_payments(current_user.provider_id,
+    listing = pages.provider_payments(current_user.provider_id,
                                         page_number(request.args.get("pagina")),
                                         request.args.get("zoek", ""))
     return render_template("providers/payments.html", specs=listing.specs, listing=listing)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from portal.access import describe
+from portal import describe
 from portal.access.constants import Role
 from portal.budgets.models import Household
 from portal.claims.constants import ClaimStatus

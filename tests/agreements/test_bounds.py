@@ -11,6 +11,7 @@ import pytest
 
 from portal.agreements import forms, rules
 from portal.agreements.constants import EndKind
+from portal.agreements.lifecycle import check_end
 from portal.agreements.models import AgreementLine, AgreementVersion
 from portal.budgets.constants import CareKind, Unit
 from portal.dates import latest_date
@@ -86,9 +87,9 @@ def test_dates_between_2000_and_ten_years_ahead():
 
 
 def test_ending_far_in_the_future_is_refused():
-    refusals, _ = rules.check_end(D(2026, 1, 1), None, D(9999, 12, 31), D(2026, 12, 1), 1)
+    refusals, _ = check_end(D(2026, 1, 1), None, D(9999, 12, 31), D(2026, 12, 1), 1)
     assert [(r.code, r.field) for r in refusals] == [("date_out_of_range", "ended_on")]
-    assert rules.check_end(D(2026, 1, 1), None, D(2027, 6, 30), D(2026, 12, 1), 1)[0] == []
+    assert check_end(D(2026, 1, 1), None, D(2027, 6, 30), D(2026, 12, 1), 1)[0] == []
 
 
 @pytest.mark.parametrize("typed, unit, minutes", [

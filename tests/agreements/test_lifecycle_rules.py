@@ -6,8 +6,14 @@ import datetime as dt
 
 import pytest
 
-from portal.agreements import rules
 from portal.agreements.constants import Action, EffectiveStatus, Party, VersionStatus
+from portal.agreements.lifecycle import (
+    EDITABLE,
+    available_actions,
+    check_transition,
+    effective_status,
+    next_status,
+)
 from tests.agreements.test_rules import codes
 
 S = VersionStatus
@@ -29,15 +35,15 @@ ALLOWED = [
 
 @pytest.mark.parametrize(("action", "status", "party", "signed"), ALLOWED)
 def test_allowed_transitions(action, status, party, signed):
-    assert rules.check_transition(action, status, {party}, provider_signed=signed) == []
+    assert check_transition(action, status, {party}, provider_signed=signed) == []
 
 
 @pytest.mark.parametrize(("action", "status", "party", "signed"), ALLOWED)
 def test_every_other_party_is_refused(action, status, party, signed):
     for other in set(Party) - {party}:
-        assert codes(rules.check_transition(action, status, {other}, provider_signed=signed)) == [
+        assert codes(check_transition(action, status, {other}, provider_signed=signed)) == [
             "not_your_step"]
-    assert codes(rules.check_transition(action, status, set(), provider_signed=signed)) == [
+    assert codes(check_transition(action, status, set(), provider_signed=signed)) == [
         "not_your_step"]
 
 
@@ -45,7 +51,7 @@ def test_every_other_party_is_refused(action, status, party, signed):
 def test_every_other_status_is_refused(action, status, party, signed):
     allowed = {s for a, s, _, _ in ALLOWED if a == action}
     for other in set(S) - allowed:
-        assert codes(rules.check_transition(action, other, {party}, provider_signed=signed)) == [
+        assert codes(check_transition(action, other, {party}, provider_signed=signed)) == [
             "wrong_status"]
 
 
@@ -54,20 +60,20 @@ def test_the_whole_table_is_tested():
 
 
 def test_signing_order_provider_first_then_holder():
-    assert codes(rules.check_transition(Action.HOLDER_SIGN, S.GEDEELD, {Party.HOLDER})) == [
+    assert codes(check_transition(Action.HOLDER_SIGN, S.GEDEELD, {Party.HOLDER})) == [
         "provider_not_signed"]
-    assert codes(rules.check_transition(Action.PROVIDER_SIGN, S.GEDEELD, {Party.PROVIDER},
+    assert codes(check_transition(Action.PROVIDER_SIGN, S.GEDEELD, {Party.PROVIDER},
                                         provider_signed=True)) == ["provider_already_signed"]
 
 
 def test_next_statuses():
-    assert rules.next_status(Action.SHARE) == S.GEDEELD
-    assert rules.next_status(Action.PROVIDER_SIGN) == S.GEDEELD
-    assert rules.next_status(Action.HOLDER_SIGN) == S.ONDERTEKEND
-    assert rules.next_status(Action.SUBMIT) == S.TER_BEOORDELING
-    assert rules.next_status(Action.UPLOAD_PAPER) == S.ONDERTEKEND
-    assert rules.next_status(Action.REWORK) == S.CONCEPT
-    assert rules.next_status(Action.END) == S.BEEINDIGD
+    assert next_status(Action.SHARE) == S.GEDEELD
+    assert next_status(Action.PROVIDER_SIGN) == S.GEDEELD
+    assert next_status(Action.HOLDER_SIGN) == S.ONDERTEKEND
+    assert next_status(Action.SUBMIT) == S.TER_BEOORDELING
+    assert next_status(Action.UPLOAD_PAPER) == S.ONDERTEKEND
+    assert next_status(Action.REWORK) == S.CONCEPT
+    assert next_status(Action.END) == S.BEEINDIGD
 
 
 @pytest.mark.parametrize(("status", "today", "ended_on", "expected"), [
@@ -81,16 +87,16 @@ def test_next_statuses():
     (S.VERVANGEN, D(2026, 3, 1), None, EffectiveStatus.VERVANGEN),
 ])
 def test_effective_status(status, today, ended_on, expected):
-    assert rules.effective_status(status, D(2026, 2, 1), D(2026, 6, 30), ended_on, today) == expected
+    assert effective_status(status, D(2026, 2, 1), D(2026, 6, 30), ended_on, today) == expected
 
 
 def test_effective_status_shows_provider_signature():
-    assert rules.effective_status(S.GEDEELD, D(2026, 2, 1), None, None, D(2026, 1, 1),
+    assert effective_status(S.GEDEELD, D(2026, 2, 1), None, None, D(2026, 1, 1),
                                   provider_signed=True) == EffectiveStatus.ONDERTEKEND_ZORGVERLENER
 
 
 # ---------------------------------------------------------------------------------------------
-# Which actions an agreement's page offers (one home: rules.available_actions, from the table)
+# Which actions an agreement's page offers (one home: available_actions, from the table)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -98,7 +104,7 @@ def actions(**kw):
     values = dict(holder=True, provider=False, open_status=None, provider_signed=False,
                   approved=False, ended=False)
     values.update(kw)
-    return {name for name, on in rules.available_actions(**values).items() if on}
+    return {name for name, on in available_actions(**values).items() if on}
 
 
 def test_actions_per_status_for_the_budget_holder():
@@ -111,7 +117,7 @@ def test_actions_per_status_for_the_budget_holder():
     assert actions(approved=True) == {"change", "end"}
     assert actions(approved=True, open_status=S.CONCEPT) == {"edit", "paper", "end"}
     assert actions(approved=True, ended=True) == set()
-    assert {S.CONCEPT, S.AFGEKEURD} == rules.EDITABLE
+    assert {S.CONCEPT, S.AFGEKEURD} == EDITABLE
 
 
 def test_actions_for_the_provider_and_for_someone_who_only_looks():

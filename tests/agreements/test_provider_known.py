@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.access.constants import Role, Scope
-from portal.agreements import rules, service
+from portal.agreements import service
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
-from portal.agreements.models import Agreement, ProviderLink
+from portal.agreements.models import Agreement
+from portal.agreements.review import check_provider_known
 from portal.extensions import db as _db
+from portal.providers.models import ProviderLink
+from portal.providers.service import create_provider
 from portal.refusals import Refused
 from tests import factories as f
 
@@ -24,8 +27,8 @@ OTHER_IBAN = "NL20INGB0001234567"
 
 
 def test_the_rule():
-    assert rules.check_provider_known(True) == []
-    assert [r.code for r in rules.check_provider_known(False)] == ["provider_unknown"]
+    assert check_provider_known(True) == []
+    assert [r.code for r in check_provider_known(False)] == ["provider_unknown"]
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def homes(db):
     jansen, bakker = f.make_household("Jansen"), f.make_household("Bakker")
     anna = f.make_user(Role.BUDGETHOUDER, household_id=jansen.id)
     pieter = f.make_user(Role.BUDGETHOUDER, household_id=bakker.id)
-    marieke = service.create_provider(anna, kind=ProviderKind.PERSOON, name="Marieke de Boer",
+    marieke = create_provider(anna, kind=ProviderKind.PERSOON, name="Marieke de Boer",
                                       iban=IBAN)
     return dict(jansen=jansen, bakker=bakker, anna=anna, pieter=pieter, marieke=marieke)
 
@@ -75,13 +78,13 @@ def test_a_representative_registering_a_provider_registers_it_for_the_household(
 
 def test_registering_a_provider_for_a_household_one_may_not_act_for_is_refused(homes):
     with pytest.raises(Refused) as info:
-        service.create_provider(homes["pieter"], kind=ProviderKind.PERSOON, name="Jan Zorg",
+        create_provider(homes["pieter"], kind=ProviderKind.PERSOON, name="Jan Zorg",
                                 iban=OTHER_IBAN, household_id=homes["jansen"].id, today=TODAY)
     assert info.value.codes == ["not_allowed"]
 
 
 def test_an_organisation_found_by_its_kvk_becomes_known_with_the_iban_typed(homes):
-    linde = service.create_provider(homes["anna"], kind=ProviderKind.ORGANISATIE,
+    linde = create_provider(homes["anna"], kind=ProviderKind.ORGANISATIE,
                                     name="Thuiszorg De Linde", iban=IBAN, kvk="30123456",
                                     agb="03012345")
     started = service.start_agreement(homes["pieter"], household_id=homes["bakker"].id,

@@ -9,7 +9,9 @@ import pytest
 
 from portal.agreements import rules
 from portal.agreements.constants import ModelKind, ProviderKind, VersionStatus
-from portal.agreements.rules import ExistingAgreement, KnownProvider, VersionPeriod
+from portal.agreements.periods import VersionPeriod, last_day_of_care
+from portal.agreements.rules import ExistingAgreement
+from portal.providers.rules import KnownProvider, match_provider, same_person_name
 
 D = dt.date
 TODAY = D(2026, 12, 1)
@@ -25,7 +27,7 @@ LINDE = KnownProvider(2, ORG, "Thuiszorg De Linde B.V.", "NL39RABO0300065264", "
     ("Marieke de Boer", "  Marieke  de  Boer "),
 ])
 def test_same_person_name(a, b):
-    assert rules.same_person_name(a, b) and rules.same_person_name(b, a)
+    assert same_person_name(a, b) and same_person_name(b, a)
 
 
 @pytest.mark.parametrize("a, b", [
@@ -33,44 +35,44 @@ def test_same_person_name(a, b):
     ("Marieke de Boer", "Piet de Boer"), ("Marieke de Boer", ""), ("A. B.", "Bas Boer"),
 ])
 def test_not_the_same_person_name(a, b):
-    assert not rules.same_person_name(a, b)
+    assert not same_person_name(a, b)
 
 
 def test_a_person_with_a_known_iban_and_name_is_the_known_provider():
-    match, refusals = rules.match_provider(P, "M. de Boer", IBAN, None, [MARIEKE])
+    match, refusals = match_provider(P, "M. de Boer", IBAN, None, [MARIEKE])
     assert (match, refusals) == (MARIEKE, [])
 
 
 def test_a_provider_nobody_knows_is_new():
-    assert rules.match_provider(P, "Oma Jansen", "NL91ABNA0417164300", None, [MARIEKE]) == (None, [])
+    assert match_provider(P, "Oma Jansen", "NL91ABNA0417164300", None, [MARIEKE]) == (None, [])
 
 
 def test_the_known_provider_with_a_login_comes_first():
     copy = KnownProvider(0, P, "Marieke de Boer", IBAN)  # an older copy without a login
-    match, _ = rules.match_provider(P, "Marieke de Boer", IBAN, None, [copy, MARIEKE])
+    match, _ = match_provider(P, "Marieke de Boer", IBAN, None, [copy, MARIEKE])
     assert match == MARIEKE
 
 
 def test_a_known_iban_with_another_name_is_refused_without_saying_whose_it_is():
-    match, refusals = rules.match_provider(P, "Oma Jansen", IBAN, None, [MARIEKE])
+    match, refusals = match_provider(P, "Oma Jansen", IBAN, None, [MARIEKE])
     assert match is None and [r.code for r in refusals] == ["iban_other_name"]
     assert refusals[0].field == "iban" and "Marieke" not in refusals[0].message
 
 
 def test_an_organisation_is_known_by_its_kvk_number():
-    match, refusals = rules.match_provider(ORG, "De Linde", "NL44RABO0123456789", "30123456", [LINDE])
+    match, refusals = match_provider(ORG, "De Linde", "NL44RABO0123456789", "30123456", [LINDE])
     assert (match, refusals) == (LINDE, [])
 
 
 def test_an_iban_of_another_kind_of_provider_is_refused():
-    _, refusals = rules.match_provider(P, "Linde", LINDE.iban, None, [LINDE])
+    _, refusals = match_provider(P, "Linde", LINDE.iban, None, [LINDE])
     assert [r.code for r in refusals] == ["iban_of_organisation"]
-    _, refusals = rules.match_provider(ORG, "Marieke BV", IBAN, "11112222", [MARIEKE])
+    _, refusals = match_provider(ORG, "Marieke BV", IBAN, "11112222", [MARIEKE])
     assert [r.code for r in refusals] == ["iban_of_person"]
 
 
 def test_an_organisation_iban_with_another_kvk_is_refused():
-    _, refusals = rules.match_provider(ORG, "Linde", LINDE.iban, "99998888", [LINDE])
+    _, refusals = match_provider(ORG, "Linde", LINDE.iban, "99998888", [LINDE])
     assert [r.code for r in refusals] == ["iban_other_kvk"]
 
 
@@ -83,14 +85,14 @@ def period(status, starts_on=JAN_1, ends_on=None, ended_on=None, number=1):
 
 def test_last_day_of_care():
     S = VersionStatus
-    assert rules.last_day_of_care([period(S.CONCEPT)]) is None
-    assert rules.last_day_of_care([period(S.GOEDGEKEURD)]) is None
-    assert rules.last_day_of_care([period(S.GOEDGEKEURD, ends_on=D(2026, 6, 30))]) == D(2026, 6, 30)
-    assert rules.last_day_of_care([period(S.BEEINDIGD, ended_on=D(2026, 3, 31))]) == D(2026, 3, 31)
+    assert last_day_of_care([period(S.CONCEPT)]) is None
+    assert last_day_of_care([period(S.GOEDGEKEURD)]) is None
+    assert last_day_of_care([period(S.GOEDGEKEURD, ends_on=D(2026, 6, 30))]) == D(2026, 6, 30)
+    assert last_day_of_care([period(S.BEEINDIGD, ended_on=D(2026, 3, 31))]) == D(2026, 3, 31)
     # An approved agreement with a change on its way may go on.
-    assert rules.last_day_of_care([period(S.GOEDGEKEURD, ends_on=D(2026, 6, 30)),
+    assert last_day_of_care([period(S.GOEDGEKEURD, ends_on=D(2026, 6, 30)),
                                    period(S.TER_BEOORDELING, D(2026, 5, 1), number=2)]) is None
-    assert rules.last_day_of_care([]) == D.min
+    assert last_day_of_care([]) == D.min
 
 
 def existing(last_day):

@@ -11,13 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from portal.access.constants import Role
-from portal.agreements import service
+from portal.agreements import changing, funder_review, service, signing
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, VersionStatus
-from portal.agreements.models import Agreement, Provider
+from portal.agreements.models import Agreement
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
 from portal.messages.models import Message
+from portal.providers.models import Provider
+from portal.providers.service import provider_has_login
 from portal.refusals import Refused
 from tests import factories as f
 from tests.agreements.conftest import TODAY, count, text
@@ -162,8 +164,8 @@ def shareable(w, **kw) -> Agreement:
 def test_sharing_with_a_provider_without_login_tells_the_payment_office(w):
     agreement = shareable(w, name="Oma Proef", iban=NEW_IBAN, email="oma@example.nl",
                           relation="grootouder")
-    assert not service.provider_has_login(agreement.provider_id)
-    service.share(w.holder, agreement.versions[0], TODAY)
+    assert not provider_has_login(agreement.provider_id)
+    signing.share(w.holder, agreement.versions[0], TODAY)
     (message,) = _db.session.scalars(select(Message).where(Message.user_id == w.office.id))
     assert message.kind == "provider_login_needed"
     assert "Oma Proef" in message.subject and "oma@example.nl" in message.body
@@ -171,8 +173,8 @@ def test_sharing_with_a_provider_without_login_tells_the_payment_office(w):
 
 def test_sharing_with_a_provider_with_a_login_does_not(w):
     agreement = shareable(w)
-    assert service.provider_has_login(agreement.provider_id)
-    service.share(w.holder, agreement.versions[0], TODAY)
+    assert provider_has_login(agreement.provider_id)
+    signing.share(w.holder, agreement.versions[0], TODAY)
     assert count(Message) == 1  # only Marieke's own
     assert _db.session.scalar(select(Message.user_id)) == w.marieke_user.id
 
@@ -183,8 +185,8 @@ def test_a_provider_whose_only_login_is_turned_off_has_no_login(w):
     agreement = shareable(w)
     w.marieke_user.is_active_account = False
     _db.session.flush()
-    assert not service.provider_has_login(agreement.provider_id)
-    service.share(w.holder, agreement.versions[0], TODAY)
+    assert not provider_has_login(agreement.provider_id)
+    signing.share(w.holder, agreement.versions[0], TODAY)
     kinds = set(_db.session.scalars(select(Message.kind).where(Message.user_id == w.office.id)))
     assert kinds == {"provider_login_needed"}
 
@@ -274,18 +276,18 @@ def test_the_steps_say_nothing_about_a_login_when_there_is_one(w, client, login)
 def approved_with_marieke(w) -> Agreement:
     agreement = shareable(w)
     version = agreement.versions[0]
-    service.share(w.holder, version, TODAY)
-    service.provider_sign(w.marieke_user, version, TODAY)
-    service.holder_sign(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
+    signing.provider_sign(w.marieke_user, version, TODAY)
+    signing.holder_sign(w.holder, version, TODAY)
     consulent = f.make_user(Role.CONSULENT, funder_id=w.funder.id)
-    service.review(consulent, version, approve=True, reason=None, today=TODAY)
+    funder_review.review(consulent, version, approve=True, reason=None, today=TODAY)
     _db.session.flush()
     return agreement
 
 
 def test_a_change_in_steps_starts_as_a_copy_from_next_month(w):
     agreement = approved_with_marieke(w)
-    version = service.start_change(w.holder, agreement, TODAY)
+    version = changing.start_change(w.holder, agreement, TODAY)
     assert (version.number, version.status, version.starts_on) == (2, VersionStatus.CONCEPT,
                                                                    D(2026, 3, 1))
     assert [(ln.grant_id, ln.tariff_cents) for ln in version.lines] == [(w.grant.id, 2000)]
@@ -305,9 +307,9 @@ def test_a_change_in_steps_starts_as_a_copy_from_next_month(w):
 
 def test_a_second_change_in_steps_is_refused_while_one_is_open(w):
     agreement = approved_with_marieke(w)
-    service.start_change(w.holder, agreement, TODAY)
+    changing.start_change(w.holder, agreement, TODAY)
     with pytest.raises(Refused) as info:
-        service.start_change(w.holder, agreement, TODAY)
+        changing.start_change(w.holder, agreement, TODAY)
     assert info.value.codes == ["change_in_progress"]
 
 

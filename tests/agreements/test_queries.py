@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from portal.agreements import service
+from portal.agreements import changing
 from portal.agreements.constants import EndKind
+from portal.agreements.reads import household_grants
 from portal.budgets.constants import CareKind, FunderKind, Law
 from portal.extensions import db as _db
 from tests import factories as f
@@ -36,7 +37,7 @@ def add_versions(w, agreement, n: int) -> None:
     the month after the latest version's start."""
     for i in range(n):
         month = agreement.versions[-1].starts_on.month + 1
-        service.propose_change(
+        changing.propose_change(
             w.holder, agreement, starts_on=D(2026, month, 1), ends_on=D(2026, 12, 31),
             end_kind=EndKind.EINDDATUM, days_per_week=2, today=TODAY,
             lines=[w.line(tariff_cents=6000 + month),
@@ -66,7 +67,7 @@ def test_care_step_reads_a_fixed_number_of_queries_whatever_the_budgets(w, clien
                      year=year)
     settle()
     login(w.holder)
-    grants = service.household_grants(w.household.id)
+    grants = household_grants(w.household.id)
     client.post(step_url(small, "budgetten"), data={"grants": [w.grant.id]})
     few = statements_for(client, step_url(small, "zorg"))
     client.post(step_url(small, "budgetten"), data={"grants": [g.id for g in grants]})

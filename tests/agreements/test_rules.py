@@ -9,6 +9,8 @@ import pytest
 
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
+from portal.agreements.lifecycle import check_end
+from portal.agreements.review import check_review
 from portal.agreements.rules import DraftInput, GrantFacts, LineInput, ProviderFacts
 from portal.budgets.constants import CareKind, Law, Unit
 
@@ -194,39 +196,39 @@ def test_opdracht_default_notice_one_month():
 # --- review and ending ------------------------------------------------------------------------
 
 def test_rejection_needs_a_reason_of_a_few_words():
-    assert codes(rules.check_review(False, None)) == ["rejection_reason_too_short"]
-    assert codes(rules.check_review(False, "nee")) == ["rejection_reason_too_short"]
-    assert codes(rules.check_review(False, "niet goed")) == ["rejection_reason_too_short"]
-    assert codes(rules.check_review(False, "tarief te hoog")) == ["rejection_reason_too_short"]
-    assert rules.check_review(False, "Tarief is te hoog") == []  # 3 words, 17 characters
-    assert rules.check_review(True, None) == []
+    assert codes(check_review(False, None)) == ["rejection_reason_too_short"]
+    assert codes(check_review(False, "nee")) == ["rejection_reason_too_short"]
+    assert codes(check_review(False, "niet goed")) == ["rejection_reason_too_short"]
+    assert codes(check_review(False, "tarief te hoog")) == ["rejection_reason_too_short"]
+    assert check_review(False, "Tarief is te hoog") == []  # 3 words, 17 characters
+    assert check_review(True, None) == []
 
 
 def test_end_not_in_the_past_today_allowed():
     today = D(2026, 3, 10)
-    refusals, _ = rules.check_end(D(2026, 1, 1), D(2026, 12, 31), D(2026, 3, 9), today, 1)
+    refusals, _ = check_end(D(2026, 1, 1), D(2026, 12, 31), D(2026, 3, 9), today, 1)
     assert codes(refusals) == ["end_in_past"]
-    refusals, notices = rules.check_end(D(2026, 1, 1), D(2026, 12, 31), today, today, 1)
+    refusals, notices = check_end(D(2026, 1, 1), D(2026, 12, 31), today, today, 1)
     assert refusals == []
     assert {"end_not_month_end", "notice_short"} == {n.code for n in notices}
 
 
 def test_end_not_after_the_agreement_end():
     today = D(2026, 3, 10)
-    refusals, _ = rules.check_end(D(2026, 1, 1), D(2026, 12, 31), D(2027, 1, 1), today, 1)
+    refusals, _ = check_end(D(2026, 1, 1), D(2026, 12, 31), D(2027, 1, 1), today, 1)
     assert codes(refusals) == ["end_after_agreement_end"]
-    refusals, notices = rules.check_end(D(2026, 1, 1), D(2026, 12, 31), D(2026, 12, 31), today, 1)
+    refusals, notices = check_end(D(2026, 1, 1), D(2026, 12, 31), D(2026, 12, 31), today, 1)
     assert refusals == [] and notices == []
 
 
 def test_end_date_missing():
-    refusals, _ = rules.check_end(D(2026, 1, 1), None, None, D(2026, 3, 1), 1)
+    refusals, _ = check_end(D(2026, 1, 1), None, None, D(2026, 3, 1), 1)
     assert codes(refusals) == ["end_date_missing"]
 
 
 def test_notice_period_boundary():
     today = D(2026, 3, 31)
-    _, notices = rules.check_end(D(2026, 1, 1), None, D(2026, 4, 29), today, 1)
+    _, notices = check_end(D(2026, 1, 1), None, D(2026, 4, 29), today, 1)
     assert "notice_short" in [n.code for n in notices]
-    _, notices = rules.check_end(D(2026, 1, 1), None, D(2026, 4, 30), today, 1)
+    _, notices = check_end(D(2026, 1, 1), None, D(2026, 4, 30), today, 1)
     assert notices == []

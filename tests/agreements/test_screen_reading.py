@@ -8,9 +8,17 @@ import datetime as dt
 import pytest
 
 from portal.access.constants import Role
-from portal.agreements import service
+from portal.agreements import service, signing
 from portal.agreements.constants import EndKind, ModelKind, Relation
 from portal.agreements.models import ChosenGrant
+from portal.agreements.reads import (
+    cost_overview,
+    events_of,
+    grants_to_offer,
+    household_agreements,
+    household_grants,
+    provider_changes,
+)
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
@@ -59,7 +67,7 @@ def test_tariff_check_works_on_grants_read_back_from_the_database(world):
 def test_cost_overview_until_the_end_of_the_grant(world):
     household, _member, grant, holder = world
     version = draft(holder, household, grant).versions[0]
-    (row,) = service.cost_overview(version, TODAY)
+    (row,) = cost_overview(version, TODAY)
     # 10 hours a week at EUR 70: 700 a week, from 1 Feb to 31 Dec 2026 = 334 days.
     assert row.cost_cents == round(70_000 * 334 / 7)
     assert row.available_cents == 500_000
@@ -70,25 +78,25 @@ def test_cost_overview_counts_from_today_and_says_enough(world):
     household, _member, grant, holder = world
     version = draft(holder, household, grant, starts_on=D(2026, 1, 1),
                     lines=[LineInput(grant.id, CareKind.VERPLEGING, Unit.UUR, 7000, 60)]).versions[0]
-    (row,) = service.cost_overview(version, D(2026, 12, 25))
+    (row,) = cost_overview(version, D(2026, 12, 25))
     assert row.cost_cents == 7000  # 25..31 December: one week of one hour
     assert row.enough and row.shortfall_cents == 0
-    assert service.cost_overview(version, D(2027, 1, 5))[0].cost_cents == 0
+    assert cost_overview(version, D(2027, 1, 5))[0].cost_cents == 0
 
 
 def test_cost_overview_of_a_draft_without_lines_is_empty(world):
     household, _member, grant, holder = world
     version = draft(holder, household, grant, lines=[]).versions[0]
-    assert service.cost_overview(version, TODAY) == []
+    assert cost_overview(version, TODAY) == []
 
 
 def test_household_grants_only_in_the_period_and_only_this_household(world):
     household, member, grant, _holder = world
     old = f.make_grant(member, year=2024)
     f.make_grant(f.make_member(), year=2026)  # another household
-    assert {g.id for g in service.household_grants(household.id)} == {grant.id, old.id}
-    assert [g.id for g in service.household_grants(household.id, first=D(2026, 2, 1))] == [grant.id]
-    assert [g.id for g in service.household_grants(household.id, first=D(2024, 1, 1),
+    assert {g.id for g in household_grants(household.id)} == {grant.id, old.id}
+    assert [g.id for g in household_grants(household.id, first=D(2026, 2, 1))] == [grant.id]
+    assert [g.id for g in household_grants(household.id, first=D(2024, 1, 1),
                                                    last=D(2024, 6, 30))] == [old.id]
 
 
@@ -96,9 +104,9 @@ def test_household_grants_also_the_ones_named_outside_the_period(world):
     household, member, grant, _holder = world
     old = f.make_grant(member, year=2024)
     stranger = f.make_grant(f.make_member(), year=2026)  # another household: never
-    assert [g.id for g in service.household_grants(household.id, first=D(2026, 2, 1),
+    assert [g.id for g in household_grants(household.id, first=D(2026, 2, 1),
                                                    also=[old.id, stranger.id])] == [grant.id, old.id]
-    assert [g.id for g in service.household_grants(household.id, first=D(2026, 2, 1),
+    assert [g.id for g in household_grants(household.id, first=D(2026, 2, 1),
                                                    also=[])] == [grant.id]
 
 
@@ -106,12 +114,12 @@ def test_the_wizard_offers_the_budgets_of_the_period_and_the_chosen_ones(world):
     household, member, grant, holder = world
     old, later = f.make_grant(member, year=2024), f.make_grant(member, year=2028)
     version = draft(holder, household, grant).versions[0]
-    offered, first = service.grants_to_offer(version, TODAY)
+    offered, first = grants_to_offer(version, TODAY)
     assert [g.id for g in offered] == [grant.id] and first <= version.starts_on
     _db.session.add(ChosenGrant(version_id=version.id, grant_id=old.id))
     _db.session.flush()
     _db.session.expire(version)
-    offered, _first = service.grants_to_offer(version, TODAY)
+    offered, _first = grants_to_offer(version, TODAY)
     assert {g.id for g in offered} == {grant.id, old.id} and later.id not in {g.id for g in offered}
 
 
@@ -119,8 +127,8 @@ def _queries_to_read(household_id: int) -> tuple[int, int]:
     _db.session.commit()
     _db.session.expire_all()
     with recorded_statements() as statements:
-        agreements = service.household_agreements(household_id)
-        events = service.events_of(a.id for a in agreements)
+        agreements = household_agreements(household_id)
+        events = events_of(a.id for a in agreements)
         for a in agreements:
             _ = [(v.status, [ln.tariff_cents for ln in v.lines]) for v in a.versions]
             _ = a.provider.name
@@ -134,7 +142,7 @@ def test_household_agreements_and_events_load_in_a_fixed_number_of_queries(world
     def add(n):
         for _ in range(n):
             agreement = draft(holder, household, grant)
-            service.share(holder, agreement.versions[0], TODAY)
+            signing.share(holder, agreement.versions[0], TODAY)
 
     add(1)
     small = _queries_to_read(household.id)
@@ -151,7 +159,7 @@ def test_events_name_who_acted_and_for_whom(world):
     helper = f.make_user(Role.VERTEGENWOORDIGER, name="Kees Helper")
     f.make_authorization(household, helper, holder, Scope.HANDELEN)
     agreement = draft(helper, household, grant)
-    ((event_row, actor, behalf),) = service.events_of([agreement.id])[agreement.id]
+    ((event_row, actor, behalf),) = events_of([agreement.id])[agreement.id]
     assert (actor, behalf) == ("Kees Helper", holder.name)
     assert event_row.to_status == "concept"
 
@@ -161,8 +169,8 @@ def test_provider_changes_of_a_signed_version(world):
     provider = f.make_provider(name="Piet")
     provider_user = f.make_user(Role.ZORGVERLENER, provider_id=provider.id)
     version = draft(holder, household, grant, provider=provider).versions[0]
-    assert service.provider_changes(version) == {}
-    service.share(holder, version, TODAY)
-    service.provider_sign(provider_user, version, TODAY, {"iban": "NL20INGB0001234567"})
-    assert service.provider_changes(version) == {
+    assert provider_changes(version) == {}
+    signing.share(holder, version, TODAY)
+    signing.provider_sign(provider_user, version, TODAY, {"iban": "NL20INGB0001234567"})
+    assert provider_changes(version) == {
         "iban": {"old": "NL91ABNA0417164300", "new": "NL20INGB0001234567"}}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal.access.constants import Role, Scope
 from portal.access.models import AuditEvent
-from portal.agreements import service, storage
+from portal.agreements import changing, funder_review, service, signing, storage
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import (
     Agreement,
@@ -22,12 +22,14 @@ from portal.agreements.models import (
     AgreementLine,
     AgreementVersion,
     MaxTariff,
-    Provider,
 )
 from portal.agreements.permissions import can_review, can_view_agreement
+from portal.agreements.reads import effective_status, version_in_force
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.messages.models import Message
+from portal.providers.models import Provider
+from portal.providers.service import create_provider
 from portal.refusals import AlreadyDone, Refused
 from tests import factories as f
 
@@ -70,10 +72,10 @@ class World:
     def approved(self, **kw) -> Agreement:
         agreement = self.draft(**kw)
         version = agreement.versions[0]
-        service.share(self.holder, version, TODAY)
-        service.provider_sign(self.provider_user, version, TODAY)
-        service.holder_sign(self.holder, version, TODAY)
-        service.review(self.consulent, version, approve=True, reason=None, today=TODAY)
+        signing.share(self.holder, version, TODAY)
+        signing.provider_sign(self.provider_user, version, TODAY)
+        signing.holder_sign(self.holder, version, TODAY)
+        funder_review.review(self.consulent, version, approve=True, reason=None, today=TODAY)
         return agreement
 
 
@@ -128,9 +130,9 @@ def test_every_step_taken_twice_is_a_repeat_that_writes_nothing(w, db):
         return tuple(db.session.scalar(select(func.count()).select_from(model))
                      for model in (AgreementEvent, AuditEvent, Message))
 
-    steps = [(service.share, w.holder, S.GEDEELD.label),
-             (service.provider_sign, w.provider_user, S.GEDEELD.label),
-             (service.holder_sign, w.holder, S.TER_BEOORDELING.label)]
+    steps = [(signing.share, w.holder, S.GEDEELD.label),
+             (signing.provider_sign, w.provider_user, S.GEDEELD.label),
+             (signing.holder_sign, w.holder, S.TER_BEOORDELING.label)]
     for step, actor, label in steps:
         step(actor, version, TODAY)
         before = writes()
@@ -139,9 +141,9 @@ def test_every_step_taken_twice_is_a_repeat_that_writes_nothing(w, db):
         assert info.value.message == ("Dit is al gedaan. De overeenkomst heeft nu de status "
                                       f"'{label}'.")
         assert writes() == before, step.__name__
-    service.review(w.consulent, version, approve=True, reason=None, today=TODAY)
+    funder_review.review(w.consulent, version, approve=True, reason=None, today=TODAY)
     before = writes()
-    assert refused(service.review, w.consulent, version, approve=True, reason=None,
+    assert refused(funder_review.review, w.consulent, version, approve=True, reason=None,
                    today=TODAY) == ["already_done"]
     assert writes() == before
 
@@ -152,23 +154,23 @@ def test_whole_lifecycle_concept_to_active(w, db):
     assert agreement.reference == f"ZO-2026-{agreement.id:06d}"
     assert version.status == S.CONCEPT and version.number == 1 and version.notice_months == 1
 
-    service.share(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
     assert version.status == S.GEDEELD
-    service.provider_sign(w.provider_user, version, TODAY, changes={"iban": "NL02 ABNA 0123 4567 89"})
+    signing.provider_sign(w.provider_user, version, TODAY, changes={"iban": "NL02 ABNA 0123 4567 89"})
     assert version.status == S.GEDEELD and version.signed_by_provider_at is not None
     # The new IBAN is this agreement's; the provider's own row (shared by every household it
     # works for) keeps the IBAN it was registered with.
     assert version.iban == "NL02ABNA0123456789" and w.provider.iban == "NL91ABNA0417164300"
-    assert service.effective_status(version, TODAY).value == "ondertekend_zorgverlener"
-    service.holder_sign(w.holder, version, TODAY)
+    assert effective_status(version, TODAY).value == "ondertekend_zorgverlener"
+    signing.holder_sign(w.holder, version, TODAY)
     assert version.status == S.TER_BEOORDELING and version.signed_by_holder_at is not None
-    service.review(w.consulent, version, approve=True, reason=None, today=TODAY)
+    funder_review.review(w.consulent, version, approve=True, reason=None, today=TODAY)
     assert version.status == S.GOEDGEKEURD and version.reviewed_by_id == w.consulent.id
 
-    assert service.effective_status(version, D(2026, 1, 31)).value == "goedgekeurd"
-    assert service.effective_status(version, D(2026, 2, 1)).value == "actief"
-    assert service.version_in_force(agreement, D(2026, 1, 31)) is None
-    assert service.version_in_force(agreement, D(2026, 2, 1)) is version
+    assert effective_status(version, D(2026, 1, 31)).value == "goedgekeurd"
+    assert effective_status(version, D(2026, 2, 1)).value == "actief"
+    assert version_in_force(agreement, D(2026, 1, 31)) is None
+    assert version_in_force(agreement, D(2026, 2, 1)) is version
 
     events = db.session.scalars(select(AgreementEvent).where(
         AgreementEvent.agreement_id == agreement.id).order_by(AgreementEvent.id)).all()
@@ -197,7 +199,7 @@ def test_representative_with_handelen_acts_on_behalf_and_it_is_recorded(w, db):
     agreement = w.draft(actor=rep)
     event = db.session.scalar(select(AgreementEvent).where(AgreementEvent.agreement_id == agreement.id))
     assert event.actor_id == rep.id and event.on_behalf_of_id == w.holder.id
-    service.share(rep, agreement.versions[0], TODAY)
+    signing.share(rep, agreement.versions[0], TODAY)
     assert agreement.versions[0].status == S.GEDEELD
 
 
@@ -235,14 +237,14 @@ def test_incomplete_concept_is_saved_but_not_shared(w, db):
     verdict = service.draft_verdict(version)
     assert {"no_lines", "end_missing"} <= {r.code for r in verdict.refusals}
     before = counts(db)
-    assert set(refused(service.share, w.holder, version, TODAY)) == {"no_lines", "end_missing"}
+    assert set(refused(signing.share, w.holder, version, TODAY)) == {"no_lines", "end_missing"}
     assert version.status == S.CONCEPT and counts(db) == before
     service.update_draft(w.holder, version, starts_on=D(2026, 2, 1), ends_on=D(2026, 12, 31),
                          end_kind=EndKind.EINDDATUM, days_per_week=2,
                          lines=[w.line(), w.line(care_kind=CareKind.HUISHOUDELIJKE_HULP)],
                          today=TODAY)
     assert len(version.lines) == 2
-    service.share(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
     assert version.status == S.GEDEELD
 
 
@@ -253,7 +255,7 @@ def test_update_draft_keeps_line_keys_and_refuses_after_sharing(w, db):
                 lines=[w.line(weekly_quantity=300)], today=TODAY)
     service.update_draft(w.holder, version, **args)  # same (grant, care kind) as before
     assert [ln.weekly_quantity for ln in version.lines] == [300] and version.ends_on is None
-    service.share(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
     assert refused(service.update_draft, w.holder, version, **args) == ["wrong_status"]
     assert refused(service.update_draft, w.provider_user, version, **args) == [
         "not_your_step", "wrong_status"]
@@ -261,16 +263,16 @@ def test_update_draft_keeps_line_keys_and_refuses_after_sharing(w, db):
 
 def test_employment_with_relative_refused_at_sharing(w, db):
     agreement = w.draft(model=ModelKind.ARBEID, relation=Relation.OUDER)
-    assert "employment_with_relative" in refused(service.share, w.holder, agreement.versions[0], TODAY)
+    assert "employment_with_relative" in refused(signing.share, w.holder, agreement.versions[0], TODAY)
 
 
 def test_zorginstelling_needs_organisation_provider(w, db):
     org = f.make_provider(ProviderKind.ORGANISATIE)
     agreement = w.draft(model=ModelKind.ZORGINSTELLING)
-    assert refused(service.share, w.holder, agreement.versions[0], TODAY) == [
+    assert refused(signing.share, w.holder, agreement.versions[0], TODAY) == [
         "provider_not_organisation"]
     ok = w.draft(model=ModelKind.ZORGINSTELLING, provider_id=org.id)
-    service.share(w.holder, ok.versions[0], TODAY)
+    signing.share(w.holder, ok.versions[0], TODAY)
 
 
 # --- maximum tariffs from the database --------------------------------------------------------
@@ -279,7 +281,7 @@ def test_gemeente_maximum_refuses_unless_topped_up(w, db):
     f.add(MaxTariff(funder_id=w.funder.id, law=Law.WMO, year=2025, informal=False, unit=Unit.UUR,
                     max_cents=6500))  # 2025's maximum still holds in 2026
     over = w.draft(lines=[w.line(tariff_cents=6501)])
-    assert refused(service.share, w.holder, over.versions[0], TODAY) == ["tariff_above_maximum"]
+    assert refused(signing.share, w.holder, over.versions[0], TODAY) == ["tariff_above_maximum"]
     assert over.versions[0].lines[0].budget_tariff_cents is None
 
     other_provider = f.make_provider()
@@ -287,34 +289,34 @@ def test_gemeente_maximum_refuses_unless_topped_up(w, db):
     version = topped.versions[0]
     assert version.top_up and version.lines[0].budget_tariff_cents == 6500
     assert version.lines[0].tariff_for_budget_cents == 6500
-    service.share(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
 
     third = f.make_provider()
     at_max = w.draft(provider_id=third.id, lines=[w.line(tariff_cents=6500)])
-    service.share(w.holder, at_max.versions[0], TODAY)
+    signing.share(w.holder, at_max.versions[0], TODAY)
 
 
 # --- signing order and parties ----------------------------------------------------------------
 
 def test_holder_cannot_sign_before_the_provider(w, db):
     version = w.draft().versions[0]
-    service.share(w.holder, version, TODAY)
-    assert refused(service.holder_sign, w.holder, version, TODAY) == ["provider_not_signed"]
-    assert refused(service.provider_sign, w.other_provider_user, version, TODAY) == ["not_your_step"]
-    assert refused(service.provider_sign, w.holder, version, TODAY) == ["not_your_step"]
+    signing.share(w.holder, version, TODAY)
+    assert refused(signing.holder_sign, w.holder, version, TODAY) == ["provider_not_signed"]
+    assert refused(signing.provider_sign, w.other_provider_user, version, TODAY) == ["not_your_step"]
+    assert refused(signing.provider_sign, w.holder, version, TODAY) == ["not_your_step"]
 
 
 def test_provider_cannot_share_or_sign_a_concept(w, db):
     version = w.draft().versions[0]
-    assert refused(service.share, w.provider_user, version, TODAY) == ["not_your_step"]
-    assert refused(service.provider_sign, w.provider_user, version, TODAY) == ["wrong_status"]
+    assert refused(signing.share, w.provider_user, version, TODAY) == ["not_your_step"]
+    assert refused(signing.provider_sign, w.provider_user, version, TODAY) == ["wrong_status"]
 
 
 def test_provider_changes_checked_and_nothing_written_on_refusal(w, db):
     version = w.draft().versions[0]
-    service.share(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
     before = counts(db)
-    codes = refused(service.provider_sign, w.provider_user, version, TODAY,
+    codes = refused(signing.provider_sign, w.provider_user, version, TODAY,
                     changes={"iban": "NL00 FOUT", "password": "x"})
     assert set(codes) == {"iban_invalid", "change_not_allowed"}
     db.session.refresh(w.provider)
@@ -326,9 +328,9 @@ def test_provider_changes_checked_and_nothing_written_on_refusal(w, db):
 
 def _submitted(w):
     version = w.draft().versions[0]
-    service.share(w.holder, version, TODAY)
-    service.provider_sign(w.provider_user, version, TODAY)
-    service.holder_sign(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
+    signing.provider_sign(w.provider_user, version, TODAY)
+    signing.holder_sign(w.holder, version, TODAY)
     return version
 
 
@@ -336,18 +338,18 @@ def test_consulent_of_another_funder_refused(w, db):
     version = _submitted(w)
     assert can_review(w.consulent, version) and not can_review(w.other_consulent, version)
     before = counts(db)
-    assert refused(service.review, w.other_consulent, version, approve=True, reason=None,
+    assert refused(funder_review.review, w.other_consulent, version, approve=True, reason=None,
                    today=TODAY) == ["not_your_step"]
-    assert refused(service.review, w.holder, version, approve=True, reason=None,
+    assert refused(funder_review.review, w.holder, version, approve=True, reason=None,
                    today=TODAY) == ["not_your_step"]
     assert version.status == S.TER_BEOORDELING and counts(db) == before
 
 
 def test_rejection_needs_a_reason_then_the_holder_reworks_the_same_version(w, db):
     version = _submitted(w)
-    assert refused(service.review, w.consulent, version, approve=False, reason="nee",
+    assert refused(funder_review.review, w.consulent, version, approve=False, reason="nee",
                    today=TODAY) == ["rejection_reason_too_short"]
-    service.review(w.consulent, version, approve=False, today=TODAY,
+    funder_review.review(w.consulent, version, approve=False, today=TODAY,
                    reason="Het aantal uren past niet bij de indicatie")
     assert version.status == S.AFGEKEURD
     assert version.rejection_reason == "Het aantal uren past niet bij de indicatie"
@@ -368,7 +370,7 @@ def test_rejection_needs_a_reason_then_the_holder_reworks_the_same_version(w, db
 def test_paper_upload_counts_as_both_signatures(w, db, uploads):
     agreement = w.draft()
     data = make_pdf(pages=2)
-    doc = service.attach_signed_paper(w.holder, agreement, data, "C:\\scans\\overeenkomst.pdf", TODAY)
+    doc = signing.attach_signed_paper(w.holder, agreement, data, "C:\\scans\\overeenkomst.pdf", TODAY)
     version = agreement.versions[0]
     assert version.status == S.TER_BEOORDELING and version.signed_on_paper
     assert version.document_id == doc.id and doc.page_count == 2
@@ -378,14 +380,14 @@ def test_paper_upload_counts_as_both_signatures(w, db, uploads):
     assert doc.sha256 == hashlib.sha256(stored).hexdigest()
     assert os.listdir(uploads) == [doc.stored_name] and doc.stored_name != "overeenkomst.pdf"
     assert len(PdfReader(io.BytesIO(stored)).pages) == 2
-    service.review(w.consulent, version, approve=True, reason=None, today=TODAY)
+    funder_review.review(w.consulent, version, approve=True, reason=None, today=TODAY)
     assert version.status == S.GOEDGEKEURD
 
 
 def test_paper_upload_after_sharing_is_allowed(w, db, uploads):
     agreement = w.draft()
-    service.share(w.holder, agreement.versions[0], TODAY)
-    service.attach_signed_paper(w.holder, agreement, make_pdf(), "scan.pdf", TODAY)
+    signing.share(w.holder, agreement.versions[0], TODAY)
+    signing.attach_signed_paper(w.holder, agreement, make_pdf(), "scan.pdf", TODAY)
     assert agreement.versions[0].status == S.TER_BEOORDELING
 
 
@@ -398,7 +400,7 @@ def test_paper_upload_after_sharing_is_allowed(w, db, uploads):
 def test_bad_uploads_refused_and_nothing_written(w, db, uploads, data, code):
     agreement = w.draft()
     before = counts(db)
-    assert refused(service.attach_signed_paper, w.holder, agreement, data, "overeenkomst.pdf",
+    assert refused(signing.attach_signed_paper, w.holder, agreement, data, "overeenkomst.pdf",
                    TODAY) == [code]
     assert counts(db) == before
     assert agreement.versions[0].status == S.CONCEPT and not agreement.versions[0].signed_on_paper
@@ -414,14 +416,14 @@ def test_size_limit_boundary_exactly_10_mb_accepted():
 def test_paper_upload_refused_for_provider_and_for_approved_agreement(w, db, uploads):
     approved = w.approved()
     agreement = w.draft(provider_id=f.make_provider().id)
-    assert refused(service.attach_signed_paper, w.provider_user, agreement, make_pdf(), "a.pdf",
+    assert refused(signing.attach_signed_paper, w.provider_user, agreement, make_pdf(), "a.pdf",
                    TODAY) == ["not_your_step"]
-    assert refused(service.attach_signed_paper, w.holder, approved, make_pdf(), "a.pdf",
+    assert refused(signing.attach_signed_paper, w.holder, approved, make_pdf(), "a.pdf",
                    TODAY) == ["wrong_status"]
 
 
 def test_open_document_detects_tampering(w, db, uploads):
-    doc = service.attach_signed_paper(w.holder, w.draft(), make_pdf(), "a.pdf", TODAY)
+    doc = signing.attach_signed_paper(w.holder, w.draft(), make_pdf(), "a.pdf", TODAY)
     (uploads / doc.stored_name).write_bytes(b"%PDF-changed")
     with pytest.raises(storage.DocumentDamaged):
         storage.open_document(doc)
@@ -440,51 +442,51 @@ def test_extension_is_approved_at_once(w, db):
     agreement = w.approved()
     first = agreement.versions[0]
     w.grant.period_end = D(2027, 12, 31)
-    second = service.propose_change(w.holder, agreement, **change_args(w, ends_on=D(2027, 6, 30)))
+    second = changing.propose_change(w.holder, agreement, **change_args(w, ends_on=D(2027, 6, 30)))
     assert second.number == 2 and second.status == S.GOEDGEKEURD
     assert first.status == S.VERVANGEN
-    assert service.version_in_force(agreement, D(2026, 4, 30)) is first
-    assert service.version_in_force(agreement, D(2026, 5, 1)) is second
-    assert service.version_in_force(agreement, D(2027, 6, 30)) is second
-    assert service.version_in_force(agreement, D(2027, 7, 1)) is None
+    assert version_in_force(agreement, D(2026, 4, 30)) is first
+    assert version_in_force(agreement, D(2026, 5, 1)) is second
+    assert version_in_force(agreement, D(2027, 6, 30)) is second
+    assert version_in_force(agreement, D(2027, 7, 1)) is None
 
 
 def test_change_in_the_work_needs_approval_and_old_version_governs_meanwhile(w, db):
     agreement = w.approved()
     first = agreement.versions[0]
-    second = service.propose_change(w.holder, agreement,
+    second = changing.propose_change(w.holder, agreement,
                                     **change_args(w, lines=[w.line(weekly_quantity=300)]))
     assert second.status == S.CONCEPT and first.status == S.GOEDGEKEURD
-    assert service.version_in_force(agreement, D(2026, 6, 1)) is first
-    assert refused(service.propose_change, w.holder, agreement, **change_args(w)) == [
+    assert version_in_force(agreement, D(2026, 6, 1)) is first
+    assert refused(changing.propose_change, w.holder, agreement, **change_args(w)) == [
         "change_in_progress"]
 
-    service.share(w.holder, second, TODAY)
-    service.provider_sign(w.provider_user, second, TODAY)
-    service.holder_sign(w.holder, second, TODAY)
-    service.review(w.consulent, second, approve=True, reason=None, today=TODAY)
+    signing.share(w.holder, second, TODAY)
+    signing.provider_sign(w.provider_user, second, TODAY)
+    signing.holder_sign(w.holder, second, TODAY)
+    funder_review.review(w.consulent, second, approve=True, reason=None, today=TODAY)
     assert second.status == S.GOEDGEKEURD and first.status == S.VERVANGEN
-    assert service.version_in_force(agreement, D(2026, 4, 30)) is first
-    assert service.version_in_force(agreement, D(2026, 5, 1)) is second
+    assert version_in_force(agreement, D(2026, 4, 30)) is first
+    assert version_in_force(agreement, D(2026, 5, 1)) is second
     assert [v.number for v in agreement.versions] == [1, 2]  # earlier versions kept
 
 
 def test_change_must_start_on_first_of_month_and_nothing_written(w, db):
     agreement = w.approved()
     before = counts(db)
-    assert refused(service.propose_change, w.holder, agreement,
+    assert refused(changing.propose_change, w.holder, agreement,
                    **change_args(w, starts_on=D(2026, 5, 2), days_per_week=3)) == [
         "change_not_first_of_month"]
-    assert refused(service.propose_change, w.provider_user, agreement,
+    assert refused(changing.propose_change, w.provider_user, agreement,
                    **change_args(w, days_per_week=3)) == ["not_allowed"]
-    assert "change_nothing" in refused(service.propose_change, w.holder, agreement,
+    assert "change_nothing" in refused(changing.propose_change, w.holder, agreement,
                                        **change_args(w))
     assert counts(db) == before
 
 
 def test_change_needs_an_approved_version(w, db):
     agreement = w.draft()
-    assert refused(service.propose_change, w.holder, agreement, **change_args(w)) == [
+    assert refused(changing.propose_change, w.holder, agreement, **change_args(w)) == [
         "no_approved_version", "change_in_progress"]
 
 
@@ -493,19 +495,19 @@ def test_change_needs_an_approved_version(w, db):
 def test_only_the_budget_holder_ends_an_agreement(w, db):
     agreement = w.approved()
     today = D(2026, 3, 10)
-    assert refused(service.end_agreement, w.provider_user, agreement, D(2026, 3, 31), today) == [
+    assert refused(changing.end_agreement, w.provider_user, agreement, D(2026, 3, 31), today) == [
         "not_your_step"]
-    assert refused(service.end_agreement, w.holder, agreement, D(2026, 3, 9), today) == [
+    assert refused(changing.end_agreement, w.holder, agreement, D(2026, 3, 9), today) == [
         "end_in_past"]
-    version = service.end_agreement(w.holder, agreement, D(2026, 3, 31), today)
+    version = changing.end_agreement(w.holder, agreement, D(2026, 3, 31), today)
     assert version.status == S.BEEINDIGD and version.ended_on == D(2026, 3, 31)
-    assert service.effective_status(version, today).value == "opgezegd"
-    assert service.version_in_force(agreement, D(2026, 3, 31)) is version
-    assert service.version_in_force(agreement, D(2026, 4, 1)) is None
+    assert effective_status(version, today).value == "opgezegd"
+    assert version_in_force(agreement, D(2026, 3, 31)) is version
+    assert version_in_force(agreement, D(2026, 4, 1)) is None
     # Ending it again is a repeat: 'Dit is al gedaan', nothing written.
-    assert refused(service.end_agreement, w.holder, agreement, D(2026, 3, 31), today) == [
+    assert refused(changing.end_agreement, w.holder, agreement, D(2026, 3, 31), today) == [
         "already_done"]
-    assert "agreement_ended" in refused(service.propose_change, w.holder, agreement,
+    assert "agreement_ended" in refused(changing.propose_change, w.holder, agreement,
                                         **change_args(w, days_per_week=3))
     kinds = db.session.scalars(select(Message.kind).where(Message.user_id == w.provider_user.id)).all()
     assert "agreement_ended" in kinds
@@ -513,30 +515,30 @@ def test_only_the_budget_holder_ends_an_agreement(w, db):
 
 def test_ending_before_an_approved_change_starts_cuts_the_older_version_too(w, db):
     agreement = w.approved()
-    second = service.propose_change(w.holder, agreement,
+    second = changing.propose_change(w.holder, agreement,
                                     **change_args(w, lines=[w.line(weekly_quantity=300)]))
-    service.share(w.holder, second, TODAY)
-    service.provider_sign(w.provider_user, second, TODAY)
-    service.holder_sign(w.holder, second, TODAY)
-    service.review(w.consulent, second, approve=True, reason=None, today=TODAY)
-    service.end_agreement(w.holder, agreement, D(2026, 4, 20), D(2026, 4, 10))
-    assert service.version_in_force(agreement, D(2026, 4, 20)) is agreement.versions[0]
-    assert service.version_in_force(agreement, D(2026, 4, 21)) is None
+    signing.share(w.holder, second, TODAY)
+    signing.provider_sign(w.provider_user, second, TODAY)
+    signing.holder_sign(w.holder, second, TODAY)
+    funder_review.review(w.consulent, second, approve=True, reason=None, today=TODAY)
+    changing.end_agreement(w.holder, agreement, D(2026, 4, 20), D(2026, 4, 10))
+    assert version_in_force(agreement, D(2026, 4, 20)) is agreement.versions[0]
+    assert version_in_force(agreement, D(2026, 4, 21)) is None
 
 
 # --- providers --------------------------------------------------------------------------------
 
 def test_create_provider_checks_identifiers(w, db):
     before = counts(db)
-    assert set(refused(service.create_provider, w.holder, kind=ProviderKind.ORGANISATIE,
+    assert set(refused(create_provider, w.holder, kind=ProviderKind.ORGANISATIE,
                        name="Thuiszorg", iban="NL91ABNA0417164301")) == {
         "iban_invalid", "kvk_missing", "agb_missing"}
-    assert refused(service.create_provider, w.holder, kind="persoon", name="Jan",
+    assert refused(create_provider, w.holder, kind="persoon", name="Jan",
                    iban="NL91ABNA0417164300", kvk="123") == ["kvk_invalid"]
-    assert refused(service.create_provider, w.provider_user, kind="persoon", name="Jan",
+    assert refused(create_provider, w.provider_user, kind="persoon", name="Jan",
                    iban="NL91ABNA0417164300") == ["not_allowed"]
     assert counts(db) == before
-    org = service.create_provider(w.holder, kind=ProviderKind.ORGANISATIE, name=" Thuiszorg ",
+    org = create_provider(w.holder, kind=ProviderKind.ORGANISATIE, name=" Thuiszorg ",
                                   iban="nl91 abna 0417 1643 00", kvk="1234 5678", agb="87654321",
                                   email="Info@Thuiszorg.nl")
     assert (org.name, org.iban, org.kvk, org.email) == (
@@ -593,7 +595,7 @@ def test_chosen_budgets_are_kept_and_must_be_the_households(w, db):
 
 def test_a_change_draws_on_the_budgets_of_its_lines(w, db):
     agreement = w.approved()
-    version = service.propose_change(
+    version = changing.propose_change(
         w.holder, agreement, starts_on=D(2026, 3, 1), ends_on=D(2026, 12, 31),
         end_kind=EndKind.EINDDATUM, days_per_week=2, lines=[w.line(tariff_cents=6500)],
         today=TODAY)
@@ -609,7 +611,7 @@ def test_the_holder_is_never_their_own_provider_by_name(w, db):
     me = f.make_provider(ProviderKind.PERSOON, name=w.holder.name)
     agreement = w.draft(provider_id=me.id)
     with pytest.raises(Refused) as err:
-        service.share(w.holder, agreement.versions[0], TODAY)
+        signing.share(w.holder, agreement.versions[0], TODAY)
     assert "provider_is_holder" in err.value.codes
 
 
@@ -620,11 +622,11 @@ def test_a_provider_iban_equal_to_the_holders_own_is_refused(w, db):
     assert w.household.holder_iban == "NL20INGB0001234567"
     agreement = w.draft()
     version = agreement.versions[0]
-    service.share(w.holder, version, TODAY)
+    signing.share(w.holder, version, TODAY)
     with pytest.raises(Refused) as err:
-        service.provider_sign(w.provider_user, version, TODAY, {"iban": "NL20INGB0001234567"})
+        signing.provider_sign(w.provider_user, version, TODAY, {"iban": "NL20INGB0001234567"})
     assert err.value.codes == ["provider_iban_is_holders"]
-    service.provider_sign(w.provider_user, version, TODAY)  # its own account: fine
+    signing.provider_sign(w.provider_user, version, TODAY)  # its own account: fine
 
 
 def test_the_holders_iban_is_checked_and_only_the_holder_sets_it(w, db):

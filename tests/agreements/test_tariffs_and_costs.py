@@ -8,7 +8,14 @@ import datetime as dt
 import pytest
 
 from portal.agreements import rules
+from portal.agreements.changes import (
+    VersionTerms,
+    check_change_start,
+    check_something_changed,
+    needs_new_approval,
+)
 from portal.agreements.constants import EndKind, ModelKind, Relation
+from portal.agreements.costs import cost_between_cents, cost_by_grant_cents, weekly_cost_cents
 from portal.agreements.tariffs import TariffRow, maximum_for, missing_national_maxima
 from portal.budgets.constants import CareKind, Law, Unit
 from tests.agreements.test_rules import GRANT, PERSON, codes, draft, line
@@ -142,40 +149,40 @@ def test_agreement_spanning_two_years_is_checked_against_each_year():
 # --- cost -------------------------------------------------------------------------------------
 
 def test_weekly_cost_per_unit():
-    assert rules.weekly_cost_cents(line(weekly_quantity=90, tariff_cents=6001)) == 9002  # 9001.5
-    assert rules.weekly_cost_cents(line(unit=Unit.DAGDEEL, weekly_quantity=3, tariff_cents=7088)) == 21264
-    assert rules.weekly_cost_cents(line(unit=Unit.ETMAAL, weekly_quantity=2, tariff_cents=20000)) == 40000
-    assert rules.weekly_cost_cents(line(unit=Unit.MAANDLOON, tariff_cents=260000)) == 60000
+    assert weekly_cost_cents(line(weekly_quantity=90, tariff_cents=6001)) == 9002  # 9001.5
+    assert weekly_cost_cents(line(unit=Unit.DAGDEEL, weekly_quantity=3, tariff_cents=7088)) == 21264
+    assert weekly_cost_cents(line(unit=Unit.ETMAAL, weekly_quantity=2, tariff_cents=20000)) == 40000
+    assert weekly_cost_cents(line(unit=Unit.MAANDLOON, tariff_cents=260000)) == 60000
 
 
 def test_cost_between_dates_rounds_once():
     lines = [line(weekly_quantity=60, tariff_cents=7000)]  # 70.00 a week = 10.00 a day
-    assert rules.cost_between_cents(lines, D(2026, 1, 1), None, D(2026, 1, 1), D(2026, 1, 7)) == 7000
+    assert cost_between_cents(lines, D(2026, 1, 1), None, D(2026, 1, 1), D(2026, 1, 7)) == 7000
     # one day of 1/7 week of 1 cent per minute x 1 minute... exact fractions are kept until the end
     odd = [line(weekly_quantity=15, tariff_cents=1), line(grant_id=11, weekly_quantity=15,
                                                            tariff_cents=1)]
     # each line: 15 x 1 / 60 = 0.25 cent a week; 14 days -> 0.5 each, 1.0 together
-    assert rules.cost_between_cents(odd, D(2026, 1, 1), None, D(2026, 1, 1), D(2026, 1, 14)) == 1
+    assert cost_between_cents(odd, D(2026, 1, 1), None, D(2026, 1, 1), D(2026, 1, 14)) == 1
 
 
 def test_cost_is_clipped_to_the_version_period_and_ending():
     lines = [line(weekly_quantity=60, tariff_cents=7000)]
-    assert rules.cost_between_cents(lines, D(2026, 1, 5), D(2026, 1, 6), D(2026, 1, 1),
+    assert cost_between_cents(lines, D(2026, 1, 5), D(2026, 1, 6), D(2026, 1, 1),
                                     D(2026, 1, 31)) == 2000
-    assert rules.cost_between_cents(lines, D(2026, 1, 1), None, D(2026, 1, 1), D(2026, 1, 31),
+    assert cost_between_cents(lines, D(2026, 1, 1), None, D(2026, 1, 1), D(2026, 1, 31),
                                     ended_on=D(2026, 1, 3)) == 3000
-    assert rules.cost_between_cents(lines, D(2026, 2, 1), None, D(2026, 1, 1), D(2026, 1, 31)) == 0
+    assert cost_between_cents(lines, D(2026, 2, 1), None, D(2026, 1, 1), D(2026, 1, 31)) == 0
 
 
 def test_monthly_wage_counts_per_month_touched():
     wage = [line(unit=Unit.MAANDLOON, tariff_cents=150000, weekly_quantity=600)]
-    assert rules.cost_between_cents(wage, D(2026, 1, 1), None, D(2026, 3, 15), D(2026, 12, 31)) == 150000 * 10
+    assert cost_between_cents(wage, D(2026, 1, 1), None, D(2026, 3, 15), D(2026, 12, 31)) == 150000 * 10
 
 
 def test_cost_by_grant_and_budget_tariff():
     class Row:  # an AgreementLine-like object with a capped budget tariff
         grant_id, unit, tariff_cents, weekly_quantity, budget_tariff_cents = 20, Unit.UUR, 8500, 60, 7700
-    costs = rules.cost_by_grant_cents([Row(), line(weekly_quantity=60, tariff_cents=7000)],
+    costs = cost_by_grant_cents([Row(), line(weekly_quantity=60, tariff_cents=7000)],
                                       D(2026, 1, 1), None, D(2026, 1, 1), D(2026, 1, 7))
     assert costs == {20: 7700, GRANT.id: 7000}
 
@@ -186,13 +193,13 @@ def terms(**kw):
     values = dict(ends_on=D(2026, 12, 31), end_kind=EndKind.EINDDATUM, days_per_week=2,
                   top_up=False, lines=[line()])
     values.update(kw)
-    return rules.VersionTerms.of(**values)
+    return VersionTerms.of(**values)
 
 
 def test_extension_needs_no_new_approval():
     old = terms()
-    assert not rules.needs_new_approval(old, terms(ends_on=D(2027, 6, 30)))
-    assert not rules.needs_new_approval(old, terms(ends_on=None, end_kind=EndKind.GEEN))
+    assert not needs_new_approval(old, terms(ends_on=D(2027, 6, 30)))
+    assert not needs_new_approval(old, terms(ends_on=None, end_kind=EndKind.GEEN))
 
 
 @pytest.mark.parametrize("change", [
@@ -203,7 +210,7 @@ def test_extension_needs_no_new_approval():
     dict(ends_on=D(2027, 6, 30), lines=[line(tariff_cents=6100)]),
 ])
 def test_a_change_in_the_work_or_tariff_needs_approval(change):
-    assert rules.needs_new_approval(terms(), terms(**change))
+    assert needs_new_approval(terms(), terms(**change))
 
 
 def test_line_order_does_not_matter():
@@ -213,20 +220,20 @@ def test_line_order_does_not_matter():
 
 def test_change_starts_on_the_first_of_a_month():
     today = D(2026, 4, 15)
-    check = lambda start: codes(rules.check_change_start(D(2026, 1, 1), D(2026, 12, 31), start, today))  # noqa: E731
+    check = lambda start: codes(check_change_start(D(2026, 1, 1), D(2026, 12, 31), start, today))  # noqa: E731
     assert check(D(2026, 5, 2)) == ["change_not_first_of_month"]
     assert check(D(2026, 5, 1)) == []
     assert check(D(2026, 4, 1)) == []  # this month is fine
     assert check(D(2026, 3, 1)) == ["change_in_past"]
     assert "change_leaves_gap" in check(D(2027, 2, 1))
     assert "change_leaves_gap" not in check(D(2027, 1, 1))
-    assert codes(rules.check_change_start(D(2026, 5, 1), None, D(2026, 5, 1), today)) == [
+    assert codes(check_change_start(D(2026, 5, 1), None, D(2026, 5, 1), today)) == [
         "change_before_current"]
     assert check(None) == []  # no start date: check_period says so
 
 
 def test_a_change_changes_something():
     old = terms()
-    assert codes(rules.check_something_changed(old, terms())) == ["change_nothing"]
-    assert codes(rules.check_something_changed(old, terms(days_per_week=3))) == []
-    assert codes(rules.check_something_changed(old, terms(top_up=True))) == []
+    assert codes(check_something_changed(old, terms())) == ["change_nothing"]
+    assert codes(check_something_changed(old, terms(days_per_week=3))) == []
+    assert codes(check_something_changed(old, terms(top_up=True))) == []

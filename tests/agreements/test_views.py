@@ -14,18 +14,13 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from portal.access.constants import Role, Scope
-from portal.agreements import service
+from portal.agreements import changing, funder_review, service, signing
 from portal.agreements.constants import EndKind, ModelKind, Relation, VersionStatus
-from portal.agreements.models import (
-    Agreement,
-    AgreementDocument,
-    AgreementLine,
-    AgreementVersion,
-    Provider,
-)
+from portal.agreements.models import Agreement, AgreementDocument, AgreementLine, AgreementVersion
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
+from portal.providers.models import Provider
 from tests import factories as f
 from tests.agreements.conftest import TODAY, count, text
 
@@ -73,16 +68,16 @@ class World:
 
     def shared(self) -> Agreement:
         agreement = self.draft()
-        service.share(self.holder, agreement.versions[0], TODAY)
+        signing.share(self.holder, agreement.versions[0], TODAY)
         settle()
         return agreement
 
     def approved(self) -> Agreement:
         agreement = self.shared()
         version = agreement.versions[0]
-        service.provider_sign(self.provider_user, version, TODAY)
-        service.holder_sign(self.holder, version, TODAY)
-        service.review(self.consulent, version, approve=True, reason=None, today=TODAY)
+        signing.provider_sign(self.provider_user, version, TODAY)
+        signing.holder_sign(self.holder, version, TODAY)
+        funder_review.review(self.consulent, version, approve=True, reason=None, today=TODAY)
         settle()
         return agreement
 
@@ -153,7 +148,7 @@ def test_show_matrix(w, client, login, who, status):
 
 def test_show_keeps_earlier_versions_visible(w, client, login):
     agreement = w.approved()
-    service.propose_change(w.holder, agreement, starts_on=D(2026, 3, 1), ends_on=D(2026, 12, 31),
+    changing.propose_change(w.holder, agreement, starts_on=D(2026, 3, 1), ends_on=D(2026, 12, 31),
                            end_kind=EndKind.EINDDATUM, days_per_week=2,
                            lines=[w.line(tariff_cents=6500)], today=TODAY)
     login(w.holder)
@@ -440,7 +435,7 @@ def test_provider_sign_page_only_for_the_provider(w, client, login, who):
 @pytest.mark.parametrize("who", ["provider_user", "other_holder", "viewer"])
 def test_holder_sign_only_for_the_acting_holder(w, client, login, who):
     agreement = w.shared()
-    service.provider_sign(w.provider_user, agreement.versions[0], TODAY)
+    signing.provider_sign(w.provider_user, agreement.versions[0], TODAY)
     login(getattr(w, who))
     url = f"/overeenkomsten/{agreement.id}/ondertekenen"
     assert client.post(url, data={"agree": "y"}).status_code == 404
@@ -505,7 +500,7 @@ def test_upload_a_signed_pdf_and_download_it(w, client, login):
 def test_download_matrix(w, client, login, who, status):
     agreement = w.draft()
     version = agreement.versions[0]
-    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    signing.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
     doc_id = version.document_id
     login(getattr(w, who))
     assert client.get(f"/overeenkomsten/{agreement.id}/documenten/{doc_id}").status_code == status
@@ -513,7 +508,7 @@ def test_download_matrix(w, client, login, who, status):
 
 def test_consulent_gets_the_link_to_a_scan_of_only_its_own_funders_care(w, client, login):
     agreement = w.draft()
-    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    signing.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
     doc_id = agreement.versions[0].document_id
     login(w.consulent)
     page = text(client.get(f"/overeenkomsten/{agreement.id}"))
@@ -527,7 +522,7 @@ def test_a_wrong_document_id_is_404_before_any_look_is_logged(w, client, login, 
     from portal.agreements import views
 
     agreement = w.draft()
-    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    signing.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
     doc_id = agreement.versions[0].document_id
     settle()
     looks = []
@@ -542,7 +537,7 @@ def test_a_wrong_document_id_is_404_before_any_look_is_logged(w, client, login, 
 
 def test_document_of_another_agreement_is_404(w, client, login):
     agreement = w.draft()
-    service.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
+    signing.attach_signed_paper(w.holder, agreement, pdf_bytes(), "scan.pdf", TODAY)
     doc_id = agreement.versions[0].document_id
     mine = f.make_agreement(f.make_grant(f.make_member(f.make_household())))
     holder = f.make_user(Role.BUDGETHOUDER, household_id=mine.household_id)

@@ -9,10 +9,11 @@ import pytest
 
 from portal.access.constants import Role
 from portal.agreements.constants import ProviderKind
-from portal.agreements.models import Agreement, Provider
+from portal.agreements.models import Agreement
 from portal.api.service import create_api_key
 from portal.budgets.models import Funder, Grant
 from portal.extensions import db as database
+from portal.providers.models import Provider
 from tests.factories import make_agreement, make_grant, make_provider, make_user
 
 TODAY = dt.date(2026, 12, 6)

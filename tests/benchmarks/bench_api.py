@@ -46,12 +46,13 @@ def build(app) -> tuple[str, list[int]]:
     from portal.access.models import User
     from portal.access.service import unusable_password_hash
     from portal.agreements.constants import ModelKind, ProviderKind, VersionStatus
-    from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, Provider
+    from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
     from portal.api.service import create_api_key
     from portal.budgets.constants import CareKind, FunderKind, Law, Unit
     from portal.budgets.models import Funder, Grant, Household, Member
     from portal.database import transaction
     from portal.extensions import db
+    from portal.providers.models import Provider
     from tests.factories import valid_bsn
 
     year = (today().replace(day=1) - dt.timedelta(days=1)).year

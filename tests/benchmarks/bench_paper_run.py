@@ -55,12 +55,13 @@ def build_households(count: int, month: dt.date) -> None:
     from sqlalchemy import insert
 
     from portal.access.models import User
-    from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, Provider
+    from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
     from portal.budgets.models import Funder, Grant, Household, Member
     from portal.claims.models import Claim, ClaimLine
     from portal.claims.rules import claim_reference
     from portal.dates import month_days
     from portal.extensions import db
+    from portal.providers.models import Provider
 
     year = month.year
     s = db.session

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.agreements.constants import VersionStatus
-from portal.agreements.rules import VersionPeriod
+from portal.agreements.periods import VersionPeriod
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.service import budget_refusal
 from portal.claims import rules
@@ -455,7 +455,7 @@ def test_topped_up_line_is_paid_at_the_budget_tariff_and_checked_against_the_agr
     import datetime as dt
 
     from portal.agreements.constants import VersionStatus
-    from portal.agreements.rules import VersionPeriod
+    from portal.agreements.periods import VersionPeriod
     from portal.budgets.constants import Unit
     from portal.claims import rules
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent
-from portal.agreements import rules, service
+from portal.agreements import funder_review, service, signing
 from portal.agreements.constants import (
     EndKind,
     ModelKind,
@@ -23,11 +23,13 @@ from portal.agreements.constants import (
     VersionStatus,
 )
 from portal.agreements.models import AgreementEvent, FunderReview
+from portal.agreements.review import check_funder_decision, review_outcome
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.extensions import db as _db
 from portal.funders.service import review_queue
 from portal.messages.models import Message
+from portal.providers.service import create_provider
 from portal.refusals import Refused
 from tests import factories as f
 
@@ -42,33 +44,33 @@ REASON = "Het aantal uren past niet bij de indicatie. Verlaag naar 3 uur per wee
 
 
 def test_one_funder_approving_of_two_leaves_the_version_under_review():
-    assert rules.review_outcome({A, B}, {A: OK}) == VersionStatus.TER_BEOORDELING
+    assert review_outcome({A, B}, {A: OK}) == VersionStatus.TER_BEOORDELING
 
 
 def test_every_funder_approving_approves_the_version():
-    assert rules.review_outcome({A, B}, {A: OK, B: OK}) == VersionStatus.GOEDGEKEURD
-    assert rules.review_outcome({A}, {A: "goedgekeurd"}) == VersionStatus.GOEDGEKEURD
+    assert review_outcome({A, B}, {A: OK, B: OK}) == VersionStatus.GOEDGEKEURD
+    assert review_outcome({A}, {A: "goedgekeurd"}) == VersionStatus.GOEDGEKEURD
 
 
 def test_one_refusal_refuses_the_version_whatever_the_others_did():
-    assert rules.review_outcome({A, B}, {B: NO}) == VersionStatus.AFGEKEURD
-    assert rules.review_outcome({A, B}, {A: OK, B: NO}) == VersionStatus.AFGEKEURD
+    assert review_outcome({A, B}, {B: NO}) == VersionStatus.AFGEKEURD
+    assert review_outcome({A, B}, {A: OK, B: NO}) == VersionStatus.AFGEKEURD
 
 
 def test_a_decision_of_a_funder_without_lines_does_not_count():
-    assert rules.review_outcome({A, B}, {A: OK, C: OK}) == VersionStatus.TER_BEOORDELING
-    assert rules.review_outcome({A}, {A: OK, C: NO}) == VersionStatus.GOEDGEKEURD
-    assert rules.review_outcome(set(), {C: OK}) == VersionStatus.TER_BEOORDELING
+    assert review_outcome({A, B}, {A: OK, C: OK}) == VersionStatus.TER_BEOORDELING
+    assert review_outcome({A}, {A: OK, C: NO}) == VersionStatus.GOEDGEKEURD
+    assert review_outcome(set(), {C: OK}) == VersionStatus.TER_BEOORDELING
 
 
 def test_a_funder_decides_once_and_only_on_what_it_pays():
-    assert rules.check_funder_decision(A, {A, B}, set()) == []
-    assert rules.check_funder_decision(A, {A, B}, {B}) == []
-    assert [r.code for r in rules.check_funder_decision(A, {A, B}, {A})] == [
+    assert check_funder_decision(A, {A, B}, set()) == []
+    assert check_funder_decision(A, {A, B}, {B}) == []
+    assert [r.code for r in check_funder_decision(A, {A, B}, {A})] == [
         "funder_already_decided"]
-    assert [r.code for r in rules.check_funder_decision(C, {A, B}, set())] == [
+    assert [r.code for r in check_funder_decision(C, {A, B}, set())] == [
         "funder_not_concerned"]
-    assert [r.code for r in rules.check_funder_decision(None, {A, B}, set())] == [
+    assert [r.code for r in check_funder_decision(None, {A, B}, set())] == [
         "funder_not_concerned"]
 
 
@@ -89,7 +91,7 @@ class World:
         self.zvw = f.make_grant(self.member, self.verzekeraar, Law.ZVW)
         self.holder = f.make_user(Role.BUDGETHOUDER, household_id=self.household.id,
                                   name="Anna Proef")
-        self.provider = service.create_provider(self.holder, kind=ProviderKind.ORGANISATIE,
+        self.provider = create_provider(self.holder, kind=ProviderKind.ORGANISATIE,
                                                 name="Thuiszorg Proef", iban="NL91ABNA0417164300",
                                                 kvk="12345678", agb="87654321")
         self.provider_user = f.make_user(Role.ZORGVERLENER, provider_id=self.provider.id)
@@ -111,9 +113,9 @@ class World:
         _db.session.commit()
 
     def submit(self):
-        service.share(self.holder, self.version, TODAY)
-        service.provider_sign(self.provider_user, self.version, TODAY)
-        service.holder_sign(self.holder, self.version, TODAY)
+        signing.share(self.holder, self.version, TODAY)
+        signing.provider_sign(self.provider_user, self.version, TODAY)
+        signing.holder_sign(self.holder, self.version, TODAY)
 
     def queue_ids(self, funder) -> list[int]:
         return [row.version_id for row in review_queue(funder.id)]
@@ -125,7 +127,7 @@ def w(db):
 
 
 def _approve(user, version):
-    return service.review(user, version, approve=True, reason=None, today=TODAY)
+    return funder_review.review(user, version, approve=True, reason=None, today=TODAY)
 
 
 def test_the_first_approval_of_two_funders_does_not_approve_the_version(w):
@@ -152,7 +154,7 @@ def test_a_funder_that_decided_cannot_decide_again_not_even_another_consulent(w)
                                      (w.c_gemeente_2, True, "already_done"),
                                      (w.c_gemeente_2, False, "funder_already_decided")):
         with pytest.raises(Refused) as info:
-            service.review(consulent, w.version, approve=approve, reason=REASON, today=TODAY)
+            funder_review.review(consulent, w.version, approve=approve, reason=REASON, today=TODAY)
         assert info.value.codes == [code]
     assert w.version.status == VersionStatus.TER_BEOORDELING
     assert _db.session.scalar(select(func.count()).select_from(FunderReview)) == 1
@@ -167,7 +169,7 @@ def test_a_consulent_of_a_funder_that_pays_nothing_cannot_decide(w):
 
 def test_a_refusal_by_either_funder_refuses_and_the_reason_reaches_the_budget_holder(w):
     _approve(w.c_gemeente, w.version)
-    service.review(w.c_verzekeraar, w.version, approve=False, reason=REASON, today=TODAY)
+    funder_review.review(w.c_verzekeraar, w.version, approve=False, reason=REASON, today=TODAY)
     assert w.version.status == VersionStatus.AFGEKEURD
     assert w.version.rejection_reason == REASON
     message = _db.session.scalar(select(Message).where(Message.user_id == w.holder.id,
@@ -178,7 +180,7 @@ def test_a_refusal_by_either_funder_refuses_and_the_reason_reaches_the_budget_ho
 
 def test_a_reworked_version_is_decided_again_by_every_funder(w):
     _approve(w.c_gemeente, w.version)
-    service.review(w.c_verzekeraar, w.version, approve=False, reason=REASON, today=TODAY)
+    funder_review.review(w.c_verzekeraar, w.version, approve=False, reason=REASON, today=TODAY)
     lines = [LineInput(w.wmo.id, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 6000, 90),
              LineInput(w.zvw.id, CareKind.VERPLEGING, Unit.UUR, 6800, 90)]
     service.update_draft(w.holder, w.version, starts_on=D(2026, 2, 1), ends_on=D(2026, 12, 31),
@@ -213,12 +215,12 @@ def test_history_and_audit_log_say_who_decided_what_for_which_funder(w):
 
 
 def test_review_states_name_every_funder_and_its_decision(w):
-    assert service.review_states([w.version])[w.version.id] == [
-        service.FunderDecisionState(w.gemeente.id, "Gemeente Proefstad", None, None, None, None),
-        service.FunderDecisionState(w.verzekeraar.id, "Verzekeraar Proef", None, None, None,
+    assert funder_review.review_states([w.version])[w.version.id] == [
+        funder_review.FunderDecisionState(w.gemeente.id, "Gemeente Proefstad", None, None, None, None),
+        funder_review.FunderDecisionState(w.verzekeraar.id, "Verzekeraar Proef", None, None, None,
                                     None)]
     _approve(w.c_gemeente, w.version)
-    states = {s.funder_name: s for s in service.review_states([w.version])[w.version.id]}
+    states = {s.funder_name: s for s in funder_review.review_states([w.version])[w.version.id]}
     assert states["Gemeente Proefstad"].decision == ReviewDecision.GOEDGEKEURD
     assert states["Gemeente Proefstad"].decided_by_name == "Gea Gemeente"
     assert states["Verzekeraar Proef"].decision is None
@@ -289,9 +291,9 @@ def test_agreement_page_shows_which_funders_decided(client, login, w):
 
 def test_a_consulent_sees_that_another_funder_refused_but_not_who_or_why(client, login, w):
     _approve(w.c_gemeente, w.version)
-    service.review(w.c_verzekeraar, w.version, approve=False, reason=REASON, today=TODAY)
+    funder_review.review(w.c_verzekeraar, w.version, approve=False, reason=REASON, today=TODAY)
     _db.session.commit()
-    states = service.review_states([w.version], seen_by_funder=w.gemeente.id)[w.version.id]
+    states = funder_review.review_states([w.version], seen_by_funder=w.gemeente.id)[w.version.id]
     assert [(s.funder_name, s.label, s.decided_by_name, s.reason) for s in states] == [
         ("Gemeente Proefstad", "Goedgekeurd", "Gea Gemeente", None),
         ("Verzekeraar Proef", "Afgekeurd", None, None)]

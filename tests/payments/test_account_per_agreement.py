@@ -11,15 +11,18 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.access.constants import Role
+from portal.agreements import funder_review, signing
 from portal.agreements import service as agreements
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import AgreementLine, AgreementVersion
+from portal.agreements.reads import provider_changes
 from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.claims.constants import ClaimStatus
 from portal.extensions import db as _db
 from portal.payments.models import Payment, PaymentRun
 from portal.payments.service import execute_run, held_back_claims, preview_run, run_payments
+from portal.providers.service import create_provider
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
 
@@ -48,11 +51,11 @@ def _approve_agreement(holder, provider_user, consulent, household, grant, *, fo
                             end_kind=EndKind.GEEN, days_per_week=0, today=TODAY,
                             lines=[LineInput(grant.id, CareKind.HUISHOUDELIJKE_HULP, Unit.UUR,
                                              3000, 180)])
-    agreements.share(holder, version, TODAY)
-    agreements.provider_sign(provider_user, version, TODAY,
+    signing.share(holder, version, TODAY)
+    signing.provider_sign(provider_user, version, TODAY,
                              {"iban": new_iban} if new_iban else None)
-    agreements.holder_sign(holder, version, TODAY)
-    agreements.review(consulent, version, approve=True, reason=None, today=TODAY)
+    signing.holder_sign(holder, version, TODAY)
+    funder_review.review(consulent, version, approve=True, reason=None, today=TODAY)
     return agreement
 
 
@@ -68,7 +71,7 @@ class TwoHouseholds:
         self.pieter = f.make_user(Role.BUDGETHOUDER, household_id=self.bakker.id)
         self.g_anna = f.make_grant(f.make_member(self.jansen), self.gemeente, Law.WMO)
         self.g_pieter = f.make_grant(f.make_member(self.bakker), self.gemeente, Law.WMO)
-        self.linde = agreements.create_provider(
+        self.linde = create_provider(
             self.anna, kind=ProviderKind.ORGANISATIE, name="Thuiszorg De Linde",
             iban=LINDE_IBAN, kvk="30123456", agb="03012345")
         self.linde_user = f.make_user(Role.ZORGVERLENER, provider_id=self.linde.id)
@@ -91,7 +94,7 @@ def test_a_new_iban_when_signing_one_households_agreement_changes_only_that_one(
     assert two.a_anna.versions[0].iban == LINDE_IBAN
     _db.session.refresh(two.linde)
     assert two.linde.iban == LINDE_IBAN
-    changes = agreements.provider_changes(two.a_pieter.versions[0])
+    changes = provider_changes(two.a_pieter.versions[0])
     assert changes == {"iban": {"old": LINDE_IBAN, "new": NEW_IBAN}}  # highlighted for Pieter
 
 

@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, User
-from portal.agreements.models import Agreement, AgreementVersion, Provider
+from portal.agreements.models import Agreement, AgreementVersion
 from portal.budgets.models import Grant, Household
 from portal.claims.models import Claim, ClaimEvent
 from portal.demo.seed import seed_demo
 from portal.messages.models import Message
 from portal.payments.models import Payment, PaymentItem
 from portal.payments.service import execute_run
+from portal.providers.models import Provider
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
 

@@ -7,11 +7,11 @@ import pytest
 
 from portal.access.constants import Role
 from portal.payments.service import run_payments
-from portal.providers import service
+from portal.providers import pages
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
 
-RUNS = service.PAYMENTS_PAGE_SIZE + 2  # at most 12: one sheet a month of 2026
+RUNS = pages.PAYMENTS_PAGE_SIZE + 2  # at most 12: one sheet a month of 2026
 
 
 @pytest.fixture
@@ -36,28 +36,28 @@ def paid_often(db):
 
 def test_a_page_of_payments_newest_first(db, paid_often):
     provider, runs = paid_often
-    first = service.provider_payments(provider.id)
+    first = pages.provider_payments(provider.id)
     assert first.page.total == RUNS and first.page.pages == 2
-    assert len(first.specs) == service.PAYMENTS_PAGE_SIZE
+    assert len(first.specs) == pages.PAYMENTS_PAGE_SIZE
     assert first.specs[0].run_reference == runs[-1].reference
-    second = service.provider_payments(provider.id, page=2)
+    second = pages.provider_payments(provider.id, page=2)
     assert [s.run_reference for s in second.specs] == [r.reference for r in runs[1::-1]]
 
 
 def test_search_by_budget_holder_or_reference(db, paid_often):
     provider, runs = paid_often
-    found = service.provider_payments(provider.id, search="zoekMIJ")
+    found = pages.provider_payments(provider.id, search="zoekMIJ")
     assert [s.run_reference for s in found.specs] == [runs[-1].reference]
-    found = service.provider_payments(provider.id, search=runs[3].payments[0].reference)
+    found = pages.provider_payments(provider.id, search=runs[3].payments[0].reference)
     assert [s.run_reference for s in found.specs] == [runs[3].reference]
-    assert service.provider_payments(provider.id, search="niemand%").specs == []
+    assert pages.provider_payments(provider.id, search="niemand%").specs == []
 
 
 def test_the_page_shows_one_page_and_the_search(client, login, db, paid_often):
     provider, runs = paid_often
     login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
     html = client.get("/zorgverlener/betalingen").get_data(as_text=True)
-    assert html.count('class="payment-spec"') == service.PAYMENTS_PAGE_SIZE
+    assert html.count('class="payment-spec"') == pages.PAYMENTS_PAGE_SIZE
     assert 'rel="next"' in html
     html = client.get("/zorgverlener/betalingen?zoek=Zoekmij").get_data(as_text=True)
     assert html.count('class="payment-spec"') == 1

@@ -104,7 +104,7 @@ def test_v5_1_4_provider_fields_and_create_user_refuse_line_breaks():
     (access.rules, for the office's page and `portal create-user` alike)."""
     from portal.access.rules import check_new_user
     from portal.agreements.constants import ProviderKind
-    from portal.agreements.rules import check_provider_fields
+    from portal.providers.rules import check_provider_fields
 
     _, refusals = check_provider_fields(ProviderKind.PERSOON, FORGED, "NL91ABNA0417164300", None,
                                         None, "zorg@example.nl\nBcc: iedereen@example.nl")

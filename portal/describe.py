@@ -20,6 +20,7 @@ from collections.abc import Callable
 from portal.claims.constants import ClaimStatus
 from portal.claims.rules import parse_reference
 from portal.dates import format_month
+from portal.navigation import ITEMS  # the menu names live with the menu
 
 # --------------------------------------------------------------------------- what a page shows
 
@@ -42,8 +43,6 @@ SOME_PAGE = "een pagina van uw dossier"
 def page_for_endpoint(endpoint: str | None) -> str:
     """A page of the file by its menu name ("de pagina 'Mijn budget'"), for a look at it and for
     an old event's path; a page the menu does not name is 'een pagina van uw dossier'."""
-    from portal.navigation import ITEMS  # the menu names live with the menu
-
     label = next((item.label for item in ITEMS if item.endpoint == endpoint), None)
     return page(label) if label else SOME_PAGE
 

@@ -4,7 +4,7 @@ Uses a temporary SQLite database with the demo (never the real one) and writes t
 the folder given (pdf-samples/ by default, ignored by git). The temporary database is removed
 afterwards, also when something fails.
 
-    .venv/bin/python -m portal.paper.samples [FOLDER]
+    .venv/bin/python -m portal.demo.samples [FOLDER]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import tempfile
 
 
 def test_samples_are_written_and_the_temporary_instance_is_removed(tmp_path, monkeypatch):
-    from portal.paper import samples
+    from portal.demo import samples
 
     made = []
     original = tempfile.mkdtemp

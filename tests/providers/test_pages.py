@@ -11,7 +11,7 @@ from portal.access.constants import Role
 from portal.budgets.models import Household
 from portal.claims.constants import ClaimStatus
 from portal.payments.service import run_payments
-from portal.providers import service
+from portal.providers import pages
 from tests import factories as f
 from tests.payments.builders import make_approved_claim
 
@@ -25,20 +25,20 @@ from tests.payments.builders import make_approved_claim
     (ClaimStatus.AFGEKEURD, "Afgekeurd", "error"),
 ])
 def test_payment_status_in_plain_dutch(status, expected, tone):
-    result = service.payment_status(status)
+    result = pages.payment_status(status)
     assert (result.text, result.tone) == (expected, tone)
 
 
 def test_paid_sheet_says_when_and_with_which_reference():
-    result = service.payment_status(ClaimStatus.UITBETAALD, paid_on=dt.date(2026, 3, 5),
+    result = pages.payment_status(ClaimStatus.UITBETAALD, paid_on=dt.date(2026, 3, 5),
                                     payment_reference="PGB-20260305-0001-001")
     assert result.text == "Betaald op 5 maart 2026 met kenmerk PGB-20260305-0001-001"
 
 
 def test_refused_sheet_carries_the_reason_and_a_sent_back_concept_says_so():
-    refused = service.payment_status(ClaimStatus.AFGEKEURD, refusal_reason="Dubbele uren op 3 maart.")
+    refused = pages.payment_status(ClaimStatus.AFGEKEURD, refusal_reason="Dubbele uren op 3 maart.")
     assert refused.reason == "Dubbele uren op 3 maart."
-    sent_back = service.payment_status(ClaimStatus.CONCEPT, refusal_reason="Maandag klopt niet.")
+    sent_back = pages.payment_status(ClaimStatus.CONCEPT, refusal_reason="Maandag klopt niet.")
     assert sent_back.text == "Teruggestuurd door de budgethouder"
     assert sent_back.reason == "Maandag klopt niet."
 
@@ -46,7 +46,7 @@ def test_refused_sheet_carries_the_reason_and_a_sent_back_concept_says_so():
 @pytest.mark.parametrize(("iban", "masked"), [
     ("NL91ABNA0417164300", "**** 4300"), ("NL91 ABNA 0417 1643 00", "**** 4300"), ("", "")])
 def test_iban_masked_except_the_last_four(iban, masked):
-    assert service.mask_iban(iban) == masked
+    assert pages.mask_iban(iban) == masked
 
 
 def test_agreements_and_specifications_of_one_provider_only(db):
@@ -59,7 +59,7 @@ def test_agreements_and_specifications_of_one_provider_only(db):
     waiting = make_approved_claim(mine, dt.date(2026, 3, 1), status=ClaimStatus.WACHT_OP_AKKOORD)
     run = run_payments(None, dt.date(2026, 4, 2))
 
-    rows = service.provider_agreements(provider.id, dt.date(2026, 4, 10))
+    rows = pages.provider_agreements(provider.id, dt.date(2026, 4, 10))
     assert [r.agreement_id for r in rows] == [mine.id]
     sheets = {s.claim_id: s for s in rows[0].sheets}
     assert set(sheets) == {paid.id, waiting.id}
@@ -68,7 +68,7 @@ def test_agreements_and_specifications_of_one_provider_only(db):
                                            f"{payment.reference}")
     assert sheets[waiting.id].status.text == "Wacht op akkoord van de budgethouder"
 
-    specs = service.payment_specifications(provider.id)
+    specs = pages.payment_specifications(provider.id)
     assert len(specs) == 1
     assert specs[0].payment_reference == payment.reference
     assert specs[0].total_cents == paid.total_cents
@@ -77,7 +77,7 @@ def test_agreements_and_specifications_of_one_provider_only(db):
     household = db.session.get(Household, mine.household_id)
     assert [ln.holder_name for ln in specs[0].lines] == [f"Huishouden {household.name}"]
     f.make_user(Role.BUDGETHOUDER, name="Ria Proef", household_id=mine.household_id)
-    specs = service.payment_specifications(provider.id)
+    specs = pages.payment_specifications(provider.id)
     assert [ln.holder_name for ln in specs[0].lines] == ["Ria Proef"]
 
 
@@ -86,7 +86,7 @@ def test_a_concept_not_yet_shared_is_not_shown_to_the_provider(db):
 
     provider = f.make_provider()
     f.make_agreement(provider=provider, status=VersionStatus.CONCEPT)
-    assert service.provider_agreements(provider.id, dt.date(2026, 4, 1)) == []
+    assert pages.provider_agreements(provider.id, dt.date(2026, 4, 1)) == []
     shared = f.make_agreement(provider=provider, status=VersionStatus.GEDEELD)
-    assert [r.agreement_id for r in service.provider_agreements(provider.id, dt.date(2026, 4, 1))] \
+    assert [r.agreement_id for r in pages.provider_agreements(provider.id, dt.date(2026, 4, 1))] \
         == [shared.id]
