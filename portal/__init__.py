@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, render_template, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from portal.config import PROJECT_ROOT, load_config, make_dir
@@ -168,14 +169,18 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # pragma: no cover - the database itself is gone
             app.logger.exception("Rollback before the error page failed")
+        # An HTTP error's own headers stay (a 405's Allow, RFC 9110); its Content-Type is ours.
+        headers = [(k, v) for k, v in (error.get_headers() if isinstance(error, HTTPException)
+                                        else []) if k.lower() != "content-type"]
         try:
             return render_template("error.html", code=code,
-                                   detail=getattr(error, "dutch", None)), code
+                                   detail=getattr(error, "dutch", None)), code, headers
         except Exception:
             app.logger.exception("The error page for %s could not be rendered", code)
             with contextlib.suppress(Exception):
                 db.session.rollback()
-            return Response(FALLBACK_ERROR_PAGE, status=code, mimetype="text/html")
+            return Response(FALLBACK_ERROR_PAGE, status=code, mimetype="text/html",
+                            headers=headers)
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

@@ -342,6 +342,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         **mail,
         "PORTAL_OIDC_SCHEMES": oidc_schemes_,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # A limited caller learns when to try again: Retry-After (and X-RateLimit-*) headers.
+        "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": mode == "production",

@@ -96,3 +96,17 @@ def test_session_lifetimes_come_from_the_environment(tmp_path):
 def test_a_session_lifetime_that_is_no_sensible_number_is_refused(tmp_path, setting, value):
     with pytest.raises(ConfigError, match=f"{setting} is .*heel getal"):
         load_config({"PORTAL_INSTANCE_DIR": str(tmp_path), setting: value})
+
+
+def test_rate_limits_are_counted_in_redis_when_portal_redis_url_is_set(tmp_path):
+    """Every gunicorn worker counts a key's calls in the same place: Redis, not its own memory."""
+    from limits.storage import MemoryStorage, RedisStorage, storage_from_string
+
+    production = load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
+                              "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb",
+                              "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0",
+                              "PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert isinstance(storage_from_string(production["RATELIMIT_STORAGE_URI"]), RedisStorage)
+    assert production["RATELIMIT_HEADERS_ENABLED"] is True  # Retry-After on a 429
+    embedded = load_config({"PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert isinstance(storage_from_string(embedded["RATELIMIT_STORAGE_URI"]), MemoryStorage)

@@ -86,6 +86,16 @@ def test_a_404_still_renders_the_normal_page(client, login, holder):
     assert "Deze pagina bestaat niet" in text(response) and holder.name in text(response)
 
 
+def test_a_405_page_keeps_its_allow_header(client, login, holder):
+    """RFC 9110: a 405 names the methods that do work, on every page, not only under /api/v1/."""
+    login(holder)
+    response = client.get("/berichten/alles-gelezen")
+    assert response.status_code == 405
+    assert "POST" in response.headers.get("Allow", "").split(", ")
+    assert "GET" not in response.headers["Allow"].split(", ")
+    assert "text/html" in response.content_type
+
+
 def test_an_id_too_large_for_the_database_is_not_found(client, login, holder, unprotected):
     login(holder)
     assert client.get(f"/huishoudens/{TOO_LARGE}/budget").status_code == 404

@@ -69,3 +69,59 @@ def test_readme_python_api_example_runs_against_the_demo(client, db, capsys, mon
     printed = capsys.readouterr().out.splitlines()
     assert printed and all(line.startswith(("UB-", "refused:")) for line in printed)
     assert sum(line.startswith("UB-") for line in printed) == 3, printed
+
+
+def test_readme_curl_api_example_runs_against_the_demo(client, db):
+    """The README's curl lines, sent through the test client to the demo: the agreements, a
+    sheet for last month (refused on the demo: that month has its sheet) and the sheets."""
+    import re
+    import shlex
+
+    from portal.dates import first_of_month, today
+    from portal.demo.seed import seed_demo
+
+    seed_demo(today())
+    block = README.split("With curl (GNU `date`)", 1)[1].split("```\n", 2)[1]
+    month = (first_of_month(today()) - dt.timedelta(days=1)).strftime("%Y-%m")
+    variables = {}
+    answers = []
+    commands: list[str] = []
+    for line in block.splitlines():  # a command goes on until the next curl or VAR=
+        if line.startswith("curl") or re.match(r"^\w+=", line):
+            commands.append(line)
+        else:
+            commands[-1] += "\n" + line
+    for command in (c.replace("\\\n", " ") for c in commands):
+        name, equals, value = command.partition("=")
+        if equals and name.isidentifier():
+            variables[name] = month if name == "MONTH" else value
+            continue
+        for name, value in variables.items():
+            command = command.replace(f"${name}", value)
+        words = shlex.split(command)
+        assert words[0] == "curl"
+        method, headers, data, url = "GET", {}, None, None
+        i = 1
+        while i < len(words):
+            if words[i] == "-X":
+                method, i = words[i + 1], i + 2
+            elif words[i] == "-H":
+                key, _, value = words[i + 1].partition(": ")
+                headers[key], i = value, i + 2
+            elif words[i] == "-d":
+                data, i = words[i + 1], i + 2
+            elif words[i] == "-s":
+                i += 1
+            else:
+                url, i = words[i], i + 1
+        answer = client.open(url.replace("http://127.0.0.1:5000", ""), method=method,
+                             headers=headers, data=data)
+        answers.append(answer)
+    agreements, prepared, sheets = answers
+    assert agreements.status_code == 200 and {a["id"] for a in agreements.get_json()["items"]} \
+        >= {4}
+    assert prepared.status_code == 200, prepared.get_json()
+    result = prepared.get_json()["results"][0]
+    assert result["outcome"] == "refused"
+    assert [e["code"] for e in result["problem"]["errors"]] == ["duplicate_sheet"]
+    assert sheets.status_code == 200 and len(sheets.get_json()["items"]) == 2

@@ -3,12 +3,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.access.constants import Role, Scope
 from portal.dates import now
 from portal.extensions import db
+
+# The reserved address domain of an API key's own account (portal.api): a machine, not a
+# person. Such an account is no login: not in the office's list, never turned on, no messages.
+MACHINE_EMAIL_DOMAIN = "sleutels.pgb-portaal.invalid"
+
+
+def machine_email(name: str) -> str:
+    """The address of an API key's own account."""
+    return f"{name}@{MACHINE_EMAIL_DOMAIN}"
+
+
+def is_machine_email(email: str | None) -> bool:
+    return (email or "").lower().endswith("@" + MACHINE_EMAIL_DOMAIN)
 
 
 class User(db.Model):
@@ -40,10 +54,21 @@ class User(db.Model):
     # The last login through DigiD or eHerkenning (the office's login page shows it).
     external_login_at: Mapped[dt.datetime | None]
 
+    @hybrid_property
+    def is_machine(self) -> bool:
+        """An API key's own account (MACHINE_EMAIL_DOMAIN), in Python and in SQL."""
+        return is_machine_email(self.email)
+
+    @is_machine.inplace.expression
+    @classmethod
+    def _is_machine_expression(cls):
+        return func.lower(cls.email).endswith("@" + MACHINE_EMAIL_DOMAIN)
+
     # Flask-Login protocol
     @property
     def is_active(self) -> bool:
-        return self.is_active_account
+        """A login that may log in: turned on, and a person's (a machine account never is)."""
+        return self.is_active_account and not self.is_machine
 
     @property
     def is_authenticated(self) -> bool:

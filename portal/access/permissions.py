@@ -45,8 +45,9 @@ def require_office(actor: User | None, what: str, *, system: bool = True,
 def active_login(role: Role, *criteria) -> ColumnElement[bool]:
     """The condition on User: a login of `role` that can log in (the payment office did not
     turn it off), meeting `criteria` (User.provider_id == ...). The one definition of 'has a
-    login', for the queries that ask who still needs one and who gets a message."""
-    return and_(User.role == role, User.is_active_account.is_(True), *criteria)
+    login', for the queries that ask who still needs one and who gets a message. An API key's
+    own account (User.is_machine) is never a login, even turned on."""
+    return and_(User.role == role, User.is_active_account.is_(True), ~User.is_machine, *criteria)
 
 
 def provider_recipients(provider_id: int) -> list[int]:

@@ -385,7 +385,7 @@ def _office_target(actor: User, user_id: int) -> User:
     # Locked and read again: two changes of one login at the same moment are decided one
     # after the other (the second of two identical ones: 'Dit is al gedaan').
     target = find_user(user_id, lock=True)
-    if target is None:
+    if target is None or target.is_machine:  # an API key's account is the key's, not a login
         raise Refused(Refusal("account_unknown", "Deze inlog bestaat niet."))
     return target
 

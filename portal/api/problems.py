@@ -10,6 +10,7 @@ import re
 
 from flask import Response, json, request
 
+from portal.api.messages import dutch as in_dutch
 from portal.refusals import Refusal, Refused
 
 MEDIA_TYPE = "application/problem+json"
@@ -138,7 +139,7 @@ def problem(status: int, code: str | None = None, detail: str | None = None,
 
 def validation_errors(messages, base: str = "") -> list[dict]:
     """marshmallow's nested messages ({"json": {"sheets": {0: {"month": [...]}}}}) as a
-    flat list with JSON pointers."""
+    flat list with JSON pointers, in Dutch unless English was asked for."""
     result: list[dict] = []
 
     def walk(node, path: str) -> None:
@@ -147,10 +148,11 @@ def validation_errors(messages, base: str = "") -> list[dict]:
                 walk(value, f"{path}/{key}")
         elif isinstance(node, list) and all(isinstance(m, str) for m in node):
             for message in node:
-                result.append({"code": "invalid", "detail": message, "pointer": path})
+                result.append({"code": "invalid", "detail": say(message), "pointer": path})
         else:
-            result.append({"code": "invalid", "detail": str(node), "pointer": path})
+            result.append({"code": "invalid", "detail": say(str(node)), "pointer": path})
 
+    say = (lambda m: m) if english() else in_dutch
     for location, tree in (messages or {}).items():
         walk(tree, base if location == "json" else f"{base}/{location}")
     return result

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from portal.access.constants import Role
-from portal.access.models import User
+from portal.access.models import User, machine_email
 from portal.access.permissions import require_office
 from portal.access.service import record, unusable_password_hash
 from portal.agreements.constants import ProviderKind
@@ -73,8 +73,9 @@ def create_api_key(actor: User | None, *, label: str, owner_kind: str,
     token = token or new_token()
     kind = OwnerKind(owner_kind)
     # The key's own account: the organisation's role and link, no password, turned off (it
-    # can never log in, gets no messages and does not count as the organisation's login).
-    account = User(email=f"api-{secrets.token_hex(8)}@sleutels.pgb-portaal.invalid",
+    # can never log in, gets no messages and does not count as the organisation's login:
+    # portal.access.models.User.is_machine).
+    account = User(email=machine_email(f"api-{secrets.token_hex(8)}"),
                    name=f"API-sleutel {label}", role=ROLE_OF[kind],
                    password_hash=unusable_password_hash(), is_active_account=False,
                    provider_id=provider_id, funder_id=funder_id)

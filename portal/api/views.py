@@ -556,10 +556,9 @@ def _review_json(row: funders_service.QueueRow) -> dict:
 @blp.response(200, schemas.ReviewPage)
 def list_reviews(limit: int, cursor: str | None):
     """Agreements that draw on the funder's budgets and wait for its decision."""
-    after = decode_cursor(cursor) or 0
-    rows = sorted((r for r in funders_service.review_queue(g.api_actor.funder_id)
-                   if r.version_id > after), key=lambda r: r.version_id)
-    return page([_review_json(r) for r in rows[:limit + 1]], limit, lambda r: r["version_id"])
+    rows = funders_service.review_queue(g.api_actor.funder_id, limit=limit + 1,
+                                        after_id=decode_cursor(cursor) or 0)
+    return page([_review_json(r) for r in rows], limit, lambda r: r["version_id"])
 
 
 @blp.route("/reviews/<int:version_id>/decision", methods=["POST"])

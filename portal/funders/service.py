@@ -84,18 +84,22 @@ def review_queue_page(funder_id: int, page: int = 1) -> tuple[Page, list[QueueRo
     return shown, review_queue(funder_id, offset=offset, limit=QUEUE_PAGE_SIZE)
 
 
-def review_queue(funder_id: int, *, offset: int = 0, limit: int | None = None
-                 ) -> list[QueueRow]:
+def review_queue(funder_id: int, *, offset: int = 0, limit: int | None = None,
+                 after_id: int | None = None) -> list[QueueRow]:
     """Versions waiting for review (ter beoordeling) that this funder helps pay and has not
-    decided on yet (other funders may still have to), oldest first. One query."""
+    decided on yet (other funders may still have to), oldest first. One query.
+
+    after_id pages by cursor (the API): the versions after that id, by id, `limit` of them."""
+    keyset = after_id is not None
     rows = db.session.execute(
         select(AgreementVersion, Agreement.reference, Agreement.model, Household.name,
                Agreement.provider_id)
         .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
         .join(Household, Household.id == Agreement.household_id)
-        .where(*_waiting(funder_id))
+        .where(*_waiting(funder_id), *((AgreementVersion.id > after_id,) if keyset else ()))
         .options(selectinload(AgreementVersion.agreement).selectinload(Agreement.provider))
-        .order_by(AgreementVersion.signed_by_holder_at, AgreementVersion.id)
+        .order_by(*((AgreementVersion.id,) if keyset else
+                    (AgreementVersion.signed_by_holder_at, AgreementVersion.id)))
         .offset(offset).limit(limit)).all()
     return [QueueRow(version_id=v.id, agreement_reference=ref, version_number=v.number,
                      household_name=household, provider_name=v.agreement.provider.name,

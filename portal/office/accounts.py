@@ -172,6 +172,7 @@ def list_accounts(search: str = "", page: int = 1, actor_id: int | None = None,
     condition = or_(func.lower(User.name).contains(search.lower(), autoescape=True),
                     func.lower(User.email).contains(search.lower(), autoescape=True)
                     ) if search else True
+    condition = and_(condition, ~User.is_machine)  # API keys' own accounts are no logins
     total = db.session.scalar(select(func.count()).select_from(User).where(condition)) or 0
     shown, offset = paginate(total, page, per_page)
     rows = db.session.execute(

@@ -81,6 +81,30 @@ def test_a_funder_reads_its_reviews_and_decides_once(client, world):
     assert database.session.scalar(select(func.count()).select_from(FunderReview)) == 1
 
 
+def test_the_review_list_is_paged_in_the_database(client, world, monkeypatch):
+    """A page of reviews reads that page (and one more to know there is a next), never the
+    funder's whole queue."""
+    from portal.funders import service as funders_service
+
+    built = []
+    row = funders_service.QueueRow
+    monkeypatch.setattr(funders_service, "QueueRow",
+                        lambda **kw: built.append(kw["version_id"]) or row(**kw))
+    versions = [_version_under_review(world) for _ in range(5)]
+    token = world.key("funder")
+    seen, cursor = [], None
+    while True:
+        answer = client.get("/api/v1/reviews", headers=bearer(token),
+                            query_string={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert answer.status_code == 200, answer.get_json()
+        seen += [r["version_id"] for r in answer.get_json()["items"]]
+        cursor = answer.get_json()["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(v.id for v in versions)
+    assert len(built) <= 3 + 3 + 1  # each page: its 2 rows and the next one
+
+
 def test_a_rejection_needs_a_reason(client, world):
     version = _version_under_review(world)
     answer = client.post(f"/api/v1/reviews/{version.id}/decision",

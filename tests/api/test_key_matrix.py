@@ -100,3 +100,18 @@ def test_a_sheet_for_another_organisations_agreement_is_not_found(client, world)
                          headers=bearer(world.key()))
     assert answer.get_json()["results"][0]["problem"]["status"] == 404
     assert database.session.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_every_api_operation_is_in_the_key_matrix_with_its_scope(app):
+    """A new operation cannot slip past the matrix: each route of the API blueprint is a row
+    here, with the scope its view asks for."""
+    import re
+
+    table = {(m, re.sub(r"\{\w+\}", "{}", p)): s for m, p, s, _k in OPERATIONS}
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            scope = app.view_functions[rule.endpoint]._api_scope
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes[(method, re.sub(r"<[^>]+>", "{}", rule.rule))] = scope
+    assert routes == table

@@ -166,3 +166,28 @@ def test_payments_list_the_organisations_specifications(client, world):
     assert shown["status"] == "uitbetaald" and shown["payment_reference"]
     none = client.get("/api/v1/payments", headers=bearer(world.key(other=True))).get_json()
     assert none["items"] == []
+
+
+def test_field_errors_in_dutch_by_default_and_english_on_request(client, world):
+    """marshmallow's own field messages follow the same language choice as the titles."""
+    body = {"sheets": [{"month": "2026-11", "agreement_id": "twaalf",
+                        "lines": [{"day": "gisteren", "care_kind": "", "quantity": 60}],
+                        "extra": 1}]}
+    nl = client.post("/api/v1/sheets", json=body, headers=bearer(world.key()))
+    en = client.post("/api/v1/sheets", json=body,
+                     headers=bearer(world.key(), **{"Accept-Language": "en"}))
+    assert nl.status_code == en.status_code == 422
+    dutch = {e["pointer"]: e["detail"] for e in nl.get_json()["errors"]}
+    english = {e["pointer"]: e["detail"] for e in en.get_json()["errors"]}
+    assert dutch["/sheets/0/agreement_id"] == "Dit is geen geldig geheel getal."
+    assert dutch["/sheets/0/lines/0/day"] == "Dit is geen geldige datum (JJJJ-MM-DD)."
+    assert dutch["/sheets/0/lines/0/care_kind"] == "De lengte moet tussen 1 en 40 tekens zijn."
+    assert dutch["/sheets/0/extra"] == "Dit veld kennen wij niet."
+    assert english["/sheets/0/agreement_id"] == "Not a valid integer."
+    assert english["/sheets/0/extra"] == "Unknown field."
+    assert nl.headers["Content-Language"] == "nl" and en.headers["Content-Language"] == "en"
+    missing = client.post("/api/v1/sheets", json={"sheets": [{}]}, headers=bearer(world.key()))
+    assert {e["detail"] for e in missing.get_json()["errors"]} == {"Dit veld is verplicht."}
+    too_many = client.get("/api/v1/sheets?limit=999", headers=bearer(world.key())).get_json()
+    assert too_many["errors"][0]["detail"] == \
+        "Dit moet groter dan of gelijk aan 1 en kleiner dan of gelijk aan 200 zijn."

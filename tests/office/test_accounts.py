@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, User
-from portal.agreements.constants import VersionStatus
+from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.database import MAX_ID
 from portal.dates import today
 from portal.office import accounts
@@ -432,3 +432,46 @@ def test_the_menu_has_inlogaccounts_for_the_office_only(client, login, db, offic
     holder = f.make_user(Role.BUDGETHOUDER)
     login(holder)
     assert f'href="{ACCOUNTS}"' not in html(client.get(f"/huishoudens/{holder.household_id}/budget"))
+
+
+# --------------------------------------------------------------------------- API keys' accounts
+
+
+def test_an_api_keys_account_is_no_login_of_the_office_list_nor_of_anything(as_office, db,
+                                                                            monkeypatch):
+    """An API key acts through an account of its own (turned off, the organisation's role): it
+    is not in 'Inlogaccounts', cannot be turned on, gets no messages and is not 'a login'."""
+    from portal.access.models import is_machine_email
+    from portal.access.permissions import provider_recipients
+    from portal.access.service import set_account_active
+    from portal.api.service import create_api_key
+    from portal.refusals import Refused
+
+    provider = f.make_provider(ProviderKind.ORGANISATIE, name="Thuiszorg Sleutel")
+    shared_with(provider)
+    key, _token = create_api_key(None, label="Planning", owner_kind="provider",
+                                 provider_id=provider.id, scopes=["claims:read"],
+                                 expires_on=today() + dt.timedelta(days=30), today=today())
+    machine = db.session.get(User, key.user_id)
+    assert is_machine_email(machine.email) and machine.is_machine
+    page = accounts.list_accounts("")
+    assert machine.id not in {row.user_id for row in page.rows}
+    assert page.total == db.session.scalar(select(func.count()).select_from(User)) - 1
+    assert "API-sleutel Planning" not in html(as_office.get(ACCOUNTS))
+    assert accounts.list_accounts("sleutel").rows == []
+    # The office cannot turn it on: not by the button, not by the use case.
+    response = as_office.post(f"{ACCOUNTS}/{machine.id}/aanzetten")
+    assert response.status_code in (303, 404)
+    assert not db.session.get(User, machine.id).is_active_account
+    with pytest.raises(Refused) as refused:
+        set_account_active(db.session.get(User, as_office_id(db)), machine.id, True)
+    assert refused.value.codes == ["account_unknown"]
+    # Even if it were on somehow: no messages, and the provider still needs a login.
+    machine.is_active_account = True
+    db.session.flush()
+    assert provider_recipients(provider.id) == []
+    assert [p.provider_id for p in accounts.accounts_todo(today()).providers] == [provider.id]
+
+
+def as_office_id(db) -> int:
+    return db.session.scalar(select(User.id).where(User.role == Role.BEHEERDER))
