@@ -26,7 +26,7 @@ from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import budget_usage, household_total
 from portal.budgets.service import allowance_status, holder_labels
 from portal.claims import service as claims_service
-from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
+from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.grid import Column
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import (
@@ -255,7 +255,8 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
     provider = db.session.get(Provider, agreement.provider_id)
     household = db.session.get(Household, agreement.household_id)
     claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
-                                                  Claim.month == month))
+                                                  Claim.month == month,
+                                                  Claim.kind == ClaimKind.UREN))
     reference = claim_reference(agreement.id, month)
     return HourSheetDocument(
         title=f"Urenbriefje {format_month(month)} {agreement.reference}", reference=reference,
