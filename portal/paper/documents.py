@@ -404,8 +404,8 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
     allowance_spent: dict[tuple[int, str, dt.date], int] = defaultdict(int)
     if ids:
-        for grant_id, _agreement_id, month, status, cents in monthly_claim_totals(ids, start,
-                                                                                  end):
+        for grant_id, _agreement_id, month, status, _kind, cents in monthly_claim_totals(
+                ids, start, end):
             spending[(grant_id, month)][0 if status == ClaimStatus.UITBETAALD else 1] += int(cents)
         year, month_of = extract("year", AllowanceUse.spent_on), extract("month", AllowanceUse.spent_on)
         for grant_id, kind, y, m, cents in db.session.execute(

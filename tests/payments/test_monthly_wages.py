@@ -85,3 +85,17 @@ def test_holder_and_employee_see_the_paid_wage_like_a_sheet(db, client, login, r
     assert "Maandloon" in text and "Uitbetaald" in text
     assert "274,19" in text and "17 van 31" in text
     assert "Individuele begeleiding" in text
+
+
+def test_the_prognosis_counts_wages_owed_and_to_come_and_not_those_paid(db):
+    """Before: months over without a run counted nowhere, so the budget looked larger."""
+    from portal.overview.service import household_usage
+
+    grant, agreement = _wage_agreement(starts_on=dt.date(2026, 1, 1))
+    today = dt.date(2026, 6, 15)
+    usage = household_usage(agreement.household_id, today).rows[0].usage
+    assert usage.committed_cents == 12 * WAGE  # January - May owed, June - December to come
+    run_payments(None, dt.date(2026, 6, 10))
+    usage = household_usage(agreement.household_id, today).rows[0].usage
+    assert usage.committed_cents == 7 * WAGE
+    assert database.session.get(Grant, grant.id).paid_cents == 5 * WAGE
