@@ -35,3 +35,11 @@ class ClaimSource(LabeledEnum):
     PORTAL = ("portal", "Portaal")
     PAPER = ("papier", "Papieren urenbriefje")
     API = ("api", "Koppeling")
+
+
+class ClaimKind(LabeledEnum):
+    """What a claim pays: the hours of a sheet, or a fixed monthly wage (loon) the portal
+    puts ready itself each month an employment agreement ran (claims.service.make_wage_claims)."""
+
+    UREN = ("uren", "Urenbriefje")
+    LOON = ("loon", "Maandloon")

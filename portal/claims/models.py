@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.budgets.constants import CareKind, Unit
-from portal.claims.constants import ClaimSource, ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimSource, ClaimStatus
 from portal.dates import now
 from portal.extensions import db
 
@@ -25,7 +25,8 @@ class Claim(db.Model):
 
     __tablename__ = "claims"
     __table_args__ = (
-        UniqueConstraint("agreement_id", "month"),
+        # One sheet and one wage per agreement per month.
+        UniqueConstraint("agreement_id", "month", "kind"),
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
         Index("ix_claims_status_id", "status", "id"),
     )
@@ -35,6 +36,8 @@ class Claim(db.Model):
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
     month: Mapped[dt.date]  # first day of the month
     status: Mapped[ClaimStatus] = mapped_column(String(20), default=ClaimStatus.CONCEPT, index=True)
+    kind: Mapped[ClaimKind] = mapped_column(String(20), default=ClaimKind.UREN,
+                                            server_default=ClaimKind.UREN.value)
     source: Mapped[ClaimSource] = mapped_column(String(20), default=ClaimSource.PORTAL)
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     note: Mapped[str] = mapped_column(Text, default="")

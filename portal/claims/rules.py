@@ -23,15 +23,28 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Protocol
 
 from portal.agreements.periods import VersionPeriod, coverage, version_for_day, versions_in_month
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
 from portal.claims.constants import ClaimStatus
 from portal.database import parse_id
-from portal.dates import first_of_month, format_day, format_month, last_of_month, parse_month
+from portal.dates import (
+    first_of_month,
+    format_day,
+    format_month,
+    last_of_month,
+    month_days,
+    parse_month,
+)
 from portal.enums import LabeledEnum
-from portal.money import format_euro, minutes_times_tariff, spread_minutes_times_tariff
+from portal.money import (
+    format_euro,
+    minutes_times_tariff,
+    round_half_up,
+    spread_minutes_times_tariff,
+)
 from portal.refusals import Refusal, Refused
 
 QUARTER = 15
@@ -308,6 +321,38 @@ def check_month_claimable(month: dt.date, facts: SheetFacts) -> list[Refusal]:
     return []
 
 
+def wage_reference(agreement_id: int, month: dt.date) -> str:
+    """A monthly wage's reference, e.g. LN-202603-000123: like a sheet's, one per month."""
+    return f"LN-{month:%Y%m}-{agreement_id:06d}"
+
+
+def wage_lines(month: dt.date, facts: SheetFacts) -> list[PricedLine]:
+    """What a fixed monthly wage pays for `month`: per wage line of the approved versions that
+    govern the month, the wage x the days of the month the version governs and the line's
+    grant runs / the days of the month, rounded half up once per line (pro rata in a first or
+    last month). quantity: those days; day: the first of them. [] when nothing is due."""
+    periods = [v.period for v in facts.versions]
+    by_number = {v.period.number: v for v in facts.versions}
+    days: dict[tuple[int, str, int], list[dt.date]] = defaultdict(list)
+    all_days = month_days(month)
+    for day in all_days:
+        period = version_for_day(periods, day)
+        if period is None:
+            continue
+        for line in by_number[period.number].lines:
+            grant = facts.grant_periods.get(line.grant_id)
+            if Unit(line.unit) is not Unit.MAANDLOON or grant is None \
+                    or not grant[0] <= day <= grant[1]:
+                continue
+            days[(line.grant_id, str(line.care_kind), line.paid_tariff_cents)].append(day)
+    return [PricedLine(day=covered[0], care_kind=care_kind, unit=Unit.MAANDLOON,
+                       quantity=len(covered), tariff_cents=wage,
+                       amount_cents=round_half_up(Decimal(wage) * len(covered) / len(all_days)),
+                       grant_id=grant_id)
+            for (grant_id, care_kind, wage), covered in sorted(days.items(),
+                                                               key=lambda kv: kv[1][0])]
+
+
 def check_duplicate(existing_reference: str | None, month: dt.date) -> list[Refusal]:
     if existing_reference:
         return [Refusal("duplicate_sheet",
@@ -567,6 +612,7 @@ class Action(LabeledEnum):
     OFFICE_REFUSE = ("office_refuse", "afkeuren")
     REOPEN = ("reopen", "opnieuw openen om te verbeteren")
     PAY = ("pay", "als betaald markeren")
+    WAGE_DUE = ("wage_due", "klaarzetten als maandloon")
 
 
 S = ClaimStatus
@@ -588,6 +634,9 @@ TRANSITIONS: dict[tuple[ClaimStatus, Action], tuple[ClaimStatus, frozenset[Side]
     (S.OPGESCHORT, Action.OFFICE_REFUSE): (S.AFGEKEURD, frozenset({_O, _SYS})),
     (S.AFGEKEURD, Action.REOPEN): (S.CONCEPT, frozenset({_H, _P})),
     (S.GOEDGEKEURD, Action.PAY): (S.UITBETAALD, frozenset({_SYS, _O})),
+    # A month's fixed wage, put ready by the portal itself (claims.service.make_wage_claims):
+    # submitted at once, then the office's check like a sheet.
+    (S.CONCEPT, Action.WAGE_DUE): (S.INGEDIEND, frozenset({_SYS})),
 }
 
 

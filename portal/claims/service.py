@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -37,19 +37,27 @@ from portal.access.permissions import (
 )
 from portal.access.service import record, record_many
 from portal.agreements.constants import ProviderKind, VersionStatus
-from portal.agreements.models import Agreement, AgreementVersion
-from portal.agreements.periods import VersionPeriod, version_for_day
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
+from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage, version_for_day
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
 from portal.claims import rules
-from portal.claims.constants import RESERVED_STATUSES, ClaimSource, ClaimStatus
+from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimSource, ClaimStatus
 from portal.claims.grid import Column, day_label, quantity_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
 from portal.database import chunks, expire_loaded, id_in
-from portal.dates import first_of_month, format_day, format_month, last_of_month, month_days, now
+from portal.dates import (
+    add_months,
+    first_of_month,
+    format_day,
+    format_month,
+    last_of_month,
+    month_days,
+    now,
+)
 from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
@@ -122,7 +130,8 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
         db.session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
 
     existing = select(Claim.reference).where(Claim.agreement_id == agreement.id,
-                                             Claim.month == month)
+                                             Claim.month == month,
+                                             Claim.kind == ClaimKind.UREN)
     if exclude_claim_id is not None:
         existing = existing.where(Claim.id != exclude_claim_id)
     existing_reference = db.session.scalar(existing.limit(1))
@@ -137,7 +146,7 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
                         # agreements and the month through indexes (agreements.provider_id,
                         # claims (agreement_id, month), claim_lines.claim_id), never a scan
                         # of every line of that month in the country.
-                        Claim.month == month,
+                        Claim.month == month, Claim.kind == ClaimKind.UREN,
                         Claim.status != ClaimStatus.AFGEKEURD,
                         ClaimLine.day >= month, ClaimLine.day <= last_of_month(month)))
         if exclude_claim_id is not None:
@@ -253,6 +262,8 @@ def _notify(user_ids: list[int], kind: str, subject: str, body: str = "") -> Non
 
 
 def _sheet_label(claim: Claim) -> str:
+    if claim.kind == ClaimKind.LOON:
+        return f"het maandloon {claim.reference} over {format_month(claim.month)}"
     return f"urenbriefje {claim.reference} over {format_month(claim.month)}"
 
 
@@ -522,9 +533,7 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
     agreement = _agreement_of(claim)
 
     def effect() -> None:
-        _priced, refusals = check_lines(agreement, claim.month, _stored_lines(claim), today,
-                                        Stage.RECHECK, exclude_claim_id=claim.id)
-        refuse_if(refusals)
+        refuse_if(_recheck_refusals(claim, agreement, today))
 
     return _transition(
         claim, Action.OFFICE_APPROVE, side, actor=actor, on_behalf_of=None,
@@ -535,6 +544,90 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
             f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
             f"Het betaalkantoor heeft {_sheet_label(claim)} goedgekeurd "
             f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")])
+
+
+def _recheck_refusals(claim: Claim, agreement: Agreement, today: dt.date) -> list[Refusal]:
+    """The office's check: the agreement must still cover every line (a sheet), or still owe
+    exactly this wage for the month (a monthly wage)."""
+    if claim.kind == ClaimKind.LOON:
+        facts, _grants = sheet_facts(agreement, claim.month)
+        due = [(p.grant_id, p.care_kind, p.amount_cents) for p in rules.wage_lines(claim.month, facts)]
+        stored = [(line.grant_id, line.care_kind, line.amount_cents) for line in claim.lines]
+        if sorted(due) != sorted(stored):
+            return [Refusal("wage_changed", f"Het maandloon over {format_month(claim.month)} "
+                            "klopt niet meer met de goedgekeurde zorgovereenkomst. Controleer "
+                            "de overeenkomst.", "agreement")]
+        return []
+    return check_lines(agreement, claim.month, _stored_lines(claim), today, Stage.RECHECK,
+                       exclude_claim_id=claim.id)[1]
+
+
+def _due_wage_months(run_on: dt.date) -> dict[int, list[dt.date]]:
+    """Per agreement with a fixed monthly wage in an approved version: the months that are
+    over on `run_on` (before its month), in which a version governs a day, with no wage yet."""
+    rows = db.session.execute(
+        select(AgreementVersion.agreement_id, AgreementVersion.number, AgreementVersion.status,
+               AgreementVersion.starts_on, AgreementVersion.ends_on, AgreementVersion.ended_on)
+        .where(AgreementVersion.status.in_([s.value for s in EVER_APPROVED]),
+               exists().where(AgreementLine.version_id == AgreementVersion.id,
+                              AgreementLine.unit == Unit.MAANDLOON.value))
+        .order_by(AgreementVersion.agreement_id, AgreementVersion.number)).all()
+    periods: dict[int, list[VersionPeriod]] = defaultdict(list)
+    for agreement_id, number, status, starts_on, ends_on, ended_on in rows:
+        periods[agreement_id].append(VersionPeriod(number, status, starts_on, ends_on, ended_on))
+    before = first_of_month(run_on)
+    due: dict[int, list[dt.date]] = {}
+    for batch in chunks(list(periods)):
+        paid = set(db.session.execute(
+            select(Claim.agreement_id, Claim.month)
+            .where(id_in(Claim.agreement_id, batch), Claim.kind == ClaimKind.LOON)).all())
+        for agreement_id in batch:
+            months = set()
+            for _v, first, last in coverage(periods[agreement_id]):
+                month = first_of_month(first)
+                end = min(before - dt.timedelta(days=1), last) if last else before - dt.timedelta(days=1)
+                while month <= end:
+                    months.add(month)
+                    month = add_months(month, 1)
+            todo = sorted(m for m in months if (agreement_id, m) not in paid)
+            if todo:
+                due[agreement_id] = todo
+    return due
+
+
+def make_wage_claims(run_on: dt.date) -> list[Claim]:
+    """Put ready the fixed monthly wage of every month that is over and not yet claimed, for
+    every employment agreement with one (rules.wage_lines: pro rata in a first or last month),
+    as a claim of kind loon: submitted (its shares reserved on the grants) and checked by the
+    office at once, so the payment run that calls this pays it like a sheet. A wage the budget
+    cannot pay (budget_insufficient) or that fails the check waits: the next run tries again;
+    the rest goes on."""
+    made = []
+    for agreement_id, months in _due_wage_months(run_on).items():
+        agreement = db.session.get(Agreement, agreement_id)
+        for month in months:
+            facts, _grants = sheet_facts(agreement, month)
+            priced = rules.wage_lines(month, facts)
+            if not priced:
+                continue
+            claim = Claim(reference=rules.wage_reference(agreement.id, month),
+                          agreement_id=agreement.id, month=month, kind=ClaimKind.LOON,
+                          source=ClaimSource.PORTAL, submitted_at=now())
+
+            def effect(claim=claim, priced=priced) -> None:
+                budgets_service.reserve(rules.shares_of(priced))
+                _set_lines(claim, priced)
+
+            try:
+                with db.session.begin_nested():
+                    _transition(claim, Action.WAGE_DUE, Side.SYSTEM, actor=None,
+                                on_behalf_of=None, household_id=agreement.household_id,
+                                audit="wage_due", effect=effect,
+                                summary=f"Maandloon {claim.reference} klaargezet")
+                    made.append(office_approve(None, claim, run_on))
+            except Refused:
+                continue
+    return made
 
 
 def approve_all_submitted(today: dt.date) -> list[Claim]:
@@ -725,6 +818,7 @@ class LineRow:
     tariff_cents: int
     amount_cents: int  # what the budget pays
     holder_cents: int = 0  # what the budget holder pays themselves (bijbetaling)
+    quantity: int = 0  # minutes, units, or a monthly wage's days
 
 
 def claim_line_rows(claim: Claim, columns: Sequence[Column] | None = None) -> list[LineRow]:
@@ -737,6 +831,7 @@ def claim_line_rows(claim: Claim, columns: Sequence[Column] | None = None) -> li
     for line in claim.lines:
         column = by_key.get((line.care_kind, line.grant_id))
         rows.append(LineRow(day=line.day, day_label=day_label(line.day), column=column,
+                            quantity=line.quantity,
                             care_label=column.care_label if column else str(line.care_kind),
                             quantity_label=quantity_label(line.unit, line.quantity),
                             tariff_cents=line.tariff_cents, amount_cents=line.amount_cents,

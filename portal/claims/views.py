@@ -36,7 +36,7 @@ from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.budgets.models import Household
 from portal.claims import service
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, sheet_form
 from portal.claims.grid import Column, column_totals, day_label, month_weeks
 from portal.claims.models import Claim
@@ -322,7 +322,8 @@ def new(agreement_id: int, month_text: str):
     month = _month(month_text)
     acting = _sheet_side(_acting(agreement))
     existing = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
-                                                     Claim.month == month))
+                                                     Claim.month == month,
+                                                     Claim.kind == ClaimKind.UREN))
     if existing is not None:
         flash(f"Er is al een urenbriefje voor {format_month(month)} bij deze overeenkomst "
               f"({existing.reference}).")
@@ -391,6 +392,7 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
         history=service.claim_history(claim), can=can,
         review=review, budgets=budgets, refuse_form=refuse_form or RefuseForm(),
         errors=list(errors), is_holder=side is Side.HOLDER,
+        is_wage=claim.kind == ClaimKind.LOON, days_in_month=len(dates.month_days(claim.month)),
         provider_home=url_for("providers.home") if side is Side.PROVIDER
         and "providers.home" in current_app.view_functions else None,
     ), status

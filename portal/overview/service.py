@@ -34,7 +34,7 @@ from portal.budgets.rules import (
     shortfall_cents,
     will_not_last,
 )
-from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
+from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import first_claimable_month, submit_deadline
 from portal.dates import add_months, first_of_month, format_day, last_of_month
@@ -165,18 +165,20 @@ def household_grant_rows(household_id: int, first: dt.date, last: dt.date, *,
 
 def monthly_claim_totals(grant_ids: list[int], first: dt.date | None = None,
                          last: dt.date | None = None) -> list:
-    """The claim totals per grant, agreement, month of care and status (COUNTED_STATUSES).
+    """The claim totals per grant, agreement, month of care, status (COUNTED_STATUSES) and kind
+    (an hour sheet or a monthly wage).
 
-    One GROUP BY. Rows: (grant_id, agreement_id, month, status, cents); only the months of care
+    One GROUP BY. Rows: (grant_id, agreement_id, month, status, kind, cents); only the months of care
     in [first, last] when given, else every month.
     """
     query = (
-        select(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status,
+        select(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status, Claim.kind,
                func.sum(ClaimLine.amount_cents))
         .join(Claim, Claim.id == ClaimLine.claim_id)
         .where(ClaimLine.grant_id.in_(grant_ids),
                Claim.status.in_([s.value for s in COUNTED_STATUSES]))
-        .group_by(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status)
+        .group_by(ClaimLine.grant_id, Claim.agreement_id, Claim.month, Claim.status,
+                  Claim.kind)
     )
     if first is not None:
         query = query.where(Claim.month >= first)
@@ -245,10 +247,11 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     # 3. monthly claim totals per grant, agreement, month of care and status
     spending: dict[int, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     submitted: set[tuple[int, dt.date]] = set()  # (agreement, month) with a sheet in the figures
-    for grant_id, agreement_id, month, status, cents in monthly_claim_totals(ids):
+    wage_months: set[tuple[int, dt.date]] = set()  # (agreement, month) with its wage put ready
+    for grant_id, agreement_id, month, status, kind, cents in monthly_claim_totals(ids):
         slot = 0 if status == ClaimStatus.UITBETAALD else 1
         spending[grant_id][month][slot] += int(cents or 0)
-        submitted.add((agreement_id, month))
+        (wage_months if kind == ClaimKind.LOON else submitted).add((agreement_id, month))
 
     # committed cost per grant, and the open months per grant
     this_month = first_of_month(today)
@@ -277,6 +280,19 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
                     if cost > 0:
                         committed[grant_id] += cost
                         open_months[grant_id].add(month)
+                # A fixed monthly wage of a month that is over is owed until a run puts it
+                # ready (claims.service.make_wage_claims), whatever the sheet deadlines.
+                wages = [ln for ln in grant_lines if ln.unit == Unit.MAANDLOON]
+                month = first_of_month(max(first, g_start))
+                while wages and month < this_month:
+                    if (agreement_id, month) not in wage_months:
+                        start, end = max(month, g_start), min(last_of_month(month), g_end)
+                        cost = cost_by_grant_cents(wages, first, last, start, end
+                                                   ).get(grant_id, 0) if start <= end else 0
+                        if cost > 0:
+                            committed[grant_id] += cost
+                            open_months[grant_id].add(month)
+                    month = add_months(month, 1)
 
     rows: list[BudgetRow] = []
     month_totals: dict[dt.date, int] = defaultdict(int)

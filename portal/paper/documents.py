@@ -27,7 +27,7 @@ from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import budget_usage, household_total
 from portal.budgets.service import allowance_status, holder_labels
 from portal.claims import service as claims_service
-from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
+from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.grid import Column
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import (
@@ -257,7 +257,8 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
     provider = db.session.get(Provider, agreement.provider_id)
     household = db.session.get(Household, agreement.household_id)
     claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
-                                                  Claim.month == month))
+                                                  Claim.month == month,
+                                                  Claim.kind == ClaimKind.UREN))
     reference = claim_reference(agreement.id, month)
     return HourSheetDocument(
         title=f"Urenbriefje {format_month(month)} {agreement.reference}", reference=reference,
@@ -405,8 +406,8 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
     allowance_spent: dict[tuple[int, str, dt.date], int] = defaultdict(int)
     if ids:
-        for grant_id, _agreement_id, month, status, cents in monthly_claim_totals(ids, start,
-                                                                                  end):
+        for grant_id, _agreement_id, month, status, _kind, cents in monthly_claim_totals(
+                ids, start, end):
             spending[(grant_id, month)][0 if status == ClaimStatus.UITBETAALD else 1] += int(cents)
         year, month_of = extract("year", AllowanceUse.spent_on), extract("month", AllowanceUse.spent_on)
         for grant_id, kind, y, m, cents in db.session.execute(

@@ -289,6 +289,7 @@ def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | Non
     audit lines, messages) and one UPDATE per table (grants, claims). No statement's number
     of parameters grows with the data."""
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
+    claims_service.make_wage_claims(run_on)  # the fixed monthly wages due: paid like sheets
     sheets = _lock_payable_claims()
     if not sheets:
         return None, []

@@ -34,15 +34,16 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from portal.access.constants import Role
-from portal.agreements.constants import ProviderKind
+from portal.agreements.constants import ModelKind, ProviderKind
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Grant
 from portal.claims import service as claims
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
 from portal.claims.rules import LineInput
 from portal.dates import add_months, first_of_month, last_of_month
+from portal.payments.ledger import check_ledger
 from portal.payments.service import execute_run
 from portal.refusals import Refused
 from tests import factories as f
@@ -51,6 +52,7 @@ from tests.ledger import assert_grants_match_their_history
 IB = CareKind.INDIVIDUELE_BEGELEIDING.value
 PV = CareKind.PERSOONLIJKE_VERZORGING.value
 START = dt.date(2026, 3, 10)
+WAGE = 20_000
 YEAR_END = dt.date(2026, 12, 31)
 
 # (day of the month, quarters of an hour, which kind of care: 0 = IB, 1 = PV)
@@ -81,6 +83,11 @@ class MoneyLoop(RuleBasedStateMachine):
                 (self.wmo, CareKind.INDIVIDUELE_BEGELEIDING, Unit.UUR, 6000, 240),
                 (self.wlz, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 6000, 240)]),
         ]
+        # A fixed monthly wage of EUR 200 from the Wmo budget (issue 16, finding 1): each run
+        # pays the months that are over.
+        self.employment = f.make_agreement(self.wmo, f.make_provider(), ModelKind.ARBEID,
+                                           household=household, lines=[
+            (self.wmo, CareKind.INDIVIDUELE_BEGELEIDING, Unit.MAANDLOON, WAGE, 8 * 60)])
         self.providers = [f.make_user(Role.ZORGVERLENER, provider_id=person.id),
                           f.make_user(Role.ZORGVERLENER, provider_id=organisation.id)]
         self.holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
@@ -200,6 +207,20 @@ class MoneyLoop(RuleBasedStateMachine):
         assert second is not None and second.run is None and second.approved == []
         assert self.columns() == before
 
+    @rule()
+    def payment_run_pays_the_wages_due(self):
+        self.attempt(execute_run, self.office, self.today)
+        wages = {c.month: c for c in self.db.session.scalars(
+            select(Claim).where(Claim.agreement_id == self.employment.id)
+            .execution_options(populate_existing=True))}
+        assert all(c.kind == ClaimKind.LOON and c.status == ClaimStatus.UITBETAALD
+                   and c.total_cents == WAGE for c in wages.values())
+        month = self.wmo.period_start
+        while month < first_of_month(self.today):
+            # a month over without its wage: only when the budget cannot pay it
+            assert month in wages or self.wmo.available_cents < WAGE, month
+            month = add_months(month, 1)
+
     @rule(kind=st.sampled_from([k.value for k in AllowanceKind]),
           cents=st.integers(1, 40_000))
     def allowance_use(self, kind, cents):
@@ -221,9 +242,13 @@ class MoneyLoop(RuleBasedStateMachine):
             assert grant.available_cents == granted - paid - in_progress >= 0
 
     @invariant()
+    def the_ledger_check_finds_nothing(self):
+        assert check_ledger(self.grant_ids)[1] == []
+
+    @invariant()
     def sheets_add_up(self):
         for claim in self.db.session.scalars(select(Claim).where(
-                Claim.agreement_id.in_([a.id for a in self.agreements]))):
+                Claim.agreement_id.in_([a.id for a in [*self.agreements, self.employment]]))):
             assert claim.total_cents == sum(ln.amount_cents for ln in claim.lines)
             assert claim.month < first_of_month(self.today) or claim.status == ClaimStatus.CONCEPT
             assert all(first_of_month(ln.day) == claim.month and ln.day <= last_of_month(

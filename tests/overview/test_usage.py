@@ -121,11 +121,14 @@ def test_committed_cost_follows_versions_ends_approval_and_top_up(db):
     wage = 150_000                      # June only
     top_up = 7_700 * 92 / 7             # Oct 1 - Dec 31 at EUR 77 a week
     # April and May are over but can still be claimed and have no sheet: their hours are still
-    # to come (each month priced on its own). The wage is not claimed on a sheet, so it does
-    # not count for those months. (Before the prognosis fix, committed started on June 1st.)
+    # to come (each month priced on its own). (Before the prognosis fix, committed started on
+    # June 1st.) The wage of January - May is owed until a payment run pays it (issue 16,
+    # finding 1: before, those months counted nowhere).
     open_months = round(12_000 * 30 / 7) + round(12_000 * 31 / 7)
-    assert result.rows[0].usage.committed_cents == round(hours + wage + top_up) + open_months
-    assert result.rows[0].usage.committed_cents == 827_200 + 104_572
+    wages_owed = 5 * 150_000
+    assert result.rows[0].usage.committed_cents == \
+        round(hours + wage + top_up) + open_months + wages_owed
+    assert result.rows[0].usage.committed_cents == 827_200 + 104_572 + 750_000
 
 
 def test_committed_starts_at_grant_start_when_later(db):
