@@ -684,6 +684,18 @@ class RunDetails:
     payment_count: int = 0
     sheet_count: int = 0
     page: Page = field(default_factory=lambda: Page(1, 1, 0))
+    paid_cents: int = 0  # what its payments hold so far (less than the total while it runs)
+
+    @property
+    def in_progress(self) -> bool:
+        """Still paying batch by batch (batch_commits), or interrupted and not yet finished."""
+        return self.run.status == RunStatus.BEZIG
+
+    @property
+    def percent_paid(self) -> int:
+        if not self.run.total_cents:
+            return 100
+        return min(100, self.paid_cents * 100 // self.run.total_cents)
 
     @property
     def first_shown(self) -> int:
@@ -703,8 +715,9 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
     run = db.session.get(PaymentRun, run_id)
     if run is None:
         return None
-    payment_count, sheet_count = db.session.execute(
-        select(func.count(func.distinct(Payment.id)), func.count(PaymentItem.id))
+    payment_count, sheet_count, paid_cents = db.session.execute(
+        select(func.count(func.distinct(Payment.id)), func.count(PaymentItem.id),
+               func.coalesce(func.sum(PaymentItem.amount_cents), 0))
         .select_from(Payment).outerjoin(PaymentItem, PaymentItem.payment_id == Payment.id)
         .where(Payment.run_id == run.id)).one()
     shown, offset = paginate(int(payment_count), page, RUN_PAGE_SIZE)
@@ -728,4 +741,5 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
              for pid, reference, name, iban, cents in rows]
     return RunDetails(run=run, payments=lines,
                       executed_by=executed_by.name if executed_by else None,
-                      payment_count=int(payment_count), sheet_count=int(sheet_count), page=shown)
+                      payment_count=int(payment_count), sheet_count=int(sheet_count), page=shown,
+                      paid_cents=int(paid_cents))
