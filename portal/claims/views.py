@@ -27,7 +27,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import dates, describe, web
@@ -52,6 +52,7 @@ from portal.claims.rules import (
 from portal.dates import format_month, month_days, parse_month
 from portal.extensions import db
 from portal.money import format_euro
+from portal.pagination import page_number, paginate
 from portal.refusals import AlreadyDone, Refusal, Refused
 
 bp = Blueprint("claims", __name__)
@@ -534,20 +535,33 @@ def index(household_id: int):
     """Per agreement and month, the household's sheets; those waiting for akkoord first."""
     agreements = _household_agreements(household_id)
     by_id = {a.id: a for a in agreements}
-    claims = db.session.scalars(
-        select(Claim).where(Claim.agreement_id.in_(list(by_id)))
-        .order_by(Claim.month.desc(), Claim.id)).all() if by_id else []
-    rows = [SheetRow(claim=c, month_label=format_month(c.month),
-                     provider_name=by_id[c.agreement_id].provider.name,
-                     agreement=by_id[c.agreement_id]) for c in claims]
-    waiting = [r for r in rows if r.claim.status == ClaimStatus.WACHT_OP_AKKOORD]
+    mine = Claim.agreement_id.in_(list(by_id))  # a household's agreements: a handful
+    total = db.session.scalar(select(func.count(Claim.id)).where(mine)) if by_id else 0
+    page, offset = paginate(int(total or 0), page_number(request.args.get("pagina")),
+                            SHEETS_PAGE_SIZE)
+
+    def rows_of(query) -> list[SheetRow]:
+        return [SheetRow(claim=c, month_label=format_month(c.month),
+                         provider_name=by_id[c.agreement_id].provider.name,
+                         agreement=by_id[c.agreement_id])
+                for c in db.session.scalars(query)] if by_id else []
+
+    rows = rows_of(select(Claim).where(mine).order_by(Claim.month.desc(), Claim.id)
+                   .limit(SHEETS_PAGE_SIZE).offset(offset))
+    waiting = rows_of(select(Claim).where(mine, Claim.status == ClaimStatus.WACHT_OP_AKKOORD)
+                      .order_by(Claim.month.desc(), Claim.id))
     per_agreement = [AgreementSheets(a, [r for r in rows if r.agreement.id == a.id])
                      for a in agreements]
     access = web.current_access()
     form = _choose_form(_holder_options(agreements), dates.today()) if access.can_act else None
     household = db.session.get(Household, household_id)
     return render_template("claims/index.html", household=household, waiting=waiting,
-                           per_agreement=per_agreement, form=form, can_act=access.can_act)
+                           per_agreement=per_agreement, form=form, can_act=access.can_act,
+                           page=page)
+
+
+# The household's sheets a page, newest month first (the ones waiting for akkoord all above).
+SHEETS_PAGE_SIZE = 50
 
 
 @bp.route("/huishoudens/<int:household_id>/urenbriefjes/nieuw")

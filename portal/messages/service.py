@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 from portal.dates import now
 from portal.extensions import db
 from portal.messages.models import Message
+from portal.pagination import Page, paginate
 
 
 def notify(user_ids: list[int] | set[int], kind: str, subject: str, body: str = "",
@@ -33,11 +34,24 @@ def notify_many(notes) -> None:
         db.session.execute(insert(Message), rows)
 
 
-def inbox(user_id: int, limit: int = 200) -> list[Message]:
-    """The user's messages, newest first (one query)."""
+def inbox(user_id: int, limit: int = 200, offset: int = 0) -> list[Message]:
+    """The user's messages, newest first (one query), `limit` from `offset`."""
     return list(db.session.scalars(
         select(Message).where(Message.user_id == user_id)
-        .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all())
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit).offset(offset)
+    ).all())
+
+
+INBOX_PAGE_SIZE = 50
+
+
+def inbox_page(user_id: int, requested: int) -> tuple[list[Message], Page]:
+    """One page of the user's messages (INBOX_PAGE_SIZE, newest first) and which page it is:
+    two queries (the count on the index of user and date), however many messages there are."""
+    total = int(db.session.scalar(
+        select(func.count(Message.id)).where(Message.user_id == user_id)) or 0)
+    shown, offset = paginate(total, requested, INBOX_PAGE_SIZE)
+    return inbox(user_id, INBOX_PAGE_SIZE, offset), shown
 
 
 def unread_count(user_id: int) -> int:

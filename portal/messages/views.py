@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.access.forms import BaseForm
 from portal.messages import service
+from portal.pagination import page_number
 
 bp = Blueprint("messages", __name__)
 
@@ -30,9 +31,9 @@ def unread_messages():
 @bp.get("/berichten")
 @login_required
 def inbox():
-    messages = service.inbox(current_user.id)
-    return render_template("messages/inbox.html", messages=messages, form=MarkAllReadForm(),
-                           unread=sum(1 for m in messages if m.read_at is None))
+    messages, page = service.inbox_page(current_user.id, page_number(request.args.get("pagina")))
+    return render_template("messages/inbox.html", messages=messages, page=page,
+                           form=MarkAllReadForm(), unread=service.unread_count(current_user.id))
 
 
 @bp.get("/berichten/<int:message_id>")

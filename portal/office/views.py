@@ -114,7 +114,12 @@ def payment_run(run_id: int):
     details = run_details(run_id, page_number(request.args.get("pagina")))
     if details is None:
         abort(404)
-    return render_template("office/run.html", details=details, run=details.run)
+    return render_template("office/run.html", details=details, run=details.run,
+                           refresh_seconds=RUN_REFRESH_SECONDS)
+
+
+# While a run pays batch by batch, its page reloads itself this often (meta refresh, no script).
+RUN_REFRESH_SECONDS = 10
 
 
 @bp.get("/betaalrondes/<int:run_id>/sepa.xml", endpoint="sepa")

@@ -12,7 +12,7 @@ from portal.dates import today
 from portal.dutch_cli import DutchCommand, parse_cli_date, refusals_exit
 from portal.money import format_euro
 from portal.payments.ledger import check_and_record, differences_of
-from portal.payments.service import execute_run, run_progress
+from portal.payments.service import batch_commits, execute_run, run_progress
 
 
 @click.command("run-payments", cls=DutchCommand)
@@ -24,7 +24,8 @@ def run_payments_command(run_on):
     """Betaal alle goedgekeurde urenbriefjes: één overboeking per zorgverlener en rekening.
     Eerst keurt de opdracht de ingediende urenbriefjes goed die door de controles komen."""
     run_on = run_on or today()
-    # The same use case as the office's screen: one unit of work, nothing written when refused.
+    # The same use case as the office's screen, each batch of payments committed on its own
+    # (batch_commits): stopped halfway, it keeps what it paid and the next run pays the rest.
     # The bar shows the sheets paid so far (on a terminal; nothing in a pipe or a log).
     with click.progressbar(length=0, label="Betalen", show_pos=True,
                            file=sys.stderr) as bar:
@@ -33,7 +34,7 @@ def run_payments_command(run_on):
             bar.length = total
             bar.update(done - bar.pos)
 
-        with run_progress(report), transaction():
+        with run_progress(report), batch_commits(), transaction():
             outcome = execute_run(None, run_on)
     if outcome.approved:
         click.echo(f"{len(outcome.approved)} urenbriefje(s) goedgekeurd.")

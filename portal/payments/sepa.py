@@ -22,6 +22,7 @@ from sepaxml import SepaTransfer
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.payments.constants import RunStatus
 from portal.payments.models import PaymentRun
 from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused
@@ -82,6 +83,9 @@ def build_sepa_xml(run: PaymentRun, payer: Payer, today: dt.date) -> bytes:
     """The run's pain.001.001.03 file (UTF-8 bytes), validated against the schema by sepaxml.
 
     `today`: the day the file is made; the execution date is never before it."""
+    if run.status == RunStatus.BEZIG:  # paying batch by batch: its file is not complete yet
+        raise Refused(Refusal("run_in_progress", "Deze betaalronde is nog bezig. Download het "
+                              "SEPA-bestand als de betaalronde klaar is."))
     pay_on = execution_date(run, today)
     config: dict = {"name": payer.name, "IBAN": payer.iban, "batch": True, "currency": "EUR"}
     if payer.bic:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -47,6 +48,7 @@ from portal.messages.service import notify_many
 from portal.money import format_euro
 from portal.pagination import Page, paginate
 from portal.payments import rules
+from portal.payments.constants import RunStatus
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused
@@ -281,17 +283,76 @@ def _payment_batches(planned: Sequence[rules.PlannedPayment]):
         yield batch
 
 
+# Whether a run commits each batch on its own (the command line): set by batch_commits().
+_commit_batches: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "payment_run_commit_batches", default=False)
+
+
+@contextlib.contextmanager
+def batch_commits():
+    """Within the block, a run commits after every batch of payments, so an interrupted run
+    keeps what it paid and the next run pays the rest (see _run_payments). Only where the run
+    is a job of its own (the command line), never inside a request."""
+    token = _commit_batches.set(True)
+    try:
+        yield
+    finally:
+        _commit_batches.reset(token)
+
+
+def _end_of_batch() -> None:
+    """Commit the batch (batch_commits) and take the run's lock again for the next one."""
+    if _commit_batches.get():
+        db.session.commit()
+        one_at_a_time(RUN_LOCK)
+
+
+def _unfinished_run() -> PaymentRun | None:
+    """The run an interruption left unfinished (status BEZIG), locked; None when there is none."""
+    return db.session.scalar(select(PaymentRun).where(PaymentRun.status == RunStatus.BEZIG)
+                             .order_by(PaymentRun.id).limit(1).with_for_update())
+
+
+def _check_still_payable(batch: Sequence[rules.PlannedPayment]) -> None:
+    """Between two batches another transaction could have paid a sheet (a run of its own that
+    took over): then this run stops before writing, and pays nothing twice. In one
+    transaction (no batch_commits) the run holds its sheets' locks throughout: no check."""
+    if not _commit_batches.get():
+        return
+    ids = [c.claim_id for p in batch for c in p.claims]
+    still = 0
+    for part in chunks(ids):
+        still += len(db.session.scalars(
+            select(Claim.id).where(id_in(Claim.id, part),
+                                   Claim.status == ClaimStatus.GOEDGEKEURD,
+                                   ~exists().where(PaymentItem.claim_id == Claim.id))
+            .with_for_update(of=Claim.__table__)).all())
+    if still != len(ids):
+        raise Refused(Refusal("run_taken_over",
+                              "Een andere betaalrun betaalt deze urenbriefjes al. "
+                              "Start de betaalrun later opnieuw."))
+
+
 def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | None, list[HeldBack]]:
     """run_payments, and the approved sheets it left for a later run (from its own plan).
 
     Set-based: the sheets are read as rows (no ORM objects), planned with a few queries per
     batch, and written per batch of payments with bulk inserts (payments, items, events,
     audit lines, messages) and one UPDATE per table (grants, claims). No statement's number
-    of parameters grows with the data."""
+    of parameters grows with the data.
+
+    Under batch_commits() each batch is its own transaction: a batch pays its payments
+    completely (items, claims paid with their events, grants settled, the providers told).
+    The run stays BEZIG until the households are told and its audit line is written, in the
+    last transaction; a run interrupted before that is finished by the next one, which pays
+    the sheets still unpaid under the same run (numbering its payments on) and then tells each
+    household once, from the run's own items. Nothing is paid twice: payment_items.claim_id is
+    unique and each batch re-checks its sheets (_check_still_payable)."""
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     claims_service.make_wage_claims(run_on)  # the fixed monthly wages due: paid like sheets
+    run = _unfinished_run()
     sheets = _lock_payable_claims()
-    if not sheets:
+    if not sheets and run is None:
         return None, []
 
     # Check everything before the first write.
@@ -315,35 +376,52 @@ def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | Non
                                   for h in held_back]})
     planned = rules.group_into_payments(payable)
     closed_without_transfer = rules.zero_claims(payable)
-    if not planned:  # only sheets of zero euro (or none payable): close those, no run
+    if not planned and run is None:  # only sheets of zero euro (or none payable): close those
         claims_service.mark_paid([by_id[c.claim_id] for c in closed_without_transfer], run_on)
         db.session.flush()
         return None, held_back
 
-    # The run's number is its id: insert it first under a temporary unique reference.
-    run = PaymentRun(reference=f"tmp-{uuid.uuid4().hex}", run_on=run_on,
-                     total_cents=rules.run_total(planned),
-                     executed_by_id=actor.id if actor else None)
-    db.session.add(run)
-    db.session.flush()
-    run.reference = rules.run_reference(run_on, run.id)
-    db.session.flush()
+    if run is None:
+        # The run's number is its id: insert it first under a temporary unique reference.
+        run = PaymentRun(reference=f"tmp-{uuid.uuid4().hex}", run_on=run_on,
+                         total_cents=rules.run_total(planned),
+                         executed_by_id=actor.id if actor else None,
+                         status=RunStatus.BEZIG if _commit_batches.get() else RunStatus.UITGEVOERD)
+        db.session.add(run)
+        db.session.flush()
+        run.reference = rules.run_reference(run_on, run.id)
+        db.session.flush()
+        already = 0
+    else:  # finish the interrupted run: its payments go on numbering after the ones it made
+        already = db.session.scalar(select(func.count(Payment.id)).where(Payment.run_id == run.id))
+        planned = [dataclasses.replace(p, number=p.number + already) for p in planned]
+    _end_of_batch()
 
     report = _progress.get()
     to_pay, done = sum(len(p.claims) for p in planned), 0
     for batch in _payment_batches(planned):
+        _check_still_payable(batch)
         _write_payments(run, batch, shares, by_id)
+        _end_of_batch()
         done += sum(len(p.claims) for p in batch)
         if report is not None:
             report(done, to_pay)
     if closed_without_transfer:
         claims_service.mark_paid([by_id[c.claim_id] for c in closed_without_transfer], run_on)
-    _tell_households(actor, run, by_id, plan.providers)
+    payment_count, total = db.session.execute(
+        select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount_cents), 0))
+        .where(Payment.run_id == run.id)).one()
+    run.total_cents = int(total)  # PostgreSQL sums a BIGINT as NUMERIC
+    _tell_households(actor, run)
     record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
-           summary=f"Betaalrun {run.reference}: {len(planned)} betaling(en), "
+           summary=f"Betaalrun {run.reference}: {payment_count} betaling(en), "
            f"{format_euro(run.total_cents)}",
-           detail={"payments": len(planned), "total_cents": run.total_cents,
-                   "claims": sum(len(p.claims) for p in planned)})
+           detail={"payments": payment_count, "total_cents": run.total_cents,
+                   "claims": db.session.scalar(
+                       select(func.count(PaymentItem.id))
+                       .join(Payment, Payment.id == PaymentItem.payment_id)
+                       .where(Payment.run_id == run.id))})
+    run.status = RunStatus.UITGEVOERD
     db.session.flush()
     db.session.expire(run, ["payments"])
     return run, held_back
@@ -387,8 +465,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     notify_many(notes)
 
 
-def _tell_households(actor: User | None, run: PaymentRun, sheets: dict[int, Sheet],
-                     providers: dict[int, ProviderRef]) -> None:
+def _tell_households(actor: User | None, run: PaymentRun) -> None:
     """Per household: one message to its budget holder and one audit line with what the run
     paid from its budgets, in the order of the run's payments. Read back from the run's own
     items, a batch of households at a time; bulk inserts."""
@@ -401,17 +478,18 @@ def _tell_households(actor: User | None, run: PaymentRun, sheets: dict[int, Shee
     day = format_day(run.run_on)
     for batch in chunks(household_ids):
         items: dict[int, list] = defaultdict(list)
-        for household_id, provider_id, claim_id, cents in db.session.execute(
-            select(Agreement.household_id, Payment.provider_id, PaymentItem.claim_id,
-                   PaymentItem.amount_cents)
+        for household_id, provider, claim_id, reference, month, cents in db.session.execute(
+            select(Agreement.household_id, Provider.name, PaymentItem.claim_id,
+                   Claim.reference, Claim.month, PaymentItem.amount_cents)
             .join(Claim, Claim.agreement_id == Agreement.id)
             .join(PaymentItem, PaymentItem.claim_id == Claim.id)
             .join(Payment, Payment.id == PaymentItem.payment_id)
+            .join(Provider, Provider.id == Payment.provider_id)
             .where(Payment.run_id == run.id, id_in(Agreement.household_id, batch))
             .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
                       PaymentItem.claim_id)
         ):
-            items[household_id].append((provider_id, claim_id, int(cents)))
+            items[household_id].append((provider, claim_id, reference, month, int(cents)))
         holders: dict[int, int] = {}
         for user_id, household_id in db.session.execute(
                 select(User.id, User.household_id)
@@ -421,10 +499,10 @@ def _tell_households(actor: User | None, run: PaymentRun, sheets: dict[int, Shee
         notes, events = [], []
         for household_id in batch:
             mine = items[household_id]
-            total = sum(cents for _p, _c, cents in mine)
-            lines = [f"- {providers[provider_id].name}, urenbriefje {sheets[claim_id].reference} "
-                     f"({format_month(sheets[claim_id].month)}): {format_euro(cents)}"
-                     for provider_id, claim_id, cents in mine]
+            total = sum(item[-1] for item in mine)
+            lines = [f"- {provider}, urenbriefje {reference} "
+                     f"({format_month(month)}): {format_euro(cents)}"
+                     for provider, _claim_id, reference, month, cents in mine]
             if household_id in holders:
                 notes.append(([holders[household_id]], MESSAGE_KIND,
                               f"Urenbriefjes betaald op {day}",
@@ -435,7 +513,7 @@ def _tell_households(actor: User | None, run: PaymentRun, sheets: dict[int, Shee
                            "object_id": run.id,
                            "summary": f"{len(mine)} urenbriefje(s) betaald, "
                                       f"{format_euro(total)}, betaalrun {run.reference}",
-                           "detail": {"claim_ids": [c for _p, c, _cents in mine],
+                           "detail": {"claim_ids": [item[1] for item in mine],
                                       "total_cents": total}})
         notify_many(notes)
         record_many(events)
@@ -613,6 +691,18 @@ class RunDetails:
     payment_count: int = 0
     sheet_count: int = 0
     page: Page = field(default_factory=lambda: Page(1, 1, 0))
+    paid_cents: int = 0  # what its payments hold so far (less than the total while it runs)
+
+    @property
+    def in_progress(self) -> bool:
+        """Still paying batch by batch (batch_commits), or interrupted and not yet finished."""
+        return self.run.status == RunStatus.BEZIG
+
+    @property
+    def percent_paid(self) -> int:
+        if not self.run.total_cents:
+            return 100
+        return min(100, self.paid_cents * 100 // self.run.total_cents)
 
     @property
     def first_shown(self) -> int:
@@ -632,8 +722,9 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
     run = db.session.get(PaymentRun, run_id)
     if run is None:
         return None
-    payment_count, sheet_count = db.session.execute(
-        select(func.count(func.distinct(Payment.id)), func.count(PaymentItem.id))
+    payment_count, sheet_count, paid_cents = db.session.execute(
+        select(func.count(func.distinct(Payment.id)), func.count(PaymentItem.id),
+               func.coalesce(func.sum(PaymentItem.amount_cents), 0))
         .select_from(Payment).outerjoin(PaymentItem, PaymentItem.payment_id == Payment.id)
         .where(Payment.run_id == run.id)).one()
     shown, offset = paginate(int(payment_count), page, RUN_PAGE_SIZE)
@@ -657,4 +748,5 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
              for pid, reference, name, iban, cents in rows]
     return RunDetails(run=run, payments=lines,
                       executed_by=executed_by.name if executed_by else None,
-                      payment_count=int(payment_count), sheet_count=int(sheet_count), page=shown)
+                      payment_count=int(payment_count), sheet_count=int(sheet_count), page=shown,
+                      paid_cents=int(paid_cents))

@@ -608,3 +608,24 @@ def test_a_top_up_sheet_shows_what_the_budget_and_the_holder_pay(client, login, 
         in html
     doc = documents.statement_document(agreement.household_id, MARCH, MARCH, TODAY)
     assert doc.top_up_cents == 1112
+
+
+def test_the_households_sheets_are_paged_newest_month_first(client, login, w, db):
+    """Before, every sheet the household ever had was on one page."""
+    from portal.claims.views import SHEETS_PAGE_SIZE
+
+    months = [dt.date(2020 + i // 12, i % 12 + 1, 1) for i in range(SHEETS_PAGE_SIZE + 5)]
+    db.session.execute(Claim.__table__.insert(), [
+        {"reference": f"UB-PAGE{i:04d}", "agreement_id": w.agreement.id, "month": month,
+         "status": ClaimStatus.UITBETAALD.value, "source": "portal", "total_cents": 100,
+         "note": "", "created_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)} for i, month in enumerate(months)])
+    login(w.holder)
+    url = f"/huishoudens/{w.agreement.household_id}/urenbriefjes"
+
+    first = client.get(url).get_data(as_text=True)
+    assert first.count("UB-PAGE") == SHEETS_PAGE_SIZE
+    assert f"UB-PAGE{len(months) - 1:04d}" in first and "UB-PAGE0000" not in first
+    assert f'href="{url}?pagina=2#per-overeenkomst" rel="next"' in first
+
+    second = client.get(url + "?pagina=2").get_data(as_text=True)
+    assert second.count("UB-PAGE") == 5 and "UB-PAGE0000" in second

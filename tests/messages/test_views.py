@@ -147,3 +147,25 @@ def test_mark_all_read_without_csrf_token_writes_nothing(app, client, login, db)
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
     assert unread(db, anna) == 1
+
+
+def test_the_inbox_is_paged_and_an_old_message_is_still_reachable(client, login, db):
+    """Before, the inbox showed the newest 200 and no more: the oldest were out of reach."""
+    from portal.messages.service import INBOX_PAGE_SIZE
+
+    user = f.make_user(Role.BUDGETHOUDER)
+    total = 4 * INBOX_PAGE_SIZE + 10  # 210: more than the old cap of 200
+    db.session.execute(Message.__table__.insert(), [
+        {"user_id": user.id, "kind": "test", "subject": f"Bericht nummer {i:03d}", "body": "",
+         "created_at": AT + dt.timedelta(minutes=i), "read_at": None} for i in range(total)])
+    login(user)
+
+    first = client.get("/berichten").get_data(as_text=True)
+    assert first.count('class="message-item') == INBOX_PAGE_SIZE
+    assert "Bericht nummer 209" in first and "Bericht nummer 159" not in first
+    assert f"U heeft {total} ongelezen berichten." in first
+    assert 'href="/berichten?pagina=2" rel="next"' in first
+
+    last = client.get("/berichten?pagina=5").get_data(as_text=True)
+    assert last.count('class="message-item') == 10
+    assert "Bericht nummer 000" in last and "Pagina 5 van 5" in last

@@ -11,6 +11,7 @@ from portal.budgets.models import Grant
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.database import transaction
+from portal.money import format_euro
 from portal.payments import service as payments_service
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.payments.service import run_payments
@@ -126,4 +127,79 @@ def test_two_runs_at_the_same_time_pay_each_claim_once(committing_db, app):
     assert sorted(db.session.scalars(select(PaymentItem.claim_id)).all()) == sorted(ids["claims"])
     grant = db.session.get(Grant, ids["grant"])
     assert (grant.reserved_cents, grant.paid_cents) == (0, 30_000)
+    assert_ledger_agrees()
+
+
+def test_a_run_killed_between_batches_keeps_those_batches_and_a_rerun_pays_the_rest_once(
+        committing_db, monkeypatch):
+    """The command line commits each batch (batch_commits): a run killed after its first batch
+    has paid that batch completely and nothing of the rest; the next run finishes the same run."""
+    from portal.access.constants import Role
+    from portal.access.models import AuditEvent
+    from portal.agreements.models import Agreement
+    from portal.messages.models import Message
+
+    db = committing_db
+    ids = three_claims_of_two_providers(db)
+    agreements = [db.session.get(Agreement, db.session.get(Claim, cid).agreement_id)
+                  for cid in ids["claims"]]
+    first_provider = agreements[0].provider_id
+    household_id = agreements[0].household_id
+    f.make_user(Role.ZORGVERLENER, provider_id=first_provider)
+    f.make_user(Role.ZORGVERLENER, provider_id=agreements[1].provider_id)
+    holder_id = f.make_user(Role.BUDGETHOUDER, household_id=household_id).id
+    db.session.commit()
+
+    real_settle = budgets_service.settle
+    calls = []
+
+    def settle_then_die(shares):
+        calls.append(shares)
+        if len(calls) == 2:  # the first batch (first provider) is committed: the process dies
+            raise KeyboardInterrupt
+        real_settle(shares)
+
+    monkeypatch.setattr(budgets_service, "settle", settle_then_die)
+    monkeypatch.setattr(payments_service, "BATCH", 1)
+    with pytest.raises(KeyboardInterrupt), payments_service.batch_commits(), transaction():
+        run_payments(None, RUN_ON)
+    db.session.remove()
+
+    # The first batch is paid completely, nothing of the second.
+    run = db.session.scalar(select(PaymentRun))
+    assert run.status == "bezig"
+    payments = db.session.scalars(select(Payment)).all()
+    assert [(p.provider_id, p.amount_cents) for p in payments] == [(first_provider, 12_000)]
+    assert db.session.scalars(select(PaymentItem.claim_id)).all() == [ids["claims"][0]]
+    statuses = {c: db.session.get(Claim, c).status for c in ids["claims"]}
+    assert statuses == {ids["claims"][0]: ClaimStatus.UITBETAALD,
+                        ids["claims"][1]: ClaimStatus.GOEDGEKEURD,
+                        ids["claims"][2]: ClaimStatus.GOEDGEKEURD}
+    grant = db.session.get(Grant, ids["grant"])
+    assert (grant.reserved_cents, grant.paid_cents) == (18_000, 12_000)
+    assert count(db, Message) == 1  # the first provider is told; the household at the end
+    assert_ledger_agrees()
+
+    monkeypatch.setattr(budgets_service, "settle", real_settle)
+    with payments_service.batch_commits(), transaction():
+        finished = run_payments(None, RUN_ON)
+        assert finished.id == run.id
+    with payments_service.batch_commits(), transaction():
+        assert run_payments(None, RUN_ON) is None
+    db.session.remove()
+
+    run = db.session.scalar(select(PaymentRun))
+    assert (count(db, PaymentRun), run.status, run.total_cents) == (1, "uitgevoerd", 30_000)
+    references = db.session.scalars(select(Payment.reference).order_by(Payment.id)).all()
+    assert len(references) == len(set(references)) == 2
+    assert sorted(db.session.scalars(select(PaymentItem.claim_id)).all()) == sorted(ids["claims"])
+    grant = db.session.get(Grant, ids["grant"])
+    assert (grant.reserved_cents, grant.paid_cents) == (0, 30_000)
+    assert {db.session.get(Claim, c).status for c in ids["claims"]} == {ClaimStatus.UITBETAALD}
+    household_notes = db.session.scalars(select(Message.body).where(
+        Message.user_id == holder_id)).all()
+    assert len(household_notes) == 1 and format_euro(30_000) in household_notes[0]
+    assert count(db, Message) == 3
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "payment_run")) == 1
     assert_ledger_agrees()

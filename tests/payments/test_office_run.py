@@ -148,3 +148,29 @@ def test_run_details_name_the_provider_and_the_paid_sheets(db, office):
         (claim.reference, MARCH, 9_000)]
     assert details.sheet_count == 1
     assert run_details(run.id + 1000) is None
+
+
+def test_the_run_page_shows_how_far_a_running_run_is_and_reloads_itself(db, office, client,
+                                                                         login):
+    """A run paying batch by batch (the command line) is 'bezig': its page shows what is paid
+    of its total from the database and reloads itself (meta refresh, no script); its SEPA file
+    waits until it is done."""
+    make_approved_claim(f.make_agreement(), MARCH, minutes=[60, 30])
+    run = execute_run(office, RUN_ON).run
+    run.status, run.total_cents = "bezig", 18_000  # halfway: 9,000 of 18,000 paid
+    db.session.commit()
+    login(office)
+
+    page = client.get(f"/betaalkantoor/betaalrondes/{run.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Deze betaalronde is nog bezig" in html
+    assert '<progress id="voortgang-balk" max="100" value="50">' in html
+    assert '<meta http-equiv="refresh" content="10">' in html
+    assert client.get(f"/betaalkantoor/betaalrondes/{run.id}/sepa.xml").status_code == 409
+
+    run.status = "uitgevoerd"
+    db.session.commit()
+    html = client.get(f"/betaalkantoor/betaalrondes/{run.id}").get_data(as_text=True)
+    assert "nog bezig" not in html and 'http-equiv="refresh"' not in html
+    assert client.get(f"/betaalkantoor/betaalrondes/{run.id}/sepa.xml").status_code == 200
