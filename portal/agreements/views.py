@@ -56,6 +56,7 @@ from portal.extensions import db
 from portal.forms import abort_if_not_allowed, apply_refusals, form_status
 from portal.headers import as_uploaded_file
 from portal.money import parse_euros
+from portal.quantities import quantity_label
 from portal.refusals import AlreadyDone, Refused
 from portal.web import household_view, show_repeat
 
@@ -173,15 +174,6 @@ def _period(version: AgreementVersion) -> str:
     return f"{start} tot en met {format_day(version.ends_on)}"
 
 
-def _quantity_text(quantity: int, unit: str) -> str:
-    if unit == Unit.UUR:
-        return f"{forms.format_quantity(quantity, unit)} uur per week"
-    if unit == Unit.MAANDLOON:
-        return f"{forms.format_quantity(quantity, unit)} vaste uren per week"
-    word = "dagdelen" if unit == Unit.DAGDEEL else "etmalen"
-    return f"{quantity} {word} per week"
-
-
 def _grant_label(grant: Grant) -> str:
     return (f"{grant.member.name} - {_law_label(grant.law)}"
             f" ({grant.funder.name}), {format_day(grant.period_start)} tot en met "
@@ -213,7 +205,7 @@ def _version_view(version: AgreementVersion, grants: dict[int, Grant], day: dt.d
     for ln in visible_lines(current_user, version, funders):  # a consulent: own budgets only
         grant = grants.get(ln.grant_id)
         lines.append(LineView(CareKind(ln.care_kind).label, Unit(ln.unit).label, ln.tariff_cents,
-                              ln.budget_tariff_cents, _quantity_text(ln.weekly_quantity, ln.unit),
+                              ln.budget_tariff_cents, quantity_label(ln.unit, ln.weekly_quantity, per_week=True),
                               grant.member.name if grant else "", _law_label(grant.law)
                               if grant else ""))
     return VersionView(version, status, TONES.get(status, "neutral"), lines, _period(version))

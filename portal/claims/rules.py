@@ -32,6 +32,7 @@ from portal.database import parse_id
 from portal.dates import first_of_month, format_day, format_month, last_of_month, parse_month
 from portal.enums import LabeledEnum
 from portal.money import format_euro, minutes_times_tariff, spread_minutes_times_tariff
+from portal.quantities import format_minutes
 from portal.refusals import Refusal, Refused
 
 QUARTER = 15
@@ -205,10 +206,6 @@ def price_once_per_line(lines: Sequence[PricedLine], paid_tariffs: Sequence[int]
         for i, cents, whole in zip(indexes, budget, agreed, strict=True):
             result[i] = replace(lines[i], amount_cents=cents, holder_cents=whole - cents)
     return result
-
-
-def format_minutes(minutes: int) -> str:
-    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def shares_of(lines: Sequence[PricedLine]) -> dict[int, int]:
