@@ -872,9 +872,11 @@ def end(agreement_id: int):
 @login_required
 def change(agreement_id: int):
     agreement = _load_for_holder(agreement_id)
-    base = service.approved_version(agreement)
-    if base is None or service.open_version(agreement) is not None:
-        flash("Deze overeenkomst kan nu niet gewijzigd worden. Rond eerst het concept af.")
+    try:  # the rule's own refusal (agreements.rules.check_may_change)
+        base = service._changeable_base(current_user, agreement, today())
+    except Refused as refused:
+        abort_if_not_allowed(refused)
+        flash(" ".join(r.message for r in refused.refusals))
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     general: list[str] = []
     steps_post = request.form.get("wie") == "stappen"

@@ -36,6 +36,7 @@ from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.budgets.models import Household
+from portal.budgets.service import holder_labels
 from portal.claims import service
 from portal.claims.constants import ClaimStatus
 from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, sheet_form
@@ -553,10 +554,11 @@ def start(household_id: int):
 def provider_start():
     """The provider chooses one of their agreements and a past month, then fills in the sheet."""
     rows = db.session.execute(
-        select(Agreement.id, Agreement.reference, Household.name)
-        .join(Household, Household.id == Agreement.household_id)
+        select(Agreement.id, Agreement.reference, Agreement.household_id)
         .where(Agreement.provider_id == current_user.provider_id).order_by(Agreement.id)).all() \
         if current_user.provider_id is not None else []
-    options = [(str(aid), f"Huishouden {name} ({reference})") for aid, reference, name in rows]
+    holders = holder_labels(household_id for _aid, _reference, household_id in rows)
+    options = [(str(aid), f"{holders[household_id]} ({reference})")
+               for aid, reference, household_id in rows]
     back = url_for("providers.home") if "providers.home" in current_app.view_functions else None
     return _choose(options, household=None, action=url_for("claims.provider_start"), back=back)
