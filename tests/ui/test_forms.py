@@ -78,3 +78,20 @@ def test_no_view_keeps_its_own_copy_of_the_refusal_path(copy):
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if re.search(copy, line)]
     assert found == []
+
+
+def test_one_error_summary_holds_the_forms_own_errors_and_links_the_fields(app):
+    """The error-summary macro says what belongs to no field too (the pages no longer add a
+    second hand-written summary block for form.form_errors)."""
+    from flask import render_template_string
+
+    with app.test_request_context(method="POST"):
+        form = PersonForm(formdata=MultiDict({}))
+        form.form_errors.extend(apply_refusals(form, [Refusal("x", "Het budget is op."),
+                                                      Refusal("y", "Vul uw naam in.", "name")]))
+        html = render_template_string(
+            '{% from "macros/forms.html" import error_summary %}{{ error_summary(form) }}',
+            form=form)
+    assert html.count('class="error-summary"') == 1 and 'role="alert"' in html
+    assert "<li>Het budget is op.</li>" in html
+    assert '<a href="#name">Vul uw naam in.</a>' in html
