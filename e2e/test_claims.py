@@ -47,7 +47,7 @@ def test_provider_prepares_last_month_and_the_holder_approves(page: Page, live_s
     expect(page.get_by_role("heading", level=1)).to_have_text("Urenbriefje invullen")
     assert_accessible(page)
     page.get_by_label("Zorgovereenkomst").select_option(
-        label=f"Huishouden De Graaf ({sheet_world['reference']})")
+        label=f"Ria de Graaf ({sheet_world['reference']})")
     page.get_by_label("Maand").select_option(value=f"{last_month:%Y-%m}")
     page.get_by_role("button", name="Urenbriefje invullen").click()
 

@@ -249,7 +249,7 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
         "link", name="Urenbriefje invullen"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Urenbriefje invullen")
     assert_accessible(page)
-    page.get_by_label("Zorgovereenkomst").select_option(label=f"Huishouden Jansen ({reference})")
+    page.get_by_label("Zorgovereenkomst").select_option(label=f"Anna Jansen ({reference})")
     page.get_by_label("Maand").select_option(value=f"{last_month:%Y-%m}")
     press(page, page.get_by_role("button", name="Urenbriefje invullen"))
     expect(page.get_by_role("heading", level=1)).to_have_text(

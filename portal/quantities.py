@@ -85,3 +85,29 @@ def parse_count(text: str | None, *, digits: int) -> int | None:
     if not _patterns(digits, False)[3].fullmatch(value):
         raise QuantityError(NOT_COUNT)
     return int(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quantities in words, for every screen and paper document
+# ---------------------------------------------------------------------------------------------
+
+# The unit values of portal.budgets.constants.Unit whose quantity is minutes (hourly care and a
+# fixed wage's hours); the others are a count of day parts or 24-hour stays.
+MINUTE_UNITS = frozenset({"uur", "maandloon"})
+UNIT_WORDS = {"dagdeel": ("dagdeel", "dagdelen"), "etmaal": ("etmaal", "etmalen")}  # (one, many)
+
+
+def format_minutes(minutes: int) -> str:
+    """135 -> '2:15'."""
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def quantity_label(unit: str, quantity: int, *, per_week: bool = False) -> str:
+    """'2:15 uur', '1 dagdeel', '3 etmalen' (with per_week: '... per week')."""
+    unit = str(getattr(unit, "value", unit))
+    if unit in MINUTE_UNITS:
+        text = f"{format_minutes(quantity)} uur"
+    else:
+        one, many = UNIT_WORDS.get(unit, ("", ""))
+        text = f"{quantity} {one if quantity == 1 else many}".strip()
+    return f"{text} per week" if per_week else text

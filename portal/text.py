@@ -1,5 +1,5 @@
 """What counts as typed text: every text field of every form passes through `clean_text`
-(access.forms.BaseForm), so a name, reason or reference of only invisible characters is empty,
+(portal.forms.BaseForm), so a name, reason or reference of only invisible characters is empty,
 and the rules that ask for one refuse it.
 
 One-line fields (names, e-mail addresses, references, subjects: every text field that is not a

@@ -136,7 +136,7 @@ def test_every_date_field_reads_what_a_person_types_and_refuses_days_the_portal_
         app):
     from werkzeug.datastructures import MultiDict
 
-    from portal.access.forms import DATE_MESSAGE, BaseForm, DutchDateField
+    from portal.forms import DATE_MESSAGE, BaseForm, DutchDateField
 
     class DayForm(BaseForm):
         class Meta:

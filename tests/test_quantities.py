@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pathlib
+import re
+
 import pytest
 
 from portal import quantities as q
@@ -45,3 +48,29 @@ def test_counts():
             q.parse_count(text, digits=2)
         assert info.value.code == code, text
     assert q.parse_count("100", digits=6) == 100
+
+
+@pytest.mark.parametrize("unit, quantity, text", [
+    ("uur", 135, "2:15 uur"), ("maandloon", 240, "4:00 uur"), ("dagdeel", 1, "1 dagdeel"),
+    ("dagdeel", 3, "3 dagdelen"), ("etmaal", 1, "1 etmaal"), ("etmaal", 2, "2 etmalen"),
+])
+def test_a_quantity_in_words_has_the_right_singular_or_plural(unit, quantity, text):
+    assert q.quantity_label(unit, quantity) == text
+    assert q.quantity_label(unit, quantity, per_week=True) == f"{text} per week"
+
+
+def test_every_screen_words_a_quantity_the_same_way():
+    """Issue 10, finding 4: the agreement page said '1 dagdelen per week'; four copies of the
+    wording (agreements and funders views, paper documents, the claim grid) drifted. Each
+    screen now asks portal.quantities, and no module words a quantity itself."""
+    from portal.claims import grid, service
+    from portal.paper import documents
+
+    assert documents.quantity_label is grid.quantity_label is service.quantity_label \
+        is q.quantity_label
+    portal = pathlib.Path(q.__file__).parent
+    copies = [str(path.relative_to(portal)) for path in portal.rglob("*.py")
+              if path.name != "quantities.py"
+              and re.search(r"^(def (_quantity_text|quantity_label)\(|UNIT_NAMES = )",
+                            path.read_text(encoding="utf-8"), re.M)]
+    assert copies == []

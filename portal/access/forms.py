@@ -1,51 +1,15 @@
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     EmailField,
-    HiddenField,
     PasswordField,
     RadioField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, StopValidation
+from wtforms.validators import DataRequired, Email, InputRequired
 
 from portal.access.constants import Scope
-from portal.dates import check_date_range
-from portal.text import ONE_LINE_MESSAGE, clean_text, is_one_line
-
-
-def one_line_field(form, field) -> None:
-    """The first check of every one-line text field: no line break, tab or other control
-    character in what was typed (before clean_text dropped any of them)."""
-    if any(isinstance(raw, str) and not is_one_line(raw) for raw in field.raw_data or ()):
-        raise StopValidation(ONE_LINE_MESSAGE)
-
-
-class BaseForm(FlaskForm):
-    """Every form of the portal: CSRF-protected, Dutch messages, and every text field cleaned
-    of invisible characters and outer spaces (portal.text.clean_text) before any check; a text
-    field that is not a TextAreaField is one line (one_line_field)."""
-
-    def add_refusals(self, refused) -> None:
-        """A use case's refusals next to their fields (the form's own list when a refusal names
-        no field of this form)."""
-        for r in refused.refusals:
-            target = getattr(self, r.field, None) if r.field else None
-            (target.errors if target is not None else self.form_errors).append(r.message)
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            cls = unbound_field.field_class
-            if issubclass(cls, StringField) and not issubclass(cls, PasswordField | HiddenField):
-                filters = [*unbound_field.kwargs.get("filters", ()), clean_text]
-                field = unbound_field.bind(form=form, **{**options, "filters": filters})
-                if not issubclass(cls, TextAreaField):
-                    field.validators = [one_line_field, *field.validators]
-                return field
-            return unbound_field.bind(form=form, **options)
+from portal.forms import BaseForm, DutchDateField
 
 
 class LoginForm(BaseForm):
@@ -76,32 +40,6 @@ class ChangePasswordForm(BaseForm):
     password = PasswordField("Nieuw wachtwoord", validators=[DataRequired("Vul een nieuw wachtwoord in.")])
     repeat = PasswordField("Herhaal het nieuwe wachtwoord",
                            validators=[DataRequired("Vul het nieuwe wachtwoord nog een keer in.")])
-
-
-# A date as the browser's date picker sends it (JJJJ-MM-DD), or as a person types it in a
-# browser without one (31-12-2026, 31/12/2026).
-DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
-DATE_MESSAGE = "Vul een bestaande datum in, bijvoorbeeld 31-12-2026."
-
-
-class DutchDateField(DateField):
-    """Every date field of the portal: a Dutch message for a date that does not exist, and a day
-    outside the days the portal handles (portal.dates.DATE_FLOOR .. DATE_CEILING) refused here,
-    before any rule counts with it. What was typed is shown again."""
-
-    def __init__(self, label=None, validators=None, format=DATE_FORMATS, **kwargs):  # noqa: A002
-        super().__init__(label, validators, format=list(format), **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(DATE_MESSAGE) from None
-        refusals = check_date_range(self.data, None, self.name)
-        if refusals:
-            self.data = None
-            raise ValueError(refusals[0].message)
 
 
 class AuthorizationForm(BaseForm):

@@ -73,6 +73,7 @@ from portal.access.service import (
 )
 from portal.dates import format_day, now, today
 from portal.extensions import limiter
+from portal.forms import abort_if_not_allowed, apply_refusals, form_status
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
 from portal.web import keep_writes_of_refusal, roles_required, safe_redirect_target, show_repeat
@@ -138,7 +139,7 @@ def login():
         else:
             _complete_login(user, two_step=False)
             return redirect(url_for("access.home"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/login.html", form=form), status
 
 
@@ -194,7 +195,7 @@ def forgot_password():
         flash("Als dit e-mailadres bij ons bekend is, krijgt u een e-mail met een link. "
               "De link is een uur geldig.")
         return redirect(url_for("access.login"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/forgot.html", form=form), status
 
 
@@ -222,7 +223,7 @@ def reset(token: str):
             else:
                 flash("Uw wachtwoord is veranderd. Log in met uw nieuwe wachtwoord.")
             return redirect(url_for("access.login"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/reset.html", form=form, first=first, name=user.name,
                            two_step=two_step, min_length=MIN_PASSWORD_LENGTH), status
 
@@ -238,7 +239,7 @@ def change_password_page():
             change_password(current_user._get_current_object(), form.current.data,
                             form.password.data, form.repeat.data)
         except Refused as refused:
-            form.add_refusals(refused)
+            form.form_errors.extend(apply_refusals(form, refused))
         else:
             # Every session of this login ended (the service); this device goes on with a new
             # id, so also a copy of its old cookie gets the login page.
@@ -246,7 +247,7 @@ def change_password_page():
             flash("Uw wachtwoord is gewijzigd. Log voortaan in met uw nieuwe wachtwoord. "
                   "Was u ook op een ander apparaat ingelogd? Daar moet u opnieuw inloggen.")
             return redirect(url_for("access.change_password"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/change_password.html", form=form,
                            min_length=MIN_PASSWORD_LENGTH), status
 
@@ -275,8 +276,7 @@ def end_one_session(session_id: int):
     try:
         end_own_session(current_user, session_id, now=now())
     except Refused as refused:
-        if "not_allowed" in refused.codes:
-            abort(404)
+        abort_if_not_allowed(refused)
         flash(refused.refusals[0].message)
     else:
         flash("U bent uitgelogd op dat apparaat.")
@@ -389,11 +389,11 @@ def login_code():
             keep_writes_of_refusal()  # the wrong code counts on the login (server side)
             if "code_locked" in refused.codes:
                 return _restart_login(refused.refusals[0].message)
-            form.add_refusals(refused)
+            form.form_errors.extend(apply_refusals(form, refused))
         else:
             _complete_login(user, two_step=True)
             return redirect(url_for("access.home"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/login_code.html", form=form), status
 
 
@@ -434,7 +434,7 @@ def login_setup():
             _complete_login(user, two_step=True)
             flash("Inloggen in twee stappen staat aan. U bent ingelogd.")
             return redirect(url_for("access.home"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/login_setup.html", form=form,
                            **_setup_context(user.email, secret)), status
 
@@ -464,7 +464,7 @@ def two_step():
             flash("Inloggen in twee stappen staat aan. Vanaf nu vragen wij bij het inloggen ook "
                   "een code uit uw app.")
             return redirect(url_for("access.two_step"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/two_step.html", form=form, on=False, required=False,
                            **_setup_context(current_user.email, secret)), status
 
@@ -516,13 +516,13 @@ def authorizations(household_id: int):
                                        scope=form.scope.data, ends_on=form.ends_on.data,
                                        today=today())
         except Refused as refused:
-            form.add_refusals(refused)
+            form.form_errors.extend(apply_refusals(form, refused))
         else:
             grantee = find_user(auth.grantee_id)
             flash(f"{grantee.name} heeft nu een machtiging tot en met {format_day(auth.ends_on)}.")
             return redirect(url_for("access.authorizations", household_id=household_id))
     listing = household_authorizations(household_id, today())
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("access/authorizations.html", form=form, listing=listing,
                            revoke_form=ConfirmForm(), household_id=household_id,
                            max_end=authorization_end_limit(today())), status
@@ -539,8 +539,7 @@ def revoke(household_id: int, authorization_id: int):
     except AlreadyDone as done:
         return show_repeat(done, url_for("access.authorizations", household_id=household_id))
     except Refused as refused:
-        if "not_allowed" in refused.codes:
-            abort(404)
+        abort_if_not_allowed(refused)
         flash(refused.refusals[0].message)
         return redirect(url_for("access.authorizations", household_id=household_id))
     if auth.household_id != household_id:  # pragma: no cover - the service checked the owner

@@ -103,7 +103,7 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
     in_steps: a concept that the wizard's steps will change (start_change): it may still equal
     the current version, and is never an extension.
     """
-    base = _changeable_base(actor, agreement, today)
+    base = changeable_base(actor, agreement, today)
     draft = _draft(agreement.household_id, agreement.model, agreement.relation, starts_on, ends_on,
                    end_kind, days_per_week, lines, top_up)
     old = VersionTerms.of(ends_on=base.ends_on, end_kind=base.end_kind,
@@ -148,7 +148,7 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
     return version
 
 
-def _changeable_base(actor: User, agreement: Agreement, today: dt.date) -> AgreementVersion:
+def changeable_base(actor: User, agreement: Agreement, today: dt.date) -> AgreementVersion:
     """The approved version a change starts from; refused when no change can be made now: only
     the budget holder's side changes, not an ended agreement, not while a change is open."""
     base = approved_version(agreement)
@@ -165,7 +165,7 @@ def start_change(actor: User, agreement: Agreement, today: dt.date) -> Agreement
     or a kind of care (one agreement per budget holder and provider, so that is how care for
     someone else is added): a concept copy of the current version, from the first of next month
     (or of the month after the current version starts), which the steps then edit."""
-    base = _changeable_base(actor, agreement, today)
+    base = changeable_base(actor, agreement, today)
     starts_on = max(rules.default_start(today), first_of_month(add_months(base.starts_on, 1)))
     lines = [LineInput(ln.grant_id, CareKind(ln.care_kind), Unit(ln.unit), ln.tariff_cents,
                        ln.weekly_quantity) for ln in base.lines]

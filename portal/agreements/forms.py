@@ -21,10 +21,10 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import quantities
-from portal.access.forms import BaseForm, DutchDateField
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.budgets.constants import Unit
+from portal.forms import BaseForm, DutchDateField
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_login import current_user
 
-from portal.agreements import forms, service
+from portal.agreements import service
 from portal.agreements.constants import (
     EffectiveStatus,
     EndKind,
@@ -26,6 +26,7 @@ from portal.agreements.rules import LineInput
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
 from portal.dates import format_day
+from portal.quantities import quantity_label
 
 TONES = {
     EffectiveStatus.ACTIEF: "ok", EffectiveStatus.GOEDGEKEURD: "ok",
@@ -75,15 +76,6 @@ def _period(version: AgreementVersion) -> str:
     return f"{start} tot en met {format_day(version.ends_on)}"
 
 
-def _quantity_text(quantity: int, unit: str) -> str:
-    if unit == Unit.UUR:
-        return f"{forms.format_quantity(quantity, unit)} uur per week"
-    if unit == Unit.MAANDLOON:
-        return f"{forms.format_quantity(quantity, unit)} vaste uren per week"
-    word = "dagdelen" if unit == Unit.DAGDEEL else "etmalen"
-    return f"{quantity} {word} per week"
-
-
 def _grant_label(grant: Grant) -> str:
     return (f"{grant.member.name} - {_law_label(grant.law)}"
             f" ({grant.funder.name}), {format_day(grant.period_start)} tot en met "
@@ -115,7 +107,7 @@ def _version_view(version: AgreementVersion, grants: dict[int, Grant], day: dt.d
     for ln in visible_lines(current_user, version, funders):  # a consulent: own budgets only
         grant = grants.get(ln.grant_id)
         lines.append(LineView(CareKind(ln.care_kind).label, Unit(ln.unit).label, ln.tariff_cents,
-                              ln.budget_tariff_cents, _quantity_text(ln.weekly_quantity, ln.unit),
+                              ln.budget_tariff_cents, quantity_label(ln.unit, ln.weekly_quantity, per_week=True),
                               grant.member.name if grant else "", _law_label(grant.law)
                               if grant else ""))
     return VersionView(version, status, TONES.get(status, "neutral"), lines, _period(version))

@@ -11,7 +11,6 @@ permission -> act; an agreement that is not yours answers 404.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 
 from flask import (
     Blueprint,
@@ -68,10 +67,11 @@ from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
 from portal.dates import format_day, today
 from portal.extensions import db
+from portal.forms import abort_if_not_allowed, apply_refusals, form_status
 from portal.headers import as_uploaded_file
 from portal.money import parse_euros
 from portal.providers.service import provider_has_login, provider_login_notice
-from portal.refusals import AlreadyDone, Refusal, Refused
+from portal.refusals import AlreadyDone, Refused
 from portal.web import household_view, show_repeat
 
 bp = Blueprint("agreements", __name__)
@@ -126,21 +126,6 @@ def _editable_version(agreement: Agreement) -> AgreementVersion | None:
 # ---------------------------------------------------------------------------------------------
 # Refusals onto forms
 # ---------------------------------------------------------------------------------------------
-
-
-def _apply(form, refusals: Iterable[Refusal], field_map: dict[str, str] | None = None
-           ) -> list[str]:
-    """Put each refusal next to its field; return the messages that belong to no field."""
-    field_map = field_map or {}
-    general = []
-    for refusal in refusals:
-        name = field_map.get(refusal.field or "", refusal.field)
-        target = form._fields.get(name) if name else None
-        if target is None:
-            general.append(refusal.message)
-        elif refusal.message not in target.errors:
-            target.errors = list(target.errors) + [refusal.message]
-    return general
 
 
 def _posted():
@@ -244,7 +229,7 @@ def new(household_id: int):
     if form.validate_on_submit():
         return redirect(url_for("agreements.new_provider", household_id=household_id,
                                 model=form.model.data))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("agreements/new_model.html", form=form, household_id=household_id,
                            steps=_steps_nav(None, "model"), general=[]), status
 
@@ -284,9 +269,7 @@ def new_provider(household_id: int):
                                               model=model, relation=relation, today=day,
                                               **details)
         except Refused as refused:
-            if "not_allowed" in refused.codes:
-                abort(404)
-            general = _apply(active, refused.refusals, {"provider_id": ""})
+            general = apply_refusals(active, refused, {"provider_id": ""})
             if isinstance(refused, service.AgreementExists):
                 links.append(("Naar de overeenkomst die u al heeft",
                               url_for("agreements.show", agreement_id=refused.agreement_id)))
@@ -298,7 +281,7 @@ def new_provider(household_id: int):
                       "bekend zijn; er is geen tweede zorgverlener bijgekomen.")
             flash(f"Het concept {agreement.reference} is opgeslagen. U kunt later verder gaan.")
             return redirect(_step_url(agreement, "budgetten"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("agreements/new_provider.html", form=form, known_form=known_form,
                            active=active, household_id=household_id, model=model,
                            blocked=[k for k in known if k.current is not None], general=general,
@@ -396,9 +379,7 @@ def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, 
     try:
         service.update_draft(current_user, version, today=today(), **values)
     except Refused as refused:
-        if "not_allowed" in refused.codes:
-            abort(404)
-        return _apply(form, refused.refusals, field_map)
+        return apply_refusals(form, refused, field_map)
     if request.form.get("action") == "concept":
         flash(f"Het concept {agreement.reference} is opgeslagen. U kunt later verder gaan waar u "
               "gebleven was.")
@@ -418,8 +399,8 @@ def _render_step(template: str, agreement, version, step: str, form, general: li
     verdict = verdict or service.draft_verdict(version, today())
     if request.method == "GET":
         mine = [r for r in verdict.refusals if _step_of(r.field) == step]
-        general = general + _apply(form, mine, field_map)
-    status = 422 if request.method == "POST" else 200
+        general = general + apply_refusals(form, mine, field_map)
+    status = form_status()
     return render_template(template, agreement=agreement, version=version, form=form,
                            general=general, steps=_steps_nav(agreement, step), step=step,
                            notices=verdict.notices, model=ModelKind(agreement.model),
@@ -447,7 +428,7 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
     if request.method == "POST" and form.validate_on_submit():
         changes = {}
         if "relation" in form._fields:
-            general = _apply(form, rules.check_relation_choice(model, form.relation.data))
+            general = apply_refusals(form, rules.check_relation_choice(model, form.relation.data))
             if not _has_errors(form):
                 changes["relation"] = Relation(form.relation.data)
         if not _has_errors(form):
@@ -614,7 +595,7 @@ def _step_check(agreement: Agreement, version: AgreementVersion, status: int | N
         notices=verdict.notices, costs=costs, grant_label=_grant_label,
         login_notice=provider_login_notice(agreement.provider),
         model=ModelKind(agreement.model), relation=Relation(agreement.relation),
-    ), status or (422 if request.method == "POST" else 200)
+    ), status or (form_status())
 
 
 STEP_HANDLERS = {
@@ -638,8 +619,7 @@ def share(agreement_id: int):
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
-            if "not_allowed" in refused.codes:
-                abort(404)
+            abort_if_not_allowed(refused)
             return _step_check(agreement, version, 422, form, [r.message for r in refused.refusals])
         name = agreement.provider.name
         if provider_has_login(agreement.provider_id):
@@ -681,14 +661,12 @@ def provider_sign(agreement_id: int):
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
-            if "not_allowed" in refused.codes:
-                abort(404)
-            general = _apply(form, refused.refusals)
+            general = apply_refusals(form, refused)
         else:
             flash("U heeft de overeenkomst ondertekend. De budgethouder ondertekent nu ook.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     grants = _grants_by_id(agreement.household_id)
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("agreements/provider_sign.html", agreement=agreement, form=form,
                            general=general, view=_version_view(version, grants, today())), status
 
@@ -710,15 +688,13 @@ def holder_sign(agreement_id: int):
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
-            if "not_allowed" in refused.codes:
-                abort(404)
-            general = _apply(form, refused.refusals)
+            general = apply_refusals(form, refused)
         else:
             flash("U heeft de overeenkomst ondertekend. De verstrekker beoordeelt hem nu. U krijgt "
                   "een bericht als dat gebeurd is.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     grants = _grants_by_id(agreement.household_id)
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("agreements/holder_sign.html", agreement=agreement, form=form,
                            general=general, view=_version_view(version, grants, today()),
                            changes=provider_changes(version),
@@ -744,13 +720,11 @@ def upload(agreement_id: int):
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
-            if "not_allowed" in refused.codes:
-                abort(404)
-            general = _apply(form, refused.refusals)
+            general = apply_refusals(form, refused)
         else:
             flash("De ondertekende overeenkomst is ontvangen. De verstrekker beoordeelt hem nu.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("agreements/upload.html", agreement=agreement, form=form,
                            general=general), status
 
@@ -776,14 +750,12 @@ def end(agreement_id: int):
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
-            if "not_allowed" in refused.codes:
-                abort(404)
-            general = _apply(form, refused.refusals)
+            general = apply_refusals(form, refused)
         else:
             flash("De overeenkomst is beëindigd. De zorgverlener en de verstrekker krijgen "
                   "een bericht.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("agreements/end.html", agreement=agreement, form=form,
                            general=general, version=version), status
 
@@ -792,9 +764,11 @@ def end(agreement_id: int):
 @login_required
 def change(agreement_id: int):
     agreement = _load_for_holder(agreement_id)
-    base = service.approved_version(agreement)
-    if base is None or service.open_version(agreement) is not None:
-        flash("Deze overeenkomst kan nu niet gewijzigd worden. Rond eerst het concept af.")
+    try:  # the rule's own refusal (agreements.rules.check_may_change)
+        base = changing.changeable_base(current_user, agreement, today())
+    except Refused as refused:
+        abort_if_not_allowed(refused)
+        flash(" ".join(r.message for r in refused.refusals))
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     general: list[str] = []
     steps_post = request.form.get("wie") == "stappen"
@@ -804,8 +778,7 @@ def change(agreement_id: int):
             try:
                 version = changing.start_change(current_user, agreement, today())
             except Refused as refused:
-                if "not_allowed" in refused.codes:
-                    abort(404)
+                abort_if_not_allowed(refused)
                 general = [r.message for r in refused.refusals]
             else:
                 flash(f"De wijziging is opgeslagen als concept (versie {version.number}), vanaf "
@@ -854,9 +827,7 @@ def change(agreement_id: int):
                     end_kind=form.end_kind.data, days_per_week=days, lines=lines, today=today(),
                     top_up=bool(base.top_up))
             except Refused as refused:
-                if "not_allowed" in refused.codes:
-                    abort(404)
-                general = _apply(form, refused.refusals, field_map)
+                general = apply_refusals(form, refused, field_map)
             else:
                 if version.status == VersionStatus.GOEDGEKEURD:
                     flash("De overeenkomst is verlengd. Een verlenging hoeft niet opnieuw "
@@ -866,7 +837,7 @@ def change(agreement_id: int):
                       "Controleer hem en deel hem met de zorgverlener. Tot de nieuwe versie is "
                       "goedgekeurd, geldt de huidige.")
                 return redirect(_step_url(agreement, "controleren"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("agreements/change.html", agreement=agreement, form=form,
                            general=general, base=base, n_lines=len(current),
                            units=[ln.unit.value for ln in current]), status

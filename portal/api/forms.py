@@ -7,8 +7,8 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, wi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from portal.access.forms import BaseForm
 from portal.api.constants import ApiScope
+from portal.forms import BaseForm
 
 
 class KeyForm(BaseForm):

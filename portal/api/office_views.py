@@ -15,6 +15,7 @@ from portal.api.forms import KeyForm
 from portal.budgets.models import Funder
 from portal.dates import today
 from portal.extensions import db
+from portal.forms import apply_refusals
 from portal.providers.models import Provider
 from portal.refusals import Refused
 from portal.web import roles_required
@@ -54,7 +55,7 @@ def index():
                 scopes=list(form.scopes.data or []), expires_on=form.expires_on.data,
                 today=today())
         except Refused as refused:
-            form.add_refusals(refused)
+            form.form_errors.extend(apply_refusals(form, refused))
         else:
             return _page(_fresh(), token)
     return _page(form, status=422)

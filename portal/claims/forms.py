@@ -17,11 +17,11 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import quantities
-from portal.access.forms import BaseForm
 from portal.budgets.constants import Unit
 from portal.claims.grid import Column, day_label, input_value
 from portal.claims.rules import LineInput
 from portal.dates import add_months, first_of_month, format_month
+from portal.forms import BaseForm
 
 HOURS_HELP = "Schrijf de uren als 2:15 of 2,25 (twee uur en een kwartier)."
 DIGITS = 2  # a day's cell: at most 24 hours, or a handful of day parts

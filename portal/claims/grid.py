@@ -19,18 +19,12 @@ from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.periods import VersionPeriod, versions_in_month
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Grant, Member
-from portal.claims.rules import PricedLine, format_minutes
+from portal.claims.rules import PricedLine
 from portal.dates import first_of_month, format_day, last_of_month, month_days
 from portal.extensions import db
+from portal.quantities import format_minutes, quantity_label
 
 _CARE_ORDER = {kind.value: i for i, kind in enumerate(CareKind)}
-
-UNIT_NAMES = {  # (one, many)
-    Unit.UUR: ("uur", "uur"),
-    Unit.DAGDEEL: ("dagdeel", "dagdelen"),
-    Unit.ETMAAL: ("etmaal", "etmalen"),
-}
-
 
 @dataclass(frozen=True)
 class Column:
@@ -106,15 +100,6 @@ def month_weeks(month: dt.date) -> list[Week]:
     if current:
         weeks.append(Week(number, tuple(current)))
     return weeks
-
-
-def quantity_label(unit: Unit | str, quantity: int) -> str:
-    """'2:15 uur', '1 dagdeel', '3 etmalen'."""
-    unit = Unit(unit)
-    if unit is Unit.UUR:
-        return f"{format_minutes(quantity)} uur"
-    one, many = UNIT_NAMES.get(unit, ("", ""))
-    return f"{quantity} {one if quantity == 1 else many}".strip()
 
 
 def input_value(unit: Unit | str, quantity: int) -> str:

@@ -45,6 +45,7 @@ from portal.money import (
     round_half_up,
     spread_minutes_times_tariff,
 )
+from portal.quantities import format_minutes
 from portal.refusals import Refusal, Refused
 
 QUARTER = 15
@@ -218,10 +219,6 @@ def price_once_per_line(lines: Sequence[PricedLine], paid_tariffs: Sequence[int]
         for i, cents, whole in zip(indexes, budget, agreed, strict=True):
             result[i] = replace(lines[i], amount_cents=cents, holder_cents=whole - cents)
     return result
-
-
-def format_minutes(minutes: int) -> str:
-    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def shares_of(lines: Sequence[PricedLine]) -> dict[int, int]:

@@ -44,7 +44,7 @@ from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
 from portal.claims import rules
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimSource, ClaimStatus
-from portal.claims.grid import Column, day_label, quantity_label, sheet_columns
+from portal.claims.grid import Column, day_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
@@ -62,6 +62,7 @@ from portal.extensions import db
 from portal.messages.service import notify
 from portal.money import format_euro
 from portal.providers.models import Provider
+from portal.quantities import quantity_label
 from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 __all__ = [

@@ -35,6 +35,7 @@ from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.budgets.models import Household
+from portal.budgets.service import holder_labels
 from portal.claims import service
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, sheet_form
@@ -51,6 +52,7 @@ from portal.claims.rules import (
 )
 from portal.dates import format_month, month_days, parse_month
 from portal.extensions import db
+from portal.forms import abort_if_not_allowed, apply_refusals, place_refusals
 from portal.money import format_euro
 from portal.pagination import page_number, paginate
 from portal.refusals import AlreadyDone, Refusal, Refused
@@ -136,34 +138,30 @@ class ErrorItem:
     anchor: str | None = None
 
 
-def _apply_refusals(form, refusals: Sequence[Refusal], line_ids: Sequence[str]
+def _sheet_errors(form, refusals: Sequence[Refusal], line_ids: Sequence[str]
                     ) -> list[ErrorItem]:
-    """Put each refusal on the cell or field it names; the rest goes to the summary only.
+    """Put each refusal on the cell or field it names (portal.forms.place_refusals: a rule's
+    `lines[i].x` is the cell of line i); the rest goes to the summary only.
 
     Returns the error summary: sheet-wide refusals first, then every field with errors in the
     order of the page, each linking to its field.
     """
-    general: list[ErrorItem] = []
+    cells = {}
     for refusal in refusals:
-        target = None
         match = _LINE_FIELD.match(refusal.field or "")
         if match and int(match.group(1)) < len(line_ids):
-            target = form[line_ids[int(match.group(1))]]
-        elif refusal.field and refusal.field in form and refusal.field != "csrf_token":
-            target = form[refusal.field]
-        if target is not None:
-            if refusal.message not in target.errors:
-                target.errors = [*target.errors, refusal.message]
-            continue
-        anchor = "budget-over" if refusal.code == "budget_insufficient" else None
-        if refusal.field == "lines":
-            anchor = "urenbriefje-rooster"
-        general.append(ErrorItem(refusal.message, anchor))
-    items = list(general)
+            cells[refusal.field] = line_ids[int(match.group(1))]
+    items = [ErrorItem(r.message, _SUMMARY_ANCHORS.get(r.field or "")
+                       or _SUMMARY_ANCHORS.get(r.code))
+             for r in place_refusals(form, refusals, cells)]
     for f in form:
         for message in f.errors:
             items.append(ErrorItem(message, f.id))
     return items
+
+
+# Where a refusal that names no cell points to in the summary (by field, else by code).
+_SUMMARY_ANCHORS = {"lines": "urenbriefje-rooster", "budget_insufficient": "budget-over"}
 
 
 # --------------------------------------------------------------------------- the sheet grid
@@ -281,7 +279,7 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
         refusals = preview.refusals
         if form.has_cell_errors():  # "fill in a day" next to a cell the user did fill in
             refusals = [r for r in refusals if r.code != "lines_missing"]
-        page.errors = _apply_refusals(form, refusals, ids)
+        page.errors = _sheet_errors(form, refusals, ids)
         return _render_sheet(page, 200 if action == "bereken" else 422)
 
     note = form.note.data or ""
@@ -295,10 +293,9 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
         else:
             abort(400)
     except Refused as refused:  # the service checked everything before writing anything
-        if "not_allowed" in refused.codes:
-            abort(404)
+        abort_if_not_allowed(refused)
         _fill_preview(page, lines, _preview(page, lines))
-        page.errors = _apply_refusals(form, refused.refusals, ids)
+        page.errors = _sheet_errors(form, refused.refusals, ids)
         return _render_sheet(page, 422)
 
     label = format_month(month)
@@ -422,16 +419,9 @@ def _acting_post(claim_id: int) -> tuple[Claim, Agreement, Acting]:
 
 
 def _refused_on_show(claim_id: int, refused: Refused, refuse_form=None):
-    if "not_allowed" in refused.codes:
-        abort(404)
-    claim, agreement, acting = _load_claim(claim_id)
     form = refuse_form or RefuseForm()
-    general = []
-    for refusal in refused.refusals:
-        if refusal.field == "reason":
-            form.reason.errors = [*form.reason.errors, refusal.message]
-        else:
-            general.append(ErrorItem(refusal.message))
+    general = [ErrorItem(m) for m in apply_refusals(form, refused)]
+    claim, agreement, acting = _load_claim(claim_id)
     errors = general + [ErrorItem(m, form.reason.id) for m in form.reason.errors]
     return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
 
@@ -579,10 +569,11 @@ def start(household_id: int):
 def provider_start():
     """The provider chooses one of their agreements and a past month, then fills in the sheet."""
     rows = db.session.execute(
-        select(Agreement.id, Agreement.reference, Household.name)
-        .join(Household, Household.id == Agreement.household_id)
+        select(Agreement.id, Agreement.reference, Agreement.household_id)
         .where(Agreement.provider_id == current_user.provider_id).order_by(Agreement.id)).all() \
         if current_user.provider_id is not None else []
-    options = [(str(aid), f"Huishouden {name} ({reference})") for aid, reference, name in rows]
+    holders = holder_labels(household_id for _aid, _reference, household_id in rows)
+    options = [(str(aid), f"{holders[household_id]} ({reference})")
+               for aid, reference, household_id in rows]
     back = url_for("providers.home") if "providers.home" in current_app.view_functions else None
     return _choose(options, household=None, action=url_for("claims.provider_start"), back=back)

@@ -8,8 +8,8 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.access.forms import BaseForm, DutchDateField
 from portal.budgets.constants import CareKind
+from portal.forms import BaseForm, DutchDateField
 
 
 class ReviewForm(BaseForm):

@@ -26,11 +26,11 @@ from portal.agreements.permissions import can_review, visible_lines
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import LAWS_BY_FUNDER_KIND, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
-from portal.claims.rules import format_minutes
 from portal.extensions import db
 from portal.funders.rules import match_funder
 from portal.identifiers import check_bsn, mask_bsn
 from portal.pagination import Page, paginate
+from portal.quantities import quantity_label
 from portal.refusals import Refusal, Refused
 
 # ---------------------------------------------------------------------------------------------
@@ -175,15 +175,6 @@ class ReviewView:
     under_review: bool  # the version is still ter beoordeling (others may not have decided)
 
 
-def _quantity_text(unit: str, quantity: int) -> str:
-    unit = Unit(unit)
-    if unit in (Unit.UUR, Unit.MAANDLOON):
-        return f"{format_minutes(quantity)} uur per week"
-    if unit is Unit.DAGDEEL:
-        return f"{quantity} dagdeel per week" if quantity == 1 else f"{quantity} dagdelen per week"
-    return f"{quantity} etmaal per week" if quantity == 1 else f"{quantity} etmalen per week"
-
-
 def _review_lines(lines: list[AgreementLine], grants: dict[int, Grant],
                   members: dict[int, str]) -> list[ReviewLine]:
     result = []
@@ -192,7 +183,7 @@ def _review_lines(lines: list[AgreementLine], grants: dict[int, Grant],
         result.append(ReviewLine(
             care_kind=CareKind(line.care_kind).label, unit=Unit(line.unit).label,
             tariff_cents=line.tariff_cents, budget_tariff_cents=line.budget_tariff_cents,
-            quantity_text=_quantity_text(line.unit, line.weekly_quantity),
+            quantity_text=quantity_label(line.unit, line.weekly_quantity, per_week=True),
             weekly_cost_cents=weekly_cost_cents(line),
             member_name=members[grant.member_id], law=Law(grant.law).label))
     return result

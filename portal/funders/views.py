@@ -17,11 +17,12 @@ from portal.agreements.constants import VersionStatus
 from portal.budgets.models import Funder
 from portal.dates import today
 from portal.extensions import db
+from portal.forms import apply_refusals, form_status
 from portal.funders import csv_import, service
 from portal.funders.forms import GrantForm, ImportForm, ReviewForm
 from portal.money import parse_euros
 from portal.pagination import page_number
-from portal.refusals import AlreadyDone, Refusal, Refused
+from portal.refusals import AlreadyDone, Refused
 from portal.web import roles_required, show_repeat
 
 bp = Blueprint("funders", __name__)
@@ -30,19 +31,6 @@ consulent_only = roles_required(Role.CONSULENT)
 
 # Refusal fields of the services that have another name on our forms.
 FIELD_ALIASES = {"member": "bsn"}
-
-
-def apply_refusals(form, refusals: list[Refusal]) -> list[str]:
-    """Put each refusal on the form field it names; return the rest for the error summary."""
-    general = []
-    for r in refusals:
-        name = FIELD_ALIASES.get(r.field or "", r.field)
-        if name and name in form._fields and name not in ("csrf_token",):
-            field = form[name]
-            field.errors = [*field.errors, r.message]
-        else:
-            general.append(r.message)
-    return general
 
 
 def _funder() -> Funder:
@@ -85,9 +73,7 @@ def review(version_id: int):
             except AlreadyDone as done:
                 return show_repeat(done, url_for("funders.review", version_id=version.id))
             except Refused as refused:
-                if "not_allowed" in refused.codes:
-                    abort(404)
-                general += apply_refusals(form, refused.refusals)
+                general += apply_refusals(form, refused, FIELD_ALIASES)
             else:
                 reference = version.agreement.reference
                 if not approve:
@@ -100,7 +86,7 @@ def review(version_id: int):
                 else:
                     flash(f"U heeft zorgovereenkomst {reference} goedgekeurd.")
                 return redirect(url_for("funders.queue"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     view = service.review_view(version, current_user)
     return render_template("funders/review.html", view=view, form=form, general=general), status
 
@@ -126,7 +112,7 @@ def new_grant():
             try:
                 match = service.find_member(current_user, form.bsn.data)
             except Refused as refused:
-                general += apply_refusals(form, refused.refusals)
+                general += apply_refusals(form, refused, FIELD_ALIASES)
         status = 200 if match else 422
         return render_template("funders/grant_new.html", form=form, funder=funder, match=match,
                                general=general), status
@@ -137,7 +123,7 @@ def new_grant():
             try:
                 amount = parse_euros(form.amount.data, "amount")
             except Refused as refused:
-                general += apply_refusals(form, refused.refusals)
+                general += apply_refusals(form, refused, FIELD_ALIASES)
         if valid and amount is not None:
             grant = _register(form, amount, general)
             if grant is not None:
@@ -145,7 +131,7 @@ def new_grant():
                       f"(kenmerk {grant.decision_reference or 'zonder kenmerk'}). De budgethouder "
                       "krijgt een bericht.")
                 return redirect(url_for("funders.grants"))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("funders/grant_new.html", form=form, funder=funder, match=match,
                            general=general), status
 
@@ -159,7 +145,7 @@ def _register(form: GrantForm, amount: int, general: list[str]):
             amount_cents=amount, care_kinds=list(form.care_kinds.data or []),
             decision_reference=form.decision_reference.data or "")
     except Refused as refused:
-        general += apply_refusals(form, refused.refusals)
+        general += apply_refusals(form, refused, FIELD_ALIASES)
         return None
 
 
@@ -182,7 +168,7 @@ def import_grants():
                 f"{len(report.row_errors)} van de {report.rows_checked} regels kloppen niet. "
                 "Er is niets geïmporteerd. Verbeter de regels hieronder en laad het hele bestand "
                 "opnieuw.")
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("funders/grant_import.html", form=form, funder=funder, report=report,
                            columns=csv_import.COLUMNS, column_of=csv_import.column_of,
                            laws=service.laws_of_funder(funder)), status

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.access.forms import BaseForm
+from portal.forms import BaseForm
 from portal.messages import service
 from portal.pagination import page_number
 

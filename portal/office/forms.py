@@ -17,11 +17,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from portal.access.constants import Role
-from portal.access.forms import BaseForm
 from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
 from portal.database import parse_id
 from portal.dates import format_day, parse_date, parse_month
+from portal.forms import BaseForm
 from portal.office.service import SheetColumn
 from portal.refusals import Refused
 

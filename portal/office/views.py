@@ -32,6 +32,7 @@ from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
 from portal.dates import format_day, month_days, parse_month, today
 from portal.extensions import db
+from portal.forms import apply_refusals, form_status
 from portal.money import format_euro
 from portal.office import accounts, service
 from portal.office.forms import (
@@ -195,7 +196,7 @@ def claim(claim_id: int):
         else:
             flash(DECIDED[ClaimStatus(decided.status)].format(ref=decided.reference))
             return redirect(url_for("office.claims"))
-    status = 422 if form.is_submitted() else 200
+    status = form_status()
     return render_template("office/claim.html", view=view, form=form, general=general), status
 
 
@@ -220,7 +221,7 @@ def paper_intake():
         if agreement_id is not None and month is not None:
             return redirect(url_for("office.paper_sheet", agreement_id=agreement_id,
                                     month=f"{month:%Y-%m}"))
-    status = 422 if form.is_submitted() else 200
+    status = form_status()
     return render_template("office/paper_lookup.html", form=form), status
 
 
@@ -269,7 +270,7 @@ def paper_sheet(agreement_id: int, month: str):
                 flash(f"Het papieren urenbriefje {claim.reference} is ingediend "
                       f"({format_euro(claim.total_cents)}).")
                 return redirect(url_for("office.paper_intake"))
-    status = 422 if form.is_submitted() else 200
+    status = form_status()
     rows = [(day, format_date(day, "EEEE d MMMM", locale="nl_NL")) for day in days]
     return render_template("office/paper_sheet.html", form=form, header=header, rows=rows,
                            general=general, cell=_cell), status
@@ -330,11 +331,11 @@ def new_account():
                                provider_id=form.provider.data, funder_id=form.funder.data,
                                link_for=_welcome_link)
         except Refused as refused:
-            form.add_refusals(refused)
+            form.form_errors.extend(apply_refusals(form, refused))
         else:
             _flash_welcome(user, f"De inlog voor {user.name} is gemaakt")
             return redirect(url_for("office.accounts", zoek=user.email))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("office/account_new.html", form=form,
                            welcome_days=WELCOME_LINK_VALID.days), status
 

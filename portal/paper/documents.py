@@ -32,7 +32,6 @@ from portal.claims.grid import Column
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import (
     claim_reference,
-    format_minutes,
     handover_deadline,
     refusal_letter_exists,
     submit_deadline,
@@ -56,6 +55,7 @@ from portal.overview.start_page import allowance_lines
 from portal.paper.pdf import qr_svg
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.providers.models import Provider
+from portal.quantities import quantity_label
 
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
@@ -70,16 +70,6 @@ def _qr(reference: str) -> Markup:
 
 def holder_name(household: Household) -> str:
     return holder_labels([household.id])[household.id]
-
-
-def quantity_label(unit: str, quantity: int) -> str:
-    """'4:00 uur' for minutes of hourly care (or a fixed wage's hours), 'n dagdelen' otherwise."""
-    unit = Unit(unit)
-    if unit in (Unit.UUR, Unit.MAANDLOON):
-        return f"{format_minutes(quantity)} uur"
-    if unit is Unit.DAGDEEL:
-        return f"{quantity} {'dagdeel' if quantity == 1 else 'dagdelen'}"
-    return f"{quantity} {'etmaal' if quantity == 1 else 'etmalen'}"
 
 
 # --------------------------------------------------------------------------- 1. the agreement
@@ -161,7 +151,7 @@ def agreement_document(agreement: Agreement, today: dt.date,
         lines.append(AgreementLineRow(
             care_kind=CareKind(line.care_kind).label, unit=unit.value,
             tariff_cents=line.tariff_cents, tariff_label=unit.label,
-            weekly=quantity_label(unit, line.weekly_quantity) + " per week",
+            weekly=quantity_label(unit, line.weekly_quantity, per_week=True),
             member_name=member, law=Law(_grant.law).label, year=_grant.period_start.year,
             funder_name=funder, budget_tariff_cents=line.budget_tariff_cents))
     members = list(dict.fromkeys(row.member_name for row in lines))

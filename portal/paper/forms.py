@@ -2,7 +2,7 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from portal.access.forms import BaseForm
+from portal.forms import BaseForm
 
 PAPER = "papier"
 ONLINE = "online"

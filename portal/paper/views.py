@@ -24,6 +24,7 @@ from portal.claims.models import Claim
 from portal.claims.permissions import acting_on, can_view_claim
 from portal.dates import add_months, first_of_month, parse_month, today
 from portal.extensions import db
+from portal.forms import abort_if_not_allowed
 from portal.paper import documents
 from portal.paper.forms import PAPER, PaperForm
 from portal.paper.service import download_name, render_document
@@ -158,8 +159,7 @@ def settings(household_id: int):
             budgets_service.set_works_on_paper(current_user, household_id,
                                                form.choice.data == PAPER, today())
         except Refused as refused:
-            if any(r.code == "not_allowed" for r in refused.refusals):
-                abort(404)
+            abort_if_not_allowed(refused)
             form.choice.errors = [r.message for r in refused.refusals]
         else:
             flash("Uw keuze is opgeslagen: u krijgt elke maand uw overzicht en urenbriefjes per "

@@ -326,3 +326,17 @@ def test_the_change_page_leads_into_the_steps(w, client, login):
                                                        VersionStatus.CONCEPT]
     page = text(client.get(response.location))
     assert "De wijziging is opgeslagen als concept (versie 2), vanaf 1 maart 2026" in page
+
+
+def test_the_change_page_says_the_rules_own_reason_when_a_change_is_open(w, client, login):
+    """Issue 10, finding 4: the change view checked 'may change' itself with its own message;
+    it now answers with agreements.rules.check_may_change's refusal."""
+    agreement = approved_with_marieke(w)
+    service.start_change(w.holder, agreement, TODAY)
+    _db.session.commit()
+    login(w.holder)
+    response = client.get(f"/overeenkomsten/{agreement.id}/wijzigen")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/overeenkomsten/{agreement.id}")
+    page = text(client.get(response.location))
+    assert "Er loopt al een wijziging. Rond die eerst af of pas die aan." in page

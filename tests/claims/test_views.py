@@ -544,6 +544,14 @@ def test_provider_chooses_agreement_and_month(client, login, w):
     assert response.headers["Location"].endswith(new_url(w))
 
 
+def test_provider_sees_each_agreement_under_the_portals_one_household_label(client, login, w):
+    """Issue 10, finding 4: the choice built "Huishouden <name>" by hand; it now names the
+    household as every other page does (budgets.service.holder_labels: the budget holder)."""
+    login(w.provider_user)
+    html = client.get("/zorgverlener/urenbriefje").get_data(as_text=True)
+    assert f"Anna Test ({w.agreement.reference})" in html
+
+
 def test_provider_cannot_choose_another_providers_agreement(client, login, w):
     login(w.other_provider)
     response = client.get(f"/zorgverlener/urenbriefje?overeenkomst={w.agreement.id}"
