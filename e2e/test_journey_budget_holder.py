@@ -55,8 +55,11 @@ def usage_row(app, household_id: int, member: str, law: str):
     from portal.overview.service import household_usage
 
     with app.app_context():
-        usage = household_usage(household_id, today())
-    rows = [r for r in usage.rows if r.member_name == member and r.law_label == law]
+        day = today()
+        usage = household_usage(household_id, day)
+    # the budget running today (next year's, once granted, is shown too)
+    rows = [r for r in usage.rows if r.member_name == member and r.law_label == law
+            and r.period_start <= day <= r.period_end]
     assert len(rows) == 1, rows
     return usage, rows[0].usage
 
@@ -64,7 +67,8 @@ def usage_row(app, household_id: int, member: str, law: str):
 def figures_on_page(page: Page, member: str, law: str) -> dict[str, int]:
     """The row of one budget in the overview table on Mijn budget, read as cents."""
     table = page.get_by_role("table", name="Uw budgetten per gezinslid en per wet, en het totaal")
-    row = table.get_by_role("row", name=re.compile(rf"^{member}, {law}"))
+    # the budget running today: its row names no other period ("budget 2027" and the like)
+    row = table.get_by_role("row", name=re.compile(rf"^{member}, {law} €"))
     values = [cents(t) for t in row.get_by_role("cell").all_inner_texts()]
     return dict(zip(("granted", "paid", "in_progress", "available", "committed"), values,
                     strict=True))
@@ -110,8 +114,9 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     expect(page).to_have_url(f"{base}/huishoudens/{household_id}/budget")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn budget")
     usage, _ = usage_row(app, household_id, member, law)
-    assert len(usage.rows) == 4
-    for row in usage.rows:
+    running = [r for r in usage.rows if r.period_start <= now <= r.period_end]
+    assert len(running) == 4
+    for row in running:
         u = row.usage
         assert figures_on_page(page, row.member_name, row.law_label) == {
             "granted": u.granted_cents, "paid": u.paid_cents, "in_progress": u.in_progress_cents,

@@ -332,7 +332,7 @@ def test_the_change_page_says_the_rules_own_reason_when_a_change_is_open(w, clie
     """Issue 10, finding 4: the change view checked 'may change' itself with its own message;
     it now answers with agreements.rules.check_may_change's refusal."""
     agreement = approved_with_marieke(w)
-    service.start_change(w.holder, agreement, TODAY)
+    changing.start_change(w.holder, agreement, TODAY)
     _db.session.commit()
     login(w.holder)
     response = client.get(f"/overeenkomsten/{agreement.id}/wijzigen")
