@@ -88,7 +88,7 @@ def test_provider_prepares_a_sheet_and_later_sees_it_paid(page: Page, world):
     expect(page.get_by_role("heading", level=1)).to_have_text("Urenbriefje invullen")
     assert_accessible(page)
     page.get_by_label("Zorgovereenkomst").select_option(
-        label=f"Huishouden Bakker ({world['reference']})")
+        label=f"Pieter Bakker ({world['reference']})")
     page.get_by_label("Maand").select_option(value=f"{month:%Y-%m}")
     press(page, page.get_by_role("button", name="Urenbriefje invullen"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Urenbriefje {label}")
