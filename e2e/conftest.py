@@ -18,6 +18,24 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+# The test server hands Chromium our static files (send_file). When the browser answers a page's
+# CSS from its cache or drops the connection (a 304, a navigation), werkzeug's development server
+# can leave that file for the garbage collector to close, which Python reports as a
+# ResourceWarning inside an "Exception ignored" message at some later moment, in whichever test
+# runs then. It says nothing about the portal (production serves static files through the proxy),
+# so for the browser journeys only, and only for files under static/, it is not an error.
+STATIC_FILE_LEFT_OPEN = [
+    r"ignore:Exception ignored in. <_io.FileIO name='[^']*/static/"
+    r":pytest.PytestUnraisableExceptionWarning",
+    r"ignore:unclosed file <_io.BufferedReader name='[^']*/static/:ResourceWarning",
+]
+
+
+def pytest_configure(config):
+    for line in STATIC_FILE_LEFT_OPEN:
+        config.addinivalue_line("filterwarnings", line)
+
+
 # Chromium writes its profile and caches under XDG dirs: keep them out of $HOME.
 _XDG = tempfile.mkdtemp(prefix="pgb-e2e-xdg-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_XDG, "config")
