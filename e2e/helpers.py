@@ -181,6 +181,26 @@ def wider_than_screen(page: Page) -> list[str]:
     }""")
 
 
+def pieters_budgets(start: dt.date) -> tuple:
+    """The demo's Pieter Bakker, the consulent of his gemeente and his budgets running on or
+    after `start` (in the caller's app context): what a journey needs to give Pieter an
+    agreement of its own with approved_agreement."""
+    from sqlalchemy import select
+
+    from portal.access.service import find_user_by_email
+    from portal.budgets.models import Grant, Member
+    from portal.demo.seed import CONSULENT_AMERSFOORT, PIETER
+    from portal.extensions import db
+
+    pieter = find_user_by_email(PIETER.email)
+    consulent = find_user_by_email(CONSULENT_AMERSFOORT.email)
+    grants = db.session.scalars(
+        select(Grant).join(Member, Member.id == Grant.member_id)
+        .where(Member.household_id == pieter.household_id, Grant.period_end >= start)
+        .order_by(Grant.period_start)).all()
+    return pieter, consulent, grants
+
+
 def approved_agreement(holder, provider_user, consulent, *, provider_id: int, grants,
                        care_kind, tariff_cents: int, weekly_quantity: int, starts_on: dt.date,
                        on: dt.date, model: str = "opdracht"):

@@ -15,7 +15,14 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import approved_agreement, assert_accessible, log_in, log_out, press
+from e2e.helpers import (
+    approved_agreement,
+    assert_accessible,
+    log_in,
+    log_out,
+    pieters_budgets,
+    press,
+)
 from portal.providers.service import create_provider
 
 pytestmark = pytest.mark.e2e
@@ -26,28 +33,19 @@ TARIFF_CENTS = 4500
 
 @pytest.fixture(scope="module")
 def world(demo_server):
-    from sqlalchemy import select
 
-    from portal.access.service import create_user, find_user_by_email
+    from portal.access.service import create_user
     from portal.agreements.constants import ProviderKind
     from portal.api.service import create_api_key
     from portal.budgets.constants import CareKind
-    from portal.budgets.models import Grant, Member
     from portal.database import transaction
     from portal.dates import add_months, first_of_month, today
-    from portal.demo.seed import CONSULENT_AMERSFOORT, PIETER
-    from portal.extensions import db
 
     base, app = demo_server
     start = first_of_month(add_months(today(), -1))
     on = start - dt.timedelta(days=14)
     with app.app_context(), transaction():
-        pieter = find_user_by_email(PIETER.email)
-        consulent = find_user_by_email(CONSULENT_AMERSFOORT.email)
-        grants = db.session.scalars(
-            select(Grant).join(Member, Member.id == Grant.member_id)
-            .where(Member.household_id == pieter.household_id, Grant.period_end >= start)
-            .order_by(Grant.period_start)).all()
+        pieter, consulent, grants = pieters_budgets(start)
         provider = create_provider(pieter, kind=ProviderKind.ORGANISATIE,
                                               name=ORGANISATION, iban="NL44RABO0123456789",
                                               kvk="40123456", agb="04012345")

@@ -16,7 +16,16 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import approved_agreement, assert_accessible, cents, euro, log_in, log_out, press
+from e2e.helpers import (
+    approved_agreement,
+    assert_accessible,
+    cents,
+    euro,
+    log_in,
+    log_out,
+    pieters_budgets,
+    press,
+)
 from e2e.helpers import hour_cell as cell
 from portal.providers.service import create_provider
 
@@ -32,27 +41,18 @@ TARIFF_CENTS = 3000
 def world(demo_server):
     """The demo plus an approved agreement of Pieter Bakker with a new provider, from the first
     day of last month, with no sheet yet."""
-    from sqlalchemy import select
 
-    from portal.access.service import create_user, find_user_by_email
+    from portal.access.service import create_user
     from portal.agreements.constants import ProviderKind
     from portal.budgets.constants import CareKind
-    from portal.budgets.models import Grant, Member
     from portal.database import transaction
     from portal.dates import add_months, first_of_month, today
-    from portal.demo.seed import CONSULENT_AMERSFOORT, PIETER
-    from portal.extensions import db
 
     base, app = demo_server
     start = first_of_month(add_months(today(), -1))
     on = start - dt.timedelta(days=14)
     with app.app_context(), transaction():
-        pieter = find_user_by_email(PIETER.email)
-        consulent = find_user_by_email(CONSULENT_AMERSFOORT.email)
-        grants = db.session.scalars(
-            select(Grant).join(Member, Member.id == Grant.member_id)
-            .where(Member.household_id == pieter.household_id, Grant.period_end >= start)
-            .order_by(Grant.period_start)).all()
+        pieter, consulent, grants = pieters_budgets(start)
         provider = create_provider(pieter, kind=ProviderKind.PERSOON,
                                               name=PROVIDER_NAME, iban="NL44RABO0123456789")
         provider_user = create_user(PROVIDER_EMAIL, PROVIDER_PASSWORD, "zorgverlener",
