@@ -99,6 +99,15 @@ class LineForm(BaseForm):
         csrf = False
 
 
+class LineList(FieldList):
+    """The lines of a form: exactly `min_entries` line forms, named lines-0 .. lines-<n-1>
+    whatever was posted, so line i of the form is always line i of the rules (a line that
+    was not sent is empty, one too many is not read)."""
+
+    def _extract_indices(self, prefix, formdata):
+        return range(self.min_entries)
+
+
 def _typed_text(field) -> str:
     return field.raw_data[0] if field.raw_data else ""
 
@@ -258,7 +267,8 @@ def place_refusals(form, refused: Refused | Iterable[Refusal],
     ('lines-0-tariff_cents'); return the refusals that belong to no field of the form, in
     order. `aliases`: a rule's field name -> the form's ("" for none). `lines`: the line forms
     (FormFields) in the order the rules count the lines, when the form has other rows too (a
-    row per kind of care, of which only the ticked ones are lines). `not_allowed` answers 404."""
+    row per kind of care, of which only the ticked ones are lines); None for a line the form
+    has no row for (its refusals go to the summary). `not_allowed` answers 404."""
     refusals = list(refused.refusals if isinstance(refused, Refused) else refused)
     abort_if_not_allowed(refusals)
     fields = line_fields(form)
@@ -281,7 +291,7 @@ def _line_name(name: str, lines: Sequence | None) -> str:
     if lines is None or not name.startswith("lines-"):
         return name
     _, index, part = (name.split("-", 2) + ["", ""])[:3]
-    if not index.isdigit() or int(index) >= len(lines):
+    if not index.isdigit() or int(index) >= len(lines) or lines[int(index)] is None:
         return name
     sub = lines[int(index)].form._fields.get(part)
     return sub.name if sub is not None else name

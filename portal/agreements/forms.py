@@ -1,7 +1,9 @@
 """Forms of the agreement screens. Labels and messages in Dutch; domain checks stay in rules.py.
 
-Some steps have a field per budget and kind of care: their form classes are made per request
-(`care_form`, `hours_form`, `change_form`), with field names that say what they are about.
+Some steps have a line form per budget and kind of care, or per line of the agreement: their
+form classes are made per request (`care_form`, `hours_form`, `change_form`), and the fields of
+a line are named as the rules name a line's parts (tariff_cents, weekly_quantity, unit,
+care_kind), so the rules' refusals land on them (portal.forms.apply_refusals).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
-    FieldList,
     FormField,
     IntegerField,
     Label,
@@ -28,7 +29,14 @@ from portal import quantities
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.budgets.constants import Unit
-from portal.forms import BaseForm, DutchDateField, EuroField, LineForm, QuantityField
+from portal.forms import (
+    BaseForm,
+    DutchDateField,
+    EuroField,
+    LineForm,
+    LineList,
+    QuantityField,
+)
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -189,8 +197,8 @@ class ChangeLine(LineForm):
         InputRequired("Vul in hoeveel per week.")])
 
 
-def _lines_field(line_form: type[LineForm], count: int) -> FieldList:
-    return FieldList(FormField(line_form), min_entries=count, max_entries=count)
+def _lines_field(line_form: type[LineForm], count: int) -> LineList:
+    return LineList(FormField(line_form), min_entries=count)
 
 
 def _name_lines(form, lines, labels: list[dict[str, str]]) -> None:
@@ -291,9 +299,3 @@ def quantity_data(lines) -> list[dict]:
     """The lines' quantities (and tariffs), as the hours and change forms take them."""
     return [{"tariff_cents": ln.tariff_cents, "weekly_quantity": ln.weekly_quantity}
             for ln in lines]
-
-
-def format_tariff(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    return f"{cents // 100},{cents % 100:02d}"

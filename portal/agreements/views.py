@@ -502,7 +502,8 @@ def _render_care(agreement, version, form, general, current, grants, rows):
     groups = [(g, [(forms.care_prefix(g.id, k), lbl) for gid, k, lbl in rows if gid == g.id])
               for g in grants]
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
-                        {"lines": [form[_prefix(ln)] for ln in current]}, verdict=verdict,
+                        {"lines": [form._fields.get(_prefix(ln)) for ln in current]},
+                        verdict=verdict,
                         groups=groups, grant_label=_grant_label, maxima=maxima,
                         show_top_up=show_top_up, minimum_wage=service.minimum_wage(version))
 

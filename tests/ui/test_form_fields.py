@@ -6,9 +6,9 @@ its field without a mapping."""
 import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
-from wtforms import FieldList, FormField
+from wtforms import FormField
 
-from portal.forms import BaseForm, EuroField, LineForm, QuantityField, apply_refusals
+from portal.forms import BaseForm, EuroField, LineForm, LineList, QuantityField, apply_refusals
 from portal.refusals import Refusal
 
 
@@ -35,7 +35,7 @@ class LinesForm(BaseForm):
     class Meta:
         csrf = False
 
-    lines = FieldList(FormField(Line), min_entries=2, max_entries=2)
+    lines = LineList(FormField(Line), min_entries=2)
 
 
 def _amount(app, typed):
@@ -147,3 +147,14 @@ def test_lines_counted_by_the_rules_land_on_the_rows_they_came_from(app):
         assert form.c.tariff_cents.errors == ["Te laag."]
         assert not form.b.tariff_cents.errors and not form.a.tariff_cents.errors
         assert general == ["Buiten de rij."]
+
+
+def test_line_i_of_the_form_is_line_i_whatever_was_posted(app):
+    """A line that was not sent stays empty (not filled with the next line's text), one too
+    many is not read."""
+    with app.test_request_context(method="POST"):
+        form = LinesForm(formdata=MultiDict({"lines-1-tariff_cents": "7,00",
+                                             "lines-5-tariff_cents": "9,00"}))
+        form.validate()
+        assert [e.name for e in form.lines] == ["lines-0", "lines-1"]
+        assert [e.tariff_cents.data for e in form.lines] == [None, 700]
