@@ -618,31 +618,27 @@ def test_tariff_change_becomes_a_concept_to_sign(w, client, login):
     assert agreement.versions[-1].lines[0].tariff_cents == 6500
 
 
-def test_change_with_a_bad_tariff_or_quantity_is_refused_next_to_the_field(w, client, login):
+@pytest.mark.parametrize("typed, shown", [
+    # Not on the first of a month: the rule's refusal.
+    ({"starts_on": "2026-03-15"}, ["eerste dag van een maand"]),
+    # No amount, no quantity: the fields' own refusals, next to them, what was typed kept.
+    ({"lines-0-tariff_cents": "veel", "lines-0-weekly_quantity": "vier"},
+     ['id="lines-0-tariff_cents-error">&#39;veel&#39; is geen bedrag',
+      'id="lines-0-weekly_quantity-error">Schrijf de uren als uren:minuten',
+      'href="#lines-0-tariff_cents"',  # the error summary links to the field
+      'value="veel"', 'value="vier"']),
+])
+def test_a_refused_change_says_why_and_writes_nothing(w, client, login, typed, shown):
     agreement = w.approved()
     login(w.holder)
     before = count(AgreementVersion)
     response = client.post(f"/overeenkomsten/{agreement.id}/wijzigen", data={
         "starts_on": "2026-03-01", "end_kind": "einddatum", "ends_on": "2026-12-31",
-        "lines-0-tariff_cents": "veel", "lines-0-weekly_quantity": "vier"})
+        "lines-0-tariff_cents": "65,00", "lines-0-weekly_quantity": "4:00", **typed})
     assert response.status_code == 422
     page = text(response)
-    assert 'id="lines-0-tariff_cents-error">&#39;veel&#39; is geen bedrag' in page
-    assert 'id="lines-0-weekly_quantity-error">Schrijf de uren als uren:minuten' in page
-    assert 'href="#lines-0-tariff_cents"' in page  # the error summary links to the field
-    assert 'value="veel"' in page and 'value="vier"' in page
-    assert count(AgreementVersion) == before
-
-
-def test_change_not_on_first_of_month_is_refused(w, client, login):
-    agreement = w.approved()
-    login(w.holder)
-    before = count(AgreementVersion)
-    response = client.post(f"/overeenkomsten/{agreement.id}/wijzigen", data={
-        "starts_on": "2026-03-15", "end_kind": "einddatum", "ends_on": "2026-12-31",
-        "lines-0-tariff_cents": "65,00", "lines-0-weekly_quantity": "4:00"})
-    assert response.status_code == 422
-    assert "eerste dag van een maand" in text(response)
+    for snippet in shown:
+        assert snippet in page
     assert count(AgreementVersion) == before
 
 
