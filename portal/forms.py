@@ -9,6 +9,7 @@ is not shown to exist). A repeat (`AlreadyDone`) is answered with portal.web.sho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from flask import abort, request
@@ -266,9 +267,10 @@ def place_refusals(form, refused: Refused | Iterable[Refusal],
     """Put each refusal on the form field it names, a field of a line form too
     ('lines-0-tariff_cents'); return the refusals that belong to no field of the form, in
     order. `aliases`: a rule's field name -> the form's ("" for none). `lines`: the line forms
-    (FormFields) in the order the rules count the lines, when the form has other rows too (a
-    row per kind of care, of which only the ticked ones are lines); None for a line the form
-    has no row for (its refusals go to the summary). `not_allowed` answers 404."""
+    (FormFields), or the one input of each line (a cell of an hour sheet), in the order the
+    rules count the lines, when the form has other rows too (a row per kind of care, of which
+    only the ticked ones are lines); None for a line the form has no row for (its refusals go
+    to the summary). `not_allowed` answers 404."""
     refusals = list(refused.refusals if isinstance(refused, Refused) else refused)
     abort_if_not_allowed(refusals)
     fields = line_fields(form)
@@ -286,14 +288,23 @@ def place_refusals(form, refused: Refused | Iterable[Refusal],
     return rest
 
 
+# A rule's name for part of a line: 'lines-1-unit' (agreements) or 'lines[1].quantity' (claims).
+_LINE_PART = re.compile(r"^lines(?:-(\d+)-|\[(\d+)\]\.)(\w+)$", re.ASCII)
+
+
 def _line_name(name: str, lines: Sequence | None) -> str:
-    """'lines-1-unit' -> the name of that part of the second of `lines`."""
-    if lines is None or not name.startswith("lines-"):
+    """A rule's name for part of line i -> the name of that part of `lines[i]` (a line form),
+    or of `lines[i]` itself (one input per line, as a cell of an hour sheet)."""
+    match = _LINE_PART.match(name) if lines is not None else None
+    if match is None:
         return name
-    _, index, part = (name.split("-", 2) + ["", ""])[:3]
-    if not index.isdigit() or int(index) >= len(lines) or lines[int(index)] is None:
+    index = int(match.group(1) or match.group(2))
+    line = lines[index] if index < len(lines) else None
+    if line is None:
         return name
-    sub = lines[int(index)].form._fields.get(part)
+    if not isinstance(line, FormField):
+        return line.name
+    sub = line.form._fields.get(match.group(3))
     return sub.name if sub is not None else name
 
 
