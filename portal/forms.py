@@ -113,6 +113,14 @@ def _typed_text(field) -> str:
     return field.raw_data[0] if field.raw_data else ""
 
 
+def _blank_is_empty(field, valuelist) -> str:
+    """What was typed, stripped; only spaces count as nothing typed (for InputRequired too)."""
+    text = (valuelist[0] if valuelist else "").strip()
+    if not text:
+        field.raw_data = []
+    return text
+
+
 class EuroField(Field):
     """An amount as people type it ('22,98', '1.234,50', '€ 5') -> integer cents
     (portal.money.parse_euros: its Dutch message when it is no amount, or too large). Empty
@@ -127,7 +135,7 @@ class EuroField(Field):
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
+        text = _blank_is_empty(self, valuelist)
         if not text:
             return
         limit = {} if self.maximum_cents is None else {"maximum_cents": self.maximum_cents}
@@ -194,10 +202,11 @@ class QuantityField(Field):
 
     def process_formdata(self, valuelist):
         self.data = None  # parsed in pre_validate, once the line's unit is known
+        _blank_is_empty(self, valuelist)
 
     def pre_validate(self, form):
         text = _typed_text(self).strip()
-        if not self.raw_data or not text:
+        if not text:
             return
         try:
             self.data = parse_quantity(text, self.unit, too_large=self.too_large)

@@ -158,3 +158,17 @@ def test_line_i_of_the_form_is_line_i_whatever_was_posted(app):
         form.validate()
         assert [e.name for e in form.lines] == ["lines-0", "lines-1"]
         assert [e.tariff_cents.data for e in form.lines] == [None, 700]
+
+
+def test_only_spaces_is_nothing_typed_and_a_required_line_says_so(app):
+    from wtforms.validators import InputRequired
+
+    class Required(LineForm):
+        tariff_cents = EuroField("Tarief", validators=[InputRequired("Vul het tarief in.")])
+        weekly_quantity = QuantityField("Per week", validators=[InputRequired("Vul in hoeveel.")])
+
+    with app.test_request_context(method="POST"):
+        form = Required(formdata=MultiDict({"tariff_cents": "  ", "weekly_quantity": " "}))
+        assert not form.validate()
+        assert form.tariff_cents.errors == ["Vul het tarief in."]
+        assert form.weekly_quantity.errors == ["Vul in hoeveel."]
