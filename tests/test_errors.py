@@ -136,7 +136,7 @@ def test_a_tariff_too_large_is_refused_in_dutch_and_nothing_written(client, logi
     login(holder)
     p = f"g{grant.id}_persoonlijke_verzorging"
     response = client.post(f"/overeenkomsten/{agreement.id}/stap/zorg", data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": TOO_LARGE})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": TOO_LARGE})
     assert response.status_code == 422
     page = text(response)
     assert "het hoogste bedrag dat u hier kunt invullen" in page

@@ -1,7 +1,9 @@
 """Forms of the agreement screens. Labels and messages in Dutch; domain checks stay in rules.py.
 
-Some steps have a field per budget and kind of care: their form classes are made per request
-(`care_form`, `hours_form`, `change_form`), with field names that say what they are about.
+Some steps have a line form per budget and kind of care, or per line of the agreement: their
+form classes are made per request (`care_form`, `hours_form`, `change_form`), and the fields of
+a line are named as the rules name a line's parts (tariff_cents, weekly_quantity, unit,
+care_kind), so the rules' refusals land on them (portal.forms.apply_refusals).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    FormField,
     IntegerField,
+    Label,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,11 +24,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal import forms as portal_forms
 from portal import quantities
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.budgets.constants import Unit
-from portal.forms import BaseForm, DutchDateField
+from portal.forms import (
+    BaseForm,
+    DutchDateField,
+    EuroField,
+    LineForm,
+    LineList,
+    QuantityField,
+)
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -115,40 +127,106 @@ def care_prefix(grant_id: int, care_kind: str) -> str:
     return f"g{grant_id}_{care_kind}"
 
 
+UNIT_MESSAGE = "Kies een eenheid uit de lijst."
+
+
+def care_line_form(model: str, label: str) -> type[LineForm]:
+    """One row of the care step: a kind of care of one budget. Its fields are named as the
+    rules name a line's parts: ticking `care_kind` makes it a line; unit and tariff are only
+    checked then."""
+    units = unit_choices(model)
+
+    class CareLine(LineForm):
+        care_kind = BooleanField(label)
+        unit = SelectField(f"Eenheid voor {label.lower()}", choices=options(units),
+                           validate_choice=False)
+        tariff_cents = EuroField(f"Tarief voor {label.lower()} in euro")
+
+        def validate(self, extra_validators=None) -> bool:
+            if not self.care_kind.data:
+                return True  # not chosen: what else the row says does not count
+            valid = super().validate(extra_validators)
+            if self.unit.data not in {value for value, _ in units}:
+                self.unit.errors.append(UNIT_MESSAGE)
+                valid = False
+            if self.tariff_cents.data is None and not self.tariff_cents.errors:
+                self.tariff_cents.errors.append("Vul het tarief in.")
+                valid = False
+            return valid
+
+    return CareLine
+
+
 def care_form(model: str, rows: list[tuple[int, str, str]], **kw) -> BaseForm:
-    """rows: (grant_id, care_kind value, label). Per row: use it?, unit, tariff."""
+    """rows: (grant_id, care kind value, label). A line form per row, named by care_prefix:
+    '<prefix>-care_kind' (use it?), '<prefix>-unit', '<prefix>-tariff_cents'."""
 
     class F(BaseForm):
         top_up = BooleanField("Ik betaal het deel van het tarief boven het maximum zelf, uit "
                               "eigen geld")
 
     for grant_id, kind, label in rows:
-        p = care_prefix(grant_id, kind)
-        setattr(F, f"{p}_use", BooleanField(label))
-        # Checked by the view only for the kinds of care that are ticked.
-        setattr(F, f"{p}_unit", SelectField(f"Eenheid voor {label.lower()}",
-                                            choices=options(unit_choices(model)),
-                                            validate_choice=False))
-        setattr(F, f"{p}_tariff", StringField(f"Tarief voor {label.lower()} in euro"))
+        setattr(F, care_prefix(grant_id, kind), FormField(care_line_form(model, label)))
     return F(**kw)
 
 
-def hours_form(model: str, line_labels: list[str], **kw) -> BaseForm:
-    """A quantity per line (line_0, line_1, ...); days per week for an employment contract."""
+def care_line(line) -> dict:
+    """A line's row of the care step, as the form shows it."""
+    return {"care_kind": True, "unit": line.unit.value, "tariff_cents": line.tariff_cents}
+
+
+# A week has 168 hours (rules.check_lines says so with the number); more than six digits is a
+# typing error (portal.forms.QUANTITY_DIGITS).
+TOO_LARGE = "Dit getal is te groot. Vul in hoeveel per week, bijvoorbeeld 4:30 of 3."
+QuantityError = quantities.QuantityError
+
+
+def parse_quantity(text: str, unit: str) -> int:
+    """'4:30' or '4,5' hours -> 270 minutes (hourly care, fixed hours); '3' -> 3 day parts."""
+    return portal_forms.parse_quantity(text, unit, too_large=TOO_LARGE)
+
+
+class HoursLine(LineForm):
+    weekly_quantity = QuantityField("Per week", too_large=TOO_LARGE, validators=[
+        InputRequired("Vul in hoeveel per week. Vul 0 in als het per week verschilt.")])
+
+
+class ChangeLine(LineForm):
+    tariff_cents = EuroField("Tarief in euro", validators=[InputRequired("Vul het tarief in.")])
+    weekly_quantity = QuantityField("Per week", too_large=TOO_LARGE, validators=[
+        InputRequired("Vul in hoeveel per week.")])
+
+
+def _lines_field(line_form: type[LineForm], count: int) -> LineList:
+    return LineList(FormField(line_form), min_entries=count)
+
+
+def _name_lines(form, lines, labels: list[dict[str, str]]) -> None:
+    """Each line's labels, and the unit its quantity is typed in."""
+    for entry, line, texts in zip(form.lines, lines, labels, strict=True):
+        entry.weekly_quantity.unit = line.unit
+        for name, text in texts.items():
+            entry[name].label = Label(entry[name].id, text)
+
+
+def days_per_week_field(message: str) -> IntegerField:
+    return IntegerField("Hoeveel dagen per week werkt de zorgverlener voor u?",
+                        validators=[InputRequired(message),
+                                    NumberRange(0, 7, "Vul een getal van 0 tot en met 7 in.")])
+
+
+def hours_form(model: str, lines, line_labels: list[str], **kw) -> BaseForm:
+    """A quantity per line (lines-<i>-weekly_quantity); days per week for an employment
+    contract. lines: the version's LineInputs (their units)."""
 
     class F(BaseForm):
-        pass
+        lines = _lines_field(HoursLine, len(line_labels))
 
-    for i, label in enumerate(line_labels):
-        setattr(F, f"line_{i}", StringField(label, validators=[
-            DataRequired("Vul in hoeveel per week. Vul 0 in als het per week verschilt.")]))
     if model == ModelKind.ARBEID:
-        F.days_per_week = IntegerField("Hoeveel dagen per week werkt de zorgverlener voor u?",
-                                       validators=[InputRequired("Vul het aantal dagen per week "
-                                                                 "in: 0 tot en met 7."),
-                                                   NumberRange(0, 7, "Vul een getal van 0 tot en "
-                                                               "met 7 in.")])
-    return F(**kw)
+        F.days_per_week = days_per_week_field("Vul het aantal dagen per week in: 0 tot en met 7.")
+    form = F(**kw)
+    _name_lines(form, lines, [{"weekly_quantity": label} for label in line_labels])
+    return form
 
 
 class PeriodFields:
@@ -199,72 +277,25 @@ class EndForm(BaseForm):
                               validators=[InputRequired("Vul de laatste dag van de zorg in.")])
 
 
-def change_form(model: str, line_labels: list[tuple[str, str]], **kw) -> BaseForm:
-    """A new version: from (first of a month), period, and per line tariff and quantity.
-    line_labels: (tariff label, quantity label) per current line."""
+def change_form(model: str, lines, line_labels: list[tuple[str, str]], **kw) -> BaseForm:
+    """A new version: from (first of a month), period, and per line tariff and quantity
+    (lines-<i>-tariff_cents, lines-<i>-weekly_quantity). line_labels: (tariff label,
+    quantity label) per current line."""
 
     class F(PeriodFields, BaseForm):
-        pass
+        lines = _lines_field(ChangeLine, len(line_labels))
 
     F.starts_on = DutchDateField(
         "Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
         validators=[InputRequired("Vul de eerste dag in waarop de wijziging geldt.")])
-    for i, (tariff_label, quantity_label) in enumerate(line_labels):
-        setattr(F, f"tariff_{i}", StringField(tariff_label, validators=[
-            DataRequired("Vul het tarief in.")]))
-        setattr(F, f"line_{i}", StringField(quantity_label, validators=[
-            DataRequired("Vul in hoeveel per week.")]))
     if model == ModelKind.ARBEID:
-        F.days_per_week = IntegerField("Hoeveel dagen per week werkt de zorgverlener voor u?",
-                                       validators=[InputRequired("Vul het aantal dagen per week "
-                                                                 "in."), NumberRange(0, 7)])
-    return F(**kw)
+        F.days_per_week = days_per_week_field("Vul het aantal dagen per week in.")
+    form = F(**kw)
+    _name_lines(form, lines, [{"tariff_cents": t, "weekly_quantity": q} for t, q in line_labels])
+    return form
 
 
-# ---------------------------------------------------------------------------------------------
-# Quantities as people type them
-# ---------------------------------------------------------------------------------------------
-
-
-QuantityError = quantities.QuantityError
-
-# A week has 168 hours (rules.check_lines says so with the number); more than six digits is a
-# typing error. The grammar is portal.quantities' ('2:5' is 2:05 here).
-DIGITS = 6
-TOO_LARGE = "Dit getal is te groot. Vul in hoeveel per week, bijvoorbeeld 4:30 of 3."
-HOURS_HELP = ("Schrijf de uren als uren:minuten, bijvoorbeeld 4:30, of als getal, "
-              "bijvoorbeeld 4,5.")
-COUNT_HELP = "Vul een heel getal in, bijvoorbeeld 3."
-
-
-def parse_quantity(text: str, unit: str) -> int:
-    """'4:30' or '4,5' hours -> 270 minutes (hourly care, fixed hours); '3' -> 3 day parts."""
-    hours = unit in rules.MINUTE_UNITS
-    try:
-        quantity = (quantities.parse_minutes(text, digits=DIGITS, one_digit_minutes=True)
-                    if hours else quantities.parse_count(text, digits=DIGITS))
-    except QuantityError as error:
-        if error.code == quantities.NEGATIVE:
-            message = ("Het aantal uren kan niet negatief zijn." if hours
-                       else "Het aantal kan niet negatief zijn.")
-        elif error.code == quantities.TOO_LARGE:
-            message = TOO_LARGE
-        else:
-            message = HOURS_HELP if hours else COUNT_HELP
-        raise QuantityError(error.code, message) from None
-    if quantity is None:
-        raise QuantityError(quantities.NOT_HOURS if hours else quantities.NOT_COUNT,
-                            HOURS_HELP if hours else COUNT_HELP)
-    return quantity
-
-
-def format_quantity(quantity: int, unit: str) -> str:
-    if unit in rules.MINUTE_UNITS:
-        return f"{quantity // 60}:{quantity % 60:02d}"
-    return str(quantity)
-
-
-def format_tariff(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    return f"{cents // 100},{cents % 100:02d}"
+def quantity_data(lines) -> list[dict]:
+    """The lines' quantities (and tariffs), as the hours and change forms take them."""
+    return [{"tariff_cents": ln.tariff_cents, "weekly_quantity": ln.weekly_quantity}
+            for ln in lines]

@@ -11,6 +11,7 @@ permission -> act; an agreement that is not yours answers 404.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from flask import (
     Blueprint,
@@ -69,7 +70,6 @@ from portal.dates import format_day, today
 from portal.extensions import db
 from portal.forms import abort_if_not_allowed, apply_refusals, form_status
 from portal.headers import as_uploaded_file
-from portal.money import parse_euros
 from portal.providers.service import provider_has_login, provider_login_notice
 from portal.refusals import AlreadyDone, Refused
 from portal.web import household_view, show_repeat
@@ -338,21 +338,10 @@ def _step_of(refusal_field: str | None) -> str:
     return "controleren"
 
 
-def _line_field_map(version_lines: list[LineInput], step: str) -> dict[str, str]:
-    """lines-<i>-<name> -> this step's form field for that line."""
-    mapping = {}
-    for i, ln in enumerate(version_lines):
-        p = forms.care_prefix(ln.grant_id, ln.care_kind.value)
-        if step == "zorg":
-            mapping[f"lines-{i}-tariff_cents"] = f"{p}_tariff"
-            mapping[f"lines-{i}-unit"] = f"{p}_unit"
-            mapping[f"lines-{i}-care_kind"] = f"{p}_use"
-        elif step == "uren":
-            mapping[f"lines-{i}-weekly_quantity"] = f"line_{i}"
-        elif step == "budgetten":
-            mapping[f"lines-{i}-grant_id"] = "grants"
-    mapping["lines"] = "grants" if step == "budgetten" else mapping.get("lines", "")
-    return mapping
+def _grant_aliases(version_lines: list[LineInput]) -> dict[str, str]:
+    """The budget step has one field for the lines' budgets: 'grants'."""
+    return {"lines": "grants", **{f"lines-{i}-grant_id": "grants"
+                                  for i in range(len(version_lines))}}
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>/stap/<step>", methods=["GET", "POST"])
@@ -370,7 +359,7 @@ def step(agreement_id: int, step: str):
 
 
 def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, step: str,
-          field_map: dict[str, str] | None = None):
+          **places):
     """update_draft with the current values and this step's changes; then go on or stay."""
     values = {**_current_values(version), **changes}
     if version.number > 1:
@@ -379,7 +368,7 @@ def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, 
     try:
         service.update_draft(current_user, version, today=today(), **values)
     except Refused as refused:
-        return apply_refusals(form, refused, field_map)
+        return apply_refusals(form, refused, **places)
     if request.form.get("action") == "concept":
         flash(f"Het concept {agreement.reference} is opgeslagen. U kunt later verder gaan waar u "
               "gebleven was.")
@@ -393,13 +382,14 @@ def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, 
 
 
 def _render_step(template: str, agreement, version, step: str, form, general: list[str],
-                 field_map: dict[str, str] | None = None, verdict=None, **context):
+                 places: dict | None = None, verdict=None, **context):
     """Show a step. On GET, what is still wrong with the draft for this step shows next to the
-    fields (the verdict of the rules; pass it when the step has it already)."""
+    fields (the verdict of the rules; pass it when the step has it already). `places`: where
+    apply_refusals puts the rules' line refusals, when not on the form's own line fields."""
     verdict = verdict or service.draft_verdict(version, today())
     if request.method == "GET":
         mine = [r for r in verdict.refusals if _step_of(r.field) == step]
-        general = general + apply_refusals(form, mine, field_map)
+        general = general + apply_refusals(form, mine, **(places or {}))
     status = form_status()
     return render_template(template, agreement=agreement, version=version, form=form,
                            general=general, steps=_steps_nav(agreement, step), step=step,
@@ -447,21 +437,20 @@ def _step_grants(agreement: Agreement, version: AgreementVersion):
     form = forms.GrantsForm(formdata=_posted(), data={"grants": version.chosen_grant_ids})
     form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
     general: list[str] = []
-    field_map = _line_field_map(_current_lines(version), "budgetten")
+    aliases = _grant_aliases(_current_lines(version))
     if request.method == "POST" and form.validate_on_submit():
         picked = set(form.grants.data)
         lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
         result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked)},
-                       "budgetten", field_map)
+                       "budgetten", aliases=aliases)
         if not isinstance(result, list):
             return result
         general = result
     return _render_step("agreements/step_grants.html", agreement, version, "budgetten", form,
-                        general, field_map, has_grants=bool(grants), first=first)
+                        general, {"aliases": aliases}, has_grants=bool(grants), first=first)
 
 
 def _step_care(agreement: Agreement, version: AgreementVersion):
-    model = ModelKind(agreement.model)
     current = _current_lines(version)
     by_id = _grants_by_id(agreement.household_id)
     grants = [by_id[i] for i in version.chosen_grant_ids if i in by_id]
@@ -470,97 +459,79 @@ def _step_care(agreement: Agreement, version: AgreementVersion):
         return redirect(_step_url(agreement, "budgetten"))
     rows = _care_rows(grants)
     data: dict = {"top_up": bool(version.top_up)}
-    for ln in current:
-        p = forms.care_prefix(ln.grant_id, ln.care_kind.value)
-        data.update({f"{p}_use": True, f"{p}_unit": ln.unit.value,
-                     f"{p}_tariff": forms.format_tariff(ln.tariff_cents)})
-    form = forms.care_form(model, rows, data=data)
-    field_map = _line_field_map(current, "zorg")
+    data.update({_prefix(ln): forms.care_line(ln) for ln in current})
+    form = forms.care_form(ModelKind(agreement.model), rows, data=data)
     general: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
-        quantities = {(ln.grant_id, ln.care_kind.value): ln.weekly_quantity for ln in current}
-        lines, new_map = [], {}
-        for grant_id, kind, _label in rows:
-            p = forms.care_prefix(grant_id, kind)
-            if not form[f"{p}_use"].data:
-                continue
-            unit_field = form[f"{p}_unit"]
-            if unit_field.data not in {value for value, _ in forms.unit_choices(model)}:
-                unit_field.errors = ["Kies een eenheid uit de lijst."]
-                continue
-            tariff_field = form[f"{p}_tariff"]
-            try:
-                tariff = parse_euros(tariff_field.data or "", f"{p}_tariff")
-            except Refused as refused:
-                tariff_field.errors = [r.message for r in refused.refusals]
-                continue
-            idx = len(lines)
-            new_map.update({f"lines-{idx}-tariff_cents": f"{p}_tariff",
-                            f"lines-{idx}-unit": f"{p}_unit",
-                            f"lines-{idx}-care_kind": f"{p}_use"})
-            lines.append(LineInput(grant_id, CareKind(kind), Unit(form[f"{p}_unit"].data), tariff,
-                                   quantities.get((grant_id, kind), 0)))
-        if not lines and not _has_errors(form):
+        weekly = {_prefix(ln): ln.weekly_quantity for ln in current}
+        chosen = [(gid, kind) for gid, kind, _ in rows
+                  if form[forms.care_prefix(gid, kind)].care_kind.data]
+        lines = [_care_line(gid, kind, form, weekly) for gid, kind in chosen]
+        if not lines:
             general.append("Kies minstens één soort zorg en vul het tarief in.")
-        if not _has_errors(form) and not general:
+        else:
             result = _save(agreement, version, form, {"lines": lines,
                                                       "top_up": bool(form.top_up.data)},
-                           "zorg", new_map)
+                           "zorg", lines=[form[forms.care_prefix(*c)] for c in chosen])
             if not isinstance(result, list):
                 return result
             general = result
+    return _render_care(agreement, version, form, general, current, grants, rows)
+
+
+def _prefix(line: LineInput) -> str:
+    return forms.care_prefix(line.grant_id, line.care_kind.value)
+
+
+def _care_line(grant_id: int, kind: str, form, weekly: dict[str, int]) -> LineInput:
+    """A ticked row of the care step as a line; the hours as they were (the next step)."""
+    p = forms.care_prefix(grant_id, kind)
+    row = form[p]
+    return LineInput(grant_id, CareKind(kind), Unit(row.unit.data), row.tariff_cents.data,
+                     weekly.get(p, 0))
+
+
+def _render_care(agreement, version, form, general, current, grants, rows):
     verdict = service.draft_verdict(version, today())
     maxima = {}
     for t in verdict.tariffs:
         if t.maximum_cents is not None and t.index < len(current):
-            ln = current[t.index]
-            maxima[forms.care_prefix(ln.grant_id, ln.care_kind.value)] = (t.maximum_cents,
-                                                                           t.maximum_year)
+            maxima[_prefix(current[t.index])] = (t.maximum_cents, t.maximum_year)
     show_top_up = bool(version.top_up) or any(r.code == "tariff_above_maximum"
                                               for r in verdict.refusals)
     groups = [(g, [(forms.care_prefix(g.id, k), lbl) for gid, k, lbl in rows if gid == g.id])
               for g in grants]
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
-                        field_map, verdict=verdict, groups=groups, grant_label=_grant_label,
-                        maxima=maxima, show_top_up=show_top_up,
-                        minimum_wage=service.minimum_wage(version))
+                        {"lines": [form._fields.get(_prefix(ln)) for ln in current]},
+                        verdict=verdict,
+                        groups=groups, grant_label=_grant_label, maxima=maxima,
+                        show_top_up=show_top_up, minimum_wage=service.minimum_wage(version))
 
 
 def _step_hours(agreement: Agreement, version: AgreementVersion):
-    model = ModelKind(agreement.model)
     current = _current_lines(version)
     if not current:
         flash("Kies eerst de soorten zorg en de tarieven.")
         return redirect(_step_url(agreement, "zorg"))
     grants = _grants_by_id(agreement.household_id)
     labels = [_hours_label(ln, grants) for ln in current]
-    data = {f"line_{i}": forms.format_quantity(ln.weekly_quantity, ln.unit)
-            for i, ln in enumerate(current)}
-    data["days_per_week"] = version.days_per_week
-    form = forms.hours_form(model, labels, data=data)
-    field_map = _line_field_map(current, "uren")
+    form = forms.hours_form(ModelKind(agreement.model), current, labels,
+                            data={"lines": forms.quantity_data(current),
+                                  "days_per_week": version.days_per_week})
     general: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
-        lines = []
-        for i, ln in enumerate(current):
-            f = form[f"line_{i}"]
-            try:
-                quantity = forms.parse_quantity(f.data, ln.unit)
-            except forms.QuantityError as error:
-                f.errors = [str(error)]
-                quantity = 0
-            lines.append(LineInput(ln.grant_id, ln.care_kind, ln.unit, ln.tariff_cents, quantity))
-        if not _has_errors(form):
-            changes: dict = {"lines": lines}
-            if "days_per_week" in form._fields:
-                changes["days_per_week"] = form.days_per_week.data
-            result = _save(agreement, version, form, changes, "uren", field_map)
-            if not isinstance(result, list):
-                return result
-            general = result
+        lines = [replace(ln, weekly_quantity=entry.weekly_quantity.data)
+                 for ln, entry in zip(current, form.lines, strict=True)]
+        changes: dict = {"lines": lines}
+        if "days_per_week" in form._fields:
+            changes["days_per_week"] = form.days_per_week.data
+        result = _save(agreement, version, form, changes, "uren")
+        if not isinstance(result, list):
+            return result
+        general = result
     units = [ln.unit.value for ln in current]
     return _render_step("agreements/step_hours.html", agreement, version, "uren", form, general,
-                        field_map, units=units)
+                        units=units)
 
 
 def _step_period(agreement: Agreement, version: AgreementVersion):
@@ -771,76 +742,76 @@ def change(agreement_id: int):
         flash(" ".join(r.message for r in refused.refusals))
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     general: list[str] = []
-    steps_post = request.form.get("wie") == "stappen"
-    if request.method == "POST" and steps_post:
-        # A budget or a kind of care added or removed: a concept copy, edited in the steps.
-        if forms.ConfirmForm().validate_on_submit():
-            try:
-                version = changing.start_change(current_user, agreement, today())
-            except Refused as refused:
-                abort_if_not_allowed(refused)
-                general = [r.message for r in refused.refusals]
-            else:
-                flash(f"De wijziging is opgeslagen als concept (versie {version.number}), vanaf "
-                      f"{format_day(version.starts_on)}. Kies nu de budgetten, de soorten zorg, "
-                      "de uren en de periode. Tot de nieuwe versie is goedgekeurd, geldt de "
-                      "huidige.")
-                return redirect(_step_url(agreement, "budgetten"))
-        else:
-            general = ["Probeer het opnieuw."]
-    model = ModelKind(agreement.model)
-    grants = _grants_by_id(agreement.household_id)
+    steps_post = request.method == "POST" and request.form.get("wie") == "stappen"
+    if steps_post:
+        result = _change_in_steps(agreement)
+        if not isinstance(result, list):
+            return result
+        general = result
     current = _current_lines(base)
-    labels = []
-    for ln in current:
-        name = _hours_label(ln, grants)
-        labels.append((f"Tarief in euro: {ln.care_kind.label.lower()} ({ln.unit.label})", name))
-    data = {"starts_on": rules.default_start(today()), "ends_on": base.ends_on,
-            "end_kind": base.end_kind, "days_per_week": base.days_per_week}
-    for i, ln in enumerate(current):
-        data[f"tariff_{i}"] = forms.format_tariff(ln.tariff_cents)
-        data[f"line_{i}"] = forms.format_quantity(ln.weekly_quantity, ln.unit)
-    form = forms.change_form(model, labels, data=data,
-                             formdata=None if steps_post else _posted())
-    field_map = {}
+    form = _change_form(agreement, base, current, formdata=None if steps_post else _posted())
     if not steps_post and form.validate_on_submit():
-        lines = []
-        for i, ln in enumerate(current):
-            field_map[f"lines-{i}-tariff_cents"] = f"tariff_{i}"
-            field_map[f"lines-{i}-weekly_quantity"] = f"line_{i}"
-            tariff, quantity = ln.tariff_cents, ln.weekly_quantity
-            try:
-                tariff = parse_euros(form[f"tariff_{i}"].data or "")
-            except Refused as refused:
-                form[f"tariff_{i}"].errors = [r.message for r in refused.refusals]
-            try:
-                quantity = forms.parse_quantity(form[f"line_{i}"].data, ln.unit)
-            except forms.QuantityError as error:
-                form[f"line_{i}"].errors = [str(error)]
-            lines.append(LineInput(ln.grant_id, ln.care_kind, ln.unit, tariff, quantity))
-        if not _has_errors(form):
-            ends_on = form.ends_on.data if form.end_kind.data != EndKind.GEEN else None
-            days = form.days_per_week.data if "days_per_week" in form._fields else base.days_per_week
-            try:
-                version = changing.propose_change(
-                    current_user, agreement, starts_on=form.starts_on.data, ends_on=ends_on,
-                    end_kind=form.end_kind.data, days_per_week=days, lines=lines, today=today(),
-                    top_up=bool(base.top_up))
-            except Refused as refused:
-                general = apply_refusals(form, refused, field_map)
-            else:
-                if version.status == VersionStatus.GOEDGEKEURD:
-                    flash("De overeenkomst is verlengd. Een verlenging hoeft niet opnieuw "
-                          "beoordeeld te worden.")
-                    return redirect(url_for("agreements.show", agreement_id=agreement.id))
-                flash(f"De wijziging is opgeslagen als concept (versie {version.number}). "
-                      "Controleer hem en deel hem met de zorgverlener. Tot de nieuwe versie is "
-                      "goedgekeurd, geldt de huidige.")
-                return redirect(_step_url(agreement, "controleren"))
+        result = _propose_change(agreement, base, form, current)
+        if not isinstance(result, list):
+            return result
+        general = result
     status = form_status()
     return render_template("agreements/change.html", agreement=agreement, form=form,
                            general=general, base=base, n_lines=len(current),
                            units=[ln.unit.value for ln in current]), status
+
+
+def _change_in_steps(agreement: Agreement):
+    """A budget or a kind of care added or removed: a concept copy, edited in the steps.
+    A redirect, or the messages for the error summary."""
+    if not forms.ConfirmForm().validate_on_submit():
+        return ["Probeer het opnieuw."]
+    try:
+        version = changing.start_change(current_user, agreement, today())
+    except Refused as refused:
+        abort_if_not_allowed(refused)
+        return [r.message for r in refused.refusals]
+    flash(f"De wijziging is opgeslagen als concept (versie {version.number}), vanaf "
+          f"{format_day(version.starts_on)}. Kies nu de budgetten, de soorten zorg, "
+          "de uren en de periode. Tot de nieuwe versie is goedgekeurd, geldt de huidige.")
+    return redirect(_step_url(agreement, "budgetten"))
+
+
+def _change_form(agreement: Agreement, base: AgreementVersion, current: list[LineInput],
+                 formdata):
+    grants = _grants_by_id(agreement.household_id)
+    labels = [(f"Tarief in euro: {ln.care_kind.label.lower()} ({ln.unit.label})",
+               _hours_label(ln, grants)) for ln in current]
+    data = {"starts_on": rules.default_start(today()), "ends_on": base.ends_on,
+            "end_kind": base.end_kind, "days_per_week": base.days_per_week,
+            "lines": forms.quantity_data(current)}
+    return forms.change_form(ModelKind(agreement.model), current, labels, data=data,
+                             formdata=formdata)
+
+
+def _propose_change(agreement: Agreement, base: AgreementVersion, form,
+                    current: list[LineInput]):
+    """The new version from the change form: a redirect, or the messages for the summary."""
+    lines = [replace(ln, tariff_cents=entry.tariff_cents.data,
+                     weekly_quantity=entry.weekly_quantity.data)
+             for ln, entry in zip(current, form.lines, strict=True)]
+    ends_on = form.ends_on.data if form.end_kind.data != EndKind.GEEN else None
+    days = form.days_per_week.data if "days_per_week" in form._fields else base.days_per_week
+    try:
+        version = changing.propose_change(
+            current_user, agreement, starts_on=form.starts_on.data, ends_on=ends_on,
+            end_kind=form.end_kind.data, days_per_week=days, lines=lines, today=today(),
+            top_up=bool(base.top_up))
+    except Refused as refused:
+        return apply_refusals(form, refused)
+    if version.status == VersionStatus.GOEDGEKEURD:
+        flash("De overeenkomst is verlengd. Een verlenging hoeft niet opnieuw beoordeeld te "
+              "worden.")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    flash(f"De wijziging is opgeslagen als concept (versie {version.number}). Controleer hem "
+          "en deel hem met de zorgverlener. Tot de nieuwe versie is goedgekeurd, geldt de "
+          "huidige.")
+    return redirect(_step_url(agreement, "controleren"))
 
 
 @bp.context_processor

@@ -98,11 +98,11 @@ class SheetForm(BaseForm):
     def cell(self, column_index: int, day: dt.date):
         return self[cell_name(column_index, day)]
 
-    def lines(self) -> tuple[list[LineInput], list[str]]:
+    def lines(self) -> tuple[list[LineInput], list]:
         """The filled-in cells as claim lines (empty and 0 skipped, unreadable cells skipped:
-        they carry their own error), and the field id of each line, for the refusals' fields
-        ('lines[3].quantity' -> the id of the third line's cell)."""
-        lines, ids = [], []
+        they carry their own error), and the cell of each line, for the refusals' fields
+        ('lines[3].quantity' -> the third line's cell)."""
+        lines, cells = [], []
         for field, column, day in self.cells():
             quantity = getattr(field, "quantity", None)
             if quantity is None and not field.errors:
@@ -114,8 +114,8 @@ class SheetForm(BaseForm):
                 continue
             lines.append(LineInput(day=day, care_kind=column.care_kind, quantity=quantity,
                                    grant_id=column.grant_id))
-            ids.append(field.id)
-        return lines, ids
+            cells.append(field)
+        return lines, cells
 
     def has_cell_errors(self) -> bool:
         return any(field.errors for field, _c, _d in self.cells())

@@ -407,97 +407,30 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
     day_outside_grant, tariff_differs, quantity_invalid.
     """
     month = first_of_month(month)
-    refusals: list[Refusal] = []
-    priced: list[PricedLine] = []
-    paid_tariffs: list[int] = []
     if not lines:
         return [], [Refusal("lines_missing", "Vul minstens één dag in met de gewerkte uren.",
                             "lines")]
+    refusals: list[Refusal] = []
+    priced: list[PricedLine] = []
+    paid_tariffs: list[int] = []
     periods = [v.period for v in facts.versions]
     by_number = {v.period.number: v for v in facts.versions}
     any_approved = bool(coverage(periods))
-    seen: dict[tuple[dt.date, str, int | None], int] = {}
+    seen: set[tuple[dt.date, str, int | None]] = set()
     for i, line in enumerate(lines):
-        day_label = format_day(line.day)
-        if first_of_month(line.day) != month:
-            refusals.append(Refusal("day_outside_agreement",
-                                    f"{day_label} valt niet in {format_month(month)}. Zet op dit "
-                                    "urenbriefje alleen dagen van deze maand.",
-                                    _line_field(i, "day")))
-            continue
-        if line.day > today:
-            refusals.append(Refusal("month_not_over",
-                                    f"{day_label} ligt in de toekomst. U kunt alleen uren "
-                                    "declareren die al gewerkt zijn.", _line_field(i, "day")))
-            continue
-        governing = version_for_day(periods, line.day)
+        refused = _day_refusals(line, i, month, today)
+        governing = None if refused else version_for_day(periods, line.day)
         if governing is None:
-            if any_approved:  # else agreement_not_approved says it once for the whole sheet
-                refusals.append(Refusal("day_outside_agreement",
-                                        f"Op {day_label} gold geen goedgekeurde zorgovereenkomst. "
-                                        "Haal deze dag van het urenbriefje.",
-                                        _line_field(i, "day")))
+            # no version at all: agreement_not_approved says it once for the whole sheet
+            refusals += refused or (_no_version(line, i) if any_approved else [])
             continue
-        version = by_number[governing.number]
-        care = _care_label(line.care_kind)
-        agreed = _agreed_for(version, line.care_kind)
-        if not agreed:
-            refusals.append(Refusal("care_kind_not_agreed",
-                                    f"Zorgsoort '{care}' staat niet in de zorgovereenkomst die op "
-                                    f"{day_label} gold. Kies een zorgsoort uit de overeenkomst.",
-                                    _line_field(i, "care_kind")))
+        chosen, refused = _agreed_line(line, i, by_number[governing.number])
+        if chosen is None:
+            refusals += refused
             continue
-        if line.grant_id is None:
-            if len({a.grant_id for a in agreed}) > 1:
-                refusals.append(Refusal("grant_required",
-                                        f"Zorgsoort '{care}' wordt uit meer dan één budget betaald. "
-                                        "Kies uit welk budget deze uren betaald worden.",
-                                        _line_field(i, "grant_id")))
-                continue
-            chosen = agreed[0]
-        else:
-            matching = [a for a in agreed if a.grant_id == line.grant_id]
-            if not matching:
-                refusals.append(Refusal("grant_not_agreed",
-                                        f"Zorgsoort '{care}' wordt volgens de overeenkomst niet uit "
-                                        "het gekozen budget betaald. Kies een budget uit de "
-                                        "overeenkomst.", _line_field(i, "grant_id")))
-                continue
-            chosen = matching[0]
-        if Unit(chosen.unit) is Unit.MAANDLOON:
-            refusals.append(Refusal("monthly_wage_not_claimable",
-                                    f"Zorgsoort '{care}' wordt betaald met een vast maandloon. Dat "
-                                    "loon wordt elke maand vanzelf betaald; zet het niet op het "
-                                    "urenbriefje.", _line_field(i, "care_kind")))
-            continue
-        key = (line.day, line.care_kind, chosen.grant_id)
-        if key in seen:
-            refusals.append(Refusal("line_duplicate",
-                                    f"Zorgsoort '{care}' staat op {day_label} twee keer op het "
-                                    "urenbriefje. Tel de uren op in één regel.",
-                                    _line_field(i, "day")))
-            continue
-        seen[key] = i
-        grant_period = facts.grant_periods.get(chosen.grant_id)
-        if grant_period and not grant_period[0] <= line.day <= grant_period[1]:
-            refusals.append(Refusal("day_outside_grant",
-                                    f"Op {day_label} hoort het budget van de overeenkomst niet bij "
-                                    "deze dag (het budget loopt van "
-                                    f"{format_day(grant_period[0])} tot en met "
-                                    f"{format_day(grant_period[1])}). Vraag de budgethouder de "
-                                    "overeenkomst aan te passen.", _line_field(i, "day")))
-            continue
-        line_refusals = []
-        if line.tariff_cents is not None and line.tariff_cents != chosen.tariff_cents:
-            line_refusals.append(Refusal(
-                "tariff_differs",
-                f"Het tarief voor '{care}' op {day_label} is {format_euro(line.tariff_cents)}, maar "
-                f"in de overeenkomst staat {format_euro(chosen.tariff_cents)}. Gebruik het "
-                "afgesproken tarief.", _line_field(i, "tariff")))
-        line_refusals += check_quantity(chosen.unit, line.quantity, _line_field(i, "quantity"),
-                                        day_label)
-        if line_refusals:
-            refusals += line_refusals
+        refused = _line_refusals(line, i, chosen, seen, facts)
+        if refused:
+            refusals += refused
             continue
         priced.append(PricedLine(day=line.day, care_kind=line.care_kind, unit=chosen.unit,
                                  quantity=line.quantity, tariff_cents=chosen.tariff_cents,
@@ -506,6 +439,91 @@ def price_lines(lines: Sequence[LineInput], month: dt.date, facts: SheetFacts,
                                  grant_id=chosen.grant_id))
         paid_tariffs.append(chosen.paid_tariff_cents)
     return price_once_per_line(priced, paid_tariffs), refusals
+
+
+def _day_refusals(line: LineInput, i: int, month: dt.date, today: dt.date) -> list[Refusal]:
+    """A line's day: in the claimed month, and not in the future."""
+    day_label = format_day(line.day)
+    if first_of_month(line.day) != month:
+        return [Refusal("day_outside_agreement",
+                        f"{day_label} valt niet in {format_month(month)}. Zet op dit "
+                        "urenbriefje alleen dagen van deze maand.", _line_field(i, "day"))]
+    if line.day > today:
+        return [Refusal("month_not_over",
+                        f"{day_label} ligt in de toekomst. U kunt alleen uren "
+                        "declareren die al gewerkt zijn.", _line_field(i, "day"))]
+    return []
+
+
+def _no_version(line: LineInput, i: int) -> list[Refusal]:
+    return [Refusal("day_outside_agreement",
+                    f"Op {format_day(line.day)} gold geen goedgekeurde zorgovereenkomst. "
+                    "Haal deze dag van het urenbriefje.", _line_field(i, "day"))]
+
+
+def _agreed_line(line: LineInput, i: int,
+                 version: AgreedVersion) -> tuple[AgreedLine | None, list[Refusal]]:
+    """The agreed line a sheet line is paid by, in the version that governs its day: its
+    kind of care, from the budget chosen (or the only one), not a fixed monthly wage."""
+    day_label = format_day(line.day)
+    care = _care_label(line.care_kind)
+    agreed = _agreed_for(version, line.care_kind)
+    if not agreed:
+        return None, [Refusal("care_kind_not_agreed",
+                              f"Zorgsoort '{care}' staat niet in de zorgovereenkomst die op "
+                              f"{day_label} gold. Kies een zorgsoort uit de overeenkomst.",
+                              _line_field(i, "care_kind"))]
+    if line.grant_id is None and len({a.grant_id for a in agreed}) > 1:
+        return None, [Refusal("grant_required",
+                              f"Zorgsoort '{care}' wordt uit meer dan één budget betaald. "
+                              "Kies uit welk budget deze uren betaald worden.",
+                              _line_field(i, "grant_id"))]
+    matching = agreed if line.grant_id is None else [a for a in agreed
+                                                     if a.grant_id == line.grant_id]
+    if not matching:
+        return None, [Refusal("grant_not_agreed",
+                              f"Zorgsoort '{care}' wordt volgens de overeenkomst niet uit "
+                              "het gekozen budget betaald. Kies een budget uit de "
+                              "overeenkomst.", _line_field(i, "grant_id"))]
+    chosen = matching[0]
+    if Unit(chosen.unit) is Unit.MAANDLOON:
+        return None, [Refusal("monthly_wage_not_claimable",
+                              f"Zorgsoort '{care}' wordt betaald met een vast maandloon. Dat "
+                              "loon wordt elke maand vanzelf betaald; zet het niet op het "
+                              "urenbriefje.", _line_field(i, "care_kind"))]
+    return chosen, []
+
+
+def _line_refusals(line: LineInput, i: int, chosen: AgreedLine,
+                   seen: set[tuple[dt.date, str, int | None]],
+                   facts: SheetFacts) -> list[Refusal]:
+    """Once per day, kind of care and budget (`seen` remembers); a day the budget runs; the
+    agreed tariff; a quantity the unit allows."""
+    day_label = format_day(line.day)
+    care = _care_label(line.care_kind)
+    key = (line.day, line.care_kind, chosen.grant_id)
+    if key in seen:
+        return [Refusal("line_duplicate",
+                        f"Zorgsoort '{care}' staat op {day_label} twee keer op het "
+                        "urenbriefje. Tel de uren op in één regel.", _line_field(i, "day"))]
+    seen.add(key)
+    grant_period = facts.grant_periods.get(chosen.grant_id)
+    if grant_period and not grant_period[0] <= line.day <= grant_period[1]:
+        return [Refusal("day_outside_grant",
+                        f"Op {day_label} hoort het budget van de overeenkomst niet bij "
+                        "deze dag (het budget loopt van "
+                        f"{format_day(grant_period[0])} tot en met "
+                        f"{format_day(grant_period[1])}). Vraag de budgethouder de "
+                        "overeenkomst aan te passen.", _line_field(i, "day"))]
+    refusals = []
+    if line.tariff_cents is not None and line.tariff_cents != chosen.tariff_cents:
+        refusals.append(Refusal(
+            "tariff_differs",
+            f"Het tarief voor '{care}' op {day_label} is {format_euro(line.tariff_cents)}, maar "
+            f"in de overeenkomst staat {format_euro(chosen.tariff_cents)}. Gebruik het "
+            "afgesproken tarief.", _line_field(i, "tariff")))
+    return refusals + check_quantity(chosen.unit, line.quantity, _line_field(i, "quantity"),
+                                     day_label)
 
 
 def check_quantity(unit: Unit | str, quantity: int, field_name: str = "quantity",

@@ -11,7 +11,6 @@ service's own 'not_allowed' (a provider trying to submit) answers 404.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -59,7 +58,6 @@ from portal.refusals import AlreadyDone, Refusal, Refused
 
 bp = Blueprint("claims", __name__)
 
-_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.\w+$", re.ASCII)
 
 
 @bp.before_request
@@ -138,22 +136,16 @@ class ErrorItem:
     anchor: str | None = None
 
 
-def _sheet_errors(form, refusals: Sequence[Refusal], line_ids: Sequence[str]
-                    ) -> list[ErrorItem]:
+def _sheet_errors(form, refusals: Sequence[Refusal], cells: Sequence) -> list[ErrorItem]:
     """Put each refusal on the cell or field it names (portal.forms.place_refusals: a rule's
-    `lines[i].x` is the cell of line i); the rest goes to the summary only.
+    `lines[i].x` is `cells[i]`, the cell of line i); the rest goes to the summary only.
 
     Returns the error summary: sheet-wide refusals first, then every field with errors in the
     order of the page, each linking to its field.
     """
-    cells = {}
-    for refusal in refusals:
-        match = _LINE_FIELD.match(refusal.field or "")
-        if match and int(match.group(1)) < len(line_ids):
-            cells[refusal.field] = line_ids[int(match.group(1))]
     items = [ErrorItem(r.message, _SUMMARY_ANCHORS.get(r.field or "")
                        or _SUMMARY_ANCHORS.get(r.code))
-             for r in place_refusals(form, refusals, cells)]
+             for r in place_refusals(form, refusals, lines=cells)]
     for f in form:
         for message in f.errors:
             items.append(ErrorItem(message, f.id))
@@ -246,7 +238,7 @@ def _render_sheet(page: SheetPage, status: int = 200):
 
 def _sheet_get(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Acting):
     page = _page(agreement, month, claim, acting)
-    lines, _ids = page.form.lines()
+    lines, _cells = page.form.lines()
     _fill_preview(page, lines, _preview(page, lines) if lines or page.is_holder else None)
     return _render_sheet(page)
 
@@ -267,7 +259,7 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
     page = _page(agreement, month, claim, acting, formdata=request.form)
     form = page.form
     valid = form.validate()
-    lines, ids = form.lines()
+    lines, cells = form.lines()
     action = request.form.get("action", "bereken")
     if request.accept_mimetypes.best == "application/json":
         return _preview_json(page, lines)
@@ -279,7 +271,7 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
         refusals = preview.refusals
         if form.has_cell_errors():  # "fill in a day" next to a cell the user did fill in
             refusals = [r for r in refusals if r.code != "lines_missing"]
-        page.errors = _sheet_errors(form, refusals, ids)
+        page.errors = _sheet_errors(form, refusals, cells)
         return _render_sheet(page, 200 if action == "bereken" else 422)
 
     note = form.note.data or ""
@@ -295,7 +287,7 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
     except Refused as refused:  # the service checked everything before writing anything
         abort_if_not_allowed(refused)
         _fill_preview(page, lines, _preview(page, lines))
-        page.errors = _sheet_errors(form, refused.refusals, ids)
+        page.errors = _sheet_errors(form, refused.refusals, cells)
         return _render_sheet(page, 422)
 
     label = format_month(month)

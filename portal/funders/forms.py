@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.budgets.constants import CareKind
-from portal.forms import BaseForm, DutchDateField
+from portal.forms import BaseForm, DutchDateField, EuroField
 
 
 class ReviewForm(BaseForm):
@@ -30,8 +30,8 @@ class GrantForm(BaseForm):
         InputRequired("Vul de begindatum in als JJJJ-MM-DD, bijvoorbeeld 2026-01-01.")])
     period_end = DutchDateField("Einddatum", validators=[
         InputRequired("Vul de einddatum in als JJJJ-MM-DD, bijvoorbeeld 2026-12-31.")])
-    amount = StringField("Toegekend bedrag in euro", validators=[
-        DataRequired("Vul het toegekende bedrag in, bijvoorbeeld 12000,00.")])
+    amount = EuroField("Toegekend bedrag in euro", validators=[
+        InputRequired("Vul het toegekende bedrag in, bijvoorbeeld 12000,00.")])
     care_kinds = CheckboxesField("Zorgsoorten waarvoor het budget mag worden gebruikt",
                                  choices=[SelectChoice(v, label) for v, label in CareKind.choices()])
     decision_reference = StringField("Kenmerk van de beschikking", validators=[

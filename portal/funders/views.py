@@ -20,7 +20,6 @@ from portal.extensions import db
 from portal.forms import apply_refusals, form_status
 from portal.funders import csv_import, service
 from portal.funders.forms import GrantForm, ImportForm, ReviewForm
-from portal.money import parse_euros
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
 from portal.web import roles_required, show_repeat
@@ -116,21 +115,13 @@ def new_grant():
         status = 200 if match else 422
         return render_template("funders/grant_new.html", form=form, funder=funder, match=match,
                                general=general), status
-    if request.method == "POST":
-        valid = form.validate()
-        amount = None
-        if form.amount.data:  # said together with the other fields' problems
-            try:
-                amount = parse_euros(form.amount.data, "amount")
-            except Refused as refused:
-                general += apply_refusals(form, refused, FIELD_ALIASES)
-        if valid and amount is not None:
-            grant = _register(form, amount, general)
-            if grant is not None:
-                flash(f"Het budget is geregistreerd voor {service.mask_name(grant.member.name)} "
-                      f"(kenmerk {grant.decision_reference or 'zonder kenmerk'}). De budgethouder "
-                      "krijgt een bericht.")
-                return redirect(url_for("funders.grants"))
+    if request.method == "POST" and form.validate():
+        grant = _register(form, form.amount.data, general)
+        if grant is not None:
+            flash(f"Het budget is geregistreerd voor {service.mask_name(grant.member.name)} "
+                  f"(kenmerk {grant.decision_reference or 'zonder kenmerk'}). De budgethouder "
+                  "krijgt een bericht.")
+            return redirect(url_for("funders.grants"))
     status = form_status()
     return render_template("funders/grant_new.html", form=form, funder=funder, match=match,
                            general=general), status

@@ -188,11 +188,7 @@ def claim(claim_id: int):
         except AlreadyDone as done:
             return show_repeat(done, url_for("office.claim", claim_id=claim_id))
         except Refused as refused:
-            for refusal in refused.refusals:
-                if refusal.field == "reason":
-                    form.reason.errors = [*form.reason.errors, refusal.message]
-                else:
-                    general.append(refusal.message)
+            general = apply_refusals(form, refused)
         else:
             flash(DECIDED[ClaimStatus(decided.status)].format(ref=decided.reference))
             return redirect(url_for("office.claims"))
@@ -259,13 +255,7 @@ def paper_sheet(agreement_id: int, month: str):
                 claim = intake_paper_claim(current_user, agreement, header.month, lines, today(),
                                            received_on=received_on)
             except Refused as refused:
-                for refusal in refused.refusals:
-                    target = (form.received_on if refusal.field == "received_on"
-                              else _line_field(refusal.field, fields))
-                    if target is not None:
-                        target.errors.append(refusal.message)
-                    else:
-                        general.append(refusal.message)
+                general = apply_refusals(form, refused, lines=fields)
             else:
                 flash(f"Het papieren urenbriefje {claim.reference} is ingediend "
                       f"({format_euro(claim.total_cents)}).")
@@ -278,17 +268,6 @@ def paper_sheet(agreement_id: int, month: str):
 
 def _cell(form, day, column):
     return form[cell_name(day, column)]
-
-
-def _line_field(field_name: str | None, fields: list):
-    """'lines[3].quantity' -> the input of the 4th line; None for a sheet-wide refusal."""
-    if not field_name or not field_name.startswith("lines["):
-        return None
-    try:
-        index = int(field_name[len("lines["):field_name.index("]")])
-    except ValueError:
-        return None
-    return fields[index] if 0 <= index < len(fields) else None
 
 
 # --------------------------------------------------------------------------- logins

@@ -393,23 +393,61 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
                if not row.last_year and not row.next_year}
     grants = household_grant_rows(household_id, start, end)
     ids = [g.id for g in grants]
-    spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    allowance_spent: dict[tuple[int, str, dt.date], int] = defaultdict(int)
-    if ids:
-        for grant_id, _agreement_id, month, status, _kind, cents in monthly_claim_totals(
-                ids, start, end):
-            spending[(grant_id, month)][0 if status == ClaimStatus.UITBETAALD else 1] += int(cents)
-        year, month_of = extract("year", AllowanceUse.spent_on), extract("month", AllowanceUse.spent_on)
-        for grant_id, kind, y, m, cents in db.session.execute(
-                select(AllowanceUse.grant_id, AllowanceUse.kind, year, month_of,
-                       func.sum(AllowanceUse.amount_cents))
-                .where(AllowanceUse.grant_id.in_(ids), AllowanceUse.spent_on >= start,
-                       AllowanceUse.spent_on <= end)
-                .group_by(AllowanceUse.grant_id, AllowanceUse.kind, year, month_of)):
-            allowance_spent[(grant_id, str(kind), dt.date(int(y), int(m), 1))] += int(cents)
+    spending, allowance_spent = _period_spending(ids, start, end)
     allowances = allowance_status([GrantFacts(g.id, Law(g.law), g.period_start, g.amount_cents)
                                    for g in grants])
+    members, usages, names = _member_blocks(grants, current, allowances, today)
+    months = _month_blocks(grants, names, spending, allowance_spent, start, end)
+    total = household_total(usages)
+    warnings = _shortfall_warnings(members)
+    reference = statement_reference(household_id, start, end)
+    if start == first_of_month(end):
+        period_text = format_month(start)
+    else:
+        period_text = f"{format_day(start)} tot en met {format_day(end)}"
+    budgets = [b for m in members.values() for b in m.budgets]
+    return StatementDocument(
+        title=f"Budgetoverzicht {period_text}", reference=reference, made_on=today,
+        qr=_qr(reference), household_name=household.name, holder_name=holder_name(household),
+        period_start=start, period_end=end, as_of=today, members=list(members.values()),
+        months=months, granted_cents=total.granted_cents, paid_cents=total.paid_cents,
+        in_progress_cents=total.in_progress_cents, available_cents=total.available_cents,
+        committed_cents=total.committed_cents, first_runout_month=total.first_runout_month,
+        short_budgets=total.short_budgets, shortfall_cents=total.shortfall_cents,
+        period_paid_cents=sum(m.paid_cents for m in months),
+        period_in_progress_cents=sum(m.in_progress_cents for m in months),
+        period_cents=sum(m.cents for m in months), budget_count=total.budget_count,
+        warnings=warnings, month_rows=[months[i:i + 2] for i in range(0, len(months), 2)],
+        allowance_cents=sum(allowance_spent.values()),
+        top_up_cents=_top_up_cents(ids, start, end),
+        any_without_prognosis=any(not b.prognosis for b in budgets))
 
+
+def _period_spending(ids: list[int], start: dt.date, end: dt.date):
+    """Per (grant, month of care) the claims [paid, in progress]; per (grant, allowance kind,
+    month spent) the Wlz allowance spending. Two queries (none without grants)."""
+    spending: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
+    allowance_spent: dict[tuple[int, str, dt.date], int] = defaultdict(int)
+    if not ids:
+        return spending, allowance_spent
+    for grant_id, _agreement_id, month, status, _kind, cents in monthly_claim_totals(
+            ids, start, end):
+        spending[(grant_id, month)][0 if status == ClaimStatus.UITBETAALD else 1] += int(cents)
+    year, month_of = extract("year", AllowanceUse.spent_on), extract("month", AllowanceUse.spent_on)
+    for grant_id, kind, y, m, cents in db.session.execute(
+            select(AllowanceUse.grant_id, AllowanceUse.kind, year, month_of,
+                   func.sum(AllowanceUse.amount_cents))
+            .where(AllowanceUse.grant_id.in_(ids), AllowanceUse.spent_on >= start,
+                   AllowanceUse.spent_on <= end)
+            .group_by(AllowanceUse.grant_id, AllowanceUse.kind, year, month_of)):
+        allowance_spent[(grant_id, str(kind), dt.date(int(y), int(m), 1))] += int(cents)
+    return spending, allowance_spent
+
+
+def _member_blocks(grants, current, allowances, today: dt.date):
+    """Per member their budgets' figures (the start page's for a budget running today, its
+    own totals without a prognosis for an earlier or later one); the usages for the
+    household's total; each grant's name in the monthly table."""
     members: dict[int, MemberBlock] = {}
     usages = []
     names: dict[int, str] = {}
@@ -440,7 +478,12 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
             runout_month=u.runout_month, will_not_last=will, shortfall_cents=short,
             prognosis=prognosis, runout_label=_runout_label(prognosis, u.runout_month),
             allowances=[line.text for line in allowance_lines(allowances.get(g.id, {}))]))
+    return members, usages, names
 
+
+def _month_blocks(grants, names: dict[int, str], spending, allowance_spent, start: dt.date,
+                  end: dt.date) -> list[MonthBlock]:
+    """Every month of the period: per budget its claims and allowance spending, and totals."""
     kind_labels = {k.value: k.label.lower() for k in AllowanceKind}
     months = []
     month = start
@@ -459,7 +502,10 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
                                  sum(x.in_progress_cents for x in lines),
                                  sum(x.cents for x in lines)))
         month = add_months(month, 1)
-    total = household_total(usages)
+    return months
+
+
+def _shortfall_warnings(members: dict[int, MemberBlock]) -> list[str]:
     warnings = []
     for member in members.values():
         for b in member.budgets:
@@ -469,27 +515,7 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
                 if b.runout_month is not None:
                     text += f" (op in {format_month(b.runout_month)})"
                 warnings.append(text + ". Neem contact op met de verstrekker of pas de zorg aan.")
-    reference = statement_reference(household_id, start, end)
-    if start == first_of_month(end):
-        period_text = format_month(start)
-    else:
-        period_text = f"{format_day(start)} tot en met {format_day(end)}"
-    budgets = [b for m in members.values() for b in m.budgets]
-    return StatementDocument(
-        title=f"Budgetoverzicht {period_text}", reference=reference, made_on=today,
-        qr=_qr(reference), household_name=household.name, holder_name=holder_name(household),
-        period_start=start, period_end=end, as_of=today, members=list(members.values()),
-        months=months, granted_cents=total.granted_cents, paid_cents=total.paid_cents,
-        in_progress_cents=total.in_progress_cents, available_cents=total.available_cents,
-        committed_cents=total.committed_cents, first_runout_month=total.first_runout_month,
-        short_budgets=total.short_budgets, shortfall_cents=total.shortfall_cents,
-        period_paid_cents=sum(m.paid_cents for m in months),
-        period_in_progress_cents=sum(m.in_progress_cents for m in months),
-        period_cents=sum(m.cents for m in months), budget_count=total.budget_count,
-        warnings=warnings, month_rows=[months[i:i + 2] for i in range(0, len(months), 2)],
-        allowance_cents=sum(allowance_spent.values()),
-        top_up_cents=_top_up_cents(ids, start, end),
-        any_without_prognosis=any(not b.prognosis for b in budgets))
+    return warnings
 
 
 # --------------------------------------------------------------------------- 4. payment spec

@@ -24,7 +24,7 @@ from portal.claims.models import Claim
 from portal.claims.permissions import acting_on, can_view_claim
 from portal.dates import add_months, first_of_month, parse_month, today
 from portal.extensions import db
-from portal.forms import abort_if_not_allowed
+from portal.forms import apply_refusals, form_status
 from portal.paper import documents
 from portal.paper.forms import PAPER, PaperForm
 from portal.paper.service import download_name, render_document
@@ -153,21 +153,19 @@ def settings(household_id: int):
     form = PaperForm()
     if request.method == "GET":
         form.choice.data = PAPER if household.works_on_paper else "online"
-    status = 200
+    general: list[str] = []
     if form.validate_on_submit():
         try:
             budgets_service.set_works_on_paper(current_user, household_id,
                                                form.choice.data == PAPER, today())
         except Refused as refused:
-            abort_if_not_allowed(refused)
-            form.choice.errors = [r.message for r in refused.refusals]
+            general = apply_refusals(form, refused)
         else:
             flash("Uw keuze is opgeslagen: u krijgt elke maand uw overzicht en urenbriefjes per "
                   "post." if form.choice.data == PAPER else
                   "Uw keuze is opgeslagen: u werkt online.")
             return redirect(url_for("paper.settings", household_id=household_id))
-    if request.method == "POST":
-        status = 422
     return render_template("paper/settings.html", form=form, household=household,
-                           access=current_access(), month=first_of_month(today())), status
+                           general=general, access=current_access(),
+                           month=first_of_month(today())), form_status()
 

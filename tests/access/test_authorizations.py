@@ -240,6 +240,7 @@ def test_the_authorization_of_a_login_that_was_turned_off_can_still_be_revoked(c
     login(holder)
     response = client.post(f"{url(holder)}/{auth.id}/intrekken", follow_redirects=True)
     assert response.status_code == 200
+    assert response.request.path == url(holder)  # back on the list, not on the login page
     assert f"De machtiging van {advisor.name} is ingetrokken" in response.get_data(as_text=True)
     assert auth.revoked_at is not None
 

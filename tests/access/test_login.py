@@ -28,7 +28,9 @@ def test_login_then_start_page(client, db, login):
     login(user)
     # /start sends each role to the first page of its menu.
     response = client.get("/start", follow_redirects=True)
+    # Where it landed: the budget page, not the login page (which answers 200 too).
     assert response.status_code == 200
+    assert response.request.path == f"/huishoudens/{user.household_id}/budget"
     assert "Anna Jansen" in response.get_data(as_text=True)
 
 

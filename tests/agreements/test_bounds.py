@@ -126,10 +126,10 @@ def test_parse_quantity_refuses(typed, unit, message):
 def test_hours_step_refuses_too_many_hours_next_to_the_field(w, client, login, typed, message):
     agreement = w.draft()
     login(w.holder)
-    response = client.post(step_url(agreement, "uren"), data={"line_0": typed})
+    response = client.post(step_url(agreement, "uren"), data={"lines-0-weekly_quantity": typed})
     assert response.status_code == 422
     page = text(response)
-    assert f'id="line_0-error">{message}' in page
+    assert f'id="lines-0-weekly_quantity-error">{message}' in page
     assert f'value="{typed}"' in page
     assert agreement.versions[0].lines[0].weekly_quantity == 240
 
@@ -144,10 +144,10 @@ def test_care_step_refuses_a_huge_tariff_next_to_the_field(w, client, login, typ
     p = f"g{w.grant.id}_persoonlijke_verzorging"
     before = count(AgreementLine)
     response = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": typed})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": typed})
     assert response.status_code == 422
     page = text(response)
-    assert f'id="{p}_tariff-error">' in page and message in page
+    assert f'id="{p}-tariff_cents-error">' in page and message in page
     assert count(AgreementLine) == before
     assert agreement.versions[0].lines[0].tariff_cents == 6000
 

@@ -108,10 +108,10 @@ def test_the_care_step_of_a_family_agreement_says_the_minimum_and_refuses_below_
     assert "minstens het wettelijk minimumuurloon: € 14,71 per uur" in page
     p = f"g{w.grant.id}_persoonlijke_verzorging"
     response = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "12,00"})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": "12,00"})
     assert response.status_code == 302  # a concept may be saved; the step says what is wrong
     page = text(client.get(response.location))
-    assert f'id="{p}_tariff-error">Het tarief voor persoonlijke verzorging (€ 12,00 per uur) is ' \
+    assert f'id="{p}-tariff_cents-error">Het tarief voor persoonlijke verzorging (€ 12,00 per uur) is ' \
            "lager dan het wettelijk minimumuurloon" in page
     verdict = service.draft_verdict(agreement.versions[0])
     assert "tariff_below_minimum_wage" in codes(verdict.refusals)

@@ -257,20 +257,20 @@ def test_wizard_from_start_to_share(w, client, login):
     assert ">vast maandloon<" not in page  # only for employment
     p = f"g{w.grant.id}_persoonlijke_verzorging"
     response = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00"})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": "30,00"})
     assert response.status_code == 302 and response.location.endswith(step_url(agreement, "zorg"))
     page = text(client.get(step_url(agreement, "zorg")))
     assert "hoger dan het maximum van € 24,44" in page
-    assert f'id="{p}_tariff-error"' in page
+    assert f'id="{p}-tariff_cents-error"' in page
     assert "Ik betaal het deel van het tarief boven het maximum zelf" in page
     response = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00", "top_up": "y"})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": "30,00", "top_up": "y"})
     assert response.location.endswith(step_url(agreement, "uren"))
     line = _db.session.scalar(select(AgreementLine).where(AgreementLine.version_id == version.id))
     assert (line.tariff_cents, line.budget_tariff_cents) == (3000, 2444)
 
     # Hours: quarters of an hour.
-    response = client.post(step_url(agreement, "uren"), data={"line_0": "4:30"})
+    response = client.post(step_url(agreement, "uren"), data={"lines-0-weekly_quantity": "4:30"})
     assert response.location.endswith(step_url(agreement, "periode"))
     # Saved afresh: the old line row is deleted (on SQLite the new one may get its id again).
     assert sa_inspect(line).was_deleted
@@ -313,12 +313,12 @@ def test_care_step_bad_tariff_is_refused_and_nothing_written(w, client, login):
     p = f"g{w.grant.id}_persoonlijke_verzorging"
     before = count(AgreementLine)
     response = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "veel"})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": "veel"})
     assert response.status_code == 422
     assert "is geen bedrag" in text(response)
     assert 'value="veel"' in text(response)
     zero = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "0"})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": "0"})
     assert zero.status_code == 422
     assert "hoger is dan € 0,00" in text(zero)
     assert count(AgreementLine) == before
@@ -337,14 +337,14 @@ def test_care_step_monthly_wage_only_for_employment(w, client, login):
 def test_hours_step_good_and_bad(w, client, login):
     login(w.holder)
     agreement = w.draft()
-    bad = client.post(step_url(agreement, "uren"), data={"line_0": "vier"})
+    bad = client.post(step_url(agreement, "uren"), data={"lines-0-weekly_quantity": "vier"})
     assert bad.status_code == 422
     assert "uren:minuten" in text(bad)
     assert agreement.versions[0].lines[0].weekly_quantity == 240
-    odd = client.post(step_url(agreement, "uren"), data={"line_0": "4:10"})
+    odd = client.post(step_url(agreement, "uren"), data={"lines-0-weekly_quantity": "4:10"})
     assert odd.status_code == 302 and odd.location.endswith(step_url(agreement, "uren"))
     assert "hele kwartieren" in text(client.get(step_url(agreement, "uren")))
-    good = client.post(step_url(agreement, "uren"), data={"line_0": "4,25"})
+    good = client.post(step_url(agreement, "uren"), data={"lines-0-weekly_quantity": "4,25"})
     assert good.location.endswith(step_url(agreement, "periode"))
     assert agreement.versions[0].lines[0].weekly_quantity == 255
 
@@ -600,7 +600,7 @@ def test_extension_is_approved_at_once(w, client, login):
     url = f"/overeenkomsten/{agreement.id}/wijzigen"
     assert client.get(url).status_code == 200
     response = client.post(url, data={"starts_on": "2026-03-01", "end_kind": "geen",
-                                      "tariff_0": "60,00", "line_0": "4:00"})
+                                      "lines-0-tariff_cents": "60,00", "lines-0-weekly_quantity": "4:00"})
     assert response.status_code == 302, text(response)
     assert [v.status for v in agreement.versions] == [VersionStatus.VERVANGEN,
                                                        VersionStatus.GOEDGEKEURD]
@@ -611,22 +611,34 @@ def test_tariff_change_becomes_a_concept_to_sign(w, client, login):
     login(w.holder)
     response = client.post(f"/overeenkomsten/{agreement.id}/wijzigen", data={
         "starts_on": "2026-03-01", "end_kind": "einddatum", "ends_on": "2026-12-31",
-        "tariff_0": "65,00", "line_0": "4:00"})
+        "lines-0-tariff_cents": "65,00", "lines-0-weekly_quantity": "4:00"})
     assert response.status_code == 302
     assert response.location.endswith(step_url(agreement, "controleren"))
     assert agreement.versions[-1].status == VersionStatus.CONCEPT
     assert agreement.versions[-1].lines[0].tariff_cents == 6500
 
 
-def test_change_not_on_first_of_month_is_refused(w, client, login):
+@pytest.mark.parametrize("typed, shown", [
+    # Not on the first of a month: the rule's refusal.
+    ({"starts_on": "2026-03-15"}, ["eerste dag van een maand"]),
+    # No amount, no quantity: the fields' own refusals, next to them, what was typed kept.
+    ({"lines-0-tariff_cents": "veel", "lines-0-weekly_quantity": "vier"},
+     ['id="lines-0-tariff_cents-error">&#39;veel&#39; is geen bedrag',
+      'id="lines-0-weekly_quantity-error">Schrijf de uren als uren:minuten',
+      'href="#lines-0-tariff_cents"',  # the error summary links to the field
+      'value="veel"', 'value="vier"']),
+])
+def test_a_refused_change_says_why_and_writes_nothing(w, client, login, typed, shown):
     agreement = w.approved()
     login(w.holder)
     before = count(AgreementVersion)
     response = client.post(f"/overeenkomsten/{agreement.id}/wijzigen", data={
-        "starts_on": "2026-03-15", "end_kind": "einddatum", "ends_on": "2026-12-31",
-        "tariff_0": "65,00", "line_0": "4:00"})
+        "starts_on": "2026-03-01", "end_kind": "einddatum", "ends_on": "2026-12-31",
+        "lines-0-tariff_cents": "65,00", "lines-0-weekly_quantity": "4:00", **typed})
     assert response.status_code == 422
-    assert "eerste dag van een maand" in text(response)
+    page = text(response)
+    for snippet in shown:
+        assert snippet in page
     assert count(AgreementVersion) == before
 
 

@@ -71,6 +71,11 @@ def test_a_form_shown_again_after_a_post_answers_422(app):
     r'422 if form\.is_submitted\(\) else 200',
     r'def (add_refusals|apply_refusals|_apply_refusals|_apply)\(',
     r'from portal\.access\.forms import .*\b(BaseForm|DutchDateField)\b',
+    # a refusal's message put on a field by hand, and the euros of a form field parsed by hand
+    r'\.errors = \[r\.message for r in refused',
+    r'if refusal\.field == "',
+    r'parse_euros\(form',
+    r'parse_euros\(\w+_field\.data',
 ])
 def test_no_view_keeps_its_own_copy_of_the_refusal_path(copy):
     found = [f"{path.relative_to(PORTAL)}:{n}"
