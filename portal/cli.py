@@ -90,10 +90,8 @@ def create_user_command(email, name, role, password, household_id, provider_id, 
     click.echo(f"Account {user.email} ({user.role}) is aangemaakt.")
 
 
-def cli_number(text: str | None, field: str, what: str) -> int | None:
+def cli_number(text: str, field: str, what: str) -> int:
     """A whole number typed on the command line, or a Dutch refusal (click's own is English)."""
-    if text is None:
-        return None
     number = parse_id(text)
     if number is None:
         raise Refused(Refusal(f"{field}_invalid", f"'{text}' is geen {what}. Schrijf een heel "

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import event, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 
 from portal.dates import TIMEZONE_NAME
 from portal.extensions import db
@@ -108,6 +108,13 @@ def set_row(model: type[Row], key: Mapping[str, Any], values: Mapping[str, Any]
             setattr(row, name, value)
     db.session.flush()
     return row, before
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE that gave `result` changed. Session.execute() is
+    typed as giving a plain Result; for these statements it is a CursorResult, which counts."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def one_at_a_time(name: str) -> None:
