@@ -104,5 +104,6 @@ def budget_holder_names(household_ids) -> dict[int, str]:
                 select(User.household_id, User.name)
                 .where(User.household_id.in_(ids), User.role == Role.BUDGETHOUDER)
                 .order_by(User.id)):
-            names.setdefault(household_id, name)
+            if household_id is not None:  # never: the query asks for these households
+                names.setdefault(household_id, name)
     return names

@@ -48,7 +48,7 @@ from portal.access.rules import (
     two_step_needed,
     two_step_required,
 )
-from portal.database import parse_id
+from portal.database import parse_id, rowcount
 from portal.dates import TZ, format_day, now
 from portal.dates import now as dates_now
 from portal.extensions import db
@@ -132,6 +132,11 @@ def load_user(user_id: str) -> User | None:
     session itself lives on the server (portal.access.sessions): logging out, a new password
     and a login turned off end it there. A login that is off loads as nobody anyway."""
     return active_user(user_id)
+
+
+def user_with_id(user_id: int) -> User:
+    """The login a row points at (a foreign key, so it exists)."""
+    return db.session.get_one(User, user_id)
 
 
 def find_user(user_id: int | str | None, *, lock: bool = False) -> User | None:
@@ -500,7 +505,7 @@ def revoke_authorization(actor: User, authorization_id: int, *, now: dt.datetime
     _require_budget_holder(actor, auth.household_id)
     refuse_if(check_revoke(revoked=auth.revoked_at is not None, ends_on=auth.ends_on,
                            today=now.date()))
-    grantee = db.session.get(User, auth.grantee_id)
+    grantee = db.session.get_one(User, auth.grantee_id)
     auth.revoked_at = now
     record("authorization_revoked", actor=actor, household_id=auth.household_id,
            object_type="authorization", object_id=auth.id,
@@ -570,12 +575,12 @@ def represented_by(user: User, today: dt.date) -> AuthorizationList:
         .order_by(Authorization.ends_on.desc(), Authorization.id.desc())
     ).all()
     household_ids = {a.household_id for a in rows}
-    holders: dict[int, User] = {}
+    holders: dict[int | None, User] = {}
     if household_ids:
-        for holder in db.session.scalars(
+        for user_row in db.session.scalars(
                 select(User).where(User.household_id.in_(household_ids),
                                    User.role == Role.BUDGETHOUDER).order_by(User.id.desc())):
-            holders[holder.household_id] = holder  # the lowest id wins, as budget_holder_of
+            holders[user_row.household_id] = user_row  # the lowest id wins, as budget_holder_of
     result = []
     for a in rows:
         holder = holders.get(a.household_id)
@@ -707,12 +712,12 @@ def check_login_code(user: User, code: str | None, *, now: dt.datetime) -> None:
 
 
 def _claim_code_step(user: User, step: int) -> bool:
-    claimed = db.session.execute(
+    claimed = rowcount(db.session.execute(
         update(User)
         .where(User.id == user.id,
                (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
         .values(totp_last_step=step, totp_failures=0, totp_locked_until=None)
-        .execution_options(synchronize_session=False)).rowcount == 1
+        .execution_options(synchronize_session=False))) == 1
     db.session.expire(user, ["totp_last_step", "totp_failures", "totp_locked_until"])
     return claimed
 
@@ -809,17 +814,17 @@ def store_session(session_id: int, data: str | None, now: dt.datetime) -> bool:
     values: dict = {"last_seen_at": now}
     if data is not None:
         values["data"] = data
-    return db.session.execute(
+    return rowcount(db.session.execute(
         update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
-        .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+        .values(**values).execution_options(synchronize_session=False))) == 1
 
 
 def end_session(session_id: int, reason: str, now: dt.datetime | None = None) -> bool:
     """End one session (if it still lives): every copy of its cookie gets the login page."""
-    return db.session.execute(
+    return rowcount(db.session.execute(
         update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
         .values(ended_at=now or dates_now(), ended_reason=reason)
-        .execution_options(synchronize_session=False)).rowcount == 1
+        .execution_options(synchronize_session=False))) == 1
 
 
 def end_sessions(user_id: int, reason: str, *, keep: int | None = None,
@@ -829,10 +834,10 @@ def end_sessions(user_id: int, reason: str, *, keep: int | None = None,
     condition = [UserSession.user_id == user_id, UserSession.ended_at.is_(None)]
     if keep is not None:
         condition.append(UserSession.id != keep)
-    return db.session.execute(
+    return rowcount(db.session.execute(
         update(UserSession).where(*condition)
         .values(ended_at=now or dates_now(), ended_reason=reason)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
 
 
 @dataclass(frozen=True)
@@ -890,4 +895,4 @@ def purge_sessions(now: dt.datetime, idle: dt.timedelta) -> int:
     idle limit, and every session last seen more than SESSION_KEPT_AFTER_END ago."""
     gone = or_(and_(UserSession.user_id.is_(None), UserSession.last_seen_at < now - idle),
                UserSession.last_seen_at < now - SESSION_KEPT_AFTER_END)
-    return db.session.execute(delete(UserSession).where(gone)).rowcount
+    return rowcount(db.session.execute(delete(UserSession).where(gone)))

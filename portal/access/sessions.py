@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import cast
 
+import flask
 from flask import Flask, Request, Response
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
@@ -55,6 +57,11 @@ class ServerSession(CallbackDict, SessionMixin):
         """Go on with a new id: the old one (and every copy of its cookie) stops working."""
         self.renew = True
         self.modified = True
+
+
+# Flask's `session` of this request, typed as what DatabaseSessionInterface opens: the pages
+# that log in and out read its row_id and call regenerate().
+session = cast(ServerSession, flask.session)
 
 
 class DatabaseSessionInterface(SessionInterface):

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -55,7 +54,6 @@ from portal.access.service import (
     end_own_session,
     end_session,
     end_sessions_everywhere,
-    find_user,
     find_user_by_email,
     grant_authorization,
     has_usable_password,
@@ -70,7 +68,9 @@ from portal.access.service import (
     send_reset_link,
     totp_uri,
     user_for_reset_token,
+    user_with_id,
 )
+from portal.access.sessions import session
 from portal.dates import format_day, now, today
 from portal.extensions import limiter
 from portal.forms import abort_if_not_allowed, apply_refusals, form_status
@@ -518,7 +518,7 @@ def authorizations(household_id: int):
         except Refused as refused:
             form.form_errors.extend(apply_refusals(form, refused))
         else:
-            grantee = find_user(auth.grantee_id)
+            grantee = user_with_id(auth.grantee_id)
             flash(f"{grantee.name} heeft nu een machtiging tot en met {format_day(auth.ends_on)}.")
             return redirect(url_for("access.authorizations", household_id=household_id))
     listing = household_authorizations(household_id, today())
@@ -544,7 +544,7 @@ def revoke(household_id: int, authorization_id: int):
         return redirect(url_for("access.authorizations", household_id=household_id))
     if auth.household_id != household_id:  # pragma: no cover - the service checked the owner
         abort(404)
-    grantee = find_user(auth.grantee_id)
+    grantee = user_with_id(auth.grantee_id)
     flash(f"De machtiging van {grantee.name} is ingetrokken. {grantee.name} kan uw gegevens "
           "niet meer zien.")
     return redirect(url_for("access.authorizations", household_id=household_id))
