@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 import inspect
+from typing import Any
 
 import flask_smorest
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
@@ -71,7 +72,7 @@ class PortalApi(flask_smorest.Api):
         import http
 
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, problems.MEDIA_TYPE)
@@ -166,7 +167,7 @@ def _authenticate():
         return problems.problem(401, headers={"WWW-Authenticate": 'Bearer realm="pgb-portaal"'})
     g.api_key = key
     g.api_actor = db.session.get(User, key.user_id)
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     scope = getattr(view, "_api_scope", None)
     if scope is None or scope not in key.scopes:
         return problems.problem(403)
@@ -483,7 +484,7 @@ def get_sheet(sheet_id: int):
     if claim is None or not can_view_claim(g.api_actor, claim, today()):
         return _not_found()
     g.api_what = f"urenbriefje {claim.reference} ({format_month(claim.month)}) gelezen"
-    g.api_household = db.session.get(Agreement, claim.agreement_id).household_id
+    g.api_household = db.session.get_one(Agreement, claim.agreement_id).household_id
     return _sheet_json(claim, providers_pages.payment_references([claim.id]).get(claim.id))
 
 
@@ -523,7 +524,7 @@ GRANT_FIELDS = {"amount": "amount_cents", "member": "bsn"}
                       **IDEMPOTENCY_HEADER["Idempotency-Key"]}])
 def register_grants(body: dict):
     """Register grants of the funder, all or none (the rules of the form and the CSV import)."""
-    funder = db.session.get(Funder, g.api_actor.funder_id)
+    funder = db.session.get_one(Funder, g.api_actor.funder_id)
     rows = [csv_import.GrantRow(line=i, bsn="".join(ch for ch in r["bsn"] if ch.isdigit()),
                                 law=r["law"], period_start=r["period_start"],
                                 period_end=r["period_end"], amount_cents=r["amount_cents"],
@@ -531,7 +532,7 @@ def register_grants(body: dict):
                                 decision_reference=r.get("decision_reference") or "")
             for i, r in enumerate(body["grants"])]
     errors, member_ids = csv_import.check_parsed_rows(rows, funder)
-    grants = []
+    grants: list[Grant] = []
     if not errors:
         grants, errors = csv_import.register_rows(g.api_actor, funder, rows, member_ids,
                                                   source="de API")
