@@ -218,7 +218,7 @@ def law_periods(member_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[d
     return dict(periods)
 
 
-def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: str,
+def register_grant(actor: User | None, *, member_id: int | None, funder_id: int, law: str,
                    period_start: dt.date, period_end: dt.date, amount_cents: int,
                    care_kinds: list[str], decision_reference: str = "",
                    today: dt.date | None = None) -> Grant:

@@ -138,6 +138,8 @@ def new_grant():
 
 def _register(form: GrantForm, amount: int, general: list[str]):
     """The grant, or None with the refusals put on the form."""
+    # the form was validated: both dates are required
+    assert form.period_start.data is not None and form.period_end.data is not None
     try:
         return service.register_grant_by_bsn(
             current_user, bsn=form.bsn.data, law=form.law.data,
