@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol, cast
+from typing import Protocol
 
-from sqlalchemy import Table, bindparam, extract, func, select, update
+from sqlalchemy import bindparam, extract, func, select, update
 
 from portal import dates
 from portal.access.constants import Role
@@ -30,7 +30,7 @@ from portal.budgets import rules
 from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, CareKind, FunderKind, Law
 from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import AllowanceFigures
-from portal.database import chunks, expire_loaded, id_in, rowcount, set_row
+from portal.database import chunks, expire_loaded, id_in, rowcount, set_row, table_of
 from portal.dates import format_day
 from portal.extensions import db
 from portal.identifiers import check_bsn, check_iban, mask_bsn
@@ -98,7 +98,7 @@ def settle(shares: Mapping[int, int]) -> None:
     (executemany); its row count decides - a settle larger than the
     reservation changes nothing and raises."""
     items = sorted((gid, cents) for gid, cents in shares.items() if cents)
-    table = cast(Table, Grant.__table__)
+    table = table_of(Grant)
     change = (update(table)
               .where(table.c.id == bindparam("gid"), table.c.reserved_cents >= bindparam("cents"))
               .values(reserved_cents=table.c.reserved_cents - bindparam("cents"),

@@ -48,7 +48,7 @@ from portal.claims.grid import Column, day_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
-from portal.database import chunks, expire_loaded, id_in
+from portal.database import chunks, expire_loaded, id_in, rowcount, table_of
 from portal.dates import (
     add_months,
     first_of_month,
@@ -82,7 +82,7 @@ NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te
 
 
 def _agreement_of(claim: Claim) -> Agreement:
-    return db.session.get(Agreement, claim.agreement_id)
+    return db.session.get_one(Agreement, claim.agreement_id)
 
 
 def _require(actor: User | None, target: Claim | Agreement, today: dt.date) -> Acting:
@@ -125,7 +125,7 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
         for v in versions)
     grant_ids = {line.grant_id for v in agreed for line in v.lines}
     grants = {g.id: g for g in db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))}
-    provider = db.session.get(Provider, agreement.provider_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
     is_person = provider.kind == ProviderKind.PERSOON
     if lock and is_person:
         db.session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
@@ -324,6 +324,7 @@ def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
             and [r.code for r in refusals] == ["status_not_allowed"]:
         raise AlreadyDone(f"Het urenbriefje heeft nu de status '{current.label}'.")
     refuse_if(refusals + list(also))
+    assert to_status is not None  # check_transition refused otherwise
     if effect is not None:
         effect()
     claim.status = to_status
@@ -605,7 +606,7 @@ def make_wage_claims(run_on: dt.date) -> list[Claim]:
     the rest goes on."""
     made = []
     for agreement_id, months in _due_wage_months(run_on).items():
-        agreement = db.session.get(Agreement, agreement_id)
+        agreement = db.session.get_one(Agreement, agreement_id)
         for month in months:
             facts, _grants = sheet_facts(agreement, month)
             priced = rules.wage_lines(month, facts)
@@ -726,11 +727,11 @@ def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
         households = dict(db.session.execute(
             select(Agreement.id, Agreement.household_id)
             .where(id_in(Agreement.id, {c.agreement_id for c in batch}))).all())
-        changed = db.session.execute(
-            update(Claim.__table__)
+        changed = rowcount(db.session.execute(
+            update(table_of(Claim))
             .where(id_in(Claim.__table__.c.id, ids),
                    Claim.__table__.c.status == ClaimStatus.GOEDGEKEURD.value)
-            .values(status=ClaimStatus.UITBETAALD.value, paid_on=paid_on)).rowcount
+            .values(status=ClaimStatus.UITBETAALD.value, paid_on=paid_on)))
         if changed != len(set(ids)):
             raise Refused(Refusal("already_done", "Dit is al gedaan: een van de urenbriefjes "
                                   "is intussen al betaald of veranderd. Er is niets betaald."))
@@ -856,7 +857,7 @@ def claim_history(claim: Claim) -> list[HistoryItem]:
     events = db.session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
                                 .order_by(ClaimEvent.at, ClaimEvent.id)).all()
     user_ids = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
-    users = {u.id: u for u in db.session.scalars(
+    users: dict[int | None, User] = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_({i for i in user_ids if i is not None})))}
     items = []
     for e in events:

@@ -38,7 +38,13 @@ from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims import service
 from portal.claims.constants import ClaimKind, ClaimStatus
-from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, sheet_form
+from portal.claims.forms import (
+    ChooseSheetForm,
+    RefuseForm,
+    SheetForm,
+    month_choices,
+    sheet_form,
+)
 from portal.claims.grid import Column, column_totals, day_label, month_weeks
 from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
@@ -104,7 +110,7 @@ def _load_claim(claim_id: int) -> tuple[Claim, Agreement, Acting]:
     claim = db.session.get(Claim, claim_id)
     if claim is None:
         abort(404)
-    agreement = db.session.get(Agreement, claim.agreement_id)
+    agreement = db.session.get_one(Agreement, claim.agreement_id)
     return claim, agreement, _acting(agreement)
 
 
@@ -146,11 +152,11 @@ def _sheet_errors(form, refusals: Sequence[Refusal], line_ids: Sequence[str]
     Returns the error summary: sheet-wide refusals first, then every field with errors in the
     order of the page, each linking to its field.
     """
-    cells = {}
+    cells: dict[str, str] = {}
     for refusal in refusals:
         match = _LINE_FIELD.match(refusal.field or "")
         if match and int(match.group(1)) < len(line_ids):
-            cells[refusal.field] = line_ids[int(match.group(1))]
+            cells[refusal.field or ""] = line_ids[int(match.group(1))]
     items = [ErrorItem(r.message, _SUMMARY_ANCHORS.get(r.field or "")
                        or _SUMMARY_ANCHORS.get(r.code))
              for r in place_refusals(form, refusals, cells)]
@@ -181,7 +187,7 @@ class SheetPage:
     claim: Claim | None
     acting: Acting
     columns: list[Column]
-    form: object
+    form: SheetForm
     totals: list = field(default_factory=list)
     total_cents: int = 0
     holder_cents: int = 0  # the budget holder's own share (bijbetaling) of the sheet
@@ -213,7 +219,7 @@ def _page(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Act
     form = sheet_form(columns, month_days(month), formdata=formdata,
                       lines=claim.lines if claim is not None else (),
                       note=claim.note if claim is not None else "")
-    household = db.session.get(Household, agreement.household_id)
+    household = db.session.get_one(Household, agreement.household_id)
     return SheetPage(agreement=agreement, household=household, month=month, claim=claim,
                      acting=acting, columns=columns, form=form,
                      empty_reasons=[] if columns else service.month_refusals(agreement, month))
@@ -286,7 +292,7 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
     try:
         if action in ("opslaan", "klaarzetten") and claim is None:
             result = service.prepare_claim(current_user, agreement, month, lines, today, note)
-        elif action in ("opslaan", "klaarzetten"):
+        elif action in ("opslaan", "klaarzetten") and claim is not None:
             result = service.update_claim(current_user, claim, lines, today, note)
         elif action == "indienen" and claim is None:
             result = service.submit_own_claim(current_user, agreement, month, lines, today)
