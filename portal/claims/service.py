@@ -23,6 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -708,7 +709,20 @@ def claim_shares(claim: Claim) -> dict[int, int]:
     return dict(shares)
 
 
-def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
+class SheetToPay(Protocol):
+    """What mark_paid reads of a sheet: a Claim, or a payment run's plain row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def agreement_id(self) -> int: ...
+
+
+def mark_paid(claims: Sequence[SheetToPay], paid_on: dt.date) -> None:
     """goedgekeurd -> uitbetaald. Called by payments after it settled the grants; payments
     tells the provider (it knows the transfer's reference).
 
