@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from portal.agreements.constants import (
     DEFAULT_NOTICE_MONTHS,
@@ -20,6 +21,7 @@ from portal.agreements.constants import (
     ProviderKind,
     Relation,
 )
+from portal.agreements.costs import CostLine
 from portal.agreements.tariffs import (
     MINIMUM_HOURLY_WAGE,
     MinimumWage,
@@ -170,7 +172,7 @@ TARIFF_CEILING_CENTS = {
 }
 
 
-def week_minutes(line) -> int:
+def week_minutes(line: CostLine) -> int:
     """A line's weekly quantity in minutes of care (a day part 4 hours, a 24-hour stay 24)."""
     if line.unit in MINUTE_UNITS:
         return line.weekly_quantity
@@ -265,7 +267,7 @@ def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Ref
     return refusals
 
 
-def _own_grant(grant: GrantFacts | None, household_id: int) -> bool:
+def _own_grant(grant: GrantFacts | None, household_id: int) -> TypeGuard[GrantFacts]:
     return grant is not None and grant.household_id == household_id
 
 
@@ -463,6 +465,7 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
             else [y for y in _years(draft.starts_on, draft.ends_on, grant)
                   if missing_national_maxima(grant.law, y, rows)]
         if missing:
+            assert grant is not None  # a missing maximum is looked up in a grant's years
             for year in missing:
                 if (grant.law, year) not in missing_said:
                     missing_said.add((grant.law, year))
@@ -492,7 +495,7 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
                 f"{grant.law.label} ({which}). Verlaag het tarief, of kies dat u het verschil "
                 "zelf betaalt uit eigen geld.", line_field(i, "tariff_cents")))
         verdicts.append(LineTariff(i, lowest[0] if lowest else None, lowest[1] if lowest else None,
-                                   lowest[0] if above and draft.top_up else None))
+                                   lowest[0] if lowest and above and draft.top_up else None))
     return refusals, verdicts
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from portal.access.rules import check_email
 from portal.agreements.constants import (
@@ -62,13 +63,15 @@ def same_person_name(a: str, b: str) -> bool:
 
 def check_provider_fields(kind: ProviderKind, name: str | None, iban: str | None,
                           kvk: str | None, agb: str | None,
-                          email: str | None) -> tuple[dict[str, str | None], list[Refusal]]:
+                          email: str | None) -> tuple[dict[str, Any], list[Refusal]]:
     """A provider's details as typed (the wizard, the provider signing): the cleaned values and
     every refusal at once - a name, a valid IBAN, KvK and AGB (required for an organisation),
     an e-mail address when given; name and e-mail address on one line (portal.text)."""
     refusals = check_one_line({"name": name, "email": email})
     broken = {r.field for r in refusals}
-    values: dict[str, str | None] = {"name": (name or "").strip(), "email": (email or "").strip().lower() or None}
+    # str or None each; a value that was refused is None (read them only without refusals)
+    values: dict[str, Any] = {"name": (name or "").strip(),
+                              "email": (email or "").strip().lower() or None}
     if "name" in broken:
         pass  # the line break is what to fix first
     elif not values["name"]:
