@@ -12,7 +12,8 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
-from portal.access.service import create_user, purge_sessions
+from portal.access.service import create_user
+from portal.access.session_store import purge_sessions
 from portal.agreements.service import set_max_tariff
 from portal.api.cli import create_api_key_command
 from portal.budgets.constants import AllowanceKind, Law, Unit

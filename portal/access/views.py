@@ -21,6 +21,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from portal import describe
+from portal.access.authorizations import (
+    grant_authorization,
+    household_authorizations,
+    represented_by,
+    revoke_authorization,
+)
 from portal.access.constants import Role
 from portal.access.forms import (
     AuthorizationForm,
@@ -42,35 +48,35 @@ from portal.access.rules import (
     two_step_required,
 )
 from portal.access.service import (
-    WRONG_CODE,
     access_log,
-    active_sessions,
     active_user,
     authenticate,
     change_password,
-    check_login_code,
-    disable_two_step,
-    enable_two_step,
-    end_own_session,
-    end_session,
-    end_sessions_everywhere,
     find_user_by_email,
-    grant_authorization,
     has_usable_password,
-    household_authorizations,
     make_reset_token,
-    needs_two_step,
-    new_totp_secret,
     record,
-    represented_by,
     reset_password,
-    revoke_authorization,
     send_reset_link,
-    totp_uri,
     user_for_reset_token,
     user_with_id,
 )
+from portal.access.session_store import (
+    active_sessions,
+    end_own_session,
+    end_session,
+    end_sessions_everywhere,
+)
 from portal.access.sessions import session
+from portal.access.two_step import (
+    WRONG_CODE,
+    check_login_code,
+    disable_two_step,
+    enable_two_step,
+    needs_two_step,
+    new_totp_secret,
+    totp_uri,
+)
 from portal.dates import format_day, now, today
 from portal.extensions import limiter
 from portal.forms import abort_if_not_allowed, apply_refusals, form_status
