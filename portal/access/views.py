@@ -1,4 +1,9 @@
-# Over 500 lines: the login, two-step and account pages share one blueprint and its limits.
+"""The pages of logging in and out, the two-step login, the account and its sessions, the
+authorisations a budget holder gives, and the access log.
+
+Long because: the login, two-step and account pages share one blueprint and its limits.
+"""
+
 from __future__ import annotations
 
 import datetime as dt

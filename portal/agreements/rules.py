@@ -1,5 +1,6 @@
-# Over 500 lines: every check of a draft agreement, read together by validate_draft.
 """Pure decisions about a draft care agreement: no Flask, no session. Plain data in, verdict out.
+
+Long because: every check of a draft agreement, read together by validate_draft.
 
 The other rooms of agreements: periods.py (which version governs which day), lifecycle.py (the
 steps and statuses), review.py (the funder's review), changes.py (new versions), costs.py (cost

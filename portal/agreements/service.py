@@ -1,5 +1,6 @@
-# Over 500 lines: the draft use cases and the shared writers of every agreement step.
 """Use cases on care agreements: starting one and its drafts, and the writers every step shares.
+
+Long because: the draft use cases and the shared writers of every agreement step.
 
 The other use cases live next door: signing.py (sharing, both signatures, paper), funder_review.py,
 changing.py (changes and ending), reads.py (loaders of the screens); providers are registered in

@@ -1,5 +1,6 @@
-# Over 500 lines: every /api/v1 resource sits in one blueprint so the OpenAPI document is whole.
 """/api/v1/: the JSON API, described by the OpenAPI 3.1 document flask-smorest generates.
+
+Long because: every /api/v1 resource sits in one blueprint so the OpenAPI document is whole.
 
 Load -> check the key and its scope -> check the object with the pages' own permission
 function (a denied object answers 404) -> call the same use case as the page. A refusal

@@ -1,5 +1,7 @@
 """Pure decisions about hour sheets (claims): no Flask, no session. Plain data in, verdict out.
 
+Long because: its checks run together in check_sheet, each rule of DOMAIN.md written once.
+
 Every check of DOMAIN.md "Hour sheets" lives here, used by the services (and through them by
 the web form, the API and paper intake). Each check returns a list of Refusal (all reasons at
 once); `check_sheet` runs them together.

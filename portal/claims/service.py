@@ -1,5 +1,7 @@
 """Use cases on hour sheets (claims). Load, check permission, apply the rules, write, flush.
 
+Long because: the sheet's use cases share one transition home (_transition) and its loaders.
+
 Never commits: the request or CLI edge does. Every use case checks everything before its
 first write, so a refusal (Refused) leaves nothing half-written. Every transition goes through
 _transition, the one compare-and-set of a sheet's status: under the sheet's row lock it

@@ -1,5 +1,7 @@
 """Hour-sheet screens: the budget holder's list, a sheet's page, and the sheet grid.
 
+Long because: the list, the sheet page and the grid share a blueprint and the grid's errors.
+
 Thin: parse the form, call ONE claims.service function, redirect with a message, or show the
 form again with every refusal next to the cell it concerns (status 422, nothing written).
 

@@ -1,5 +1,6 @@
-# Over 500 lines: one view-model per paper document, each small; split when one grows.
 """A small view-model per paper document, built from the services, in a fixed number of queries.
+
+Long because: one view-model per paper document, each small; split when one grows.
 
 Templates only display: every figure, sum and label is computed here. Each view-model has
 `title`, `reference` (the code that identifies the document; the QR code carries it),

@@ -1,5 +1,7 @@
 """Payment runs: pay every approved claim, one transfer per provider and account per run.
 
+Long because: a payment run is one story (lock, plan, write in batches, settle, tell).
+
 Each claim is paid to the IBAN of the agreement version it falls under (the IBAN belongs to
 the agreement, not to the provider, who may work for several households). A claim whose
 agreement has no valid IBAN is left for a later run with the reason shown to the office
