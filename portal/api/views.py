@@ -20,7 +20,7 @@ from typing import Any
 import flask_smorest
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from flask_smorest.utils import prepare_response
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
@@ -249,6 +249,14 @@ def decode_cursor(text: str | None) -> int | None:
                               "cursor")) from None
 
 
+def rows_after_cursor(query: Select, id_column: Any, limit: int, cursor: str | None) -> list:
+    """The rows of `query` after the cursor's id, in id order: limit + 1 of them, so the caller
+    can tell whether there is a next page."""
+    after = decode_cursor(cursor) or 0
+    return list(db.session.scalars(query.where(id_column > after).order_by(id_column)
+                                   .limit(limit + 1)))
+
+
 def page(items: list, limit: int, position) -> dict:
     """items fetched with limit + 1: the extra one says there is a next page."""
     more = len(items) > limit
@@ -364,9 +372,7 @@ def _provider_agreements_query():
 @blp.response(200, schemas.AgreementPage)
 def list_agreements(limit: int, cursor: str | None):
     """The care organisation's agreements, with the budget holder's name."""
-    after = decode_cursor(cursor) or 0
-    found = list(db.session.scalars(_provider_agreements_query().where(Agreement.id > after)
-                                    .order_by(Agreement.id).limit(limit + 1)))
+    found = rows_after_cursor(_provider_agreements_query(), Agreement.id, limit, cursor)
     rows = _agreement_rows(found[:limit], g.api_actor, today())
     # The position after the last agreement read, shown or not (a concept is skipped).
     return {"items": rows,
@@ -468,9 +474,7 @@ def _provider_claims():
 @blp.response(200, schemas.SheetPage)
 def list_sheets(limit: int, cursor: str | None):
     """The organisation's hour sheets with their status and refusal reasons."""
-    after = decode_cursor(cursor) or 0
-    claims = list(db.session.scalars(_provider_claims().where(Claim.id > after)
-                                     .order_by(Claim.id).limit(limit + 1)))
+    claims = rows_after_cursor(_provider_claims(), Claim.id, limit, cursor)
     references = providers_pages.payment_references([c.id for c in claims[:limit]])
     rows = [_sheet_json(c, references.get(c.id)) for c in claims]
     return page(rows, limit, lambda r: r["id"])
