@@ -13,6 +13,7 @@ from typing import Protocol
 from portal.agreements.constants import (
     EndKind,
 )
+from portal.agreements.costs import CostLine
 from portal.dates import (
     add_months,
     first_of_month,
@@ -21,19 +22,12 @@ from portal.dates import (
 from portal.refusals import Refusal
 
 
-class TermsLine(Protocol):
-    """A line as VersionTerms compares it: an AgreementLine row or a draft's line."""
+class TermsLine(CostLine, Protocol):
+    """A line as VersionTerms compares it (an AgreementLine row or a draft's line): what the
+    cost rules read, and its kind of care."""
 
     @property
-    def grant_id(self) -> int: ...
-    @property
     def care_kind(self) -> str: ...
-    @property
-    def unit(self) -> str: ...
-    @property
-    def tariff_cents(self) -> int: ...
-    @property
-    def weekly_quantity(self) -> int: ...
 
 
 @dataclass(frozen=True)
