@@ -28,8 +28,9 @@ def demo(demo_server):
     revoked first, so that the journey can grant her one through the page."""
     from sqlalchemy import select
 
+    from portal.access.authorizations import revoke_authorization
     from portal.access.models import Authorization
-    from portal.access.service import find_user_by_email, revoke_authorization
+    from portal.access.service import find_user_by_email
     from portal.claims.models import Claim
     from portal.database import transaction
     from portal.dates import now

@@ -12,7 +12,8 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
-from portal.access.service import create_user, purge_sessions
+from portal.access.service import create_user
+from portal.access.session_store import purge_sessions
 from portal.agreements.service import set_max_tariff
 from portal.api.cli import create_api_key_command
 from portal.budgets.constants import AllowanceKind, Law, Unit
@@ -90,10 +91,8 @@ def create_user_command(email, name, role, password, household_id, provider_id, 
     click.echo(f"Account {user.email} ({user.role}) is aangemaakt.")
 
 
-def cli_number(text: str | None, field: str, what: str) -> int | None:
+def cli_number(text: str, field: str, what: str) -> int:
     """A whole number typed on the command line, or a Dutch refusal (click's own is English)."""
-    if text is None:
-        return None
     number = parse_id(text)
     if number is None:
         raise Refused(Refusal(f"{field}_invalid", f"'{text}' is geen {what}. Schrijf een heel "

@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from portal.dates import TIMEZONE_NAME
 from portal.folders import why_not_writable
@@ -184,9 +185,18 @@ def _mail_settings(env: dict[str, str], mode: str) -> dict[str, object]:
     }
 
 
+class SchemeDefaults(TypedDict):
+    """What an identity scheme brings before PORTAL_OIDC_<SCHEME>_* is read."""
+
+    label: str
+    id_claims: dict[str, str]  # our name -> the broker's claim
+    loa_levels: list[str]
+    loa_min: str
+
+
 # DigiD and eHerkenning (portal/identity/): the levels of assurance as brokers send them, lowest
 # first, and the default lowest level accepted (DigiD Midden and eHerkenning EH3: two factors).
-OIDC_SCHEMES = {
+OIDC_SCHEMES: dict[str, SchemeDefaults] = {
     "digid": {"label": "DigiD", "id_claims": {"bsn": "bsn"},
               "loa_levels": ["urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
                              "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",

@@ -14,11 +14,11 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import event, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, event, select, text
+from sqlalchemy.engine import CursorResult, Engine, Result
 
 from portal.dates import TIMEZONE_NAME
-from portal.extensions import db
+from portal.extensions import Model, db
 
 # The largest id a row can have: primary keys are INTEGER, 32 bits on PostgreSQL. A larger
 # number (typed in an address or on the command line) is no id of ours, and would make the
@@ -108,6 +108,20 @@ def set_row(model: type[Row], key: Mapping[str, Any], values: Mapping[str, Any]
             setattr(row, name, value)
     db.session.flush()
     return row, before
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE that gave `result` changed. Session.execute() is
+    typed as giving a plain Result; for these statements it is a CursorResult, which counts."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+def table_of(model: type[Model]) -> Table:
+    """The table a model maps, for a set-based UPDATE (`__table__` is typed as any FROM)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def one_at_a_time(name: str) -> None:

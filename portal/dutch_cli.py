@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from difflib import get_close_matches
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from sqlalchemy.exc import OperationalError
@@ -138,7 +137,15 @@ def dutch_usage_message(error: click.UsageError, ctx: click.Context,
     return text
 
 
-class _DutchHelp:
+if TYPE_CHECKING:
+    # The mixins below are read by the type checker as the click classes they are mixed into.
+    _Command = click.Command
+    _Group = click.Group
+else:
+    _Command = _Group = object
+
+
+class _DutchHelp(_Command):
     """What DutchCommand and DutchGroup share: Dutch usage errors and Dutch help."""
 
     hints: dict[str, str]
@@ -196,7 +203,7 @@ class DutchCommand(_DutchHelp, click.Command):
         self.hints = hints or {}
 
 
-class DutchGroup(_DutchHelp):
+class DutchGroup(_DutchHelp, _Group):
     """Mixed into the `portal` group (a FlaskGroup): Dutch help, usage errors and listing."""
 
     hints: dict[str, str] = {}
@@ -214,7 +221,8 @@ class DutchGroup(_DutchHelp):
             raise
         except click.exceptions.NoSuchCommand as error:
             # the commands of the app and its blueprints are not in self.commands: look wider
-            error.possibilities = get_close_matches(error.command_name, self.list_commands(ctx))
+            error = click.exceptions.NoSuchCommand(
+                error.command_name, possibilities=self.list_commands(ctx), ctx=ctx)
             raise DutchUsageError(dutch_usage_message(error, ctx), ctx) from None
         except click.UsageError as error:
             raise DutchUsageError(dutch_usage_message(error, ctx), ctx) from None

@@ -27,5 +27,5 @@ def why_not_writable(path: Path) -> str | None:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".schrijftest-"):
             pass
     except OSError as error:
-        return WHY_NOT_WRITABLE.get(error.errno, "het systeem staat het niet toe")
+        return WHY_NOT_WRITABLE.get(error.errno or 0, "het systeem staat het niet toe")
     return None

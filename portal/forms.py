@@ -248,7 +248,7 @@ def error_items(form) -> list[tuple[str, str]]:
     """(anchor, message) for every error of the form's fields, line forms included, in the
     page's order: for the error summary's links (a list of choices: its fieldset, which
     has the field's id in the choices macro)."""
-    items = []
+    items: list[tuple[str, str]] = []
     for field in line_fields(form).values():
         if not field.errors:
             continue
@@ -305,7 +305,7 @@ def _line_name(name: str, lines: Sequence | None) -> str:
     """A rule's name for part of line i -> the name of that part of `lines[i]` (a line form),
     or of `lines[i]` itself (one input per line, as a cell of an hour sheet)."""
     match = _LINE_PART.match(name) if lines is not None else None
-    if match is None:
+    if match is None or lines is None:
         return name
     index = int(match.group(1) or match.group(2))
     line = lines[index] if index < len(lines) else None

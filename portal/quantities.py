@@ -31,7 +31,7 @@ class QuantityError(ValueError):
 
 
 @functools.cache
-def _patterns(digits: int, one_digit_minutes: bool) -> tuple[re.Pattern, ...]:
+def _patterns(digits: int, one_digit_minutes: bool) -> tuple[re.Pattern[str], ...]:
     whole = rf"\d{{1,{digits}}}"
     minutes = r"\d{1,2}" if one_digit_minutes else r"\d\d"
     # re.ASCII: only 0-9 are digits here (int() would read other scripts' digits too).

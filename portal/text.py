@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from typing import overload
 
 from portal.refusals import Refusal
 
@@ -23,6 +24,10 @@ ONE_LINE_MESSAGE = ("Gebruik geen regeleinden, tabs of andere stuurtekens in dit
                     "op één regel.")
 
 
+@overload
+def clean_text(value: str) -> str: ...
+@overload
+def clean_text(value: None) -> None: ...
 def clean_text(value: str | None) -> str | None:
     """`value` without invisible format characters (zero-width space, BOM, direction marks) and
     control characters, and without spaces at its ends. None stays None."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.access.models import UserSession
-from portal.access.service import find_session
+from portal.access.session_store import find_session
 from portal.extensions import db
 
 

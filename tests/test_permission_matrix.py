@@ -293,7 +293,8 @@ def test_the_table_has_no_stale_rows(app):
 
 
 def build_world(db) -> dict:
-    from portal.access.service import make_reset_token, start_session
+    from portal.access.service import make_reset_token
+    from portal.access.session_store import start_session
     from portal.agreements.storage import store_document
     from portal.messages.service import notify
     from portal.payments.service import run_payments

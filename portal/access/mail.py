@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from threading import Thread
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import event
@@ -42,7 +43,7 @@ def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage
     return message
 
 
-def _smtp(config: Mapping[str, object]) -> smtplib.SMTP:
+def _smtp(config: Mapping[str, Any]) -> smtplib.SMTP:
     host, port = str(config["PORTAL_MAIL_SERVER"]), int(config["PORTAL_MAIL_PORT"])
     if config["PORTAL_MAIL_SECURITY"] == "ssl":
         return smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT,
@@ -86,7 +87,7 @@ MAIL_KEYS = ("PORTAL_MAIL_SERVER", "PORTAL_MAIL_PORT", "PORTAL_MAIL_SECURITY",
              "PORTAL_MAIL_USERNAME", "PORTAL_MAIL_PASSWORD")
 
 
-def _deliver(config: Mapping[str, object], message: EmailMessage, log) -> bool:
+def _deliver(config: Mapping[str, Any], message: EmailMessage, log) -> bool:
     to = message["To"]
     try:
         with _smtp(config) as smtp:

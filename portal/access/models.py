@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.access.constants import Role, Scope
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import Model
 
 # The reserved address domain of an API key's own account (portal.api): a machine, not a
 # person. Such an account is no login: not in the office's list, never turned on, no messages.
@@ -25,7 +25,7 @@ def is_machine_email(email: str | None) -> bool:
     return (email or "").lower().endswith("@" + MACHINE_EMAIL_DOMAIN)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +89,7 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A session on the server (portal.access.sessions). The browser's cookie carries only a
     random id; this row keeps its SHA-256 hash, so a copy of the table opens no session.
 
@@ -111,7 +111,7 @@ class UserSession(db.Model):
     ended_reason: Mapped[str | None] = mapped_column(String(20))
 
 
-class Authorization(db.Model):
+class Authorization(Model):
     """A machtiging: a budget holder lets a named person see (or act on) their file."""
 
     __tablename__ = "authorizations"
@@ -128,7 +128,7 @@ class Authorization(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Append-only: who did or saw what, on whose behalf. Never updated or deleted: the check
     below stops it in a session; the database's triggers refuse it from any code or SQL."""
 

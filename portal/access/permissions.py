@@ -33,6 +33,12 @@ def is_office(actor: User | None, *, system: bool = True) -> bool:
     return actor.role == Role.BEHEERDER
 
 
+def is_office_or(actor: User | None, role: Role) -> bool:
+    """Is `actor` the payment office (or the system itself, see is_office), or a person with
+    `role` (a consulent, say)?"""
+    return is_office(actor) or (actor is not None and actor.role == role)
+
+
 def require_office(actor: User | None, what: str, *, system: bool = True,
                    code: str = "not_allowed") -> None:
     """The one check of 'only the payment office may do this': Refused ("Alleen het
@@ -104,5 +110,6 @@ def budget_holder_names(household_ids) -> dict[int, str]:
                 select(User.household_id, User.name)
                 .where(User.household_id.in_(ids), User.role == Role.BUDGETHOUDER)
                 .order_by(User.id)):
-            names.setdefault(household_id, name)
+            if household_id is not None:  # never: the query asks for these households
+                names.setdefault(household_id, name)
     return names

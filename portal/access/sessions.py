@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import cast
 
+import flask
 from flask import Flask, Request, Response
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
-from portal.access import service
+from portal.access import audit, session_store
 from portal.access.rules import describe_device, session_end_reason, session_needs_touch
 from portal.database import parse_id, write_intent
 from portal.dates import now as clock
@@ -57,6 +59,11 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = True
 
 
+# Flask's `session` of this request, typed as what DatabaseSessionInterface opens: the pages
+# that log in and out read its row_id and call regenerate().
+session = cast(ServerSession, flask.session)
+
+
 class DatabaseSessionInterface(SessionInterface):
     serializer = TaggedJSONSerializer()
 
@@ -73,16 +80,16 @@ class DatabaseSessionInterface(SessionInterface):
         # for a GET must not start a writing transaction on SQLite (portal.database).
         intent = write_intent.set(request.method not in SAFE_METHODS)
         try:
-            row = service.find_session(token)
+            row = session_store.find_session(token)
         finally:
             write_intent.reset(intent)
         if row is None:
             return ServerSession(gone="unknown")
         if row.ended_at is not None:
             return ServerSession(gone=row.ended_reason if row.user_id else None)
-        stored = service.stored_timezone()
-        started = service.as_local(row.created_at, stored)
-        last_seen = service.as_local(row.last_seen_at, stored)
+        stored = audit.stored_timezone()
+        started = audit.as_local(row.created_at, stored)
+        last_seen = audit.as_local(row.last_seen_at, stored)
         idle, max_age = self.lifetimes(app)
         reason = session_end_reason(started, last_seen, clock(), idle=idle, max_age=max_age)
         if reason is not None:
@@ -108,12 +115,12 @@ class DatabaseSessionInterface(SessionInterface):
         intent = write_intent.set(True)
         try:
             if session.row_id is not None and session.renew:
-                service.end_session(session.row_id, session.end or "renewed", moment)
+                session_store.end_session(session.row_id, session.end or "renewed", moment)
                 session.row_id, wrote = None, True
             if session.row_id is None:
                 if dict(session):
                     token = secrets.token_urlsafe(32)
-                    service.start_session(
+                    session_store.start_session(
                         token, user_id=user_id, data=self.serializer.dumps(dict(session)),
                         device=describe_device(_user_agent()), now=moment)
                     self._set_cookie(app, response, token)
@@ -123,7 +130,7 @@ class DatabaseSessionInterface(SessionInterface):
             elif (session.modified or session.touch
                   or session_needs_touch(session.last_seen or moment, moment)):
                 data = self.serializer.dumps(dict(session)) if session.modified else None
-                if not service.store_session(session.row_id, data, moment):
+                if not session_store.store_session(session.row_id, data, moment):
                     self._delete_cookie(app, response)  # ended by another request meanwhile
                 wrote = True
             if wrote:

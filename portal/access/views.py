@@ -1,4 +1,9 @@
-# Over 500 lines: the login, two-step and account pages share one blueprint and its limits.
+"""The pages of logging in and out, the two-step login, the account and its sessions, the
+authorisations a budget holder gives, and the access log.
+
+Long because: the login, two-step and account pages share one blueprint and its limits.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -22,6 +26,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from portal import describe
+from portal.access.authorizations import (
+    grant_authorization,
+    household_authorizations,
+    represented_by,
+    revoke_authorization,
+)
 from portal.access.constants import Role
 from portal.access.forms import (
     AuthorizationForm,
@@ -43,33 +53,34 @@ from portal.access.rules import (
     two_step_required,
 )
 from portal.access.service import (
-    WRONG_CODE,
     access_log,
-    active_sessions,
     active_user,
     authenticate,
     change_password,
-    check_login_code,
-    disable_two_step,
-    enable_two_step,
+    find_user_by_email,
+    has_usable_password,
+    make_reset_token,
+    record,
+    reset_password,
+    send_reset_link,
+    user_for_reset_token,
+    user_with_id,
+)
+from portal.access.session_store import (
+    active_sessions,
     end_own_session,
     end_session,
     end_sessions_everywhere,
-    find_user,
-    find_user_by_email,
-    grant_authorization,
-    has_usable_password,
-    household_authorizations,
-    make_reset_token,
+)
+from portal.access.sessions import session
+from portal.access.two_step import (
+    WRONG_CODE,
+    check_login_code,
+    disable_two_step,
+    enable_two_step,
     needs_two_step,
     new_totp_secret,
-    record,
-    represented_by,
-    reset_password,
-    revoke_authorization,
-    send_reset_link,
     totp_uri,
-    user_for_reset_token,
 )
 from portal.dates import format_day, now, today
 from portal.extensions import limiter
@@ -518,7 +529,7 @@ def authorizations(household_id: int):
         except Refused as refused:
             form.form_errors.extend(apply_refusals(form, refused))
         else:
-            grantee = find_user(auth.grantee_id)
+            grantee = user_with_id(auth.grantee_id)
             flash(f"{grantee.name} heeft nu een machtiging tot en met {format_day(auth.ends_on)}.")
             return redirect(url_for("access.authorizations", household_id=household_id))
     listing = household_authorizations(household_id, today())
@@ -544,7 +555,7 @@ def revoke(household_id: int, authorization_id: int):
         return redirect(url_for("access.authorizations", household_id=household_id))
     if auth.household_id != household_id:  # pragma: no cover - the service checked the owner
         abort(404)
-    grantee = find_user(auth.grantee_id)
+    grantee = user_with_id(auth.grantee_id)
     flash(f"De machtiging van {grantee.name} is ingetrokken. {grantee.name} kan uw gegevens "
           "niet meer zien.")
     return redirect(url_for("access.authorizations", household_id=household_id))

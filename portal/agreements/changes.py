@@ -6,17 +6,28 @@ Pure: no Flask, no session."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from portal.agreements.constants import (
     EndKind,
 )
+from portal.agreements.costs import CostLine
 from portal.dates import (
     add_months,
     first_of_month,
     format_day,
 )
 from portal.refusals import Refusal
+
+
+class TermsLine(CostLine, Protocol):
+    """A line as VersionTerms compares it (an AgreementLine row or a draft's line): what the
+    cost rules read, and its kind of care."""
+
+    @property
+    def care_kind(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,8 @@ class VersionTerms:
     lines: frozenset[tuple[int, str, str, int, int]]
 
     @classmethod
-    def of(cls, *, ends_on, end_kind, days_per_week, top_up, lines) -> VersionTerms:
+    def of(cls, *, ends_on: dt.date | None, end_kind: str, days_per_week: int, top_up: bool,
+           lines: Iterable[TermsLine]) -> VersionTerms:
         return cls(ends_on, EndKind(end_kind), days_per_week, bool(top_up), frozenset(
             (ln.grant_id, str(ln.care_kind), str(ln.unit), ln.tariff_cents, ln.weekly_quantity)
             for ln in lines))

@@ -75,6 +75,7 @@ def end_agreement(actor: User, agreement: Agreement, ended_on: dt.date | None,
     end_refusals, _notices = check_end(version.starts_on, version.ends_on, ended_on, today,
                                              version.notice_months)
     refuse_if(refusals + end_refusals)
+    assert ended_on is not None  # check_end refused an end without a day
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
     for v in agreement.versions:  # earlier approved versions stop governing too
         if v.status in EVER_APPROVED and (v.ended_on is None or v.ended_on > ended_on):
@@ -117,6 +118,7 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
     refusals += check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
     refusals += verdict.refusals if extension else _blocking_for_save(verdict)
     refuse_if(refusals)
+    assert draft.starts_on is not None  # check_period's start_missing blocks saving
     on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
 
     version = AgreementVersion(agreement=agreement, number=agreement.versions[-1].number + 1,

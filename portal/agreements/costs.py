@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Protocol
 
 from portal.budgets.constants import (
     Unit,
@@ -18,13 +19,28 @@ from portal.dates import (
 from portal.money import round_half_up
 
 
-def tariff_for_budget(line) -> int:
+class CostLine(Protocol):
+    """A line of an agreement as the cost rules read it: an AgreementLine row, the rules'
+    LineFacts, a line typed in the wizard. A line may also have `budget_tariff_cents`: what
+    the budget pays when the budget holder tops up the rest."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def weekly_quantity(self) -> int: ...
+    @property
+    def tariff_cents(self) -> int: ...
+    @property
+    def grant_id(self) -> int: ...
+
+
+def tariff_for_budget(line: CostLine) -> int:
     """What the budget pays per unit (the maximum when the budget holder tops up the rest)."""
-    budget = getattr(line, "budget_tariff_cents", None)
+    budget: int | None = getattr(line, "budget_tariff_cents", None)
     return line.tariff_cents if budget is None else budget
 
 
-def _weekly_exact(line) -> Decimal:
+def _weekly_exact(line: CostLine) -> Decimal:
     tariff = Decimal(tariff_for_budget(line))
     if line.unit == Unit.UUR:
         return Decimal(line.weekly_quantity) * tariff / Decimal(60)
@@ -33,7 +49,7 @@ def _weekly_exact(line) -> Decimal:
     return Decimal(line.weekly_quantity) * tariff
 
 
-def weekly_cost_cents(line) -> int:
+def weekly_cost_cents(line: CostLine) -> int:
     """Cost to the budget of one week of a line: hourly minutes x tariff / 60; day parts and
     24-hour stays count x tariff; a fixed monthly wage as 12/52 of the wage."""
     return round_half_up(_weekly_exact(line))
@@ -49,7 +65,7 @@ def _clip(starts_on: dt.date, ends_on: dt.date | None, ended_on: dt.date | None,
     return (a, b) if a <= b else None
 
 
-def cost_by_grant_cents(lines: Iterable, starts_on: dt.date, ends_on: dt.date | None,
+def cost_by_grant_cents(lines: Iterable[CostLine], starts_on: dt.date, ends_on: dt.date | None,
                         first: dt.date, last: dt.date, *,
                         ended_on: dt.date | None = None) -> dict[int, int]:
     """Cost to each grant of a version's lines between `first` and `last` (inclusive), clipped
@@ -71,7 +87,7 @@ def cost_by_grant_cents(lines: Iterable, starts_on: dt.date, ends_on: dt.date | 
     return {gid: round_half_up(exact[gid]) + monthly[gid] for gid in exact}
 
 
-def cost_between_cents(lines: Iterable, starts_on: dt.date, ends_on: dt.date | None,
+def cost_between_cents(lines: Iterable[CostLine], starts_on: dt.date, ends_on: dt.date | None,
                        first: dt.date, last: dt.date, *, ended_on: dt.date | None = None) -> int:
     """Cost of a version between two dates (see cost_by_grant_cents), rounded once in total."""
     lines = list(lines)

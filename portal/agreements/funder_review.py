@@ -70,7 +70,7 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     concerned = funder_ids_of_version(version)
     decisions = _current_decisions(version)
     decision = ReviewDecision.GOEDGEKEURD if approve else ReviewDecision.AFGEKEURD
-    own = decisions.get(actor.funder_id)
+    own = decisions.get(actor.funder_id) if actor.funder_id is not None else None
     if not refusals and own is not None and ReviewDecision(own.decision) == decision:
         raise _already_done(version)  # this funder's same decision, a second time
     if not refusals:
@@ -78,6 +78,7 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     if not refusals:
         refusals = check_review(approve, reason)
     refuse_if(refusals)
+    assert actor.funder_id is not None  # _check_step refused anyone but a funder's consulent
     agreement = version.agreement
     names = _funder_names(concerned)
     funder_name = names.get(actor.funder_id, "de verstrekker")

@@ -35,7 +35,8 @@ class Transition:
     provider_signed: bool | None = None
 
 
-def _t(action, parties, froms, to, provider_signed=None) -> Transition:
+def _t(action: Action, parties: Iterable[Party], froms: Iterable[VersionStatus],
+       to: VersionStatus, provider_signed: bool | None = None) -> Transition:
     return Transition(action, frozenset(parties), frozenset(froms), to, provider_signed)
 
 

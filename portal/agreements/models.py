@@ -21,11 +21,11 @@ from portal.agreements.constants import (
 )
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import Model
 from portal.providers.models import Provider
 
 
-class Agreement(db.Model):
+class Agreement(Model):
     """One agreement per budget holder (household) and provider at a time; its content lives in
     versions. A new one with the same provider only once the earlier one is over
     (rules.check_one_agreement, checked by the service with the provider's row locked)."""
@@ -47,7 +47,7 @@ class Agreement(db.Model):
     )
 
 
-class AgreementVersion(db.Model):
+class AgreementVersion(Model):
     """One version of an agreement's content. Earlier versions are kept, never overwritten."""
 
     __tablename__ = "agreement_versions"
@@ -102,7 +102,7 @@ class AgreementVersion(db.Model):
         return sorted({c.grant_id for c in self.chosen_grants} | {ln.grant_id for ln in self.lines})
 
 
-class ChosenGrant(db.Model):
+class ChosenGrant(Model):
     """A budget (grant) a version draws on, chosen in the wizard's budgets step."""
 
     __tablename__ = "agreement_version_grants"
@@ -112,7 +112,7 @@ class ChosenGrant(db.Model):
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), primary_key=True, index=True)
 
 
-class AgreementLine(db.Model):
+class AgreementLine(Model):
     """A kind of care in a version: tariff and unit, the grant that pays, and the weekly amount.
 
     weekly_quantity is in minutes for hourly care, a count of units for day parts and 24-hour
@@ -144,7 +144,7 @@ class AgreementLine(db.Model):
         return self.tariff_cents if self.budget_tariff_cents is None else self.budget_tariff_cents
 
 
-class FunderReview(db.Model):
+class FunderReview(Model):
     """One funder's decision on one version in one review round, append-only (the database
     refuses UPDATE and DELETE).
 
@@ -166,7 +166,7 @@ class FunderReview(db.Model):
     decided_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
-class AgreementEvent(db.Model):
+class AgreementEvent(Model):
     """Status history of an agreement, append-only (the database refuses UPDATE and DELETE)."""
 
     __tablename__ = "agreement_events"
@@ -182,7 +182,7 @@ class AgreementEvent(db.Model):
     at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
-class AgreementDocument(db.Model):
+class AgreementDocument(Model):
     """An uploaded signed agreement (PDF), stored under a random name outside static/."""
 
     __tablename__ = "agreement_documents"
@@ -198,7 +198,7 @@ class AgreementDocument(db.Model):
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
-class MaxTariff(db.Model):
+class MaxTariff(Model):
     """A maximum tariff set by a funder (gemeenten set their own for Wmo and Jeugdwet).
 
     National maxima (Wlz) live in agreements/tariffs.py; rows here add or override per funder.

@@ -79,4 +79,4 @@ def last_day_of_care(versions: Sequence[VersionPeriod]) -> dt.date | None:
     lasts = [last for _v, _first, last in coverage(versions)]
     if not lasts:
         return dt.date.min
-    return None if None in lasts else max(lasts)
+    return None if None in lasts else max(last for last in lasts if last is not None)

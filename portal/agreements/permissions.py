@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from sqlalchemy import select
 
@@ -61,7 +62,7 @@ def funder_ids_of_agreement(agreement: Agreement) -> set[int]:
     ))
 
 
-def _is_consulent(user: User | None) -> bool:
+def _is_consulent(user: User | None) -> TypeGuard[User]:
     return user is not None and user.role == Role.CONSULENT and user.funder_id is not None
 
 

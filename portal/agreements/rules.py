@@ -1,5 +1,6 @@
-# Over 500 lines: every check of a draft agreement, read together by validate_draft.
 """Pure decisions about a draft care agreement: no Flask, no session. Plain data in, verdict out.
+
+Long because: every check of a draft agreement, read together by validate_draft.
 
 The other rooms of agreements: periods.py (which version governs which day), lifecycle.py (the
 steps and statuses), review.py (the funder's review), changes.py (new versions), costs.py (cost
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from portal.agreements.constants import (
     DEFAULT_NOTICE_MONTHS,
@@ -20,6 +22,7 @@ from portal.agreements.constants import (
     ProviderKind,
     Relation,
 )
+from portal.agreements.costs import CostLine
 from portal.agreements.tariffs import (
     MINIMUM_HOURLY_WAGE,
     MinimumWage,
@@ -170,7 +173,7 @@ TARIFF_CEILING_CENTS = {
 }
 
 
-def week_minutes(line) -> int:
+def week_minutes(line: CostLine) -> int:
     """A line's weekly quantity in minutes of care (a day part 4 hours, a 24-hour stay 24)."""
     if line.unit in MINUTE_UNITS:
         return line.weekly_quantity
@@ -265,7 +268,7 @@ def check_lines(draft: DraftInput, grants: Mapping[int, GrantFacts]) -> list[Ref
     return refusals
 
 
-def _own_grant(grant: GrantFacts | None, household_id: int) -> bool:
+def _own_grant(grant: GrantFacts | None, household_id: int) -> TypeGuard[GrantFacts]:
     return grant is not None and grant.household_id == household_id
 
 
@@ -463,6 +466,7 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
             else [y for y in _years(draft.starts_on, draft.ends_on, grant)
                   if missing_national_maxima(grant.law, y, rows)]
         if missing:
+            assert grant is not None  # a missing maximum is looked up in a grant's years
             for year in missing:
                 if (grant.law, year) not in missing_said:
                     missing_said.add((grant.law, year))
@@ -492,7 +496,7 @@ def check_tariffs(draft: DraftInput, grants: Mapping[int, GrantFacts],
                 f"{grant.law.label} ({which}). Verlaag het tarief, of kies dat u het verschil "
                 "zelf betaalt uit eigen geld.", line_field(i, "tariff_cents")))
         verdicts.append(LineTariff(i, lowest[0] if lowest else None, lowest[1] if lowest else None,
-                                   lowest[0] if above and draft.top_up else None))
+                                   lowest[0] if lowest and above and draft.top_up else None))
     return refusals, verdicts
 
 

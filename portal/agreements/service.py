@@ -1,5 +1,6 @@
-# Over 500 lines: the draft use cases and the shared writers of every agreement step.
 """Use cases on care agreements: starting one and its drafts, and the writers every step shares.
+
+Long because: the draft use cases and the shared writers of every agreement step.
 
 The other use cases live next door: signing.py (sharing, both signatures, paper), funder_review.py,
 changing.py (changes and ending), reads.py (loaders of the screens); providers are registered in
@@ -482,8 +483,8 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
                               "model")) from None
     kind = rules.provider_kind_for(model)
     refusals = rules.check_relation_choice(model, relation)
-    chosen_relation = (Relation(relation) if rules.relation_asked(model) and not refusals
-                       else Relation.GEEN)
+    chosen_relation = (Relation(relation) if relation and rules.relation_asked(model)
+                       and not refusals else Relation.GEEN)
     provider: Provider | None = None
     if provider_id is not None:
         provider = next((hp.provider for hp in household_providers(household_id, today)
@@ -501,7 +502,7 @@ def start_agreement(actor: User, *, household_id: int, model, relation: str | No
         refuse_if(found)
         known = match is not None
         if match is not None:
-            provider = db.session.get(Provider, match.id)
+            provider = db.session.get_one(Provider, match.id)
             # Found by the IBAN (an organisation: KvK number) the household typed: from now on
             # the household knows this provider, with the IBAN it gave.
             _link_provider(household_id, provider, values["iban"], actor)
@@ -536,7 +537,8 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
     # the same moment cannot both make "the" agreement with this provider.
     provider = db.session.scalar(select(Provider).where(Provider.id == provider_id)
                                  .with_for_update())
-    link = existing = None
+    link = None
+    existing: Sequence[Agreement] = ()
     if provider is not None:
         link = db.session.scalar(select(ProviderLink).where(
             ProviderLink.household_id == household_id, ProviderLink.provider_id == provider_id))
@@ -547,6 +549,7 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
     # A provider the household has no business with is refused like one that does not exist.
     refuse_if(check_provider_known(provider is not None
                                          and (link is not None or bool(existing))))
+    assert provider is not None  # refused above
     current, refusals = rules.check_one_agreement([_existing(a) for a in existing], today)
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
                    lines, top_up)
@@ -612,6 +615,7 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
     chosen, chosen_refusals = _chosen(agreement.household_id, grant_ids, draft.lines)
     refuse_if(refusals + _blocking_for_save(verdict) + chosen_refusals)
     on_behalf_of = on_behalf_of or _on_behalf_of(actor, agreement.household_id, today)
+    assert draft.starts_on is not None  # check_period's start_missing blocks saving
 
     agreement.model, agreement.relation = draft.model, draft.relation
     version.starts_on, version.ends_on = draft.starts_on, draft.ends_on

@@ -1,7 +1,8 @@
-# Over 500 lines: one blueprint for the wizard's steps, signing, paper and changes (one URL space).
 """Screens of care agreements: the list, one agreement with its versions, the new-agreement
 wizard (one step per page, the draft saved at every step), signing by both parties, the paper
 route, changes and ending.
+
+Long because: one blueprint for the wizard's steps, signing, paper and changes (one URL space).
 
 Thin views: parse the form, call one service function, redirect with a message, or show the
 page again with the refusals next to the fields (status 422, nothing written). Load -> check
@@ -254,7 +255,7 @@ def new_provider(household_id: int):
     known_form = (forms.known_provider_form(model, choosable,
                                             formdata=posted if sent_known else None)
                   if choosable else None)
-    active = known_form if sent_known else form
+    active = known_form if sent_known and known_form is not None else form
     general: list[str] = []
     links: list[tuple[str, str]] = []
     if request.method == "POST" and active.validate_on_submit():

@@ -8,10 +8,10 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A key for one organisation's software. Only the SHA-256 of the token is kept.
 
     The key acts through its own account (`user_id`): a login that cannot log in (no password,
@@ -36,7 +36,7 @@ class ApiKey(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
-class IdempotentAnswer(db.Model):
+class IdempotentAnswer(Model):
     """The first answer to a write sent with an Idempotency-Key, per API key."""
 
     __tablename__ = "api_idempotent_answers"

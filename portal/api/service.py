@@ -21,6 +21,7 @@ from portal.api import rules
 from portal.api.constants import TOKEN_PREFIX, OwnerKind
 from portal.api.models import ApiKey
 from portal.budgets.models import Funder
+from portal.database import rowcount
 from portal.dates import format_day, now
 from portal.extensions import db
 from portal.providers.models import Provider
@@ -38,9 +39,9 @@ def new_token() -> str:
 
 def owner_name(key: ApiKey) -> str:
     if key.provider_id is not None:
-        return db.session.get(Provider, key.provider_id).name
+        return db.session.get_one(Provider, key.provider_id).name
     if key.funder_id is not None:
-        return db.session.get(Funder, key.funder_id).name
+        return db.session.get_one(Funder, key.funder_id).name
     return OFFICE_NAME
 
 
@@ -70,6 +71,7 @@ def create_api_key(actor: User | None, *, label: str, owner_kind: str,
     scopes = sorted(set(scopes or []))
     refuse_if(rules.check_new_key(label=label, owner_kind=owner_kind, owner_known=owner_known,
                                   scopes=scopes, expires_on=expires_on, today=today))
+    assert expires_on is not None  # check_new_key refused a key without an end date
     token = token or new_token()
     kind = OwnerKind(owner_kind)
     # The key's own account: the organisation's role and link, no password, turned off (it
@@ -100,9 +102,9 @@ def revoke_api_key(actor: User | None, key_id: int) -> ApiKey:
     if key is None:
         raise Refused(Refusal("not_found", "Deze sleutel bestaat niet."))
     moment = now()
-    done = db.session.execute(
+    done = rowcount(db.session.execute(
         update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
-        .values(revoked_at=moment).execution_options(synchronize_session=False)).rowcount
+        .values(revoked_at=moment).execution_options(synchronize_session=False)))
     if not done:
         raise Refused(ALREADY_REVOKED)
     db.session.refresh(key)

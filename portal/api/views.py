@@ -1,5 +1,7 @@
-# Over 500 lines: every /api/v1 resource sits in one blueprint so the OpenAPI document is whole.
 """/api/v1/: the JSON API, described by the OpenAPI 3.1 document flask-smorest generates.
+
+Long because: every /api/v1 resource sits in one blueprint so the OpenAPI document is whole;
+its plumbing is next door (paging.py, idempotency.py, document.py).
 
 Load -> check the key and its scope -> check the object with the pages' own permission
 function (a denied object answers 404) -> call the same use case as the page. A refusal
@@ -8,18 +10,13 @@ becomes RFC 9457 problem details with the rules' codes (portal/api/problems.py).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import functools
 import hashlib
 import inspect
 
 import flask_smorest
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
-from flask_smorest.utils import prepare_response
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
@@ -32,7 +29,10 @@ from portal.agreements.permissions import is_agreement_provider, visible_lines
 from portal.agreements.reads import effective_status
 from portal.api import office_views, problems, schemas
 from portal.api.constants import ApiScope
-from portal.api.models import ApiKey, IdempotentAnswer
+from portal.api.document import PortalApi, operations_for_docs
+from portal.api.idempotency import IDEMPOTENCY_HEADER, idempotent
+from portal.api.models import ApiKey
+from portal.api.paging import decode_cursor, encode_cursor, page, rows_after_cursor
 from portal.api.service import describe, key_for_token
 from portal.budgets.constants import CareKind
 from portal.budgets.models import Funder, Grant
@@ -41,7 +41,6 @@ from portal.claims.constants import ClaimSource, ClaimStatus
 from portal.claims.models import Claim
 from portal.claims.permissions import can_view_claim
 from portal.claims.rules import LineInput
-from portal.database import MAX_ID
 from portal.dates import format_month, parse_month, today
 from portal.extensions import csrf, db, limiter
 from portal.funders import csv_import
@@ -50,35 +49,11 @@ from portal.payments import sepa
 from portal.payments import service as payments_service
 from portal.payments.models import PaymentRun
 from portal.providers import pages as providers_pages
-from portal.refusals import Refusal, Refused
+from portal.refusals import Refused
 
 VERSION_PREFIX = "/api/v1"
 DEFAULT_RATE_LIMIT = "600 per minute"
 SECURITY_SCHEME = "bearerAuth"
-
-
-class PortalApi(flask_smorest.Api):
-    """flask-smorest's Api on our plain Flask app, with two changes: it leaves the app's error
-    pages alone (the API blueprint answers problem details itself), and its documented error
-    responses are RFC 9457 problem details (application/problem+json)."""
-
-    ERROR_SCHEMA = schemas.Problem
-
-    def _register_error_handlers(self):
-        pass
-
-    def _register_responses(self):
-        import http
-
-        for status in http.HTTPStatus:
-            response = {"description": status.phrase}
-            if status >= 400:
-                response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, problems.MEDIA_TYPE)
-            self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Problem details (RFC 9457)", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, problems.MEDIA_TYPE)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 blp = flask_smorest.Blueprint(
@@ -166,7 +141,7 @@ def _authenticate():
         return problems.problem(401, headers={"WWW-Authenticate": 'Bearer realm="pgb-portaal"'})
     g.api_key = key
     g.api_actor = db.session.get(User, key.user_id)
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     scope = getattr(view, "_api_scope", None)
     if scope is None or scope not in key.scopes:
         return problems.problem(403)
@@ -223,95 +198,6 @@ def _not_found():
     return problems.problem(404)
 
 
-# --------------------------------------------------------------------------- paging
-
-
-def encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str | None) -> int | None:
-    """The position a cursor stands for; Refused (field 'cursor') for anything we did not make."""
-    if text is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        version, _, position = raw.partition(":")
-        if (version != "v1" or not (position.isascii() and position.isdigit())
-                or len(position) > 12 or int(position) > MAX_ID):
-            raise ValueError(raw)
-        return int(position)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise Refused(Refusal("cursor_invalid", "Deze cursor is onbekend. Gebruik de "
-                              "next_cursor van de vorige pagina, of laat hem weg.",
-                              "cursor")) from None
-
-
-def page(items: list, limit: int, position) -> dict:
-    """items fetched with limit + 1: the extra one says there is a next page."""
-    more = len(items) > limit
-    items = items[:limit]
-    return {"items": items,
-            "next_cursor": encode_cursor(position(items[-1])) if more and items else None}
-
-
-# --------------------------------------------------------------------------- idempotency
-
-
-def idempotent(view):
-    """A write sent with an Idempotency-Key header is done once per key: a repeat with the same
-    body answers the first answer again (Idempotent-Replayed: true); the same key with another
-    body is refused (422). Only a successful answer is kept; a refused one may be retried."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        idem = request.headers.get("Idempotency-Key")
-        if idem is None:
-            return view(*args, **kwargs)
-        if not idem.strip() or len(idem) > 200:
-            return problems.problem(400, "idempotency_key_invalid", errors=[{
-                "code": "idempotency_key_invalid", "pointer": "",
-                "detail": "Een Idempotency-Key heeft 1 tot 200 tekens."}])
-        key: ApiKey = g.api_key
-        digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n"
-                                + request.get_data()).hexdigest()
-        earlier = db.session.scalar(select(IdempotentAnswer).where(
-            IdempotentAnswer.api_key_id == key.id, IdempotentAnswer.key == idem))
-        if earlier is not None:
-            return _replay(earlier, digest)
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code < 400:
-            answer = IdempotentAnswer(api_key_id=key.id, key=idem, request_hash=digest,
-                                      status_code=response.status_code,
-                                      body=response.get_data(as_text=True))
-            try:
-                with db.session.begin_nested():
-                    db.session.add(answer)
-                    db.session.flush()
-            except IntegrityError:
-                # The same key at the same moment: the other request did it; this one's work
-                # is rolled back (the answer is a problem) and a retry replays the first.
-                return problems.problem(409, "already_done")
-        return response
-
-    return wrapper
-
-
-def _replay(earlier: IdempotentAnswer, digest: str) -> Response:
-    if earlier.request_hash != digest:
-        return problems.problem(422, "idempotency_key_reused", errors=[{
-            "code": "idempotency_key_reused", "pointer": "",
-            "detail": problems.DUTCH["idempotency_key_reused"]}])
-    g.api_what = f"{request.method} {request.path} (herhaald)"
-    return Response(earlier.body, status=earlier.status_code, mimetype="application/json",
-                    headers={"Idempotent-Replayed": "true"})
-
-
-IDEMPOTENCY_HEADER = {"Idempotency-Key": {
-    "description": "Optional. A repeat with the same key and body answers the first answer.",
-    "schema": {"type": "string", "maxLength": 200}}}
-
-
 # --------------------------------------------------------------------------- agreements
 
 
@@ -362,9 +248,7 @@ def _provider_agreements_query():
 @blp.response(200, schemas.AgreementPage)
 def list_agreements(limit: int, cursor: str | None):
     """The care organisation's agreements, with the budget holder's name."""
-    after = decode_cursor(cursor) or 0
-    found = list(db.session.scalars(_provider_agreements_query().where(Agreement.id > after)
-                                    .order_by(Agreement.id).limit(limit + 1)))
+    found = rows_after_cursor(_provider_agreements_query(), Agreement.id, limit, cursor)
     rows = _agreement_rows(found[:limit], g.api_actor, today())
     # The position after the last agreement read, shown or not (a concept is skipped).
     return {"items": rows,
@@ -466,9 +350,7 @@ def _provider_claims():
 @blp.response(200, schemas.SheetPage)
 def list_sheets(limit: int, cursor: str | None):
     """The organisation's hour sheets with their status and refusal reasons."""
-    after = decode_cursor(cursor) or 0
-    claims = list(db.session.scalars(_provider_claims().where(Claim.id > after)
-                                     .order_by(Claim.id).limit(limit + 1)))
+    claims = rows_after_cursor(_provider_claims(), Claim.id, limit, cursor)
     references = providers_pages.payment_references([c.id for c in claims[:limit]])
     rows = [_sheet_json(c, references.get(c.id)) for c in claims]
     return page(rows, limit, lambda r: r["id"])
@@ -483,7 +365,7 @@ def get_sheet(sheet_id: int):
     if claim is None or not can_view_claim(g.api_actor, claim, today()):
         return _not_found()
     g.api_what = f"urenbriefje {claim.reference} ({format_month(claim.month)}) gelezen"
-    g.api_household = db.session.get(Agreement, claim.agreement_id).household_id
+    g.api_household = db.session.get_one(Agreement, claim.agreement_id).household_id
     return _sheet_json(claim, providers_pages.payment_references([claim.id]).get(claim.id))
 
 
@@ -523,7 +405,7 @@ GRANT_FIELDS = {"amount": "amount_cents", "member": "bsn"}
                       **IDEMPOTENCY_HEADER["Idempotency-Key"]}])
 def register_grants(body: dict):
     """Register grants of the funder, all or none (the rules of the form and the CSV import)."""
-    funder = db.session.get(Funder, g.api_actor.funder_id)
+    funder = db.session.get_one(Funder, g.api_actor.funder_id)
     rows = [csv_import.GrantRow(line=i, bsn="".join(ch for ch in r["bsn"] if ch.isdigit()),
                                 law=r["law"], period_start=r["period_start"],
                                 period_end=r["period_end"], amount_cents=r["amount_cents"],
@@ -531,7 +413,7 @@ def register_grants(body: dict):
                                 decision_reference=r.get("decision_reference") or "")
             for i, r in enumerate(body["grants"])]
     errors, member_ids = csv_import.check_parsed_rows(rows, funder)
-    grants = []
+    grants: list[Grant] = []
     if not errors:
         grants, errors = csv_import.register_rows(g.api_actor, funder, rows, member_ids,
                                                   source="de API")
@@ -611,19 +493,6 @@ def run_sepa(run_id: int):
 
 
 # --------------------------------------------------------------------------- documentation
-
-
-def operations_for_docs(spec: dict) -> list[dict]:
-    result = []
-    for path, item in spec.get("paths", {}).items():
-        for method, op in item.items():
-            if method not in ("get", "post", "put", "patch", "delete"):
-                continue
-            result.append({"method": method.upper(), "path": path,
-                           "summary": op.get("summary", ""),
-                           "description": op.get("description", ""),
-                           "responses": sorted(op.get("responses", {}).keys())})
-    return result
 
 
 @pages.get("/docs")

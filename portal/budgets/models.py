@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.budgets.constants import AllowanceKind, FunderKind, Law
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class Household(db.Model):
+class Household(Model):
     __tablename__ = "households"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,7 +24,7 @@ class Household(db.Model):
     members: Mapped[list[Member]] = relationship(back_populates="household", order_by="Member.id")
 
 
-class Member(db.Model):
+class Member(Model):
     """A family member who receives care; budgets are granted per member."""
 
     __tablename__ = "members"
@@ -38,7 +38,7 @@ class Member(db.Model):
     household: Mapped[Household] = relationship(back_populates="members")
 
 
-class Funder(db.Model):
+class Funder(Model):
     """Verstrekker: a gemeente, zorgkantoor or zorgverzekeraar."""
 
     __tablename__ = "funders"
@@ -48,7 +48,7 @@ class Funder(db.Model):
     kind: Mapped[FunderKind] = mapped_column(String(20))
 
 
-class Grant(db.Model):
+class Grant(Model):
     """A toekenning / beschikking, with its own running totals.
 
     reserved_cents: submitted or approved claims not yet paid (in behandeling).
@@ -86,7 +86,7 @@ class Grant(db.Model):
         return self.amount_cents - self.reserved_cents - self.paid_cents
 
 
-class AllowanceUse(db.Model):
+class AllowanceUse(Model):
     """Spending of a Wlz yearly allowance (free-to-spend amount, holiday allowance)."""
 
     __tablename__ = "allowance_uses"
@@ -102,7 +102,7 @@ class AllowanceUse(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
-class AllowanceCap(db.Model):
+class AllowanceCap(Model):
     """Yearly caps of allowances that are not a percentage (e.g. the holiday allowance)."""
 
     __tablename__ = "allowance_caps"

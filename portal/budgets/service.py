@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from sqlalchemy import bindparam, extract, func, select, update
 
@@ -21,6 +22,7 @@ from portal.access.permissions import (
     budget_holder_of,
     household_access,
     is_office,
+    is_office_or,
     require_office,
 )
 from portal.access.service import record
@@ -28,7 +30,7 @@ from portal.budgets import rules
 from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, CareKind, FunderKind, Law
 from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import AllowanceFigures
-from portal.database import chunks, expire_loaded, id_in, set_row
+from portal.database import chunks, expire_loaded, id_in, rowcount, set_row, table_of
 from portal.dates import format_day
 from portal.extensions import db
 from portal.identifiers import check_bsn, check_iban, mask_bsn
@@ -37,7 +39,7 @@ from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
 
 
-def lock_grants(grant_ids: list[int] | set[int]) -> dict[int, Grant]:
+def lock_grants(grant_ids: Iterable[int]) -> dict[int, Grant]:
     """Load and lock grants in id order (a fixed order, so two lockers never deadlock)."""
     ids = sorted(set(grant_ids))
     rows = db.session.scalars(
@@ -96,7 +98,7 @@ def settle(shares: Mapping[int, int]) -> None:
     (executemany); its row count decides - a settle larger than the
     reservation changes nothing and raises."""
     items = sorted((gid, cents) for gid, cents in shares.items() if cents)
-    table = Grant.__table__
+    table = table_of(Grant)
     change = (update(table)
               .where(table.c.id == bindparam("gid"), table.c.reserved_cents >= bindparam("cents"))
               .values(reserved_cents=table.c.reserved_cents - bindparam("cents"),
@@ -105,8 +107,8 @@ def settle(shares: Mapping[int, int]) -> None:
         ids = [gid for gid, _ in batch]
         db.session.execute(select(table.c.id).where(id_in(table.c.id, ids))
                            .order_by(table.c.id).with_for_update())
-        changed = db.session.execute(change, [{"gid": gid, "cents": cents}
-                                              for gid, cents in batch]).rowcount
+        changed = rowcount(db.session.execute(change, [{"gid": gid, "cents": cents}
+                                              for gid, cents in batch]))
         if changed != len(batch):
             raise RuntimeError(f"settle exceeds the reservation on one of the grants {ids}")
         expire_loaded(Grant, ids)
@@ -143,7 +145,7 @@ def holder_labels(household_ids) -> dict[int, str]:
 
 def register_household(actor: User | None, name: str) -> Household:
     """A new household (budget holder's file). By the payment office, a consulent or the system."""
-    if not (is_office(actor) or actor.role == Role.CONSULENT):
+    if not is_office_or(actor, Role.CONSULENT):
         raise _not_allowed("een huishouden registreren")
     refuse_if(rules.check_household_name(name))
     household = Household(name=name.strip())
@@ -161,11 +163,11 @@ def register_member(actor: User | None, household_id: int, name: str, bsn: str,
     """A family member who receives care. BSN 11-test, no duplicate BSN, birth date not ahead."""
     today = today or dates.today()
     household = db.session.get(Household, household_id) if household_id is not None else None
-    if household is not None and not (is_office(actor) or actor.role == Role.CONSULENT):
+    if household is not None and not is_office_or(actor, Role.CONSULENT):
         access = household_access(actor, household.id, today)
         if access is None or not access.can_act:
             raise _not_allowed("bij dit huishouden een gezinslid registreren")
-    elif household is None and not (is_office(actor) or actor.role == Role.CONSULENT):
+    elif household is None and not is_office_or(actor, Role.CONSULENT):
         raise _not_allowed("een gezinslid registreren")
     compact, bsn_refusals = check_bsn(bsn)
     taken = compact is not None and db.session.scalar(
@@ -173,6 +175,7 @@ def register_member(actor: User | None, household_id: int, name: str, bsn: str,
     refuse_if(rules.check_member(name=name, birth_date=birth_date, today=today,
                                  household_known=household is not None,
                                  bsn_refusals=bsn_refusals, bsn_taken=taken))
+    assert household is not None  # check_member refused an unknown household
     member = Member(household_id=household.id, name=name.strip(), bsn=compact,
                     birth_date=birth_date)
     db.session.add(member)
@@ -215,7 +218,7 @@ def law_periods(member_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[d
     return dict(periods)
 
 
-def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: str,
+def register_grant(actor: User | None, *, member_id: int | None, funder_id: int, law: str,
                    period_start: dt.date, period_end: dt.date, amount_cents: int,
                    care_kinds: list[str], decision_reference: str = "",
                    today: dt.date | None = None) -> Grant:
@@ -228,8 +231,8 @@ def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: s
     """
     member = db.session.get(Member, member_id) if member_id is not None else None
     funder = db.session.get(Funder, funder_id) if funder_id is not None else None
-    if not is_office(actor) and not (actor.role == Role.CONSULENT and funder is not None
-                                      and actor.funder_id == funder.id):
+    if not is_office(actor) and not (actor is not None and actor.role == Role.CONSULENT
+                                      and funder is not None and actor.funder_id == funder.id):
         raise _not_allowed("voor deze verstrekker een budget registreren")
     others: list[tuple[dt.date, dt.date]] = []
     if member is not None and funder is not None:
@@ -240,6 +243,7 @@ def register_grant(actor: User | None, *, member_id: int, funder_id: int, law: s
     refuse_if(rules.check_grant(data, member_known=member is not None,
                                 funder_kind=FunderKind(funder.kind) if funder else None,
                                 other_periods=others, today=today or dates.today()))
+    assert member is not None and funder is not None  # check_grant refused unknown ones
     grant = Grant(member_id=member.id, funder_id=funder.id, law=Law(law),
                   period_start=period_start, period_end=period_end, amount_cents=amount_cents,
                   reserved_cents=0, paid_cents=0,
@@ -324,7 +328,7 @@ def record_allowance_use(actor: User | None, grant: Grant | int, kind: str, amou
                                                            spent_on.year)})
     locked_all = lock_grants(siblings)  # refuses an unknown grant
     locked = locked_all[grant_id]
-    member = db.session.get(Member, locked.member_id)
+    member = db.session.get_one(Member, locked.member_id)
     on_behalf_of = None
     if not is_office(actor):
         access = household_access(actor, member.household_id, today)
@@ -362,7 +366,21 @@ def record_allowance_use(actor: User | None, grant: Grant | int, kind: str, amou
     return use
 
 
-def allowance_status(grants: Sequence[Grant]) -> dict[int, dict[AllowanceKind, AllowanceFigures]]:
+class GrantOfAYear(Protocol):
+    """What allowance_status reads of a grant: a Grant, or the overview's GrantFacts."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def law(self) -> Law: ...
+    @property
+    def period_start(self) -> dt.date: ...
+    @property
+    def amount_cents(self) -> int: ...
+
+
+def allowance_status(grants: Sequence[GrantOfAYear]
+                     ) -> dict[int, dict[AllowanceKind, AllowanceFigures]]:
     """Per Wlz grant and allowance kind: cap, used, left and close to cap (>= 80% used).
 
     The year of a grant is the year its period starts in (a Wlz grant lies in one calendar
@@ -385,11 +403,11 @@ def allowance_status(grants: Sequence[Grant]) -> dict[int, dict[AllowanceKind, A
         .where(Grant.member_id.in_(given), Grant.law.in_(list(ALLOWANCE_LAWS)))
         .group_by(Grant.id, Grant.member_id, Grant.law, Grant.period_start, Grant.amount_cents,
                   AllowanceUse.kind, year_col)).all()
-    key_of: dict[int, tuple[int, str, int]] = {}
-    year_amount: dict[tuple[int, str, int], int] = {}
-    used: dict[tuple[tuple[int, str, int], str], int] = {}
+    key_of: dict[int, tuple[int | None, str, int]] = {}
+    year_amount: dict[tuple[int | None, str, int], int] = {}
+    used: dict[tuple[tuple[int | None, str, int], str], int] = {}
     for gid, member_id, law, start, amount, kind, year, cents in rows:
-        key = (member_id, str(law), start.year)
+        key: tuple[int | None, str, int] = (member_id, str(law), start.year)
         if gid not in key_of:
             key_of[gid] = key
             year_amount[key] = year_amount.get(key, 0) + amount
@@ -397,9 +415,10 @@ def allowance_status(grants: Sequence[Grant]) -> dict[int, dict[AllowanceKind, A
             used[(key, str(kind))] = used.get((key, str(kind)), 0) + int(cents)
     # 2. the caps from the table
     years = {g.period_start.year for g in wlz}
-    caps = {(law, kind, year): cents for law, kind, year, cents in db.session.execute(
-        select(AllowanceCap.law, AllowanceCap.kind, AllowanceCap.year, AllowanceCap.cap_cents)
-        .where(AllowanceCap.law.in_(list(ALLOWANCE_LAWS)), AllowanceCap.year.in_(years)))}
+    caps: dict[tuple[str, str, int], int] = {
+        (law, kind, year): cents for law, kind, year, cents in db.session.execute(
+            select(AllowanceCap.law, AllowanceCap.kind, AllowanceCap.year, AllowanceCap.cap_cents)
+            .where(AllowanceCap.law.in_(list(ALLOWANCE_LAWS)), AllowanceCap.year.in_(years)))}
     result: dict[int, dict[AllowanceKind, AllowanceFigures]] = {}
     for g in wlz:
         year = g.period_start.year
@@ -426,7 +445,7 @@ def set_works_on_paper(actor: User, household_id: int, works_on_paper: bool,
     'handelen' authorisation (on behalf, logged)."""
     household = db.session.get(Household, household_id) if household_id is not None else None
     access = household_access(actor, household.id, today) if household is not None else None
-    if access is None or not access.can_act:
+    if household is None or access is None or not access.can_act:
         raise _not_allowed("deze keuze voor dit huishouden")
     works_on_paper = bool(works_on_paper)
     if household.works_on_paper == works_on_paper:

@@ -139,9 +139,9 @@ def sheet_form(columns: Sequence[Column], days: Sequence[dt.date], *, formdata=N
     data = {"note": note}
     index = {column.key: ci for ci, column in enumerate(columns)}
     for line in lines:
-        ci = index.get((line.care_kind, line.grant_id))
-        if ci is not None:
-            data[cell_name(ci, line.day)] = input_value(line.unit, line.quantity)
+        found = index.get((line.care_kind, line.grant_id))
+        if found is not None:
+            data[cell_name(found, line.day)] = input_value(line.unit, line.quantity)
     if formdata is not None:
         return _SheetForm(formdata=formdata)
     return _SheetForm(formdata=None, data=data)

@@ -8,6 +8,7 @@ grid produces (a day in the future, a day outside the agreement, ...). It only l
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -87,19 +88,8 @@ def day_label(day: dt.date) -> str:
 
 def month_weeks(month: dt.date) -> list[Week]:
     """The days of the month grouped per ISO week (Monday to Sunday)."""
-    weeks: list[Week] = []
-    current: list[dt.date] = []
-    number = None
-    for day in month_days(month):
-        week = day.isocalendar().week
-        if number is not None and week != number:
-            weeks.append(Week(number, tuple(current)))
-            current = []
-        number = week
-        current.append(day)
-    if current:
-        weeks.append(Week(number, tuple(current)))
-    return weeks
+    return [Week(number, tuple(days)) for number, days
+            in itertools.groupby(month_days(month), key=lambda day: day.isocalendar().week)]
 
 
 def input_value(unit: Unit | str, quantity: int) -> str:

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.budgets.constants import CareKind, Unit
 from portal.claims.constants import ClaimKind, ClaimSource, ClaimStatus
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class Claim(db.Model):
+class Claim(Model):
     """The model hour sheet: one agreement, one month. One sheet per agreement per month."""
 
     __tablename__ = "claims"
@@ -57,7 +57,7 @@ class Claim(db.Model):
     )
 
 
-class ClaimLine(db.Model):
+class ClaimLine(Model):
     """One day and one kind of care. quantity: minutes for hourly care, units otherwise."""
 
     __tablename__ = "claim_lines"
@@ -83,7 +83,7 @@ class ClaimLine(db.Model):
     claim: Mapped[Claim] = relationship(back_populates="lines")
 
 
-class ClaimEvent(db.Model):
+class ClaimEvent(Model):
     """Status history of a claim, append-only (the database refuses UPDATE and DELETE)."""
 
     __tablename__ = "claim_events"

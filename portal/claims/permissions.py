@@ -34,7 +34,7 @@ class Acting:
 def _agreement(claim_or_agreement: Claim | Agreement) -> Agreement:
     if isinstance(claim_or_agreement, Agreement):
         return claim_or_agreement
-    return db.session.get(Agreement, claim_or_agreement.agreement_id)
+    return db.session.get_one(Agreement, claim_or_agreement.agreement_id)
 
 
 def acting_on(user: User | None, claim_or_agreement: Claim | Agreement,

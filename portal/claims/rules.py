@@ -1,5 +1,7 @@
 """Pure decisions about hour sheets (claims): no Flask, no session. Plain data in, verdict out.
 
+Long because: its checks run together in check_sheet, each rule of DOMAIN.md written once.
+
 Every check of DOMAIN.md "Hour sheets" lives here, used by the services (and through them by
 the web form, the API and paper intake). Each check returns a list of Refusal (all reasons at
 once); `check_sheet` runs them together.
@@ -24,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from portal.agreements.periods import VersionPeriod, coverage, version_for_day, versions_in_month
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
@@ -118,6 +120,10 @@ class GrantLike(Protocol):
     def available_cents(self) -> int: ...
 
 
+# A grant as the caller has it (a Grant row, a GrantBalance): refusal_for gets the same kind.
+AnyGrant = TypeVar("AnyGrant", bound=GrantLike)
+
+
 @dataclass(frozen=True)
 class GrantBalance:
     """A grant's running totals as plain data (same attributes budget_refusal reads)."""
@@ -203,7 +209,7 @@ def price_once_per_line(lines: Sequence[PricedLine], paid_tariffs: Sequence[int]
     when the holder tops up (bijbetaling). Then amount_cents is the budget's part (the minutes
     x the paid tariff, rounded once) and holder_cents the rest of the agreed amount (the
     minutes x the agreed tariff, rounded once, minus the budget's part)."""
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, int, int, int], list[int]] = defaultdict(list)
     result = list(lines)
     for i, line in enumerate(lines):
         if Unit(line.unit) is Unit.UUR:
@@ -294,7 +300,7 @@ def check_month_claimable(month: dt.date, facts: SheetFacts) -> list[Refusal]:
         start = min(first for _p, first, _end in ranges)
         ends = [end for _p, _first, end in ranges]
         period = f"vanaf {format_day(start)}" if None in ends else \
-            f"van {format_day(start)} tot en met {format_day(max(ends))}"
+            f"van {format_day(start)} tot en met {format_day(max(e for e in ends if e))}"
         return [Refusal("month_outside_agreement",
                         f"In {format_month(month)} gold deze zorgovereenkomst niet. De "
                         f"overeenkomst loopt {period}. Kies een maand in die periode.", "month")]
@@ -307,7 +313,7 @@ def check_month_claimable(month: dt.date, facts: SheetFacts) -> list[Refusal]:
                         "month")]
 
     def runs_in_month(grant_id: int | None) -> bool:
-        period = facts.grant_periods.get(grant_id)
+        period = facts.grant_periods.get(grant_id) if grant_id is not None else None
         return period is None or (period[0] <= last and period[1] >= month)
 
     if not any(runs_in_month(line.grant_id) for line in per_unit):
@@ -564,8 +570,8 @@ def check_day_hours(lines: Sequence[PricedLine], other_minutes_by_day: Mapping[d
     return refusals
 
 
-def check_budget(shares: Mapping[int, int], grants: Mapping[int, GrantLike],
-                 refusal_for: Callable[[GrantLike, int], Refusal]) -> list[Refusal]:
+def check_budget(shares: Mapping[int, int], grants: Mapping[int, AnyGrant],
+                 refusal_for: Callable[[AnyGrant, int], Refusal]) -> list[Refusal]:
     """Each grant must cover its own share of the sheet. Exactly the available amount fits.
 
     refusal_for builds the message (the service passes budgets.service.budget_refusal, so the
@@ -576,8 +582,8 @@ def check_budget(shares: Mapping[int, int], grants: Mapping[int, GrantLike],
 
 
 def check_sheet(month: dt.date, lines: Sequence[LineInput], facts: SheetFacts, today: dt.date,
-                stage: Stage, *, grants: Mapping[int, GrantLike] | None = None,
-                refusal_for: Callable[[GrantLike, int], Refusal] | None = None
+                stage: Stage, *, grants: Mapping[int, AnyGrant] | None = None,
+                refusal_for: Callable[[AnyGrant, int], Refusal] | None = None
                 ) -> tuple[list[PricedLine], list[Refusal]]:
     """Every claim check of DOMAIN.md for one sheet at one stage, all reasons at once.
 

@@ -1,5 +1,7 @@
 """Use cases on hour sheets (claims). Load, check permission, apply the rules, write, flush.
 
+Long because: the sheet's use cases share one transition home (_transition) and its loaders.
+
 Never commits: the request or CLI edge does. Every use case checks everything before its
 first write, so a refusal (Refused) leaves nothing half-written. Every transition goes through
 _transition, the one compare-and-set of a sheet's status: under the sheet's row lock it
@@ -23,6 +25,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +51,7 @@ from portal.claims.grid import Column, day_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
-from portal.database import chunks, expire_loaded, id_in
+from portal.database import chunks, expire_loaded, id_in, rowcount, table_of
 from portal.dates import (
     add_months,
     first_of_month,
@@ -82,7 +85,7 @@ NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te
 
 
 def _agreement_of(claim: Claim) -> Agreement:
-    return db.session.get(Agreement, claim.agreement_id)
+    return db.session.get_one(Agreement, claim.agreement_id)
 
 
 def _require(actor: User | None, target: Claim | Agreement, today: dt.date) -> Acting:
@@ -125,7 +128,7 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
         for v in versions)
     grant_ids = {line.grant_id for v in agreed for line in v.lines}
     grants = {g.id: g for g in db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))}
-    provider = db.session.get(Provider, agreement.provider_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
     is_person = provider.kind == ProviderKind.PERSOON
     if lock and is_person:
         db.session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
@@ -324,6 +327,7 @@ def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
             and [r.code for r in refusals] == ["status_not_allowed"]:
         raise AlreadyDone(f"Het urenbriefje heeft nu de status '{current.label}'.")
     refuse_if(refusals + list(also))
+    assert to_status is not None  # check_transition refused otherwise
     if effect is not None:
         effect()
     claim.status = to_status
@@ -605,7 +609,7 @@ def make_wage_claims(run_on: dt.date) -> list[Claim]:
     the rest goes on."""
     made = []
     for agreement_id, months in _due_wage_months(run_on).items():
-        agreement = db.session.get(Agreement, agreement_id)
+        agreement = db.session.get_one(Agreement, agreement_id)
         for month in months:
             facts, _grants = sheet_facts(agreement, month)
             priced = rules.wage_lines(month, facts)
@@ -707,7 +711,20 @@ def claim_shares(claim: Claim) -> dict[int, int]:
     return dict(shares)
 
 
-def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
+class SheetToPay(Protocol):
+    """What mark_paid reads of a sheet: a Claim, or a payment run's plain row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def agreement_id(self) -> int: ...
+
+
+def mark_paid(claims: Sequence[SheetToPay], paid_on: dt.date) -> None:
     """goedgekeurd -> uitbetaald. Called by payments after it settled the grants; payments
     tells the provider (it knows the transfer's reference).
 
@@ -726,11 +743,11 @@ def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
         households = dict(db.session.execute(
             select(Agreement.id, Agreement.household_id)
             .where(id_in(Agreement.id, {c.agreement_id for c in batch}))).all())
-        changed = db.session.execute(
-            update(Claim.__table__)
+        changed = rowcount(db.session.execute(
+            update(table_of(Claim))
             .where(id_in(Claim.__table__.c.id, ids),
                    Claim.__table__.c.status == ClaimStatus.GOEDGEKEURD.value)
-            .values(status=ClaimStatus.UITBETAALD.value, paid_on=paid_on)).rowcount
+            .values(status=ClaimStatus.UITBETAALD.value, paid_on=paid_on)))
         if changed != len(set(ids)):
             raise Refused(Refusal("already_done", "Dit is al gedaan: een van de urenbriefjes "
                                   "is intussen al betaald of veranderd. Er is niets betaald."))
@@ -856,7 +873,7 @@ def claim_history(claim: Claim) -> list[HistoryItem]:
     events = db.session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
                                 .order_by(ClaimEvent.at, ClaimEvent.id)).all()
     user_ids = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
-    users = {u.id: u for u in db.session.scalars(
+    users: dict[int | None, User] = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_({i for i in user_ids if i is not None})))}
     items = []
     for e in events:

@@ -1,5 +1,7 @@
 """Hour-sheet screens: the budget holder's list, a sheet's page, and the sheet grid.
 
+Long because: the list, the sheet page and the grid share a blueprint and the grid's errors.
+
 Thin: parse the form, call ONE claims.service function, redirect with a message, or show the
 form again with every refusal next to the cell it concerns (status 422, nothing written).
 
@@ -37,7 +39,13 @@ from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims import service
 from portal.claims.constants import ClaimKind, ClaimStatus
-from portal.claims.forms import ChooseSheetForm, RefuseForm, month_choices, sheet_form
+from portal.claims.forms import (
+    ChooseSheetForm,
+    RefuseForm,
+    SheetForm,
+    month_choices,
+    sheet_form,
+)
 from portal.claims.grid import Column, column_totals, day_label, month_weeks
 from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
@@ -102,7 +110,7 @@ def _load_claim(claim_id: int) -> tuple[Claim, Agreement, Acting]:
     claim = db.session.get(Claim, claim_id)
     if claim is None:
         abort(404)
-    agreement = db.session.get(Agreement, claim.agreement_id)
+    agreement = db.session.get_one(Agreement, claim.agreement_id)
     return claim, agreement, _acting(agreement)
 
 
@@ -173,7 +181,7 @@ class SheetPage:
     claim: Claim | None
     acting: Acting
     columns: list[Column]
-    form: object
+    form: SheetForm
     totals: list = field(default_factory=list)
     total_cents: int = 0
     holder_cents: int = 0  # the budget holder's own share (bijbetaling) of the sheet
@@ -205,7 +213,7 @@ def _page(agreement: Agreement, month: dt.date, claim: Claim | None, acting: Act
     form = sheet_form(columns, month_days(month), formdata=formdata,
                       lines=claim.lines if claim is not None else (),
                       note=claim.note if claim is not None else "")
-    household = db.session.get(Household, agreement.household_id)
+    household = db.session.get_one(Household, agreement.household_id)
     return SheetPage(agreement=agreement, household=household, month=month, claim=claim,
                      acting=acting, columns=columns, form=form,
                      empty_reasons=[] if columns else service.month_refusals(agreement, month))
@@ -278,7 +286,7 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
     try:
         if action in ("opslaan", "klaarzetten") and claim is None:
             result = service.prepare_claim(current_user, agreement, month, lines, today, note)
-        elif action in ("opslaan", "klaarzetten"):
+        elif action in ("opslaan", "klaarzetten") and claim is not None:
             result = service.update_claim(current_user, claim, lines, today, note)
         elif action == "indienen" and claim is None:
             result = service.submit_own_claim(current_user, agreement, month, lines, today)

@@ -1,5 +1,8 @@
 """The demo: two households with a history, one login per role.
 
+Long because: the demo is one story told in steps (seed_demo), next to the logins it makes,
+which the tests, the browser journeys and the README read from here.
+
 Built through the same services as real use (so every rule applies to the demo too), with
 `today` moved along the timeline: each month's sheets are prepared, approved and paid on
 plausible dates after that month. Dates are relative to the day it is run, so the demo always
@@ -11,7 +14,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import update
 
@@ -28,7 +32,7 @@ from portal.agreements.tariffs import NATIONAL, missing_national_maxima
 from portal.api.service import create_api_key
 from portal.budgets import service as budgets
 from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law, Unit
-from portal.budgets.models import AllowanceCap, Funder, Grant
+from portal.budgets.models import AllowanceCap, Funder, Grant, Household, Member
 from portal.claims import service as claims
 from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
@@ -36,6 +40,7 @@ from portal.extensions import db
 from portal.identity.service import link_bsn
 from portal.messages.models import Message
 from portal.payments.service import run_payments
+from portal.providers.models import Provider
 from portal.providers.service import create_provider
 
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -63,12 +68,16 @@ class DemoLogin:
         return demo_totp_secret(self.totp_label) if self.totp_label else None
 
 
+# Anna's and Pieter's BSNs: of their member rows, and what they log in with through DigiD.
+ANNA_BSN = "111222333"
+PIETER_BSN = "240692263"
+
 ANNA = DemoLogin("anna.jansen@demo.pgb", "Anna Jansen", Role.BUDGETHOUDER,
                  "Budgethouder: haarzelf (Wlz), zoon Daan (Jeugdwet), dochter Sara (Wmo en Zvw)",
-                 bsn="111222333")
+                 bsn=ANNA_BSN)
 PIETER = DemoLogin("pieter.bakker@demo.pgb", "Pieter Bakker", Role.BUDGETHOUDER,
                    "Budgethouder van het tweede huishouden (Wmo, gemeente Amersfoort)",
-                   bsn="240692263")
+                   bsn=PIETER_BSN)
 KEES = DemoLogin("kees.jansen@demo.pgb", "Kees Jansen", Role.VERTEGENWOORDIGER,
                  "Vertegenwoordiger van Anna Jansen (machtiging: bekijken en handelen)",
                  bsn="555666773")
@@ -160,28 +169,67 @@ class Pattern:
         return len(self.days) * self.minutes
 
 
+@dataclass
+class Demo:
+    """What the steps of seed_demo make, for the steps after them, by the demo's short names
+    ("anna", "utrecht", "linde_j": De Linde's agreement with Jansen). A new part of the demo is
+    one more step: a function of a Demo, called in seed_demo."""
+
+    today: dt.date
+    funders: dict[str, Funder] = field(default_factory=dict)
+    households: dict[str, Household] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)
+    grants: dict[str, dict[int, Grant]] = field(default_factory=dict)  # per budget, per year
+    users: dict[str, User] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)
+    patterns: dict[str, list[Pattern]] = field(default_factory=dict)  # per agreement
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+
+    @property
+    def window_start(self) -> dt.date:
+        """The first of the ten months of history."""
+        return first_of_month(add_months(self.today, -10))
+
+    @property
+    def next_month(self) -> dt.date:
+        return first_of_month(add_months(self.today, 1))
+
+    @property
+    def years(self) -> range:
+        """Every year the demo touches: in December the funders have decided next year's
+        budgets already, and the waiting tariff change starts in January."""
+        return range(self.window_start.year, self.next_month.year + 1)
+
+    @property
+    def before(self) -> dt.date:
+        """The day the agreements were made, just before the window."""
+        return self.window_start - dt.timedelta(days=10)
+
+
 def _agreement(holder: User, provider_user: User, consulents: list[User], household_id: int,
-               provider_id: int | None, model: ModelKind, relation: Relation, starts_on: dt.date,
-               patterns: list[Pattern], on: dt.date, found_by: dict | None = None,
+               provider: int | dict[str, str], model: ModelKind, relation: Relation,
+               starts_on: dt.date, patterns: list[Pattern], on: dt.date,
                top_up: bool = False) -> Agreement:
     """An approved agreement: drafted, shared, signed by both, and approved by the consulent of
     every funder that pays from it (each decides for its own budgets).
 
-    found_by: the provider's details as the budget holder types them in the wizard, for a
-    provider the portal already knows (found by its KvK number) instead of provider_id.
+    provider: its id, or its details as the budget holder types them in the wizard, for a
+    provider the portal already knows (found by its KvK number).
     """
     lines = [AgreementLineInput(grant_id=g.id, care_kind=p.care_kind, unit=Unit.UUR,
                                 tariff_cents=p.tariff_cents, weekly_quantity=p.weekly_minutes)
              for p in patterns for g in p.grants.values()]
-    if found_by is not None:
-        agreement = agreements.start_agreement(holder, household_id=household_id, model=model,
-                                               relation=None, today=on, **found_by).agreement
+    if isinstance(provider, dict):
+        agreement = agreements.start_agreement(
+            holder, household_id=household_id, model=model, relation=None, today=on,
+            name=provider["name"], iban=provider["iban"], kvk=provider.get("kvk"),
+            agb=provider.get("agb")).agreement
         agreements.update_draft(holder, agreement.versions[-1], starts_on=starts_on,
                                 ends_on=None, end_kind=EndKind.GEEN, days_per_week=0,
                                 lines=lines, today=on)
     else:
         agreement = agreements.create_draft(
-            holder, household_id=household_id, provider_id=provider_id, model=model,
+            holder, household_id=household_id, provider_id=provider, model=model,
             relation=relation, starts_on=starts_on, ends_on=None, end_kind=EndKind.GEEN,
             days_per_week=0, lines=lines, today=on, top_up=top_up)
     sign_and_approve(agreement.versions[-1], holder, provider_user, consulents, on)
@@ -214,22 +262,37 @@ def seed_demo(today: dt.date) -> bool:
     """Load the demo. Returns False (and changes nothing) when it is there already."""
     if find_user_by_email(ANNA.email) is not None:
         return False
+    demo = Demo(today)
+    _funders(demo)
+    _tariffs_and_caps(demo)
+    _households(demo)
+    _grants(demo)
+    _people(demo)
+    _agreements(demo)
+    _sheet_history(demo)
+    _pending_change(demo)
+    _allowance_uses(demo)
+    _api_keys(demo)
+    return True
 
-    window_start = first_of_month(add_months(today, -10))
-    next_month = first_of_month(add_months(today, 1))
-    # Grants for every year the demo touches: in December the funders have decided next year's
-    # budgets already, and the waiting tariff change below starts in January.
-    years = range(window_start.year, next_month.year + 1)
-    before = window_start - dt.timedelta(days=10)
 
-    # Funders, and the maxima gemeente Utrecht set for its own pgb's.
-    zorgkantoor = Funder(name="Zorgkantoor Midden-Nederland", kind=FunderKind.ZORGKANTOOR)
-    utrecht = Funder(name="Gemeente Utrecht", kind=FunderKind.GEMEENTE)
-    verzekeraar = Funder(name="Zorgverzekeraar Samen Gezond", kind=FunderKind.ZORGVERZEKERAAR)
-    amersfoort = Funder(name="Gemeente Amersfoort", kind=FunderKind.GEMEENTE)
-    db.session.add_all([zorgkantoor, utrecht, verzekeraar, amersfoort])
+def _funders(demo: Demo) -> None:
+    demo.funders = {
+        "zorgkantoor": Funder(name="Zorgkantoor Midden-Nederland", kind=FunderKind.ZORGKANTOOR),
+        "utrecht": Funder(name="Gemeente Utrecht", kind=FunderKind.GEMEENTE),
+        "verzekeraar": Funder(name="Zorgverzekeraar Samen Gezond",
+                              kind=FunderKind.ZORGVERZEKERAAR),
+        "amersfoort": Funder(name="Gemeente Amersfoort", kind=FunderKind.GEMEENTE),
+    }
+    db.session.add_all(demo.funders.values())
     db.session.flush()
-    for year in years:
+
+
+def _tariffs_and_caps(demo: Demo) -> None:
+    """The maxima gemeente Utrecht set for its own pgb's, the national Wlz maxima of a year the
+    code does not know yet, and the Wlz holiday allowance's cap."""
+    utrecht = demo.funders["utrecht"]
+    for year in demo.years:
         for law in (Law.WMO, Law.JEUGDWET):
             db.session.add_all([
                 MaxTariff(funder_id=utrecht.id, law=law, year=year, informal=False, unit=Unit.UUR,
@@ -248,144 +311,212 @@ def seed_demo(today: dt.date) -> bool:
         db.session.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=year,
                                     cap_cents=80_000, note="Demobedrag"))
 
-    # Household Jansen and household Bakker.
+
+def _households(demo: Demo) -> None:
+    """Household Jansen (Anna and her children Daan and Sara) and household Bakker (Pieter)."""
+    today = demo.today
     jansen = budgets.register_household(None, "Jansen")
-    anna_m = budgets.register_member(None, jansen.id, "Anna Jansen", ANNA.bsn,
-                                     dt.date(1984, 3, 12), today=today)
-    daan = budgets.register_member(None, jansen.id, "Daan Jansen", "123456782",
-                                   dt.date(2012, 9, 4), today=today)
-    sara = budgets.register_member(None, jansen.id, "Sara Jansen", "232262536",
-                                   dt.date(2015, 1, 22), today=today)
+    demo.members["anna"] = budgets.register_member(None, jansen.id, "Anna Jansen", ANNA_BSN,
+                                                   dt.date(1984, 3, 12), today=today)
+    demo.members["daan"] = budgets.register_member(None, jansen.id, "Daan Jansen", "123456782",
+                                                   dt.date(2012, 9, 4), today=today)
+    demo.members["sara"] = budgets.register_member(None, jansen.id, "Sara Jansen", "232262536",
+                                                   dt.date(2015, 1, 22), today=today)
     bakker = budgets.register_household(None, "Bakker")
-    pieter_m = budgets.register_member(None, bakker.id, "Pieter Bakker", PIETER.bsn,
-                                       dt.date(1951, 6, 30), today=today)
+    demo.members["pieter"] = budgets.register_member(None, bakker.id, "Pieter Bakker",
+                                                     PIETER_BSN, dt.date(1951, 6, 30), today=today)
+    demo.households = {"jansen": jansen, "bakker": bakker}
 
-    g_anna, g_daan, g_sara_wmo, g_sara_zvw, g_pieter = {}, {}, {}, {}, {}
-    for year in years:
-        g_anna[year] = _grant(anna_m.id, zorgkantoor, Law.WLZ, year, 48_000,
-                              [CareKind.PERSOONLIJKE_VERZORGING, CareKind.INDIVIDUELE_BEGELEIDING,
-                               CareKind.VERPLEGING, CareKind.LOGEEROPVANG], "WLZ-88120")
-        g_daan[year] = _grant(daan.id, utrecht, Law.JEUGDWET, year, 14_000,
-                              [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.LOGEEROPVANG], "JW-4471")
-        g_sara_wmo[year] = _grant(sara.id, utrecht, Law.WMO, year,
-                                  _sara_wmo_euros(year, window_start, today),
-                                  [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.GROEPSBEGELEIDING],
-                                  "WMO-5520")
-        g_sara_zvw[year] = _grant(sara.id, verzekeraar, Law.ZVW, year, 12_000,
-                                  [CareKind.VERPLEGING, CareKind.PERSOONLIJKE_VERZORGING], "ZVW-3107")
-        g_pieter[year] = _grant(pieter_m.id, amersfoort, Law.WMO, year, 5_000,
-                                [CareKind.HUISHOUDELIJKE_HULP, CareKind.INDIVIDUELE_BEGELEIDING],
-                                "WMO-A-0912")
 
-    # Every login; the budget holder registers her providers.
-    anna = _user(ANNA, household_id=jansen.id)
-    marieke_p = create_provider(anna, kind=ProviderKind.PERSOON, name="Marieke de Boer",
-                                           iban="NL20INGB0001234567", email=MARIEKE.email)
-    linde_p = create_provider(anna, kind=ProviderKind.ORGANISATIE,
-                                         name="Thuiszorg De Linde B.V.", iban="NL39RABO0300065264",
-                                         kvk="30123456", agb="03012345", email=LINDE.email)
-    youssef_p = create_provider(anna, kind=ProviderKind.PERSOON,
-                                           name="Youssef El Amrani", iban="NL02ABNA0123456789",
-                                           kvk="71234567", email=YOUSSEF.email)
-    pieter = _user(PIETER, household_id=bakker.id)
-    kees = _user(KEES)
-    fatima = _user(FATIMA)
-    marieke = _user(MARIEKE, provider_id=marieke_p.id)
-    linde = _user(LINDE, provider_id=linde_p.id)
-    youssef = _user(YOUSSEF, provider_id=youssef_p.id)
-    c_zk = _user(CONSULENT_ZK, funder_id=zorgkantoor.id)
-    c_utrecht = _user(CONSULENT_UTRECHT, funder_id=utrecht.id)
-    c_zv = _user(CONSULENT_ZV, funder_id=verzekeraar.id)
-    c_amersfoort = _user(CONSULENT_AMERSFOORT, funder_id=amersfoort.id)
-    office = _user(BEHEERDER)
+def _grants(demo: Demo) -> None:
+    """A budget per member and law for every year the demo touches."""
+    f, m = demo.funders, demo.members
+    budgets_of: dict[str, dict[int, Grant]] = {
+        "anna": {}, "daan": {}, "sara_wmo": {}, "sara_zvw": {}, "pieter": {}}
+    for year in demo.years:
+        budgets_of["anna"][year] = _grant(
+            m["anna"].id, f["zorgkantoor"], Law.WLZ, year, 48_000,
+            [CareKind.PERSOONLIJKE_VERZORGING, CareKind.INDIVIDUELE_BEGELEIDING,
+             CareKind.VERPLEGING, CareKind.LOGEEROPVANG], "WLZ-88120")
+        budgets_of["daan"][year] = _grant(
+            m["daan"].id, f["utrecht"], Law.JEUGDWET, year, 14_000,
+            [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.LOGEEROPVANG], "JW-4471")
+        budgets_of["sara_wmo"][year] = _grant(
+            m["sara"].id, f["utrecht"], Law.WMO, year,
+            _sara_wmo_euros(year, demo.window_start, demo.today),
+            [CareKind.INDIVIDUELE_BEGELEIDING, CareKind.GROEPSBEGELEIDING], "WMO-5520")
+        budgets_of["sara_zvw"][year] = _grant(
+            m["sara"].id, f["verzekeraar"], Law.ZVW, year, 12_000,
+            [CareKind.VERPLEGING, CareKind.PERSOONLIJKE_VERZORGING], "ZVW-3107")
+        budgets_of["pieter"][year] = _grant(
+            m["pieter"].id, f["amersfoort"], Law.WMO, year, 5_000,
+            [CareKind.HUISHOUDELIJKE_HULP, CareKind.INDIVIDUELE_BEGELEIDING], "WMO-A-0912")
+    demo.grants = budgets_of
+
+
+def _people(demo: Demo) -> None:
+    """Every login; the budget holder registers her providers and authorises Kees and Fatima."""
+    today, f, h = demo.today, demo.funders, demo.households
+    anna = _user(ANNA, household_id=h["jansen"].id)
+    p = demo.providers
+    p["marieke"] = create_provider(anna, kind=ProviderKind.PERSOON, name="Marieke de Boer",
+                                   iban="NL20INGB0001234567", email=MARIEKE.email)
+    p["linde"] = create_provider(anna, kind=ProviderKind.ORGANISATIE,
+                                 name="Thuiszorg De Linde B.V.", iban="NL39RABO0300065264",
+                                 kvk="30123456", agb="03012345", email=LINDE.email)
+    p["youssef"] = create_provider(anna, kind=ProviderKind.PERSOON, name="Youssef El Amrani",
+                                   iban="NL02ABNA0123456789", kvk="71234567", email=YOUSSEF.email)
+    demo.users = {
+        "anna": anna,
+        "pieter": _user(PIETER, household_id=h["bakker"].id),
+        "kees": _user(KEES),
+        "fatima": _user(FATIMA),
+        "marieke": _user(MARIEKE, provider_id=p["marieke"].id),
+        "linde": _user(LINDE, provider_id=p["linde"].id),
+        "youssef": _user(YOUSSEF, provider_id=p["youssef"].id),
+        "c_zk": _user(CONSULENT_ZK, funder_id=f["zorgkantoor"].id),
+        "c_utrecht": _user(CONSULENT_UTRECHT, funder_id=f["utrecht"].id),
+        "c_zv": _user(CONSULENT_ZV, funder_id=f["verzekeraar"].id),
+        "c_amersfoort": _user(CONSULENT_AMERSFOORT, funder_id=f["amersfoort"].id),
+        "office": _user(BEHEERDER),
+    }
+    jansen_id = h["jansen"].id
     db.session.add_all([
-        Authorization(household_id=jansen.id, grantee_id=kees.id, granted_by_id=anna.id,
-                      scope=Scope.HANDELEN, starts_on=before, ends_on=dt.date(today.year + 1, 12, 31)),
-        Authorization(household_id=jansen.id, grantee_id=fatima.id, granted_by_id=anna.id,
-                      scope=Scope.BEKIJKEN, starts_on=today - dt.timedelta(days=30),
+        Authorization(household_id=jansen_id, grantee_id=demo.users["kees"].id,
+                      granted_by_id=anna.id, scope=Scope.HANDELEN, starts_on=demo.before,
+                      ends_on=dt.date(today.year + 1, 12, 31)),
+        Authorization(household_id=jansen_id, grantee_id=demo.users["fatima"].id,
+                      granted_by_id=anna.id, scope=Scope.BEKIJKEN,
+                      starts_on=today - dt.timedelta(days=30),
                       ends_on=today + dt.timedelta(days=180)),
     ])
     db.session.flush()
     # Anna's own account: never a care provider's; the free-to-spend amount is paid to it.
-    budgets.set_holder_iban(anna, jansen.id, "NL09RABO0417164301")
+    budgets.set_holder_iban(anna, jansen_id, "NL09RABO0417164301")
 
-    # Approved agreements, all starting at the beginning of the ten-month window.
-    # Marieke's tariff is above the Wlz informal maximum: Anna tops up the difference herself
-    # (bijbetaling), shown on every sheet and the budget statement.
-    p_marieke = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 2600, ("ma", "do"), 240)]
-    p_linde_j = [Pattern(g_anna, CareKind.PERSOONLIJKE_VERZORGING, 6200, ("di", "vr"), 120),
-                 Pattern(g_sara_zvw, CareKind.VERPLEGING, 6800, ("wo",), 120)]
-    p_youssef = [Pattern(g_daan, CareKind.INDIVIDUELE_BEGELEIDING, 5500, ("ma", "wo"), 120),
-                 Pattern(g_sara_wmo, CareKind.INDIVIDUELE_BEGELEIDING, SARA_WMO_TARIFF_CENTS,
-                         SARA_WMO_DAYS, SARA_WMO_MINUTES)]
-    p_linde_b = [Pattern(g_pieter, CareKind.HUISHOUDELIJKE_HULP, 3000, ("do",), 180)]
 
-    a_marieke = _agreement(anna, marieke, [c_zk], jansen.id, marieke_p.id, ModelKind.FAMILIE,
-                           Relation.BROER_ZUS, window_start, p_marieke, before, top_up=True)
+def _agreements(demo: Demo) -> None:
+    """Approved agreements, all starting at the beginning of the ten-month window."""
+    g, u, p = demo.grants, demo.users, demo.providers
+    jansen_id, bakker_id = demo.households["jansen"].id, demo.households["bakker"].id
+    start, on = demo.window_start, demo.before
+    demo.patterns = {
+        # Marieke's tariff is above the Wlz informal maximum: Anna tops up the difference
+        # herself (bijbetaling), shown on every sheet and the budget statement.
+        "marieke": [Pattern(g["anna"], CareKind.PERSOONLIJKE_VERZORGING, 2600, ("ma", "do"),
+                            240)],
+        "linde_j": [Pattern(g["anna"], CareKind.PERSOONLIJKE_VERZORGING, 6200, ("di", "vr"), 120),
+                    Pattern(g["sara_zvw"], CareKind.VERPLEGING, 6800, ("wo",), 120)],
+        "youssef": [Pattern(g["daan"], CareKind.INDIVIDUELE_BEGELEIDING, 5500, ("ma", "wo"), 120),
+                    Pattern(g["sara_wmo"], CareKind.INDIVIDUELE_BEGELEIDING,
+                            SARA_WMO_TARIFF_CENTS, SARA_WMO_DAYS, SARA_WMO_MINUTES)],
+        "linde_b": [Pattern(g["pieter"], CareKind.HUISHOUDELIJKE_HULP, 3000, ("do",), 180)],
+    }
+    pattern = demo.patterns
+    a = demo.agreements
+    a["marieke"] = _agreement(u["anna"], u["marieke"], [u["c_zk"]], jansen_id,
+                              p["marieke"].id, ModelKind.FAMILIE, Relation.BROER_ZUS, start,
+                              pattern["marieke"], on, top_up=True)
     # De Linde's agreement with Anna draws on a Wlz and a Zvw budget: both funders approve it.
-    a_linde_j = _agreement(anna, linde, [c_zk, c_zv], jansen.id, linde_p.id, ModelKind.ZORGINSTELLING,
-                           Relation.GEEN, window_start, p_linde_j, before)
-    a_youssef = _agreement(anna, youssef, [c_utrecht], jansen.id, youssef_p.id, ModelKind.OPDRACHT,
-                           Relation.GEEN, window_start, p_youssef, before)
+    a["linde_j"] = _agreement(u["anna"], u["linde"], [u["c_zk"], u["c_zv"]], jansen_id,
+                              p["linde"].id, ModelKind.ZORGINSTELLING, Relation.GEEN, start,
+                              pattern["linde_j"], on)
+    a["youssef"] = _agreement(u["anna"], u["youssef"], [u["c_utrecht"]], jansen_id,
+                              p["youssef"].id, ModelKind.OPDRACHT, Relation.GEEN, start,
+                              pattern["youssef"], on)
     # Pieter types De Linde's details in the wizard; the portal knows the organisation by its
     # KvK number, so the agreement is with the same provider (one login for both households).
-    a_linde_b = _agreement(pieter, linde, [c_amersfoort], bakker.id, None,
-                           ModelKind.ZORGINSTELLING, Relation.GEEN, window_start, p_linde_b, before,
-                           found_by=dict(name="Thuiszorg De Linde", iban="NL39RABO0300065264",
-                                         kvk="30123456", agb="03012345"))
+    a["linde_b"] = _agreement(u["pieter"], u["linde"], [u["c_amersfoort"]], bakker_id,
+                              dict(name="Thuiszorg De Linde", iban="NL39RABO0300065264",
+                                   kvk="30123456", agb="03012345"),
+                              ModelKind.ZORGINSTELLING, Relation.GEEN, start,
+                              pattern["linde_b"], on)
 
-    # Ten months of hour sheets. Most are paid; the recent ones show every other status.
-    plan = [(a_marieke, marieke, anna, p_marieke), (a_linde_j, linde, anna, p_linde_j),
-            (a_youssef, youssef, anna, p_youssef), (a_linde_b, linde, pieter, p_linde_b)]
+
+# Which agreement's sheet ends in which status, by agreement and months back; every other
+# sheet is paid. So every status of the lifecycle appears.
+SHEET_ENDS = {
+    ("marieke", 1): "wacht_op_akkoord",
+    ("linde_j", 1): "goedgekeurd",
+    ("youssef", 1): "concept",
+    ("linde_b", 1): "wacht_op_akkoord",
+    ("linde_j", 2): "opgeschort",
+    ("youssef", 2): "ingediend",
+    ("marieke", 3): "afgekeurd",
+}
+# Whose sheets: agreement, the provider's login, the budget holder's login.
+SHEET_PLAN = [("marieke", "marieke", "anna"), ("linde_j", "linde", "anna"),
+              ("youssef", "youssef", "anna"), ("linde_b", "linde", "pieter")]
+
+
+def _sheet_history(demo: Demo) -> None:
+    """Ten months of hour sheets, each taken through its steps on plausible days after its
+    month; a payment run after each month but the last. Most are paid; the recent ones show
+    every other status."""
     for back in range(10, 0, -1):
         if back == 1:  # what happened before last month has been read long ago
             db.session.execute(update(Message).values(read_at=now()))
-        month = first_of_month(add_months(today, -back))
+        month = first_of_month(add_months(demo.today, -back))
         end = last_of_month(month)
 
-        def on(days: int, end=end) -> dt.date:
-            return min(end + dt.timedelta(days=days), today)
+        def on(days: int, end: dt.date = end) -> dt.date:
+            return min(end + dt.timedelta(days=days), demo.today)
 
-        for agreement, provider_user, holder, patterns in plan:
-            lines = _sheet_lines(patterns, month)
-            status = _planned_status(agreement, back, a_marieke, a_linde_j, a_youssef, a_linde_b)
-            if status == "concept":  # the budget holder started filling it in herself
-                claims.prepare_claim(holder, agreement, month, lines, on(4))
-                continue
-            claim = claims.prepare_claim(provider_user, agreement, month, lines, on(3))
-            if status == "wacht_op_akkoord":
-                continue
-            claims.approve_claim(holder, claim, on(5))
-            if status == "ingediend":
-                continue
-            if status == "opgeschort":
-                claims.office_suspend(office, claim, "Wij controleren de uren op 3 dagen met "
-                                      "meer dan 4 uur zorg. U hoeft niets te doen.", on(6))
-            elif status == "afgekeurd":
-                claims.office_refuse(office, claim, "Op twee dagen staan uren in een week waarin "
-                                     "de zorgverlener met vakantie was. Pas het urenbriefje aan en "
-                                     "dien het opnieuw in.", on(6))
-            elif status in ("goedgekeurd", "uitbetaald"):
-                claims.office_approve(office, claim, on(6))
+        for agreement_key, provider_key, holder_key in SHEET_PLAN:
+            _sheet(demo, agreement_key, demo.users[provider_key], demo.users[holder_key], month,
+                   SHEET_ENDS.get((agreement_key, back), "uitbetaald"), on)
         if back >= 2:
-            run_payments(office, on(8))
+            run_payments(demo.users["office"], on(8))
 
-    # A change awaiting the funder: Youssef's tariff goes up from next month, on the budgets of
-    # the year that month lies in.
-    change_lines = [AgreementLineInput(grant_id=p.grants[next_month.year].id, care_kind=p.care_kind,
-                                       unit=Unit.UUR, tariff_cents=p.tariff_cents + 450,
+
+def _sheet(demo: Demo, agreement_key: str, provider_user: User, holder: User, month: dt.date,
+           status: str, on: Callable[[int], dt.date]) -> None:
+    """One month's sheet of an agreement, taken as far as `status`."""
+    agreement, office = demo.agreements[agreement_key], demo.users["office"]
+    lines = _sheet_lines(demo.patterns[agreement_key], month)
+    if status == "concept":  # the budget holder started filling it in herself
+        claims.prepare_claim(holder, agreement, month, lines, on(4))
+        return
+    claim = claims.prepare_claim(provider_user, agreement, month, lines, on(3))
+    if status == "wacht_op_akkoord":
+        return
+    claims.approve_claim(holder, claim, on(5))
+    if status == "ingediend":
+        return
+    if status == "opgeschort":
+        claims.office_suspend(office, claim, "Wij controleren de uren op 3 dagen met "
+                              "meer dan 4 uur zorg. U hoeft niets te doen.", on(6))
+    elif status == "afgekeurd":
+        claims.office_refuse(office, claim, "Op twee dagen staan uren in een week waarin "
+                             "de zorgverlener met vakantie was. Pas het urenbriefje aan en "
+                             "dien het opnieuw in.", on(6))
+    elif status in ("goedgekeurd", "uitbetaald"):
+        claims.office_approve(office, claim, on(6))
+
+
+def _pending_change(demo: Demo) -> None:
+    """A change awaiting the funder: Youssef's tariff goes up from next month, on the budgets
+    of the year that month lies in."""
+    today, next_month = demo.today, demo.next_month
+    anna, youssef = demo.users["anna"], demo.users["youssef"]
+    change_lines = [AgreementLineInput(grant_id=p.grants[next_month.year].id,
+                                       care_kind=p.care_kind, unit=Unit.UUR,
+                                       tariff_cents=p.tariff_cents + 450,
                                        weekly_quantity=p.weekly_minutes)
-                    for p in p_youssef]
-    change = changing.propose_change(anna, a_youssef, starts_on=next_month, ends_on=None,
-                                       end_kind=EndKind.GEEN, days_per_week=0,
-                                       lines=change_lines, today=today)
+                    for p in demo.patterns["youssef"]]
+    change = changing.propose_change(anna, demo.agreements["youssef"], starts_on=next_month,
+                                     ends_on=None, end_kind=EndKind.GEEN, days_per_week=0,
+                                     lines=change_lines, today=today)
     signing.share(anna, change, today)
     signing.provider_sign(youssef, change, today)
     signing.holder_sign(anna, change, today)
 
-    # Wlz allowances in use this year: the free-to-spend amount (1.5% of EUR 48,000: EUR 720)
-    # is nearly used up (EUR 600, over 80%), so the start page warns about it.
-    wlz = g_anna[today.year]
+
+def _allowance_uses(demo: Demo) -> None:
+    """Wlz allowances in use this year: the free-to-spend amount (1.5% of EUR 48,000: EUR 720)
+    is nearly used up (EUR 600, over 80%), so the start page warns about it."""
+    today, anna = demo.today, demo.users["anna"]
+    wlz = demo.grants["anna"][today.year]
     budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
                                  min(today, dt.date(today.year, 3, 2)),
                                  "Reiskosten naar het ziekenhuis", today)
@@ -396,29 +527,18 @@ def seed_demo(today: dt.date) -> bool:
                                  min(today, dt.date(today.year, 1, 2)),
                                  "Zorg op nieuwjaarsdag (Marieke de Boer)", today)
 
-    # API keys with fixed tokens (README, "API"), like the demo passwords: for the demo only.
-    demo_keys = [(DEMO_API_KEYS["linde"], "Planningssysteem De Linde", "provider",
-                  dict(provider_id=linde_p.id), ["claims:read", "claims:write", "payments:read"]),
-                 (DEMO_API_KEYS["utrecht"], "Zaaksysteem Utrecht", "funder",
-                  dict(funder_id=utrecht.id), ["grants:write", "reviews:read", "reviews:write"]),
-                 (DEMO_API_KEYS["office"], "Boekhouding betaalkantoor", "office", {},
-                  ["runs:read"])]
+
+def _api_keys(demo: Demo) -> None:
+    """API keys with fixed tokens (README, "API"), like the demo passwords: for the demo only."""
+    demo_keys: list[tuple[str, str, str, dict[str, int], list[str]]] = [
+        (DEMO_API_KEYS["linde"], "Planningssysteem De Linde", "provider",
+         dict(provider_id=demo.providers["linde"].id),
+         ["claims:read", "claims:write", "payments:read"]),
+        (DEMO_API_KEYS["utrecht"], "Zaaksysteem Utrecht", "funder",
+         dict(funder_id=demo.funders["utrecht"].id),
+         ["grants:write", "reviews:read", "reviews:write"]),
+        (DEMO_API_KEYS["office"], "Boekhouding betaalkantoor", "office", {}, ["runs:read"])]
     for token, label, kind, owner, scopes in demo_keys:
         create_api_key(None, label=label, owner_kind=kind, scopes=scopes,
-                       expires_on=today + dt.timedelta(days=365), today=today, token=token,
-                       **owner)
-    return True
-
-
-def _planned_status(agreement, back, a_marieke, a_linde_j, a_youssef, a_linde_b) -> str:
-    """Which status each demo sheet ends in: every status of the lifecycle appears."""
-    special = {
-        (a_marieke.id, 1): "wacht_op_akkoord",
-        (a_linde_j.id, 1): "goedgekeurd",
-        (a_youssef.id, 1): "concept",
-        (a_linde_b.id, 1): "wacht_op_akkoord",
-        (a_linde_j.id, 2): "opgeschort",
-        (a_youssef.id, 2): "ingediend",
-        (a_marieke.id, 3): "afgekeurd",
-    }
-    return special.get((agreement.id, back), "uitbetaald")
+                       expires_on=demo.today + dt.timedelta(days=365), today=demo.today,
+                       token=token, **owner)

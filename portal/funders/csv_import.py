@@ -235,6 +235,7 @@ def parse_row(line: int, values: Mapping[str, str]) -> tuple[GrantRow | None, li
             refusals += refused.refusals
     if refusals:
         return None, refusals
+    assert compact is not None and amount is not None  # else refused above
     return GrantRow(line=line, bsn=compact, law=parse_law(values.get("wet", "")),
                     period_start=dates["period_start"], period_end=dates["period_end"],
                     amount_cents=amount,
@@ -258,7 +259,7 @@ def check_rows(rows: Sequence[GrantRow], *, member_ids: Mapping[str, int],
             refusals.append(Refusal("member_unknown", f"Er is geen gezinslid met BSN "
                                     f"{mask_bsn(row.bsn)}. Controleer het nummer, of laat het "
                                     "betaalkantoor het gezinslid eerst registreren.", "bsn"))
-        key = (member_id, row.law)
+        key = (member_id or 0, row.law)  # 0: no member, then `others` is not read
         others = list(existing.get(key, ())) + seen[key] if member_id is not None else []
         data = budget_rules.GrantInput(law=row.law, period_start=row.period_start,
                                        period_end=row.period_end, amount_cents=row.amount_cents,
@@ -292,7 +293,7 @@ def check_file(data: bytes, funder: Funder) -> tuple[ImportReport, list[GrantRow
     errors = list(width_errors)
     for line, values in raw:
         row, refusals = parse_row(line, values)
-        if refusals:
+        if row is None:
             errors.append(RowError(line, tuple(refusals)))
         else:
             rows.append(row)
@@ -322,7 +323,7 @@ def import_grants(actor: User, data: bytes) -> ImportReport:
     if actor is None or actor.role != Role.CONSULENT or actor.funder_id is None:
         raise Refused(Refusal("not_allowed", "Alleen een consulent van een verstrekker kan "
                               "toekenningen importeren."))
-    funder = db.session.get(Funder, actor.funder_id)
+    funder = db.session.get_one(Funder, actor.funder_id)
     report, rows, member_ids = check_file(data, funder)
     if not report.ok:
         return report
@@ -350,6 +351,7 @@ def register_rows(actor: User, funder: Funder, rows: Sequence[GrantRow],
                 decision_reference=current.decision_reference))
     except Refused as refused:
         savepoint.rollback()
+        assert current is not None  # only a row's registration refuses
         return [], [RowError(current.line, tuple(refused.refusals))]
     savepoint.commit()
     total = sum(r.amount_cents for r in rows)

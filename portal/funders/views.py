@@ -116,6 +116,7 @@ def new_grant():
         return render_template("funders/grant_new.html", form=form, funder=funder, match=match,
                                general=general), status
     if request.method == "POST" and form.validate():
+        assert form.amount.data is not None  # validated: the amount is required
         grant = _register(form, form.amount.data, general)
         if grant is not None:
             flash(f"Het budget is geregistreerd voor {service.mask_name(grant.member.name)} "
@@ -129,6 +130,8 @@ def new_grant():
 
 def _register(form: GrantForm, amount: int, general: list[str]):
     """The grant, or None with the refusals put on the form."""
+    # the form was validated: both dates are required
+    assert form.period_start.data is not None and form.period_end.data is not None
     try:
         return service.register_grant_by_bsn(
             current_user, bsn=form.bsn.data, law=form.law.data,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from stdnum.nl import bsn as bsn_number
 
@@ -115,14 +117,14 @@ def loa_enough(value: object, levels: list[str], minimum: str) -> bool:
     return levels.index(value) >= levels.index(minimum)
 
 
-def _text(claims: dict, name: str) -> str | None:
+def _text(claims: Mapping[str, Any], name: str) -> str | None:
     value = claims.get(name)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _name(claims: dict) -> str | None:
+def _name(claims: Mapping[str, Any]) -> str | None:
     name = _text(claims, "name")
     if name:
         return name
@@ -130,7 +132,7 @@ def _name(claims: dict) -> str | None:
     return " ".join(p for p in parts if p) or None
 
 
-def read_identity(scheme: dict, claims: dict) -> tuple[Identity | None, list[Refusal]]:
+def read_identity(scheme: Mapping[str, Any], claims: Mapping[str, Any]) -> tuple[Identity | None, list[Refusal]]:
     """The person (DigiD: a BSN) or organisation (eHerkenning: a KvK number, perhaps an
     establishment number) in verified ID token claims, and whether its level of assurance is
     at least the scheme's minimum. `scheme` is a configured scheme (portal.config)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from portal.access.service import needs_two_step, record
+from portal.access.service import record
+from portal.access.two_step import needs_two_step
 from portal.access.views import LOGOUT_REDIRECT, _complete_login
 from portal.dates import now
 from portal.extensions import db, limiter

@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import func, insert, select, update
 
+from portal.database import rowcount
 from portal.dates import now
 from portal.extensions import db
 from portal.messages.models import Message
@@ -81,4 +82,4 @@ def mark_all_read(user_id: int, at: dt.datetime | None = None) -> int:
         update(Message).where(Message.user_id == user_id, Message.read_at.is_(None))
         .values(read_at=at or now()).execution_options(synchronize_session="fetch"))
     db.session.flush()
-    return int(result.rowcount or 0)
+    return rowcount(result)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, or_, select, true
 
 from portal.access.constants import Role
 from portal.access.models import User
@@ -171,7 +171,7 @@ def list_accounts(search: str = "", page: int = 1, actor_id: int | None = None,
     search = (search or "").strip()[:SEARCH_MAX_LENGTH]
     condition = or_(func.lower(User.name).contains(search.lower(), autoescape=True),
                     func.lower(User.email).contains(search.lower(), autoescape=True)
-                    ) if search else True
+                    ) if search else true()
     condition = and_(condition, ~User.is_machine)  # API keys' own accounts are no logins
     total = db.session.scalar(select(func.count()).select_from(User).where(condition)) or 0
     shown, offset = paginate(total, page, per_page)
@@ -187,7 +187,7 @@ def list_accounts(search: str = "", page: int = 1, actor_id: int | None = None,
     stored = stored_timezone()
     for user, household, provider, funder in rows:
         belongs = (f"Huishouden {household}" if household else provider or funder or None)
-        via = EXTERNAL_LABELS.get(scheme_of(user.external_id))
+        via = EXTERNAL_LABELS.get(scheme_of(user.external_id) or "")
         result.append(AccountRow(user.id, user.name, user.email, Role(user.role), belongs,
                                  user.is_active_account,
                                  # an eHerkenning login logs in without a password

@@ -130,8 +130,8 @@ def sheet_header(agreement: Agreement, month: dt.date) -> SheetHeader:
         columns.append(SheetColumn(index=i, care_kind=care_kind, grant_id=grant_id, unit=unit,
                                    label=f"{care} ({law}, {members.get(grant.member_id, '')}; "
                                          f"{unit_text})"))
-    provider = db.session.get(Provider, agreement.provider_id)
-    household = db.session.get(Household, agreement.household_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
+    household = db.session.get_one(Household, agreement.household_id)
     return SheetHeader(agreement=agreement, provider_name=provider.name,
                        household_name=household.name, month=month,
                        reference=claim_rules.claim_reference(agreement.id, month), columns=columns)
@@ -274,9 +274,9 @@ def office_claim(claim_id: int) -> OfficeClaim | None:
                               .options(selectinload(Claim.lines)))
     if claim is None:
         return None
-    agreement = db.session.get(Agreement, claim.agreement_id)
-    provider = db.session.get(Provider, agreement.provider_id)
-    household = db.session.get(Household, agreement.household_id)
+    agreement = db.session.get_one(Agreement, claim.agreement_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
+    household = db.session.get_one(Household, agreement.household_id)
     holder = budget_holder_of(household.id)
     return OfficeClaim(claim=claim, agreement=agreement, provider_name=provider.name,
                        household_name=household.name,

@@ -133,6 +133,7 @@ def sepa_file(run_id: int):
         xml = sepa.build_sepa_xml(run, sepa.payer_from_config(current_app.config), today())
     except Refused as refused:
         details = run_details(run_id)
+        assert details is not None  # the run was found above
         return render_template("office/run.html", details=details, run=details.run,
                                errors=[r.message for r in refused.refusals]), 409
     return Response(xml, mimetype=sepa.MEDIA_TYPE, headers={
@@ -346,8 +347,8 @@ def _account_action(act, done):
         abort(400)
     try:
         user = act()
-    except AlreadyDone as done:
-        return show_repeat(done, _back_to_list().location)
+    except AlreadyDone as repeat:
+        return show_repeat(repeat, _back_to_list().location)
     except Refused as refused:
         if "account_unknown" in refused.codes:
             abort(404)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -143,7 +145,7 @@ class HouseholdUsage:
 
 
 def household_grant_rows(household_id: int, first: dt.date, last: dt.date, *,
-                         in_progress: bool = False) -> list:
+                         in_progress: bool = False) -> Sequence[Any]:
     """The household's grants whose period overlaps [first, last], with member and funder;
     in_progress: also earlier grants that still have money in progress (being paid).
 
@@ -164,7 +166,7 @@ def household_grant_rows(household_id: int, first: dt.date, last: dt.date, *,
 
 
 def monthly_claim_totals(grant_ids: list[int], first: dt.date | None = None,
-                         last: dt.date | None = None) -> list:
+                         last: dt.date | None = None) -> Sequence[Any]:
     """The claim totals per grant, agreement, month of care, status (COUNTED_STATUSES) and kind
     (an hour sheet or a monthly wage).
 

@@ -233,6 +233,6 @@ def paper_run_command(month_text, out, workers, max_tasks_per_child, use_queue):
                   if result["not_needed"] else "") + ". Overzicht: "
                f"{out_dir / 'manifest.json'}.")
     if result["errors"]:
-        for error in result["errors"]:
-            click.echo(f"Mislukt: {error['path']}: {error['error']}", err=True)
+        for failed in result["errors"]:
+            click.echo(f"Mislukt: {failed['path']}: {failed['error']}", err=True)
         sys.exit(1)

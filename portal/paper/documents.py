@@ -1,5 +1,6 @@
-# Over 500 lines: one view-model per paper document, each small; split when one grows.
 """A small view-model per paper document, built from the services, in a fixed number of queries.
+
+Long because: one view-model per paper document, each small; split when one grows.
 
 Templates only display: every figure, sum and label is computed here. Each view-model has
 `title`, `reference` (the code that identifies the document; the QR code carries it),
@@ -140,8 +141,8 @@ def agreement_document(agreement: Agreement, today: dt.date,
     if not versions:
         raise NotAvailable("Deze overeenkomst heeft nog geen inhoud.")
     version = versions[-1] if version is None else next(v for v in versions if v.id == version.id)
-    provider = db.session.get(Provider, agreement.provider_id)
-    household = db.session.get(Household, agreement.household_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
+    household = db.session.get_one(Household, agreement.household_id)
     grants = _grants_with_names(line.grant_id for line in version.lines)
     lines = []
     funders = {gid: g.funder_id for gid, (g, _m, _f) in grants.items()}
@@ -244,8 +245,8 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
                        law=Law(c.law).label, budget_label=c.budget_label,
                        hint=UNIT_HINTS[Unit(c.unit)])
              for c in columns]
-    provider = db.session.get(Provider, agreement.provider_id)
-    household = db.session.get(Household, agreement.household_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
+    household = db.session.get_one(Household, agreement.household_id)
     claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
                                                   Claim.month == month,
                                                   Claim.kind == ClaimKind.UREN))
@@ -451,7 +452,7 @@ def _member_blocks(grants, current, allowances, today: dt.date):
     members: dict[int, MemberBlock] = {}
     usages = []
     names: dict[int, str] = {}
-    same_budget = defaultdict(int)
+    same_budget: dict[tuple[int, str], int] = defaultdict(int)
     for g in grants:
         same_budget[(g.member_id, g.law)] += 1
     for g in grants:
@@ -548,8 +549,8 @@ class PaymentSpecDocument:
 
 def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocument:
     """What one transfer of a payment run paid a provider: every hour sheet and its amount."""
-    run = db.session.get(PaymentRun, payment.run_id)
-    provider = db.session.get(Provider, payment.provider_id)
+    run = db.session.get_one(PaymentRun, payment.run_id)
+    provider = db.session.get_one(Provider, payment.provider_id)
     rows = db.session.execute(
         select(PaymentItem.amount_cents, Claim.reference, Claim.month, Agreement.reference,
                Household.name, Household.id)
@@ -595,9 +596,9 @@ def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocume
     """A letter that explains why an hour sheet was refused, and what to do now."""
     if not refusal_letter_exists(claim.status):
         raise NotAvailable("Dit urenbriefje is niet afgekeurd.")
-    agreement = db.session.get(Agreement, claim.agreement_id)
-    household = db.session.get(Household, agreement.household_id)
-    provider = db.session.get(Provider, agreement.provider_id)
+    agreement = db.session.get_one(Agreement, claim.agreement_id)
+    household = db.session.get_one(Household, agreement.household_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
     reference = f"AFW-{claim.reference}"
     deadline = submit_deadline(claim.month)
     decided = claim.decided_at.date() if claim.decided_at is not None else None

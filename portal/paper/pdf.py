@@ -20,6 +20,7 @@ environment with the same filters as the web pages (euro, day, month).
 from __future__ import annotations
 
 import atexit
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,9 @@ def font_path(url: str) -> Path:
     return path
 
 
-def _fetcher_class():
+@functools.cache
+def _fetcher_classes() -> tuple[Any, Any]:
+    """Made at first use, so weasyprint is imported only when a PDF is made."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -105,21 +108,14 @@ def _fetcher_class():
     return StaticOnlyFetcher, StylesheetFetcher
 
 
-_FETCHER_CLASSES: tuple | None = None
-
-
 def url_fetcher(root: Path = STATIC_ROOT):
     """A new fetcher that serves only files inside `root` (static/ by default)."""
-    global _FETCHER_CLASSES
-    if _FETCHER_CLASSES is None:
-        _FETCHER_CLASSES = _fetcher_class()
-    return _FETCHER_CLASSES[0](root)
+    return _fetcher_classes()[0](root)
 
 
 def stylesheet_fetcher():
     """The fetcher of our own stylesheet: static files and installed fonts (see font_path)."""
-    url_fetcher()
-    return _FETCHER_CLASSES[1]()
+    return _fetcher_classes()[1]()
 
 
 def _environment() -> Environment:

@@ -94,5 +94,5 @@ def build_planned(planned: PlannedDocument, today: dt.date):
     if planned.kind == "statement":
         return documents.statement_document(planned.household_id, planned.month, planned.month,
                                             today)
-    agreement = db.session.get(Agreement, planned.agreement_id)
+    agreement = db.session.get_one(Agreement, planned.agreement_id)
     return documents.hour_sheet_document(agreement, planned.month, today)

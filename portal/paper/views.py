@@ -141,7 +141,7 @@ def refusal_letter_pdf(claim_id: int):
     if not can_view_claim(current_user, claim, today()):
         abort(404)
     doc = _document_or_404(documents.refusal_letter_document, claim, today())
-    agreement = db.session.get(Agreement, claim.agreement_id)
+    agreement = db.session.get_one(Agreement, claim.agreement_id)
     _log_on_behalf(agreement.household_id, doc.reference, "claim", claim.id)
     return _pdf(doc)
 

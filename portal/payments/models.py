@@ -6,11 +6,11 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import Model
 from portal.payments.constants import RunStatus
 
 
-class PaymentRun(db.Model):
+class PaymentRun(Model):
     __tablename__ = "payment_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +27,7 @@ class PaymentRun(db.Model):
     payments: Mapped[list[Payment]] = relationship(back_populates="run", order_by="Payment.id")
 
 
-class Payment(db.Model):
+class Payment(Model):
     """One transfer to one provider in one run, to the IBAN in the agreement."""
 
     __tablename__ = "payments"
@@ -45,7 +45,7 @@ class Payment(db.Model):
     items: Mapped[list[PaymentItem]] = relationship(back_populates="payment")
 
 
-class PaymentItem(db.Model):
+class PaymentItem(Model):
     """A claim paid by a payment. claim_id is unique: no claim can ever be paid twice. Append-only
     (the database refuses UPDATE and DELETE), so the record of a payment cannot be undone."""
 
@@ -59,7 +59,7 @@ class PaymentItem(db.Model):
     payment: Mapped[Payment] = relationship(back_populates="items")
 
 
-class LedgerCheck(db.Model):
+class LedgerCheck(Model):
     """The outcome of one ledger check (payments.ledger.check_and_record): when, how many
     grants, and every difference found (a list of dicts: grant id, label, what, column,
     history). The office's start page warns while the last one found a difference."""

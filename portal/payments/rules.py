@@ -62,7 +62,7 @@ def group_into_payments(claims: Sequence[PayableClaim]) -> list[PlannedPayment]:
         if claim.amount_cents <= 0:
             continue
         per_account.setdefault((claim.provider_id, claim.iban), []).append(claim)
-    payments = []
+    payments: list[PlannedPayment] = []
     for provider_id, iban in sorted(per_account):
         payments.append(PlannedPayment(number=len(payments) + 1, provider_id=provider_id,
                                        iban=iban, claims=tuple(per_account[provider_id, iban])))

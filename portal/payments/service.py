@@ -1,5 +1,7 @@
 """Payment runs: pay every approved claim, one transfer per provider and account per run.
 
+Long because: a payment run is one story (lock, plan, write in batches, settle, tell).
+
 Each claim is paid to the IBAN of the agreement version it falls under (the IBAN belongs to
 the agreement, not to the provider, who may work for several households). A claim whose
 agreement has no valid IBAN is left for a later run with the reason shown to the office
@@ -393,7 +395,8 @@ def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | Non
         db.session.flush()
         already = 0
     else:  # finish the interrupted run: its payments go on numbering after the ones it made
-        already = db.session.scalar(select(func.count(Payment.id)).where(Payment.run_id == run.id))
+        already = db.session.scalar(
+            select(func.count(Payment.id)).where(Payment.run_id == run.id)) or 0
         planned = [dataclasses.replace(p, number=p.number + already) for p in planned]
     _end_of_batch()
 
@@ -446,7 +449,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     budgets_service.settle(settled)
     claims_service.mark_paid([sheets[c.claim_id] for p in batch for c in p.claims], run.run_on)
 
-    recipients: dict[int, list[int]] = defaultdict(list)
+    recipients: dict[int | None, list[int]] = defaultdict(list)
     for user_id, provider_id in db.session.execute(
             select(User.id, User.provider_id).where(active_login(
                 Role.ZORGVERLENER, id_in(User.provider_id, {p.provider_id for p in batch})))
@@ -490,12 +493,12 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
                       PaymentItem.claim_id)
         ):
             items[household_id].append((provider, claim_id, reference, month, int(cents)))
-        holders: dict[int, int] = {}
-        for user_id, household_id in db.session.execute(
+        holders: dict[int | None, int] = {}
+        for user_id, holder_household in db.session.execute(
                 select(User.id, User.household_id)
                 .where(active_login(Role.BUDGETHOUDER, id_in(User.household_id, batch)))
                 .order_by(User.id)):
-            holders.setdefault(household_id, user_id)  # the first live holder login
+            holders.setdefault(holder_household, user_id)  # the first live holder login
         notes, events = [], []
         for household_id in batch:
             mine = items[household_id]

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.agreements.constants import ProviderKind
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class Provider(db.Model):
+class Provider(Model):
     """A care provider: a person (often a relative) or an organisation."""
 
     __tablename__ = "providers"
@@ -30,7 +30,7 @@ class Provider(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
-class ProviderLink(db.Model):
+class ProviderLink(Model):
     """A provider known to a household: registered by someone acting for it, or found by the
     IBAN or KvK number it typed (providers.rules.match_provider). A new agreement is made only
     with a provider the household knows (agreements.review.check_provider_known); `iban` is the account the

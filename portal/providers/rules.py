@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from portal.access.rules import check_email
 from portal.agreements.constants import (
@@ -62,13 +63,15 @@ def same_person_name(a: str, b: str) -> bool:
 
 def check_provider_fields(kind: ProviderKind, name: str | None, iban: str | None,
                           kvk: str | None, agb: str | None,
-                          email: str | None) -> tuple[dict, list[Refusal]]:
+                          email: str | None) -> tuple[dict[str, Any], list[Refusal]]:
     """A provider's details as typed (the wizard, the provider signing): the cleaned values and
     every refusal at once - a name, a valid IBAN, KvK and AGB (required for an organisation),
     an e-mail address when given; name and e-mail address on one line (portal.text)."""
     refusals = check_one_line({"name": name, "email": email})
     broken = {r.field for r in refusals}
-    values: dict = {"name": (name or "").strip(), "email": (email or "").strip().lower() or None}
+    # str or None each; a value that was refused is None (read them only without refusals)
+    values: dict[str, Any] = {"name": (name or "").strip(),
+                              "email": (email or "").strip().lower() or None}
     if "name" in broken:
         pass  # the line break is what to fix first
     elif not values["name"]:
@@ -106,7 +109,7 @@ def match_provider(kind: ProviderKind, name: str, iban: str, kvk: str | None,
     typing error, and an agreement must never land with someone else. The messages do not
     reveal who the IBAN belongs to. (None, []): a new provider.
     """
-    def first(rows):
+    def first(rows: list[KnownProvider]) -> KnownProvider:
         return sorted(rows, key=lambda p: (not p.has_login, p.id))[0]
 
     if kind == ProviderKind.ORGANISATIE and kvk:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from portal.access import service
+from portal.access import authorizations
 from portal.access.constants import Role, Scope
 from portal.access.models import AuditEvent, Authorization
 from portal.dates import TZ, today
@@ -40,7 +40,7 @@ def advisor(db):
 
 
 def test_grant_writes_the_authorization_the_audit_event_and_a_message(db, holder, advisor):
-    auth = service.grant_authorization(holder, holder.household_id, email=" Fatima@Example.nl ",
+    auth = authorizations.grant_authorization(holder, holder.household_id, email=" Fatima@Example.nl ",
                                        scope="bekijken", ends_on=dt.date(2026, 9, 30), today=TODAY)
     assert (auth.grantee_id, auth.scope, auth.starts_on, auth.ends_on) == (
         advisor.id, Scope.BEKIJKEN, TODAY, dt.date(2026, 9, 30))
@@ -54,7 +54,7 @@ def test_grant_writes_the_authorization_the_audit_event_and_a_message(db, holder
 def test_grant_refused_writes_nothing(db, holder, advisor):
     before = (count(Authorization), count(AuditEvent), count(Message))
     with pytest.raises(Refused) as refused:
-        service.grant_authorization(holder, holder.household_id, email="fatima@example.nl",
+        authorizations.grant_authorization(holder, holder.household_id, email="fatima@example.nl",
                                     scope="bekijken", ends_on=TODAY - dt.timedelta(days=1),
                                     today=TODAY)
     assert refused.value.codes == ["end_in_past"]
@@ -62,14 +62,14 @@ def test_grant_refused_writes_nothing(db, holder, advisor):
 
 
 def test_second_authorization_for_the_same_person_is_refused_until_revoked(db, holder, advisor):
-    first = service.grant_authorization(holder, holder.household_id, email=advisor.email,
+    first = authorizations.grant_authorization(holder, holder.household_id, email=advisor.email,
                                         scope="bekijken", ends_on=dt.date(2026, 6, 30), today=TODAY)
     with pytest.raises(Refused) as refused:
-        service.grant_authorization(holder, holder.household_id, email=advisor.email,
+        authorizations.grant_authorization(holder, holder.household_id, email=advisor.email,
                                     scope="handelen", ends_on=dt.date(2026, 6, 30), today=TODAY)
     assert refused.value.codes == ["already_authorized"]
-    service.revoke_authorization(holder, first.id, now=NOW)
-    again = service.grant_authorization(holder, holder.household_id, email=advisor.email,
+    authorizations.revoke_authorization(holder, first.id, now=NOW)
+    again = authorizations.grant_authorization(holder, holder.household_id, email=advisor.email,
                                         scope="handelen", ends_on=dt.date(2026, 6, 30), today=TODAY)
     assert again.id != first.id
 
@@ -80,7 +80,7 @@ def test_an_ended_authorization_does_not_block_a_new_one(db, holder, advisor):
     household = db.session.get(Household, holder.household_id)
     ended = f.make_authorization(household, advisor, holder, starts_on=dt.date(2025, 1, 1),
                                  ends_on=TODAY - dt.timedelta(days=1))  # ended yesterday
-    new = service.grant_authorization(holder, holder.household_id, email=advisor.email,
+    new = authorizations.grant_authorization(holder, holder.household_id, email=advisor.email,
                                       scope="bekijken", ends_on=TODAY, today=TODAY)
     assert new.id != ended.id and count(Authorization) == 2
     assert (new.grantee_id, new.scope, new.ends_on, new.revoked_at) == \
@@ -89,7 +89,7 @@ def test_an_ended_authorization_does_not_block_a_new_one(db, holder, advisor):
     other = f.make_user(Role.ADVISEUR)
     f.make_authorization(household, other, holder, starts_on=dt.date(2025, 1, 1), ends_on=TODAY)
     with pytest.raises(Refused) as refused:
-        service.grant_authorization(holder, holder.household_id, email=other.email,
+        authorizations.grant_authorization(holder, holder.household_id, email=other.email,
                                     scope="bekijken", ends_on=TODAY, today=TODAY)
     assert refused.value.codes == ["already_authorized"]
 
@@ -101,37 +101,37 @@ def test_a_representative_may_not_pass_access_on(db, holder, advisor):
     f.make_authorization(db.session.get(Household, holder.household_id), kees, holder,
                          scope=Scope.HANDELEN)
     with pytest.raises(Refused) as refused:
-        service.grant_authorization(kees, holder.household_id, email=advisor.email,
+        authorizations.grant_authorization(kees, holder.household_id, email=advisor.email,
                                     scope="bekijken", ends_on=TODAY, today=TODAY)
     assert refused.value.codes == ["not_allowed"]
 
 
 def test_revoke_sets_the_moment_logs_and_tells_the_grantee(db, holder, advisor):
-    auth = service.grant_authorization(holder, holder.household_id, email=advisor.email,
+    auth = authorizations.grant_authorization(holder, holder.household_id, email=advisor.email,
                                        scope="bekijken", ends_on=dt.date(2026, 6, 30), today=TODAY)
-    service.revoke_authorization(holder, auth.id, now=NOW)
+    authorizations.revoke_authorization(holder, auth.id, now=NOW)
     assert auth.revoked_at == NOW
     assert db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "authorization_revoked")).object_id == auth.id
     subjects = db.session.scalars(select(Message.subject).where(Message.user_id == advisor.id)).all()
     assert any("ingetrokken" in s for s in subjects)
     with pytest.raises(Refused) as refused:
-        service.revoke_authorization(holder, auth.id, now=NOW)
+        authorizations.revoke_authorization(holder, auth.id, now=NOW)
     assert refused.value.codes == ["already_done"]  # a repeat: 'Dit is al gedaan'
     assert isinstance(refused.value, AlreadyDone)
 
 
 def test_only_the_own_budget_holder_revokes(db, holder, advisor):
-    auth = service.grant_authorization(holder, holder.household_id, email=advisor.email,
+    auth = authorizations.grant_authorization(holder, holder.household_id, email=advisor.email,
                                        scope="bekijken", ends_on=dt.date(2026, 6, 30), today=TODAY)
     other = f.make_user(Role.BUDGETHOUDER)
     for actor in (other, advisor):
         with pytest.raises(Refused) as refused:
-            service.revoke_authorization(actor, auth.id, now=NOW)
+            authorizations.revoke_authorization(actor, auth.id, now=NOW)
         assert refused.value.codes == ["not_allowed"]
     assert auth.revoked_at is None
     with pytest.raises(Refused):
-        service.revoke_authorization(holder, 999_999, now=NOW)
+        authorizations.revoke_authorization(holder, 999_999, now=NOW)
 
 
 def test_represented_by_lists_current_and_ended(db, holder, advisor):
@@ -145,7 +145,7 @@ def test_represented_by_lists_current_and_ended(db, holder, advisor):
                          ends_on=dt.date(2026, 12, 31), revoked_at=NOW)
     f.make_authorization(db.session.get(Household, third.household_id), advisor, third,
                          starts_on=dt.date(2025, 1, 1), ends_on=TODAY - dt.timedelta(days=1))
-    listing = service.represented_by(advisor, TODAY)
+    listing = authorizations.represented_by(advisor, TODAY)
     assert [r.person_name for r in listing.current] == ["Anna Jansen"]
     assert sorted(r.person_name for r in listing.ended) == ["Joke Smit", "Pieter Bakker"]
     revoked = next(r for r in listing.ended if r.person_name == "Pieter Bakker")

@@ -144,7 +144,7 @@ def test_the_page_lists_every_device_and_marks_this_one(client, db, holder):
 
 
 def test_ending_one_session_logs_out_that_device_only(client, db, holder):
-    from portal.access.service import find_session
+    from portal.access.session_store import find_session
 
     device(client, holder, FIREFOX)
     phone = device(client.application.test_client(), holder, IPHONE)
@@ -160,7 +160,7 @@ def test_ending_one_session_logs_out_that_device_only(client, db, holder):
 def test_someone_elses_session_is_404_and_stays(client, db, holder):
     other = f.make_user(Role.BUDGETHOUDER)
     theirs = device(client.application.test_client(), other, IPHONE)
-    from portal.access.service import find_session
+    from portal.access.session_store import find_session
 
     their_id = find_session(cookie(theirs)).id
     device(client, holder, FIREFOX)
@@ -227,7 +227,7 @@ def test_purge_removes_old_and_anonymous_sessions_only(client, db, holder):
     from sqlalchemy import func, select
 
     from portal.access.models import UserSession
-    from portal.access.service import purge_sessions
+    from portal.access.session_store import purge_sessions
     from portal.dates import now
     from tests.sessions import set_session_times
 
