@@ -265,6 +265,9 @@ def _notify(user_ids: list[int], kind: str, subject: str, body: str = "") -> Non
 def _sheet_label(claim: Claim) -> str:
     if claim.kind == ClaimKind.LOON:
         return f"het maandloon {claim.reference} over {format_month(claim.month)}"
+    if ClaimKind(claim.kind).is_correction:
+        return (f"de {ClaimKind(claim.kind).label.lower()} {claim.reference} over "
+                f"{format_month(claim.month)}")
     return f"urenbriefje {claim.reference} over {format_month(claim.month)}"
 
 
@@ -534,6 +537,9 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
     agreement = _agreement_of(claim)
 
     def effect() -> None:
+        if claim.kind == ClaimKind.UREN:  # a back-dated tariff change re-prices, never holds
+            from portal.claims.corrections import reprice_unpaid
+            reprice_unpaid(claim, agreement, today)
         refuse_if(_recheck_refusals(claim, agreement, today))
 
     return _transition(

@@ -39,7 +39,7 @@ from portal.agreements.periods import (
 )
 from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.database import BATCH_SIZE, chunks, id_in, one_at_a_time
 from portal.dates import format_day, format_month
@@ -107,15 +107,28 @@ class Sheet:
     agreement_id: int
     total_cents: int
     status: ClaimStatus
+    kind: ClaimKind = ClaimKind.UREN
+
+    @property
+    def signed_cents(self) -> int:
+        """What the run pays for it: below zero for a claim-back (netted, never a transfer)."""
+        return self.kind.sign * self.total_cents
+
+    @property
+    def label(self) -> str:
+        """E.g. 'urenbriefje UB-202603-000012' or 'terugvordering TV-202603-000012-1'."""
+        return f"{self.kind.label.lower()} {self.reference}"
 
 
 _SHEET_COLUMNS = (Claim.id, Claim.reference, Claim.month, Claim.agreement_id, Claim.total_cents,
-                  Claim.status)
+                  Claim.status, Claim.kind)
 
 
 def _sheets(query) -> list[Sheet]:
-    return [Sheet(cid, reference, month, agreement_id, cents, ClaimStatus(status))
-            for cid, reference, month, agreement_id, cents, status in db.session.execute(query)]
+    return [Sheet(cid, reference, month, agreement_id, cents, ClaimStatus(status),
+                  ClaimKind(kind))
+            for cid, reference, month, agreement_id, cents, status, kind
+            in db.session.execute(query)]
 
 
 def _lock_payable_claims() -> list[Sheet]:
@@ -187,7 +200,8 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
             agreement = agreements[sheet.agreement_id]
             providers.setdefault(agreement.provider_id,
                                  ProviderRef(agreement.provider_id, agreement.provider_name))
-            amount = sheet.total_cents if amounts is None else amounts[sheet.id]
+            amount = sheet.kind.sign * (sheet.total_cents if amounts is None
+                                        else amounts[sheet.id])
             refusals = rules.check_payment_account(agreement.provider_name, agreement.reference,
                                                    accounts[sheet.id], amount)
             if refusals:
@@ -439,11 +453,13 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
         {"payment_id": ids[references[p.number]], "claim_id": c.claim_id,
          "amount_cents": c.amount_cents} for p in batch for c in p.claims])
     settled: dict[int, int] = defaultdict(int)
+    refunded: dict[int, int] = defaultdict(int)  # claim-backs netted: back to the budget
     for p in batch:
         for c in p.claims:
             for grant_id, cents in shares[c.claim_id].items():
-                settled[grant_id] += cents
+                (refunded if c.amount_cents < 0 else settled)[grant_id] += cents
     budgets_service.settle(settled)
+    budgets_service.refund(refunded)
     claims_service.mark_paid([sheets[c.claim_id] for p in batch for c in p.claims], run.run_on)
 
     recipients: dict[int, list[int]] = defaultdict(list)
@@ -455,7 +471,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     day = format_day(run.run_on)
     notes = []
     for p in batch:
-        lines = [f"- urenbriefje {sheets[c.claim_id].reference} "
+        lines = [f"- {sheets[c.claim_id].label} "
                  f"({format_month(sheets[c.claim_id].month)}): {format_euro(c.amount_cents)}"
                  for c in p.claims]
         notes.append((recipients.get(p.provider_id, []), MESSAGE_KIND,
@@ -478,9 +494,9 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
     day = format_day(run.run_on)
     for batch in chunks(household_ids):
         items: dict[int, list] = defaultdict(list)
-        for household_id, provider, claim_id, reference, month, cents in db.session.execute(
+        for household_id, provider, claim_id, reference, kind, month, cents in db.session.execute(
             select(Agreement.household_id, Provider.name, PaymentItem.claim_id,
-                   Claim.reference, Claim.month, PaymentItem.amount_cents)
+                   Claim.reference, Claim.kind, Claim.month, PaymentItem.amount_cents)
             .join(Claim, Claim.agreement_id == Agreement.id)
             .join(PaymentItem, PaymentItem.claim_id == Claim.id)
             .join(Payment, Payment.id == PaymentItem.payment_id)
@@ -489,7 +505,9 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
             .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
                       PaymentItem.claim_id)
         ):
-            items[household_id].append((provider, claim_id, reference, month, int(cents)))
+            items[household_id].append((provider, claim_id,
+                                        f"{ClaimKind(kind).label.lower()} {reference}", month,
+                                        int(cents)))
         holders: dict[int, int] = {}
         for user_id, household_id in db.session.execute(
                 select(User.id, User.household_id)
@@ -500,7 +518,7 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
         for household_id in batch:
             mine = items[household_id]
             total = sum(item[-1] for item in mine)
-            lines = [f"- {provider}, urenbriefje {reference} "
+            lines = [f"- {provider}, {reference} "
                      f"({format_month(month)}): {format_euro(cents)}"
                      for provider, _claim_id, reference, month, cents in mine]
             if household_id in holders:
