@@ -18,6 +18,7 @@ after it was submitted.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -28,6 +29,8 @@ from portal.access.service import record
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.periods import version_for_day
 from portal.budgets import service as budgets_service
+from portal.budgets.constants import CareKind, Law, Unit
+from portal.budgets.models import Grant, Member
 from portal.claims import correction_rules, rules
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimSource, ClaimStatus
 from portal.claims.correction_rules import LineKey, LineTotal
@@ -44,6 +47,7 @@ from portal.claims.service import (
 from portal.dates import first_of_month, format_day, format_month, now
 from portal.extensions import db
 from portal.money import format_euro
+from portal.quantities import format_minutes, quantity_label
 from portal.refusals import Refusal, Refused, refuse_if
 
 CORRECTS = "een correctie vastleggen"
@@ -118,6 +122,46 @@ def make_corrections(actor: User | None, claim: Claim, due: dict[LineKey, LineTo
 
 
 # --------------------------------------------------------------------------- the office
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    """One agreement line of a paid sheet as the office's correction form shows it."""
+
+    key: LineKey
+    field_name: str  # the form's input for the right quantity
+    care_label: str
+    budget_label: str
+    unit: str
+    quantity: int  # paid so far (with earlier corrections)
+    amount_cents: int
+
+    @property
+    def quantity_text(self) -> str:
+        return (format_minutes(self.quantity) if self.unit in (Unit.UUR, Unit.UUR.value)
+                else str(self.quantity))
+
+    @property
+    def quantity_label(self) -> str:
+        return quantity_label(self.unit, self.quantity)
+
+
+def correction_rows(claim: Claim) -> list[CorrectionRow]:
+    """The agreement lines of a paid sheet with what they pay so far: the office's form."""
+    paid = paid_so_far(claim)
+    grants = {g.id: g for g in db.session.scalars(
+        select(Grant).where(Grant.id.in_({key[1] for key in paid})))}
+    members = {m.id: m.name for m in db.session.scalars(
+        select(Member).where(Member.id.in_({g.member_id for g in grants.values()})))}
+    rows = []
+    for i, (key, total) in enumerate(sorted(paid.items())):
+        grant = grants[key[1]]
+        rows.append(CorrectionRow(
+            key=key, field_name=f"aantal-{i}", care_label=CareKind(key[0]).label,
+            budget_label=f"{members[grant.member_id]}, {Law(grant.law).label} "
+                         f"({grant.period_start.year})",
+            unit=total.unit, quantity=total.quantity, amount_cents=total.amount_cents))
+    return rows
 
 
 def _budget_tariffs(claim: Claim, agreement: Agreement) -> dict[LineKey, int]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,7 +30,8 @@ from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Household, Member
 from portal.claims import rules as claim_rules
 from portal.claims import service as claims_service
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
+from portal.claims.corrections import corrections_of
 from portal.claims.models import Claim
 from portal.claims.service import sheet_facts
 from portal.database import one_at_a_time
@@ -253,6 +254,12 @@ class OfficeClaim:
     holder_name: str | None
     lines: list[claims_service.LineRow]
     history: list[claims_service.HistoryItem]
+    corrections: list[Claim] = field(default_factory=list)
+
+    @property
+    def correctable(self) -> bool:
+        """A paid hour sheet: the office may record a correction (claims.corrections)."""
+        return self.status is ClaimStatus.UITBETAALD and self.claim.kind == ClaimKind.UREN
 
     @property
     def status(self) -> ClaimStatus:
@@ -282,7 +289,8 @@ def office_claim(claim_id: int) -> OfficeClaim | None:
                        household_name=household.name,
                        holder_name=holder.name if holder else None,
                        lines=claims_service.claim_line_rows(claim),
-                       history=claims_service.claim_history(claim))
+                       history=claims_service.claim_history(claim),
+                       corrections=corrections_of(claim))
 
 
 def decide_claim(actor: User, claim: Claim, decision: str | None, reason: str | None,

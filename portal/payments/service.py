@@ -685,6 +685,7 @@ class PaidSheet:
     reference: str
     month: dt.date
     amount_cents: int
+    claim_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -753,13 +754,14 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
         .limit(RUN_PAGE_SIZE).offset(offset)).all()
     sheets: dict[int, list[PaidSheet]] = defaultdict(list)
     if rows:
-        for payment_id, reference, month, cents in db.session.execute(
-            select(PaymentItem.payment_id, Claim.reference, Claim.month, PaymentItem.amount_cents)
+        for payment_id, reference, month, cents, claim_id in db.session.execute(
+            select(PaymentItem.payment_id, Claim.reference, Claim.month, PaymentItem.amount_cents,
+                   Claim.id)
             .join(Claim, Claim.id == PaymentItem.claim_id)
             .where(id_in(PaymentItem.payment_id, [r[0] for r in rows]))
             .order_by(PaymentItem.payment_id, PaymentItem.claim_id)
         ):
-            sheets[payment_id].append(PaidSheet(reference, month, cents))
+            sheets[payment_id].append(PaidSheet(reference, month, cents, claim_id))
     executed_by = db.session.get(User, run.executed_by_id) if run.executed_by_id else None
     lines = [RunPaymentLine(payment_id=pid, reference=reference, provider_name=name, iban=iban,
                             amount_cents=cents, sheets=sheets[pid])
@@ -768,3 +770,18 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
                       executed_by=executed_by.name if executed_by else None,
                       payment_count=int(payment_count), sheet_count=int(sheet_count), page=shown,
                       paid_cents=int(paid_cents))
+
+
+def runs_of_claims(claim_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Per claim paid (or, a claim-back, netted) in a run: (run reference, payment
+    reference). One query per batch of ids."""
+    result: dict[int, tuple[str, str]] = {}
+    for batch in chunks(list(claim_ids)):
+        for claim_id, run_reference, payment_reference in db.session.execute(
+            select(PaymentItem.claim_id, PaymentRun.reference, Payment.reference)
+            .join(Payment, Payment.id == PaymentItem.payment_id)
+            .join(PaymentRun, PaymentRun.id == Payment.run_id)
+            .where(id_in(PaymentItem.claim_id, batch))
+        ):
+            result[claim_id] = (run_reference, payment_reference)
+    return result
