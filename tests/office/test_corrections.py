@@ -15,8 +15,13 @@ from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
 from portal.payments.service import run_payments
 from tests import factories as f
-from tests.office.test_views import MONTH, PREVIOUS, page  # noqa: F401 (fixtures below)
-from tests.office.test_views import approved, office, world  # noqa: F401
+from tests.office.test_views import (  # noqa: F401 (the fixtures)
+    MONTH,
+    approved,
+    office,
+    page,
+    world,
+)
 from tests.payments.builders import make_approved_claim
 
 
