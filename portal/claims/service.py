@@ -602,6 +602,33 @@ def _due_wage_months(run_on: dt.date) -> dict[int, list[dt.date]]:
     return due
 
 
+@dataclass(frozen=True)
+class DueWage:
+    """A month's fixed wage the next run will put ready and pay (wages_due)."""
+
+    agreement_id: int
+    reference: str
+    month: dt.date
+    provider_name: str
+    amount_cents: int
+
+
+def wages_due(run_on: dt.date) -> list[DueWage]:
+    """What make_wage_claims would put ready on `run_on`, without writing anything: the
+    office's preview of the next run shows it (a wage the budget cannot pay then waits)."""
+    due = []
+    for agreement_id, months in _due_wage_months(run_on).items():
+        agreement = db.session.get(Agreement, agreement_id)
+        provider = db.session.get(Provider, agreement.provider_id)
+        for month in months:
+            facts, _grants = sheet_facts(agreement, month)
+            priced = rules.wage_lines(month, facts)
+            if priced:
+                due.append(DueWage(agreement_id, rules.wage_reference(agreement_id, month),
+                                   month, provider.name, sum(p.amount_cents for p in priced)))
+    return due
+
+
 def make_wage_claims(run_on: dt.date) -> list[Claim]:
     """Put ready the fixed monthly wage of every month that is over and not yet claimed, for
     every employment agreement with one (rules.wage_lines: pro rata in a first or last month),

@@ -46,6 +46,7 @@ from portal.payments.service import (
     RunOutcome,
     execute_run,
     run_candidates,
+    wage_candidates,
 )
 from portal.providers.models import Provider
 from portal.refusals import AlreadyDone, Refusal, Refused
@@ -164,7 +165,8 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     if done is not None:
         raise AlreadyDone(f"Betaalronde {done.reference} is uitgevoerd.", subject_id=done.id)
     candidates = run_candidates()
-    if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates):
+    wages = wage_candidates(claims_service.wages_due(run_on))
+    if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates + wages):
         raise Refused(RUN_CHANGED)
     outcome = execute_run(actor, run_on)
     if outcome.run is not None:
@@ -177,7 +179,12 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     approved = {cid for cid, status, cents in candidates
                 if status == ClaimStatus.GOEDGEKEURD and cents > 0}
     held_back = {h.claim_id for h in outcome.held_back}  # no valid IBAN: left for a later run
-    if not paid <= previewed or not approved - held_back <= paid:
+    wages_put_ready = set(db.session.scalars(  # the run put them ready itself (wages_due)
+        select(PaymentItem.claim_id).join(Payment, Payment.id == PaymentItem.payment_id)
+        .join(Claim, Claim.id == PaymentItem.claim_id)
+        .where(Payment.run_id == outcome.run.id, Claim.kind == ClaimKind.LOON))) \
+        if outcome.run else set()
+    if not paid - wages_put_ready <= previewed or not approved - held_back <= paid:
         raise Refused(RUN_CHANGED)
     return outcome
 

@@ -558,6 +558,12 @@ def run_candidates() -> list[Candidate]:
         .order_by(Claim.id))]
 
 
+def wage_candidates(wages: Sequence[claims_service.DueWage]) -> list[Candidate]:
+    """The wages a run will put ready, as fingerprint rows (no claim id yet: 0), so a preview
+    of wages only is a preview of its own (and a changed wage changes the fingerprint)."""
+    return [(0, f"loon:{w.agreement_id}:{w.month:%Y-%m}", w.amount_cents) for w in wages]
+
+
 @dataclass(frozen=True)
 class RunPreview:
     """The next run as the payment office sees it before executing it."""
@@ -572,10 +578,17 @@ class RunPreview:
     # from this preview must still have the same (office.service.execute_previewed_run).
     candidates: list[Candidate] = field(default_factory=list)
     fingerprint: str = ""
+    # The fixed monthly wages the run puts ready first and pays with the rest
+    # (claims_service.wages_due).
+    wages: list[claims_service.DueWage] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not self.lines and not self.to_check_count
+        return not self.lines and not self.to_check_count and not self.wages
+
+    @property
+    def wages_total_cents(self) -> int:
+        return sum(w.amount_cents for w in self.wages)
 
     @property
     def sheet_count(self) -> int:
@@ -613,10 +626,12 @@ class PreviewPage:
 
 
 def preview_next_run(today: dt.date) -> RunPreview:
-    """What the next run would pay (preview_run), what it leaves for later (held_back_claims)
-    and the submitted sheets it checks first, from one read of the sheets it handles and one
+    """What the next run would pay (preview_run), what it leaves for later (held_back_claims),
+    the monthly wages it puts ready first (claims_service.wages_due) and the submitted sheets
+    it checks first, from one read of the sheets it handles and one
     plan of them; with the fingerprint of exactly those sheets. Writes nothing."""
     claims = _sheets(select(*_SHEET_COLUMNS).where(_next_run_condition()).order_by(Claim.id))
+    wages = claims_service.wages_due(today)
     approved = [c for c in claims if c.status == ClaimStatus.GOEDGEKEURD]
     plan = _plan(approved) if approved else None
     lines = _preview_lines(plan) if plan else []
@@ -624,7 +639,8 @@ def preview_next_run(today: dt.date) -> RunPreview:
     return RunPreview(lines=lines, total_cents=sum(line.amount_cents for line in lines),
                       to_check_count=len(claims) - len(approved),
                       held_back=plan.held_back if plan else [], candidates=candidates,
-                      fingerprint=rules.run_fingerprint(candidates))
+                      fingerprint=rules.run_fingerprint(candidates + wage_candidates(wages)),
+                      wages=wages)
 
 
 @dataclass(frozen=True)
