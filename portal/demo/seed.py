@@ -32,6 +32,7 @@ from portal.budgets.models import AllowanceCap, Funder, Grant
 from portal.claims import service as claims
 from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
+from portal.demo.corrections import seed_corrections
 from portal.extensions import db
 from portal.identity.service import link_bsn
 from portal.messages.models import Message
@@ -369,6 +370,9 @@ def seed_demo(today: dt.date) -> bool:
                 claims.office_approve(office, claim, on(6))
         if back >= 2:
             run_payments(office, on(8))
+
+    # Corrections after payment: a back-payment for Marieke, a claim-back from Youssef.
+    seed_corrections(office, a_marieke, a_youssef, today)
 
     # A change awaiting the funder: Youssef's tariff goes up from next month, on the budgets of
     # the year that month lies in.
