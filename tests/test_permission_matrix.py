@@ -188,6 +188,8 @@ TABLE: dict[tuple[str, str], Row] = {
                                          ok=VIEWERS | {"provider", "office"}),
     ("paper.refusal_letter_pdf", "GET"): row("/papier/afgekeurd/{refused_claim}.pdf",
                                              ok=VIEWERS | {"provider", "office"}),
+    ("paper.claim_spec_pdf", "GET"): row("/papier/specificatie/{correction}.pdf",
+                                         ok=VIEWERS | {"provider", "office"}),
     ("paper.payment_spec_pdf", "GET"): row("/papier/betalingen/{payment}.pdf",
                                            ok={"provider", "office"}),
     # --- the provider's portal ---
@@ -221,6 +223,11 @@ TABLE: dict[tuple[str, str], Row] = {
     # 422: an empty form takes no decision (and the waiting sheet is not the office's yet).
     ("office.claim", "POST"): row("/betaalkantoor/urenbriefjes/{claim}", "POST", ok={"office"},
                                   status=422),
+    ("office.correction", "GET"): row("/betaalkantoor/urenbriefjes/{paid_claim}/correctie",
+                                      ok={"office"}),
+    # 422: an empty form corrects nothing (no reason, no line changed).
+    ("office.correction", "POST"): row("/betaalkantoor/urenbriefjes/{paid_claim}/correctie",
+                                       "POST", ok={"office"}, status=422),
     ("office.paper_intake", "GET"): row("/betaalkantoor/papier", ok={"office"}),
     ("office.paper_intake", "POST"): row("/betaalkantoor/papier", "POST", ok={"office"},
                                          status=422),
@@ -344,6 +351,10 @@ def build_world(db) -> dict:
     last_month = first_of_month(add_months(day, -1))
     paid = make_approved_claim(agreement, add_months(last_month, -2))
     run = run_payments(users["office"], day)
+    db.session.refresh(paid)
+    from portal.claims.corrections import correct_paid_claim
+    [correction] = correct_paid_claim(users["office"], paid,
+                                      {(paid.lines[0].care_kind, grant.id): 60}, "Te veel")
     refused = make_approved_claim(agreement, add_months(last_month, -1),
                                   status=ClaimStatus.AFGEKEURD)
     waiting = make_approved_claim(agreement, last_month, status=ClaimStatus.WACHT_OP_AKKOORD)
@@ -357,6 +368,7 @@ def build_world(db) -> dict:
     ids = {
         "household": household.id, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
         "claim": waiting.id, "refused_claim": refused.id, "run": run.id,
+        "paid_claim": paid.id, "correction": correction.id,
         "payment": run.payments[0].id, "document": document.id, "message": message.id,
         "review_version": review_agreement.versions[-1].id,
         "free_month": add_months(last_month, -3).strftime("%Y-%m"),
@@ -381,7 +393,8 @@ def outcome(response) -> object:
 # Placeholders that stand for an object of household A: a page showing one shows the household's
 # file, so a look by anyone but its budget holder must be in the budget holder's access log.
 HOUSEHOLD_OBJECTS = ("{household}", "{agreement}", "{draft}", "{claim}", "{refused_claim}",
-                     "{document}", "{review_version}", "{payment}")
+                     "{document}", "{review_version}", "{payment}", "{paid_claim}",
+                     "{correction}")
 DENIED = {403, 404, LOGIN}
 
 

@@ -1,9 +1,12 @@
 """Pure decisions about budgets: no Flask, no session. Plain data in, verdict out.
 
+(Over 500 lines: the prognosis and its what-if share the run-out rule and stay together.)
+
 - check_grant / check_member / check_household_name: what a funder or the back office can get
   wrong when registering.
 - free_allowance_cap / check_allowance_use / allowance_figures: the Wlz yearly allowances.
-- budget_usage / will_not_last / household_total: the usage figures and the prognosis.
+- budget_usage / will_not_last / household_total: the usage figures and the prognosis;
+  runout_month its run-out rule, what_if the budget page's what-if on it.
 """
 
 from __future__ import annotations
@@ -428,19 +431,65 @@ def budget_usage(*, granted_cents: int, paid_cents: int, in_progress_cents: int,
     open_in_period = [m for m in months_over(period_start, period_end, today) if m in open_months]
     pace = current_pace(monthly_spending, period_start, period_end, today, open_in_period)
     available = granted_cents - paid_cents - in_progress_cents
-    runout: dt.date | None = None
-    this_month = first_of_month(today)
-    if pace and pace > 0 and this_month <= first_of_month(period_end):
-        # Compare the month index before making a date: a tiny pace on a large budget would
-        # otherwise ask for a month thousands of years ahead (a date that cannot exist).
-        months_left = months_between(this_month, first_of_month(period_end)) - 1
-        index = max(0, max(0, available) // pace - len(open_in_period))
-        if index <= months_left:
-            runout = add_months(this_month, index)
+    runout = runout_month(available, pace, period_end, today, len(open_in_period))
     return BudgetUsage(granted_cents=granted_cents, paid_cents=paid_cents,
                        in_progress_cents=in_progress_cents, committed_cents=committed_cents,
                        period_start=period_start, period_end=period_end, pace_cents=pace,
                        runout_month=runout, open_months=tuple(open_in_period))
+
+
+def runout_month(available_cents: int, pace_cents: int | None, period_end: dt.date,
+                 today: dt.date, open_count: int = 0) -> dt.date | None:
+    """The month the budget runs out when every month costs `pace_cents`: the open months
+    (care given, not claimed yet) first, then every month from the current one. Month index
+    k = available // pace minus the open months, counted from the current month (index 0,
+    also when the open months alone use up more than is available). None when that month
+    is after the period's last month (the budget lasts), when there is no pace or it is
+    zero, or when the period is over."""
+    this_month = first_of_month(today)
+    if not pace_cents or pace_cents <= 0 or this_month > first_of_month(period_end):
+        return None
+    # Compare the month index before making a date: a tiny pace on a large budget would
+    # otherwise ask for a month thousands of years ahead (a date that cannot exist).
+    months_left = months_between(this_month, first_of_month(period_end)) - 1
+    index = max(0, max(0, available_cents) // pace_cents - open_count)
+    return add_months(this_month, index) if index <= months_left else None
+
+
+@dataclass(frozen=True)
+class Projection:
+    """What the active agreements will still cost a budget until the end of its period, what
+    is left then (below zero: short), and the month it runs out at that cost."""
+
+    committed_cents: int
+    left_cents: int
+    runout_month: dt.date | None
+
+
+def what_if(usage: BudgetUsage, cost_now_cents: int, cost_changed_cents: int,
+            today: dt.date) -> tuple[Projection, Projection]:
+    """Today's projection of a budget and the one with one agreement changed (the what-if on
+    the budget page: other hours per week or another tariff), before anything is saved.
+
+    cost_now_cents / cost_changed_cents: what that agreement will still cost this budget
+    until the end of the period as it is and as changed (agreements.costs, the one home of
+    the cost rule). Both projections spend what the agreements will cost evenly over the
+    months still to pay (the open months and those from this month to the period's end) and
+    find the run-out month with the prognosis's own rule (runout_month). So moving hours to
+    a more expensive kind of care shows at once how much sooner the budget is used up."""
+    this_month = first_of_month(today)
+    start = max(this_month, first_of_month(usage.period_start))
+    end = first_of_month(usage.period_end)
+    months = (months_between(start, end) if start <= end else 0) + len(usage.open_months)
+
+    def project(committed: int) -> Projection:
+        pace = -(-committed // months) if months and committed > 0 else 0  # rounded up
+        return Projection(committed, usage.available_cents - committed,
+                          runout_month(usage.available_cents, pace, usage.period_end, today,
+                                       len(usage.open_months)))
+
+    changed = max(0, usage.committed_cents - cost_now_cents + cost_changed_cents)
+    return project(usage.committed_cents), project(changed)
 
 
 def will_not_last(usage: BudgetUsage) -> bool:

@@ -114,6 +114,26 @@ def settle(shares: Mapping[int, int]) -> None:
         expire_loaded(Grant, ids)
 
 
+def refund(shares: Mapping[int, int]) -> None:
+    """Give paid cents back to the grants (a claim-back netted in a payment run, see
+    claims.corrections). Locked in id order like settle; one conditional UPDATE whose row
+    count decides: a refund larger than what was paid changes nothing and raises."""
+    items = sorted((gid, cents) for gid, cents in shares.items() if cents)
+    table = table_of(Grant)
+    change = (update(table)
+              .where(table.c.id == bindparam("gid"), table.c.paid_cents >= bindparam("cents"))
+              .values(paid_cents=table.c.paid_cents - bindparam("cents")))
+    for batch in chunks(items):
+        ids = [gid for gid, _ in batch]
+        db.session.execute(select(table.c.id).where(id_in(table.c.id, ids))
+                           .order_by(table.c.id).with_for_update())
+        changed = rowcount(db.session.execute(change, [{"gid": gid, "cents": cents}
+                                                       for gid, cents in batch]))
+        if changed != len(batch):
+            raise RuntimeError(f"refund exceeds what was paid from one of the grants {ids}")
+        expire_loaded(Grant, ids)
+
+
 def spend_directly(shares: Mapping[int, int]) -> None:
     """Pay from the budget at once, without a claim (Wlz allowances); refused if it does not fit."""
     grants = _lock_if_all_fit(shares)

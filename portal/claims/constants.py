@@ -43,3 +43,32 @@ class ClaimKind(LabeledEnum):
 
     UREN = ("uren", "Urenbriefje")
     LOON = ("loon", "Maandloon")
+    # Corrections of a paid sheet or wage (claims.corrections): never an edit of what was paid.
+    # A back-payment is paid like a sheet; a claim-back is netted against the provider's next
+    # payments (its lines are positive; the kind gives the sign).
+    NABETALING = ("nabetaling", "Nabetaling")
+    TERUGVORDERING = ("terugvordering", "Terugvordering")
+
+    @property
+    def is_correction(self) -> bool:
+        return self in CORRECTION_KINDS
+
+    @property
+    def sign(self) -> int:
+        """+1: money to the provider from the budget; -1: money back to the budget."""
+        return -1 if self is ClaimKind.TERUGVORDERING else 1
+
+
+CORRECTION_KINDS = frozenset({ClaimKind.NABETALING, ClaimKind.TERUGVORDERING})
+
+
+def status_label(kind: ClaimKind | str, status: ClaimStatus | str) -> str:
+    """The status as people read it: a claim-back is 'te verrekenen' until a run nets it, then
+    'verrekend'; everything else has its status's own label."""
+    status = ClaimStatus(status)
+    if ClaimKind(kind) is ClaimKind.TERUGVORDERING:
+        if status is ClaimStatus.GOEDGEKEURD:
+            return "Te verrekenen met de volgende betaling"
+        if status is ClaimStatus.UITBETAALD:
+            return "Verrekend"
+    return status.label

@@ -25,8 +25,8 @@ class Claim(Model):
 
     __tablename__ = "claims"
     __table_args__ = (
-        # One sheet and one wage per agreement per month.
-        UniqueConstraint("agreement_id", "month", "kind"),
+        # One sheet and one wage per agreement per month; corrections numbered 1, 2, ...
+        UniqueConstraint("agreement_id", "month", "kind", "sequence"),
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
         Index("ix_claims_status_id", "status", "id"),
     )
@@ -38,6 +38,11 @@ class Claim(Model):
     status: Mapped[ClaimStatus] = mapped_column(String(20), default=ClaimStatus.CONCEPT, index=True)
     kind: Mapped[ClaimKind] = mapped_column(String(20), default=ClaimKind.UREN,
                                             server_default=ClaimKind.UREN.value)
+    # 0 for a sheet or wage; 1, 2, ... for the corrections of one kind of a month.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A correction (kind nabetaling or terugvordering): the paid claim it corrects, and why.
+    corrects_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
     source: Mapped[ClaimSource] = mapped_column(String(20), default=ClaimSource.PORTAL)
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -634,6 +634,7 @@ class Action(LabeledEnum):
     REOPEN = ("reopen", "opnieuw openen om te verbeteren")
     PAY = ("pay", "als betaald markeren")
     WAGE_DUE = ("wage_due", "klaarzetten als maandloon")
+    CORRECTION_DUE = ("correction_due", "vastleggen als correctie")
 
 
 S = ClaimStatus
@@ -658,6 +659,9 @@ TRANSITIONS: dict[tuple[ClaimStatus, Action], tuple[ClaimStatus, frozenset[Side]
     # A month's fixed wage, put ready by the portal itself (claims.service.make_wage_claims):
     # submitted at once, then the office's check like a sheet.
     (S.CONCEPT, Action.WAGE_DUE): (S.INGEDIEND, frozenset({_SYS})),
+    # A correction of a paid claim (claims.corrections), by the office or by the portal
+    # after an approved change: decided when it is made, so approved at once.
+    (S.CONCEPT, Action.CORRECTION_DUE): (S.GOEDGEKEURD, frozenset({_O, _SYS})),
 }
 
 

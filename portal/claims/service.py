@@ -268,6 +268,9 @@ def _notify(user_ids: list[int], kind: str, subject: str, body: str = "") -> Non
 def _sheet_label(claim: Claim) -> str:
     if claim.kind == ClaimKind.LOON:
         return f"het maandloon {claim.reference} over {format_month(claim.month)}"
+    if ClaimKind(claim.kind).is_correction:
+        return (f"de {ClaimKind(claim.kind).label.lower()} {claim.reference} over "
+                f"{format_month(claim.month)}")
     return f"urenbriefje {claim.reference} over {format_month(claim.month)}"
 
 
@@ -538,6 +541,9 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
     agreement = _agreement_of(claim)
 
     def effect() -> None:
+        if claim.kind == ClaimKind.UREN:  # a back-dated tariff change re-prices, never holds
+            from portal.claims.corrections import reprice_unpaid
+            reprice_unpaid(claim, agreement, today)
         refuse_if(_recheck_refusals(claim, agreement, today))
 
     return _transition(
@@ -597,6 +603,33 @@ def _due_wage_months(run_on: dt.date) -> dict[int, list[dt.date]]:
             todo = sorted(m for m in months if (agreement_id, m) not in paid)
             if todo:
                 due[agreement_id] = todo
+    return due
+
+
+@dataclass(frozen=True)
+class DueWage:
+    """A month's fixed wage the next run will put ready and pay (wages_due)."""
+
+    agreement_id: int
+    reference: str
+    month: dt.date
+    provider_name: str
+    amount_cents: int
+
+
+def wages_due(run_on: dt.date) -> list[DueWage]:
+    """What make_wage_claims would put ready on `run_on`, without writing anything: the
+    office's preview of the next run shows it (a wage the budget cannot pay then waits)."""
+    due = []
+    for agreement_id, months in _due_wage_months(run_on).items():
+        agreement = db.session.get_one(Agreement, agreement_id)
+        provider = db.session.get_one(Provider, agreement.provider_id)
+        for month in months:
+            facts, _grants = sheet_facts(agreement, month)
+            priced = rules.wage_lines(month, facts)
+            if priced:
+                due.append(DueWage(agreement_id, rules.wage_reference(agreement_id, month),
+                                   month, provider.name, sum(p.amount_cents for p in priced)))
     return due
 
 

@@ -38,14 +38,9 @@ from portal.agreements.models import Agreement
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims import service
-from portal.claims.constants import ClaimKind, ClaimStatus
-from portal.claims.forms import (
-    ChooseSheetForm,
-    RefuseForm,
-    SheetForm,
-    month_choices,
-    sheet_form,
-)
+from portal.claims.constants import ClaimKind, ClaimStatus, status_label
+from portal.claims.corrections import corrections_of
+from portal.claims.forms import ChooseSheetForm, RefuseForm, SheetForm, month_choices, sheet_form
 from portal.claims.grid import Column, column_totals, day_label, month_weeks
 from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
@@ -62,6 +57,7 @@ from portal.extensions import db
 from portal.forms import abort_if_not_allowed, apply_refusals, place_refusals
 from portal.money import format_euro
 from portal.pagination import page_number, paginate
+from portal.payments.service import runs_of_claims
 from portal.refusals import AlreadyDone, Refusal, Refused
 
 bp = Blueprint("claims", __name__)
@@ -83,6 +79,23 @@ def _claim_status(status) -> ClaimStatus:
 @bp.app_template_filter("claim_tone")
 def _claim_tone(status) -> str:
     return ClaimStatus(status).tone
+
+
+@bp.app_template_filter("claim_state")
+def _claim_state(claim) -> str:
+    """A claim's status as people read it (a claim-back: 'te verrekenen', 'verrekend')."""
+    return status_label(claim.kind, claim.status)
+
+
+@bp.app_template_filter("claim_kind")
+def _claim_kind(kind) -> str:
+    return ClaimKind(kind).label.lower()
+
+
+@bp.app_template_filter("signed_cents")
+def _signed_cents(claim) -> int:
+    """A claim's amount with its sign: a claim-back is money back to the budget."""
+    return ClaimKind(claim.kind).sign * claim.total_cents
 
 
 # --------------------------------------------------------------------------- loading
@@ -382,8 +395,14 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
             budgets = [BudgetLeft(label, review.available_after[gid])
                        for gid, label in labels.items() if gid in review.available_after]
     household = db.session.get(Household, agreement.household_id)
+    corrections = corrections_of(claim)
+    corrected = (db.session.get(Claim, claim.corrects_claim_id)
+                 if claim.corrects_claim_id else None)
     return render_template(
         "claims/show.html", claim=claim, agreement=agreement, household=household,
+        corrections=corrections, corrected=corrected,
+        runs=runs_of_claims([claim.id] + [c.id for c in corrections]),
+        title=ClaimKind(claim.kind).label,
         sheet_printable=service.sheet_printable(agreement, claim.month),
         letter_printable=refusal_letter_exists(claim.status),
         acting=acting, rows=rows, totals=totals, holder_cents=holder_cents,

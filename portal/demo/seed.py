@@ -36,6 +36,7 @@ from portal.budgets.models import AllowanceCap, Funder, Grant, Household, Member
 from portal.claims import service as claims
 from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
+from portal.demo.corrections import seed_corrections
 from portal.extensions import db
 from portal.identity.service import link_bsn
 from portal.messages.models import Message
@@ -270,6 +271,7 @@ def seed_demo(today: dt.date) -> bool:
     _people(demo)
     _agreements(demo)
     _sheet_history(demo)
+    _corrections(demo)
     _pending_change(demo)
     _allowance_uses(demo)
     _api_keys(demo)
@@ -492,6 +494,12 @@ def _sheet(demo: Demo, agreement_key: str, provider_user: User, holder: User, mo
                              "dien het opnieuw in.", on(6))
     elif status in ("goedgekeurd", "uitbetaald"):
         claims.office_approve(office, claim, on(6))
+
+
+def _corrections(demo: Demo) -> None:
+    """Corrections after payment: a back-payment for Marieke, a claim-back from Youssef."""
+    seed_corrections(demo.users["office"], demo.agreements["marieke"],
+                     demo.agreements["youssef"], demo.today)
 
 
 def _pending_change(demo: Demo) -> None:

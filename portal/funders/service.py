@@ -26,6 +26,7 @@ from portal.agreements.permissions import can_review, visible_lines
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import LAWS_BY_FUNDER_KIND, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
+from portal.claims import corrections
 from portal.extensions import db
 from portal.funders.rules import match_funder
 from portal.identifiers import check_bsn, mask_bsn
@@ -241,8 +242,15 @@ def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str
            today: dt.date) -> AgreementVersion:
     """Approve or reject (with a reason the budget holder gets as a message) for the
     consulent's own funder: the agreements service records the decision, decides the outcome
-    once every funder concerned decided, and tells the budget holder and the provider."""
-    return funder_review.review(actor, version, approve=approve, reason=reason, today=today)
+    once every funder concerned decided, and tells the budget holder and the provider.
+
+    Once the version is approved, the months it governs that were already claimed follow it
+    (claims.corrections.apply_approved_change): unpaid sheets are re-priced, a paid sheet or
+    wage that should now pay another amount gets a correction."""
+    version = funder_review.review(actor, version, approve=approve, reason=reason, today=today)
+    if version.status == VersionStatus.GOEDGEKEURD:
+        corrections.apply_approved_change(version, today)
+    return version
 
 
 # ---------------------------------------------------------------------------------------------

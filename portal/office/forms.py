@@ -23,6 +23,7 @@ from portal.database import parse_id
 from portal.dates import format_day, parse_date, parse_month
 from portal.forms import BaseForm
 from portal.office.service import SheetColumn
+from portal.quantities import MINUTE_UNITS, QuantityError, parse_count, parse_minutes
 from portal.refusals import Refused
 
 
@@ -203,3 +204,34 @@ def sheet_lines(form: BaseForm, columns: list[SheetColumn], days: list[dt.date]
                                    grant_id=column.grant_id))
             fields.append(field)
     return lines, fields
+
+
+class CorrectionForm(BaseForm):
+    """The office's correction of a paid sheet: the right quantity per agreement line (read
+    by correction_quantities) and the reason (claims.correction_rules.check_correction)."""
+
+    reason = TextAreaField("Reden van de correctie", filters=[_strip], validators=[
+        Optional(), Length(max=2000, message="Schrijf de reden in hoogstens 2000 tekens.")])
+
+
+def correction_quantities(rows, formdata) -> tuple[dict, dict[str, str]]:
+    """Per row (claims.corrections.CorrectionRow) the right quantity typed in `formdata`: hours
+    as 7:45 or 7,75, other units as a whole number; an empty input leaves the row as it is.
+    Returns (row key -> quantity, field name -> Dutch error)."""
+    quantities: dict = {}
+    errors: dict[str, str] = {}
+    for row in rows:
+        text = (formdata.get(row.field_name) or "").strip()
+        if not text:
+            continue
+        try:
+            value = (parse_minutes(text, digits=3) if row.unit in MINUTE_UNITS
+                     else parse_count(text, digits=3))
+        except QuantityError:
+            errors[row.field_name] = (f"'{text}' is geen aantal voor {row.care_label.lower()}. "
+                                      + ("Schrijf uren als 7:45 of 7,75." if row.unit
+                                         in MINUTE_UNITS else "Schrijf een heel getal."))
+            continue
+        if value is not None:
+            quantities[row.key] = value
+    return quantities, errors

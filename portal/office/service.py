@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,7 +30,8 @@ from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Household, Member
 from portal.claims import rules as claim_rules
 from portal.claims import service as claims_service
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
+from portal.claims.corrections import corrections_of
 from portal.claims.models import Claim
 from portal.claims.service import sheet_facts
 from portal.database import one_at_a_time
@@ -45,6 +46,7 @@ from portal.payments.service import (
     RunOutcome,
     execute_run,
     run_candidates,
+    wage_candidates,
 )
 from portal.providers.models import Provider
 from portal.refusals import AlreadyDone, Refusal, Refused
@@ -163,7 +165,8 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     if done is not None:
         raise AlreadyDone(f"Betaalronde {done.reference} is uitgevoerd.", subject_id=done.id)
     candidates = run_candidates()
-    if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates):
+    wages = wage_candidates(claims_service.wages_due(run_on))
+    if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates + wages):
         raise Refused(RUN_CHANGED)
     outcome = execute_run(actor, run_on)
     if outcome.run is not None:
@@ -176,7 +179,12 @@ def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None)
     approved = {cid for cid, status, cents in candidates
                 if status == ClaimStatus.GOEDGEKEURD and cents > 0}
     held_back = {h.claim_id for h in outcome.held_back}  # no valid IBAN: left for a later run
-    if not paid <= previewed or not approved - held_back <= paid:
+    wages_put_ready = set(db.session.scalars(  # the run put them ready itself (wages_due)
+        select(PaymentItem.claim_id).join(Payment, Payment.id == PaymentItem.payment_id)
+        .join(Claim, Claim.id == PaymentItem.claim_id)
+        .where(Payment.run_id == outcome.run.id, Claim.kind == ClaimKind.LOON))) \
+        if outcome.run else set()
+    if not paid - wages_put_ready <= previewed or not approved - held_back <= paid:
         raise Refused(RUN_CHANGED)
     return outcome
 
@@ -253,6 +261,12 @@ class OfficeClaim:
     holder_name: str | None
     lines: list[claims_service.LineRow]
     history: list[claims_service.HistoryItem]
+    corrections: list[Claim] = field(default_factory=list)
+
+    @property
+    def correctable(self) -> bool:
+        """A paid hour sheet: the office may record a correction (claims.corrections)."""
+        return self.status is ClaimStatus.UITBETAALD and self.claim.kind == ClaimKind.UREN
 
     @property
     def status(self) -> ClaimStatus:
@@ -282,7 +296,8 @@ def office_claim(claim_id: int) -> OfficeClaim | None:
                        household_name=household.name,
                        holder_name=holder.name if holder else None,
                        lines=claims_service.claim_line_rows(claim),
-                       history=claims_service.claim_history(claim))
+                       history=claims_service.claim_history(claim),
+                       corrections=corrections_of(claim))
 
 
 def decide_claim(actor: User, claim: Claim, decision: str | None, reason: str | None,

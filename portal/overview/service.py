@@ -189,6 +189,15 @@ def monthly_claim_totals(grant_ids: list[int], first: dt.date | None = None,
     return db.session.execute(query).all()
 
 
+def spending_of(status: str, kind: str, cents: int | None) -> tuple[int, int] | None:
+    """Where a row of monthly_claim_totals counts in a month's spending: (0 paid or 1 in
+    progress, cents). A claim-back counts once netted, as paid money given back (negative);
+    before that it is in neither (None)."""
+    if kind == ClaimKind.TERUGVORDERING:
+        return (0, -int(cents or 0)) if status == ClaimStatus.UITBETAALD else None
+    return (0 if status == ClaimStatus.UITBETAALD else 1), int(cents or 0)
+
+
 def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     """Usage and prognosis of the household's budgets: those running `today`, those granted
     for later, and earlier ones while sheets of their months can still be handed in or paid
@@ -251,9 +260,14 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     submitted: set[tuple[int, dt.date]] = set()  # (agreement, month) with a sheet in the figures
     wage_months: set[tuple[int, dt.date]] = set()  # (agreement, month) with its wage put ready
     for grant_id, agreement_id, month, status, kind, cents in monthly_claim_totals(ids):
-        slot = 0 if status == ClaimStatus.UITBETAALD else 1
-        spending[grant_id][month][slot] += int(cents or 0)
-        (wage_months if kind == ClaimKind.LOON else submitted).add((agreement_id, month))
+        counted = spending_of(status, kind, cents)
+        if counted is None:
+            continue
+        spending[grant_id][month][counted[0]] += counted[1]
+        if kind == ClaimKind.LOON:
+            wage_months.add((agreement_id, month))
+        elif kind == ClaimKind.UREN:
+            submitted.add((agreement_id, month))
 
     # committed cost per grant, and the open months per grant
     this_month = first_of_month(today)

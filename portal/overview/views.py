@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from portal.budgets import service as budgets_service
 from portal.dates import today
 from portal.overview import service
 from portal.overview.start_page import build_start_page
+from portal.overview.what_if import what_if_page
 from portal.web import household_view
 
 bp = Blueprint("overview", __name__)
@@ -28,4 +29,5 @@ def household(household_id: int):
     attention = service.household_attention(household_id)
     allowances = budgets_service.allowance_status([row.allowance_facts for row in usage.rows])
     page = build_start_page(usage, attention, allowances, link_if_exists)
-    return render_template("overview/household.html", page=page)
+    return render_template("overview/household.html", page=page,
+                           what_if=what_if_page(household_id, usage.rows, request.args, day))

@@ -51,6 +51,7 @@ from portal.overview.service import (
     household_grant_rows,
     household_usage,
     monthly_claim_totals,
+    spending_of,
 )
 from portal.overview.start_page import allowance_lines
 from portal.paper.pdf import qr_svg
@@ -431,9 +432,11 @@ def _period_spending(ids: list[int], start: dt.date, end: dt.date):
     allowance_spent: dict[tuple[int, str, dt.date], int] = defaultdict(int)
     if not ids:
         return spending, allowance_spent
-    for grant_id, _agreement_id, month, status, _kind, cents in monthly_claim_totals(
+    for grant_id, _agreement_id, month, status, kind, cents in monthly_claim_totals(
             ids, start, end):
-        spending[(grant_id, month)][0 if status == ClaimStatus.UITBETAALD else 1] += int(cents)
+        counted = spending_of(status, kind, cents)
+        if counted is not None:
+            spending[(grant_id, month)][counted[0]] += counted[1]
     year, month_of = extract("year", AllowanceUse.spent_on), extract("month", AllowanceUse.spent_on)
     for grant_id, kind, y, m, cents in db.session.execute(
             select(AllowanceUse.grant_id, AllowanceUse.kind, year, month_of,

@@ -26,6 +26,7 @@ from portal.dates import add_months, first_of_month, parse_month, today
 from portal.extensions import db
 from portal.forms import apply_refusals, form_status
 from portal.paper import documents
+from portal.paper.claim_spec import claim_spec_document
 from portal.paper.forms import PAPER, PaperForm
 from portal.paper.service import download_name, render_document
 from portal.payments.models import Payment, PaymentItem
@@ -141,6 +142,19 @@ def refusal_letter_pdf(claim_id: int):
     if not can_view_claim(current_user, claim, today()):
         abort(404)
     doc = _document_or_404(documents.refusal_letter_document, claim, today())
+    agreement = db.session.get_one(Agreement, claim.agreement_id)
+    _log_on_behalf(agreement.household_id, doc.reference, "claim", claim.id)
+    return _pdf(doc)
+
+
+@bp.get("/papier/specificatie/<int:claim_id>.pdf")
+@login_required
+def claim_spec_pdf(claim_id: int):
+    """The specification of a monthly wage or a correction, for whoever may see the claim."""
+    claim = _get_or_404(Claim, claim_id)
+    if not can_view_claim(current_user, claim, today()):
+        abort(404)
+    doc = _document_or_404(claim_spec_document, claim, today())
     agreement = db.session.get_one(Agreement, claim.agreement_id)
     _log_on_behalf(agreement.household_id, doc.reference, "claim", claim.id)
     return _pdf(doc)

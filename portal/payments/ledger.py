@@ -4,8 +4,9 @@ A grant carries reserved_cents and paid_cents, changed only by budgets.service u
 grant's row lock. This check adds up what happened instead - the lines of sheets paid out plus
 the allowance uses (paid), the lines of sheets submitted, approved or suspended (reserved), and
 the payment items of the runs that paid them - and names every grant where the two disagree.
-It reads the history of the whole money loop (claims, allowances, payments), so it lives at
-the top of it, here.
+Corrections count too: a back-payment like a sheet, a claim-back netted in a run as paid
+cents given back (claims.corrections). It reads the history of the whole money loop (claims,
+allowances, payments), so it lives at the top of it, here.
 
 Used by `portal check-ledger` (from cron after every payment run), the office's start page
 (the last check's outcome) and the tests (after every concurrency scenario and every step of
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 
 from portal.budgets.models import AllowanceUse, Grant
-from portal.claims.constants import RESERVED_STATUSES, ClaimStatus
+from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.extensions import db
 from portal.money import format_euro
@@ -57,23 +58,27 @@ class Difference:
 
 
 def history_totals(grant_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
-    """grant id -> (paid, reserved) from the history: paid = lines of sheets paid out plus
-    allowance uses (paid from the budget at once); reserved = lines of sheets submitted,
-    approved or suspended. Grants without history are not in it: (0, 0). Two queries."""
+    """grant id -> (paid, reserved) from the history: paid = lines of sheets, wages and
+    back-payments paid out, minus the lines of claim-backs netted in a run, plus allowance
+    uses (paid from the budget at once); reserved = lines of claims submitted, approved or
+    suspended (a claim-back reserves nothing). Grants without history are not in it: (0, 0).
+    Two queries."""
     sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    lines = (select(ClaimLine.grant_id, Claim.status, func.sum(ClaimLine.amount_cents))
+    lines = (select(ClaimLine.grant_id, Claim.status, Claim.kind,
+                    func.sum(ClaimLine.amount_cents))
              .join(Claim, Claim.id == ClaimLine.claim_id)
-             .group_by(ClaimLine.grant_id, Claim.status))
+             .group_by(ClaimLine.grant_id, Claim.status, Claim.kind))
     uses = (select(AllowanceUse.grant_id, func.sum(AllowanceUse.amount_cents))
             .group_by(AllowanceUse.grant_id))
     if grant_ids is not None:
         ids = list(grant_ids)
         lines = lines.where(ClaimLine.grant_id.in_(ids))
         uses = uses.where(AllowanceUse.grant_id.in_(ids))
-    for grant_id, status, cents in db.session.execute(lines):
+    for grant_id, status, kind, cents in db.session.execute(lines):
+        claim_back = kind == ClaimKind.TERUGVORDERING
         if status == ClaimStatus.UITBETAALD:
-            sums[grant_id][0] += int(cents)
-        elif status in RESERVED_STATUSES:
+            sums[grant_id][0] += -int(cents) if claim_back else int(cents)
+        elif status in RESERVED_STATUSES and not claim_back:
             sums[grant_id][1] += int(cents)
     for grant_id, cents in db.session.execute(uses):
         sums[grant_id][0] += int(cents)

@@ -56,17 +56,41 @@ def group_into_payments(claims: Sequence[PayableClaim]) -> list[PlannedPayment]:
 
     A claim of zero euro needs no transfer; a provider whose claims add up to zero gets no
     payment (the service closes those claims without one, see `zero_claims`).
+
+    A claim-back (amount below zero, claims.corrections) is netted, oldest first, against
+    the provider's largest payment of this run that stays above zero after it; a transfer is
+    never negative or empty. A claim-back larger than what the provider is due now is in no
+    payment: it is carried over to a later run (`carried_over`).
     """
     per_account: dict[tuple[int, str], list[PayableClaim]] = {}
+    claim_backs = []
     for claim in sorted(claims, key=lambda c: c.claim_id):
-        if claim.amount_cents <= 0:
+        if claim.amount_cents < 0:
+            claim_backs.append(claim)
+        elif claim.amount_cents > 0:
+            per_account.setdefault((claim.provider_id, claim.iban), []).append(claim)
+    totals = {key: sum(c.amount_cents for c in mine) for key, mine in per_account.items()}
+    for claim_back in claim_backs:
+        room = [key for key in sorted(per_account) if key[0] == claim_back.provider_id
+                and totals[key] + claim_back.amount_cents > 0]
+        if not room:
             continue
-        per_account.setdefault((claim.provider_id, claim.iban), []).append(claim)
+        key = max(room, key=lambda k: totals[k])  # the first of the largest
+        per_account[key].append(claim_back)
+        totals[key] += claim_back.amount_cents
     payments: list[PlannedPayment] = []
     for provider_id, iban in sorted(per_account):
+        mine = tuple(sorted(per_account[provider_id, iban], key=lambda c: c.claim_id))
         payments.append(PlannedPayment(number=len(payments) + 1, provider_id=provider_id,
-                                       iban=iban, claims=tuple(per_account[provider_id, iban])))
+                                       iban=iban, claims=mine))
     return payments
+
+
+def carried_over(claims: Sequence[PayableClaim], payments: Sequence[PlannedPayment]
+                 ) -> list[PayableClaim]:
+    """The claim-backs a run could not net (the provider is due less now): for a later run."""
+    netted = {c.claim_id for p in payments for c in p.claims}
+    return [c for c in claims if c.amount_cents < 0 and c.claim_id not in netted]
 
 
 def zero_claims(claims: Sequence[PayableClaim]) -> list[PayableClaim]:

@@ -41,7 +41,7 @@ from portal.agreements.periods import (
 )
 from portal.budgets import service as budgets_service
 from portal.claims import service as claims_service
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.database import BATCH_SIZE, chunks, id_in, one_at_a_time
 from portal.dates import format_day, format_month
@@ -109,15 +109,28 @@ class Sheet:
     agreement_id: int
     total_cents: int
     status: ClaimStatus
+    kind: ClaimKind = ClaimKind.UREN
+
+    @property
+    def signed_cents(self) -> int:
+        """What the run pays for it: below zero for a claim-back (netted, never a transfer)."""
+        return self.kind.sign * self.total_cents
+
+    @property
+    def label(self) -> str:
+        """E.g. 'urenbriefje UB-202603-000012' or 'terugvordering TV-202603-000012-1'."""
+        return f"{self.kind.label.lower()} {self.reference}"
 
 
 _SHEET_COLUMNS = (Claim.id, Claim.reference, Claim.month, Claim.agreement_id, Claim.total_cents,
-                  Claim.status)
+                  Claim.status, Claim.kind)
 
 
 def _sheets(query) -> list[Sheet]:
-    return [Sheet(cid, reference, month, agreement_id, cents, ClaimStatus(status))
-            for cid, reference, month, agreement_id, cents, status in db.session.execute(query)]
+    return [Sheet(cid, reference, month, agreement_id, cents, ClaimStatus(status),
+                  ClaimKind(kind))
+            for cid, reference, month, agreement_id, cents, status, kind
+            in db.session.execute(query)]
 
 
 def _lock_payable_claims() -> list[Sheet]:
@@ -189,7 +202,8 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
             agreement = agreements[sheet.agreement_id]
             providers.setdefault(agreement.provider_id,
                                  ProviderRef(agreement.provider_id, agreement.provider_name))
-            amount = sheet.total_cents if amounts is None else amounts[sheet.id]
+            amount = sheet.kind.sign * (sheet.total_cents if amounts is None
+                                        else amounts[sheet.id])
             refusals = rules.check_payment_account(agreement.provider_name, agreement.reference,
                                                    accounts[sheet.id], amount)
             if refusals:
@@ -442,11 +456,13 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
         {"payment_id": ids[references[p.number]], "claim_id": c.claim_id,
          "amount_cents": c.amount_cents} for p in batch for c in p.claims])
     settled: dict[int, int] = defaultdict(int)
+    refunded: dict[int, int] = defaultdict(int)  # claim-backs netted: back to the budget
     for p in batch:
         for c in p.claims:
             for grant_id, cents in shares[c.claim_id].items():
-                settled[grant_id] += cents
+                (refunded if c.amount_cents < 0 else settled)[grant_id] += cents
     budgets_service.settle(settled)
+    budgets_service.refund(refunded)
     claims_service.mark_paid([sheets[c.claim_id] for p in batch for c in p.claims], run.run_on)
 
     recipients: dict[int | None, list[int]] = defaultdict(list)
@@ -458,7 +474,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     day = format_day(run.run_on)
     notes = []
     for p in batch:
-        lines = [f"- urenbriefje {sheets[c.claim_id].reference} "
+        lines = [f"- {sheets[c.claim_id].label} "
                  f"({format_month(sheets[c.claim_id].month)}): {format_euro(c.amount_cents)}"
                  for c in p.claims]
         notes.append((recipients.get(p.provider_id, []), MESSAGE_KIND,
@@ -481,9 +497,9 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
     day = format_day(run.run_on)
     for batch in chunks(household_ids):
         items: dict[int, list] = defaultdict(list)
-        for household_id, provider, claim_id, reference, month, cents in db.session.execute(
+        for household_id, provider, claim_id, reference, kind, month, cents in db.session.execute(
             select(Agreement.household_id, Provider.name, PaymentItem.claim_id,
-                   Claim.reference, Claim.month, PaymentItem.amount_cents)
+                   Claim.reference, Claim.kind, Claim.month, PaymentItem.amount_cents)
             .join(Claim, Claim.agreement_id == Agreement.id)
             .join(PaymentItem, PaymentItem.claim_id == Claim.id)
             .join(Payment, Payment.id == PaymentItem.payment_id)
@@ -492,7 +508,9 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
             .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
                       PaymentItem.claim_id)
         ):
-            items[household_id].append((provider, claim_id, reference, month, int(cents)))
+            items[household_id].append((provider, claim_id,
+                                        f"{ClaimKind(kind).label.lower()} {reference}", month,
+                                        int(cents)))
         holders: dict[int | None, int] = {}
         for user_id, holder_household in db.session.execute(
                 select(User.id, User.household_id)
@@ -503,7 +521,7 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
         for household_id in batch:
             mine = items[household_id]
             total = sum(item[-1] for item in mine)
-            lines = [f"- {provider}, urenbriefje {reference} "
+            lines = [f"- {provider}, {reference} "
                      f"({format_month(month)}): {format_euro(cents)}"
                      for provider, _claim_id, reference, month, cents in mine]
             if household_id in holders:
@@ -543,6 +561,12 @@ def run_candidates() -> list[Candidate]:
         .order_by(Claim.id))]
 
 
+def wage_candidates(wages: Sequence[claims_service.DueWage]) -> list[Candidate]:
+    """The wages a run will put ready, as fingerprint rows (no claim id yet: 0), so a preview
+    of wages only is a preview of its own (and a changed wage changes the fingerprint)."""
+    return [(0, f"loon:{w.agreement_id}:{w.month:%Y-%m}", w.amount_cents) for w in wages]
+
+
 @dataclass(frozen=True)
 class RunPreview:
     """The next run as the payment office sees it before executing it."""
@@ -557,10 +581,17 @@ class RunPreview:
     # from this preview must still have the same (office.service.execute_previewed_run).
     candidates: list[Candidate] = field(default_factory=list)
     fingerprint: str = ""
+    # The fixed monthly wages the run puts ready first and pays with the rest
+    # (claims_service.wages_due).
+    wages: list[claims_service.DueWage] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not self.lines and not self.to_check_count
+        return not self.lines and not self.to_check_count and not self.wages
+
+    @property
+    def wages_total_cents(self) -> int:
+        return sum(w.amount_cents for w in self.wages)
 
     @property
     def sheet_count(self) -> int:
@@ -598,10 +629,12 @@ class PreviewPage:
 
 
 def preview_next_run(today: dt.date) -> RunPreview:
-    """What the next run would pay (preview_run), what it leaves for later (held_back_claims)
-    and the submitted sheets it checks first, from one read of the sheets it handles and one
+    """What the next run would pay (preview_run), what it leaves for later (held_back_claims),
+    the monthly wages it puts ready first (claims_service.wages_due) and the submitted sheets
+    it checks first, from one read of the sheets it handles and one
     plan of them; with the fingerprint of exactly those sheets. Writes nothing."""
     claims = _sheets(select(*_SHEET_COLUMNS).where(_next_run_condition()).order_by(Claim.id))
+    wages = claims_service.wages_due(today)
     approved = [c for c in claims if c.status == ClaimStatus.GOEDGEKEURD]
     plan = _plan(approved) if approved else None
     lines = _preview_lines(plan) if plan else []
@@ -609,7 +642,8 @@ def preview_next_run(today: dt.date) -> RunPreview:
     return RunPreview(lines=lines, total_cents=sum(line.amount_cents for line in lines),
                       to_check_count=len(claims) - len(approved),
                       held_back=plan.held_back if plan else [], candidates=candidates,
-                      fingerprint=rules.run_fingerprint(candidates))
+                      fingerprint=rules.run_fingerprint(candidates + wage_candidates(wages)),
+                      wages=wages)
 
 
 @dataclass(frozen=True)
@@ -670,6 +704,7 @@ class PaidSheet:
     reference: str
     month: dt.date
     amount_cents: int
+    claim_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -738,13 +773,14 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
         .limit(RUN_PAGE_SIZE).offset(offset)).all()
     sheets: dict[int, list[PaidSheet]] = defaultdict(list)
     if rows:
-        for payment_id, reference, month, cents in db.session.execute(
-            select(PaymentItem.payment_id, Claim.reference, Claim.month, PaymentItem.amount_cents)
+        for payment_id, reference, month, cents, claim_id in db.session.execute(
+            select(PaymentItem.payment_id, Claim.reference, Claim.month, PaymentItem.amount_cents,
+                   Claim.id)
             .join(Claim, Claim.id == PaymentItem.claim_id)
             .where(id_in(PaymentItem.payment_id, [r[0] for r in rows]))
             .order_by(PaymentItem.payment_id, PaymentItem.claim_id)
         ):
-            sheets[payment_id].append(PaidSheet(reference, month, cents))
+            sheets[payment_id].append(PaidSheet(reference, month, cents, claim_id))
     executed_by = db.session.get(User, run.executed_by_id) if run.executed_by_id else None
     lines = [RunPaymentLine(payment_id=pid, reference=reference, provider_name=name, iban=iban,
                             amount_cents=cents, sheets=sheets[pid])
@@ -753,3 +789,18 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
                       executed_by=executed_by.name if executed_by else None,
                       payment_count=int(payment_count), sheet_count=int(sheet_count), page=shown,
                       paid_cents=int(paid_cents))
+
+
+def runs_of_claims(claim_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Per claim paid (or, a claim-back, netted) in a run: (run reference, payment
+    reference). One query per batch of ids."""
+    result: dict[int, tuple[str, str]] = {}
+    for batch in chunks(list(claim_ids)):
+        for claim_id, run_reference, payment_reference in db.session.execute(
+            select(PaymentItem.claim_id, PaymentRun.reference, Payment.reference)
+            .join(Payment, Payment.id == PaymentItem.payment_id)
+            .join(PaymentRun, PaymentRun.id == Payment.run_id)
+            .where(id_in(PaymentItem.claim_id, batch))
+        ):
+            result[claim_id] = (run_reference, payment_reference)
+    return result

@@ -24,7 +24,7 @@ from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.reads import effective_status, version_in_force
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
 from portal.database import id_in
 from portal.dates import format_day
@@ -52,13 +52,25 @@ class PaymentStatus:
 
 def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
                    payment_reference: str | None = None,
-                   refusal_reason: str | None = None) -> PaymentStatus:
+                   refusal_reason: str | None = None, kind: ClaimKind = ClaimKind.UREN,
+                   correction_reason: str | None = None) -> PaymentStatus:
     """Pure: what a provider reads about one hour sheet.
 
     received (ingediend), waiting for the budget holder, being checked (opgeschort), approved,
     paid on <date> with <reference>, refused with the reason, or sent back by the budget holder.
     """
     status = ClaimStatus(status)
+    if kind is ClaimKind.TERUGVORDERING:
+        if status is ClaimStatus.UITBETAALD:
+            text = "Verrekend" + (f" op {format_day(paid_on)}" if paid_on else "")
+            if payment_reference:
+                text += f" met betaling {payment_reference}"
+            return PaymentStatus(text, "ok", correction_reason)
+        return PaymentStatus("Terugvordering: wordt verrekend met uw volgende betaling", "warn",
+                             correction_reason)
+    if kind is ClaimKind.NABETALING and status is ClaimStatus.GOEDGEKEURD:
+        return PaymentStatus("Nabetaling: wordt betaald in de volgende betaalronde", "ok",
+                             correction_reason)
     if status is ClaimStatus.CONCEPT:
         if refusal_reason:
             return PaymentStatus("Teruggestuurd door de budgethouder", "warn", refusal_reason)
@@ -79,7 +91,7 @@ def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
         text += f" op {format_day(paid_on)}"
     if payment_reference:
         text += f" met kenmerk {payment_reference}"
-    return PaymentStatus(text, "ok")
+    return PaymentStatus(text, "ok", correction_reason)
 
 
 @dataclass(frozen=True)
@@ -128,11 +140,14 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
     references = payment_references([c.id for c in claims])
     sheets: dict[int, list[SheetRow]] = defaultdict(list)
     for c in claims:
+        kind = ClaimKind(c.kind)
         sheets[c.agreement_id].append(SheetRow(
-            claim_id=c.id, reference=c.reference, month=c.month, total_cents=c.total_cents,
+            claim_id=c.id, reference=c.reference, month=c.month,
+            total_cents=kind.sign * c.total_cents,
             status=payment_status(c.status, paid_on=c.paid_on,
                                   payment_reference=references.get(c.id),
-                                  refusal_reason=c.refusal_reason)))
+                                  refusal_reason=c.refusal_reason, kind=kind,
+                                  correction_reason=c.correction_reason)))
     rows = []
     for a in agreements:
         # A concept the budget holder has not shared yet is not the provider's business.

@@ -19,7 +19,8 @@ from tests import factories as f
 
 
 def agreement_lines(agreement: Agreement) -> list[AgreementLine]:
-    version = db.session.query(AgreementVersion).filter_by(agreement_id=agreement.id).one()
+    version = (db.session.query(AgreementVersion).filter_by(agreement_id=agreement.id)
+               .order_by(AgreementVersion.number.desc()).first())  # the latest
     return list(version.lines)
 
 

@@ -15,8 +15,10 @@ from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
 from portal.extensions import db as database
 from portal.payments.ledger import check_ledger
+from portal.payments.models import PaymentRun
 from portal.payments.service import run_payments
 from tests import factories as f
+from tests.office.test_views import previewed
 
 WAGE = 50_000  # EUR 500.00 a month
 
@@ -99,3 +101,24 @@ def test_the_prognosis_counts_wages_owed_and_to_come_and_not_those_paid(db):
     usage = household_usage(agreement.household_id, today).rows[0].usage
     assert usage.committed_cents == 7 * WAGE
     assert database.session.get(Grant, grant.id).paid_cents == 5 * WAGE
+
+
+def test_the_office_sees_the_wages_in_the_preview_and_its_run_pays_them(db, client, login,
+                                                                         today_is):
+    """Before: the preview showed no wage, and with wages only it had no button at all (and a
+    run it did execute was refused as changed: it paid a claim the preview had not shown)."""
+    today_is(dt.date(2026, 2, 10))
+    _grant, agreement = _wage_agreement()
+    office = f.make_user(Role.BEHEERDER)
+    login(office)
+    page = client.get("/betaalkantoor/betaalrondes").get_data(as_text=True)
+    assert "Maandlonen die deze betaalronde klaarzet en betaalt" in page
+    assert f"LN-202601-{agreement.id:06d}" in page and "274,19" in page
+    assert "Betaalronde uitvoeren" in page
+    response = client.post("/betaalkantoor/betaalrondes", data=previewed(client))
+    assert response.status_code == 302
+    run = database.session.scalar(select(PaymentRun))
+    assert response.headers["Location"].endswith(f"/betaalkantoor/betaalrondes/{run.id}")
+    assert [(c.status, c.total_cents) for c in _wages(agreement)] == [
+        (ClaimStatus.UITBETAALD, 27_419)]
+    assert check_ledger()[1] == []
