@@ -43,3 +43,10 @@ class ClaimKind(LabeledEnum):
 
     UREN = ("uren", "Urenbriefje")
     LOON = ("loon", "Maandloon")
+    # The Wlz yearly allowances, asked for by the budget holder (claims.allowances):
+    VRIJ = ("vrij", "Verantwoordingsvrij bedrag")  # paid to the budget holder's own account
+    FEESTDAGEN = ("feestdagen", "Feestdagenuitkering")  # paid to the provider who gave the care
+
+
+# Kinds a budget holder asks for once in a while instead of claiming care given.
+ALLOWANCE_KINDS = frozenset({ClaimKind.VRIJ, ClaimKind.FEESTDAGEN})
