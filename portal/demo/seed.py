@@ -32,6 +32,7 @@ from portal.budgets.models import AllowanceCap, Funder, Grant
 from portal.claims import service as claims
 from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
+from portal.demo.money import seed_allowances
 from portal.extensions import db
 from portal.identity.service import link_bsn
 from portal.messages.models import Message
@@ -383,18 +384,8 @@ def seed_demo(today: dt.date) -> bool:
     signing.provider_sign(youssef, change, today)
     signing.holder_sign(anna, change, today)
 
-    # Wlz allowances in use this year: the free-to-spend amount (1.5% of EUR 48,000: EUR 720)
-    # is nearly used up (EUR 600, over 80%), so the start page warns about it.
-    wlz = g_anna[today.year]
-    budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
-                                 min(today, dt.date(today.year, 3, 2)),
-                                 "Reiskosten naar het ziekenhuis", today)
-    budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
-                                 min(today, dt.date(today.year, 6, 15)),
-                                 "Kilometervergoeding voor Marieke de Boer", today)
-    budgets.record_allowance_use(anna, wlz, AllowanceKind.FEESTDAGEN.value, 15_000,
-                                 min(today, dt.date(today.year, 1, 2)),
-                                 "Zorg op nieuwjaarsdag (Marieke de Boer)", today)
+    # Money the rules owe (portal/demo/money.py): a Wlz allowance claim of each kind.
+    seed_allowances(anna, today)
 
     # API keys with fixed tokens (README, "API"), like the demo passwords: for the demo only.
     demo_keys = [(DEMO_API_KEYS["linde"], "Planningssysteem De Linde", "provider",

@@ -251,7 +251,10 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
     for grant_id, agreement_id, month, status, kind, cents in monthly_claim_totals(ids):
         slot = 0 if status == ClaimStatus.UITBETAALD else 1
         spending[grant_id][month][slot] += int(cents or 0)
-        (wage_months if kind == ClaimKind.LOON else submitted).add((agreement_id, month))
+        if kind == ClaimKind.LOON:
+            wage_months.add((agreement_id, month))
+        elif kind == ClaimKind.UREN:  # an allowance claim is no sheet of that month
+            submitted.add((agreement_id, month))
 
     # committed cost per grant, and the open months per grant
     this_month = first_of_month(today)

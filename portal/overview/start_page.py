@@ -193,7 +193,8 @@ def build_notices(usage: HouseholdUsage, attention: Attention,
     for grant_id, figures in allowances.items():
         for kind in AllowanceKind:
             fig = figures.get(kind)
-            if fig is None or not fig.close_to_cap:
+            # the free amount is asked for once: it is never "almost used up"
+            if fig is None or not fig.close_to_cap or kind is AllowanceKind.VERANTWOORDINGSVRIJ:
                 continue
             notices.append(Notice(
                 "allowance", f"{ALLOWANCE_IN_A_SENTENCE[kind].capitalize()} {fig.year} van "
