@@ -123,7 +123,7 @@ BLUEPRINTS = [
     "portal.access.views", "portal.overview.views", "portal.agreements.views",
     "portal.claims.views", "portal.payments.views", "portal.messages.views",
     "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
-    "portal.identity.views",
+    "portal.identity.views", "portal.claims.allowance_views",
     "portal.api.views",
 ]
 

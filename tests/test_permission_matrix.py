@@ -141,6 +141,14 @@ TABLE: dict[tuple[str, str], Row] = {
                                              **view_only_403(status=302)),
     ("claims.index", "GET"): row(H + "/urenbriefjes", ok=VIEWERS),
     ("claims.start", "GET"): row(H + "/urenbriefjes/nieuw", **view_only_403()),
+    ("allowances.index", "GET"): row(H + "/uitkeringen", ok=VIEWERS),
+    ("allowances.ask_free", "POST"): row(H + "/uitkeringen/{grant}/vrij", "POST",
+                                         **view_only_403(status=422)),
+    ("allowances.ask_holiday", "POST"): row(H + "/uitkeringen/{grant}/feestdagen", "POST",
+                                            **view_only_403(status=422)),
+    ("allowances.holder_iban", "GET"): row(H + "/rekeningnummer", **view_only_403()),
+    ("allowances.holder_iban", "POST"): row(H + "/rekeningnummer", "POST",
+                                            **view_only_403(status=422)),
     ("paper.settings", "GET"): row(H + "/papier", **view_only_403()),
     ("paper.settings", "POST"): row(H + "/papier", "POST", **view_only_403(status=422)),
     ("paper.statement_pdf", "GET"): row("/papier" + H + "/budgetoverzicht.pdf", ok=VIEWERS),
@@ -354,7 +362,7 @@ def build_world(db) -> dict:
     message = notify([holder_a.id], "test", "Een bericht voor A")[0]
     db.session.flush()
     ids = {
-        "household": household.id, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
+        "household": household.id, "grant": grant.id, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
         "claim": waiting.id, "refused_claim": refused.id, "run": run.id,
         "payment": run.payments[0].id, "document": document.id, "message": message.id,
         "review_version": review_agreement.versions[-1].id,

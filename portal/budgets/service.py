@@ -185,11 +185,20 @@ def set_holder_iban(actor: User, household_id: int, iban: str) -> Household:
         raise _not_allowed("het rekeningnummer van de budgethouder vastleggen")
     value, refusals = check_iban(iban or "")
     refuse_if(refusals)
+    before = household.holder_iban
     household.holder_iban = value
-    record("holder_iban_set", actor=actor, household_id=household_id, object_type="household",
-           object_id=household_id, summary="Rekeningnummer van de budgethouder vastgelegd")
+    record("holder_iban_set", actor=actor,
+           on_behalf_of=budget_holder_of(household_id) if access.on_behalf else None,
+           household_id=household_id, object_type="household", object_id=household_id,
+           summary="Rekeningnummer van de budgethouder "
+                   + ("gewijzigd" if before and before != value else "vastgelegd"),
+           detail={"before": before, "iban": value})
     db.session.flush()
     return household
+
+
+def household_of(household_id: int) -> Household | None:
+    return db.session.get(Household, household_id)
 
 
 def law_periods(member_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[dt.date, dt.date]]]:

@@ -359,3 +359,66 @@ def free_allowance_claim_back(grant: Grant) -> int:
         Grant.period_start >= dt.date(year, 1, 1), Grant.period_start <= dt.date(year, 12, 31))))
     paid = _allowance_cents(ids, kinds={ClaimKind.VRIJ}, paid_only=True)
     return rules.claim_back_cents(paid, year, grant.period_end)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@dataclass(frozen=True)
+class HolidayChoice:
+    agreement_id: int
+    provider_name: str
+    days: list[dt.date]
+
+
+@dataclass(frozen=True)
+class AllowanceBudget:
+    """One Wlz budget on the allowances page: its year's figures and what can be asked."""
+
+    grant_id: int
+    member_name: str
+    year: int
+    free: AllowanceFigures
+    holiday: AllowanceFigures
+    holiday_choices: list[HolidayChoice]
+    claim_back_cents: int
+
+
+@dataclass(frozen=True)
+class AllowancePage:
+    household_id: int
+    holder_iban: str | None
+    budgets: list[AllowanceBudget]
+    claims: list[AllowanceClaimRow]
+
+
+def allowance_page(household_id: int, today: dt.date) -> AllowancePage:
+    """The household's Wlz budgets of this year and last year, with the allowance figures per
+    year (used and left), the providers who worked on a public holiday, and the claims."""
+    household = db.session.get(Household, household_id)
+    grants = db.session.scalars(
+        select(Grant).join(Member, Member.id == Grant.member_id)
+        .where(Member.household_id == household_id,
+               Grant.law.in_([law.value for law in ALLOWANCE_LAWS]),
+               Grant.period_start >= dt.date(today.year - 1, 1, 1),
+               Grant.period_start <= dt.date(today.year, 12, 31))
+        .order_by(Grant.period_start.desc(), Grant.member_id)).all()
+    figures = allowance_status(grants)
+    names = dict(db.session.execute(select(Member.id, Member.name).where(
+        Member.household_id == household_id)).all())
+    providers = dict(db.session.execute(
+        select(Agreement.id, Provider.name).join(Provider, Provider.id == Agreement.provider_id)
+        .where(Agreement.household_id == household_id)).all())
+    care = {year: holiday_care(household_id, year) for year in {g.period_start.year for g in grants}}
+    budgets = []
+    for grant in grants:
+        year = grant.period_start.year
+        choices = [HolidayChoice(aid, providers.get(aid, ""), days)
+                   for aid, days in sorted(care[year].items())]
+        budgets.append(AllowanceBudget(
+            grant_id=grant.id, member_name=names.get(grant.member_id, ""), year=year,
+            free=figures[grant.id][AllowanceKind.VERANTWOORDINGSVRIJ],
+            holiday=figures[grant.id][AllowanceKind.FEESTDAGEN], holiday_choices=choices,
+            claim_back_cents=free_allowance_claim_back(grant)))
+    return AllowancePage(household_id, household.holder_iban if household else None, budgets,
+                         household_allowance_claims(household_id))
