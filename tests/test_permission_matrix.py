@@ -149,6 +149,14 @@ TABLE: dict[tuple[str, str], Row] = {
     ("allowances.holder_iban", "GET"): row(H + "/rekeningnummer", **view_only_403()),
     ("allowances.holder_iban", "POST"): row(H + "/rekeningnummer", "POST",
                                             **view_only_403(status=422)),
+    ("yearend.household", "GET"): row(H + "/jaaroverzicht/{year}", ok=VIEWERS),
+    ("yearend.household_pdf", "GET"): row("/papier" + H + "/jaaroverzicht-{year}.pdf",
+                                          ok=VIEWERS),
+    # the end settlement: the funder's own case worker and the payment office
+    ("yearend.settlement_csv", "GET"): row("/verstrekkers/{funder}/eindafrekening-{year}.csv",
+                                           ok={"consulent_a", "office"}),
+    ("yearend.settlement_pdf", "GET"): row("/verstrekkers/{funder}/eindafrekening-{year}.pdf",
+                                           ok={"consulent_a", "office"}),
     ("paper.settings", "GET"): row(H + "/papier", **view_only_403()),
     ("paper.settings", "POST"): row(H + "/papier", "POST", **view_only_403(status=422)),
     ("paper.statement_pdf", "GET"): row("/papier" + H + "/budgetoverzicht.pdf", ok=VIEWERS),
@@ -362,7 +370,7 @@ def build_world(db) -> dict:
     message = notify([holder_a.id], "test", "Een bericht voor A")[0]
     db.session.flush()
     ids = {
-        "household": household.id, "grant": grant.id, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
+        "household": household.id, "grant": grant.id, "funder": funder_a.id, "year": day.year, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
         "claim": waiting.id, "refused_claim": refused.id, "run": run.id,
         "payment": run.payments[0].id, "document": document.id, "message": message.id,
         "review_version": review_agreement.versions[-1].id,
