@@ -123,7 +123,8 @@ BLUEPRINTS = [
     "portal.access.views", "portal.overview.views", "portal.agreements.views",
     "portal.claims.views", "portal.payments.views", "portal.messages.views",
     "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
-    "portal.identity.views",
+    "portal.identity.views", "portal.claims.allowance_views",
+    "portal.paper.year_views",
     "portal.api.views",
 ]
 

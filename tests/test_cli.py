@@ -6,7 +6,6 @@ run-payments has its own tests in tests/payments/test_cli.py.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -18,7 +17,6 @@ from portal.access.constants import Role
 from portal.access.models import User
 from portal.agreements.models import MaxTariff
 from portal.agreements.tariffs import TariffRow, maximum_for
-from portal.budgets import service as budgets_service
 from portal.budgets.constants import FunderKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Household
 from portal.cli import (
@@ -30,7 +28,6 @@ from portal.cli import (
 )
 from portal.demo.cli import seed_demo_command
 from portal.extensions import db as _db
-from portal.refusals import Refused
 from tests import factories as f
 
 PASSWORD = "een-lang-wachtwoord"
@@ -380,20 +377,20 @@ def test_an_unknown_funder_is_refused_with_the_funders_there_are(app, db, text):
 
 
 def test_set_allowance_cap_makes_the_holiday_allowance_usable(app, db):
+    from portal.budgets.constants import AllowanceKind
+    from portal.claims.allowances import allowance_status
+
     holder = f.make_user(Role.BUDGETHOUDER)
     member = f.make_member(_db.session.get(Household, holder.household_id))
     grant = f.make_grant(member, law=Law.WLZ, amount_cents=2_000_000)
-    spend = dict(kind="feestdagen", amount_cents=10_000, spent_on=dt.date(2026, 3, 1),
-                 description="", today=dt.date(2026, 6, 1))
-    with pytest.raises(Refused) as refused:
-        budgets_service.record_allowance_use(holder, grant, **spend)
-    assert refused.value.codes == ["allowance_cap_missing"]  # a fresh database has no cap
+    holiday = AllowanceKind.FEESTDAGEN
+    assert allowance_status([grant])[grant.id][holiday].cap_cents is None  # a fresh database
     result = set_allowance_cap(app, "--law", "wlz", "--kind", "feestdagen", "--year", "2026",
                                "--euros", "800,00")
     assert result.exit_code == 0, result.output
     assert "Maximum feestdagenuitkering Wlz 2026: € 800,00 (nieuw)" in \
         result.output.replace("\xa0", " ")
-    budgets_service.record_allowance_use(holder, grant, **spend)
+    assert allowance_status([grant])[grant.id][holiday].cap_cents == 80_000
     result = set_allowance_cap(app, "--law", "wlz", "--kind", "feestdagen", "--year", "2026",
                                "--euros", "850")
     assert "was € 800,00" in result.output.replace("\xa0", " ")

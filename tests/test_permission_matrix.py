@@ -141,6 +141,22 @@ TABLE: dict[tuple[str, str], Row] = {
                                              **view_only_403(status=302)),
     ("claims.index", "GET"): row(H + "/urenbriefjes", ok=VIEWERS),
     ("claims.start", "GET"): row(H + "/urenbriefjes/nieuw", **view_only_403()),
+    ("allowances.index", "GET"): row(H + "/uitkeringen", ok=VIEWERS),
+    ("allowances.ask_free", "POST"): row(H + "/uitkeringen/{grant}/vrij", "POST",
+                                         **view_only_403(status=422)),
+    ("allowances.ask_holiday", "POST"): row(H + "/uitkeringen/{grant}/feestdagen", "POST",
+                                            **view_only_403(status=422)),
+    ("allowances.holder_iban", "GET"): row(H + "/rekeningnummer", **view_only_403()),
+    ("allowances.holder_iban", "POST"): row(H + "/rekeningnummer", "POST",
+                                            **view_only_403(status=422)),
+    ("yearend.household", "GET"): row(H + "/jaaroverzicht/{year}", ok=VIEWERS),
+    ("yearend.household_pdf", "GET"): row("/papier" + H + "/jaaroverzicht-{year}.pdf",
+                                          ok=VIEWERS),
+    # the end settlement: the funder's own case worker and the payment office
+    ("yearend.settlement_csv", "GET"): row("/verstrekkers/{funder}/eindafrekening-{year}.csv",
+                                           ok={"consulent_a", "office"}),
+    ("yearend.settlement_pdf", "GET"): row("/verstrekkers/{funder}/eindafrekening-{year}.pdf",
+                                           ok={"consulent_a", "office"}),
     ("paper.settings", "GET"): row(H + "/papier", **view_only_403()),
     ("paper.settings", "POST"): row(H + "/papier", "POST", **view_only_403(status=422)),
     ("paper.statement_pdf", "GET"): row("/papier" + H + "/budgetoverzicht.pdf", ok=VIEWERS),
@@ -366,7 +382,7 @@ def build_world(db) -> dict:
     message = notify([holder_a.id], "test", "Een bericht voor A")[0]
     db.session.flush()
     ids = {
-        "household": household.id, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
+        "household": household.id, "grant": grant.id, "funder": funder_a.id, "year": day.year, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
         "claim": waiting.id, "refused_claim": refused.id, "run": run.id,
         "paid_claim": paid.id, "correction": correction.id,
         "payment": run.payments[0].id, "document": document.id, "message": message.id,

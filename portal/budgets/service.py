@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import bindparam, extract, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from portal import dates
 from portal.access.constants import Role
@@ -27,9 +26,8 @@ from portal.access.permissions import (
 )
 from portal.access.service import record
 from portal.budgets import rules
-from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, CareKind, FunderKind, Law
-from portal.budgets.models import AllowanceCap, AllowanceUse, Funder, Grant, Household, Member
-from portal.budgets.rules import AllowanceFigures
+from portal.budgets.constants import AllowanceKind, CareKind, FunderKind, Law
+from portal.budgets.models import AllowanceCap, Funder, Grant, Household, Member
 from portal.database import chunks, expire_loaded, id_in, rowcount, set_row, table_of
 from portal.dates import format_day
 from portal.extensions import db
@@ -134,14 +132,6 @@ def refund(shares: Mapping[int, int]) -> None:
         expire_loaded(Grant, ids)
 
 
-def spend_directly(shares: Mapping[int, int]) -> None:
-    """Pay from the budget at once, without a claim (Wlz allowances); refused if it does not fit."""
-    grants = _lock_if_all_fit(shares)
-    for gid, cents in shares.items():
-        grants[gid].paid_cents += cents
-    db.session.flush()
-
-
 # --------------------------------------------------------------------------------------------
 # Registering households, members and grants
 # --------------------------------------------------------------------------------------------
@@ -217,11 +207,20 @@ def set_holder_iban(actor: User, household_id: int, iban: str) -> Household:
         raise _not_allowed("het rekeningnummer van de budgethouder vastleggen")
     value, refusals = check_iban(iban or "")
     refuse_if(refusals)
+    before = household.holder_iban
     household.holder_iban = value
-    record("holder_iban_set", actor=actor, household_id=household_id, object_type="household",
-           object_id=household_id, summary="Rekeningnummer van de budgethouder vastgelegd")
+    record("holder_iban_set", actor=actor,
+           on_behalf_of=budget_holder_of(household_id) if access.on_behalf else None,
+           household_id=household_id, object_type="household", object_id=household_id,
+           summary="Rekeningnummer van de budgethouder "
+                   + ("gewijzigd" if before and before != value else "vastgelegd"),
+           detail={"before": before, "iban": value})
     db.session.flush()
     return household
+
+
+def household_of(household_id: int) -> Household | None:
+    return db.session.get(Household, household_id)
 
 
 def law_periods(member_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[dt.date, dt.date]]]:
@@ -315,143 +314,6 @@ def set_allowance_cap(actor: User | None, *, law: str, kind: str, year: int, cap
            detail={"before_cents": before, "cap_cents": cap_cents})
     db.session.flush()
     return row, before
-
-
-def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
-def _member_allowance_grants(member_id: int, law: str, year: int) -> list[int]:
-    """Ids of the member's grants under this allowance law that start in `year` (a Wlz grant
-    lies in one calendar year): together they carry one allowance of each kind."""
-    first, last = _year_bounds(year)
-    return list(db.session.scalars(select(Grant.id).where(
-        Grant.member_id == member_id, Grant.law == law, Grant.period_start >= first,
-        Grant.period_start <= last)))
-
-
-def record_allowance_use(actor: User | None, grant: Grant | int, kind: str, amount_cents: int,
-                         spent_on: dt.date, description: str, today: dt.date) -> AllowanceUse:
-    """Record spending of a Wlz yearly allowance and pay it from the budget at once.
-
-    The allowance is per member and year: its cap follows from all the member's Wlz budgets of
-    the year of `spent_on` (rules.allowance_cap), and earlier uses of that kind on any of them
-    in that year count. Those budgets are locked together (in id order), so two uses at the
-    same moment on two budgets of one member cannot pass the cap between them. Also checked
-    against what this budget still has. By the budget holder, someone who may act for them,
-    the payment office or the system.
-    """
-    grant_id = grant if isinstance(grant, int) else grant.id
-    found = db.session.get(Grant, grant_id) if grant_id is not None else None
-    siblings = ({grant_id} if found is None or found.law not in ALLOWANCE_LAWS
-                else {grant_id, *_member_allowance_grants(found.member_id, found.law,
-                                                           spent_on.year)})
-    locked_all = lock_grants(siblings)  # refuses an unknown grant
-    locked = locked_all[grant_id]
-    member = db.session.get_one(Member, locked.member_id)
-    on_behalf_of = None
-    if not is_office(actor):
-        access = household_access(actor, member.household_id, today)
-        if access is None or not access.can_act:
-            raise _not_allowed("bij dit budget een uitgave vastleggen")
-        if access.on_behalf:
-            on_behalf_of = budget_holder_of(member.household_id)
-    kind_ok = kind in {k.value for k in AllowanceKind}
-    table_cap = (_allowance_table_cap(locked.law, kind, spent_on.year)
-                 if kind_ok and kind != AllowanceKind.VERANTWOORDINGSVRIJ else None)
-    year_grants = [g for g in locked_all.values() if g.period_start.year == spent_on.year]
-    cap = rules.allowance_cap(locked.law, kind, sum(g.amount_cents for g in year_grants),
-                              table_cap)
-    first, last = _year_bounds(spent_on.year)
-    used = db.session.scalar(select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0)).where(
-        AllowanceUse.grant_id.in_([g.id for g in year_grants] or [grant_id]),
-        AllowanceUse.kind == kind,
-        AllowanceUse.spent_on >= first, AllowanceUse.spent_on <= last)) if kind_ok else 0
-    refuse_if(rules.check_allowance_use(
-        law=locked.law, kind=kind, amount_cents=amount_cents, spent_on=spent_on,
-        period_start=locked.period_start, period_end=locked.period_end, today=today,
-        cap_cents=cap, used_cents=int(used or 0), available_cents=locked.available_cents))
-    spend_directly({grant_id: amount_cents})
-    use = AllowanceUse(grant_id=grant_id, kind=AllowanceKind(kind), amount_cents=amount_cents,
-                       spent_on=spent_on, description=(description or "").strip(),
-                       created_by_id=actor.id if actor else None)
-    db.session.add(use)
-    db.session.flush()
-    record("allowance_used", actor=actor, on_behalf_of=on_behalf_of,
-           household_id=member.household_id, object_type="allowance_use", object_id=use.id,
-           summary=f"{AllowanceKind(kind).label}: {format_euro(amount_cents)} op "
-                   f"{format_day(spent_on)} ({member.name})",
-           detail={"grant_id": grant_id, "amount_cents": amount_cents})
-    db.session.flush()
-    return use
-
-
-class GrantOfAYear(Protocol):
-    """What allowance_status reads of a grant: a Grant, or the overview's GrantFacts."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def law(self) -> Law: ...
-    @property
-    def period_start(self) -> dt.date: ...
-    @property
-    def amount_cents(self) -> int: ...
-
-
-def allowance_status(grants: Sequence[GrantOfAYear]
-                     ) -> dict[int, dict[AllowanceKind, AllowanceFigures]]:
-    """Per Wlz grant and allowance kind: cap, used, left and close to cap (>= 80% used).
-
-    The year of a grant is the year its period starts in (a Wlz grant lies in one calendar
-    year). The figures are the member's for that year: the cap follows from all the member's
-    Wlz budgets of the year, and uses on any of them count (so two budgets of one member in one
-    year show the same, shared figures). Two queries, whatever the number of grants or uses.
-    """
-    wlz = [g for g in grants if g.law in ALLOWANCE_LAWS]
-    if not wlz:
-        return {}
-    ids = [g.id for g in wlz]
-    # 1. every allowance-law grant of the same members (the given ones included), with its
-    # uses per kind and year (one row per grant without uses)
-    given = select(Grant.member_id).where(Grant.id.in_(ids))
-    year_col = extract("year", AllowanceUse.spent_on)
-    rows = db.session.execute(
-        select(Grant.id, Grant.member_id, Grant.law, Grant.period_start, Grant.amount_cents,
-               AllowanceUse.kind, year_col, func.sum(AllowanceUse.amount_cents))
-        .outerjoin(AllowanceUse, AllowanceUse.grant_id == Grant.id)
-        .where(Grant.member_id.in_(given), Grant.law.in_(list(ALLOWANCE_LAWS)))
-        .group_by(Grant.id, Grant.member_id, Grant.law, Grant.period_start, Grant.amount_cents,
-                  AllowanceUse.kind, year_col)).all()
-    key_of: dict[int, tuple[int | None, str, int]] = {}
-    year_amount: dict[tuple[int | None, str, int], int] = {}
-    used: dict[tuple[tuple[int | None, str, int], str], int] = {}
-    for gid, member_id, law, start, amount, kind, year, cents in rows:
-        key: tuple[int | None, str, int] = (member_id, str(law), start.year)
-        if gid not in key_of:
-            key_of[gid] = key
-            year_amount[key] = year_amount.get(key, 0) + amount
-        if kind is not None and int(year) == start.year:
-            used[(key, str(kind))] = used.get((key, str(kind)), 0) + int(cents)
-    # 2. the caps from the table
-    years = {g.period_start.year for g in wlz}
-    caps: dict[tuple[str, str, int], int] = {
-        (law, kind, year): cents for law, kind, year, cents in db.session.execute(
-            select(AllowanceCap.law, AllowanceCap.kind, AllowanceCap.year, AllowanceCap.cap_cents)
-            .where(AllowanceCap.law.in_(list(ALLOWANCE_LAWS)), AllowanceCap.year.in_(years)))}
-    result: dict[int, dict[AllowanceKind, AllowanceFigures]] = {}
-    for g in wlz:
-        year = g.period_start.year
-        key = key_of.get(g.id, (None, str(g.law), year))
-        result[g.id] = {
-            kind: AllowanceFigures(
-                kind=kind, year=year,
-                cap_cents=rules.allowance_cap(g.law, kind, year_amount.get(key, g.amount_cents),
-                                              caps.get((g.law, kind.value, year))),
-                used_cents=used.get((key, kind.value), 0))
-            for kind in AllowanceKind
-        }
-    return result
 
 
 # --------------------------------------------------------------------------------------------

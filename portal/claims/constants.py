@@ -48,6 +48,9 @@ class ClaimKind(LabeledEnum):
     # payments (its lines are positive; the kind gives the sign).
     NABETALING = ("nabetaling", "Nabetaling")
     TERUGVORDERING = ("terugvordering", "Terugvordering")
+    # The Wlz yearly allowances, asked for by the budget holder (claims.allowances):
+    VRIJ = ("vrij", "Verantwoordingsvrij bedrag")  # paid to the budget holder's own account
+    FEESTDAGEN = ("feestdagen", "Feestdagenuitkering")  # paid to the provider who gave the care
 
     @property
     def is_correction(self) -> bool:
@@ -60,6 +63,8 @@ class ClaimKind(LabeledEnum):
 
 
 CORRECTION_KINDS = frozenset({ClaimKind.NABETALING, ClaimKind.TERUGVORDERING})
+# Kinds a budget holder asks for once in a while instead of claiming care given.
+ALLOWANCE_KINDS = frozenset({ClaimKind.VRIJ, ClaimKind.FEESTDAGEN})
 
 
 def status_label(kind: ClaimKind | str, status: ClaimStatus | str) -> str:

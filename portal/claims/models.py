@@ -33,7 +33,11 @@ class Claim(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    # None only for a verantwoordingsvrij bedrag (ClaimKind.VRIJ): paid to the budget holder.
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True)
+    # The household of a Wlz allowance claim (claims.allowances); None for sheets and wages
+    # (their agreement names the household).
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     month: Mapped[dt.date]  # first day of the month
     status: Mapped[ClaimStatus] = mapped_column(String(20), default=ClaimStatus.CONCEPT, index=True)
     kind: Mapped[ClaimKind] = mapped_column(String(20), default=ClaimKind.UREN,

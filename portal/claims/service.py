@@ -46,7 +46,13 @@ from portal.budgets import service as budgets_service
 from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
 from portal.claims import rules
-from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimSource, ClaimStatus
+from portal.claims.constants import (
+    ALLOWANCE_KINDS,
+    RESERVED_STATUSES,
+    ClaimKind,
+    ClaimSource,
+    ClaimStatus,
+)
 from portal.claims.grid import Column, day_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
@@ -84,8 +90,18 @@ NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te
 # --------------------------------------------------------------------------- loading
 
 
-def _agreement_of(claim: Claim) -> Agreement:
-    return db.session.get_one(Agreement, claim.agreement_id)
+def _agreement_of(claim: Claim) -> Agreement | None:
+    """The claim's agreement; None for a verantwoordingsvrij bedrag (paid to the holder)."""
+    return db.session.get(Agreement, claim.agreement_id) if claim.agreement_id else None
+
+
+def _household_id(claim: Claim, agreement: Agreement | None) -> int:
+    return agreement.household_id if agreement is not None else claim.household_id
+
+
+def _recipients(claim: Claim, agreement: Agreement | None) -> list[int]:
+    """Who hears the office's decision on the claim besides the budget holder."""
+    return provider_recipients(agreement.provider_id) if agreement is not None else []
 
 
 def _require(actor: User | None, target: Claim | Agreement, today: dt.date) -> Acting:
@@ -271,6 +287,8 @@ def _sheet_label(claim: Claim) -> str:
     if ClaimKind(claim.kind).is_correction:
         return (f"de {ClaimKind(claim.kind).label.lower()} {claim.reference} over "
                 f"{format_month(claim.month)}")
+    if claim.kind in ALLOWANCE_KINDS:
+        return f"de aanvraag {ClaimKind(claim.kind).label.lower()} {claim.reference}"
     return f"urenbriefje {claim.reference} over {format_month(claim.month)}"
 
 
@@ -381,14 +399,15 @@ def _submitted(agreement: Agreement, text: str) -> Callable[[Claim], list[_Notic
         text.format(sheet=_sheet_label(claim), amount=format_euro(claim.total_cents)))]
 
 
-def _both_sides(agreement: Agreement, kind: str, subject: str, body: str
+def _both_sides(agreement: Agreement | None, kind: str, subject: str, body: str
                 ) -> Callable[[Claim], list[_Notice]]:
     """The budget holder and the provider hear it; subject and body take {month}, {sheet},
     {reason}."""
     def notices(claim: Claim) -> list[_Notice]:
         values = {"month": format_month(claim.month), "sheet": _sheet_label(claim),
                   "reason": claim.refusal_reason, "amount": format_euro(claim.total_cents)}
-        users = household_recipients(agreement.household_id) + provider_recipients(agreement.provider_id)
+        users = (household_recipients(_household_id(claim, agreement))
+                 + _recipients(claim, agreement))
         return [_Notice(users, kind, subject.format(**values), body.format(**values))]
 
     return notices
@@ -548,18 +567,23 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
 
     return _transition(
         claim, Action.OFFICE_APPROVE, side, actor=actor, on_behalf_of=None,
-        household_id=agreement.household_id, audit="office_approve", effect=effect,
+        household_id=_household_id(claim, agreement), audit="office_approve", effect=effect,
         decided_at=now(),
         notices=lambda claim: [_Notice(
-            provider_recipients(agreement.provider_id), "claim_approved",
+            _recipients(claim, agreement) if agreement is not None
+            else household_recipients(claim.household_id), "claim_approved",
             f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
             f"Het betaalkantoor heeft {_sheet_label(claim)} goedgekeurd "
             f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")])
 
 
-def _recheck_refusals(claim: Claim, agreement: Agreement, today: dt.date) -> list[Refusal]:
+def _recheck_refusals(claim: Claim, agreement: Agreement | None, today: dt.date
+                      ) -> list[Refusal]:
     """The office's check: the agreement must still cover every line (a sheet), or still owe
-    exactly this wage for the month (a monthly wage)."""
+    exactly this wage for the month (a monthly wage). A Wlz allowance was checked against its
+    caps when it was asked for, under the grants' locks (claims.allowances)."""
+    if claim.kind in ALLOWANCE_KINDS:
+        return []
     if claim.kind == ClaimKind.LOON:
         facts, _grants = sheet_facts(agreement, claim.month)
         due = [(p.grant_id, p.care_kind, p.amount_cents) for p in rules.wage_lines(claim.month, facts)]
@@ -696,7 +720,7 @@ def office_suspend(actor: User | None, claim: Claim, reason: str, today: dt.date
     reason = (reason or "").strip()
     return _transition(
         claim, Action.OFFICE_SUSPEND, side, actor=actor, on_behalf_of=None,
-        household_id=agreement.household_id, audit="office_suspend",
+        household_id=_household_id(claim, agreement), audit="office_suspend",
         also=rules.check_reason(reason), reason=reason, refusal_reason=reason,
         refusal_codes=codes,
         notices=_both_sides(agreement, "claim_suspended",
@@ -712,7 +736,7 @@ def office_refuse(actor: User | None, claim: Claim, reason: str, today: dt.date,
     reason = (reason or "").strip()
     return _transition(
         claim, Action.OFFICE_REFUSE, side, actor=actor, on_behalf_of=None,
-        household_id=agreement.household_id, audit="office_refuse",
+        household_id=_household_id(claim, agreement), audit="office_refuse",
         also=rules.check_reason(reason), reason=reason,
         effect=lambda: budgets_service.release(claim_shares(claim)),
         refusal_reason=reason, refusal_codes=codes, decided_at=now(),
@@ -775,11 +799,16 @@ def mark_paid(claims: Sequence[SheetToPay], paid_on: dt.date) -> None:
         before = [(c.id, str(c.status), c.reference, c.agreement_id) for c in batch]
         households = dict(db.session.execute(
             select(Agreement.id, Agreement.household_id)
-            .where(id_in(Agreement.id, {c.agreement_id for c in batch}))).all())
+            .where(id_in(Agreement.id, {c.agreement_id for c in batch
+                                        if c.agreement_id is not None}))).all())
+        if any(c.agreement_id is None for c in batch):  # a free amount: the claim's household
+            households.update({(None, cid): hid for cid, hid in db.session.execute(
+                select(Claim.id, Claim.household_id).where(
+                    id_in(Claim.id, [c.id for c in batch if c.agreement_id is None])))})
+        table = table_of(Claim)
         changed = rowcount(db.session.execute(
-            update(table_of(Claim))
-            .where(id_in(Claim.__table__.c.id, ids),
-                   Claim.__table__.c.status == ClaimStatus.GOEDGEKEURD.value)
+            update(table)
+            .where(id_in(table.c.id, ids), table.c.status == ClaimStatus.GOEDGEKEURD.value)
             .values(status=ClaimStatus.UITBETAALD.value, paid_on=paid_on)))
         if changed != len(set(ids)):
             raise Refused(Refusal("already_done", "Dit is al gedaan: een van de urenbriefjes "
@@ -792,7 +821,8 @@ def mark_paid(claims: Sequence[SheetToPay], paid_on: dt.date) -> None:
              "on_behalf_of_id": None, "reason": None, "at": at}
             for cid, status, _reference, _agreement_id in before])
         record_many([{
-            "action": "claim.paid", "household_id": households[agreement_id],
+            "action": "claim.paid",
+            "household_id": households[agreement_id if agreement_id is not None else (None, cid)],
             "object_type": "claim", "object_id": cid,
             "summary": f"Urenbriefje {reference}: {status} -> {paid}",
             "detail": {"reference": reference, "from": status, "to": paid}}

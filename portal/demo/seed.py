@@ -37,6 +37,7 @@ from portal.claims import service as claims
 from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
 from portal.demo.corrections import seed_corrections
+from portal.demo.money import seed_allowances
 from portal.extensions import db
 from portal.identity.service import link_bsn
 from portal.messages.models import Message
@@ -273,7 +274,7 @@ def seed_demo(today: dt.date) -> bool:
     _sheet_history(demo)
     _corrections(demo)
     _pending_change(demo)
-    _allowance_uses(demo)
+    _allowances(demo)
     _api_keys(demo)
     return True
 
@@ -520,20 +521,9 @@ def _pending_change(demo: Demo) -> None:
     signing.holder_sign(anna, change, today)
 
 
-def _allowance_uses(demo: Demo) -> None:
-    """Wlz allowances in use this year: the free-to-spend amount (1.5% of EUR 48,000: EUR 720)
-    is nearly used up (EUR 600, over 80%), so the start page warns about it."""
-    today, anna = demo.today, demo.users["anna"]
-    wlz = demo.grants["anna"][today.year]
-    budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
-                                 min(today, dt.date(today.year, 3, 2)),
-                                 "Reiskosten naar het ziekenhuis", today)
-    budgets.record_allowance_use(anna, wlz, AllowanceKind.VERANTWOORDINGSVRIJ.value, 30_000,
-                                 min(today, dt.date(today.year, 6, 15)),
-                                 "Kilometervergoeding voor Marieke de Boer", today)
-    budgets.record_allowance_use(anna, wlz, AllowanceKind.FEESTDAGEN.value, 15_000,
-                                 min(today, dt.date(today.year, 1, 2)),
-                                 "Zorg op nieuwjaarsdag (Marieke de Boer)", today)
+def _allowances(demo: Demo) -> None:
+    """Money the rules owe (portal/demo/money.py): a Wlz allowance claim of each kind."""
+    seed_allowances(demo.users["anna"], demo.today)
 
 
 def _api_keys(demo: Demo) -> None:

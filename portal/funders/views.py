@@ -95,7 +95,7 @@ def review(version_id: int):
 def grants():
     funder = _funder()
     return render_template("funders/grants.html", rows=service.funder_grants(funder.id),
-                           funder=funder)
+                           funder=funder, last_year=today().year - 1)
 
 
 @bp.route("/verstrekker/toekenningen/nieuw", methods=["GET", "POST"])

@@ -266,7 +266,7 @@ def household_usage(household_id: int, today: dt.date) -> HouseholdUsage:
         spending[grant_id][month][counted[0]] += counted[1]
         if kind == ClaimKind.LOON:
             wage_months.add((agreement_id, month))
-        elif kind == ClaimKind.UREN:
+        elif kind == ClaimKind.UREN:  # an allowance claim is no sheet of that month
             submitted.add((agreement_id, month))
 
     # committed cost per grant, and the open months per grant

@@ -144,7 +144,10 @@ def allowance_lines(figures: Mapping[AllowanceKind, AllowanceFigures]) -> list[A
         fig = figures.get(kind)
         if fig is None:
             continue
-        if fig.cap_cents is None:
+        if kind is AllowanceKind.VERANTWOORDINGSVRIJ and not fig.cap_cents:
+            text = (f"{kind.label} {fig.year}: u kunt het aanvragen zodra er uit dit budget is "
+                    "betaald.")
+        elif fig.cap_cents is None:
             text = (f"{kind.label} {fig.year}: {format_euro(fig.used_cents)} gebruikt. Het "
                     "maximum is nog niet vastgesteld door het zorgkantoor.")
         else:
@@ -193,7 +196,8 @@ def build_notices(usage: HouseholdUsage, attention: Attention,
     for grant_id, figures in allowances.items():
         for kind in AllowanceKind:
             fig = figures.get(kind)
-            if fig is None or not fig.close_to_cap:
+            # the free amount is asked for once: it is never "almost used up"
+            if fig is None or not fig.close_to_cap or kind is AllowanceKind.VERANTWOORDINGSVRIJ:
                 continue
             notices.append(Notice(
                 "allowance", f"{ALLOWANCE_IN_A_SENTENCE[kind].capitalize()} {fig.year} van "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from portal.budgets import service as budgets_service
+from portal.claims.allowances import allowance_status
 from portal.dates import today
 from portal.overview import service
 from portal.overview.start_page import build_start_page
@@ -27,7 +27,7 @@ def household(household_id: int):
     day = today()
     usage = service.household_usage(household_id, day)
     attention = service.household_attention(household_id)
-    allowances = budgets_service.allowance_status([row.allowance_facts for row in usage.rows])
+    allowances = allowance_status([row.allowance_facts for row in usage.rows])
     page = build_start_page(usage, attention, allowances, link_if_exists)
     return render_template("overview/household.html", page=page,
                            what_if=what_if_page(household_id, usage.rows, request.args, day))

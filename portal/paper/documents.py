@@ -26,8 +26,9 @@ from portal.agreements.permissions import visible_lines
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import budget_usage, household_total
-from portal.budgets.service import allowance_status, holder_labels
+from portal.budgets.service import holder_labels
 from portal.claims import service as claims_service
+from portal.claims.allowances import allowance_status
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.grid import Column
 from portal.claims.models import Claim, ClaimLine
@@ -373,7 +374,7 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     Every budget of the household whose period overlaps the statement's period. For the budgets
     that run today the figures are the start page's own (overview.service.household_usage on
     `today`: granted, paid, in progress, available, the prognosis and the run-out month, and
-    the Wlz allowances of budgets.service.allowance_status as the start page words them); an
+    the Wlz allowances of claims.allowances.allowance_status as the start page words them); an
     earlier (or later) budget shows its running totals, without a prognosis. All amounts are as
     known today. The monthly spending covers every month of the period, also across two budget
     years: per budget the claims by month of care (paid and in progress) and the Wlz allowance

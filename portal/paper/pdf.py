@@ -33,6 +33,7 @@ from portal.dates import format_day, format_month
 from portal.money import format_euro
 
 PDF_TEMPLATES = PROJECT_ROOT / "pdf_templates"
+WEB_TEMPLATES = PROJECT_ROOT / "templates"
 STATIC_ROOT = PROJECT_ROOT / "static"
 STATIC_SCHEME = "pgb-static:"
 STYLESHEET = PDF_TEMPLATES / "document.css"
@@ -119,7 +120,8 @@ def stylesheet_fetcher():
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(PDF_TEMPLATES)),
+    # The web's macros too: a document and its page share one macro (macros/year_figures.html).
+    env = Environment(loader=FileSystemLoader([str(PDF_TEMPLATES), str(WEB_TEMPLATES)]),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["euro"] = format_euro

@@ -28,15 +28,20 @@ class PaymentRun(Model):
 
 
 class Payment(Model):
-    """One transfer to one provider in one run, to the IBAN in the agreement."""
+    """One transfer in one run: to one provider, to the IBAN in the agreement; or (the Wlz
+    verantwoordingsvrij bedrag, the one payment to a budget holder) to a household's own
+    account (households.holder_iban). Exactly one of provider_id and household_id is set."""
 
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),
+                      CheckConstraint("(provider_id IS NULL) <> (household_id IS NULL)",
+                                      name="one_payee"),
                       Index("ix_payments_provider_id_run_id", "provider_id", "run_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     iban: Mapped[str] = mapped_column(String(34))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     reference: Mapped[str] = mapped_column(String(40), unique=True)

@@ -26,10 +26,17 @@ class PayableClaim:
     """What a run needs to know of one approved claim."""
 
     claim_id: int
-    provider_id: int
+    provider_id: int | None  # None: paid to the budget holder (to_holder)
     iban: str  # of the agreement version the claim falls under (compact, upper case)
     household_id: int
     amount_cents: int
+    # A Wlz verantwoordingsvrij bedrag: paid to the household's own account, not a provider.
+    to_holder: bool = False
+
+    @property
+    def payee_key(self) -> int:
+        """The provider's id, or the household's id made negative for a budget holder."""
+        return -self.household_id if self.to_holder else int(self.provider_id)
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,14 @@ class PlannedPayment:
     """One transfer to one provider's account: which claims it pays and how much in total."""
 
     number: int  # 1, 2, ... within the run, in provider and IBAN order
-    provider_id: int
+    provider_id: int | None
     iban: str
     claims: tuple[PayableClaim, ...]
+    holder_household_id: int | None = None  # a payment to a budget holder's own account
+
+    @property
+    def payee_key(self) -> int:
+        return self.claims[0].payee_key
 
     @property
     def amount_cents(self) -> int:
@@ -68,10 +80,10 @@ def group_into_payments(claims: Sequence[PayableClaim]) -> list[PlannedPayment]:
         if claim.amount_cents < 0:
             claim_backs.append(claim)
         elif claim.amount_cents > 0:
-            per_account.setdefault((claim.provider_id, claim.iban), []).append(claim)
+            per_account.setdefault((claim.payee_key, claim.iban), []).append(claim)
     totals = {key: sum(c.amount_cents for c in mine) for key, mine in per_account.items()}
     for claim_back in claim_backs:
-        room = [key for key in sorted(per_account) if key[0] == claim_back.provider_id
+        room = [key for key in sorted(per_account) if key[0] == claim_back.payee_key
                 and totals[key] + claim_back.amount_cents > 0]
         if not room:
             continue
@@ -79,10 +91,13 @@ def group_into_payments(claims: Sequence[PayableClaim]) -> list[PlannedPayment]:
         per_account[key].append(claim_back)
         totals[key] += claim_back.amount_cents
     payments: list[PlannedPayment] = []
-    for provider_id, iban in sorted(per_account):
-        mine = tuple(sorted(per_account[provider_id, iban], key=lambda c: c.claim_id))
-        payments.append(PlannedPayment(number=len(payments) + 1, provider_id=provider_id,
-                                       iban=iban, claims=mine))
+    # providers first (in id order), then the budget holders paid on their own account
+    for payee, iban in sorted(per_account, key=lambda k: (k[0] < 0, abs(k[0]), k[1])):
+        mine = tuple(sorted(per_account[payee, iban], key=lambda c: c.claim_id))
+        payments.append(PlannedPayment(number=len(payments) + 1,
+                                       provider_id=payee if payee > 0 else None, iban=iban,
+                                       claims=mine,
+                                       holder_household_id=-payee if payee < 0 else None))
     return payments
 
 
@@ -150,6 +165,19 @@ def check_payment_account(provider_name: str, agreement_reference: str,
                     "goedgekeurd en wordt betaald in de eerste "
                     "betaalronde nadat de overeenkomst een geldig IBAN heeft. Neem contact op "
                     "met de zorgverlener en de budgethouder.", "iban")]
+
+
+def check_holder_account(holder_name: str, iban: str | None, amount_cents: int = 1
+                         ) -> list[Refusal]:
+    """The verantwoordingsvrij bedrag goes to the budget holder's own account; without a valid
+    one it waits for a later run, like a sheet without an IBAN in its agreement."""
+    if amount_cents <= 0 or (iban and not check_iban(iban)[1]):
+        return []
+    return [Refusal("holder_iban_invalid",
+                    f"Niet betaald aan {holder_name}: er staat geen geldig eigen rekeningnummer "
+                    "van de budgethouder in het portaal. Het verantwoordingsvrij bedrag blijft "
+                    "goedgekeurd en wordt betaald zodra de budgethouder een geldig IBAN heeft "
+                    "ingevuld.", "iban")]
 
 
 def run_fingerprint(candidates: Iterable[tuple[int, str, int]]) -> str:

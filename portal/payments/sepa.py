@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sepaxml import SepaTransfer
 from sqlalchemy import select
 
+from portal.budgets.service import holder_labels
 from portal.extensions import db
 from portal.payments.constants import RunStatus
 from portal.payments.models import PaymentRun
@@ -91,11 +92,14 @@ def build_sepa_xml(run: PaymentRun, payer: Payer, today: dt.date) -> bytes:
     if payer.bic:
         config["BIC"] = payer.bic
     transfer = _RunTransfer(config, run.reference)
-    providers = {p.id: p for p in db.session.scalars(
-        select(Provider).where(Provider.id.in_({p.provider_id for p in run.payments})))}
+    providers = {p.id: p.name for p in db.session.scalars(
+        select(Provider).where(Provider.id.in_({p.provider_id for p in run.payments
+                                                if p.provider_id is not None})))}
+    holders = holder_labels({p.household_id for p in run.payments if p.household_id})
     for payment in sorted(run.payments, key=lambda p: p.id):
         transfer.add_payment({
-            "name": providers[payment.provider_id].name,
+            "name": (providers[payment.provider_id] if payment.provider_id is not None
+                     else holders[payment.household_id])[:70],
             "IBAN": payment.iban.replace(" ", "").upper(),
             "amount": int(payment.amount_cents),  # sepaxml takes integer cents
             "execution_date": pay_on,

@@ -30,7 +30,7 @@ from sqlalchemy import exists, func, insert, or_, select
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import active_login, require_office
+from portal.access.permissions import active_login, household_recipients, require_office
 from portal.access.service import record, record_many
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.periods import (
@@ -40,6 +40,7 @@ from portal.agreements.periods import (
     versions_in_month,
 )
 from portal.budgets import service as budgets_service
+from portal.budgets.models import Household
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
@@ -176,7 +177,10 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
     bounded list of ids (database.id_in)."""
     payable, held = [], []
     providers: dict[int, ProviderRef] = {}
-    for batch in chunks(sheets):
+    to_holders = [s for s in sheets if s.agreement_id is None]
+    if to_holders:
+        _plan_holders(to_holders, amounts, payable, held, providers)
+    for batch in chunks([s for s in sheets if s.agreement_id is not None]):
         agreement_ids = {s.agreement_id for s in batch}
         agreements = {row.id: row for row in db.session.execute(
             select(Agreement.id, Agreement.reference, Agreement.household_id,
@@ -217,6 +221,33 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
     return _Plan(payable, held, providers)
 
 
+def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payable: list,
+                  held: list, providers: dict[int, ProviderRef]) -> None:
+    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag):
+    to households.holder_iban, or held back without a valid one. providers gets the holder
+    under the household's id made negative (a payee that is no provider)."""
+    for batch in chunks(sheets):
+        rows = db.session.execute(
+            select(Claim.id, Household.id, Household.holder_iban)
+            .join(Household, Household.id == Claim.household_id)
+            .where(id_in(Claim.id, [s.id for s in batch]))).all()
+        labels = budgets_service.holder_labels({household_id for _c, household_id, _i in rows})
+        for claim_id, household_id, iban in rows:
+            sheet = next(s for s in batch if s.id == claim_id)
+            name = labels[household_id]
+            providers.setdefault(-household_id, ProviderRef(-household_id, name))
+            amount = sheet.total_cents if amounts is None else amounts[sheet.id]
+            account = "".join((iban or "").split()).upper()
+            refusals = rules.check_holder_account(name, account, amount)
+            if refusals:
+                held.append(HeldBack(sheet.id, sheet.reference, sheet.month, amount, name,
+                                     "-", refusals[0].message))
+                continue
+            payable.append(rules.PayableClaim(
+                claim_id=sheet.id, provider_id=None, iban=account, household_id=household_id,
+                amount_cents=amount, to_holder=True))
+
+
 def _shares(sheets: Sequence[Sheet]) -> dict[int, dict[int, int]]:
     """Per claim: what it reserved per grant (claims_service.claim_shares, summed in SQL),
     one query per batch of sheets."""
@@ -237,7 +268,7 @@ RUN_LOCK = "payment-run"
 
 
 def _preview_lines(plan: _Plan) -> list[PreviewLine]:
-    return [PreviewLine(plan.providers[p.provider_id], len(p.claims), p.amount_cents, p.iban)
+    return [PreviewLine(plan.providers[p.payee_key], len(p.claims), p.amount_cents, p.iban)
             for p in rules.group_into_payments(plan.payable)]
 
 
@@ -450,7 +481,8 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     the providers told - a fixed number of statements, whatever the batch holds."""
     references = {p.number: rules.payment_reference(run.run_on, run.id, p.number) for p in batch}
     ids = dict(db.session.execute(insert(Payment).returning(Payment.reference, Payment.id), [
-        {"run_id": run.id, "provider_id": p.provider_id, "iban": p.iban,
+        {"run_id": run.id, "provider_id": p.provider_id, "household_id": p.holder_household_id,
+         "iban": p.iban,
          "amount_cents": p.amount_cents, "reference": references[p.number]} for p in batch]).all())
     db.session.execute(insert(PaymentItem), [
         {"payment_id": ids[references[p.number]], "claim_id": c.claim_id,
@@ -468,7 +500,8 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     recipients: dict[int | None, list[int]] = defaultdict(list)
     for user_id, provider_id in db.session.execute(
             select(User.id, User.provider_id).where(active_login(
-                Role.ZORGVERLENER, id_in(User.provider_id, {p.provider_id for p in batch})))
+                Role.ZORGVERLENER, id_in(User.provider_id, {p.provider_id for p in batch
+                                                            if p.provider_id is not None})))
             .order_by(User.id)):
         recipients[provider_id].append(user_id)
     day = format_day(run.run_on)
@@ -477,7 +510,9 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
         lines = [f"- {sheets[c.claim_id].label} "
                  f"({format_month(sheets[c.claim_id].month)}): {format_euro(c.amount_cents)}"
                  for c in p.claims]
-        notes.append((recipients.get(p.provider_id, []), MESSAGE_KIND,
+        users = (household_recipients(p.holder_household_id)  # the free amount, to the holder
+                 if p.holder_household_id is not None else recipients.get(p.provider_id, []))
+        notes.append((users, MESSAGE_KIND,
                       f"Betaald: {format_euro(p.amount_cents)} op {day}",
                       f"Wij hebben {format_euro(p.amount_cents)} overgemaakt naar {p.iban} "
                       f"met kenmerk {references[p.number]}. Dit is betaald:\n" + "\n".join(lines)))
@@ -767,8 +802,11 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
         .where(Payment.run_id == run.id)).one()
     shown, offset = paginate(int(payment_count), page, RUN_PAGE_SIZE)
     rows = db.session.execute(
-        select(Payment.id, Payment.reference, Provider.name, Payment.iban, Payment.amount_cents)
-        .join(Provider, Provider.id == Payment.provider_id)
+        select(Payment.id, Payment.reference,
+               func.coalesce(Provider.name, "Budgethouder " + Household.name), Payment.iban,
+               Payment.amount_cents)
+        .outerjoin(Provider, Provider.id == Payment.provider_id)
+        .outerjoin(Household, Household.id == Payment.household_id)
         .where(Payment.run_id == run.id).order_by(Payment.id)
         .limit(RUN_PAGE_SIZE).offset(offset)).all()
     sheets: dict[int, list[PaidSheet]] = defaultdict(list)

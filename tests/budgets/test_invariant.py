@@ -17,7 +17,7 @@ GRANTED = (100_000, 60_000)
 
 amount = st.integers(min_value=1, max_value=80_000)
 operation = st.one_of(
-    st.tuples(st.sampled_from(["reserve", "release", "settle", "spend_directly"]),
+    st.tuples(st.sampled_from(["reserve", "release", "settle"]),
               st.sampled_from([0, 1]), amount),
     # one claim drawing on both budgets at once: both shares fit, or nothing is reserved
     st.tuples(st.just("reserve_both"), amount, amount),
@@ -62,8 +62,8 @@ def test_budget_invariant_holds_for_any_sequence(db, operations):
             i, cents = op[1], op[2]
             reserved, paid = model[i]
             available = GRANTED[i] - reserved - paid
-            if name in ("reserve", "spend_directly"):
-                call = service.reserve if name == "reserve" else service.spend_directly
+            if name == "reserve":
+                call = service.reserve
                 try:
                     call({ids[i]: cents})
                 except Refused as err:

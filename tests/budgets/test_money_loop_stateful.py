@@ -40,10 +40,9 @@ from sqlalchemy import select
 from portal.access.constants import Role
 from portal.agreements.constants import ModelKind, ProviderKind, VersionStatus
 from portal.agreements.models import AgreementLine, AgreementVersion
-from portal.budgets import service as budgets_service
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Grant
-from portal.claims import corrections
+from portal.claims import allowances, corrections
 from portal.claims import service as claims
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
@@ -77,7 +76,7 @@ class MoneyLoop(RuleBasedStateMachine):
         self.db = database
         self.outer = database.session.begin_nested()
         self.today = START
-        household = f.make_household()
+        household = f.make_household(holder_iban="NL09RABO0417164301")
         anna, daan = f.make_member(household), f.make_member(household)
         # Small budgets, so that budget refusals happen; EUR 60 an hour.
         self.wmo = f.make_grant(daan, law=Law.WMO, amount_cents=150_000)
@@ -231,11 +230,10 @@ class MoneyLoop(RuleBasedStateMachine):
             assert month in wages or self.wmo.available_cents < WAGE, month
             month = add_months(month, 1)
 
-    @rule(kind=st.sampled_from([k.value for k in AllowanceKind]),
-          cents=st.integers(1, 40_000))
-    def allowance_use(self, kind, cents):
-        self.attempt(budgets_service.record_allowance_use, self.holder, self.wlz.id, kind, cents,
-                     self.today, "Uitje", self.today)
+    @rule()
+    def free_allowance_asked(self):
+        # the Wlz free-to-spend amount: a claim paid by the next run (claims.allowances)
+        self.attempt(allowances.ask_free_allowance, self.holder, self.wlz.id, self.today)
 
     # ----------------------------------------------------------------------- corrections
 

@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 
 from portal.agreements.constants import ModelKind, ReviewDecision, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion, FunderReview
-from portal.budgets import service as budgets_service
 from portal.budgets.constants import FunderKind
 from portal.budgets.models import Funder, Household
+from portal.claims.allowances import allowance_status
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.demo.seed import ANNA, DEMO_LOGINS, seed_demo
@@ -48,7 +48,7 @@ def test_demo_has_every_claim_status_and_a_change_awaiting_approval(db):
 
 def test_demo_months_cover_the_last_ten_months(db):
     seed_demo(dt.date(2027, 3, 10))  # the window crosses a year: grants for both years
-    months = set(db.session.scalars(select(Claim.month)).all())
+    months = set(db.session.scalars(select(Claim.month).where(Claim.kind == "uren")).all())
     assert min(months) == dt.date(2026, 5, 1) and max(months) == dt.date(2027, 2, 1)
     assert len(months) == 10
 
@@ -82,21 +82,21 @@ def test_the_demo_loads_on_any_day_of_the_year(db, today):
     change = db.session.scalars(select(AgreementVersion).where(
         AgreementVersion.status == VersionStatus.TER_BEOORDELING)).one()
     assert change.starts_on.day == 1 and change.starts_on > today
-    months = sorted(set(db.session.scalars(select(Claim.month)).all()))
+    months = sorted(set(db.session.scalars(select(Claim.month).where(Claim.kind == "uren"))))
     assert len(months) == 10 and months[-1] < today.replace(day=1)
     assert_grants_match_their_history(db.session)
     # Every kind of warning of the start page, read the way the start page reads them.
     jansen = db.session.scalar(select(Household.id).where(Household.name == "Jansen"))
     usage = overview.household_usage(jansen, today)
-    allowances = budgets_service.allowance_status([row.allowance_facts for row in usage.rows])
+    allowances = allowance_status([row.allowance_facts for row in usage.rows])
     page = build_start_page(usage, overview.household_attention(jansen), allowances,
                             lambda *args, **kw: None)
     kinds = {}
     for notice in page.notices:
         kinds.setdefault(notice.kind, []).append(notice.text)
-    assert set(kinds) == {"budget", "agreement", "sheet", "allowance"}
+    # (the Wlz allowances are claims now, asked for once: no "almost used up" warning)
+    assert set(kinds) == {"budget", "agreement", "sheet"}
     assert any("Wmo" in text and "Sara Jansen" in text for text in kinds["budget"])
-    assert any("Anna Jansen" in text for text in kinds["allowance"])
 
 
 def test_the_demo_api_keys_work_for_their_own_organisation(client, db):
@@ -143,3 +143,24 @@ def test_demo_has_a_back_payment_and_a_claim_back_with_their_reasons(demo_db, cl
     demo_db.session.expire_all()
     assert {c.status for c in corrections} == {ClaimStatus.UITBETAALD}
     assert check_ledger()[1] == []
+
+
+def test_the_demo_has_an_allowance_claim_of_each_kind(db):
+    """Issue 16: the demo shows a feestdagenuitkering and a verantwoordingsvrij bedrag."""
+    seed_demo(dt.date(2027, 3, 10))
+    kinds = set(db.session.scalars(select(Claim.kind).where(Claim.kind.in_(["vrij", "feestdagen"]))))
+    assert kinds == {"vrij", "feestdagen"}
+    assert_grants_match_their_history(db.session)
+
+
+def test_in_january_last_years_budget_is_still_being_paid(db):
+    from portal.budgets.models import Household
+    from portal.overview.service import household_usage
+
+    seed_demo(dt.date(2027, 1, 8))
+    jansen = db.session.scalar(select(Household).where(Household.name == "Jansen"))
+    rows = household_usage(jansen.id, dt.date(2027, 1, 8)).rows
+    assert any(r.last_year and r.period_start.year == 2026 and r.usage.in_progress_cents
+               for r in rows)
+    kinds = set(db.session.scalars(select(Claim.kind).where(Claim.kind == "feestdagen")))
+    assert kinds == {"feestdagen"}

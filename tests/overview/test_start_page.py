@@ -101,8 +101,12 @@ def test_notices_for_a_short_budget_waiting_items_and_allowances():
     attention = Attention(
         [WaitingAgreement(3, "ZO-1", "Youssef", 2, D(2026, 7, 1))],
         [WaitingSheet(4, "UB-1", "Marieke", D(2026, 5, 1), 79_200)])
+    # The free amount is asked for once (a claim): never "almost used up"; the holiday
+    # allowance per provider can be (issue 16).
     allowances = {1: {AllowanceKind.VERANTWOORDINGSVRIJ: AllowanceFigures(
-        AllowanceKind.VERANTWOORDINGSVRIJ, 2026, 72_000, 57_600)}}
+        AllowanceKind.VERANTWOORDINGSVRIJ, 2026, 72_000, 72_000),
+        AllowanceKind.FEESTDAGEN: AllowanceFigures(AllowanceKind.FEESTDAGEN, 2026, 27_200,
+                                                   25_000)}}
     page = build_start_page(usage, attention, allowances, all_links)
     kinds = [n.kind for n in page.notices]
     assert kinds == ["budget", "agreement", "sheet", "allowance"]
@@ -114,7 +118,7 @@ def test_notices_for_a_short_budget_waiting_items_and_allowances():
     assert "Youssef" in agreement.text and agreement.link_href == "/agreements.index/7"
     assert "Marieke over mei 2026 (€ 792,00, UB-1) wacht op uw akkoord" in plain(sheet.text)
     assert sheet.link_href == "/claims.index/7" and sheet.link_text == "Naar uw urenbriefjes"
-    assert "Het verantwoordingsvrij bedrag 2026 van Anna is bijna op" in allowance.text
+    assert "De feestdagenuitkering 2026 van Anna is bijna op" in allowance.text
     assert [m.name for m in page.members] == ["Anna", "Daan"]
     assert page.total_runout_text == "Het eerste budget dat op raakt, is in dit tempo op in juli 2026."
 

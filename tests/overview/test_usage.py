@@ -263,3 +263,26 @@ def test_the_start_page_marks_last_years_budget(db, client, login, today_is):
     login(f.make_user(Role.BUDGETHOUDER, household_id=household.id))
     html = client.get(f"/huishoudens/{household.id}/budget").get_data(as_text=True)
     assert "budget van vorig jaar (2026): urenbriefjes over die maanden kunnen nog" in html
+
+
+def test_on_20_december_next_years_granted_budget_shows_before_1_january(db, client, login,
+                                                                         today_is):
+    """Issue 16, finding 4: a budget granted for next year is on the start page as soon as it
+    is granted, marked with its start; on 5 January last year's is marked 'vorig jaar'."""
+    from portal.access.constants import Role
+
+    household = f.make_household()
+    member = f.make_member(household, name="Anna Jaar")
+    old = f.make_grant(member, law=Law.WLZ, year=2026)
+    f.make_grant(member, law=Law.WLZ, year=2027, funder=db.session.get(
+        type(old).funder.property.mapper.class_, old.funder_id))
+    holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
+    today_is(D(2026, 12, 20))
+    login(holder)
+    html = client.get(f"/huishoudens/{household.id}/budget").get_data(as_text=True)
+    assert "budget vanaf 1 januari 2027" in html and "vorig jaar" not in html
+    today_is(D(2027, 1, 5))
+    client.post("/uitloggen")
+    login(holder)  # the session of 20 December has ended long ago
+    html = client.get(f"/huishoudens/{household.id}/budget").get_data(as_text=True)
+    assert "budget van vorig jaar (2026)" in html and "budget vanaf 1 januari 2027" not in html

@@ -13,7 +13,7 @@ from portal.access.constants import Role
 from portal.access.models import AuditEvent
 from portal.agreements.constants import VersionStatus
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
-from portal.budgets.models import AllowanceUse
+from portal.budgets.models import AllowanceCap, AllowanceUse
 from portal.claims.constants import ClaimStatus
 from portal.money import format_euro
 from portal.overview.service import household_usage
@@ -118,26 +118,31 @@ def test_warnings_at_the_top(client, login, db):
 
 
 def test_wlz_allowance_close_to_its_cap_is_a_warning_with_its_figures(client, login, db):
+    """The holiday allowance has a yearly cap (per provider who worked on a holiday, at
+    least one); the free amount is one claim a year, so it is never 'almost used up'."""
     household, holder, wlz, jeugd = jansen()
-    # cap: 1.5% of EUR 24,000 = EUR 360; EUR 288 used is exactly 80%
-    f.add(AllowanceUse(grant_id=wlz.id, kind=AllowanceKind.VERANTWOORDINGSVRIJ,
-                       amount_cents=28_800, spent_on=D(2026, 3, 2)))
+    # EUR 136 per provider; two of Anna's providers worked on a public holiday: EUR 272
+    f.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=2026, cap_cents=13_600))
+    # EUR 217.60 used of EUR 272 is exactly 80% (an old use, recorded before issue 16)
+    f.add(AllowanceUse(grant_id=wlz.id, kind=AllowanceKind.FEESTDAGEN,
+                       amount_cents=21_760, spent_on=D(2026, 3, 2)))
     login(holder)
     html = page(client, household.id)
-    assert ("Het verantwoordingsvrij bedrag 2026 van Anna is bijna op: € 288,00 gebruikt van "
-            "€ 360,00, nog € 72,00 over.") in html
-    assert "Verantwoordingsvrij bedrag 2026: € 288,00 gebruikt van € 360,00" in html
-    assert "Feestdagenuitkering 2026: € 0,00 gebruikt." in html  # no cap set: said so
+    assert ("De feestdagenuitkering 2026 van Anna is bijna op: € 217,60 gebruikt van "
+            "€ 272,00, nog € 54,40 over.") in html
+    assert "Feestdagenuitkering 2026: € 217,60 gebruikt van € 272,00" in html
+    assert "Verantwoordingsvrij bedrag 2026: € 0,00 gebruikt van € 250,00" in html  # the minimum
 
 
 def test_allowance_just_below_the_cap_warning_is_no_warning(client, login, db):
     household, holder, wlz, jeugd = jansen()
-    f.add(AllowanceUse(grant_id=wlz.id, kind=AllowanceKind.VERANTWOORDINGSVRIJ,
-                       amount_cents=28_799, spent_on=D(2026, 3, 2)))
+    f.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=2026, cap_cents=13_600))
+    f.add(AllowanceUse(grant_id=wlz.id, kind=AllowanceKind.FEESTDAGEN,
+                       amount_cents=21_759, spent_on=D(2026, 3, 2)))
     login(holder)
     html = page(client, household.id)
     assert "bijna op" not in html
-    assert "Verantwoordingsvrij bedrag 2026: € 287,99 gebruikt van € 360,00" in html
+    assert "Feestdagenuitkering 2026: € 217,59 gebruikt van € 272,00" in html
 
 
 def test_sheet_warning_links_to_the_sheets_only_when_that_page_exists(app, client, login, db):
@@ -210,7 +215,7 @@ def test_query_count_is_fixed_whatever_the_size_of_the_household(client, login, 
     for members, months in ((1, 1), (8, 12)):
         household = build_household(members=members, months=months, start=start)
         member = f.make_member(household)
-        # a Wlz budget in both (the allowance figures read two more queries when there is one)
+        # a Wlz budget in both (the allowance figures read five more queries when there is one)
         f.make_grant(member, law=Law.WLZ, period_start=start, period_end=D(2026, 5, 31))
         holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
         db.session.flush()
@@ -224,4 +229,5 @@ def test_query_count_is_fixed_whatever_the_size_of_the_household(client, login, 
     small, big = counts
     assert charts == [1 + 2, 1 + 12 + 1]  # the total, every budget (the new Wlz one has no months)
     assert len(small) == len(big), (small, big)
-    assert len(big) <= 13, big  # 12, and the what-if's choice of agreements
+    assert len(big) <= 16, big  # 12, the what-if's choice of agreements, the Wlz allowance
+    # figures (claims.allowances reads five)

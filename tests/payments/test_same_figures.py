@@ -65,10 +65,14 @@ def run_figures(db, run_on):
     }
 
 
-def test_the_demo_run_pays_what_the_old_run_paid(db):
+def test_the_demo_run_pays_what_the_old_run_paid(db, monkeypatch):
+    # The figures were recorded on the demo before it had allowance claims (issue 16); those
+    # are paid by the run too (tests/claims/test_allowances.py), but are left out here.
+    monkeypatch.setattr("portal.demo.seed.seed_allowances", lambda holder, today: [])
     seed_demo(SEED_DAY)
     figures = run_figures(db, SEED_DAY)
-    assert figures == DEMO
+    # ... and the old demo's EUR 750 of allowance uses paid without a payee are gone.
+    assert figures == {**DEMO, "grants": (DEMO["grants"][0] - 75_000, DEMO["grants"][1])}
 
 
 def generated(db):
