@@ -9,7 +9,7 @@ allowance_uses stays as the history of uses recorded before this change (nothing
 any more; the ledger check and the figures still count it).
 
 Revision ID: 16a1100a0001
-Revises: f6a0e1000002
+Revises: 16c0aaec0001
 Create Date: 2026-12-06 12:20:00
 """
 from alembic import op
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '16a1100a0001'
-down_revision = 'f6a0e1000002'
+down_revision = '16c0aaec0001'
 branch_labels = None
 depends_on = None
 
