@@ -24,7 +24,7 @@ from portal.agreements.costs import cost_by_grant_cents
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage
 from portal.budgets.constants import Law, Unit
-from portal.budgets.models import Funder, Grant, Member
+from portal.budgets.models import AllowanceUse, Funder, Grant, Member
 from portal.budgets.rules import (
     BudgetUsage,
     HouseholdTotal,
@@ -428,3 +428,88 @@ def household_attention(household_id: int) -> Attention:
                                             agreement_id=row.agreement_id))
     return Attention(agreements_waiting=agreements, sheets_waiting=sheets,
                      agreements_open=open_ones, sheets_elsewhere=elsewhere)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures that appear on two pages: one function each
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaidFigures:
+    """'Uitbetaald' of the budgets on the start page, and what it is made of. The start page's
+    total and the explanation on Betalingen both read this (one home): the budgets' paid
+    amount holds the sheets paid to providers and the Wlz allowances paid to the holder."""
+
+    paid_cents: int        # every budget the start page counts in its total
+    allowances_cents: int  # of which the yearly Wlz allowances (not paid to a provider)
+
+    @property
+    def providers_cents(self) -> int:
+        return self.paid_cents - self.allowances_cents
+
+
+def paid_figures(usage: HouseholdUsage) -> PaidFigures:
+    """The paid figures of the budgets in the start page's total (usage.total: next year's
+    budgets left out). One query (the allowance spending on those budgets)."""
+    ids = [r.grant_id for r in usage.rows if not r.next_year]
+    allowances = int(db.session.scalar(
+        select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0))
+        .where(AllowanceUse.grant_id.in_(ids))) or 0) if ids else 0
+    return PaidFigures(paid_cents=usage.total.paid_cents, allowances_cents=allowances)
+
+
+@dataclass(frozen=True)
+class FileAttention:
+    """What waits in one client's file, for the list of clients ('Mijn klanten')."""
+
+    sheets_to_approve: int = 0
+    agreements_to_sign: int = 0     # the provider signed; the budget holder signs next
+    agreements_to_finish: int = 0   # a concept, or refused by the funder
+    agreements_at_funder: int = 0
+
+    @property
+    def lines(self) -> list[str]:
+        """The sentences, most urgent first; [] when nothing waits for the client."""
+        def n(count: int, one: str, many: str) -> str:
+            return f"{count} {one if count == 1 else many}"
+        lines = []
+        if self.sheets_to_approve:
+            lines.append(n(self.sheets_to_approve, "urenbriefje wacht", "urenbriefjes wachten")
+                         + " op akkoord")
+        if self.agreements_to_sign:
+            lines.append(n(self.agreements_to_sign, "zorgovereenkomst wacht",
+                           "zorgovereenkomsten wachten") + " op ondertekening")
+        if self.agreements_to_finish:
+            lines.append(n(self.agreements_to_finish, "zorgovereenkomst moet",
+                           "zorgovereenkomsten moeten") + " worden afgemaakt of verbeterd")
+        return lines
+
+
+def files_attention(household_ids) -> dict[int, FileAttention]:
+    """Per household: what waits for its budget holder (or whoever acts for them). Two GROUP
+    BY queries, whatever the number of files."""
+    ids = sorted(set(household_ids))
+    if not ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {i: defaultdict(int) for i in ids}
+    for household_id, count in db.session.execute(
+            select(Agreement.household_id, func.count(Claim.id))
+            .join(Claim, Claim.agreement_id == Agreement.id)
+            .where(Agreement.household_id.in_(ids),
+                   Claim.status == ClaimStatus.WACHT_OP_AKKOORD)
+            .group_by(Agreement.household_id)):
+        counts[household_id]["sheets_to_approve"] += int(count)
+    field_of = {VersionStatus.ONDERTEKEND: "agreements_to_sign",
+                VersionStatus.CONCEPT: "agreements_to_finish",
+                VersionStatus.AFGEKEURD: "agreements_to_finish",
+                VersionStatus.TER_BEOORDELING: "agreements_at_funder"}
+    for household_id, status, count in db.session.execute(
+            select(Agreement.household_id, AgreementVersion.status,
+                   func.count(AgreementVersion.id))
+            .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+            .where(Agreement.household_id.in_(ids),
+                   AgreementVersion.status.in_([s.value for s in field_of]))
+            .group_by(Agreement.household_id, AgreementVersion.status)):
+        counts[household_id][field_of[VersionStatus(status)]] += int(count)
+    return {i: FileAttention(**c) for i, c in counts.items()}

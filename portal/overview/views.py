@@ -37,4 +37,7 @@ def household(household_id: int):
     page = build_start_page(usage, attention, allowances, link_if_exists,
                             agreement_titles(agreement_ids),
                             authority.holder_name if authority else None)
-    return render_template("overview/household.html", page=page)
+    return render_template("overview/household.html", page=page,
+                           paid=service.paid_figures(usage),
+                           payments_href=link_if_exists("payments.household",
+                                                        household_id=household_id))

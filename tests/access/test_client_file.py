@@ -156,3 +156,16 @@ def test_a_revoked_authorisation_closes_the_file(client, login, anna, db):
     db.session.flush()
     assert _bar(client.get("/account/wachtwoord").get_data(as_text=True)) == ""
     assert client.get(f"/huishoudens/{household.id}/budget").status_code == 404
+
+
+def test_the_list_of_clients_says_per_client_what_needs_attention(client, login, anna, db):
+    holder, household, _sheet = anna
+    advisor = _helper(holder, household, Role.ADVISEUR, Scope.BEKIJKEN)
+    calm = f.make_user(Role.BUDGETHOUDER, name="Pieter Bakker")
+    f.make_authorization(db.session.get(Household, calm.household_id), advisor, calm,
+                         starts_on=today(), ends_on=today() + dt.timedelta(days=5))
+    login(advisor)
+    html = client.get("/mijn-klanten").get_data(as_text=True)
+    anna_card = html[html.index("Anna de Vries"):html.index("Pieter Bakker")]
+    assert "1 urenbriefje wacht op akkoord" in anna_card and "U mag alleen inzien" in anna_card
+    assert "Er wacht niets op Pieter Bakker." in html

@@ -94,7 +94,10 @@ def test_the_demo_loads_on_any_day_of_the_year(db, today):
     kinds = {}
     for notice in page.notices:
         kinds.setdefault(notice.kind, []).append(notice.text)
-    assert set(kinds) == {"budget", "agreement", "sheet", "allowance"}
+    assert set(kinds) == {"budget", "allowance"}
+    # What waits: a sheet for Anna's akkoord first; the funder reviewing the change.
+    assert [t.kind for t in page.tasks.mine][:1] == ["sheet"]
+    assert any("beoordeelt de zorgovereenkomst" in t.text for t in page.tasks.others)
     assert any("Wmo" in text and "Sara Jansen" in text for text in kinds["budget"])
     assert any("Anna Jansen" in text for text in kinds["allowance"])
 
