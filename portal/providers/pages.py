@@ -22,6 +22,7 @@ from portal.agreements import service as agreements_service
 from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.reads import effective_status, version_in_force
+from portal.agreements.titles import agreement_titles
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimStatus
@@ -102,6 +103,8 @@ class AgreementRow:
     ends_on: dt.date | None
     pending_status: EffectiveStatus | None  # a change on its way to approval, if any
     sheets: list[SheetRow]
+    holder_name: str = ""  # the budget holder, by name (not "Huishouden Jansen")
+    title: str = ""        # "Zorg voor Daan door ... (Jeugdwet)" (agreements.titles)
 
 
 def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
@@ -113,7 +116,8 @@ def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
 
 def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
     """Every agreement of this provider (an organisation sees all of its agreements), with
-    its sheets newest month first. Four queries."""
+    its sheets newest month first, named by the budget holder and the agreement's human
+    title. Seven queries at most."""
     agreements = list(db.session.scalars(
         select(Agreement).where(Agreement.provider_id == provider_id)
         .options(selectinload(Agreement.versions)).order_by(Agreement.id)))
@@ -126,6 +130,8 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
         select(Claim).where(Claim.agreement_id.in_([a.id for a in agreements]))
         .order_by(Claim.month.desc(), Claim.id)))
     references = payment_references([c.id for c in claims])
+    holders = holder_labels(a.household_id for a in agreements)
+    titles = agreement_titles(a.id for a in agreements)
     sheets: dict[int, list[SheetRow]] = defaultdict(list)
     for c in claims:
         sheets[c.agreement_id].append(SheetRow(
@@ -150,8 +156,10 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
             starts_on=shown.starts_on, ends_on=shown.ended_on or shown.ends_on,
             pending_status=(effective_status(pending, today)
                             if pending is not None and pending is not shown else None),
-            sheets=sheets.get(a.id, [])))
-    rows.sort(key=lambda r: (r.household_name, r.reference))
+            sheets=sheets.get(a.id, []),
+            holder_name=holders.get(a.household_id, households.get(a.household_id, "")),
+            title=titles[a.id].title if a.id in titles else ""))
+    rows.sort(key=lambda r: (r.holder_name, r.reference))
     return rows
 
 
