@@ -24,7 +24,7 @@ from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import visible_lines
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
-from portal.budgets.rules import budget_usage, household_total
+from portal.budgets.rules import budget_usage, budget_verdict, household_total
 from portal.budgets.service import allowance_status, holder_labels
 from portal.claims import service as claims_service
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
@@ -280,6 +280,7 @@ class BudgetFigures:
     shortfall_cents: int
     prognosis: bool = True  # False: the period is over or not begun (no prognosis)
     runout_label: str = ""  # "maart 2026", "houdt het", "geen prognose"
+    verdict: str = ""  # "Genoeg tot 31 december 2026" / "€ 715,00 tekort" (budget_verdict)
     allowances: list[str] = field(default_factory=list)  # the start page's Wlz lines
 
 
@@ -439,6 +440,7 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
             available_cents=u.available_cents, committed_cents=u.committed_cents,
             runout_month=u.runout_month, will_not_last=will, shortfall_cents=short,
             prognosis=prognosis, runout_label=_runout_label(prognosis, u.runout_month),
+            verdict=budget_verdict(u, today).label if prognosis else "",
             allowances=[line.text for line in allowance_lines(allowances.get(g.id, {}))]))
 
     kind_labels = {k.value: k.label.lower() for k in AllowanceKind}
