@@ -28,7 +28,7 @@ from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim
 from portal.database import id_in
-from portal.dates import format_day
+from portal.dates import format_day, format_month
 from portal.extensions import db
 from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
@@ -90,6 +90,7 @@ class SheetRow:
     month: dt.date
     total_cents: int
     status: PaymentStatus
+    claim_status: str = ""  # the stored ClaimStatus, for the tasks (provider_tasks)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
             claim_id=c.id, reference=c.reference, month=c.month, total_cents=c.total_cents,
             status=payment_status(c.status, paid_on=c.paid_on,
                                   payment_reference=references.get(c.id),
-                                  refusal_reason=c.refusal_reason)))
+                                  refusal_reason=c.refusal_reason),
+            claim_status=str(c.status)))
     rows = []
     for a in agreements:
         # A concept the budget holder has not shared yet is not the provider's business.
@@ -161,6 +163,60 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
             title=titles[a.id].title if a.id in titles else ""))
     rows.sort(key=lambda r: (r.holder_name, r.reference))
     return rows
+
+
+@dataclass(frozen=True)
+class ProviderTask:
+    """One line of the provider's 'Wat moet u doen?': a sentence and the item it links to."""
+
+    text: str
+    endpoint: str   # agreements.provider_sign or claims.show
+    object_id: int
+    link_text: str
+    reference: str
+
+    @property
+    def link_args(self) -> dict[str, int]:
+        key = "agreement_id" if self.endpoint.startswith("agreements.") else "claim_id"
+        return {key: self.object_id}
+
+
+def provider_tasks(rows: list[AgreementRow]) -> tuple[list[ProviderTask], list[ProviderTask]]:
+    """Pure: what waits for the provider (an agreement to complete and sign, a sheet sent back
+    or refused), then what others are doing with its sheets (the budget holder's akkoord, the
+    office checking or paying)."""
+    mine: list[ProviderTask] = []
+    others: list[ProviderTask] = []
+    for row in rows:
+        name = row.title or row.holder_name
+        if EffectiveStatus.GEDEELD in (row.status, row.pending_status):
+            mine.append(ProviderTask(f"{row.holder_name} deelde een zorgovereenkomst met u. "
+                                     f"Vul haar aan en onderteken: {name}.",
+                                     "agreements.provider_sign", row.agreement_id,
+                                     "Aanvullen en ondertekenen", row.reference))
+        for sheet in row.sheets:
+            month = format_month(sheet.month)
+            status = sheet.claim_status
+            if status == ClaimStatus.CONCEPT and sheet.status.reason:
+                mine.append(ProviderTask(f"{row.holder_name} stuurde het urenbriefje over "
+                                         f"{month} terug. Verbeter het: {name}.", "claims.show",
+                                         sheet.claim_id, "Bekijk het urenbriefje",
+                                         sheet.reference))
+            elif status == ClaimStatus.WACHT_OP_AKKOORD:
+                others.append(ProviderTask(f"{row.holder_name} geeft akkoord op het urenbriefje "
+                                           f"over {month}: {name}.", "claims.show",
+                                           sheet.claim_id, "Bekijk het urenbriefje",
+                                           sheet.reference))
+            elif status in (ClaimStatus.INGEDIEND, ClaimStatus.OPGESCHORT):
+                others.append(ProviderTask(f"Het betaalkantoor controleert het urenbriefje over "
+                                           f"{month}: {name}.", "claims.show", sheet.claim_id,
+                                           "Bekijk het urenbriefje", sheet.reference))
+            elif status == ClaimStatus.GOEDGEKEURD:
+                others.append(ProviderTask(f"Het urenbriefje over {month} is goedgekeurd en "
+                                           f"wordt bij de volgende betaalronde betaald: {name}.",
+                                           "claims.show", sheet.claim_id,
+                                           "Bekijk het urenbriefje", sheet.reference))
+    return mine, others
 
 
 def payment_references(claim_ids: list[int]) -> dict[int, str]:

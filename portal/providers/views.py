@@ -31,7 +31,9 @@ def link_to(endpoint: str, **values) -> str | None:
 @roles_required(Role.ZORGVERLENER)
 def home():
     rows = pages.provider_agreements(current_user.provider_id, today())
-    return render_template("providers/home.html", rows=rows, link_to=link_to)
+    mine, others = pages.provider_tasks(rows)
+    return render_template("providers/home.html", rows=rows, link_to=link_to, mine=mine,
+                           others=others)
 
 
 @bp.get("/zorgverlener/betalingen")

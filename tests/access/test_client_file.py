@@ -39,7 +39,7 @@ def _helper(holder, household, role, scope, ends_on=None):
 
 
 def _bar(html: str) -> str:
-    found = re.search(r'<div class="client-file">(.*?)</div>\s*</div>', html, re.S)
+    found = re.search(r'<section class="client-file"[^>]*>(.*?)</section>', html, re.S)
     return found.group(1) if found else ""
 
 

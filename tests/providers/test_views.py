@@ -133,3 +133,24 @@ def test_a_provider_sees_the_budget_holder_by_name_and_the_care_by_title(client,
     html = client.get("/zorgverlener").get_data(as_text=True)
     assert "Anna de Vries" in html and "Huishouden" not in html
     assert "Zorg voor Daan door Youssef El Amrani (Jeugdwet)" in html
+
+
+def test_the_provider_start_page_says_what_to_do_first(client, login, db):
+    holder = f.make_user(Role.BUDGETHOUDER, name="Anna de Vries")
+    household = _db.session.get(f.Household, holder.household_id)
+    grant = f.make_grant(f.make_member(household, name="Daan de Vries"), law=Law.JEUGDWET)
+    provider = f.make_provider(name="Youssef El Amrani")
+    from portal.agreements.constants import VersionStatus
+
+    shared = f.make_agreement(grant, provider, status=VersionStatus.GEDEELD)
+    approved = f.make_agreement(grant, provider)
+    waiting = make_approved_claim(approved, dt.date(2026, 2, 1),
+                                  status=ClaimStatus.WACHT_OP_AKKOORD)
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
+    html = client.get("/zorgverlener").get_data(as_text=True)
+    tasks = html[html.index('<h2 id="taken">'):]
+    mine, others = tasks.split("Waar anderen mee bezig zijn")
+    assert "Anna de Vries deelde een zorgovereenkomst met u" in mine
+    assert f'href="/overeenkomsten/{shared.id}/ondertekenen-zorgverlener"' in mine
+    assert "Anna de Vries geeft akkoord op het urenbriefje over februari 2026" in others
+    assert f'href="/urenbriefjes/{waiting.id}"' in others
