@@ -218,10 +218,10 @@ def build_chart(months: Sequence[MonthSpending], subject: str, table_id: str, *,
                  description=" ".join(parts[1:]))
 
 
-def runout_sentence(month: dt.date | None) -> str | None:
+def runout_sentence(month: dt.date | None, whose: str = "uw budget") -> str | None:
     if month is None:
         return None
-    return f"In dit tempo is uw budget op in {format_month(month)}."
+    return f"In dit tempo is {whose} op in {format_month(month)}."
 
 
 def allowance_lines(figures: Mapping[AllowanceKind, AllowanceFigures]) -> list[AllowanceLine]:
@@ -245,10 +245,11 @@ def _budget_name(row: BudgetRow) -> str:
 
 
 def build_notices(usage: HouseholdUsage,
-                  allowances: Mapping[int, Mapping[AllowanceKind, AllowanceFigures]]
-                  ) -> list[Notice]:
+                  allowances: Mapping[int, Mapping[AllowanceKind, AllowanceFigures]],
+                  holder_name: str | None = None) -> list[Notice]:
     """'Let op': a budget that will not last, an allowance near its cap. (What waits for
-    someone is in the tasks above it, build_tasks.)"""
+    someone is in the tasks above it, build_tasks.) holder_name: a helper reads the file."""
+    you, your = ("U", "uw") if holder_name is None else (holder_name, "de")
     notices: list[Notice] = []
     for row in usage.warnings:
         parts = []
@@ -256,12 +257,12 @@ def build_notices(usage: HouseholdUsage,
             parts.append(f"Het {_budget_name(row)[4:]} is niet genoeg tot en met "
                          f"{format_day(row.period_end)}. De actieve zorgovereenkomsten kosten nog "
                          f"{format_euro(row.usage.committed_cents)}, er is "
-                         f"{format_euro(row.usage.available_cents)} beschikbaar. U komt "
+                         f"{format_euro(row.usage.available_cents)} beschikbaar. {you} komt "
                          f"{format_euro(row.shortfall_cents)} tekort.")
         if row.usage.runout_month is not None:
             parts.append(f"In dit tempo is {_budget_name(row)} op in "
                          f"{format_month(row.usage.runout_month)}.")
-        parts.append(f"Bespreek met uw zorgverleners of {row.funder_name} wat u kunt doen.")
+        parts.append(f"Bespreek met {your} zorgverleners of {row.funder_name} wat er kan.")
         notices.append(Notice("budget", " ".join(parts), f"#budget-{row.grant_id}",
                               "Bekijk dit budget"))
     names = {r.grant_id: r.member_name for r in usage.rows}
@@ -274,8 +275,8 @@ def build_notices(usage: HouseholdUsage,
                 "allowance", f"{ALLOWANCE_IN_A_SENTENCE[kind].capitalize()} {fig.year} van "
                 f"{names.get(grant_id, '')} is "
                 f"bijna op: {format_euro(fig.used_cents)} gebruikt van "
-                f"{format_euro(fig.cap_cents)}, nog {format_euro(fig.left_cents)} over. Geeft u "
-                "meer uit, dan moet u dat misschien terugbetalen."))
+                f"{format_euro(fig.cap_cents)}, nog {format_euro(fig.left_cents)} over. Wordt er "
+                "meer uitgegeven, dan moet dat misschien worden terugbetaald."))
     return notices
 
 
@@ -381,7 +382,8 @@ def build_start_page(usage: HouseholdUsage, attention: Attention,
             period=f"{format_day(row.period_start)} tot en met {format_day(row.period_end)}",
             committed_label=("Nog te betalen voor actieve zorgovereenkomsten tot en met "
                              f"{format_day(row.period_end)}"),
-            runout_text=runout_sentence(row.usage.runout_month),
+            runout_text=runout_sentence(row.usage.runout_month,
+                                        "uw budget" if holder_name is None else "het budget"),
             allowances=allowance_lines(allowances.get(row.grant_id, {})),
             chart=build_chart(row.monthly_detail, subject, f"tabel-budget-{row.grant_id}",
                               forecast=forecast_months(row, usage.today),
@@ -393,7 +395,7 @@ def build_start_page(usage: HouseholdUsage, attention: Attention,
     total_forecast = _sum_forecast([forecast_months(r, usage.today) for r in current])
     return StartPage(
         household_id=usage.household_id, today=usage.today,
-        notices=build_notices(usage, allowances),
+        notices=build_notices(usage, allowances, holder_name),
         members=list(sections.values()), rows=usage.rows, total=usage.total,
         total_runout_text=(None if usage.total.first_runout_month is None else
                            f"Het eerste budget dat op raakt, is in dit tempo op in "

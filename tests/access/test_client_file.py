@@ -169,3 +169,14 @@ def test_the_list_of_clients_says_per_client_what_needs_attention(client, login,
     anna_card = html[html.index("Anna de Vries"):html.index("Pieter Bakker")]
     assert "1 urenbriefje wacht op akkoord" in anna_card and "U mag alleen inzien" in anna_card
     assert "Er wacht niets op Pieter Bakker." in html
+
+
+def test_the_client_start_page_speaks_of_the_client_not_of_you(client, login, anna):
+    holder, household, _sheet = anna
+    login(_helper(holder, household, Role.ADVISEUR, Scope.BEKIJKEN))
+    html = client.get(f"/huishoudens/{household.id}/budget").get_data(as_text=True)
+    main = html[html.index("<main"):]
+    assert "Wat moet Anna de Vries doen?" in main
+    assert "Zo staat het budget van Anna de Vries er op" in main
+    for own in ("Mijn budget", "uw budget", "U komt", "U hoeft"):
+        assert own not in main, own
