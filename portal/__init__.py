@@ -201,6 +201,11 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["file_menu"] = file_menu
     app.jinja_env.globals["whose"] = whose
 
+    from portal.agreements.titles import agreement_title
+
+    # A page about one agreement or sheet names it by its human title (one query).
+    app.jinja_env.globals["agreement_title"] = agreement_title
+
 
 def register_commands(app: Flask) -> None:
     from portal.cli import register

@@ -82,3 +82,9 @@ def agreement_titles(agreement_ids: Iterable[int]) -> dict[int, AgreementTitle]:
             laws[agreement_id].append(Law(law).label)
     return {i: AgreementTitle(care_title(members[i], provider, laws[i]), reference)
             for i, (provider, reference) in heads.items()}
+
+
+def agreement_title(agreement_id: int) -> str:
+    """One agreement's human title ('' when it does not exist): for a page that shows one."""
+    found = agreement_titles([agreement_id]).get(agreement_id)
+    return found.title if found else ""

@@ -39,6 +39,7 @@ from portal.access.service import record, record_many
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage, version_for_day
+from portal.agreements.titles import agreement_title
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
@@ -357,10 +358,18 @@ def _lines_effect(claim: Claim, agreement: Agreement, month: dt.date,
     return effect
 
 
+def _with_title(subject: str, agreement: Agreement) -> str:
+    """A message's subject with the agreement's human title (agreements.titles), so that two
+    sheets of the same month are told apart in the inbox; cut to what the column holds."""
+    title = agreement_title(agreement.id)
+    text = f"{subject} - {title[:1].lower()}{title[1:]}" if title else subject
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def _waiting(agreement: Agreement) -> Callable[[Claim], list[_Notice]]:
     return lambda claim: [_Notice(
         household_recipients(agreement.household_id), "claim_waiting",
-        f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}",
+        _with_title(f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}", agreement),
         f"De zorgverlener heeft {_sheet_label(claim)} klaargezet "
         f"({format_euro(claim.total_cents)}). Controleer de uren en geef akkoord, of stuur "
         "het terug met een reden.")]
@@ -370,7 +379,7 @@ def _submitted(agreement: Agreement, text: str) -> Callable[[Claim], list[_Notic
     """The provider hears the sheet was submitted; `text` says how ({sheet}, {amount})."""
     return lambda claim: [_Notice(
         provider_recipients(agreement.provider_id), "claim_submitted",
-        f"Urenbriefje ingediend: {format_month(claim.month)}",
+        _with_title(f"Urenbriefje ingediend: {format_month(claim.month)}", agreement),
         text.format(sheet=_sheet_label(claim), amount=format_euro(claim.total_cents)))]
 
 
@@ -382,7 +391,8 @@ def _both_sides(agreement: Agreement, kind: str, subject: str, body: str
         values = {"month": format_month(claim.month), "sheet": _sheet_label(claim),
                   "reason": claim.refusal_reason, "amount": format_euro(claim.total_cents)}
         users = household_recipients(agreement.household_id) + provider_recipients(agreement.provider_id)
-        return [_Notice(users, kind, subject.format(**values), body.format(**values))]
+        return [_Notice(users, kind, _with_title(subject.format(**values), agreement),
+                         body.format(**values))]
 
     return notices
 
