@@ -74,7 +74,7 @@ from portal.access.service import (
 from portal.dates import format_day, now, today
 from portal.extensions import limiter
 from portal.forms import abort_if_not_allowed, apply_refusals, form_status
-from portal.overview.service import files_attention
+from portal.overview.files import files_attention
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
 from portal.web import keep_writes_of_refusal, roles_required, safe_redirect_target, show_repeat
