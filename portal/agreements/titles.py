@@ -31,6 +31,15 @@ def _and(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " en " + names[-1]
 
 
+def care_for(members: Sequence[str], laws: Sequence[str]) -> str:
+    """'zorg voor Daan (Jeugdwet)'; several members or laws joined; '' without members."""
+    whom = _and([first_name(m) for m in members])
+    if not whom:
+        return ""
+    laws = list(dict.fromkeys(laws))
+    return f"zorg voor {whom}" + (f" ({', '.join(laws)})" if laws else "")
+
+
 def care_title(members: Sequence[str], provider_name: str, laws: Sequence[str]) -> str:
     """'Zorg voor Daan door Youssef El Amrani (Jeugdwet)'; several members or laws joined
     ('Zorg voor Daan en Sara door ... (Jeugdwet, Wmo)'); without members: 'Zorg door ...'."""
@@ -40,16 +49,23 @@ def care_title(members: Sequence[str], provider_name: str, laws: Sequence[str]) 
     return f"{text} ({', '.join(laws)})" if laws else text
 
 
-def sheet_title(month: dt.date, agreement_title: str, *, wage: bool = False) -> str:
-    """'Urenbriefje mei 2026: zorg voor Daan door Youssef El Amrani (Jeugdwet)'."""
+def sheet_title(month: dt.date, provider_name: str, care: str, *, wage: bool = False) -> str:
+    """'Urenbriefje mei 2026 van Youssef El Amrani: zorg voor Daan (Jeugdwet)'."""
     what = "Maandloon" if wage else "Urenbriefje"
-    return f"{what} {format_month(month)}: {agreement_title[:1].lower()}{agreement_title[1:]}"
+    text = f"{what} {format_month(month)} van {provider_name}"
+    return f"{text}: {care}" if care else text
 
 
 @dataclass(frozen=True)
 class AgreementTitle:
     title: str      # "Zorg voor Daan door Youssef El Amrani (Jeugdwet)"
     reference: str  # "ZO-000123", the secondary text
+    provider_name: str = ""
+    care: str = ""  # "zorg voor Daan (Jeugdwet)"
+
+    def sheet(self, month: dt.date, *, wage: bool = False) -> str:
+        """The title of this agreement's sheet of `month` (sheet_title)."""
+        return sheet_title(month, self.provider_name, self.care, wage=wage)
 
 
 def agreement_titles(agreement_ids: Iterable[int]) -> dict[int, AgreementTitle]:
@@ -80,7 +96,8 @@ def agreement_titles(agreement_ids: Iterable[int]) -> dict[int, AgreementTitle]:
         if member is not None:
             members[agreement_id].append(member)
             laws[agreement_id].append(Law(law).label)
-    return {i: AgreementTitle(care_title(members[i], provider, laws[i]), reference)
+    return {i: AgreementTitle(care_title(members[i], provider, laws[i]), reference, provider,
+                              care_for(members[i], laws[i]))
             for i, (provider, reference) in heads.items()}
 
 

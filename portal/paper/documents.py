@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import visible_lines
-from portal.agreements.titles import agreement_title, sheet_title
+from portal.agreements.titles import agreement_titles
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
 from portal.budgets.rules import budget_usage, budget_verdict, household_total
@@ -252,7 +252,7 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
                                                   Claim.kind == ClaimKind.UREN))
     reference = claim_reference(agreement.id, month)
     return HourSheetDocument(
-        title=sheet_title(month, agreement_title(agreement.id)), reference=reference,
+        title=agreement_titles([agreement.id])[agreement.id].sheet(month), reference=reference,
         made_on=today, qr=_qr(reference), month=month, agreement_reference=agreement.reference,
         holder_name=holder_name(household), provider_name=provider.name,
         members=list(dict.fromkeys(k.member_name for k in kinds)), kinds=kinds, days=days,

@@ -19,9 +19,11 @@ def test_care_title_names_the_person_the_provider_and_the_law():
     assert care_title([], "Thuiszorg De Linde", []) == "Zorg door Thuiszorg De Linde"
 
 
-def test_sheet_title_puts_the_month_first():
-    assert sheet_title(dt.date(2026, 5, 1), "Zorg voor Daan door Youssef (Jeugdwet)") == \
-        "Urenbriefje mei 2026: zorg voor Daan door Youssef (Jeugdwet)"
+def test_sheet_title_puts_the_month_and_the_provider_first():
+    assert sheet_title(dt.date(2026, 5, 1), "Youssef", "zorg voor Daan (Jeugdwet)") == \
+        "Urenbriefje mei 2026 van Youssef: zorg voor Daan (Jeugdwet)"
+    assert sheet_title(dt.date(2026, 5, 1), "Youssef", "", wage=True) == \
+        "Maandloon mei 2026 van Youssef"
 
 
 def test_agreement_titles_read_the_newest_version_in_one_query(db):
@@ -38,4 +40,6 @@ def test_agreement_titles_read_the_newest_version_in_one_query(db):
         "Zorg voor Daan en Sara door Youssef El Amrani (Jeugdwet, Wmo 2015)"
     assert titles[both.id].reference == both.reference
     assert titles[one.id].title == "Zorg voor Sara door Marieke de Boer (Wmo 2015)"
+    assert titles[one.id].sheet(dt.date(2026, 5, 1)) == \
+        "Urenbriefje mei 2026 van Marieke de Boer: zorg voor Sara (Wmo 2015)"
     assert agreement_titles([]) == {}
