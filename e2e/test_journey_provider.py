@@ -66,7 +66,7 @@ def world(demo_server):
 
 
 def sheets_table(page: Page):
-    return page.get_by_role("table", name="Urenbriefjes voor huishouden Bakker")
+    return page.get_by_role("table", name="Urenbriefjes voor Pieter Bakker")
 
 
 def test_provider_prepares_a_sheet_and_later_sees_it_paid(page: Page, world):

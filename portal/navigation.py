@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, request, session, url_for
+from flask import current_app, request, session, url_for
 from flask_login import current_user
 
 from portal import dates
@@ -83,6 +83,7 @@ FILE_ITEMS: list[FileItem] = [
 # The session key of the client's file a helper opened last (for pages that name no
 # household, such as "Wachtwoord wijzigen"); checked again on every page.
 OPEN_FILE = "open_client_file"
+CACHE_KEY = "portal.client_file"
 
 
 def _link(endpoint: str, **kwargs) -> dict:
@@ -122,19 +123,23 @@ def _household_of_page() -> int | None:
     return None
 
 
+def _close_file() -> None:
+    if OPEN_FILE in session:  # touch the session only when it changes
+        session.pop(OPEN_FILE)
+
+
 def client_file() -> FileAuthority | None:
     """The client's file this page belongs to, for someone working on another's behalf (the
     bar and the file menu), or None: the page is the user's own or names no file. Remembered
     in the session for pages that name no household; "Mijn klanten" closes it."""
     if not current_user.is_authenticated or current_user.role not in HELPERS | HOLDER:
         return None
-    this_request = id(request._get_current_object())  # g may outlive a request (tests)
-    cached = g.get("client_file")
-    if cached is not None and cached[0] == this_request:
-        return cached[1]
+    cache = request.environ  # per request (g may outlive one: a test's app context)
+    if CACHE_KEY in cache:
+        return cache[CACHE_KEY]
     if request.endpoint == "access.represented":
-        session.pop(OPEN_FILE, None)
-        g.client_file = (this_request, None)
+        _close_file()
+        cache[CACHE_KEY] = None
         return None
     household_id = _household_of_page()
     if household_id is None and current_user.role in HELPERS:
@@ -142,10 +147,10 @@ def client_file() -> FileAuthority | None:
     found = None if household_id is None else file_authority(current_user, household_id,
                                                              dates.today())
     if found is None:
-        session.pop(OPEN_FILE, None)
+        _close_file()
     elif session.get(OPEN_FILE) != found.household_id:
         session[OPEN_FILE] = found.household_id
-    g.client_file = (this_request, found)
+    cache[CACHE_KEY] = found
     return found
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.access.permissions import budget_holder_of
 from portal.forms import BaseForm
 from portal.messages import service
-from portal.pagination import page_number
+from portal.messages.models import Message
+from portal.pagination import Page, page_number
 from portal.web import current_access, household_view
 
 bp = Blueprint("messages", __name__)
@@ -68,9 +69,9 @@ def household(household_id: int):
     if not current_access().on_behalf:
         return redirect(url_for("messages.inbox"))
     holder = budget_holder_of(household_id)
-    if holder is None:
-        messages, page = [], None
-    else:
+    messages: list[Message] = []
+    page: Page | None = None
+    if holder is not None:
         messages, page = service.inbox_page(holder.id, page_number(request.args.get("pagina")))
     return render_template("messages/household.html", messages=messages, page=page,
                            household_id=household_id,
