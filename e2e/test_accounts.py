@@ -158,7 +158,7 @@ def test_the_office_makes_a_login_and_the_provider_sets_a_password_and_signs_in(
 
     log_in(page, base, NOOR["email"], CHOSEN)
     expect(page.get_by_role("heading", level=1, name="Mijn overeenkomsten")).to_be_visible()
-    expect(page.get_by_role("heading", name=f"Huishouden De Wit ({portal['reference']})")
+    expect(page.get_by_role("heading", name=f"Ria de Wit ({portal['reference']})")
            ).to_be_visible()
     assert_accessible(page)
 

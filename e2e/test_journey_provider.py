@@ -66,7 +66,7 @@ def world(demo_server):
 
 
 def sheets_table(page: Page):
-    return page.get_by_role("table", name="Urenbriefjes voor huishouden Bakker")
+    return page.get_by_role("table", name="Urenbriefjes voor Pieter Bakker")
 
 
 def test_provider_prepares_a_sheet_and_later_sees_it_paid(page: Page, world):
@@ -80,7 +80,7 @@ def test_provider_prepares_a_sheet_and_later_sees_it_paid(page: Page, world):
     # 1. The provider prepares last month's sheet.
     log_in(page, base, PROVIDER_EMAIL, PROVIDER_PASSWORD)
     expect(page.get_by_role("heading", level=1, name="Mijn overeenkomsten")).to_be_visible()
-    expect(page.get_by_role("heading", level=2, name=f"Huishouden Bakker ({world['reference']})")
+    expect(page.get_by_role("heading", level=2, name=f"Pieter Bakker ({world['reference']})")
            ).to_be_visible()
     expect(page.get_by_text("Er zijn nog geen urenbriefjes bij deze overeenkomst.")).to_be_visible()
     assert_accessible(page)

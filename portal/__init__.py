@@ -195,9 +195,17 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["day"] = format_day
 
-    from portal.navigation import menu
+    from portal.navigation import client_file, file_menu, menu, whose
 
     app.jinja_env.globals["main_menu"] = menu
+    app.jinja_env.globals["client_file"] = client_file
+    app.jinja_env.globals["file_menu"] = file_menu
+    app.jinja_env.globals["whose"] = whose
+
+    from portal.agreements.titles import agreement_title
+
+    # A page about one agreement or sheet names it by its human title (one query).
+    app.jinja_env.globals["agreement_title"] = agreement_title
 
 
 def register_commands(app: Flask) -> None:

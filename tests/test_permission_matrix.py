@@ -130,6 +130,8 @@ TABLE: dict[tuple[str, str], Row] = {
     # --- the household's file ---
     ("overview.household", "GET"): row(H + "/budget", ok=VIEWERS),
     ("payments.household", "GET"): row(H + "/betalingen", ok=VIEWERS),
+    # A helper reads the client's messages; the budget holder is sent to her own inbox.
+    ("messages.household", "GET"): row(H + "/berichten", ok=VIEWERS, holder_a=302),
     ("agreements.index", "GET"): row(H + "/overeenkomsten", ok=VIEWERS),
     ("agreements.new", "GET"): row(H + "/overeenkomsten/nieuw", **view_only_403()),
     ("agreements.new", "POST"): row(H + "/overeenkomsten/nieuw", "POST",

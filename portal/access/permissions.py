@@ -113,3 +113,36 @@ def budget_holder_names(household_ids) -> dict[int, str]:
             if household_id is not None:  # never: the query asks for these households
                 names.setdefault(household_id, name)
     return names
+
+
+@dataclass(frozen=True)
+class FileAuthority:
+    """On what authority someone works in another person's file today: whose file it is,
+    whether they may act or only look, and until when (the last day of the widest active
+    authorisation). The bar above a client's file says this."""
+
+    household_id: int
+    holder_name: str
+    can_act: bool
+    ends_on: dt.date
+
+
+def file_authority(user: User | None, household_id: int, today: dt.date) -> FileAuthority | None:
+    """The authority `user` has in household `household_id`'s file on behalf of its budget
+    holder, or None (no authorisation active today, or it is the user's own file). Two queries."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.role not in (Role.VERTEGENWOORDIGER, Role.ADVISEUR, Role.BUDGETHOUDER):
+        return None
+    if user.role == Role.BUDGETHOUDER and user.household_id == household_id:
+        return None
+    active = [a for a in db.session.scalars(
+        select(Authorization).where(Authorization.household_id == household_id,
+                                    Authorization.grantee_id == user.id))
+        if authorization_is_active(a, today)]
+    if not active:
+        return None
+    acting = [a for a in active if a.scope == Scope.HANDELEN]
+    holder = budget_holder_of(household_id)
+    return FileAuthority(household_id, holder.name if holder else f"huishouden {household_id}",
+                         can_act=bool(acting), ends_on=max(a.ends_on for a in acting or active))

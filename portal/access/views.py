@@ -85,6 +85,7 @@ from portal.access.two_step import (
 from portal.dates import format_day, now, today
 from portal.extensions import limiter
 from portal.forms import abort_if_not_allowed, apply_refusals, form_status
+from portal.overview.files import files_attention
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
 from portal.web import keep_writes_of_refusal, roles_required, safe_redirect_target, show_repeat
@@ -564,9 +565,12 @@ def revoke(household_id: int, authorization_id: int):
 @bp.get("/mijn-klanten")
 @roles_required(Role.VERTEGENWOORDIGER, Role.ADVISEUR)
 def represented():
-    listing = represented_by(current_user, today())
+    day = today()
+    listing = represented_by(current_user, day)
     start = "overview.household" if "overview.household" in current_app.view_functions else None
-    return render_template("access/represented.html", listing=listing, start_endpoint=start)
+    open_now = [a.household_id for a in listing.current if a.starts_on <= day]
+    return render_template("access/represented.html", listing=listing, start_endpoint=start,
+                           attention=files_attention(open_now), today=day)
 
 
 @bp.get("/huishoudens/<int:household_id>/inzage")

@@ -65,6 +65,7 @@ from portal.agreements.reads import (
 )
 from portal.agreements.rules import LineInput
 from portal.agreements.storage import DocumentDamaged, open_document
+from portal.agreements.titles import agreement_titles
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
 from portal.dates import format_day, today
@@ -153,7 +154,8 @@ def index(household_id: int):
     from flask import g
 
     return render_template("agreements/index.html", household_id=household_id, views=views,
-                           can_act=g.access.can_act)
+                           can_act=g.access.can_act,
+                           titles=agreement_titles(a.id for a in agreements))
 
 
 @bp.get("/overeenkomsten/<int:agreement_id>")

@@ -34,6 +34,7 @@ from portal.dates import (
     check_date_range,
     first_of_month,
     format_day,
+    format_month,
     months_between,
 )
 from portal.money import format_euro, percentage_of
@@ -540,3 +541,33 @@ def household_total(usages: Iterable[BudgetUsage]) -> HouseholdTotal:
         shortfall_cents=sum(shortfall_cents(u) for u in usages),
         budget_count=len(usages),
     )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One budget's verdict in a few words, for a label next to it: the start page's cards and
+    the paper statement say the same. kind: enough | short | runout | none (for CSS/tests)."""
+
+    kind: str
+    label: str
+
+
+def budget_verdict(usage: BudgetUsage, today: dt.date) -> Verdict:
+    """The verdict of one budget on `today`, from its usage and prognosis (budget_usage):
+
+    - the active agreements cost more than is available: "€ 715,00 tekort";
+    - else, at the current pace it runs out before the period ends: "Op in maart 2026";
+    - else: "Genoeg tot 31 december 2026".
+
+    A period that is over or has not begun has no prognosis: "Periode voorbij" / "Begint op ...".
+    """
+    if usage.period_end < today:
+        return Verdict("none", "Periode voorbij")
+    if usage.period_start > today:
+        return Verdict("none", f"Begint op {format_day(usage.period_start)}")
+    short = shortfall_cents(usage)
+    if short > 0:
+        return Verdict("short", f"{format_euro(short)} tekort")
+    if usage.runout_month is not None:
+        return Verdict("runout", f"In dit tempo op in {format_month(usage.runout_month)}")
+    return Verdict("enough", f"Genoeg tot {format_day(usage.period_end)}")

@@ -42,6 +42,7 @@ from portal.access.service import record, record_many
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage, version_for_day
+from portal.agreements.titles import agreement_title
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import Unit
 from portal.budgets.models import Grant
@@ -382,10 +383,18 @@ def _lines_effect(claim: Claim, agreement: Agreement, month: dt.date,
     return effect
 
 
+def _with_title(subject: str, agreement: Agreement) -> str:
+    """A message's subject with the agreement's human title (agreements.titles), so that two
+    sheets of the same month are told apart in the inbox; cut to what the column holds."""
+    title = agreement_title(agreement.id)
+    text = f"{subject} - {title[:1].lower()}{title[1:]}" if title else subject
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def _waiting(agreement: Agreement) -> Callable[[Claim], list[_Notice]]:
     return lambda claim: [_Notice(
         household_recipients(agreement.household_id), "claim_waiting",
-        f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}",
+        _with_title(f"Urenbriefje wacht op uw akkoord: {format_month(claim.month)}", agreement),
         f"De zorgverlener heeft {_sheet_label(claim)} klaargezet "
         f"({format_euro(claim.total_cents)}). Controleer de uren en geef akkoord, of stuur "
         "het terug met een reden.")]
@@ -395,7 +404,7 @@ def _submitted(agreement: Agreement, text: str) -> Callable[[Claim], list[_Notic
     """The provider hears the sheet was submitted; `text` says how ({sheet}, {amount})."""
     return lambda claim: [_Notice(
         provider_recipients(agreement.provider_id), "claim_submitted",
-        f"Urenbriefje ingediend: {format_month(claim.month)}",
+        _with_title(f"Urenbriefje ingediend: {format_month(claim.month)}", agreement),
         text.format(sheet=_sheet_label(claim), amount=format_euro(claim.total_cents)))]
 
 
@@ -408,7 +417,9 @@ def _both_sides(agreement: Agreement | None, kind: str, subject: str, body: str
                   "reason": claim.refusal_reason, "amount": format_euro(claim.total_cents)}
         users = (household_recipients(_household_id(claim, agreement))
                  + _recipients(claim, agreement))
-        return [_Notice(users, kind, subject.format(**values), body.format(**values))]
+        text = subject.format(**values)
+        return [_Notice(users, kind, _with_title(text, agreement) if agreement else text,
+                        body.format(**values))]
 
     return notices
 

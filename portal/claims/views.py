@@ -35,6 +35,7 @@ from portal import dates, describe, web
 from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import Agreement
+from portal.agreements.titles import agreement_titles
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims import service
@@ -566,7 +567,7 @@ def index(household_id: int):
     household = db.session.get(Household, household_id)
     return render_template("claims/index.html", household=household, waiting=waiting,
                            per_agreement=per_agreement, form=form, can_act=access.can_act,
-                           page=page)
+                           page=page, titles=agreement_titles(by_id))
 
 
 # The household's sheets a page, newest month first (the ones waiting for akkoord all above).

@@ -49,6 +49,7 @@ class QueueRow:
     model: ModelKind
     starts_on: dt.date
     signed_on: dt.date | None
+    holder_name: str = ""  # the budget holder by name (budgets.service.holder_labels)
 
     @property
     def is_change(self) -> bool:
@@ -94,7 +95,7 @@ def review_queue(funder_id: int, *, offset: int = 0, limit: int | None = None,
     keyset = after_id is not None
     rows = db.session.execute(
         select(AgreementVersion, Agreement.reference, Agreement.model, Household.name,
-               Agreement.provider_id)
+               Agreement.household_id)
         .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
         .join(Household, Household.id == Agreement.household_id)
         .where(*_waiting(funder_id), *((AgreementVersion.id > after_id,) if keyset else ()))
@@ -102,11 +103,13 @@ def review_queue(funder_id: int, *, offset: int = 0, limit: int | None = None,
         .order_by(*((AgreementVersion.id,) if keyset else
                     (AgreementVersion.signed_by_holder_at, AgreementVersion.id)))
         .offset(offset).limit(limit)).all()
+    holders = budgets_service.holder_labels(row[4] for row in rows)
     return [QueueRow(version_id=v.id, agreement_reference=ref, version_number=v.number,
                      household_name=household, provider_name=v.agreement.provider.name,
                      model=ModelKind(model), starts_on=v.starts_on,
-                     signed_on=v.signed_by_holder_at.date() if v.signed_by_holder_at else None)
-            for v, ref, model, household, _pid in rows]
+                     signed_on=v.signed_by_holder_at.date() if v.signed_by_holder_at else None,
+                     holder_name=holders.get(household_id, f"Huishouden {household}"))
+            for v, ref, model, household, household_id in rows]
 
 
 def version_for_review(user: User, version_id: int) -> AgreementVersion | None:
@@ -174,6 +177,7 @@ class ReviewView:
     decisions: list[funder_review.FunderDecisionState]
     own_decision: funder_review.FunderDecisionState | None  # None: not decided (yet)
     under_review: bool  # the version is still ter beoordeling (others may not have decided)
+    holder_name: str = ""  # the budget holder by name (budgets.service.holder_labels)
 
 
 def _review_lines(lines: list[AgreementLine], grants: dict[int, Grant],
@@ -225,6 +229,8 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
     return ReviewView(
         version_id=version.id, number=version.number, agreement_reference=agreement.reference,
         household_name=household.name if household else "", provider_name=provider.name,
+        holder_name=(budgets_service.holder_labels([household.id]).get(household.id, "")
+                     if household else ""),
         provider_kind=ProviderKind(provider.kind).label, provider_kvk=provider.kvk,
         provider_agb=provider.agb, model=ModelKind(agreement.model).label,
         relation=Relation(agreement.relation).label, starts_on=version.starts_on,

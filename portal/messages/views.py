@@ -6,9 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.access.permissions import budget_holder_of
 from portal.forms import BaseForm
 from portal.messages import service
-from portal.pagination import page_number
+from portal.messages.models import Message
+from portal.pagination import Page, page_number
+from portal.web import current_access, household_view
 
 bp = Blueprint("messages", __name__)
 
@@ -56,3 +59,20 @@ def mark_all_read():
     flash("Alle berichten zijn gemarkeerd als gelezen." if count
           else "U had geen ongelezen berichten.")
     return redirect(url_for("messages.inbox"))
+
+
+@bp.get("/huishoudens/<int:household_id>/berichten")
+@household_view(what="de berichten")
+def household(household_id: int):
+    """The messages the budget holder got, for someone working in their file: read only (a
+    helper's look does not mark them read). The budget holder reads their own inbox."""
+    if not current_access().on_behalf:
+        return redirect(url_for("messages.inbox"))
+    holder = budget_holder_of(household_id)
+    messages: list[Message] = []
+    page: Page | None = None
+    if holder is not None:
+        messages, page = service.inbox_page(holder.id, page_number(request.args.get("pagina")))
+    return render_template("messages/household.html", messages=messages, page=page,
+                           household_id=household_id,
+                           holder_name=holder.name if holder else "de budgethouder")

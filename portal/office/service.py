@@ -312,3 +312,14 @@ def decide_claim(actor: User, claim: Claim, decision: str | None, reason: str | 
         raise Refused(Refusal("decision_missing", "Kies wat u met het urenbriefje wilt doen: "
                               "goedkeuren, opschorten of afkeuren.", "decision"))
     return chosen.take(actor, claim, reason or "", today)
+
+
+def claims_waiting_counts() -> dict[ClaimStatus, int]:
+    """How many sheets wait for the office: submitted (to check) and suspended (to decide).
+    One GROUP BY query; the office's 'Wat moet u doen?' reads it."""
+    counts = {ClaimStatus.INGEDIEND: 0, ClaimStatus.OPGESCHORT: 0}
+    for status, count in db.session.execute(
+            select(Claim.status, func.count(Claim.id))
+            .where(Claim.status.in_([s.value for s in counts])).group_by(Claim.status)):
+        counts[ClaimStatus(status)] = int(count)
+    return counts

@@ -434,3 +434,13 @@ def disable_account(user_id: int):
 @office_only
 def enable_account(user_id: int):
     return _set_active(user_id, True)
+
+
+# --------------------------------------------------------------------------- tasks first
+
+
+@bp.context_processor
+def office_tasks():
+    """'Wat moet u doen?' at the top of the office's start page (office/_tasks.html): the
+    sheets waiting for a decision and for the check, counted when the page asks."""
+    return {"office_tasks": service.claims_waiting_counts}

@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal.agreements.constants import VersionStatus
+from portal.agreements.constants import OPEN_STATUSES, VersionStatus
 from portal.agreements.costs import cost_by_grant_cents
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage
 from portal.budgets.constants import Law, Unit
-from portal.budgets.models import Funder, Grant, Member
+from portal.budgets.models import AllowanceUse, Funder, Grant, Member
 from portal.budgets.rules import (
     BudgetUsage,
     HouseholdTotal,
@@ -348,6 +348,7 @@ class WaitingAgreement:
     provider_name: str
     version_number: int
     starts_on: dt.date
+    funder_names: str = ""  # "Gemeente Utrecht" or "Zorgkantoor X en Zorgverzekeraar Y"
 
 
 @dataclass(frozen=True)
@@ -359,29 +360,116 @@ class WaitingSheet:
     provider_name: str
     month: dt.date
     total_cents: int
+    agreement_id: int = 0
+
+
+@dataclass(frozen=True)
+class OpenAgreement:
+    """A version on its way that is not at the funder: a concept, shared with the provider,
+    signed by the provider (the budget holder signs next) or refused by the funder."""
+
+    agreement_id: int
+    reference: str
+    provider_name: str
+    version_number: int
+    status: str
+
+
+@dataclass(frozen=True)
+class SheetElsewhere:
+    """A sheet someone else is busy with: the provider (concept) or the office (submitted,
+    being checked, approved and waiting for the payment run)."""
+
+    claim_id: int
+    reference: str
+    provider_name: str
+    month: dt.date
+    total_cents: int
+    status: str
+    agreement_id: int = 0
 
 
 @dataclass(frozen=True)
 class Attention:
     agreements_waiting: list[WaitingAgreement]
     sheets_waiting: list[WaitingSheet]
+    agreements_open: list[OpenAgreement] = field(default_factory=list)
+    sheets_elsewhere: list[SheetElsewhere] = field(default_factory=list)
+
+
+SHEETS_ELSEWHERE = (ClaimStatus.CONCEPT, ClaimStatus.INGEDIEND, ClaimStatus.OPGESCHORT,
+                    ClaimStatus.GOEDGEKEURD)
 
 
 def household_attention(household_id: int) -> Attention:
-    """Agreements waiting for the funder and sheets waiting for the budget holder. Two queries."""
-    agreements = [WaitingAgreement(*row) for row in db.session.execute(
+    """What waits for someone in a household's file: agreement versions on their way (at the
+    funder, with the provider, with the budget holder) and sheets waiting for the budget holder
+    or being handled by the provider or the office. Three queries."""
+    versions = db.session.execute(
         select(Agreement.id, Agreement.reference, Provider.name, AgreementVersion.number,
-               AgreementVersion.starts_on)
+               AgreementVersion.starts_on, AgreementVersion.status, AgreementVersion.id)
         .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
         .join(Provider, Provider.id == Agreement.provider_id)
         .where(Agreement.household_id == household_id,
-               AgreementVersion.status == VersionStatus.TER_BEOORDELING)
-        .order_by(AgreementVersion.starts_on, Agreement.id, AgreementVersion.number))]
-    sheets = [WaitingSheet(*row) for row in db.session.execute(
-        select(Claim.id, Claim.reference, Provider.name, Claim.month, Claim.total_cents)
-        .join(Agreement, Agreement.id == Claim.agreement_id)
-        .join(Provider, Provider.id == Agreement.provider_id)
-        .where(Agreement.household_id == household_id,
-               Claim.status == ClaimStatus.WACHT_OP_AKKOORD)
-        .order_by(Claim.month, Claim.id))]
-    return Attention(agreements_waiting=agreements, sheets_waiting=sheets)
+               AgreementVersion.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(AgreementVersion.starts_on, Agreement.id, AgreementVersion.number)).all()
+    at_funder = [v for v in versions if v.status == VersionStatus.TER_BEOORDELING]
+    funders: dict[int, list[str]] = defaultdict(list)
+    if at_funder:
+        for version_id, name in db.session.execute(
+                select(AgreementLine.version_id, Funder.name).distinct()
+                .join(Grant, Grant.id == AgreementLine.grant_id)
+                .join(Funder, Funder.id == Grant.funder_id)
+                .where(AgreementLine.version_id.in_([v[6] for v in at_funder]))
+                .order_by(AgreementLine.version_id, Funder.name)):
+            funders[version_id].append(name)
+    agreements = [WaitingAgreement(*v[:5], funder_names=" en ".join(funders.get(v[6], [])))
+                  for v in at_funder]
+    open_ones = [OpenAgreement(v[0], v[1], v[2], v[3], str(v[5])) for v in versions
+                 if v.status != VersionStatus.TER_BEOORDELING]
+    sheets, elsewhere = [], []
+    for row in db.session.execute(
+            select(Claim.id, Claim.reference, Provider.name, Claim.month, Claim.total_cents,
+                   Claim.status, Claim.agreement_id)
+            .join(Agreement, Agreement.id == Claim.agreement_id)
+            .join(Provider, Provider.id == Agreement.provider_id)
+            .where(Agreement.household_id == household_id,
+                   Claim.status.in_([s.value for s in (ClaimStatus.WACHT_OP_AKKOORD,
+                                                       *SHEETS_ELSEWHERE)]))
+            .order_by(Claim.month, Claim.id)):
+        if row.status == ClaimStatus.WACHT_OP_AKKOORD:
+            sheets.append(WaitingSheet(*row[:5], agreement_id=row.agreement_id))
+        else:
+            elsewhere.append(SheetElsewhere(*row[:5], status=str(row.status),
+                                            agreement_id=row.agreement_id))
+    return Attention(agreements_waiting=agreements, sheets_waiting=sheets,
+                     agreements_open=open_ones, sheets_elsewhere=elsewhere)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures that appear on two pages: one function each
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaidFigures:
+    """'Uitbetaald' of the budgets on the start page, and what it is made of. The start page's
+    total and the explanation on Betalingen both read this (one home): the budgets' paid
+    amount holds the sheets paid to providers and the Wlz allowances paid to the holder."""
+
+    paid_cents: int        # every budget the start page counts in its total
+    allowances_cents: int  # of which the yearly Wlz allowances (not paid to a provider)
+
+    @property
+    def providers_cents(self) -> int:
+        return self.paid_cents - self.allowances_cents
+
+
+def paid_figures(usage: HouseholdUsage) -> PaidFigures:
+    """The paid figures of the budgets in the start page's total (usage.total: next year's
+    budgets left out). One query (the allowance spending on those budgets)."""
+    ids = [r.grant_id for r in usage.rows if not r.next_year]
+    allowances = int(db.session.scalar(
+        select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0))
+        .where(AllowanceUse.grant_id.in_(ids))) or 0) if ids else 0
+    return PaidFigures(paid_cents=usage.total.paid_cents, allowances_cents=allowances)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from portal.agreements.titles import agreement_titles
 from portal.claims.allowances import allowance_status
 from portal.dates import today
+from portal.navigation import client_file
 from portal.overview import service
 from portal.overview.start_page import build_start_page
 from portal.overview.what_if import what_if_page
@@ -28,6 +30,16 @@ def household(household_id: int):
     usage = service.household_usage(household_id, day)
     attention = service.household_attention(household_id)
     allowances = allowance_status([row.allowance_facts for row in usage.rows])
-    page = build_start_page(usage, attention, allowances, link_if_exists)
+    agreement_ids = ([s.agreement_id for s in attention.sheets_waiting]
+                     + [s.agreement_id for s in attention.sheets_elsewhere]
+                     + [a.agreement_id for a in attention.agreements_open]
+                     + [a.agreement_id for a in attention.agreements_waiting])
+    authority = client_file()
+    page = build_start_page(usage, attention, allowances, link_if_exists,
+                            agreement_titles(agreement_ids),
+                            authority.holder_name if authority else None)
     return render_template("overview/household.html", page=page,
-                           what_if=what_if_page(household_id, usage.rows, request.args, day))
+                           what_if=what_if_page(household_id, usage.rows, request.args, day),
+                           paid=service.paid_figures(usage),
+                           payments_href=link_if_exists("payments.household",
+                                                        household_id=household_id))

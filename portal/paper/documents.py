@@ -23,9 +23,10 @@ from sqlalchemy.orm import selectinload
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import visible_lines
+from portal.agreements.titles import agreement_titles
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
-from portal.budgets.rules import budget_usage, household_total
+from portal.budgets.rules import budget_usage, budget_verdict, household_total
 from portal.budgets.service import holder_labels
 from portal.claims import service as claims_service
 from portal.claims.allowances import allowance_status
@@ -254,7 +255,7 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
                                                   Claim.kind == ClaimKind.UREN))
     reference = claim_reference(agreement.id, month)
     return HourSheetDocument(
-        title=f"Urenbriefje {format_month(month)} {agreement.reference}", reference=reference,
+        title=agreement_titles([agreement.id])[agreement.id].sheet(month), reference=reference,
         made_on=today, qr=_qr(reference), month=month, agreement_reference=agreement.reference,
         holder_name=holder_name(household), provider_name=provider.name,
         members=list(dict.fromkeys(k.member_name for k in kinds)), kinds=kinds, days=days,
@@ -283,6 +284,7 @@ class BudgetFigures:
     shortfall_cents: int
     prognosis: bool = True  # False: the period is over or not begun (no prognosis)
     runout_label: str = ""  # "maart 2026", "houdt het", "geen prognose"
+    verdict: str = ""  # "Genoeg tot 31 december 2026" / "€ 715,00 tekort" (budget_verdict)
     allowances: list[str] = field(default_factory=list)  # the start page's Wlz lines
 
 
@@ -482,6 +484,7 @@ def _member_blocks(grants, current, allowances, today: dt.date):
             available_cents=u.available_cents, committed_cents=u.committed_cents,
             runout_month=u.runout_month, will_not_last=will, shortfall_cents=short,
             prognosis=prognosis, runout_label=_runout_label(prognosis, u.runout_month),
+            verdict=budget_verdict(u, today).label if prognosis else "",
             allowances=[line.text for line in allowance_lines(allowances.get(g.id, {}))]))
     return members, usages, names
 

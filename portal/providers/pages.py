@@ -22,12 +22,13 @@ from portal.agreements import service as agreements_service
 from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.reads import effective_status, version_in_force
+from portal.agreements.titles import agreement_titles
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
 from portal.database import id_in
-from portal.dates import format_day
+from portal.dates import format_day, format_month
 from portal.extensions import db
 from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
@@ -101,6 +102,7 @@ class SheetRow:
     month: dt.date
     total_cents: int
     status: PaymentStatus
+    claim_status: str = ""  # the stored ClaimStatus, for the tasks (provider_tasks)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class AgreementRow:
     ends_on: dt.date | None
     pending_status: EffectiveStatus | None  # a change on its way to approval, if any
     sheets: list[SheetRow]
+    holder_name: str = ""  # the budget holder, by name (not "Huishouden Jansen")
+    title: str = ""        # "Zorg voor Daan door ... (Jeugdwet)" (agreements.titles)
 
 
 def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
@@ -125,7 +129,8 @@ def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
 
 def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
     """Every agreement of this provider (an organisation sees all of its agreements), with
-    its sheets newest month first. Four queries."""
+    its sheets newest month first, named by the budget holder and the agreement's human
+    title. Seven queries at most."""
     agreements = list(db.session.scalars(
         select(Agreement).where(Agreement.provider_id == provider_id)
         .options(selectinload(Agreement.versions)).order_by(Agreement.id)))
@@ -138,6 +143,8 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
         select(Claim).where(Claim.agreement_id.in_([a.id for a in agreements]))
         .order_by(Claim.month.desc(), Claim.id)))
     references = payment_references([c.id for c in claims])
+    holders = holder_labels(a.household_id for a in agreements)
+    titles = agreement_titles(a.id for a in agreements)
     sheets: dict[int, list[SheetRow]] = defaultdict(list)
     for c in claims:
         kind = ClaimKind(c.kind)
@@ -147,7 +154,8 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
             status=payment_status(c.status, paid_on=c.paid_on,
                                   payment_reference=references.get(c.id),
                                   refusal_reason=c.refusal_reason, kind=kind,
-                                  correction_reason=c.correction_reason)))
+                                  correction_reason=c.correction_reason),
+            claim_status=str(c.status)))
     rows = []
     for a in agreements:
         # A concept the budget holder has not shared yet is not the provider's business.
@@ -165,9 +173,65 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
             starts_on=shown.starts_on, ends_on=shown.ended_on or shown.ends_on,
             pending_status=(effective_status(pending, today)
                             if pending is not None and pending is not shown else None),
-            sheets=sheets.get(a.id, [])))
-    rows.sort(key=lambda r: (r.household_name, r.reference))
+            sheets=sheets.get(a.id, []),
+            holder_name=holders.get(a.household_id, households.get(a.household_id, "")),
+            title=titles[a.id].title if a.id in titles else ""))
+    rows.sort(key=lambda r: (r.holder_name, r.reference))
     return rows
+
+
+@dataclass(frozen=True)
+class ProviderTask:
+    """One line of the provider's 'Wat moet u doen?': a sentence and the item it links to."""
+
+    text: str
+    endpoint: str   # agreements.provider_sign or claims.show
+    object_id: int
+    link_text: str
+    reference: str
+
+    @property
+    def link_args(self) -> dict[str, int]:
+        key = "agreement_id" if self.endpoint.startswith("agreements.") else "claim_id"
+        return {key: self.object_id}
+
+
+def provider_tasks(rows: list[AgreementRow]) -> tuple[list[ProviderTask], list[ProviderTask]]:
+    """Pure: what waits for the provider (an agreement to complete and sign, a sheet sent back
+    or refused), then what others are doing with its sheets (the budget holder's akkoord, the
+    office checking or paying)."""
+    mine: list[ProviderTask] = []
+    others: list[ProviderTask] = []
+    for row in rows:
+        name = row.title or row.holder_name
+        if EffectiveStatus.GEDEELD in (row.status, row.pending_status):
+            mine.append(ProviderTask(f"{row.holder_name} deelde een zorgovereenkomst met u. "
+                                     f"Vul haar aan en onderteken: {name}.",
+                                     "agreements.provider_sign", row.agreement_id,
+                                     "Aanvullen en ondertekenen", row.reference))
+        for sheet in row.sheets:
+            month = format_month(sheet.month)
+            status = sheet.claim_status
+            if status == ClaimStatus.CONCEPT and sheet.status.reason:
+                mine.append(ProviderTask(f"{row.holder_name} stuurde het urenbriefje over "
+                                         f"{month} terug. Verbeter het: {name}.", "claims.show",
+                                         sheet.claim_id, "Bekijk het urenbriefje",
+                                         sheet.reference))
+            elif status == ClaimStatus.WACHT_OP_AKKOORD:
+                others.append(ProviderTask(f"{row.holder_name} geeft akkoord op het urenbriefje "
+                                           f"over {month}: {name}.", "claims.show",
+                                           sheet.claim_id, "Bekijk het urenbriefje",
+                                           sheet.reference))
+            elif status in (ClaimStatus.INGEDIEND, ClaimStatus.OPGESCHORT):
+                others.append(ProviderTask(f"Het betaalkantoor controleert het urenbriefje over "
+                                           f"{month}: {name}.", "claims.show", sheet.claim_id,
+                                           "Bekijk het urenbriefje", sheet.reference))
+            elif status == ClaimStatus.GOEDGEKEURD:
+                others.append(ProviderTask(f"Het urenbriefje over {month} is goedgekeurd en "
+                                           f"wordt bij de volgende betaalronde betaald: {name}.",
+                                           "claims.show", sheet.claim_id,
+                                           "Bekijk het urenbriefje", sheet.reference))
+    return mine, others
 
 
 def payment_references(claim_ids: list[int]) -> dict[int, str]:

@@ -31,7 +31,14 @@ def link_to(endpoint: str, **values) -> str | None:
 @roles_required(Role.ZORGVERLENER)
 def home():
     rows = pages.provider_agreements(current_user.provider_id, today())
-    return render_template("providers/home.html", rows=rows, link_to=link_to)
+    mine, others = pages.provider_tasks(rows)
+
+    def linked(tasks):
+        return [{"text": t.text, "reference": t.reference, "link_text": t.link_text,
+                 "link_href": link_to(t.endpoint, **t.link_args)} for t in tasks]
+
+    return render_template("providers/home.html", rows=rows, link_to=link_to,
+                           mine=linked(mine), others=linked(others))
 
 
 @bp.get("/zorgverlener/betalingen")

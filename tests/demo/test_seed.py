@@ -95,7 +95,10 @@ def test_the_demo_loads_on_any_day_of_the_year(db, today):
     for notice in page.notices:
         kinds.setdefault(notice.kind, []).append(notice.text)
     # (the Wlz allowances are claims now, asked for once: no "almost used up" warning)
-    assert set(kinds) == {"budget", "agreement", "sheet"}
+    assert set(kinds) == {"budget"}
+    # What waits: a sheet for Anna's akkoord first; the funder reviewing the change.
+    assert [t.kind for t in page.tasks.mine][:1] == ["sheet"]
+    assert any("beoordeelt de zorgovereenkomst" in t.text for t in page.tasks.others)
     assert any("Wmo" in text and "Sara Jansen" in text for text in kinds["budget"])
 
 

@@ -259,3 +259,14 @@ def test_a_decision_the_status_does_not_allow_is_refused_with_the_reason(client,
     db.session.refresh(paid_later)
     assert paid_later.status == ClaimStatus.GOEDGEKEURD
     assert count(db, Claim, Claim.status == ClaimStatus.AFGEKEURD) == 0
+
+
+def test_the_office_start_page_says_what_waits_first(client, login, db, world):
+    make_approved_claim(world["agreement"], PREVIOUS, status=ClaimStatus.OPGESCHORT)
+    login(world["office"])
+    html = page(client.get("/betaalkantoor/betaalrondes"))
+    tasks = html[html.index('<h2 id="taken">'):html.index("</section>", html.index('id="taken"'))]
+    assert "Wat moet u doen?" in tasks
+    assert "1 urenbriefje is opgeschort en wacht op uw besluit." in tasks
+    assert "1 ingediend urenbriefje wacht op controle" in tasks
+    assert 'href="/betaalkantoor/urenbriefjes#opgeschort-titel"' in tasks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from portal.agreements.titles import AgreementTitle
 from portal.budgets.constants import AllowanceKind, Law
 from portal.budgets.rules import AllowanceFigures, budget_usage, household_total
 from portal.overview.service import (
@@ -53,7 +54,7 @@ def no_links(endpoint, **values):
 
 
 def all_links(endpoint, **values):
-    return f"/{endpoint}/{values['household_id']}"
+    return f"/{endpoint}/{next(iter(values.values()))}"
 
 
 def test_chart_scales_bars_to_the_highest_month_and_keeps_small_months_visible():
@@ -92,42 +93,61 @@ def test_allowance_lines_say_used_cap_and_left_and_flag_close_to_cap():
     assert "maximum is nog niet vastgesteld" in lines[1].text and lines[1].close_to_cap is False
 
 
-def test_notices_for_a_short_budget_waiting_items_and_allowances():
+def test_notices_for_a_short_budget_and_allowances_and_tasks_for_what_waits():
     short = row(grant_id=2, member_id=2, name="Daan", law=Law.JEUGDWET, granted=600_000,
                 paid=500_000, committed=300_000, detail=months(100_000, 100_000, 100_000,
                                                                 100_000, 100_000))
     fine = row(grant_id=1)
     usage = HouseholdUsage(7, TODAY, [fine, short], household_total([fine.usage, short.usage]), [])
     attention = Attention(
-        [WaitingAgreement(3, "ZO-1", "Youssef", 2, D(2026, 7, 1))],
-        [WaitingSheet(4, "UB-1", "Marieke", D(2026, 5, 1), 79_200)])
+        [WaitingAgreement(3, "ZO-1", "Youssef", 2, D(2026, 7, 1), "Gemeente Utrecht")],
+        [WaitingSheet(4, "UB-1", "Marieke", D(2026, 5, 1), 79_200, agreement_id=5)])
     # The free amount is asked for once (a claim): never "almost used up"; the holiday
     # allowance per provider can be (issue 16).
     allowances = {1: {AllowanceKind.VERANTWOORDINGSVRIJ: AllowanceFigures(
         AllowanceKind.VERANTWOORDINGSVRIJ, 2026, 72_000, 72_000),
         AllowanceKind.FEESTDAGEN: AllowanceFigures(AllowanceKind.FEESTDAGEN, 2026, 27_200,
                                                    25_000)}}
-    page = build_start_page(usage, attention, allowances, all_links)
-    kinds = [n.kind for n in page.notices]
-    assert kinds == ["budget", "agreement", "sheet", "allowance"]
-    budget, agreement, sheet, allowance = page.notices
+    titles = {5: AgreementTitle("Zorg voor Anna door Marieke (Wlz)", "ZO-5")}
+    page = build_start_page(usage, attention, allowances, all_links, titles)
+    assert [n.kind for n in page.notices] == ["budget", "allowance"]
+    budget, allowance = page.notices
     assert budget.text.startswith("Het Jeugdwet-budget van Daan is niet genoeg tot en met "
                                   "31 december 2026.")
     assert "U komt € 2.000,00 tekort." in plain(budget.text)
     assert "In dit tempo is het Jeugdwet-budget van Daan op in juli 2026." in budget.text
-    assert "Youssef" in agreement.text and agreement.link_href == "/agreements.index/7"
-    assert "Marieke over mei 2026 (€ 792,00, UB-1) wacht op uw akkoord" in plain(sheet.text)
-    assert sheet.link_href == "/claims.index/7" and sheet.link_text == "Naar uw urenbriefjes"
+    assert budget.link_href == "#budget-2"
     assert "De feestdagenuitkering 2026 van Anna is bijna op" in allowance.text
+    # What waits for the holder, first, with a link to the sheet itself.
+    tasks = page.tasks
+    assert tasks.heading == "Wat moet u doen?"
+    [sheet] = tasks.mine
+    assert plain(sheet.text).startswith("Het urenbriefje over mei 2026 (€ 792,00) wacht op uw "
+                                        "akkoord: Zorg voor Anna door Marieke (Wlz).")
+    assert sheet.link_href == "/claims.show/4" and sheet.reference == "UB-1"
+    [agreement] = tasks.others
+    assert agreement.text.startswith("Gemeente Utrecht beoordeelt de zorgovereenkomst")
+    assert "Youssef" in agreement.text and agreement.link_href == "/agreements.show/3"
     assert [m.name for m in page.members] == ["Anna", "Daan"]
     assert page.total_runout_text == "Het eerste budget dat op raakt, is in dit tempo op in juli 2026."
+
+
+def test_nothing_to_do_says_so_and_names_the_client_for_a_helper():
+    usage = HouseholdUsage(7, TODAY, [], household_total([]), [])
+    own = build_start_page(usage, Attention([], []), {}, no_links).tasks
+    assert (own.heading, own.mine, own.nothing_text) == ("Wat moet u doen?", [],
+                                                         "U hoeft nu niets te doen.")
+    theirs = build_start_page(usage, Attention([], []), {}, no_links,
+                              holder_name="Anna de Vries").tasks
+    assert theirs.heading == "Wat moet Anna de Vries doen?"
+    assert theirs.nothing_text == "Anna de Vries hoeft nu niets te doen."
 
 
 def test_no_link_while_the_other_page_does_not_exist():
     usage = HouseholdUsage(7, TODAY, [], household_total([]), [])
     page = build_start_page(usage, Attention([], [WaitingSheet(4, "UB-1", "M", D(2026, 5, 1), 1)]),
                             {}, no_links)
-    assert page.notices[0].link_href is None and page.notices[0].link_text is None
+    assert page.tasks.mine[0].link_href is None
     assert page.has_budgets is False and page.total_chart is None
 
 

@@ -15,6 +15,7 @@ from portal.agreements.constants import VersionStatus
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceCap, AllowanceUse
 from portal.claims.constants import ClaimStatus
+from portal.claims.models import Claim
 from portal.money import format_euro
 from portal.overview.service import household_usage
 from portal.overview.views import link_if_exists
@@ -104,17 +105,29 @@ def test_chart_is_an_svg_image_with_a_table_of_the_same_numbers(client, login, d
     assert html.count("<summary>Bekijk als tabel</summary>") == 3
 
 
-def test_warnings_at_the_top(client, login, db):
+def plain(text: str) -> str:
+    return text.replace("\xa0", " ")
+
+
+def test_tasks_first_then_warnings(client, login, db):
     household, holder, wlz, jeugd = jansen()
     login(holder)
     html = page(client, household.id)
+    tasks = html[html.index('<h2 id="taken">'):html.index('<h2 id="let-op">')]
+    assert "Wat moet u doen?" in tasks
+    mine, others = tasks.split('<h3 id="anderen">')
+    # The sheet waiting for Anna's akkoord, linked to the sheet itself (not the list).
+    sheet = db.session.scalars(select(Claim).where(
+        Claim.status == ClaimStatus.WACHT_OP_AKKOORD)).one()
+    assert "Het urenbriefje over mei 2026 (€ 792,00" in plain(mine)
+    assert "wacht op uw akkoord: Zorg voor Anna door Marieke (Wlz)" in plain(mine)
+    assert f'<a href="/urenbriefjes/{sheet.id}">Bekijk het urenbriefje</a>' in mine
+    # What others do: the funder reviews Youssef's agreement.
+    assert "beoordeelt de zorgovereenkomst" in others and "Zorg voor Daan door Youssef" in others
     warnings = html[html.index('<h2 id="let-op">'):html.index('<h2 id="alles-samen">')]
     assert "Het Jeugdwet-budget van Daan is niet genoeg tot en met 31 december 2026." in warnings
     assert "In dit tempo is het Jeugdwet-budget van Daan op in juli 2026." in warnings
-    assert "De zorgovereenkomst met Youssef" in warnings and "wacht op beoordeling" in warnings
-    assert ("Het urenbriefje van Marieke over mei 2026 (€ 792,00" in warnings
-            and "wacht op uw akkoord" in warnings)
-    assert warnings.index("Het Jeugdwet") < warnings.index("Youssef") < warnings.index("Marieke")
+    assert "Youssef" not in warnings and "Marieke" not in warnings  # not twice
 
 
 def test_wlz_allowance_close_to_its_cap_is_a_warning_with_its_figures(client, login, db):
@@ -145,14 +158,7 @@ def test_allowance_just_below_the_cap_warning_is_no_warning(client, login, db):
     assert "Feestdagenuitkering 2026: € 217,59 gebruikt van € 272,00" in html
 
 
-def test_sheet_warning_links_to_the_sheets_only_when_that_page_exists(app, client, login, db):
-    household, holder, wlz, jeugd = jansen()
-    login(holder)
-    html = page(client, household.id)
-    if "claims.index" in app.view_functions:
-        assert f'<a href="/huishoudens/{household.id}/' in html and "Naar uw urenbriefjes" in html
-    else:
-        assert "Naar uw urenbriefjes" not in html
+def test_links_only_to_pages_that_exist(app, db):
     with app.test_request_context():
         assert link_if_exists("no.such_page", household_id=1) is None
         assert link_if_exists("overview.household", household_id=3) == "/huishoudens/3/budget"
@@ -188,7 +194,8 @@ def test_an_authorised_advisor_sees_the_page_and_the_look_is_logged(client, logi
     f.make_authorization(household, advisor, holder)
     login(advisor)
     html = page(client, household.id)
-    assert "<h1>Mijn budget</h1>" in html
+    assert "<h1>Budget van " in html and "Mijn budget" not in html
+    assert "Wat moet " in html  # the tasks name the client, not "u"
     logged = db.session.scalars(select(AuditEvent).where(
         AuditEvent.household_id == household.id, AuditEvent.actor_id == advisor.id,
         AuditEvent.action == "view")).all()
@@ -229,5 +236,7 @@ def test_query_count_is_fixed_whatever_the_size_of_the_household(client, login, 
     small, big = counts
     assert charts == [1 + 2, 1 + 12 + 1]  # the total, every budget (the new Wlz one has no months)
     assert len(small) == len(big), (small, big)
-    assert len(big) <= 16, big  # 12, the what-if's choice of agreements, the Wlz allowance
-    # figures (claims.allowances reads five)
+    # 12, the what-if's choice of agreements, the Wlz allowance figures (claims.allowances
+    # reads five), the tasks' human titles (agreements.titles) and what "Uitbetaald" holds
+    # (paid_figures), one query each
+    assert len(big) <= 18, big

@@ -9,6 +9,7 @@ import pytest
 
 from portal.access.constants import Role
 from portal.agreements.constants import ProviderKind
+from portal.budgets.constants import Law
 from portal.claims.constants import ClaimStatus
 from portal.extensions import db as _db
 from portal.identifiers import mask_bsn
@@ -48,6 +49,7 @@ def test_home_lists_all_agreements_of_the_organisation_with_payment_status(clien
     for user in world["users"]:  # every account of the organisation sees all its agreements
         login(user)
         html = client.get("/zorgverlener").get_data(as_text=True)
+        # No budget holder login in these households: named by the household until there is.
         assert "Huishouden Jansen" in html and "Huishouden Bakker" in html
         assert world["a"].reference in html and world["b"].reference in html
         payment = next(p for p in world["run"].payments if p.provider_id == world["org"].id)
@@ -119,3 +121,36 @@ def test_pages_read_through_a_fixed_number_of_queries(client, login, world, path
         make_approved_claim(world["b"], dt.date(2026, month, 1))
     run_payments(None, dt.date(2026, 6, 3))
     assert _count_queries(client, path) == before
+
+
+def test_a_provider_sees_the_budget_holder_by_name_and_the_care_by_title(client, login, db):
+    holder = f.make_user(Role.BUDGETHOUDER, name="Anna de Vries")
+    household = _db.session.get(f.Household, holder.household_id)
+    grant = f.make_grant(f.make_member(household, name="Daan de Vries"), law=Law.JEUGDWET)
+    provider = f.make_provider(name="Youssef El Amrani")
+    f.make_agreement(grant, provider)
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
+    html = client.get("/zorgverlener").get_data(as_text=True)
+    assert "Anna de Vries" in html and "Huishouden" not in html
+    assert "Zorg voor Daan door Youssef El Amrani (Jeugdwet)" in html
+
+
+def test_the_provider_start_page_says_what_to_do_first(client, login, db):
+    holder = f.make_user(Role.BUDGETHOUDER, name="Anna de Vries")
+    household = _db.session.get(f.Household, holder.household_id)
+    grant = f.make_grant(f.make_member(household, name="Daan de Vries"), law=Law.JEUGDWET)
+    provider = f.make_provider(name="Youssef El Amrani")
+    from portal.agreements.constants import VersionStatus
+
+    shared = f.make_agreement(grant, provider, status=VersionStatus.GEDEELD)
+    approved = f.make_agreement(grant, provider)
+    waiting = make_approved_claim(approved, dt.date(2026, 2, 1),
+                                  status=ClaimStatus.WACHT_OP_AKKOORD)
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
+    html = client.get("/zorgverlener").get_data(as_text=True)
+    tasks = html[html.index('<h2 id="taken">'):]
+    mine, others = tasks.split("Waar anderen mee bezig zijn")
+    assert "Anna de Vries deelde een zorgovereenkomst met u" in mine
+    assert f'href="/overeenkomsten/{shared.id}/ondertekenen-zorgverlener"' in mine
+    assert "Anna de Vries geeft akkoord op het urenbriefje over februari 2026" in others
+    assert f'href="/urenbriefjes/{waiting.id}"' in others
