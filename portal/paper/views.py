@@ -118,6 +118,8 @@ def statement_pdf(household_id: int):
 @login_required
 def payment_spec_pdf(payment_id: int):
     payment = _get_or_404(Payment, payment_id)
+    if payment.provider_id is None:  # the free amount to a budget holder: no provider's spec
+        abort(404)
     allowed = current_user.role == Role.BEHEERDER or (
         current_user.role == Role.ZORGVERLENER and current_user.provider_id == payment.provider_id)
     if not allowed:

@@ -233,3 +233,18 @@ def test_the_claim_back_when_the_budget_ends_in_june(wlz, travel):
     grant.period_end = D(2026, 6, 30)
     assert allowances.free_allowance_claim_back(grant) == rules.claim_back_cents(
         25_000, 2026, D(2026, 6, 30)) == 12_603
+
+
+def test_the_office_sees_the_holders_payment_in_the_run_and_no_provider_spec(wlz, travel,
+                                                                             client, login):
+    from portal.payments.service import run_details
+
+    household, _member, grant, holder, agreement = wlz
+    travel(D(2026, 3, 10))
+    _pay_a_sheet(holder, agreement, D(2026, 2, 1), [D(2026, 2, 2)], D(2026, 3, 10))
+    allowances.ask_free_allowance(holder, grant.id, D(2026, 3, 10))
+    run = execute_run(None, D(2026, 3, 12)).run
+    (line,) = run_details(run.id).payments
+    assert line.provider_name == f"Budgethouder {household.name}" and line.amount_cents == 25_000
+    login(f.make_user(Role.BEHEERDER))
+    assert client.get(f"/papier/betalingen/{run.payments[0].id}.pdf").status_code == 404
