@@ -284,9 +284,13 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     waiting = page.get_by_role("region", name="Wacht op uw akkoord")
     press(page, waiting.get_by_role(
         "link", name=f"Urenbriefje {format_month(last_month)} van {PROVIDER_NAME}"))
+    press(page, page.get_by_role("link", name="Controleren en akkoord geven"))
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Controleer het urenbriefje"))
+           ).to_be_visible()
     expect(page.get_by_role("heading", name="Budget over na dit urenbriefje")).to_be_visible()
     assert_accessible(page)
     press(page, page.get_by_role("button", name="Akkoord en indienen"))
+    expect(page.get_by_role("heading", name="Wat gebeurt er nu?")).to_be_visible()
     expect(page.get_by_text("U heeft akkoord gegeven")).to_be_visible()
     expect(page.locator(".facts .tag")).to_have_text("Ingediend")
     assert_accessible(page)

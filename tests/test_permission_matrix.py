@@ -175,6 +175,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("claims.edit", "GET"): row("/urenbriefjes/{claim}/wijzigen", **CLAIM_ACT),
     ("claims.edit", "POST"): row("/urenbriefjes/{claim}/wijzigen", "POST",
                                  **{**CLAIM_ACT, "status": 200}),
+    # The holder's check before the akkoord; a provider has no check page (404).
+    ("claims.check", "GET"): row("/urenbriefjes/{claim}/controleren", **CLAIM_HOLDER),
     ("claims.approve", "POST"): row("/urenbriefjes/{claim}/akkoord", "POST",
                                     **{**CLAIM_HOLDER, "status": 302}),
     ("claims.refuse", "POST"): row("/urenbriefjes/{claim}/afwijzen", "POST",
@@ -211,7 +213,11 @@ TABLE: dict[tuple[str, str], Row] = {
                                            ok={"consulent_a", "consulent_other"}, status=422),
     # --- the payment office ---
     ("office.payment_runs", "GET"): row("/betaalkantoor/betaalrondes", ok={"office"}),
-    # 409: an empty form has no preview's fingerprint, so nothing is paid.
+    ("office.confirm_run_page", "GET"): row("/betaalkantoor/betaalrondes/bevestigen",
+                                            ok={"office"}),
+    ("office.check_submitted", "POST"): row("/betaalkantoor/betaalrondes/controleren", "POST",
+                                            ok={"office"}, status=303),
+    # 409: an empty form has no confirmation's fingerprint, so nothing is paid.
     ("office.execute", "POST"): row("/betaalkantoor/betaalrondes", "POST", ok={"office"},
                                     status=409),
     ("office.payment_run", "GET"): row("/betaalkantoor/betaalrondes/{run}", ok={"office"}),

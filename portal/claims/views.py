@@ -54,6 +54,7 @@ from portal.dates import format_month, month_days, parse_month
 from portal.extensions import db
 from portal.forms import abort_if_not_allowed, apply_refusals, place_refusals
 from portal.money import format_euro
+from portal.payments import rules as payment_rules
 from portal.pagination import page_number, paginate
 from portal.refusals import AlreadyDone, Refusal, Refused
 
@@ -351,7 +352,9 @@ def edit(claim_id: int):
 
 
 def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=None,
-          errors: Sequence[ErrorItem] = (), status: int = 200):
+          errors: Sequence[ErrorItem] = (), status: int = 200, checking: bool = False):
+    """A sheet's page; `checking`: the budget holder's check page before the akkoord (the
+    hours, the amounts and the budget after, then the buttons at the end)."""
     columns = service.columns_for(agreement, claim.month, claim)
     rows = service.claim_line_rows(claim, columns)
     totals = [t for t in column_totals(columns, _stored_priced(claim)) if t.quantity]
@@ -393,6 +396,9 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
         is_wage=claim.kind == ClaimKind.LOON, days_in_month=len(dates.month_days(claim.month)),
         provider_home=url_for("providers.home") if side is Side.PROVIDER
         and "providers.home" in current_app.view_functions else None,
+        checking=checking and can["approve"],
+        expected_payment=payment_rules.expected_payment_date(
+            str(claim.status), dates.today(), claim.paid_on),
     ), status
 
 
@@ -411,6 +417,24 @@ def show(claim_id: int):
     return _show(claim, agreement, acting)
 
 
+@bp.route("/urenbriefjes/<int:claim_id>/controleren")
+def check(claim_id: int):
+    """The budget holder checks the sheet before the akkoord: the hours, the amounts and what
+    is left of the budget, with 'Akkoord en indienen' and 'Terugsturen' at the end. A sheet
+    that cannot be approved now goes back to its page with the reason."""
+    claim, agreement, acting = _load_claim(claim_id)
+    if acting.side is not Side.HOLDER:
+        abort(404)
+    if not acting.can_act:
+        abort(403)
+    refusals = check_transition(claim.status, Action.SUBMIT, acting.side)[1]
+    if refusals:
+        flash(refusals[0].message)
+        return redirect(url_for("claims.show", claim_id=claim.id))
+    _log_look(acting, agreement, "claim", claim.id, claim.month)
+    return _show(claim, agreement, acting, checking=True)
+
+
 def _acting_post(claim_id: int) -> tuple[Claim, Agreement, Acting]:
     claim, agreement, acting = _load_claim(claim_id)
     if not acting.can_act:
@@ -423,7 +447,8 @@ def _refused_on_show(claim_id: int, refused: Refused, refuse_form=None):
     general = [ErrorItem(m) for m in apply_refusals(form, refused)]
     claim, agreement, acting = _load_claim(claim_id)
     errors = general + [ErrorItem(m, form.reason.id) for m in form.reason.errors]
-    return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
+    return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422,
+                 checking=True)
 
 
 @bp.post("/urenbriefjes/<int:claim_id>/akkoord")
@@ -437,8 +462,8 @@ def approve(claim_id: int):
     except Refused as refused:
         return _refused_on_show(claim_id, refused)
     flash(f"U heeft akkoord gegeven. Het urenbriefje over {format_month(claim.month)} is "
-          "ingediend; het betaalkantoor controleert het nu.")
-    return redirect(url_for("claims.show", claim_id=claim.id))
+          "ingediend.")
+    return redirect(url_for("claims.show", claim_id=claim.id, _anchor="wat-gebeurt-er-nu"))
 
 
 @bp.post("/urenbriefjes/<int:claim_id>/afwijzen")
@@ -448,7 +473,8 @@ def refuse(claim_id: int):
     form = RefuseForm()
     if not form.validate():
         errors = [ErrorItem(m, form.reason.id) for m in form.reason.errors]
-        return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
+        return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422,
+                     checking=True)
     try:
         service.refuse_by_holder(current_user, claim, form.reason.data, dates.today())
     except AlreadyDone as done:

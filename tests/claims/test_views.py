@@ -20,6 +20,8 @@ from portal.claims.forms import parse_count, parse_hours
 from portal.claims.grid import month_weeks, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.rules import LineInput
+from portal.dates import format_day
+from portal.payments.rules import next_run_date
 from tests.factories import (
     make_agreement,
     make_authorization,
@@ -403,16 +405,40 @@ def test_holder_approves_a_waiting_sheet(client, login, w, db):
     claim = prepared(w)
     login(w.holder)
     page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
-    assert "Akkoord en indienen" in page and "Budget over na dit urenbriefje" in page
-    assert "€ 880,00" in page
+    # Approving before seeing (finding 3): the sheet's page leads to the check, no button.
+    assert "Akkoord en indienen" not in page and "Terugsturen naar de zorgverlener" not in page
+    assert f'href="/urenbriefjes/{claim.id}/controleren"' in page
+    check = client.get(f"/urenbriefjes/{claim.id}/controleren").get_data(as_text=True)
+    check = check.replace(NBSP, " ")
+    assert "<h1>Controleer het urenbriefje maart 2026</h1>" in check
+    hours, budget = check.index("Gewerkte uren"), check.index("Budget over na dit urenbriefje")
+    buttons = check.index("Akkoord en indienen")
+    assert hours < budget < buttons < check.index("Terugsturen naar de zorgverlener")
+    assert "€ 880,00" in check
     response = client.post(f"/urenbriefjes/{claim.id}/akkoord")
     assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/urenbriefjes/{claim.id}#wat-gebeurt-er-nu")
     db.session.refresh(claim)
     assert claim.status == ClaimStatus.INGEDIEND
     assert db.session.get(Grant, w.grant.id).reserved_cents == 12000
     db.session.expire_all()  # the status as the database gives it back: a plain string
     page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True)
     assert '<span class="tag tag--neutral">Ingediend</span>' in page
+    expected = format_day(next_run_date(TODAY))  # a Friday: the next run is on Monday
+    assert "Wat gebeurt er nu?" in page and f"Verwachte betaaldatum: <strong>{expected}" in page
+
+
+def test_the_check_page_is_only_for_a_sheet_that_waits_for_the_holders_akkoord(client, login,
+                                                                                w, db):
+    claim = prepared(w)
+    login(w.provider_user)
+    assert client.get(f"/urenbriefjes/{claim.id}/controleren").status_code == 404
+    login(w.viewer)
+    assert client.get(f"/urenbriefjes/{claim.id}/controleren").status_code == 403
+    login(w.holder)
+    client.post(f"/urenbriefjes/{claim.id}/akkoord")
+    again = client.get(f"/urenbriefjes/{claim.id}/controleren")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/urenbriefjes/{claim.id}")
 
 
 def test_approve_refused_when_the_budget_is_too_small(client, login, w, db):
