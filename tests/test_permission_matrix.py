@@ -168,8 +168,8 @@ TABLE: dict[tuple[str, str], Row] = {
     # --- hour sheets ---
     # POST 200: an empty sheet form shows the sheet again with its preview; 422: the sheet
     # service refuses the action in this state (the user may see the sheet, so no 404).
-    ("claims.new", "GET"): row(AG + "/urenbriefje/{free_month}", **CLAIM_ACT),
-    ("claims.new", "POST"): row(AG + "/urenbriefje/{free_month}", "POST",
+    ("claims.new", "GET"): row(AG + "/urenbriefje/{open_month}", **CLAIM_ACT),
+    ("claims.new", "POST"): row(AG + "/urenbriefje/{open_month}", "POST",
                                 **{**CLAIM_ACT, "status": 200}),
     ("claims.show", "GET"): row("/urenbriefjes/{claim}", ok=VIEWERS | {"provider", "office"}),
     ("claims.edit", "GET"): row("/urenbriefjes/{claim}/wijzigen", **CLAIM_ACT),
@@ -365,6 +365,8 @@ def build_world(db) -> dict:
         "payment": run.payments[0].id, "document": document.id, "message": message.id,
         "review_version": review_agreement.versions[-1].id,
         "free_month": add_months(last_month, -3).strftime("%Y-%m"),
+        # A month a new sheet can still be started for: the running one (a concept).
+        "open_month": first_of_month(day).strftime("%Y-%m"),
         "token": make_reset_token(holder_a),
         "account": f.make_user(Role.VERTEGENWOORDIGER).id,  # a login to turn off and on
         "session": start_session("matrix-other-device", user_id=holder_a.id, data="",

@@ -44,6 +44,7 @@ from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import (
     Action,
+    is_draft_month,
     LineInput,
     PricedLine,
     Side,
@@ -190,6 +191,21 @@ class SheetPage:
     errors: list[ErrorItem] = field(default_factory=list)
     # When the grid has no column: why there is nothing to fill in (the claim rules' words).
     empty_reasons: list[Refusal] = field(default_factory=list)
+    # A new sheet for a month that cannot be started (rules.check_month_open): why not.
+    closed: list[Refusal] = field(default_factory=list)
+
+    @property
+    def draft_month(self) -> bool:
+        """The month is still running: the sheet can only be saved as a concept."""
+        return is_draft_month(self.month, dates.today())
+
+    @property
+    def month_end(self) -> dt.date:
+        return dates.last_of_month(self.month)
+
+    @property
+    def can_save_draft(self) -> bool:
+        return self.claim is None or self.claim.status == ClaimStatus.CONCEPT
 
     @property
     def is_holder(self) -> bool:
@@ -284,8 +300,12 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
         return _render_sheet(page, 200 if action == "bereken" else 422)
 
     note = form.note.data or ""
+    draft = action == "concept" or (action == "opslaan" and is_draft_month(month, today))
     try:
-        if action in ("opslaan", "klaarzetten") and claim is None:
+        if draft:
+            result = service.save_draft(current_user, agreement, month, lines, today, note,
+                                        claim=claim)
+        elif action in ("opslaan", "klaarzetten") and claim is None:
             result = service.prepare_claim(current_user, agreement, month, lines, today, note)
         elif action in ("opslaan", "klaarzetten"):
             result = service.update_claim(current_user, claim, lines, today, note)
@@ -300,7 +320,12 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
         return _render_sheet(page, 422)
 
     label = format_month(month)
-    if result.status == ClaimStatus.WACHT_OP_AKKOORD and acting.side is Side.PROVIDER:
+    if draft:
+        then = ("stuurt u het naar de budgethouder" if acting.side is Side.PROVIDER
+                else "kunt u het indienen")
+        flash(f"Het urenbriefje over {label} is als concept opgeslagen. U kunt het aanvullen; "
+              f"als de maand voorbij is, {then}.")
+    elif result.status == ClaimStatus.WACHT_OP_AKKOORD and acting.side is Side.PROVIDER:
         flash(f"Het urenbriefje over {label} staat klaar voor de budgethouder. De budgethouder "
               "controleert het en geeft akkoord of stuurt het terug.")
     elif result.status == ClaimStatus.INGEDIEND:
@@ -327,6 +352,12 @@ def new(agreement_id: int, month_text: str):
         flash(f"Er is al een urenbriefje voor {format_month(month)} bij deze overeenkomst "
               f"({existing.reference}).")
         return redirect(url_for("claims.show", claim_id=existing.id))
+    closed = service.month_open_refusals(agreement, month, dates.today(),
+                                         provider=acting.side is Side.PROVIDER)
+    if closed:  # a month the sheet list does not offer: explained, nothing to fill in
+        page = _page(agreement, month, None, acting)
+        page.columns, page.closed = [], closed
+        return _render_sheet(page, 409)
     if request.method == "POST":
         return _sheet_post(agreement, month, None, acting)
     _log_look(acting, agreement, "agreement", agreement.id, month)
