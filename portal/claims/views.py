@@ -43,6 +43,8 @@ from portal.claims.grid import Column, column_totals, day_label, month_weeks
 from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import (
+    HANDOVER_WEEKS,
+    SUBMIT_WEEKS,
     Action,
     is_draft_month,
     LineInput,
@@ -554,11 +556,12 @@ def _household_agreements(household_id: int) -> list[Agreement]:
         .options(selectinload(Agreement.provider)).order_by(Agreement.id)))
 
 
-def _choose_form(options: Sequence[tuple[str, str]], today: dt.date) -> ChooseSheetForm:
+def _choose_form(options: Sequence[tuple[str, str]], today: dt.date, provider: bool = False
+                 ) -> ChooseSheetForm:
     """options: (agreement id, label). A GET form: the choice is in the query string."""
     form = ChooseSheetForm(formdata=request.args if request.args else None)
     form.overeenkomst.choices = [("", "Kies een overeenkomst"), *options]
-    form.maand.choices = [("", "Kies een maand"), *month_choices(today)]
+    form.maand.choices = [("", "Kies een maand"), *month_choices(today, provider)]
     return form
 
 
@@ -566,14 +569,35 @@ def _holder_options(agreements: Sequence[Agreement]) -> list[tuple[str, str]]:
     return [(str(a.id), f"{a.provider.name} ({a.reference})") for a in agreements]
 
 
-def _choose(options: Sequence[tuple[str, str]], **template_args):
-    """Show the choice, or go to the sheet of the chosen agreement and month."""
-    form = _choose_form(options, dates.today())
+@dataclass
+class OpenMonths:
+    """Per agreement: the months a new sheet can still be started for, with their deadlines."""
+
+    agreement_id: int
+    label: str
+    months: list
+
+
+def _open_months(agreements: Sequence[tuple[int, str]], provider: bool) -> list[OpenMonths]:
+    today = dates.today()
+    loaded = {a.id: a for a in db.session.scalars(
+        select(Agreement).where(Agreement.id.in_([aid for aid, _label in agreements])))}
+    return [OpenMonths(aid, label, service.open_months(loaded[aid], today, provider))
+            for aid, label in agreements if aid in loaded]
+
+
+def _choose(options: Sequence[tuple[str, str]], *, provider: bool, **template_args):
+    """Show the months per agreement that can still be filled in, or go to the sheet of the
+    chosen agreement and month (the form, for whoever types the choice)."""
+    form = _choose_form(options, dates.today(), provider)
     if request.args and form.validate():
         return redirect(url_for("claims.new", agreement_id=int(form.overeenkomst.data),
                                 month_text=form.maand.data))
     errors = [ErrorItem(m, f.id) for f in form for m in f.errors]
-    return render_template("claims/choose.html", form=form, errors=errors, **template_args)
+    open_months = _open_months([(int(value), label) for value, label in options], provider)
+    return render_template("claims/choose.html", form=form, errors=errors,
+                           open_months=open_months, provider=provider,
+                           weeks=HANDOVER_WEEKS if provider else SUBMIT_WEEKS, **template_args)
 
 
 @bp.route("/huishoudens/<int:household_id>/urenbriefjes")
@@ -602,9 +626,12 @@ def index(household_id: int):
     access = web.current_access()
     form = _choose_form(_holder_options(agreements), dates.today()) if access.can_act else None
     household = db.session.get(Household, household_id)
+    open_months = _open_months([(a.id, label) for a, (_v, label) in
+                                zip(agreements, _holder_options(agreements), strict=True)],
+                               provider=False) if access.can_act else []
     return render_template("claims/index.html", household=household, waiting=waiting,
                            per_agreement=per_agreement, form=form, can_act=access.can_act,
-                           page=page)
+                           page=page, open_months=open_months, weeks=SUBMIT_WEEKS)
 
 
 # The household's sheets a page, newest month first (the ones waiting for akkoord all above).
@@ -615,7 +642,7 @@ SHEETS_PAGE_SIZE = 50
 @web.household_view(act=True, what="de pagina 'Urenbriefje invullen'")
 def start(household_id: int):
     """The budget holder's side chooses an agreement and a past month."""
-    return _choose(_holder_options(_household_agreements(household_id)),
+    return _choose(_holder_options(_household_agreements(household_id)), provider=False,
                    household=db.session.get(Household, household_id),
                    action=url_for("claims.start", household_id=household_id),
                    back=url_for("claims.index", household_id=household_id))
@@ -633,4 +660,5 @@ def provider_start():
     options = [(str(aid), f"{holders[household_id]} ({reference})")
                for aid, reference, household_id in rows]
     back = url_for("providers.home") if "providers.home" in current_app.view_functions else None
-    return _choose(options, household=None, action=url_for("claims.provider_start"), back=back)
+    return _choose(options, provider=True, household=None,
+                   action=url_for("claims.provider_start"), back=back)
