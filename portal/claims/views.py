@@ -46,19 +46,19 @@ from portal.claims.rules import (
     HANDOVER_WEEKS,
     SUBMIT_WEEKS,
     Action,
-    is_draft_month,
     LineInput,
     PricedLine,
     Side,
     check_transition,
+    is_draft_month,
     refusal_letter_exists,
 )
 from portal.dates import format_month, month_days, parse_month
 from portal.extensions import db
 from portal.forms import abort_if_not_allowed, apply_refusals, place_refusals
 from portal.money import format_euro
-from portal.payments import rules as payment_rules
 from portal.pagination import page_number, paginate
+from portal.payments import rules as payment_rules
 from portal.refusals import AlreadyDone, Refusal, Refused
 
 bp = Blueprint("claims", __name__)

@@ -27,6 +27,7 @@ from portal.access.rules import WELCOME_LINK_VALID
 from portal.access.service import invite_user, log_access, send_welcome_again, set_account_active
 from portal.agreements.models import Agreement
 from portal.agreements.service import missing_maxima_refusals
+from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
@@ -45,7 +46,6 @@ from portal.office.forms import (
     sheet_form_class,
     sheet_lines,
 )
-from portal.budgets.service import holder_labels
 from portal.pagination import page_number, paginate
 from portal.payments import sepa
 from portal.payments.ledger import differences_of, last_check

@@ -20,8 +20,8 @@ from portal.claims.forms import parse_count, parse_hours
 from portal.claims.grid import month_weeks, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.rules import LineInput
-from portal.messages.models import Message
 from portal.dates import format_day
+from portal.messages.models import Message
 from portal.payments.rules import next_run_date
 from tests.factories import (
     make_agreement,
