@@ -233,20 +233,15 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     assert_accessible(page)
     log_out(page)
 
-    # 5. Opa Jansen prepares the hour sheets. First a day in the future: refused next to the cell.
+    # 5. Opa Jansen prepares the hour sheets. First next month, by its address: not begun, so
+    # refused with the reason, before any grid to fill in.
     log_in(page, base, PROVIDER_EMAIL, PROVIDER_PASSWORD)
     assert_accessible(page)
     page.goto(f"{base}/overeenkomsten/{agreement_id}/urenbriefje/{next_month:%Y-%m}")
-    future_day = next_month.replace(day=2)
-    cell(page, future_day).fill("1:00")
-    press(page, page.get_by_role("button", name="Klaarzetten voor de budgethouder"))
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("ligt in de toekomst")
-    future_cell = cell(page, future_day)
-    expect(future_cell).to_have_attribute("aria-invalid", "true")
-    expect(future_cell).to_have_value("1:00")
-    expect(page.locator(f"#{future_cell.get_attribute('id')}-error")).to_have_text(
-        re.compile(re.escape(format_day(future_day)) + ".*ligt in de toekomst"))
+    expect(page.get_by_role("heading", name=re.compile("^U kunt geen urenbriefje over"))
+           ).to_be_visible()
+    expect(page.get_by_text("is nog niet begonnen")).to_be_visible()
+    expect(page.locator("#urenbriefje")).to_have_count(0)
     assert_accessible(page)
 
     # Then last month, chosen on the provider's start screen.
