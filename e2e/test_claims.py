@@ -66,7 +66,7 @@ def test_provider_prepares_last_month_and_the_holder_approves(page: Page, live_s
     page.get_by_role("button", name="Klaarzetten voor de budgethouder").click()
 
     expect(page.get_by_text("staat klaar voor de budgethouder")).to_be_visible()
-    expect(page.get_by_text("Wacht op akkoord budgethouder").first).to_be_visible()
+    expect(page.get_by_text("Wacht op akkoord").first).to_be_visible()
     expect(page.get_by_role("button", name="Akkoord en indienen")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("button", name="Uitloggen").click()

@@ -211,7 +211,7 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     file_input.set_input_files(pdf_file(tmp_path / "getekend.pdf"))
     press(page, page.get_by_role("button", name="Uploaden"))
     expect(page.get_by_text("De ondertekende overeenkomst is ontvangen")).to_be_visible()
-    expect(page.get_by_text("Ter beoordeling bij verstrekker").first).to_be_visible()
+    expect(page.get_by_text("Wacht op beoordeling").first).to_be_visible()
     assert_accessible(page)
     agreement_url = f"{base}/overeenkomsten/{agreement_id}"
     assert page.url == agreement_url
@@ -262,7 +262,7 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     cell(page, last_month.replace(day=13)).fill("1:30")
     press(page, page.get_by_role("button", name="Klaarzetten voor de budgethouder"))
     expect(page.get_by_text("staat klaar voor de budgethouder")).to_be_visible()
-    expect(page.get_by_text("Wacht op akkoord budgethouder").first).to_be_visible()
+    expect(page.get_by_text("Wacht op akkoord").first).to_be_visible()
     assert_accessible(page)
     sheet_url = page.url
     sheet_cents = cents(page.locator(".facts dt:text-is('Totaal') + dd").inner_text())

@@ -115,7 +115,7 @@ def test_index_lists_agreements_with_status_and_history(w, client, login):
     assert "Piet Zorg" in page and agreement.reference in page
     assert "Overeenkomst van opdracht" in page
     assert "Goedgekeurd, nog niet begonnen" in page  # starts 1 February, today 15 January
-    assert "Ter beoordeling bij verstrekker" in page  # the history
+    assert "Wacht op beoordeling" in page  # the history
     assert "Nieuwe zorgovereenkomst maken" in page
 
 

@@ -232,7 +232,7 @@ def test_show_page_for_each_side_and_404_for_others(client, login, w):
         response = client.get(f"/urenbriefjes/{claim.id}")
         assert response.status_code == 200, user.role
         html = response.get_data(as_text=True).replace(NBSP, " ")
-        assert claim.reference in html and "Wacht op akkoord budgethouder" in html
+        assert claim.reference in html and "Wacht op akkoord" in html
         assert "2:00 uur" in html and "€ 120,00" in html
     for user in (w.other_holder, w.other_provider):
         login(user)
