@@ -302,7 +302,7 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     # 7. The payment run, as `portal run-payments` starts it.
     result = app.test_cli_runner().invoke(args=["run-payments"])
     assert result.exit_code == 0, result.output
-    assert "betaalrun PGB-" in result.output
+    assert "betaalronde PGB-" in result.output
 
     # 8. Paid: the sheet says so, and "Uitbetaald" moved by exactly the sheet's amount.
     page.goto(sheet_url)

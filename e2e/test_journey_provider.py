@@ -155,7 +155,7 @@ def test_provider_prepares_a_sheet_and_later_sees_it_paid(page: Page, world):
     # 4. The provider sees it paid, with the payment reference, on both pages.
     log_in(page, base, PROVIDER_EMAIL, PROVIDER_PASSWORD)
     row = sheets_table(page).get_by_role("row").filter(has_text=sheet_reference)
-    paid = re.compile(rf"Betaald op {re.escape(format_day(today()))} met kenmerk "
+    paid = re.compile(rf"Uitbetaald op {re.escape(format_day(today()))} met kenmerk "
                       rf"({re.escape(run_reference)}-\d{{3}})")
     expect(row).to_contain_text(paid)
     payment_reference = paid.search(row.inner_text()).group(1)

@@ -124,7 +124,7 @@ BLUEPRINTS = [
     "portal.claims.views", "portal.payments.views", "portal.messages.views",
     "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
     "portal.identity.views",
-    "portal.api.views",
+    "portal.api.views", "portal.overview.glossary_views",
 ]
 
 

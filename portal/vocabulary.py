@@ -132,8 +132,8 @@ KIND_TITLES = {
     "betaalronde": "Betaalrondes",
 }
 
-# Other words the pages use, in alphabetical order. "Betaalronde" is the one word for a
-# payment run (never "betaalrun"); "financier" or the funder's own name, never "verstrekker".
+# Other words the pages use, in alphabetical order. Betaalronde is the one word for a payment
+# run; financier or the funder's own name, never verstrekker; onderweg, not in behandeling.
 GLOSSARY: dict[str, str] = {
     "Beschikbaar": "Wat er van het budget over is: toegekend, min wat is betaald, min wat "
                    "onderweg is.",

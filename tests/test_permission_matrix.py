@@ -122,6 +122,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("access.my_log", "GET"): row(H + "/inzage", ok={"holder_a"}),
     ("access.represented", "GET"): row("/mijn-klanten",
                                        ok={"rep_active", "rep_expired", "rep_revoked", "advisor"}),
+    # --- the glossary (Begrippen): public, no personal data ---
+    ("glossary.terms", "GET"): row("/begrippen", ok=LOGGED_IN, anon=200),
     # --- messages: each user their own ---
     ("messages.inbox", "GET"): row("/berichten", ok=LOGGED_IN),
     ("messages.show", "GET"): row("/berichten/{message}", ok={"holder_a"}),

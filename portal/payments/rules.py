@@ -107,7 +107,7 @@ def check_claim_amounts(claim_id: int, reference: str, total_cents: int,
                                 f"{format_euro(total_cents)}, verdeeld over de budgetten "
                                 f"{format_euro(sum(shares.values()))}. Zet het urenbriefje op "
                                 "'opgeschort' en laat het controleren; start daarna de "
-                                "betaalrun opnieuw.", "claim"))
+                                "betaalronde opnieuw.", "claim"))
     return refusals
 
 

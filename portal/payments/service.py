@@ -221,7 +221,7 @@ def _shares(sheets: Sequence[Sheet]) -> dict[int, dict[int, int]]:
 
 
 # The payment office runs payments; None is the system itself (the CLI, a scheduled job).
-RUNS_PAYMENTS = "een betaalrun starten"
+RUNS_PAYMENTS = "een betaalronde starten"
 RUN_LOCK = "payment-run"
 
 
@@ -334,8 +334,8 @@ def _check_still_payable(batch: Sequence[rules.PlannedPayment]) -> None:
             .with_for_update(of=Claim.__table__)).all())
     if still != len(ids):
         raise Refused(Refusal("run_taken_over",
-                              "Een andere betaalrun betaalt deze urenbriefjes al. "
-                              "Start de betaalrun later opnieuw."))
+                              "Een andere betaalronde betaalt deze urenbriefjes al. "
+                              "Start de betaalronde later opnieuw."))
 
 
 def _run_payments(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime | None = None
@@ -424,7 +424,7 @@ def _run_payments(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime
     run.total_cents = int(total)  # PostgreSQL sums a BIGINT as NUMERIC
     _tell_households(actor, run)
     record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
-           summary=f"Betaalrun {run.reference}: {payment_count} betaling(en), "
+           summary=f"Betaalronde {run.reference}: {payment_count} betaling(en), "
            f"{format_euro(run.total_cents)}",
            detail={"payments": payment_count, "total_cents": run.total_cents,
                    "claims": db.session.scalar(
@@ -522,7 +522,7 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
                            "household_id": household_id, "object_type": "payment_run",
                            "object_id": run.id,
                            "summary": f"{len(mine)} urenbriefje(s) betaald, "
-                                      f"{format_euro(total)}, betaalrun {run.reference}",
+                                      f"{format_euro(total)}, betaalronde {run.reference}",
                            "detail": {"claim_ids": [item[1] for item in mine],
                                       "total_cents": total}})
         notify_many(notes)

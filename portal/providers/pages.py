@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal import dates
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.agreements import service as agreements_service
@@ -31,6 +32,7 @@ from portal.dates import format_day
 from portal.extensions import db
 from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
+from portal.payments.rules import expected_payment_date
 
 
 def mask_iban(iban: str | None) -> str:
@@ -52,34 +54,30 @@ class PaymentStatus:
 
 def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
                    payment_reference: str | None = None,
-                   refusal_reason: str | None = None) -> PaymentStatus:
-    """Pure: what a provider reads about one hour sheet.
-
-    received (ingediend), waiting for the budget holder, being checked (opgeschort), approved,
-    paid on <date> with <reference>, refused with the reason, or sent back by the budget holder.
-    """
+                   refusal_reason: str | None = None,
+                   today: dt.date | None = None) -> PaymentStatus:
+    """Pure: what a provider reads about one hour sheet - the status word everyone reads
+    (portal.vocabulary), then what the provider needs: when it is expected to be paid
+    (payments.rules.expected_payment_date), paid on <date> with <reference>, or why it was
+    sent back, is being looked at or was refused."""
     status = ClaimStatus(status)
-    if status is ClaimStatus.CONCEPT:
-        if refusal_reason:
-            return PaymentStatus("Teruggestuurd door de budgethouder", "warn", refusal_reason)
-        return PaymentStatus("Concept: de budgethouder vult dit urenbriefje in", "neutral")
+    text, tone = status.label, status.tone
+    if status is ClaimStatus.CONCEPT and refusal_reason:
+        return PaymentStatus(f"{text}: teruggestuurd door de budgethouder", "warn",
+                             refusal_reason)
     if status is ClaimStatus.WACHT_OP_AKKOORD:
-        return PaymentStatus("Wacht op akkoord van de budgethouder", "neutral")
-    if status is ClaimStatus.INGEDIEND:
-        return PaymentStatus("Ontvangen door het betaalkantoor", "neutral")
-    if status is ClaimStatus.OPGESCHORT:
-        return PaymentStatus("Wordt gecontroleerd door het betaalkantoor", "warn", refusal_reason)
-    if status is ClaimStatus.GOEDGEKEURD:
-        return PaymentStatus("Goedgekeurd, wordt binnenkort betaald", "ok")
-    if status is ClaimStatus.AFGEKEURD:
-        return PaymentStatus("Afgekeurd", "error", refusal_reason)
-    # UITBETAALD
-    text = "Betaald"
-    if paid_on is not None:
-        text += f" op {format_day(paid_on)}"
-    if payment_reference:
-        text += f" met kenmerk {payment_reference}"
-    return PaymentStatus(text, "ok")
+        return PaymentStatus(f"{text} van de budgethouder", tone)
+    if status in (ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD):
+        expected = expected_payment_date(status.value, today or dates.today())
+        return PaymentStatus(f"{text}, verwacht betaald op {format_day(expected)}", tone)
+    if status in (ClaimStatus.OPGESCHORT, ClaimStatus.AFGEKEURD):
+        return PaymentStatus(text, tone, refusal_reason)
+    if status is ClaimStatus.UITBETAALD:
+        if paid_on is not None:
+            text += f" op {format_day(paid_on)}"
+        if payment_reference:
+            text += f" met kenmerk {payment_reference}"
+    return PaymentStatus(text, tone)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def test_home_lists_all_agreements_of_the_organisation_with_payment_status(clien
         assert "Huishouden Jansen" in html and "Huishouden Bakker" in html
         assert world["a"].reference in html and world["b"].reference in html
         payment = next(p for p in world["run"].payments if p.provider_id == world["org"].id)
-        assert f"Betaald op 4 maart 2026 met kenmerk {payment.reference}" in html
+        assert f"Uitbetaald op 4 maart 2026 met kenmerk {payment.reference}" in html
         assert "Afgekeurd" in html and "Op 2 februari staan dubbele uren." in html
         client.post("/uitloggen")
 
