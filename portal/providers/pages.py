@@ -23,16 +23,18 @@ from portal.agreements import service as agreements_service
 from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.reads import effective_status, version_in_force
+from portal.budgets.constants import CareKind
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimStatus
-from portal.claims.models import Claim
+from portal.claims.models import Claim, ClaimLine
 from portal.database import id_in
 from portal.dates import format_day
 from portal.extensions import db
 from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.payments.rules import expected_payment_date
+from portal.quantities import quantity_label
 
 
 def mask_iban(iban: str | None) -> str:
@@ -163,11 +165,72 @@ def payment_references(claim_ids: list[int]) -> dict[int, str]:
 
 
 @dataclass(frozen=True)
+class SpecificationDetail:
+    """One kind of care at one rate on a paid sheet: the hours (or day parts) and the rate."""
+
+    care_label: str
+    quantity_label: str
+    tariff_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
 class SpecificationLine:
     claim_reference: str
     holder_name: str  # the budget holder (a provider works for people, not for "households")
     month: dt.date
     amount_cents: int
+    details: tuple[SpecificationDetail, ...] = ()
+
+
+def _line_details(claim_ids: list[int]) -> dict[int, list[SpecificationDetail]]:
+    """Per sheet: the hours and rate per kind of care (summed over its days). One query."""
+    details: dict[int, list[SpecificationDetail]] = defaultdict(list)
+    if not claim_ids:
+        return details
+    for cid, care_kind, unit, tariff, quantity, amount in db.session.execute(
+        select(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit, ClaimLine.tariff_cents,
+               func.sum(ClaimLine.quantity), func.sum(ClaimLine.amount_cents))
+        .where(id_in(ClaimLine.claim_id, claim_ids))
+        .group_by(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit,
+                  ClaimLine.tariff_cents)
+        .order_by(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.tariff_cents)):
+        details[cid].append(SpecificationDetail(
+            CareKind(care_kind).label, quantity_label(unit, int(quantity)), int(tariff),
+            int(amount)))
+    return details
+
+
+@dataclass(frozen=True)
+class UpcomingPayment:
+    """An approved or submitted sheet of this provider, not paid yet, and when it is expected."""
+
+    claim_id: int
+    claim_reference: str
+    holder_name: str
+    month: dt.date
+    amount_cents: int
+    status: ClaimStatus
+    expected_on: dt.date
+
+
+def upcoming_payments(provider_id: int, today: dt.date, limit: int = 100
+                      ) -> list[UpcomingPayment]:
+    """What this provider will be paid next: the sheets submitted or approved and not paid,
+    each with the expected payment date (payments.rules.expected_payment_date). Two queries."""
+    rows = db.session.execute(
+        select(Claim.id, Claim.reference, Claim.month, Claim.total_cents, Claim.status,
+               Agreement.household_id)
+        .join(Agreement, Agreement.id == Claim.agreement_id)
+        .where(Agreement.provider_id == provider_id,
+               Claim.status.in_([ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD]),
+               ~exists().where(PaymentItem.claim_id == Claim.id))
+        .order_by(Claim.month, Claim.id).limit(limit)).all()
+    holders = holder_labels({row.household_id for row in rows})
+    return [UpcomingPayment(row.id, row.reference, holders.get(row.household_id, ""),
+                            row.month, row.total_cents, ClaimStatus(row.status),
+                            expected_payment_date(str(row.status), today))
+            for row in rows]
 
 
 @dataclass(frozen=True)
@@ -266,6 +329,7 @@ def _specifications(provider_id: int, payment_ids: list[int]) -> list[PaymentSpe
             .where(id_in(Claim.id, claim_ids), Agreement.provider_id == provider_id))}
     households = {household for _ref, _month, household in details.values()}
     holders = holder_labels(households)
+    per_sheet = _line_details(claim_ids)
     result = []
     for p in (payments[pid] for pid in payment_ids):
         lines = []
@@ -273,7 +337,8 @@ def _specifications(provider_id: int, payment_ids: list[int]) -> list[PaymentSpe
             ref, month, household_id = details[item.claim_id]
             lines.append(SpecificationLine(claim_reference=ref,
                                            holder_name=holders.get(household_id, ""),
-                                           month=month, amount_cents=item.amount_cents))
+                                           month=month, amount_cents=item.amount_cents,
+                                           details=tuple(per_sheet.get(item.claim_id, ()))))
         lines.sort(key=lambda ln: (ln.holder_name, ln.month, ln.claim_reference))
         result.append(PaymentSpecification(
             payment_id=p.id,

@@ -4,6 +4,7 @@ another provider's data)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -119,3 +120,29 @@ def test_pages_read_through_a_fixed_number_of_queries(client, login, world, path
         make_approved_claim(world["b"], dt.date(2026, month, 1))
     run_payments(None, dt.date(2026, 6, 3))
     assert _count_queries(client, path) == before
+
+
+def test_the_payments_page_shows_upcoming_payments_and_hours_and_rates_per_line(
+        client, login, db):
+    """Finding 9: when will I be paid, and for what. An approved sheet is listed with the
+    next run's date; a paid one with its hours and rate per kind of care."""
+    from portal.dates import format_day
+    from portal.dates import today as real_today
+    from portal.payments.rules import next_run_date
+
+    provider = f.make_provider(name="Zorg Op Maat")
+    agreement = f.make_agreement(f.make_grant(), provider)
+    paid = make_approved_claim(agreement, dt.date(2026, 3, 1), minutes=[120, 90])
+    run_payments(f.make_user(Role.BEHEERDER), dt.date(2026, 4, 2))
+    waiting = make_approved_claim(agreement, dt.date(2026, 4, 1), minutes=[60])
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
+    html = client.get("/zorgverlener/betalingen").get_data(as_text=True).replace("\xa0", " ")
+    upcoming = html[html.index("Verwachte betalingen"):html.index('id="betaald-titel"')]
+    assert waiting.reference in upcoming and paid.reference not in upcoming
+    assert format_day(next_run_date(real_today())) in upcoming
+    line = paid.lines[0]
+    spec = html[html.index('id="betaald-titel"'):]
+    assert paid.reference in spec, spec[:3000]
+    tariff = format_euro(line.tariff_cents).replace("\xa0", " ")
+    assert re.search(rf"Individuele begeleiding: 3:30 uur x <span[^>]*>{re.escape(tariff)}</span>",
+                     spec)
