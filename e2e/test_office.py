@@ -137,7 +137,7 @@ def test_office_refuses_a_suspended_sheet_with_a_reason(page: Page, office_serve
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Urenbriefjes controleren").click()
     expect(page.get_by_role("heading", level=1, name="Urenbriefjes controleren")).to_be_visible()
-    suspended = page.get_by_role("table", name="Opgeschorte urenbriefjes, met de reden")
+    suspended = page.get_by_role("table", name="Urenbriefjes die worden nagekeken, met de reden")
     expect(suspended).to_be_visible()  # the demo has a sheet the office is checking
     assert_accessible(page)
 
