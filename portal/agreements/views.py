@@ -464,7 +464,11 @@ def _step_grants(agreement: Agreement, version: AgreementVersion):
     if request.method == "POST" and form.validate_on_submit():
         picked = set(form.grants.data)
         lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
-        result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked)},
+        starts_on = rules.start_in_periods(
+            version.starts_on, [(g.period_start, g.period_end) for g in grants if g.id in picked],
+            today())
+        result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked),
+                                                  "starts_on": starts_on},
                        "budgetten", field_map)
         if not isinstance(result, list):
             return result
