@@ -155,9 +155,10 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     press(page, steps.get_by_role("link", name="Periode"))
     expect(page.get_by_role("heading", name="De periode")).to_be_visible()
     assert_accessible(page)
-    starts = page.get_by_label("Eerste dag van de zorg")
-    starts.fill(f"{last_month:%Y-%m-%d}" if starts.get_attribute("type") == "date"
-                else f"{last_month.day}-{last_month.month}-{last_month.year}")
+    starts = page.get_by_role("group", name="Eerste dag van de zorg")  # dag, maand, jaar
+    starts.get_by_label("Dag").fill(str(last_month.day))
+    starts.get_by_label("Maand").fill(str(last_month.month))
+    starts.get_by_label("Jaar").fill(str(last_month.year))
     page.get_by_role("radio", name="Zonder einddatum").check()
     save_and_next(page)
 
@@ -187,7 +188,8 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
             "3:00")
     save_and_next(page)
     expect(page.get_by_role("heading", name="De periode")).to_be_visible()
-    expect(page.get_by_label("Eerste dag van de zorg")).not_to_have_value("")
+    expect(page.get_by_role("group", name="Eerste dag van de zorg").get_by_label("Jaar")
+           ).not_to_have_value("")
     save_and_next(page)
 
     # The check step: what it costs next to what is available.

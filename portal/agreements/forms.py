@@ -24,7 +24,7 @@ from portal import quantities
 from portal.agreements import rules
 from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relation
 from portal.budgets.constants import Unit
-from portal.forms import BaseForm, DutchDateField
+from portal.forms import BaseForm, DatePartsField, DutchDateField
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -152,12 +152,11 @@ def hours_form(model: str, line_labels: list[str], **kw) -> BaseForm:
 
 
 class PeriodFields:
-    starts_on = DutchDateField("Eerste dag van de zorg", validators=[
-        InputRequired("Vul de datum in waarop de zorg begint.")],
-        render_kw={"autocomplete": "off"})
+    starts_on = DatePartsField("Eerste dag van de zorg", validators=[
+        InputRequired("Vul de datum in waarop de zorg begint.")])
     end_kind = RadioField("Hoe lang geldt de overeenkomst?", choices=options(EndKind.choices()),
                           validators=[InputRequired("Kies hoe lang de overeenkomst geldt.")])
-    ends_on = DutchDateField("Laatste dag van de zorg (bij 'tot een einddatum')",
+    ends_on = DatePartsField("Laatste dag van de zorg (bij 'tot een einddatum')",
                              validators=[Optional()])
 
 
@@ -206,6 +205,8 @@ def change_form(model: str, line_labels: list[tuple[str, str]], **kw) -> BaseFor
     class F(PeriodFields, BaseForm):
         pass
 
+    F.ends_on = DutchDateField("Laatste dag van de zorg (bij 'tot een einddatum')",
+                               validators=[Optional()])
     F.starts_on = DutchDateField(
         "Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
         validators=[InputRequired("Vul de eerste dag in waarop de wijziging geldt.")])
