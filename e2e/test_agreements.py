@@ -134,7 +134,7 @@ def test_agreement_wizard_signing_and_paper(page: Page, live_server, portal_app,
     assert_accessible(page)
     page.get_by_role("checkbox", name="Ik heb de overeenkomst gelezen en ga ermee akkoord").check()
     page.get_by_role("button", name="Ondertekenen").click()
-    expect(page.get_by_text("Ter beoordeling bij verstrekker").first).to_be_visible()
+    expect(page.get_by_text("Wacht op beoordeling").first).to_be_visible()
     assert_accessible(page)
 
     # Paper route on a second concept (complete, made through the service: the wizard is above).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.request
 
 import pytest
@@ -103,9 +104,13 @@ def test_a_sheet_prepared_by_api_is_approved_in_the_browser_and_paid(page: Page,
     waiting = page.get_by_role("region", name="Wacht op uw akkoord")
     press(page, waiting.get_by_role("link",
                                     name=f"Urenbriefje {format_month(month)} van {ORGANISATION}"))
+    press(page, page.get_by_role("link", name="Controleren en akkoord geven"))
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Controleer het urenbriefje"))
+           ).to_be_visible()
     expect(page.get_by_role("heading", name="Budget over na dit urenbriefje")).to_be_visible()
     assert_accessible(page)
     press(page, page.get_by_role("button", name="Akkoord en indienen"))
+    expect(page.get_by_role("heading", name="Wat gebeurt er nu?")).to_be_visible()
     expect(page.locator(".facts .tag")).to_have_text("Ingediend")
     assert_accessible(page)
     log_out(page)

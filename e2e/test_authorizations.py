@@ -79,9 +79,9 @@ def test_grant_view_only_then_revoke_and_read_the_log(page: Page, demo):
            ).to_be_visible()
     expect(page.get_by_role("button", name="Intrekken machtiging van Fatima Ouali")).to_be_visible()
     assert_accessible(page)
-    # The control: Anna herself sees the approve button on the waiting sheet.
+    # The control: Anna herself is led to the check before the akkoord on the waiting sheet.
     page.goto(sheet_page)
-    expect(page.get_by_role("button", name="Akkoord en indienen")).to_be_visible()
+    expect(page.get_by_role("link", name="Controleren en akkoord geven")).to_be_visible()
     log_out(page)
 
     # 2. Fatima, in two steps, sees Anna under Mijn klanten and opens her file.
@@ -97,6 +97,7 @@ def test_grant_view_only_then_revoke_and_read_the_log(page: Page, demo):
     page.goto(sheet_page)
     expect(page.get_by_role("heading", level=1, name=re.compile("^Urenbriefje"))).to_be_visible()
     expect(page.get_by_role("button", name="Akkoord en indienen")).to_have_count(0)
+    expect(page.get_by_role("link", name="Controleren en akkoord geven")).to_have_count(0)
     assert_accessible(page)
     log_out(page)
 

@@ -8,6 +8,7 @@ agreements all have a sheet for last month already, and other journeys use them)
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -65,7 +66,7 @@ def test_provider_prepares_last_month_and_the_holder_approves(page: Page, live_s
     page.get_by_role("button", name="Klaarzetten voor de budgethouder").click()
 
     expect(page.get_by_text("staat klaar voor de budgethouder")).to_be_visible()
-    expect(page.get_by_text("Wacht op akkoord budgethouder").first).to_be_visible()
+    expect(page.get_by_text("Wacht op akkoord").first).to_be_visible()
     expect(page.get_by_role("button", name="Akkoord en indienen")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("button", name="Uitloggen").click()
@@ -76,24 +77,30 @@ def test_provider_prepares_last_month_and_the_holder_approves(page: Page, live_s
     assert_accessible(page)
     waiting = page.get_by_role("region", name="Wacht op uw akkoord")
     waiting.get_by_role("link", name=f"Urenbriefje {label} van Jeroen Smits").click()
+    page.get_by_role("link", name="Controleren en akkoord geven").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Controleer het urenbriefje"))
+           ).to_be_visible()
     expect(page.get_by_role("heading", name="Budget over na dit urenbriefje")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Akkoord en indienen").click()
+    expect(page.get_by_role("heading", name="Wat gebeurt er nu?")).to_be_visible()
     expect(page.get_by_text("U heeft akkoord gegeven")).to_be_visible()
     expect(page.locator(".facts .tag")).to_have_text("Ingediend")
     assert_accessible(page)
 
 
-def test_a_day_in_the_future_is_refused_next_to_the_cell(page: Page, live_server, sheet_world):
-    from portal.dates import add_months, first_of_month, format_day, today
+def test_a_day_in_the_future_is_refused_next_to_the_cell(page: Page, live_server, sheet_world,
+                                                         time_machine):
+    from portal.dates import TZ, first_of_month, format_day, today
 
-    next_month = first_of_month(add_months(first_of_month(today()), 1))
+    month = first_of_month(today())  # the running month: a concept, on the 10th
+    time_machine.move_to(dt.datetime.combine(month.replace(day=10), dt.time(12), TZ), tick=True)
     log_in(page, live_server, sheet_world["provider"])
     page.goto(f"{live_server}/overeenkomsten/{sheet_world['agreement_id']}/urenbriefje/"
-              f"{next_month:%Y-%m}")
-    day = next_month.replace(day=2)
+              f"{month:%Y-%m}")
+    day = month.replace(day=20)
     cell(page, day).fill("3:00")
-    page.get_by_role("button", name="Klaarzetten voor de budgethouder").click()
+    page.get_by_role("button", name="Opslaan als concept").click()
 
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("ligt in de toekomst")

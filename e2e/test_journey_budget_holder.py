@@ -155,9 +155,10 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     press(page, steps.get_by_role("link", name="Periode"))
     expect(page.get_by_role("heading", name="De periode")).to_be_visible()
     assert_accessible(page)
-    starts = page.get_by_label("Eerste dag van de zorg")
-    starts.fill(f"{last_month:%Y-%m-%d}" if starts.get_attribute("type") == "date"
-                else f"{last_month.day}-{last_month.month}-{last_month.year}")
+    starts = page.get_by_role("group", name="Eerste dag van de zorg")  # dag, maand, jaar
+    starts.get_by_label("Dag").fill(str(last_month.day))
+    starts.get_by_label("Maand").fill(str(last_month.month))
+    starts.get_by_label("Jaar").fill(str(last_month.year))
     page.get_by_role("radio", name="Zonder einddatum").check()
     save_and_next(page)
 
@@ -187,7 +188,8 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
             "3:00")
     save_and_next(page)
     expect(page.get_by_role("heading", name="De periode")).to_be_visible()
-    expect(page.get_by_label("Eerste dag van de zorg")).not_to_have_value("")
+    expect(page.get_by_role("group", name="Eerste dag van de zorg").get_by_label("Jaar")
+           ).not_to_have_value("")
     save_and_next(page)
 
     # The check step: what it costs next to what is available.
@@ -211,7 +213,7 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     file_input.set_input_files(pdf_file(tmp_path / "getekend.pdf"))
     press(page, page.get_by_role("button", name="Uploaden"))
     expect(page.get_by_text("De ondertekende overeenkomst is ontvangen")).to_be_visible()
-    expect(page.get_by_text("Ter beoordeling bij verstrekker").first).to_be_visible()
+    expect(page.get_by_text("Wacht op beoordeling").first).to_be_visible()
     assert_accessible(page)
     agreement_url = f"{base}/overeenkomsten/{agreement_id}"
     assert page.url == agreement_url
@@ -233,20 +235,15 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     assert_accessible(page)
     log_out(page)
 
-    # 5. Opa Jansen prepares the hour sheets. First a day in the future: refused next to the cell.
+    # 5. Opa Jansen prepares the hour sheets. First next month, by its address: not begun, so
+    # refused with the reason, before any grid to fill in.
     log_in(page, base, PROVIDER_EMAIL, PROVIDER_PASSWORD)
     assert_accessible(page)
     page.goto(f"{base}/overeenkomsten/{agreement_id}/urenbriefje/{next_month:%Y-%m}")
-    future_day = next_month.replace(day=2)
-    cell(page, future_day).fill("1:00")
-    press(page, page.get_by_role("button", name="Klaarzetten voor de budgethouder"))
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("ligt in de toekomst")
-    future_cell = cell(page, future_day)
-    expect(future_cell).to_have_attribute("aria-invalid", "true")
-    expect(future_cell).to_have_value("1:00")
-    expect(page.locator(f"#{future_cell.get_attribute('id')}-error")).to_have_text(
-        re.compile(re.escape(format_day(future_day)) + ".*ligt in de toekomst"))
+    expect(page.get_by_role("heading", name=re.compile("^U kunt geen urenbriefje over"))
+           ).to_be_visible()
+    expect(page.get_by_text("is nog niet begonnen")).to_be_visible()
+    expect(page.locator("#urenbriefje")).to_have_count(0)
     assert_accessible(page)
 
     # Then last month, chosen on the provider's start screen.
@@ -267,7 +264,7 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     cell(page, last_month.replace(day=13)).fill("1:30")
     press(page, page.get_by_role("button", name="Klaarzetten voor de budgethouder"))
     expect(page.get_by_text("staat klaar voor de budgethouder")).to_be_visible()
-    expect(page.get_by_text("Wacht op akkoord budgethouder").first).to_be_visible()
+    expect(page.get_by_text("Wacht op akkoord").first).to_be_visible()
     assert_accessible(page)
     sheet_url = page.url
     sheet_cents = cents(page.locator(".facts dt:text-is('Totaal') + dd").inner_text())
@@ -284,9 +281,13 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     waiting = page.get_by_role("region", name="Wacht op uw akkoord")
     press(page, waiting.get_by_role(
         "link", name=f"Urenbriefje {format_month(last_month)} van {PROVIDER_NAME}"))
+    press(page, page.get_by_role("link", name="Controleren en akkoord geven"))
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Controleer het urenbriefje"))
+           ).to_be_visible()
     expect(page.get_by_role("heading", name="Budget over na dit urenbriefje")).to_be_visible()
     assert_accessible(page)
     press(page, page.get_by_role("button", name="Akkoord en indienen"))
+    expect(page.get_by_role("heading", name="Wat gebeurt er nu?")).to_be_visible()
     expect(page.get_by_text("U heeft akkoord gegeven")).to_be_visible()
     expect(page.locator(".facts .tag")).to_have_text("Ingediend")
     assert_accessible(page)
@@ -303,7 +304,7 @@ def test_budget_holder_journey_from_agreement_to_payment(page: Page, world, tmp_
     # 7. The payment run, as `portal run-payments` starts it.
     result = app.test_cli_runner().invoke(args=["run-payments"])
     assert result.exit_code == 0, result.output
-    assert "betaalrun PGB-" in result.output
+    assert "betaalronde PGB-" in result.output
 
     # 8. Paid: the sheet says so, and "Uitbetaald" moved by exactly the sheet's amount.
     page.goto(sheet_url)

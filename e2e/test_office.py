@@ -42,6 +42,20 @@ def test_office_previews_runs_and_downloads_the_sepa_file(page: Page, office_ser
     earlier_count = earlier.get_by_role("row").count()
     assert_accessible(page)
 
+    expect(page.get_by_role("button", name="Betaalronde uitvoeren")).to_have_count(0)  # no one click
+
+    # The confirmation: exactly the sheets, transfers and total the run pays.
+    page.get_by_role("link", name="Betaalronde voorbereiden").click()
+    expect(page.get_by_role("heading", level=1, name="Betaalronde bevestigen")).to_be_visible()
+    sheets = page.get_by_role("table", name="Elk urenbriefje dat deze betaalronde betaalt")
+    confirmed_references = sorted(sheets.locator("tbody th").all_inner_texts())
+    assert confirmed_references
+    transfers = page.get_by_role("table", name="Overboekingen van deze betaalronde, per "
+                                               "zorgverlener en rekening")
+    confirmed_total = transfers.locator("tfoot td").inner_text()
+    expect(page.locator("#samenvatting")).to_contain_text(confirmed_total)
+    assert_accessible(page)
+
     page.get_by_role("button", name="Betaalronde uitvoeren").click()
 
     expect(page).to_have_url(re.compile(r"/betaalkantoor/betaalrondes/\d+$"))
@@ -50,10 +64,14 @@ def test_office_previews_runs_and_downloads_the_sepa_file(page: Page, office_ser
     reference = heading.inner_text().removeprefix("Betaalronde ")
     expect(page.get_by_role("status").filter(has_text=f"Betaalronde {reference} is uitgevoerd")
            ).to_be_visible()
+    expect(page.locator(".run-facts")).to_contain_text(confirmed_total)  # what was confirmed
     payments = page.get_by_role("table", name="Betalingen in deze betaalronde")
     expect(payments.get_by_role("cell", name="Thuiszorg De Linde B.V.")).to_be_visible()
     payment_rows = payments.get_by_role("row").count() - 1  # minus the header row
     assert payment_rows >= 1
+    for claim_reference in confirmed_references:  # every confirmed sheet, and no other
+        expect(payments.locator("li", has_text=claim_reference)).to_have_count(1)
+    expect(payments.locator("li")).to_have_count(len(confirmed_references))
     assert_accessible(page)
 
     with page.expect_download() as info:
@@ -119,7 +137,7 @@ def test_office_refuses_a_suspended_sheet_with_a_reason(page: Page, office_serve
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Urenbriefjes controleren").click()
     expect(page.get_by_role("heading", level=1, name="Urenbriefjes controleren")).to_be_visible()
-    suspended = page.get_by_role("table", name="Opgeschorte urenbriefjes, met de reden")
+    suspended = page.get_by_role("table", name="Urenbriefjes die worden nagekeken, met de reden")
     expect(suspended).to_be_visible()  # the demo has a sheet the office is checking
     assert_accessible(page)
 

@@ -98,7 +98,7 @@ def test_provider_sees_a_paid_sheet_with_its_reference(page: Page, demo_server):
     expect(page.get_by_role("heading", level=1, name="Mijn overeenkomsten")).to_be_visible()
     expect(page.get_by_role("heading", level=2, name=re.compile("^Pieter Bakker"))).to_be_visible()
     expect(page.get_by_role("heading", level=2, name=re.compile("^Anna Jansen"))).to_be_visible()
-    paid = page.get_by_text(re.compile(r"^Betaald op \d+ \w+ \d{4} met kenmerk PGB-\d{8}-\d{4}-\d{3}$"))
+    paid = page.get_by_text(re.compile(r"^Uitbetaald op \d+ \w+ \d{4} met kenmerk PGB-\d{8}-\d{4}-\d{3}$"))
     expect(paid.first).to_be_visible()
     reference = paid.first.inner_text().rsplit(" ", 1)[1]
     expect(page.get_by_text("Wacht op akkoord van de budgethouder").first).to_be_visible()

@@ -125,7 +125,7 @@ BLUEPRINTS = [
     "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
     "portal.identity.views", "portal.claims.allowance_views",
     "portal.paper.year_views",
-    "portal.api.views",
+    "portal.api.views", "portal.overview.glossary_views",
 ]
 
 

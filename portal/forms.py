@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from flask import abort, request
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     Field,
@@ -256,6 +257,77 @@ def error_items(form) -> list[tuple[str, str]]:
         anchor = "" if field.type in ("CSRFTokenField", "HiddenField") else field.id
         items.extend((anchor, message) for message in field.errors)
     return items
+
+
+# ---------------------------------------------------------------------------------------------
+# A date in three fields: dag, maand, jaar (NL Design System / GOV.UK date input)
+# ---------------------------------------------------------------------------------------------
+
+
+class DatePartsWidget:
+    """A fieldset with the label as its legend, the hint and the errors, and three numeric
+    inputs (Dag, Maand, Jaar) named <name>-dag, <name>-maand, <name>-jaar. No browser date
+    picker (whose mm/dd/yyyy order does not match a Dutch hint); works without JavaScript."""
+
+    PARTS = (("dag", "Dag", 2), ("maand", "Maand", 2), ("jaar", "Jaar", 4))
+
+    def __call__(self, field, hint: str | None = None, **_kwargs) -> Markup:
+        described = []
+        html = [f'<fieldset class="field date-parts{" field--error" if field.errors else ""}"'
+                f' id="{field.id}"', ">"]
+        html.append(f'<legend class="label">{escape(field.label.text)}</legend>')
+        if hint:
+            html.append(f'<p class="hint" id="{field.id}-hint">{escape(hint)}</p>')
+            described.append(f"{field.id}-hint")
+        for error in field.errors:
+            html.append(f'<p class="error" id="{field.id}-error">{escape(error)}</p>')
+        if field.errors:
+            described.append(f"{field.id}-error")
+        if described:
+            html[1] = f' aria-describedby="{" ".join(described)}">'
+        for part, label, size in self.PARTS:
+            part_id = f"{field.id}-{part}"
+            value = field.parts.get(part, "")
+            invalid = ' aria-invalid="true"' if field.errors else ""
+            html.append(f'<div class="date-parts__item"><label class="label" for="{part_id}">'
+                        f'{label}</label><input class="input input--{size}" id="{part_id}" '
+                        f'name="{field.name}-{part}" type="text" inputmode="numeric" '
+                        f'size="{size}" maxlength="{size}" autocomplete="off" '
+                        f'value="{escape(value)}"{invalid}></div>')
+        html.append("</fieldset>")
+        return Markup("".join(html))
+
+
+class DatePartsField(DutchDateField):
+    """A date typed in three fields (dag, maand, jaar), checked like every date of the portal
+    (DutchDateField: an existing day within the portal's range). A form posted with the date
+    in one field (<name>=31-12-2026 or 2026-12-31, as before) is read too."""
+
+    widget = DatePartsWidget()
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.parts: dict[str, str] = {}
+        if formdata is not None and any(f"{self.name}-{p}" in formdata
+                                        for p, _l, _s in DatePartsWidget.PARTS):
+            self.parts = {p: (formdata.get(f"{self.name}-{p}") or "").strip()
+                          for p, _l, _s in DatePartsWidget.PARTS}
+            joined = ("" if not any(self.parts.values()) else
+                      f"{self.parts['dag']}-{self.parts['maand']}-{self.parts['jaar']}")
+            formdata = _OneValue(self.name, joined)
+        super().process(formdata, data, extra_filters)
+        if not self.parts and self.data is not None:
+            self.parts = {"dag": str(self.data.day), "maand": str(self.data.month),
+                          "jaar": str(self.data.year)}
+
+
+class _OneValue(dict):
+    """Form data with one value under one name (what DateField reads: getlist)."""
+
+    def __init__(self, name: str, value: str):
+        super().__init__({name: value} if value else {})
+
+    def getlist(self, name):
+        return [self[name]] if name in self else []
 
 
 # ---------------------------------------------------------------------------------------------

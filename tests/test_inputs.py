@@ -206,3 +206,51 @@ def test_every_text_field_is_cleaned_before_its_checks_and_passwords_are_not(cli
     from portal.access.service import verify_password
 
     assert verify_password(holder, spaced) and not verify_password(holder, spaced.strip())
+
+
+# --------------------------------------------------------------------------- three-field date
+
+
+def _date_form(app, data):
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import InputRequired
+
+    from portal.forms import BaseForm, DatePartsField
+
+    class F(BaseForm):
+        class Meta:
+            csrf = False
+
+        day = DatePartsField("Eerste dag van de zorg", validators=[InputRequired("Vul in.")])
+
+    with app.test_request_context():
+        form = F(formdata=MultiDict(data))
+        return form, form.validate(), str(form.day(hint="Bijvoorbeeld 1 3 2026."))
+
+
+def test_a_date_in_three_fields_is_read_and_kept(app):
+    import datetime as dt
+
+    form, valid, html = _date_form(app, {"day-dag": "1", "day-maand": "3", "day-jaar": "2026"})
+    assert valid and form.day.data == dt.date(2026, 3, 1)
+    assert '<legend class="label">Eerste dag van de zorg</legend>' in html
+    for part, label in (("dag", "Dag"), ("maand", "Maand"), ("jaar", "Jaar")):
+        assert f'<label class="label" for="day-{part}">{label}</label>' in html
+        assert f'name="day-{part}" type="text" inputmode="numeric"' in html
+    assert 'type="date"' not in html and 'value="3"' in html
+
+
+def test_a_date_in_three_fields_that_does_not_exist_is_refused_with_what_was_typed(app):
+    form, valid, html = _date_form(app, {"day-dag": "31", "day-maand": "2", "day-jaar": "2026"})
+    assert not valid and form.day.errors == ["Vul een bestaande datum in, bijvoorbeeld 31-12-2026."]
+    assert 'value="31"' in html and 'aria-invalid="true"' in html
+    assert 'aria-describedby="day-hint day-error"' in html
+    empty, valid, _html = _date_form(app, {"day-dag": "", "day-maand": "", "day-jaar": ""})
+    assert not valid and empty.day.errors == ["Vul in."]
+
+
+def test_a_date_in_one_field_is_still_read(app):
+    import datetime as dt
+
+    form, valid, _html = _date_form(app, {"day": "1-3-2026"})
+    assert valid and form.day.data == dt.date(2026, 3, 1)

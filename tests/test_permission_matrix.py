@@ -122,6 +122,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("access.my_log", "GET"): row(H + "/inzage", ok={"holder_a"}),
     ("access.represented", "GET"): row("/mijn-klanten",
                                        ok={"rep_active", "rep_expired", "rep_revoked", "advisor"}),
+    # --- the glossary (Begrippen): public, no personal data ---
+    ("glossary.terms", "GET"): row("/begrippen", ok=LOGGED_IN, anon=200),
     # --- messages: each user their own ---
     ("messages.inbox", "GET"): row("/berichten", ok=LOGGED_IN),
     ("messages.show", "GET"): row("/berichten/{message}", ok={"holder_a"}),
@@ -186,13 +188,15 @@ TABLE: dict[tuple[str, str], Row] = {
     # --- hour sheets ---
     # POST 200: an empty sheet form shows the sheet again with its preview; 422: the sheet
     # service refuses the action in this state (the user may see the sheet, so no 404).
-    ("claims.new", "GET"): row(AG + "/urenbriefje/{free_month}", **CLAIM_ACT),
-    ("claims.new", "POST"): row(AG + "/urenbriefje/{free_month}", "POST",
+    ("claims.new", "GET"): row(AG + "/urenbriefje/{open_month}", **CLAIM_ACT),
+    ("claims.new", "POST"): row(AG + "/urenbriefje/{open_month}", "POST",
                                 **{**CLAIM_ACT, "status": 200}),
     ("claims.show", "GET"): row("/urenbriefjes/{claim}", ok=VIEWERS | {"provider", "office"}),
     ("claims.edit", "GET"): row("/urenbriefjes/{claim}/wijzigen", **CLAIM_ACT),
     ("claims.edit", "POST"): row("/urenbriefjes/{claim}/wijzigen", "POST",
                                  **{**CLAIM_ACT, "status": 200}),
+    # The holder's check before the akkoord; a provider has no check page (404).
+    ("claims.check", "GET"): row("/urenbriefjes/{claim}/controleren", **CLAIM_HOLDER),
     ("claims.approve", "POST"): row("/urenbriefjes/{claim}/akkoord", "POST",
                                     **{**CLAIM_HOLDER, "status": 302}),
     ("claims.refuse", "POST"): row("/urenbriefjes/{claim}/afwijzen", "POST",
@@ -231,7 +235,11 @@ TABLE: dict[tuple[str, str], Row] = {
                                            ok={"consulent_a", "consulent_other"}, status=422),
     # --- the payment office ---
     ("office.payment_runs", "GET"): row("/betaalkantoor/betaalrondes", ok={"office"}),
-    # 409: an empty form has no preview's fingerprint, so nothing is paid.
+    ("office.confirm_run_page", "GET"): row("/betaalkantoor/betaalrondes/bevestigen",
+                                            ok={"office"}),
+    ("office.check_submitted", "POST"): row("/betaalkantoor/betaalrondes/controleren", "POST",
+                                            ok={"office"}, status=303),
+    # 409: an empty form has no confirmation's fingerprint, so nothing is paid.
     ("office.execute", "POST"): row("/betaalkantoor/betaalrondes", "POST", ok={"office"},
                                     status=409),
     ("office.payment_run", "GET"): row("/betaalkantoor/betaalrondes/{run}", ok={"office"}),
@@ -390,6 +398,8 @@ def build_world(db) -> dict:
         "payment": run.payments[0].id, "document": document.id, "message": message.id,
         "review_version": review_agreement.versions[-1].id,
         "free_month": add_months(last_month, -3).strftime("%Y-%m"),
+        # A month a new sheet can still be started for: the running one (a concept).
+        "open_month": first_of_month(day).strftime("%Y-%m"),
         "token": make_reset_token(holder_a),
         "account": f.make_user(Role.VERTEGENWOORDIGER).id,  # a login to turn off and on
         "session": start_session("matrix-other-device", user_id=holder_a.id, data="",

@@ -176,6 +176,13 @@ def test_the_offices_decision_twenty_times_decides_once(live, committing_db, dec
     repeat_notice_shown(live, cookies, answers, status.label)
 
 
+def confirmed_run(live, office) -> dict[str, str]:
+    """The run form of the office's confirmation page: the moment and fingerprint confirmed."""
+    page = live.request("GET", "/betaalkantoor/betaalrondes/bevestigen", office).body
+    return {name: re.search(rf'name="{name}"[^>]*value="([^"]+)"', page).group(1)
+            for name in ("fingerprint", "confirmed_at")}
+
+
 def test_the_money_loop_twenty_times_each_reserves_pays_and_settles_once(live, committing_db):
     """Finding 1 whole: akkoord, the office's approval and the payment run, each twenty times at
     once; afterwards the grant holds nothing reserved for sheets that are paid."""
@@ -190,10 +197,8 @@ def test_the_money_loop_twenty_times_each_reserves_pays_and_settles_once(live, c
     live.at_the_same_moment(f"/urenbriefjes/{claim_id}/akkoord", holder, {})
     live.at_the_same_moment(f"/betaalkantoor/urenbriefjes/{claim_id}", office,
                             {"besluit": "goedkeuren", "reason": ""})
-    preview = live.request("GET", "/betaalkantoor/betaalrondes", office)
-    fingerprint = re.search(r'name="fingerprint"[^>]*value="([0-9a-f]+)"', preview.body).group(1)
     answers = live.at_the_same_moment("/betaalkantoor/betaalrondes", office,
-                                      {"fingerprint": fingerprint})
+                                      confirmed_run(live, office))
 
     db.session.remove()
     run = db.session.scalar(select(PaymentRun))
@@ -211,7 +216,8 @@ def test_the_money_loop_twenty_times_each_reserves_pays_and_settles_once(live, c
 
 
 def test_a_previewed_run_executed_twenty_times_pays_once(live, committing_db):
-    """Several sheets, one still submitted (the run checks it first): paid once, together."""
+    """Several sheets, one still submitted (the office checks it first, then confirms): paid
+    once, together."""
     db = committing_db
     w = Sheets(db, amount_cents=400_000)
     approved = [claims.office_approve(w.office, w.submitted(), TODAY)]
@@ -221,11 +227,10 @@ def test_a_previewed_run_executed_twenty_times_pays_once(live, committing_db):
     ids = [c.id for c in approved] + [submitted.id]
     db.session.commit()
     office = live.log_in(w.office, PASSWORD, w.office_code)
-    preview = live.request("GET", "/betaalkantoor/betaalrondes", office)
-    fingerprint = re.search(r'name="fingerprint"[^>]*value="([0-9a-f]+)"', preview.body).group(1)
+    live.request("POST", "/betaalkantoor/betaalrondes/controleren", office, {})
 
     answers = live.at_the_same_moment("/betaalkantoor/betaalrondes", office,
-                                      {"fingerprint": fingerprint})
+                                      confirmed_run(live, office))
 
     db.session.remove()
     run = db.session.scalar(select(PaymentRun))

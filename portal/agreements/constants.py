@@ -1,4 +1,5 @@
 from portal.enums import LabeledEnum
+from portal.vocabulary import AGREEMENT
 
 
 class ProviderKind(LabeledEnum):
@@ -37,14 +38,17 @@ class EndKind(LabeledEnum):
 
 
 class VersionStatus(LabeledEnum):
-    CONCEPT = ("concept", "Concept")
-    GEDEELD = ("gedeeld", "Gedeeld met zorgverlener")
-    ONDERTEKEND = ("ondertekend", "Ondertekend")
-    TER_BEOORDELING = ("ter_beoordeling", "Ter beoordeling bij verstrekker")
+    """A version's stored status; shown as its EffectiveStatus (the words of
+    portal.vocabulary.AGREEMENT)."""
+
+    CONCEPT = ("concept", AGREEMENT["concept"].label)
+    GEDEELD = ("gedeeld", AGREEMENT["gedeeld"].label)
+    ONDERTEKEND = ("ondertekend", AGREEMENT["ondertekend"].label)
+    TER_BEOORDELING = ("ter_beoordeling", AGREEMENT["ter_beoordeling"].label)
     GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd")
-    AFGEKEURD = ("afgekeurd", "Afgekeurd")
-    BEEINDIGD = ("beeindigd", "Beëindigd")
-    VERVANGEN = ("vervangen", "Vervangen door nieuwere versie")
+    AFGEKEURD = ("afgekeurd", AGREEMENT["afgekeurd"].label)
+    BEEINDIGD = ("beeindigd", AGREEMENT["beeindigd"].label)
+    VERVANGEN = ("vervangen", AGREEMENT["vervangen"].label)
 
 
 # Versions still on their way to approval; an agreement has at most one of these at a time.
@@ -53,21 +57,26 @@ OPEN_STATUSES = frozenset({VersionStatus.CONCEPT, VersionStatus.GEDEELD, Version
 
 
 class EffectiveStatus(LabeledEnum):
-    """What a version is today, for people: the stored status read together with the dates."""
+    """What a version is today, for people: the stored status read together with the dates.
+    Its words (label and explanation) are portal.vocabulary.AGREEMENT's."""
 
-    CONCEPT = ("concept", "Concept")
-    GEDEELD = ("gedeeld", "Gedeeld met zorgverlener")
+    CONCEPT = ("concept", AGREEMENT["concept"].label)
+    GEDEELD = ("gedeeld", AGREEMENT["gedeeld"].label)
     ONDERTEKEND_ZORGVERLENER = ("ondertekend_zorgverlener",
-                                "Ondertekend door zorgverlener, wacht op uw handtekening")
-    ONDERTEKEND = ("ondertekend", "Ondertekend")
-    TER_BEOORDELING = ("ter_beoordeling", "Ter beoordeling bij verstrekker")
-    AFGEKEURD = ("afgekeurd", "Afgekeurd")
-    GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd, nog niet begonnen")
-    ACTIEF = ("actief", "Actief")
-    OPGEZEGD = ("opgezegd", "Actief, opgezegd")
-    AFGELOPEN = ("afgelopen", "Afgelopen")
-    BEEINDIGD = ("beeindigd", "Beëindigd")
-    VERVANGEN = ("vervangen", "Vervangen door nieuwere versie")
+                                AGREEMENT["ondertekend_zorgverlener"].label)
+    ONDERTEKEND = ("ondertekend", AGREEMENT["ondertekend"].label)
+    TER_BEOORDELING = ("ter_beoordeling", AGREEMENT["ter_beoordeling"].label)
+    AFGEKEURD = ("afgekeurd", AGREEMENT["afgekeurd"].label)
+    GOEDGEKEURD = ("goedgekeurd", AGREEMENT["goedgekeurd"].label)
+    ACTIEF = ("actief", AGREEMENT["actief"].label)
+    OPGEZEGD = ("opgezegd", AGREEMENT["opgezegd"].label)
+    AFGELOPEN = ("afgelopen", AGREEMENT["afgelopen"].label)
+    BEEINDIGD = ("beeindigd", AGREEMENT["beeindigd"].label)
+    VERVANGEN = ("vervangen", AGREEMENT["vervangen"].label)
+
+    @property
+    def explanation(self) -> str:
+        return AGREEMENT[self.value].explanation
 
 
 class Party(LabeledEnum):

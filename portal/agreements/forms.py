@@ -31,6 +31,7 @@ from portal.agreements.constants import EndKind, ModelKind, ProviderKind, Relati
 from portal.budgets.constants import Unit
 from portal.forms import (
     BaseForm,
+    DatePartsField,
     DutchDateField,
     EuroField,
     LineForm,
@@ -230,12 +231,11 @@ def hours_form(model: str, lines, line_labels: list[str], **kw) -> BaseForm:
 
 
 class PeriodFields:
-    starts_on = DutchDateField("Eerste dag van de zorg", validators=[
-        InputRequired("Vul de datum in waarop de zorg begint.")],
-        render_kw={"autocomplete": "off"})
+    starts_on = DatePartsField("Eerste dag van de zorg", validators=[
+        InputRequired("Vul de datum in waarop de zorg begint.")])
     end_kind = RadioField("Hoe lang geldt de overeenkomst?", choices=options(EndKind.choices()),
                           validators=[InputRequired("Kies hoe lang de overeenkomst geldt.")])
-    ends_on = DutchDateField("Laatste dag van de zorg (bij 'tot een einddatum')",
+    ends_on = DatePartsField("Laatste dag van de zorg (bij 'tot een einddatum')",
                              validators=[Optional()])
 
 
@@ -285,6 +285,8 @@ def change_form(model: str, lines, line_labels: list[tuple[str, str]], **kw) -> 
     class F(PeriodFields, BaseForm):
         lines = _lines_field(ChangeLine, len(line_labels))
 
+    F.ends_on = DutchDateField("Laatste dag van de zorg (bij 'tot een einddatum')",
+                               validators=[Optional()])
     F.starts_on = DutchDateField(
         "Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
         validators=[InputRequired("Vul de eerste dag in waarop de wijziging geldt.")])

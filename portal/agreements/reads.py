@@ -20,6 +20,7 @@ from portal.agreements.costs import cost_by_grant_cents
 from portal.agreements.models import (
     Agreement,
     AgreementEvent,
+    AgreementLine,
     AgreementVersion,
 )
 from portal.agreements.periods import (
@@ -138,24 +139,46 @@ def grants_to_offer(version: AgreementVersion, today: dt.date) -> tuple[list[Gra
 @dataclass(frozen=True)
 class GrantCost:
     """What a version will cost one grant until the end of the grant's period, next to what the
-    grant still has available."""
+    grant still has available and what the other agreements on it will still cost."""
 
     grant: Grant
     cost_cents: int
     available_cents: int
+    # The other approved agreements paid from this grant, until the end of its period.
+    others_cents: int = 0
+
+    @property
+    def left_for_this_cents(self) -> int:
+        return self.available_cents - self.others_cents
 
     @property
     def shortfall_cents(self) -> int:
-        return max(0, self.cost_cents - self.available_cents)
+        return max(0, self.cost_cents - self.left_for_this_cents)
 
     @property
     def enough(self) -> bool:
-        return self.cost_cents <= self.available_cents
+        return self.cost_cents <= self.left_for_this_cents
+
+
+def _others_cost(grant: Grant, agreement_id: int, first: dt.date) -> int:
+    """What every other approved agreement paid from `grant` will still cost it from `first`
+    to the end of its period (one query; the versions' lines are loaded with them)."""
+    others = db.session.scalars(
+        select(AgreementVersion)
+        .join(AgreementLine, AgreementLine.version_id == AgreementVersion.id)
+        .where(AgreementLine.grant_id == grant.id,
+               AgreementVersion.agreement_id != agreement_id,
+               AgreementVersion.status == VersionStatus.GOEDGEKEURD.value)
+        .options(selectinload(AgreementVersion.lines)).distinct()).all()
+    return sum(cost_by_grant_cents(v.lines, v.starts_on, v.ends_on, first, grant.period_end,
+                                   ended_on=v.ended_on).get(grant.id, 0) for v in others)
 
 
 def cost_overview(version: AgreementVersion, today: dt.date) -> list[GrantCost]:
     """Per grant of the version's lines: the cost from today (or the start) until the end of the
-    grant's period (cost_by_grant_cents), and what the grant has available now."""
+    grant's period (cost_by_grant_cents), what the grant has available now, and what the other
+    approved agreements on the same grant will still cost in that time ('is er genoeg' counts
+    them all)."""
     grant_ids = sorted({ln.grant_id for ln in version.lines})
     if not grant_ids:
         return []
@@ -164,12 +187,13 @@ def cost_overview(version: AgreementVersion, today: dt.date) -> list[GrantCost]:
     result = []
     for grant in grants:
         first = max(grant.period_start, today)
-        cost = 0
+        cost = others = 0
         if first <= grant.period_end:
             cost = cost_by_grant_cents(version.lines, version.starts_on, version.ends_on,
                                              first, grant.period_end,
                                              ended_on=version.ended_on).get(grant.id, 0)
-        result.append(GrantCost(grant, cost, grant.available_cents))
+            others = _others_cost(grant, version.agreement_id, first)
+        result.append(GrantCost(grant, cost, grant.available_cents, others))
     return result
 
 

@@ -371,6 +371,19 @@ def default_start(today: dt.date) -> dt.date:
     return first_of_month(add_months(today, 1))
 
 
+def start_in_periods(current: dt.date, periods: Sequence[tuple[dt.date, dt.date]],
+                     today: dt.date) -> dt.date:
+    """The start date once the budgets are chosen: `current` when a chosen budget runs on it;
+    otherwise the earliest day from the first of this month on on which one runs (a budget of
+    this year chosen in December starts this December, not next January). `current` when no
+    chosen budget runs from this month on."""
+    if any(first <= current <= last for first, last in periods):
+        return current
+    month = first_of_month(today)
+    candidates = [max(first, month) for first, last in periods if max(first, month) <= last]
+    return min(candidates) if candidates else current
+
+
 def provider_kind_for(model: ModelKind) -> ProviderKind:
     """The care-institution model is made with an organisation; the other three with a person."""
     return ProviderKind.ORGANISATIE if model == ModelKind.ZORGINSTELLING else ProviderKind.PERSOON

@@ -23,6 +23,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -379,9 +380,21 @@ def _save(agreement: Agreement, version: AgreementVersion, form, changes: dict, 
     outstanding = [r for r in service.draft_verdict(version, today()).refusals if _step_of(r.field) == step]
     if outstanding and step != "controleren":
         flash("Opgeslagen. Er is nog iets niet in orde op deze pagina: zie de meldingen.")
+        session[_CHECKED] = f"{agreement.id}:{step}"  # the next GET shows what is wrong
         return redirect(_step_url(agreement, step))
     flash("Opgeslagen.")
     return redirect(_step_url(agreement, _next_step(step)))
+
+
+# Errors only after submit: a step shows what is still wrong with the draft when the user
+# saved it and something was left (the marker in the session), or came from the check step's
+# list of what is not in order (?fout=1) - not on a first arrival.
+_CHECKED = "agreement_step_checked"
+
+
+def _after_submit(agreement: Agreement, step: str) -> bool:
+    marked = session.pop(_CHECKED, None) == f"{agreement.id}:{step}"
+    return marked or request.args.get("fout") == "1"
 
 
 def _render_step(template: str, agreement, version, step: str, form, general: list[str],
@@ -390,7 +403,7 @@ def _render_step(template: str, agreement, version, step: str, form, general: li
     fields (the verdict of the rules; pass it when the step has it already). `places`: where
     apply_refusals puts the rules' line refusals, when not on the form's own line fields."""
     verdict = verdict or service.draft_verdict(version, today())
-    if request.method == "GET":
+    if request.method == "GET" and _after_submit(agreement, step):
         mine = [r for r in verdict.refusals if _step_of(r.field) == step]
         general = general + apply_refusals(form, mine, **(places or {}))
     status = form_status()
@@ -444,7 +457,11 @@ def _step_grants(agreement: Agreement, version: AgreementVersion):
     if request.method == "POST" and form.validate_on_submit():
         picked = set(form.grants.data)
         lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
-        result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked)},
+        starts_on = rules.start_in_periods(
+            version.starts_on, [(g.period_start, g.period_end) for g in grants if g.id in picked],
+            today())
+        result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked),
+                                                  "starts_on": starts_on},
                        "budgetten", aliases=aliases)
         if not isinstance(result, list):
             return result
@@ -558,7 +575,9 @@ def _step_check(agreement: Agreement, version: AgreementVersion, status: int | N
     day = today()
     verdict = service.draft_verdict(version, day)
     grants = _grants_by_id(agreement.household_id)
-    outstanding = [{"message": r.message, "href": _step_url(agreement, _step_of(r.field))}
+    outstanding = [{"message": r.message,
+                    "href": url_for("agreements.step", agreement_id=agreement.id,
+                                    step=_step_of(r.field), fout=1)}
                    for r in verdict.refusals]
     costs = cost_overview(version, day)
     return render_template(

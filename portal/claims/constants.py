@@ -1,14 +1,21 @@
 from portal.enums import LabeledEnum
+from portal.vocabulary import SHEET
 
 
 class ClaimStatus(LabeledEnum):
-    CONCEPT = ("concept", "Concept")
-    WACHT_OP_AKKOORD = ("wacht_op_akkoord", "Wacht op akkoord budgethouder")
-    INGEDIEND = ("ingediend", "Ingediend")
-    GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd")
-    AFGEKEURD = ("afgekeurd", "Afgekeurd")
-    OPGESCHORT = ("opgeschort", "Opgeschort (wordt gecontroleerd)")
-    UITBETAALD = ("uitbetaald", "Uitbetaald")
+    """An hour sheet's status; its words (label and explanation) are portal.vocabulary's."""
+
+    CONCEPT = ("concept", SHEET["concept"].label)
+    WACHT_OP_AKKOORD = ("wacht_op_akkoord", SHEET["wacht_op_akkoord"].label)
+    INGEDIEND = ("ingediend", SHEET["ingediend"].label)
+    GOEDGEKEURD = ("goedgekeurd", SHEET["goedgekeurd"].label)
+    AFGEKEURD = ("afgekeurd", SHEET["afgekeurd"].label)
+    OPGESCHORT = ("opgeschort", SHEET["opgeschort"].label)
+    UITBETAALD = ("uitbetaald", SHEET["uitbetaald"].label)
+
+    @property
+    def explanation(self) -> str:
+        return SHEET[self.value].explanation
 
     @property
     def tone(self) -> str:

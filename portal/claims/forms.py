@@ -19,8 +19,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal import quantities
 from portal.budgets.constants import Unit
 from portal.claims.grid import Column, day_label, input_value
-from portal.claims.rules import LineInput
-from portal.dates import add_months, first_of_month, format_month
+from portal.claims.rules import LineInput, is_draft_month, month_deadline
+from portal.dates import add_months, first_of_month, format_day, format_month
 from portal.forms import BaseForm
 
 HOURS_HELP = "Schrijf de uren als 2:15 of 2,25 (twee uur en een kwartier)."
@@ -175,8 +175,18 @@ class RefuseForm(BaseForm):
                     Length(max=2000, message="Schrijf de reden in hoogstens 2000 tekens.")])
 
 
-def month_choices(today: dt.date, count: int = 12) -> list[tuple[str, str]]:
-    """The last `count` months that have ended, newest first, as ('2026-03', 'maart 2026')."""
-    first = first_of_month(today)
-    months = [add_months(first, -i) for i in range(1, count + 1)]
-    return [(f"{m:%Y-%m}", format_month(m)) for m in months]
+def month_choices(today: dt.date, provider: bool = False) -> list[tuple[str, str]]:
+    """The months a sheet can still be started for by this side (claims.rules.check_month_open
+    without an agreement: begun, deadline not passed), newest first, with their deadline, as
+    ('2026-03', 'maart 2026 (uiterlijk 9 juni 2026)'). Whether the chosen agreement ran that
+    month the sheet's address says."""
+    choices = []
+    month = first_of_month(today)
+    while month_deadline(month, provider) >= today:
+        if is_draft_month(month, today):
+            label = f"{format_month(month)} (loopt nog: als concept bewaren)"
+        else:
+            label = f"{format_month(month)} (uiterlijk {format_day(month_deadline(month, provider))})"
+        choices.append((f"{month:%Y-%m}", label))
+        month = add_months(month, -1)
+    return choices

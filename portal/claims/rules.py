@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -33,6 +33,7 @@ from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
 from portal.claims.constants import ClaimStatus
 from portal.database import parse_id
 from portal.dates import (
+    add_months,
     first_of_month,
     format_day,
     format_month,
@@ -158,6 +159,7 @@ class SheetFacts:
 class Stage(LabeledEnum):
     """What the sheet is checked for: which deadline applies and whether the budget counts."""
 
+    DRAFT = ("draft", "Opslaan als concept, ook tijdens de maand (zorgverlener en budgethouder)")
     CONCEPT = ("concept", "Opslaan als concept (budgethouder)")
     HANDOVER = ("handover", "Doorsturen naar de budgethouder (zorgverlener)")
     SUBMIT = ("submit", "Indienen (akkoord van de budgethouder)")
@@ -399,6 +401,74 @@ def check_submit_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
     return []
 
 
+# --------------------------------------------------------------------------- which months
+
+
+def is_draft_month(month: dt.date, today: dt.date) -> bool:
+    """The month is not over yet: its sheet can only be saved as a concept (Stage.DRAFT),
+    and handed over or submitted after the month."""
+    return today <= last_of_month(month)
+
+
+def month_deadline(month: dt.date, provider: bool) -> dt.date:
+    """The last day a sheet over `month` can go on: handed over (the provider, 6 weeks after
+    the month) or submitted (the budget holder, 10 weeks after the month)."""
+    return handover_deadline(month) if provider else submit_deadline(month)
+
+
+def check_month_open(month: dt.date, today: dt.date, facts: SheetFacts, provider: bool
+                     ) -> list[Refusal]:
+    """Whether a sheet over `month` can still be started for this agreement, by this side:
+    the month has begun, its deadline has not passed, and the agreement can have hours that
+    month (check_month_claimable). The sheet list offers only such months, and the sheet's
+    address refuses the others with these reasons."""
+    month = first_of_month(month)
+    claimable = check_month_claimable(month, facts)
+    if claimable:
+        return claimable
+    if month > first_of_month(today):
+        return [Refusal("month_not_begun",
+                        f"{format_month(month).capitalize()} is nog niet begonnen. U kunt uren "
+                        "pas invullen als ze gewerkt zijn.", "month")]
+    deadline = month_deadline(month, provider)
+    if today > deadline:
+        weeks = HANDOVER_WEEKS if provider else SUBMIT_WEEKS
+        return [Refusal("too_late",
+                        f"De termijn voor {format_month(month)} is voorbij: het urenbriefje "
+                        f"moest uiterlijk {format_day(deadline)} "
+                        + ("naar de budgethouder" if provider else "worden ingediend")
+                        + f" ({weeks} weken na het einde van de maand). Neem contact op met "
+                        "het betaalkantoor.", "month")]
+    return []
+
+
+@dataclass(frozen=True)
+class OpenMonth:
+    """A month a sheet can still be started for: its deadline, and whether it is still
+    running (then the sheet is a concept until the month is over)."""
+
+    month: dt.date
+    deadline: dt.date
+    draft_only: bool
+
+
+def open_months(today: dt.date, facts: SheetFacts, provider: bool,
+                taken: Iterable[dt.date] = ()) -> list[OpenMonth]:
+    """The months, newest first, for which a new sheet can still be started (check_month_open),
+    leaving out those that already have one (`taken`)."""
+    weeks = HANDOVER_WEEKS if provider else SUBMIT_WEEKS
+    month = first_of_month(today)
+    earliest = first_of_month(today - dt.timedelta(weeks=weeks))
+    taken = {first_of_month(m) for m in taken}
+    result = []
+    while month >= earliest:
+        if month not in taken and not check_month_open(month, today, facts, provider):
+            result.append(OpenMonth(month, month_deadline(month, provider),
+                                    is_draft_month(month, today)))
+        month = add_months(month, -1)
+    return result
+
+
 def _agreed_for(version: AgreedVersion, care_kind: str) -> list[AgreedLine]:
     return [a for a in version.lines if a.care_kind == care_kind]
 
@@ -587,14 +657,14 @@ def check_sheet(month: dt.date, lines: Sequence[LineInput], facts: SheetFacts, t
                 ) -> tuple[list[PricedLine], list[Refusal]]:
     """Every claim check of DOMAIN.md for one sheet at one stage, all reasons at once.
 
-    - every stage: month over, agreement approved, lines (days, care kinds, grants, tariffs,
-      quantities), 24 hours a day;
+    - every stage: month over (not for a DRAFT: a concept saved during the month), agreement
+      approved, lines (days, care kinds, grants, tariffs, quantities), 24 hours a day;
     - CONCEPT / HANDOVER / SUBMIT (a new or changed sheet): no other sheet that month;
     - HANDOVER: the provider's 6-week deadline; CONCEPT / SUBMIT: the 10-week deadline;
     - SUBMIT: the budget of each grant (when grants and refusal_for are given).
     """
     month = first_of_month(month)
-    refusals = check_month_over(month, today)
+    refusals = [] if stage is Stage.DRAFT else check_month_over(month, today)
     approved = check_agreement_approved(facts.versions)
     refusals += approved
     if stage is not Stage.RECHECK:
@@ -632,6 +702,7 @@ class Action(LabeledEnum):
     OFFICE_SUSPEND = ("office_suspend", "opschorten")
     OFFICE_REFUSE = ("office_refuse", "afkeuren")
     REOPEN = ("reopen", "opnieuw openen om te verbeteren")
+    SAVE_DRAFT = ("save_draft", "als concept opslaan")
     PAY = ("pay", "als betaald markeren")
     WAGE_DUE = ("wage_due", "klaarzetten als maandloon")
     CORRECTION_DUE = ("correction_due", "vastleggen als correctie")
@@ -643,6 +714,8 @@ _P, _H, _O, _SYS = Side.PROVIDER, Side.HOLDER, Side.OFFICE, Side.SYSTEM
 # (from status, action) -> (to status, sides that may do it). A provider never submits.
 TRANSITIONS: dict[tuple[ClaimStatus, Action], tuple[ClaimStatus, frozenset[Side]]] = {
     (S.CONCEPT, Action.EDIT): (S.CONCEPT, frozenset({_H})),
+    # A concept kept by either side, also during the month; handed over or submitted after it.
+    (S.CONCEPT, Action.SAVE_DRAFT): (S.CONCEPT, frozenset({_H, _P})),
     (S.WACHT_OP_AKKOORD, Action.EDIT): (S.WACHT_OP_AKKOORD, frozenset({_H})),
     (S.CONCEPT, Action.HAND_OVER): (S.WACHT_OP_AKKOORD, frozenset({_P})),
     (S.WACHT_OP_AKKOORD, Action.HAND_OVER): (S.WACHT_OP_AKKOORD, frozenset({_P})),

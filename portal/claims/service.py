@@ -76,7 +76,8 @@ from portal.quantities import quantity_label
 from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 
 __all__ = [
-    "LineInput", "prepare_claim", "update_claim", "approve_claim", "submit_own_claim",
+    "LineInput", "prepare_claim", "save_draft", "open_months", "month_open_refusals",
+    "update_claim", "approve_claim", "submit_own_claim",
     "refuse_by_holder", "office_approve", "approve_all_submitted", "office_suspend",
     "office_refuse", "reopen", "claim_shares", "mark_paid", "find_by_reference",
     "check_lines", "sheet_facts", "preview_claim", "SheetPreview", "intake_paper_claim",
@@ -445,6 +446,44 @@ def prepare_claim(actor: User, agreement: Agreement, month: dt.date, lines: Sequ
         effect=_lines_effect(claim, agreement, month, lines, today,
                              Stage.HANDOVER if provider else Stage.CONCEPT),
         notices=_waiting(agreement) if provider else None)
+
+
+def save_draft(actor: User, agreement: Agreement, month: dt.date, lines: Sequence[LineInput],
+               today: dt.date, note: str | None = None, claim: Claim | None = None) -> Claim:
+    """Keep a sheet as a concept (either side), also while its month runs (Stage.DRAFT: every
+    claim rule but 'the month is over' and the deadline). Nothing is handed over or submitted
+    and nobody is told; after the month the provider hands it over, or the budget holder
+    submits it. `claim`: the concept to change; None: a new sheet."""
+    month = first_of_month(month)
+    acting = _require(actor, agreement, today)
+    changes: dict = {}
+    if claim is None:
+        claim = _new_claim(actor, agreement, month, ClaimSource.PORTAL, note=note or "")
+    elif note is not None:
+        changes["note"] = note
+    return _transition(
+        claim, Action.SAVE_DRAFT, acting.side, actor=actor, on_behalf_of=acting.on_behalf_of,
+        household_id=agreement.household_id, audit="save_draft",
+        effect=_lines_effect(claim, agreement, month, lines, today, Stage.DRAFT), **changes)
+
+
+def _months_taken(agreement: Agreement) -> list[dt.date]:
+    return list(db.session.scalars(select(Claim.month).where(
+        Claim.agreement_id == agreement.id, Claim.kind == ClaimKind.UREN)))
+
+
+def open_months(agreement: Agreement, today: dt.date, provider: bool) -> list[rules.OpenMonth]:
+    """The months a new sheet can still be started for under this agreement, by the provider
+    or the budget holder's side, each with its deadline (rules.open_months)."""
+    facts, _grants = sheet_facts(agreement, today)
+    return rules.open_months(today, facts, provider, _months_taken(agreement))
+
+
+def month_open_refusals(agreement: Agreement, month: dt.date, today: dt.date, provider: bool
+                        ) -> list[Refusal]:
+    """Why a new sheet over `month` cannot be started (rules.check_month_open); [] when it can."""
+    facts, _grants = sheet_facts(agreement, month)
+    return rules.check_month_open(month, today, facts, provider)
 
 
 def update_claim(actor: User, claim: Claim, lines: Sequence[LineInput], today: dt.date,

@@ -46,11 +46,14 @@ from portal.claims.grid import Column, column_totals, day_label, month_weeks
 from portal.claims.models import Claim
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import (
+    HANDOVER_WEEKS,
+    SUBMIT_WEEKS,
     Action,
     LineInput,
     PricedLine,
     Side,
     check_transition,
+    is_draft_month,
     refusal_letter_exists,
 )
 from portal.dates import format_month, month_days, parse_month
@@ -58,6 +61,7 @@ from portal.extensions import db
 from portal.forms import abort_if_not_allowed, apply_refusals, place_refusals
 from portal.money import format_euro
 from portal.pagination import page_number, paginate
+from portal.payments import rules as payment_rules
 from portal.payments.service import runs_of_claims
 from portal.refusals import AlreadyDone, Refusal, Refused
 
@@ -203,6 +207,21 @@ class SheetPage:
     errors: list[ErrorItem] = field(default_factory=list)
     # When the grid has no column: why there is nothing to fill in (the claim rules' words).
     empty_reasons: list[Refusal] = field(default_factory=list)
+    # A new sheet for a month that cannot be started (rules.check_month_open): why not.
+    closed: list[Refusal] = field(default_factory=list)
+
+    @property
+    def draft_month(self) -> bool:
+        """The month is still running: the sheet can only be saved as a concept."""
+        return is_draft_month(self.month, dates.today())
+
+    @property
+    def month_end(self) -> dt.date:
+        return dates.last_of_month(self.month)
+
+    @property
+    def can_save_draft(self) -> bool:
+        return self.claim is None or self.claim.status == ClaimStatus.CONCEPT
 
     @property
     def is_holder(self) -> bool:
@@ -297,8 +316,12 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
         return _render_sheet(page, 200 if action == "bereken" else 422)
 
     note = form.note.data or ""
+    draft = action == "concept" or (action == "opslaan" and is_draft_month(month, today))
     try:
-        if action in ("opslaan", "klaarzetten") and claim is None:
+        if draft:
+            result = service.save_draft(current_user, agreement, month, lines, today, note,
+                                        claim=claim)
+        elif action in ("opslaan", "klaarzetten") and claim is None:
             result = service.prepare_claim(current_user, agreement, month, lines, today, note)
         elif action in ("opslaan", "klaarzetten") and claim is not None:
             result = service.update_claim(current_user, claim, lines, today, note)
@@ -313,7 +336,12 @@ def _sheet_post(agreement: Agreement, month: dt.date, claim: Claim | None, actin
         return _render_sheet(page, 422)
 
     label = format_month(month)
-    if result.status == ClaimStatus.WACHT_OP_AKKOORD and acting.side is Side.PROVIDER:
+    if draft:
+        then = ("stuurt u het naar de budgethouder" if acting.side is Side.PROVIDER
+                else "kunt u het indienen")
+        flash(f"Het urenbriefje over {label} is als concept opgeslagen. U kunt het aanvullen; "
+              f"als de maand voorbij is, {then}.")
+    elif result.status == ClaimStatus.WACHT_OP_AKKOORD and acting.side is Side.PROVIDER:
         flash(f"Het urenbriefje over {label} staat klaar voor de budgethouder. De budgethouder "
               "controleert het en geeft akkoord of stuurt het terug.")
     elif result.status == ClaimStatus.INGEDIEND:
@@ -340,6 +368,12 @@ def new(agreement_id: int, month_text: str):
         flash(f"Er is al een urenbriefje voor {format_month(month)} bij deze overeenkomst "
               f"({existing.reference}).")
         return redirect(url_for("claims.show", claim_id=existing.id))
+    closed = service.month_open_refusals(agreement, month, dates.today(),
+                                         provider=acting.side is Side.PROVIDER)
+    if closed:  # a month the sheet list does not offer: explained, nothing to fill in
+        page = _page(agreement, month, None, acting)
+        page.columns, page.closed = [], closed
+        return _render_sheet(page, 409)
     if request.method == "POST":
         return _sheet_post(agreement, month, None, acting)
     _log_look(acting, agreement, "agreement", agreement.id, month)
@@ -365,7 +399,9 @@ def edit(claim_id: int):
 
 
 def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=None,
-          errors: Sequence[ErrorItem] = (), status: int = 200):
+          errors: Sequence[ErrorItem] = (), status: int = 200, checking: bool = False):
+    """A sheet's page; `checking`: the budget holder's check page before the akkoord (the
+    hours, the amounts and the budget after, then the buttons at the end)."""
     columns = service.columns_for(agreement, claim.month, claim)
     rows = service.claim_line_rows(claim, columns)
     totals = [t for t in column_totals(columns, _stored_priced(claim)) if t.quantity]
@@ -413,6 +449,9 @@ def _show(claim: Claim, agreement: Agreement, acting: Acting, *, refuse_form=Non
         is_wage=claim.kind == ClaimKind.LOON, days_in_month=len(dates.month_days(claim.month)),
         provider_home=url_for("providers.home") if side is Side.PROVIDER
         and "providers.home" in current_app.view_functions else None,
+        checking=checking and can["approve"],
+        expected_payment=payment_rules.expected_payment_date(
+            str(claim.status), dates.today(), claim.paid_on),
     ), status
 
 
@@ -431,6 +470,24 @@ def show(claim_id: int):
     return _show(claim, agreement, acting)
 
 
+@bp.route("/urenbriefjes/<int:claim_id>/controleren")
+def check(claim_id: int):
+    """The budget holder checks the sheet before the akkoord: the hours, the amounts and what
+    is left of the budget, with 'Akkoord en indienen' and 'Terugsturen' at the end. A sheet
+    that cannot be approved now goes back to its page with the reason."""
+    claim, agreement, acting = _load_claim(claim_id)
+    if acting.side is not Side.HOLDER:
+        abort(404)
+    if not acting.can_act:
+        abort(403)
+    refusals = check_transition(claim.status, Action.SUBMIT, acting.side)[1]
+    if refusals:
+        flash(refusals[0].message)
+        return redirect(url_for("claims.show", claim_id=claim.id))
+    _log_look(acting, agreement, "claim", claim.id, claim.month)
+    return _show(claim, agreement, acting, checking=True)
+
+
 def _acting_post(claim_id: int) -> tuple[Claim, Agreement, Acting]:
     claim, agreement, acting = _load_claim(claim_id)
     if not acting.can_act:
@@ -443,7 +500,8 @@ def _refused_on_show(claim_id: int, refused: Refused, refuse_form=None):
     general = [ErrorItem(m) for m in apply_refusals(form, refused)]
     claim, agreement, acting = _load_claim(claim_id)
     errors = general + [ErrorItem(m, form.reason.id) for m in form.reason.errors]
-    return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
+    return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422,
+                 checking=True)
 
 
 @bp.post("/urenbriefjes/<int:claim_id>/akkoord")
@@ -457,8 +515,8 @@ def approve(claim_id: int):
     except Refused as refused:
         return _refused_on_show(claim_id, refused)
     flash(f"U heeft akkoord gegeven. Het urenbriefje over {format_month(claim.month)} is "
-          "ingediend; het betaalkantoor controleert het nu.")
-    return redirect(url_for("claims.show", claim_id=claim.id))
+          "ingediend.")
+    return redirect(url_for("claims.show", claim_id=claim.id, _anchor="wat-gebeurt-er-nu"))
 
 
 @bp.post("/urenbriefjes/<int:claim_id>/afwijzen")
@@ -468,7 +526,8 @@ def refuse(claim_id: int):
     form = RefuseForm()
     if not form.validate():
         errors = [ErrorItem(m, form.reason.id) for m in form.reason.errors]
-        return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422)
+        return _show(claim, agreement, acting, refuse_form=form, errors=errors, status=422,
+                     checking=True)
     try:
         service.refuse_by_holder(current_user, claim, form.reason.data, dates.today())
     except AlreadyDone as done:
@@ -517,11 +576,12 @@ def _household_agreements(household_id: int) -> list[Agreement]:
         .options(selectinload(Agreement.provider)).order_by(Agreement.id)))
 
 
-def _choose_form(options: Sequence[tuple[str, str]], today: dt.date) -> ChooseSheetForm:
+def _choose_form(options: Sequence[tuple[str, str]], today: dt.date, provider: bool = False
+                 ) -> ChooseSheetForm:
     """options: (agreement id, label). A GET form: the choice is in the query string."""
     form = ChooseSheetForm(formdata=request.args if request.args else None)
     form.overeenkomst.choices = [("", "Kies een overeenkomst"), *options]
-    form.maand.choices = [("", "Kies een maand"), *month_choices(today)]
+    form.maand.choices = [("", "Kies een maand"), *month_choices(today, provider)]
     return form
 
 
@@ -529,14 +589,35 @@ def _holder_options(agreements: Sequence[Agreement]) -> list[tuple[str, str]]:
     return [(str(a.id), f"{a.provider.name} ({a.reference})") for a in agreements]
 
 
-def _choose(options: Sequence[tuple[str, str]], **template_args):
-    """Show the choice, or go to the sheet of the chosen agreement and month."""
-    form = _choose_form(options, dates.today())
+@dataclass
+class OpenMonths:
+    """Per agreement: the months a new sheet can still be started for, with their deadlines."""
+
+    agreement_id: int
+    label: str
+    months: list
+
+
+def _open_months(agreements: Sequence[tuple[int, str]], provider: bool) -> list[OpenMonths]:
+    today = dates.today()
+    loaded = {a.id: a for a in db.session.scalars(
+        select(Agreement).where(Agreement.id.in_([aid for aid, _label in agreements])))}
+    return [OpenMonths(aid, label, service.open_months(loaded[aid], today, provider))
+            for aid, label in agreements if aid in loaded]
+
+
+def _choose(options: Sequence[tuple[str, str]], *, provider: bool, **template_args):
+    """Show the months per agreement that can still be filled in, or go to the sheet of the
+    chosen agreement and month (the form, for whoever types the choice)."""
+    form = _choose_form(options, dates.today(), provider)
     if request.args and form.validate():
         return redirect(url_for("claims.new", agreement_id=int(form.overeenkomst.data),
                                 month_text=form.maand.data))
     errors = [ErrorItem(m, f.id) for f in form for m in f.errors]
-    return render_template("claims/choose.html", form=form, errors=errors, **template_args)
+    open_months = _open_months([(int(value), label) for value, label in options], provider)
+    return render_template("claims/choose.html", form=form, errors=errors,
+                           open_months=open_months, provider=provider,
+                           weeks=HANDOVER_WEEKS if provider else SUBMIT_WEEKS, **template_args)
 
 
 @bp.route("/huishoudens/<int:household_id>/urenbriefjes")
@@ -565,9 +646,13 @@ def index(household_id: int):
     access = web.current_access()
     form = _choose_form(_holder_options(agreements), dates.today()) if access.can_act else None
     household = db.session.get(Household, household_id)
+    open_months = _open_months([(a.id, label) for a, (_v, label) in
+                                zip(agreements, _holder_options(agreements), strict=True)],
+                               provider=False) if access.can_act else []
     return render_template("claims/index.html", household=household, waiting=waiting,
                            per_agreement=per_agreement, form=form, can_act=access.can_act,
-                           page=page, titles=agreement_titles(by_id))
+                           page=page, titles=agreement_titles(by_id), open_months=open_months,
+                           weeks=SUBMIT_WEEKS)
 
 
 # The household's sheets a page, newest month first (the ones waiting for akkoord all above).
@@ -578,7 +663,7 @@ SHEETS_PAGE_SIZE = 50
 @web.household_view(act=True, what="de pagina 'Urenbriefje invullen'")
 def start(household_id: int):
     """The budget holder's side chooses an agreement and a past month."""
-    return _choose(_holder_options(_household_agreements(household_id)),
+    return _choose(_holder_options(_household_agreements(household_id)), provider=False,
                    household=db.session.get(Household, household_id),
                    action=url_for("claims.start", household_id=household_id),
                    back=url_for("claims.index", household_id=household_id))
@@ -596,4 +681,5 @@ def provider_start():
     options = [(str(aid), f"{holders[household_id]} ({reference})")
                for aid, reference, household_id in rows]
     back = url_for("providers.home") if "providers.home" in current_app.view_functions else None
-    return _choose(options, household=None, action=url_for("claims.provider_start"), back=back)
+    return _choose(options, provider=True, household=None,
+                   action=url_for("claims.provider_start"), back=back)

@@ -7,11 +7,13 @@ filters on it, so another user's message is simply not found (the page answers 4
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
 from portal.database import rowcount
-from portal.dates import now
+from portal.dates import TZ, now
 from portal.extensions import db
 from portal.messages.models import Message
 from portal.pagination import Page, paginate
@@ -53,6 +55,38 @@ def inbox_page(user_id: int, requested: int) -> tuple[list[Message], Page]:
         select(func.count(Message.id)).where(Message.user_id == user_id)) or 0)
     shown, offset = paginate(total, requested, INBOX_PAGE_SIZE)
     return inbox(user_id, INBOX_PAGE_SIZE, offset), shown
+
+
+@dataclass(frozen=True)
+class MessageDay:
+    """The messages of one day, newest first, for the inbox's day headings."""
+
+    day: dt.date
+    messages: list[Message]
+
+
+def by_day(messages: Sequence[Message]) -> list[MessageDay]:
+    """Messages (newest first) grouped by the day they came, in Amsterdam time."""
+    days: list[MessageDay] = []
+    for message in messages:
+        day = message.created_at.astimezone(TZ).date() if message.created_at.tzinfo \
+            else message.created_at.date()
+        if not days or days[-1].day != day:
+            days.append(MessageDay(day, []))
+        days[-1].messages.append(message)
+    return days
+
+
+SUMMARY_LENGTH = 140
+
+
+def summary(body: str) -> str:
+    """A message's one-line summary: its first line, shortened at a word to at most
+    SUMMARY_LENGTH characters."""
+    line = next((ln.strip() for ln in (body or "").splitlines() if ln.strip()), "")
+    if len(line) <= SUMMARY_LENGTH:
+        return line
+    return line[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " ..."
 
 
 def unread_count(user_id: int) -> int:

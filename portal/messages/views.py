@@ -36,6 +36,7 @@ def unread_messages():
 def inbox():
     messages, page = service.inbox_page(current_user.id, page_number(request.args.get("pagina")))
     return render_template("messages/inbox.html", messages=messages, page=page,
+                           days=service.by_day(messages), summary=service.summary,
                            form=MarkAllReadForm(), unread=service.unread_count(current_user.id))
 
 

@@ -32,10 +32,11 @@ def _strip(value):
 
 
 class RunForm(BaseForm):
-    """'Betaalronde uitvoeren': nothing to fill in; the CSRF token and the fingerprint of the
-    preview the office saw (payments.service.preview_next_run)."""
+    """'Betaalronde uitvoeren': nothing to fill in; the CSRF token, and the moment and the
+    fingerprint of the run the office confirmed (payments.service.confirm_run)."""
 
     fingerprint = HiddenField()
+    confirmed_at = HiddenField()
 
 
 class DecisionForm(BaseForm):

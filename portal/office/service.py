@@ -1,8 +1,9 @@
 """Read queries for the payment office's screens (writes go through claims and payments).
 
-- execute_previewed_run: the payment run the office executes is the one its preview
-  (payments.service.preview_next_run) showed; when what is payable changed in between,
-  nothing is paid;
+- execute_confirmed_run: the payment run the office executes is exactly the one it confirmed
+  (payments.service.confirm_run): those sheets, those transfers, that total; a sheet approved
+  or submitted after the confirmation waits for the next run; when a confirmed sheet changed
+  in between, nothing is paid;
 - claims_to_handle / office_claim / decide_claim: the submitted and suspended hour sheets, one
   sheet with its lines and history, and the office's decision on it (approve, suspend or refuse
   with a reason) through the claims service;
@@ -34,7 +35,7 @@ from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.corrections import corrections_of
 from portal.claims.models import Claim
 from portal.claims.service import sheet_facts
-from portal.database import one_at_a_time
+from portal.database import id_in, one_at_a_time
 from portal.dates import first_of_month, last_of_month
 from portal.extensions import db
 from portal.pagination import Page, paginate
@@ -44,9 +45,8 @@ from portal.payments.service import (
     RUN_LOCK,
     RUNS_PAYMENTS,
     RunOutcome,
+    confirmed_candidates,
     execute_run,
-    run_candidates,
-    wage_candidates,
 )
 from portal.providers.models import Provider
 from portal.refusals import AlreadyDone, Refusal, Refused
@@ -142,49 +142,57 @@ def sheet_header(agreement: Agreement, month: dt.date) -> SheetHeader:
 # --------------------------------------------------------------------------- the previewed run
 
 RUN_CHANGED = Refusal(
-    "run_changed", "Wat er te betalen is, is veranderd sinds u de betaalronde bekeek: er is een "
-    "urenbriefje bijgekomen, goedgekeurd, veranderd of al betaald. Er is niets betaald. Bekijk "
-    "hieronder de betaalronde zoals die nu is en klik opnieuw op 'Betaalronde uitvoeren'. Is de "
-    "betaalronde net al uitgevoerd? Dan staat hij bij Eerdere betaalrondes.")
+    "run_changed", "Een urenbriefje uit de betaalronde die u bevestigde, is veranderd of al "
+    "betaald. Er is niets betaald. Bekijk hieronder de betaalronde zoals die nu is en bevestig "
+    "opnieuw. Is de betaalronde net al uitgevoerd? Dan staat hij bij Eerdere betaalrondes.")
 
 
-def execute_previewed_run(actor: User, run_on: dt.date, fingerprint: str | None) -> RunOutcome:
-    """Execute the run the office saw: refused (RUN_CHANGED, nothing written) when what is
-    payable is no longer what the preview with this fingerprint showed (its hidden field:
-    payments.service.preview_next_run's fingerprint, of the sheets that preview was made of).
+def parse_confirmed_at(text: str | None) -> dt.datetime | None:
+    """The confirmation's moment as the form carries it (ISO 8601), or None."""
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
-    Checked twice: before anything is written, and on what the run actually paid - a sheet
-    approved at the same moment by another transaction (PostgreSQL reads committed rows)
-    makes the run refuse afterwards, and the caller rolls the whole run back. Running or
-    confirming twice pays nothing twice: the second time the fingerprint no longer matches.
+
+def execute_confirmed_run(actor: User, run_on: dt.date, fingerprint: str | None,
+                          confirmed_at: dt.datetime | None) -> RunOutcome:
+    """Execute the run the office confirmed: exactly the sheets approved by `confirmed_at`
+    that the confirmation page listed (payments.service.confirm_run, whose fingerprint the
+    form carries). A sheet approved or submitted after the confirmation is not paid in this
+    run; it waits for the next. When a confirmed sheet changed or was paid in between, the
+    run is refused (RUN_CHANGED) and nothing is written.
+
+    Checked twice: before anything is written, and on what the run actually paid (a sheet
+    decided at the same moment by another transaction makes the run refuse afterwards, and
+    the caller rolls the whole run back). Confirming twice pays nothing twice: the second
+    time the fingerprint is that of a run already executed (AlreadyDone).
     """
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
-    one_at_a_time(RUN_LOCK)  # decided one run at a time: the same preview twice pays once
+    one_at_a_time(RUN_LOCK)  # decided one run at a time: the same confirmation twice pays once
     done = db.session.scalar(select(PaymentRun).where(
         PaymentRun.preview_fingerprint == fingerprint)) if fingerprint else None
     if done is not None:
         raise AlreadyDone(f"Betaalronde {done.reference} is uitgevoerd.", subject_id=done.id)
-    candidates = run_candidates()
-    wages = wage_candidates(claims_service.wages_due(run_on))
-    if not fingerprint or fingerprint != payment_rules.run_fingerprint(candidates + wages):
+    if not fingerprint or confirmed_at is None:
         raise Refused(RUN_CHANGED)
-    outcome = execute_run(actor, run_on)
+    candidates = confirmed_candidates(confirmed_at)
+    if fingerprint != payment_rules.run_fingerprint(candidates):
+        raise Refused(RUN_CHANGED)
+    outcome = execute_run(actor, run_on, confirmed_at=confirmed_at)
     if outcome.run is not None:
         outcome.run.preview_fingerprint = fingerprint
         db.session.flush()
     paid = set(db.session.scalars(
         select(PaymentItem.claim_id).join(Payment, Payment.id == PaymentItem.payment_id)
         .where(Payment.run_id == outcome.run.id))) if outcome.run else set()
-    previewed = {cid for cid, _status, _cents in candidates}
-    approved = {cid for cid, status, cents in candidates
-                if status == ClaimStatus.GOEDGEKEURD and cents > 0}
+    confirmed = {cid for cid, _status, cents in candidates if cents != 0}
     held_back = {h.claim_id for h in outcome.held_back}  # no valid IBAN: left for a later run
-    wages_put_ready = set(db.session.scalars(  # the run put them ready itself (wages_due)
-        select(PaymentItem.claim_id).join(Payment, Payment.id == PaymentItem.payment_id)
-        .join(Claim, Claim.id == PaymentItem.claim_id)
-        .where(Payment.run_id == outcome.run.id, Claim.kind == ClaimKind.LOON))) \
-        if outcome.run else set()
-    if not paid - wages_put_ready <= previewed or not approved - held_back <= paid:
+    # A claim-back (claims.corrections) is netted only when the provider is due enough now;
+    # otherwise it waits for a later run: it need not be paid, but nothing unconfirmed may be.
+    claim_backs = set(db.session.scalars(select(Claim.id).where(
+        id_in(Claim.id, sorted(confirmed)), Claim.kind == ClaimKind.TERUGVORDERING)))
+    if not paid <= confirmed or not confirmed - held_back - claim_backs <= paid:
         raise Refused(RUN_CHANGED)
     return outcome
 

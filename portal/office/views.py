@@ -27,11 +27,12 @@ from portal.access.rules import WELCOME_LINK_VALID
 from portal.access.service import invite_user, log_access, send_welcome_again, set_account_active
 from portal.agreements.models import Agreement
 from portal.agreements.service import missing_maxima_refusals
+from portal.budgets.service import holder_labels
 from portal.claims import corrections
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
-from portal.dates import format_day, month_days, parse_month, today
+from portal.dates import format_day, month_days, now, parse_month, today
 from portal.extensions import db
 from portal.forms import apply_refusals, form_status
 from portal.money import format_euro
@@ -48,11 +49,13 @@ from portal.office.forms import (
     sheet_form_class,
     sheet_lines,
 )
-from portal.pagination import page_number
+from portal.pagination import page_number, paginate
 from portal.payments import sepa
 from portal.payments.ledger import differences_of, last_check
 from portal.payments.models import PaymentRun
-from portal.payments.service import list_runs, preview_next_run, run_details
+from portal.payments.rules import next_run_date
+from portal.payments.service import check_submitted as check_submitted_sheets
+from portal.payments.service import confirm_run, list_runs, preview_next_run, run_details
 from portal.refusals import AlreadyDone, Refused
 from portal.web import roles_required, show_repeat
 
@@ -72,6 +75,7 @@ def _runs_page(form: RunForm, errors: list[str], status: int = 200):
     ledger = last_check()
     shown = preview.page(page_number(request.args.get("pagina")))
     return render_template("office/runs.html", form=form, errors=errors, preview=preview,
+                           check_form=ConfirmForm(),
                            shown=shown, runs=list_runs(), ledger=ledger,
                            ledger_checked_at=format_day(ledger.checked_at.date()) if ledger else "",
                            ledger_differences=differences_of(ledger) if ledger else [],
@@ -84,23 +88,60 @@ def payment_runs():
     return _runs_page(RunForm(), [])
 
 
+@bp.post("/betaalrondes/controleren")
+@office_only
+def check_submitted():
+    """Check the submitted sheets (and put the monthly wages due ready) before a run, so the
+    confirmation lists them; then on to the confirmation."""
+    if not ConfirmForm().validate_on_submit():
+        return _runs_page(RunForm(), ["Het formulier is verlopen. Probeer het opnieuw."], 400)
+    approved, suspended = check_submitted_sheets(current_user, today())
+    flash(f"{len(approved)} urenbriefje(s) en maandlonen gecontroleerd en goedgekeurd"
+          + (f"; {suspended} opgeschort met de reden." if suspended else "."))
+    return redirect(url_for("office.confirm_run_page"), code=303)
+
+
+def _confirm_page(form: RunForm, errors: list[str], status: int = 200):
+    """The run to confirm, made now: exactly the sheets, transfers and total it pays, with the
+    moment and fingerprint of that list in the form."""
+    confirmation = confirm_run(now())
+    form.fingerprint.data = confirmation.fingerprint
+    form.confirmed_at.data = confirmation.confirmed_at.isoformat()
+    page, offset = paginate(len(confirmation.sheets), page_number(request.args.get("pagina")),
+                            CONFIRM_PAGE_SIZE)
+    shown = confirmation.sheets[offset:offset + CONFIRM_PAGE_SIZE]
+    return render_template("office/run_confirm.html", form=form, errors=errors,
+                           confirmation=confirmation, page=page, sheets=shown,
+                           holders=holder_labels(s.household_id for s in shown),
+                           check_form=ConfirmForm(), next_run=next_run_date(today())), status
+
+
+CONFIRM_PAGE_SIZE = 100
+
+
+@bp.get("/betaalrondes/bevestigen")
+@office_only
+def confirm_run_page():
+    return _confirm_page(RunForm(), [])
+
+
 @bp.post("/betaalrondes")
 @office_only
 def execute():
-    """Check the submitted sheets and pay - exactly what the preview showed: when that changed
-    (or the run was just executed: a second click), 409 and the preview as it is now."""
+    """Pay exactly the run the office confirmed: when a confirmed sheet changed (or the run
+    was just executed: a second click), 409 and the confirmation as it is now."""
     form = RunForm()
     if not form.validate_on_submit():
-        return _runs_page(form, ["Het formulier is verlopen. Probeer het opnieuw."], 400)
+        return _confirm_page(form, ["Het formulier is verlopen. Probeer het opnieuw."], 400)
     try:
-        outcome = service.execute_previewed_run(current_user, today(), form.fingerprint.data)
+        outcome = service.execute_confirmed_run(
+            current_user, today(), form.fingerprint.data,
+            service.parse_confirmed_at(form.confirmed_at.data))
     except AlreadyDone as done:
         return show_repeat(done, url_for("office.payment_run", run_id=done.subject_id))
     except Refused as refused:
         status = 409 if "run_changed" in refused.codes else 422
-        return _runs_page(form, [r.message for r in refused.refusals], status)
-    if outcome.approved:
-        flash(f"{len(outcome.approved)} ingediende urenbriefje(s) gecontroleerd en goedgekeurd.")
+        return _confirm_page(form, [r.message for r in refused.refusals], status)
     for held in outcome.held_back:  # no valid IBAN in the agreement: left for a later run
         flash(f"Urenbriefje {held.claim_reference}: {held.reason}")
     run = outcome.run
@@ -108,7 +149,7 @@ def execute():
         flash("Er is niets te betalen.")
         return redirect(url_for("office.payment_runs"))
     flash(f"Betaalronde {run.reference} is uitgevoerd: {len(run.payments)} betaling(en), "
-          f"totaal {format_euro(run.total_cents)}.")
+          f"totaal {format_euro(run.total_cents)}. Dat is precies wat u bevestigde.")
     return redirect(url_for("office.payment_run", run_id=run.id))
 
 

@@ -17,7 +17,7 @@ from portal.payments.service import batch_commits, execute_run, run_progress
 
 @click.command("run-payments", cls=DutchCommand)
 @click.option("--date", "run_on", callback=parse_cli_date, metavar="JJJJ-MM-DD",
-              help="Datum van de betaalrun (standaard: vandaag).")
+              help="Datum van de betaalronde (standaard: vandaag).")
 @with_appcontext
 @refusals_exit
 def run_payments_command(run_on):
@@ -45,7 +45,7 @@ def run_payments_command(run_on):
         click.echo("Er is niets te betalen.")
         return
     click.echo(f"{len(run.payments)} betalingen, totaal {format_euro(run.total_cents)} "
-               f"(betaalrun {run.reference}).")
+               f"(betaalronde {run.reference}).")
 
 
 @click.command("check-ledger", cls=DutchCommand)

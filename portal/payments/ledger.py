@@ -31,7 +31,7 @@ from portal.payments.models import LedgerCheck, PaymentItem
 RESERVED = "reserved"
 PAID = "paid"
 PAYMENTS = "payments"
-LABELS = {RESERVED: "in behandeling (gereserveerd)", PAID: "uitbetaald",
+LABELS = {RESERVED: "onderweg (gereserveerd)", PAID: "uitbetaald",
           PAYMENTS: "betaald volgens de betaalrondes"}
 
 

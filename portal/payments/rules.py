@@ -146,7 +146,7 @@ def check_claim_amounts(claim_id: int, reference: str, total_cents: int,
                                 f"{format_euro(total_cents)}, verdeeld over de budgetten "
                                 f"{format_euro(sum(shares.values()))}. Zet het urenbriefje op "
                                 "'opgeschort' en laat het controleren; start daarna de "
-                                "betaalrun opnieuw.", "claim"))
+                                "betaalronde opnieuw.", "claim"))
     return refusals
 
 
@@ -189,3 +189,32 @@ def run_fingerprint(candidates: Iterable[tuple[int, str, int]]) -> str:
     text = ";".join(f"{claim_id}:{status}:{cents}" for claim_id, status, cents in rows)
     text += f"|{sum(cents for _id, _status, cents in rows)}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- when runs are held
+
+# The payment office holds a payment run every working day (Monday to Friday). The one rule for
+# "when will this be paid": the budget holder's confirmation panel, the provider's expected
+# payment dates and the office's pages all ask next_run_date.
+RUN_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
+
+
+def next_run_date(today: dt.date) -> dt.date:
+    """The day of the next payment run after `today` (today's run may already have been held,
+    so a sheet approved today is expected in the next one)."""
+    day = today + dt.timedelta(days=1)
+    while day.weekday() not in RUN_WEEKDAYS:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def expected_payment_date(status: str, today: dt.date, paid_on: dt.date | None = None
+                          ) -> dt.date | None:
+    """When a sheet in `status` is expected to be paid: its payment day once paid, the next
+    run's day while submitted or approved, None while it is not on its way to a payment
+    (a concept, waiting for the budget holder, suspended or refused)."""
+    if status == "uitbetaald":
+        return paid_on
+    if status in ("ingediend", "goedgekeurd"):
+        return next_run_date(today)
+    return None

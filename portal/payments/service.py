@@ -91,12 +91,16 @@ class HeldBack:
     reason: str
 
 
-def _unpaid_approved():
-    """Approved claims that no payment item pays yet."""
-    return (select(*_SHEET_COLUMNS)
-            .where(Claim.status == ClaimStatus.GOEDGEKEURD,
-                   ~exists().where(PaymentItem.claim_id == Claim.id))
-            .order_by(Claim.id))
+def _unpaid_approved(confirmed_at: dt.datetime | None = None):
+    """Approved claims that no payment item pays yet; with `confirmed_at`, only those approved
+    by then (the office's confirmed run: a sheet approved later waits for the next run)."""
+    query = (select(*_SHEET_COLUMNS)
+             .where(Claim.status == ClaimStatus.GOEDGEKEURD,
+                    ~exists().where(PaymentItem.claim_id == Claim.id))
+             .order_by(Claim.id))
+    if confirmed_at is not None:
+        query = query.where(or_(Claim.decided_at.is_(None), Claim.decided_at <= confirmed_at))
+    return query
 
 
 @dataclass(frozen=True)
@@ -134,9 +138,10 @@ def _sheets(query) -> list[Sheet]:
             in db.session.execute(query)]
 
 
-def _lock_payable_claims() -> list[Sheet]:
+def _lock_payable_claims(confirmed_at: dt.datetime | None = None) -> list[Sheet]:
     """Load and lock the claims this run will pay; claims another run holds are skipped."""
-    return _sheets(_unpaid_approved().with_for_update(of=Claim.__table__, skip_locked=True))
+    return _sheets(_unpaid_approved(confirmed_at)
+                   .with_for_update(of=Claim.__table__, skip_locked=True))
 
 
 def _accounts(sheets: Sequence[Sheet], versions: dict[int, list], first_days: dict[int, dt.date]
@@ -263,7 +268,7 @@ def _shares(sheets: Sequence[Sheet]) -> dict[int, dict[int, int]]:
 
 
 # The payment office runs payments; None is the system itself (the CLI, a scheduled job).
-RUNS_PAYMENTS = "een betaalrun starten"
+RUNS_PAYMENTS = "een betaalronde starten"
 RUN_LOCK = "payment-run"
 
 
@@ -376,11 +381,12 @@ def _check_still_payable(batch: Sequence[rules.PlannedPayment]) -> None:
             .with_for_update(of=Claim.__table__)).all())
     if still != len(ids):
         raise Refused(Refusal("run_taken_over",
-                              "Een andere betaalrun betaalt deze urenbriefjes al. "
-                              "Start de betaalrun later opnieuw."))
+                              "Een andere betaalronde betaalt deze urenbriefjes al. "
+                              "Start de betaalronde later opnieuw."))
 
 
-def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | None, list[HeldBack]]:
+def _run_payments(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime | None = None
+                  ) -> tuple[PaymentRun | None, list[HeldBack]]:
     """run_payments, and the approved sheets it left for a later run (from its own plan).
 
     Set-based: the sheets are read as rows (no ORM objects), planned with a few queries per
@@ -394,11 +400,15 @@ def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | Non
     last transaction; a run interrupted before that is finished by the next one, which pays
     the sheets still unpaid under the same run (numbering its payments on) and then tells each
     household once, from the run's own items. Nothing is paid twice: payment_items.claim_id is
-    unique and each batch re-checks its sheets (_check_still_payable)."""
+    unique and each batch re-checks its sheets (_check_still_payable).
+
+    confirmed_at: the office's confirmed run (execute_confirmed_run) pays only the sheets
+    approved by then, and puts no wages ready itself (the office's check step did that)."""
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
-    claims_service.make_wage_claims(run_on)  # the fixed monthly wages due: paid like sheets
+    if confirmed_at is None:
+        claims_service.make_wage_claims(run_on)  # the fixed monthly wages due: paid like sheets
     run = _unfinished_run()
-    sheets = _lock_payable_claims()
+    sheets = _lock_payable_claims(confirmed_at)
     if not sheets and run is None:
         return None, []
 
@@ -462,7 +472,7 @@ def _run_payments(actor: User | None, run_on: dt.date) -> tuple[PaymentRun | Non
     run.total_cents = int(total)  # PostgreSQL sums a BIGINT as NUMERIC
     _tell_households(actor, run)
     record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
-           summary=f"Betaalrun {run.reference}: {payment_count} betaling(en), "
+           summary=f"Betaalronde {run.reference}: {payment_count} betaling(en), "
            f"{format_euro(run.total_cents)}",
            detail={"payments": payment_count, "total_cents": run.total_cents,
                    "claims": db.session.scalar(
@@ -568,7 +578,7 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
                            "household_id": household_id, "object_type": "payment_run",
                            "object_id": run.id,
                            "summary": f"{len(mine)} urenbriefje(s) betaald, "
-                                      f"{format_euro(total)}, betaalrun {run.reference}",
+                                      f"{format_euro(total)}, betaalronde {run.reference}",
                            "detail": {"claim_ids": [item[1] for item in mine],
                                       "total_cents": total}})
         notify_many(notes)
@@ -681,6 +691,88 @@ def preview_next_run(today: dt.date) -> RunPreview:
                       wages=wages)
 
 
+# --------------------------------------------------------------------------- the confirmed run
+
+
+@dataclass(frozen=True)
+class ConfirmedSheet:
+    """One sheet of a confirmed run, in run order: what it pays, to whom, for whom."""
+
+    claim_id: int
+    reference: str
+    month: dt.date
+    provider_name: str
+    household_id: int
+    iban: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class RunConfirmation:
+    """The run the office confirms: exactly the sheets, transfers and total it pays. Made of
+    the approved, unpaid sheets approved by `confirmed_at`; the run executed from it pays
+    those and no other (execute_confirmed_run), whatever is approved or submitted after."""
+
+    confirmed_at: dt.datetime
+    lines: list[PreviewLine]
+    sheets: list[ConfirmedSheet]
+    total_cents: int
+    held_back: list[HeldBack]
+    # Submitted sheets not yet checked: not in this run (the office checks them first).
+    to_check_count: int
+    fingerprint: str
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.sheets
+
+
+def confirmed_candidates(confirmed_at: dt.datetime) -> list[Candidate]:
+    """What a run confirmed at `confirmed_at` pays (rules.run_fingerprint's input). One query."""
+    return [(s.id, str(s.status), s.total_cents)
+            for s in _sheets(_unpaid_approved(confirmed_at))]
+
+
+def confirm_run(confirmed_at: dt.datetime) -> RunConfirmation:
+    """The confirmation page's run: every approved, unpaid sheet approved by `confirmed_at`,
+    planned as the run pays it (one transfer per provider and account; sheets without a valid
+    IBAN held back), with the fingerprint of exactly those sheets. Writes nothing."""
+    sheets = _sheets(_unpaid_approved(confirmed_at))
+    plan = _plan(sheets) if sheets else _Plan([], [], {})
+    by_id = {s.id: s for s in sheets}
+    payments = rules.group_into_payments(plan.payable)
+    confirmed = [ConfirmedSheet(c.claim_id, by_id[c.claim_id].reference,
+                                by_id[c.claim_id].month,
+                                plan.providers[c.provider_id].name, c.household_id, c.iban,
+                                c.amount_cents)
+                 for p in payments for c in p.claims]
+    confirmed += [ConfirmedSheet(c.claim_id, by_id[c.claim_id].reference,
+                                 by_id[c.claim_id].month, plan.providers[c.provider_id].name,
+                                 c.household_id, c.iban, 0)
+                  for c in rules.zero_claims(plan.payable)]
+    to_check = db.session.scalar(select(func.count(Claim.id))
+                                 .where(Claim.status == ClaimStatus.INGEDIEND)) or 0
+    return RunConfirmation(
+        confirmed_at=confirmed_at, lines=_preview_lines(plan), sheets=confirmed,
+        total_cents=rules.run_total(payments), held_back=plan.held_back,
+        to_check_count=int(to_check),
+        fingerprint=rules.run_fingerprint((s.id, str(s.status), s.total_cents) for s in sheets))
+
+
+def check_submitted(actor: User, run_on: dt.date) -> tuple[list[Claim], int]:
+    """The office's check before it confirms a run: every submitted sheet is checked
+    (approved, or suspended with the reasons) and the fixed monthly wages due are put ready,
+    so the confirmation lists them. Returns the approved sheets and wages, and how many
+    sheets were suspended."""
+    require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
+    one_at_a_time(RUN_LOCK)
+    before = db.session.scalar(select(func.count(Claim.id))
+                               .where(Claim.status == ClaimStatus.INGEDIEND)) or 0
+    approved = claims_service.approve_all_submitted(run_on)
+    wages = claims_service.make_wage_claims(run_on)
+    return approved + wages, int(before) - len(approved)
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     """What execute_run did: the sheets it approved, the run (None: nothing to pay), and the
@@ -691,17 +783,21 @@ class RunOutcome:
     held_back: list[HeldBack] = field(default_factory=list)
 
 
-def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
+def execute_run(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime | None = None
+                ) -> RunOutcome:
     """The payment run as the office starts it (screen and `portal run-payments` alike):
     check every submitted sheet (approve what passes, suspend what does not), then pay every
     approved sheet. One unit of work: the caller commits, or rolls back on Refused.
 
     Running it twice pays nothing twice: the second time finds nothing to pay (run None).
+
+    confirmed_at: the office's confirmed run (confirm_run): no check of submitted sheets,
+    and only the sheets approved by then are paid.
     """
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     one_at_a_time(RUN_LOCK)  # two runs at the same moment: the second waits for the first
-    approved = claims_service.approve_all_submitted(run_on)
-    run, held_back = _run_payments(actor, run_on)
+    approved = claims_service.approve_all_submitted(run_on) if confirmed_at is None else []
+    run, held_back = _run_payments(actor, run_on, confirmed_at)
     return RunOutcome(approved=approved, run=run, held_back=held_back)
 
 

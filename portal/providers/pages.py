@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal import dates
 from portal.access.constants import Role
 from portal.access.models import User
 from portal.agreements import service as agreements_service
@@ -23,15 +24,18 @@ from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatu
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.reads import effective_status, version_in_force
 from portal.agreements.titles import agreement_titles
+from portal.budgets.constants import CareKind
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimKind, ClaimStatus
-from portal.claims.models import Claim
+from portal.claims.models import Claim, ClaimLine
 from portal.database import id_in
 from portal.dates import format_day, format_month
 from portal.extensions import db
 from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
+from portal.payments.rules import expected_payment_date
+from portal.quantities import quantity_label
 
 
 def mask_iban(iban: str | None) -> str:
@@ -54,12 +58,13 @@ class PaymentStatus:
 def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
                    payment_reference: str | None = None,
                    refusal_reason: str | None = None, kind: ClaimKind = ClaimKind.UREN,
-                   correction_reason: str | None = None) -> PaymentStatus:
-    """Pure: what a provider reads about one hour sheet.
-
-    received (ingediend), waiting for the budget holder, being checked (opgeschort), approved,
-    paid on <date> with <reference>, refused with the reason, or sent back by the budget holder.
-    """
+                   correction_reason: str | None = None,
+                   today: dt.date | None = None) -> PaymentStatus:
+    """Pure: what a provider reads about one hour sheet - the status word everyone reads
+    (portal.vocabulary), then what the provider needs: when it is expected to be paid
+    (payments.rules.expected_payment_date), paid on <date> with <reference>, or why it was
+    sent back, is being looked at or was refused. A correction (claims.corrections) says
+    whether it is paid or netted, with its reason."""
     status = ClaimStatus(status)
     if kind is ClaimKind.TERUGVORDERING:
         if status is ClaimStatus.UITBETAALD:
@@ -69,30 +74,24 @@ def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
             return PaymentStatus(text, "ok", correction_reason)
         return PaymentStatus("Terugvordering: wordt verrekend met uw volgende betaling", "warn",
                              correction_reason)
-    if kind is ClaimKind.NABETALING and status is ClaimStatus.GOEDGEKEURD:
-        return PaymentStatus("Nabetaling: wordt betaald in de volgende betaalronde", "ok",
-                             correction_reason)
-    if status is ClaimStatus.CONCEPT:
-        if refusal_reason:
-            return PaymentStatus("Teruggestuurd door de budgethouder", "warn", refusal_reason)
-        return PaymentStatus("Concept: de budgethouder vult dit urenbriefje in", "neutral")
+    text, tone = status.label, status.tone
+    if status is ClaimStatus.CONCEPT and refusal_reason:
+        return PaymentStatus(f"{text}: teruggestuurd door de budgethouder", "warn",
+                             refusal_reason)
     if status is ClaimStatus.WACHT_OP_AKKOORD:
-        return PaymentStatus("Wacht op akkoord van de budgethouder", "neutral")
-    if status is ClaimStatus.INGEDIEND:
-        return PaymentStatus("Ontvangen door het betaalkantoor", "neutral")
-    if status is ClaimStatus.OPGESCHORT:
-        return PaymentStatus("Wordt gecontroleerd door het betaalkantoor", "warn", refusal_reason)
-    if status is ClaimStatus.GOEDGEKEURD:
-        return PaymentStatus("Goedgekeurd, wordt binnenkort betaald", "ok")
-    if status is ClaimStatus.AFGEKEURD:
-        return PaymentStatus("Afgekeurd", "error", refusal_reason)
-    # UITBETAALD
-    text = "Betaald"
-    if paid_on is not None:
-        text += f" op {format_day(paid_on)}"
-    if payment_reference:
-        text += f" met kenmerk {payment_reference}"
-    return PaymentStatus(text, "ok", correction_reason)
+        return PaymentStatus(f"{text} van de budgethouder", tone)
+    if status in (ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD):
+        expected = expected_payment_date(status.value, today or dates.today())
+        return PaymentStatus(f"{text}, verwacht betaald op {format_day(expected)}", tone,
+                             correction_reason)
+    if status in (ClaimStatus.OPGESCHORT, ClaimStatus.AFGEKEURD):
+        return PaymentStatus(text, tone, refusal_reason)
+    if status is ClaimStatus.UITBETAALD:
+        if paid_on is not None:
+            text += f" op {format_day(paid_on)}"
+        if payment_reference:
+            text += f" met kenmerk {payment_reference}"
+    return PaymentStatus(text, tone, correction_reason)
 
 
 @dataclass(frozen=True)
@@ -244,11 +243,72 @@ def payment_references(claim_ids: list[int]) -> dict[int, str]:
 
 
 @dataclass(frozen=True)
+class SpecificationDetail:
+    """One kind of care at one rate on a paid sheet: the hours (or day parts) and the rate."""
+
+    care_label: str
+    quantity_label: str
+    tariff_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
 class SpecificationLine:
     claim_reference: str
     holder_name: str  # the budget holder (a provider works for people, not for "households")
     month: dt.date
     amount_cents: int
+    details: tuple[SpecificationDetail, ...] = ()
+
+
+def _line_details(claim_ids: list[int]) -> dict[int, list[SpecificationDetail]]:
+    """Per sheet: the hours and rate per kind of care (summed over its days). One query."""
+    details: dict[int, list[SpecificationDetail]] = defaultdict(list)
+    if not claim_ids:
+        return details
+    for cid, care_kind, unit, tariff, quantity, amount in db.session.execute(
+        select(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit, ClaimLine.tariff_cents,
+               func.sum(ClaimLine.quantity), func.sum(ClaimLine.amount_cents))
+        .where(id_in(ClaimLine.claim_id, claim_ids))
+        .group_by(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit,
+                  ClaimLine.tariff_cents)
+        .order_by(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.tariff_cents)):
+        details[cid].append(SpecificationDetail(
+            CareKind(care_kind).label, quantity_label(unit, int(quantity)), int(tariff),
+            int(amount)))
+    return details
+
+
+@dataclass(frozen=True)
+class UpcomingPayment:
+    """An approved or submitted sheet of this provider, not paid yet, and when it is expected."""
+
+    claim_id: int
+    claim_reference: str
+    holder_name: str
+    month: dt.date
+    amount_cents: int
+    status: ClaimStatus
+    expected_on: dt.date
+
+
+def upcoming_payments(provider_id: int, today: dt.date, limit: int = 100
+                      ) -> list[UpcomingPayment]:
+    """What this provider will be paid next: the sheets submitted or approved and not paid,
+    each with the expected payment date (payments.rules.expected_payment_date). Two queries."""
+    rows = db.session.execute(
+        select(Claim.id, Claim.reference, Claim.month, Claim.total_cents, Claim.status,
+               Agreement.household_id)
+        .join(Agreement, Agreement.id == Claim.agreement_id)
+        .where(Agreement.provider_id == provider_id,
+               Claim.status.in_([ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD]),
+               ~exists().where(PaymentItem.claim_id == Claim.id))
+        .order_by(Claim.month, Claim.id).limit(limit)).all()
+    holders = holder_labels({row.household_id for row in rows})
+    return [UpcomingPayment(row.id, row.reference, holders.get(row.household_id, ""),
+                            row.month, row.total_cents, ClaimStatus(row.status),
+                            expected_payment_date(str(row.status), today))
+            for row in rows]
 
 
 @dataclass(frozen=True)
@@ -347,6 +407,7 @@ def _specifications(provider_id: int, payment_ids: list[int]) -> list[PaymentSpe
             .where(id_in(Claim.id, claim_ids), Agreement.provider_id == provider_id))}
     households = {household for _ref, _month, household in details.values()}
     holders = holder_labels(households)
+    per_sheet = _line_details(claim_ids)
     result = []
     for p in (payments[pid] for pid in payment_ids):
         lines = []
@@ -354,7 +415,8 @@ def _specifications(provider_id: int, payment_ids: list[int]) -> list[PaymentSpe
             ref, month, household_id = details[item.claim_id]
             lines.append(SpecificationLine(claim_reference=ref,
                                            holder_name=holders.get(household_id, ""),
-                                           month=month, amount_cents=item.amount_cents))
+                                           month=month, amount_cents=item.amount_cents,
+                                           details=tuple(per_sheet.get(item.claim_id, ()))))
         lines.sort(key=lambda ln: (ln.holder_name, ln.month, ln.claim_reference))
         result.append(PaymentSpecification(
             payment_id=p.id,

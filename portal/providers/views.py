@@ -47,4 +47,6 @@ def payments():
     listing = pages.provider_payments(current_user.provider_id,
                                         page_number(request.args.get("pagina")),
                                         request.args.get("zoek", ""))
-    return render_template("providers/payments.html", specs=listing.specs, listing=listing)
+    upcoming = pages.upcoming_payments(current_user.provider_id, today())
+    return render_template("providers/payments.html", specs=listing.specs, listing=listing,
+                           upcoming=upcoming)

@@ -29,6 +29,6 @@ def test_the_office_passes_and_the_system_too_unless_a_person_must_act():
 def test_anyone_else_is_told_who_can(role):
     assert not is_office(user(role))
     with pytest.raises(Refused) as refused:
-        require_office(user(role), "een betaalrun starten", code="payment_run_not_allowed")
+        require_office(user(role), "een betaalronde starten", code="payment_run_not_allowed")
     assert refused.value.codes == ["payment_run_not_allowed"]
-    assert refused.value.refusals[0].message == "Alleen het betaalkantoor kan een betaalrun starten."
+    assert refused.value.refusals[0].message == "Alleen het betaalkantoor kan een betaalronde starten."

@@ -232,3 +232,24 @@ def test_notice_period_boundary():
     assert "notice_short" in [n.code for n in notices]
     _, notices = check_end(D(2026, 1, 1), None, D(2026, 4, 30), today, 1)
     assert notices == []
+
+
+# --------------------------------------------------------------------------- start in the budget
+
+
+YEAR_2026 = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+YEAR_2027 = (dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+
+
+@pytest.mark.parametrize(("current", "periods", "today", "expected"), [
+    # Finding 5: a budget of this year chosen in December defaulted to next January.
+    (dt.date(2027, 1, 1), [YEAR_2026], dt.date(2026, 12, 6), dt.date(2026, 12, 1)),
+    (dt.date(2027, 1, 1), [YEAR_2026, YEAR_2027], dt.date(2026, 12, 6), dt.date(2027, 1, 1)),
+    (dt.date(2026, 3, 1), [YEAR_2026], dt.date(2026, 2, 10), dt.date(2026, 3, 1)),
+    (dt.date(2026, 3, 1), [YEAR_2027], dt.date(2026, 2, 10), dt.date(2027, 1, 1)),
+    (dt.date(2026, 3, 1), [(dt.date(2025, 1, 1), dt.date(2025, 12, 31))], dt.date(2026, 2, 10),
+     dt.date(2026, 3, 1)),  # no chosen budget runs from now on: left as it is (refused later)
+])
+def test_the_start_date_defaults_inside_the_chosen_budgets_period(current, periods, today,
+                                                                  expected):
+    assert rules.start_in_periods(current, periods, today) == expected

@@ -84,6 +84,28 @@ def test_cost_overview_counts_from_today_and_says_enough(world):
     assert cost_overview(version, D(2027, 1, 5))[0].cost_cents == 0
 
 
+def test_is_there_enough_counts_every_other_approved_agreement_on_the_same_budget(world):
+    """Finding 5: 'Genoeg? Ja' ignored the other agreements on the same budget."""
+    from portal.agreements.constants import VersionStatus
+
+    household, _member, grant, holder = world
+    one_hour = [LineInput(grant.id, CareKind.VERPLEGING, Unit.UUR, 7000, 60)]
+    other = draft(holder, household, grant, lines=one_hour).versions[0]
+    version = draft(holder, household, grant, lines=one_hour).versions[0]
+    alone = cost_overview(version, TODAY)[0]
+    assert alone.others_cents == 0 and alone.enough  # the other is only a draft
+    other.status = VersionStatus.GOEDGEKEURD  # approved: it will draw on the budget
+    other_cost = round(7000 * 334 / 7)  # 1 Feb - 31 Dec 2026
+    _db.session.flush()
+    row = cost_overview(version, TODAY)[0]
+    assert row.others_cents == other_cost and row.cost_cents == other_cost
+    assert row.enough == (2 * other_cost <= 500_000)
+    grant.amount_cents = other_cost + row.cost_cents - 1  # one cent short, together
+    _db.session.flush()
+    row = cost_overview(version, TODAY)[0]
+    assert not row.enough and row.shortfall_cents == 1
+
+
 def test_cost_overview_of_a_draft_without_lines_is_empty(world):
     household, _member, grant, holder = world
     version = draft(holder, household, grant, lines=[]).versions[0]

@@ -115,7 +115,7 @@ def test_index_lists_agreements_with_status_and_history(w, client, login):
     assert "Piet Zorg" in page and agreement.reference in page
     assert "Overeenkomst van opdracht" in page
     assert "Goedgekeurd, nog niet begonnen" in page  # starts 1 February, today 15 January
-    assert "Ter beoordeling bij verstrekker" in page  # the history
+    assert "Wacht op beoordeling" in page  # the history
     assert "Nieuwe zorgovereenkomst maken" in page
 
 
@@ -235,6 +235,29 @@ def wizard_start(w, client, model="familie", relation="grootouder") -> Agreement
         Agreement.household_id == w.household.id).order_by(Agreement.id.desc()).limit(1))
     assert response.location.endswith(step_url(agreement, "budgetten"))
     return agreement
+
+
+def test_a_step_shows_no_errors_on_first_arrival_only_after_a_save(w, client, login):
+    """Finding 5: a red 'Nog niet in orde' box on first arrival at a step. Now a step says
+    what is wrong after the user saved it (or came from the check step's list), not before."""
+    login(w.holder)
+    agreement = wizard_start(w, client)
+    first = text(client.get(step_url(agreement, "budgetten")))  # no budget chosen yet
+    assert "error-summary" not in first and "Nog niet in orde" not in first
+    response = client.post(step_url(agreement, "budgetten"), data={"grants": [w.grant.id]})
+    p = f"g{w.grant.id}_persoonlijke_verzorging"
+    arrival = text(client.get(response.location))
+    assert "error-summary" not in arrival
+    saved = client.post(step_url(agreement, "zorg"), data={
+        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00"})
+    after = text(client.get(saved.location))
+    assert "Nog niet in orde" in after and f'id="{p}_tariff-error"' in after
+    again = text(client.get(step_url(agreement, "zorg")))  # the marker is used once
+    assert "error-summary" not in again
+    from_check = text(client.get(step_url(agreement, "zorg") + "?fout=1"))
+    assert f'id="{p}_tariff-error"' in from_check
+    check = text(client.get(step_url(agreement, "controleren")))
+    assert "/stap/zorg?fout=1" in check
 
 
 def test_wizard_from_start_to_share(w, client, login):

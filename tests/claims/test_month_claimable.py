@@ -100,3 +100,51 @@ def test_the_sheet_page_for_a_monthly_wage_gives_that_reason(client, login, db):
     html = client.get(f"/overeenkomsten/{agreement.id}/urenbriefje/2026-03").get_data(as_text=True)
     assert "vast maandloon. Dat loon wordt elke maand vanzelf betaald" in html
     assert "gold deze zorgovereenkomst niet" not in html
+
+
+# --------------------------------------------------------------------------- open months
+
+
+def open_codes(month, today, provider=False, fcts=None):
+    fcts = fcts or facts(version(starts=D(2026, 1, 1)), grant_periods=GRANT_2026)
+    return [r.code for r in rules.check_month_open(month, today, fcts, provider)]
+
+
+@pytest.mark.parametrize(("month", "today", "provider", "expected"), [
+    (D(2026, 4, 1), D(2026, 4, 10), False, []),                   # running: a concept
+    (D(2026, 5, 1), D(2026, 4, 10), False, ["month_not_begun"]),
+    (D(2026, 1, 1), D(2026, 4, 11), False, []),                   # 10 weeks: last day
+    (D(2026, 1, 1), D(2026, 4, 12), False, ["too_late"]),
+    (D(2026, 1, 1), D(2026, 3, 14), True, []),                    # 6 weeks: last day
+    (D(2026, 1, 1), D(2026, 3, 15), True, ["too_late"]),
+    (D(2025, 12, 1), D(2026, 1, 5), False, ["month_outside_agreement"]),
+])
+def test_a_month_is_open_while_begun_in_time_and_claimable(month, today, provider, expected):
+    assert open_codes(month, today, provider) == expected
+
+
+def test_open_months_are_newest_first_with_deadlines_and_leave_out_taken_ones():
+    fcts = facts(version(starts=D(2026, 1, 1)), grant_periods=GRANT_2026)
+    months = rules.open_months(D(2026, 4, 10), fcts, False, taken=[D(2026, 2, 1)])
+    assert [(m.month, m.deadline, m.draft_only) for m in months] == [
+        (D(2026, 4, 1), D(2026, 7, 9), True),
+        (D(2026, 3, 1), D(2026, 6, 9), False),
+        (D(2026, 1, 1), D(2026, 4, 11), False),
+    ]
+    provider = rules.open_months(D(2026, 4, 10), fcts, True)
+    assert [m.month for m in provider] == [D(2026, 4, 1), D(2026, 3, 1), D(2026, 2, 1)]
+
+
+def test_a_draft_skips_only_the_month_over_check():
+    fcts = facts(version(starts=D(2026, 1, 1)), grant_periods=GRANT_2026)
+    line = rules.LineInput(day=D(2026, 4, 2), care_kind=IB, quantity=120)
+    _priced, refusals = rules.check_sheet(D(2026, 4, 1), [line], fcts, D(2026, 4, 10),
+                                          rules.Stage.DRAFT)
+    assert refusals == []
+    _priced, refusals = rules.check_sheet(D(2026, 4, 1), [line], fcts, D(2026, 4, 10),
+                                          rules.Stage.HANDOVER)
+    assert [r.code for r in refusals] == ["month_not_over"]
+    future = rules.LineInput(day=D(2026, 4, 20), care_kind=IB, quantity=120)
+    _priced, refusals = rules.check_sheet(D(2026, 4, 1), [future], fcts, D(2026, 4, 10),
+                                          rules.Stage.DRAFT)
+    assert [r.code for r in refusals] == ["month_not_over"]  # that day is not worked yet

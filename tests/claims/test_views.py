@@ -20,6 +20,9 @@ from portal.claims.forms import parse_count, parse_hours
 from portal.claims.grid import month_weeks, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.rules import LineInput
+from portal.dates import format_day
+from portal.messages.models import Message
+from portal.payments.rules import next_run_date
 from tests.factories import (
     make_agreement,
     make_authorization,
@@ -229,7 +232,7 @@ def test_show_page_for_each_side_and_404_for_others(client, login, w):
         response = client.get(f"/urenbriefjes/{claim.id}")
         assert response.status_code == 200, user.role
         html = response.get_data(as_text=True).replace(NBSP, " ")
-        assert claim.reference in html and "Wacht op akkoord budgethouder" in html
+        assert claim.reference in html and "Wacht op akkoord" in html
         assert "2:00 uur" in html and "€ 120,00" in html
     for user in (w.other_holder, w.other_provider):
         login(user)
@@ -403,16 +406,40 @@ def test_holder_approves_a_waiting_sheet(client, login, w, db):
     claim = prepared(w)
     login(w.holder)
     page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True).replace(NBSP, " ")
-    assert "Akkoord en indienen" in page and "Budget over na dit urenbriefje" in page
-    assert "€ 880,00" in page
+    # Approving before seeing (finding 3): the sheet's page leads to the check, no button.
+    assert "Akkoord en indienen" not in page and "Terugsturen naar de zorgverlener" not in page
+    assert f'href="/urenbriefjes/{claim.id}/controleren"' in page
+    check = client.get(f"/urenbriefjes/{claim.id}/controleren").get_data(as_text=True)
+    check = check.replace(NBSP, " ")
+    assert "<h1>Controleer het urenbriefje maart 2026</h1>" in check
+    hours, budget = check.index("Gewerkte uren"), check.index("Budget over na dit urenbriefje")
+    buttons = check.index("Akkoord en indienen")
+    assert hours < budget < buttons < check.index("Terugsturen naar de zorgverlener")
+    assert "€ 880,00" in check
     response = client.post(f"/urenbriefjes/{claim.id}/akkoord")
     assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/urenbriefjes/{claim.id}#wat-gebeurt-er-nu")
     db.session.refresh(claim)
     assert claim.status == ClaimStatus.INGEDIEND
     assert db.session.get(Grant, w.grant.id).reserved_cents == 12000
     db.session.expire_all()  # the status as the database gives it back: a plain string
     page = client.get(f"/urenbriefjes/{claim.id}").get_data(as_text=True)
     assert '<span class="tag tag--neutral">Ingediend</span>' in page
+    expected = format_day(next_run_date(TODAY))  # a Friday: the next run is on Monday
+    assert "Wat gebeurt er nu?" in page and f"Verwachte betaaldatum: <strong>{expected}" in page
+
+
+def test_the_check_page_is_only_for_a_sheet_that_waits_for_the_holders_akkoord(client, login,
+                                                                                w, db):
+    claim = prepared(w)
+    login(w.provider_user)
+    assert client.get(f"/urenbriefjes/{claim.id}/controleren").status_code == 404
+    login(w.viewer)
+    assert client.get(f"/urenbriefjes/{claim.id}/controleren").status_code == 403
+    login(w.holder)
+    client.post(f"/urenbriefjes/{claim.id}/akkoord")
+    again = client.get(f"/urenbriefjes/{claim.id}/controleren")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/urenbriefjes/{claim.id}")
 
 
 def test_approve_refused_when_the_budget_is_too_small(client, login, w, db):
@@ -562,14 +589,119 @@ def test_provider_cannot_choose_another_providers_agreement(client, login, w):
     assert w.agreement.reference not in html
 
 
-def test_holder_chooses_and_a_future_month_is_not_offered(client, login, w):
+def test_holder_chooses_and_a_month_past_its_deadline_or_not_begun_is_not_offered(client,
+                                                                                  login, w):
     login(w.holder)
     url = f"/huishoudens/{w.agreement.household_id}/urenbriefjes/nieuw"
-    response = client.get(f"{url}?overeenkomst={w.agreement.id}&maand=2026-04")
-    assert response.status_code == 200
-    assert "Kies een maand uit de lijst" in response.get_data(as_text=True).replace(NBSP, " ")
-    ok = client.get(f"{url}?overeenkomst={w.agreement.id}&maand=2026-03")
-    assert ok.status_code == 302
+    for month in ("2026-05", "2025-12"):  # not begun; submit deadline 11 March 2026 passed
+        response = client.get(f"{url}?overeenkomst={w.agreement.id}&maand={month}")
+        assert response.status_code == 200
+        assert "Kies een maand uit de lijst" in response.get_data(as_text=True)
+    for month in ("2026-03", "2026-04"):  # over and in time; running (a concept)
+        ok = client.get(f"{url}?overeenkomst={w.agreement.id}&maand={month}")
+        assert ok.status_code == 302
+
+
+# --------------------------------------------------------------------------- only valid months
+
+
+def test_the_sheet_list_offers_only_open_months_each_with_its_deadline(client, login, w, db):
+    """Finding 4: the list offered months that cannot be claimed. On 10 April 2026, with an
+    agreement from 1 January 2026: April (running: a concept) and March (until 9 June) for
+    the holder; February's sheet exists already; January until 11 April; December 2025 is
+    before the agreement."""
+    service.prepare_claim(w.holder, w.agreement, D(2026, 2, 1),
+                          [LineInput(D(2026, 2, 2), IB, 60)], TODAY)
+    login(w.holder)
+    html = client.get(f"/huishoudens/{w.agreement.household_id}/urenbriefjes").get_data(
+        as_text=True).replace(NBSP, " ")
+    links = re.findall(rf'href="/overeenkomsten/{w.agreement.id}/urenbriefje/(\d{{4}}-\d{{2}})"',
+                       html)
+    assert links == ["2026-04", "2026-03", "2026-01"]
+    assert "indienen uiterlijk 9 juni 2026" in " ".join(html.split())
+    assert "indienen uiterlijk 11 april 2026" in " ".join(html.split())  # January: 10 weeks
+    assert "Waarom staan andere maanden er niet bij?" in html
+    options = re.findall(r'<option value="(\d{4}-\d{2})"', html)
+    assert options == ["2026-04", "2026-03", "2026-02", "2026-01"]  # the form: every open month
+
+
+def test_the_provider_is_offered_months_within_six_weeks(client, login, w):
+    login(w.provider_user)
+    html = client.get("/zorgverlener/urenbriefje").get_data(as_text=True).replace(NBSP, " ")
+    links = re.findall(rf'href="/overeenkomsten/{w.agreement.id}/urenbriefje/(\d{{4}}-\d{{2}})"',
+                       html)
+    assert links == ["2026-04", "2026-03", "2026-02"]  # January's 6 weeks ended 14 March
+    assert "naar de budgethouder uiterlijk 12 mei 2026" in " ".join(html.split())
+
+
+@pytest.mark.parametrize(("who", "month", "reason"), [
+    ("holder", "2026-05", "mei 2026 is nog niet begonnen"),
+    ("provider_user", "2026-01", "De termijn voor januari 2026 is voorbij"),
+    ("holder", "2025-12", "In december 2025 gold deze zorgovereenkomst niet"),
+])
+def test_a_month_not_offered_is_refused_by_its_address_before_any_grid(client, login, w, db,
+                                                                        who, month, reason):
+    login(getattr(w, who))
+    for response in (client.get(new_url(w, month)),
+                     client.post(new_url(w, month), data={"c0_02": "1:00", "action": "opslaan"})):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert reason.lower() in html.lower()
+        assert 'id="urenbriefje"' not in html  # nothing to fill in
+    assert count(db, Claim) == 0
+
+
+def test_a_provider_saves_a_concept_during_the_month(client, login, w, db):
+    """Providers can save hours during the month (finding 4): a concept, not handed over and
+    not shown to the holder as waiting."""
+    login(w.provider_user)
+    page = client.get(new_url(w, "2026-04")).get_data(as_text=True)
+    assert 'value="concept"' in page and 'value="klaarzetten"' not in page
+    response = client.post(new_url(w, "2026-04"), data={"c0_02": "2:00", "action": "concept"})
+    assert response.status_code == 302
+    claim = db.session.scalar(select(Claim).where(Claim.month == D(2026, 4, 1)))
+    assert claim.status == ClaimStatus.CONCEPT and claim.handed_over_on is None
+    assert db.session.scalar(select(func.count(Message.id))
+                             .where(Message.user_id == w.holder.id)) == 0  # nobody is told
+    # More hours later in the month: still a concept.
+    response = client.post(f"/urenbriefjes/{claim.id}/wijzigen",
+                           data={"c0_02": "2:00", "c0_09": "1:00", "action": "concept"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/urenbriefjes/{claim.id}")
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.CONCEPT and len(claim.lines) == 2
+    # Handing over during the month is refused (pay only after delivery).
+    early = client.post(f"/urenbriefjes/{claim.id}/wijzigen",
+                        data={"c0_02": "2:00", "c0_09": "1:00", "action": "klaarzetten"})
+    assert early.status_code == 422 and "nog niet voorbij" in early.get_data(as_text=True)
+
+
+def test_a_concept_from_during_the_month_is_handed_over_after_it_and_approved(client, login, w,
+                                                                               db, today_is):
+    claim = service.save_draft(w.provider_user, w.agreement, D(2026, 4, 1),
+                               [LineInput(D(2026, 4, 2), IB, 120)], D(2026, 4, 20))
+    today_is(D(2026, 5, 4))
+    login(w.provider_user)
+    response = client.post(f"/urenbriefjes/{claim.id}/wijzigen",
+                           data={"c0_02": "2:00", "c0_16": "1:00", "action": "klaarzetten"})
+    assert response.status_code == 302
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.WACHT_OP_AKKOORD and len(claim.lines) == 2
+    login(w.holder)
+    assert client.get(f"/urenbriefjes/{claim.id}/controleren").status_code == 200
+    assert client.post(f"/urenbriefjes/{claim.id}/akkoord").status_code == 302
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.INGEDIEND
+
+
+def test_the_holder_saves_a_concept_during_the_month(client, login, w, db):
+    login(w.holder)
+    page = client.get(new_url(w, "2026-04")).get_data(as_text=True)
+    assert 'value="indienen"' not in page and 'value="concept"' in page
+    response = client.post(new_url(w, "2026-04"), data={"c0_02": "2:00", "action": "opslaan"})
+    assert response.status_code == 302
+    claim = db.session.scalar(select(Claim).where(Claim.month == D(2026, 4, 1)))
+    assert claim.status == ClaimStatus.CONCEPT
 
 
 def test_provider_choice_page_is_only_for_providers(client, login, w):

@@ -200,7 +200,7 @@ def test_a_suspension_reason_reaches_the_holder_the_provider_and_the_payment_sta
         assert any(REASON in m.body for m in messages_to(db, user)), user.name
     login(world["provider_user"])
     html = page(client.get("/zorgverlener"))
-    assert "Wordt gecontroleerd door het betaalkantoor" in html and REASON in html
+    assert "Wordt nagekeken" in html and REASON in html
 
 
 def test_refusing_a_suspended_sheet_releases_the_budget_and_tells_why(client, login, db, world):

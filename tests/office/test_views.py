@@ -14,6 +14,7 @@ from portal.access.constants import Role
 from portal.claims.constants import ClaimSource, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.dates import add_months, first_of_month, format_day
+from portal.dates import now as real_now
 from portal.dates import today as real_today
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from tests import factories as f
@@ -99,7 +100,7 @@ def test_runs_page_previews_the_next_run_per_provider(client, login, office, app
     row = re.search(r"<th scope=\"row\">Thuiszorg De Linde</th>(.*?)</tr>", html, re.S).group(1)
     assert "NL39RABO0300065264" in row and ">1<" in row and "180,00" in row
     assert "Er is ook 1 ingediend urenbriefje." in " ".join(html.split())
-    assert "Betaalronde uitvoeren" in html
+    assert "Betaalronde voorbereiden" in html and "Ingediende urenbriefjes controleren" in html
 
 
 def test_nothing_to_pay_shows_no_button(client, login, office, db):
@@ -110,18 +111,32 @@ def test_nothing_to_pay_shows_no_button(client, login, office, db):
     assert "nog geen betaalrondes" in html
 
 
-def previewed(client) -> dict[str, str]:
-    """The run form as the office's browser sends it: the preview's hidden fingerprint."""
+def confirmed(client) -> dict[str, str]:
+    """The run form as the office's browser sends it from the confirmation page: the moment
+    and the fingerprint of the run it confirmed."""
+    html = page(client.get("/betaalkantoor/betaalrondes/bevestigen"))
+    fingerprint = re.search(r'<input[^>]*name="fingerprint"[^>]*value="([0-9a-f]+)"', html)
+    confirmed_at = re.search(r'<input[^>]*name="confirmed_at"[^>]*value="([^"]+)"', html)
+    assert fingerprint and confirmed_at, "the run form carries what the office confirmed"
+    return {"fingerprint": fingerprint.group(1), "confirmed_at": confirmed_at.group(1)}
+
+
+def test_the_runs_page_leads_to_a_confirmation_not_to_a_payment(client, login, db, office,
+                                                                approved):
+    login(office)
     html = page(client.get("/betaalkantoor/betaalrondes"))
-    match = re.search(r'<input[^>]*name="fingerprint"[^>]*value="([0-9a-f]+)"', html)
-    assert match, "the run form carries the preview's fingerprint"
-    return {"fingerprint": match.group(1)}
+    assert 'href="/betaalkantoor/betaalrondes/bevestigen"' in html
+    assert "Betaalronde uitvoeren" not in html  # no one-click run
+    check = page(client.get("/betaalkantoor/betaalrondes/bevestigen"))
+    assert approved.reference in check and "Anna Jansen" in check and "180,00" in check
+    assert check.index(approved.reference) < check.index("Betaalronde uitvoeren")
+    assert count(db, PaymentRun) == 0  # looking pays nothing
 
 
 def test_execute_pays_and_redirects_to_the_run_a_second_post_pays_nothing(
         client, login, db, office, approved):
     login(office)
-    form = previewed(client)
+    form = confirmed(client)
     first = client.post("/betaalkantoor/betaalrondes", data=form)
     assert first.status_code == 302
     run = db.session.scalar(select(PaymentRun))
@@ -138,49 +153,53 @@ def test_execute_pays_and_redirects_to_the_run_a_second_post_pays_nothing(
     assert (count(db, PaymentRun), count(db, Payment)) == (1, 1)
 
 
-def test_a_run_that_changed_since_the_preview_pays_nothing_and_shows_the_new_preview(
-        client, login, db, office, approved, world):
+@pytest.mark.parametrize("later_status", [ClaimStatus.GOEDGEKEURD, ClaimStatus.INGEDIEND])
+def test_a_sheet_approved_or_submitted_after_the_confirmation_waits_for_the_next_run(
+        client, login, db, office, approved, world, later_status):
+    """What is executed is what was confirmed: the confirmed sheet is paid, the later one
+    not (it stays where it is, for the next run)."""
     login(office)
-    form = previewed(client)
-    later = make_approved_claim(world["agreement"], MONTH, minutes=[60])  # approved meanwhile
-    db.session.commit()  # by another request: the refused POST's rollback keeps it
+    form = confirmed(client)
+    later = make_approved_claim(world["agreement"], MONTH, minutes=[60], status=later_status,
+                                decided_at=real_now() + dt.timedelta(seconds=1))
+    db.session.commit()
 
     response = client.post("/betaalkantoor/betaalrondes", data=form)
 
-    assert response.status_code == 409
-    html = page(response)
-    assert "Wat er te betalen is, is veranderd sinds u de betaalronde bekeek" in html
-    row = re.search(r"<th scope=\"row\">Thuiszorg De Linde</th>(.*?)</tr>", html, re.S).group(1)
-    assert ">2<" in row and "240,00" in row  # the new preview: both sheets
-    assert count(db, PaymentRun) == 0
-    for claim in (approved, later):
-        db.session.refresh(claim)
-        assert claim.status == ClaimStatus.GOEDGEKEURD
-    # The page's new fingerprint runs the new preview.
-    assert client.post("/betaalkantoor/betaalrondes", data=previewed(client)).status_code == 302
-    assert count(db, PaymentItem) == 2
+    assert response.status_code == 302
+    run = db.session.scalar(select(PaymentRun))
+    assert run.total_cents == approved.total_cents == 18000
+    db.session.refresh(approved)
+    db.session.refresh(later)
+    assert (approved.status, later.status) == (ClaimStatus.UITBETAALD, later_status)
+    assert count(db, PaymentItem) == 1
 
 
-@pytest.mark.parametrize("change", ["submitted", "amount", "refused"])
-def test_any_change_to_what_is_payable_refuses_the_previewed_run(client, login, db, office,
-                                                                  approved, world, change):
+@pytest.mark.parametrize("change", ["amount", "refused"])
+def test_a_confirmed_sheet_that_changed_refuses_the_run(client, login, db, office, approved,
+                                                        world, change):
     login(office)
-    form = previewed(client)
-    if change == "submitted":  # the run would check and pay it too
-        make_approved_claim(f.make_agreement(), MONTH, status=ClaimStatus.INGEDIEND)
-    elif change == "amount":
+    form = confirmed(client)
+    if change == "amount":
         approved.total_cents += 100
     else:  # the same number of sheets, but another one
         approved.status = ClaimStatus.AFGEKEURD
         make_approved_claim(f.make_agreement(), MONTH)
     db.session.commit()
-    assert client.post("/betaalkantoor/betaalrondes", data=form).status_code == 409
+    response = client.post("/betaalkantoor/betaalrondes", data=form)
+    assert response.status_code == 409
+    assert "Een urenbriefje uit de betaalronde die u bevestigde, is veranderd" in page(response)
     assert count(db, PaymentRun) == 0
+    if change == "refused":  # the page's new confirmation runs the new list
+        assert client.post("/betaalkantoor/betaalrondes",
+                           data=confirmed(client)).status_code == 302
 
 
-def test_a_post_without_the_previews_fingerprint_pays_nothing(client, login, db, office, approved):
+def test_a_post_without_the_confirmation_pays_nothing(client, login, db, office, approved):
     login(office)
-    for data in ({}, {"fingerprint": "0" * 32}):
+    at = real_now().isoformat()
+    for data in ({}, {"fingerprint": "0" * 32, "confirmed_at": at}, {"confirmed_at": at},
+                 {"fingerprint": confirmed(client)["fingerprint"]}):
         assert client.post("/betaalkantoor/betaalrondes", data=data).status_code == 409
     assert count(db, PaymentRun) == 0
 
@@ -192,11 +211,11 @@ def test_a_sheet_approved_while_the_run_runs_rolls_the_run_back(client, login, d
     from portal.office import service
 
     login(office)
-    form = previewed(client)
-    stale = service.run_candidates()
+    form = confirmed(client)
+    stale = service.confirmed_candidates(service.parse_confirmed_at(form["confirmed_at"]))
     make_approved_claim(world["agreement"], MONTH)
     db.session.commit()
-    monkeypatch.setattr(service, "run_candidates", lambda: stale)
+    monkeypatch.setattr(service, "confirmed_candidates", lambda _at: stale)
 
     response = client.post("/betaalkantoor/betaalrondes", data=form)
 
@@ -216,7 +235,10 @@ def test_an_agreement_without_a_valid_iban_waits_and_everyone_else_is_paid(
     preview = page(client.get("/betaalkantoor/betaalrondes"))
     assert "Niet in deze betaalronde" in preview and claim.reference in preview
     assert "Niet betaald aan Thuiszorg De Linde" in preview
-    response = client.post("/betaalkantoor/betaalrondes", data=previewed(client))
+    checked = client.post("/betaalkantoor/betaalrondes/controleren",
+                          data={})  # the submitted sheet first
+    assert checked.status_code == 303 and checked.headers["Location"].endswith("/bevestigen")
+    response = client.post("/betaalkantoor/betaalrondes", data=confirmed(client))
     assert response.status_code == 302
     shown = page(client.get(response.headers["Location"]))
     assert f"Urenbriefje {claim.reference}: Niet betaald aan Thuiszorg De Linde" in shown

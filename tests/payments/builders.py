@@ -26,14 +26,15 @@ def agreement_lines(agreement: Agreement) -> list[AgreementLine]:
 
 def make_approved_claim(agreement: Agreement, month: dt.date = dt.date(2026, 3, 1), *,
                         minutes: list[int] | None = None,
-                        status: ClaimStatus = ClaimStatus.GOEDGEKEURD) -> Claim:
+                        status: ClaimStatus = ClaimStatus.GOEDGEKEURD,
+                        decided_at: dt.datetime | None = None) -> Claim:
     """A claim with one line per agreement line per day (days 1, 2, ...), amounts reserved.
 
     minutes: the minutes worked on consecutive days, repeated for every line of the agreement.
     """
     minutes = minutes or [120]
     claim = f.add(Claim(reference=f"UB-T{f.seq():06d}", agreement_id=agreement.id, month=month,
-                        status=status, total_cents=0))
+                        status=status, total_cents=0, decided_at=decided_at))
     shares: dict[int, int] = {}
     total = 0
     for line in agreement_lines(agreement):

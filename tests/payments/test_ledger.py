@@ -50,7 +50,7 @@ def test_a_reservation_the_history_does_not_explain_is_named(db):
     assert differences == [ledger.Difference(grant.id, ledger.RESERVED,
                                              claim.total_cents + 1234, claim.total_cents)]
     assert differences[0].text == (
-        f"Budget {grant.id}: in behandeling (gereserveerd) staat op "
+        f"Budget {grant.id}: onderweg (gereserveerd) staat op "
         f"€\u00a0{(claim.total_cents + 1234) // 100},{(claim.total_cents + 1234) % 100:02d}, "
         f"maar de geschiedenis telt op tot €\u00a0{claim.total_cents // 100},"
         f"{claim.total_cents % 100:02d} (verschil €\u00a012,34).")
@@ -89,7 +89,7 @@ def test_check_ledger_lists_each_difference_in_dutch_and_exits_1(app, db):
     result = invoke(app)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith(f"Budget {first.id}: in behandeling (gereserveerd) staat op")
+    assert lines[0].startswith(f"Budget {first.id}: onderweg (gereserveerd) staat op")
     assert lines[1].startswith(f"Budget {second.id}: uitbetaald staat op €\u00a02,00")
     assert lines[2] == ("2 verschil(len) gevonden in 2 budget(ten). Neem contact op met de "
                         "beheerder van het portaal.")
@@ -110,7 +110,7 @@ def test_the_offices_start_page_warns_while_the_last_check_found_a_difference(ap
     shift(db, grant, reserved_cents=Grant.reserved_cents + 100)
     ledger.check_and_record()
     html = client.get("/betaalkantoor/betaalrondes").get_data(as_text=True)
-    assert warning in html and f"Budget {grant.id}: in behandeling" in html
+    assert warning in html and f"Budget {grant.id}: onderweg" in html
 
     shift(db, grant, reserved_cents=Grant.reserved_cents - 100)  # put right, checked again
     ledger.check_and_record()

@@ -138,3 +138,26 @@ def test_the_run_fingerprint_changes_with_any_sheet_status_or_amount(changed):
 
     assert run_fingerprint(changed) != run_fingerprint([(3, "goedgekeurd", 12_000),
                                                         (1, "ingediend", 4_500)])
+
+
+# --------------------------------------------------------------------------- when runs are held
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (dt.date(2026, 12, 7), dt.date(2026, 12, 8)),   # Monday -> Tuesday
+    (dt.date(2026, 12, 4), dt.date(2026, 12, 7)),   # Friday -> Monday
+    (dt.date(2026, 12, 5), dt.date(2026, 12, 7)),   # Saturday -> Monday
+    (dt.date(2026, 12, 6), dt.date(2026, 12, 7)),   # Sunday -> Monday
+])
+def test_the_next_run_is_the_next_working_day(today, expected):
+    assert rules.next_run_date(today) == expected
+
+
+def test_the_expected_payment_date_follows_the_status():
+    today = dt.date(2026, 12, 7)
+    assert rules.expected_payment_date("ingediend", today) == dt.date(2026, 12, 8)
+    assert rules.expected_payment_date("goedgekeurd", today) == dt.date(2026, 12, 8)
+    assert rules.expected_payment_date("uitbetaald", today, dt.date(2026, 11, 2)) == \
+        dt.date(2026, 11, 2)
+    for status in ("concept", "wacht_op_akkoord", "opgeschort", "afgekeurd"):
+        assert rules.expected_payment_date(status, today) is None

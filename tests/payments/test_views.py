@@ -47,7 +47,7 @@ def test_holder_sees_paid_sheets_with_day_and_reference_and_the_unpaid(client, l
     assert paid[0].reference in html and "€ 120,00" in html
     assert "8 februari 2026" in html and "PGB-20260208-" in html
     unpaid = html[html.index("<h2>Nog niet betaald</h2>"):]
-    assert waiting.reference in unpaid and "Wacht op akkoord budgethouder" in unpaid
+    assert waiting.reference in unpaid and "Wacht op akkoord" in unpaid
     assert "<caption" in html and 'scope="col"' in html
 
 

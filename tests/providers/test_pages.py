@@ -17,29 +17,31 @@ from tests.payments.builders import make_approved_claim
 
 
 @pytest.mark.parametrize(("status", "expected", "tone"), [
-    (ClaimStatus.CONCEPT, "Concept: de budgethouder vult dit urenbriefje in", "neutral"),
-    (ClaimStatus.WACHT_OP_AKKOORD, "Wacht op akkoord van de budgethouder", "neutral"),
-    (ClaimStatus.INGEDIEND, "Ontvangen door het betaalkantoor", "neutral"),
-    (ClaimStatus.OPGESCHORT, "Wordt gecontroleerd door het betaalkantoor", "warn"),
-    (ClaimStatus.GOEDGEKEURD, "Goedgekeurd, wordt binnenkort betaald", "ok"),
+    (ClaimStatus.CONCEPT, "Concept", "neutral"),
+    (ClaimStatus.WACHT_OP_AKKOORD, "Wacht op akkoord van de budgethouder", "warn"),
+    # Finding 9: a date, not "binnenkort" (the next run after Friday 4 December: Monday).
+    (ClaimStatus.INGEDIEND, "Ingediend, verwacht betaald op 7 december 2026", "neutral"),
+    (ClaimStatus.OPGESCHORT, "Wordt nagekeken", "warn"),
+    (ClaimStatus.GOEDGEKEURD, "Goedgekeurd, verwacht betaald op 7 december 2026", "ok"),
     (ClaimStatus.AFGEKEURD, "Afgekeurd", "error"),
 ])
-def test_payment_status_in_plain_dutch(status, expected, tone):
-    result = pages.payment_status(status)
+def test_payment_status_in_the_words_everyone_reads_with_the_expected_date(status, expected,
+                                                                            tone):
+    result = pages.payment_status(status, today=dt.date(2026, 12, 4))
     assert (result.text, result.tone) == (expected, tone)
 
 
 def test_paid_sheet_says_when_and_with_which_reference():
     result = pages.payment_status(ClaimStatus.UITBETAALD, paid_on=dt.date(2026, 3, 5),
                                     payment_reference="PGB-20260305-0001-001")
-    assert result.text == "Betaald op 5 maart 2026 met kenmerk PGB-20260305-0001-001"
+    assert result.text == "Uitbetaald op 5 maart 2026 met kenmerk PGB-20260305-0001-001"
 
 
 def test_refused_sheet_carries_the_reason_and_a_sent_back_concept_says_so():
     refused = pages.payment_status(ClaimStatus.AFGEKEURD, refusal_reason="Dubbele uren op 3 maart.")
     assert refused.reason == "Dubbele uren op 3 maart."
     sent_back = pages.payment_status(ClaimStatus.CONCEPT, refusal_reason="Maandag klopt niet.")
-    assert sent_back.text == "Teruggestuurd door de budgethouder"
+    assert sent_back.text == "Concept: teruggestuurd door de budgethouder"
     assert sent_back.reason == "Maandag klopt niet."
 
 
@@ -64,7 +66,7 @@ def test_agreements_and_specifications_of_one_provider_only(db):
     sheets = {s.claim_id: s for s in rows[0].sheets}
     assert set(sheets) == {paid.id, waiting.id}
     payment = next(p for p in run.payments if p.provider_id == provider.id)
-    assert sheets[paid.id].status.text == (f"Betaald op 2 april 2026 met kenmerk "
+    assert sheets[paid.id].status.text == (f"Uitbetaald op 2 april 2026 met kenmerk "
                                            f"{payment.reference}")
     assert sheets[waiting.id].status.text == "Wacht op akkoord van de budgethouder"
 

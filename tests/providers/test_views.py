@@ -4,6 +4,7 @@ another provider's data)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_home_lists_all_agreements_of_the_organisation_with_payment_status(clien
         assert "Huishouden Jansen" in html and "Huishouden Bakker" in html
         assert world["a"].reference in html and world["b"].reference in html
         payment = next(p for p in world["run"].payments if p.provider_id == world["org"].id)
-        assert f"Betaald op 4 maart 2026 met kenmerk {payment.reference}" in html
+        assert f"Uitbetaald op 4 maart 2026 met kenmerk {payment.reference}" in html
         assert "Afgekeurd" in html and "Op 2 februari staan dubbele uren." in html
         client.post("/uitloggen")
 
@@ -154,3 +155,29 @@ def test_the_provider_start_page_says_what_to_do_first(client, login, db):
     assert f'href="/overeenkomsten/{shared.id}/ondertekenen-zorgverlener"' in mine
     assert "Anna de Vries geeft akkoord op het urenbriefje over februari 2026" in others
     assert f'href="/urenbriefjes/{waiting.id}"' in others
+
+
+def test_the_payments_page_shows_upcoming_payments_and_hours_and_rates_per_line(
+        client, login, db):
+    """Finding 9: when will I be paid, and for what. An approved sheet is listed with the
+    next run's date; a paid one with its hours and rate per kind of care."""
+    from portal.dates import format_day
+    from portal.dates import today as real_today
+    from portal.payments.rules import next_run_date
+
+    provider = f.make_provider(name="Zorg Op Maat")
+    agreement = f.make_agreement(f.make_grant(), provider)
+    paid = make_approved_claim(agreement, dt.date(2026, 3, 1), minutes=[120, 90])
+    run_payments(f.make_user(Role.BEHEERDER), dt.date(2026, 4, 2))
+    waiting = make_approved_claim(agreement, dt.date(2026, 4, 1), minutes=[60])
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
+    html = client.get("/zorgverlener/betalingen").get_data(as_text=True).replace("\xa0", " ")
+    upcoming = html[html.index("Verwachte betalingen"):html.index('id="betaald-titel"')]
+    assert waiting.reference in upcoming and paid.reference not in upcoming
+    assert format_day(next_run_date(real_today())) in upcoming
+    line = paid.lines[0]
+    spec = html[html.index('id="betaald-titel"'):]
+    assert paid.reference in spec, spec[:3000]
+    tariff = format_euro(line.tariff_cents).replace("\xa0", " ")
+    assert re.search(rf"Individuele begeleiding: 3:30 uur x <span[^>]*>{re.escape(tariff)}</span>",
+                     spec)
