@@ -10,17 +10,23 @@ import datetime as dt
 
 from sqlalchemy import func, insert, select, update
 
-from portal.dates import now
+from portal.dates import now, today
 from portal.extensions import db
 from portal.messages.models import Message
+from portal.messages.waiting import mail_after_commit
 from portal.pagination import Page, paginate
 
 
 def notify(user_ids: list[int] | set[int], kind: str, subject: str, body: str = "",
-           link: str | None = None) -> list[Message]:
-    messages = [Message(user_id=uid, kind=kind, subject=subject, body=body, link=link)
+           link: str | None = None, *, sender: str | None = None,
+           about: str | None = None) -> list[Message]:
+    """One message per user: `sender` is who did what it tells, `about` the item's human title.
+    Those who chose it get the short "er wacht iets" mail after the commit (waiting.py)."""
+    messages = [Message(user_id=uid, kind=kind, subject=subject, body=body, link=link,
+                        sender=sender, about=about)
                 for uid in sorted(set(user_ids))]
     db.session.add_all(messages)
+    mail_after_commit([m.user_id for m in messages], today())
     return messages
 
 
@@ -32,6 +38,7 @@ def notify_many(notes) -> None:
             for user_ids, kind, subject, body in notes for uid in sorted(set(user_ids))]
     if rows:
         db.session.execute(insert(Message), rows)
+        mail_after_commit({row["user_id"] for row in rows}, today())
 
 
 def inbox(user_id: int, limit: int = 200, offset: int = 0) -> list[Message]:
