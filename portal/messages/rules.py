@@ -19,6 +19,12 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(TZ).date() if moment.tzinfo is not None else moment.date()
 
 
+def clock_time(moment: dt.datetime) -> str:
+    """"09:05": the Dutch time of day of a moment."""
+    local = moment.astimezone(TZ) if moment.tzinfo is not None else moment
+    return f"{local:%H:%M}"
+
+
 def day_label(day: dt.date, today: dt.date) -> str:
     """"Vandaag", "Gisteren", or the date ("3 juni 2026")."""
     if day == today:

@@ -7,11 +7,14 @@ filters on it, so another user's message is simply not found (the page answers 4
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
+from portal.access.models import User
 from portal.dates import now, today
 from portal.extensions import db
+from portal.messages import rules
 from portal.messages.models import Message
 from portal.messages.waiting import mail_after_commit
 from portal.pagination import Page, paginate
@@ -61,6 +64,34 @@ def inbox_page(user_id: int, requested: int) -> tuple[list[Message], Page]:
     return inbox(user_id, INBOX_PAGE_SIZE, offset), shown
 
 
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the Berichten page, ready to show."""
+
+    id: int
+    subject: str
+    sender: str | None
+    about: str | None
+    summary: str
+    time: str
+    unread: bool
+
+
+def inbox_groups(user_id: int, requested: int, today: dt.date) -> tuple[list[rules.DayGroup], Page]:
+    """One page of the user's messages as rows grouped per day (Vandaag, Gisteren, a date)."""
+    messages, page = inbox_page(user_id, requested)
+    rows = [_row(m) for m in messages]
+    groups = rules.group_by_day(messages, today)
+    by_id = {row.id: row for row in rows}
+    return [rules.DayGroup(g.day, g.label, [by_id[m.id] for m in g.messages]) for g in groups], page
+
+
+def _row(message: Message) -> InboxRow:
+    return InboxRow(id=message.id, subject=message.subject, sender=message.sender,
+                    about=message.about, summary=rules.summary(message.body),
+                    time=rules.clock_time(message.created_at), unread=message.read_at is None)
+
+
 def unread_count(user_id: int) -> int:
     """How many of the user's messages are not read yet (one query)."""
     return int(db.session.scalar(
@@ -89,3 +120,13 @@ def mark_all_read(user_id: int, at: dt.datetime | None = None) -> int:
         .values(read_at=at or now()).execution_options(synchronize_session="fetch"))
     db.session.flush()
     return int(result.rowcount or 0)
+
+
+def set_mail_when_waiting(user: User, on: bool) -> bool:
+    """The login's own choice: a short mail when something waits for it (off by default).
+    Returns whether it changed."""
+    if bool(user.mail_when_waiting) == on:
+        return False
+    user.mail_when_waiting = on
+    db.session.flush()
+    return True
