@@ -58,7 +58,9 @@ def show(message_id: int):
 def mail_setting():
     """The login's choice of the short "er wacht iets op u" mail (off by default)."""
     user = current_user._get_current_object()
-    form = MailSettingForm(data={"mail_when_waiting": user.mail_when_waiting})
+    # Posted: only what was sent counts (an unticked box is not sent at all).
+    form = MailSettingForm(data=None if request.method == "POST"
+                           else {"mail_when_waiting": user.mail_when_waiting})
     if form.validate_on_submit():
         service.set_mail_when_waiting(user, bool(form.mail_when_waiting.data))
         flash("U krijgt een e-mail als er iets op u wacht." if user.mail_when_waiting
