@@ -38,6 +38,7 @@ from portal.access.permissions import (
 )
 from portal.access.service import record
 from portal.agreements import rules, tariffs
+from portal.agreements.about import agreement_about
 from portal.agreements.changes import (
     AGREEMENT_ENDED,
     NOT_ALLOWED,
@@ -328,9 +329,12 @@ def _office_user_ids() -> set[int]:
     return set(db.session.scalars(select(User.id).where(User.role == Role.BEHEERDER)))
 
 
-def _notify(user_ids: set[int], kind: str, subject: str, body: str = "") -> None:
+def _notify(user_ids: set[int], kind: str, subject: str, body: str = "", *,
+            agreement: Agreement | None = None, actor: User | None = None) -> None:
+    """The message names who did it (`actor`) and the agreement by its human title."""
     if user_ids:
-        notify(user_ids, kind, subject, body)
+        notify(user_ids, kind, subject, body, sender=actor.name if actor is not None else None,
+               about=agreement_about(agreement.id) if agreement is not None else None)
 
 
 def _add_lines(version: AgreementVersion, lines: Sequence[LineInput], verdict: DraftVerdict) -> None:
