@@ -125,14 +125,20 @@ def mails(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if MAIL in r.getMessage()]
 
 
+def mails_after_commit(db, caplog, user_ids) -> list[str]:
+    """Write a message for `user_ids`, commit: the "er wacht iets" mails that went out."""
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        service.notify(user_ids, "test", "Onderwerp", "Tekst")
+        db.session.commit()
+    return mails(caplog)
+
+
 def test_the_mail_is_off_by_default(db, caplog, travel):
     travel(JUNE_15)
     anna = f.make_user()
     assert anna.mail_when_waiting is False
-    with caplog.at_level(logging.WARNING):
-        service.notify([anna.id], "test", "Onderwerp", "Tekst")
-        db.session.commit()
-    assert mails(caplog) == []
+    assert mails_after_commit(db, caplog, [anna.id]) == []
 
 
 def test_on_sends_one_mail_a_day_without_personal_data_and_off_gets_none(db, caplog, travel):
@@ -154,21 +160,13 @@ def test_on_sends_one_mail_a_day_without_personal_data_and_off_gets_none(db, cap
         assert personal not in text
     assert "Er wacht iets op u in het PGB-portaal" in text
 
-    caplog.clear()
     travel(JUNE_15 + dt.timedelta(days=1))
-    with caplog.at_level(logging.WARNING):
-        service.notify([anna.id, kees.id], "test", "Morgen", "Tekst")
-        db.session.commit()
-    assert len(mails(caplog)) == 1  # a new day, one new mail
+    assert len(mails_after_commit(db, caplog, [anna.id, kees.id])) == 1  # a new day, a new mail
 
     service.set_mail_when_waiting(anna, False)
     db.session.commit()
-    caplog.clear()
     travel(JUNE_15 + dt.timedelta(days=2))
-    with caplog.at_level(logging.WARNING):
-        service.notify([anna.id], "test", "Overmorgen", "Tekst")
-        db.session.commit()
-    assert mails(caplog) == []
+    assert mails_after_commit(db, caplog, [anna.id]) == []
 
 
 def test_a_rollback_sends_no_mail_and_keeps_the_day(db, caplog, travel):
@@ -181,10 +179,7 @@ def test_a_rollback_sends_no_mail_and_keeps_the_day(db, caplog, travel):
         db.session.rollback()
         db.session.commit()
     assert mails(caplog) == []
-    with caplog.at_level(logging.WARNING):
-        service.notify([anna.id], "test", "Onderwerp", "Tekst")
-        db.session.commit()
-    assert len(mails(caplog)) == 1
+    assert len(mails_after_commit(db, caplog, [anna.id])) == 1
 
 
 def test_with_redis_the_mail_is_a_job_on_the_queue(db, app, travel, monkeypatch):
