@@ -33,11 +33,12 @@ def notify(user_ids: list[int] | set[int], kind: str, subject: str, body: str = 
     return messages
 
 
-def notify_many(notes) -> None:
+def notify_many(notes, *, sender: str | None = None) -> None:
     """Many messages in one bulk insert (a payment run's): `notes` are (user ids, kind,
-    subject, body); the same as `notify` for each, without an object per message."""
+    subject, body), all from `sender`; the same as `notify` for each, without an object per
+    message."""
     rows = [{"user_id": uid, "kind": kind, "subject": subject, "body": body, "link": None,
-             "created_at": now()}
+             "sender": sender, "about": None, "created_at": now()}
             for user_ids, kind, subject, body in notes for uid in sorted(set(user_ids))]
     if rows:
         db.session.execute(insert(Message), rows)

@@ -462,7 +462,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
                       f"Betaald: {format_euro(p.amount_cents)} op {day}",
                       f"Wij hebben {format_euro(p.amount_cents)} overgemaakt naar {p.iban} "
                       f"met kenmerk {references[p.number]}. Dit is betaald:\n" + "\n".join(lines)))
-    notify_many(notes)
+    notify_many(notes, sender="Het betaalkantoor")
 
 
 def _tell_households(actor: User | None, run: PaymentRun) -> None:
@@ -515,7 +515,7 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
                                       f"{format_euro(total)}, betaalrun {run.reference}",
                            "detail": {"claim_ids": [item[1] for item in mine],
                                       "total_cents": total}})
-        notify_many(notes)
+        notify_many(notes, sender="Het betaalkantoor")
         record_many(events)
 
 

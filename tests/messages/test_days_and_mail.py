@@ -219,3 +219,10 @@ def test_the_account_setting_turns_the_mail_on_and_off(client, login, db):
     assert answer.status_code == 302
     db.session.refresh(anna)
     assert anna.mail_when_waiting is False
+
+
+def test_bulk_messages_carry_their_sender(db):
+    anna = f.make_user()
+    service.notify_many([([anna.id], "test", "Betaald", "EUR 5,00")], sender="Het betaalkantoor")
+    [sent] = service.inbox(anna.id)
+    assert (sent.subject, sent.sender, sent.about) == ("Betaald", "Het betaalkantoor", None)
