@@ -79,7 +79,7 @@ from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.database import parse_id, set_row
 from portal.extensions import db
-from portal.messages.service import notify
+from portal.messages.service import notify, sender_name
 from portal.money import format_euro
 from portal.providers.models import Provider, ProviderLink
 from portal.providers.rules import (
@@ -333,7 +333,7 @@ def _notify(user_ids: set[int], kind: str, subject: str, body: str = "", *,
             agreement: Agreement | None = None, actor: User | None = None) -> None:
     """The message names who did it (`actor`) and the agreement by its human title."""
     if user_ids:
-        notify(user_ids, kind, subject, body, sender=actor.name if actor is not None else None,
+        notify(user_ids, kind, subject, body, sender=sender_name(actor),
                about=agreement_about(agreement.id) if agreement is not None else None)
 
 

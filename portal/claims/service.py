@@ -60,7 +60,7 @@ from portal.dates import (
     now,
 )
 from portal.extensions import db
-from portal.messages.service import notify
+from portal.messages.service import notify, sender_name
 from portal.money import format_euro
 from portal.providers.models import Provider
 from portal.quantities import quantity_label
@@ -341,7 +341,7 @@ def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
     about = agreement_about(claim.agreement_id) if sent else None
     for notice in sent:
         _notify(notice.user_ids, notice.kind, notice.subject, notice.body,
-                sender=actor.name if actor is not None else None, about=about)
+                sender=sender_name(actor), about=about)
     return claim
 
 

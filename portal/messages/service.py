@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
+from portal.access.constants import Role
 from portal.access.models import User
 from portal.dates import now, today
 from portal.extensions import db
@@ -31,6 +32,17 @@ def notify(user_ids: list[int] | set[int], kind: str, subject: str, body: str = 
     db.session.add_all(messages)
     mail_after_commit([m.user_id for m in messages], today())
     return messages
+
+
+PAYMENT_OFFICE = "Het betaalkantoor"
+
+
+def sender_name(actor: User | None) -> str | None:
+    """How a message names who did it: the person, or the payment office as a whole (its
+    staff act for the office); None when the portal did it by itself."""
+    if actor is None:
+        return None
+    return PAYMENT_OFFICE if actor.role == Role.BEHEERDER else actor.name
 
 
 def notify_many(notes, *, sender: str | None = None) -> None:

@@ -226,3 +226,10 @@ def test_bulk_messages_carry_their_sender(db):
     service.notify_many([([anna.id], "test", "Betaald", "EUR 5,00")], sender="Het betaalkantoor")
     [sent] = service.inbox(anna.id)
     assert (sent.subject, sent.sender, sent.about) == ("Betaald", "Het betaalkantoor", None)
+
+
+def test_the_payment_office_signs_as_the_office_others_by_name(db):
+    assert service.sender_name(f.make_user(Role.BEHEERDER, name="Els Kantoor")) == \
+        "Het betaalkantoor"
+    assert service.sender_name(f.make_user(name="Ria de Graaf")) == "Ria de Graaf"
+    assert service.sender_name(None) is None
