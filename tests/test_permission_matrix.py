@@ -129,6 +129,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("messages.show", "GET"): row("/berichten/{message}", ok={"holder_a"}),
     ("messages.mark_all_read", "POST"): row("/berichten/alles-gelezen", "POST", ok=LOGGED_IN,
                                             status=302),
+    ("messages.mail_setting", "GET"): row("/account/e-mail-bij-berichten", ok=LOGGED_IN),
+    ("messages.mail_setting", "POST"): row("/account/e-mail-bij-berichten", "POST",
+                                           ok=LOGGED_IN, status=302),
     # --- the household's file ---
     ("overview.household", "GET"): row(H + "/budget", ok=VIEWERS),
     ("payments.household", "GET"): row(H + "/betalingen", ok=VIEWERS),

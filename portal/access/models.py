@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event, func
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event, false, func
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -53,6 +53,10 @@ class User(Model):
     external_id: Mapped[str | None] = mapped_column(String(100), index=True, unique=True)
     # The last login through DigiD or eHerkenning (the office's login page shows it).
     external_login_at: Mapped[dt.datetime | None]
+    # The login's own choice (account page, off by default): one short mail without personal
+    # data when something waits for it in the portal, at most once a day (waiting_mailed_on).
+    mail_when_waiting: Mapped[bool] = mapped_column(default=False, server_default=false())
+    waiting_mailed_on: Mapped[dt.date | None]
 
     @hybrid_property
     def is_machine(self) -> bool:

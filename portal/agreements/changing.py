@@ -87,7 +87,8 @@ def end_agreement(actor: User, agreement: Agreement, ended_on: dt.date | None,
     _notify(_provider_user_ids(agreement.provider_id)
             | _consulent_user_ids(funder_ids_of_version(version)), "agreement_ended",
             f"Zorgovereenkomst {agreement.reference} is beëindigd",
-            f"De laatste dag van de zorg is {format_day(ended_on)}.")
+            f"De laatste dag van de zorg is {format_day(ended_on)}.", agreement=agreement,
+            actor=actor)
     db.session.flush()
     return version
 
@@ -141,7 +142,8 @@ def propose_change(actor: User, agreement: Agreement, *, starts_on: dt.date | No
         _audit("extend", actor, agreement, version, f"{agreement.reference} verlengd ({end})",
                on_behalf_of=on_behalf_of)
         _notify(_provider_user_ids(agreement.provider_id), "agreement_extended",
-                f"Zorgovereenkomst {agreement.reference} is verlengd", f"Nieuwe einde: {end}.")
+                f"Zorgovereenkomst {agreement.reference} is verlengd", f"Nieuwe einde: {end}.",
+                agreement=agreement, actor=actor)
     else:
         _audit("propose_change", actor, agreement, version, f"Wijziging van {agreement.reference} "
                f"vanaf {format_day(draft.starts_on)} als concept gemaakt",

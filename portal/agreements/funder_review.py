@@ -126,7 +126,8 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     _audit("approve" if approve else "reject", actor, agreement, version,
            f"{subject} ({funder_name})" if approve else subject, detail=detail)
     _notify(_holder_user_ids(agreement.household_id) | _provider_user_ids(agreement.provider_id),
-            "agreement_approved" if approve else "agreement_rejected", subject, body)
+            "agreement_approved" if approve else "agreement_rejected", subject, body,
+            agreement=agreement, actor=actor)
     db.session.flush()
     return version
 

@@ -39,6 +39,7 @@ from portal.access.permissions import (
 )
 from portal.access.service import record
 from portal.agreements import rules, tariffs
+from portal.agreements.about import agreement_about
 from portal.agreements.changes import (
     AGREEMENT_ENDED,
     NOT_ALLOWED,
@@ -79,7 +80,7 @@ from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.database import parse_id, set_row
 from portal.extensions import db
-from portal.messages.service import notify
+from portal.messages.service import notify, sender_name
 from portal.money import format_euro
 from portal.providers.models import Provider, ProviderLink
 from portal.providers.rules import (
@@ -329,9 +330,12 @@ def _office_user_ids() -> set[int]:
     return set(db.session.scalars(select(User.id).where(User.role == Role.BEHEERDER)))
 
 
-def _notify(user_ids: set[int], kind: str, subject: str, body: str = "") -> None:
+def _notify(user_ids: set[int], kind: str, subject: str, body: str = "", *,
+            agreement: Agreement | None = None, actor: User | None = None) -> None:
+    """The message names who did it (`actor`) and the agreement by its human title."""
     if user_ids:
-        notify(user_ids, kind, subject, body)
+        notify(user_ids, kind, subject, body, sender=sender_name(actor),
+               about=agreement_about(agreement.id) if agreement is not None else None)
 
 
 def _add_lines(version: AgreementVersion, lines: Sequence[LineInput], verdict: DraftVerdict) -> None:

@@ -72,7 +72,7 @@ def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVe
     _notify(provider_users, "agreement_shared",
             f"Zorgovereenkomst {agreement.reference} klaar om te ondertekenen",
             "De budgethouder heeft een zorgovereenkomst met u gedeeld. Controleer en vul uw "
-            "gegevens aan en onderteken de overeenkomst.")
+            "gegevens aan en onderteken de overeenkomst.", agreement=agreement, actor=actor)
     if not provider_users:  # the payment office makes the provider a login (step 2 says so)
         provider = agreement.provider
         _notify(_office_user_ids(), "provider_login_needed",
@@ -154,7 +154,8 @@ def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
         body = ("De zorgverlener heeft gegevens aangepast (" + ", ".join(names[f] for f in changed)
                 + "). Controleer die goed voordat u ondertekent.")
     _notify(_holder_user_ids(agreement.household_id), "agreement_provider_signed",
-            f"Zorgverlener heeft {agreement.reference} ondertekend", body)
+            f"Zorgverlener heeft {agreement.reference} ondertekend", body,
+            agreement=agreement, actor=actor)
     db.session.flush()
     return version
 
@@ -170,10 +171,11 @@ def _submit(version: AgreementVersion) -> None:
           reason="Automatisch ingediend na ondertekening")
     _notify(_consulent_user_ids(funder_ids_of_version(version)), "agreement_to_review",
             f"Zorgovereenkomst {agreement.reference} ter beoordeling",
-            "Een zorgovereenkomst wacht op uw beoordeling.")
+            "Een zorgovereenkomst wacht op uw beoordeling.", agreement=agreement)
     _notify(_provider_user_ids(agreement.provider_id), "agreement_submitted",
             f"Zorgovereenkomst {agreement.reference} is ondertekend",
-            "Beide partijen hebben ondertekend. De verstrekker beoordeelt de overeenkomst nu.")
+            "Beide partijen hebben ondertekend. De verstrekker beoordeelt de overeenkomst nu.",
+            agreement=agreement)
 
 
 def holder_sign(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:

@@ -39,6 +39,7 @@ from portal.access.permissions import (
     require_office,
 )
 from portal.access.service import record, record_many
+from portal.agreements.about import agreement_about
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage, version_for_day
@@ -69,7 +70,7 @@ from portal.dates import (
     now,
 )
 from portal.extensions import db
-from portal.messages.service import notify
+from portal.messages.service import notify, sender_name
 from portal.money import format_euro
 from portal.providers.models import Provider
 from portal.quantities import quantity_label
@@ -278,9 +279,10 @@ def _event(claim: Claim, from_status: str | None, to_status: str, actor: User | 
                    **({"received_on": received_on.isoformat()} if received_on else {})})
 
 
-def _notify(user_ids: list[int], kind: str, subject: str, body: str = "") -> None:
+def _notify(user_ids: list[int], kind: str, subject: str, body: str = "", *,
+            sender: str | None = None, about: str | None = None) -> None:
     if user_ids:
-        notify(user_ids, kind, subject, body)
+        notify(user_ids, kind, subject, body, sender=sender, about=about)
 
 
 def _sheet_label(claim: Claim) -> str:
@@ -362,8 +364,11 @@ def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
         db.session.flush()
     _event(claim, from_status, to_status, actor, on_behalf_of, audit, household_id,
            reason=reason, summary=summary, received_on=received_on)
-    for notice in (notices(claim) if notices is not None else ()):
-        _notify(notice.user_ids, notice.kind, notice.subject, notice.body)
+    sent = list(notices(claim)) if notices is not None else []
+    about = agreement_about(claim.agreement_id) if sent else None
+    for notice in sent:
+        _notify(notice.user_ids, notice.kind, notice.subject, notice.body,
+                sender=sender_name(actor), about=about)
     return claim
 
 

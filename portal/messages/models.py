@@ -19,5 +19,8 @@ class Message(Model):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(300))
+    # Who did what the message tells (a person or organisation), and the item's human title.
+    sender: Mapped[str | None] = mapped_column(String(200))
+    about: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     read_at: Mapped[dt.datetime | None]

@@ -7,34 +7,55 @@ filters on it, so another user's message is simply not found (the page answers 4
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
+from portal.access.constants import Role
+from portal.access.models import User
 from portal.database import rowcount
-from portal.dates import TZ, now
+from portal.dates import now, today
 from portal.extensions import db
+from portal.messages import rules
 from portal.messages.models import Message
+from portal.messages.waiting import mail_after_commit
 from portal.pagination import Page, paginate
 
 
 def notify(user_ids: list[int] | set[int], kind: str, subject: str, body: str = "",
-           link: str | None = None) -> list[Message]:
-    messages = [Message(user_id=uid, kind=kind, subject=subject, body=body, link=link)
+           link: str | None = None, *, sender: str | None = None,
+           about: str | None = None) -> list[Message]:
+    """One message per user: `sender` is who did what it tells, `about` the item's human title.
+    Those who chose it get the short "er wacht iets" mail after the commit (waiting.py)."""
+    messages = [Message(user_id=uid, kind=kind, subject=subject, body=body, link=link,
+                        sender=sender, about=about)
                 for uid in sorted(set(user_ids))]
     db.session.add_all(messages)
+    mail_after_commit([m.user_id for m in messages], today())
     return messages
 
 
-def notify_many(notes) -> None:
+PAYMENT_OFFICE = "Het betaalkantoor"
+
+
+def sender_name(actor: User | None) -> str | None:
+    """How a message names who did it: the person, or the payment office as a whole (its
+    staff act for the office); None when the portal did it by itself."""
+    if actor is None:
+        return None
+    return PAYMENT_OFFICE if actor.role == Role.BEHEERDER else actor.name
+
+
+def notify_many(notes, *, sender: str | None = None) -> None:
     """Many messages in one bulk insert (a payment run's): `notes` are (user ids, kind,
-    subject, body); the same as `notify` for each, without an object per message."""
+    subject, body), all from `sender`; the same as `notify` for each, without an object per
+    message."""
     rows = [{"user_id": uid, "kind": kind, "subject": subject, "body": body, "link": None,
-             "created_at": now()}
+             "sender": sender, "about": None, "created_at": now()}
             for user_ids, kind, subject, body in notes for uid in sorted(set(user_ids))]
     if rows:
         db.session.execute(insert(Message), rows)
+        mail_after_commit({row["user_id"] for row in rows}, today())
 
 
 def inbox(user_id: int, limit: int = 200, offset: int = 0) -> list[Message]:
@@ -58,35 +79,31 @@ def inbox_page(user_id: int, requested: int) -> tuple[list[Message], Page]:
 
 
 @dataclass(frozen=True)
-class MessageDay:
-    """The messages of one day, newest first, for the inbox's day headings."""
+class InboxRow:
+    """One line of the Berichten page, ready to show."""
 
-    day: dt.date
-    messages: list[Message]
-
-
-def by_day(messages: Sequence[Message]) -> list[MessageDay]:
-    """Messages (newest first) grouped by the day they came, in Amsterdam time."""
-    days: list[MessageDay] = []
-    for message in messages:
-        day = message.created_at.astimezone(TZ).date() if message.created_at.tzinfo \
-            else message.created_at.date()
-        if not days or days[-1].day != day:
-            days.append(MessageDay(day, []))
-        days[-1].messages.append(message)
-    return days
+    id: int
+    subject: str
+    sender: str | None
+    about: str | None
+    summary: str
+    time: str
+    unread: bool
 
 
-SUMMARY_LENGTH = 140
+def inbox_groups(user_id: int, requested: int, today: dt.date) -> tuple[list[rules.DayGroup], Page]:
+    """One page of the user's messages as rows grouped per day (Vandaag, Gisteren, a date)."""
+    messages, page = inbox_page(user_id, requested)
+    rows = [_row(m) for m in messages]
+    groups = rules.group_by_day(messages, today)
+    by_id = {row.id: row for row in rows}
+    return [rules.DayGroup(g.day, g.label, [by_id[m.id] for m in g.messages]) for g in groups], page
 
 
-def summary(body: str) -> str:
-    """A message's one-line summary: its first line, shortened at a word to at most
-    SUMMARY_LENGTH characters."""
-    line = next((ln.strip() for ln in (body or "").splitlines() if ln.strip()), "")
-    if len(line) <= SUMMARY_LENGTH:
-        return line
-    return line[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " ..."
+def _row(message: Message) -> InboxRow:
+    return InboxRow(id=message.id, subject=message.subject, sender=message.sender,
+                    about=message.about, summary=rules.summary(message.body),
+                    time=rules.clock_time(message.created_at), unread=message.read_at is None)
 
 
 def unread_count(user_id: int) -> int:
@@ -117,3 +134,13 @@ def mark_all_read(user_id: int, at: dt.datetime | None = None) -> int:
         .values(read_at=at or now()).execution_options(synchronize_session="fetch"))
     db.session.flush()
     return rowcount(result)
+
+
+def set_mail_when_waiting(user: User, on: bool) -> bool:
+    """The login's own choice: a short mail when something waits for it (off by default).
+    Returns whether it changed."""
+    if bool(user.mail_when_waiting) == on:
+        return False
+    user.mail_when_waiting = on
+    db.session.flush()
+    return True

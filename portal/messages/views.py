@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import BooleanField
 
 from portal.access.permissions import budget_holder_of
+from portal.dates import today
 from portal.forms import BaseForm
 from portal.messages import service
 from portal.messages.models import Message
@@ -18,6 +20,10 @@ bp = Blueprint("messages", __name__)
 
 class MarkAllReadForm(BaseForm):
     """Only the CSRF token: the button says what it does."""
+
+
+class MailSettingForm(BaseForm):
+    mail_when_waiting = BooleanField("Stuur mij een e-mail als er iets op mij wacht")
 
 
 @bp.app_context_processor
@@ -34,9 +40,9 @@ def unread_messages():
 @bp.get("/berichten")
 @login_required
 def inbox():
-    messages, page = service.inbox_page(current_user.id, page_number(request.args.get("pagina")))
-    return render_template("messages/inbox.html", messages=messages, page=page,
-                           days=service.by_day(messages), summary=service.summary,
+    groups, page = service.inbox_groups(current_user.id, page_number(request.args.get("pagina")),
+                                        today())
+    return render_template("messages/inbox.html", groups=groups, page=page,
                            form=MarkAllReadForm(), unread=service.unread_count(current_user.id))
 
 
@@ -48,6 +54,22 @@ def show(message_id: int):
         abort(404)
     service.mark_read(message)
     return render_template("messages/show.html", message=message)
+
+
+@bp.route("/account/e-mail-bij-berichten", methods=["GET", "POST"])
+@login_required
+def mail_setting():
+    """The login's choice of the short "er wacht iets op u" mail (off by default)."""
+    user = current_user._get_current_object()
+    # Posted: only what was sent counts (an unticked box is not sent at all).
+    form = MailSettingForm(data=None if request.method == "POST"
+                           else {"mail_when_waiting": user.mail_when_waiting})
+    if form.validate_on_submit():
+        service.set_mail_when_waiting(user, bool(form.mail_when_waiting.data))
+        flash("U krijgt een e-mail als er iets op u wacht." if user.mail_when_waiting
+              else "U krijgt geen e-mail meer als er iets op u wacht.")
+        return redirect(url_for("messages.mail_setting"))
+    return render_template("messages/mail_setting.html", form=form, on=user.mail_when_waiting)
 
 
 @bp.post("/berichten/alles-gelezen")

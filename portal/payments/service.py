@@ -47,7 +47,7 @@ from portal.claims.models import Claim, ClaimLine
 from portal.database import BATCH_SIZE, chunks, id_in, one_at_a_time
 from portal.dates import format_day, format_month
 from portal.extensions import db
-from portal.messages.service import notify_many
+from portal.messages.service import PAYMENT_OFFICE, notify_many
 from portal.money import format_euro
 from portal.pagination import Page, paginate
 from portal.payments import rules
@@ -526,7 +526,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
                       f"Betaald: {format_euro(p.amount_cents)} op {day}",
                       f"Wij hebben {format_euro(p.amount_cents)} overgemaakt naar {p.iban} "
                       f"met kenmerk {references[p.number]}. Dit is betaald:\n" + "\n".join(lines)))
-    notify_many(notes)
+    notify_many(notes, sender=PAYMENT_OFFICE)
 
 
 def _tell_households(actor: User | None, run: PaymentRun) -> None:
@@ -581,7 +581,7 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
                                       f"{format_euro(total)}, betaalronde {run.reference}",
                            "detail": {"claim_ids": [item[1] for item in mine],
                                       "total_cents": total}})
-        notify_many(notes)
+        notify_many(notes, sender=PAYMENT_OFFICE)
         record_many(events)
 
 

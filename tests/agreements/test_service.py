@@ -191,6 +191,10 @@ def test_whole_lifecycle_concept_to_active(w, db):
     assert inbox(w.holder) == ["agreement_provider_signed", "agreement_approved"]
     assert inbox(w.consulent) == ["agreement_to_review"]
     assert inbox(w.other_consulent) == []
+    approved = db.session.scalars(select(Message).where(
+        Message.user_id == w.holder.id, Message.kind == "agreement_approved")).one()
+    assert approved.sender == w.consulent.name
+    assert approved.about.startswith("Zorg voor ") and w.provider.name in approved.about
 
 
 def test_representative_with_handelen_acts_on_behalf_and_it_is_recorded(w, db):

@@ -85,15 +85,15 @@ def test_messages_are_grouped_by_day_newest_first_with_a_one_line_summary(db):
 
     from portal.dates import TZ
     from portal.messages.models import Message
-    from portal.messages.service import SUMMARY_LENGTH, by_day, summary
+    from portal.messages.rules import SUMMARY_LENGTH, group_by_day, summary
 
     def at(day, hour):
         return Message(user_id=1, kind="t", subject="s", body="",
                        created_at=dt.datetime(2026, 3, day, hour, tzinfo=TZ))
 
     messages = [at(5, 9), at(5, 8), at(4, 23), at(2, 7)]
-    groups = by_day(messages)
+    groups = group_by_day(messages, dt.date(2026, 3, 5))
     assert [(g.day.day, len(g.messages)) for g in groups] == [(5, 2), (4, 1), (2, 1)]
     assert summary("\nEerste regel.\nTweede regel.") == "Eerste regel."
     long = summary("woord " * 60)
-    assert len(long) <= SUMMARY_LENGTH + 4 and long.endswith(" ...")
+    assert len(long) <= SUMMARY_LENGTH + 3 and long.endswith("...")
