@@ -18,7 +18,7 @@ from portal.payments.ledger import check_ledger
 from portal.payments.models import PaymentRun
 from portal.payments.service import run_payments
 from tests import factories as f
-from tests.office.test_views import previewed
+from tests.office.test_views import confirmed
 
 WAGE = 50_000  # EUR 500.00 a month
 
@@ -114,8 +114,12 @@ def test_the_office_sees_the_wages_in_the_preview_and_its_run_pays_them(db, clie
     page = client.get("/betaalkantoor/betaalrondes").get_data(as_text=True)
     assert "Maandlonen die deze betaalronde klaarzet en betaalt" in page
     assert f"LN-202601-{agreement.id:06d}" in page and "274,19" in page
-    assert "Betaalronde uitvoeren" in page
-    response = client.post("/betaalkantoor/betaalrondes", data=previewed(client))
+    # The check step puts the wages ready, so the confirmation lists what the run pays.
+    checked = client.post("/betaalkantoor/betaalrondes/controleren", data={})
+    assert checked.status_code == 303 and checked.headers["Location"].endswith("/bevestigen")
+    check = client.get("/betaalkantoor/betaalrondes/bevestigen").get_data(as_text=True)
+    assert f"LN-202601-{agreement.id:06d}" in check and "Betaalronde uitvoeren" in check
+    response = client.post("/betaalkantoor/betaalrondes", data=confirmed(client))
     assert response.status_code == 302
     run = database.session.scalar(select(PaymentRun))
     assert response.headers["Location"].endswith(f"/betaalkantoor/betaalrondes/{run.id}")
