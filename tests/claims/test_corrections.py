@@ -223,3 +223,28 @@ def test_an_unpaid_sheet_is_not_corrected(db):
         corrections.correct_paid_claim(f.make_user(Role.BEHEERDER), sheet,
                                        {(CARE, grant.id): 60}, "Fout")
     assert refused.value.codes == ["not_paid"]
+
+
+def test_the_funders_approval_of_a_back_dated_change_makes_the_correction(db):
+    """The hook: funders.service.decide (screen and API alike) applies an approved change to
+    the months already claimed."""
+    from portal.funders import service as funders_service
+
+    grant, agreement = _agreement()
+    sheet = make_approved_claim(agreement, MARCH, minutes=[120])
+    run_payments(None, dt.date(2026, 4, 10))
+    first = db.session.scalars(select(AgreementVersion).where(
+        AgreementVersion.agreement_id == agreement.id)).one()
+    version = f.add(AgreementVersion(agreement_id=agreement.id, number=2,
+                                     status=VersionStatus.TER_BEOORDELING, starts_on=MARCH,
+                                     ends_on=first.ends_on, iban=first.iban))
+    f.add(AgreementLine(version_id=version.id, grant_id=grant.id, care_kind=CARE,
+                        unit=Unit.UUR, tariff_cents=7000, weekly_quantity=8 * 60))
+    db.session.refresh(version)
+    consulent = f.make_user(Role.CONSULENT, funder_id=grant.funder_id)
+    funders_service.decide(consulent, version, approve=True, reason=None,
+                           today=dt.date(2026, 4, 20))
+    assert version.status == VersionStatus.GOEDGEKEURD
+    [back] = db.session.scalars(select(Claim).where(Claim.corrects_claim_id == sheet.id)).all()
+    assert (back.kind, back.total_cents) == (ClaimKind.NABETALING, 2 * 1_000)
+    assert check_ledger()[1] == []

@@ -161,3 +161,34 @@ def test_the_expected_payment_date_follows_the_status():
         dt.date(2026, 11, 2)
     for status in ("concept", "wacht_op_akkoord", "opgeschort", "afgekeurd"):
         assert rules.expected_payment_date(status, today) is None
+
+
+# --------------------------------------------------------------------------- claim-backs (issue 16)
+
+
+def _claim(claim_id, provider_id, cents, iban="NL1"):
+    from portal.payments.rules import PayableClaim
+
+    return PayableClaim(claim_id=claim_id, provider_id=provider_id, iban=iban, household_id=1,
+                        amount_cents=cents)
+
+
+def test_a_claim_back_is_netted_against_the_providers_largest_payment():
+    from portal.payments.rules import carried_over, group_into_payments
+
+    claims = [_claim(1, 7, 10_000, "NL1"), _claim(2, 7, 30_000, "NL2"), _claim(3, 7, -5_000),
+              _claim(4, 8, 2_000)]
+    payments = group_into_payments(claims)
+    assert [(p.provider_id, p.iban, p.claim_ids, p.amount_cents) for p in payments] == [
+        (7, "NL1", (1,), 10_000), (7, "NL2", (2, 3), 25_000), (8, "NL1", (4,), 2_000)]
+    assert carried_over(claims, payments) == []
+
+
+def test_a_claim_back_never_makes_a_transfer_negative_or_empty():
+    from portal.payments.rules import carried_over, group_into_payments
+
+    for due in (4_999, 5_000):
+        claims = [_claim(1, 7, due), _claim(2, 7, -5_000), _claim(3, 8, -1)]
+        payments = group_into_payments(claims)
+        assert [(p.claim_ids, p.amount_cents) for p in payments] == [((1,), due)]
+        assert [c.claim_id for c in carried_over(claims, payments)] == [2, 3]

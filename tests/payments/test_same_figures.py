@@ -113,43 +113,34 @@ def test_a_generated_run_pays_what_the_old_run_paid(db):
 # EUR 792.00 (EUR 704.00), so those eight payments, Jansen's total and the grants' paid total
 # were raised by exactly that difference (in all EUR 673.44); nothing else changed. The
 # generated data below still compares with the old run unchanged.
+# Since issue 16's corrections the demo also holds a back-payment (Marieke, EUR 24.44) and a
+# claim-back (Youssef, EUR 55.00) made after its runs: this run pays the one (a payment of its
+# own) and nets the other against Youssef's payment (EUR 1,777.50 - 55.00 = 1,722.50, two
+# items), so the run's total, Jansen's total and the grants' paid total changed by exactly
+# EUR 24.44 - 55.00, with their messages, audit lines and events; nothing else changed.
 DEMO = {'approved': 1,
+ 'audit': {'claim.office_approve': 35,
+           'claim.paid': 37,
+           'claims_paid': 19,
+           'payment_held_back': 0,
+           'payment_run': 10},
+ 'events': {'afgekeurd': 1,
+            'concept': 1,
+            'goedgekeurd': 37,
+            'ingediend': 37,
+            'opgeschort': 1,
+            'uitbetaald': 37,
+            'wacht_op_akkoord': 39},
+ 'grants': (4053738, 179600),
  'held_back': [],
- 'total': 343750,
- 'payments': [('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 211000, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 151000, 1),
-              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 78208, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 189600, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 151000, 1),
-              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 202000, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 177750, 1),
-              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 212200, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 162000, 1),
-              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 78208, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 202000, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 151000, 1),
-              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 202000, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 177750, 1),
-              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 224600, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 162000, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 189600, 2),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 162000, 1),
-              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 78208, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 36000, 1),
-              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 166000, 1),
-              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 177750, 1)],
- 'households': [('Bakker', 351000), ('Jansen', 3630794)],
- 'grants': (4056794, 179600),
+ 'households': [('Bakker', 351000), ('Jansen', 3627738)],
  'messages': [('anna.jansen@demo.pgb',
                'Urenbriefjes betaald op # november #',
                'Het betaalkantoor heeft €\xa0#.#,# uit uw budget betaald aan uw zorgverleners:\n'
+               '- Marieke de Boer, nabetaling NB-#-#-# (juli #): €\xa0#,#\n'
                '- Thuiszorg De Linde B.V., urenbriefje UB-#-# (oktober #): €\xa0#.#,#\n'
-               '- Youssef El Amrani, urenbriefje UB-#-# (september #): €\xa0#.#,#'),
+               '- Youssef El Amrani, urenbriefje UB-#-# (september #): €\xa0#.#,#\n'
+               '- Youssef El Amrani, terugvordering TV-#-#-# (juli #): €\xa0-#,#'),
               ('anna.jansen@demo.pgb',
                'Urenbriefjes betaald op # april #',
                'Het betaalkantoor heeft €\xa0#.#,# uit uw budget betaald aan uw zorgverleners:\n'
@@ -201,6 +192,11 @@ DEMO = {'approved': 1,
                'Het betaalkantoor heeft €\xa0#.#,# uit uw budget betaald aan uw zorgverleners:\n'
                '- Thuiszorg De Linde B.V., urenbriefje UB-#-# (augustus #): €\xa0#.#,#\n'
                '- Youssef El Amrani, urenbriefje UB-#-# (augustus #): €\xa0#.#,#'),
+              ('marieke.deboer@demo.pgb',
+               'Betaald: €\xa0#,# op # november #',
+               'Wij hebben €\xa0#,# overgemaakt naar NL#INGB# met kenmerk PGB-#-#-#. Dit is '
+               'betaald:\n'
+               '- nabetaling NB-#-#-# (juli #): €\xa0#,#'),
               ('marieke.deboer@demo.pgb',
                'Betaald: €\xa0#,# op # juni #',
                'Wij hebben €\xa0#,# overgemaakt naar NL#INGB# met kenmerk PGB-#-#-#. Dit is '
@@ -369,7 +365,8 @@ DEMO = {'approved': 1,
                'Betaald: €\xa0#.#,# op # november #',
                'Wij hebben €\xa0#.#,# overgemaakt naar NL#ABNA# met kenmerk PGB-#-#-#. Dit is '
                'betaald:\n'
-               '- urenbriefje UB-#-# (september #): €\xa0#.#,#'),
+               '- urenbriefje UB-#-# (september #): €\xa0#.#,#\n'
+               '- terugvordering TV-#-#-# (juli #): €\xa0-#,#'),
               ('youssef.elamrani@demo.pgb',
                'Betaald: €\xa0#.#,# op # april #',
                'Wij hebben €\xa0#.#,# overgemaakt naar NL#ABNA# met kenmerk PGB-#-#-#. Dit is '
@@ -380,18 +377,35 @@ DEMO = {'approved': 1,
                'Wij hebben €\xa0#.#,# overgemaakt naar NL#ABNA# met kenmerk PGB-#-#-#. Dit is '
                'betaald:\n'
                '- urenbriefje UB-#-# (juni #): €\xa0#.#,#')],
- 'audit': {'claim.paid': 35,
-           'claim.office_approve': 35,
-           'claims_paid': 19,
-           'payment_run': 10,
-           'payment_held_back': 0},
- 'events': {'wacht_op_akkoord': 39,
-            'ingediend': 37,
-            'goedgekeurd': 35,
-            'uitbetaald': 35,
-            'afgekeurd': 1,
-            'opgeschort': 1,
-            'concept': 1}}
+ 'payments': [('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 211000, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 151000, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 78208, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 189600, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 151000, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 202000, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 177750, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 212200, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 162000, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 78208, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 202000, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 151000, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 202000, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 177750, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 87984, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 224600, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 162000, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 189600, 2),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 162000, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 78208, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 36000, 1),
+              ('PGB-#-#-#', 'Marieke de Boer', 'NL20INGB0001234567', 2444, 1),
+              ('PGB-#-#-#', 'Thuiszorg De Linde B.V.', 'NL39RABO0300065264', 166000, 1),
+              ('PGB-#-#-#', 'Youssef El Amrani', 'NL02ABNA0123456789', 172250, 2)],
+ 'total': 340694}
 GENERATED = {'approved': 0,
  'held_back': [('Zorg 1', dt.date(2026, 1, 1), 15000),
                ('Zorg 1', dt.date(2026, 2, 1), 15000),
