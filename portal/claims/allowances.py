@@ -102,9 +102,9 @@ def _acting(actor: User, grant_id: int, today: dt.date) -> tuple[_Acting, Grant]
     grant = db.session.get(Grant, grant_id) if grant_id is not None else None
     member = db.session.get(Member, grant.member_id) if grant is not None else None
     access = household_access(actor, member.household_id, today) if member else None
-    if access is None or not access.can_act:
+    if grant is None or member is None or access is None or not access.can_act:
         raise Refused(NOT_ALLOWED)
-    household = db.session.get(Household, member.household_id)
+    household = db.session.get_one(Household, member.household_id)
     on_behalf = budget_holder_of(household.id) if access.on_behalf else None
     return _Acting(household, member, on_behalf), grant
 
@@ -145,8 +145,8 @@ def ask_free_allowance(actor: User, grant_id: int, today: dt.date) -> Claim:
     refuse_if(rules.check_free_allowance(
         law=grant.law, year=year, today=today, spent_cents=spent,
         already_asked=any(s != ClaimStatus.AFGEKEURD for s in earlier),
-        holder_iban_ok=bool(acting.household.holder_iban)
-        and not check_iban(acting.household.holder_iban)[1],
+        holder_iban_ok=bool(acting.household.holder_iban
+                            and not check_iban(acting.household.holder_iban)[1]),
         available_cents=grant.available_cents))
     amount = rules.free_allowance_amount(spent)
     suffix = f"-{len(earlier) + 1}" if earlier else ""
@@ -179,6 +179,7 @@ def holiday_care(household_id: int, year: int) -> dict[int, list[dt.date]]:
                                      ClaimStatus.UITBETAALD.value]),
                    ClaimLine.day.in_(list(holidays)))
             .order_by(Claim.agreement_id, ClaimLine.day)):
+        assert agreement_id is not None  # joined on its agreement above
         result[agreement_id].append(day)
     return dict(result)
 
@@ -201,7 +202,7 @@ def ask_holiday_allowance(actor: User, grant_id: int, agreement_id: int, amount_
     year = grant.period_start.year
     grants = _year_grants(acting.member.id, year) if grant.law in ALLOWANCE_LAWS else [grant]
     grant = next(g for g in grants if g.id == grant_id)
-    provider = db.session.get(Provider, agreement.provider_id)
+    provider = db.session.get_one(Provider, agreement.provider_id)
     used = _allowance_cents([g.id for g in grants], kinds={ClaimKind.FEESTDAGEN},
                             agreement_id=agreement.id)
     refuse_if(rules.check_holiday_allowance(
@@ -263,11 +264,11 @@ def allowance_status(grants: Sequence) -> dict[int, dict[AllowanceKind, Allowanc
         used[(key_of[gid], ALLOWANCE_OF[ClaimKind(kind)])] += int(cents)
         if status == ClaimStatus.UITBETAALD:
             paid_allowances[key_of[gid]] += int(cents)
-    for gid, kind, cents in db.session.execute(
+    for gid, use_kind, cents in db.session.execute(
             select(AllowanceUse.grant_id, AllowanceUse.kind, func.sum(AllowanceUse.amount_cents))
             .where(AllowanceUse.grant_id.in_(list(key_of)))
             .group_by(AllowanceUse.grant_id, AllowanceUse.kind)):
-        used[(key_of[gid], AllowanceKind(kind))] += int(cents)
+        used[(key_of[gid], AllowanceKind(use_kind))] += int(cents)
         paid_allowances[key_of[gid]] += int(cents)
     years = {g.period_start.year for g in wlz}
     caps = dict(db.session.execute(select(AllowanceCap.year, AllowanceCap.cap_cents).where(
@@ -301,7 +302,7 @@ def _holiday_providers(household_ids: set[int], years: set[int]) -> dict[tuple[i
         return {}
     seen: dict[tuple[int, int], set[int]] = defaultdict(set)
     for household_id, agreement_id, day in db.session.execute(
-            select(Agreement.household_id, Claim.agreement_id, ClaimLine.day).distinct()
+            select(Agreement.household_id, Agreement.id, ClaimLine.day).distinct()
             .join(Claim, Claim.agreement_id == Agreement.id)
             .join(ClaimLine, ClaimLine.claim_id == Claim.id)
             .where(Agreement.household_id.in_(household_ids), Claim.kind == ClaimKind.UREN,

@@ -99,7 +99,19 @@ def _agreement_of(claim: Claim) -> Agreement | None:
 
 
 def _household_id(claim: Claim, agreement: Agreement | None) -> int:
-    return agreement.household_id if agreement is not None else claim.household_id
+    if agreement is not None:
+        return agreement.household_id
+    assert claim.household_id is not None  # a claim without an agreement names its household
+    return claim.household_id
+
+
+def _sheet_agreement(claim: Claim) -> Agreement:
+    """The agreement of a sheet or wage. A free amount (no agreement) has no provider side, so
+    the sheet-only steps (hand over, akkoord, send back, reopen) refuse it."""
+    agreement = _agreement_of(claim)
+    if agreement is None:
+        raise Refused(NOT_ALLOWED)
+    return agreement
 
 
 def _recipients(claim: Claim, agreement: Agreement | None) -> list[int]:
@@ -365,7 +377,7 @@ def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
     _event(claim, from_status, to_status, actor, on_behalf_of, audit, household_id,
            reason=reason, summary=summary, received_on=received_on)
     sent = list(notices(claim)) if notices is not None else []
-    about = agreement_about(claim.agreement_id) if sent else None
+    about = agreement_about(claim.agreement_id) if sent and claim.agreement_id else None
     for notice in sent:
         _notify(notice.user_ids, notice.kind, notice.subject, notice.body,
                 sender=sender_name(actor), about=about)
@@ -494,7 +506,7 @@ def month_open_refusals(agreement: Agreement, month: dt.date, today: dt.date, pr
 def update_claim(actor: User, claim: Claim, lines: Sequence[LineInput], today: dt.date,
                  note: str | None = None) -> Claim:
     """Change the lines. Provider: hands the sheet over (again); budget holder: keeps its status."""
-    agreement = _agreement_of(claim)
+    agreement = _sheet_agreement(claim)
     acting = _require(actor, agreement, today)
     provider = acting.side is Side.PROVIDER
     changes: dict = {"handed_over_on": today} if provider else {}
@@ -517,7 +529,7 @@ def approve_claim(actor: User, claim: Claim, today: dt.date) -> Claim:
     All under the sheet's own row lock (_transition): a second akkoord at the same moment is
     answered 'Dit is al gedaan' and reserves nothing.
     """
-    agreement = _agreement_of(claim)
+    agreement = _sheet_agreement(claim)
     acting = _require(actor, agreement, today)
 
     def effect() -> None:
@@ -594,7 +606,7 @@ def intake_paper_claim(actor: User, agreement: Agreement, month: dt.date,
 
 def refuse_by_holder(actor: User, claim: Claim, reason: str, today: dt.date) -> Claim:
     """The budget holder sends a provider's sheet back (-> concept), with the reason."""
-    agreement = _agreement_of(claim)
+    agreement = _sheet_agreement(claim)
     acting = _require(actor, agreement, today)
     reason = (reason or "").strip()
     return _transition(
@@ -617,6 +629,7 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
     def effect() -> None:
         if claim.kind == ClaimKind.UREN:  # a back-dated tariff change re-prices, never holds
             from portal.claims.corrections import reprice_unpaid
+            assert agreement is not None  # an hour sheet always has its agreement
             reprice_unpaid(claim, agreement, today)
         refuse_if(_recheck_refusals(claim, agreement, today))
 
@@ -626,7 +639,7 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
         decided_at=now(),
         notices=lambda claim: [_Notice(
             _recipients(claim, agreement) if agreement is not None
-            else household_recipients(claim.household_id), "claim_approved",
+            else household_recipients(_household_id(claim, None)), "claim_approved",
             f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
             f"Het betaalkantoor heeft {_sheet_label(claim)} goedgekeurd "
             f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")])
@@ -639,6 +652,7 @@ def _recheck_refusals(claim: Claim, agreement: Agreement | None, today: dt.date
     caps when it was asked for, under the grants' locks (claims.allowances)."""
     if claim.kind in ALLOWANCE_KINDS:
         return []
+    assert agreement is not None  # only an allowance (returned above) has no agreement
     if claim.kind == ClaimKind.LOON:
         facts, _grants = sheet_facts(agreement, claim.month)
         due = [(p.grant_id, p.care_kind, p.amount_cents) for p in rules.wage_lines(claim.month, facts)]
@@ -802,7 +816,7 @@ def office_refuse(actor: User | None, claim: Claim, reason: str, today: dt.date,
 
 def reopen(actor: User, claim: Claim, today: dt.date) -> Claim:
     """A refused sheet becomes a concept again, for correction (budget holder or provider)."""
-    agreement = _agreement_of(claim)
+    agreement = _sheet_agreement(claim)
     acting = _require(actor, agreement, today)
     other = (household_recipients(agreement.household_id) if acting.side is Side.PROVIDER
              else provider_recipients(agreement.provider_id))
@@ -852,7 +866,7 @@ def mark_paid(claims: Sequence[SheetToPay], paid_on: dt.date) -> None:
     for batch in chunks(claims):
         ids = [c.id for c in batch]
         before = [(c.id, str(c.status), c.reference, c.agreement_id) for c in batch]
-        households = dict(db.session.execute(
+        households: dict[int | tuple[None, int], int | None] = dict(db.session.execute(
             select(Agreement.id, Agreement.household_id)
             .where(id_in(Agreement.id, {c.agreement_id for c in batch
                                         if c.agreement_id is not None}))).all())
@@ -961,7 +975,9 @@ def claim_line_rows(claim: Claim, columns: Sequence[Column] | None = None) -> li
     """The sheet's lines in their order, each with its column (columns_for, two queries, when
     the caller has none)."""
     if columns is None:
-        columns = columns_for(_agreement_of(claim), claim.month, claim)
+        agreement = _agreement_of(claim)
+        assert agreement is not None  # callers pass a sheet or wage; a free amount has no grid
+        columns = columns_for(agreement, claim.month, claim)
     by_key = {c.key: c for c in columns}
     rows = []
     for line in claim.lines:

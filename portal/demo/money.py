@@ -29,6 +29,7 @@ from portal.refusals import Refused
 
 def seed_allowances(holder: User, today: dt.date) -> list[str]:
     """Anna's allowance claims; returns their references (for the tests)."""
+    assert holder.household_id is not None  # a budget holder always has a household
     grants = {g.period_start.year: g for g in db.session.scalars(
         select(Grant).join(Member, Member.id == Grant.member_id)
         .where(Member.household_id == holder.household_id, Grant.law == Law.WLZ.value))}

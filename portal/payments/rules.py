@@ -36,7 +36,10 @@ class PayableClaim:
     @property
     def payee_key(self) -> int:
         """The provider's id, or the household's id made negative for a budget holder."""
-        return -self.household_id if self.to_holder else int(self.provider_id)
+        if self.to_holder:
+            return -self.household_id
+        assert self.provider_id is not None  # only a claim paid to the holder has no provider
+        return self.provider_id
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from portal.budgets.service import holder_labels
 from portal.extensions import db
 from portal.payments.constants import RunStatus
-from portal.payments.models import PaymentRun
+from portal.payments.models import Payment, PaymentRun
 from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused
 
@@ -80,6 +80,14 @@ def execution_date(run: PaymentRun, today: dt.date) -> dt.date:
     return max(run.run_on, today)
 
 
+def _payee_name(payment: Payment, providers: Mapping[int, str], holders: Mapping[int, str]
+                ) -> str:
+    if payment.provider_id is not None:
+        return providers[payment.provider_id]
+    assert payment.household_id is not None  # exactly one is set (payments' check constraint)
+    return holders[payment.household_id]
+
+
 def build_sepa_xml(run: PaymentRun, payer: Payer, today: dt.date) -> bytes:
     """The run's pain.001.001.03 file (UTF-8 bytes), validated against the schema by sepaxml.
 
@@ -98,8 +106,7 @@ def build_sepa_xml(run: PaymentRun, payer: Payer, today: dt.date) -> bytes:
     holders = holder_labels({p.household_id for p in run.payments if p.household_id})
     for payment in sorted(run.payments, key=lambda p: p.id):
         transfer.add_payment({
-            "name": (providers[payment.provider_id] if payment.provider_id is not None
-                     else holders[payment.household_id])[:70],
+            "name": _payee_name(payment, providers, holders)[:70],
             "IBAN": payment.iban.replace(" ", "").upper(),
             "amount": int(payment.amount_cents),  # sepaxml takes integer cents
             "execution_date": pay_on,

@@ -180,7 +180,8 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
     """amounts: what is paid per claim (default: its total). Per batch of sheets three
     queries (agreements with providers, approved versions, first days of care), each with a
     bounded list of ids (database.id_in)."""
-    payable, held = [], []
+    payable: list[rules.PayableClaim] = []
+    held: list[HeldBack] = []
     providers: dict[int, ProviderRef] = {}
     to_holders = [s for s in sheets if s.agreement_id is None]
     if to_holders:
@@ -743,11 +744,11 @@ def confirm_run(confirmed_at: dt.datetime) -> RunConfirmation:
     payments = rules.group_into_payments(plan.payable)
     confirmed = [ConfirmedSheet(c.claim_id, by_id[c.claim_id].reference,
                                 by_id[c.claim_id].month,
-                                plan.providers[c.provider_id].name, c.household_id, c.iban,
+                                plan.providers[c.payee_key].name, c.household_id, c.iban,
                                 c.amount_cents)
                  for p in payments for c in p.claims]
     confirmed += [ConfirmedSheet(c.claim_id, by_id[c.claim_id].reference,
-                                 by_id[c.claim_id].month, plan.providers[c.provider_id].name,
+                                 by_id[c.claim_id].month, plan.providers[c.payee_key].name,
                                  c.household_id, c.iban, 0)
                   for c in rules.zero_claims(plan.payable)]
     to_check = db.session.scalar(select(func.count(Claim.id))

@@ -38,6 +38,13 @@ from portal.payments.rules import expected_payment_date
 from portal.quantities import quantity_label
 
 
+def _next_payment_day(status: str, today: dt.date) -> dt.date:
+    """expected_payment_date of a submitted or approved sheet: always the next run's day."""
+    expected = expected_payment_date(status, today)
+    assert expected is not None  # ingediend / goedgekeurd are on their way to a run
+    return expected
+
+
 def mask_iban(iban: str | None) -> str:
     """Only the last 4 characters of an IBAN: 'NL91ABNA0417164300' -> '**** 4300'."""
     compact = "".join((iban or "").split())
@@ -81,7 +88,7 @@ def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
     if status is ClaimStatus.WACHT_OP_AKKOORD:
         return PaymentStatus(f"{text} van de budgethouder", tone)
     if status in (ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD):
-        expected = expected_payment_date(status.value, today or dates.today())
+        expected = _next_payment_day(status.value, today or dates.today())
         return PaymentStatus(f"{text}, verwacht betaald op {format_day(expected)}", tone,
                              correction_reason)
     if status in (ClaimStatus.OPGESCHORT, ClaimStatus.AFGEKEURD):
@@ -147,6 +154,7 @@ def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
     sheets: dict[int, list[SheetRow]] = defaultdict(list)
     for c in claims:
         kind = ClaimKind(c.kind)
+        assert c.agreement_id is not None  # selected by agreement above
         sheets[c.agreement_id].append(SheetRow(
             claim_id=c.id, reference=c.reference, month=c.month,
             total_cents=kind.sign * c.total_cents,
@@ -307,7 +315,7 @@ def upcoming_payments(provider_id: int, today: dt.date, limit: int = 100
     holders = holder_labels({row.household_id for row in rows})
     return [UpcomingPayment(row.id, row.reference, holders.get(row.household_id, ""),
                             row.month, row.total_cents, ClaimStatus(row.status),
-                            expected_payment_date(str(row.status), today))
+                            _next_payment_day(str(row.status), today))
             for row in rows]
 
 
