@@ -124,7 +124,7 @@ BLUEPRINTS = [
     "portal.claims.views", "portal.payments.views", "portal.messages.views",
     "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
     "portal.identity.views",
-    "portal.api.views",
+    "portal.api.views", "portal.organisation",
 ]
 
 
@@ -151,12 +151,28 @@ FALLBACK_ERROR_PAGE = """<!doctype html>
 <main>
 <h1>Er ging iets mis</h1>
 <p>Er is niets opgeslagen. Probeer het later opnieuw. Blijft het misgaan? Neem dan contact op met
-het betaalkantoor.</p>
+{name}: bel {phone}{hours} of mail naar <a href="mailto:{email}">{email}</a>.</p>
 <p><a href="/">Naar de startpagina</a></p>
 </main>
+<footer><p>{name}, {address}</p>
+<p><a href="/privacy">Privacy</a> &middot; <a href="/toegankelijkheid">Toegankelijkheid</a> &middot;
+<a href="/contact">Contact</a></p></footer>
 </body>
 </html>
 """
+
+
+def fallback_error_page(config) -> str:
+    """FALLBACK_ERROR_PAGE with the organisation's name and contact details (escaped)."""
+    from markupsafe import escape
+
+    from portal.organisation import organisation
+
+    org = organisation(config)
+    return FALLBACK_ERROR_PAGE.format(
+        name=escape(org.name), phone=escape(org.phone), email=escape(org.email),
+        hours=escape(f" ({org.hours})") if org.hours else "",
+        address=escape(", ".join(org.address_lines)))
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -179,7 +195,7 @@ def register_errorhandlers(app: Flask) -> None:
             app.logger.exception("The error page for %s could not be rendered", code)
             with contextlib.suppress(Exception):
                 db.session.rollback()
-            return Response(FALLBACK_ERROR_PAGE, status=code, mimetype="text/html",
+            return Response(fallback_error_page(app.config), status=code, mimetype="text/html",
                             headers=headers)
 
     for code in (400, 403, 404, 405, 413, 429, 500):

@@ -47,6 +47,10 @@ ITEMS: list[NavItem] = [
 ]
 
 
+# Account settings: shown under the user's name in the header, not among the tasks.
+ACCOUNT_ENDPOINTS = frozenset({"access.change_password", "access.two_step", "access.sessions"})
+
+
 def menu() -> list[dict]:
     if not current_user.is_authenticated:
         return []
@@ -58,5 +62,6 @@ def menu() -> list[dict]:
         kwargs = {"household_id": current_user.household_id} if item.household else {}
         href = url_for(item.endpoint, **kwargs)
         result.append({"href": href, "label": item.label,
+                       "account": item.endpoint in ACCOUNT_ENDPOINTS,
                        "current": request.path == href or request.path.startswith(href + "/")})
     return result
