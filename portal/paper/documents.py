@@ -34,6 +34,7 @@ from portal.claims.rules import (
     claim_reference,
     handover_deadline,
     refusal_letter_exists,
+    resubmit_deadline,
     submit_deadline,
 )
 from portal.dates import (
@@ -573,8 +574,9 @@ def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocume
     household = db.session.get(Household, agreement.household_id)
     provider = db.session.get(Provider, agreement.provider_id)
     reference = f"AFW-{claim.reference}"
-    deadline = submit_deadline(claim.month)
     decided = claim.decided_at.date() if claim.decided_at is not None else None
+    # The screen's rule (claims.rules.check_submit_in_time): at least RESUBMIT_WEEKS after it.
+    deadline = resubmit_deadline(submit_deadline(claim.month), decided)
     return RefusalLetterDocument(
         title=f"Uw urenbriefje over {format_month(claim.month)} is afgekeurd",
         reference=reference, made_on=today, qr=_qr(reference),
