@@ -58,6 +58,7 @@ from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.providers.models import Provider
 from portal.quantities import quantity_label
 
+OBJECTION_WEEKS = 6  # the term for bezwaar (Algemene wet bestuursrecht, article 6:7)
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
@@ -341,6 +342,11 @@ class StatementDocument:
     top_up_cents: int = 0
     any_without_prognosis: bool = False
 
+    @property
+    def addressee(self) -> tuple[str, ...]:
+        """The letter's addressee (the window of the envelope): a letter has one."""
+        return (self.holder_name, f"Huishouden {self.household_name}")
+
 
 def statement_reference(household_id: int, start: dt.date, end: dt.date) -> str:
     return f"OV-{household_id:06d}-{start:%Y%m}-{end:%Y%m}"
@@ -520,6 +526,10 @@ class PaymentSpecDocument:
     lines: list[SpecLine]
     amount_cents: int
 
+    @property
+    def addressee(self) -> tuple[str, ...]:
+        return (self.provider_name, "t.a.v. de administratie")
+
 
 def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocument:
     """What one transfer of a payment run paid a provider: every hour sheet and its amount."""
@@ -564,6 +574,15 @@ class RefusalLetterDocument:
     decided_on: dt.date | None
     submit_by: dt.date
     late: bool
+
+    @property
+    def addressee(self) -> tuple[str, ...]:
+        return (self.holder_name, f"Huishouden {self.household_name}")
+
+    @property
+    def objection_by(self) -> dt.date:
+        """Bezwaar: within 6 weeks after the day of the decision (Awb 6:7)."""
+        return (self.decided_on or self.made_on) + dt.timedelta(weeks=OBJECTION_WEEKS)
 
 
 def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocument:
