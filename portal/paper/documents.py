@@ -28,7 +28,7 @@ from portal.budgets.rules import budget_usage, household_total
 from portal.budgets.service import allowance_status, holder_labels
 from portal.claims import service as claims_service
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
-from portal.claims.grid import Column
+from portal.claims.grid import Column, input_value
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import (
     claim_reference,
@@ -197,6 +197,7 @@ class SheetDay:
     day: dt.date
     weekday: str
     covered: bool  # inside the agreement's approved period
+    values: tuple[str, ...] = ()  # per kind: what the sheet holds that day (a copy), or ()
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,10 @@ class HourSheetDocument:
     submit_by: dt.date
     note: str
     claim_status: str | None
+    # A sheet that has hours prints them: a copy of what was filled in or submitted (this
+    # line says which); a month without hours prints the blank pre-filled form.
+    copy_note: str = ""
+    totals: tuple[str, ...] = ()
 
 
 UNIT_HINTS = {Unit.UUR: "uren:minuten", Unit.DAGDEEL: "aantal dagdelen",
@@ -238,7 +243,8 @@ def hour_sheet_layout(agreement: Agreement, month: dt.date) -> tuple[list[SheetD
 
 
 def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) -> HourSheetDocument:
-    """A pre-filled model hour sheet for one agreement and month, carrying the claim reference."""
+    """A pre-filled model hour sheet for one agreement and month, carrying the claim reference.
+    When the month's sheet has hours, they are printed in the grid (a copy, marked as such)."""
     month = first_of_month(month)
     days, columns = hour_sheet_layout(agreement, month)
     kinds = [SheetKind(care_kind=c.care_label, unit_label=c.unit_label,
@@ -251,6 +257,10 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
     claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
                                                   Claim.month == month,
                                                   Claim.kind == ClaimKind.UREN))
+    copy_note, totals = "", ()
+    if claim is not None and claim.lines:
+        days, totals = _filled_in(days, columns, claim.lines)
+        copy_note = _copy_note(claim)
     reference = claim_reference(agreement.id, month)
     return HourSheetDocument(
         title=f"Urenbriefje {format_month(month)} {agreement.reference}", reference=reference,
@@ -259,7 +269,32 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
         members=list(dict.fromkeys(k.member_name for k in kinds)), kinds=kinds, days=days,
         handover_by=handover_deadline(month), submit_by=submit_deadline(month),
         note=claim.note if claim is not None else "",
-        claim_status=ClaimStatus(claim.status).label if claim is not None else None)
+        claim_status=ClaimStatus(claim.status).label if claim is not None else None,
+        copy_note=copy_note, totals=totals)
+
+
+def _filled_in(days: list[SheetDay], columns: Sequence[Column],
+               lines: Sequence[ClaimLine]) -> tuple[list[SheetDay], tuple[str, ...]]:
+    """The days with the sheet's quantities per column (as typed: '2:15'), and the totals."""
+    quantities: dict[tuple[dt.date, tuple[str, int]], int] = defaultdict(int)
+    for line in lines:
+        quantities[(line.day, (str(line.care_kind), line.grant_id))] += line.quantity
+    filled = [replace(d, values=tuple(
+        input_value(c.unit, quantities[(d.day, c.key)]) if (d.day, c.key) in quantities else ""
+        for c in columns)) for d in days]
+    totals = tuple(input_value(c.unit, sum(q for (_day, key), q in quantities.items()
+                                           if key == c.key)) for c in columns)
+    return filled, totals
+
+
+def _copy_note(claim: Claim) -> str:
+    status = ClaimStatus(claim.status)
+    if claim.submitted_at is not None and status is not ClaimStatus.CONCEPT:
+        return (f"Kopie van het urenbriefje zoals het is ingediend op "
+                f"{format_day(claim.submitted_at.date())} (status: {status.label.lower()}). "
+                "Stuur deze kopie niet opnieuw in.")
+    return (f"Kopie van wat er nu op het urenbriefje staat (status: {status.label.lower()}). "
+            "Het is nog niet ingediend.")
 
 
 # --------------------------------------------------------------------------- 3. the statement

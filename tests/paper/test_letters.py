@@ -107,3 +107,31 @@ def test_every_other_paper_document_names_the_organisation_and_its_phone(demo, d
                                               TODAY)):
         text = pdf_text(render_document(doc)[1])
         assert app.config["PORTAL_ORG_NAME"] in text and app.config["PORTAL_ORG_PHONE"] in text
+
+
+def test_a_printed_sheet_with_hours_prints_them_as_a_copy_and_next_month_stays_blank(demo, db):
+    """Finding: 'Urenbriefje printen' on a filled-in sheet printed a blank form."""
+    from sqlalchemy import select
+
+    from portal.claims.constants import ClaimStatus
+    from portal.claims.grid import input_value
+    from portal.claims.models import Claim
+    from portal.dates import add_months
+
+    paid = db.session.scalars(select(Claim).where(Claim.status == ClaimStatus.UITBETAALD)
+                              .order_by(Claim.month)).first()
+    agreement = next(a for a in demo.agreements if a.id == paid.agreement_id)
+    doc = documents.hour_sheet_document(agreement, paid.month, TODAY)
+    assert doc.copy_note.startswith("Kopie van het urenbriefje zoals het is ingediend op")
+    text = pdf_text(render_document(doc)[1])
+    assert "Kopie van het urenbriefje" in text and "Stuur deze kopie niet opnieuw in" in text
+    line = paid.lines[0]
+    day = next(d for d in doc.days if d.day == line.day)
+    assert input_value(line.unit, line.quantity) in day.values
+    assert any(total for total in doc.totals)
+
+    later = max(c.month for c in db.session.scalars(
+        select(Claim).where(Claim.agreement_id == agreement.id)))
+    blank = documents.hour_sheet_document(agreement, add_months(later, 1), TODAY)
+    assert blank.copy_note == "" and all(not d.values for d in blank.days)
+    assert "Kopie" not in pdf_text(render_document(blank)[1])
