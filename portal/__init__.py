@@ -209,6 +209,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["euro"] = format_euro
     app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["day"] = format_day
+    from portal.table_cards import label_cells
+
+    app.jinja_env.filters["table_cells"] = label_cells
 
     from portal.navigation import menu
 
