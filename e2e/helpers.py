@@ -108,6 +108,15 @@ def log_out(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/inloggen$"))
 
 
+def account_link(page: Page, name: str) -> Locator:
+    """A link of the account menu under the user's name in the header (a details element, so
+    it works without JavaScript), opened first when it is closed."""
+    menu = page.locator("details.site-user__menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name="Mijn account").get_by_role("link", name=name)
+
+
 def tab_to(page: Page, target: Locator, limit: int = 150) -> None:
     """Press Tab until the target has the focus (fails when it never gets it): keyboard only."""
     handle = target.element_handle()
