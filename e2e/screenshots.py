@@ -18,7 +18,7 @@ from pathlib import Path
 from e2e.helpers import fresh_totp_code, make_demo_app, serving
 
 WIDTHS = (1280, 320)
-MAX_PAGES = 25
+MAX_PAGES = 40
 SKIP = re.compile(r"\.(pdf|xml|csv|json)$|/uitloggen|/api/|^mailto:|^tel:")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -78,6 +78,9 @@ def run(out: Path) -> None:
 
     from portal.demo.seed import DEMO_LOGINS
 
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("XDG_CONFIG_HOME", tmp)

@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     make_dir(Path(app.config["PORTAL_UPLOAD_DIR"]), "PORTAL_UPLOAD_DIR")
 
     register_logging(app)
+    warn_about_missing_organisation(app)
     register_extensions(app)
     register_security_headers(app)
     register_input_guard(app)
@@ -49,6 +50,16 @@ class DatabaseIntConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def warn_about_missing_organisation(app: Flask) -> None:
+    """A public service says who runs it and how to reach it: production without PORTAL_ORG_*
+    starts (an old deployment keeps working) but says what every page and letter now lacks."""
+    from portal.organisation import missing_in_production
+
+    if app.config["PORTAL_ENV"] == "production" and (missing := missing_in_production(app.config)):
+        app.logger.warning("Niet ingesteld: %s. Pagina's, foutpagina's en brieven tonen dan "
+                           "geen naam of contactgegevens van de organisatie.", ", ".join(missing))
 
 
 def register_extensions(app: Flask) -> None:

@@ -116,13 +116,19 @@ def test_rate_limits_are_counted_in_redis_when_portal_redis_url_is_set(tmp_path)
     assert isinstance(storage_from_string(embedded["RATELIMIT_STORAGE_URI"]), MemoryStorage)
 
 
-def test_production_refuses_to_start_without_the_organisation_and_development_has_a_demo(tmp_path):
+def test_the_organisation_comes_from_the_environment_with_a_demo_in_development(tmp_path):
     env = {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
            "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb", "PORTAL_INSTANCE_DIR": str(tmp_path)}
-    with pytest.raises(ConfigError, match="PORTAL_ORG_NAME, PORTAL_ORG_ADDRESS"):
-        load_config(env)
-    with pytest.raises(ConfigError, match="PORTAL_ORG_EMAIL"):
-        load_config({**env, **ORG, "PORTAL_ORG_EMAIL": " "})
+    assert load_config(env)["PORTAL_ORG_NAME"] == ""  # never a demo name in production
     assert load_config({**env, **ORG})["PORTAL_ORG_NAME"] == "Betaalkantoor Test"
     development = load_config({"PORTAL_INSTANCE_DIR": str(tmp_path)})
     assert "demo" in development["PORTAL_ORG_NAME"] and development["PORTAL_ORG_PHONE"]
+
+
+def test_production_without_the_organisation_warns_at_start(tmp_path, caplog):
+    from portal import create_app
+
+    create_app(environ={"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
+                        "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                        "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_ORG_NAME": "Kantoor"})
+    assert "PORTAL_ORG_ADDRESS, PORTAL_ORG_PHONE, PORTAL_ORG_EMAIL" in caplog.text
