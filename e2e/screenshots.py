@@ -74,11 +74,11 @@ def pages_of(page, base: str) -> list[str]:
 
 
 def run(out: Path) -> None:
+    import logging
+
     from playwright.sync_api import sync_playwright
 
     from portal.demo.seed import DEMO_LOGINS
-
-    import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     out.mkdir(parents=True, exist_ok=True)
