@@ -52,6 +52,7 @@ help:
 	@echo "make test   zet alles klaar, controleert de types (mypy) en draait alle tests (SQLite, PostgreSQL, browser)"
 	@echo "make lint   ruff over portal/, tests/ en e2e/, en mypy over portal/"
 	@echo "make pdf-samples  één van elk papieren document (uit de demo) in pdf-samples/, om te bekijken"
+	@echo "make screenshots  schermafdrukken van elke pagina per demo-persoon (1280 en 320 px) in screenshots/"
 	@echo "make bench-scale  meet het portaal op landelijke schaal (PostgreSQL; HOUSEHOLDS=150000)"
 	@echo "make clean  verwijdert .venv en caches (de database in instance/ blijft staan)"
 
@@ -170,3 +171,14 @@ bench-scale: setup
 # One of each paper document from the demo data (a temporary database, removed afterwards), to look at.
 pdf-samples: setup
 	$(PY) -m portal.demo.samples pdf-samples
+
+.PHONY: screenshots vendor-nlds
+# Full-page screenshots of every page of each demo role, 1280 and 320 px wide, into screenshots/
+# (a temporary demo database, removed afterwards). ONLY=anna for one person.
+screenshots: setup
+	$(PY) -m e2e.screenshots screenshots $(if $(ONLY),--only $(ONLY),)
+
+# Fetch the NL Design System CSS again (versions in scripts/vendor-nlds.sh) into static/vendor/nlds/.
+# Needs npm; `make run` does not (the files are committed).
+vendor-nlds:
+	scripts/vendor-nlds.sh

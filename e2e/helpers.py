@@ -33,13 +33,17 @@ def _violations(page: Page, where: str) -> list[str]:
 def assert_accessible(page: Page) -> None:
     """axe-core on the page as it is now, strict: no violation of any impact (minor included),
     at the journey's own width and again 320 px wide, where the page must also not scroll
-    sideways (only a table may, inside its own region). The width is put back afterwards."""
+    sideways (only a table may, inside its own region) and each table's key column (status,
+    beschikbaar, bedrag) must be in sight (key_cells_out_of_sight). The width is put back
+    afterwards."""
     found = _violations(page, "wide")
     size = page.viewport_size
     if size is not None and size["width"] != NARROW["width"]:
         page.set_viewport_size(NARROW)
         try:
             found += _violations(page, "320 px")
+            found += [f"320 px: the key column is out of sight (scroll sideways to see it): {cell}"
+                      for cell in key_cells_out_of_sight(page)]
             if not fits_narrow_screen(page):
                 found.append("320 px: the page scrolls sideways ("
                              + str(page.evaluate("document.documentElement.scrollWidth"))
@@ -104,6 +108,15 @@ def log_out(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/inloggen$"))
 
 
+def account_link(page: Page, name: str) -> Locator:
+    """A link of the account menu under the user's name in the header (a details element, so
+    it works without JavaScript), opened first when it is closed."""
+    menu = page.locator("details.site-user__menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name="Mijn account").get_by_role("link", name=name)
+
+
 def tab_to(page: Page, target: Locator, limit: int = 150) -> None:
     """Press Tab until the target has the focus (fails when it never gets it): keyboard only."""
     handle = target.element_handle()
@@ -153,6 +166,37 @@ def pdf_file(path: Path) -> str:
     writer.write(out)
     path.write_bytes(out.getvalue())
     return str(path)
+
+
+KEY_CELLS_OUT_OF_SIGHT = """() => {
+  const key = /status|beschikbaar|bedrag/i;
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const table of document.querySelectorAll('main table')) {
+    const heads = [...table.querySelectorAll('thead tr:last-child th')];
+    const columns = heads.map((h, i) => key.test(h.textContent) ? i : -1).filter(i => i >= 0);
+    for (const row of [...table.querySelectorAll('tbody tr')].slice(0, 3)) {
+      const cells = [...row.children];
+      for (const i of columns) {
+        const cell = cells[i];
+        if (!cell || cells.length !== heads.length) continue;
+        const box = cell.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;  // an empty cell left out of a card
+        if (box.left < -1 || box.right > width + 1) {
+          out.push(`${table.id || table.className} ${heads[i].textContent.trim()}`);
+        }
+      }
+    }
+  }
+  return [...new Set(out)];
+}"""
+
+
+def key_cells_out_of_sight(page: Page) -> list[str]:
+    """Tables whose key column (a header naming status, beschikbaar or bedrag) has a cell in
+    the first rows that is not in sight without scrolling sideways, at the page's width now
+    (WCAG reflow: on a phone the cards show status and amount first)."""
+    return page.evaluate(KEY_CELLS_OUT_OF_SIGHT)
 
 
 def fits_narrow_screen(page: Page) -> bool:

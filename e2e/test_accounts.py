@@ -18,7 +18,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_in, log_in_as_office, log_out
+from e2e.helpers import account_link, assert_accessible, log_in, log_in_as_office, log_out
 from portal.access.views import WRONG_LOGIN
 from portal.agreements import signing
 from portal.providers.service import create_provider
@@ -187,8 +187,7 @@ def test_the_office_changes_its_own_password(page: Page, portal):
 
     base = portal["base"]
     log_in_as_office(page, base)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Wachtwoord wijzigen").click()
+    account_link(page, "Wachtwoord wijzigen").click()
     expect(page.get_by_role("heading", level=1, name="Wachtwoord wijzigen")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Huidig wachtwoord").fill("niet-het-wachtwoord")

@@ -16,7 +16,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_out
+from e2e.helpers import account_link, assert_accessible, log_out
 from e2e.helpers import log_in_demo as log_in
 
 pytestmark = pytest.mark.e2e
@@ -140,8 +140,7 @@ def test_two_step_page_and_refused_grant_are_accessible(page: Page, demo):
 
     base = demo["base"]
     log_in(page, base, PIETER)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Inloggen in twee stappen").click()
+    account_link(page, "Inloggen in twee stappen").click()
     expect(page.get_by_role("img", name="QR-code voor uw authenticator-app")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Aanzetten").click()  # no code typed

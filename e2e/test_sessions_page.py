@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_in
+from e2e.helpers import account_link, assert_accessible, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,14 +24,14 @@ def test_logging_out_the_other_browser_without_javascript(page: Page, page_witho
     other.get_by_role("button", name="Inloggen").click()
     expect(other.get_by_role("button", name="Uitloggen")).to_be_visible()
 
-    page.get_by_role("link", name="Waar bent u ingelogd").click()
+    account_link(page, "Waar bent u ingelogd").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Waar bent u ingelogd")
     rows = page.get_by_role("table", name="Apparaten waarop u bent ingelogd").locator("tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="(dit apparaat)")).to_have_count(1)
     assert_accessible(page)
 
-    other.get_by_role("link", name="Waar bent u ingelogd").click()
+    account_link(other, "Waar bent u ingelogd").click()
     other.get_by_role("button", name="Uitloggen op alle andere apparaten").click()
     expect(other.get_by_text("U bent uitgelogd op alle andere apparaten.")).to_be_visible()
     expect(other.get_by_role("table", name="Apparaten waarop u bent ingelogd")

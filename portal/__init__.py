@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     make_dir(Path(app.config["PORTAL_UPLOAD_DIR"]), "PORTAL_UPLOAD_DIR")
 
     register_logging(app)
+    warn_about_missing_organisation(app)
     register_extensions(app)
     register_security_headers(app)
     register_input_guard(app)
@@ -49,6 +50,16 @@ class DatabaseIntConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def warn_about_missing_organisation(app: Flask) -> None:
+    """A public service says who runs it and how to reach it: production without PORTAL_ORG_*
+    starts (an old deployment keeps working) but says what every page and letter now lacks."""
+    from portal.organisation import missing_in_production
+
+    if app.config["PORTAL_ENV"] == "production" and (missing := missing_in_production(app.config)):
+        app.logger.warning("Niet ingesteld: %s. Pagina's, foutpagina's en brieven tonen dan "
+                           "geen naam of contactgegevens van de organisatie.", ", ".join(missing))
 
 
 def register_extensions(app: Flask) -> None:
@@ -125,7 +136,7 @@ BLUEPRINTS = [
     "portal.providers.views", "portal.funders.views", "portal.office.views", "portal.paper.views",
     "portal.identity.views", "portal.claims.allowance_views",
     "portal.paper.year_views",
-    "portal.api.views", "portal.overview.glossary_views",
+    "portal.api.views", "portal.overview.glossary_views", "portal.organisation",
 ]
 
 
@@ -152,12 +163,28 @@ FALLBACK_ERROR_PAGE = """<!doctype html>
 <main>
 <h1>Er ging iets mis</h1>
 <p>Er is niets opgeslagen. Probeer het later opnieuw. Blijft het misgaan? Neem dan contact op met
-het betaalkantoor.</p>
+{name}: bel {phone}{hours} of mail naar <a href="mailto:{email}">{email}</a>.</p>
 <p><a href="/">Naar de startpagina</a></p>
 </main>
+<footer><p>{name}, {address}</p>
+<p><a href="/privacy">Privacy</a> &middot; <a href="/toegankelijkheid">Toegankelijkheid</a> &middot;
+<a href="/contact">Contact</a></p></footer>
 </body>
 </html>
 """
+
+
+def fallback_error_page(config) -> str:
+    """FALLBACK_ERROR_PAGE with the organisation's name and contact details (escaped)."""
+    from markupsafe import escape
+
+    from portal.organisation import organisation
+
+    org = organisation(config)
+    return FALLBACK_ERROR_PAGE.format(
+        name=escape(org.name), phone=escape(org.phone), email=escape(org.email),
+        hours=escape(f" ({org.hours})") if org.hours else "",
+        address=escape(", ".join(org.address_lines)))
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -180,7 +207,7 @@ def register_errorhandlers(app: Flask) -> None:
             app.logger.exception("The error page for %s could not be rendered", code)
             with contextlib.suppress(Exception):
                 db.session.rollback()
-            return Response(FALLBACK_ERROR_PAGE, status=code, mimetype="text/html",
+            return Response(fallback_error_page(app.config), status=code, mimetype="text/html",
                             headers=headers)
 
     for code in (400, 403, 404, 405, 413, 429, 500):
@@ -194,6 +221,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["euro"] = format_euro
     app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["day"] = format_day
+    from portal.table_cards import label_cells
+
+    app.jinja_env.filters["table_cells"] = label_cells
 
     from portal.navigation import client_file, file_menu, menu, whose
 

@@ -15,6 +15,7 @@ from typing import TypedDict
 
 from portal.dates import TIMEZONE_NAME
 from portal.folders import why_not_writable
+from portal.organisation import org_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -56,6 +57,20 @@ SETTINGS = [
             "a demo IBAN in development; none in production"),
     Setting("PORTAL_PAYER_BIC", "BIC of the payment office's bank (optional).",
             "a demo BIC in development; none in production"),
+    # The organisation that runs the portal (portal/organisation.py): header, footer, error
+    # pages, letters and the Contact page.
+    Setting("PORTAL_ORG_NAME", "Name of the organisation that runs the portal (header, footer, "
+            "letters).", "a demo name in development; none in production (a warning at start)"),
+    Setting("PORTAL_ORG_LOGO", "Logo file under `static/` (e.g. `img/logo.svg`), shown in the "
+            "header and on letters (optional).", "none: the name only"),
+    Setting("PORTAL_ORG_ADDRESS", "Postal address, lines separated by `;` (e.g. `Postbus 1234; "
+            "3500 AB Utrecht`).", "a demo address in development; none in production"),
+    Setting("PORTAL_ORG_PHONE", "Phone number for questions.",
+            "a demo number in development; none in production"),
+    Setting("PORTAL_ORG_HOURS", "When the phone is answered, e.g. `maandag tot en met vrijdag "
+            "van 9.00 tot 17.00 uur` (optional).", "demo hours in development"),
+    Setting("PORTAL_ORG_EMAIL", "E-mail address for questions.",
+            "a demo address in development; none in production"),
     # E-mail (password reset links), sent with smtplib by portal/access/mail.py.
     Setting("PORTAL_MAIL_SERVER", "SMTP server for e-mail (password reset links): `host` or "
             "`host:port`. Without it, development writes each e-mail to the log; production "
@@ -338,6 +353,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     oidc_schemes_ = oidc_schemes(env, mode)
     payer = {key: env.get(key, "").strip() or (DEMO_PAYER[key] if mode == "development" else None)
              for key in DEMO_PAYER}
+    org = org_settings(env, mode)  # production without them: a warning at start (create_app)
     return {
         "PORTAL_ENV": mode,
         "SECRET_KEY": secret,
@@ -349,6 +365,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         # Not from the environment: portal.dates counts in Dutch days (TIMEZONE_NAME).
         "PORTAL_TIMEZONE": TIMEZONE_NAME,
         **payer,
+        **org,
         **mail,
         "PORTAL_OIDC_SCHEMES": oidc_schemes_,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

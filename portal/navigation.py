@@ -92,6 +92,10 @@ def _link(endpoint: str, **kwargs) -> dict:
             "current": request.path == href or request.path.startswith(href + "/")}
 
 
+# Account settings: shown under the user's name in the header, not among the tasks.
+ACCOUNT_ENDPOINTS = frozenset({"access.change_password", "access.two_step", "access.sessions"})
+
+
 def menu() -> list[dict]:
     if not current_user.is_authenticated:
         return []
@@ -103,6 +107,7 @@ def menu() -> list[dict]:
         kwargs = {"household_id": current_user.household_id} if item.household else {}
         link = _link(item.endpoint, **kwargs)
         link["label"] = item.label
+        link["account"] = item.endpoint in ACCOUNT_ENDPOINTS
         result.append(link)
     return result
 

@@ -2,6 +2,10 @@ import pytest
 
 from portal.config import ConfigError, load_config
 
+# What production needs to say who runs the portal (portal/organisation.py).
+ORG = {"PORTAL_ORG_NAME": "Betaalkantoor Test", "PORTAL_ORG_ADDRESS": "Postbus 1; 1000 AA Stad",
+       "PORTAL_ORG_PHONE": "010 123 45 67", "PORTAL_ORG_EMAIL": "vragen@test.example"}
+
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY"):
@@ -18,7 +22,7 @@ def test_production_refuses_a_short_secret_and_a_missing_database(tmp_path):
 
 
 def test_production_with_both_settings_starts(tmp_path):
-    config = load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
+    config = load_config({**ORG, "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
                           "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb",
                           "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0",
                           "PORTAL_INSTANCE_DIR": str(tmp_path)})
@@ -102,7 +106,7 @@ def test_rate_limits_are_counted_in_redis_when_portal_redis_url_is_set(tmp_path)
     """Every gunicorn worker counts a key's calls in the same place: Redis, not its own memory."""
     from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 
-    production = load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
+    production = load_config({**ORG, "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
                               "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb",
                               "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0",
                               "PORTAL_INSTANCE_DIR": str(tmp_path)})
@@ -110,3 +114,21 @@ def test_rate_limits_are_counted_in_redis_when_portal_redis_url_is_set(tmp_path)
     assert production["RATELIMIT_HEADERS_ENABLED"] is True  # Retry-After on a 429
     embedded = load_config({"PORTAL_INSTANCE_DIR": str(tmp_path)})
     assert isinstance(storage_from_string(embedded["RATELIMIT_STORAGE_URI"]), MemoryStorage)
+
+
+def test_the_organisation_comes_from_the_environment_with_a_demo_in_development(tmp_path):
+    env = {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
+           "PORTAL_DATABASE_URL": "postgresql+psycopg://db/pgb", "PORTAL_INSTANCE_DIR": str(tmp_path)}
+    assert load_config(env)["PORTAL_ORG_NAME"] == ""  # never a demo name in production
+    assert load_config({**env, **ORG})["PORTAL_ORG_NAME"] == "Betaalkantoor Test"
+    development = load_config({"PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert "demo" in development["PORTAL_ORG_NAME"] and development["PORTAL_ORG_PHONE"]
+
+
+def test_production_without_the_organisation_warns_at_start(tmp_path, caplog):
+    from portal import create_app
+
+    create_app(environ={"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "x" * 32,
+                        "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                        "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_ORG_NAME": "Kantoor"})
+    assert "PORTAL_ORG_ADDRESS, PORTAL_ORG_PHONE, PORTAL_ORG_EMAIL" in caplog.text

@@ -77,6 +77,11 @@ def test_the_500_page_never_fails_even_when_the_page_cannot_be_rendered(
     page = text(response)
     assert '<html lang="nl">' in page and "<h1>Er ging iets mis</h1>" in page
     assert "Internal Server Error" not in page
+    # Even this page says who runs the portal and how to reach them (PORTAL_ORG_*).
+    config = client.application.config
+    for setting in ("PORTAL_ORG_NAME", "PORTAL_ORG_PHONE", "PORTAL_ORG_EMAIL"):
+        assert config[setting] in page, setting
+    assert 'href="/toegankelijkheid"' in page and 'href="/contact"' in page
 
 
 def test_a_404_still_renders_the_normal_page(client, login, holder):

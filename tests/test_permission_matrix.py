@@ -302,6 +302,10 @@ TABLE: dict[tuple[str, str], Row] = {
                                        ok=set(), others=401, anon=401),
     ("api.list_runs", "GET"): row("/api/v1/runs", ok=set(), others=401, anon=401),
     ("api.run_sepa", "GET"): row("/api/v1/runs/{run}/sepa", ok=set(), others=401, anon=401),
+    # --- the organisation's public pages (portal/organisation.py): for everyone ---
+    ("site.privacy", "GET"): row("/privacy", ok=set(ROLES), anon=200),
+    ("site.accessibility", "GET"): row("/toegankelijkheid", ok=set(ROLES), anon=200),
+    ("site.contact", "GET"): row("/contact", ok=set(ROLES), anon=200),
     # Last: it ends the session.
     ("access.logout", "POST"): row("/uitloggen", "POST", ok=LOGGED_IN, status=LOGIN),
 }
@@ -413,6 +417,25 @@ def build_world(db) -> dict:
         Household, users["holder_b"].household_id)}
 
 
+def missing_identity(app, response) -> list[str]:
+    """What an HTML page lacks of the service's identity (every page, error pages too): the
+    organisation's name, phone, e-mail and address, and the links to Privacy,
+    Toegankelijkheid and Contact."""
+    from markupsafe import escape
+
+    if response.mimetype != "text/html" or 300 <= response.status_code < 400:
+        return []
+    html = response.get_data(as_text=True)
+    org = app.config
+    wanted = {"name": org["PORTAL_ORG_NAME"], "phone": org["PORTAL_ORG_PHONE"],
+              "e-mail": org["PORTAL_ORG_EMAIL"],
+              "address": org["PORTAL_ORG_ADDRESS"].split(";")[0].strip(),
+              "Privacy": 'href="/privacy"', "Toegankelijkheid": 'href="/toegankelijkheid"',
+              "Contact": 'href="/contact"'}
+    return [what for what, text in wanted.items()
+            if str(escape(text)) not in html and text not in html]
+
+
 def outcome(response) -> object:
     if response.status_code == 302:
         target = response.headers["Location"].split("?")[0]
@@ -480,6 +503,8 @@ def test_every_route_answers_as_expected_for(role, app, client, db, login):
         if got != r.expect[role]:
             wrong.append(f"{key[0]} {r.method} {path}: expected {r.expect[role]}, got {got}")
             continue
+        if missing := missing_identity(app, response):
+            wrong.append(f"{key[0]} {r.method} {path} ({got}): the page lacks {missing}")
         logged = audit_events_of(db, household) - events_before
         if role == "holder_a" and r.method == "GET" and logged:
             wrong.append(f"{key[0]} GET {path}: the budget holder's own look was logged")

@@ -55,6 +55,9 @@ QUARTER = 15
 DAY_MINUTES = 24 * 60
 HANDOVER_WEEKS = 6
 SUBMIT_WEEKS = 10  # 6 for the provider + 4 more for the budget holder
+# After a refusal the sheet may be corrected and sent again for at least this long, even when
+# the normal deadline comes sooner (a refusal 3 days before it must not leave 3 days).
+RESUBMIT_WEEKS = 4
 
 
 # --------------------------------------------------------------------------- input and facts
@@ -154,6 +157,8 @@ class SheetFacts:
     existing_reference: str | None = None
     # Period of each grant that may pay (a day outside it cannot be paid from that grant).
     grant_periods: Mapping[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    # The day this sheet was last refused, if ever (resubmit_deadline).
+    refused_on: dt.date | None = None
 
 
 class Stage(LabeledEnum):
@@ -375,13 +380,23 @@ def submit_deadline(month: dt.date) -> dt.date:
     return last_of_month(month) + dt.timedelta(weeks=SUBMIT_WEEKS)
 
 
+def resubmit_deadline(deadline: dt.date, refused_on: dt.date | None) -> dt.date:
+    """A deadline (handover or submit) of a sheet that was refused on `refused_on`: never
+    sooner than RESUBMIT_WEEKS after the refusal. The refusal letter prints this date and the
+    sheet's checks use it (check_handover_in_time, check_submit_in_time)."""
+    if refused_on is None:
+        return deadline
+    return max(deadline, refused_on + dt.timedelta(weeks=RESUBMIT_WEEKS))
+
+
 def first_claimable_month(today: dt.date) -> dt.date:
     """The earliest month whose sheets can still be submitted on `today` (submit_deadline)."""
     return first_of_month(today - dt.timedelta(weeks=SUBMIT_WEEKS))
 
 
-def check_handover_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
-    deadline = handover_deadline(month)
+def check_handover_in_time(month: dt.date, on: dt.date,
+                           refused_on: dt.date | None = None) -> list[Refusal]:
+    deadline = resubmit_deadline(handover_deadline(month), refused_on)
     if on > deadline:
         return [Refusal("too_late",
                         f"Het urenbriefje over {format_month(month)} moest uiterlijk "
@@ -391,8 +406,9 @@ def check_handover_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
     return []
 
 
-def check_submit_in_time(month: dt.date, on: dt.date) -> list[Refusal]:
-    deadline = submit_deadline(month)
+def check_submit_in_time(month: dt.date, on: dt.date,
+                         refused_on: dt.date | None = None) -> list[Refusal]:
+    deadline = resubmit_deadline(submit_deadline(month), refused_on)
     if on > deadline:
         return [Refusal("too_late",
                         f"Het urenbriefje over {format_month(month)} moest uiterlijk "
@@ -670,9 +686,9 @@ def check_sheet(month: dt.date, lines: Sequence[LineInput], facts: SheetFacts, t
     if stage is not Stage.RECHECK:
         refusals += check_duplicate(facts.existing_reference, month)
     if stage is Stage.HANDOVER:
-        refusals += check_handover_in_time(month, today)
+        refusals += check_handover_in_time(month, today, facts.refused_on)
     elif stage in (Stage.CONCEPT, Stage.SUBMIT):
-        refusals += check_submit_in_time(month, today)
+        refusals += check_submit_in_time(month, today, facts.refused_on)
     priced, line_refusals = price_lines(lines, month, facts, today)
     refusals += line_refusals
     other = facts.other_minutes_by_day if facts.provider_is_person else {}

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -189,9 +189,14 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
         for day, unit, quantity in db.session.execute(query):
             other_minutes[day] += rules.minutes_of(unit, quantity)
 
+    # A sheet refused before gets at least RESUBMIT_WEEKS from its last refusal (rules).
+    refused_at = None if exclude_claim_id is None else db.session.scalar(
+        select(func.max(ClaimEvent.at)).where(ClaimEvent.claim_id == exclude_claim_id,
+                                              ClaimEvent.to_status == ClaimStatus.AFGEKEURD))
     facts = SheetFacts(versions=agreed, provider_is_person=is_person,
                        other_minutes_by_day=dict(other_minutes),
                        existing_reference=existing_reference,
+                       refused_on=refused_at.date() if refused_at is not None else None,
                        grant_periods={g.id: (g.period_start, g.period_end)
                                       for g in grants.values()})
     return facts, grants

@@ -31,12 +31,13 @@ from portal.budgets.service import holder_labels
 from portal.claims import service as claims_service
 from portal.claims.allowances import allowance_status
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
-from portal.claims.grid import Column
+from portal.claims.grid import Column, input_value
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import (
     claim_reference,
     handover_deadline,
     refusal_letter_exists,
+    resubmit_deadline,
     submit_deadline,
 )
 from portal.dates import (
@@ -61,6 +62,7 @@ from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.providers.models import Provider
 from portal.quantities import quantity_label
 
+OBJECTION_WEEKS = 6  # the term for bezwaar (Algemene wet bestuursrecht, article 6:7)
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
@@ -199,6 +201,7 @@ class SheetDay:
     day: dt.date
     weekday: str
     covered: bool  # inside the agreement's approved period
+    values: tuple[str, ...] = ()  # per kind: what the sheet holds that day (a copy), or ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,10 @@ class HourSheetDocument:
     submit_by: dt.date
     note: str
     claim_status: str | None
+    # A sheet that has hours prints them: a copy of what was filled in or submitted (this
+    # line says which); a month without hours prints the blank pre-filled form.
+    copy_note: str = ""
+    totals: tuple[str, ...] = ()
 
 
 UNIT_HINTS = {Unit.UUR: "uren:minuten", Unit.DAGDEEL: "aantal dagdelen",
@@ -240,7 +247,8 @@ def hour_sheet_layout(agreement: Agreement, month: dt.date) -> tuple[list[SheetD
 
 
 def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) -> HourSheetDocument:
-    """A pre-filled model hour sheet for one agreement and month, carrying the claim reference."""
+    """A pre-filled model hour sheet for one agreement and month, carrying the claim reference.
+    When the month's sheet has hours, they are printed in the grid (a copy, marked as such)."""
     month = first_of_month(month)
     days, columns = hour_sheet_layout(agreement, month)
     kinds = [SheetKind(care_kind=c.care_label, unit_label=c.unit_label,
@@ -253,6 +261,10 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
     claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
                                                   Claim.month == month,
                                                   Claim.kind == ClaimKind.UREN))
+    copy_note, totals = "", ()
+    if claim is not None and claim.lines:
+        days, totals = _filled_in(days, columns, claim.lines)
+        copy_note = _copy_note(claim)
     reference = claim_reference(agreement.id, month)
     return HourSheetDocument(
         title=agreement_titles([agreement.id])[agreement.id].sheet(month), reference=reference,
@@ -261,7 +273,32 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
         members=list(dict.fromkeys(k.member_name for k in kinds)), kinds=kinds, days=days,
         handover_by=handover_deadline(month), submit_by=submit_deadline(month),
         note=claim.note if claim is not None else "",
-        claim_status=ClaimStatus(claim.status).label if claim is not None else None)
+        claim_status=ClaimStatus(claim.status).label if claim is not None else None,
+        copy_note=copy_note, totals=totals)
+
+
+def _filled_in(days: list[SheetDay], columns: Sequence[Column],
+               lines: Sequence[ClaimLine]) -> tuple[list[SheetDay], tuple[str, ...]]:
+    """The days with the sheet's quantities per column (as typed: '2:15'), and the totals."""
+    quantities: dict[tuple[dt.date, tuple[str, int]], int] = defaultdict(int)
+    for line in lines:
+        quantities[(line.day, (str(line.care_kind), line.grant_id))] += line.quantity
+    filled = [replace(d, values=tuple(
+        input_value(c.unit, quantities[(d.day, c.key)]) if (d.day, c.key) in quantities else ""
+        for c in columns)) for d in days]
+    totals = tuple(input_value(c.unit, sum(q for (_day, key), q in quantities.items()
+                                           if key == c.key)) for c in columns)
+    return filled, totals
+
+
+def _copy_note(claim: Claim) -> str:
+    status = ClaimStatus(claim.status)
+    if claim.submitted_at is not None and status is not ClaimStatus.CONCEPT:
+        return (f"Kopie van het urenbriefje zoals het is ingediend op "
+                f"{format_day(claim.submitted_at.date())} (status: {status.label.lower()}). "
+                "Stuur deze kopie niet opnieuw in.")
+    return (f"Kopie van wat er nu op het urenbriefje staat (status: {status.label.lower()}). "
+            "Het is nog niet ingediend.")
 
 
 # --------------------------------------------------------------------------- 3. the statement
@@ -344,6 +381,11 @@ class StatementDocument:
     # the budgets pay (bijbetaling; not in the budget figures).
     top_up_cents: int = 0
     any_without_prognosis: bool = False
+
+    @property
+    def addressee(self) -> tuple[str, ...]:
+        """The letter's addressee (the window of the envelope): a letter has one."""
+        return (self.holder_name, f"Huishouden {self.household_name}")
 
 
 def statement_reference(household_id: int, start: dt.date, end: dt.date) -> str:
@@ -553,6 +595,10 @@ class PaymentSpecDocument:
     lines: list[SpecLine]
     amount_cents: int
 
+    @property
+    def addressee(self) -> tuple[str, ...]:
+        return (self.provider_name, "t.a.v. de administratie")
+
 
 def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocument:
     """What one transfer of a payment run paid a provider: every hour sheet and its amount."""
@@ -598,6 +644,15 @@ class RefusalLetterDocument:
     submit_by: dt.date
     late: bool
 
+    @property
+    def addressee(self) -> tuple[str, ...]:
+        return (self.holder_name, f"Huishouden {self.household_name}")
+
+    @property
+    def objection_by(self) -> dt.date:
+        """Bezwaar: within 6 weeks after the day of the decision (Awb 6:7)."""
+        return (self.decided_on or self.made_on) + dt.timedelta(weeks=OBJECTION_WEEKS)
+
 
 def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocument:
     """A letter that explains why an hour sheet was refused, and what to do now."""
@@ -607,8 +662,9 @@ def refusal_letter_document(claim: Claim, today: dt.date) -> RefusalLetterDocume
     household = db.session.get_one(Household, agreement.household_id)
     provider = db.session.get_one(Provider, agreement.provider_id)
     reference = f"AFW-{claim.reference}"
-    deadline = submit_deadline(claim.month)
     decided = claim.decided_at.date() if claim.decided_at is not None else None
+    # The screen's rule (claims.rules.check_submit_in_time): at least RESUBMIT_WEEKS after it.
+    deadline = resubmit_deadline(submit_deadline(claim.month), decided)
     return RefusalLetterDocument(
         title=f"Uw urenbriefje over {format_month(claim.month)} is afgekeurd",
         reference=reference, made_on=today, qr=_qr(reference),

@@ -148,7 +148,21 @@ def qr_svg(text: str, title: str) -> Markup:
 
 
 def render_html(template: str, context: Mapping[str, Any]) -> str:
+    """The document's HTML; `org` (the sender, PORTAL_ORG_*) is there unless given."""
+    if "org" not in context:
+        context = {**context, "org": sender()}
     return jinja_env().get_template(template).render(**context)
+
+
+def sender():
+    """The organisation that sends the documents: from the app's settings, or (a paper worker
+    without an app) from the environment, read the same way."""
+    from flask import current_app, has_app_context
+
+    from portal.config import load_config
+    from portal.organisation import organisation
+
+    return organisation(current_app.config if has_app_context() else load_config())
 
 
 _STYLE_CACHE: dict[str, Any] = {}

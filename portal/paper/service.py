@@ -23,7 +23,8 @@ from portal.paper.pdf import render_pdf
 
 
 def render_document(doc) -> tuple[str, bytes]:
-    """HTML and PDF bytes of a document view-model (documents.*Document)."""
+    """HTML and PDF bytes of a document view-model (documents.*Document); the sender
+    (PORTAL_ORG_*) comes from pdf.sender."""
     return render_pdf(doc.template, {"doc": doc})
 
 

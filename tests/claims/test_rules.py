@@ -483,8 +483,11 @@ def test_every_status_has_a_tone_the_status_tag_knows():
     import re
     from pathlib import Path
 
-    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "portal.css").read_text()
-    tags = set(re.findall(r"\.tag--([a-z]+)", css))
+    # The status_tag macro maps each tone onto an NL Design System status badge (neutral is
+    # its default).
+    ui = (Path(__file__).resolve().parents[2] / "templates" / "macros" / "ui.html").read_text()
+    mapped = re.search(r'\{("ok".*?)\}\.get\(tone, "neutral"\)', ui).group(1)
+    tags = set(re.findall(r'"([a-z]+)": "[a-z]+"', mapped)) | {"neutral"}
     assert {status.tone for status in ClaimStatus} == tags == {"neutral", "warn", "ok", "error"}
     assert ClaimStatus.OPGESCHORT.tone == ClaimStatus.WACHT_OP_AKKOORD.tone == "warn"
 

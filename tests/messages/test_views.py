@@ -69,7 +69,7 @@ def test_header_shows_the_unread_count_on_every_page(client, login, db):
     message(anna, "c", 3, read=True)
     login(anna)
     html = client.get("/berichten").get_data(as_text=True)
-    assert re.search(r'class="unread-link" href="/berichten">Berichten <span aria-hidden="true">\(2\)'
+    assert re.search(r'class="utrecht-link unread-link" href="/berichten">Berichten <span aria-hidden="true">\(2\)'
                      r'</span><span class="visually-hidden">\(2 ongelezen\)</span></a>', html)
     other_page = client.get("/start", follow_redirects=True).get_data(as_text=True)
     assert '<span class="visually-hidden">(2 ongelezen)</span>' in other_page
@@ -80,7 +80,7 @@ def test_header_has_no_count_when_all_is_read(client, login, db):
     message(anna, "c", 3, read=True)
     login(anna)
     html = client.get("/berichten").get_data(as_text=True)
-    assert 'class="unread-link" href="/berichten">Berichten</a>' in html
+    assert 'class="utrecht-link unread-link" href="/berichten">Berichten</a>' in html
 
 
 def test_no_count_for_someone_not_logged_in(client):

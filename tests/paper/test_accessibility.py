@@ -45,8 +45,9 @@ def _documents(demo) -> dict[str, tuple[object, int]]:
     docs["agreement-arbeid"] = (documents.agreement_document(_arbeid_agreement(), TODAY), 2)
     docs["hour_sheet"] = (documents.hour_sheet_document(demo.jansen_agreements[1], OCTOBER,
                                                         TODAY), 2)
+    # 3: the first page is a letter (the window envelope's address block, pdf_templates/_base).
     docs["statement-12"] = (documents.statement_document(
-        demo.jansen.id, dt.date(2026, 1, 1), dt.date(2026, 12, 1), TODAY), 2)
+        demo.jansen.id, dt.date(2026, 1, 1), dt.date(2026, 12, 1), TODAY), 3)
     docs["statement-1"] = (documents.statement_document(demo.bakker.id, OCTOBER, OCTOBER,
                                                         TODAY), 1)
     docs["payment_spec"] = (documents.payment_spec_document(demo.payment, TODAY), 1)

@@ -127,7 +127,7 @@ def test_statement_of_twelve_months(demo, db):
         assert format_month(month.month) in text
         assert format_euro(month.cents) in text if month.lines else "Geen uitgaven" in text
     assert "<table" in html and html.count("<tr") < 12  # blocks per month, no long tables
-    assert page_count(pdf) == 2
+    assert page_count(pdf) == 3  # a letter's first page (window envelope), then the months
 
 
 def test_statement_shows_the_run_out_month_as_its_own_figure(db):

@@ -27,11 +27,13 @@ def test_the_scroll_box_is_a_focusable_region_named_by_the_caption(app):
     page = parse(render(app, SOURCE))
     table = by_id(page, "betalingen")
     box = next(d for d in page.all("div") if table in d.all("table"))
-    assert box.attrs == {"class": "table-scroll", "role": "region",
+    assert box.attrs == {"class": "utrecht-table-container table-scroll table-cards",
+                         "role": "region",
                          "aria-labelledby": "betalingen-titel", "tabindex": "0"}
     caption = by_id(page, "betalingen-titel")
     assert caption.tag == "caption" and caption.full_text() == "Betaald aan Marieke"
-    assert "class" not in caption.attrs and table.attrs["class"] == "payments-table"
+    assert "visually-hidden" not in caption.attrs["class"]  # shown
+    assert table.attrs["class"] == "utrecht-table utrecht-table--html-table payments-table"
 
 
 def test_column_headers_have_scope_a_number_class_or_a_hidden_label(app):
@@ -48,7 +50,7 @@ def test_without_columns_the_body_brings_its_own_head_and_the_caption_can_be_hid
     page = parse(render(app, SOURCE))
     table = by_id(page, "stil")
     assert len(table.all("thead")) == 1
-    assert by_id(page, "stil-titel").attrs["class"] == "visually-hidden"
+    assert "visually-hidden" in by_id(page, "stil-titel").attrs["class"].split()
 
 
 def test_every_table_in_the_templates_goes_through_the_macro():
@@ -56,3 +58,20 @@ def test_every_table_in_the_templates_goes_through_the_macro():
     by_hand = [str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")
                if "<table" in path.read_text() and path.name != "ui.html"]
     assert by_hand == []
+
+
+def test_on_a_phone_each_cell_carries_its_column_header_and_key_columns_come_first():
+    """portal/table_cards.py: data-label from the table's own head; status and amounts marked
+    (cell--key) so the cards show them first; a header only for screen readers labels nothing."""
+    from portal.table_cards import label_cells
+
+    html = str(label_cells(
+        '<thead><tr><th scope="col">Maand</th><th scope="col">Status</th>'
+        '<th scope="col" class="num">Bedrag</th>'
+        '<th scope="col"><span class="visually-hidden">Actie</span></th></tr></thead>'
+        '<tbody><tr><th scope="row">maart</th><td>Betaald</td><td class="num">€ 1,00</td>'
+        '<td><a href="/x">Bekijk</a></td></tr></tbody>'))
+    assert '<th scope="row">maart</th>' in html  # the card's title: no label
+    assert '<td class="cell--key" data-label="Status">Betaald</td>' in html
+    assert '<td class="num cell--key" data-label="Bedrag">€ 1,00</td>' in html
+    assert '<td data-label=""><a href="/x">Bekijk</a></td>' in html
