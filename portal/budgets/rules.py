@@ -1,6 +1,6 @@
 """Pure decisions about budgets: no Flask, no session. Plain data in, verdict out.
 
-(Over 500 lines: the prognosis and its what-if share the run-out rule and stay together.)
+Long because: the prognosis and its what-if share the run-out rule and stay together.
 
 - check_grant / check_member / check_household_name: what a funder or the back office can get
   wrong when registering.

@@ -16,8 +16,7 @@ from portal.budgets import service as budgets_service
 from portal.claims import allowances
 from portal.claims.allowance_rules import FREE_ALLOWANCE_PERCENT_TEXT
 from portal.dates import today
-from portal.forms import BaseForm, apply_refusals, form_status
-from portal.money import parse_euros
+from portal.forms import BaseForm, EuroField, apply_refusals, form_status
 from portal.refusals import Refused
 from portal.web import current_access, household_view
 
@@ -38,7 +37,7 @@ class FreeForm(BaseForm):
 
 class HolidayForm(BaseForm):
     agreement = SelectField("Zorgverlener", coerce=int, validate_choice=False)
-    amount = StringField("Bedrag in euro", validators=[InputRequired("Vul een bedrag in.")])
+    amount = EuroField("Bedrag in euro", validators=[InputRequired("Vul een bedrag in.")])
 
 
 def _page(household_id: int, holiday_forms=None, errors=(), status=200):
@@ -82,9 +81,9 @@ def ask_holiday(household_id: int, grant_id: int):
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            cents = parse_euros(form.amount.data or "", "amount")
+            assert form.amount.data is not None  # validated: the amount is required
             claim = allowances.ask_holiday_allowance(current_user, grant_id, form.agreement.data,
-                                                     cents, today())
+                                                     form.amount.data, today())
         except Refused as refused:
             errors = apply_refusals(form, refused, {"agreement": "agreement", "grant": ""})
         else:

@@ -264,11 +264,7 @@ def correction(claim_id: int):
                 made = corrections.correct_paid_claim(current_user, view.claim, quantities,
                                                       form.reason.data or "")
             except Refused as refused:
-                for refusal in refused.refusals:
-                    if refusal.field == "reason":
-                        form.reason.errors = [*form.reason.errors, refusal.message]
-                    else:
-                        general.append(refusal.message)
+                general = apply_refusals(form, refused)
             else:
                 flash("Correctie vastgelegd: " + ", ".join(
                     f"{ClaimKind(c.kind).label.lower()} {c.reference} van "

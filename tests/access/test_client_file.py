@@ -115,7 +115,7 @@ def test_a_representative_who_may_act_sees_the_actions_and_the_paper_page(client
     assert "Budgetoverzicht op papier (PDF)" not in _file_menu(html)
     page = client.get(f"/urenbriefjes/{sheet.id}").get_data(as_text=True)
     assert "Anna de Vries" in _bar(page)
-    assert "Akkoord" in page
+    assert "Controleren en akkoord geven" in page  # the way to the check page
 
 
 def test_the_budget_holder_in_her_own_file_sees_no_bar(client, login, anna):

@@ -249,13 +249,13 @@ def test_a_step_shows_no_errors_on_first_arrival_only_after_a_save(w, client, lo
     arrival = text(client.get(response.location))
     assert "error-summary" not in arrival
     saved = client.post(step_url(agreement, "zorg"), data={
-        f"{p}_use": "y", f"{p}_unit": "uur", f"{p}_tariff": "30,00"})
+        f"{p}-care_kind": "y", f"{p}-unit": "uur", f"{p}-tariff_cents": "30,00"})
     after = text(client.get(saved.location))
-    assert "Nog niet in orde" in after and f'id="{p}_tariff-error"' in after
+    assert "Nog niet in orde" in after and f'id="{p}-tariff_cents-error"' in after
     again = text(client.get(step_url(agreement, "zorg")))  # the marker is used once
     assert "error-summary" not in again
     from_check = text(client.get(step_url(agreement, "zorg") + "?fout=1"))
-    assert f'id="{p}_tariff-error"' in from_check
+    assert f'id="{p}-tariff_cents-error"' in from_check
     check = text(client.get(step_url(agreement, "controleren")))
     assert "/stap/zorg?fout=1" in check
 
