@@ -66,11 +66,10 @@ def run_figures(db, run_on):
 
 
 def test_the_demo_run_pays_what_the_old_run_paid(db, monkeypatch):
-    # The figures were recorded on the demo before it had allowance claims and corrections
-    # (issue 16); those are paid by the run too (tests/claims/test_allowances.py,
-    # tests/claims/test_corrections*), but are left out here.
+    # The figures were recorded on the demo with its corrections but before it had allowance
+    # claims (issue 16); those are paid by the run too (tests/claims/test_allowances.py), but
+    # are left out here.
     monkeypatch.setattr("portal.demo.seed.seed_allowances", lambda holder, today: [])
-    monkeypatch.setattr("portal.demo.seed.seed_corrections", lambda *args: [])
     seed_demo(SEED_DAY)
     figures = run_figures(db, SEED_DAY)
     # ... and the old demo's EUR 750 of allowance uses paid without a payee are gone.
