@@ -38,6 +38,7 @@ from portal.agreements.periods import (
     versions_in_month,
 )
 from portal.budgets import service as budgets_service
+from portal.claims import approval
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim, ClaimLine
@@ -614,7 +615,7 @@ class RunOutcome:
     """What execute_run did: the sheets it approved, the run (None: nothing to pay), and the
     approved sheets it left for a later run (no valid IBAN in their agreement)."""
 
-    approved: list[Claim]
+    approved: list[int]  # ids of the submitted sheets the run approved
     run: PaymentRun | None
     held_back: list[HeldBack] = field(default_factory=list)
 
@@ -628,7 +629,7 @@ def execute_run(actor: User | None, run_on: dt.date) -> RunOutcome:
     """
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     one_at_a_time(RUN_LOCK)  # two runs at the same moment: the second waits for the first
-    approved = claims_service.approve_all_submitted(run_on)
+    approved = approval.approve_all_submitted(run_on, end_of_batch=_end_of_batch)
     run, held_back = _run_payments(actor, run_on)
     return RunOutcome(approved=approved, run=run, held_back=held_back)
 

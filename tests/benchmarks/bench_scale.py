@@ -116,11 +116,30 @@ def one_request(url: str, cookie: str) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, len(body)
 
 
+def prepare(args, name: str, env: dict) -> float | None:
+    """The database: generated afresh, or (--reuse) kept from an earlier --keep run and brought
+    up to the current migrations. Returns the seconds generating took (None when reused)."""
+    if args.reuse:
+        subprocess.run([str(VENV / "portal"), "init-db"], env=env, check=True)
+        return None
+    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin(f"CREATE DATABASE {name}")
+    subprocess.run([str(VENV / "portal"), "init-db"], env=env, check=True)
+    print(f"Generating {args.households} households ...", flush=True)
+    built = generate(env["PORTAL_DATABASE_URL"], args.households)
+    print(f"  {built:.0f} s", flush=True)
+    return built
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=15_000)
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="only generate the data (with --keep: for a later --reuse)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure on the database a --keep run left (migrated to head)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk ontbreekt: installeer het met `make system-packages` (Debian-pakket wrk).")
@@ -131,79 +150,18 @@ def main() -> None:
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_INSTANCE_DIR": instance,
            "PORTAL_ENV": "development"}
     load_at_start = machine()
-    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin(f"CREATE DATABASE {name}")
-    server = None
-    pid_file = Path(instance) / "gunicorn.pid"
+    keep = args.keep or (args.generate_only and not args.reuse)
     try:
-        subprocess.run([str(VENV / "portal"), "init-db"], env=env, check=True)
-        print(f"Generating {n} households ...")
-        built = generate(url, n)
-        print(f"  {built:.0f} s")
-
-        server = subprocess.Popen(
-            [str(VENV / "gunicorn"), "-w", "2", "--no-control-socket", "--pid", str(pid_file),
-             "-b", f"127.0.0.1:{PORT}", "portal:create_app()"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{PORT}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/inloggen").read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        household = n // 2
-        holder = log_in(base, f"bh{household}@bench.example.nl")
-        provider = log_in(base, "zv1@bench.example.nl")  # the large provider
-        script = Path(instance) / "cookie.lua"
-        script.write_text(LUA)
-        pages = [
-            ("trivial page (GET /inloggen)", f"{base}/inloggen", ""),
-            ("*Mijn budget*", f"{base}/huishoudens/{household}/budget", holder),
-            ("*Urenbriefjes*", f"{base}/huishoudens/{household}/urenbriefjes", holder),
-            ("large provider's *Betalingen*", f"{base}/zorgverlener/betalingen", provider),
-        ]
-        results = []
-        for label, page_url, cookie in pages:
-            print(f"wrk {label} ...")
-            size_ms, size = one_request(page_url, cookie)
-            results.append((label, wrk(page_url, cookie, script), size))
-        trivial = results[0][1]["p95"]
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        server = None
-
-        print("portal run-payments ...")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        run_day = f"{YEAR}-{PAYABLE_MONTH + 1:02d}-10"
-        out = subprocess.run([str(VENV / "python"), "-c", RUN_SCRIPT, run_day], env=env,
-                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-        run = json.loads(out.strip().splitlines()[-1])
+        built = prepare(args, name, env)
+        if args.generate_only:
+            return
+        results = measure_pages(n, env, instance)
+        run = measure_run(env)  # last: it pays (consumes) the approved sheets
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
+        if not keep:
             admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         shutil.rmtree(instance, ignore_errors=True)
-
-    lines = [f"## National scale, {n:,} households ({today().isoformat()})", "",
-             f"{load_at_start}. Data generated in {built:.0f} s (tests/benchmarks/generate.py). "
-             f"gunicorn 2 sync workers; wrk 1 thread, 4 connections, {DURATION} s per page.", "",
-             "| page | requests | p50 ms | p95 ms | p95 / trivial | bytes | errors |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for label, r, size in results:
-        lines.append(f"| {label} | {r['requests']} | {r['p50']:.1f} | {r['p95']:.1f} | "
-                     f"{r['p95'] / trivial:.1f}x | {size:,} | {r['errors']} |")
-    per_1000 = run["statements"] / max(1, run["sheets"]) * 1000
-    lines += ["", f"`portal run-payments` (execute_run in one process): {run['sheets']:,} sheets "
-              f"in {run['seconds']:.1f} s, peak memory {peak_mb:.0f} MB, {run['statements']:,} "
-              f"SQL statements ({per_1000:.1f} per 1,000 sheets)."]
-    body = "\n".join(lines)
-    print(body)
-    if args.write:
-        write_section(f"bench_scale_{n}", body)
+    report(args, n, load_at_start, built, results, run)
 
 
 if __name__ == "__main__":
