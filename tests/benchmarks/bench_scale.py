@@ -43,9 +43,13 @@ PG_URL = os.environ.get("PG_URL", "postgresql+psycopg://postgres@127.0.0.1")
 PORT = int(os.environ.get("BENCH_PORT", "5791"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 VENV = ROOT / ".venv" / "bin"
+# wrk sends the User-Agent of the logins (urllib's): the portal ends a session whose browser
+# changes (Flask-Login's strong session protection).
+USER_AGENT = f"Python-urllib/{sys.version_info[0]}.{sys.version_info[1]}"
 
 LUA = """
 wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or ""
+wrk.headers["User-Agent"] = os.getenv("BENCH_UA")
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %.3f %.3f %d\\n", summary.requests,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000,
@@ -64,7 +68,7 @@ with app.app_context():
     from portal.database import transaction
     from portal.payments.service import execute_run
     sheets = db.session.scalar(select(func.count()).select_from(Claim)
-                               .where(Claim.status == "goedgekeurd"))
+                               .where(Claim.status.in_(["goedgekeurd", "ingediend"])))
     db.session.rollback()
     count = [0]
     event.listen(db.engine, "before_cursor_execute",
@@ -103,9 +107,14 @@ def log_in(base: str, email: str) -> str:
 
 def wrk(url: str, cookie: str, script: Path) -> dict:
     out = subprocess.run(["wrk", "-t1", "-c4", f"-d{DURATION}s", "-s", str(script), url],
-                         capture_output=True, text=True, env={**os.environ, "BENCH_COOKIE": cookie},
+                         capture_output=True, text=True,
+                         env={**os.environ, "BENCH_COOKIE": cookie, "BENCH_UA": USER_AGENT},
                          check=True).stdout
     _, requests, p50, p95, errors = re.search(r"RESULT .*", out).group(0).split()
+    if cookie:  # the login must have held (a 302 to the login page would look fast)
+        answer = urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}))
+        if answer.geturl() != url:
+            sys.exit(f"De sessie is verlopen tijdens wrk op {url}: de meting klopt niet.")
     return {"requests": int(requests), "p50": float(p50), "p95": float(p95),
             "errors": int(errors)}
 
@@ -114,6 +123,224 @@ def one_request(url: str, cookie: str) -> tuple[float, int]:
     started = time.perf_counter()
     body = urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})).read()
     return (time.perf_counter() - started) * 1000, len(body)
+
+
+# Staff logins (two-step) and a review queue, added once to a generated database (idempotent).
+STAFF_SQL = [
+    "INSERT INTO users (email, name, password_hash, role, is_active_account, funder_id, "
+    "totp_secret, created_at) SELECT 'consulent@bench.example.nl', 'Consulent Bench', :hash, "
+    "'consulent', true, 1, :secret, now() WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = "
+    "'consulent@bench.example.nl')",
+    "INSERT INTO users (email, name, password_hash, role, is_active_account, totp_secret, "
+    "created_at) SELECT 'kantoor@bench.example.nl', 'Betaalkantoor Bench', :hash, 'beheerder', "
+    "true, :secret, now() WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = "
+    "'kantoor@bench.example.nl')",
+    # a second version waiting for the funder on every 100th agreement (the consulent's queue)
+    "INSERT INTO agreement_versions (agreement_id, number, status, starts_on, end_kind, "
+    "days_per_week, iban, notice_months, signed_on_paper, top_up, review_round, "
+    "signed_by_holder_at, created_at) SELECT a.id, 2, 'ter_beoordeling', DATE '2027-01-01', "
+    "'geen', 2, :iban, 1, false, false, 1, now(), now() FROM agreements a WHERE a.id % 100 = 0 "
+    "AND NOT EXISTS (SELECT 1 FROM agreement_versions v WHERE v.agreement_id = a.id "
+    "AND v.number = 2)",
+    "INSERT INTO agreement_lines (version_id, grant_id, care_kind, unit, tariff_cents, "
+    "weekly_quantity) SELECT v.id, a.household_id, 'individuele_begeleiding', 'uur', :tariff, "
+    "480 FROM agreement_versions v JOIN agreements a ON a.id = v.agreement_id "
+    "WHERE v.number = 2 AND NOT EXISTS (SELECT 1 FROM agreement_lines l "
+    "WHERE l.version_id = v.id)",
+]
+SUBMITTERS = 2  # households that submit sheets in the benchmark
+SUBMIT_AGREEMENTS = 50  # new agreements per submitting household (each takes months 9-11)
+SUBMIT_MONTHS = (9, 10, 11)
+
+
+def add_staff_and_submitters(url: str, households: int) -> tuple[str, list[tuple[int, list]]]:
+    """Staff logins and a review queue (once), and for this run a new care provider (a person)
+    with SUBMIT_AGREEMENTS fresh approved agreements in each of SUBMITTERS households, for
+    distinct sheets to submit. Returns the staff's TOTP secret and per household its
+    agreements."""
+    import psycopg
+    import pyotp
+    from argon2 import PasswordHasher
+
+    from tests.benchmarks.generate import IBAN, TARIFF_CENTS
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as conn:
+        secret = conn.execute("SELECT totp_secret FROM users WHERE email = "
+                              "'kantoor@bench.example.nl'").fetchone()
+        secret = secret[0] if secret else pyotp.random_base32()
+        params = {"hash": PasswordHasher().hash(BENCH_PASSWORD), "secret": secret,
+                  "iban": IBAN, "tariff": TARIFF_CENTS}
+        for statement in STAFF_SQL:
+            conn.execute(statement.replace("%", "%%").replace(":hash", "%(hash)s").replace(":secret", "%(secret)s")
+                         .replace(":iban", "%(iban)s").replace(":tariff", "%(tariff)s"), params)
+        provider = conn.execute(
+            "INSERT INTO providers (kind, name, iban, created_at) VALUES ('persoon', "
+            "'Zorgverlener Indienen', %s, now()) RETURNING id", (IBAN,)).fetchone()[0]
+        made = []
+        for k in range(SUBMITTERS):
+            household = households // 2 + 1 + k
+            conn.execute("INSERT INTO household_providers (household_id, provider_id, iban, "
+                         "created_at) VALUES (%s, %s, %s, now())", (household, provider, IBAN))
+            agreements = []
+            for _ in range(SUBMIT_AGREEMENTS):
+                aid = conn.execute(
+                    "INSERT INTO agreements (reference, household_id, provider_id, model, "
+                    "relation, created_at) VALUES ('ZO-I' || nextval('agreements_id_seq'), %s, "
+                    "%s, 'opdracht', 'geen', now()) RETURNING id", (household, provider)
+                ).fetchone()[0]
+                vid = conn.execute(
+                    "INSERT INTO agreement_versions (agreement_id, number, status, starts_on, "
+                    "end_kind, days_per_week, iban, notice_months, signed_on_paper, top_up, "
+                    "review_round, created_at) VALUES (%s, 1, 'goedgekeurd', DATE '2026-01-01', "
+                    "'geen', 2, %s, 1, false, false, 1, now()) RETURNING id", (aid, IBAN)
+                ).fetchone()[0]
+                conn.execute("INSERT INTO agreement_lines (version_id, grant_id, care_kind, "
+                             "unit, tariff_cents, weekly_quantity) VALUES (%s, %s, "
+                             "'individuele_begeleiding', 'uur', %s, 480)",
+                             (vid, household, TARIFF_CENTS))
+                agreements.append(aid)
+            made.append((household, agreements))
+        conn.execute("ANALYZE agreements; ANALYZE agreement_versions; ANALYZE agreement_lines; "
+                     "ANALYZE users")
+    return secret, made
+
+
+def log_in_two_step(base: str, email: str, secret: str) -> str:
+    """Log a staff member in: password, then the code from the authenticator (pyotp)."""
+    import pyotp
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/inloggen").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    page = opener.open(f"{base}/inloggen", data=urllib.parse.urlencode(
+        {"email": email, "password": BENCH_PASSWORD, "csrf_token": token}).encode()).read()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.decode()).group(1)
+    opener.open(f"{base}/inloggen/code", data=urllib.parse.urlencode(
+        {"code": pyotp.TOTP(secret).now(), "csrf_token": token}).encode()).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def submit_sheets(base: str, submitters: list[tuple[int, list]]) -> dict:
+    """Each submitting holder fills in and submits a sheet (one line: 2 hours on a day of its
+    own) for every fresh agreement and month, one after the other: the POST that submits is
+    timed (the GET of the form before it is not). A distinct, valid sheet each time."""
+    times, failed = [], 0
+    opener = urllib.request.build_opener(_NoRedirect)
+    for household, agreements in submitters:
+        cookie = log_in(base, f"bh{household}@bench.example.nl")
+        for i, agreement in enumerate(agreements):
+            for month in SUBMIT_MONTHS:
+                url = f"{base}/overeenkomsten/{agreement}/urenbriefje/{YEAR}-{month:02d}"
+                form = urllib.request.urlopen(urllib.request.Request(
+                    url, headers={"Cookie": cookie})).read().decode()
+                token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+                cells = sorted(set(re.findall(r'name="(c0_\d\d)"', form)))
+                data = urllib.parse.urlencode({"csrf_token": token, "action": "indienen",
+                                               cells[i % 28]: "2"}).encode()
+                started = time.perf_counter()
+                try:
+                    opener.open(urllib.request.Request(url, data=data,
+                                                       headers={"Cookie": cookie})).read()
+                    failed += 1  # 200 or 422: the form again, not submitted
+                except urllib.error.HTTPError as answer:
+                    failed += answer.code != 302
+                times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"requests": len(times), "p50": times[len(times) // 2],
+            "p95": times[int(len(times) * 0.95)], "errors": failed}
+
+
+def start_server(env: dict, instance: str) -> tuple[subprocess.Popen, str]:
+    server = subprocess.Popen(
+        [str(VENV / "gunicorn"), "-w", "2", "--no-control-socket", "--pid",
+         str(Path(instance) / "gunicorn.pid"), "-b", f"127.0.0.1:{PORT}", "portal:create_app()"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{PORT}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/inloggen").read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+def measure_pages(n: int, env: dict, instance: str) -> list:
+    """Every page under wrk against the trivial page, then the sheets submitted one by one."""
+    secret, submitters = add_staff_and_submitters(env["PORTAL_DATABASE_URL"], n)
+    server, base = start_server(env, instance)
+    try:
+        household = n // 2
+        holder = log_in(base, f"bh{household}@bench.example.nl")
+        provider = log_in(base, "zv1@bench.example.nl")  # the large provider
+        consulent = log_in_two_step(base, "consulent@bench.example.nl", secret)
+        office = log_in_two_step(base, "kantoor@bench.example.nl", secret)
+        script = Path(instance) / "cookie.lua"
+        script.write_text(LUA)
+        pages = [
+            ("trivial page (GET /inloggen)", f"{base}/inloggen", ""),
+            ("*Mijn budget*", f"{base}/huishoudens/{household}/budget", holder),
+            ("*Urenbriefjes*", f"{base}/huishoudens/{household}/urenbriefjes", holder),
+            ("large provider's *Betalingen*", f"{base}/zorgverlener/betalingen", provider),
+            ("consulent's queue", f"{base}/verstrekker", consulent),
+            ("office's run page", f"{base}/betaalkantoor/betaalrondes", office),
+        ]
+        results = []
+        for label, page_url, cookie in pages:
+            print(f"wrk {label} ...", flush=True)
+            _ms, size = one_request(page_url, cookie)
+            results.append((label, wrk(page_url, cookie, script), size))
+        print("submitting sheets ...", flush=True)
+        results.append(("submitting an hour sheet (POST, one at a time)",
+                        submit_sheets(base, submitters), 0))
+        return results
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def measure_run(env: dict) -> dict:
+    """`portal run-payments`' work (execute_run) in a child process: seconds, statements, peak
+    memory. Last: it pays the approved sheets (and the submitted ones)."""
+    print("portal run-payments ...", flush=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    run_day = f"{YEAR}-{PAYABLE_MONTH + 1:02d}-10"
+    out = subprocess.run([str(VENV / "python"), "-c", RUN_SCRIPT, run_day], env=env,
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    run = json.loads(out.strip().splitlines()[-1])
+    run["peak_mb"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return run
+
+
+def report(args, n: int, load_at_start: str, built: float | None, results: list, run: dict
+           ) -> None:
+    made = (f"Data generated in {built:.0f} s (tests/benchmarks/generate.py)" if built is not None
+            else "Data generated earlier by tests/benchmarks/generate.py (--reuse), migrated to "
+                 "the current head")
+    lines = [f"## National scale, {n:,} households ({today().isoformat()})", "",
+             f"{load_at_start}. {made}. gunicorn 2 sync workers; wrk 1 thread, 4 connections, "
+             f"{DURATION} s per page; sheets submitted one at a time by a Python loop.", "",
+             "| page | requests | p50 ms | p95 ms | p95 / trivial | bytes | errors |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    trivial = results[0][1]["p95"]
+    for label, r, size in results:
+        lines.append(f"| {label} | {r['requests']} | {r['p50']:.1f} | {r['p95']:.1f} | "
+                     f"{r['p95'] / trivial:.1f}x | {size:,} | {r['errors']} |")
+    per_1000 = run["statements"] / max(1, run["sheets"]) * 1000
+    lines += ["", f"`portal run-payments` (execute_run in one process): {run['sheets']:,} sheets "
+              f"in {run['seconds']:.1f} s, peak memory {run['peak_mb']:.0f} MB, "
+              f"{run['statements']:,} SQL statements ({per_1000:.1f} per 1,000 sheets)."]
+    body = "\n".join(lines)
+    print(body)
+    if args.write:
+        write_section(f"bench_scale_{n}", body)
 
 
 def prepare(args, name: str, env: dict) -> float | None:
