@@ -8,11 +8,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from babel.dates import format_date
-
 from portal.budgets.constants import ALLOWANCE_IN_A_SENTENCE, AllowanceKind
 from portal.budgets.rules import AllowanceFigures, HouseholdTotal
-from portal.dates import format_day, format_month
+from portal.dates import format_day, format_dutch, format_month
 from portal.money import format_euro
 from portal.overview.service import Attention, BudgetRow, HouseholdUsage, MonthSpending
 
@@ -101,7 +99,7 @@ class StartPage:
 
 
 def _short_month(month: dt.date) -> str:
-    return format_date(month, "MMM", locale="nl_NL").rstrip(".")
+    return format_dutch(month, "MMM").rstrip(".")
 
 
 def build_chart(months: Sequence[MonthSpending], subject: str, table_id: str) -> Chart | None:

@@ -4,7 +4,7 @@ grid live in agreements/ and claims/ and are linked when they exist."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -41,3 +41,15 @@ def payments():
                                         page_number(request.args.get("pagina")),
                                         request.args.get("zoek", ""))
     return render_template("providers/payments.html", specs=listing.specs, listing=listing)
+
+
+@bp.get("/zorgverlener/betalingen/<int:payment_id>")
+@roles_required(Role.ZORGVERLENER)
+def payment(payment_id: int):
+    """One payment's sheets, a page at a time, with a search (a large payment pays thousands)."""
+    shown = pages.payment_lines(current_user.provider_id, payment_id,
+                                page_number(request.args.get("pagina")),
+                                request.args.get("zoek", ""))
+    if shown is None:
+        abort(404)
+    return render_template("providers/payment.html", shown=shown, spec=shown.spec)
