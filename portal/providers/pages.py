@@ -111,12 +111,34 @@ def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
             or [v for v in agreement.versions if v.status != VersionStatus.CONCEPT][-1])
 
 
-def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
-    """Every agreement of this provider (an organisation sees all of its agreements), with
-    its sheets newest month first. Four queries."""
+AGREEMENTS_PAGE_SIZE = 20
+
+
+def provider_agreements_page(provider_id: int, today: dt.date, page: int = 1
+                             ) -> tuple[Page, list[AgreementRow]]:
+    """One page of the provider's agreements (AGREEMENTS_PAGE_SIZE, by household name): an
+    organisation holds thousands. A count, a page of ids, then provider_agreements of those."""
+    shared = (Agreement.provider_id == provider_id) & exists().where(
+        AgreementVersion.agreement_id == Agreement.id,
+        AgreementVersion.status != VersionStatus.CONCEPT)
+    total = int(db.session.scalar(select(func.count(Agreement.id)).where(shared)) or 0)
+    shown, offset = paginate(total, page, AGREEMENTS_PAGE_SIZE)
+    ids = list(db.session.scalars(
+        select(Agreement.id).join(Household, Household.id == Agreement.household_id)
+        .where(shared).order_by(Household.name, Agreement.reference)
+        .limit(AGREEMENTS_PAGE_SIZE).offset(offset)))
+    return shown, provider_agreements(provider_id, today, only=ids) if ids else []
+
+
+def provider_agreements(provider_id: int, today: dt.date, *, only: list[int] | None = None
+                        ) -> list[AgreementRow]:
+    """Every agreement of this provider (an organisation sees all of its agreements), or those
+    `only` names, with its sheets newest month first. Four queries."""
+    query = select(Agreement).where(Agreement.provider_id == provider_id)
+    if only is not None:
+        query = query.where(id_in(Agreement.id, only))
     agreements = list(db.session.scalars(
-        select(Agreement).where(Agreement.provider_id == provider_id)
-        .options(selectinload(Agreement.versions)).order_by(Agreement.id)))
+        query.options(selectinload(Agreement.versions)).order_by(Agreement.id)))
     if not agreements:
         return []
     households = dict(db.session.execute(

@@ -30,8 +30,9 @@ def link_to(endpoint: str, **values) -> str | None:
 @bp.get("/zorgverlener")
 @roles_required(Role.ZORGVERLENER)
 def home():
-    rows = pages.provider_agreements(current_user.provider_id, today())
-    return render_template("providers/home.html", rows=rows, link_to=link_to)
+    shown, rows = pages.provider_agreements_page(current_user.provider_id, today(),
+                                                 page_number(request.args.get("pagina")))
+    return render_template("providers/home.html", rows=rows, shown=shown, link_to=link_to)
 
 
 @bp.get("/zorgverlener/betalingen")
