@@ -468,56 +468,63 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
 
 def _tell_households(actor: User | None, run: PaymentRun) -> None:
     """Per household: one message to its budget holder and one audit line with what the run
-    paid from its budgets, in the order of the run's payments. Read back from the run's own
-    items, a batch of households at a time; bulk inserts."""
-    household_ids = list(db.session.scalars(
-        select(Agreement.household_id).distinct()
+    paid from its budgets, in the order of the run's payments. The run's own items are read
+    once, in household order, streamed (yield_per: memory stays flat), and told a batch of
+    households at a time with bulk inserts. (A query per batch of households would start
+    from the new run's payments, which the planner's statistics do not know yet.)"""
+    day = format_day(run.run_on)
+    rows = db.session.execute(
+        select(Agreement.household_id, Provider.name, PaymentItem.claim_id,
+               Claim.reference, Claim.month, PaymentItem.amount_cents)
         .join(Claim, Claim.agreement_id == Agreement.id)
         .join(PaymentItem, PaymentItem.claim_id == Claim.id)
         .join(Payment, Payment.id == PaymentItem.payment_id)
-        .where(Payment.run_id == run.id).order_by(Agreement.household_id)))
-    day = format_day(run.run_on)
-    for batch in chunks(household_ids):
-        items: dict[int, list] = defaultdict(list)
-        for household_id, provider, claim_id, reference, month, cents in db.session.execute(
-            select(Agreement.household_id, Provider.name, PaymentItem.claim_id,
-                   Claim.reference, Claim.month, PaymentItem.amount_cents)
-            .join(Claim, Claim.agreement_id == Agreement.id)
-            .join(PaymentItem, PaymentItem.claim_id == Claim.id)
-            .join(Payment, Payment.id == PaymentItem.payment_id)
-            .join(Provider, Provider.id == Payment.provider_id)
-            .where(Payment.run_id == run.id, id_in(Agreement.household_id, batch))
-            .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
-                      PaymentItem.claim_id)
-        ):
-            items[household_id].append((provider, claim_id, reference, month, int(cents)))
-        holders: dict[int, int] = {}
-        for user_id, household_id in db.session.execute(
-                select(User.id, User.household_id)
-                .where(active_login(Role.BUDGETHOUDER, id_in(User.household_id, batch)))
-                .order_by(User.id)):
-            holders.setdefault(household_id, user_id)  # the first live holder login
-        notes, events = [], []
-        for household_id in batch:
-            mine = items[household_id]
-            total = sum(item[-1] for item in mine)
-            lines = [f"- {provider}, urenbriefje {reference} "
-                     f"({format_month(month)}): {format_euro(cents)}"
-                     for provider, _claim_id, reference, month, cents in mine]
-            if household_id in holders:
-                notes.append(([holders[household_id]], MESSAGE_KIND,
-                              f"Urenbriefjes betaald op {day}",
-                              f"Het betaalkantoor heeft {format_euro(total)} uit uw budget "
-                              "betaald aan uw zorgverleners:\n" + "\n".join(lines)))
-            events.append({"action": "claims_paid", "actor_id": actor.id if actor else None,
-                           "household_id": household_id, "object_type": "payment_run",
-                           "object_id": run.id,
-                           "summary": f"{len(mine)} urenbriefje(s) betaald, "
-                                      f"{format_euro(total)}, betaalrun {run.reference}",
-                           "detail": {"claim_ids": [item[1] for item in mine],
-                                      "total_cents": total}})
-        notify_many(notes)
-        record_many(events)
+        .join(Provider, Provider.id == Payment.provider_id)
+        .where(Payment.run_id == run.id)
+        .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
+                  PaymentItem.claim_id)
+        .execution_options(yield_per=BATCH_SIZE))
+    items: dict[int, list] = defaultdict(list)
+    for household_id, provider, claim_id, reference, month, cents in rows:
+        if household_id not in items and len(items) >= BATCH_SIZE:
+            _tell_batch(actor, run, day, items)
+            items = defaultdict(list)
+        items[household_id].append((provider, claim_id, reference, month, int(cents)))
+    if items:
+        _tell_batch(actor, run, day, items)
+
+
+def _tell_batch(actor: User | None, run: PaymentRun, day: str, items: dict[int, list]) -> None:
+    """The messages and audit lines of a batch of households (items: per household what the
+    run paid, in order): one query for their budget holders, two bulk inserts."""
+    batch = list(items)
+    holders: dict[int, int] = {}
+    for user_id, household_id in db.session.execute(
+            select(User.id, User.household_id)
+            .where(active_login(Role.BUDGETHOUDER, id_in(User.household_id, batch)))
+            .order_by(User.id)):
+        holders.setdefault(household_id, user_id)  # the first live holder login
+    notes, events = [], []
+    for household_id in batch:
+        mine = items[household_id]
+        total = sum(item[-1] for item in mine)
+        lines = [f"- {provider}, urenbriefje {reference} "
+                 f"({format_month(month)}): {format_euro(cents)}"
+                 for provider, _claim_id, reference, month, cents in mine]
+        if household_id in holders:
+            notes.append(([holders[household_id]], MESSAGE_KIND,
+                          f"Urenbriefjes betaald op {day}",
+                          f"Het betaalkantoor heeft {format_euro(total)} uit uw budget "
+                          "betaald aan uw zorgverleners:\n" + "\n".join(lines)))
+        events.append({"action": "claims_paid", "actor_id": actor.id if actor else None,
+                       "household_id": household_id, "object_type": "payment_run",
+                       "object_id": run.id,
+                       "summary": f"{len(mine)} urenbriefje(s) betaald, "
+                                  f"{format_euro(total)}, betaalrun {run.reference}",
+                       "detail": {"claim_ids": [item[1] for item in mine],
+                                  "total_cents": total}})
+    notify_many(notes)
+    record_many(events)
 
 
 # --------------------------------------------------------------------------- the office's run
