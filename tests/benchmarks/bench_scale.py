@@ -353,11 +353,30 @@ def report(args, n: int, load_at_start: str, built: float | None, results: list,
         write_section(f"bench_scale_{n}", body)
 
 
+def more_sheets_if_paid(url: str) -> None:
+    """A kept database whose approved sheets an earlier run paid: a next month of approved
+    sheets on every agreement (generate.add_payable_month), for this run to pay."""
+    import psycopg
+
+    from tests.benchmarks.generate import add_payable_month
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        waiting, last = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'goedgekeurd'), "
+            "max((extract(year FROM month)::int - %s) * 12 + extract(month FROM month)::int) "
+            "FROM claims", (YEAR,)).fetchone()
+    if not waiting:
+        print(f"Approved sheets for month {last + 1} ...", flush=True)
+        print(f"  {add_payable_month(url, last + 1):.0f} s", flush=True)
+
+
 def prepare(args, name: str, env: dict) -> float | None:
     """The database: generated afresh, or (--reuse) kept from an earlier --keep run and brought
     up to the current migrations. Returns the seconds generating took (None when reused)."""
     if args.reuse:
         subprocess.run([str(VENV / "portal"), "init-db"], env=env, check=True)
+        if not args.skip_run:
+            more_sheets_if_paid(env["PORTAL_DATABASE_URL"])
         return None
     admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin(f"CREATE DATABASE {name}")
