@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
-from portal.access.constants import Role
-from portal.access.models import User
-from portal.access.permissions import active_login
+from portal.access.permissions import providers_recipients
 from portal.access.service import record_many
 from portal.agreements.constants import ProviderKind
 from portal.agreements.models import Agreement, AgreementVersion
@@ -211,11 +209,6 @@ def _write_approved(sheets: list[_Sheet]) -> None:
                   "summary": f"Urenbriefje {s.reference}: {before} -> {after}",
                   "detail": {"reference": s.reference, "from": before, "to": after}}
                  for s in sheets])
-    recipients: dict[int, list[int]] = defaultdict(list)
-    for user_id, provider_id in db.session.execute(
-            select(User.id, User.provider_id).where(active_login(
-                Role.ZORGVERLENER, id_in(User.provider_id, {s.provider_id for s in sheets})))
-            .order_by(User.id)):
-        recipients[provider_id].append(user_id)
+    recipients = providers_recipients({s.provider_id for s in sheets})
     notify_many([(recipients.get(s.provider_id, []), "claim_approved",
                   *claims_service.approved_notice(s)) for s in sheets])

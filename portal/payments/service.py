@@ -28,7 +28,7 @@ from sqlalchemy import exists, func, insert, or_, select
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import active_login, require_office
+from portal.access.permissions import active_login, providers_recipients, require_office
 from portal.access.service import record, record_many
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.periods import (
@@ -447,12 +447,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     budgets_service.settle(settled)
     claims_service.mark_paid([sheets[c.claim_id] for p in batch for c in p.claims], run.run_on)
 
-    recipients: dict[int, list[int]] = defaultdict(list)
-    for user_id, provider_id in db.session.execute(
-            select(User.id, User.provider_id).where(active_login(
-                Role.ZORGVERLENER, id_in(User.provider_id, {p.provider_id for p in batch})))
-            .order_by(User.id)):
-        recipients[provider_id].append(user_id)
+    recipients = providers_recipients({p.provider_id for p in batch})
     day = format_day(run.run_on)
     notes = []
     for p in batch:
