@@ -74,11 +74,31 @@ with app.app_context():
     count = [0]
     event.listen(db.engine, "before_cursor_execute",
                  lambda *a: count.__setitem__(0, count[0] + 1))
+    from portal.claims import approval
+    from portal.payments import service
+    phases = {}
+
+    def timed(module, name):  # seconds spent in each step of the run
+        inner = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0) + time.perf_counter() - t
+        setattr(module, name, wrapper)
+
+    for name in ("_lock_payable_claims", "_plan", "_shares", "_write_payments",
+                 "_tell_households", "_end_of_batch"):
+        timed(service, name)
+    timed(approval, "approve_all_submitted")
     started = time.perf_counter()
     with batch_commits(), transaction():  # as `portal run-payments`: a commit per batch
         outcome = execute_run(None, dt.date.fromisoformat(sys.argv[1]))
     seconds = time.perf_counter() - started
     print(json.dumps({"sheets": sheets, "seconds": seconds, "statements": count[0],
+                      "phases": {k: round(v, 1) for k, v in phases.items()},
                       "total_cents": outcome.run.total_cents if outcome.run else 0}))
 """
 
@@ -350,6 +370,9 @@ def report(args, n: int, load_at_start: str, built: float | None, results: list,
                   f"{run['sheets']:,} sheets in {run['seconds']:.1f} s, peak memory "
                   f"{run['peak_mb']:.0f} MB, {run['statements']:,} SQL statements "
                   f"({per_1000:.1f} per 1,000 sheets)."]
+        if run.get("phases"):
+            lines += ["", "Seconds per step of the run: " + ", ".join(
+                f"{name.strip('_')} {seconds}" for name, seconds in run["phases"].items()) + "."]
     body = "\n".join(lines)
     print(body)
     if args.write:
