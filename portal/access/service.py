@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
@@ -48,7 +48,7 @@ from portal.access.rules import (
     two_step_needed,
     two_step_required,
 )
-from portal.database import parse_id
+from portal.database import bulk_insert, parse_id
 from portal.dates import TZ, format_day, now
 from portal.dates import now as dates_now
 from portal.extensions import db
@@ -223,7 +223,7 @@ def record_many(events: list[dict]) -> None:
              "at": moment}
             for e in events]
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        bulk_insert(AuditEvent, rows)
 
 
 def log_access(actor: User | None, household_id: int, what: str, *,

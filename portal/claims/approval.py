@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from portal.access.permissions import providers_recipients
@@ -30,7 +30,7 @@ from portal.claims import service as claims_service
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.rules import Action, LineInput, SheetFacts, Side, Stage
-from portal.database import chunks, expire_loaded, id_in
+from portal.database import bulk_insert, chunks, expire_loaded, id_in
 from portal.dates import first_of_month, last_of_month, now
 from portal.extensions import db
 from portal.messages.service import notify_many
@@ -201,7 +201,7 @@ def _write_approved(sheets: list[_Sheet]) -> None:
                               "intussen al beoordeeld. Er is niets goedgekeurd."))
     expire_loaded(Claim, ids)
     before, after = ClaimStatus.INGEDIEND.value, to_status.value
-    db.session.execute(insert(ClaimEvent), [
+    bulk_insert(ClaimEvent, [
         {"claim_id": s.id, "from_status": before, "to_status": after, "actor_id": None,
          "on_behalf_of_id": None, "reason": None, "at": at} for s in sheets])
     record_many([{"action": "claim.office_approve", "household_id": s.household_id,

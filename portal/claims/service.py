@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -48,7 +48,7 @@ from portal.claims.grid import Column, day_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
-from portal.database import chunks, expire_loaded, id_in
+from portal.database import bulk_insert, chunks, expire_loaded, id_in
 from portal.dates import (
     add_months,
     first_of_month,
@@ -727,7 +727,7 @@ def mark_paid(claims: Sequence[Claim], paid_on: dt.date) -> None:
         expire_loaded(Claim, ids)
         at = now()
         paid = ClaimStatus.UITBETAALD.value
-        db.session.execute(insert(ClaimEvent), [
+        bulk_insert(ClaimEvent, [
             {"claim_id": cid, "from_status": status, "to_status": paid, "actor_id": None,
              "on_behalf_of_id": None, "reason": None, "at": at}
             for cid, status, _reference, _agreement_id in before])

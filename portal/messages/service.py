@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
+from portal.database import bulk_insert
 from portal.dates import now
 from portal.extensions import db
 from portal.messages.models import Message
@@ -31,7 +32,7 @@ def notify_many(notes) -> None:
              "created_at": now()}
             for user_ids, kind, subject, body in notes for uid in sorted(set(user_ids))]
     if rows:
-        db.session.execute(insert(Message), rows)
+        bulk_insert(Message, rows)
 
 
 def inbox(user_id: int, limit: int = 200, offset: int = 0) -> list[Message]:

@@ -42,7 +42,7 @@ from portal.claims import approval
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim, ClaimLine
-from portal.database import BATCH_SIZE, chunks, id_in, one_at_a_time
+from portal.database import BATCH_SIZE, bulk_insert, chunks, id_in, one_at_a_time
 from portal.dates import format_day, format_month
 from portal.extensions import db
 from portal.messages.service import notify_many
@@ -436,7 +436,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     ids = dict(db.session.execute(insert(Payment).returning(Payment.reference, Payment.id), [
         {"run_id": run.id, "provider_id": p.provider_id, "iban": p.iban,
          "amount_cents": p.amount_cents, "reference": references[p.number]} for p in batch]).all())
-    db.session.execute(insert(PaymentItem), [
+    bulk_insert(PaymentItem, [
         {"payment_id": ids[references[p.number]], "claim_id": c.claim_id,
          "amount_cents": c.amount_cents} for p in batch for c in p.claims])
     settled: dict[int, int] = defaultdict(int)
