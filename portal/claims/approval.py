@@ -109,7 +109,8 @@ def _check(sheets: list[_Sheet], today: dt.date) -> list[tuple]:
     for claim_id, day, care_kind, quantity, grant_id, tariff in db.session.execute(
             select(ClaimLine.claim_id, ClaimLine.day, ClaimLine.care_kind, ClaimLine.quantity,
                    ClaimLine.grant_id, ClaimLine.tariff_cents)
-            .where(id_in(ClaimLine.claim_id, [s.id for s in sheets])).order_by(ClaimLine.id)):
+            .where(id_in(ClaimLine.claim_id, [s.id for s in sheets]))
+            .order_by(ClaimLine.day, ClaimLine.id)):  # as Claim.lines: by day
         lines[claim_id].append(LineInput(day=day, care_kind=care_kind, quantity=quantity,
                                          grant_id=grant_id, tariff_cents=tariff))
     versions: dict[int, list[AgreementVersion]] = defaultdict(list)
