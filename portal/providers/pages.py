@@ -192,6 +192,7 @@ class SpecificationLine:
     holder_name: str  # the budget holder (a provider works for people, not for "households")
     month: dt.date
     amount_cents: int
+    household_id: int = 0  # whose file the line is from (a look at it is logged)
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,7 @@ def _lines(provider_id: int, query, keep_order: bool = False
     for payment_id, reference, month, household_id, cents in rows:
         lines[payment_id].append(SpecificationLine(
             claim_reference=reference, holder_name=holders.get(household_id, ""), month=month,
-            amount_cents=cents))
+            amount_cents=cents, household_id=household_id))
     if not keep_order:
         for found in lines.values():
             found.sort(key=lambda ln: (ln.holder_name, ln.month, ln.claim_reference))

@@ -8,7 +8,9 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from portal import describe
 from portal.access.constants import Role
+from portal.access.service import log_access
 from portal.dates import today
 from portal.pagination import page_number
 from portal.providers import pages
@@ -53,4 +55,8 @@ def payment(payment_id: int):
                                 request.args.get("zoek", ""))
     if shown is None:
         abort(404)
+    what = describe.page(f"Betaling {shown.spec.payment_reference}")
+    for household_id in sorted({line.household_id for line in shown.spec.lines}):
+        log_access(current_user, household_id, what, object_type="payment",
+                   object_id=payment_id)  # the page names each household's sheets
     return render_template("providers/payment.html", shown=shown, spec=shown.spec)
