@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -121,9 +122,16 @@ def parse_date(text: str, field: str = "datum") -> dt.date:
     return day
 
 
+@functools.lru_cache(maxsize=8192)
+def format_dutch(day: dt.date, pattern: str) -> str:
+    """`day` written with a CLDR `pattern` in Dutch ("d MMMM yyyy"). Cached: the same few
+    hundred days are written on every page, and babel looks up the locale each time."""
+    return format_date(day, pattern, locale="nl_NL")
+
+
 def format_month(month: dt.date) -> str:
-    return format_date(month, "MMMM yyyy", locale="nl_NL")
+    return format_dutch(month, "MMMM yyyy")
 
 
 def format_day(day: dt.date) -> str:
-    return format_date(day, "d MMMM yyyy", locale="nl_NL")
+    return format_dutch(day, "d MMMM yyyy")

@@ -220,6 +220,7 @@ TABLE: dict[tuple[str, str], Row] = {
     # --- the provider's portal ---
     ("providers.home", "GET"): row("/zorgverlener", ok={"provider"}),
     ("providers.payments", "GET"): row("/zorgverlener/betalingen", ok={"provider"}),
+    ("providers.payment", "GET"): row("/zorgverlener/betalingen/{payment}", ok={"provider"}),
     # --- the funder's consulent ---
     ("funders.queue", "GET"): row("/verstrekker", ok={"consulent_a", "consulent_other"}),
     ("funders.review", "GET"): row("/verstrekker/beoordelen/{review_version}",

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, User
 from portal.access.permissions import budget_holder_of
+from portal.database import bulk_insert
 from portal.dates import TZ
 from portal.dates import now as dates_now
 from portal.extensions import db
@@ -50,7 +51,7 @@ def record_many(events: list[dict]) -> None:
              "at": moment}
             for e in events]
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        bulk_insert(AuditEvent, rows)
 
 
 def log_access(actor: User | None, household_id: int, what: str, *,

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.access.constants import Role, Scope
 from portal.access.models import Authorization, User
+from portal.database import id_in
 from portal.extensions import db
 from portal.refusals import Refusal, Refused
 
@@ -61,6 +62,18 @@ def provider_recipients(provider_id: int) -> list[int]:
     log in (a login turned off, and an API key's own account, gets no messages)."""
     return list(db.session.scalars(select(User.id).where(
         active_login(Role.ZORGVERLENER, User.provider_id == provider_id)).order_by(User.id)))
+
+
+def providers_recipients(provider_ids) -> dict[int, list[int]]:
+    """provider_recipients of many providers in one query (a batch of a bulk job): per
+    provider id, its logins' ids in order; a provider without any is left out."""
+    found: dict[int, list[int]] = {}
+    for user_id, provider_id in db.session.execute(
+            select(User.id, User.provider_id).where(active_login(
+                Role.ZORGVERLENER, id_in(User.provider_id, provider_ids))).order_by(User.id)):
+        assert provider_id is not None  # selected by provider id
+        found.setdefault(provider_id, []).append(user_id)
+    return found
 
 
 def household_recipients(household_id: int) -> list[int]:

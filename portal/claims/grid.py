@@ -12,7 +12,6 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +20,7 @@ from portal.agreements.periods import VersionPeriod, versions_in_month
 from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Grant, Member
 from portal.claims.rules import PricedLine
-from portal.dates import first_of_month, format_day, last_of_month, month_days
+from portal.dates import first_of_month, format_day, format_dutch, last_of_month, month_days
 from portal.extensions import db
 from portal.quantities import format_minutes, quantity_label
 
@@ -77,13 +76,13 @@ class Week:
         first, last = self.days[0], self.days[-1]
         if first == last:
             return f"Week {self.number} ({format_day(first)})"
-        return (f"Week {self.number} ({format_date(first, 'd MMMM', locale='nl_NL')} "
+        return (f"Week {self.number} ({format_dutch(first, 'd MMMM')} "
                 f"t/m {format_day(last)})")
 
 
 def day_label(day: dt.date) -> str:
     """'ma 2 maart' (weekday abbreviated, for the row header)."""
-    return format_date(day, "EEEEEE d MMMM", locale="nl_NL")
+    return format_dutch(day, "EEEEEE d MMMM")
 
 
 def month_weeks(month: dt.date) -> list[Week]:

@@ -14,7 +14,7 @@ Who does what (rules.TRANSITIONS):
   concept; approve_claim is the akkoord = the submission = the payment order (-> ingediend,
   the budget is reserved under the grant's row lock); submit_own_claim fills in and submits
   in one go; refuse_by_holder sends a provider's sheet back (-> concept, reason kept);
-- payment office: office_approve / approve_all_submitted, office_suspend, office_refuse
+- payment office: office_approve (all at once: claims.approval), office_suspend, office_refuse
   (releases the reservation); reopen makes a refused sheet a concept again;
 - payments: mark_paid after it settled the grants.
 """
@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -59,7 +59,7 @@ from portal.claims.grid import Column, day_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import Acting, acting_on
 from portal.claims.rules import Action, LineInput, PricedLine, SheetFacts, Side, Stage
-from portal.database import chunks, expire_loaded, id_in, rowcount, table_of
+from portal.database import bulk_insert, chunks, expire_loaded, id_in, rowcount, table_of
 from portal.dates import (
     add_months,
     first_of_month,
@@ -79,7 +79,7 @@ from portal.refusals import AlreadyDone, Refusal, Refused, refuse_if
 __all__ = [
     "LineInput", "prepare_claim", "save_draft", "open_months", "month_open_refusals",
     "update_claim", "approve_claim", "submit_own_claim",
-    "refuse_by_holder", "office_approve", "approve_all_submitted", "office_suspend",
+    "refuse_by_holder", "office_approve", "office_suspend",
     "office_refuse", "reopen", "claim_shares", "mark_paid", "find_by_reference",
     "check_lines", "sheet_facts", "preview_claim", "SheetPreview", "intake_paper_claim",
     "columns_for", "LineRow", "claim_line_rows", "HistoryItem", "claim_history",
@@ -133,6 +133,19 @@ def _office_side(actor: User | None) -> Side:
     return Side.SYSTEM if actor is None else Side.OFFICE
 
 
+def agreed_versions(versions: Sequence[AgreementVersion]) -> tuple[rules.AgreedVersion, ...]:
+    """The agreement's versions (with their lines loaded) as the claim rules see them."""
+    return tuple(
+        rules.AgreedVersion(
+            period=VersionPeriod(number=v.number, status=v.status, starts_on=v.starts_on,
+                                 ends_on=v.ends_on, ended_on=v.ended_on),
+            lines=tuple(rules.AgreedLine(care_kind=line.care_kind, unit=Unit(line.unit),
+                                         tariff_cents=line.tariff_cents, grant_id=line.grant_id,
+                                         budget_tariff_cents=line.budget_tariff_cents)
+                        for line in v.lines))
+        for v in versions)
+
+
 def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | None = None,
                 *, lock: bool = False) -> tuple[SheetFacts, dict[int, Grant]]:
     """Everything the claim rules check a sheet against, in a fixed number of queries.
@@ -148,15 +161,7 @@ def sheet_facts(agreement: Agreement, month: dt.date, exclude_claim_id: int | No
         select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
         .options(selectinload(AgreementVersion.lines)).order_by(AgreementVersion.number)
     ).all()
-    agreed = tuple(
-        rules.AgreedVersion(
-            period=VersionPeriod(number=v.number, status=v.status, starts_on=v.starts_on,
-                                 ends_on=v.ends_on, ended_on=v.ended_on),
-            lines=tuple(rules.AgreedLine(care_kind=line.care_kind, unit=Unit(line.unit),
-                                         tariff_cents=line.tariff_cents, grant_id=line.grant_id,
-                                         budget_tariff_cents=line.budget_tariff_cents)
-                        for line in v.lines))
-        for v in versions)
+    agreed = agreed_versions(versions)
     grant_ids = {line.grant_id for v in agreed for line in v.lines}
     grants = {g.id: g for g in db.session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))}
     provider = db.session.get_one(Provider, agreement.provider_id)
@@ -645,9 +650,15 @@ def office_approve(actor: User | None, claim: Claim, today: dt.date) -> Claim:
         notices=lambda claim: [_Notice(
             _recipients(claim, agreement) if agreement is not None
             else household_recipients(_household_id(claim, None)), "claim_approved",
-            f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
+            *approved_notice(claim))])
+
+
+def approved_notice(claim) -> tuple[str, str]:
+    """Subject and text of the message that the office approved a sheet (`claim`: anything
+    with the sheet's kind, reference, month and total_cents)."""
+    return (f"Urenbriefje goedgekeurd: {format_month(claim.month)}",
             f"Het betaalkantoor heeft {_sheet_label(claim)} goedgekeurd "
-            f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")])
+            f"({format_euro(claim.total_cents)}). Het wordt bij de volgende betaling betaald.")
 
 
 def _recheck_refusals(claim: Claim, agreement: Agreement | None, today: dt.date
@@ -766,26 +777,6 @@ def make_wage_claims(run_on: dt.date) -> list[Claim]:
     return made
 
 
-def approve_all_submitted(today: dt.date) -> list[Claim]:
-    """Check every submitted sheet. Those that pass are approved and returned; a sheet whose
-    agreement no longer covers it is suspended (opgeschort) with the reasons, for a person to
-    look at. A sheet another transaction decided at the same moment is left as it decided."""
-    claims = db.session.scalars(
-        select(Claim).where(Claim.status == ClaimStatus.INGEDIEND).order_by(Claim.id)
-        .with_for_update(of=Claim).execution_options(populate_existing=True)
-    ).all()
-    approved = []
-    for claim in claims:
-        if claim.status != ClaimStatus.INGEDIEND:  # decided at the same moment by the office
-            continue
-        try:
-            approved.append(office_approve(None, claim, today))
-        except Refused as refused:
-            office_suspend(None, claim, " ".join(r.message for r in refused.refusals), today,
-                           codes=refused.codes)
-    return approved
-
-
 def office_suspend(actor: User | None, claim: Claim, reason: str, today: dt.date, *,
                    codes: list[str] | None = None) -> Claim:
     """Put a submitted sheet on hold while something is checked (-> opgeschort)."""
@@ -890,7 +881,7 @@ def mark_paid(claims: Sequence[SheetToPay], paid_on: dt.date) -> None:
         expire_loaded(Claim, ids)
         at = now()
         paid = ClaimStatus.UITBETAALD.value
-        db.session.execute(insert(ClaimEvent), [
+        bulk_insert(ClaimEvent, [
             {"claim_id": cid, "from_status": status, "to_status": paid, "actor_id": None,
              "on_behalf_of_id": None, "reason": None, "at": at}
             for cid, status, _reference, _agreement_id in before])

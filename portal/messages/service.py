@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.database import rowcount
+from portal.database import bulk_insert, rowcount
 from portal.dates import now, today
 from portal.extensions import db
 from portal.messages import rules
@@ -54,7 +54,7 @@ def notify_many(notes, *, sender: str | None = None) -> None:
              "sender": sender, "about": None, "created_at": now()}
             for user_ids, kind, subject, body in notes for uid in sorted(set(user_ids))]
     if rows:
-        db.session.execute(insert(Message), rows)
+        bulk_insert(Message, rows)
         mail_after_commit({row["user_id"] for row in rows}, today())
 
 

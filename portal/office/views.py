@@ -5,7 +5,6 @@ one, turn one off or on). Role: beheerder."""
 
 from __future__ import annotations
 
-from babel.dates import format_date
 from flask import (
     Blueprint,
     Response,
@@ -32,7 +31,7 @@ from portal.claims import corrections
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
-from portal.dates import format_day, month_days, now, parse_month, today
+from portal.dates import format_day, format_dutch, month_days, now, parse_month, today
 from portal.extensions import db
 from portal.forms import apply_refusals, form_status
 from portal.money import format_euro
@@ -342,7 +341,7 @@ def paper_sheet(agreement_id: int, month: str):
                       f"({format_euro(claim.total_cents)}).")
                 return redirect(url_for("office.paper_intake"))
     status = form_status()
-    rows = [(day, format_date(day, "EEEE d MMMM", locale="nl_NL")) for day in days]
+    rows = [(day, format_dutch(day, "EEEE d MMMM")) for day in days]
     return render_template("office/paper_sheet.html", form=form, header=header, rows=rows,
                            general=general, cell=_cell), status
 

@@ -8,13 +8,19 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from portal.agreements.titles import AgreementTitle
 from portal.budgets.constants import ALLOWANCE_IN_A_SENTENCE, AllowanceKind
 from portal.budgets.rules import AllowanceFigures, HouseholdTotal, Verdict, budget_verdict
-from portal.dates import add_months, first_of_month, format_day, format_month, months_between
+from portal.dates import (
+    add_months,
+    first_of_month,
+    format_day,
+    format_dutch,
+    format_month,
+    months_between,
+)
 from portal.money import format_euro
 from portal.overview.service import Attention, BudgetRow, HouseholdUsage, MonthSpending
 
@@ -133,7 +139,7 @@ class StartPage:
 
 
 def _short_month(month: dt.date) -> str:
-    return format_date(month, "MMM", locale="nl_NL").rstrip(".")
+    return format_dutch(month, "MMM").rstrip(".")
 
 
 def _whole_euros(cents: int) -> str:

@@ -261,7 +261,8 @@ def hour_sheet_document(agreement: Agreement, month: dt.date, today: dt.date) ->
     claim = db.session.scalar(select(Claim).where(Claim.agreement_id == agreement.id,
                                                   Claim.month == month,
                                                   Claim.kind == ClaimKind.UREN))
-    copy_note, totals = "", ()
+    copy_note = ""
+    totals: tuple[str, ...] = ()
     if claim is not None and claim.lines:
         days, totals = _filled_in(days, columns, claim.lines)
         copy_note = _copy_note(claim)

@@ -55,6 +55,8 @@ class PaymentItem(Model):
     (the database refuses UPDATE and DELETE), so the record of a payment cannot be undone."""
 
     __tablename__ = "payment_items"
+    # One payment's sheets in order, a page at a time (providers.pages.payment_lines).
+    __table_args__ = (Index("ix_payment_items_payment_id_claim_id", "payment_id", "claim_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)

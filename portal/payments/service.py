@@ -30,7 +30,12 @@ from sqlalchemy import exists, func, insert, or_, select
 
 from portal.access.constants import Role
 from portal.access.models import User
-from portal.access.permissions import active_login, household_recipients, require_office
+from portal.access.permissions import (
+    active_login,
+    household_recipients,
+    providers_recipients,
+    require_office,
+)
 from portal.access.service import record, record_many
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.periods import (
@@ -41,10 +46,11 @@ from portal.agreements.periods import (
 )
 from portal.budgets import service as budgets_service
 from portal.budgets.models import Household
+from portal.claims import approval
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
-from portal.database import BATCH_SIZE, chunks, id_in, one_at_a_time
+from portal.database import BATCH_SIZE, bulk_insert, chunks, id_in, one_at_a_time
 from portal.dates import format_day, format_month
 from portal.extensions import db
 from portal.messages.service import PAYMENT_OFFICE, notify_many
@@ -495,7 +501,7 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
         {"run_id": run.id, "provider_id": p.provider_id, "household_id": p.holder_household_id,
          "iban": p.iban,
          "amount_cents": p.amount_cents, "reference": references[p.number]} for p in batch]).all())
-    db.session.execute(insert(PaymentItem), [
+    bulk_insert(PaymentItem, [
         {"payment_id": ids[references[p.number]], "claim_id": c.claim_id,
          "amount_cents": c.amount_cents} for p in batch for c in p.claims])
     settled: dict[int, int] = defaultdict(int)
@@ -508,13 +514,8 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     budgets_service.refund(refunded)
     claims_service.mark_paid([sheets[c.claim_id] for p in batch for c in p.claims], run.run_on)
 
-    recipients: dict[int | None, list[int]] = defaultdict(list)
-    for user_id, provider_id in db.session.execute(
-            select(User.id, User.provider_id).where(active_login(
-                Role.ZORGVERLENER, id_in(User.provider_id, {p.provider_id for p in batch
-                                                            if p.provider_id is not None})))
-            .order_by(User.id)):
-        recipients[provider_id].append(user_id)
+    recipients = providers_recipients({p.provider_id for p in batch
+                                       if p.provider_id is not None})
     day = format_day(run.run_on)
     notes = []
     for p in batch:
@@ -522,7 +523,8 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
                  f"({format_month(sheets[c.claim_id].month)}): {format_euro(c.amount_cents)}"
                  for c in p.claims]
         users = (household_recipients(p.holder_household_id)  # the free amount, to the holder
-                 if p.holder_household_id is not None else recipients.get(p.provider_id, []))
+                 if p.holder_household_id is not None
+                 else recipients.get(p.provider_id, []) if p.provider_id is not None else [])
         notes.append((users, MESSAGE_KIND,
                       f"Betaald: {format_euro(p.amount_cents)} op {day}",
                       f"Wij hebben {format_euro(p.amount_cents)} overgemaakt naar {p.iban} "
@@ -532,58 +534,65 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
 
 def _tell_households(actor: User | None, run: PaymentRun) -> None:
     """Per household: one message to its budget holder and one audit line with what the run
-    paid from its budgets, in the order of the run's payments. Read back from the run's own
-    items, a batch of households at a time; bulk inserts."""
-    household_ids = list(db.session.scalars(
-        select(Agreement.household_id).distinct()
+    paid from its budgets, in the order of the run's payments. The run's own items are read
+    once, in household order, streamed (yield_per: memory stays flat), and told a batch of
+    households at a time with bulk inserts. (A query per batch of households would start
+    from the new run's payments, which the planner's statistics do not know yet.)"""
+    day = format_day(run.run_on)
+    rows = db.session.execute(
+        select(Agreement.household_id, Provider.name, PaymentItem.claim_id,
+               Claim.reference, Claim.kind, Claim.month, PaymentItem.amount_cents)
         .join(Claim, Claim.agreement_id == Agreement.id)
         .join(PaymentItem, PaymentItem.claim_id == Claim.id)
         .join(Payment, Payment.id == PaymentItem.payment_id)
-        .where(Payment.run_id == run.id).order_by(Agreement.household_id)))
-    day = format_day(run.run_on)
-    for batch in chunks(household_ids):
-        items: dict[int, list] = defaultdict(list)
-        for household_id, provider, claim_id, reference, kind, month, cents in db.session.execute(
-            select(Agreement.household_id, Provider.name, PaymentItem.claim_id,
-                   Claim.reference, Claim.kind, Claim.month, PaymentItem.amount_cents)
-            .join(Claim, Claim.agreement_id == Agreement.id)
-            .join(PaymentItem, PaymentItem.claim_id == Claim.id)
-            .join(Payment, Payment.id == PaymentItem.payment_id)
-            .join(Provider, Provider.id == Payment.provider_id)
-            .where(Payment.run_id == run.id, id_in(Agreement.household_id, batch))
-            .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
-                      PaymentItem.claim_id)
-        ):
-            items[household_id].append((provider, claim_id,
-                                        f"{ClaimKind(kind).label.lower()} {reference}", month,
-                                        int(cents)))
-        holders: dict[int | None, int] = {}
-        for user_id, holder_household in db.session.execute(
-                select(User.id, User.household_id)
-                .where(active_login(Role.BUDGETHOUDER, id_in(User.household_id, batch)))
-                .order_by(User.id)):
-            holders.setdefault(holder_household, user_id)  # the first live holder login
-        notes, events = [], []
-        for household_id in batch:
-            mine = items[household_id]
-            total = sum(item[-1] for item in mine)
-            lines = [f"- {provider}, {reference} "
-                     f"({format_month(month)}): {format_euro(cents)}"
-                     for provider, _claim_id, reference, month, cents in mine]
-            if household_id in holders:
-                notes.append(([holders[household_id]], MESSAGE_KIND,
-                              f"Urenbriefjes betaald op {day}",
-                              f"Het betaalkantoor heeft {format_euro(total)} uit uw budget "
-                              "betaald aan uw zorgverleners:\n" + "\n".join(lines)))
-            events.append({"action": "claims_paid", "actor_id": actor.id if actor else None,
-                           "household_id": household_id, "object_type": "payment_run",
-                           "object_id": run.id,
-                           "summary": f"{len(mine)} urenbriefje(s) betaald, "
-                                      f"{format_euro(total)}, betaalronde {run.reference}",
-                           "detail": {"claim_ids": [item[1] for item in mine],
-                                      "total_cents": total}})
-        notify_many(notes, sender=PAYMENT_OFFICE)
-        record_many(events)
+        .join(Provider, Provider.id == Payment.provider_id)
+        .where(Payment.run_id == run.id)
+        .order_by(Agreement.household_id, Payment.provider_id, Payment.iban,
+                  PaymentItem.claim_id)
+        .execution_options(yield_per=BATCH_SIZE))
+    items: dict[int, list] = defaultdict(list)
+    for household_id, provider, claim_id, reference, kind, month, cents in rows:
+        if household_id not in items and len(items) >= BATCH_SIZE:
+            _tell_batch(actor, run, day, items)
+            items = defaultdict(list)
+        items[household_id].append((provider, claim_id,
+                                    f"{ClaimKind(kind).label.lower()} {reference}", month,
+                                    int(cents)))
+    if items:
+        _tell_batch(actor, run, day, items)
+
+
+def _tell_batch(actor: User | None, run: PaymentRun, day: str, items: dict[int, list]) -> None:
+    """The messages and audit lines of a batch of households (items: per household what the
+    run paid, in order): one query for their budget holders, two bulk inserts."""
+    batch = list(items)
+    holders: dict[int | None, int] = {}
+    for user_id, holder_household in db.session.execute(
+            select(User.id, User.household_id)
+            .where(active_login(Role.BUDGETHOUDER, id_in(User.household_id, batch)))
+            .order_by(User.id)):
+        holders.setdefault(holder_household, user_id)  # the first live holder login
+    notes, events = [], []
+    for household_id in batch:
+        mine = items[household_id]
+        total = sum(item[-1] for item in mine)
+        lines = [f"- {provider}, {reference} "
+                 f"({format_month(month)}): {format_euro(cents)}"
+                 for provider, _claim_id, reference, month, cents in mine]
+        if household_id in holders:
+            notes.append(([holders[household_id]], MESSAGE_KIND,
+                          f"Urenbriefjes betaald op {day}",
+                          f"Het betaalkantoor heeft {format_euro(total)} uit uw budget "
+                          "betaald aan uw zorgverleners:\n" + "\n".join(lines)))
+        events.append({"action": "claims_paid", "actor_id": actor.id if actor else None,
+                       "household_id": household_id, "object_type": "payment_run",
+                       "object_id": run.id,
+                       "summary": f"{len(mine)} urenbriefje(s) betaald, "
+                                  f"{format_euro(total)}, betaalronde {run.reference}",
+                       "detail": {"claim_ids": [item[1] for item in mine],
+                                  "total_cents": total}})
+    notify_many(notes, sender=PAYMENT_OFFICE)
+    record_many(events)
 
 
 # --------------------------------------------------------------------------- the office's run
@@ -760,17 +769,17 @@ def confirm_run(confirmed_at: dt.datetime) -> RunConfirmation:
         fingerprint=rules.run_fingerprint((s.id, str(s.status), s.total_cents) for s in sheets))
 
 
-def check_submitted(actor: User, run_on: dt.date) -> tuple[list[Claim], int]:
+def check_submitted(actor: User, run_on: dt.date) -> tuple[list[int], int]:
     """The office's check before it confirms a run: every submitted sheet is checked
-    (approved, or suspended with the reasons) and the fixed monthly wages due are put ready,
-    so the confirmation lists them. Returns the approved sheets and wages, and how many
-    sheets were suspended."""
+    (approved, or suspended with the reasons; set-based, claims.approval) and the fixed
+    monthly wages due are put ready, so the confirmation lists them. Returns the ids of the
+    approved sheets and wages, and how many sheets were suspended."""
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     one_at_a_time(RUN_LOCK)
     before = db.session.scalar(select(func.count(Claim.id))
                                .where(Claim.status == ClaimStatus.INGEDIEND)) or 0
-    approved = claims_service.approve_all_submitted(run_on)
-    wages = claims_service.make_wage_claims(run_on)
+    approved = approval.approve_all_submitted(run_on)
+    wages = [c.id for c in claims_service.make_wage_claims(run_on)]
     return approved + wages, int(before) - len(approved)
 
 
@@ -779,7 +788,7 @@ class RunOutcome:
     """What execute_run did: the sheets it approved, the run (None: nothing to pay), and the
     approved sheets it left for a later run (no valid IBAN in their agreement)."""
 
-    approved: list[Claim]
+    approved: list[int]  # ids of the submitted sheets the run approved
     run: PaymentRun | None
     held_back: list[HeldBack] = field(default_factory=list)
 
@@ -797,7 +806,8 @@ def execute_run(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime |
     """
     require_office(actor, RUNS_PAYMENTS, code="payment_run_not_allowed")
     one_at_a_time(RUN_LOCK)  # two runs at the same moment: the second waits for the first
-    approved = claims_service.approve_all_submitted(run_on) if confirmed_at is None else []
+    approved = (approval.approve_all_submitted(run_on, end_of_batch=_end_of_batch)
+                if confirmed_at is None else [])
     run, held_back = _run_payments(actor, run_on, confirmed_at)
     return RunOutcome(approved=approved, run=run, held_back=held_back)
 

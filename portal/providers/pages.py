@@ -133,13 +133,35 @@ def shown_version(agreement: Agreement, today: dt.date) -> AgreementVersion:
             or [v for v in agreement.versions if v.status != VersionStatus.CONCEPT][-1])
 
 
-def provider_agreements(provider_id: int, today: dt.date) -> list[AgreementRow]:
-    """Every agreement of this provider (an organisation sees all of its agreements), with
-    its sheets newest month first, named by the budget holder and the agreement's human
-    title. Seven queries at most."""
+AGREEMENTS_PAGE_SIZE = 20
+
+
+def provider_agreements_page(provider_id: int, today: dt.date, page: int = 1
+                             ) -> tuple[Page, list[AgreementRow]]:
+    """One page of the provider's agreements (AGREEMENTS_PAGE_SIZE, by household name): an
+    organisation holds thousands. A count, a page of ids, then provider_agreements of those."""
+    shared = (Agreement.provider_id == provider_id) & exists().where(
+        AgreementVersion.agreement_id == Agreement.id,
+        AgreementVersion.status != VersionStatus.CONCEPT)
+    total = int(db.session.scalar(select(func.count(Agreement.id)).where(shared)) or 0)
+    shown, offset = paginate(total, page, AGREEMENTS_PAGE_SIZE)
+    ids = list(db.session.scalars(
+        select(Agreement.id).join(Household, Household.id == Agreement.household_id)
+        .where(shared).order_by(Household.name, Agreement.reference)
+        .limit(AGREEMENTS_PAGE_SIZE).offset(offset)))
+    return shown, provider_agreements(provider_id, today, only=ids) if ids else []
+
+
+def provider_agreements(provider_id: int, today: dt.date, *, only: list[int] | None = None
+                        ) -> list[AgreementRow]:
+    """Every agreement of this provider (an organisation sees all of its agreements), or those
+    `only` names, with its sheets newest month first, named by the budget holder and the
+    agreement's human title. Seven queries at most."""
+    query = select(Agreement).where(Agreement.provider_id == provider_id)
+    if only is not None:
+        query = query.where(id_in(Agreement.id, only))
     agreements = list(db.session.scalars(
-        select(Agreement).where(Agreement.provider_id == provider_id)
-        .options(selectinload(Agreement.versions)).order_by(Agreement.id)))
+        query.options(selectinload(Agreement.versions)).order_by(Agreement.id)))
     if not agreements:
         return []
     households = dict(db.session.execute(
@@ -267,6 +289,7 @@ class SpecificationLine:
     month: dt.date
     amount_cents: int
     details: tuple[SpecificationDetail, ...] = ()
+    household_id: int = 0  # whose file the line is from (a look at it is logged)
 
 
 def _line_details(claim_ids: list[int]) -> dict[int, list[SpecificationDetail]]:
@@ -330,9 +353,14 @@ class PaymentSpecification:
     iban_masked: str
     total_cents: int
     lines: list[SpecificationLine]
+    sheet_count: int = 0  # how many sheets the payment paid (lines may hold a page of them)
+    lines_shown: bool = True  # False: too many to list here, see payment_lines
 
 
 PAYMENTS_PAGE_SIZE = 10
+# A payment with more sheets than this lists them on a page of its own (payment_lines), paged.
+SPEC_LINES_INLINE = 25
+SPEC_LINES_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -350,19 +378,30 @@ def _payments_matching(provider_id: int, search: str):
     condition = Payment.provider_id == provider_id
     text = (search or "").strip()[:100]
     if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        holders = select(User.household_id).where(User.role == Role.BUDGETHOUDER,
-                                                  User.name.ilike(like, escape="\\"))
-        households = select(Household.id).where(Household.name.ilike(like, escape="\\"))
+        like = _like(text)
         sheet = (exists().where(PaymentItem.payment_id == Payment.id,
                                 Claim.id == PaymentItem.claim_id,
                                 Agreement.id == Claim.agreement_id)
-                 .where(or_(Claim.reference.ilike(like, escape="\\"),
-                            Agreement.household_id.in_(holders),
-                            Agreement.household_id.in_(households))))
+                 .where(_sheet_matches(like)))
         condition = condition & or_(Payment.reference.ilike(like, escape="\\"),
                                     PaymentRun.reference.ilike(like, escape="\\"), sheet)
     return condition
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _sheet_matches(like: str):
+    """A sheet (Claim joined to its Agreement) whose reference, budget holder's name or
+    household's name contains `like`: looked up per sheet through the indexes on
+    users.household_id and households.id, so its cost follows the sheets searched, not the
+    number of users in the country."""
+    holder = exists().where(User.household_id == Agreement.household_id,
+                            User.role == Role.BUDGETHOUDER, User.name.ilike(like, escape="\\"))
+    household = exists().where(Household.id == Agreement.household_id,
+                               Household.name.ilike(like, escape="\\"))
+    return or_(Claim.reference.ilike(like, escape="\\"), holder, household)
 
 
 def provider_payments(provider_id: int, page: int = 1, search: str = "") -> PaymentsPage:
@@ -377,7 +416,7 @@ def provider_payments(provider_id: int, page: int = 1, search: str = "") -> Paym
         select(Payment.id).join(PaymentRun, PaymentRun.id == Payment.run_id).where(condition)
         .order_by(PaymentRun.run_on.desc(), Payment.id.desc())
         .limit(PAYMENTS_PAGE_SIZE).offset(offset)))
-    return PaymentsPage(page=shown, specs=_specifications(provider_id, ids),
+    return PaymentsPage(page=shown, specs=_specifications(provider_id, ids, SPEC_LINES_INLINE),
                         search=(search or "").strip())
 
 
@@ -398,37 +437,93 @@ def payment_specifications_after(provider_id: int, after_id: int, limit: int
     return _specifications(provider_id, ids)
 
 
-def _specifications(provider_id: int, payment_ids: list[int]) -> list[PaymentSpecification]:
-    """The specifications of these payments of the provider, in the order given. Three
-    queries, for one page."""
+def _specifications(provider_id: int, payment_ids: list[int], inline: int | None = None
+                    ) -> list[PaymentSpecification]:
+    """The specifications of these payments of the provider, in the order given, with every
+    sheet; with `inline`, the sheets only of a payment that paid at most that many (the others
+    have lines_shown False: payment_lines pages them). Four queries, for one page."""
     if not payment_ids:
         return []
     payments = {p.id: p for p in db.session.scalars(
-        select(Payment).where(Payment.id.in_(payment_ids))
-        .options(selectinload(Payment.items), selectinload(Payment.run)))}
-    claim_ids = [item.claim_id for p in payments.values() for item in p.items]
-    details = {}
-    if claim_ids:
-        details = {cid: (ref, month, name) for cid, ref, month, name in db.session.execute(
-            select(Claim.id, Claim.reference, Claim.month, Agreement.household_id)
-            .join(Agreement, Agreement.id == Claim.agreement_id)
-            .where(id_in(Claim.id, claim_ids), Agreement.provider_id == provider_id))}
-    households = {household for _ref, _month, household in details.values()}
-    holders = holder_labels(households)
-    per_sheet = _line_details(claim_ids)
-    result = []
-    for p in (payments[pid] for pid in payment_ids):
-        lines = []
-        for item in sorted(p.items, key=lambda i: i.claim_id):
-            ref, month, household_id = details[item.claim_id]
-            lines.append(SpecificationLine(claim_reference=ref,
-                                           holder_name=holders.get(household_id, ""),
-                                           month=month, amount_cents=item.amount_cents,
-                                           details=tuple(per_sheet.get(item.claim_id, ()))))
-        lines.sort(key=lambda ln: (ln.holder_name, ln.month, ln.claim_reference))
-        result.append(PaymentSpecification(
-            payment_id=p.id,
-            run_reference=p.run.reference, run_on=p.run.run_on, payment_reference=p.reference,
-            iban_masked=mask_iban(p.iban), total_cents=p.amount_cents, lines=lines))
-    return result
+        select(Payment).where(id_in(Payment.id, payment_ids)).options(selectinload(Payment.run)))}
+    counts = dict(db.session.execute(
+        select(PaymentItem.payment_id, func.count(PaymentItem.id))
+        .where(id_in(PaymentItem.payment_id, payment_ids)).group_by(PaymentItem.payment_id)).all())
+    listed = [pid for pid in payment_ids if inline is None or counts.get(pid, 0) <= inline]
+    lines = _lines(provider_id, select_items(listed)) if listed else {}
+    return [_specification(payments[pid], lines.get(pid, []), counts.get(pid, 0),
+                           shown=pid in listed)
+            for pid in payment_ids if pid in payments]
 
+
+def select_items(payment_ids):
+    return (select(PaymentItem.payment_id, Claim.reference, Claim.month, Agreement.household_id,
+                   PaymentItem.amount_cents, Claim.id)
+            .join(Claim, Claim.id == PaymentItem.claim_id)
+            .join(Agreement, Agreement.id == Claim.agreement_id)
+            .where(id_in(PaymentItem.payment_id, payment_ids)))
+
+
+def _lines(provider_id: int, query, keep_order: bool = False
+           ) -> dict[int, list[SpecificationLine]]:
+    """Per payment: its specification lines from `query` (select_items), the budget holders
+    named (holder_labels); sorted by holder, month and sheet unless `keep_order`."""
+    rows = db.session.execute(query.where(Agreement.provider_id == provider_id)).all()
+    holders = holder_labels({household for _p, _r, _m, household, _c, _id in rows})
+    per_sheet = _line_details([claim_id for *_rest, claim_id in rows])
+    lines: dict[int, list[SpecificationLine]] = defaultdict(list)
+    for payment_id, reference, month, household_id, cents, claim_id in rows:
+        lines[payment_id].append(SpecificationLine(
+            claim_reference=reference, holder_name=holders.get(household_id, ""), month=month,
+            amount_cents=cents, details=tuple(per_sheet.get(claim_id, ())),
+            household_id=household_id))
+    if not keep_order:
+        for found in lines.values():
+            found.sort(key=lambda ln: (ln.holder_name, ln.month, ln.claim_reference))
+    return lines
+
+
+def _specification(p: Payment, lines: list[SpecificationLine], count: int, *, shown: bool = True
+                   ) -> PaymentSpecification:
+    return PaymentSpecification(
+        payment_id=p.id, run_reference=p.run.reference, run_on=p.run.run_on,
+        payment_reference=p.reference, iban_masked=mask_iban(p.iban), total_cents=p.amount_cents,
+        lines=lines, sheet_count=count, lines_shown=shown)
+
+
+@dataclass(frozen=True)
+class PaymentLinesPage:
+    """One payment with one page of its sheets (SPEC_LINES_PAGE_SIZE), found by `search`."""
+
+    spec: PaymentSpecification  # its lines: this page's
+    page: Page
+    search: str
+
+
+def payment_lines(provider_id: int, payment_id: int, page: int = 1, search: str = ""
+                  ) -> PaymentLinesPage | None:
+    """One payment to this provider (None: not theirs) with a page of the sheets it paid, in
+    the order they were made; with `search`, those whose reference, budget holder or household
+    contains it. A count and a page over the payment's own items (index on payment_items
+    (payment_id, claim_id)): the cost follows the payment, not the database."""
+    payment = db.session.scalar(select(Payment).where(Payment.id == payment_id,
+                                                      Payment.provider_id == provider_id)
+                                .options(selectinload(Payment.run)))
+    if payment is None:
+        return None
+    text = (search or "").strip()[:100]
+    items = select_items([payment.id])
+    counted = (select(func.count(PaymentItem.id)).where(PaymentItem.payment_id == payment.id))
+    if text:
+        items = items.where(_sheet_matches(_like(text)))
+        counted = (counted.join(Claim, Claim.id == PaymentItem.claim_id)
+                   .join(Agreement, Agreement.id == Claim.agreement_id)
+                   .where(_sheet_matches(_like(text))))
+    total = int(db.session.scalar(counted) or 0)
+    shown, offset = paginate(total, page, SPEC_LINES_PAGE_SIZE)
+    lines = _lines(provider_id, items.order_by(PaymentItem.claim_id)
+                   .limit(SPEC_LINES_PAGE_SIZE).offset(offset), keep_order=True)
+    all_count = total if not text else int(db.session.scalar(
+        select(func.count(PaymentItem.id)).where(PaymentItem.payment_id == payment.id)) or 0)
+    return PaymentLinesPage(spec=_specification(payment, lines.get(payment.id, []), all_count),
+                            page=shown, search=text)

@@ -4,11 +4,13 @@ grid live in agreements/ and claims/ and are linked when they exist."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from portal import describe
 from portal.access.constants import Role
+from portal.access.service import log_access
 from portal.dates import today
 from portal.pagination import page_number
 from portal.providers import pages
@@ -30,14 +32,17 @@ def link_to(endpoint: str, **values) -> str | None:
 @bp.get("/zorgverlener")
 @roles_required(Role.ZORGVERLENER)
 def home():
-    rows = pages.provider_agreements(current_user.provider_id, today())
-    mine, others = pages.provider_tasks(rows)
+    shown, rows = pages.provider_agreements_page(current_user.provider_id, today(),
+                                                 page_number(request.args.get("pagina")))
+    # What waits is read over all the provider's agreements, not only this page's.
+    mine, others = pages.provider_tasks(
+        rows if shown.pages <= 1 else pages.provider_agreements(current_user.provider_id, today()))
 
     def linked(tasks):
         return [{"text": t.text, "reference": t.reference, "link_text": t.link_text,
                  "link_href": link_to(t.endpoint, **t.link_args)} for t in tasks]
 
-    return render_template("providers/home.html", rows=rows, link_to=link_to,
+    return render_template("providers/home.html", rows=rows, shown=shown, link_to=link_to,
                            mine=linked(mine), others=linked(others))
 
 
@@ -50,3 +55,19 @@ def payments():
     upcoming = pages.upcoming_payments(current_user.provider_id, today())
     return render_template("providers/payments.html", specs=listing.specs, listing=listing,
                            upcoming=upcoming)
+
+
+@bp.get("/zorgverlener/betalingen/<int:payment_id>")
+@roles_required(Role.ZORGVERLENER)
+def payment(payment_id: int):
+    """One payment's sheets, a page at a time, with a search (a large payment pays thousands)."""
+    shown = pages.payment_lines(current_user.provider_id, payment_id,
+                                page_number(request.args.get("pagina")),
+                                request.args.get("zoek", ""))
+    if shown is None:
+        abort(404)
+    what = describe.page(f"Betaling {shown.spec.payment_reference}")
+    for household_id in sorted({line.household_id for line in shown.spec.lines}):
+        log_access(current_user, household_id, what, object_type="payment",
+                   object_id=payment_id)  # the page names each household's sheets
+    return render_template("providers/payment.html", shown=shown, spec=shown.spec)

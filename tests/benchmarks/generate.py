@@ -108,6 +108,51 @@ SEQUENCES = ["funders", "households", "members", "grants", "providers", "agreeme
              "claim_lines", "payment_runs", "payments", "payment_items", "claim_events", "users"]
 
 
+# Another month of approved sheets on every agreement, for a database the benchmark kept (--keep)
+# whose approved sheets a run has paid: the next run pays these. (:month is 12 or later.)
+NEXT_MONTH = [
+    "INSERT INTO claims (reference, agreement_id, month, status, source, total_cents, note, "
+    "submitted_at, decided_at, created_at) SELECT 'UB-M' || :month || '-' || a.id, a.id, "
+    "(make_date(:year, 1, 1) + (:month - 1) * interval '1 month')::date, 'goedgekeurd', 'portal', "
+    ":sheet, '', now(), now(), now() FROM agreements a JOIN agreement_versions v "
+    "ON v.agreement_id = a.id AND v.number = 1 AND v.status = 'goedgekeurd' "
+    "JOIN grants g ON g.id = a.household_id "  # a budget with room for both agreements' sheets
+    "WHERE a.reference LIKE 'ZO-B%%' AND g.amount_cents - g.reserved_cents - g.paid_cents "
+    ">= 2 * :sheet",
+    "INSERT INTO claim_lines (claim_id, day, care_kind, unit, quantity, tariff_cents, "
+    "amount_cents, grant_id) SELECT c.id, c.month + (d * 3), 'individuele_begeleiding', 'uur', "
+    ":minutes, :tariff, :line, ag.household_id FROM claims c "
+    "JOIN agreements ag ON ag.id = c.agreement_id, generate_series(0, :days - 1) d "
+    "WHERE c.reference LIKE 'UB-M' || :month || '-%%'",
+    "UPDATE grants g SET reserved_cents = g.reserved_cents + s.cents FROM (SELECT l.grant_id, "
+    "sum(l.amount_cents) AS cents FROM claim_lines l JOIN claims c ON c.id = l.claim_id "
+    "WHERE c.reference LIKE 'UB-M' || :month || '-%%' GROUP BY l.grant_id) s "
+    "WHERE s.grant_id = g.id",
+]
+
+
+def add_payable_month(url: str, month: int, echo=print) -> float:
+    """NEXT_MONTH for `month` (of YEAR; 13 is January of the next year), then the tables it
+    filled analysed. Returns the seconds it took."""
+    import psycopg
+
+    params = {"year": YEAR, "month": month, "sheet": SHEET_CENTS, "minutes": MINUTES,
+              "tariff": TARIFF_CENTS, "line": LINE_CENTS, "days": DAYS}
+    started = time.perf_counter()
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as conn:
+        for statement in NEXT_MONTH:
+            t = time.perf_counter()
+            sql = statement
+            for name in sorted(params, key=len, reverse=True):
+                sql = sql.replace(f":{name}", f"%({name})s")
+            conn.execute(sql, params)
+            echo(f"  {time.perf_counter() - t:6.1f} s  {statement[:60]}...")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE claims, claim_lines, grants, payments, payment_items")
+    return time.perf_counter() - started
+
+
 def generate(url: str, households: int, echo=print) -> float:
     """Fill the (migrated, empty) database at `url`; returns the seconds it took."""
     import psycopg

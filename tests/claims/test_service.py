@@ -14,7 +14,7 @@ from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant, Household
-from portal.claims import service
+from portal.claims import approval, service
 from portal.claims.constants import ClaimStatus
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
 from portal.claims.permissions import can_approve_claim, can_prepare_claim, can_view_claim
@@ -448,8 +448,8 @@ def test_approve_all_submitted_suspends_what_no_longer_holds(db):
     for v in db_session_versions(bad.agreement):
         v.status = VersionStatus.AFGEKEURD  # e.g. the approval was withdrawn
     db.session.flush()
-    approved = service.approve_all_submitted(TODAY)
-    assert approved == [good_claim]
+    approved = approval.approve_all_submitted(TODAY)
+    assert approved == [good_claim.id]
     assert good_claim.status == ClaimStatus.GOEDGEKEURD
     assert bad_claim.status == ClaimStatus.OPGESCHORT
     assert bad_claim.refusal_codes == ["agreement_not_approved"]

@@ -94,7 +94,7 @@ def test_execute_run_checks_the_submitted_sheets_then_pays_them_with_the_approve
 
     outcome = execute_run(office, RUN_ON)
 
-    assert [c.id for c in outcome.approved] == [submitted.id]
+    assert outcome.approved == [submitted.id]
     assert outcome.run is not None and outcome.run.executed_by_id == office.id
     assert sorted(i.claim_id for p in outcome.run.payments for i in p.items) == [
         approved.id, submitted.id]

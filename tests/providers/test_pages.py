@@ -92,3 +92,16 @@ def test_a_concept_not_yet_shared_is_not_shown_to_the_provider(db):
     shared = f.make_agreement(provider=provider, status=VersionStatus.GEDEELD)
     assert [r.agreement_id for r in pages.provider_agreements(provider.id, dt.date(2026, 4, 1))] \
         == [shared.id]
+
+
+def test_an_organisation_sees_its_agreements_a_page_at_a_time(db, client, login):
+    provider = f.make_provider()
+    made = [f.make_agreement(provider=provider) for _ in range(pages.AGREEMENTS_PAGE_SIZE + 1)]
+    shown, rows = pages.provider_agreements_page(provider.id, dt.date(2026, 4, 1))
+    assert (shown.total, shown.pages, len(rows)) == (len(made), 2, pages.AGREEMENTS_PAGE_SIZE)
+    _shown, last = pages.provider_agreements_page(provider.id, dt.date(2026, 4, 1), page=2)
+    assert len(last) == 1
+    assert {r.agreement_id for r in rows + last} == {a.id for a in made}
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
+    html = client.get("/zorgverlener?pagina=2").get_data(as_text=True)
+    assert "pagina 2 van 2" in html and f"agreement-{last[0].agreement_id}" in html
