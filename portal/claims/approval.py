@@ -86,13 +86,11 @@ def _approve_batch(ids: list[int], today: dt.date) -> list[int]:
     passed = [s for s in hours if s.id not in refused]
     _write_approved(passed)
     done = [s.id for s in passed]
+    # A sheet the set-based check refused gets the office's own check one at a time:
+    # office_approve re-prices it first (a back-dated tariff change, claims.corrections) and
+    # suspends it only when it still does not pass.
     for claim_id in sorted([*one_by_one, *refused]):
         claim = db.session.get_one(Claim, claim_id)
-        if claim_id in refused:
-            reasons = refused[claim_id]
-            claims_service.office_suspend(None, claim, " ".join(r.message for r in reasons),
-                                          today, codes=[r.code for r in reasons])
-            continue
         try:
             claims_service.office_approve(None, claim, today)
             done.append(claim_id)

@@ -1,6 +1,9 @@
 """Read queries for the provider portal: their agreements, sheets with payment status, and
 payment specifications per payment run.
 
+Long because: every read of the provider's pages (agreements, tasks, upcoming and paged
+payments) shares one view of a sheet's status; the next split is payments into their own file.
+
 A provider never sees a household's budgets (no grant amounts, nothing available), never a
 BSN, and never another provider's data: everything here is selected by `provider_id` and the
 view-models below carry only what the pages show. Each page reads through a fixed number of

@@ -144,7 +144,7 @@ def test_the_free_amount_is_paid_to_the_holders_own_account(wlz, travel):
     assert refused.value.codes == ["allowance_already_asked"]
 
     outcome = execute_run(None, D(2026, 3, 12))
-    assert [c.id for c in outcome.approved] == [claim.id]
+    assert outcome.approved == [claim.id]
     payment = database.session.scalar(select(Payment).where(Payment.run_id == outcome.run.id))
     assert (payment.provider_id, payment.household_id, payment.iban, payment.amount_cents) == (
         None, household.id, HOLDER_IBAN, 25_000)
