@@ -24,23 +24,10 @@ from portal.providers.service import create_provider
 NARROW = {"width": 320, "height": 720}  # WCAG 1.4.10 reflow: 320 CSS px wide
 
 
-# True while axe-core runs in the page: axe itself may add a <style> element while it
-# measures (a CSP report about the test's tool, not about the page), which e2e/conftest.py's
-# CSP check leaves out. The page's own markup is checked for inline styles by that same
-# check before and after, and by tests/security's header tests.
-AXE_RUNNING = {"now": False}
-
-
 def _violations(page: Page, where: str) -> list[str]:
-    AXE_RUNNING["now"] = True
-    try:
-        result = Axe().run(page).response["violations"]
-        page.evaluate("0")  # let the console events of axe's run arrive first
-    finally:
-        AXE_RUNNING["now"] = False
     return [f"{where}: {v['id']} ({v['impact']}): {v['help']} - "
             + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
-            for v in result]
+            for v in Axe().run(page).response["violations"]]
 
 
 def assert_accessible(page: Page) -> None:

@@ -25,8 +25,10 @@ def open_annas_file(page: Page) -> None:
 
 
 def action_buttons(page: Page) -> list[str]:
-    """The visible buttons of the page's content, besides the header's Uitloggen."""
-    return [name for name in page.locator("main").get_by_role("button").all_inner_texts()
+    """The visible buttons of the page's content that change something: a form that only
+    shows (a GET form, as the budget page's what-if) is no action."""
+    return [name for name in page.locator("main form:not([method='get'])")
+            .get_by_role("button").all_inner_texts()
             if name.strip()]
 
 

@@ -25,7 +25,7 @@ def _what_if(page: Page, base: str, demo: dict, *, check: bool) -> None:
     expect(page).to_have_url(f"{base}/huishoudens/{demo['household_id']}/budget")
     expect(page.get_by_role("heading", name="Wat als u de zorg verandert?")).to_be_visible()
 
-    choose = page.get_by_label("Zorgovereenkomst")
+    choose = page.get_by_label("Zorgovereenkomst", exact=True)
     marieke = next(text for text in choose.locator("option").all_inner_texts()
                    if text.startswith("Marieke"))
     choose.select_option(label=marieke)

@@ -37,7 +37,10 @@ def test_a_run_of_70_000_agreements_pays_and_the_run_page_renders(national, clie
     login(office)
     page = client.get("/betaalkantoor/betaalrondes")
     assert page.status_code == 200
-    assert "Betaalronde uitvoeren" in page.get_data(as_text=True)
+    assert 'href="/betaalkantoor/betaalrondes/bevestigen"' in page.get_data(as_text=True)
+    confirm = client.get("/betaalkantoor/betaalrondes/bevestigen")  # a page of the sheets
+    assert confirm.status_code == 200
+    assert "Betaalronde uitvoeren" in confirm.get_data(as_text=True)
 
     outcome = execute_run(office, RUN_ON)
 
