@@ -90,37 +90,34 @@ def release(shares: Mapping[int, int]) -> None:
 
 
 def settle(shares: Mapping[int, int]) -> None:
-    """Move reserved cents to paid (a payment run paid the claims). Set-based, for a run's
-    whole batch at once: the grants are locked in id order (one statement per chunk of ids,
-    so it never deadlocks with a reservation), then changed by one conditional UPDATE
-    (executemany); its row count decides - a settle larger than the
+    """Move reserved cents to paid (a payment run paid the claims); a settle larger than the
     reservation changes nothing and raises."""
-    items = sorted((gid, cents) for gid, cents in shares.items() if cents)
     table = table_of(Grant)
-    change = (update(table)
-              .where(table.c.id == bindparam("gid"), table.c.reserved_cents >= bindparam("cents"))
-              .values(reserved_cents=table.c.reserved_cents - bindparam("cents"),
-                      paid_cents=table.c.paid_cents + bindparam("cents")))
-    for batch in chunks(items):
-        ids = [gid for gid, _ in batch]
-        db.session.execute(select(table.c.id).where(id_in(table.c.id, ids))
-                           .order_by(table.c.id).with_for_update())
-        changed = rowcount(db.session.execute(change, [{"gid": gid, "cents": cents}
-                                              for gid, cents in batch]))
-        if changed != len(batch):
-            raise RuntimeError(f"settle exceeds the reservation on one of the grants {ids}")
-        expire_loaded(Grant, ids)
+    _change_locked(shares, table.c.reserved_cents,
+                   dict(reserved_cents=table.c.reserved_cents - bindparam("cents"),
+                        paid_cents=table.c.paid_cents + bindparam("cents")),
+                   "settle exceeds the reservation on one of the grants")
 
 
 def refund(shares: Mapping[int, int]) -> None:
     """Give paid cents back to the grants (a claim-back netted in a payment run, see
-    claims.corrections). Locked in id order like settle; one conditional UPDATE whose row
-    count decides: a refund larger than what was paid changes nothing and raises."""
+    claims.corrections); a refund larger than what was paid changes nothing and raises."""
+    table = table_of(Grant)
+    _change_locked(shares, table.c.paid_cents,
+                   dict(paid_cents=table.c.paid_cents - bindparam("cents")),
+                   "refund exceeds what was paid from one of the grants")
+
+
+def _change_locked(shares: Mapping[int, int], must_cover, values: dict, refusal: str) -> None:
+    """Set-based, for a run's whole batch at once: the grants are locked in id order (one
+    statement per chunk of ids, so it never deadlocks with a reservation), then changed by one
+    conditional UPDATE (executemany) that needs `must_cover` >= the cents; its row count
+    decides - when one grant does not cover its cents, nothing changes and it raises."""
     items = sorted((gid, cents) for gid, cents in shares.items() if cents)
     table = table_of(Grant)
     change = (update(table)
-              .where(table.c.id == bindparam("gid"), table.c.paid_cents >= bindparam("cents"))
-              .values(paid_cents=table.c.paid_cents - bindparam("cents")))
+              .where(table.c.id == bindparam("gid"), must_cover >= bindparam("cents"))
+              .values(**values))
     for batch in chunks(items):
         ids = [gid for gid, _ in batch]
         db.session.execute(select(table.c.id).where(id_in(table.c.id, ids))
@@ -128,7 +125,7 @@ def refund(shares: Mapping[int, int]) -> None:
         changed = rowcount(db.session.execute(change, [{"gid": gid, "cents": cents}
                                                        for gid, cents in batch]))
         if changed != len(batch):
-            raise RuntimeError(f"refund exceeds what was paid from one of the grants {ids}")
+            raise RuntimeError(f"{refusal} {ids}")
         expire_loaded(Grant, ids)
 
 
