@@ -20,6 +20,7 @@ DEMO_ORG = {
     "PORTAL_ORG_HOURS": "maandag tot en met vrijdag van 9.00 tot 17.00 uur",
     "PORTAL_ORG_EMAIL": "info@betaalkantoor-pgb.example",
     "PORTAL_ORG_LOGO": "",
+    "PORTAL_ORG_WEBSITE": "http://127.0.0.1:5000",
 }
 # Needed in production: a public service says who runs it and how to reach it.
 REQUIRED_IN_PRODUCTION = ("PORTAL_ORG_NAME", "PORTAL_ORG_ADDRESS", "PORTAL_ORG_PHONE",
@@ -47,6 +48,11 @@ class Organisation:
     hours: str
     email: str
     logo: str  # a file under static/, or "" for none
+    website: str = ""  # where the portal is, for paper ("" : the paths alone)
+
+    def page_address(self, path: str) -> str:
+        """Where a public page is, written out for paper: the website and the path."""
+        return f"{self.website.rstrip('/')}{path}" if self.website else path
 
     @property
     def phone_href(self) -> str:
@@ -72,7 +78,8 @@ def organisation(config: Mapping[str, object] | None = None) -> Organisation:
     address = tuple(line.strip() for line in get("PORTAL_ORG_ADDRESS").split(";") if line.strip())
     return Organisation(name=get("PORTAL_ORG_NAME") or "PGB-portaal", address_lines=address,
                         phone=get("PORTAL_ORG_PHONE"), hours=get("PORTAL_ORG_HOURS"),
-                        email=get("PORTAL_ORG_EMAIL"), logo=get("PORTAL_ORG_LOGO"))
+                        email=get("PORTAL_ORG_EMAIL"), logo=get("PORTAL_ORG_LOGO"),
+                        website=get("PORTAL_ORG_WEBSITE"))
 
 
 bp = Blueprint("site", __name__)

@@ -135,3 +135,17 @@ def test_a_printed_sheet_with_hours_prints_them_as_a_copy_and_next_month_stays_b
     blank = documents.hour_sheet_document(agreement, add_months(later, 1), TODAY)
     assert blank.copy_note == "" and all(not d.values for d in blank.days)
     assert "Kopie" not in pdf_text(render_document(blank)[1])
+
+
+def test_every_paper_document_points_to_privacy_accessibility_and_contact(demo, db, app):
+    """Issue 12: every PDF names the three public pages and where they are (the website of
+    PORTAL_ORG_WEBSITE and the path), like the footer of every page."""
+    agreement = demo.jansen_agreements[0]
+    last_month = dt.date(TODAY.year, TODAY.month - 1, 1)
+    for doc in (documents.agreement_document(agreement, TODAY),
+                documents.hour_sheet_document(agreement, last_month, TODAY)):
+        text = " ".join(pdf_text(render_document(doc)[1]).split())
+        for page, path in (("Privacy", "/privacy"), ("Toegankelijkheid", "/toegankelijkheid"),
+                           ("Contact", "/contact")):
+            assert f"{page}: " in text and path in text, (page, text[text.find("Op het PGB"):][:400])
+        assert app.config["PORTAL_ORG_WEBSITE"].rstrip("/") in text
