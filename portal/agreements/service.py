@@ -39,7 +39,6 @@ from portal.access.permissions import (
 )
 from portal.access.service import record
 from portal.agreements import rules, tariffs
-from portal.agreements.about import agreement_about
 from portal.agreements.changes import (
     AGREEMENT_ENDED,
     NOT_ALLOWED,
@@ -76,6 +75,7 @@ from portal.agreements.review import (
 )
 from portal.agreements.rules import DraftInput, DraftVerdict, GrantFacts, LineInput, ProviderFacts
 from portal.agreements.tariffs import NATIONAL_LAWS, TariffRow
+from portal.agreements.titles import agreement_title
 from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.database import parse_id, set_row
@@ -335,7 +335,7 @@ def _notify(user_ids: set[int], kind: str, subject: str, body: str = "", *,
     """The message names who did it (`actor`) and the agreement by its human title."""
     if user_ids:
         notify(user_ids, kind, subject, body, sender=sender_name(actor),
-               about=agreement_about(agreement.id) if agreement is not None else None)
+               about=(agreement_title(agreement.id) or None) if agreement is not None else None)
 
 
 def _add_lines(version: AgreementVersion, lines: Sequence[LineInput], verdict: DraftVerdict) -> None:

@@ -39,7 +39,6 @@ from portal.access.permissions import (
     require_office,
 )
 from portal.access.service import record, record_many
-from portal.agreements.about import agreement_about
 from portal.agreements.constants import ProviderKind, VersionStatus
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.periods import EVER_APPROVED, VersionPeriod, coverage, version_for_day
@@ -387,7 +386,7 @@ def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
     _event(claim, from_status, to_status, actor, on_behalf_of, audit, household_id,
            reason=reason, summary=summary, received_on=received_on)
     sent = list(notices(claim)) if notices is not None else []
-    about = agreement_about(claim.agreement_id) if sent and claim.agreement_id else None
+    about = (agreement_title(claim.agreement_id) or None) if sent and claim.agreement_id else None
     for notice in sent:
         _notify(notice.user_ids, notice.kind, notice.subject, notice.body,
                 sender=sender_name(actor), about=about)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,21 +62,3 @@ def summary(body: str, length: int = SUMMARY_LENGTH) -> str:
     if len(first) <= length:
         return first
     return first[:length].rsplit(" ", 1)[0].rstrip(",;:") + "..."
-
-
-def agreement_title(member_names: Sequence[str], provider_name: str,
-                    law_labels: Sequence[str]) -> str:
-    """"Zorg voor Daan door Youssef El Amrani (Jeugdwet)": for whom, by whom, under which law.
-
-    A stand-in until the portal has one home for items' human titles: replace the callers'
-    import when it exists."""
-    names = _and_list(list(dict.fromkeys(member_names)))
-    laws = ", ".join(dict.fromkeys(law_labels))
-    title = f"Zorg voor {names} door {provider_name}" if names else f"Zorg door {provider_name}"
-    return f"{title} ({laws})" if laws else title
-
-
-def _and_list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]

@@ -113,8 +113,10 @@ def test_a_sheet_message_names_the_sender_and_the_agreement(db):
     [sent] = service.inbox(holder.id)
     assert sent.sender == "Youssef El Amrani"
     member = db.session.get(type(grant), grant.id).member_id
+    from portal.agreements.titles import first_name
     from portal.budgets.models import Member
-    name = db.session.get(Member, member).name
+
+    name = first_name(db.session.get(Member, member).name)  # family members by first name
     assert sent.about.startswith(f"Zorg voor {name} door {agreement.provider.name} (")
 
 

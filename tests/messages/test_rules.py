@@ -37,8 +37,10 @@ def test_summary_is_the_first_sentence_on_one_line_cut_at_a_word():
 
 
 def test_agreement_title_names_person_provider_and_law_once():
-    assert rules.agreement_title(["Daan", "Daan"], "Youssef El Amrani", ["Jeugdwet"]) == \
+    from portal.agreements.titles import care_title
+
+    assert care_title(["Daan", "Daan"], "Youssef El Amrani", ["Jeugdwet"]) == \
         "Zorg voor Daan door Youssef El Amrani (Jeugdwet)"
-    assert rules.agreement_title(["Anna", "Daan"], "De Linde", ["Wmo 2015", "Jeugdwet"]) == \
+    assert care_title(["Anna", "Daan"], "De Linde", ["Wmo 2015", "Jeugdwet"]) == \
         "Zorg voor Anna en Daan door De Linde (Wmo 2015, Jeugdwet)"
-    assert rules.agreement_title([], "De Linde", []) == "Zorg door De Linde"
+    assert care_title([], "De Linde", []) == "Zorg door De Linde"
