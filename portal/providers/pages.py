@@ -266,6 +266,27 @@ def provider_tasks(rows: list[AgreementRow]) -> tuple[list[ProviderTask], list[P
     return mine, others
 
 
+# Sheet statuses provider_tasks speaks of (a concept only when it was sent back).
+TASK_STATUSES = (ClaimStatus.WACHT_OP_AKKOORD, ClaimStatus.INGEDIEND, ClaimStatus.OPGESCHORT,
+                 ClaimStatus.GOEDGEKEURD)
+
+
+def agreements_with_tasks(provider_id: int) -> list[int]:
+    """Ids of the provider's agreements that provider_tasks has something to say about: one
+    shared for signing, or a sheet sent back, waiting or on its way to payment. One query, so
+    the start page's tasks read those agreements only, not every agreement of a large
+    organisation."""
+    waiting_sheet = exists().where(
+        Claim.agreement_id == Agreement.id,
+        Claim.status.in_(TASK_STATUSES)
+        | ((Claim.status == ClaimStatus.CONCEPT) & Claim.refusal_reason.is_not(None)))
+    shared = exists().where(AgreementVersion.agreement_id == Agreement.id,
+                            AgreementVersion.status == VersionStatus.GEDEELD)
+    return list(db.session.scalars(
+        select(Agreement.id).where(Agreement.provider_id == provider_id, waiting_sheet | shared)
+        .order_by(Agreement.id)))
+
+
 def payment_references(claim_ids: list[int]) -> dict[int, str]:
     if not claim_ids:
         return {}

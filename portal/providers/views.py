@@ -34,9 +34,13 @@ def link_to(endpoint: str, **values) -> str | None:
 def home():
     shown, rows = pages.provider_agreements_page(current_user.provider_id, today(),
                                                  page_number(request.args.get("pagina")))
-    # What waits is read over all the provider's agreements, not only this page's.
+    # What waits is read over the provider's agreements that have something waiting, not
+    # only this page's (and not every agreement of a large organisation).
+    waiting = pages.agreements_with_tasks(current_user.provider_id)
     mine, others = pages.provider_tasks(
-        rows if shown.pages <= 1 else pages.provider_agreements(current_user.provider_id, today()))
+        rows if shown.pages <= 1
+        else pages.provider_agreements(current_user.provider_id, today(), only=waiting)
+        if waiting else [])
 
     def linked(tasks):
         return [{"text": t.text, "reference": t.reference, "link_text": t.link_text,

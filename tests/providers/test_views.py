@@ -181,3 +181,25 @@ def test_the_payments_page_shows_upcoming_payments_and_hours_and_rates_per_line(
     tariff = format_euro(line.tariff_cents).replace("\xa0", " ")
     assert re.search(rf"Individuele begeleiding: 3:30 uur x <span[^>]*>{re.escape(tariff)}</span>",
                      spec)
+
+
+def test_tasks_on_a_later_page_of_agreements_still_show_first(client, login, db, monkeypatch):
+    """The start page is paged (issue 14); what waits is read from the agreements that have
+    something waiting, so a sheet on page 2 is still the first thing the provider reads."""
+    from portal.providers import pages as provider_pages
+
+    monkeypatch.setattr(provider_pages, "AGREEMENTS_PAGE_SIZE", 1)
+    provider = f.make_provider(name="Youssef El Amrani")
+    for name in ("Anna de Vries", "Bert Bos"):
+        holder = f.make_user(Role.BUDGETHOUDER, name=name)
+        household = _db.session.get(f.Household, holder.household_id)
+        grant = f.make_grant(f.make_member(household, name=f"Kind {name}"), law=Law.JEUGDWET)
+        agreement = f.make_agreement(grant, provider)
+    waiting = make_approved_claim(agreement, dt.date(2026, 2, 1),
+                                  status=ClaimStatus.WACHT_OP_AKKOORD)
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider.id))
+    html = client.get("/zorgverlener").get_data(as_text=True)
+    assert "pagina 1 van 2" in html
+    tasks = html[html.index('<h2 id="taken">'):]
+    assert f'href="/urenbriefjes/{waiting.id}"' in tasks
+    assert provider_pages.agreements_with_tasks(provider.id) == [agreement.id]
