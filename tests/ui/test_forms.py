@@ -100,3 +100,13 @@ def test_one_error_summary_holds_the_forms_own_errors_and_links_the_fields(app):
     assert html.count('class="error-summary"') == 1 and 'role="alert"' in html
     assert "<li>Het budget is op.</li>" in html
     assert '<a href="#name">Vul uw naam in.</a>' in html
+
+
+def test_only_the_macro_writes_an_error_summary():
+    """Issue 10: one error-summary macro; a page that writes its own box is a copy."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    own = sorted(str(p.relative_to(templates)) for p in templates.rglob("*.html")
+                 if 'class="error-summary"' in p.read_text(encoding="utf-8"))
+    assert own == ["macros/forms.html"]
