@@ -349,6 +349,14 @@ def check_allowance_use(*, law: str, kind: str, amount_cents: int, spent_on: dt.
 # --------------------------------------------------------------------------------------------
 
 
+def available_cents(granted_cents: int, paid_cents: int, in_progress_cents: int) -> int:
+    """What is still available of a budget (or of budgets together): granted - paid - in
+    progress. The one home of "Beschikbaar" (start page, budget statement, what-if) and of
+    "Niet besteed" (year-end statement, end settlement): read through this module
+    (`rules.available_cents`), so every page shows the same figure."""
+    return granted_cents - paid_cents - in_progress_cents
+
+
 @dataclass(frozen=True)
 class BudgetUsage:
     """The figures of one budget (member x law x period), in cents.
@@ -370,7 +378,7 @@ class BudgetUsage:
 
     @property
     def available_cents(self) -> int:
-        return self.granted_cents - self.paid_cents - self.in_progress_cents
+        return available_cents(self.granted_cents, self.paid_cents, self.in_progress_cents)
 
     @property
     def used_percent(self) -> int:
@@ -431,7 +439,7 @@ def budget_usage(*, granted_cents: int, paid_cents: int, in_progress_cents: int,
     """
     open_in_period = [m for m in months_over(period_start, period_end, today) if m in open_months]
     pace = current_pace(monthly_spending, period_start, period_end, today, open_in_period)
-    available = granted_cents - paid_cents - in_progress_cents
+    available = available_cents(granted_cents, paid_cents, in_progress_cents)
     runout = runout_month(available, pace, period_end, today, len(open_in_period))
     return BudgetUsage(granted_cents=granted_cents, paid_cents=paid_cents,
                        in_progress_cents=in_progress_cents, committed_cents=committed_cents,
@@ -525,7 +533,7 @@ class HouseholdTotal:
 
     @property
     def available_cents(self) -> int:
-        return self.granted_cents - self.paid_cents - self.in_progress_cents
+        return available_cents(self.granted_cents, self.paid_cents, self.in_progress_cents)
 
 
 def household_total(usages: Iterable[BudgetUsage]) -> HouseholdTotal:

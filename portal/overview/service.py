@@ -30,7 +30,9 @@ from portal.budgets.models import AllowanceUse, Funder, Grant, Member
 from portal.budgets.rules import (
     BudgetUsage,
     HouseholdTotal,
+    Verdict,
     budget_usage,
+    budget_verdict,
     household_total,
     months_over,
     shortfall_cents,
@@ -40,6 +42,7 @@ from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import first_claimable_month, submit_deadline
 from portal.dates import add_months, first_of_month, format_day, last_of_month
+from portal.dates import today as clock_today
 from portal.extensions import db
 from portal.providers.models import Provider
 
@@ -124,6 +127,12 @@ class BudgetRow:
     @property
     def shortfall_cents(self) -> int:
         return shortfall_cents(self.usage)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The budget's verdict label (budgets.rules.budget_verdict on the day of the
+        figures): the start page's card and the paper statement both read this one."""
+        return budget_verdict(self.usage, self.today if self.today is not None else clock_today())
 
     @property
     def allowance_facts(self) -> GrantFacts:
