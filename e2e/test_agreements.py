@@ -121,20 +121,31 @@ def test_agreement_wizard_signing_and_paper(page: Page, live_server, portal_app,
     page.get_by_role("link", name="Controleren en ondertekenen").click()
     assert_accessible(page)
     page.get_by_label("Uw IBAN (hierop betaalt het betaalkantoor)").fill("NL20INGB0001234567")
+    page.get_by_role("button", name="Verder naar controleren").click()
+    # The check page: what will be signed, with the new IBAN; the button at the end.
+    expect(page.get_by_role("heading", level=1, name="Controleer de overeenkomst")).to_be_visible()
+    expect(page.get_by_text("NL20INGB0001234567")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("checkbox", name="Ik heb de overeenkomst gelezen en ga ermee akkoord").check()
-    page.get_by_role("button", name="Ondertekenen").click()
-    expect(page.get_by_text("U heeft de overeenkomst ondertekend")).to_be_visible()
+    page.get_by_role("button", name="Ondertekenen", exact=True).click()
+    expect(page.get_by_text("U heeft de overeenkomst ondertekend").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Wat gebeurt er nu?")).to_be_visible()
+    assert_accessible(page)
     log_out(page)
 
     # The budget holder sees the change highlighted and signs: it goes to the funder.
     log_in(page, base, demo["email"], demo["password"])
     page.goto(agreement_url)
     page.get_by_role("link", name="Controleren en ondertekenen").click()
+    # The check page: the cost and each budget after it, the sign button at the end.
     expect(page.locator("mark")).to_have_text("NL20INGB0001234567")
+    expect(page.get_by_role("heading", name="Budget na deze overeenkomst")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("checkbox", name="Ik heb de overeenkomst gelezen en ga ermee akkoord").check()
     page.get_by_role("button", name="Ondertekenen").click()
     expect(page.get_by_text("Wacht op beoordeling").first).to_be_visible()
+    next_steps = page.get_by_role("region", name="Wat gebeurt er nu?")
+    expect(next_steps).to_contain_text("ligt nu bij")
     assert_accessible(page)
 
     # Paper route on a second concept (complete, made through the service: the wizard is above).

@@ -227,6 +227,9 @@ TABLE: dict[tuple[str, str], Row] = {
                                    ok={"consulent_a"}),
     ("funders.review", "POST"): row("/verstrekker/beoordelen/{review_version}", "POST",
                                     ok={"consulent_a"}, status=422),
+    # The check page's confirm POST: without a decision it shows the review page again.
+    ("funders.decide", "POST"): row("/verstrekker/beoordelen/{review_version}/besluit", "POST",
+                                    ok={"consulent_a"}, status=422),
     ("funders.grants", "GET"): row("/verstrekker/toekenningen", ok={"consulent_a",
                                                                     "consulent_other"}),
     ("funders.new_grant", "GET"): row("/verstrekker/toekenningen/nieuw",

@@ -12,19 +12,25 @@ from portal.agreements import service
 from portal.agreements.constants import (
     EffectiveStatus,
     EndKind,
+    VersionStatus,
 )
+from portal.agreements.costs import weekly_cost_cents
+from portal.agreements.funder_review import funder_names_of_version
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.permissions import (
     visible_lines,
 )
 from portal.agreements.reads import (
+    cost_overview,
     effective_status,
     household_grants,
     version_in_force,
 )
 from portal.agreements.rules import LineInput
+from portal.agreements.titles import agreement_title
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Grant
+from portal.budgets.service import holder_labels
 from portal.dates import format_day
 from portal.quantities import quantity_label
 
@@ -144,3 +150,63 @@ def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:
     what = {Unit.UUR: "uren per week", Unit.MAANDLOON: "vaste uren per week",
             Unit.DAGDEEL: "dagdelen per week", Unit.ETMAAL: "etmalen per week"}[ln.unit]
     return f"{ln.care_kind.label}{who}: {what}"
+
+
+@dataclass
+class SignCheck:
+    """The check page before a signature: what will be signed, by whom, for whom, what it
+    costs (the budget holder also sees each budget after it), who decides next."""
+
+    title: str  # the agreement's human title (agreements.titles)
+    reference: str
+    holder: str
+    provider_name: str
+    view: VersionView
+    weekly_cost_cents: int
+    total_cost_cents: int  # until the end of each budget's period, from today
+    costs: list  # reads.GrantCost, the budget holder's page only (a provider sees no budgets)
+    funders: list[str]  # the funders that decide after both signatures, by name
+    token: str  # agreements.checked: the final POST signs exactly this
+
+
+def sign_check(version: AgreementVersion, day: dt.date, *, with_budgets: bool) -> SignCheck:
+    agreement = version.agreement
+    costs = cost_overview(version, day)
+    return SignCheck(
+        title=agreement_title(agreement.id), reference=agreement.reference,
+        holder=holder_labels([agreement.household_id]).get(agreement.household_id, ""),
+        provider_name=agreement.provider.name,
+        view=_version_view(version, _grants_by_id(agreement.household_id), day),
+        weekly_cost_cents=sum(weekly_cost_cents(ln) for ln in version.lines),
+        total_cost_cents=sum(c.cost_cents for c in costs),
+        costs=costs if with_budgets else [], funders=funder_names_of_version(version),
+        token=service.current_token(version))
+
+
+@dataclass
+class NextStep:
+    """The confirmation panel of an agreement's page after a signature: who acts next."""
+
+    waiting_for: str  # "holder" (the provider signed) or "funders" (both signed)
+    holder: str
+    funders: list[str]
+    starts_on: str
+
+
+def next_step(agreement: Agreement, version: AgreementVersion | None, *, holder: bool,
+              provider: bool) -> NextStep | None:
+    """What happens next with the open version, for the budget holder's side and the provider
+    after they signed; None when there is nothing to say (or the viewer is someone else)."""
+    if version is None or not (holder or provider):
+        return None
+    if version.status == VersionStatus.GEDEELD and version.signed_by_provider_at is not None:
+        waiting = "holder" if provider else ""
+    elif version.status in (VersionStatus.ONDERTEKEND, VersionStatus.TER_BEOORDELING):
+        waiting = "funders"
+    else:
+        waiting = ""
+    if not waiting:
+        return None
+    return NextStep(waiting, holder_labels([agreement.household_id]).get(agreement.household_id,
+                                                                          "De budgethouder"),
+                    funder_names_of_version(version), format_day(version.starts_on))

@@ -44,6 +44,7 @@ from portal.agreements.changes import (
     NOT_ALLOWED,
     check_change_start,
 )
+from portal.agreements.checked import check_checked, checked_token
 from portal.agreements.constants import (
     OPEN_STATUSES,
     Action,
@@ -381,15 +382,30 @@ def _already_done(version: AgreementVersion) -> AlreadyDone:
                        f"'{VersionStatus(version.status).label}'.", subject_id=version.id)
 
 
+def current_token(version: AgreementVersion) -> str:
+    """The token of what a check page shows of `version` (agreements.checked), read from the
+    database as it is now (the lines and the provider read again, not from the session's
+    memory)."""
+    lines = db.session.scalars(select(AgreementLine).where(
+        AgreementLine.version_id == version.id).execution_options(populate_existing=True)).all()
+    provider = db.session.scalars(select(Provider).where(
+        Provider.id == version.agreement.provider_id)
+        .execution_options(populate_existing=True)).one()
+    return checked_token(version, lines, provider)
+
+
 def _check_step(actor: User, version: AgreementVersion, action: Action,
-                today: dt.date) -> list[Refusal]:
+                today: dt.date, checked: str | None = None) -> list[Refusal]:
     """The gate of every step of a version's lifecycle (share, sign, submit, review, end, ...),
     a compare-and-set: the version's own row is locked and read again first (SELECT ... FOR
     UPDATE on PostgreSQL; on SQLite the write transaction holds the database's write lock),
     so two identical requests at the same moment are decided one after the other. The second
     finds the step already taken (is_repeat) and is answered AlreadyDone ("Dit is al
     gedaan"), before anything is written; the caller's writes, events and messages happen
-    once. Returns the refusals of the transition table otherwise."""
+    once. Returns the refusals of the transition table otherwise.
+
+    `checked`: the token of what the person's check page showed (agreements.checked); the step
+    is refused when the version is another one or changed since (compared under the lock)."""
     db.session.refresh(version, with_for_update=True)
     agreement = version.agreement
     parties = parties_of(actor, agreement, version, today)
@@ -399,6 +415,8 @@ def _check_step(actor: User, version: AgreementVersion, action: Action,
     if refusals and "not_your_step" not in {r.code for r in refusals} and is_repeat(
             action, VersionStatus(version.status), provider_signed=signed):
         raise _already_done(version)
+    if checked is not None and not refusals:
+        refusals += check_checked(checked, current_token(version))
     if action != Action.END and _ended(agreement):
         refusals.append(ENDED)
     return refusals

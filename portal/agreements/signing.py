@@ -116,12 +116,21 @@ def _provider_changes(provider: Provider, version: AgreementVersion,
     return {f: values[f] for f in PROVIDER_CHANGEABLE if values[f] != current[f]}, refusals
 
 
+def provider_details_refusals(version: AgreementVersion,
+                              changes: Mapping[str, str | None]) -> list[Refusal]:
+    """What is wrong with the details a provider typed (before the check page shows them);
+    provider_sign checks them again, writing nothing when one is wrong."""
+    return _provider_changes(version.agreement.provider, version, changes)[1]
+
+
 def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
-                  changes: Mapping[str, str | None] | None = None) -> AgreementVersion:
-    """The provider completes (may change IBAN and details) and signs a shared version."""
+                  changes: Mapping[str, str | None] | None = None,
+                  checked: str | None = None) -> AgreementVersion:
+    """The provider completes (may change IBAN and details) and signs a shared version.
+    `checked`: the token of the provider's check page; the version must still be that one."""
     agreement = version.agreement
     provider = agreement.provider
-    refusals = _check_step(actor, version, Action.PROVIDER_SIGN, today)
+    refusals = _check_step(actor, version, Action.PROVIDER_SIGN, today, checked)
     changed, found = _provider_changes(provider, version, changes)
     refusals += found
     if not refusals:
@@ -178,9 +187,11 @@ def _submit(version: AgreementVersion) -> None:
             agreement=agreement)
 
 
-def holder_sign(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
-    """The budget holder checks the provider's changes and signs; then it goes to the funder."""
-    refusals = _check_step(actor, version, Action.HOLDER_SIGN, today)
+def holder_sign(actor: User, version: AgreementVersion, today: dt.date,
+                checked: str | None = None) -> AgreementVersion:
+    """The budget holder checks the provider's changes and signs; then it goes to the funder.
+    `checked`: the token of the holder's check page; the version must still be that one."""
+    refusals = _check_step(actor, version, Action.HOLDER_SIGN, today, checked)
     if not refusals:
         refusals = draft_verdict(version, today).refusals
     refuse_if(refusals)

@@ -55,6 +55,8 @@ from portal.agreements.presenters import (
     _grants_by_id,
     _hours_label,
     _version_view,
+    next_step,
+    sign_check,
 )
 from portal.agreements.reads import (
     cost_overview,
@@ -187,6 +189,8 @@ def show(agreement_id: int):
                            is_provider=provider,
                            review_states=funder_review.review_states(
                                agreement.versions, seen_by_funder=seen_by_funder),
+                           next=next_step(agreement, open_version, holder=holder,
+                                          provider=provider),
                            # a consulent reads their own funder's reason in the decisions
                            funder_view=seen_by_funder is not None)
 
@@ -634,6 +638,10 @@ def share(agreement_id: int):
 @bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen-zorgverlener", methods=["GET", "POST"])
 @login_required
 def provider_sign(agreement_id: int):
+    """The provider's signature in two pages, without JavaScript: GET, the details to complete;
+    POST 'controleren', the check page (what will be signed with the details typed, the sign
+    button at the end); POST 'ondertekenen' signs exactly what that page showed (its token),
+    and 'aanpassen' goes back to the details. Only the last POST writes."""
     agreement = _load(agreement_id)
     if not is_agreement_provider(current_user, agreement):
         abort(404)
@@ -642,31 +650,60 @@ def provider_sign(agreement_id: int):
             or version.signed_by_provider_at is not None):
         flash("Er is nu niets om te ondertekenen.")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    provider = agreement.provider
-    organisation = provider.kind == ProviderKind.ORGANISATIE
+    organisation = agreement.provider.kind == ProviderKind.ORGANISATIE
+    action = request.form.get("action", "controleren") if request.method == "POST" else ""
     form = forms.provider_sign_form(organisation, data=signing.signing_details(version))
-    general: list[str] = []
-    if form.validate_on_submit():
-        changes = {f: form[f].data for f in ("name", "iban", "email", "kvk", "agb")
-                   if f in form._fields}
-        try:
-            signing.provider_sign(current_user, version, today(), changes)
-        except AlreadyDone as done:
-            return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
-        except Refused as refused:
-            general = apply_refusals(form, refused)
-        else:
-            flash("U heeft de overeenkomst ondertekend. De budgethouder ondertekent nu ook.")
-            return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    grants = _grants_by_id(agreement.household_id)
-    status = form_status()
+    if request.method == "GET" or action == "aanpassen":
+        return _provider_sign_page(agreement, version, form, [], checking=False), 200
+    form.validate_on_submit()
+    if action != "ondertekenen":
+        form.agree.errors = []  # the box is ticked on the check page, not before
+    if not _details_valid(form):
+        return _provider_sign_page(agreement, version, form, [], checking=False), 422
+    changes = {f: form[f].data for f in ("name", "iban", "email", "kvk", "agb")
+               if f in form._fields}
+    if action != "ondertekenen":  # the check page: the details checked, nothing written
+        wrong = signing.provider_details_refusals(version, changes)
+        general = apply_refusals(form, wrong)
+        return _provider_sign_page(agreement, version, form, general,
+                                   checking=not wrong), 422 if wrong else 200
+    if form.agree.errors:
+        return _provider_sign_page(agreement, version, form, [], checking=True), 422
+    try:
+        signing.provider_sign(current_user, version, today(), changes,
+                              checked=request.form.get("gecontroleerd", ""))
+    except AlreadyDone as done:
+        return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
+    except Refused as refused:
+        general = apply_refusals(form, refused)
+        return _provider_sign_page(agreement, version, form, general,
+                                   checking=_details_valid(form)), 422
+    flash("U heeft de overeenkomst ondertekend.")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id,
+                            _anchor="wat-gebeurt-er-nu"))
+
+
+def _details_valid(form) -> bool:
+    """The provider's details (and the form's token) have no error; the akkoord box may."""
+    return not form.form_errors and not any(
+        f.errors for name, f in form._fields.items() if name != "agree")
+
+
+def _provider_sign_page(agreement: Agreement, version: AgreementVersion, form,
+                        general: list[str], *, checking: bool) -> str:
+    details = [(form[f].label.text, f, form[f].data or "") for f in
+               ("name", "iban", "email", "kvk", "agb") if f in form._fields]
     return render_template("agreements/provider_sign.html", agreement=agreement, form=form,
-                           general=general, view=_version_view(version, grants, today())), status
+                           general=general, checking=checking, details=details,
+                           check=sign_check(version, today(), with_budgets=False))
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen", methods=["GET", "POST"])
 @login_required
 def holder_sign(agreement_id: int):
+    """GET: the budget holder's check page (what will be signed, the cost and each budget
+    after it, the sign button at the end). POST: signs exactly the version that page showed
+    (its token, agreements.checked); then the agreement's page says what happens next."""
     agreement = _load_for_holder(agreement_id)
     version = service.open_version(agreement)
     if (version is None or version.status != VersionStatus.GEDEELD
@@ -677,21 +714,27 @@ def holder_sign(agreement_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            signing.holder_sign(current_user, version, today())
+            signing.holder_sign(current_user, version, today(),
+                                checked=request.form.get("gecontroleerd", ""))
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
             general = apply_refusals(form, refused)
         else:
-            flash("U heeft de overeenkomst ondertekend. De verstrekker beoordeelt hem nu. U krijgt "
-                  "een bericht als dat gebeurd is.")
-            return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    grants = _grants_by_id(agreement.household_id)
-    status = form_status()
+            flash("U heeft de overeenkomst ondertekend.")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id,
+                                    _anchor="wat-gebeurt-er-nu"))
+    return _holder_check_page(agreement, version, form, general), form_status()
+
+
+def _holder_check_page(agreement: Agreement, version: AgreementVersion, form,
+                       general: list[str]) -> str:
     return render_template("agreements/holder_sign.html", agreement=agreement, form=form,
-                           general=general, view=_version_view(version, grants, today()),
-                           changes=provider_changes(version),
-                           provider=agreement.provider), status
+                           general=general, view=_version_view(
+                               version, _grants_by_id(agreement.household_id), today()),
+                           check=sign_check(version, today(), with_budgets=True),
+                           grant_label=_grant_label, changes=provider_changes(version),
+                           provider=agreement.provider)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from portal.extensions import db as _db
 from portal.providers.models import Provider
 from tests import factories as f
 from tests.agreements.conftest import TODAY, count, text
+from tests.check_pages import checked_token
 
 D = dt.date
 OMA_IBAN = "NL44RABO0123456789"  # not the factories' default IBAN: a provider of her own
@@ -422,13 +423,19 @@ def test_provider_signs_with_a_new_iban_and_holder_sees_it(w, client, login):
     login(w.provider_user)
     url = f"/overeenkomsten/{agreement.id}/ondertekenen-zorgverlener"
     assert client.get(url).status_code == 200
-    no_agree = client.post(url, data={"name": "Piet Zorg", "iban": "NL20INGB0001234567"})
+    bad = client.post(url, data={"name": "Piet Zorg", "iban": "NL00", "action": "controleren"})
+    assert bad.status_code == 422 and 'id="iban-error"' in text(bad)
+    details = {"name": "Piet Zorg", "iban": "NL20INGB0001234567"}
+    check = client.post(url, data={**details, "action": "controleren"})
+    assert check.status_code == 200 and "Controleer de overeenkomst" in text(check)
+    token = checked_token(check)
+    no_agree = client.post(url, data={**details, "action": "ondertekenen",
+                                      "gecontroleerd": token})
     assert no_agree.status_code == 422
     assert "Vink aan" in text(no_agree)
-    bad = client.post(url, data={"name": "Piet Zorg", "iban": "NL00", "agree": "y"})
-    assert bad.status_code == 422 and 'id="iban-error"' in text(bad)
     assert agreement.versions[0].signed_by_provider_at is None
-    good = client.post(url, data={"name": "Piet Zorg", "iban": "NL20INGB0001234567", "agree": "y"})
+    good = client.post(url, data={**details, "action": "ondertekenen", "agree": "y",
+                                  "gecontroleerd": token})
     assert good.status_code == 302
     assert agreement.versions[0].signed_by_provider_at is not None
 
@@ -436,10 +443,12 @@ def test_provider_signs_with_a_new_iban_and_holder_sees_it(w, client, login):
     login(w.holder)
     page = text(client.get(f"/overeenkomsten/{agreement.id}/ondertekenen"))
     assert "<mark>NL20INGB0001234567</mark>" in page and "NL91ABNA0417164300" in page
-    refused = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen", data={})
+    refused = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen",
+                          data={"gecontroleerd": checked_token(page)})
     assert refused.status_code == 422
     assert agreement.versions[0].status == VersionStatus.GEDEELD
-    signed = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen", data={"agree": "y"})
+    signed = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen",
+                         data={"agree": "y", "gecontroleerd": checked_token(page)})
     assert signed.status_code == 302
     assert agreement.versions[0].status == VersionStatus.TER_BEOORDELING
 
