@@ -50,11 +50,15 @@ from portal.agreements.permissions import (
 )
 from portal.agreements.presenters import (
     _agreement_view,
+    _budget_label,
     _care_rows,
     _grant_label,
     _grants_by_id,
     _hours_label,
     _version_view,
+    first_year_lines,
+    first_years,
+    years_of,
 )
 from portal.agreements.reads import (
     cost_overview,
@@ -448,18 +452,24 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
 
 
 def _step_grants(agreement: Agreement, version: AgreementVersion):
+    """Each budget (member x law x funder) is one choice, by its first grant offered; the
+    service draws on the grants of the years the agreement's dates cover."""
     grants, first = grants_to_offer(version, today())
+    offered = first_years(grants)
+    budget_of = {g.id: head.id for head in offered for g in years_of(head, grants)}
+    checked = sorted({budget_of[g] for g in version.chosen_grant_ids if g in budget_of})
     # On POST only what was sent counts (no box ticked is an answer too, not "as before").
-    form = forms.GrantsForm(formdata=_posted(), data={"grants": version.chosen_grant_ids})
-    form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
+    form = forms.GrantsForm(formdata=_posted(), data={"grants": checked})
+    form.grants.choices = forms.options((g.id, _budget_label(g, years_of(g, grants)))
+                                        for g in offered)
     general: list[str] = []
     aliases = _grant_aliases(_current_lines(version))
     if request.method == "POST" and form.validate_on_submit():
-        picked = set(form.grants.data)
-        lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
+        picked = {budget_of.get(g, g) for g in form.grants.data}
+        years = [g for g in grants if budget_of.get(g.id) in picked]
+        lines = [ln for ln in _current_lines(version) if budget_of.get(ln.grant_id) in picked]
         starts_on = rules.start_in_periods(
-            version.starts_on, [(g.period_start, g.period_end) for g in grants if g.id in picked],
-            today())
+            version.starts_on, [(g.period_start, g.period_end) for g in years], today())
         result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked),
                                                   "starts_on": starts_on},
                        "budgetten", aliases=aliases)
@@ -473,7 +483,7 @@ def _step_grants(agreement: Agreement, version: AgreementVersion):
 def _step_care(agreement: Agreement, version: AgreementVersion):
     current = _current_lines(version)
     by_id = _grants_by_id(agreement.household_id)
-    grants = [by_id[i] for i in version.chosen_grant_ids if i in by_id]
+    grants = first_years([by_id[i] for i in version.chosen_grant_ids if i in by_id])
     if not grants:
         flash("Kies eerst voor wie en uit welk budget de zorg betaald wordt.")
         return redirect(_step_url(agreement, "budgetten"))
@@ -524,16 +534,16 @@ def _render_care(agreement, version, form, general, current, grants, rows):
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
                         {"lines": [form._fields.get(_prefix(ln)) for ln in current]},
                         verdict=verdict,
-                        groups=groups, grant_label=_grant_label, maxima=maxima,
+                        groups=groups, grant_label=_budget_label, maxima=maxima,
                         show_top_up=show_top_up, minimum_wage=service.minimum_wage(version))
 
 
 def _step_hours(agreement: Agreement, version: AgreementVersion):
-    current = _current_lines(version)
+    grants = _grants_by_id(agreement.household_id)
+    current = first_year_lines(_current_lines(version), grants)
     if not current:
         flash("Kies eerst de soorten zorg en de tarieven.")
         return redirect(_step_url(agreement, "zorg"))
-    grants = _grants_by_id(agreement.household_id)
     labels = [_hours_label(ln, grants) for ln in current]
     form = forms.hours_form(ModelKind(agreement.model), current, labels,
                             data={"lines": forms.quantity_data(current),
