@@ -636,6 +636,48 @@ def share(agreement_id: int):
     return _step_check(agreement, version, 422, form, ["Probeer het opnieuw."])
 
 
+@bp.route("/overeenkomsten/<int:agreement_id>/terughalen", methods=["GET", "POST"])
+@login_required
+def withdraw(agreement_id: int):
+    """Take a shared version back from the provider: a check page first (what happens), then
+    back to a concept - to correct it in the wizard ('aanpassen') or to leave it."""
+    agreement = _load_for_holder(agreement_id)
+    version = service.open_version(agreement)
+    back = url_for("agreements.show", agreement_id=agreement.id)
+    # A POST on a concept is answered by the service (a repeat: 'Dit is al gedaan').
+    allowed = {VersionStatus.GEDEELD} | ({VersionStatus.CONCEPT} if request.method == "POST"
+                                         else set())
+    if version is None or version.status not in allowed:
+        flash("Er is nu niets om terug te halen bij de zorgverlener.")
+        return redirect(back)
+    form = forms.ConfirmForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            signing.withdraw(current_user, version, today())
+        except AlreadyDone as done:
+            return show_repeat(done, back)
+        except Refused as refused:
+            abort_if_not_allowed(refused)
+            general = [r.message for r in refused.refusals]
+        else:
+            name = agreement.provider.name
+            if request.form.get("action") == "aanpassen":
+                flash(f"De overeenkomst is teruggehaald bij {name} en is weer een concept. Pas "
+                      "aan wat nodig is en deel hem daarna opnieuw. We hebben "
+                      f"{name} een bericht gestuurd.")
+                return redirect(_step_url(agreement, "controleren"))
+            flash(f"De overeenkomst is teruggehaald bij {name} en is weer een concept. We hebben "
+                  f"{name} een bericht gestuurd.")
+            return redirect(back)
+    grants = _grants_by_id(agreement.household_id)
+    return render_template("agreements/withdraw.html", agreement=agreement, form=form,
+                           general=general, view=_version_view(version, grants, today()),
+                           provider=agreement.provider,
+                           provider_signed=version.signed_by_provider_at is not None
+                           ), 422 if general else 200
+
+
 # ---------------------------------------------------------------------------------------------
 # Signing
 # ---------------------------------------------------------------------------------------------
