@@ -181,6 +181,9 @@ TABLE: dict[tuple[str, str], Row] = {
                                               ok={"provider"}, status=302),
     ("agreements.holder_sign", "GET"): row(AG + "/ondertekenen", ok=ACTORS, status=302),
     ("agreements.holder_sign", "POST"): row(AG + "/ondertekenen", "POST", ok=ACTORS, status=302),
+    # 302: the approved agreement is not with the provider; nothing to take back.
+    ("agreements.withdraw", "GET"): row(AG + "/terughalen", ok=ACTORS, status=302),
+    ("agreements.withdraw", "POST"): row(AG + "/terughalen", "POST", ok=ACTORS, status=302),
     ("agreements.upload", "GET"): row(AG + "/papier", ok=ACTORS),
     ("agreements.upload", "POST"): row(AG + "/papier", "POST", ok=ACTORS, status=422),
     ("agreements.end", "GET"): row(AG + "/beeindigen", ok=ACTORS),

@@ -26,9 +26,9 @@ from portal.agreements.reads import (
     household_grants,
     version_in_force,
 )
-from portal.agreements.rules import LineInput
+from portal.agreements.rules import BudgetYear, LineInput, one_per_budget
 from portal.agreements.titles import agreement_title
-from portal.budgets.constants import CareKind, Unit
+from portal.budgets.constants import CareKind, Law, Unit
 from portal.budgets.models import Grant
 from portal.budgets.service import holder_labels
 from portal.dates import format_day
@@ -88,6 +88,50 @@ def _grant_label(grant: Grant) -> str:
             f"{format_day(grant.period_end)}")
 
 
+def _budget_label(grant: Grant, years: list[Grant] | None = None) -> str:
+    """A budget as one choice: 'Sara Proef - Wlz (Zorgkantoor Midden)', and the periods it is
+    granted for (`years`: its grants) - the agreement's dates pick the ones it draws on."""
+    label = f"{grant.member.name} - {_law_label(grant.law)} ({grant.funder.name})"
+    periods = [_period_label(g) for g in sorted(years or [], key=lambda g: g.period_start)]
+    if not periods:
+        return label
+    joined = periods[0] if len(periods) == 1 else ", ".join(periods[:-1]) + " en " + periods[-1]
+    return f"{label}, toegekend voor {joined}"
+
+
+def budget_year(grant: Grant) -> BudgetYear:
+    return BudgetYear(grant.id, (grant.member_id, str(Law(grant.law).value), grant.funder_id),
+                      grant.period_start, grant.period_end, frozenset(grant.care_kinds or ()))
+
+
+def first_years(grants: list[Grant]) -> list[Grant]:
+    """Each budget (member x law x funder) once, by its first grant (rules.one_per_budget)."""
+    by_id = {g.id: g for g in grants}
+    return [by_id[y.grant_id] for y in one_per_budget(budget_year(g) for g in grants)]
+
+
+def years_of(grant: Grant, grants: list[Grant]) -> list[Grant]:
+    """The grants of the same budget as `grant` (itself included)."""
+    key = budget_year(grant).budget
+    return [g for g in grants if budget_year(g).budget == key]
+
+
+def first_year_lines(lines: list[LineInput], grants: dict[int, Grant]) -> list[LineInput]:
+    """One line per budget and kind of care: the first year's (the wizard shows that row; the
+    service gives every year of the agreement the same, rules.spread_over_period)."""
+    seen: set = set()
+    result = []
+    for ln in sorted(lines, key=lambda ln: grants[ln.grant_id].period_start
+                     if ln.grant_id in grants else dt.date.min):
+        key = (budget_year(grants[ln.grant_id]).budget if ln.grant_id in grants
+               else ln.grant_id, ln.care_kind)
+        if key not in seen:
+            seen.add(key)
+            result.append(ln)
+    order = {id(ln): i for i, ln in enumerate(lines)}
+    return sorted(result, key=lambda ln: order[id(ln)])
+
+
 def _period_label(grant: Grant) -> str:
     """'2026' for a calendar year, otherwise the dates."""
     start, end = grant.period_start, grant.period_end
@@ -101,8 +145,6 @@ def _grants_by_id(household_id: int) -> dict[int, Grant]:
 
 
 def _law_label(law) -> str:
-    from portal.budgets.constants import Law
-
     return Law(law).label
 
 
@@ -143,10 +185,8 @@ def _care_rows(grants: list[Grant]) -> list[tuple[int, str, str]]:
 
 def _hours_label(ln: LineInput, grants: dict[int, Grant]) -> str:
     grant = grants.get(ln.grant_id)
-    # The budget's year tells two budgets of one member and law apart (an agreement without
-    # an end date may draw on this year's and next year's).
-    who = (f" voor {grant.member.name} ({_law_label(grant.law)}, {_period_label(grant)})"
-           if grant else "")
+    # One row per budget and kind of care: what is filled in holds for every year.
+    who = f" voor {grant.member.name} ({_law_label(grant.law)})" if grant else ""
     what = {Unit.UUR: "uren per week", Unit.MAANDLOON: "vaste uren per week",
             Unit.DAGDEEL: "dagdelen per week", Unit.ETMAAL: "etmalen per week"}[ln.unit]
     return f"{ln.care_kind.label}{who}: {what}"

@@ -48,6 +48,7 @@ from portal.agreements.service import (
     open_version,
 )
 from portal.agreements.storage import check_upload, store_document
+from portal.agreements.titles import agreement_title
 from portal.dates import now
 from portal.extensions import db
 from portal.providers.models import Provider
@@ -81,6 +82,34 @@ def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVe
                 f"(zorgverlener {provider.id}), die nog geen inlog heeft. E-mailadres: "
                 f"{provider.email or 'niet bekend'}. Maak een inlog met de rol zorgverlener voor "
                 "deze zorgverlener, zodat de overeenkomst ondertekend kan worden.")
+    db.session.flush()
+    return version
+
+
+def withdraw(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
+    """The budget holder takes a shared version back from the provider: a concept again, to
+    correct and share once more, or to leave. A signature the provider already gave is void
+    (the content may change); the provider is told. A repeat is AlreadyDone."""
+    refuse_if(_check_step(actor, version, Action.WITHDRAW, today))
+    agreement = version.agreement
+    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
+    was_signed = version.signed_by_provider_at is not None
+    version.signed_by_provider_at = version.signed_by_holder_at = None
+    reason = "Teruggehaald door de budgethouder"
+    if was_signed:
+        reason += "; de handtekening van de zorgverlener vervalt"
+    _move(version, next_status(Action.WITHDRAW), actor=actor, on_behalf_of=on_behalf_of,
+          reason=reason)
+    _audit("withdraw", actor, agreement, version, f"{agreement.reference} teruggehaald bij de "
+           "zorgverlener", on_behalf_of=on_behalf_of)
+    title = agreement_title(agreement.id) or agreement.reference
+    body = ("De budgethouder heeft de zorgovereenkomst teruggehaald, bijvoorbeeld om iets te "
+            "verbeteren. U hoeft nu niets te doen. Deelt de budgethouder de overeenkomst "
+            "opnieuw, dan krijgt u een bericht en ondertekent u opnieuw.")
+    if was_signed:
+        body += " Uw handtekening onder de vorige inhoud vervalt."
+    _notify(_provider_user_ids(agreement.provider_id), "agreement_withdrawn",
+            f"Teruggehaald: {title}", body, agreement=agreement, actor=actor)
     db.session.flush()
     return version
 

@@ -50,13 +50,17 @@ from portal.agreements.permissions import (
 )
 from portal.agreements.presenters import (
     _agreement_view,
+    _budget_label,
     _care_rows,
     _grant_label,
     _grants_by_id,
     _hours_label,
     _version_view,
+    first_year_lines,
+    first_years,
     next_step,
     sign_check,
+    years_of,
 )
 from portal.agreements.reads import (
     cost_overview,
@@ -452,18 +456,24 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
 
 
 def _step_grants(agreement: Agreement, version: AgreementVersion):
+    """Each budget (member x law x funder) is one choice, by its first grant offered; the
+    service draws on the grants of the years the agreement's dates cover."""
     grants, first = grants_to_offer(version, today())
+    offered = first_years(grants)
+    budget_of = {g.id: head.id for head in offered for g in years_of(head, grants)}
+    checked = sorted({budget_of[g] for g in version.chosen_grant_ids if g in budget_of})
     # On POST only what was sent counts (no box ticked is an answer too, not "as before").
-    form = forms.GrantsForm(formdata=_posted(), data={"grants": version.chosen_grant_ids})
-    form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
+    form = forms.GrantsForm(formdata=_posted(), data={"grants": checked})
+    form.grants.choices = forms.options((g.id, _budget_label(g, years_of(g, grants)))
+                                        for g in offered)
     general: list[str] = []
     aliases = _grant_aliases(_current_lines(version))
     if request.method == "POST" and form.validate_on_submit():
-        picked = set(form.grants.data)
-        lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
+        picked = {budget_of.get(g, g) for g in form.grants.data}
+        years = [g for g in grants if budget_of.get(g.id) in picked]
+        lines = [ln for ln in _current_lines(version) if budget_of.get(ln.grant_id) in picked]
         starts_on = rules.start_in_periods(
-            version.starts_on, [(g.period_start, g.period_end) for g in grants if g.id in picked],
-            today())
+            version.starts_on, [(g.period_start, g.period_end) for g in years], today())
         result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked),
                                                   "starts_on": starts_on},
                        "budgetten", aliases=aliases)
@@ -477,7 +487,7 @@ def _step_grants(agreement: Agreement, version: AgreementVersion):
 def _step_care(agreement: Agreement, version: AgreementVersion):
     current = _current_lines(version)
     by_id = _grants_by_id(agreement.household_id)
-    grants = [by_id[i] for i in version.chosen_grant_ids if i in by_id]
+    grants = first_years([by_id[i] for i in version.chosen_grant_ids if i in by_id])
     if not grants:
         flash("Kies eerst voor wie en uit welk budget de zorg betaald wordt.")
         return redirect(_step_url(agreement, "budgetten"))
@@ -528,16 +538,16 @@ def _render_care(agreement, version, form, general, current, grants, rows):
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
                         {"lines": [form._fields.get(_prefix(ln)) for ln in current]},
                         verdict=verdict,
-                        groups=groups, grant_label=_grant_label, maxima=maxima,
+                        groups=groups, grant_label=_budget_label, maxima=maxima,
                         show_top_up=show_top_up, minimum_wage=service.minimum_wage(version))
 
 
 def _step_hours(agreement: Agreement, version: AgreementVersion):
-    current = _current_lines(version)
+    grants = _grants_by_id(agreement.household_id)
+    current = first_year_lines(_current_lines(version), grants)
     if not current:
         flash("Kies eerst de soorten zorg en de tarieven.")
         return redirect(_step_url(agreement, "zorg"))
-    grants = _grants_by_id(agreement.household_id)
     labels = [_hours_label(ln, grants) for ln in current]
     form = forms.hours_form(ModelKind(agreement.model), current, labels,
                             data={"lines": forms.quantity_data(current),
@@ -628,6 +638,48 @@ def share(agreement_id: int):
                   "zorgverlener zijn gegevens aan en ondertekent, en dan ondertekent u.")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     return _step_check(agreement, version, 422, form, ["Probeer het opnieuw."])
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/terughalen", methods=["GET", "POST"])
+@login_required
+def withdraw(agreement_id: int):
+    """Take a shared version back from the provider: a check page first (what happens), then
+    back to a concept - to correct it in the wizard ('aanpassen') or to leave it."""
+    agreement = _load_for_holder(agreement_id)
+    version = service.open_version(agreement)
+    back = url_for("agreements.show", agreement_id=agreement.id)
+    # A POST on a concept is answered by the service (a repeat: 'Dit is al gedaan').
+    allowed = {VersionStatus.GEDEELD} | ({VersionStatus.CONCEPT} if request.method == "POST"
+                                         else set())
+    if version is None or version.status not in allowed:
+        flash("Er is nu niets om terug te halen bij de zorgverlener.")
+        return redirect(back)
+    form = forms.ConfirmForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            signing.withdraw(current_user, version, today())
+        except AlreadyDone as done:
+            return show_repeat(done, back)
+        except Refused as refused:
+            abort_if_not_allowed(refused)
+            general = [r.message for r in refused.refusals]
+        else:
+            name = agreement.provider.name
+            if request.form.get("action") == "aanpassen":
+                flash(f"De overeenkomst is teruggehaald bij {name} en is weer een concept. Pas "
+                      "aan wat nodig is en deel hem daarna opnieuw. We hebben "
+                      f"{name} een bericht gestuurd.")
+                return redirect(_step_url(agreement, "controleren"))
+            flash(f"De overeenkomst is teruggehaald bij {name} en is weer een concept. We hebben "
+                  f"{name} een bericht gestuurd.")
+            return redirect(back)
+    grants = _grants_by_id(agreement.household_id)
+    return render_template("agreements/withdraw.html", agreement=agreement, form=form,
+                           general=general, view=_version_view(version, grants, today()),
+                           provider=agreement.provider,
+                           provider_signed=version.signed_by_provider_at is not None
+                           ), 422 if general else 200
 
 
 # ---------------------------------------------------------------------------------------------

@@ -697,7 +697,10 @@ def test_unchoosing_a_budget_removes_it_and_its_kinds_of_care(w, client, login):
     agreement = w.draft()
     response = client.post(step_url(agreement, "budgetten"), data={"grants": []})
     assert response.status_code == 422  # at least one budget
-    other = f.make_grant(w.member, w.zorgkantoor, Law.WLZ, care_kinds=[CareKind.VERPLEGING.value])
+    # Another budget: the same member's other grants under this law and funder are years of
+    # the same budget (one choice), so this one is a sister's.
+    sister = f.make_member(w.household, name="Lotte Proef")
+    other = f.make_grant(sister, w.zorgkantoor, Law.WLZ, care_kinds=[CareKind.VERPLEGING.value])
     settle()
     client.post(step_url(agreement, "budgetten"), data={"grants": [other.id]})
     version = agreement.versions[0]
@@ -712,6 +715,9 @@ def test_last_months_budget_is_offered_before_the_period_is_chosen(w, client, lo
     login(w.holder)
     agreement = wizard_start(w, client)
     page = text(client.get(step_url(agreement, "budgetten")))
-    assert f'value="{last_year.id}"' in page and f'value="{w.grant.id}"' in page
+    # One budget, granted for two years: one choice, by its first year offered.
+    assert f'value="{last_year.id}"' in page and f'value="{w.grant.id}"' not in page
+    assert "toegekend voor 2025 en 2026" in page
     assert f'value="{long_ago.id}"' not in page  # care that long ago can no longer be claimed
+    assert "2024" not in page
     assert "vanaf 1 oktober 2025" in page
