@@ -235,8 +235,9 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
 
 def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payable: list,
                   held: list, providers: dict[int, ProviderRef]) -> None:
-    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag):
-    to households.holder_iban, or held back without a valid one. providers gets the holder
+    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag, or
+    its claim-back netted against it): to households.holder_iban, or held back without a
+    valid one. providers gets the holder
     under the household's id made negative (a payee that is no provider)."""
     for batch in chunks(sheets):
         rows = db.session.execute(
@@ -248,7 +249,9 @@ def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payab
             sheet = next(s for s in batch if s.id == claim_id)
             name = labels[household_id]
             providers.setdefault(-household_id, ProviderRef(-household_id, name))
-            amount = sheet.total_cents if amounts is None else amounts[sheet.id]
+            # a claim-back of the free amount (free_claim_back) is netted: below zero
+            amount = sheet.kind.sign * (sheet.total_cents if amounts is None
+                                        else amounts[sheet.id])
             account = "".join((iban or "").split()).upper()
             refusals = rules.check_holder_account(name, account, amount)
             if refusals:
