@@ -29,9 +29,9 @@ D = dt.date
 REASON = "Zorg in natura vanaf 1 juli"
 
 
-@pytest.fixture
-def paid_free_amount(db, travel):
-    """A Wlz budget of 2026 whose free amount (EUR 250, the minimum) was paid in March."""
+def pay_a_free_amount(travel):
+    """A Wlz budget of 2026 whose free amount (EUR 250, the minimum) was paid in March:
+    (household, member, grant, holder, the free amount, an office user)."""
     household = f.make_household(holder_iban=HOLDER_IBAN)
     member = f.make_member(household)
     grant = f.make_grant(member, law=Law.WLZ, amount_cents=4_000_000)
@@ -44,6 +44,11 @@ def paid_free_amount(db, travel):
     assert database.session.get(Claim, free.id).status == ClaimStatus.UITBETAALD
     office = f.make_user(Role.BEHEERDER)
     return household, member, grant, holder, free, office
+
+
+@pytest.fixture
+def paid_free_amount(db, travel):
+    return pay_a_free_amount(travel)
 
 
 def _claim_backs(household_id):

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.access.constants import Role, Scope
@@ -13,10 +14,15 @@ from portal.claims import free_claim_back
 from portal.extensions import db as database
 from portal.payments.models import Payment
 from tests import factories as f
-from tests.claims.test_free_claim_back import REASON, paid_free_amount  # noqa: F401 (fixture)
+from tests.claims.test_free_claim_back import REASON, pay_a_free_amount
 from tests.paper.conftest import pdf_text
 
 D = dt.date
+
+
+@pytest.fixture
+def paid_free_amount(db, travel):
+    return pay_a_free_amount(travel)
 
 
 def _text(response) -> str:
