@@ -141,6 +141,18 @@ def test_a_later_payment_to_the_holder_nets_it(paid_free_amount, travel):
     assert database.session.get(Grant, grant.id).paid_cents == paid_before - 12_603
     assert_ledger_agrees()
     assert household_payments(household.id).to_pay_back == []
+    # what was spent on care from the 2026 budget is unchanged by the netting
+    grant = database.session.get(Grant, grant.id)
+    assert allowances.spent_from_budgets([grant]) == grant.paid_cents - (25_000 - 12_603)
+
+
+def test_the_paid_figures_count_what_went_to_the_holder(paid_free_amount, travel):
+    from portal.overview import service as overview
+
+    household, _member, grant, _holder, _free, office = paid_free_amount
+    figures = overview.paid_figures(overview.household_usage(household.id, D(2026, 3, 12)))
+    care = database.session.get(Grant, grant.id).paid_cents - 25_000
+    assert (figures.allowances_cents, figures.providers_cents) == (25_000, care)
 
 
 def test_a_budget_that_ends_on_31_december_or_without_a_paid_free_amount_claims_nothing(
