@@ -188,3 +188,22 @@ def test_a_budget_with_care_claimed_after_the_new_end_is_not_ended(paid_free_amo
         free_claim_back.end_budget_early(office, grant.id, D(2026, 1, 31), REASON, D(2026, 7, 3))
     assert refused.value.codes == ["grant_end_care_after"]
     assert database.session.get(Grant, grant.id).period_end == D(2026, 12, 31)
+
+
+def test_the_consulent_ends_the_budget_on_its_page(paid_free_amount, travel, client, login):
+    household, _member, grant, _holder, _free, _office = paid_free_amount
+    travel(D(2026, 7, 3))
+    consulent = f.make_user(Role.CONSULENT, funder_id=grant.funder_id)
+    login(consulent)
+    url = f"/verstrekker/toekenningen/{grant.id}/beeindigen"
+    assert f'href="{url}"' in client.get("/verstrekker/toekenningen").text
+    page = client.get(url)
+    assert page.status_code == 200 and "Budget eerder beëindigen" in page.text
+    refused = client.post(url, data={"ended_on": "2026-12-31", "reason": REASON})
+    assert refused.status_code == 422 and "Kies een einddatum daarvoor" in refused.text
+    done = client.post(url, data={"ended_on": "2026-06-30", "reason": REASON},
+                       follow_redirects=True)
+    assert done.status_code == 200
+    assert "Het budget stopt nu op 30 juni 2026" in done.text
+    assert "126,03" in done.text
+    assert [c.total_cents for c in _claim_backs(household.id)] == [12_603]
