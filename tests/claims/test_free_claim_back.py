@@ -167,25 +167,29 @@ def test_a_budget_that_ends_on_31_december_or_without_a_paid_free_amount_claims_
     assert _claim_backs(household.id) == []
 
 
+JUNE_END = D(2026, 6, 30)
+
+
+def _end(actor, grant_id, ended_on=JUNE_END):
+    return free_claim_back.end_budget_early(actor, grant_id, ended_on, REASON, D(2026, 7, 3))
+
+
 def test_who_may_end_a_budget(paid_free_amount, travel):
     _household, _member, grant, holder, _free, _office = paid_free_amount
     travel(D(2026, 7, 3))
-    with pytest.raises(Refused) as refused:
-        free_claim_back.end_budget_early(holder, grant.id, D(2026, 6, 30), REASON, D(2026, 7, 3))
-    assert refused.value.codes == ["not_allowed"]
     other = f.make_user(Role.CONSULENT, funder_id=f.make_funder().id)
-    with pytest.raises(Refused):
-        free_claim_back.end_budget_early(other, grant.id, D(2026, 6, 30), REASON, D(2026, 7, 3))
-    own = f.make_user(Role.CONSULENT, funder_id=grant.funder_id)
-    assert free_claim_back.end_budget_early(own, grant.id, D(2026, 6, 30), REASON,
-                                            D(2026, 7, 3)) is not None
+    for stranger in (holder, other):
+        with pytest.raises(Refused) as refused:
+            _end(stranger, grant.id)
+        assert refused.value.codes == ["not_allowed"]
+    assert _end(f.make_user(Role.CONSULENT, funder_id=grant.funder_id), grant.id) is not None
 
 
 def test_a_budget_with_care_claimed_after_the_new_end_is_not_ended(paid_free_amount, travel):
     _household, _member, grant, _holder, _free, office = paid_free_amount
     travel(D(2026, 7, 3))
     with pytest.raises(Refused) as refused:
-        free_claim_back.end_budget_early(office, grant.id, D(2026, 1, 31), REASON, D(2026, 7, 3))
+        _end(office, grant.id, D(2026, 1, 31))
     assert refused.value.codes == ["grant_end_care_after"]
     assert database.session.get(Grant, grant.id).period_end == D(2026, 12, 31)
 
