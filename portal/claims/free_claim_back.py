@@ -11,13 +11,15 @@ and then gives the budget its money back (budgets.service.refund). Until then it
 an amount the holder must pay back, shown on the holder's Betalingen page.
 
 Made by end_budget_early (the zorgkantoor's consulent or the payment office records that a
-budget ends earlier) through record_claim_back, which is idempotent: what is due minus what
+budget ends earlier), or by the payment run when it pays a free amount of a budget that had
+already ended (claim_back_after_payment), both through record_claim_back, which is idempotent: what is due minus what
 was already claimed back for that free amount; a repeat records nothing. Never commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
@@ -125,6 +127,31 @@ def record_claim_back(actor: User | None, grant_id: int, reason: str,
                                f"{free.reference}: het Wlz-budget stopt op "
                                f"{format_day(grant.period_end)}",
                        notices=notices)
+
+
+def claim_back_after_payment(free_claim_ids: Sequence[int], today: dt.date) -> list[Claim]:
+    """Free amounts a payment run just paid whose member's last Wlz budget of the year had
+    already ended before 31 December: their claim-back is recorded now (record_claim_back;
+    nothing more when one was). Called by the payment run. A few queries per free amount
+    (a handful a run)."""
+    made = []
+    for free in db.session.scalars(select(Claim).where(
+            Claim.id.in_(list(free_claim_ids)), Claim.kind == ClaimKind.VRIJ,
+            Claim.status == ClaimStatus.UITBETAALD)).all():
+        grant = db.session.get_one(Grant, free.lines[0].grant_id)
+        year = grant.period_start.year
+        last = db.session.scalar(select(Grant).where(
+            Grant.member_id == grant.member_id, Grant.law == grant.law,
+            Grant.period_start >= dt.date(year, 1, 1),
+            Grant.period_start <= dt.date(year, 12, 31))
+            .order_by(Grant.period_end.desc()).limit(1))
+        if last is None or last.period_end >= dt.date(year, 12, 31):
+            continue
+        back = record_claim_back(None, last.id, "het budget stopte voordat dit bedrag werd betaald",
+                                 today)
+        if back is not None:
+            made.append(back)
+    return made
 
 
 def explanation(member_name: str, year: int, ended_on: dt.date, paid_cents: int,

@@ -46,7 +46,7 @@ from portal.agreements.periods import (
 )
 from portal.budgets import service as budgets_service
 from portal.budgets.models import Household
-from portal.claims import approval
+from portal.claims import approval, free_claim_back
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
@@ -480,6 +480,10 @@ def _run_payments(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime
         select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount_cents), 0))
         .where(Payment.run_id == run.id)).one()
     run.total_cents = int(total)  # PostgreSQL sums a BIGINT as NUMERIC
+    # a free amount of a Wlz budget that had already ended: its claim-back now
+    free_claim_back.claim_back_after_payment(
+        [c.claim_id for p in planned for c in p.claims
+         if c.to_holder and by_id[c.claim_id].kind is ClaimKind.VRIJ], run_on)
     _tell_households(actor, run)
     record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
            summary=f"Betaalronde {run.reference}: {payment_count} betaling(en), "

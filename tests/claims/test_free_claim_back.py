@@ -211,3 +211,24 @@ def test_the_consulent_ends_the_budget_on_its_page(paid_free_amount, travel, cli
     assert "Het budget stopt nu op 30 juni 2026" in done.text
     assert "126,03" in done.text
     assert [c.total_cents for c in _claim_backs(household.id)] == [12_603]
+
+
+def test_a_free_amount_paid_after_the_budget_ended_is_claimed_back_when_paid(db, travel):
+    household = f.make_household(holder_iban=HOLDER_IBAN)
+    member = f.make_member(household)
+    grant = f.make_grant(member, law=Law.WLZ, amount_cents=4_000_000)
+    holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
+    agreement = f.make_agreement(grant, f.make_provider())
+    travel(D(2026, 7, 10))
+    _pay_a_sheet(holder, agreement, D(2026, 6, 1), [D(2026, 6, 2)], D(2026, 7, 10))
+    free = allowances.ask_free_allowance(holder, grant.id, D(2026, 7, 10))
+    # the budget ends before the free amount is paid: nothing to claim back yet
+    assert _end(f.make_user(Role.BEHEERDER), grant.id) is None
+    execute_run(None, D(2026, 7, 13))
+    assert database.session.get(Claim, free.id).status == ClaimStatus.UITBETAALD
+    (back,) = _claim_backs(household.id)
+    assert (back.corrects_claim_id, back.total_cents, back.status) == (
+        free.id, 12_603, ClaimStatus.GOEDGEKEURD)
+    assert_ledger_agrees()
+    execute_run(None, D(2026, 7, 14))  # a later run records nothing more
+    assert len(_claim_backs(household.id)) == 1
