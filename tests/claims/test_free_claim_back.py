@@ -29,14 +29,18 @@ D = dt.date
 REASON = "Zorg in natura vanaf 1 juli"
 
 
-def pay_a_free_amount(travel):
-    """A Wlz budget of 2026 whose free amount (EUR 250, the minimum) was paid in March:
-    (household, member, grant, holder, the free amount, an office user)."""
+def _wlz_household():
     household = f.make_household(holder_iban=HOLDER_IBAN)
     member = f.make_member(household)
     grant = f.make_grant(member, law=Law.WLZ, amount_cents=4_000_000)
     holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
-    agreement = f.make_agreement(grant, f.make_provider())
+    return household, member, grant, holder, f.make_agreement(grant, f.make_provider())
+
+
+def pay_a_free_amount(travel):
+    """A Wlz budget of 2026 whose free amount (EUR 250, the minimum) was paid in March:
+    (household, member, grant, holder, the free amount, an office user)."""
+    household, member, grant, holder, agreement = _wlz_household()
     travel(D(2026, 3, 10))
     _pay_a_sheet(holder, agreement, D(2026, 2, 1), [D(2026, 2, 2)], D(2026, 3, 10))
     free = allowances.ask_free_allowance(holder, grant.id, D(2026, 3, 10))
@@ -214,11 +218,7 @@ def test_the_consulent_ends_the_budget_on_its_page(paid_free_amount, travel, cli
 
 
 def test_a_free_amount_paid_after_the_budget_ended_is_claimed_back_when_paid(db, travel):
-    household = f.make_household(holder_iban=HOLDER_IBAN)
-    member = f.make_member(household)
-    grant = f.make_grant(member, law=Law.WLZ, amount_cents=4_000_000)
-    holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
-    agreement = f.make_agreement(grant, f.make_provider())
+    household, _member, grant, holder, agreement = _wlz_household()
     travel(D(2026, 7, 10))
     _pay_a_sheet(holder, agreement, D(2026, 6, 1), [D(2026, 6, 2)], D(2026, 7, 10))
     free = allowances.ask_free_allowance(holder, grant.id, D(2026, 7, 10))
