@@ -85,3 +85,6 @@ def test_an_open_claim_back_is_explained_and_a_netted_one_is_on_the_spec(
     assert "Terug te betalen: € 126,03" in page
     assert "stopt op 30 juni 2026" in page and "184 dagen" in page
     assert claim_back.reference in page and "Te verrekenen met de volgende betaling" in page
+    allowances_page = client.get(f"/huishoudens/{household.id}/uitkeringen").text
+    assert "€ 126,03" in allowances_page.replace("\xa0", " ").replace("&nbsp;", " ")
+    assert "Betalingen</a> ziet u hoe en wanneer" in allowances_page
