@@ -88,3 +88,13 @@ def test_an_open_claim_back_is_explained_and_a_netted_one_is_on_the_spec(
     allowances_page = client.get(f"/huishoudens/{household.id}/uitkeringen").text
     assert "€ 126,03" in allowances_page.replace("\xa0", " ").replace("&nbsp;", " ")
     assert "Betalingen</a> ziet u hoe en wanneer" in allowances_page
+
+
+def test_the_holders_specification_is_a_tagged_pdf_with_its_table(paid_free_amount, client,
+                                                                  login):
+    from tests.paper.test_accessibility import structure_types
+
+    household, _member, _grant, holder, _free, _office = paid_free_amount
+    login(holder)
+    pdf = client.get(f"/papier/betalingen/{_holder_payment(household).id}.pdf").data
+    assert {"/Table", "/TH", "/TD", "/H1"} <= structure_types(pdf)
