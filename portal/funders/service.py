@@ -320,12 +320,21 @@ def funder_grants(funder_id: int) -> list[GrantRow]:
         select(Grant, Member.name, Member.bsn).join(Member, Member.id == Grant.member_id)
         .where(Grant.funder_id == funder_id)
         .order_by(Grant.period_start.desc(), Member.name, Grant.id)).all()
-    return [GrantRow(grant_id=g.id, member_name=name, bsn_masked=mask_bsn(bsn), law=Law(g.law),
-                     period_start=g.period_start, period_end=g.period_end,
-                     amount_cents=g.amount_cents,
-                     care_kinds=[CareKind(k).label for k in g.care_kinds],
-                     decision_reference=g.decision_reference)
-            for g, name, bsn in rows]
+    return [_grant_row(g, name, bsn) for g, name, bsn in rows]
+
+
+def _grant_row(g: Grant, name: str, bsn: str | None) -> GrantRow:
+    return GrantRow(grant_id=g.id, member_name=name, bsn_masked=mask_bsn(bsn), law=Law(g.law),
+                    period_start=g.period_start, period_end=g.period_end,
+                    amount_cents=g.amount_cents,
+                    care_kinds=[CareKind(k).label for k in g.care_kinds],
+                    decision_reference=g.decision_reference)
+
+
+def funder_grant(grant: Grant) -> GrantRow:
+    """One grant as the consulent's pages show it."""
+    member = db.session.get_one(Member, grant.member_id)
+    return _grant_row(grant, member.name, member.bsn)
 
 
 def laws_of_funder(funder: Funder) -> list[Law]:

@@ -15,12 +15,14 @@ from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import AgreementVersion
 from portal.agreements.review import check_review
-from portal.budgets.models import Funder
-from portal.dates import today
+from portal.budgets.models import Funder, Grant
+from portal.claims import free_claim_back
+from portal.dates import format_day, today
 from portal.extensions import db
 from portal.forms import apply_refusals, form_status
 from portal.funders import csv_import, service
-from portal.funders.forms import GrantForm, ImportForm, ReviewForm
+from portal.funders.forms import EndGrantForm, GrantForm, ImportForm, ReviewForm
+from portal.money import format_euro
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
 from portal.web import roles_required, show_repeat
@@ -176,6 +178,36 @@ def _register(form: GrantForm, amount: int, general: list[str]):
     except Refused as refused:
         general += apply_refusals(form, refused, FIELD_ALIASES)
         return None
+
+
+@bp.route("/verstrekker/toekenningen/<int:grant_id>/beeindigen", methods=["GET", "POST"])
+@consulent_only
+def end_grant(grant_id: int):
+    """A budget of the consulent's own funder ends earlier (care in kind, death); a Wlz
+    budget's paid free amount is then partly claimed back (claims.free_claim_back)."""
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or grant.funder_id != current_user.funder_id:
+        abort(404)
+    form = EndGrantForm()
+    general: list[str] = []
+    if request.method == "POST" and form.validate():
+        assert form.ended_on.data is not None  # validated: the date is required
+        try:
+            claim_back = free_claim_back.end_budget_early(
+                current_user, grant.id, form.ended_on.data, form.reason.data or "", today())
+        except Refused as refused:
+            general += apply_refusals(form, refused)
+        else:
+            message = f"Het budget stopt nu op {format_day(form.ended_on.data)}."
+            if claim_back is not None:
+                message += (" De budgethouder betaalt "
+                            f"{format_euro(claim_back.total_cents)} van het verantwoordingsvrij "
+                            "bedrag terug en krijgt daarover een bericht.")
+            flash(message)
+            return redirect(url_for("funders.grants"))
+    row = service.funder_grant(grant)
+    return render_template("funders/grant_end.html", form=form, row=row,
+                           general=general), form_status()
 
 
 @bp.route("/verstrekker/toekenningen/importeren", methods=["GET", "POST"])

@@ -596,15 +596,22 @@ class PaymentSpecDocument:
     iban: str
     lines: list[SpecLine]
     amount_cents: int
+    to_holder: bool = False  # a payment to the budget holder's own account (the free amount)
 
     @property
     def addressee(self) -> tuple[str, ...]:
+        if self.to_holder:
+            return (self.provider_name,)
         return (self.provider_name, "t.a.v. de administratie")
 
 
 def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocument:
-    """What one transfer of a payment run paid a provider: every hour sheet and its amount."""
+    """What one transfer of a payment run paid a provider: every hour sheet and its amount;
+    or, a payment to a budget holder's own account, the free amount and any claim-back
+    netted against it (with its sign)."""
     run = db.session.get_one(PaymentRun, payment.run_id)
+    if payment.provider_id is None:
+        return _holder_payment_spec(payment, run, today)
     provider = db.session.get_one(Provider, payment.provider_id)
     rows = db.session.execute(
         select(PaymentItem.amount_cents, Claim.reference, Claim.month, Agreement.reference,
@@ -622,6 +629,25 @@ def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocume
         made_on=today, qr=_qr(payment.reference), run_reference=run.reference, run_on=run.run_on,
         provider_name=provider.name, iban=payment.iban, lines=lines,
         amount_cents=payment.amount_cents)
+
+
+def _holder_payment_spec(payment: Payment, run: PaymentRun, today: dt.date
+                         ) -> PaymentSpecDocument:
+    assert payment.household_id is not None  # a payment without a provider pays a household
+    household = db.session.get_one(Household, payment.household_id)
+    name = holder_labels([household.id])[household.id]
+    rows = db.session.execute(
+        select(PaymentItem.amount_cents, Claim.reference, Claim.month, Claim.kind)
+        .join(Claim, Claim.id == PaymentItem.claim_id)
+        .where(PaymentItem.payment_id == payment.id)
+        .order_by(Claim.id)).all()
+    lines = [SpecLine(ref, month, ClaimKind(kind).label, household.name, amount, name)
+             for amount, ref, month, kind in rows]
+    return PaymentSpecDocument(
+        title=f"Betaalspecificatie {payment.reference}", reference=payment.reference,
+        made_on=today, qr=_qr(payment.reference), run_reference=run.reference, run_on=run.run_on,
+        provider_name=name, iban=payment.iban, lines=lines, amount_cents=payment.amount_cents,
+        to_holder=True)
 
 
 # --------------------------------------------------------------------------- 5. refusal letter

@@ -46,7 +46,7 @@ from portal.agreements.periods import (
 )
 from portal.budgets import service as budgets_service
 from portal.budgets.models import Household
-from portal.claims import approval
+from portal.claims import approval, free_claim_back
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
@@ -235,8 +235,9 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
 
 def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payable: list,
                   held: list, providers: dict[int, ProviderRef]) -> None:
-    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag):
-    to households.holder_iban, or held back without a valid one. providers gets the holder
+    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag, or
+    its claim-back netted against it): to households.holder_iban, or held back without a
+    valid one. providers gets the holder
     under the household's id made negative (a payee that is no provider)."""
     for batch in chunks(sheets):
         rows = db.session.execute(
@@ -248,7 +249,9 @@ def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payab
             sheet = next(s for s in batch if s.id == claim_id)
             name = labels[household_id]
             providers.setdefault(-household_id, ProviderRef(-household_id, name))
-            amount = sheet.total_cents if amounts is None else amounts[sheet.id]
+            # a claim-back of the free amount (free_claim_back) is netted: below zero
+            amount = sheet.kind.sign * (sheet.total_cents if amounts is None
+                                        else amounts[sheet.id])
             account = "".join((iban or "").split()).upper()
             refusals = rules.check_holder_account(name, account, amount)
             if refusals:
@@ -477,6 +480,10 @@ def _run_payments(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime
                               .where(Payment.run_id == run.id))
     run.total_cents = int(total or 0)  # PostgreSQL sums a BIGINT as NUMERIC
     counts = run_counts([run.id])[run.id]
+    # a free amount of a Wlz budget that had already ended: its claim-back now
+    free_claim_back.claim_back_after_payment(
+        [c.claim_id for p in planned for c in p.claims
+         if c.to_holder and by_id[c.claim_id].kind is ClaimKind.VRIJ], run_on)
     _tell_households(actor, run)
     record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
            summary=f"Betaalronde {run.reference}: {counts.payments} betaling(en), "
