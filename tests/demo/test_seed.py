@@ -220,7 +220,11 @@ def test_the_demo_pays_a_monthly_wage_holder_and_employee_see_it(demo_on, db, cl
     for email in (ANNA.email, SANNE.email):
         page = _page(client, login, email, f"/urenbriefjes/{paid.id}")
         assert paid.reference in page and "Maandloon" in page, email
-    assert paid.reference in _page(client, login, SANNE.email, "/zorgverlener/betalingen")
+    payments = _page(client, login, SANNE.email, "/zorgverlener/betalingen")
+    assert paid.reference in payments
+    # the wage's line reads as days of the month (as on its own page), not as hours
+    days = last_of_month(paid.month).day
+    assert f"{days} van {days} dagen x" in payments and " uur x " not in payments
 
 
 def test_the_demo_has_a_free_amount_claim(demo_on, db):
