@@ -448,7 +448,7 @@ def _employment(demo: Demo) -> None:
     anna = demo.users["anna"]
     jansen_id = demo.households["jansen"].id
     provider = create_provider(anna, kind=ProviderKind.PERSOON, name=SANNE.name,
-                               iban="NL91ABNA0417164300", email=SANNE.email)
+                               iban="NL36INGB0007654321", email=SANNE.email)
     demo.providers["sanne"] = provider
     demo.users["sanne"] = _user(SANNE, provider_id=provider.id)
     version = draft_employment(anna, jansen_id, provider.id, demo.grants["anna"],
