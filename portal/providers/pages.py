@@ -298,12 +298,20 @@ def payment_references(claim_ids: list[int]) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class SpecificationDetail:
-    """One kind of care at one rate on a paid sheet: the hours (or day parts) and the rate."""
+    """One kind of care at one rate on a paid sheet: the hours (or day parts) and the rate;
+    amount_cents what the budget paid, holder_cents what the budget holder pays the provider
+    themselves above the maximum tariff (bijbetaling)."""
 
     care_label: str
     quantity_label: str
     tariff_cents: int
     amount_cents: int
+    holder_cents: int = 0
+
+    @property
+    def agreed_cents(self) -> int:
+        """The quantity x the agreed tariff: the budget's part and the holder's own."""
+        return self.amount_cents + self.holder_cents
 
 
 @dataclass(frozen=True)
@@ -324,9 +332,10 @@ def _line_details(months: dict[int, dt.date]) -> dict[int, list[SpecificationDet
     claim_ids = list(months)
     if not claim_ids:
         return details
-    for cid, care_kind, unit, tariff, quantity, amount in db.session.execute(
+    for cid, care_kind, unit, tariff, quantity, amount, holder in db.session.execute(
         select(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit, ClaimLine.tariff_cents,
-               func.sum(ClaimLine.quantity), func.sum(ClaimLine.amount_cents))
+               func.sum(ClaimLine.quantity), func.sum(ClaimLine.amount_cents),
+               func.sum(ClaimLine.holder_cents))
         .where(id_in(ClaimLine.claim_id, claim_ids))
         .group_by(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit,
                   ClaimLine.tariff_cents)
@@ -334,7 +343,7 @@ def _line_details(months: dict[int, dt.date]) -> dict[int, list[SpecificationDet
         label = (f"{int(quantity)} van {last_of_month(months[cid]).day} dagen"
                  if unit == Unit.MAANDLOON.value else quantity_label(unit, int(quantity)))
         details[cid].append(SpecificationDetail(CareKind(care_kind).label, label, int(tariff),
-                                                int(amount)))
+                                                int(amount), int(holder or 0)))
     return details
 
 

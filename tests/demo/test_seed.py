@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -315,6 +316,15 @@ def test_the_demo_has_a_top_up(demo_on, db, client, login):
     assert top_ups and all(cents > 0 for cents in top_ups)
     page = _page(client, login, ANNA.email, f"/urenbriefjes/{sheets[-1].id}")
     assert "Bijbetaling budgethouder" in page and "zelf" in page
+    # Marieke's payments say the same: hours x her tariff, of which the budget paid part
+    from portal.demo.seed import MARIEKE
+    from portal.money import format_euro
+
+    payments = _page(client, login, MARIEKE.email, "/zorgverlener/betalingen")
+    last = sheets[-1]
+    own = sum(line.holder_cents for line in last.lines)
+    assert (f"waarvan uit het budget {format_euro(last.total_cents)} en door Anna Jansen zelf "
+            f"{format_euro(own)}") in re.sub(r"<[^>]+>", "", payments)
 
 
 def test_the_demo_has_a_correction(demo_on, db):
