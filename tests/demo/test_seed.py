@@ -123,35 +123,6 @@ def test_the_demo_api_keys_work_for_their_own_organisation(client, db):
     assert office.status_code == 200 and office.get_json()["items"]
 
 
-def test_demo_has_a_back_payment_and_a_claim_back_with_their_reasons(demo_db, client, login):
-    """Issue 16: the office corrected two paid sheets; the next run pays one and nets the
-    other, and both show on the sheet's page."""
-    from portal.access.service import find_user_by_email
-    from portal.claims.constants import ClaimKind
-    from portal.dates import add_months, first_of_month
-    from portal.payments.ledger import check_ledger
-    from portal.payments.service import execute_run
-
-    corrections = demo_db.session.scalars(select(Claim).where(
-        Claim.corrects_claim_id.is_not(None)).order_by(Claim.kind)).all()
-    assert [(c.kind, c.status) for c in corrections] == [
-        (ClaimKind.NABETALING, ClaimStatus.GOEDGEKEURD),
-        (ClaimKind.TERUGVORDERING, ClaimStatus.GOEDGEKEURD)]
-    assert all(c.correction_reason for c in corrections)
-    assert {c.month for c in corrections} == {first_of_month(add_months(DEMO_DAY, -4))}
-    assert check_ledger()[1] == []
-    from portal.demo.seed import DEMO_PASSWORD
-
-    login(find_user_by_email(ANNA.email), DEMO_PASSWORD)
-    page = client.get(f"/urenbriefjes/{corrections[1].corrects_claim_id}").get_data(as_text=True)
-    assert "Correcties" in page and corrections[1].reference in page
-
-    execute_run(None, DEMO_DAY)  # Youssef's submitted sheet is approved and paid: netted
-    demo_db.session.expire_all()
-    assert {c.status for c in corrections} == {ClaimStatus.UITBETAALD}
-    assert check_ledger()[1] == []
-
-
 # ---------------------------------------------------------------------------------------------
 # Issue 16: the money the rules owe, in the demo loaded in the middle of the year and in
 # January (tests/demo/conftest.py: `demo_on`, the clock at that day).
@@ -327,12 +298,15 @@ def test_the_demo_has_a_top_up(demo_on, db, client, login):
             f"{format_euro(own)}") in re.sub(r"<[^>]+>", "", payments)
 
 
-def test_the_demo_has_a_correction(demo_on, db):
+def test_the_demo_has_a_back_payment_and_a_claim_back_with_their_reasons(demo_on, db, client,
+                                                                         login):
     """The office corrected two paid sheets of four months ago: a back-payment and a
-    claim-back, with their reasons, both waiting for the next run."""
+    claim-back, each with its reason, shown on the sheet's page; the next run pays the one
+    and nets the other."""
     from portal.claims.constants import ClaimKind
     from portal.dates import add_months, first_of_month
     from portal.payments.ledger import check_ledger
+    from portal.payments.service import execute_run
 
     corrections = db.session.scalars(select(Claim).where(
         Claim.corrects_claim_id.is_not(None)).order_by(Claim.kind)).all()
@@ -341,4 +315,11 @@ def test_the_demo_has_a_correction(demo_on, db):
         (ClaimKind.TERUGVORDERING, ClaimStatus.GOEDGEKEURD)]
     assert all(c.correction_reason for c in corrections)
     assert {c.month for c in corrections} == {first_of_month(add_months(demo_on, -4))}
+    assert check_ledger()[1] == []
+    page = _page(client, login, ANNA.email, f"/urenbriefjes/{corrections[1].corrects_claim_id}")
+    assert "Correcties" in page and corrections[1].reference in page
+
+    execute_run(None, demo_on)  # Youssef's submitted sheet is approved and paid: netted
+    db.session.expire_all()
+    assert {c.status for c in corrections} == {ClaimStatus.UITBETAALD}
     assert check_ledger()[1] == []
