@@ -84,7 +84,7 @@ class Party(LabeledEnum):
 
     HOLDER = ("budgethouder", "Budgethouder (of wie namens hem of haar mag handelen)")
     PROVIDER = ("zorgverlener", "Zorgverlener van deze overeenkomst")
-    CONSULENT = ("consulent", "Consulent van een verstrekker die meebetaalt")
+    CONSULENT = ("consulent", "Consulent van een financier die meebetaalt")
     SYSTEM = ("systeem", "Het portaal zelf")
 
 
@@ -100,7 +100,7 @@ class Action(LabeledEnum):
     SHARE = ("delen", "Delen met de zorgverlener")
     PROVIDER_SIGN = ("ondertekenen_zorgverlener", "Ondertekenen door de zorgverlener")
     HOLDER_SIGN = ("ondertekenen_budgethouder", "Ondertekenen door de budgethouder")
-    SUBMIT = ("indienen", "Indienen bij de verstrekker")
+    SUBMIT = ("indienen", "Indienen bij de financier")
     UPLOAD_PAPER = ("papier", "Ondertekende overeenkomst (PDF) uploaden")
     APPROVE = ("goedkeuren", "Goedkeuren")
     REJECT = ("afkeuren", "Afkeuren")

@@ -49,7 +49,9 @@ def _current_decisions(version: AgreementVersion) -> dict[int, FunderReview]:
                                    FunderReview.round == version.review_round))}
 
 
-def _funder_names(funder_ids: Iterable[int]) -> dict[int, str]:
+def funder_names(funder_ids: Iterable[int]) -> dict[int, str]:
+    """The funders' own names ("Gemeente Utrecht"), by id: what the pages say instead of a
+    word for the role."""
     ids = sorted(set(funder_ids))
     if not ids:
         return {}
@@ -80,8 +82,8 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     refuse_if(refusals)
     assert actor.funder_id is not None  # _check_step refused anyone but a funder's consulent
     agreement = version.agreement
-    names = _funder_names(concerned)
-    funder_name = names.get(actor.funder_id, "de verstrekker")
+    names = funder_names(concerned)
+    funder_name = names.get(actor.funder_id, "de financier")
     text = reason.strip() if not approve and reason else None
     db.session.add(FunderReview(version_id=version.id, funder_id=actor.funder_id,
                                 round=version.review_round, decision=decision, reason=text,
@@ -113,7 +115,7 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
                              f"{format_day(version.starts_on)}")
         note = f"Goedgekeurd door {funder_name}"
         if len(concerned) > 1:
-            note += "; alle verstrekkers die meebetalen hebben goedgekeurd"
+            note += "; alle financiers die meebetalen hebben goedgekeurd"
         _move(version, VersionStatus.GOEDGEKEURD, actor=actor, reason=note)
         subject = f"Zorgovereenkomst {agreement.reference} is goedgekeurd"
         body = f"De overeenkomst geldt vanaf {format_day(version.starts_on)}."

@@ -683,7 +683,7 @@ def holder_sign(agreement_id: int):
         except Refused as refused:
             general = apply_refusals(form, refused)
         else:
-            flash("U heeft de overeenkomst ondertekend. De verstrekker beoordeelt hem nu. U krijgt "
+            flash("U heeft de overeenkomst ondertekend. De financier beoordeelt hem nu. U krijgt "
                   "een bericht als dat gebeurd is.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     grants = _grants_by_id(agreement.household_id)
@@ -715,7 +715,7 @@ def upload(agreement_id: int):
         except Refused as refused:
             general = apply_refusals(form, refused)
         else:
-            flash("De ondertekende overeenkomst is ontvangen. De verstrekker beoordeelt hem nu.")
+            flash("De ondertekende overeenkomst is ontvangen. De financier beoordeelt hem nu.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     status = form_status()
     return render_template("agreements/upload.html", agreement=agreement, form=form,
@@ -745,7 +745,7 @@ def end(agreement_id: int):
         except Refused as refused:
             general = apply_refusals(form, refused)
         else:
-            flash("De overeenkomst is beëindigd. De zorgverlener en de verstrekker krijgen "
+            flash("De overeenkomst is beëindigd. De zorgverlener en de financier krijgen "
                   "een bericht.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     status = form_status()

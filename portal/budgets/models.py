@@ -39,7 +39,7 @@ class Member(Model):
 
 
 class Funder(Model):
-    """Verstrekker: a gemeente, zorgkantoor or zorgverzekeraar."""
+    """Financier (the funder): a gemeente, zorgkantoor or zorgverzekeraar."""
 
     __tablename__ = "funders"
 

@@ -80,7 +80,7 @@ def review(version_id: int):
                           "krijgt een bericht met uw reden.")
                 elif version.status == VersionStatus.TER_BEOORDELING:
                     flash(f"U heeft zorgovereenkomst {reference} goedgekeurd voor de budgetten "
-                          "van uw organisatie. Een andere verstrekker die meebetaalt, moet nog "
+                          "van uw organisatie. Een andere financier die meebetaalt, moet nog "
                           "beslissen.")
                 else:
                     flash(f"U heeft zorgovereenkomst {reference} goedgekeurd.")

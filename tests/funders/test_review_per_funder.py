@@ -248,10 +248,10 @@ def test_review_page_after_the_own_decision_shows_decisions_not_buttons(client, 
     _db.session.commit()
     login(w.c_gemeente_2)
     html = client.get(f"/verstrekker/beoordelen/{w.version.id}").get_data(as_text=True)
-    assert "Besluiten van de verstrekkers" in html
+    assert "Besluiten van de financiers" in html
     assert "<strong>Gemeente Proefstad</strong>: goedgekeurd" in html
     assert "<strong>Verzekeraar Proef</strong>: nog niet beoordeeld" in html
-    assert "Uw organisatie heeft deze versie op" in html and "De andere verstrekkers" in html
+    assert "Uw organisatie heeft deze versie op" in html and "De andere financiers" in html
     assert 'value="goedkeuren"' not in html
 
 
@@ -284,7 +284,7 @@ def test_agreement_page_shows_which_funders_decided(client, login, w):
     _db.session.commit()
     login(w.holder)
     html = client.get(f"/overeenkomsten/{w.agreement.id}").get_data(as_text=True)
-    assert "Besluit van de verstrekkers die meebetalen" in html
+    assert "Besluit van de financiers die meebetalen" in html
     assert "<strong>Verzekeraar Proef</strong>: goedgekeurd op" in html
     assert "<strong>Gemeente Proefstad</strong>: nog niet beoordeeld" in html
 
@@ -302,7 +302,7 @@ def test_a_consulent_sees_that_another_funder_refused_but_not_who_or_why(client,
         html = client.get(page).get_data(as_text=True)
         assert "<strong>Verzekeraar Proef</strong>: afgekeurd" in html, page
         assert REASON not in html and "Vera Verzekeraar" not in html, page
-    assert "door een medewerker van een andere verstrekker" in html  # the agreement's history
+    assert "door een medewerker van een andere financier" in html  # the agreement's history
     client.post("/uitloggen")
     # The budget holder, who has to act on it, reads who refused and why.
     login(w.holder)
