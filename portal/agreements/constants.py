@@ -1,5 +1,5 @@
 from portal.enums import LabeledEnum
-from portal.vocabulary import AGREEMENT
+from portal.vocabulary import AGREEMENT, DECISION
 
 
 class ProviderKind(LabeledEnum):
@@ -91,8 +91,8 @@ class Party(LabeledEnum):
 class ReviewDecision(LabeledEnum):
     """One funder's decision on a version it helps pay."""
 
-    GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd")
-    AFGEKEURD = ("afgekeurd", "Afgekeurd")
+    GOEDGEKEURD = ("goedgekeurd", DECISION["goedgekeurd"].label)
+    AFGEKEURD = ("afgekeurd", DECISION["afgekeurd"].label)
 
 
 class Action(LabeledEnum):

@@ -40,6 +40,7 @@ from portal.budgets.models import Funder, Grant
 from portal.dates import format_day, now
 from portal.extensions import db
 from portal.refusals import refuse_if
+from portal.vocabulary import DECISION
 
 
 def _current_decisions(version: AgreementVersion) -> dict[int, FunderReview]:
@@ -147,7 +148,7 @@ class FunderDecisionState:
 
     @property
     def label(self) -> str:
-        return self.decision.label if self.decision else "Nog niet beoordeeld"
+        return DECISION[self.decision.value if self.decision else "open"].label
 
 
 # Versions whose current round's decisions mean something: under review, or decided. A version
