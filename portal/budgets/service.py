@@ -32,7 +32,7 @@ from portal.database import chunks, expire_loaded, id_in, rowcount, set_row, tab
 from portal.dates import format_day
 from portal.extensions import db
 from portal.identifiers import check_bsn, check_iban, mask_bsn
-from portal.messages.service import notify
+from portal.messages.service import item_link, notify
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
 
@@ -276,7 +276,10 @@ def register_grant(actor: User | None, *, member_id: int | None, funder_id: int,
     if holder is not None:
         notify([holder.id], "grant_registered", f"Nieuw budget: {Law(law).label} voor {member.name}",
                f"{funder.name} heeft {format_euro(amount_cents)} toegekend voor "
-               f"{format_day(period_start)} tot en met {format_day(period_end)}.")
+               f"{format_day(period_start)} tot en met {format_day(period_end)}.",
+               item_link("overview.household", household_id=member.household_id),
+               sender=funder.name,
+               about=f"Budget voor {member.name} ({Law(law).label}, {period_start.year})")
     db.session.flush()
     return grant
 

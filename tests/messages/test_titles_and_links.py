@@ -85,3 +85,21 @@ def test_the_message_page_links_to_the_item_by_its_title(client, login, db):
     html = client.get(f"/berichten/{sent.id}").get_data(as_text=True)
     assert ('<a href="/huishoudens/1/betalingen">Betaling van 1 urenbriefje aan Thuiszorg '
             'De Linde</a>') in html
+
+
+def test_a_new_budget_comes_from_the_funder_by_name_and_links_to_the_budget(db):
+    from portal.budgets.constants import FunderKind
+    from portal.budgets.models import Household
+    from portal.budgets.service import register_grant
+
+    funder = f.make_funder(FunderKind.GEMEENTE, "Gemeente Utrecht")
+    consulent = f.make_user(Role.CONSULENT, funder_id=funder.id)
+    holder = f.make_user(Role.BUDGETHOUDER)
+    member = f.make_member(db.session.get(Household, holder.household_id), name="Sara")
+    register_grant(consulent, member_id=member.id, funder_id=funder.id, law="wmo",
+                   period_start=START, period_end=dt.date(2026, 12, 31),
+                   amount_cents=1_500_000, care_kinds=["huishoudelijke_hulp"], today=START)
+    [sent] = service.inbox(holder.id)
+    assert sent.sender == "Gemeente Utrecht"
+    assert sent.about == "Budget voor Sara (Wmo 2015, 2026)"
+    assert sent.link == f"/huishoudens/{holder.household_id}/budget"
