@@ -161,6 +161,15 @@ def anchors_of_the_glossary(client) -> set[str]:
     return set(re.findall(r'<dt id="([^"]+)"', html))
 
 
+def test_every_status_tag_in_the_templates_names_its_kind():
+    """Also on pages the walk below does not reach with data: each call of the status tag
+    macro names the vocabulary's kind, so the tag has its label and its link."""
+    calls = [(path.name, call) for path in ROOT.glob("templates/**/*.html")
+             for call in re.findall(r"status_tag\((.*?)\) ?}}", path.read_text(encoding="utf-8"))]
+    assert calls
+    assert [(name, call) for name, call in calls if "kind=" not in call] == []
+
+
 def test_the_check_finds_a_status_tag_without_its_explanation(app):
     from tests.ui.pagetree import parse
 

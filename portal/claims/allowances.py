@@ -85,10 +85,24 @@ def _allowance_cents(grant_ids: Sequence[int], *, kinds=ALLOWANCE_KINDS, paid_on
     return cents
 
 
+def holder_claimed_back_cents(grant_ids: Sequence[int]) -> int:
+    """What claim-backs of a free amount (claims.free_claim_back: no agreement) netted in a
+    run gave back to these grants."""
+    if not grant_ids:
+        return 0
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(ClaimLine.amount_cents), 0))
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(ClaimLine.grant_id.in_(grant_ids), Claim.kind == ClaimKind.TERUGVORDERING,
+               Claim.agreement_id.is_(None), Claim.status == ClaimStatus.UITBETAALD)) or 0)
+
+
 def spent_from_budgets(grants: Sequence[Grant]) -> int:
-    """Paid out from these grants for care (sheets and wages), allowances not counted."""
+    """Paid out from these grants for care (sheets and wages), allowances not counted (a
+    free amount less what of it was claimed back and netted)."""
     ids = [g.id for g in grants]
-    return sum(g.paid_cents for g in grants) - _allowance_cents(ids, paid_only=True)
+    return (sum(g.paid_cents for g in grants) - _allowance_cents(ids, paid_only=True)
+            + holder_claimed_back_cents(ids))
 
 
 @dataclass(frozen=True)

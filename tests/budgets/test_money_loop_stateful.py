@@ -3,7 +3,8 @@
 Hypothesis drives any sequence of what people do: a provider hands over a sheet, the budget
 holder prepares, submits, approves or sends one back, the payment office approves, suspends or
 refuses, a refused sheet is reopened, payment runs (always twice in a row) that also pay the
-fixed monthly wages, Wlz allowance uses, the office correcting a paid sheet and a back-dated
+fixed monthly wages, Wlz allowance uses, the Wlz budget ending early after its free amount was
+paid (its claim-back recorded once), the office correcting a paid sheet and a back-dated
 tariff change approved after payment (issue 16: back-payments paid, claim-backs netted or
 carried over), and days passing (deadlines come and go), across the year change into the next
 year (December's sheets are still claimed and paid from the old year's budgets in January).
@@ -42,7 +43,7 @@ from portal.agreements.constants import ModelKind, ProviderKind, VersionStatus
 from portal.agreements.models import AgreementLine, AgreementVersion
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Grant
-from portal.claims import allowances, corrections
+from portal.claims import allowances, corrections, free_claim_back
 from portal.claims import service as claims
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
@@ -284,6 +285,36 @@ class MoneyLoop(RuleBasedStateMachine):
                                 tariff_cents=tariff * 100, weekly_quantity=old.weekly_quantity))
         self.db.session.refresh(version)
         self.attempt(corrections.apply_approved_change, version, self.today)
+
+    # ----------------------------------------------------------------------- a budget ends
+
+    def free_amount_paid(self) -> bool:
+        return self.db.session.scalar(select(Claim.id).where(
+            Claim.kind == ClaimKind.VRIJ, Claim.status == ClaimStatus.UITBETAALD).limit(1)) \
+            is not None
+
+    @rule(days=st.integers(0, 60))
+    def wlz_budget_ends_early(self, days):
+        """The Wlz budget ends before 31 December (care in kind) after its free amount was
+        paid (asked and paid first, when it can be): the claim-back is recorded once
+        (free_claim_back), then netted against a later payment to the holder or carried
+        over; a repeat records nothing."""
+        if not self.free_amount_paid():
+            self.attempt(allowances.ask_free_allowance, self.holder, self.wlz.id, self.today)
+            self.attempt(execute_run, self.office, self.today)
+        ended_on = min(self.today + dt.timedelta(days=days), YEAR_END - dt.timedelta(days=1))
+        self.attempt(free_claim_back.end_budget_early, self.office, self.wlz.id, ended_on,
+                     "Zorg in natura", self.today)
+        before = self.columns()
+        assert self.attempt(free_claim_back.record_claim_back, None, self.wlz.id,
+                            "Zorg in natura", self.today) is None
+        assert self.columns() == before
+        backs = self.db.session.scalars(select(Claim).where(
+            Claim.kind == ClaimKind.TERUGVORDERING, Claim.agreement_id.is_(None))).all()
+        assert len(backs) <= 1  # one claim-back per budget
+        for back in backs:
+            free = self.claim(back.corrects_claim_id)
+            assert free.kind == ClaimKind.VRIJ and back.total_cents <= free.total_cents
 
     # Hook for Wlz allowances as claims (issue 16, finding 2, helper "allow"): when a use
     # case asks for the free-to-spend amount or the holiday allowance as a claim, add a rule
