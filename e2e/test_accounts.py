@@ -111,7 +111,7 @@ def test_the_office_makes_a_login_and_the_provider_sets_a_password_and_signs_in(
     expect(page.get_by_role("heading", level=1, name="Inlogaccounts")).to_be_visible()
     todo = page.get_by_role("table", name="Zorgverleners zonder inlog")
     row = todo.get_by_role("row").filter(has_text=NOOR["name"])
-    expect(row).to_contain_text("Wacht op ondertekening")
+    expect(row).to_contain_text("Bij de zorgverlener")
     expect(row).to_contain_text(NOOR["email"])
     assert_accessible(page)
 

@@ -80,7 +80,7 @@ def _ask_password(_ctx, _param, value):
 @click.option("--provider-id", type=int, metavar="NUMMER",
               help="Het nummer van de zorgverlener (bij een zorgverlener).")
 @click.option("--funder-id", type=int, metavar="NUMMER",
-              help="Het nummer van de verstrekker (bij een consulent).")
+              help="Het nummer van de financier (bij een consulent).")
 @with_appcontext
 @refusals_exit
 def create_user_command(email, name, role, password, household_id, provider_id, funder_id):
@@ -114,8 +114,8 @@ def _euros(text: str) -> int:
 
 @click.command("set-max-tariff", cls=DutchCommand)
 @click.option("--funder", "funder", metavar="NUMMER|NAAM",
-              help="De verstrekker (gemeente: Wmo, Jeugdwet): het nummer of de precieze naam, "
-                   "bijv. \"Gemeente Utrecht\". Een onbekende noemt alle verstrekkers. "
+              help="De financier (gemeente: Wmo, Jeugdwet): het nummer of de precieze naam, "
+                   "bijv. \"Gemeente Utrecht\". Een onbekende noemt alle financiers. "
                    "Weglaten: landelijk maximum (alleen Wlz).")
 @click.option("--law", required=True, metavar="WET", help="De wet: wmo, jeugdwet, wlz of zvw.")
 @click.option("--year", required=True, metavar="JJJJ", help="Het jaar, bijvoorbeeld 2027.")
@@ -128,7 +128,7 @@ def _euros(text: str) -> int:
 @with_appcontext
 @refusals_exit
 def set_max_tariff_command(funder, law, year, unit, informal, euros):
-    """Stel een maximumtarief in (betaalkantoor, beheerders van een verstrekker)."""
+    """Stel een maximumtarief in (betaalkantoor, beheerders van een financier)."""
     with transaction():
         funder_id, funder_name = find_funder(funder) if funder is not None else (None, None)
         row, before = set_max_tariff(

@@ -119,17 +119,105 @@ RUN: dict[str, Term] = {
         "Uitbetaald."),
 }
 
+# A claim-back (terugvordering) of a paid sheet: not paid but netted against the provider's
+# next payment. Its other statuses read as an hour sheet's.
+CLAIM_BACK: dict[str, Term] = {
+    "goedgekeurd": Term(
+        "Te verrekenen met de volgende betaling",
+        "Er is te veel betaald. Het betaalkantoor haalt het bedrag af van de volgende betaling "
+        "aan de zorgverlener. Het geld gaat terug naar het budget."),
+    "uitbetaald": Term(
+        "Verrekend",
+        "Het te veel betaalde bedrag is afgehaald van een betaling aan de zorgverlener. Het "
+        "geld staat weer in het budget."),
+}
+
+# One financier's decision on an agreement it helps pay (several may pay for one agreement).
+DECISION: dict[str, Term] = {
+    "open": Term(
+        "Nog niet beoordeeld",
+        "Deze financier heeft nog niet beslist over de zorgovereenkomst. Betalen meer "
+        "financiers mee, dan beslist elk over de eigen budgetten."),
+    "goedgekeurd": Term(
+        "Goedgekeurd",
+        "Deze financier keurt de zorgovereenkomst goed voor de eigen budgetten. De "
+        "zorgovereenkomst is goedgekeurd als alle financiers die meebetalen hem goedkeuren."),
+    "afgekeurd": Term(
+        "Afgekeurd",
+        "Deze financier keurt de zorgovereenkomst niet goed. De reden staat erbij. De "
+        "budgethouder kan hem aanpassen en opnieuw versturen."),
+}
+
+# A machtiging: someone may look at (or act in) a budget holder's file.
+AUTHORISATION: dict[str, Term] = {
+    "geldt": Term(
+        "Geldt",
+        "De persoon mag nu in het dossier kijken, of ook handelen als dat is toegestaan, tot "
+        "en met de einddatum."),
+    "ingetrokken": Term(
+        "Ingetrokken",
+        "De budgethouder heeft de machtiging gestopt. De persoon kan het dossier niet meer "
+        "zien."),
+    "afgelopen": Term(
+        "Afgelopen",
+        "De einddatum van de machtiging is voorbij. De persoon kan het dossier niet meer zien. "
+        "De budgethouder kan een nieuwe machtiging geven."),
+}
+
+# A login (inlog), as the payment office's list shows it.
+LOGIN: dict[str, Term] = {
+    "actief": Term(
+        "Actief",
+        "De inlog werkt: de persoon kan inloggen in het portaal."),
+    "wacht_op_wachtwoord": Term(
+        "Wacht op wachtwoord",
+        "De inlog is gemaakt, maar de persoon heeft nog geen wachtwoord gekozen. De link "
+        "daarvoor staat in de welkomstmail."),
+    "uitgezet": Term(
+        "Uitgezet",
+        "Het betaalkantoor heeft de inlog uitgezet. De persoon kan niet inloggen tot de inlog "
+        "weer aan wordt gezet."),
+    "geen_inlog": Term(
+        "Nog geen inlog",
+        "Een zorgverlener met een zorgovereenkomst heeft nog geen inlog. Zonder inlog kan hij "
+        "niet ondertekenen en geen urenbriefjes maken. Het betaalkantoor maakt de inlog."),
+}
+
+# An API key: how the software of an organisation uses the portal.
+API_KEY: dict[str, Term] = {
+    "actief": Term(
+        "Actief",
+        "De sleutel werkt tot en met de datum waarop hij verloopt."),
+    "verlopen": Term(
+        "Verlopen",
+        "De datum tot wanneer de sleutel gold, is voorbij. De software kan er niets meer mee. "
+        "Het betaalkantoor kan een nieuwe sleutel maken."),
+    "ingetrokken": Term(
+        "Ingetrokken",
+        "Het betaalkantoor heeft de sleutel gestopt. De software kan er niets meer mee."),
+}
+
 # Every kind, by its name in the glossary's anchors (e.g. #urenbriefje-ingediend).
 STATUSES: dict[str, dict[str, Term]] = {
     "urenbriefje": SHEET,
+    "terugvordering": CLAIM_BACK,
     "zorgovereenkomst": AGREEMENT,
+    "besluit": DECISION,
     "betaalronde": RUN,
+    "machtiging": AUTHORISATION,
+    "inlog": LOGIN,
+    "api-sleutel": API_KEY,
 }
 
-KIND_TITLES = {
-    "urenbriefje": "Urenbriefjes",
-    "zorgovereenkomst": "Zorgovereenkomsten",
-    "betaalronde": "Betaalrondes",
+KIND_TITLES = {  # the glossary's headings
+    "urenbriefje": "Status van een urenbriefje, maandloon, correctie of aanvraag",
+    "terugvordering": "Status van een terugvordering",
+    "zorgovereenkomst": "Status van een zorgovereenkomst",
+    "besluit": "Besluit van een financier",
+    "betaalronde": "Status van een betaalronde",
+    "machtiging": "Status van een machtiging",
+    "inlog": "Status van een inlog",
+    "api-sleutel": "Status van een API-sleutel",
 }
 
 # Other words the pages use, in alphabetical order. Betaalronde is the one word for a payment

@@ -227,7 +227,7 @@ def test_create_user_asks_for_the_password_twice_in_dutch(app, db):
 @pytest.mark.parametrize("role, option, code_word", [
     ("budgethouder", "--household-id", "huishouden"),
     ("zorgverlener", "--provider-id", "zorgverlener"),
-    ("consulent", "--funder-id", "verstrekker"),
+    ("consulent", "--funder-id", "financier"),
 ])
 def test_create_user_with_an_unknown_link_is_refused_and_writes_nothing(app, db, role, option,
                                                                        code_word):
@@ -369,7 +369,7 @@ def test_an_unknown_funder_is_refused_with_the_funders_there_are(app, db, text):
     result = set_max_tariff(app, "--funder", text, "--law", "wmo", "--year", "2026", "--unit",
                             "uur", "--formal", "--euros", "65,00")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"(funder_unknown): Er is geen verstrekker met het nummer of de naam '{text}'" in \
+    assert f"(funder_unknown): Er is geen financier met het nummer of de naam '{text}'" in \
         result.output
     assert f"  {utrecht.id}  Gemeente Utrecht\n" in result.output
     assert f"  {zorgkantoor.id}  Zorgkantoor Midden-Nederland\n" in result.output

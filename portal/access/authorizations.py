@@ -111,6 +111,11 @@ class AuthorizationRow:
     def ended_on(self) -> dt.date:
         return self.revoked_on or self.ends_on
 
+    @property
+    def status(self) -> str:
+        """One of portal.vocabulary.AUTHORISATION's statuses."""
+        return "ingetrokken" if self.revoked_on else "geldt" if self.active else "afgelopen"
+
 
 @dataclass(frozen=True)
 class AuthorizationList:

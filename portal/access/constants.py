@@ -6,7 +6,7 @@ class Role(LabeledEnum):
     VERTEGENWOORDIGER = ("vertegenwoordiger", "Vertegenwoordiger")
     ADVISEUR = ("adviseur", "Adviseur (Per Saldo)")
     ZORGVERLENER = ("zorgverlener", "Zorgverlener")
-    CONSULENT = ("consulent", "Consulent van de verstrekker")
+    CONSULENT = ("consulent", "Consulent van de financier")
     BEHEERDER = ("beheerder", "Medewerker betaalkantoor")
 
 

@@ -191,7 +191,7 @@ ROLE_LINK = {Role.BUDGETHOUDER: "household", Role.ZORGVERLENER: "provider",
              Role.CONSULENT: "funder"}
 # link -> (article, noun)
 LINK_NOUNS = {"household": ("het", "huishouden"), "provider": ("de", "zorgverlener"),
-              "funder": ("de", "verstrekker")}
+              "funder": ("de", "financier")}
 
 
 def check_user_links(role: str, given: dict[str, int | None],

@@ -1,5 +1,5 @@
 from portal.enums import LabeledEnum
-from portal.vocabulary import AGREEMENT
+from portal.vocabulary import AGREEMENT, DECISION
 
 
 class ProviderKind(LabeledEnum):
@@ -84,15 +84,15 @@ class Party(LabeledEnum):
 
     HOLDER = ("budgethouder", "Budgethouder (of wie namens hem of haar mag handelen)")
     PROVIDER = ("zorgverlener", "Zorgverlener van deze overeenkomst")
-    CONSULENT = ("consulent", "Consulent van een verstrekker die meebetaalt")
+    CONSULENT = ("consulent", "Consulent van een financier die meebetaalt")
     SYSTEM = ("systeem", "Het portaal zelf")
 
 
 class ReviewDecision(LabeledEnum):
     """One funder's decision on a version it helps pay."""
 
-    GOEDGEKEURD = ("goedgekeurd", "Goedgekeurd")
-    AFGEKEURD = ("afgekeurd", "Afgekeurd")
+    GOEDGEKEURD = ("goedgekeurd", DECISION["goedgekeurd"].label)
+    AFGEKEURD = ("afgekeurd", DECISION["afgekeurd"].label)
 
 
 class Action(LabeledEnum):
@@ -101,7 +101,7 @@ class Action(LabeledEnum):
     WITHDRAW = ("terughalen", "Terughalen bij de zorgverlener")
     PROVIDER_SIGN = ("ondertekenen_zorgverlener", "Ondertekenen door de zorgverlener")
     HOLDER_SIGN = ("ondertekenen_budgethouder", "Ondertekenen door de budgethouder")
-    SUBMIT = ("indienen", "Indienen bij de verstrekker")
+    SUBMIT = ("indienen", "Indienen bij de financier")
     UPLOAD_PAPER = ("papier", "Ondertekende overeenkomst (PDF) uploaden")
     APPROVE = ("goedkeuren", "Goedkeuren")
     REJECT = ("afkeuren", "Afkeuren")

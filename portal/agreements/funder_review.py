@@ -40,6 +40,7 @@ from portal.budgets.models import Funder, Grant
 from portal.dates import format_day, now
 from portal.extensions import db
 from portal.refusals import refuse_if
+from portal.vocabulary import DECISION
 
 
 def _current_decisions(version: AgreementVersion) -> dict[int, FunderReview]:
@@ -49,7 +50,9 @@ def _current_decisions(version: AgreementVersion) -> dict[int, FunderReview]:
                                    FunderReview.round == version.review_round))}
 
 
-def _funder_names(funder_ids: Iterable[int]) -> dict[int, str]:
+def funder_names(funder_ids: Iterable[int]) -> dict[int, str]:
+    """The funders' own names ("Gemeente Utrecht"), by id: what the pages say instead of a
+    word for the role."""
     ids = sorted(set(funder_ids))
     if not ids:
         return {}
@@ -58,7 +61,7 @@ def _funder_names(funder_ids: Iterable[int]) -> dict[int, str]:
 
 def funder_names_of_version(version: AgreementVersion) -> list[str]:
     """The names of the funders that help pay a version (each decides on it), sorted."""
-    return sorted(_funder_names(funder_ids_of_version(version)).values())
+    return sorted(funder_names(funder_ids_of_version(version)).values())
 
 
 def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,
@@ -86,8 +89,8 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     refuse_if(refusals)
     assert actor.funder_id is not None  # _check_step refused anyone but a funder's consulent
     agreement = version.agreement
-    names = _funder_names(concerned)
-    funder_name = names.get(actor.funder_id, "de verstrekker")
+    names = funder_names(concerned)
+    funder_name = names.get(actor.funder_id, "de financier")
     text = reason.strip() if not approve and reason else None
     db.session.add(FunderReview(version_id=version.id, funder_id=actor.funder_id,
                                 round=version.review_round, decision=decision, reason=text,
@@ -119,7 +122,7 @@ def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str
                              f"{format_day(version.starts_on)}")
         note = f"Goedgekeurd door {funder_name}"
         if len(concerned) > 1:
-            note += "; alle verstrekkers die meebetalen hebben goedgekeurd"
+            note += "; alle financiers die meebetalen hebben goedgekeurd"
         _move(version, VersionStatus.GOEDGEKEURD, actor=actor, reason=note)
         subject = f"Zorgovereenkomst {agreement.reference} is goedgekeurd"
         body = f"De overeenkomst geldt vanaf {format_day(version.starts_on)}."
@@ -151,7 +154,7 @@ class FunderDecisionState:
 
     @property
     def label(self) -> str:
-        return self.decision.label if self.decision else "Nog niet beoordeeld"
+        return DECISION[self.decision.value if self.decision else "open"].label
 
 
 # Versions whose current round's decisions mean something: under review, or decided. A version

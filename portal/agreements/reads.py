@@ -226,4 +226,4 @@ def _periods(agreement: Agreement) -> list[VersionPeriod]:
 
 
 # Who acted, as a consulent reads an event of another funder's consulent.
-OTHER_FUNDER = "een medewerker van een andere verstrekker"
+OTHER_FUNDER = "een medewerker van een andere financier"

@@ -50,7 +50,7 @@ def check_funder_decision(funder_id: int | None, concerned: Collection[int],
                         "budget van uw organisatie. U hoeft er niet over te beslissen.")]
     if funder_id in decided:
         return [Refusal("funder_already_decided", "Uw organisatie heeft al over deze versie "
-                        "besloten. De andere verstrekkers die meebetalen, beslissen nu nog. Is "
+                        "besloten. De andere financiers die meebetalen, beslissen nu nog. Is "
                         "uw besluit niet goed? Neem dan contact op met de budgethouder.")]
     return []
 

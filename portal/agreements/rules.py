@@ -658,16 +658,16 @@ def check_max_tariff(*, law: str, year: int, unit: str, informal: bool | None, m
         refusals.append(Refusal("law_unknown", "Deze wet kennen we niet. Kies uit: "
                                 + ", ".join(w.value for w in Law) + ".", "law"))
     if funder_given and funder_kind is None:
-        refusals.append(Refusal("funder_unknown", "Deze verstrekker bestaat niet. Controleer het "
-                                "nummer van de verstrekker.", "funder"))
+        refusals.append(Refusal("funder_unknown", "Deze financier bestaat niet. Controleer het "
+                                "nummer van de financier.", "funder"))
     elif funder_kind is not None and known_law \
             and Law(law) not in LAWS_BY_FUNDER_KIND[FunderKind(funder_kind)]:
         refusals.append(Refusal("law_not_funded", f"Een {FunderKind(funder_kind).label.lower()} "
                                 f"verstrekt geen budget voor de {Law(law).label}. Kies de wet die "
-                                "deze verstrekker verstrekt.", "law"))
+                                "deze financier verstrekt.", "law"))
     elif not funder_given and known_law and law != Law.WLZ:
         refusals.append(Refusal("funder_missing", f"Voor de {Law(law).label} stelt elke "
-                                "verstrekker zijn eigen maximum vast: geef de verstrekker op. "
+                                "financier zijn eigen maximum vast: geef de financier op. "
                                 "Alleen de Wlz heeft landelijke maxima.", "funder"))
     if unit == Unit.MAANDLOON:
         refusals.append(Refusal("unit_not_capped", "Een vast maandloon heeft geen maximumtarief. "

@@ -81,7 +81,7 @@ from portal.budgets.constants import CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.database import parse_id, set_row
 from portal.extensions import db
-from portal.messages.service import notify, sender_name
+from portal.messages.service import item_link, notify, sender_name
 from portal.money import format_euro
 from portal.providers.models import Provider, ProviderLink
 from portal.providers.rules import (
@@ -359,7 +359,9 @@ def _notify(user_ids: set[int], kind: str, subject: str, body: str = "", *,
     """The message names who did it (`actor`) and the agreement by its human title."""
     if user_ids:
         notify(user_ids, kind, subject, body, sender=sender_name(actor),
-               about=(agreement_title(agreement.id) or None) if agreement is not None else None)
+               about=(agreement_title(agreement.id) or None) if agreement is not None else None,
+               link=(item_link("agreements.show", agreement_id=agreement.id)
+                     if agreement is not None else None))
 
 
 def _add_lines(version: AgreementVersion, lines: Sequence[LineInput], verdict: DraftVerdict) -> None:

@@ -17,6 +17,7 @@ from portal.agreements.constants import (
     ProviderKind,
     VersionStatus,
 )
+from portal.agreements.funder_review import funder_names
 from portal.agreements.lifecycle import (
     check_transition,
     next_status,
@@ -207,12 +208,15 @@ def _submit(version: AgreementVersion) -> None:
     version.review_round = (version.review_round or 0) + 1
     _move(version, next_status(Action.SUBMIT), actor=None,
           reason="Automatisch ingediend na ondertekening")
-    _notify(_consulent_user_ids(funder_ids_of_version(version)), "agreement_to_review",
+    funder_ids = funder_ids_of_version(version)
+    _notify(_consulent_user_ids(funder_ids), "agreement_to_review",
             f"Zorgovereenkomst {agreement.reference} ter beoordeling",
             "Een zorgovereenkomst wacht op uw beoordeling.", agreement=agreement)
     _notify(_provider_user_ids(agreement.provider_id), "agreement_submitted",
             f"Zorgovereenkomst {agreement.reference} is ondertekend",
-            "Beide partijen hebben ondertekend. De verstrekker beoordeelt de overeenkomst nu.",
+            "Beide partijen hebben ondertekend. "
+            f"{' en '.join(sorted(funder_names(funder_ids).values())) or 'De financier'} "
+            "beoordeelt de overeenkomst nu.",
             agreement=agreement)
 
 

@@ -54,7 +54,7 @@ class TariffRow:
 class Maximum:
     max_cents: int
     year: int  # the year of the entry that applies (may be earlier than asked: fallback)
-    source: str  # "verstrekker", "landelijk"
+    source: str  # "financier", "landelijk"
     informal: bool
 
 
@@ -104,7 +104,7 @@ def maximum_for(law: Law, year: int, unit: Unit, *, informal: bool, funder_id: i
     db_rows = list(db_rows)
     exact = law in NATIONAL_LAWS  # national maxima count only for their own year
     sources = [
-        ("verstrekker", [r for r in db_rows if funder_id is not None and r.funder_id == funder_id],
+        ("financier", [r for r in db_rows if funder_id is not None and r.funder_id == funder_id],
          False),
         ("landelijk", [r for r in db_rows if r.funder_id is None], exact),
         ("landelijk", list(NATIONAL if national is None else national), exact),

@@ -810,7 +810,7 @@ def upload(agreement_id: int):
         except Refused as refused:
             general = apply_refusals(form, refused)
         else:
-            flash("De ondertekende overeenkomst is ontvangen. De verstrekker beoordeelt hem nu.")
+            flash("De ondertekende overeenkomst is ontvangen. De financier beoordeelt hem nu.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     status = form_status()
     return render_template("agreements/upload.html", agreement=agreement, form=form,
@@ -840,7 +840,7 @@ def end(agreement_id: int):
         except Refused as refused:
             general = apply_refusals(form, refused)
         else:
-            flash("De overeenkomst is beëindigd. De zorgverlener en de verstrekker krijgen "
+            flash("De overeenkomst is beëindigd. De zorgverlener en de financier krijgen "
                   "een bericht.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     status = form_status()

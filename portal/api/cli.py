@@ -15,7 +15,8 @@ from portal.dutch_cli import DutchCommand, parse_cli_date, refusals_exit
 @click.option("--naam", "label", required=True, help="Naam van de sleutel (het programma).")
 @click.option("--zorgverlener", "provider_id", type=int, default=None,
               help="Id van de zorgorganisatie.")
-@click.option("--verstrekker", "funder_id", type=int, default=None, help="Id van de verstrekker.")
+@click.option("--financier", "funder_id", type=int, default=None,
+              help="Id van de financier.")
 @click.option("--betaalkantoor", "office", is_flag=True, help="Een sleutel van het betaalkantoor.")
 @click.option("--recht", "scopes", multiple=True, metavar="SCOPE",
               help="Een recht, bijvoorbeeld claims:write (meer keren te geven).")

@@ -15,7 +15,7 @@ class ApiScope(LabeledEnum):
 
 class OwnerKind(LabeledEnum):
     PROVIDER = ("provider", "Zorgorganisatie")
-    FUNDER = ("funder", "Verstrekker")
+    FUNDER = ("funder", "Financier")
     OFFICE = ("office", "Betaalkantoor")
 
 

@@ -28,7 +28,7 @@ def owner_choices() -> list[tuple[str, str]]:
         Provider.kind == ProviderKind.ORGANISATIE).order_by(Provider.name)).all()
     funders = db.session.execute(select(Funder.id, Funder.name).order_by(Funder.name)).all()
     return ([(f"provider:{i}", f"Zorgorganisatie: {name}") for i, name in organisations]
-            + [(f"funder:{i}", f"Verstrekker: {name}") for i, name in funders]
+            + [(f"funder:{i}", f"Financier: {name}") for i, name in funders]
             + [("office", "Het betaalkantoor zelf")])
 
 

@@ -26,7 +26,7 @@ def check_new_key(*, label: str, owner_kind: str, owner_known: bool, scopes: lis
                                 "label"))
     kind = OwnerKind(owner_kind) if owner_kind in OwnerKind._value2member_map_ else None
     if kind is None or not owner_known:
-        refusals.append(Refusal("owner_unknown", "Kies de zorgorganisatie of verstrekker waarvoor "
+        refusals.append(Refusal("owner_unknown", "Kies de zorgorganisatie of financier waarvoor "
                                 "de sleutel is.", "owner"))
     if not scopes:
         refusals.append(Refusal("scopes_missing", "Kies ten minste één recht voor de sleutel.",

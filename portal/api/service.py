@@ -134,6 +134,11 @@ class KeyRow:
     revoked: bool
     expired: bool
 
+    @property
+    def status(self) -> str:
+        """One of portal.vocabulary.API_KEY's statuses."""
+        return "ingetrokken" if self.revoked else "verlopen" if self.expired else "actief"
+
 
 def key_rows(today: dt.date) -> list[KeyRow]:
     """Every key for the office's page, newest first (three queries)."""

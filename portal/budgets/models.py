@@ -40,7 +40,7 @@ class Member(Model):
 
 
 class Funder(Model):
-    """Verstrekker: a gemeente, zorgkantoor or zorgverzekeraar."""
+    """Financier (the funder): a gemeente, zorgkantoor or zorgverzekeraar."""
 
     __tablename__ = "funders"
 

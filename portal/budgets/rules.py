@@ -165,7 +165,7 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
         refusals.append(Refusal("member_unknown", "Dit gezinslid bestaat niet. Controleer het "
                                 "gezinslid of registreer het eerst.", "member"))
     if funder_kind is None:
-        refusals.append(Refusal("funder_unknown", "Deze verstrekker bestaat niet. Kies een "
+        refusals.append(Refusal("funder_unknown", "Deze financier bestaat niet. Kies een "
                                 "gemeente, zorgkantoor of zorgverzekeraar uit de lijst.", "funder"))
     law: Law | None = Law(data.law) if data.law in {w.value for w in Law} else None
     if law is None:
@@ -175,7 +175,7 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
         allowed = sorted(w.label for w in LAWS_BY_FUNDER_KIND[FunderKind(funder_kind)])
         refusals.append(Refusal("law_not_funded", f"Een {FunderKind(funder_kind).label.lower()} "
                                 f"verstrekt geen budget voor de {law.label}, alleen voor "
-                                f"{' en '.join(allowed)}. Kies de juiste wet of verstrekker.", "law"))
+                                f"{' en '.join(allowed)}. Kies de juiste wet of financier.", "law"))
 
     if data.amount_cents <= 0:
         refusals.append(Refusal("amount_not_positive", "Het bedrag moet groter zijn dan "
@@ -213,7 +213,7 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
                 refusals.append(Refusal(
                     "grant_overlaps",
                     f"Dit gezinslid heeft al een budget voor deze wet van {format_day(start)} "
-                    f"tot en met {format_day(end)} (van deze of een andere verstrekker). Een "
+                    f"tot en met {format_day(end)} (van deze of een andere financier). Een "
                     "gezinslid heeft per wet één budget tegelijk: pas de periode aan of wijzig "
                     "de bestaande toekenning.",
                     "period_start"))
@@ -348,7 +348,7 @@ def check_allowance_use(*, law: str, kind: str, amount_cents: int, spent_on: dt.
     if kind_ok and amount_cents > 0:
         label = AllowanceKind(kind).label.lower()
         if cap_cents is None:
-            refusals.append(Refusal("allowance_cap_missing", f"De verstrekker heeft het maximum "
+            refusals.append(Refusal("allowance_cap_missing", f"De financier heeft het maximum "
                                     f"voor de {label} van {spent_on.year} nog niet vastgesteld. "
                                     "Vraag het zorgkantoor om het maximum, en probeer het daarna "
                                     "opnieuw.", "kind"))

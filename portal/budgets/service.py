@@ -32,7 +32,7 @@ from portal.database import chunks, expire_loaded, id_in, rowcount, set_row, tab
 from portal.dates import format_day
 from portal.extensions import db
 from portal.identifiers import check_bsn, check_iban, mask_bsn
-from portal.messages.service import notify
+from portal.messages.service import item_link, notify
 from portal.money import format_euro
 from portal.refusals import Refusal, Refused, refuse_if
 
@@ -48,7 +48,7 @@ def lock_grants(grant_ids: Iterable[int]) -> dict[int, Grant]:
     missing = [i for i in ids if i not in found]
     if missing:
         raise Refused(Refusal("grant_unknown", "Dit budget bestaat niet (meer). Kies een ander "
-                              "budget of neem contact op met de verstrekker."))
+                              "budget of neem contact op met de financier."))
     return found
 
 
@@ -57,7 +57,7 @@ def budget_refusal(grant: Grant, needed_cents: int) -> Refusal:
                    f"Er is niet genoeg budget over: nodig {format_euro(needed_cents)}, "
                    f"beschikbaar {format_euro(grant.available_cents)} "
                    f"({grant.law.upper()} {grant.period_start.year}). Verlaag het aantal uren of "
-                   "vraag de verstrekker om een hoger budget.")
+                   "vraag de financier om een hoger budget.")
 
 
 def _lock_if_all_fit(shares: Mapping[int, int]) -> dict[int, Grant]:
@@ -134,7 +134,7 @@ def _change_locked(shares: Mapping[int, int], must_cover, values: dict, refusal:
 # --------------------------------------------------------------------------------------------
 
 def _not_allowed(what: str) -> Refused:
-    return Refused(Refusal("not_allowed", f"U mag {what} niet doen. Vraag het aan de verstrekker "
+    return Refused(Refusal("not_allowed", f"U mag {what} niet doen. Vraag het aan de financier "
                            "of het betaalkantoor."))
 
 
@@ -249,7 +249,7 @@ def register_grant(actor: User | None, *, member_id: int | None, funder_id: int,
     funder = db.session.get(Funder, funder_id) if funder_id is not None else None
     if not is_office(actor) and not (actor is not None and actor.role == Role.CONSULENT
                                       and funder is not None and actor.funder_id == funder.id):
-        raise _not_allowed("voor deze verstrekker een budget registreren")
+        raise _not_allowed("voor deze financier een budget registreren")
     others: list[tuple[dt.date, dt.date]] = []
     if member is not None and funder is not None:
         others = law_periods([member.id]).get((member.id, str(law)), [])
@@ -276,7 +276,10 @@ def register_grant(actor: User | None, *, member_id: int | None, funder_id: int,
     if holder is not None:
         notify([holder.id], "grant_registered", f"Nieuw budget: {Law(law).label} voor {member.name}",
                f"{funder.name} heeft {format_euro(amount_cents)} toegekend voor "
-               f"{format_day(period_start)} tot en met {format_day(period_end)}.")
+               f"{format_day(period_start)} tot en met {format_day(period_end)}.",
+               item_link("overview.household", household_id=member.household_id),
+               sender=funder.name,
+               about=f"Budget voor {member.name} ({Law(law).label}, {period_start.year})")
     db.session.flush()
     return grant
 

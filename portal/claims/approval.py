@@ -24,6 +24,7 @@ from portal.access.permissions import providers_recipients
 from portal.access.service import record_many
 from portal.agreements.constants import ProviderKind
 from portal.agreements.models import Agreement, AgreementVersion
+from portal.agreements.titles import agreement_titles
 from portal.budgets.models import Grant
 from portal.claims import rules
 from portal.claims import service as claims_service
@@ -33,7 +34,7 @@ from portal.claims.rules import Action, LineInput, SheetFacts, Side, Stage
 from portal.database import bulk_insert, chunks, expire_loaded, id_in, rowcount, table_of
 from portal.dates import first_of_month, last_of_month, now
 from portal.extensions import db
-from portal.messages.service import notify_many
+from portal.messages.service import item_link, notify_many
 from portal.providers.models import Provider
 from portal.refusals import Refusal, Refused
 
@@ -216,5 +217,8 @@ def _write_approved(sheets: list[_Sheet]) -> None:
                   "detail": {"reference": s.reference, "from": before, "to": after}}
                  for s in sheets])
     recipients = providers_recipients({s.provider_id for s in sheets})
+    titles = agreement_titles({s.agreement_id for s in sheets})
     notify_many([(recipients.get(s.provider_id, []), "claim_approved",
-                  *claims_service.approved_notice(s)) for s in sheets])
+                  *claims_service.approved_notice(s),
+                  titles[s.agreement_id].title if s.agreement_id in titles else None,
+                  item_link("claims.show", claim_id=s.id)) for s in sheets])

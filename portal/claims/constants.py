@@ -1,5 +1,5 @@
 from portal.enums import LabeledEnum
-from portal.vocabulary import SHEET
+from portal.vocabulary import CLAIM_BACK, SHEET, STATUSES
 
 
 class ClaimStatus(LabeledEnum):
@@ -74,13 +74,16 @@ CORRECTION_KINDS = frozenset({ClaimKind.NABETALING, ClaimKind.TERUGVORDERING})
 ALLOWANCE_KINDS = frozenset({ClaimKind.VRIJ, ClaimKind.FEESTDAGEN})
 
 
+def status_kind(kind: ClaimKind | str, status: ClaimStatus | str) -> str:
+    """The vocabulary's kind the status is read as (portal.vocabulary.STATUSES): a claim-back
+    that is approved or paid is 'te verrekenen' / 'verrekend' (terugvordering); everything
+    else, hour sheets, wages, corrections and allowances alike, reads as an hour sheet."""
+    if ClaimKind(kind) is ClaimKind.TERUGVORDERING and str(status) in CLAIM_BACK:
+        return "terugvordering"
+    return "urenbriefje"
+
+
 def status_label(kind: ClaimKind | str, status: ClaimStatus | str) -> str:
     """The status as people read it: a claim-back is 'te verrekenen' until a run nets it, then
     'verrekend'; everything else has its status's own label."""
-    status = ClaimStatus(status)
-    if ClaimKind(kind) is ClaimKind.TERUGVORDERING:
-        if status is ClaimStatus.GOEDGEKEURD:
-            return "Te verrekenen met de volgende betaling"
-        if status is ClaimStatus.UITBETAALD:
-            return "Verrekend"
-    return status.label
+    return STATUSES[status_kind(kind, status)][str(ClaimStatus(status))].label

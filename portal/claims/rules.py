@@ -287,7 +287,7 @@ def check_month_over(month: dt.date, today: dt.date) -> list[Refusal]:
 def check_agreement_approved(versions: Sequence[AgreedVersion]) -> list[Refusal]:
     if not coverage([v.period for v in versions]):
         return [Refusal("agreement_not_approved",
-                        "De zorgovereenkomst is nog niet goedgekeurd door de verstrekker. U kunt "
+                        "De zorgovereenkomst is nog niet goedgekeurd door de financier. U kunt "
                         "pas uren declareren als de overeenkomst is goedgekeurd.", "agreement")]
     return []
 

@@ -69,7 +69,7 @@ from portal.dates import (
     now,
 )
 from portal.extensions import db
-from portal.messages.service import notify, sender_name
+from portal.messages.service import item_link, notify, sender_name
 from portal.money import format_euro
 from portal.providers.models import Provider
 from portal.quantities import quantity_label
@@ -301,9 +301,10 @@ def _event(claim: Claim, from_status: str | None, to_status: str, actor: User | 
 
 
 def _notify(user_ids: list[int], kind: str, subject: str, body: str = "", *,
-            sender: str | None = None, about: str | None = None) -> None:
+            sender: str | None = None, about: str | None = None,
+            link: str | None = None) -> None:
     if user_ids:
-        notify(user_ids, kind, subject, body, sender=sender, about=about)
+        notify(user_ids, kind, subject, body, sender=sender, about=about, link=link)
 
 
 def _sheet_label(claim: Claim) -> str:
@@ -387,9 +388,10 @@ def _transition(claim: Claim, action: Action, side: Side, *, actor: User | None,
            reason=reason, summary=summary, received_on=received_on)
     sent = list(notices(claim)) if notices is not None else []
     about = (agreement_title(claim.agreement_id) or None) if sent and claim.agreement_id else None
+    link = item_link("claims.show", claim_id=claim.id) if sent else None
     for notice in sent:
         _notify(notice.user_ids, notice.kind, notice.subject, notice.body,
-                sender=sender_name(actor), about=about)
+                sender=sender_name(actor), about=about, link=link)
     return claim
 
 

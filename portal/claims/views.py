@@ -39,7 +39,7 @@ from portal.agreements.titles import agreement_titles
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims import service
-from portal.claims.constants import ClaimKind, ClaimStatus, status_label
+from portal.claims.constants import ClaimKind, ClaimStatus, status_kind, status_label
 from portal.claims.corrections import corrections_of
 from portal.claims.forms import ChooseSheetForm, RefuseForm, SheetForm, month_choices, sheet_form
 from portal.claims.grid import Column, column_totals, day_label, month_weeks
@@ -90,6 +90,12 @@ def _claim_tone(status) -> str:
 def _claim_state(claim) -> str:
     """A claim's status as people read it (a claim-back: 'te verrekenen', 'verrekend')."""
     return status_label(claim.kind, claim.status)
+
+
+@bp.app_template_filter("claim_term_kind")
+def _claim_term_kind(claim) -> str:
+    """The glossary's kind of a claim's status tag (claims.constants.status_kind)."""
+    return status_kind(claim.kind, claim.status)
 
 
 @bp.app_template_filter("claim_kind")

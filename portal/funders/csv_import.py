@@ -321,7 +321,7 @@ def import_grants(actor: User, data: bytes) -> ImportReport:
     Returns the report; raises Refused only when the actor may not register grants.
     """
     if actor is None or actor.role != Role.CONSULENT or actor.funder_id is None:
-        raise Refused(Refusal("not_allowed", "Alleen een consulent van een verstrekker kan "
+        raise Refused(Refusal("not_allowed", "Alleen een consulent van een financier kan "
                               "toekenningen importeren."))
     funder = db.session.get_one(Funder, actor.funder_id)
     report, rows, member_ids = check_file(data, funder)

@@ -24,8 +24,8 @@ def match_funder(text: str | None, funders: Sequence[tuple[int, str]]
         return found[0], []
     if funders:
         listing = "\n".join(f"  {fid}  {name}" for fid, name in sorted(funders))
-        known = f"Geef het nummer of de precieze naam van een van deze verstrekkers:\n{listing}"
+        known = f"Geef het nummer of de precieze naam van een van deze financiers:\n{listing}"
     else:
-        known = "Er zijn nog geen verstrekkers in het portaal."
-    return None, [Refusal("funder_unknown", f"Er is geen verstrekker met het nummer of de naam "
+        known = "Er zijn nog geen financiers in het portaal."
+    return None, [Refusal("funder_unknown", f"Er is geen financier met het nummer of de naam "
                           f"'{cleaned}'. {known}", "funder")]

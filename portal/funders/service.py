@@ -396,7 +396,7 @@ def register_grant_by_bsn(actor: User, *, bsn: str, law: str, period_start: dt.d
     budgets.rules.check_grant says about the rest.
     """
     if actor is None or actor.role != Role.CONSULENT or actor.funder_id is None:
-        raise Refused(Refusal("not_allowed", "Alleen een consulent van een verstrekker kan een "
+        raise Refused(Refusal("not_allowed", "Alleen een consulent van een financier kan een "
                               "budget registreren."))
     member_id: int | None = None
     refusals: list[Refusal] = []

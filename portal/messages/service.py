@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select, update
 
 from portal.access.constants import Role
@@ -46,13 +47,23 @@ def sender_name(actor: User | None) -> str | None:
     return PAYMENT_OFFICE if actor.role == Role.BEHEERDER else actor.name
 
 
+def item_link(endpoint: str, **values) -> str:
+    """The path of an item's page (e.g. 'agreements.show', agreement_id=3 ->
+    '/overeenkomsten/3'), a message's link to what it is about; also outside a request (the
+    command line's payment run)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
 def notify_many(notes, *, sender: str | None = None) -> None:
     """Many messages in one bulk insert (a payment run's): `notes` are (user ids, kind,
-    subject, body), all from `sender`; the same as `notify` for each, without an object per
-    message."""
-    rows = [{"user_id": uid, "kind": kind, "subject": subject, "body": body, "link": None,
-             "sender": sender, "about": None, "created_at": now()}
-            for user_ids, kind, subject, body in notes for uid in sorted(set(user_ids))]
+    subject, body) or (user ids, kind, subject, body, about, link), all from `sender`; the
+    same as `notify` for each, without an object per message."""
+    rows = [{"user_id": uid, "kind": kind, "subject": subject, "body": body,
+             "link": item[1] if item else None, "sender": sender,
+             "about": item[0] if item else None, "created_at": now()}
+            for user_ids, kind, subject, body, *item in notes for uid in sorted(set(user_ids))]
     if rows:
         bulk_insert(Message, rows)
         mail_after_commit({row["user_id"] for row in rows}, today())

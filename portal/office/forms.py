@@ -126,11 +126,11 @@ class AccountForm(BaseForm):
                       validate_choice=False, validators=[Optional()])
     household = _link_field("Huishouden (alleen voor een budgethouder)")
     provider = _link_field("Zorgverlener (alleen voor een zorgverlener)")
-    funder = _link_field("Verstrekker (alleen voor een consulent)")
+    funder = _link_field("Financier (alleen voor een consulent)")
 
     LINKS = ("household", "provider", "funder")
     EMPTY = {"household": "Geen huishouden", "provider": "Geen zorgverlener",
-             "funder": "Geen verstrekker"}
+             "funder": "Geen financier"}
 
     def set_choices(self, choices) -> None:
         """choices: office.accounts.LinkChoices."""

@@ -18,9 +18,10 @@ SEARCH_MAX_LENGTH = 100
 
 
 def account_state(active: bool, has_password: bool) -> tuple[str, str]:
-    """(label, tone) of a login in the office's list."""
+    """(status, tone) of a login in the office's list; the status is one of
+    portal.vocabulary.LOGIN's (its label and explanation)."""
     if not active:
-        return "Uitgezet", "error"
+        return "uitgezet", "error"
     if not has_password:
-        return "Wacht op wachtwoord", "warn"
-    return "Actief", "ok"
+        return "wacht_op_wachtwoord", "warn"
+    return "actief", "ok"

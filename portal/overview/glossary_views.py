@@ -18,6 +18,13 @@ def term_anchor(kind: str, value: str) -> str:
     return vocabulary.term(kind, value).anchor(kind, str(value))
 
 
+@bp.app_template_global("status_term")
+def status_term(kind: str, value: str) -> tuple[str, str]:
+    """(label, glossary anchor) of a status, for the status tag macro (macros/ui.html)."""
+    found = vocabulary.term(kind, value)
+    return found.label, found.anchor(kind, str(value))
+
+
 @bp.get("/begrippen")
 def terms():
     kinds = [(kind, vocabulary.KIND_TITLES[kind], statuses)

@@ -566,7 +566,7 @@ def _shortfall_warnings(members: dict[int, MemberBlock]) -> list[str]:
                         f"{format_day(b.period_end)}: u komt {format_euro(b.shortfall_cents)} tekort")
                 if b.runout_month is not None:
                     text += f" (op in {format_month(b.runout_month)})"
-                warnings.append(text + ". Neem contact op met de verstrekker of pas de zorg aan.")
+                warnings.append(text + ". Neem contact op met de financier of pas de zorg aan.")
     return warnings
 
 

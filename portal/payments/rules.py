@@ -229,3 +229,30 @@ def expected_payment_date(status: str, today: dt.date, paid_on: dt.date | None =
     if status in ("ingediend", "goedgekeurd"):
         return next_run_date(today)
     return None
+
+
+# What a payment paid, in words: (one, more) per kind of claim.
+_PAID_NOUNS: dict[str, tuple[str, str]] = {
+    "uren": ("urenbriefje", "urenbriefjes"),
+    "loon": ("maandloon", "maandlonen"),
+    "nabetaling": ("nabetaling", "nabetalingen"),
+    "terugvordering": ("verrekening", "verrekeningen"),
+    "vrij": ("vrij besteedbaar bedrag", "vrij besteedbare bedragen"),
+    "feestdagen": ("feestdagenuitkering", "feestdagenuitkeringen"),
+}
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " en " + words[-1]
+
+
+def payment_title(kinds: Sequence[str], payees: Iterable[str]) -> str:
+    """A payment's human title, for its messages: what was paid and to whom, e.g. "Betaling
+    van 3 urenbriefjes aan Thuiszorg De Linde" (`kinds`: the ClaimKind of each item paid, in
+    order; `payees`: who got them, each named once in order)."""
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[str(kind)] = counts.get(str(kind), 0) + 1
+    what = [f"{n} {_PAID_NOUNS[kind][0 if n == 1 else 1]}" for kind, n in counts.items()]
+    names = list(dict.fromkeys(payees))
+    return f"Betaling van {_and(what)}" + (f" aan {_and(names)}" if names else "")

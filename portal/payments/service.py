@@ -53,7 +53,7 @@ from portal.claims.models import Claim, ClaimLine
 from portal.database import BATCH_SIZE, bulk_insert, chunks, id_in, one_at_a_time
 from portal.dates import format_day, format_month
 from portal.extensions import db
-from portal.messages.service import PAYMENT_OFFICE, notify_many
+from portal.messages.service import PAYMENT_OFFICE, item_link, notify_many
 from portal.money import format_euro
 from portal.pagination import Page, paginate
 from portal.payments import rules
@@ -518,8 +518,11 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
     budgets_service.refund(refunded)
     claims_service.mark_paid([sheets[c.claim_id] for p in batch for c in p.claims], run.run_on)
 
-    recipients = providers_recipients({p.provider_id for p in batch
-                                       if p.provider_id is not None})
+    provider_ids = {p.provider_id for p in batch if p.provider_id is not None}
+    recipients = providers_recipients(provider_ids)
+    names = dict(db.session.execute(
+        select(Provider.id, Provider.name).where(id_in(Provider.id, sorted(provider_ids)))).all()
+    ) if provider_ids else {}
     day = format_day(run.run_on)
     notes = []
     for p in batch:
@@ -529,10 +532,18 @@ def _write_payments(run: PaymentRun, batch: Sequence[rules.PlannedPayment],
         users = (household_recipients(p.holder_household_id)  # the free amount, to the holder
                  if p.holder_household_id is not None
                  else recipients.get(p.provider_id, []) if p.provider_id is not None else [])
+        payment_id = ids[references[p.number]]
+        link = (item_link("payments.household", household_id=p.holder_household_id)
+                if p.holder_household_id is not None
+                else item_link("providers.payment", payment_id=payment_id))
         notes.append((users, MESSAGE_KIND,
                       f"Betaald: {format_euro(p.amount_cents)} op {day}",
                       f"Wij hebben {format_euro(p.amount_cents)} overgemaakt naar {p.iban} "
-                      f"met kenmerk {references[p.number]}. Dit is betaald:\n" + "\n".join(lines)))
+                      f"met kenmerk {references[p.number]}. Dit is betaald:\n" + "\n".join(lines),
+                      rules.payment_title([sheets[c.claim_id].kind for c in p.claims],
+                                          [names[p.provider_id]] if p.provider_id in names
+                                          else []),
+                      link))
     notify_many(notes, sender=PAYMENT_OFFICE)
 
 
@@ -561,7 +572,7 @@ def _tell_households(actor: User | None, run: PaymentRun) -> None:
             items = defaultdict(list)
         items[household_id].append((provider, claim_id,
                                     f"{ClaimKind(kind).label.lower()} {reference}", month,
-                                    int(cents)))
+                                    int(cents), kind))
     if items:
         _tell_batch(actor, run, day, items)
 
@@ -579,15 +590,18 @@ def _tell_batch(actor: User | None, run: PaymentRun, day: str, items: dict[int, 
     notes, events = [], []
     for household_id in batch:
         mine = items[household_id]
-        total = sum(item[-1] for item in mine)
+        total = sum(item[4] for item in mine)
         lines = [f"- {provider}, {reference} "
                  f"({format_month(month)}): {format_euro(cents)}"
-                 for provider, _claim_id, reference, month, cents in mine]
+                 for provider, _claim_id, reference, month, cents, _kind in mine]
         if household_id in holders:
             notes.append(([holders[household_id]], MESSAGE_KIND,
                           f"Urenbriefjes betaald op {day}",
                           f"Het betaalkantoor heeft {format_euro(total)} uit uw budget "
-                          "betaald aan uw zorgverleners:\n" + "\n".join(lines)))
+                          "betaald aan uw zorgverleners:\n" + "\n".join(lines),
+                          rules.payment_title([item[5] for item in mine],
+                                              [item[0] for item in mine]),
+                          item_link("payments.household", household_id=household_id)))
         events.append({"action": "claims_paid", "actor_id": actor.id if actor else None,
                        "household_id": household_id, "object_type": "payment_run",
                        "object_id": run.id,

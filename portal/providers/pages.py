@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -39,6 +39,7 @@ from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.payments.rules import expected_payment_date
 from portal.quantities import quantity_label
+from portal.vocabulary import CLAIM_BACK
 
 
 def _next_payment_day(status: str, today: dt.date) -> dt.date:
@@ -63,6 +64,9 @@ class PaymentStatus:
     text: str
     tone: str  # neutral / warn / ok / error (the status_tag macro's tones)
     reason: str | None = None
+    # The status the tag links to on the glossary page (portal.vocabulary): kind and value.
+    kind: str = "urenbriefje"
+    value: str = ""
 
 
 def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
@@ -76,14 +80,24 @@ def payment_status(status: ClaimStatus | str, *, paid_on: dt.date | None = None,
     sent back, is being looked at or was refused. A correction (claims.corrections) says
     whether it is paid or netted, with its reason."""
     status = ClaimStatus(status)
-    if kind is ClaimKind.TERUGVORDERING:
+    if kind is ClaimKind.TERUGVORDERING and status.value in CLAIM_BACK:
+        value = status.value
+        text = CLAIM_BACK[value].label
         if status is ClaimStatus.UITBETAALD:
-            text = "Verrekend" + (f" op {format_day(paid_on)}" if paid_on else "")
+            text += f" op {format_day(paid_on)}" if paid_on else ""
             if payment_reference:
                 text += f" met betaling {payment_reference}"
-            return PaymentStatus(text, "ok", correction_reason)
-        return PaymentStatus("Terugvordering: wordt verrekend met uw volgende betaling", "warn",
-                             correction_reason)
+        return PaymentStatus(text, "ok" if value == "uitbetaald" else "warn", correction_reason,
+                             "terugvordering", value)
+    shown = _sheet_status(status, paid_on=paid_on, payment_reference=payment_reference,
+                          refusal_reason=refusal_reason, correction_reason=correction_reason,
+                          today=today)
+    return replace(shown, value=status.value)
+
+
+def _sheet_status(status: ClaimStatus, *, paid_on: dt.date | None,
+                  payment_reference: str | None, refusal_reason: str | None,
+                  correction_reason: str | None, today: dt.date | None) -> PaymentStatus:
     text, tone = status.label, status.tone
     if status is ClaimStatus.CONCEPT and refusal_reason:
         return PaymentStatus(f"{text}: teruggestuurd door de budgethouder", "warn",

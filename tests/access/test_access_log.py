@@ -47,7 +47,7 @@ def test_only_others_newest_first_with_namens(db, world):
     add_event(other.id, advisor, base)  # another household: not here
     log = service.access_log(household.id)
     assert [e.who for e in log.entries] == [
-        "Ingrid Visser (consulent van de verstrekker)",
+        "Ingrid Visser (consulent van de financier)",
         "Kees Jansen namens Anna Jansen",
         "Fatima Ouali namens Anna Jansen",  # a helper always acts on the holder's behalf
     ]

@@ -127,13 +127,13 @@ def test_the_office_page_says_what_is_wrong_in_dutch(client, login, world):
         "expires_on": "2026-01-01"})
     assert page.status_code == 422
     html = page.get_data(as_text=True)
-    assert "Geef de sleutel een naam" in html and "passen niet bij een verstrekker" in html
+    assert "Geef de sleutel een naam" in html and "passen niet bij een financier" in html
     assert "Kies een einddatum na vandaag" in html
 
 
 def test_create_api_key_command_prints_the_token_once(app, db, world):
     result = app.test_cli_runner().invoke(create_api_key_command, [
-        "--naam", "Zaaksysteem", "--verstrekker", str(world.funder.id), "--recht", "grants:write",
+        "--naam", "Zaaksysteem", "--financier", str(world.funder.id), "--recht", "grants:write",
         "--tot", "2027-06-30"])
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]

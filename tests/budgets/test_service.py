@@ -177,7 +177,7 @@ def test_one_budget_per_member_per_law_at_a_time_whatever_the_funder(db):
     with pytest.raises(Refused) as err:
         service.register_grant(None, **grant_kwargs(member, second, law="wlz"))
     assert err.value.codes == ["grant_overlaps"]
-    assert "van deze of een andere verstrekker" in err.value.refusals[0].message
+    assert "van deze of een andere financier" in err.value.refusals[0].message
 
 
 def test_csv_import_refuses_an_overlap_with_another_funders_grant(db):

@@ -34,4 +34,4 @@ def test_two_funders_that_differ_only_in_capitals_need_the_exact_name():
 
 def test_without_funders_it_says_there_are_none():
     _none, refusals = match_funder("3", [])
-    assert "Er zijn nog geen verstrekkers in het portaal." in refusals[0].message
+    assert "Er zijn nog geen financiers in het portaal." in refusals[0].message

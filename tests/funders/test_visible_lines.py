@@ -96,7 +96,7 @@ def test_review_page_shows_only_the_own_funders_lines_and_cost(client, login, db
     assert "Verpleging" in html and "Sara Proef" in html
     assert "Persoonlijke verzorging" not in html and "Anna Proef" not in html
     assert "€\xa0136,00" in html  # 2 hours x EUR 68.00 a week: the Zvw line alone
-    assert "Budget van een andere verstrekker" not in html
+    assert "Budget van een andere financier" not in html
 
 
 def test_agreement_document_of_a_consulent_has_only_the_own_funders_lines(w):

@@ -18,6 +18,7 @@ from portal.database import MAX_ID
 from portal.dates import today
 from portal.office import accounts
 from portal.office.rules import ACCOUNTS_PER_PAGE, account_state
+from portal.vocabulary import LOGIN
 from tests import factories as f
 from tests.statements import recorded_statements
 
@@ -59,9 +60,10 @@ def shared_with(provider, status=VersionStatus.GEDEELD, **kw):
 
 
 def test_account_state():
-    assert account_state(True, True) == ("Actief", "ok")
-    assert account_state(True, False) == ("Wacht op wachtwoord", "warn")
-    assert account_state(False, True)[0] == account_state(False, False)[0] == "Uitgezet"
+    assert account_state(True, True) == ("actief", "ok")
+    assert account_state(True, False) == ("wacht_op_wachtwoord", "warn")
+    assert account_state(False, True)[0] == account_state(False, False)[0] == "uitgezet"
+    assert LOGIN["wacht_op_wachtwoord"].label == "Wacht op wachtwoord"
 
 
 # --------------------------------------------------------------------------- Eerst te doen
@@ -149,7 +151,7 @@ def test_the_to_do_list_links_to_a_form_filled_in_for_that_provider(as_office, d
     household = f.make_household(name="De Graaf")
     running_grant(household)
     page = html(as_office.get(ACCOUNTS))
-    assert "Jeroen Smits" in page and "Wacht op ondertekening" in page and "De Graaf" in page
+    assert "Jeroen Smits" in page and "Bij de zorgverlener" in page and "De Graaf" in page
     assert f"{NEW}?zorgverlener={provider.id}" in page
     assert f"{NEW}?huishouden={household.id}" in page
     form = html(as_office.get(f"{NEW}?zorgverlener={provider.id}"))
