@@ -74,13 +74,15 @@ CORRECTION_KINDS = frozenset({ClaimKind.NABETALING, ClaimKind.TERUGVORDERING})
 ALLOWANCE_KINDS = frozenset({ClaimKind.VRIJ, ClaimKind.FEESTDAGEN})
 
 
-def status_label(kind: ClaimKind | str, status: ClaimStatus | str) -> str:
+def status_label(kind: ClaimKind | str, status: ClaimStatus | str, *,
+                 netted: bool = True) -> str:
     """The status as people read it: a claim-back is 'te verrekenen' until a run nets it, then
-    'verrekend'; everything else has its status's own label."""
+    'verrekend' (or 'terugbetaald' when the holder paid it back by bank transfer: not
+    `netted`); everything else has its status's own label."""
     status = ClaimStatus(status)
     if ClaimKind(kind) is ClaimKind.TERUGVORDERING:
         if status is ClaimStatus.GOEDGEKEURD:
             return "Te verrekenen met de volgende betaling"
         if status is ClaimStatus.UITBETAALD:
-            return "Verrekend"
+            return "Verrekend" if netted else "Terugbetaald"
     return status.label

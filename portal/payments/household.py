@@ -165,7 +165,8 @@ def holder_items(household_id: int, limit: int = HOLDER_ITEMS_SHOWN) -> list[Hol
         .where(Claim.household_id == household_id, Claim.agreement_id.is_(None))
         .order_by(Claim.id.desc()).limit(limit)).all()
     return [HolderItem(cid, reference, ClaimKind(kind), ClaimStatus(status),
-                       status_label(kind, status), ClaimKind(kind).sign * int(cents), paid_on,
+                       status_label(kind, status, netted=payment_id is not None),
+                       ClaimKind(kind).sign * int(cents), paid_on,
                        payment_id, payment_reference, reason)
             for cid, reference, kind, status, cents, paid_on, payment_id, payment_reference,
             reason in rows]
