@@ -95,3 +95,38 @@ def test_a_partial_amount_or_a_future_day_is_refused_and_nothing_changes(open_cl
     assert database.session.get(Claim, claim_back.id).status == ClaimStatus.GOEDGEKEURD
     assert database.session.get(Grant, grant.id).paid_cents == paid_before
     assert database.session.scalar(select(Repayment.id)) is None
+
+
+def test_the_office_records_it_on_its_page_with_a_check_and_a_repeat_is_said(
+        open_claim_back, travel, client, login):
+    _household, _grant, _holder, office, claim_back = open_claim_back
+    travel(D(2026, 7, 21))
+    login(office)
+    listing = client.get("/betaalkantoor/terugvorderingen").get_data(as_text=True)
+    assert claim_back.reference in listing and "126,03" in listing
+    path = f"/betaalkantoor/terugvorderingen/{claim_back.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Terugbetaling vastleggen" in page and 'value="126,03"' in page
+    unchecked = client.post(path, data={"received_on": "20-07-2026", "amount": "126,03"})
+    assert unchecked.status_code == 422
+    html = unchecked.get_data(as_text=True)
+    assert "De terugbetaling is niet vastgelegd" in html
+    assert "Vink aan dat u het bankafschrift heeft gecontroleerd." in html
+    partial = client.post(path, data={"received_on": "20-07-2026", "amount": "100,00",
+                                      "confirm": "y"})
+    assert partial.status_code == 422
+    assert "Een deel vastleggen kan niet." in partial.get_data(as_text=True)
+    assert database.session.get(Claim, claim_back.id).status == ClaimStatus.GOEDGEKEURD
+    done = client.post(path, data={"received_on": "20-07-2026", "amount": "126,03",
+                                   "confirm": "y"})
+    assert done.status_code == 303 and done.headers["Location"].endswith(
+        "/betaalkantoor/terugvorderingen")
+    database.session.expire_all()
+    assert database.session.get(Claim, claim_back.id).status == ClaimStatus.UITBETAALD
+    again = client.post(path, data={"received_on": "20-07-2026", "amount": "126,03",
+                                    "confirm": "y"}, follow_redirects=True)
+    assert "al gedaan" in again.get_data(as_text=True).lower()
+    assert database.session.scalar(select(Repayment.id).offset(1)) is None
+    assert check_ledger()[1] == []
+    assert claim_back.reference not in client.get("/betaalkantoor/terugvorderingen").get_data(
+        as_text=True)
