@@ -1,7 +1,10 @@
 """The payment office's screens: payment runs (preview, execute, earlier runs, a run's
 payments, its SEPA file), the submitted and suspended hour sheets (approve, suspend or refuse
-one with a reason), the intake of paper hour sheets, and the logins (who still needs one, make
-one, turn one off or on). Role: beheerder."""
+one with a reason), the holders' open claim-backs (record one paid back by transfer), the
+intake of paper hour sheets, and the logins (who still needs one, make one, turn one off or
+on). Role: beheerder.
+Long because: one blueprint holds every screen of the office, each view thin (parse, call one
+use case, render or redirect); the use cases live in their own areas."""
 
 from __future__ import annotations
 
