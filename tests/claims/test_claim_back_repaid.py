@@ -6,7 +6,7 @@ money back, the holder a message, the audit log a line, and the ledger check agr
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.access.models import AuditEvent
 from portal.budgets.models import Grant
@@ -130,3 +130,29 @@ def test_the_office_records_it_on_its_page_with_a_check_and_a_repeat_is_said(
     assert check_ledger()[1] == []
     assert claim_back.reference not in client.get("/betaalkantoor/terugvorderingen").get_data(
         as_text=True)
+
+
+@pytest.mark.committing
+def test_two_recordings_at_the_same_moment_give_one_repayment(app, committing_db, travel):
+    from portal.access.models import User
+    from tests.claims.test_concurrency import at_the_same_moment
+
+    db = committing_db
+    _household, _member, grant, _holder, _free, office = pay_a_free_amount(travel)
+    travel(D(2026, 7, 3))
+    claim_back = free_claim_back.end_budget_early(office, grant.id, D(2026, 6, 30), REASON,
+                                                  D(2026, 7, 3))
+    db.session.commit()
+    claim_id, office_id = claim_back.id, office.id
+    paid_before = db.session.get(Grant, grant.id).paid_cents
+    db.session.remove()
+
+    def act(_item):
+        free_claim_back.record_repaid(db.session.get_one(User, office_id), claim_id,
+                                      D(2026, 7, 3), 12_603, D(2026, 7, 3))
+
+    outcomes = at_the_same_moment(app, db, act, [1, 2])
+    assert sorted(outcomes, key=str).count("ok") == 1
+    assert db.session.scalar(select(func.count(Repayment.id))) == 1
+    assert db.session.get(Grant, grant.id).paid_cents == paid_before - 12_603
+    assert check_ledger()[1] == []
