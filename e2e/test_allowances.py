@@ -1,14 +1,15 @@
 """Issue 16 in a real Chromium: Anna (the demo's budget holder) opens the Wlz allowances from
 her budget page, gives Thuiszorg De Linde (which worked on a public holiday) a holiday
 allowance after a refusal she can act on, and prints her year-end statement. An axe check on
-every page visited."""
+every page visited. The payment office records a claim-back of the free amount that the
+holder paid back by bank transfer."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_in_demo
+from e2e.helpers import assert_accessible, log_in_as_office, log_in_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -52,3 +53,58 @@ def test_a_holiday_allowance_and_the_year_end_statement(page: Page, demo_server)
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF-")
+
+
+def _open_holder_claim_back(app) -> str:
+    """An open claim-back of Anna's free amount (as claims.free_claim_back records one when
+    her Wlz budget ends early): the demo has none, so it is put in directly. Its reference."""
+    from sqlalchemy import select
+
+    from portal.budgets.constants import AllowanceKind, Law, Unit
+    from portal.budgets.models import Grant, Member
+    from portal.claims.constants import ClaimKind, ClaimStatus
+    from portal.claims.models import Claim, ClaimLine
+    from portal.database import transaction
+    from portal.dates import first_of_month, today
+    from portal.extensions import db
+
+    with app.app_context(), transaction():
+        grant = db.session.scalars(select(Grant).join(Member).where(
+            Member.name == "Anna Jansen", Grant.law == Law.WLZ.value,
+            Grant.paid_cents >= 12_603).order_by(Grant.period_start.desc())).first()
+        member = db.session.get_one(Member, grant.member_id)
+        claim = Claim(reference="TV-VB-E2E-1", agreement_id=None, household_id=member.household_id,
+                      month=first_of_month(today()), kind=ClaimKind.TERUGVORDERING, sequence=1,
+                      status=ClaimStatus.GOEDGEKEURD, total_cents=12_603,
+                      correction_reason="Het Wlz-budget van Anna Jansen stopt eerder.")
+        claim.lines.append(ClaimLine(day=today(), care_kind=AllowanceKind.VERANTWOORDINGSVRIJ.value,
+                                     unit=Unit.DAGDEEL, quantity=1, tariff_cents=12_603,
+                                     amount_cents=12_603, grant_id=grant.id))
+        db.session.add(claim)
+    return "TV-VB-E2E-1"
+
+
+def test_the_office_records_a_claim_back_paid_back_by_transfer(page: Page, demo_server):
+    from portal.dates import today
+
+    base, app = demo_server
+    reference = _open_holder_claim_back(app)
+    log_in_as_office(page, base)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Terugvorderingen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Terugvorderingen om te ontvangen")
+    assert_accessible(page)
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Terugvordering {reference}")
+    assert_accessible(page)
+    page.get_by_label("Ontvangen op").fill(today().isoformat())
+    page.get_by_role("button", name="Terugbetaling vastleggen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Vink aan dat u het bankafschrift")
+    assert_accessible(page)
+    page.get_by_label("Ontvangen op").fill(today().isoformat())
+    page.get_by_label("Ik heb op het bankafschrift gezien").check()
+    page.get_by_role("button", name="Terugbetaling vastleggen").click()
+    expect(page.get_by_role("status")).to_contain_text(f"terugvordering {reference} is "
+                                                       "terugbetaald")
+    expect(page.get_by_text("Er zijn geen open terugvorderingen.")).to_be_visible()
+    assert_accessible(page)

@@ -49,6 +49,7 @@ ITEMS: list[NavItem] = [
     NavItem("funders.grants", "Toekenningen", frozenset({Role.CONSULENT})),
     NavItem("office.payment_runs", "Betaalrondes", frozenset({Role.BEHEERDER})),
     NavItem("office.claims", "Urenbriefjes controleren", frozenset({Role.BEHEERDER})),
+    NavItem("office.claim_backs", "Terugvorderingen", frozenset({Role.BEHEERDER})),
     NavItem("office.paper_intake", "Papieren urenbriefje", frozenset({Role.BEHEERDER})),
     NavItem("office.accounts", "Inlogaccounts", frozenset({Role.BEHEERDER})),
     NavItem("api_keys.index", "API-sleutels", frozenset({Role.BEHEERDER})),

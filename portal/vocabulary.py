@@ -130,6 +130,10 @@ CLAIM_BACK: dict[str, Term] = {
         "Verrekend",
         "Het te veel betaalde bedrag is afgehaald van een betaling aan de zorgverlener. Het "
         "geld staat weer in het budget."),
+    "terugbetaald": Term(
+        "Terugbetaald",
+        "De budgethouder heeft het te veel ontvangen bedrag zelf teruggestort. Het "
+        "betaalkantoor heeft het geld ontvangen; het staat weer in het budget."),
 }
 
 # One financier's decision on an agreement it helps pay (several may pay for one agreement).

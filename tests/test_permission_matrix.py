@@ -268,6 +268,13 @@ TABLE: dict[tuple[str, str], Row] = {
     # 422: an empty form corrects nothing (no reason, no line changed).
     ("office.correction", "POST"): row("/betaalkantoor/urenbriefjes/{paid_claim}/correctie",
                                        "POST", ok={"office"}, status=422),
+    # The holders' open claim-backs of the free amount, and recording one as paid back by
+    # transfer (422: an empty form records nothing).
+    ("office.claim_backs", "GET"): row("/betaalkantoor/terugvorderingen", ok={"office"}),
+    ("office.claim_back", "GET"): row("/betaalkantoor/terugvorderingen/{holder_claim_back}",
+                                      ok={"office"}),
+    ("office.claim_back", "POST"): row("/betaalkantoor/terugvorderingen/{holder_claim_back}",
+                                       "POST", ok={"office"}, status=422),
     ("office.paper_intake", "GET"): row("/betaalkantoor/papier", ok={"office"}),
     ("office.paper_intake", "POST"): row("/betaalkantoor/papier", "POST", ok={"office"},
                                          status=422),
@@ -399,6 +406,7 @@ def build_world(db) -> dict:
     from portal.claims.corrections import correct_paid_claim
     [correction] = correct_paid_claim(users["office"], paid,
                                       {(paid.lines[0].care_kind, grant.id): 60}, "Te veel")
+    holder_claim_back = _holder_claim_back(household.id, grant.id, day)
     refused = make_approved_claim(agreement, add_months(last_month, -1),
                                   status=ClaimStatus.AFGEKEURD)
     waiting = make_approved_claim(agreement, last_month, status=ClaimStatus.WACHT_OP_AKKOORD)
@@ -413,6 +421,7 @@ def build_world(db) -> dict:
         "household": household.id, "grant": grant.id, "funder": funder_a.id, "year": day.year, "agreement": agreement.id, "draft": draft.id, "authorization": active.id,
         "claim": waiting.id, "refused_claim": refused.id, "run": run.id,
         "paid_claim": paid.id, "correction": correction.id,
+        "holder_claim_back": holder_claim_back.id,
         "payment": run.payments[0].id, "document": document.id, "message": message.id,
         "review_version": review_agreement.versions[-1].id,
         "free_month": add_months(last_month, -3).strftime("%Y-%m"),
@@ -426,6 +435,22 @@ def build_world(db) -> dict:
     assert paid.id
     return {"users": users, "ids": ids, "holder_b_household": db.session.get(
         Household, users["holder_b"].household_id)}
+
+
+def _holder_claim_back(household_id: int, grant_id: int, day: dt.date):
+    """An open claim-back of the holder's own (as claims.free_claim_back records one)."""
+    from portal.budgets.constants import AllowanceKind, Unit
+    from portal.claims.constants import ClaimKind
+    from portal.claims.models import Claim, ClaimLine
+
+    claim = f.add(Claim(reference="TV-VB-MATRIX-1", agreement_id=None, household_id=household_id,
+                        month=first_of_month(day), kind=ClaimKind.TERUGVORDERING, sequence=1,
+                        status=ClaimStatus.GOEDGEKEURD, total_cents=5_000,
+                        correction_reason="Het budget stopt eerder."))
+    f.add(ClaimLine(claim_id=claim.id, day=day, care_kind=AllowanceKind.VERANTWOORDINGSVRIJ.value,
+                    unit=Unit.DAGDEEL, quantity=1, tariff_cents=5_000, amount_cents=5_000,
+                    grant_id=grant_id))
+    return claim
 
 
 def missing_identity(app, response) -> list[str]:
@@ -459,7 +484,7 @@ def outcome(response) -> object:
 # file, so a look by anyone but its budget holder must be in the budget holder's access log.
 HOUSEHOLD_OBJECTS = ("{household}", "{agreement}", "{draft}", "{claim}", "{refused_claim}",
                      "{document}", "{review_version}", "{payment}", "{paid_claim}",
-                     "{correction}")
+                     "{correction}", "{holder_claim_back}")
 DENIED = {403, 404, LOGIN}
 
 

@@ -15,7 +15,7 @@ from portal.access.authorizations import AuthorizationRow
 from portal.access.constants import Scope
 from portal.agreements.constants import EffectiveStatus, ReviewDecision, VersionStatus
 from portal.api.service import KeyRow
-from portal.claims.constants import ClaimKind, ClaimStatus, status_kind, status_label
+from portal.claims.constants import ClaimKind, ClaimStatus, status_key, status_kind, status_label
 from portal.office.rules import account_state
 from portal.payments.constants import RunStatus
 from portal.providers.pages import payment_status
@@ -39,7 +39,10 @@ def test_every_other_status_shown_has_a_term():
     """The statuses that are no enum of their own: what each page's code can give the status
     tag is a status of its kind in the vocabulary."""
     assert {d.value for d in ReviewDecision} | {"open"} == set(vocabulary.DECISION)
-    assert set(vocabulary.CLAIM_BACK) <= {s.value for s in ClaimStatus}
+    claim_backs = {status_key(ClaimKind.TERUGVORDERING, status, netted=netted)
+                   for status in (ClaimStatus.GOEDGEKEURD, ClaimStatus.UITBETAALD)
+                   for netted in (True, False)}
+    assert claim_backs == set(vocabulary.CLAIM_BACK)
     logins = {account_state(active, password)[0]
               for active in (True, False) for password in (True, False)}
     assert logins | {"geen_inlog"} == set(vocabulary.LOGIN)

@@ -144,6 +144,40 @@ def _submit(actor: User, acting: _Acting, claim: Claim, line: PricedLine, summar
                        notices=notices)
 
 
+@dataclass(frozen=True)
+class FreeVerdict:
+    """May the verantwoordingsvrij bedrag of a Wlz budget's year be asked now, and how much:
+    the one answer both the allowances page and the request read (free_allowance_verdict)."""
+
+    year: int
+    spent_cents: int
+    amount_cents: int
+    earlier: int  # free-amount claims of that year and member (refused ones too)
+    refusals: list[Refusal]
+
+    @property
+    def may_ask(self) -> bool:
+        return not self.refusals
+
+
+def free_allowance_verdict(household: Household, member_id: int, grants: Sequence[Grant],
+                           grant: Grant, today: dt.date) -> FreeVerdict:
+    """The rule (allowance_rules.check_free_allowance) on `grant`, one of the member's Wlz
+    `grants` of its year: what was spent, what was asked before, the holder's account, what
+    the budget can still pay. Writes nothing; the request calls it with the grants locked."""
+    year = grant.period_start.year
+    earlier = db.session.scalars(select(Claim.status).where(
+        Claim.household_id == household.id, Claim.kind == ClaimKind.VRIJ,
+        Claim.reference.like(f"VB-{year}-{member_id:06d}%"))).all()
+    spent = spent_from_budgets(grants)
+    refusals = rules.check_free_allowance(
+        law=grant.law, year=year, today=today, spent_cents=spent,
+        already_asked=any(s != ClaimStatus.AFGEKEURD for s in earlier),
+        holder_iban_ok=bool(household.holder_iban and not check_iban(household.holder_iban)[1]),
+        available_cents=grant.available_cents)
+    return FreeVerdict(year, spent, rules.free_allowance_amount(spent), len(earlier), refusals)
+
+
 def ask_free_allowance(actor: User, grant_id: int, today: dt.date) -> Claim:
     """The budget holder asks for the verantwoordingsvrij bedrag of the grant's year: 1.5% of
     what was spent from the member's Wlz budgets so far (min EUR 250, max EUR 1,250), paid to
@@ -152,18 +186,10 @@ def ask_free_allowance(actor: User, grant_id: int, today: dt.date) -> Claim:
     year = grant.period_start.year
     grants = _year_grants(acting.member.id, year) if grant.law in ALLOWANCE_LAWS else [grant]
     grant = next(g for g in grants if g.id == grant_id)
-    earlier = db.session.scalars(select(Claim.status).where(
-        Claim.household_id == acting.household.id, Claim.kind == ClaimKind.VRIJ,
-        Claim.reference.like(f"VB-{year}-{acting.member.id:06d}%"))).all()
-    spent = spent_from_budgets(grants)
-    refuse_if(rules.check_free_allowance(
-        law=grant.law, year=year, today=today, spent_cents=spent,
-        already_asked=any(s != ClaimStatus.AFGEKEURD for s in earlier),
-        holder_iban_ok=bool(acting.household.holder_iban
-                            and not check_iban(acting.household.holder_iban)[1]),
-        available_cents=grant.available_cents))
-    amount = rules.free_allowance_amount(spent)
-    suffix = f"-{len(earlier) + 1}" if earlier else ""
+    verdict = free_allowance_verdict(acting.household, acting.member.id, grants, grant, today)
+    refuse_if(verdict.refusals)
+    amount, spent = verdict.amount_cents, verdict.spent_cents
+    suffix = f"-{verdict.earlier + 1}" if verdict.earlier else ""
     claim = Claim(reference=f"VB-{year}-{acting.member.id:06d}{suffix}", agreement_id=None,
                   household_id=acting.household.id, month=first_of_month(today),
                   kind=ClaimKind.VRIJ, source=ClaimSource.PORTAL, prepared_by_id=actor.id)
@@ -397,6 +423,7 @@ class AllowanceBudget:
     holiday: AllowanceFigures
     holiday_choices: list[HolidayChoice]
     claim_back_cents: int
+    free_verdict: FreeVerdict  # what the request would answer now (the same rule)
 
 
 @dataclass(frozen=True)
@@ -425,15 +452,21 @@ def allowance_page(household_id: int, today: dt.date) -> AllowancePage:
         select(Agreement.id, Provider.name).join(Provider, Provider.id == Agreement.provider_id)
         .where(Agreement.household_id == household_id)).all())
     care = {year: holiday_care(household_id, year) for year in {g.period_start.year for g in grants}}
+    of_year: dict[tuple[int, int], list[Grant]] = defaultdict(list)
+    for grant in grants:
+        of_year[(grant.member_id, grant.period_start.year)].append(grant)
     budgets = []
     for grant in grants:
         year = grant.period_start.year
+        assert household is not None  # it has grants
+        verdict = free_allowance_verdict(household, grant.member_id,
+                                         of_year[(grant.member_id, year)], grant, today)
         choices = [HolidayChoice(aid, providers.get(aid, ""), days)
                    for aid, days in sorted(care[year].items())]
         budgets.append(AllowanceBudget(
             grant_id=grant.id, member_name=names.get(grant.member_id, ""), year=year,
             free=figures[grant.id][AllowanceKind.VERANTWOORDINGSVRIJ],
             holiday=figures[grant.id][AllowanceKind.FEESTDAGEN], holiday_choices=choices,
-            claim_back_cents=free_allowance_claim_back(grant)))
+            claim_back_cents=free_allowance_claim_back(grant), free_verdict=verdict))
     return AllowancePage(household_id, household.holder_iban if household else None, budgets,
                          household_allowance_claims(household_id))

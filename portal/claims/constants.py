@@ -83,7 +83,18 @@ def status_kind(kind: ClaimKind | str, status: ClaimStatus | str) -> str:
     return "urenbriefje"
 
 
-def status_label(kind: ClaimKind | str, status: ClaimStatus | str) -> str:
+def status_key(kind: ClaimKind | str, status: ClaimStatus | str, *, netted: bool = True) -> str:
+    """The vocabulary's key of the status within its kind: the stored status, except a paid
+    claim-back the holder paid back by bank transfer (not `netted`): 'terugbetaald'."""
+    if (ClaimKind(kind) is ClaimKind.TERUGVORDERING and not netted
+            and ClaimStatus(status) is ClaimStatus.UITBETAALD):
+        return "terugbetaald"
+    return str(ClaimStatus(status))
+
+
+def status_label(kind: ClaimKind | str, status: ClaimStatus | str, *,
+                 netted: bool = True) -> str:
     """The status as people read it: a claim-back is 'te verrekenen' until a run nets it, then
-    'verrekend'; everything else has its status's own label."""
-    return STATUSES[status_kind(kind, status)][str(ClaimStatus(status))].label
+    'verrekend' (or 'terugbetaald' when the holder paid it back by bank transfer: not
+    `netted`); everything else has its status's own label."""
+    return STATUSES[status_kind(kind, status)][status_key(kind, status, netted=netted)].label

@@ -127,3 +127,30 @@ def check_correction(reason: str | None, quantities: dict[LineKey, int],
 def describe(kind: ClaimKind, lines: Sequence[PricedLine]) -> str:
     total = sum(line.amount_cents for line in lines)
     return f"{kind.label} van {format_euro(total)}"
+
+
+def check_repayment(*, is_holder_claim_back: bool, received_on: dt.date, made_in: dt.date,
+                    today: dt.date, amount_cents: int, open_cents: int) -> list[Refusal]:
+    """May the payment office record that the budget holder paid an open claim-back back by
+    bank transfer: received on `received_on`, `amount_cents`? Only a claim-back of the holder's
+    own (the free amount's), only the whole open amount, received between the first day of
+    the month the claim-back was made in (`made_in`) and today."""
+    if not is_holder_claim_back:
+        return [Refusal("not_a_holder_claim_back", "Alleen een terugvordering van het "
+                        "verantwoordingsvrij bedrag kan als terugbetaald worden vastgelegd.",
+                        "status")]
+    refusals = []
+    if received_on > today:
+        refusals.append(Refusal("received_on_in_future", "De datum van ontvangst ligt in de "
+                                "toekomst. Vul de dag in waarop het geld binnenkwam: vandaag "
+                                "of eerder.", "received_on"))
+    elif received_on < made_in:
+        refusals.append(Refusal("received_before_claim_back", "De datum van ontvangst ligt voor "
+                                "de maand waarin de terugvordering werd vastgelegd. Vul de dag "
+                                "in waarop het geld binnenkwam.", "received_on"))
+    if amount_cents != open_cents:
+        refusals.append(Refusal("repayment_not_whole", "Het ontvangen bedrag moet het hele open "
+                                f"bedrag zijn: {format_euro(open_cents)}. Een deel vastleggen "
+                                "kan niet. Kwam er minder binnen? Wacht dan tot het hele bedrag "
+                                "binnen is.", "amount"))
+    return refusals

@@ -14,12 +14,19 @@ Made by end_budget_early (the zorgkantoor's consulent or the payment office reco
 budget ends earlier), or by the payment run when it pays a free amount of a budget that had
 already ended (claim_back_after_payment), both through record_claim_back, which is idempotent: what is due minus what
 was already claimed back for that free amount; a repeat records nothing. Never commits.
+
+When no later payment to the holder comes to net it against, the holder pays it back by bank
+transfer; the payment office records that (record_repaid: a Repayment row, the claim-back
+settled through claims.service._transition, the budget given its money back, a message to the
+holder). The office's list of open claim-backs is open_claim_backs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -27,15 +34,17 @@ from portal.access.models import User
 from portal.access.permissions import household_recipients
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, Unit
-from portal.budgets.models import Grant, Member
+from portal.budgets.models import Grant, Household, Member
 from portal.claims.allowances import free_allowance_claim_back
 from portal.claims.constants import ClaimKind, ClaimSource, ClaimStatus
-from portal.claims.models import Claim, ClaimLine
+from portal.claims.correction_rules import check_repayment
+from portal.claims.models import Claim, ClaimLine, Repayment
 from portal.claims.rules import Action, PricedLine, Side
 from portal.claims.service import _Notice, _set_lines, _transition
 from portal.dates import first_of_month, format_day, now
 from portal.extensions import db
 from portal.money import format_euro
+from portal.pagination import Page, paginate
 
 CLAIMED_KINDS = (ClaimKind.UREN.value, ClaimKind.LOON.value)
 
@@ -164,3 +173,96 @@ def explanation(member_name: str, year: int, ended_on: dt.date, paid_cents: int,
             f"{format_day(ended_on)} betaalt u {format_euro(back_cents)} terug. Wij verrekenen "
             "dit met de volgende betaling aan u. Is er geen betaling meer aan u, dan betaalt u "
             "het bedrag terug aan het betaalkantoor.")
+
+
+# --------------------------------------------------------------------------- paid back by transfer
+
+
+@dataclass(frozen=True)
+class OpenClaimBack:
+    """A claim-back of the holder's own (no agreement) as the payment office sees it."""
+
+    claim_id: int
+    reference: str
+    household_id: int
+    household_name: str
+    amount_cents: int
+    status: ClaimStatus
+    made_in: dt.date  # the first day of the month it was made in
+    explanation: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is ClaimStatus.GOEDGEKEURD
+
+
+OPEN_PAGE_SIZE = 50
+
+
+def _holder_claim_backs():
+    return (select(Claim, Household.name).join(Household, Household.id == Claim.household_id)
+            .where(Claim.kind == ClaimKind.TERUGVORDERING, Claim.agreement_id.is_(None)))
+
+
+def _row(claim: Claim, household_name: str) -> OpenClaimBack:
+    assert claim.household_id is not None  # a holder's claim-back names its household
+    return OpenClaimBack(claim.id, claim.reference, claim.household_id, household_name,
+                         claim.total_cents, ClaimStatus(claim.status), claim.month,
+                         claim.correction_reason or "")
+
+
+def open_claim_backs(page: int = 1) -> tuple[Page, list[OpenClaimBack]]:
+    """One page of the holders' claim-backs not settled yet (netted in a run or paid back),
+    oldest first. Two queries (a count and the page)."""
+    where = (Claim.kind == ClaimKind.TERUGVORDERING, Claim.agreement_id.is_(None),
+             Claim.status == ClaimStatus.GOEDGEKEURD)
+    total = db.session.scalar(select(func.count(Claim.id)).where(*where))
+    shown, offset = paginate(int(total or 0), page, OPEN_PAGE_SIZE)
+    rows = db.session.execute(_holder_claim_backs().where(Claim.status == ClaimStatus.GOEDGEKEURD)
+                              .order_by(Claim.id).limit(OPEN_PAGE_SIZE).offset(offset)).all()
+    return shown, [_row(claim, name) for claim, name in rows]
+
+
+def holder_claim_back(claim_id: int) -> OpenClaimBack | None:
+    """One claim-back of a holder (open or settled); None when there is no such claim-back."""
+    row = db.session.execute(_holder_claim_backs().where(Claim.id == claim_id)).first()
+    return _row(*row) if row else None
+
+
+def record_repaid(actor: User, claim_id: int, received_on: dt.date, amount_cents: int,
+                  today: dt.date) -> Claim:
+    """The budget holder paid the open claim-back `claim_id` back by bank transfer, received
+    by the payment office on `received_on`: the whole open amount (check_repayment). Through
+    the one compare-and-set home (a repeat raises AlreadyDone): the claim-back is settled
+    (uitbetaald, paid_on the day received), its cents go back to the budget, a Repayment row
+    records the transfer (the ledger check counts it), an audit line, and the holder is told."""
+    claim = db.session.get_one(Claim, claim_id)
+    household_id = claim.household_id
+    assert household_id is not None  # only a holder's claim-back comes here
+    refusals = check_repayment(
+        is_holder_claim_back=(claim.kind == ClaimKind.TERUGVORDERING
+                              and claim.agreement_id is None),
+        received_on=received_on, made_in=claim.month, today=today, amount_cents=amount_cents,
+        open_cents=claim.total_cents)
+
+    def effect() -> None:
+        shares: dict[int, int] = defaultdict(int)
+        for line in claim.lines:
+            shares[line.grant_id] += line.amount_cents
+        budgets_service.refund(shares)
+        db.session.add(Repayment(claim_id=claim.id, received_on=received_on,
+                                 amount_cents=amount_cents, recorded_by_id=actor.id))
+
+    def notices(c: Claim) -> list[_Notice]:
+        return [_Notice(household_recipients(household_id), "claim_corrected",
+                        f"Terugbetaling ontvangen: {format_euro(c.total_cents)}",
+                        f"Wij hebben op {format_day(received_on)} {format_euro(c.total_cents)} "
+                        f"van u ontvangen voor terugvordering {c.reference}. U hoeft niets "
+                        "meer terug te betalen voor deze terugvordering.")]
+
+    return _transition(claim, Action.REPAID, Side.OFFICE, actor=actor, on_behalf_of=None,
+                       household_id=household_id, audit="repaid", also=refusals,
+                       effect=effect, notices=notices, paid_on=received_on,
+                       summary=f"Terugvordering {claim.reference} terugbetaald: "
+                               f"{format_euro(amount_cents)} ontvangen op "
+                               f"{format_day(received_on)}")

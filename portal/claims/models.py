@@ -105,3 +105,19 @@ class ClaimEvent(Model):
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class Repayment(Model):
+    """A claim-back (kind terugvordering) the budget holder paid back by bank transfer to the
+    payment office, recorded by the office (claims.free_claim_back.record_repaid): there was
+    no later payment to net it against. One per claim-back (its compare-and-set)."""
+
+    __tablename__ = "claim_repayments"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="repayment_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    received_on: Mapped[dt.date]
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=now)

@@ -724,6 +724,7 @@ class Action(LabeledEnum):
     PAY = ("pay", "als betaald markeren")
     WAGE_DUE = ("wage_due", "klaarzetten als maandloon")
     CORRECTION_DUE = ("correction_due", "vastleggen als correctie")
+    REPAID = ("repaid", "vastleggen als terugbetaald")
 
 
 S = ClaimStatus
@@ -753,6 +754,9 @@ TRANSITIONS: dict[tuple[ClaimStatus, Action], tuple[ClaimStatus, frozenset[Side]
     # A correction of a paid claim (claims.corrections), by the office or by the portal
     # after an approved change: decided when it is made, so approved at once.
     (S.CONCEPT, Action.CORRECTION_DUE): (S.GOEDGEKEURD, frozenset({_O, _SYS})),
+    # An open claim-back the holder paid back by bank transfer (claims.free_claim_back):
+    # settled like one netted in a run, recorded by the payment office.
+    (S.GOEDGEKEURD, Action.REPAID): (S.UITBETAALD, frozenset({_O})),
 }
 
 

@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.access.constants import Role
 from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
 from portal.database import parse_id
 from portal.dates import format_day, parse_date, parse_month
-from portal.forms import BaseForm
+from portal.forms import BaseForm, DutchDateField, EuroField
 from portal.office.service import SheetColumn
 from portal.quantities import MINUTE_UNITS, QuantityError, parse_count, parse_minutes
 from portal.refusals import Refused
@@ -236,3 +244,18 @@ def correction_quantities(rows, formdata) -> tuple[dict, dict[str, str]]:
         if value is not None:
             quantities[row.key] = value
     return quantities, errors
+
+
+class RepaymentForm(BaseForm):
+    """The budget holder paid an open claim-back back by bank transfer: the day it came in,
+    the amount (the whole open amount, claims.correction_rules.check_repayment), and a tick
+    that the office checked its bank statement."""
+
+    received_on = DutchDateField("Ontvangen op", validators=[
+        InputRequired("Vul de dag in waarop het geld binnenkwam, bijvoorbeeld 20-07-2026.")])
+    amount = EuroField("Ontvangen bedrag in euro", validators=[
+        InputRequired("Vul het ontvangen bedrag in.")])
+    confirm = BooleanField("Ik heb op het bankafschrift gezien dat dit bedrag van de "
+                           "budgethouder is binnengekomen", validators=[
+                               DataRequired("Vink aan dat u het bankafschrift heeft "
+                                            "gecontroleerd.")])

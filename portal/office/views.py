@@ -1,7 +1,10 @@
 """The payment office's screens: payment runs (preview, execute, earlier runs, a run's
 payments, its SEPA file), the submitted and suspended hour sheets (approve, suspend or refuse
-one with a reason), the intake of paper hour sheets, and the logins (who still needs one, make
-one, turn one off or on). Role: beheerder."""
+one with a reason), the holders' open claim-backs (record one paid back by transfer), the
+intake of paper hour sheets, and the logins (who still needs one, make one, turn one off or
+on). Role: beheerder.
+Long because: one blueprint holds every screen of the office, each view thin (parse, call one
+use case, render or redirect); the use cases live in their own areas."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from portal.access.service import invite_user, log_access, send_welcome_again, s
 from portal.agreements.models import Agreement
 from portal.agreements.service import missing_maxima_refusals
 from portal.budgets.service import holder_labels
-from portal.claims import corrections
+from portal.claims import corrections, free_claim_back
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
@@ -41,6 +44,7 @@ from portal.office.forms import (
     CorrectionForm,
     DecisionForm,
     PaperLookupForm,
+    RepaymentForm,
     RunForm,
     SearchForm,
     cell_name,
@@ -276,6 +280,49 @@ def correction(claim_id: int):
                            general=general, line_errors=line_errors,
                            typed=request.form if request.method == "POST" else {}
                            ), form_status()
+
+
+# --------------------------------------------------------------------------- claim-backs paid back
+
+
+@bp.get("/terugvorderingen")
+@office_only
+def claim_backs():
+    """The holders' claim-backs of the free amount still open: no later payment to the holder
+    to net them against, so the holder pays them back by bank transfer."""
+    shown, rows = free_claim_back.open_claim_backs(page_number(request.args.get("pagina")))
+    return render_template("office/claim_backs.html", page=shown, rows=rows)
+
+
+@bp.route("/terugvorderingen/<int:claim_id>", methods=["GET", "POST"])
+@office_only
+def claim_back(claim_id: int):
+    """One claim-back: record that the holder paid it back by bank transfer (the day received
+    and the whole open amount, ticked as checked; claims.free_claim_back.record_repaid)."""
+    item = free_claim_back.holder_claim_back(claim_id)
+    if item is None:
+        abort(404)
+    form = RepaymentForm()
+    general: list[str] = []
+    if request.method == "GET":
+        log_access(current_user, item.household_id, f"de terugvordering {item.reference}",
+                   object_type="claim", object_id=item.claim_id)
+        form.amount.data = item.amount_cents
+    elif form.validate_on_submit():
+        assert form.received_on.data is not None and form.amount.data is not None  # required
+        try:
+            free_claim_back.record_repaid(current_user, claim_id, form.received_on.data,
+                                          form.amount.data, today())
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("office.claim_back", claim_id=claim_id))
+        except Refused as refused:
+            general = apply_refusals(form, refused, {"status": ""})
+        else:
+            flash(f"Vastgelegd: terugvordering {item.reference} is terugbetaald "
+                  f"({format_euro(form.amount.data)}). De budgethouder heeft een bericht.")
+            return redirect(url_for("office.claim_backs"), code=303)
+    return render_template("office/claim_back.html", item=item, form=form,
+                           general=general), form_status()
 
 
 # --------------------------------------------------------------------------- paper intake

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from portal.agreements.models import Agreement
-from portal.claims.constants import ClaimKind, ClaimStatus, status_label
+from portal.claims.constants import ClaimKind, ClaimStatus, status_key, status_label
 from portal.claims.models import Claim
 from portal.extensions import db
 from portal.payments.models import Payment, PaymentItem, PaymentRun
@@ -72,6 +72,7 @@ class HolderItem:
     reference: str
     kind: ClaimKind
     status: ClaimStatus
+    status_key: str  # the vocabulary's key (claims.constants.status_key)
     status_label: str
     amount_cents: int  # with its sign: a claim-back is money the holder pays back
     paid_on: dt.date | None
@@ -165,7 +166,9 @@ def holder_items(household_id: int, limit: int = HOLDER_ITEMS_SHOWN) -> list[Hol
         .where(Claim.household_id == household_id, Claim.agreement_id.is_(None))
         .order_by(Claim.id.desc()).limit(limit)).all()
     return [HolderItem(cid, reference, ClaimKind(kind), ClaimStatus(status),
-                       status_label(kind, status), ClaimKind(kind).sign * int(cents), paid_on,
+                       status_key(kind, status, netted=payment_id is not None),
+                       status_label(kind, status, netted=payment_id is not None),
+                       ClaimKind(kind).sign * int(cents), paid_on,
                        payment_id, payment_reference, reason)
             for cid, reference, kind, status, cents, paid_on, payment_id, payment_reference,
             reason in rows]

@@ -5,7 +5,8 @@ grant's row lock. This check adds up what happened instead - the lines of sheets
 the allowance uses (paid), the lines of sheets submitted, approved or suspended (reserved), and
 the payment items of the runs that paid them - and names every grant where the two disagree.
 Corrections count too: a back-payment like a sheet, a claim-back netted in a run as paid
-cents given back (claims.corrections). It reads the history of the whole money loop (claims,
+cents given back (claims.corrections), or paid back by the holder by bank transfer (a
+Repayment, claims.free_claim_back). It reads the history of the whole money loop (claims,
 allowances, payments), so it lives at the top of it, here.
 
 Used by `portal check-ledger` (from cron after every payment run), the office's start page
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 
 from portal.budgets.models import AllowanceUse, Grant
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
-from portal.claims.models import Claim, ClaimLine
+from portal.claims.models import Claim, ClaimLine, Repayment
 from portal.extensions import db
 from portal.money import format_euro
 from portal.payments.models import LedgerCheck, PaymentItem
@@ -88,8 +89,10 @@ def history_totals(grant_ids: Iterable[int] | None = None) -> dict[int, tuple[in
 def _unpaid_paid_sheets() -> dict[int, int]:
     """Per grant: cents of the sheets whose status and payments disagree - marked paid out
     with no payment item paying them, or paid by an item and not marked paid out. (A sheet of
-    zero euro is closed without a transfer, so only sheets with an amount count.) One query."""
-    paid_by_item = select(PaymentItem.claim_id)
+    zero euro is closed without a transfer, so only sheets with an amount count; a claim-back
+    the holder paid back by bank transfer is settled by its Repayment instead of an item.)
+    One query."""
+    paid_by_item = select(PaymentItem.claim_id).union(select(Repayment.claim_id))
     query = (select(ClaimLine.grant_id, func.sum(ClaimLine.amount_cents))
              .join(Claim, Claim.id == ClaimLine.claim_id)
              .where(Claim.total_cents > 0,

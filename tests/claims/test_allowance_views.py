@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.access.constants import Role
 from portal.access.models import AuditEvent
 from portal.budgets.constants import Law
+from portal.budgets.models import Member
 from portal.claims.constants import ClaimKind
 from portal.claims.models import Claim
 from portal.claims.rules import LineInput
@@ -74,3 +75,54 @@ def test_the_holder_records_and_changes_the_iban_checked_and_audited(db, client,
         AuditEvent.action == "holder_iban_set").order_by(AuditEvent.id)).all()
     assert summaries == ["Rekeningnummer van de budgethouder vastgelegd",
                          "Rekeningnummer van de budgethouder gewijzigd"]
+
+
+def _free_form_action(household, grant):
+    return f'action="/huishoudens/{household.id}/uitkeringen/{grant.id}/vrij"'
+
+
+def test_mid_year_last_years_free_amount_is_not_offered_the_rule_says_why(db, client, login,
+                                                                         travel):
+    """Found on the demo loaded on 15 June: the page offered last year's free amount, which
+    the rule then refused. The page asks the same rule as the POST and shows its reason."""
+    household, this_year, holder = _holder_with_wlz()
+    member = database.session.get(Member, this_year.member_id)
+    last_year = f.make_grant(member, law=Law.WLZ, year=2025, amount_cents=4_000_000,
+                             paid_cents=2_000_000)
+    travel(D(2026, 6, 15))
+    login(holder)
+    html = client.get(f"/huishoudens/{household.id}/uitkeringen").get_data(as_text=True)
+    assert "Anna Wlz, Wlz 2025" in html
+    assert _free_form_action(household, last_year) not in html
+    assert "Verantwoordingsvrij bedrag 2025 aanvragen</button>" not in html
+    assert "U kunt het verantwoordingsvrij bedrag van 2025 alleen in 2025 aanvragen." in html
+    refused = client.post(f"/huishoudens/{household.id}/uitkeringen/{last_year.id}/vrij")
+    assert refused.status_code == 422
+
+
+def test_in_january_no_zero_amount_is_offered_the_rule_says_why(db, client, login, travel):
+    """Found on the demo loaded on 15 January: 'Nu kunt u EUR 0,00 aanvragen'. Nothing was
+    paid from this year's budget yet: no amount, no button, the rule's reason."""
+    household, grant, holder = _holder_with_wlz()
+    member = database.session.get(Member, grant.member_id)
+    new_year = f.make_grant(member, law=Law.WLZ, year=2027, amount_cents=4_000_000)
+    travel(D(2027, 1, 15))
+    login(holder)
+    html = client.get(f"/huishoudens/{household.id}/uitkeringen").get_data(as_text=True)
+    assert "Anna Wlz, Wlz 2027" in html
+    assert "€ 0,00 aanvragen" not in html and "€\xa00,00 aanvragen" not in html
+    assert "Nu kunt u" not in html
+    assert _free_form_action(household, new_year) not in html
+    assert ("U kunt het vrij besteedbaar bedrag pas aanvragen als er uit uw budget is betaald."
+            in html)
+
+
+def test_this_years_free_amount_is_offered_with_the_amount_the_rule_pays(db, client, login,
+                                                                        travel):
+    household, grant, holder = _holder_with_wlz()
+    grant.paid_cents = 3_000_000  # 1.5% of EUR 30,000 = EUR 450
+    travel(D(2026, 6, 15))
+    login(holder)
+    html = client.get(f"/huishoudens/{household.id}/uitkeringen").get_data(as_text=True)
+    assert _free_form_action(household, grant) in html
+    assert "450,00 aanvragen" in html

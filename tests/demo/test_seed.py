@@ -323,3 +323,27 @@ def test_the_demo_has_a_back_payment_and_a_claim_back_with_their_reasons(demo_on
     db.session.expire_all()
     assert {c.status for c in corrections} == {ClaimStatus.UITBETAALD}
     assert check_ledger()[1] == []
+
+
+def test_the_allowances_page_offers_only_what_the_rule_allows(demo_on, db, client, login):
+    """Found on the demo (issue 16): loaded on 15 June the Uitkeringen Wlz page offered last
+    year's free amount, which the rule refused; loaded on 15 January it offered EUR 0,00.
+    Every button it shows must be one the request accepts, and no amount of zero is offered."""
+    from portal.claims.constants import ClaimKind
+
+    day = demo_on
+    household_id = _jansen_id(db)
+    html = _page(client, login, ANNA.email, f"/huishoudens/{household_id}/uitkeringen")
+    assert "0,00 aanvragen" not in html
+    offered = re.findall(rf'action="/huishoudens/{household_id}/uitkeringen/(\d+)/vrij"', html)
+    assert "nu niet aanvragen" in html  # a budget whose free amount cannot be asked says why
+    if day.month == 1:
+        assert offered == []
+        assert "pas aanvragen als er uit uw budget is betaald" in html
+    else:
+        assert f"U kunt het verantwoordingsvrij bedrag van {day.year - 1} alleen in" in html
+    for grant_id in offered:
+        response = client.post(f"/huishoudens/{household_id}/uitkeringen/{grant_id}/vrij")
+        assert response.status_code == 303, response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Claim.id)).where(
+        Claim.kind == ClaimKind.VRIJ)) == 1 + len(offered)
