@@ -33,7 +33,13 @@ from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, Law, Unit
 from portal.budgets.models import AllowanceCap, AllowanceUse, Grant, Household, Member
 from portal.budgets.rules import AllowanceFigures
 from portal.claims import allowance_rules as rules
-from portal.claims.constants import ALLOWANCE_KINDS, ClaimKind, ClaimSource, ClaimStatus
+from portal.claims.constants import (
+    ALLOWANCE_KINDS,
+    CORRECTION_KINDS,
+    ClaimKind,
+    ClaimSource,
+    ClaimStatus,
+)
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import Action, PricedLine, Side
 from portal.claims.service import _Notice, _set_lines, _transition
@@ -77,12 +83,41 @@ def _allowance_cents(grant_ids: Sequence[int], *, kinds=ALLOWANCE_KINDS, paid_on
     if agreement_id is not None:
         query = query.where(Claim.agreement_id == agreement_id)
     cents = int(db.session.scalar(query) or 0)
+    cents += sum(correction_cents(grant_ids, kinds=kinds, paid_only=paid_only,
+                                  agreement_id=agreement_id).values())
     if agreement_id is None:
         uses = select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0)).where(
             AllowanceUse.grant_id.in_(grant_ids),
             AllowanceUse.kind.in_([ALLOWANCE_OF[k].value for k in kinds]))
         cents += int(db.session.scalar(uses) or 0)
     return cents
+
+
+def correction_cents(grant_ids: Sequence[int], *, kinds=ALLOWANCE_KINDS, paid_only: bool = False,
+                     agreement_id: int | None = None) -> dict[tuple[int, AllowanceKind], int]:
+    """Per grant and allowance: what the corrections of allowance claims (claims.corrections:
+    their lines keep the allowance as their kind of care) add (a back-payment) or take off (a
+    claim-back). With paid_only: back-payments paid and claim-backs netted, as the grant's
+    paid total counts them; else every one (a claim-back counts from when it is recorded).
+    One query."""
+    if not grant_ids:
+        return {}
+    allowance_values = [ALLOWANCE_OF[k].value for k in kinds]
+    query = (select(ClaimLine.grant_id, ClaimLine.care_kind, Claim.kind,
+                    func.sum(ClaimLine.amount_cents))
+             .join(Claim, Claim.id == ClaimLine.claim_id)
+             .where(ClaimLine.grant_id.in_(grant_ids), ClaimLine.care_kind.in_(allowance_values),
+                    Claim.kind.in_([k.value for k in CORRECTION_KINDS]),
+                    Claim.status.notin_(NOT_COUNTED))
+             .group_by(ClaimLine.grant_id, ClaimLine.care_kind, Claim.kind))
+    if paid_only:
+        query = query.where(Claim.status == ClaimStatus.UITBETAALD)
+    if agreement_id is not None:
+        query = query.where(Claim.agreement_id == agreement_id)
+    result: dict[tuple[int, AllowanceKind], int] = defaultdict(int)
+    for grant_id, care_kind, kind, cents in db.session.execute(query):
+        result[(grant_id, AllowanceKind(care_kind))] += ClaimKind(kind).sign * int(cents)
+    return dict(result)
 
 
 def spent_from_budgets(grants: Sequence[Grant]) -> int:
@@ -190,6 +225,14 @@ def holiday_cap(year: int) -> int | None:
         AllowanceCap.year == year))
 
 
+def holiday_allowance_used(grant: Grant, agreement_id: int) -> int:
+    """What the provider of an agreement got (or has in progress) as feestdagenuitkering from
+    the member's Wlz budgets of the grant's year, corrections counted (the grants locked)."""
+    grants = _year_grants(grant.member_id, grant.period_start.year)
+    return _allowance_cents([g.id for g in grants], kinds={ClaimKind.FEESTDAGEN},
+                            agreement_id=agreement_id)
+
+
 def ask_holiday_allowance(actor: User, grant_id: int, agreement_id: int, amount_cents: int,
                           today: dt.date) -> Claim:
     """The budget holder gives the provider of an agreement a feestdagenuitkering of the
@@ -237,7 +280,8 @@ def allowance_status(grants: Sequence) -> dict[int, dict[AllowanceKind, Allowanc
     Verantwoordingsvrij bedrag: the cap is what may be asked now (1.5% of what was spent, min
     EUR 250, max EUR 1,250; 0 while nothing was spent), or what was asked. Feestdagenuitkering:
     the yearly cap per provider x the providers who gave care on a public holiday that year
-    (at least one); None while the cap of that year is not set. Five queries."""
+    (at least one); None while the cap of that year is not set. Corrections of allowance claims
+    count (correction_cents). Seven queries."""
     wlz = [g for g in grants if g.law in ALLOWANCE_LAWS]
     if not wlz:
         return {}
@@ -270,6 +314,10 @@ def allowance_status(grants: Sequence) -> dict[int, dict[AllowanceKind, Allowanc
             .group_by(AllowanceUse.grant_id, AllowanceUse.kind)):
         used[(key_of[gid], AllowanceKind(use_kind))] += int(cents)
         paid_allowances[key_of[gid]] += int(cents)
+    for (gid, allowance), cents in correction_cents(list(key_of)).items():
+        used[(key_of[gid], allowance)] += cents
+    for (gid, _allowance), cents in correction_cents(list(key_of), paid_only=True).items():
+        paid_allowances[key_of[gid]] += cents
     years = {g.period_start.year for g in wlz}
     caps = dict(db.session.execute(select(AllowanceCap.year, AllowanceCap.cap_cents).where(
         AllowanceCap.law == Law.WLZ.value, AllowanceCap.kind == AllowanceKind.FEESTDAGEN.value,

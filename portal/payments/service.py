@@ -248,7 +248,9 @@ def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payab
             sheet = next(s for s in batch if s.id == claim_id)
             name = labels[household_id]
             providers.setdefault(-household_id, ProviderRef(-household_id, name))
-            amount = sheet.total_cents if amounts is None else amounts[sheet.id]
+            # a claim-back recorded for the holder is below zero: only ever netted
+            amount = sheet.kind.sign * (sheet.total_cents if amounts is None
+                                        else amounts[sheet.id])
             account = "".join((iban or "").split()).upper()
             refusals = rules.check_holder_account(name, account, amount)
             if refusals:
