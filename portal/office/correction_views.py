@@ -5,6 +5,8 @@ render or redirect. Role: beheerder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -39,28 +41,14 @@ def correction(claim_id: int):
         log_access(current_user, view.household_id, describe.sheet(view.claim.month,
                                                                    view.provider_name),
                    object_type="claim", object_id=view.claim.id)
-    if view.claim.kind == ClaimKind.LOON:
-        return _wage_correction(view)
     if view.claim.kind in ALLOWANCE_KINDS:
         return _allowance_correction(view)
-    rows = corrections.correction_rows(view.claim)
-    form = CorrectionForm()
-    general: list[str] = []
-    line_errors: dict[str, str] = {}
-    if form.validate_on_submit():
-        quantities, line_errors = correction_quantities(rows, request.form)
-        if not line_errors:
-            try:
-                made = corrections.correct_paid_claim(current_user, view.claim, quantities,
-                                                      form.reason.data or "")
-            except Refused as refused:
-                general = apply_refusals(form, refused)
-            else:
-                return _corrected(view, made)
-    return render_template("office/correction.html", view=view, rows=rows, form=form,
-                           general=general, line_errors=line_errors,
-                           typed=request.form if request.method == "POST" else {}
-                           ), form_status()
+    if view.claim.kind == ClaimKind.LOON:  # a paid wage: the right days and wage per line
+        return _line_correction(view, corrections.wage_correction_rows(view.claim), wage_fixes,
+                                corrections.correct_paid_wage, "office/correction_wage.html")
+    return _line_correction(view, corrections.correction_rows(view.claim),
+                            correction_quantities, corrections.correct_paid_claim,
+                            "office/correction.html")
 
 
 def _corrected(view: service.OfficeClaim, made: list) -> Response:
@@ -72,25 +60,24 @@ def _corrected(view: service.OfficeClaim, made: list) -> Response:
     return redirect(url_for("office.claim", claim_id=view.claim.id))
 
 
-def _wage_correction(view: service.OfficeClaim):
-    """A paid fixed monthly wage found wrong: the right days and wage per line
-    (claims.corrections.correct_paid_wage)."""
-    rows = corrections.wage_correction_rows(view.claim)
+def _line_correction(view: service.OfficeClaim, rows: Sequence, parse: Callable,
+                     correct: Callable, template: str):
+    """A correction per line: `parse` reads the typed values per row (office.forms),
+    `correct` is the use case that takes them (claims.corrections)."""
     form = CorrectionForm()
     general: list[str] = []
     line_errors: dict[str, str] = {}
     if form.validate_on_submit():
-        fixes, line_errors = wage_fixes(rows, request.form)
+        values, line_errors = parse(rows, request.form)
         if not line_errors:
             try:
-                made = corrections.correct_paid_wage(current_user, view.claim, fixes,
-                                                     form.reason.data or "")
+                made = correct(current_user, view.claim, values, form.reason.data or "")
             except Refused as refused:
                 general = apply_refusals(form, refused)
             else:
                 return _corrected(view, made)
-    return render_template("office/correction_wage.html", view=view, rows=rows, form=form,
-                           general=general, line_errors=line_errors,
+    return render_template(template, view=view, rows=rows, form=form, general=general,
+                           line_errors=line_errors,
                            typed=request.form if request.method == "POST" else {}
                            ), form_status()
 

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.access.constants import Role
-from portal.agreements.constants import ModelKind, VersionStatus
-from portal.agreements.models import AgreementLine, AgreementVersion
+from portal.agreements.constants import ModelKind
+from portal.agreements.models import AgreementVersion
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Grant
 from portal.claims import allowances, correction_rules, corrections
@@ -29,6 +29,7 @@ from portal.payments.models import Payment, PaymentItem
 from portal.payments.service import execute_run, run_payments
 from portal.refusals import Refused
 from tests import factories as f
+from tests.claims.test_corrections import _change_tariff
 from tests.ledger import assert_ledger_agrees
 
 D = dt.date
@@ -115,16 +116,7 @@ def _wage(agreement, month):
 
 
 def _change_wage(agreement, grant, wage, starts_on) -> AgreementVersion:
-    first = database.session.scalars(select(AgreementVersion).where(
-        AgreementVersion.agreement_id == agreement.id)).one()
-    first.status = VersionStatus.VERVANGEN
-    version = f.add(AgreementVersion(agreement_id=agreement.id, number=2,
-                                     status=VersionStatus.GOEDGEKEURD, starts_on=starts_on,
-                                     ends_on=first.ends_on, iban=first.iban))
-    f.add(AgreementLine(version_id=version.id, grant_id=grant.id, care_kind=IB,
-                        unit=Unit.MAANDLOON, tariff_cents=wage, weekly_quantity=8 * 60))
-    database.session.refresh(version)
-    return version
+    return _change_tariff(database, agreement, grant, wage, starts_on, unit=Unit.MAANDLOON)
 
 
 def test_an_approved_higher_wage_from_a_paid_month_is_a_back_payment_per_month(db):

@@ -11,15 +11,13 @@ from sqlalchemy import select
 
 from portal.access.constants import Role
 from portal.agreements.constants import ModelKind
-from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
-from portal.budgets.models import AllowanceCap
+from portal.budgets.constants import CareKind, Unit
 from portal.claims import allowances
 from portal.claims.constants import ClaimKind
 from portal.claims.models import Claim
-from portal.claims.rules import LineInput
-from portal.claims.service import submit_own_claim
 from portal.payments.service import execute_run, run_payments
 from tests import factories as f
+from tests.claims.test_corrections_of_wages_and_allowances import wlz  # noqa: F401
 from tests.ledger import assert_ledger_agrees
 
 D = dt.date
@@ -81,23 +79,8 @@ def test_a_bad_wage_correction_is_shown_again_and_records_nothing(client, login,
         Claim.corrects_claim_id == paid_wage.id)).all() == []
 
 
-@pytest.fixture
-def wlz(db, travel):
-    household = f.make_household(holder_iban="NL09RABO0417164301")
-    grant = f.make_grant(f.make_member(household), law=Law.WLZ, amount_cents=4_000_000)
-    holder = f.make_user(Role.BUDGETHOUDER, household_id=household.id)
-    agreement = f.make_agreement(grant, f.make_provider(name="Piet Feestdag"))
-    db.session.add(AllowanceCap(law=Law.WLZ, kind=AllowanceKind.FEESTDAGEN, year=2026,
-                                cap_cents=27_200))
-    travel(D(2026, 5, 10))
-    submit_own_claim(holder, agreement, D(2026, 4, 1), [
-        LineInput(day=D(2026, 4, 6), care_kind=CareKind.INDIVIDUELE_BEGELEIDING.value,
-                  quantity=240)], D(2026, 5, 10))
-    execute_run(None, D(2026, 5, 10))
-    return household, grant, holder, agreement
-
-
-def test_the_office_corrects_a_paid_holiday_allowance_by_its_amount(client, login, db, wlz):
+def test_the_office_corrects_a_paid_holiday_allowance_by_its_amount(client, login, db,
+                                                                    wlz):  # noqa: F811
     _household, grant, holder, agreement = wlz
     claim = allowances.ask_holiday_allowance(holder, grant.id, agreement.id, 20_000,
                                              D(2026, 5, 10))
@@ -113,7 +96,7 @@ def test_the_office_corrects_a_paid_holiday_allowance_by_its_amount(client, logi
     assert (claim_back.kind, claim_back.total_cents) == (ClaimKind.TERUGVORDERING, 8_000)
 
 
-def test_the_office_sees_and_corrects_a_paid_free_amount(client, login, db, wlz):
+def test_the_office_sees_and_corrects_a_paid_free_amount(client, login, db, wlz):  # noqa: F811
     household, grant, holder, _agreement = wlz
     claim = allowances.ask_free_allowance(holder, grant.id, D(2026, 5, 10))
     execute_run(None, D(2026, 5, 11))
