@@ -122,3 +122,11 @@ def test_only_the_office_corrects_a_wage(client, login, db, paid_wage, role):
                                                 "reason": "x"}).status_code in (400, 404)
     assert db.session.scalars(select(Claim).where(
         Claim.corrects_claim_id == paid_wage.id)).all() == []
+
+
+def test_a_free_amount_and_its_correction_are_no_sheet_page(client, login, db, wlz):  # noqa: F811
+    """Before: /urenbriefjes/<id> of a claim without agreement failed (500)."""
+    household, grant, holder, _agreement = wlz
+    claim = allowances.ask_free_allowance(holder, grant.id, D(2026, 5, 10))
+    login(holder)
+    assert client.get(f"/urenbriefjes/{claim.id}").status_code == 404
