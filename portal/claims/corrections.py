@@ -8,7 +8,11 @@ the next run like a sheet; a claim-back reserves nothing and is netted against t
 next payments (payments.rules.group_into_payments), which then gives the budget its money back
 (budgets.service.refund).
 
-Who makes them: the payment office on a paid sheet (correct_paid_claim), and the portal when
+Who makes them: the payment office on a paid sheet (correct_paid_claim: the quantity per
+line), a paid fixed monthly wage (correct_paid_wage: the days and the wage per line) or a paid
+Wlz allowance (correct_paid_allowance: the amount, within its yearly cap; a claim-back of a
+free amount paid to the holder is recorded for the holder and only ever netted against a later
+payment to them, never paid out), and the portal when
 a funder approves a change that governs months already paid (apply_approved_change, called by
 funders.service.decide). That same change re-prices the sheets of those months that are not
 paid yet (reprice_unpaid), so a correct sheet is never put on hold because its tariff changed
@@ -148,7 +152,7 @@ def make_corrections(actor: User | None, claim: Claim, due: dict[LineKey, LineTo
                 f"Reden: {reason} " + _correction_body(kind, agreement is None))
         users = household_recipients(household_id)
         if agreement is not None:
-            users += provider_recipients(agreement.provider_id)
+            users = users + provider_recipients(agreement.provider_id)
 
         def notices(c: Claim, body: str = body, users: list = users) -> list[_Notice]:
             return [_Notice(users, "claim_corrected",
