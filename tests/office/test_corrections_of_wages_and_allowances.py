@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from portal.access.constants import Role
 from portal.agreements.constants import ModelKind
+from portal.agreements.models import Agreement
 from portal.budgets.constants import CareKind, Unit
-from portal.claims import allowances
+from portal.claims import allowances, corrections
 from portal.claims.constants import ClaimKind
+from portal.claims.correction_rules import WageFix
 from portal.claims.models import Claim
 from portal.payments.service import execute_run, run_payments
 from tests import factories as f
@@ -130,3 +132,34 @@ def test_a_free_amount_and_its_correction_are_no_sheet_page(client, login, db, w
     claim = allowances.ask_free_allowance(holder, grant.id, D(2026, 5, 10))
     login(holder)
     assert client.get(f"/urenbriefjes/{claim.id}").status_code == 404
+
+
+def test_holder_and_provider_see_a_wage_and_allowance_correction_like_a_sheet(client, login, db,
+                                                                              wlz):  # noqa: F811
+    _household, grant, holder, agreement = wlz
+    claim = allowances.ask_holiday_allowance(holder, grant.id, agreement.id, 20_000,
+                                             D(2026, 5, 10))
+    execute_run(None, D(2026, 5, 11))
+    db.session.refresh(claim)
+    [claim_back] = corrections.correct_paid_allowance(f.make_user(Role.BEHEERDER), claim,
+                                                      12_000, "Eén feestdag.")
+    login(holder)
+    shown = client.get(f"/urenbriefjes/{claim_back.id}")
+    assert shown.status_code == 200
+    assert "Terugvordering" in _page(shown) and "Eén feestdag." in _page(shown)
+    provider = f.make_user(Role.ZORGVERLENER, provider_id=agreement.provider_id)
+    login(provider)
+    assert client.get(f"/urenbriefjes/{claim_back.id}").status_code == 200
+    assert claim_back.reference in _page(client.get("/zorgverlener"))
+    assert client.get(f"/papier/specificatie/{claim_back.id}.pdf").status_code == 200
+
+
+def test_the_wage_corrections_specification_prints(client, login, db, paid_wage):
+    line = paid_wage.lines[0]
+    [claim_back] = corrections.correct_paid_wage(
+        f.make_user(Role.BEHEERDER), paid_wage,
+        {(line.care_kind, line.grant_id): WageFix(10, WAGE)}, "Later begonnen.")
+    provider_id = db.session.get(Agreement, paid_wage.agreement_id).provider_id
+    login(f.make_user(Role.ZORGVERLENER, provider_id=provider_id))
+    assert client.get(f"/urenbriefjes/{claim_back.id}").status_code == 200
+    assert client.get(f"/papier/specificatie/{claim_back.id}.pdf").status_code == 200
