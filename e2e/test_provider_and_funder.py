@@ -56,8 +56,17 @@ def test_consulent_refuses_with_a_reason_and_the_budget_holder_reads_it(page: Pa
 
     reason.fill(REASON)
     page.get_by_role("button", name="Afkeuren").click()
+    # The check page: the decision, the reason and the budgets; the confirm button at the end.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleer uw besluit: afkeuren")
+    expect(page.get_by_text(REASON)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Afkeuren bevestigen").click()
     expect(page.get_by_role("status").filter(has_text=f"zorgovereenkomst {reference} afgekeurd")
            ).to_be_visible()
+    expect(page.get_by_role("region", name="Wat gebeurt er nu?")).to_contain_text(
+        "De overeenkomst is afgekeurd")
+    assert_accessible(page)
+    page.get_by_role("link", name="Terug naar te beoordelen").click()
     expect(page.get_by_role("link", name=re.compile(re.escape(reference)))).to_have_count(0)
     assert_accessible(page)
 

@@ -164,9 +164,10 @@ def copy_of_database(app, url: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def demo_app_of(app, url: str, instance: Path, *, on_paper: bool = False) -> Iterator:
+def demo_app_of(app, url: str, instance: Path, *, on_paper: bool = False,
+                day: dt.date = DEMO_DAY) -> Iterator:
     """An app on a copy of `app`'s (migrated, empty) database at `url`, with the demo seeded
-    for DEMO_DAY and committed; on_paper: every household works on paper."""
+    for `day` (DEMO_DAY unless told) and committed; on_paper: every household works on paper."""
     from sqlalchemy import update
 
     from portal.budgets.models import Household
@@ -177,7 +178,7 @@ def demo_app_of(app, url: str, instance: Path, *, on_paper: bool = False) -> Ite
         demo_app = make_test_app(url, instance)
         with demo_app.app_context():
             with transaction():
-                seed_demo(DEMO_DAY)
+                seed_demo(day)
                 if on_paper:
                     _db.session.execute(update(Household).values(works_on_paper=True))
             _db.session.remove()

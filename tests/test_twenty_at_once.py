@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from portal.access.constants import Role
 from portal.access.models import AuditEvent, Authorization
 from portal.access.service import unusable_password_hash, welcome_state
+from portal.agreements import service as agreements_service
 from portal.agreements.constants import VersionStatus
 from portal.agreements.models import AgreementEvent, AgreementVersion, FunderReview
 from portal.budgets.constants import CareKind, Unit
@@ -255,13 +256,15 @@ def test_a_funders_review_twenty_times_decides_once(live, committing_db):
     consulent = make_user(Role.CONSULENT, funder_id=w.grant.funder_id)
     code = two_step(db, consulent)
     version_id = version.id
+    checked = agreements_service.current_token(version)  # what the check page showed
     db.session.commit()
     cookies = live.log_in(consulent, PASSWORD, code)
 
-    answers = live.at_the_same_moment(f"/verstrekker/beoordelen/{version_id}", cookies,
-                                      {"decision": "goedkeuren", "reason": ""})
+    answers = live.at_the_same_moment(f"/verstrekker/beoordelen/{version_id}/besluit", cookies,
+                                      {"decision": "goedkeuren", "reason": "",
+                                       "gecontroleerd": checked})
 
-    one_change_and_repeats(answers, "/verstrekker",
+    one_change_and_repeats(answers, f"/verstrekker/beoordelen/{version_id}",
                            f"/verstrekker/beoordelen/{version_id}")
     db.session.remove()
     assert db.session.get(AgreementVersion, version_id).status == VersionStatus.GOEDGEKEURD

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 
@@ -56,6 +57,39 @@ _SYSTEMS = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
             ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Macintosh", "macOS"),
             ("CrOS", "ChromeOS"), ("Linux", "Linux")]
 DEVICE_MAX_LENGTH = 120
+
+
+FLASHES = "_flashes"
+
+
+def merge_session_data(opened: dict[str, Any], ours: dict[str, Any],
+                       stored: dict[str, Any]) -> dict[str, Any]:
+    """What to store for a session that this request changed while other requests with the
+    same cookie may have saved it meanwhile (a double click sends two at once).
+
+    `opened` is what this request read, `ours` what it holds now, `stored` what is in the
+    database now. Keys this request changed (or removed) take its value; every other key keeps
+    the stored one. Notices (Flask's flashes) add up: the ones others added since this request
+    opened the session stay, next to this request's own, so "Dit is al gedaan." is not lost
+    when the request that made the change happens to save last."""
+    merged = dict(stored)
+    for key in opened.keys() | ours.keys():
+        if key == FLASHES:
+            continue
+        if key not in ours:
+            merged.pop(key, None)
+        elif opened.get(key, _MISSING) != ours[key]:
+            merged[key] = ours[key]
+    theirs = [f for f in stored.get(FLASHES, []) if f not in opened.get(FLASHES, [])]
+    flashes = theirs + [f for f in ours.get(FLASHES, []) if f not in theirs]
+    if flashes:
+        merged[FLASHES] = flashes
+    else:
+        merged.pop(FLASHES, None)
+    return merged
+
+
+_MISSING = object()
 
 
 def describe_device(user_agent: str | None) -> str:

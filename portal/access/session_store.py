@@ -40,6 +40,13 @@ def start_session(token: str, *, user_id: int | None, data: str, device: str,
     return row
 
 
+def session_data_for_update(session_id: int) -> str | None:
+    """A live session's stored data, its row locked until the save commits (PostgreSQL; on
+    SQLite the write transaction already serialises the saves)."""
+    return db.session.scalar(select(UserSession.data).where(UserSession.id == session_id)
+                             .with_for_update())
+
+
 def store_session(session_id: int, data: str | None, now: dt.datetime) -> bool:
     """Write a live session's data (None: only 'last seen'); False when it ended meanwhile."""
     values: dict = {"last_seen_at": now}

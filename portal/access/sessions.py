@@ -13,6 +13,7 @@ there is something to write (new data, a new id, or "last seen" older than a min
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import secrets
 from typing import cast
@@ -24,7 +25,12 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from portal.access import audit, session_store
-from portal.access.rules import describe_device, session_end_reason, session_needs_touch
+from portal.access.rules import (
+    describe_device,
+    merge_session_data,
+    session_end_reason,
+    session_needs_touch,
+)
 from portal.database import parse_id, write_intent
 from portal.dates import now as clock
 from portal.extensions import db
@@ -43,6 +49,7 @@ class ServerSession(CallbackDict, SessionMixin):
             self.accessed = True
 
         super().__init__(initial, on_update)
+        self.opened = self.serializer_copy(initial)  # what this request read (for the merge)
         self.row_id = row_id          # the live row this cookie opened (None: none yet)
         self.user_id = user_id        # whose session the row is (None: not logged in)
         self.last_seen = last_seen
@@ -52,6 +59,10 @@ class ServerSession(CallbackDict, SessionMixin):
         self.touch = False            # write 'last seen' now ('Blijf ingelogd')
         self.modified = False
         self.accessed = False
+
+    @staticmethod
+    def serializer_copy(initial) -> dict:
+        return copy.deepcopy(dict(initial or {}))
 
     def regenerate(self) -> None:
         """Go on with a new id: the old one (and every copy of its cookie) stops working."""
@@ -129,7 +140,13 @@ class DatabaseSessionInterface(SessionInterface):
                     self._delete_cookie(app, response)
             elif (session.modified or session.touch
                   or session_needs_touch(session.last_seen or moment, moment)):
-                data = self.serializer.dumps(dict(session)) if session.modified else None
+                data = None
+                if session.modified:
+                    # Another request with this cookie may have saved meanwhile (a double
+                    # click): merge with what is stored now instead of overwriting it.
+                    stored = self._stored(session.row_id)
+                    data = self.serializer.dumps(
+                        merge_session_data(session.opened, dict(session), stored))
                 if not session_store.store_session(session.row_id, data, moment):
                     self._delete_cookie(app, response)  # ended by another request meanwhile
                 wrote = True
@@ -140,6 +157,13 @@ class DatabaseSessionInterface(SessionInterface):
             raise
         finally:
             write_intent.reset(intent)
+
+    def _stored(self, row_id: int) -> dict:
+        raw = session_store.session_data_for_update(row_id)
+        try:
+            return self.serializer.loads(raw) if raw else {}
+        except ValueError:
+            return {}
 
     def _set_cookie(self, app: Flask, response: Response, token: str) -> None:
         # No Expires: the cookie lasts as long as the browser runs; the server decides how long

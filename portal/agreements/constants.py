@@ -98,6 +98,7 @@ class ReviewDecision(LabeledEnum):
 class Action(LabeledEnum):
     EDIT = ("wijzigen", "Concept wijzigen")
     SHARE = ("delen", "Delen met de zorgverlener")
+    WITHDRAW = ("terughalen", "Terughalen bij de zorgverlener")
     PROVIDER_SIGN = ("ondertekenen_zorgverlener", "Ondertekenen door de zorgverlener")
     HOLDER_SIGN = ("ondertekenen_budgethouder", "Ondertekenen door de budgethouder")
     SUBMIT = ("indienen", "Indienen bij de verstrekker")

@@ -56,17 +56,23 @@ def _funder_names(funder_ids: Iterable[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Funder.id, Funder.name).where(Funder.id.in_(ids))).all())
 
 
+def funder_names_of_version(version: AgreementVersion) -> list[str]:
+    """The names of the funders that help pay a version (each decides on it), sorted."""
+    return sorted(_funder_names(funder_ids_of_version(version)).values())
+
+
 def review(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,
-           today: dt.date) -> AgreementVersion:
+           today: dt.date, checked: str | None = None) -> AgreementVersion:
     """A consulent decides for their own funder: approve, or refuse with a reason.
 
     Every funder with a line in the version decides for its own budgets, once per review
     round (check_funder_decision). The version is approved when the last funder
     concerned approves, and refused as soon as one funder refuses (review_outcome);
     the budget holder and the provider hear the outcome, with the reason of a refusal.
+    `checked`: the token of the consulent's check page; the version must still be that one.
     """
     action = Action.APPROVE if approve else Action.REJECT
-    refusals = _check_step(actor, version, action, today)
+    refusals = _check_step(actor, version, action, today, checked)
     concerned = funder_ids_of_version(version)
     decisions = _current_decisions(version)
     decision = ReviewDecision.GOEDGEKEURD if approve else ReviewDecision.AFGEKEURD

@@ -46,6 +46,9 @@ S = VersionStatus
 TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     _t(Action.EDIT, {Party.HOLDER}, {S.CONCEPT}, S.CONCEPT),
     _t(Action.SHARE, {Party.HOLDER}, {S.CONCEPT}, S.GEDEELD),
+    # The budget holder takes a shared version back (to correct it, or to leave it): a
+    # concept again; a signature the provider gave is void, the content may change.
+    _t(Action.WITHDRAW, {Party.HOLDER}, {S.GEDEELD}, S.CONCEPT),
     # The provider completes (may change IBAN and details) and signs; the status stays 'gedeeld'.
     _t(Action.PROVIDER_SIGN, {Party.PROVIDER}, {S.GEDEELD}, S.GEDEELD, provider_signed=False),
     _t(Action.HOLDER_SIGN, {Party.HOLDER}, {S.GEDEELD}, S.ONDERTEKEND, provider_signed=True),
@@ -120,6 +123,7 @@ def available_actions(*, holder: bool, provider: bool, open_status: VersionStatu
         "edit": holder and live and open_status in EDITABLE,
         "paper": holder and live and may(Action.UPLOAD_PAPER, Party.HOLDER),
         "holder_sign": holder and live and may(Action.HOLDER_SIGN, Party.HOLDER),
+        "withdraw": holder and live and may(Action.WITHDRAW, Party.HOLDER),
         "provider_sign": provider and live and may(Action.PROVIDER_SIGN, Party.PROVIDER),
         "change": holder and live and approved and open_status is None,
         "end": holder and live and approved,

@@ -159,6 +159,12 @@ class GrantCost:
     def enough(self) -> bool:
         return self.cost_cents <= self.left_for_this_cents
 
+    @property
+    def after_cents(self) -> int:
+        """What is left of the grant at the end of its period once this version and the other
+        agreements on it are paid (below zero: the shortfall)."""
+        return self.left_for_this_cents - self.cost_cents
+
 
 def _others_cost(grant: Grant, agreement_id: int, first: dt.date) -> int:
     """What every other approved agreement paid from `grant` will still cost it from `first`

@@ -285,6 +285,76 @@ def check_chosen_grants(household_id: int, grant_ids: Iterable[int],
     return [_other_household("grants")]
 
 
+@dataclass(frozen=True)
+class BudgetYear:
+    """One grant seen as a year (or part of one) of a budget. A budget is what the budget holder
+    chooses: one member, one law, one funder (`budget`), granted for one or more periods."""
+
+    grant_id: int
+    budget: tuple[int, str, int]  # member id, law, funder id
+    period_start: dt.date
+    period_end: dt.date
+    care_kinds: frozenset[str] = frozenset()
+
+
+def one_per_budget(years: Iterable[BudgetYear]) -> list[BudgetYear]:
+    """Each budget once, by its first year (the wizard's choices; the dates pick the years)."""
+    first: dict[tuple[int, str, int], BudgetYear] = {}
+    for year in sorted(years, key=lambda y: (y.period_start, y.grant_id)):
+        first.setdefault(year.budget, year)
+    return list(first.values())
+
+
+def spread_over_period(lines: Sequence[LineInput], chosen: Iterable[int],
+                       years: Iterable[BudgetYear], starts_on: dt.date | None,
+                       ends_on: dt.date | None) -> tuple[tuple[LineInput, ...], set[int]]:
+    """The grants and lines of the budgets chosen, for the years the agreement's dates cover.
+
+    A chosen budget draws on each of its grants that overlaps the period (from `starts_on` to
+    `ends_on`, or on without an end). Each kind of care of a budget has one line per such grant,
+    like its first-year line given (unit, tariff, quantity: the wizard shows that one row);
+    not in a grant that may not pay for that kind of care. A budget none of whose grants
+    overlaps the period, a period without a start and grants not in `years` stay as they are
+    (the other rules say what is wrong). Lines come first-year first, in the order given."""
+    by_id = {y.grant_id: y for y in years}
+    chosen = set(chosen)
+    all_years: dict[tuple[int, str, int], list[BudgetYear]] = {}
+    for y in sorted(by_id.values(), key=lambda y: (y.period_start, y.grant_id)):
+        all_years.setdefault(y.budget, []).append(y)
+    in_period: dict[tuple[int, str, int], list[BudgetYear]] = {}
+    for budget, ys in all_years.items():
+        inside = [y for y in ys if starts_on is not None and y.period_start <= (ends_on or y.period_start)
+                  and y.period_end >= starts_on]
+        if inside:
+            in_period[budget] = inside
+    picked = {g for g in chosen | {ln.grant_id for ln in lines}
+              if g not in by_id or by_id[g].budget not in in_period}
+    picked |= {y.grant_id for budget, ys in in_period.items()
+               if any(by_id[g].budget == budget for g in chosen | {ln.grant_id for ln in lines}
+                      if g in by_id) for y in ys}
+    # One source line per budget and kind of care: the one of the earliest grant given.
+    sources: dict[tuple[tuple[int, str, int], str], LineInput] = {}
+    kept: list[LineInput] = []
+    for ln in sorted(lines, key=lambda ln: by_id[ln.grant_id].period_start
+                     if ln.grant_id in by_id else dt.date.min):
+        year = by_id.get(ln.grant_id)
+        if year is None or year.budget not in in_period:
+            kept.append(ln)
+            continue
+        sources.setdefault((year.budget, ln.care_kind.value), ln)
+    first: dict[int, LineInput] = {}  # position of the source line given -> its first copy
+    later: list[LineInput] = []
+    for (budget, kind), src in sources.items():
+        targets = [y for y in in_period[budget] if kind in y.care_kinds] or [by_id[src.grant_id]]
+        copies = [LineInput(y.grant_id, src.care_kind, src.unit, src.tariff_cents,
+                            src.weekly_quantity) for y in targets]
+        first[next(i for i, ln in enumerate(lines) if ln is src)] = copies[0]
+        later += copies[1:]
+    kept_ids = {id(ln) for ln in kept}
+    result = [first.get(i, ln) for i, ln in enumerate(lines) if i in first or id(ln) in kept_ids]
+    return tuple(result + later), picked
+
+
 # How far back an agreement can sensibly start: care of an earlier month can no longer be paid
 # (an hour sheet is late 10 weeks after its month: claims.rules.SUBMIT_WEEKS), and 3 months back
 # always reaches the earliest month that is not late yet.
@@ -296,13 +366,25 @@ def earliest_start(today: dt.date) -> dt.date:
     return first_of_month(add_months(today, -EARLIEST_START_MONTHS_BACK))
 
 
-def check_week_total(draft: DraftInput) -> list[Refusal]:
+def check_week_total(draft: DraftInput,
+                     grants: Mapping[int, GrantFacts] | None = None) -> list[Refusal]:
     """All care of the agreement together fits in a week (7 x 24 hours): the provider cannot
     claim more (claims count at most 24 hours a day). A day part counts as 4 hours, a 24-hour
-    stay as 24 (budgets.constants.MINUTES_PER_UNIT)."""
+    stay as 24 (budgets.constants.MINUTES_PER_UNIT). The lines of one budget's different
+    years (grants) do not run at the same time: counted is the busiest day on which a grant
+    starts (`grants`: the lines' grants; a line of an unknown grant counts every day)."""
     lines = [ln for ln in draft.lines if week_minutes(ln) <= WEEK_MINUTES]  # the rest: per line
-    total = sum(week_minutes(ln) for ln in lines)
-    if len(lines) < 2 or total <= WEEK_MINUTES:
+    grants = grants or {}
+    probes = {g.period_start for ln in lines if (g := grants.get(ln.grant_id)) is not None}
+
+    def runs_on(ln: LineInput, day: dt.date) -> bool:
+        g = grants.get(ln.grant_id)
+        return g is None or g.period_start <= day <= g.period_end
+
+    at_once = [[ln for ln in lines if runs_on(ln, day)] for day in sorted(probes)] or [lines]
+    busiest = max(at_once, key=lambda group: sum(week_minutes(ln) for ln in group))
+    total = sum(week_minutes(ln) for ln in busiest)
+    if len(busiest) < 2 or total <= WEEK_MINUTES:
         return []
     return [Refusal("week_total_too_large", f"Alle zorg in deze overeenkomst samen is "
                     f"{total // 60}:{total % 60:02d} uur per week. Dat is meer dan een week heeft "
@@ -643,7 +725,7 @@ def validate_draft(draft: DraftInput, provider: ProviderFacts, grants: Mapping[i
     """Everything a draft must satisfy before it is shared or signed, all reasons at once.
     today: for the dates' upper bound (None: none). holder: who the budget holder is (None:
     not checked)."""
-    refusals = check_period(draft, today) + check_lines(draft, grants) + check_week_total(draft)
+    refusals = check_period(draft, today) + check_lines(draft, grants) + check_week_total(draft, grants)
     refusals += check_not_own_provider(holder, provider)
     model_refusals, notices = check_model(draft, provider)
     tariff_refusals, tariffs = check_tariffs(draft, grants, tariff_rows)

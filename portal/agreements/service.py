@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -44,6 +44,7 @@ from portal.agreements.changes import (
     NOT_ALLOWED,
     check_change_start,
 )
+from portal.agreements.checked import check_checked, checked_token
 from portal.agreements.constants import (
     OPEN_STATUSES,
     Action,
@@ -125,6 +126,29 @@ def _grant_facts(grant_ids: Iterable[int]) -> dict[int, GrantFacts]:
     return {g.id: GrantFacts(g.id, household_id, g.funder_id, Law(g.law), g.period_start,
                              g.period_end, frozenset(g.care_kinds or ()))
             for g, household_id in rows}
+
+
+def _budget_years(household_id: int) -> list[rules.BudgetYear]:
+    """The household's grants as years of its budgets (member x law x funder). One query."""
+    rows = db.session.execute(
+        select(Grant.id, Grant.member_id, Grant.law, Grant.funder_id, Grant.period_start,
+               Grant.period_end, Grant.care_kinds).join(Member, Member.id == Grant.member_id)
+        .where(Member.household_id == household_id)).all()
+    return [rules.BudgetYear(r.id, (r.member_id, str(Law(r.law).value), r.funder_id),
+                             r.period_start, r.period_end, frozenset(r.care_kinds or ()))
+            for r in rows]
+
+
+def _spread(draft: DraftInput, grant_ids: Iterable[int]) -> tuple[DraftInput, list[int]]:
+    """The chosen budgets over the years the draft's dates cover (rules.spread_over_period)."""
+    try:
+        picked = [int(g) for g in grant_ids]
+    except (TypeError, ValueError):
+        return draft, list(grant_ids)  # _chosen refuses it
+    lines, chosen = rules.spread_over_period(draft.lines, picked,
+                                             _budget_years(draft.household_id),
+                                             draft.starts_on, draft.ends_on)
+    return replace(draft, lines=lines), sorted(chosen)
 
 
 def _tariff_rows(grants: Mapping[int, GrantFacts]) -> list[TariffRow]:
@@ -381,15 +405,30 @@ def _already_done(version: AgreementVersion) -> AlreadyDone:
                        f"'{VersionStatus(version.status).label}'.", subject_id=version.id)
 
 
+def current_token(version: AgreementVersion) -> str:
+    """The token of what a check page shows of `version` (agreements.checked), read from the
+    database as it is now (the lines and the provider read again, not from the session's
+    memory)."""
+    lines = db.session.scalars(select(AgreementLine).where(
+        AgreementLine.version_id == version.id).execution_options(populate_existing=True)).all()
+    provider = db.session.scalars(select(Provider).where(
+        Provider.id == version.agreement.provider_id)
+        .execution_options(populate_existing=True)).one()
+    return checked_token(version, lines, provider)
+
+
 def _check_step(actor: User, version: AgreementVersion, action: Action,
-                today: dt.date) -> list[Refusal]:
+                today: dt.date, checked: str | None = None) -> list[Refusal]:
     """The gate of every step of a version's lifecycle (share, sign, submit, review, end, ...),
     a compare-and-set: the version's own row is locked and read again first (SELECT ... FOR
     UPDATE on PostgreSQL; on SQLite the write transaction holds the database's write lock),
     so two identical requests at the same moment are decided one after the other. The second
     finds the step already taken (is_repeat) and is answered AlreadyDone ("Dit is al
     gedaan"), before anything is written; the caller's writes, events and messages happen
-    once. Returns the refusals of the transition table otherwise."""
+    once. Returns the refusals of the transition table otherwise.
+
+    `checked`: the token of what the person's check page showed (agreements.checked); the step
+    is refused when the version is another one or changed since (compared under the lock)."""
     db.session.refresh(version, with_for_update=True)
     agreement = version.agreement
     parties = parties_of(actor, agreement, version, today)
@@ -399,6 +438,8 @@ def _check_step(actor: User, version: AgreementVersion, action: Action,
     if refusals and "not_your_step" not in {r.code for r in refusals} and is_repeat(
             action, VersionStatus(version.status), provider_signed=signed):
         raise _already_done(version)
+    if checked is not None and not refusals:
+        refusals += check_checked(checked, current_token(version))
     if action != Action.END and _ended(agreement):
         refusals.append(ENDED)
     return refusals
@@ -557,8 +598,9 @@ def create_draft(actor: User, *, household_id: int, provider_id: int, model, rel
     current, refusals = rules.check_one_agreement([_existing(a) for a in existing], today)
     draft = _draft(household_id, model, relation, starts_on, ends_on, end_kind, days_per_week,
                    lines, top_up)
+    draft, spread_ids = _spread(draft, grant_ids or ())
     verdict = _verdict(draft, _provider_facts(provider), today)
-    chosen, chosen_refusals = _chosen(household_id, grant_ids or (), draft.lines)
+    chosen, chosen_refusals = _chosen(household_id, spread_ids, draft.lines)
     if current is not None:
         raise AgreementExists(refusals + _blocking_for_save(verdict) + chosen_refusals,
                               current.id)
@@ -613,10 +655,11 @@ def update_draft(actor: User, version: AgreementVersion, *, starts_on: dt.date |
     base = approved_version(agreement) if version.number > 1 else None
     if base is not None and base is not version:  # a change: it starts as a change must
         refusals += check_change_start(base.starts_on, base.ends_on, draft.starts_on, today)
-    verdict = _verdict(draft, _provider_facts(agreement.provider), today)
     if grant_ids is None:
         grant_ids = [c.grant_id for c in version.chosen_grants]
-    chosen, chosen_refusals = _chosen(agreement.household_id, grant_ids, draft.lines)
+    draft, spread_ids = _spread(draft, grant_ids)
+    verdict = _verdict(draft, _provider_facts(agreement.provider), today)
+    chosen, chosen_refusals = _chosen(agreement.household_id, spread_ids, draft.lines)
     refuse_if(refusals + _blocking_for_save(verdict) + chosen_refusals)
     on_behalf_of = on_behalf_of or _on_behalf_of(actor, agreement.household_id, today)
     assert draft.starts_on is not None  # check_period's start_missing blocks saving

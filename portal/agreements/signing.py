@@ -48,6 +48,7 @@ from portal.agreements.service import (
     open_version,
 )
 from portal.agreements.storage import check_upload, store_document
+from portal.agreements.titles import agreement_title
 from portal.dates import now
 from portal.extensions import db
 from portal.providers.models import Provider
@@ -85,6 +86,34 @@ def share(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVe
     return version
 
 
+def withdraw(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
+    """The budget holder takes a shared version back from the provider: a concept again, to
+    correct and share once more, or to leave. A signature the provider already gave is void
+    (the content may change); the provider is told. A repeat is AlreadyDone."""
+    refuse_if(_check_step(actor, version, Action.WITHDRAW, today))
+    agreement = version.agreement
+    on_behalf_of = _on_behalf_of(actor, agreement.household_id, today)
+    was_signed = version.signed_by_provider_at is not None
+    version.signed_by_provider_at = version.signed_by_holder_at = None
+    reason = "Teruggehaald door de budgethouder"
+    if was_signed:
+        reason += "; de handtekening van de zorgverlener vervalt"
+    _move(version, next_status(Action.WITHDRAW), actor=actor, on_behalf_of=on_behalf_of,
+          reason=reason)
+    _audit("withdraw", actor, agreement, version, f"{agreement.reference} teruggehaald bij de "
+           "zorgverlener", on_behalf_of=on_behalf_of)
+    title = agreement_title(agreement.id) or agreement.reference
+    body = ("De budgethouder heeft de zorgovereenkomst teruggehaald, bijvoorbeeld om iets te "
+            "verbeteren. U hoeft nu niets te doen. Deelt de budgethouder de overeenkomst "
+            "opnieuw, dan krijgt u een bericht en ondertekent u opnieuw.")
+    if was_signed:
+        body += " Uw handtekening onder de vorige inhoud vervalt."
+    _notify(_provider_user_ids(agreement.provider_id), "agreement_withdrawn",
+            f"Teruggehaald: {title}", body, agreement=agreement, actor=actor)
+    db.session.flush()
+    return version
+
+
 def _signing_details(provider: Provider, version: AgreementVersion) -> dict[str, str | None]:
     """What the provider sees and may change when signing: their details, and the IBAN of this
     agreement (not the provider's registered one: a provider may use another account for
@@ -116,12 +145,21 @@ def _provider_changes(provider: Provider, version: AgreementVersion,
     return {f: values[f] for f in PROVIDER_CHANGEABLE if values[f] != current[f]}, refusals
 
 
+def provider_details_refusals(version: AgreementVersion,
+                              changes: Mapping[str, str | None]) -> list[Refusal]:
+    """What is wrong with the details a provider typed (before the check page shows them);
+    provider_sign checks them again, writing nothing when one is wrong."""
+    return _provider_changes(version.agreement.provider, version, changes)[1]
+
+
 def provider_sign(actor: User, version: AgreementVersion, today: dt.date,
-                  changes: Mapping[str, str | None] | None = None) -> AgreementVersion:
-    """The provider completes (may change IBAN and details) and signs a shared version."""
+                  changes: Mapping[str, str | None] | None = None,
+                  checked: str | None = None) -> AgreementVersion:
+    """The provider completes (may change IBAN and details) and signs a shared version.
+    `checked`: the token of the provider's check page; the version must still be that one."""
     agreement = version.agreement
     provider = agreement.provider
-    refusals = _check_step(actor, version, Action.PROVIDER_SIGN, today)
+    refusals = _check_step(actor, version, Action.PROVIDER_SIGN, today, checked)
     changed, found = _provider_changes(provider, version, changes)
     refusals += found
     if not refusals:
@@ -178,9 +216,11 @@ def _submit(version: AgreementVersion) -> None:
             agreement=agreement)
 
 
-def holder_sign(actor: User, version: AgreementVersion, today: dt.date) -> AgreementVersion:
-    """The budget holder checks the provider's changes and signs; then it goes to the funder."""
-    refusals = _check_step(actor, version, Action.HOLDER_SIGN, today)
+def holder_sign(actor: User, version: AgreementVersion, today: dt.date,
+                checked: str | None = None) -> AgreementVersion:
+    """The budget holder checks the provider's changes and signs; then it goes to the funder.
+    `checked`: the token of the holder's check page; the version must still be that one."""
+    refusals = _check_step(actor, version, Action.HOLDER_SIGN, today, checked)
     if not refusals:
         refusals = draft_verdict(version, today).refusals
     refuse_if(refusals)

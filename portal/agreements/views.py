@@ -50,11 +50,17 @@ from portal.agreements.permissions import (
 )
 from portal.agreements.presenters import (
     _agreement_view,
+    _budget_label,
     _care_rows,
     _grant_label,
     _grants_by_id,
     _hours_label,
     _version_view,
+    first_year_lines,
+    first_years,
+    next_step,
+    sign_check,
+    years_of,
 )
 from portal.agreements.reads import (
     cost_overview,
@@ -187,6 +193,8 @@ def show(agreement_id: int):
                            is_provider=provider,
                            review_states=funder_review.review_states(
                                agreement.versions, seen_by_funder=seen_by_funder),
+                           next=next_step(agreement, open_version, holder=holder,
+                                          provider=provider),
                            # a consulent reads their own funder's reason in the decisions
                            funder_view=seen_by_funder is not None)
 
@@ -448,18 +456,24 @@ def _step_provider(agreement: Agreement, version: AgreementVersion):
 
 
 def _step_grants(agreement: Agreement, version: AgreementVersion):
+    """Each budget (member x law x funder) is one choice, by its first grant offered; the
+    service draws on the grants of the years the agreement's dates cover."""
     grants, first = grants_to_offer(version, today())
+    offered = first_years(grants)
+    budget_of = {g.id: head.id for head in offered for g in years_of(head, grants)}
+    checked = sorted({budget_of[g] for g in version.chosen_grant_ids if g in budget_of})
     # On POST only what was sent counts (no box ticked is an answer too, not "as before").
-    form = forms.GrantsForm(formdata=_posted(), data={"grants": version.chosen_grant_ids})
-    form.grants.choices = forms.options((g.id, _grant_label(g)) for g in grants)
+    form = forms.GrantsForm(formdata=_posted(), data={"grants": checked})
+    form.grants.choices = forms.options((g.id, _budget_label(g, years_of(g, grants)))
+                                        for g in offered)
     general: list[str] = []
     aliases = _grant_aliases(_current_lines(version))
     if request.method == "POST" and form.validate_on_submit():
-        picked = set(form.grants.data)
-        lines = [ln for ln in _current_lines(version) if ln.grant_id in picked]
+        picked = {budget_of.get(g, g) for g in form.grants.data}
+        years = [g for g in grants if budget_of.get(g.id) in picked]
+        lines = [ln for ln in _current_lines(version) if budget_of.get(ln.grant_id) in picked]
         starts_on = rules.start_in_periods(
-            version.starts_on, [(g.period_start, g.period_end) for g in grants if g.id in picked],
-            today())
+            version.starts_on, [(g.period_start, g.period_end) for g in years], today())
         result = _save(agreement, version, form, {"lines": lines, "grant_ids": sorted(picked),
                                                   "starts_on": starts_on},
                        "budgetten", aliases=aliases)
@@ -473,7 +487,7 @@ def _step_grants(agreement: Agreement, version: AgreementVersion):
 def _step_care(agreement: Agreement, version: AgreementVersion):
     current = _current_lines(version)
     by_id = _grants_by_id(agreement.household_id)
-    grants = [by_id[i] for i in version.chosen_grant_ids if i in by_id]
+    grants = first_years([by_id[i] for i in version.chosen_grant_ids if i in by_id])
     if not grants:
         flash("Kies eerst voor wie en uit welk budget de zorg betaald wordt.")
         return redirect(_step_url(agreement, "budgetten"))
@@ -524,16 +538,16 @@ def _render_care(agreement, version, form, general, current, grants, rows):
     return _render_step("agreements/step_care.html", agreement, version, "zorg", form, general,
                         {"lines": [form._fields.get(_prefix(ln)) for ln in current]},
                         verdict=verdict,
-                        groups=groups, grant_label=_grant_label, maxima=maxima,
+                        groups=groups, grant_label=_budget_label, maxima=maxima,
                         show_top_up=show_top_up, minimum_wage=service.minimum_wage(version))
 
 
 def _step_hours(agreement: Agreement, version: AgreementVersion):
-    current = _current_lines(version)
+    grants = _grants_by_id(agreement.household_id)
+    current = first_year_lines(_current_lines(version), grants)
     if not current:
         flash("Kies eerst de soorten zorg en de tarieven.")
         return redirect(_step_url(agreement, "zorg"))
-    grants = _grants_by_id(agreement.household_id)
     labels = [_hours_label(ln, grants) for ln in current]
     form = forms.hours_form(ModelKind(agreement.model), current, labels,
                             data={"lines": forms.quantity_data(current),
@@ -626,6 +640,48 @@ def share(agreement_id: int):
     return _step_check(agreement, version, 422, form, ["Probeer het opnieuw."])
 
 
+@bp.route("/overeenkomsten/<int:agreement_id>/terughalen", methods=["GET", "POST"])
+@login_required
+def withdraw(agreement_id: int):
+    """Take a shared version back from the provider: a check page first (what happens), then
+    back to a concept - to correct it in the wizard ('aanpassen') or to leave it."""
+    agreement = _load_for_holder(agreement_id)
+    version = service.open_version(agreement)
+    back = url_for("agreements.show", agreement_id=agreement.id)
+    # A POST on a concept is answered by the service (a repeat: 'Dit is al gedaan').
+    allowed = {VersionStatus.GEDEELD} | ({VersionStatus.CONCEPT} if request.method == "POST"
+                                         else set())
+    if version is None or version.status not in allowed:
+        flash("Er is nu niets om terug te halen bij de zorgverlener.")
+        return redirect(back)
+    form = forms.ConfirmForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            signing.withdraw(current_user, version, today())
+        except AlreadyDone as done:
+            return show_repeat(done, back)
+        except Refused as refused:
+            abort_if_not_allowed(refused)
+            general = [r.message for r in refused.refusals]
+        else:
+            name = agreement.provider.name
+            if request.form.get("action") == "aanpassen":
+                flash(f"De overeenkomst is teruggehaald bij {name} en is weer een concept. Pas "
+                      "aan wat nodig is en deel hem daarna opnieuw. We hebben "
+                      f"{name} een bericht gestuurd.")
+                return redirect(_step_url(agreement, "controleren"))
+            flash(f"De overeenkomst is teruggehaald bij {name} en is weer een concept. We hebben "
+                  f"{name} een bericht gestuurd.")
+            return redirect(back)
+    grants = _grants_by_id(agreement.household_id)
+    return render_template("agreements/withdraw.html", agreement=agreement, form=form,
+                           general=general, view=_version_view(version, grants, today()),
+                           provider=agreement.provider,
+                           provider_signed=version.signed_by_provider_at is not None
+                           ), 422 if general else 200
+
+
 # ---------------------------------------------------------------------------------------------
 # Signing
 # ---------------------------------------------------------------------------------------------
@@ -634,6 +690,10 @@ def share(agreement_id: int):
 @bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen-zorgverlener", methods=["GET", "POST"])
 @login_required
 def provider_sign(agreement_id: int):
+    """The provider's signature in two pages, without JavaScript: GET, the details to complete;
+    POST 'controleren', the check page (what will be signed with the details typed, the sign
+    button at the end); POST 'ondertekenen' signs exactly what that page showed (its token),
+    and 'aanpassen' goes back to the details. Only the last POST writes."""
     agreement = _load(agreement_id)
     if not is_agreement_provider(current_user, agreement):
         abort(404)
@@ -642,31 +702,60 @@ def provider_sign(agreement_id: int):
             or version.signed_by_provider_at is not None):
         flash("Er is nu niets om te ondertekenen.")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    provider = agreement.provider
-    organisation = provider.kind == ProviderKind.ORGANISATIE
+    organisation = agreement.provider.kind == ProviderKind.ORGANISATIE
+    action = request.form.get("action", "controleren") if request.method == "POST" else ""
     form = forms.provider_sign_form(organisation, data=signing.signing_details(version))
-    general: list[str] = []
-    if form.validate_on_submit():
-        changes = {f: form[f].data for f in ("name", "iban", "email", "kvk", "agb")
-                   if f in form._fields}
-        try:
-            signing.provider_sign(current_user, version, today(), changes)
-        except AlreadyDone as done:
-            return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
-        except Refused as refused:
-            general = apply_refusals(form, refused)
-        else:
-            flash("U heeft de overeenkomst ondertekend. De budgethouder ondertekent nu ook.")
-            return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    grants = _grants_by_id(agreement.household_id)
-    status = form_status()
+    if request.method == "GET" or action == "aanpassen":
+        return _provider_sign_page(agreement, version, form, [], checking=False), 200
+    form.validate_on_submit()
+    if action != "ondertekenen":
+        form.agree.errors = []  # the box is ticked on the check page, not before
+    if not _details_valid(form):
+        return _provider_sign_page(agreement, version, form, [], checking=False), 422
+    changes = {f: form[f].data for f in ("name", "iban", "email", "kvk", "agb")
+               if f in form._fields}
+    if action != "ondertekenen":  # the check page: the details checked, nothing written
+        wrong = signing.provider_details_refusals(version, changes)
+        general = apply_refusals(form, wrong)
+        return _provider_sign_page(agreement, version, form, general,
+                                   checking=not wrong), 422 if wrong else 200
+    if form.agree.errors:
+        return _provider_sign_page(agreement, version, form, [], checking=True), 422
+    try:
+        signing.provider_sign(current_user, version, today(), changes,
+                              checked=request.form.get("gecontroleerd", ""))
+    except AlreadyDone as done:
+        return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
+    except Refused as refused:
+        general = apply_refusals(form, refused)
+        return _provider_sign_page(agreement, version, form, general,
+                                   checking=_details_valid(form)), 422
+    flash("U heeft de overeenkomst ondertekend.")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id,
+                            _anchor="wat-gebeurt-er-nu"))
+
+
+def _details_valid(form) -> bool:
+    """The provider's details (and the form's token) have no error; the akkoord box may."""
+    return not form.form_errors and not any(
+        f.errors for name, f in form._fields.items() if name != "agree")
+
+
+def _provider_sign_page(agreement: Agreement, version: AgreementVersion, form,
+                        general: list[str], *, checking: bool) -> str:
+    details = [(form[f].label.text, f, form[f].data or "") for f in
+               ("name", "iban", "email", "kvk", "agb") if f in form._fields]
     return render_template("agreements/provider_sign.html", agreement=agreement, form=form,
-                           general=general, view=_version_view(version, grants, today())), status
+                           general=general, checking=checking, details=details,
+                           check=sign_check(version, today(), with_budgets=False))
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen", methods=["GET", "POST"])
 @login_required
 def holder_sign(agreement_id: int):
+    """GET: the budget holder's check page (what will be signed, the cost and each budget
+    after it, the sign button at the end). POST: signs exactly the version that page showed
+    (its token, agreements.checked); then the agreement's page says what happens next."""
     agreement = _load_for_holder(agreement_id)
     version = service.open_version(agreement)
     if (version is None or version.status != VersionStatus.GEDEELD
@@ -677,21 +766,27 @@ def holder_sign(agreement_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            signing.holder_sign(current_user, version, today())
+            signing.holder_sign(current_user, version, today(),
+                                checked=request.form.get("gecontroleerd", ""))
         except AlreadyDone as done:
             return show_repeat(done, url_for("agreements.show", agreement_id=agreement.id))
         except Refused as refused:
             general = apply_refusals(form, refused)
         else:
-            flash("U heeft de overeenkomst ondertekend. De verstrekker beoordeelt hem nu. U krijgt "
-                  "een bericht als dat gebeurd is.")
-            return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    grants = _grants_by_id(agreement.household_id)
-    status = form_status()
+            flash("U heeft de overeenkomst ondertekend.")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id,
+                                    _anchor="wat-gebeurt-er-nu"))
+    return _holder_check_page(agreement, version, form, general), form_status()
+
+
+def _holder_check_page(agreement: Agreement, version: AgreementVersion, form,
+                       general: list[str]) -> str:
     return render_template("agreements/holder_sign.html", agreement=agreement, form=form,
-                           general=general, view=_version_view(version, grants, today()),
-                           changes=provider_changes(version),
-                           provider=agreement.provider), status
+                           general=general, view=_version_view(
+                               version, _grants_by_id(agreement.household_id), today()),
+                           check=sign_check(version, today(), with_budgets=True),
+                           grant_label=_grant_label, changes=provider_changes(version),
+                           provider=agreement.provider)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.budgets import rules as budget_rules
 from portal.budgets.constants import AllowanceKind, FunderKind, Law
 from portal.dates import now
 from portal.extensions import Model
@@ -83,7 +84,8 @@ class Grant(Model):
 
     @property
     def available_cents(self) -> int:
-        return self.amount_cents - self.reserved_cents - self.paid_cents
+        return budget_rules.available_cents(self.amount_cents, self.paid_cents,
+                                            self.reserved_cents)
 
 
 class AllowanceUse(Model):

@@ -3,7 +3,7 @@
 Long because: the prognosis and its what-if share the run-out rule and stay together.
 
 - check_grant / check_member / check_household_name: what a funder or the back office can get
-  wrong when registering.
+  wrong when registering; check_grant_end: a budget that ends earlier than granted.
 - free_allowance_cap / check_allowance_use / allowance_figures: the Wlz yearly allowances.
 - budget_usage / will_not_last / household_total: the usage figures and the prognosis;
   runout_month its run-out rule, what_if the budget page's what-if on it.
@@ -123,6 +123,29 @@ def _period_refusals(data: GrantInput, law: Law | None) -> list[Refusal]:
                         f"Laat de toekenning eindigen op 31 december {data.period_start.year} en "
                         "registreer het volgende jaar apart.", "period_end")]
     return []
+
+
+def check_grant_end(*, period_start: dt.date, period_end: dt.date, ended_on: dt.date,
+                    reason: str | None, last_care_day: dt.date | None) -> list[Refusal]:
+    """May a budget end earlier than granted, on `ended_on` (care in kind, death)? Every
+    reason. last_care_day: the last day of care claimed from it (sheets not refused), which
+    must stay inside the budget."""
+    refusals: list[Refusal] = []
+    if not reason or not reason.strip():
+        refusals.append(Refusal("reason_missing", "Schrijf op waarom het budget eerder stopt, "
+                                "bijvoorbeeld zorg in natura of overlijden.", "reason"))
+    if ended_on >= period_end:
+        refusals.append(Refusal("grant_end_not_earlier", "Het budget loopt al tot "
+                                f"{format_day(period_end)}. Kies een einddatum daarvoor.",
+                                "ended_on"))
+    elif ended_on < period_start:
+        refusals.append(Refusal("grant_end_before_start", "De einddatum ligt voor het begin van "
+                                f"het budget ({format_day(period_start)}).", "ended_on"))
+    elif last_care_day is not None and last_care_day > ended_on:
+        refusals.append(Refusal("grant_end_care_after", "Er is al zorg gedeclareerd tot "
+                                f"{format_day(last_care_day)}. Kies een einddatum op of na die "
+                                "dag, of laat die urenbriefjes eerst afkeuren.", "ended_on"))
+    return refusals
 
 
 def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind | None,
@@ -349,6 +372,14 @@ def check_allowance_use(*, law: str, kind: str, amount_cents: int, spent_on: dt.
 # --------------------------------------------------------------------------------------------
 
 
+def available_cents(granted_cents: int, paid_cents: int, in_progress_cents: int) -> int:
+    """What is still available of a budget (or of budgets together): granted - paid - in
+    progress. The one home of "Beschikbaar" (start page, budget statement, what-if) and of
+    "Niet besteed" (year-end statement, end settlement): read through this module
+    (`rules.available_cents`), so every page shows the same figure."""
+    return granted_cents - paid_cents - in_progress_cents
+
+
 @dataclass(frozen=True)
 class BudgetUsage:
     """The figures of one budget (member x law x period), in cents.
@@ -370,7 +401,7 @@ class BudgetUsage:
 
     @property
     def available_cents(self) -> int:
-        return self.granted_cents - self.paid_cents - self.in_progress_cents
+        return available_cents(self.granted_cents, self.paid_cents, self.in_progress_cents)
 
     @property
     def used_percent(self) -> int:
@@ -431,7 +462,7 @@ def budget_usage(*, granted_cents: int, paid_cents: int, in_progress_cents: int,
     """
     open_in_period = [m for m in months_over(period_start, period_end, today) if m in open_months]
     pace = current_pace(monthly_spending, period_start, period_end, today, open_in_period)
-    available = granted_cents - paid_cents - in_progress_cents
+    available = available_cents(granted_cents, paid_cents, in_progress_cents)
     runout = runout_month(available, pace, period_end, today, len(open_in_period))
     return BudgetUsage(granted_cents=granted_cents, paid_cents=paid_cents,
                        in_progress_cents=in_progress_cents, committed_cents=committed_cents,
@@ -525,7 +556,7 @@ class HouseholdTotal:
 
     @property
     def available_cents(self) -> int:
-        return self.granted_cents - self.paid_cents - self.in_progress_cents
+        return available_cents(self.granted_cents, self.paid_cents, self.in_progress_cents)
 
 
 def household_total(usages: Iterable[BudgetUsage]) -> HouseholdTotal:

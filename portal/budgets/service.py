@@ -281,6 +281,35 @@ def register_grant(actor: User | None, *, member_id: int | None, funder_id: int,
     return grant
 
 
+def end_grant_early(actor: User | None, grant_id: int, ended_on: dt.date, reason: str, *,
+                    last_care_day: dt.date | None) -> Grant:
+    """A budget ends before the end granted (care in kind, death): its period_end moves to
+    `ended_on`, under the grant's row lock. By a consulent of the grant's funder, the payment
+    office or the system. What follows from it for the claims (the free amount's claim-back)
+    is claims.free_claim_back's; last_care_day comes from there. Never commits."""
+    grant = db.session.get(Grant, grant_id) if grant_id is not None else None
+    if grant is None or not (is_office(actor) or (
+            actor is not None and actor.role == Role.CONSULENT
+            and actor.funder_id == grant.funder_id)):
+        raise _not_allowed("dit budget beëindigen")
+    grant = lock_grants([grant.id])[grant.id]
+    refuse_if(rules.check_grant_end(period_start=grant.period_start, period_end=grant.period_end,
+                                    ended_on=ended_on, reason=reason,
+                                    last_care_day=last_care_day))
+    before = grant.period_end
+    grant.period_end = ended_on
+    member = db.session.get_one(Member, grant.member_id)
+    record("grant_ended_early", actor=actor, household_id=member.household_id,
+           object_type="grant", object_id=grant.id,
+           summary=f"Budget {Law(grant.law).label} van {member.name} stopt op "
+                   f"{format_day(ended_on)} in plaats van {format_day(before)}: "
+                   f"{reason.strip()}",
+           detail={"before": before.isoformat(), "ended_on": ended_on.isoformat(),
+                   "reason": reason.strip()})
+    db.session.flush()
+    return grant
+
+
 # --------------------------------------------------------------------------------------------
 # Wlz yearly allowances
 # --------------------------------------------------------------------------------------------

@@ -107,7 +107,9 @@ def _allowance_cents(grant_ids: Sequence[int], *, kinds=ALLOWANCE_KINDS, paid_on
 
 
 def spent_from_budgets(grants: Sequence[Grant]) -> int:
-    """Paid out from these grants for care (sheets and wages), allowances not counted."""
+    """Paid out from these grants for care (sheets and wages), allowances not counted (an
+    allowance less what of it was claimed back and netted: _allowance_cents counts the
+    corrections of allowance claims, the free amount's claim-back of free_claim_back too)."""
     ids = [g.id for g in grants]
     return sum(g.paid_cents for g in grants) - _allowance_cents(ids, paid_only=True)
 

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Protocol, TypeVar
 
 from portal.agreements.periods import VersionPeriod, coverage, version_for_day, versions_in_month
+from portal.budgets import rules as budget_rules
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
 from portal.claims.constants import ClaimStatus
 from portal.database import parse_id
@@ -142,7 +143,8 @@ class GrantBalance:
 
     @property
     def available_cents(self) -> int:
-        return self.amount_cents - self.reserved_cents - self.paid_cents
+        return budget_rules.available_cents(self.amount_cents, self.paid_cents,
+                                            self.reserved_cents)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ One call from seed_demo (portal/demo/seed.py), after the months of sheets and ru
 - Anna gives Marieke de Boer, her sister who cares for her on Mondays and Thursdays, a
   feestdagenuitkering for the latest year in which Marieke worked on a public holiday;
 - Anna asks for the verantwoordingsvrij bedrag of this year (1.5% of what was spent from her
-  Wlz budget so far, at least EUR 250), paid to her own account by the next run. In the first
-  weeks of January nothing was paid from this year's budget yet: then the page says why it
-  cannot be asked for yet, and the demo leaves it.
+  Wlz budget so far, at least EUR 250), paid to her own account by the next run. Early in the
+  year nothing was paid from this year's budget yet (the page says why it cannot be asked for
+  yet): then she asked for last year's in last year's December.
 Both stay "ingediend", so the office's next run (README, "Demo") checks and pays them.
 """
 
@@ -44,9 +44,12 @@ def seed_allowances(holder: User, today: dt.date) -> list[str]:
             made.append(allowances.ask_holiday_allowance(holder, grants[year].id, agreement,
                                                          15_000, today).reference)
             break
-    if today.year in grants:
-        # early January: nothing paid from this year's budget yet, so it is refused
-        with contextlib.suppress(Refused):
-            made.append(allowances.ask_free_allowance(holder, grants[today.year].id,
-                                                      today).reference)
+    # This year's free amount; early in the year nothing was paid from this year's budget yet
+    # (refused, the page says why): then last year's, asked in its December, after its runs.
+    for year, on in ((today.year, today), (today.year - 1, dt.date(today.year - 1, 12, 15))):
+        if year in grants:
+            with contextlib.suppress(Refused):
+                made.append(allowances.ask_free_allowance(holder, grants[year].id,
+                                                          on).reference)
+                break
     return made

@@ -38,6 +38,7 @@ from portal.claims.rules import LineInput as ClaimLineInput
 from portal.dates import add_months, first_of_month, last_of_month, month_days, now
 from portal.demo.corrections import seed_corrections
 from portal.demo.money import seed_allowances
+from portal.demo.wages import draft_employment
 from portal.extensions import db
 from portal.identity.service import link_bsn
 from portal.messages.models import Message
@@ -91,6 +92,9 @@ LINDE = DemoLogin("planning@thuiszorg-delinde.demo.pgb", "Thuiszorg De Linde", R
                   "Zorgverlener: zorginstelling (werkt voor beide huishoudens)")
 YOUSSEF = DemoLogin("youssef.elamrani@demo.pgb", "Youssef El Amrani", Role.ZORGVERLENER,
                     "Zorgverlener: zelfstandige (overeenkomst van opdracht)")
+SANNE = DemoLogin("sanne.vermeulen@demo.pgb", "Sanne Vermeulen", Role.ZORGVERLENER,
+                  "Zorgverlener: in loondienst bij Anna (arbeidsovereenkomst, vast maandloon)",
+                  bsn="444555663")
 CONSULENT_ZK = DemoLogin("consulent@zorgkantoor.demo.pgb", "Ingrid Visser", Role.CONSULENT,
                          "Consulent van Zorgkantoor Midden-Nederland (Wlz)", "zorgkantoor")
 CONSULENT_UTRECHT = DemoLogin("consulent@utrecht.demo.pgb", "Mohamed Yilmaz", Role.CONSULENT,
@@ -102,7 +106,7 @@ CONSULENT_AMERSFOORT = DemoLogin("consulent@amersfoort.demo.pgb", "Bram Smit", R
 BEHEERDER = DemoLogin("beheer@betaalkantoor.demo.pgb", "Sandra Mulder", Role.BEHEERDER,
                       "Medewerker van het betaalkantoor", "beheerder")
 
-DEMO_LOGINS = [ANNA, PIETER, KEES, FATIMA, MARIEKE, LINDE, YOUSSEF, CONSULENT_ZK,
+DEMO_LOGINS = [ANNA, PIETER, KEES, FATIMA, MARIEKE, LINDE, YOUSSEF, SANNE, CONSULENT_ZK,
                CONSULENT_UTRECHT, CONSULENT_ZV, CONSULENT_AMERSFOORT, BEHEERDER]
 
 WEEKDAYS = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4}
@@ -271,6 +275,7 @@ def seed_demo(today: dt.date) -> bool:
     _grants(demo)
     _people(demo)
     _agreements(demo)
+    _employment(demo)
     _sheet_history(demo)
     _corrections(demo)
     _pending_change(demo)
@@ -434,6 +439,22 @@ def _agreements(demo: Demo) -> None:
                                    kvk="30123456", agb="03012345"),
                               ModelKind.ZORGINSTELLING, Relation.GEEN, start,
                               pattern["linde_b"], on)
+
+
+def _employment(demo: Demo) -> None:
+    """Anna employs Sanne Vermeulen at a fixed monthly wage from her Wlz budgets
+    (portal/demo/wages.py): the demo's payment runs pay each month that is over. Made after
+    the other agreements, so their ids stay those the README's API examples use."""
+    anna = demo.users["anna"]
+    jansen_id = demo.households["jansen"].id
+    provider = create_provider(anna, kind=ProviderKind.PERSOON, name=SANNE.name,
+                               iban="NL36INGB0007654321", email=SANNE.email)
+    demo.providers["sanne"] = provider
+    demo.users["sanne"] = _user(SANNE, provider_id=provider.id)
+    version = draft_employment(anna, jansen_id, provider.id, demo.grants["anna"],
+                               demo.window_start, demo.before)
+    sign_and_approve(version, anna, demo.users["sanne"], [demo.users["c_zk"]], demo.before)
+    demo.agreements["sanne"] = version.agreement
 
 
 # Which agreement's sheet ends in which status, by agreement and months back; every other

@@ -45,3 +45,14 @@ class GrantForm(BaseForm):
 class ImportForm(BaseForm):
     file = FileField("CSV-bestand met toekenningen", validators=[
         FileRequired("Kies een CSV-bestand.")])
+
+
+class EndGrantForm(BaseForm):
+    """A budget that ends earlier than granted (budgets.rules.check_grant_end's fields)."""
+
+    ended_on = DutchDateField("Laatste dag van het budget", validators=[
+        InputRequired("Vul de laatste dag in als JJJJ-MM-DD, bijvoorbeeld 2026-06-30.")])
+    reason = TextAreaField("Waarom stopt het budget eerder?", validators=[
+        DataRequired("Schrijf op waarom het budget eerder stopt, bijvoorbeeld zorg in natura "
+                     "of overlijden."),
+        Length(max=500, message="Gebruik ten hoogste 500 tekens.")])

@@ -19,10 +19,17 @@ from portal.access.models import User
 from portal.access.service import record
 from portal.agreements import funder_review
 from portal.agreements import service as agreements_service
-from portal.agreements.constants import ModelKind, ProviderKind, Relation, VersionStatus
+from portal.agreements.constants import (
+    ModelKind,
+    ProviderKind,
+    Relation,
+    ReviewDecision,
+    VersionStatus,
+)
 from portal.agreements.costs import cost_by_grant_cents, weekly_cost_cents
 from portal.agreements.models import Agreement, AgreementLine, AgreementVersion, FunderReview
 from portal.agreements.permissions import can_review, visible_lines
+from portal.agreements.titles import agreement_title
 from portal.budgets import service as budgets_service
 from portal.budgets.constants import LAWS_BY_FUNDER_KIND, CareKind, FunderKind, Law, Unit
 from portal.budgets.models import Funder, Grant, Household, Member
@@ -178,6 +185,32 @@ class ReviewView:
     own_decision: funder_review.FunderDecisionState | None  # None: not decided (yet)
     under_review: bool  # the version is still ter beoordeling (others may not have decided)
     holder_name: str = ""  # the budget holder by name (budgets.service.holder_labels)
+    title: str = ""  # the agreement's human title (agreements.titles)
+    status: str = ""  # the version's status (VersionStatus value)
+    # agreements.checked: the token of what the check page shows; the decision acts on it only
+    token: str = ""
+    funder_name: str = ""  # the consulent's own funder
+    own_funder_id: int | None = None
+
+    @property
+    def other_funders(self) -> list[str]:
+        """The other funders that help pay this version (each decides for its own budgets)."""
+        own = self.own_funder_id
+        return [d.funder_name for d in self.decisions if d.funder_id != own]
+
+    @property
+    def waiting_funders(self) -> list[str]:
+        """The other funders that have not decided yet in this round."""
+        own = self.own_funder_id
+        return [d.funder_name for d in self.decisions if d.funder_id != own and not d.decision]
+
+    @property
+    def refused_by(self) -> list[str]:
+        return [d.funder_name for d in self.decisions if d.decision == ReviewDecision.AFGEKEURD]
+
+    @property
+    def total_cost_cents(self) -> int:
+        return sum(c.cost_cents for c in self.costs)
 
 
 def _review_lines(lines: list[AgreementLine], grants: dict[int, Grant],
@@ -241,11 +274,14 @@ def review_view(version: AgreementVersion, viewer: User) -> ReviewView:
         previous_lines=_review_lines(previous_lines, grants, members),
         awaiting_review=under_review and own is None,
         status_label=VersionStatus(version.status).label,
-        decisions=decisions, own_decision=own, under_review=under_review)
+        decisions=decisions, own_decision=own, under_review=under_review,
+        title=agreement_title(agreement.id), status=str(version.status),
+        token=agreements_service.current_token(version), own_funder_id=funder_id,
+        funder_name=next((d.funder_name for d in decisions if d.funder_id == funder_id), ""))
 
 
 def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str | None,
-           today: dt.date) -> AgreementVersion:
+           today: dt.date, checked: str | None = None) -> AgreementVersion:
     """Approve or reject (with a reason the budget holder gets as a message) for the
     consulent's own funder: the agreements service records the decision, decides the outcome
     once every funder concerned decided, and tells the budget holder and the provider.
@@ -253,7 +289,8 @@ def decide(actor: User, version: AgreementVersion, *, approve: bool, reason: str
     Once the version is approved, the months it governs that were already claimed follow it
     (claims.corrections.apply_approved_change): unpaid sheets are re-priced, a paid sheet or
     wage that should now pay another amount gets a correction."""
-    version = funder_review.review(actor, version, approve=approve, reason=reason, today=today)
+    version = funder_review.review(actor, version, approve=approve, reason=reason, today=today,
+                                   checked=checked)
     if version.status == VersionStatus.GOEDGEKEURD:
         corrections.apply_approved_change(version, today)
     return version
@@ -283,12 +320,21 @@ def funder_grants(funder_id: int) -> list[GrantRow]:
         select(Grant, Member.name, Member.bsn).join(Member, Member.id == Grant.member_id)
         .where(Grant.funder_id == funder_id)
         .order_by(Grant.period_start.desc(), Member.name, Grant.id)).all()
-    return [GrantRow(grant_id=g.id, member_name=name, bsn_masked=mask_bsn(bsn), law=Law(g.law),
-                     period_start=g.period_start, period_end=g.period_end,
-                     amount_cents=g.amount_cents,
-                     care_kinds=[CareKind(k).label for k in g.care_kinds],
-                     decision_reference=g.decision_reference)
-            for g, name, bsn in rows]
+    return [_grant_row(g, name, bsn) for g, name, bsn in rows]
+
+
+def _grant_row(g: Grant, name: str, bsn: str | None) -> GrantRow:
+    return GrantRow(grant_id=g.id, member_name=name, bsn_masked=mask_bsn(bsn), law=Law(g.law),
+                    period_start=g.period_start, period_end=g.period_end,
+                    amount_cents=g.amount_cents,
+                    care_kinds=[CareKind(k).label for k in g.care_kinds],
+                    decision_reference=g.decision_reference)
+
+
+def funder_grant(grant: Grant) -> GrantRow:
+    """One grant as the consulent's pages show it."""
+    member = db.session.get_one(Member, grant.member_id)
+    return _grant_row(grant, member.name, member.bsn)
 
 
 def laws_of_funder(funder: Funder) -> list[Law]:

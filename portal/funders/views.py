@@ -13,13 +13,16 @@ from flask_login import current_user
 from portal import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
-from portal.agreements.constants import VersionStatus
-from portal.budgets.models import Funder
-from portal.dates import today
+from portal.agreements.models import AgreementVersion
+from portal.agreements.review import check_review
+from portal.budgets.models import Funder, Grant
+from portal.claims import free_claim_back
+from portal.dates import format_day, today
 from portal.extensions import db
 from portal.forms import apply_refusals, form_status
 from portal.funders import csv_import, service
-from portal.funders.forms import GrantForm, ImportForm, ReviewForm
+from portal.funders.forms import EndGrantForm, GrantForm, ImportForm, ReviewForm
+from portal.money import format_euro
 from portal.pagination import page_number
 from portal.refusals import AlreadyDone, Refused
 from portal.web import roles_required, show_repeat
@@ -47,47 +50,81 @@ def queue():
     return render_template("funders/queue.html", rows=rows, shown=shown, funder=_funder())
 
 
-@bp.route("/verstrekker/beoordelen/<int:version_id>", methods=["GET", "POST"])
-@consulent_only
-def review(version_id: int):
+DECISIONS = {"goedkeuren": True, "afkeuren": False}
+
+
+def _version_to_review(version_id: int) -> AgreementVersion:
+    """The version, if this consulent may review it (checked before anything is loaded
+    further or written); else 404."""
     version = service.version_for_review(current_user, version_id)
     if version is None:
         abort(404)
+    return version
+
+
+@bp.route("/verstrekker/beoordelen/<int:version_id>", methods=["GET", "POST"])
+@consulent_only
+def review(version_id: int):
+    """GET: the version to review, the decision form at the end. POST (a decision chosen):
+    the check page of that decision, with the confirm button at the end; 'aanpassen' shows
+    the review page again with the reason kept. Nothing is written here: the decision is
+    taken by `decide`, the check page's POST."""
+    version = _version_to_review(version_id)
     if request.method == "GET":  # the consulent's look goes into the budget holder's log
         agreement = version.agreement
         log_access(current_user, agreement.household_id,
                    describe.agreement(agreement.reference, agreement.provider.name),
                    object_type="agreement_version", object_id=version.id)
     form = ReviewForm()
+    view = service.review_view(version, current_user)
+    if request.method == "GET" or request.form.get("action") == "aanpassen":
+        return _review_page(view, form, []), 200
     general: list[str] = []
     if form.validate_on_submit():
         decision = request.form.get("decision")
-        if decision not in ("goedkeuren", "afkeuren"):
+        if decision not in DECISIONS:
             general.append("Kies 'Goedkeuren' of 'Afkeuren'.")
+        elif view.awaiting_review:
+            general += apply_refusals(form, check_review(DECISIONS[decision], form.reason.data))
+            if not general and not form.reason.errors:
+                return render_template("funders/review_check.html", view=view, form=form,
+                                       approve=DECISIONS[decision], decision=decision), 200
         else:
-            approve = decision == "goedkeuren"
-            try:
-                service.decide(current_user, version, approve=approve, reason=form.reason.data,
-                               today=today())
-            except AlreadyDone as done:
-                return show_repeat(done, url_for("funders.review", version_id=version.id))
-            except Refused as refused:
-                general += apply_refusals(form, refused, FIELD_ALIASES)
-            else:
-                reference = version.agreement.reference
-                if not approve:
-                    flash(f"U heeft zorgovereenkomst {reference} afgekeurd. De budgethouder "
-                          "krijgt een bericht met uw reden.")
-                elif version.status == VersionStatus.TER_BEOORDELING:
-                    flash(f"U heeft zorgovereenkomst {reference} goedgekeurd voor de budgetten "
-                          "van uw organisatie. Een andere verstrekker die meebetaalt, moet nog "
-                          "beslissen.")
-                else:
-                    flash(f"U heeft zorgovereenkomst {reference} goedgekeurd.")
-                return redirect(url_for("funders.queue"))
-    status = form_status()
-    view = service.review_view(version, current_user)
-    return render_template("funders/review.html", view=view, form=form, general=general), status
+            general.append("Over deze versie hoeft uw organisatie niet (meer) te beslissen.")
+    return _review_page(view, form, general), form_status()
+
+
+def _review_page(view, form, general: list[str]) -> str:
+    return render_template("funders/review.html", view=view, form=form, general=general)
+
+
+@bp.post("/verstrekker/beoordelen/<int:version_id>/besluit")
+@consulent_only
+def decide(version_id: int):
+    """The decision the check page showed, for exactly the version it showed (its token);
+    then the review page's confirmation panel says what happens next."""
+    version = _version_to_review(version_id)
+    form = ReviewForm()
+    approve = DECISIONS.get(request.form.get("decision", ""))
+    general: list[str] = []
+    valid = form.validate_on_submit()
+    if valid and approve is None:
+        general.append("Kies 'Goedkeuren' of 'Afkeuren'.")
+    elif valid and approve is not None:
+        try:
+            service.decide(current_user, version, approve=approve,
+                           reason=form.reason.data, today=today(),
+                           checked=request.form.get("gecontroleerd", ""))
+        except AlreadyDone as done:
+            return show_repeat(done, url_for("funders.review", version_id=version.id))
+        except Refused as refused:
+            general += apply_refusals(form, refused, FIELD_ALIASES)
+        else:
+            flash(f"U heeft zorgovereenkomst {version.agreement.reference} "
+                  f"{'goedgekeurd' if approve else 'afgekeurd'}.")
+            return redirect(url_for("funders.review", version_id=version.id,
+                                    _anchor="wat-gebeurt-er-nu"))
+    return _review_page(service.review_view(version, current_user), form, general), 422
 
 
 @bp.get("/verstrekker/toekenningen")
@@ -141,6 +178,36 @@ def _register(form: GrantForm, amount: int, general: list[str]):
     except Refused as refused:
         general += apply_refusals(form, refused, FIELD_ALIASES)
         return None
+
+
+@bp.route("/verstrekker/toekenningen/<int:grant_id>/beeindigen", methods=["GET", "POST"])
+@consulent_only
+def end_grant(grant_id: int):
+    """A budget of the consulent's own funder ends earlier (care in kind, death); a Wlz
+    budget's paid free amount is then partly claimed back (claims.free_claim_back)."""
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or grant.funder_id != current_user.funder_id:
+        abort(404)
+    form = EndGrantForm()
+    general: list[str] = []
+    if request.method == "POST" and form.validate():
+        assert form.ended_on.data is not None  # validated: the date is required
+        try:
+            claim_back = free_claim_back.end_budget_early(
+                current_user, grant.id, form.ended_on.data, form.reason.data or "", today())
+        except Refused as refused:
+            general += apply_refusals(form, refused)
+        else:
+            message = f"Het budget stopt nu op {format_day(form.ended_on.data)}."
+            if claim_back is not None:
+                message += (" De budgethouder betaalt "
+                            f"{format_euro(claim_back.total_cents)} van het verantwoordingsvrij "
+                            "bedrag terug en krijgt daarover een bericht.")
+            flash(message)
+            return redirect(url_for("funders.grants"))
+    row = service.funder_grant(grant)
+    return render_template("funders/grant_end.html", form=form, row=row,
+                           general=general), form_status()
 
 
 @bp.route("/verstrekker/toekenningen/importeren", methods=["GET", "POST"])

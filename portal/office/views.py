@@ -47,6 +47,7 @@ from portal.office.forms import (
 )
 from portal.pagination import page_number, paginate
 from portal.payments import sepa
+from portal.payments import service as payments_service
 from portal.payments.ledger import differences_of, last_check
 from portal.payments.models import PaymentRun
 from portal.payments.rules import next_run_date
@@ -144,7 +145,8 @@ def execute():
     if run is None:
         flash("Er is niets te betalen.")
         return redirect(url_for("office.payment_runs"))
-    flash(f"Betaalronde {run.reference} is uitgevoerd: {len(run.payments)} betaling(en), "
+    counts = payments_service.run_counts([run.id])[run.id]  # as the run's page counts
+    flash(f"Betaalronde {run.reference} is uitgevoerd: {counts.payments} betaling(en), "
           f"totaal {format_euro(run.total_cents)}. Dat is precies wat u bevestigde.")
     return redirect(url_for("office.payment_run", run_id=run.id))
 

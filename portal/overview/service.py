@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portal.agreements.constants import OPEN_STATUSES, VersionStatus
 from portal.agreements.costs import cost_by_grant_cents
@@ -30,7 +30,9 @@ from portal.budgets.models import AllowanceUse, Funder, Grant, Member
 from portal.budgets.rules import (
     BudgetUsage,
     HouseholdTotal,
+    Verdict,
     budget_usage,
+    budget_verdict,
     household_total,
     months_over,
     shortfall_cents,
@@ -40,6 +42,7 @@ from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import first_claimable_month, submit_deadline
 from portal.dates import add_months, first_of_month, format_day, last_of_month
+from portal.dates import today as clock_today
 from portal.extensions import db
 from portal.providers.models import Provider
 
@@ -124,6 +127,12 @@ class BudgetRow:
     @property
     def shortfall_cents(self) -> int:
         return shortfall_cents(self.usage)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The budget's verdict label (budgets.rules.budget_verdict on the day of the
+        figures): the start page's card and the paper statement both read this one."""
+        return budget_verdict(self.usage, self.today if self.today is not None else clock_today())
 
     @property
     def allowance_facts(self) -> GrantFacts:
@@ -467,9 +476,19 @@ class PaidFigures:
 
 def paid_figures(usage: HouseholdUsage) -> PaidFigures:
     """The paid figures of the budgets in the start page's total (usage.total: next year's
-    budgets left out). One query (the allowance spending on those budgets)."""
+    budgets left out). One query: the allowance uses on those budgets, and what was paid
+    from them to the holder's own account (the free amount, less a claim-back netted)."""
     ids = [r.grant_id for r in usage.rows if not r.next_year]
-    allowances = int(db.session.scalar(
-        select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0))
-        .where(AllowanceUse.grant_id.in_(ids))) or 0) if ids else 0
+    if not ids:
+        return PaidFigures(paid_cents=usage.total.paid_cents, allowances_cents=0)
+    uses = (select(func.coalesce(func.sum(AllowanceUse.amount_cents), 0))
+            .where(AllowanceUse.grant_id.in_(ids)).scalar_subquery())
+    to_holder = (select(func.coalesce(func.sum(case(
+        (Claim.kind == ClaimKind.TERUGVORDERING.value, -ClaimLine.amount_cents),
+        else_=ClaimLine.amount_cents)), 0))
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(ClaimLine.grant_id.in_(ids), Claim.agreement_id.is_(None),
+               Claim.status == ClaimStatus.UITBETAALD).scalar_subquery())
+    used, paid_to_holder = db.session.execute(select(uses, to_holder)).one()
+    allowances = int(used or 0) + int(paid_to_holder or 0)
     return PaidFigures(paid_cents=usage.total.paid_cents, allowances_cents=allowances)

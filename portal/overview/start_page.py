@@ -12,7 +12,7 @@ from babel.numbers import format_decimal
 
 from portal.agreements.titles import AgreementTitle
 from portal.budgets.constants import ALLOWANCE_IN_A_SENTENCE, AllowanceKind
-from portal.budgets.rules import AllowanceFigures, HouseholdTotal, Verdict, budget_verdict
+from portal.budgets.rules import AllowanceFigures, HouseholdTotal, Verdict
 from portal.dates import (
     add_months,
     first_of_month,
@@ -398,7 +398,7 @@ def build_start_page(usage: HouseholdUsage, attention: Attention,
             chart=build_chart(row.monthly_detail, subject, f"tabel-budget-{row.grant_id}",
                               forecast=forecast_months(row, usage.today),
                               per_month_cents=budget_per_month(row) if in_period else None),
-            verdict=budget_verdict(row.usage, usage.today))
+            verdict=row.verdict)
         section = sections.setdefault(row.member_id, MemberSection(row.member_id, row.member_name, []))
         section.cards.append(card)
     total_months = _sum_months([r.monthly_detail for r in usage.rows])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from portal.agreements.titles import agreement_titles
-from portal.claims.allowances import allowance_status
+from portal.claims import allowances as claims_allowances
 from portal.dates import today
 from portal.navigation import client_file
 from portal.overview import service
@@ -29,7 +29,8 @@ def household(household_id: int):
     day = today()
     usage = service.household_usage(household_id, day)
     attention = service.household_attention(household_id)
-    allowances = allowance_status([row.allowance_facts for row in usage.rows])
+    # used and left of the Wlz allowances: the one home, as on the page Uitkeringen
+    allowances = claims_allowances.allowance_status([row.allowance_facts for row in usage.rows])
     agreement_ids = ([s.agreement_id for s in attention.sheets_waiting]
                      + [s.agreement_id for s in attention.sheets_elsewhere]
                      + [a.agreement_id for a in attention.agreements_open]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from portal.agreements.models import Agreement
+from portal.budgets import rules as budget_rules
 from portal.budgets.constants import CareKind, Law
 from portal.budgets.models import Funder, Grant, Household, Member
 from portal.claims.allowances import free_allowance_claim_back
@@ -50,7 +51,9 @@ class GrantYear:
 
     @property
     def unspent_cents(self) -> int:
-        return self.granted_cents - self.paid_cents - self.in_progress_cents
+        # "Niet besteed" is "Beschikbaar" of the start page, from the one function
+        return budget_rules.available_cents(self.granted_cents, self.paid_cents,
+                                            self.in_progress_cents)
 
     @property
     def care_cents(self) -> int:

@@ -26,10 +26,10 @@ from portal.agreements.permissions import visible_lines
 from portal.agreements.titles import agreement_titles
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceUse, Funder, Grant, Household, Member
-from portal.budgets.rules import budget_usage, budget_verdict, household_total
+from portal.budgets.rules import budget_usage, household_total
 from portal.budgets.service import holder_labels
+from portal.claims import allowances as claims_allowances
 from portal.claims import service as claims_service
-from portal.claims.allowances import allowance_status
 from portal.claims.constants import RESERVED_STATUSES, ClaimKind, ClaimStatus
 from portal.claims.grid import Column, input_value
 from portal.claims.models import Claim, ClaimLine
@@ -49,10 +49,10 @@ from portal.dates import (
 )
 from portal.extensions import db
 from portal.money import format_euro
+from portal.overview import service as usage_service
 from portal.overview.service import (
     GrantFacts,
     household_grant_rows,
-    household_usage,
     monthly_claim_totals,
     spending_of,
 )
@@ -435,15 +435,16 @@ def statement_document(household_id: int, period_start: dt.date, period_end: dt.
     household = db.session.get(Household, household_id)
     if household is None:
         raise NotAvailable("Dit huishouden bestaat niet.")
-    usage = household_usage(household_id, today)
+    # the start page's own figures, from the one function (read through its module)
+    usage = usage_service.household_usage(household_id, today)
     # The budgets running today (the start page also shows earlier and later ones).
     current = {row.grant_id: row for row in usage.rows
                if not row.last_year and not row.next_year}
     grants = household_grant_rows(household_id, start, end)
     ids = [g.id for g in grants]
     spending, allowance_spent = _period_spending(ids, start, end)
-    allowances = allowance_status([GrantFacts(g.id, Law(g.law), g.period_start, g.amount_cents)
-                                   for g in grants])
+    allowances = claims_allowances.allowance_status(
+        [GrantFacts(g.id, Law(g.law), g.period_start, g.amount_cents) for g in grants])
     members, usages, names = _member_blocks(grants, current, allowances, today)
     months = _month_blocks(grants, names, spending, allowance_spent, start, end)
     total = household_total(usages)
@@ -509,14 +510,14 @@ def _member_blocks(grants, current, allowances, today: dt.date):
         row = current.get(g.id)
         if row is not None:
             u, prognosis = row.usage, True
-            will, short = row.will_not_last, row.shortfall_cents
+            will, short, verdict = row.will_not_last, row.shortfall_cents, row.verdict.label
         else:  # over, or not begun: its own totals as known today, no prognosis
             u = budget_usage(granted_cents=g.amount_cents, paid_cents=g.paid_cents,
                              in_progress_cents=g.reserved_cents, committed_cents=0,
                              period_start=g.period_start, period_end=g.period_end,
                              monthly_spending={}, today=today)
             u = replace(u, runout_month=None)
-            prognosis, will, short = False, False, 0
+            prognosis, will, short, verdict = False, False, 0, ""
         usages.append(u)
         names[g.id] = f"{g.member_name}, {law.label}" + (
             f" ({g.period_start.year})" if same_budget[(g.member_id, g.law)] > 1 else "")
@@ -527,7 +528,7 @@ def _member_blocks(grants, current, allowances, today: dt.date):
             available_cents=u.available_cents, committed_cents=u.committed_cents,
             runout_month=u.runout_month, will_not_last=will, shortfall_cents=short,
             prognosis=prognosis, runout_label=_runout_label(prognosis, u.runout_month),
-            verdict=budget_verdict(u, today).label if prognosis else "",
+            verdict=verdict,
             allowances=[line.text for line in allowance_lines(allowances.get(g.id, {}))]))
     return members, usages, names
 
@@ -595,15 +596,22 @@ class PaymentSpecDocument:
     iban: str
     lines: list[SpecLine]
     amount_cents: int
+    to_holder: bool = False  # a payment to the budget holder's own account (the free amount)
 
     @property
     def addressee(self) -> tuple[str, ...]:
+        if self.to_holder:
+            return (self.provider_name,)
         return (self.provider_name, "t.a.v. de administratie")
 
 
 def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocument:
-    """What one transfer of a payment run paid a provider: every hour sheet and its amount."""
+    """What one transfer of a payment run paid a provider: every hour sheet and its amount;
+    or, a payment to a budget holder's own account, the free amount and any claim-back
+    netted against it (with its sign)."""
     run = db.session.get_one(PaymentRun, payment.run_id)
+    if payment.provider_id is None:
+        return _holder_payment_spec(payment, run, today)
     provider = db.session.get_one(Provider, payment.provider_id)
     rows = db.session.execute(
         select(PaymentItem.amount_cents, Claim.reference, Claim.month, Agreement.reference,
@@ -621,6 +629,25 @@ def payment_spec_document(payment: Payment, today: dt.date) -> PaymentSpecDocume
         made_on=today, qr=_qr(payment.reference), run_reference=run.reference, run_on=run.run_on,
         provider_name=provider.name, iban=payment.iban, lines=lines,
         amount_cents=payment.amount_cents)
+
+
+def _holder_payment_spec(payment: Payment, run: PaymentRun, today: dt.date
+                         ) -> PaymentSpecDocument:
+    assert payment.household_id is not None  # a payment without a provider pays a household
+    household = db.session.get_one(Household, payment.household_id)
+    name = holder_labels([household.id])[household.id]
+    rows = db.session.execute(
+        select(PaymentItem.amount_cents, Claim.reference, Claim.month, Claim.kind)
+        .join(Claim, Claim.id == PaymentItem.claim_id)
+        .where(PaymentItem.payment_id == payment.id)
+        .order_by(Claim.id)).all()
+    lines = [SpecLine(ref, month, ClaimKind(kind).label, household.name, amount, name)
+             for amount, ref, month, kind in rows]
+    return PaymentSpecDocument(
+        title=f"Betaalspecificatie {payment.reference}", reference=payment.reference,
+        made_on=today, qr=_qr(payment.reference), run_reference=run.reference, run_on=run.run_on,
+        provider_name=name, iban=payment.iban, lines=lines, amount_cents=payment.amount_cents,
+        to_holder=True)
 
 
 # --------------------------------------------------------------------------- 5. refusal letter

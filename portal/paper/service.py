@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from portal.agreements.constants import VersionStatus
-from portal.agreements.models import Agreement, AgreementVersion
+from portal.agreements.models import Agreement, AgreementLine, AgreementVersion
 from portal.agreements.periods import VersionPeriod, version_for_day
+from portal.budgets.constants import Unit
 from portal.budgets.models import Household
 from portal.claims.rules import claim_reference
 from portal.dates import first_of_month, month_days
@@ -47,31 +48,44 @@ class PlannedDocument:
 
 
 def active_agreement_ids(household_ids: list[int], month: dt.date) -> dict[int, list[int]]:
-    """Per household: the agreements with an approved version in force on a day of `month`."""
+    """Per household: the agreements with an approved version in force on a day of `month`
+    that has hours to fill in: a fixed monthly wage alone is paid without an hour sheet
+    (claims.rules.check_month_claimable, "monthly_wage_not_claimable"). Two queries."""
     if not household_ids:
         return {}
+    per_unit = set(db.session.scalars(
+        select(AgreementLine.version_id).join(AgreementVersion)
+        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+        .where(Agreement.household_id.in_(household_ids),
+               AgreementLine.unit != Unit.MAANDLOON.value).distinct()))
     rows = db.session.execute(
-        select(Agreement.household_id, Agreement.id, AgreementVersion.number,
-               AgreementVersion.status, AgreementVersion.starts_on, AgreementVersion.ends_on,
-               AgreementVersion.ended_on)
+        select(Agreement.household_id, Agreement.id, AgreementVersion.id,
+               AgreementVersion.number, AgreementVersion.status, AgreementVersion.starts_on,
+               AgreementVersion.ends_on, AgreementVersion.ended_on)
         .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
         .where(Agreement.household_id.in_(household_ids))
         .order_by(Agreement.household_id, Agreement.id, AgreementVersion.number)).all()
     periods: dict[tuple[int, int], list[VersionPeriod]] = {}
-    for household_id, agreement_id, number, status, starts_on, ends_on, ended_on in rows:
+    with_hours: set[tuple[int, int]] = set()  # (agreement, version number) with hours
+    for household_id, agreement_id, version_id, number, status, starts_on, ends_on, ended_on \
+            in rows:
         periods.setdefault((household_id, agreement_id), []).append(
             VersionPeriod(number, VersionStatus(status), starts_on, ends_on, ended_on))
+        if version_id in per_unit:
+            with_hours.add((agreement_id, number))
     days = month_days(month)
     result: dict[int, list[int]] = {h: [] for h in household_ids}
     for (household_id, agreement_id), versions in periods.items():
-        if any(version_for_day(versions, day) is not None for day in days):
+        governing = (version_for_day(versions, day) for day in days)
+        if any(v is not None and (agreement_id, v.number) in with_hours for v in governing):
             result[household_id].append(agreement_id)
     return result
 
 
 def plan_paper_run(month: dt.date) -> list[PlannedDocument]:
     """Every document of the month's paper run: for each household that works on paper, the
-    month's statement and an hour sheet per agreement in force that month. Two queries."""
+    month's statement and an hour sheet per agreement in force that month with hours to fill
+    in (active_agreement_ids). Three queries."""
     month = first_of_month(month)
     household_ids = list(db.session.scalars(
         select(Household.id).where(Household.works_on_paper.is_(True)).order_by(Household.id)))

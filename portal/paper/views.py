@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal import describe
 from portal.access.constants import Role
+from portal.access.permissions import household_access
 from portal.access.service import log_access
 from portal.agreements.models import Agreement
 from portal.agreements.permissions import can_view_agreement
@@ -117,17 +118,28 @@ def statement_pdf(household_id: int):
 @bp.get("/papier/betalingen/<int:payment_id>.pdf")
 @login_required
 def payment_spec_pdf(payment_id: int):
+    """A provider's transfer: for the office and that provider. A transfer to a budget
+    holder's own account (the free amount): for the office and whoever may see the
+    household (a look on behalf is logged)."""
     payment = _get_or_404(Payment, payment_id)
-    if payment.provider_id is None:  # the free amount to a budget holder: no provider's spec
-        abort(404)
-    allowed = current_user.role == Role.BEHEERDER or (
-        current_user.role == Role.ZORGVERLENER and current_user.provider_id == payment.provider_id)
-    if not allowed:
+    if not can_view_payment(current_user, payment):
         abort(404)
     doc = documents.payment_spec_document(payment, today())
-    for household_id in _households_paid(payment):  # it names each household's sheets
+    households = ([payment.household_id] if payment.household_id is not None
+                  else _households_paid(payment))  # it names each household's sheets
+    for household_id in households:
         _log_on_behalf(household_id, doc.reference, "payment", payment.id)
     return _pdf(doc)
+
+
+def can_view_payment(user, payment: Payment) -> bool:
+    """The payment office; the provider paid; for a payment to a budget holder's own account,
+    whoever has access to that household today."""
+    if user.role == Role.BEHEERDER:
+        return True
+    if payment.household_id is not None:
+        return household_access(user, payment.household_id, today()) is not None
+    return user.role == Role.ZORGVERLENER and user.provider_id == payment.provider_id
 
 
 def _households_paid(payment: Payment) -> list[int]:

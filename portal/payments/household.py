@@ -1,16 +1,18 @@
 """Reading for the budget holder's "Betalingen" page: what the household's providers were paid,
-per provider and month of care, and which sheets are not paid yet. Writes nothing.
+per provider and month of care, and which sheets are not paid yet; then what was paid to the
+budget holder's own account (the Wlz free amount) and what the holder must pay back (its
+claim-back, claims.free_claim_back). Writes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from portal.agreements.models import Agreement
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus, status_label
 from portal.claims.models import Claim
 from portal.extensions import db
 from portal.payments.models import Payment, PaymentItem, PaymentRun
@@ -62,9 +64,47 @@ class UnpaidSheet:
 
 
 @dataclass(frozen=True)
+class HolderItem:
+    """A claim paid to (or, a claim-back, netted against a payment to) the budget holder's own
+    account: its status, paid date, the transfer's reference and id (its specification)."""
+
+    claim_id: int
+    reference: str
+    kind: ClaimKind
+    status: ClaimStatus
+    status_label: str
+    amount_cents: int  # with its sign: a claim-back is money the holder pays back
+    paid_on: dt.date | None
+    payment_id: int | None
+    payment_reference: str | None
+    explanation: str | None  # a claim-back's reason, in plain words
+
+    @property
+    def is_open_claim_back(self) -> bool:
+        return self.kind is ClaimKind.TERUGVORDERING and self.status is ClaimStatus.GOEDGEKEURD
+
+    @property
+    def tone(self) -> str:
+        return "warn" if self.is_open_claim_back else self.status.tone
+
+
+HOLDER_ITEMS_SHOWN = 50
+
+
+@dataclass(frozen=True)
 class HouseholdPayments:
     providers: list[ProviderPaid]
     unpaid: list[UnpaidSheet]
+    to_holder: list[HolderItem] = field(default_factory=list)  # newest first
+
+    @property
+    def to_pay_back(self) -> list[HolderItem]:
+        """Claim-backs not netted yet: what the holder must still pay back."""
+        return [item for item in self.to_holder if item.is_open_claim_back]
+
+    @property
+    def to_pay_back_cents(self) -> int:
+        return -sum(item.amount_cents for item in self.to_pay_back)
 
     @property
     def paid_cents(self) -> int:
@@ -73,7 +113,8 @@ class HouseholdPayments:
 
 def household_payments(household_id: int) -> HouseholdPayments:
     """Per provider and month of care, the sheets paid for this household; then the sheets not
-    paid yet with their status. Two queries, whatever the history.
+    paid yet with their status; then the claims of the holder's own account. Three queries,
+    whatever the history.
 
     Only this household's sheets are shown: a transfer to a provider can also pay sheets of
     other households, so the amount shown is each sheet's own, never the transfer's total.
@@ -109,4 +150,22 @@ def household_payments(household_id: int) -> HouseholdPayments:
                   .where(Agreement.household_id == household_id,
                          Claim.status != ClaimStatus.UITBETAALD)
                   .order_by(Claim.month.desc(), Provider.name, Claim.id))]
-    return HouseholdPayments(providers=list(providers.values()), unpaid=unpaid)
+    return HouseholdPayments(providers=list(providers.values()), unpaid=unpaid,
+                             to_holder=holder_items(household_id))
+
+
+def holder_items(household_id: int, limit: int = HOLDER_ITEMS_SHOWN) -> list[HolderItem]:
+    """The claims paid to the budget holder's own account (no agreement: the free amount and
+    its claim-backs), newest first, with the transfer that paid or netted them. One query."""
+    rows = db.session.execute(
+        select(Claim.id, Claim.reference, Claim.kind, Claim.status, Claim.total_cents,
+               Claim.paid_on, Payment.id, Payment.reference, Claim.correction_reason)
+        .outerjoin(PaymentItem, PaymentItem.claim_id == Claim.id)
+        .outerjoin(Payment, Payment.id == PaymentItem.payment_id)
+        .where(Claim.household_id == household_id, Claim.agreement_id.is_(None))
+        .order_by(Claim.id.desc()).limit(limit)).all()
+    return [HolderItem(cid, reference, ClaimKind(kind), ClaimStatus(status),
+                       status_label(kind, status), ClaimKind(kind).sign * int(cents), paid_on,
+                       payment_id, payment_reference, reason)
+            for cid, reference, kind, status, cents, paid_on, payment_id, payment_reference,
+            reason in rows]

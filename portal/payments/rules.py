@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from portal.identifiers import check_iban
 from portal.money import format_euro
@@ -116,7 +117,14 @@ def zero_claims(claims: Sequence[PayableClaim]) -> list[PayableClaim]:
     return sorted((c for c in claims if c.amount_cents == 0), key=lambda c: c.claim_id)
 
 
-def run_total(payments: Sequence[PlannedPayment]) -> int:
+class HasAmount(Protocol):
+    @property
+    def amount_cents(self) -> int: ...
+
+
+def run_total(payments: Sequence[HasAmount]) -> int:
+    """The total of a run's transfers: the one home of the figure the runs page (the next
+    run), the confirmation page and the run as executed start from."""
     return sum(p.amount_cents for p in payments)
 
 

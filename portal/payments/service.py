@@ -46,7 +46,7 @@ from portal.agreements.periods import (
 )
 from portal.budgets import service as budgets_service
 from portal.budgets.models import Household
-from portal.claims import approval
+from portal.claims import approval, free_claim_back
 from portal.claims import service as claims_service
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
@@ -235,8 +235,9 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
 
 def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payable: list,
                   held: list, providers: dict[int, ProviderRef]) -> None:
-    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag):
-    to households.holder_iban, or held back without a valid one. providers gets the holder
+    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag, or
+    its claim-back netted against it): to households.holder_iban, or held back without a
+    valid one. providers gets the holder
     under the household's id made negative (a payee that is no provider)."""
     for batch in chunks(sheets):
         rows = db.session.execute(
@@ -248,7 +249,8 @@ def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payab
             sheet = next(s for s in batch if s.id == claim_id)
             name = labels[household_id]
             providers.setdefault(-household_id, ProviderRef(-household_id, name))
-            # a claim-back recorded for the holder is below zero: only ever netted
+            # a claim-back recorded for the holder (free_claim_back, or the office's
+            # correction of a free amount) is below zero: only ever netted
             amount = sheet.kind.sign * (sheet.total_cents if amounts is None
                                         else amounts[sheet.id])
             account = "".join((iban or "").split()).upper()
@@ -475,19 +477,20 @@ def _run_payments(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime
             report(done, to_pay)
     if closed_without_transfer:
         claims_service.mark_paid([by_id[c.claim_id] for c in closed_without_transfer], run_on)
-    payment_count, total = db.session.execute(
-        select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.run_id == run.id)).one()
-    run.total_cents = int(total)  # PostgreSQL sums a BIGINT as NUMERIC
+    total = db.session.scalar(select(func.coalesce(func.sum(Payment.amount_cents), 0))
+                              .where(Payment.run_id == run.id))
+    run.total_cents = int(total or 0)  # PostgreSQL sums a BIGINT as NUMERIC
+    counts = run_counts([run.id])[run.id]
+    # a free amount of a Wlz budget that had already ended: its claim-back now
+    free_claim_back.claim_back_after_payment(
+        [c.claim_id for p in planned for c in p.claims
+         if c.to_holder and by_id[c.claim_id].kind is ClaimKind.VRIJ], run_on)
     _tell_households(actor, run)
     record("payment_run", actor=actor, object_type="payment_run", object_id=run.id,
-           summary=f"Betaalronde {run.reference}: {payment_count} betaling(en), "
+           summary=f"Betaalronde {run.reference}: {counts.payments} betaling(en), "
            f"{format_euro(run.total_cents)}",
-           detail={"payments": payment_count, "total_cents": run.total_cents,
-                   "claims": db.session.scalar(
-                       select(func.count(PaymentItem.id))
-                       .join(Payment, Payment.id == PaymentItem.payment_id)
-                       .where(Payment.run_id == run.id))})
+           detail={"payments": counts.payments, "total_cents": run.total_cents,
+                   "claims": counts.sheets})
     run.status = RunStatus.UITGEVOERD
     db.session.flush()
     db.session.expire(run, ["payments"])
@@ -696,7 +699,7 @@ def preview_next_run(today: dt.date) -> RunPreview:
     plan = _plan(approved) if approved else None
     lines = _preview_lines(plan) if plan else []
     candidates = [(c.id, str(c.status), c.total_cents) for c in claims]
-    return RunPreview(lines=lines, total_cents=sum(line.amount_cents for line in lines),
+    return RunPreview(lines=lines, total_cents=rules.run_total(lines),
                       to_check_count=len(claims) - len(approved),
                       held_back=plan.held_back if plan else [], candidates=candidates,
                       fingerprint=rules.run_fingerprint(candidates + wage_candidates(wages)),
@@ -815,6 +818,31 @@ def execute_run(actor: User | None, run_on: dt.date, confirmed_at: dt.datetime |
 
 
 @dataclass(frozen=True)
+class RunCounts:
+    """What a run's payments hold: transfers, sheets paid and their amounts so far."""
+
+    payments: int = 0
+    sheets: int = 0
+    paid_cents: int = 0
+
+
+def run_counts(run_ids: Sequence[int]) -> dict[int, RunCounts]:
+    """Per run: its number of payments and of sheets paid, and what they hold. The one home of
+    a run's counts (the runs list, the run's page, the API and the audit line read this). One
+    GROUP BY query."""
+    counts = {run_id: RunCounts() for run_id in run_ids}
+    if not counts:
+        return counts
+    for run_id, payments, sheets, cents in db.session.execute(
+            select(Payment.run_id, func.count(func.distinct(Payment.id)),
+                   func.count(PaymentItem.id), func.coalesce(func.sum(PaymentItem.amount_cents), 0))
+            .select_from(Payment).outerjoin(PaymentItem, PaymentItem.payment_id == Payment.id)
+            .where(id_in(Payment.run_id, list(counts))).group_by(Payment.run_id)):
+        counts[run_id] = RunCounts(int(payments), int(sheets), int(cents))
+    return counts
+
+
+@dataclass(frozen=True)
 class RunSummary:
     id: int
     reference: str
@@ -825,22 +853,21 @@ class RunSummary:
 
 def list_runs(limit: int = 100, *, by_id: bool = False,
               before_id: int | None = None) -> list[RunSummary]:
-    """Earlier runs, newest first, with their number of payments (one query). `by_id` pages
-    them in the order they were made, newest first, from before run `before_id` (the API's
-    cursor)."""
-    counts = (select(Payment.run_id, func.count(Payment.id).label("n"))
-              .group_by(Payment.run_id).subquery())
-    query = (select(PaymentRun, func.coalesce(counts.c.n, 0))
-             .outerjoin(counts, counts.c.run_id == PaymentRun.id))
+    """Earlier runs, newest first, with their number of payments (two queries: the runs and
+    run_counts). `by_id` pages them in the order they were made, newest first, from before run
+    `before_id` (the API's cursor)."""
+    query = select(PaymentRun)
     if not by_id:
         query = query.order_by(PaymentRun.run_on.desc(), PaymentRun.id.desc())
     else:
         if before_id is not None:
             query = query.where(PaymentRun.id < before_id)
         query = query.order_by(PaymentRun.id.desc())
-    rows = db.session.execute(query.limit(limit)).all()
+    runs = db.session.scalars(query.limit(limit)).all()
+    counts = run_counts([run.id for run in runs])
     return [RunSummary(id=run.id, reference=run.reference, run_on=run.run_on,
-                       payment_count=int(n), total_cents=run.total_cents) for run, n in rows]
+                       payment_count=counts[run.id].payments, total_cents=run.total_cents)
+            for run in runs]
 
 
 @dataclass(frozen=True)
@@ -904,11 +931,8 @@ def run_details(run_id: int, page: int = 1) -> RunDetails | None:
     run = db.session.get(PaymentRun, run_id)
     if run is None:
         return None
-    payment_count, sheet_count, paid_cents = db.session.execute(
-        select(func.count(func.distinct(Payment.id)), func.count(PaymentItem.id),
-               func.coalesce(func.sum(PaymentItem.amount_cents), 0))
-        .select_from(Payment).outerjoin(PaymentItem, PaymentItem.payment_id == Payment.id)
-        .where(Payment.run_id == run.id)).one()
+    counts = run_counts([run.id])[run.id]
+    payment_count, sheet_count, paid_cents = counts.payments, counts.sheets, counts.paid_cents
     shown, offset = paginate(int(payment_count), page, RUN_PAGE_SIZE)
     rows = db.session.execute(
         select(Payment.id, Payment.reference,

@@ -27,13 +27,13 @@ from portal.agreements.constants import EffectiveStatus, ModelKind, VersionStatu
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.agreements.reads import effective_status, version_in_force
 from portal.agreements.titles import agreement_titles
-from portal.budgets.constants import CareKind
+from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.database import id_in
-from portal.dates import format_day, format_month
+from portal.dates import format_day, format_month, last_of_month
 from portal.extensions import db
 from portal.pagination import Page, paginate
 from portal.payments.models import Payment, PaymentItem, PaymentRun
@@ -298,12 +298,20 @@ def payment_references(claim_ids: list[int]) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class SpecificationDetail:
-    """One kind of care at one rate on a paid sheet: the hours (or day parts) and the rate."""
+    """One kind of care at one rate on a paid sheet: the hours (or day parts) and the rate;
+    amount_cents what the budget paid, holder_cents what the budget holder pays the provider
+    themselves above the maximum tariff (bijbetaling)."""
 
     care_label: str
     quantity_label: str
     tariff_cents: int
     amount_cents: int
+    holder_cents: int = 0
+
+    @property
+    def agreed_cents(self) -> int:
+        """The quantity x the agreed tariff: the budget's part and the holder's own."""
+        return self.amount_cents + self.holder_cents
 
 
 @dataclass(frozen=True)
@@ -316,21 +324,26 @@ class SpecificationLine:
     household_id: int = 0  # whose file the line is from (a look at it is logged)
 
 
-def _line_details(claim_ids: list[int]) -> dict[int, list[SpecificationDetail]]:
-    """Per sheet: the hours and rate per kind of care (summed over its days). One query."""
+def _line_details(months: dict[int, dt.date]) -> dict[int, list[SpecificationDetail]]:
+    """Per sheet (claim id -> its month): the hours and rate per kind of care (summed over its
+    days); a monthly wage's line as the days of the month it pays ("17 van 31 dagen"), as
+    on the wage's own page. One query."""
     details: dict[int, list[SpecificationDetail]] = defaultdict(list)
+    claim_ids = list(months)
     if not claim_ids:
         return details
-    for cid, care_kind, unit, tariff, quantity, amount in db.session.execute(
+    for cid, care_kind, unit, tariff, quantity, amount, holder in db.session.execute(
         select(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit, ClaimLine.tariff_cents,
-               func.sum(ClaimLine.quantity), func.sum(ClaimLine.amount_cents))
+               func.sum(ClaimLine.quantity), func.sum(ClaimLine.amount_cents),
+               func.sum(ClaimLine.holder_cents))
         .where(id_in(ClaimLine.claim_id, claim_ids))
         .group_by(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.unit,
                   ClaimLine.tariff_cents)
         .order_by(ClaimLine.claim_id, ClaimLine.care_kind, ClaimLine.tariff_cents)):
-        details[cid].append(SpecificationDetail(
-            CareKind(care_kind).label, quantity_label(unit, int(quantity)), int(tariff),
-            int(amount)))
+        label = (f"{int(quantity)} van {last_of_month(months[cid]).day} dagen"
+                 if unit == Unit.MAANDLOON.value else quantity_label(unit, int(quantity)))
+        details[cid].append(SpecificationDetail(CareKind(care_kind).label, label, int(tariff),
+                                                int(amount), int(holder or 0)))
     return details
 
 
@@ -494,7 +507,7 @@ def _lines(provider_id: int, query, keep_order: bool = False
     named (holder_labels); sorted by holder, month and sheet unless `keep_order`."""
     rows = db.session.execute(query.where(Agreement.provider_id == provider_id)).all()
     holders = holder_labels({household for _p, _r, _m, household, _c, _id in rows})
-    per_sheet = _line_details([claim_id for *_rest, claim_id in rows])
+    per_sheet = _line_details({claim_id: month for _p, _r, month, *_rest, claim_id in rows})
     lines: dict[int, list[SpecificationLine]] = defaultdict(list)
     for payment_id, reference, month, household_id, cents, claim_id in rows:
         lines[payment_id].append(SpecificationLine(

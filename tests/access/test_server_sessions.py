@@ -250,3 +250,47 @@ def test_the_purge_command_says_how_many_it_removed(app, db):
 
     result = app.test_cli_runner().invoke(purge_sessions_command)
     assert result.exit_code == 0 and result.output.strip().endswith("sessies opgeruimd.")
+
+
+# Two requests with the same cookie at once (a double click): the one that saves last must not
+# wipe what the other stored (tests/test_twenty_at_once.py saw "Dit is al gedaan." vanish when
+# the request that made the change saved after the repeats).
+
+def test_merging_keeps_the_notices_of_a_request_that_saved_meanwhile():
+    from portal.access.rules import merge_session_data
+
+    opened = {"_user_id": "7"}
+    ours = {"_user_id": "7", "_flashes": [("info", "De welkomstmail is opnieuw verstuurd.")]}
+    stored = {"_user_id": "7", "_flashes": [("info", "Dit is al gedaan.")]}
+    merged = merge_session_data(opened, ours, stored)
+    assert merged["_flashes"] == [("info", "Dit is al gedaan."),
+                                  ("info", "De welkomstmail is opnieuw verstuurd.")]
+
+
+def test_merging_takes_this_requests_changes_and_keeps_the_others():
+    from portal.access.rules import merge_session_data
+
+    opened = {"a": 1, "b": 2, "gone": 3, "_flashes": [("info", "oud")]}
+    ours = {"a": 10, "b": 2}  # changed a, removed gone, showed (popped) the old notice
+    stored = {"a": 1, "b": 20, "gone": 3, "c": 4,
+              "_flashes": [("info", "oud"), ("info", "nieuw van een ander")]}
+    assert merge_session_data(opened, ours, stored) == {
+        "a": 10, "b": 20, "c": 4, "_flashes": [("info", "nieuw van een ander")]}
+
+
+def test_two_requests_at_once_with_one_cookie_keep_both_notices(app, client, holder, login):
+    login(holder)
+    token = cookie(client)
+    interface = app.session_interface
+    headers = {"Cookie": f"session={token}"}
+
+    def opened():
+        with app.test_request_context("/", method="POST", headers=headers) as context:
+            return interface.open_session(app, context.request)
+
+    first, second = opened(), opened()
+    for session, text in ((second, "Dit is al gedaan."), (first, "Het is gedaan.")):
+        session["_flashes"] = [*session.get("_flashes", []), ("info", text)]  # as flash() does
+        with app.test_request_context("/", method="POST", headers=headers):
+            interface.save_session(app, session, app.response_class())
+    assert [m for _, m in opened().get("_flashes", [])] == ["Dit is al gedaan.", "Het is gedaan."]

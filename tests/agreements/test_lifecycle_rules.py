@@ -21,6 +21,8 @@ D = dt.date
 ALLOWED = [
     (Action.EDIT, S.CONCEPT, Party.HOLDER, False),
     (Action.SHARE, S.CONCEPT, Party.HOLDER, False),
+    (Action.WITHDRAW, S.GEDEELD, Party.HOLDER, False),
+    (Action.WITHDRAW, S.GEDEELD, Party.HOLDER, True),
     (Action.PROVIDER_SIGN, S.GEDEELD, Party.PROVIDER, False),
     (Action.HOLDER_SIGN, S.GEDEELD, Party.HOLDER, True),
     (Action.SUBMIT, S.ONDERTEKEND, Party.SYSTEM, True),
@@ -111,8 +113,9 @@ def test_actions_per_status_for_the_budget_holder():
     S = VersionStatus
     assert actions(open_status=S.CONCEPT) == {"edit", "paper"}
     assert actions(open_status=S.AFGEKEURD) == {"edit"}
-    assert actions(open_status=S.GEDEELD) == {"paper"}
-    assert actions(open_status=S.GEDEELD, provider_signed=True) == {"paper", "holder_sign"}
+    assert actions(open_status=S.GEDEELD) == {"paper", "withdraw"}
+    assert actions(open_status=S.GEDEELD, provider_signed=True) == {"paper", "holder_sign",
+                                                                    "withdraw"}
     assert actions(open_status=S.TER_BEOORDELING) == set()
     assert actions(approved=True) == {"change", "end"}
     assert actions(approved=True, open_status=S.CONCEPT) == {"edit", "paper", "end"}

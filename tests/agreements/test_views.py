@@ -23,6 +23,7 @@ from portal.extensions import db as _db
 from portal.providers.models import Provider
 from tests import factories as f
 from tests.agreements.conftest import TODAY, count, text
+from tests.check_pages import checked_token
 
 D = dt.date
 OMA_IBAN = "NL44RABO0123456789"  # not the factories' default IBAN: a provider of her own
@@ -422,13 +423,19 @@ def test_provider_signs_with_a_new_iban_and_holder_sees_it(w, client, login):
     login(w.provider_user)
     url = f"/overeenkomsten/{agreement.id}/ondertekenen-zorgverlener"
     assert client.get(url).status_code == 200
-    no_agree = client.post(url, data={"name": "Piet Zorg", "iban": "NL20INGB0001234567"})
+    bad = client.post(url, data={"name": "Piet Zorg", "iban": "NL00", "action": "controleren"})
+    assert bad.status_code == 422 and 'id="iban-error"' in text(bad)
+    details = {"name": "Piet Zorg", "iban": "NL20INGB0001234567"}
+    check = client.post(url, data={**details, "action": "controleren"})
+    assert check.status_code == 200 and "Controleer de overeenkomst" in text(check)
+    token = checked_token(check)
+    no_agree = client.post(url, data={**details, "action": "ondertekenen",
+                                      "gecontroleerd": token})
     assert no_agree.status_code == 422
     assert "Vink aan" in text(no_agree)
-    bad = client.post(url, data={"name": "Piet Zorg", "iban": "NL00", "agree": "y"})
-    assert bad.status_code == 422 and 'id="iban-error"' in text(bad)
     assert agreement.versions[0].signed_by_provider_at is None
-    good = client.post(url, data={"name": "Piet Zorg", "iban": "NL20INGB0001234567", "agree": "y"})
+    good = client.post(url, data={**details, "action": "ondertekenen", "agree": "y",
+                                  "gecontroleerd": token})
     assert good.status_code == 302
     assert agreement.versions[0].signed_by_provider_at is not None
 
@@ -436,10 +443,12 @@ def test_provider_signs_with_a_new_iban_and_holder_sees_it(w, client, login):
     login(w.holder)
     page = text(client.get(f"/overeenkomsten/{agreement.id}/ondertekenen"))
     assert "<mark>NL20INGB0001234567</mark>" in page and "NL91ABNA0417164300" in page
-    refused = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen", data={})
+    refused = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen",
+                          data={"gecontroleerd": checked_token(page)})
     assert refused.status_code == 422
     assert agreement.versions[0].status == VersionStatus.GEDEELD
-    signed = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen", data={"agree": "y"})
+    signed = client.post(f"/overeenkomsten/{agreement.id}/ondertekenen",
+                         data={"agree": "y", "gecontroleerd": checked_token(page)})
     assert signed.status_code == 302
     assert agreement.versions[0].status == VersionStatus.TER_BEOORDELING
 
@@ -688,7 +697,10 @@ def test_unchoosing_a_budget_removes_it_and_its_kinds_of_care(w, client, login):
     agreement = w.draft()
     response = client.post(step_url(agreement, "budgetten"), data={"grants": []})
     assert response.status_code == 422  # at least one budget
-    other = f.make_grant(w.member, w.zorgkantoor, Law.WLZ, care_kinds=[CareKind.VERPLEGING.value])
+    # Another budget: the same member's other grants under this law and funder are years of
+    # the same budget (one choice), so this one is a sister's.
+    sister = f.make_member(w.household, name="Lotte Proef")
+    other = f.make_grant(sister, w.zorgkantoor, Law.WLZ, care_kinds=[CareKind.VERPLEGING.value])
     settle()
     client.post(step_url(agreement, "budgetten"), data={"grants": [other.id]})
     version = agreement.versions[0]
@@ -703,6 +715,9 @@ def test_last_months_budget_is_offered_before_the_period_is_chosen(w, client, lo
     login(w.holder)
     agreement = wizard_start(w, client)
     page = text(client.get(step_url(agreement, "budgetten")))
-    assert f'value="{last_year.id}"' in page and f'value="{w.grant.id}"' in page
+    # One budget, granted for two years: one choice, by its first year offered.
+    assert f'value="{last_year.id}"' in page and f'value="{w.grant.id}"' not in page
+    assert "toegekend voor 2025 en 2026" in page
     assert f'value="{long_ago.id}"' not in page  # care that long ago can no longer be claimed
+    assert "2024" not in page
     assert "vanaf 1 oktober 2025" in page

@@ -3,10 +3,11 @@
 Hypothesis drives any sequence of what people do: a provider hands over a sheet, the budget
 holder prepares, submits, approves or sends one back, the payment office approves, suspends or
 refuses, a refused sheet is reopened, payment runs (always twice in a row) that also pay the
-fixed monthly wages, Wlz allowance uses, a holiday allowance asked and paid, the office
-correcting a paid sheet, a paid wage (days or wage) or a paid holiday allowance (amount) and a
-back-dated tariff change approved after payment (issue 16: back-payments paid, claim-backs
-netted or carried over), and days passing (deadlines come and go), across the year change into the next
+fixed monthly wages, Wlz allowance uses, the Wlz budget ending early after its free amount was
+paid (its claim-back recorded once), a holiday allowance asked and paid, the office correcting
+a paid sheet, a paid wage (days or wage) or a paid holiday allowance (amount) and a back-dated
+tariff change approved after payment (issue 16: back-payments paid, claim-backs netted or
+carried over), and days passing (deadlines come and go), across the year change into the next
 year (December's sheets are still claimed and paid from the old year's budgets in January).
 Every call that is refused must write nothing.
 
@@ -43,7 +44,13 @@ from portal.agreements.constants import ModelKind, ProviderKind, VersionStatus
 from portal.agreements.models import AgreementLine, AgreementVersion
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Grant
-from portal.claims import allowance_rules, allowances, correction_rules, corrections
+from portal.claims import (
+    allowance_rules,
+    allowances,
+    correction_rules,
+    corrections,
+    free_claim_back,
+)
 from portal.claims import service as claims
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
@@ -217,9 +224,17 @@ class MoneyLoop(RuleBasedStateMachine):
         assert second is not None and second.run is None and second.approved == []
         assert self.columns() == before
 
+    def netted_wage_claim_backs(self) -> int:
+        return sum(self.db.session.scalars(select(Claim.total_cents).where(
+            Claim.agreement_id == self.employment.id, Claim.kind == ClaimKind.TERUGVORDERING,
+            Claim.status == ClaimStatus.UITBETAALD)))
+
     @rule()
     def payment_run_pays_the_wages_due(self):
+        netted_before = self.netted_wage_claim_backs()
         self.attempt(execute_run, self.office, self.today)
+        # a wage claim-back the run netted gave the budget room only after it put wages ready
+        refunded = self.netted_wage_claim_backs() - netted_before
         wages = {c.month: c for c in self.db.session.scalars(
             select(Claim).where(Claim.agreement_id == self.employment.id,
                                 Claim.kind == ClaimKind.LOON)  # (not their corrections)
@@ -229,7 +244,7 @@ class MoneyLoop(RuleBasedStateMachine):
         month = self.wmo.period_start
         while month < min(first_of_month(self.today), add_months(first_of_month(YEAR_END), 1)):
             # a month over without its wage: only when the budget cannot pay it
-            assert month in wages or self.wmo.available_cents < WAGE, month
+            assert month in wages or self.wmo.available_cents - refunded < WAGE, month
             month = add_months(month, 1)
 
     @rule()
@@ -330,6 +345,38 @@ class MoneyLoop(RuleBasedStateMachine):
                                                  self.agreements[1].id)
         assert 0 <= used <= 20_000  # never over the yearly cap per provider
 
+    # ----------------------------------------------------------------------- a budget ends
+
+    def free_amount_paid(self) -> bool:
+        return self.db.session.scalar(select(Claim.id).where(
+            Claim.kind == ClaimKind.VRIJ, Claim.status == ClaimStatus.UITBETAALD).limit(1)) \
+            is not None
+
+    @rule(days=st.integers(0, 60))
+    def wlz_budget_ends_early(self, days):
+        """The Wlz budget ends before 31 December (care in kind) after its free amount was
+        paid (asked and paid first, when it can be): the claim-back is recorded once
+        (free_claim_back), then netted against a later payment to the holder or carried
+        over; a repeat records nothing."""
+        if not self.free_amount_paid():
+            self.attempt(allowances.ask_free_allowance, self.holder, self.wlz.id, self.today)
+            self.attempt(execute_run, self.office, self.today)
+        ended_on = min(self.today + dt.timedelta(days=days), YEAR_END - dt.timedelta(days=1))
+        self.attempt(free_claim_back.end_budget_early, self.office, self.wlz.id, ended_on,
+                     "Zorg in natura", self.today)
+        before = self.columns()
+        assert self.attempt(free_claim_back.record_claim_back, None, self.wlz.id,
+                            "Zorg in natura", self.today) is None
+        assert self.columns() == before
+        backs = self.db.session.scalars(select(Claim).where(
+            Claim.kind == ClaimKind.TERUGVORDERING, Claim.agreement_id.is_(None))).all()
+        # (ending it again, earlier, claims back the difference: never more than was paid)
+        for free_id in {back.corrects_claim_id for back in backs}:
+            free = self.claim(free_id)
+            assert free.kind == ClaimKind.VRIJ and sum(
+                b.total_cents for b in backs if b.corrects_claim_id == free_id) \
+                <= free.total_cents
+
     # Hook for Wlz allowances as claims (issue 16, finding 2, helper "allow"): when a use
     # case asks for the free-to-spend amount or the holiday allowance as a claim, add a rule
     # here that calls it through self.attempt; the invariants below (the ledger check after
@@ -370,7 +417,7 @@ class MoneyLoop(RuleBasedStateMachine):
             allowance = {str(ln.care_kind) for ln in claim.lines} == {AllowanceKind.FEESTDAGEN.value}
             assert claim.month < first_of_month(self.today) or claim.status == ClaimStatus.CONCEPT \
                 or allowance
-            assert all(first_of_month(ln.day) == claim.month and ln.day <= last_of_month(
+            assert allowance or all(first_of_month(ln.day) == claim.month and ln.day <= last_of_month(
                 claim.month) for ln in claim.lines)
 
 

@@ -235,8 +235,8 @@ def test_the_claim_back_when_the_budget_ends_in_june(wlz, travel):
         25_000, 2026, D(2026, 6, 30)) == 12_603
 
 
-def test_the_office_sees_the_holders_payment_in_the_run_and_no_provider_spec(wlz, travel,
-                                                                             client, login):
+def test_the_office_sees_the_holders_payment_in_the_run_and_its_spec(wlz, travel, client,
+                                                                     login):
     from portal.payments.service import run_details
 
     household, _member, grant, holder, agreement = wlz
@@ -247,4 +247,5 @@ def test_the_office_sees_the_holders_payment_in_the_run_and_no_provider_spec(wlz
     (line,) = run_details(run.id).payments
     assert line.provider_name == f"Budgethouder {household.name}" and line.amount_cents == 25_000
     login(f.make_user(Role.BEHEERDER))
-    assert client.get(f"/papier/betalingen/{run.payments[0].id}.pdf").status_code == 404
+    # the holder's own specification (tests/paper/test_holder_payment_spec.py)
+    assert client.get(f"/papier/betalingen/{run.payments[0].id}.pdf").status_code == 200

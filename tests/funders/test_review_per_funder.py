@@ -32,6 +32,7 @@ from portal.messages.models import Message
 from portal.providers.service import create_provider
 from portal.refusals import Refused
 from tests import factories as f
+from tests.check_pages import checked_token, decide
 
 D = dt.date
 TODAY = D(2026, 1, 15)
@@ -233,8 +234,7 @@ def test_review_states_name_every_funder_and_its_decision(w):
 def test_queue_shows_the_version_only_while_the_own_decision_is_missing(client, login, w):
     login(w.c_gemeente)
     assert w.agreement.reference in client.get("/verstrekker").get_data(as_text=True)
-    response = client.post(f"/verstrekker/beoordelen/{w.version.id}",
-                           data={"decision": "goedkeuren"})
+    response = decide(client, w.version.id, "goedkeuren")
     assert response.status_code == 302
     client.get(response.headers["Location"])  # the flash message is shown there
     assert w.agreement.reference not in client.get("/verstrekker").get_data(as_text=True)
@@ -251,17 +251,21 @@ def test_review_page_after_the_own_decision_shows_decisions_not_buttons(client, 
     assert "Besluiten van de verstrekkers" in html
     assert "<strong>Gemeente Proefstad</strong>: goedgekeurd" in html
     assert "<strong>Verzekeraar Proef</strong>: nog niet beoordeeld" in html
-    assert "Uw organisatie heeft deze versie op" in html and "De andere verstrekkers" in html
+    assert "Uw organisatie heeft deze versie op" in html
+    assert "Nu beslist nog Verzekeraar Proef" in html
     assert 'value="goedkeuren"' not in html
 
 
 def test_deciding_again_through_the_page_is_refused_and_writes_nothing(client, login, w):
+    login(w.c_gemeente_2)  # a colleague reads the check page; then the first one decides
+    check = client.post(f"/verstrekker/beoordelen/{w.version.id}",
+                        data={"decision": "afkeuren", "reason": REASON})
     _approve(w.c_gemeente, w.version)
     _db.session.commit()
-    login(w.c_gemeente_2)
     before = _db.session.scalar(select(func.count()).select_from(FunderReview))
-    response = client.post(f"/verstrekker/beoordelen/{w.version.id}",
-                           data={"decision": "afkeuren", "reason": REASON})
+    response = client.post(f"/verstrekker/beoordelen/{w.version.id}/besluit",
+                           data={"decision": "afkeuren", "reason": REASON,
+                                 "gecontroleerd": checked_token(check)})
     assert response.status_code == 422
     assert "Uw organisatie heeft al over deze versie besloten" in response.get_data(as_text=True)
     assert _db.session.scalar(select(func.count()).select_from(FunderReview)) == before

@@ -16,6 +16,7 @@ from portal.budgets.models import Grant
 from portal.extensions import db as _db
 from portal.messages.models import Message
 from tests import factories as f
+from tests.check_pages import decide
 
 
 @pytest.fixture
@@ -72,8 +73,10 @@ def test_another_funders_agreement_answers_404(client, login, review_world):
 def test_approve(client, login, review_world):
     login(review_world["consulent"])
     version = _version(review_world["mine"])
-    response = client.post(f"/verstrekker/beoordelen/{version.id}", data={"decision": "goedkeuren"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/verstrekker")
+    response = decide(client, version.id, "goedkeuren")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/verstrekker/beoordelen/{version.id}"
+                                                 "#wat-gebeurt-er-nu")
     _db.session.refresh(version)
     assert version.status == VersionStatus.GOEDGEKEURD
 
@@ -97,8 +100,7 @@ def test_reject_with_a_reason_reaches_the_budget_holder(client, login, review_wo
     login(review_world["consulent"])
     version = _version(review_world["mine"])
     reason = "Het aantal uren past niet bij de indicatie. Verlaag naar 3 uur per week."
-    response = client.post(f"/verstrekker/beoordelen/{version.id}",
-                           data={"decision": "afkeuren", "reason": reason})
+    response = decide(client, version.id, "afkeuren", reason)
     assert response.status_code == 302
     _db.session.refresh(version)
     assert version.status == VersionStatus.AFGEKEURD
@@ -248,7 +250,7 @@ def test_law_the_funder_does_not_grant_cannot_be_chosen(client, login, grant_wor
 def test_a_decided_version_shows_its_outcome_instead_of_the_buttons(client, login, review_world):
     login(review_world["consulent"])
     version = _version(review_world["mine"])
-    client.post(f"/verstrekker/beoordelen/{version.id}", data={"decision": "goedkeuren"})
+    decide(client, version.id, "goedkeuren")
     html = client.get(f"/verstrekker/beoordelen/{version.id}").get_data(as_text=True)
     assert "wacht niet (meer) op een beoordeling" in html and "Goedgekeurd" in html
     assert 'value="afkeuren"' not in html

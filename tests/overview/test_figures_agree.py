@@ -1,6 +1,52 @@
-"""Figures that agree (issue 11, part 4): a total shown on two pages comes from one function,
-and where the scope differs the pages say how (Betalingen: every payment to providers, all
-years; the start page: the budgets of now, Wlz allowances included)."""
+"""Figures that agree (issue 11): a total shown on two pages comes from one function, and
+where the scope differs the pages say how.
+
+Inventory: every total on two or more pages or documents, its one home, and its tests
+(a: same figure for the same data; b: a marker from the one home shows on every page).
+
+Per budget (member x law x period) - granted, paid, in progress, available, committed:
+  start page (Mijn budget, holder; the same page in a client's file for an advisor or
+  representative), the paper statement (budgetoverzicht PDF), the what-if's "today" column
+  (committed; left = available - committed).
+  Home: overview.service.household_usage -> budgets.rules.budget_usage (the grant's running
+  totals). Tests: test_budget_figures_agree (budget figures, budget_usage).
+Available / "Niet besteed": the above, the year-end statement (page and PDF) and the funder's
+  end settlement (CSV and PDF); also Grant.available_cents and GrantBalance (check pages).
+  Home: budgets.rules.available_cents. Scope: the year-end counts the budgets that began in
+  that year, and its page says "Niet besteed" is "Beschikbaar". Tests: test_budget_figures_agree.
+Verdict / expected shortfall ("Genoeg tot ...", "EUR 715 tekort"): start page cards and the
+  paper statement. Home: BudgetRow.verdict -> budgets.rules.budget_verdict (shortfall_cents).
+  Tests: test_budget_figures_agree (verdict).
+Household total: start page's total row and the statement's total row. Home:
+  budgets.rules.household_total. Scope: the statement counts the budgets that overlap its
+  period, the start page the budgets of now (earlier ones while still being paid, later ones
+  shown but not counted).
+Paid, split into providers and allowances ("Uitbetaald"): start page and Betalingen.
+  Home: overview.service.paid_figures. Scope (explained on both pages): Betalingen lists
+  every payment to providers, all years; the start page the budgets of now, Wlz allowances
+  included. Tests: this module.
+Year figures (granted, paid for care, allowances, in progress, unspent): year-end page, its
+  PDF, the end settlement CSV and PDF. Home: overview.year_end._year_figures (household_year,
+  funder_settlement). Tests: test_budget_figures_agree (year figures).
+Allowances used / left (Wlz free amount, holiday allowance): Uitkeringen page, start page,
+  paper statement. Home: claims.allowances.allowance_status -> budgets.rules.AllowanceFigures.
+  Scope: the year-end counts allowances paid; "gebruikt" also counts those asked, not yet
+  paid (the year-end page says so). Tests: test_budget_figures_agree (allowances).
+A payment run's total and counts: runs page (next run), confirmation page, the flash after
+  executing, the run's page, the earlier runs list (and the API's runs), the SEPA file.
+  Homes: payments.rules.run_total (before paying), the stored PaymentRun.total_cents (after),
+  payments.service.run_counts (payments, sheets). The SEPA file's CtrlSum/NbOfTxs are added up
+  by the file itself from its transfers (the bank checks them): agreement test only.
+  Tests: tests/payments/test_run_figures_agree.
+A payment's total (provider): the office's run page, the provider's Betalingen and payment
+  page, the payment specification PDF. Home: the stored Payment.amount_cents (written once by
+  the run). Tests: tests/payments/test_run_figures_agree.
+
+Not covered yet: a sheet's amount (Claim.total_cents, stored) on the holder's and the
+provider's start pages and the claim specification; the counts of what waits on "Mijn
+klanten" (overview.files) against the client's own start page (overview.service
+.household_attention): two queries, one per page, not yet one function.
+"""
 
 from __future__ import annotations
 

@@ -24,25 +24,11 @@ from tests.paper.conftest import TODAY, demo_rows, page_count
 OCTOBER = dt.date(2026, 10, 1)
 
 
-def _arbeid_agreement():
-    from portal.agreements.constants import ModelKind
-    from portal.budgets.constants import CareKind, Law, Unit
-    from tests.factories import make_agreement, make_grant
-
-    grant = make_grant(law=Law.WLZ, year=2026)
-    agreement = make_agreement(grant, model=ModelKind.ARBEID, lines=[
-        (grant, CareKind.PERSOONLIJKE_VERZORGING, Unit.UUR, 2500, 10 * 60),
-        (grant, CareKind.HUISHOUDELIJKE_HULP, Unit.MAANDLOON, 90_000, 8 * 60)])
-    agreement.versions[0].days_per_week = 2
-    return agreement
-
-
 def _documents(demo) -> dict[str, tuple[object, int]]:
     """name -> (view-model, expected page count)."""
-    by_model = {a.model: a for a in demo.agreements}
+    by_model = {a.model: a for a in demo.agreements}  # the demo has all four model kinds
     docs = {f"agreement-{model}": (documents.agreement_document(a, TODAY), 2)
             for model, a in by_model.items()}
-    docs["agreement-arbeid"] = (documents.agreement_document(_arbeid_agreement(), TODAY), 2)
     docs["hour_sheet"] = (documents.hour_sheet_document(demo.jansen_agreements[1], OCTOBER,
                                                         TODAY), 2)
     # 3: the first page is a letter (the window envelope's address block, pdf_templates/_base).
@@ -58,8 +44,7 @@ def _documents(demo) -> dict[str, tuple[object, int]]:
 @pytest.fixture(scope="module")
 def rendered(app, demo_engine):
     """Every document made once for this module (they only read what is made): name -> (view
-    model, HTML, PDF, expected page count). The demo's changes (the employment agreement) are
-    rolled back."""
+    model, HTML, PDF, expected page count)."""
     result = {}
     with app.app_context(), rolled_back(demo_engine):
         for name, (doc, pages) in _documents(demo_rows(_db.session)).items():
@@ -143,7 +128,9 @@ def test_the_employment_agreement_has_its_own_clauses(rendered):
     doc, html, _pdf, _pages = rendered["agreement-arbeid"]
     assert doc.model_label == "Arbeidsovereenkomst"
     assert "Een familielid kan geen arbeidsovereenkomst krijgen" in html
-    assert "<th scope=\"row\">Dagen per week</th><td>2</td>" in html
+    from portal.demo.wages import WAGE_DAYS_PER_WEEK  # the demo's employment agreement
+
+    assert f"<th scope=\"row\">Dagen per week</th><td>{WAGE_DAYS_PER_WEEK}</td>" in html
     assert "vast maandloon" in html  # the fixed wage line is part of the agreement
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from portal.agreements.constants import ModelKind
 from portal.dates import format_day, format_month
 from portal.money import format_euro
 from portal.overview.service import household_usage
@@ -23,7 +24,7 @@ def test_agreement_of_each_model_kind(demo, db):
         doc = documents.agreement_document(agreement, TODAY)
         seen.add(doc.model)
         assert doc.reference == f"{agreement.reference}-V{len(agreement.versions)}"
-    assert seen == {"familie", "zorginstelling", "opdracht"}
+    assert seen == {m.value for m in ModelKind}  # the demo has an agreement of each model
 
     family = next(a for a in demo.agreements if a.model == "familie")
     doc = documents.agreement_document(family, TODAY)

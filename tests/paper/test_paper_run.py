@@ -173,3 +173,25 @@ def test_help_is_dutch(app):
     for word in ("Usage:", "Options:", "Show this message", "[required]", "x>=1", "DIRECTORY",
                  "INTEGER"):
         assert word not in result.output, word
+
+
+def test_the_paper_run_plans_no_hour_sheet_for_a_fixed_monthly_wage(demo, db):
+    """Issue 16: the demo's employment agreement pays a fixed monthly wage, without an hour
+    sheet (the run pays it): the paper run plans a sheet for every agreement with hours to fill
+    in, and only for those, so every planned document can be made."""
+    import datetime as dt
+
+    from portal.agreements.constants import ModelKind
+    from portal.paper.service import build_planned, plan_paper_run
+
+    month = dt.date(2026, 10, 1)
+    for household in (demo.jansen, demo.bakker):
+        household.works_on_paper = True
+    db.session.flush()
+    plan = plan_paper_run(month)
+    wage = next(a for a in demo.agreements if a.model == ModelKind.ARBEID)
+    sheets = {p.agreement_id for p in plan if p.kind == "hour_sheet"}
+    assert sheets == {a.id for a in demo.agreements if a.model != ModelKind.ARBEID}
+    assert wage.id not in sheets
+    for planned in plan:
+        build_planned(planned, TODAY)  # none is refused as "nothing to fill in"

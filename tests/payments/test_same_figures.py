@@ -67,9 +67,11 @@ def run_figures(db, run_on):
 
 def test_the_demo_run_pays_what_the_old_run_paid(db, monkeypatch):
     # The figures were recorded on the demo with its corrections but before it had allowance
-    # claims (issue 16); those are paid by the run too (tests/claims/test_allowances.py), but
-    # are left out here.
+    # claims and an employment agreement with a monthly wage (issue 16); those are paid by the
+    # run too (tests/claims/test_allowances.py, tests/payments/test_monthly_wages.py,
+    # tests/demo/test_seed.py), but are left out here.
     monkeypatch.setattr("portal.demo.seed.seed_allowances", lambda holder, today: [])
+    monkeypatch.setattr("portal.demo.seed._employment", lambda demo: None)
     seed_demo(SEED_DAY)
     figures = run_figures(db, SEED_DAY)
     # ... and the old demo's EUR 750 of allowance uses paid without a payee are gone.
