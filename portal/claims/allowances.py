@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from portal.access.models import User
 from portal.access.permissions import (
@@ -33,7 +33,13 @@ from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, Law, Unit
 from portal.budgets.models import AllowanceCap, AllowanceUse, Grant, Household, Member
 from portal.budgets.rules import AllowanceFigures
 from portal.claims import allowance_rules as rules
-from portal.claims.constants import ALLOWANCE_KINDS, ClaimKind, ClaimSource, ClaimStatus
+from portal.claims.constants import (
+    ALLOWANCE_KINDS,
+    CORRECTION_KINDS,
+    ClaimKind,
+    ClaimSource,
+    ClaimStatus,
+)
 from portal.claims.models import Claim, ClaimLine
 from portal.claims.rules import Action, PricedLine, Side
 from portal.claims.service import _Notice, _set_lines, _transition
@@ -63,14 +69,29 @@ def _year_grants(member_id: int, year: int) -> list[Grant]:
     return list(budgets_service.lock_grants(ids).values()) if ids else []
 
 
+def _allowance_claims(kinds=ALLOWANCE_KINDS):
+    """Which claim lines are allowances of `kinds`: the allowance claims, and the corrections
+    of them (claims.corrections: their lines keep the allowance as their kind of care)."""
+    return or_(Claim.kind.in_([k.value for k in kinds]),
+               and_(Claim.kind.in_([k.value for k in CORRECTION_KINDS]),
+                    ClaimLine.care_kind.in_([ALLOWANCE_OF[k].value for k in kinds])))
+
+
+# A line's amount with its claim's sign: a claim-back (of an allowance) takes off.
+_SIGNED_CENTS = case((Claim.kind == ClaimKind.TERUGVORDERING.value, -ClaimLine.amount_cents),
+                     else_=ClaimLine.amount_cents)
+
+
 def _allowance_cents(grant_ids: Sequence[int], *, kinds=ALLOWANCE_KINDS, paid_only: bool = False,
                      agreement_id: int | None = None) -> int:
-    """What allowance claims (not refused) and old allowance uses took from these grants."""
+    """What allowance claims (not refused; with their corrections: a back-payment adds, a
+    claim-back takes off) and old allowance uses took from these grants. With paid_only:
+    those paid (a claim-back: netted), as the grant's paid total counts them."""
     if not grant_ids:
         return 0
-    query = (select(func.coalesce(func.sum(ClaimLine.amount_cents), 0))
+    query = (select(func.coalesce(func.sum(_SIGNED_CENTS), 0))
              .join(Claim, Claim.id == ClaimLine.claim_id)
-             .where(ClaimLine.grant_id.in_(grant_ids), Claim.kind.in_([k.value for k in kinds]),
+             .where(ClaimLine.grant_id.in_(grant_ids), _allowance_claims(kinds),
                     Claim.status.notin_(NOT_COUNTED)))
     if paid_only:
         query = query.where(Claim.status == ClaimStatus.UITBETAALD)
@@ -85,24 +106,12 @@ def _allowance_cents(grant_ids: Sequence[int], *, kinds=ALLOWANCE_KINDS, paid_on
     return cents
 
 
-def holder_claimed_back_cents(grant_ids: Sequence[int]) -> int:
-    """What claim-backs of a free amount (claims.free_claim_back: no agreement) netted in a
-    run gave back to these grants."""
-    if not grant_ids:
-        return 0
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(ClaimLine.amount_cents), 0))
-        .join(Claim, Claim.id == ClaimLine.claim_id)
-        .where(ClaimLine.grant_id.in_(grant_ids), Claim.kind == ClaimKind.TERUGVORDERING,
-               Claim.agreement_id.is_(None), Claim.status == ClaimStatus.UITBETAALD)) or 0)
-
-
 def spent_from_budgets(grants: Sequence[Grant]) -> int:
-    """Paid out from these grants for care (sheets and wages), allowances not counted (a
-    free amount less what of it was claimed back and netted)."""
+    """Paid out from these grants for care (sheets and wages), allowances not counted (an
+    allowance less what of it was claimed back and netted: _allowance_cents counts the
+    corrections of allowance claims, the free amount's claim-back of free_claim_back too)."""
     ids = [g.id for g in grants]
-    return (sum(g.paid_cents for g in grants) - _allowance_cents(ids, paid_only=True)
-            + holder_claimed_back_cents(ids))
+    return sum(g.paid_cents for g in grants) - _allowance_cents(ids, paid_only=True)
 
 
 @dataclass(frozen=True)
@@ -230,6 +239,14 @@ def holiday_cap(year: int) -> int | None:
         AllowanceCap.year == year))
 
 
+def holiday_allowance_used(grant: Grant, agreement_id: int) -> int:
+    """What the provider of an agreement got (or has in progress) as feestdagenuitkering from
+    the member's Wlz budgets of the grant's year, corrections counted (the grants locked)."""
+    grants = _year_grants(grant.member_id, grant.period_start.year)
+    return _allowance_cents([g.id for g in grants], kinds={ClaimKind.FEESTDAGEN},
+                            agreement_id=agreement_id)
+
+
 def ask_holiday_allowance(actor: User, grant_id: int, agreement_id: int, amount_cents: int,
                           today: dt.date) -> Claim:
     """The budget holder gives the provider of an agreement a feestdagenuitkering of the
@@ -277,7 +294,8 @@ def allowance_status(grants: Sequence) -> dict[int, dict[AllowanceKind, Allowanc
     Verantwoordingsvrij bedrag: the cap is what may be asked now (1.5% of what was spent, min
     EUR 250, max EUR 1,250; 0 while nothing was spent), or what was asked. Feestdagenuitkering:
     the yearly cap per provider x the providers who gave care on a public holiday that year
-    (at least one); None while the cap of that year is not set. Five queries."""
+    (at least one); None while the cap of that year is not set. Corrections of allowance claims
+    count (a claim-back from when it is recorded). Five queries."""
     wlz = [g for g in grants if g.law in ALLOWANCE_LAWS]
     if not wlz:
         return {}
@@ -294,14 +312,14 @@ def allowance_status(grants: Sequence) -> dict[int, dict[AllowanceKind, Allowanc
         paid[key_of[gid]] += cents
     used: dict[tuple[tuple[int, int], AllowanceKind], int] = defaultdict(int)
     paid_allowances: dict[tuple[int, int], int] = defaultdict(int)
-    for gid, kind, status, cents in db.session.execute(
-            select(ClaimLine.grant_id, Claim.kind, Claim.status, func.sum(ClaimLine.amount_cents))
+    for gid, care_kind, status, cents in db.session.execute(
+            select(ClaimLine.grant_id, ClaimLine.care_kind, Claim.status,
+                   func.sum(_SIGNED_CENTS))
             .join(Claim, Claim.id == ClaimLine.claim_id)
-            .where(ClaimLine.grant_id.in_(list(key_of)),
-                   Claim.kind.in_([k.value for k in ALLOWANCE_KINDS]),
+            .where(ClaimLine.grant_id.in_(list(key_of)), _allowance_claims(),
                    Claim.status.notin_(NOT_COUNTED))
-            .group_by(ClaimLine.grant_id, Claim.kind, Claim.status)):
-        used[(key_of[gid], ALLOWANCE_OF[ClaimKind(kind)])] += int(cents)
+            .group_by(ClaimLine.grant_id, ClaimLine.care_kind, Claim.status)):
+        used[(key_of[gid], AllowanceKind(care_kind))] += int(cents)
         if status == ClaimStatus.UITBETAALD:
             paid_allowances[key_of[gid]] += int(cents)
     for gid, use_kind, cents in db.session.execute(

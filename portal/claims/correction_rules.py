@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from portal.budgets.constants import Unit
 from portal.claims.constants import ClaimKind
-from portal.claims.rules import PricedLine, amount_of, check_reason
+from portal.claims.rules import PricedLine, amount_of, check_reason, wage_amount
 from portal.money import format_euro
 from portal.refusals import Refusal
 
@@ -54,14 +54,18 @@ def line_totals(lines: Iterable, sign: int = 1) -> dict[LineKey, LineTotal]:
 
 
 def add_totals(*parts: dict[LineKey, LineTotal]) -> dict[LineKey, LineTotal]:
-    """What several claims together paid per agreement line (a sheet and its corrections)."""
+    """What several claims together paid per agreement line (a sheet and its corrections, in
+    that order): the amounts added up (a claim-back's below zero). A correction's line
+    carries the quantity and tariff due (correction_lines), so the quantity and tariff are
+    the latest part's; 0 when nothing is paid any more."""
     summed: dict[LineKey, list] = {}
     for part in parts:
         for key, t in part.items():
             slot = summed.setdefault(key, [t.unit, 0, t.tariff_cents, 0])
-            slot[1] += t.quantity
+            slot[1] = abs(t.quantity)
+            slot[2] = t.tariff_cents
             slot[3] += t.amount_cents
-    return {key: LineTotal(key[0], unit, key[1], qty, tariff, cents)
+    return {key: LineTotal(key[0], unit, key[1], qty if cents else 0, tariff, cents)
             for key, (unit, qty, tariff, cents) in summed.items()}
 
 
@@ -101,10 +105,95 @@ def corrected_totals(paid: dict[LineKey, LineTotal], quantities: dict[LineKey, i
     return due
 
 
+@dataclass(frozen=True)
+class WageFix:
+    """The office's correction of one line of a paid fixed monthly wage: the days of the month
+    the wage was due (a first or last month) and the full monthly wage."""
+
+    days: int
+    wage_cents: int
+
+
+def corrected_wage_totals(paid: dict[LineKey, LineTotal], fixes: dict[LineKey, WageFix],
+                          days_in_month: int) -> dict[LineKey, LineTotal]:
+    """What is due when the payment office corrects lines of a paid wage: the wage x the days
+    / the days of the month, rounded once (claims.rules.wage_amount, as the wage itself was
+    priced); lines not corrected stay as paid."""
+    due = dict(paid)
+    for key, fix in fixes.items():
+        was = paid[key]
+        due[key] = LineTotal(was.care_kind, was.unit, was.grant_id, fix.days, fix.wage_cents,
+                             wage_amount(fix.wage_cents, fix.days, days_in_month))
+    return due
+
+
+def check_wage_correction(reason: str | None, fixes: dict[LineKey, WageFix],
+                          paid: dict[LineKey, LineTotal], days_in_month: int) -> list[Refusal]:
+    """The office's correction of a paid wage: a reason, known lines, days within the month,
+    no negative wage, and at least one line that changes."""
+    refusals = check_reason(reason)
+    if any(key not in paid for key in fixes):
+        refusals.append(Refusal("line_unknown", "Deze regel staat niet op het maandloon.",
+                                "lines"))
+    elif any(not 0 <= fix.days <= days_in_month or fix.wage_cents < 0
+             for fix in fixes.values()):
+        refusals.append(Refusal("quantity_invalid", f"Deze maand heeft {days_in_month} dagen: "
+                                f"vul 0 tot en met {days_in_month} dagen in. Een loon kan niet "
+                                "negatief zijn.", "lines"))
+    elif all((paid[k].quantity, paid[k].tariff_cents) == (fix.days, fix.wage_cents)
+             for k, fix in fixes.items()):
+        refusals.append(Refusal("nothing_changed", "U heeft niets veranderd. Vul bij minstens "
+                                "één regel de juiste dagen of het juiste loon in.", "lines"))
+    return refusals
+
+
+def corrected_amount_totals(paid: dict[LineKey, LineTotal], amount_cents: int
+                            ) -> dict[LineKey, LineTotal]:
+    """What is due when the payment office corrects the amount of a paid allowance (one line
+    of one unit: the amount is its tariff)."""
+    [(key, was)] = paid.items()
+    return {key: LineTotal(was.care_kind, was.unit, was.grant_id, 1 if amount_cents else 0,
+                           amount_cents, amount_cents)}
+
+
+def check_amount_correction(reason: str | None, amount_cents: int | None,
+                            paid_cents: int) -> list[Refusal]:
+    """The office's correction of a paid allowance: a reason, an amount of 0 or more, and
+    another amount than what was paid so far."""
+    refusals = check_reason(reason)
+    if amount_cents is None or amount_cents < 0:
+        refusals.append(Refusal("amount_invalid", "Vul het juiste bedrag in, bijvoorbeeld "
+                                "125,00. Het bedrag kan niet negatief zijn.", "amount"))
+    elif amount_cents == paid_cents:
+        refusals.append(Refusal("nothing_changed", "Dit bedrag is al betaald; er is geen "
+                                "correctie nodig.", "amount"))
+    return refusals
+
+
+def check_allowance_cap(label: str, amount_cents: int, paid_cents: int, used_cents: int,
+                        cap_cents: int | None) -> list[Refusal]:
+    """A corrected allowance stays within its yearly cap: what else was used that year
+    (`used_cents` counts this claim at `paid_cents`) plus the corrected amount. A lower
+    amount is always allowed."""
+    if amount_cents <= paid_cents or cap_cents is None:
+        return []
+    if used_cents - paid_cents + amount_cents <= cap_cents:
+        return []
+    room = max(0, cap_cents - used_cents + paid_cents)
+    return [Refusal("allowance_cap_exceeded", f"Dit is meer dan het maximum van de {label}: "
+                    f"{format_euro(cap_cents)} per jaar, met dit bedrag kan het hoogstens "
+                    f"{format_euro(room)} zijn.", "amount")]
+
+
 def correction_reference(kind: ClaimKind, agreement_id: int, month: dt.date,
                          sequence: int) -> str:
     """E.g. NB-202603-000123-1 (the first back-payment of March for agreement 123)."""
     return f"{PREFIX[kind]}-{month:%Y%m}-{agreement_id:06d}-{sequence}"
+
+
+def holder_correction_reference(kind: ClaimKind, claim_reference: str, sequence: int) -> str:
+    """A correction of a claim paid to the budget holder (no agreement), e.g. TV-VB-2026-000012-1."""
+    return f"{PREFIX[kind]}-{claim_reference}-{sequence}"
 
 
 def check_correction(reason: str | None, quantities: dict[LineKey, int],

@@ -338,6 +338,12 @@ def wage_reference(agreement_id: int, month: dt.date) -> str:
     return f"LN-{month:%Y%m}-{agreement_id:06d}"
 
 
+def wage_amount(wage_cents: int, days: int, days_in_month: int) -> int:
+    """A fixed monthly wage for `days` of a month of `days_in_month` days: the wage x the days
+    / the days of the month, rounded half up once (pro rata in a first or last month)."""
+    return round_half_up(Decimal(wage_cents) * days / days_in_month)
+
+
 def wage_lines(month: dt.date, facts: SheetFacts) -> list[PricedLine]:
     """What a fixed monthly wage pays for `month`: per wage line of the approved versions that
     govern the month, the wage x the days of the month the version governs and the line's
@@ -359,7 +365,7 @@ def wage_lines(month: dt.date, facts: SheetFacts) -> list[PricedLine]:
             days[(line.grant_id, str(line.care_kind), line.paid_tariff_cents)].append(day)
     return [PricedLine(day=covered[0], care_kind=care_kind, unit=Unit.MAANDLOON,
                        quantity=len(covered), tariff_cents=wage,
-                       amount_cents=round_half_up(Decimal(wage) * len(covered) / len(all_days)),
+                       amount_cents=wage_amount(wage, len(covered), len(all_days)),
                        grant_id=grant_id)
             for (grant_id, care_kind, wage), covered in sorted(days.items(),
                                                                key=lambda kv: kv[1][0])]

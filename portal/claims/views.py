@@ -132,7 +132,7 @@ def _load_claim(claim_id: int) -> tuple[Claim, Agreement, Acting]:
     if not current_user.is_authenticated:
         abort(404)
     claim = db.session.get(Claim, claim_id)
-    if claim is None:
+    if claim is None or claim.agreement_id is None:  # (a free amount: the allowances page)
         abort(404)
     agreement = db.session.get_one(Agreement, claim.agreement_id)
     return claim, agreement, _acting(agreement)

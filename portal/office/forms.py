@@ -25,11 +25,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.access.constants import Role
+from portal.claims.correction_rules import WageFix
 from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
 from portal.database import parse_id
 from portal.dates import format_day, parse_date, parse_month
 from portal.forms import BaseForm, DutchDateField, EuroField
+from portal.money import parse_euros
 from portal.office.service import SheetColumn
 from portal.quantities import MINUTE_UNITS, QuantityError, parse_count, parse_minutes
 from portal.refusals import Refused
@@ -259,3 +261,43 @@ class RepaymentForm(BaseForm):
                            "budgethouder is binnengekomen", validators=[
                                DataRequired("Vink aan dat u het bankafschrift heeft "
                                             "gecontroleerd.")])
+
+
+class AmountCorrectionForm(BaseForm):
+    """The office's correction of a paid allowance: the right amount and the reason
+    (claims.correction_rules.check_amount_correction)."""
+
+    amount = EuroField("Juiste bedrag in euro", validators=[
+        InputRequired("Vul het juiste bedrag in, bijvoorbeeld 125,00.")])
+    reason = TextAreaField("Reden van de correctie", filters=[_strip], validators=[
+        Optional(), Length(max=2000, message="Schrijf de reden in hoogstens 2000 tekens.")])
+
+
+def wage_fixes(rows, formdata) -> tuple[dict, dict[str, str]]:
+    """Per row (claims.corrections.WageCorrectionRow) the right days and monthly wage typed in
+    `formdata` (f"{field_name}-dagen", f"{field_name}-loon"); an empty input keeps what was
+    paid, a row with both empty is left as it is. Returns (row key -> WageFix, input name ->
+    Dutch error)."""
+    fixes: dict = {}
+    errors: dict[str, str] = {}
+    for row in rows:
+        days_name, wage_name = f"{row.field_name}-dagen", f"{row.field_name}-loon"
+        days_text = (formdata.get(days_name) or "").strip()
+        wage_text = (formdata.get(wage_name) or "").strip()
+        if not days_text and not wage_text:
+            continue
+        days, wage = row.days, row.wage_cents
+        if days_text:
+            try:
+                counted = parse_count(days_text, digits=2)
+                days = row.days if counted is None else counted
+            except QuantityError:
+                errors[days_name] = f"'{days_text}' is geen aantal dagen. Schrijf een heel getal."
+        if wage_text:
+            try:
+                wage = parse_euros(wage_text, "loon")
+            except Refused as refused:
+                errors[wage_name] = refused.refusals[0].message
+        if days_name not in errors and wage_name not in errors:
+            fixes[row.key] = WageFix(days=days, wage_cents=wage)
+    return fixes, errors

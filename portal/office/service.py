@@ -263,7 +263,7 @@ class OfficeClaim:
     """One sheet as the payment office checks it."""
 
     claim: Claim
-    agreement: Agreement
+    agreement: Agreement | None  # None: a free amount, paid to the budget holder
     provider_name: str
     household_name: str
     holder_name: str | None
@@ -272,9 +272,18 @@ class OfficeClaim:
     corrections: list[Claim] = field(default_factory=list)
 
     @property
+    def household_id(self) -> int:
+        household_id = (self.agreement.household_id if self.agreement is not None
+                        else self.claim.household_id)
+        assert household_id is not None  # a claim without agreement names its household
+        return household_id
+
+    @property
     def correctable(self) -> bool:
-        """A paid hour sheet: the office may record a correction (claims.corrections)."""
-        return self.status is ClaimStatus.UITBETAALD and self.claim.kind == ClaimKind.UREN
+        """A paid sheet, wage or allowance: the office may record a correction
+        (claims.corrections; a correction itself is not corrected again)."""
+        return (self.status is ClaimStatus.UITBETAALD
+                and not ClaimKind(self.claim.kind).is_correction)
 
     @property
     def status(self) -> ClaimStatus:
@@ -296,14 +305,18 @@ def office_claim(claim_id: int) -> OfficeClaim | None:
                               .options(selectinload(Claim.lines)))
     if claim is None:
         return None
-    agreement = db.session.get_one(Agreement, claim.agreement_id)
-    provider = db.session.get_one(Provider, agreement.provider_id)
-    household = db.session.get_one(Household, agreement.household_id)
+    if claim.agreement_id is None:  # a free amount: paid to the budget holder
+        agreement, payee = None, "de budgethouder (eigen rekening)"
+        household = db.session.get_one(Household, claim.household_id)
+    else:
+        agreement = db.session.get_one(Agreement, claim.agreement_id)
+        payee = db.session.get_one(Provider, agreement.provider_id).name
+        household = db.session.get_one(Household, agreement.household_id)
     holder = budget_holder_of(household.id)
-    return OfficeClaim(claim=claim, agreement=agreement, provider_name=provider.name,
+    return OfficeClaim(claim=claim, agreement=agreement, provider_name=payee,
                        household_name=household.name,
                        holder_name=holder.name if holder else None,
-                       lines=claims_service.claim_line_rows(claim),
+                       lines=claims_service.claim_line_rows(claim) if agreement else [],
                        history=claims_service.claim_history(claim),
                        corrections=corrections_of(claim))
 

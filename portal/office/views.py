@@ -30,8 +30,8 @@ from portal.access.service import invite_user, log_access, send_welcome_again, s
 from portal.agreements.models import Agreement
 from portal.agreements.service import missing_maxima_refusals
 from portal.budgets.service import holder_labels
-from portal.claims import corrections, free_claim_back
-from portal.claims.constants import ClaimKind, ClaimStatus
+from portal.claims import free_claim_back
+from portal.claims.constants import ClaimStatus
 from portal.claims.service import intake_paper_claim
 from portal.database import parse_id
 from portal.dates import format_day, format_dutch, month_days, now, parse_month, today
@@ -41,14 +41,12 @@ from portal.money import format_euro
 from portal.office import accounts, service
 from portal.office.forms import (
     AccountForm,
-    CorrectionForm,
     DecisionForm,
     PaperLookupForm,
     RepaymentForm,
     RunForm,
     SearchForm,
     cell_name,
-    correction_quantities,
     sheet_form_class,
     sheet_lines,
 )
@@ -226,7 +224,7 @@ def claim(claim_id: int):
     if view is None:
         abort(404)
     if request.method == "GET":
-        log_access(current_user, view.agreement.household_id,
+        log_access(current_user, view.household_id,
                    describe.sheet(view.claim.month, view.provider_name),
                    object_type="claim", object_id=view.claim.id)
     form = DecisionForm()
@@ -244,42 +242,6 @@ def claim(claim_id: int):
             return redirect(url_for("office.claims"))
     status = form_status()
     return render_template("office/claim.html", view=view, form=form, general=general), status
-
-
-@bp.route("/urenbriefjes/<int:claim_id>/correctie", methods=["GET", "POST"])
-@office_only
-def correction(claim_id: int):
-    """A paid sheet found wrong: the right quantities and the reason make a back-payment
-    and/or a claim-back (claims.corrections.correct_paid_claim); what was paid stays as it was."""
-    view = service.office_claim(claim_id)
-    if view is None:
-        abort(404)
-    rows = corrections.correction_rows(view.claim)
-    form = CorrectionForm()
-    general: list[str] = []
-    line_errors: dict[str, str] = {}
-    if request.method == "GET":
-        log_access(current_user, view.agreement.household_id,
-                   describe.sheet(view.claim.month, view.provider_name),
-                   object_type="claim", object_id=view.claim.id)
-    elif form.validate_on_submit():
-        quantities, line_errors = correction_quantities(rows, request.form)
-        if not line_errors:
-            try:
-                made = corrections.correct_paid_claim(current_user, view.claim, quantities,
-                                                      form.reason.data or "")
-            except Refused as refused:
-                general = apply_refusals(form, refused)
-            else:
-                flash("Correctie vastgelegd: " + ", ".join(
-                    f"{ClaimKind(c.kind).label.lower()} {c.reference} van "
-                    f"{format_euro(c.total_cents)}" for c in made)
-                    + ". De budgethouder en de zorgverlener hebben een bericht.")
-                return redirect(url_for("office.claim", claim_id=claim_id))
-    return render_template("office/correction.html", view=view, rows=rows, form=form,
-                           general=general, line_errors=line_errors,
-                           typed=request.form if request.method == "POST" else {}
-                           ), form_status()
 
 
 # --------------------------------------------------------------------------- claim-backs paid back
@@ -529,3 +491,7 @@ def office_tasks():
     """'Wat moet u doen?' at the top of the office's start page (office/_tasks.html): the
     sheets waiting for a decision and for the check, counted when the page asks."""
     return {"office_tasks": service.claims_waiting_counts}
+
+
+# The corrections of paid claims have their own module, on this blueprint.
+from portal.office import correction_views  # noqa: E402, F401

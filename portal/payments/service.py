@@ -249,7 +249,8 @@ def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payab
             sheet = next(s for s in batch if s.id == claim_id)
             name = labels[household_id]
             providers.setdefault(-household_id, ProviderRef(-household_id, name))
-            # a claim-back of the free amount (free_claim_back) is netted: below zero
+            # a claim-back recorded for the holder (free_claim_back, or the office's
+            # correction of a free amount) is below zero: only ever netted
             amount = sheet.kind.sign * (sheet.total_cents if amounts is None
                                         else amounts[sheet.id])
             account = "".join((iban or "").split()).upper()

@@ -4,7 +4,8 @@ Hypothesis drives any sequence of what people do: a provider hands over a sheet,
 holder prepares, submits, approves or sends one back, the payment office approves, suspends or
 refuses, a refused sheet is reopened, payment runs (always twice in a row) that also pay the
 fixed monthly wages, Wlz allowance uses, the Wlz budget ending early after its free amount was
-paid (its claim-back recorded once), the office correcting a paid sheet and a back-dated
+paid (its claim-back recorded once), a holiday allowance asked and paid, the office correcting
+a paid sheet, a paid wage (days or wage) or a paid holiday allowance (amount) and a back-dated
 tariff change approved after payment (issue 16: back-payments paid, claim-backs netted or
 carried over), and days passing (deadlines come and go), across the year change into the next
 year (December's sheets are still claimed and paid from the old year's budgets in January).
@@ -43,7 +44,13 @@ from portal.agreements.constants import ModelKind, ProviderKind, VersionStatus
 from portal.agreements.models import AgreementLine, AgreementVersion
 from portal.budgets.constants import AllowanceKind, CareKind, Law, Unit
 from portal.budgets.models import AllowanceCap, Grant
-from portal.claims import allowances, corrections, free_claim_back
+from portal.claims import (
+    allowance_rules,
+    allowances,
+    correction_rules,
+    corrections,
+    free_claim_back,
+)
 from portal.claims import service as claims
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim
@@ -217,18 +224,27 @@ class MoneyLoop(RuleBasedStateMachine):
         assert second is not None and second.run is None and second.approved == []
         assert self.columns() == before
 
+    def netted_wage_claim_backs(self) -> int:
+        return sum(self.db.session.scalars(select(Claim.total_cents).where(
+            Claim.agreement_id == self.employment.id, Claim.kind == ClaimKind.TERUGVORDERING,
+            Claim.status == ClaimStatus.UITBETAALD)))
+
     @rule()
     def payment_run_pays_the_wages_due(self):
+        netted_before = self.netted_wage_claim_backs()
         self.attempt(execute_run, self.office, self.today)
+        # a wage claim-back the run netted gave the budget room only after it put wages ready
+        refunded = self.netted_wage_claim_backs() - netted_before
         wages = {c.month: c for c in self.db.session.scalars(
-            select(Claim).where(Claim.agreement_id == self.employment.id)
+            select(Claim).where(Claim.agreement_id == self.employment.id,
+                                Claim.kind == ClaimKind.LOON)  # (not their corrections)
             .execution_options(populate_existing=True))}
         assert all(c.kind == ClaimKind.LOON and c.status == ClaimStatus.UITBETAALD
                    and c.total_cents == WAGE for c in wages.values())
         month = self.wmo.period_start
         while month < min(first_of_month(self.today), add_months(first_of_month(YEAR_END), 1)):
             # a month over without its wage: only when the budget cannot pay it
-            assert month in wages or self.wmo.available_cents < WAGE, month
+            assert month in wages or self.wmo.available_cents - refunded < WAGE, month
             month = add_months(month, 1)
 
     @rule()
@@ -286,6 +302,49 @@ class MoneyLoop(RuleBasedStateMachine):
         self.db.session.refresh(version)
         self.attempt(corrections.apply_approved_change, version, self.today)
 
+    def paid_of_kind(self, kind: ClaimKind) -> list[int]:
+        return list(self.db.session.scalars(select(Claim.id).where(
+            Claim.agreement_id.in_([a.id for a in [*self.agreements, self.employment]]),
+            Claim.kind == kind, Claim.status == ClaimStatus.UITBETAALD).order_by(Claim.id)))
+
+    @precondition(lambda self: self.paid_of_kind(ClaimKind.LOON))
+    @rule(pick=st.integers(0, 20), days=st.integers(0, 31), wage=st.sampled_from([0, 1, 2]))
+    def office_corrects_a_paid_wage(self, pick, days, wage):
+        """Wrong days in a first or last month, or a wrong wage (issue 16): a back-payment
+        paid by the next run, or a claim-back netted against the next wages."""
+        paid = self.paid_of_kind(ClaimKind.LOON)
+        claim = self.claim(paid[pick % len(paid)])
+        key = (claim.lines[0].care_kind, claim.lines[0].grant_id)
+        fix = correction_rules.WageFix(days=days, wage_cents=(WAGE, WAGE - 2_500,
+                                                              WAGE + 3_333)[wage])
+        self.attempt(corrections.correct_paid_wage, self.office, claim, {key: fix},
+                     "Het aantal dagen of het loon klopte niet.")
+
+    @rule(holiday=st.integers(0, 10), amount=st.integers(1, 120),
+          correct_to=st.integers(0, 250))
+    def holiday_allowance_asked_and_paid(self, holiday, amount, correct_to):
+        """The organisation gave care on a public holiday from the Wlz budget (a sheet the
+        holder submits, unless that month has one), the holder gives it a
+        feestdagenuitkering, the next run pays it; the office may correct it afterwards."""
+        days = [d for d in allowance_rules.public_holidays(self.today.year)
+                if first_of_month(d) < first_of_month(self.today)]
+        if days:
+            day = days[holiday % len(days)]
+            self.attempt(claims.submit_own_claim, self.holder, self.agreements[1],
+                         first_of_month(day), [LineInput(day, PV, 60)], self.today)
+        claim = self.attempt(allowances.ask_holiday_allowance, self.holder, self.wlz.id,
+                             self.agreements[1].id, amount * 100, self.today)
+        if claim is None:
+            return
+        self.attempt(execute_run, self.office, self.today)
+        claim = self.claim(claim.id)
+        if claim.status == ClaimStatus.UITBETAALD and correct_to % 3 == 0:
+            self.attempt(corrections.correct_paid_allowance, self.office, claim,
+                         correct_to * 100, "Het bedrag klopte niet.")
+        used = allowances.holiday_allowance_used(self.db.session.get(Grant, self.wlz.id),
+                                                 self.agreements[1].id)
+        assert 0 <= used <= 20_000  # never over the yearly cap per provider
+
     # ----------------------------------------------------------------------- a budget ends
 
     def free_amount_paid(self) -> bool:
@@ -311,10 +370,12 @@ class MoneyLoop(RuleBasedStateMachine):
         assert self.columns() == before
         backs = self.db.session.scalars(select(Claim).where(
             Claim.kind == ClaimKind.TERUGVORDERING, Claim.agreement_id.is_(None))).all()
-        assert len(backs) <= 1  # one claim-back per budget
-        for back in backs:
-            free = self.claim(back.corrects_claim_id)
-            assert free.kind == ClaimKind.VRIJ and back.total_cents <= free.total_cents
+        # (ending it again, earlier, claims back the difference: never more than was paid)
+        for free_id in {back.corrects_claim_id for back in backs}:
+            free = self.claim(free_id)
+            assert free.kind == ClaimKind.VRIJ and sum(
+                b.total_cents for b in backs if b.corrects_claim_id == free_id) \
+                <= free.total_cents
 
     # Hook for Wlz allowances as claims (issue 16, finding 2, helper "allow"): when a use
     # case asks for the free-to-spend amount or the holiday allowance as a claim, add a rule
@@ -352,8 +413,11 @@ class MoneyLoop(RuleBasedStateMachine):
         for claim in self.db.session.scalars(select(Claim).where(
                 Claim.agreement_id.in_([a.id for a in [*self.agreements, self.employment]]))):
             assert claim.total_cents == sum(ln.amount_cents for ln in claim.lines)
-            assert claim.month < first_of_month(self.today) or claim.status == ClaimStatus.CONCEPT
-            assert all(first_of_month(ln.day) == claim.month and ln.day <= last_of_month(
+            # (a holiday allowance and its corrections: asked in their own month, no care)
+            allowance = {str(ln.care_kind) for ln in claim.lines} == {AllowanceKind.FEESTDAGEN.value}
+            assert claim.month < first_of_month(self.today) or claim.status == ClaimStatus.CONCEPT \
+                or allowance
+            assert allowance or all(first_of_month(ln.day) == claim.month and ln.day <= last_of_month(
                 claim.month) for ln in claim.lines)
 
 

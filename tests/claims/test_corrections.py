@@ -40,9 +40,10 @@ def _agreement(tariff=6000, amount=1_000_000):
     return grant, agreement
 
 
-def _change_tariff(db, agreement, grant, tariff, starts_on=MARCH) -> AgreementVersion:
+def _change_tariff(db, agreement, grant, tariff, starts_on=MARCH,
+                   unit=Unit.UUR) -> AgreementVersion:
     """An approved version 2 from `starts_on` with another tariff (version 1 replaced), as
-    the funder's approval leaves it."""
+    the funder's approval leaves it (unit MAANDLOON: another monthly wage)."""
     first = db.session.scalars(select(AgreementVersion).where(
         AgreementVersion.agreement_id == agreement.id)).one()
     first.status = VersionStatus.VERVANGEN
@@ -50,7 +51,7 @@ def _change_tariff(db, agreement, grant, tariff, starts_on=MARCH) -> AgreementVe
                                      status=VersionStatus.GOEDGEKEURD, starts_on=starts_on,
                                      ends_on=first.ends_on, iban=first.iban))
     f.add(AgreementLine(version_id=version.id, grant_id=grant.id, care_kind=CARE,
-                        unit=Unit.UUR, tariff_cents=tariff, weekly_quantity=8 * 60))
+                        unit=unit, tariff_cents=tariff, weekly_quantity=8 * 60))
     db.session.refresh(version)
     return version
 
