@@ -3,8 +3,9 @@
 Hypothesis drives any sequence of what people do: a provider hands over a sheet, the budget
 holder prepares, submits, approves or sends one back, the payment office approves, suspends or
 refuses, a refused sheet is reopened, payment runs (always twice in a row) that also pay the
-fixed monthly wages, Wlz allowance uses, the Wlz budget ending early after its free amount was
-paid (its claim-back recorded once), a holiday allowance asked and paid, the office correcting
+fixed monthly wages, the free amount (asked, paid to the holder), the Wlz budget ending early
+after its free amount was paid (its claim-back recorded once, then netted or paid back by the
+holder by bank transfer), a holiday allowance asked and paid, the office correcting
 a paid sheet, a paid wage (days or wage) or a paid holiday allowance (amount) and a back-dated
 tariff change approved after payment (issue 16: back-payments paid, claim-backs netted or
 carried over), and days passing (deadlines come and go), across the year change into the next
@@ -12,7 +13,8 @@ year (December's sheets are still claimed and paid from the old year's budgets i
 Every call that is refused must write nothing.
 
 After every step, for every grant (the budget's own running totals against its history):
-- paid = the claim lines of paid sheets + the allowance uses, and in progress = the claim lines
+- paid = the claim lines of paid claims of every kind (sheets, wages, allowances, corrections
+  with their sign) + old allowance uses + repayments, and in progress = the claim lines
   of submitted, approved and suspended sheets, and every sheet paid out is paid by a payment
   run: the portal's own ledger check (portal.payments.ledger.check_ledger, which sums the
   history without the running columns) finds no difference;
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -58,7 +61,7 @@ from portal.claims.rules import LineInput
 from portal.dates import add_months, first_of_month, last_of_month
 from portal.payments.ledger import check_ledger
 from portal.payments.service import execute_run
-from portal.refusals import Refused
+from portal.refusals import AlreadyDone, Refused
 from tests import factories as f
 from tests.ledger import assert_grants_match_their_history
 
@@ -377,10 +380,27 @@ class MoneyLoop(RuleBasedStateMachine):
                 b.total_cents for b in backs if b.corrects_claim_id == free_id) \
                 <= free.total_cents
 
-    # Hook for Wlz allowances as claims (issue 16, finding 2, helper "allow"): when a use
-    # case asks for the free-to-spend amount or the holiday allowance as a claim, add a rule
-    # here that calls it through self.attempt; the invariants below (the ledger check after
-    # every step) already count claims of every kind.
+    @rule()
+    def holder_pays_a_claim_back_back(self):
+        """An open claim-back of the free amount (no later payment to the holder to net it
+        against) paid back by the holder by bank transfer: the office records the whole open
+        amount once (free_claim_back.record_repaid); the budget gets its money back, and a
+        repeat is AlreadyDone and changes nothing."""
+        open_id = self.db.session.scalar(select(Claim.id).where(
+            Claim.kind == ClaimKind.TERUGVORDERING, Claim.agreement_id.is_(None),
+            Claim.status == ClaimStatus.GOEDGEKEURD).limit(1))
+        if open_id is None:
+            return
+        item = free_claim_back.holder_claim_back(open_id)
+        assert item is not None
+        self.attempt(free_claim_back.record_repaid, self.office, open_id, self.today,
+                     item.amount_cents, self.today)
+        assert self.claim(open_id).status == ClaimStatus.UITBETAALD
+        before = self.columns()
+        with pytest.raises(AlreadyDone):
+            free_claim_back.record_repaid(self.office, open_id, self.today, item.amount_cents,
+                                          self.today)
+        assert self.columns() == before
 
     # ----------------------------------------------------------------------- time
 
