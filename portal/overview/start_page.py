@@ -357,7 +357,8 @@ def build_tasks(attention: Attention, link_for: LinkFor,
             mine.append(Task("agreement", text.format(title=title), href, link_text, a.reference))
         else:  # gedeeld: with the provider
             others.append(Task("agreement", f"{a.provider_name} vult de zorgovereenkomst aan "
-                               f"en ondertekent haar: {title}.", href,
+                               f"en ondertekent haar: {title}. Wilt u nog iets veranderen? "
+                               "Dan kunt u haar terughalen.", href,
                                "Bekijk de zorgovereenkomst", a.reference))
     for w in attention.agreements_waiting:
         title, _ref = title_of(w.agreement_id, w.provider_name)

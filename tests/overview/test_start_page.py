@@ -12,6 +12,7 @@ from portal.overview.service import (
     BudgetRow,
     HouseholdUsage,
     MonthSpending,
+    OpenAgreement,
     WaitingAgreement,
     WaitingSheet,
 )
@@ -130,6 +131,18 @@ def test_notices_for_a_short_budget_and_allowances_and_tasks_for_what_waits():
     assert "Youssef" in agreement.text and agreement.link_href == "/agreements.show/3"
     assert [m.name for m in page.members] == ["Anna", "Daan"]
     assert page.total_runout_text == "Het eerste budget dat op raakt, is in dit tempo op in juli 2026."
+
+
+def test_a_draft_with_the_provider_says_the_holder_can_take_it_back():
+    usage = HouseholdUsage(7, TODAY, [row(grant_id=1)], household_total([row(grant_id=1).usage]),
+                           [])
+    attention = Attention([], [], [OpenAgreement(3, "ZO-3", "Youssef", 1, "gedeeld")])
+    titles = {3: AgreementTitle("Zorg voor Daan door Youssef (Jeugdwet)", "ZO-3")}
+    [shared] = build_start_page(usage, attention, {}, all_links, titles).tasks.others
+    assert shared.text == ("Youssef vult de zorgovereenkomst aan en ondertekent haar: Zorg voor "
+                           "Daan door Youssef (Jeugdwet). Wilt u nog iets veranderen? Dan kunt "
+                           "u haar terughalen.")
+    assert shared.link_href == "/agreements.show/3"  # where the "Terughalen" link is
 
 
 def test_nothing_to_do_says_so_and_names_the_client_for_a_helper():
