@@ -31,7 +31,7 @@ from typing import Protocol, TypeVar
 from portal.agreements.periods import VersionPeriod, coverage, version_for_day, versions_in_month
 from portal.budgets import rules as budget_rules
 from portal.budgets.constants import MINUTES_PER_UNIT, CareKind, Unit
-from portal.claims.constants import ClaimStatus
+from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.database import parse_id
 from portal.dates import (
     add_months,
@@ -809,3 +809,10 @@ def check_reason(reason: str | None, field_name: str = "reason") -> list[Refusal
         return [Refusal("reason_missing", "Schrijf de reden op, zodat de ander weet wat er moet "
                         "gebeuren.", field_name)]
     return []
+
+
+def claim_amount_cents(kind: str, total_cents: int) -> int:
+    """A claim's amount as every page and paper shows it: the stored total (Claim.total_cents,
+    written once when the sheet was priced), below zero for a claim-back (money back to the
+    budget). The one home of the holder's pages, the provider's pages and the specification."""
+    return ClaimKind(kind).sign * int(total_cents)

@@ -38,6 +38,7 @@ from portal.agreements.models import Agreement
 from portal.agreements.titles import agreement_titles
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
+from portal.claims import rules as claim_rules
 from portal.claims import service
 from portal.claims.constants import ClaimKind, ClaimStatus, status_kind, status_label
 from portal.claims.corrections import corrections_of
@@ -106,7 +107,7 @@ def _claim_kind(kind) -> str:
 @bp.app_template_filter("signed_cents")
 def _signed_cents(claim) -> int:
     """A claim's amount with its sign: a claim-back is money back to the budget."""
-    return ClaimKind(claim.kind).sign * claim.total_cents
+    return claim_rules.claim_amount_cents(claim.kind, claim.total_cents)
 
 
 # --------------------------------------------------------------------------- loading

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from portal.agreements.models import Agreement
 from portal.budgets.models import Household
+from portal.claims import rules as claim_rules
 from portal.claims.constants import ClaimKind, status_label
 from portal.claims.models import Claim
 from portal.claims.service import claim_line_rows
@@ -74,7 +75,7 @@ def claim_spec_document(claim: Claim, today: dt.date) -> ClaimSpecDocument:
         holder_name=holder_name(household), household_name=household.name,
         provider_name=provider.name, agreement_reference=agreement.reference,
         month=claim.month, status=status_label(kind, claim.status),
-        amount_cents=kind.sign * claim.total_cents, lines=lines, paid_on=claim.paid_on,
+        amount_cents=claim_rules.claim_amount_cents(kind, claim.total_cents), lines=lines, paid_on=claim.paid_on,
         run_reference=run[0] if run else None, payment_reference=run[1] if run else None,
         reason=claim.correction_reason, corrected_reference=corrected.reference if corrected
         else None)

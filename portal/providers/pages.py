@@ -30,6 +30,7 @@ from portal.agreements.titles import agreement_titles
 from portal.budgets.constants import CareKind, Unit
 from portal.budgets.models import Household
 from portal.budgets.service import holder_labels
+from portal.claims import rules as claim_rules
 from portal.claims.constants import ClaimKind, ClaimStatus
 from portal.claims.models import Claim, ClaimLine
 from portal.database import id_in
@@ -196,7 +197,7 @@ def provider_agreements(provider_id: int, today: dt.date, *, only: list[int] | N
         assert c.agreement_id is not None  # selected by agreement above
         sheets[c.agreement_id].append(SheetRow(
             claim_id=c.id, reference=c.reference, month=c.month,
-            total_cents=kind.sign * c.total_cents,
+            total_cents=claim_rules.claim_amount_cents(kind, c.total_cents),
             status=payment_status(c.status, paid_on=c.paid_on,
                                   payment_reference=references.get(c.id),
                                   refusal_reason=c.refusal_reason, kind=kind,
@@ -380,7 +381,7 @@ def upcoming_payments(provider_id: int, today: dt.date, limit: int = 100
     each with the expected payment date (payments.rules.expected_payment_date). Two queries."""
     rows = db.session.execute(
         select(Claim.id, Claim.reference, Claim.month, Claim.total_cents, Claim.status,
-               Agreement.household_id)
+               Agreement.household_id, Claim.kind)
         .join(Agreement, Agreement.id == Claim.agreement_id)
         .where(Agreement.provider_id == provider_id,
                Claim.status.in_([ClaimStatus.INGEDIEND, ClaimStatus.GOEDGEKEURD]),
@@ -388,7 +389,8 @@ def upcoming_payments(provider_id: int, today: dt.date, limit: int = 100
         .order_by(Claim.month, Claim.id).limit(limit)).all()
     holders = holder_labels({row.household_id for row in rows})
     return [UpcomingPayment(row.id, row.reference, holders.get(row.household_id, ""),
-                            row.month, row.total_cents, ClaimStatus(row.status),
+                            row.month, claim_rules.claim_amount_cents(row.kind, row.total_cents),
+                            ClaimStatus(row.status),
                             _next_payment_day(str(row.status), today))
             for row in rows]
 

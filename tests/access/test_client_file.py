@@ -20,6 +20,12 @@ from tests.payments.builders import make_approved_claim
 @pytest.fixture
 def anna(db):
     """Anna's file: a budget, an agreement and a sheet waiting for her akkoord."""
+    holder, household, sheet, _grant = anna_file(db)
+    return holder, household, sheet
+
+
+def anna_file(db):
+    """Anna's file (holder, household, the waiting sheet, the grant), for other modules too."""
     holder = f.make_user(Role.BUDGETHOUDER, name="Anna de Vries")
     household = db.session.get(Household, holder.household_id)
     month = first_of_month(add_months(today(), -1))
@@ -28,7 +34,7 @@ def anna(db):
                          period_end=dt.date(month.year + 1, 12, 31))
     agreement = f.make_agreement(grant, f.make_provider(name="Youssef El Amrani"))
     sheet = make_approved_claim(agreement, month, status=ClaimStatus.WACHT_OP_AKKOORD)
-    return holder, household, sheet
+    return holder, household, sheet, grant
 
 
 def _helper(holder, household, role, scope, ends_on=None):

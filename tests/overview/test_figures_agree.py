@@ -41,11 +41,14 @@ A payment run's total and counts: runs page (next run), confirmation page, the f
 A payment's total (provider): the office's run page, the provider's Betalingen and payment
   page, the payment specification PDF. Home: the stored Payment.amount_cents (written once by
   the run). Tests: tests/payments/test_run_figures_agree.
-
-Not covered yet: a sheet's amount (Claim.total_cents, stored) on the holder's and the
-provider's start pages and the claim specification; the counts of what waits on "Mijn
-klanten" (overview.files) against the client's own start page (overview.service
-.household_attention): two queries, one per page, not yet one function.
+One claim's amount (the stored Claim.total_cents, below zero for a claim-back): the holder's
+  start page (tasks) and the sheet's page and list, the provider's start page and upcoming
+  payments, the claim specification PDF. Home: claims.rules.claim_amount_cents.
+  Tests: tests/claims/test_amount_agrees.
+What waits in a client's file: the counts on "Mijn klanten" (overview.files.files_attention)
+  and the tasks on the client's own start page. Home: overview.service.households_attention
+  (one list per household, a fixed number of queries for any number of files; the counts are
+  FileAttention.of that list). Tests: this module.
 """
 
 from __future__ import annotations
@@ -54,11 +57,19 @@ import datetime as dt
 
 import pytest
 
-from portal.access.constants import Role
+from portal.access.constants import Role, Scope
+from portal.agreements.constants import VersionStatus
+from portal.agreements.models import Agreement
 from portal.budgets.constants import AllowanceKind, Law
 from portal.budgets.models import AllowanceUse, Household
+from portal.claims.constants import ClaimStatus
+from portal.dates import add_months, today
 from portal.overview import service
+from portal.overview.files import files_attention
 from tests import factories as f
+from tests.access.test_client_file import anna_file
+from tests.payments.builders import make_approved_claim
+from tests.statements import recorded_statements
 
 
 def plain(text: str) -> str:
@@ -109,3 +120,73 @@ def test_both_pages_take_the_paid_figures_from_one_function(client, login, house
     start, payments = _pages(client, home.id)
     for page in (start, payments):
         assert "€ 123.456,78" in page and "€ 456,78" in page and "€ 123.000,00" in page
+
+
+# --------------------------------------------------------------------------------------------
+# What waits in a client's file: "Mijn klanten" counts what the client's start page lists
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_file(db):
+    """Anna's file: two sheets waiting for her akkoord, an agreement the provider signed, a
+    concept, and one at the funder; an advisor who may look."""
+    holder, household, sheet, grant = anna_file(db)
+    make_approved_claim(db.session.get(Agreement, sheet.agreement_id),
+                        add_months(sheet.month, -1), status=ClaimStatus.WACHT_OP_AKKOORD)
+    for status in (VersionStatus.ONDERTEKEND, VersionStatus.CONCEPT,
+                   VersionStatus.TER_BEOORDELING):
+        f.make_agreement(grant, f.make_provider(), status=status)
+    advisor = f.make_user(Role.ADVISEUR, name="Fatima Ouali")
+    f.make_authorization(household, advisor, holder, scope=Scope.BEKIJKEN, starts_on=today(),
+                         ends_on=today() + dt.timedelta(days=60))
+    return advisor, household
+
+
+def _file_pages(client, household_id: int) -> tuple[str, str]:
+    listing = plain(client.get("/mijn-klanten").get_data(as_text=True))
+    start = plain(client.get(f"/huishoudens/{household_id}/budget").get_data(as_text=True))
+    return listing[listing.index("Anna de Vries"):], start
+
+
+def test_mijn_klanten_counts_what_the_client_start_page_lists(client, login, busy_file):
+    advisor, household = busy_file
+    login(advisor)
+    listing, start = _file_pages(client, household.id)
+    assert "2 urenbriefjes wachten op akkoord" in listing
+    assert start.count("wacht op uw akkoord") == 2
+    assert "1 zorgovereenkomst wacht op ondertekening" in listing
+    assert start.count("Controleer en onderteken") == 1
+    assert "1 zorgovereenkomst moet worden afgemaakt of verbeterd" in listing
+    assert start.count("Maak de zorgovereenkomst af") == 1
+    assert "1 zorgovereenkomst wordt beoordeeld." in listing
+    assert start.count("beoordeelt de zorgovereenkomst") == 1
+
+
+def test_both_pages_take_what_waits_from_one_function(client, login, busy_file, monkeypatch):
+    advisor, household = busy_file
+    login(advisor)
+    sheet = service.WaitingSheet(claim_id=1, reference="ZO-MARKER", provider_name="Marker",
+                                 month=dt.date(2026, 1, 1), total_cents=1)
+    monkeypatch.setattr(service, "households_attention", lambda ids: {
+        i: service.Attention(agreements_waiting=[], sheets_waiting=[sheet] * 7) for i in ids})
+    listing, start = _file_pages(client, household.id)
+    assert "7 urenbriefjes wachten op akkoord" in listing
+    assert "ondertekening" not in listing and "afgemaakt" not in listing
+    assert start.count("wacht op uw akkoord") == 7
+    assert "Controleer en onderteken" not in start
+
+
+def test_what_waits_is_read_in_a_fixed_number_of_queries_for_any_number_of_files(busy_file):
+    _advisor, household = busy_file
+    with recorded_statements(selects_only=True) as one:
+        assert files_attention([household.id])[household.id].sheets_to_approve == 2
+    others = [f.make_household() for _ in range(5)]
+    for other in others:
+        grant = f.make_grant(f.make_member(other))
+        f.make_agreement(grant, status=VersionStatus.TER_BEOORDELING)
+        make_approved_claim(f.make_agreement(grant), status=ClaimStatus.WACHT_OP_AKKOORD)
+    with recorded_statements(selects_only=True) as many:
+        found = files_attention([household.id, *(o.id for o in others)])
+    assert [found[o.id].sheets_to_approve for o in others] == [1] * 5
+    assert len(many) == len(one) <= 3

@@ -36,8 +36,9 @@ def test_the_wage_has_a_specification_pdf(db, client, login, role):
     assert "274,19" in text and run.reference in text
 
 
-def test_a_correction_has_a_specification_pdf_with_its_reason(db, client, login):
-    grant = f.make_grant(amount_cents=1_000_000)
+def paid_sheet_and_claim_back(db, grant=None):
+    """A sheet of March 2026 (two hours) paid in April, and its claim-back of one hour."""
+    grant = grant or f.make_grant(amount_cents=1_000_000)
     agreement = f.make_agreement(grant)
     sheet = make_approved_claim(agreement, dt.date(2026, 3, 1), minutes=[120])
     run_payments(None, dt.date(2026, 4, 10))
@@ -45,6 +46,11 @@ def test_a_correction_has_a_specification_pdf_with_its_reason(db, client, login)
     [claim_back] = corrections.correct_paid_claim(
         f.make_user(Role.BEHEERDER), sheet, {(sheet.lines[0].care_kind, grant.id): 60},
         "Een uur te veel geschreven.")
+    return agreement, sheet, claim_back
+
+
+def test_a_correction_has_a_specification_pdf_with_its_reason(db, client, login):
+    agreement, sheet, claim_back = paid_sheet_and_claim_back(db)
     login(f.make_user(Role.BUDGETHOUDER, household_id=agreement.household_id))
     text = pdf_text(_spec(client, claim_back).data)
     assert "Terugvordering" in text and "Een uur te veel geschreven." in text
