@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.agreements.models import Agreement
 from portal.claims.constants import ClaimKind, ClaimStatus, status_key, status_label
 from portal.claims.models import Claim
+from portal.claims.rules import claim_amount_cents
 from portal.extensions import db
 from portal.payments.models import Payment, PaymentItem, PaymentRun
 from portal.providers.models import Provider
@@ -168,7 +169,7 @@ def holder_items(household_id: int, limit: int = HOLDER_ITEMS_SHOWN) -> list[Hol
     return [HolderItem(cid, reference, ClaimKind(kind), ClaimStatus(status),
                        status_key(kind, status, netted=payment_id is not None),
                        status_label(kind, status, netted=payment_id is not None),
-                       ClaimKind(kind).sign * int(cents), paid_on,
+                       claim_amount_cents(kind, cents), paid_on,
                        payment_id, payment_reference, reason)
             for cid, reference, kind, status, cents, paid_on, payment_id, payment_reference,
             reason in rows]
