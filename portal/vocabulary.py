@@ -242,7 +242,8 @@ GLOSSARY: dict[str, str] = {
     "Urenbriefje": "Een overzicht van de gewerkte uren van één zorgovereenkomst in één maand. "
                    "Als de budgethouder akkoord geeft, is het de opdracht om te betalen.",
     "Vrij besteedbaar bedrag": "Een bedrag uit het Wlz-budget dat de budgethouder zonder "
-                               "bonnetjes mag uitgeven, tot een maximum per jaar.",
+                               "bonnetjes mag uitgeven, tot een maximum per jaar. In brieven "
+                               "van het zorgkantoor heet dit 'verantwoordingsvrij bedrag'.",
     "Zorgovereenkomst": "De afspraak tussen de budgethouder en de zorgverlener: welke zorg, "
                         "hoeveel en tegen welk tarief. De financier keurt hem goed.",
 }

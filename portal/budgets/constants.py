@@ -49,18 +49,18 @@ MINUTES_PER_UNIT: dict[Unit, int] = {Unit.DAGDEEL: 4 * 60, Unit.ETMAAL: 24 * 60}
 
 
 class AllowanceKind(LabeledEnum):
-    VERANTWOORDINGSVRIJ = ("verantwoordingsvrij", "Verantwoordingsvrij bedrag")
+    VERANTWOORDINGSVRIJ = ("verantwoordingsvrij", "Vrij besteedbaar bedrag")
     FEESTDAGEN = ("feestdagen", "Feestdagenuitkering")
 
 
-# The allowance in a sentence, with its article ("Het verantwoordingsvrij bedrag 2026 ...").
+# The allowance in a sentence, with its article ("Het vrij besteedbaar bedrag 2026 ...").
 ALLOWANCE_IN_A_SENTENCE: dict[AllowanceKind, str] = {
-    AllowanceKind.VERANTWOORDINGSVRIJ: "het verantwoordingsvrij bedrag",  # the official term
+    AllowanceKind.VERANTWOORDINGSVRIJ: "het vrij besteedbaar bedrag",  # see vocabulary.GLOSSARY
     AllowanceKind.FEESTDAGEN: "de feestdagenuitkering",
 }
 
 
-# Wlz verantwoordingsvrij bedrag (DOMAIN.md, "Yearly allowances"): 1.5% of the budget a year,
+# Wlz vrij besteedbaar bedrag (DOMAIN.md, "Yearly allowances"): 1.5% of the budget a year,
 # at least EUR 250 and at most EUR 1,250. A grant for part of a year uses its own amount.
 FREE_ALLOWANCE_PERCENT = Decimal("1.5")
 FREE_ALLOWANCE_MIN_CENTS = 25_000

@@ -227,7 +227,7 @@ def check_grant(data: GrantInput, *, member_known: bool, funder_kind: FunderKind
 
 
 def free_allowance_cap(year_amount_cents: int) -> int:
-    """Verantwoordingsvrij bedrag: 1.5% of the budget, at least EUR 250, at most EUR 1,250 a
+    """Vrij besteedbaar bedrag: 1.5% of the budget, at least EUR 250, at most EUR 1,250 a
     year.
 
     The allowance is per member and calendar year: year_amount_cents is the sum of all the
@@ -264,7 +264,7 @@ def check_allowance_cap(*, law: str, kind: str, year: int, cap_cents: int,
         refusals.append(Refusal("allowance_not_wlz", "Alleen Wlz-budgetten hebben een "
                                 "feestdagenuitkering. Kies de Wlz (wlz).", "law"))
     if kind == AllowanceKind.VERANTWOORDINGSVRIJ:
-        refusals.append(Refusal("allowance_cap_not_settable", "Het verantwoordingsvrij bedrag "
+        refusals.append(Refusal("allowance_cap_not_settable", "Het vrij besteedbaar bedrag "
                                 "volgt uit de budgetten (1,5%, minimaal "
                                 f"{format_euro(FREE_ALLOWANCE_MIN_CENTS)} en maximaal "
                                 f"{format_euro(FREE_ALLOWANCE_MAX_CENTS)} per jaar): dat stelt u "
@@ -326,13 +326,13 @@ def check_allowance_use(*, law: str, kind: str, amount_cents: int, spent_on: dt.
     """
     refusals: list[Refusal] = []
     if law not in ALLOWANCE_LAWS:
-        return [Refusal("allowance_not_wlz", "Een verantwoordingsvrij bedrag of een "
+        return [Refusal("allowance_not_wlz", "Een vrij besteedbaar bedrag of een "
                         "feestdagenuitkering hoort alleen bij een Wlz-budget. Kies het Wlz-budget.",
                         "grant")]
     kinds = {k.value for k in AllowanceKind}
     kind_ok = kind in kinds
     if not kind_ok:
-        refusals.append(Refusal("allowance_kind_unknown", "Kies het verantwoordingsvrij bedrag "
+        refusals.append(Refusal("allowance_kind_unknown", "Kies het vrij besteedbaar bedrag "
                                 "of de feestdagenuitkering.", "kind"))
     if amount_cents <= 0:
         refusals.append(Refusal("amount_not_positive", "Het bedrag moet groter zijn dan "

@@ -3,7 +3,7 @@
 Two claims of their own kind (claims.constants.ClaimKind), each paid by the payment run like a
 sheet and each drawing on the member's Wlz budget of that year:
 
-- the verantwoordingsvrij bedrag (ClaimKind.VRIJ): 1.5% of what was *spent* (paid out) from the
+- the vrij besteedbaar bedrag (ClaimKind.VRIJ): 1.5% of what was *spent* (paid out) from the
   member's Wlz budgets of the year so far, at least EUR 250 and at most EUR 1,250 a year
   (budgets.rules.free_allowance_cap does the arithmetic); asked for by the budget holder within
   the budget year, once a year, only after payments were made; paid to the budget holder's own
@@ -78,7 +78,7 @@ def free_allowance_amount(spent_cents: int) -> int:
 
 
 def _not_wlz() -> Refusal:
-    return Refusal("allowance_not_wlz", "Een verantwoordingsvrij bedrag of een "
+    return Refusal("allowance_not_wlz", "Een vrij besteedbaar bedrag of een "
                    "feestdagenuitkering hoort alleen bij een Wlz-budget. Kies het Wlz-budget.",
                    "grant")
 
@@ -86,7 +86,7 @@ def _not_wlz() -> Refusal:
 def check_free_allowance(*, law: str, year: int, today: dt.date, spent_cents: int,
                          already_asked: bool, holder_iban_ok: bool,
                          available_cents: int) -> list[Refusal]:
-    """May the budget holder ask for the verantwoordingsvrij bedrag of `year` now? Every reason.
+    """May the budget holder ask for the vrij besteedbaar bedrag of `year` now? Every reason.
 
     spent_cents: paid out this year from the member's Wlz budgets (allowances not counted);
     already_asked: a free-amount claim of that year that was not refused exists;
@@ -95,10 +95,10 @@ def check_free_allowance(*, law: str, year: int, today: dt.date, spent_cents: in
         return [_not_wlz()]
     refusals: list[Refusal] = []
     if today.year != year:
-        refusals.append(Refusal("allowance_outside_year", "U kunt het verantwoordingsvrij bedrag "
+        refusals.append(Refusal("allowance_outside_year", "U kunt het vrij besteedbaar bedrag "
                                 f"van {year} alleen in {year} aanvragen.", "grant"))
     if already_asked:
-        refusals.append(Refusal("allowance_already_asked", "U heeft het verantwoordingsvrij "
+        refusals.append(Refusal("allowance_already_asked", "U heeft het vrij besteedbaar "
                                 f"bedrag van {year} al aangevraagd. Dat kan één keer per jaar.",
                                 "grant"))
     if spent_cents <= 0:
@@ -106,7 +106,7 @@ def check_free_allowance(*, law: str, year: int, today: dt.date, spent_cents: in
                                 "pas aanvragen als er uit uw budget is betaald.", "grant"))
     if not holder_iban_ok:
         refusals.append(Refusal("holder_iban_missing", "Vul eerst uw eigen rekeningnummer (IBAN) "
-                                "in. Het verantwoordingsvrij bedrag wordt naar die rekening "
+                                "in. Het vrij besteedbaar bedrag wordt naar die rekening "
                                 "betaald.", "iban"))
     amount = free_allowance_amount(spent_cents)
     if amount > available_cents and spent_cents > 0:
@@ -157,7 +157,7 @@ def check_holiday_allowance(*, law: str, year: int, today: dt.date, amount_cents
 
 
 def claim_back_cents(paid_cents: int, year: int, ended_on: dt.date) -> int:
-    """The part of a paid verantwoordingsvrij bedrag that is paid back when the budget ends
+    """The part of a paid vrij besteedbaar bedrag that is paid back when the budget ends
     during its year (care in kind, death): the share of the year after `ended_on`, by days,
     rounded half up once. Nothing when the budget runs to 31 December (or ended before the
     year: then the whole amount)."""

@@ -68,7 +68,7 @@ def ask_free(household_id: int, grant_id: int):
             claim = allowances.ask_free_allowance(current_user, grant_id, today())
         except Refused as refused:
             return _page(household_id, errors=apply_refusals(form, refused), status=422)
-        flash(f"Aangevraagd: het verantwoordingsvrij bedrag ({claim.reference}). Wij betalen het "
+        flash(f"Aangevraagd: het vrij besteedbaar bedrag ({claim.reference}). Wij betalen het "
               "bij de volgende betaling op uw eigen rekening.")
         return redirect(url_for("allowances.index", household_id=household_id), code=303)
     return _page(household_id, errors=["Probeer het opnieuw."], status=422)

@@ -1,6 +1,6 @@
 """Use cases of the Wlz yearly allowances as claims (rules: claims.allowance_rules).
 
-The budget holder (or someone who may act for them) asks for the verantwoordingsvrij bedrag
+The budget holder (or someone who may act for them) asks for the vrij besteedbaar bedrag
 (paid to the holder's own account) or gives a care provider a feestdagenuitkering (paid to
 the provider). Either becomes a claim of its own kind, submitted at once (its amount reserved
 on the member's Wlz budget under the grant's row lock), then checked by the office and paid by
@@ -155,7 +155,7 @@ def _submit(actor: User, acting: _Acting, claim: Claim, line: PricedLine, summar
 
 @dataclass(frozen=True)
 class FreeVerdict:
-    """May the verantwoordingsvrij bedrag of a Wlz budget's year be asked now, and how much:
+    """May the vrij besteedbaar bedrag of a Wlz budget's year be asked now, and how much:
     the one answer both the allowances page and the request read (free_allowance_verdict)."""
 
     year: int
@@ -188,7 +188,7 @@ def free_allowance_verdict(household: Household, member_id: int, grants: Sequenc
 
 
 def ask_free_allowance(actor: User, grant_id: int, today: dt.date) -> Claim:
-    """The budget holder asks for the verantwoordingsvrij bedrag of the grant's year: 1.5% of
+    """The budget holder asks for the vrij besteedbaar bedrag of the grant's year: 1.5% of
     what was spent from the member's Wlz budgets so far (min EUR 250, max EUR 1,250), paid to
     the holder's own account by the next payment run."""
     acting, grant = _acting(actor, grant_id, today)
@@ -204,11 +204,11 @@ def ask_free_allowance(actor: User, grant_id: int, today: dt.date) -> Claim:
                   kind=ClaimKind.VRIJ, source=ClaimSource.PORTAL, prepared_by_id=actor.id)
     return _submit(actor, acting, claim, _line(today, AllowanceKind.VERANTWOORDINGSVRIJ, amount,
                                                grant.id),
-                   f"Verantwoordingsvrij bedrag {year} aangevraagd voor {acting.member.name}: "
+                   f"Vrij besteedbaar bedrag {year} aangevraagd voor {acting.member.name}: "
                    f"{format_euro(amount)} (1,5% van {format_euro(spent)} uitgegeven)",
                    lambda claim: [_Notice(household_recipients(acting.household.id),
                                           "allowance_asked",
-                                          f"Verantwoordingsvrij bedrag {year} aangevraagd",
+                                          f"Vrij besteedbaar bedrag {year} aangevraagd",
                                           f"U krijgt {format_euro(amount)} op uw eigen rekening "
                                           "na de volgende betaling.")])
 
@@ -291,7 +291,7 @@ def allowance_status(grants: Sequence) -> dict[int, dict[AllowanceKind, Allowanc
     is used (asked, not refused; old uses too) and what is left - the member's figures for
     that year, shared by two budgets of one member in one year.
 
-    Verantwoordingsvrij bedrag: the cap is what may be asked now (1.5% of what was spent, min
+    Vrij besteedbaar bedrag: the cap is what may be asked now (1.5% of what was spent, min
     EUR 250, max EUR 1,250; 0 while nothing was spent), or what was asked. Feestdagenuitkering:
     the yearly cap per provider x the providers who gave care on a public holiday that year
     (at least one); None while the cap of that year is not set. Corrections of allowance claims
@@ -402,7 +402,7 @@ def household_allowance_claims(household_id: int, limit: int = 50) -> list[Allow
 
 
 def free_allowance_claim_back(grant: Grant) -> int:
-    """What of a paid verantwoordingsvrij bedrag is paid back because this budget ended before
+    """What of a paid vrij besteedbaar bedrag is paid back because this budget ended before
     31 December (allowance_rules.claim_back_cents): only for the member's last Wlz budget of
     the year. 0 otherwise."""
     year = grant.period_start.year

@@ -56,7 +56,7 @@ class ClaimKind(LabeledEnum):
     NABETALING = ("nabetaling", "Nabetaling")
     TERUGVORDERING = ("terugvordering", "Terugvordering")
     # The Wlz yearly allowances, asked for by the budget holder (claims.allowances):
-    VRIJ = ("vrij", "Verantwoordingsvrij bedrag")  # paid to the budget holder's own account
+    VRIJ = ("vrij", "Vrij besteedbaar bedrag")  # paid to the budget holder's own account
     FEESTDAGEN = ("feestdagen", "Feestdagenuitkering")  # paid to the provider who gave the care
 
     @property

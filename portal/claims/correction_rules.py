@@ -226,7 +226,7 @@ def check_repayment(*, is_holder_claim_back: bool, received_on: dt.date, made_in
     the month the claim-back was made in (`made_in`) and today."""
     if not is_holder_claim_back:
         return [Refusal("not_a_holder_claim_back", "Alleen een terugvordering van het "
-                        "verantwoordingsvrij bedrag kan als terugbetaald worden vastgelegd.",
+                        "vrij besteedbaar bedrag kan als terugbetaald worden vastgelegd.",
                         "status")]
     refusals = []
     if received_on > today:

@@ -341,7 +341,7 @@ def _allowance_cap_refusals(claim: Claim, amount_cents: int, paid_cents: int) ->
 
 def correct_paid_allowance(actor: User, claim: Claim, amount_cents: int | None,
                            reason: str) -> list[Claim]:
-    """The payment office found a paid Wlz allowance wrong (a verantwoordingsvrij bedrag paid
+    """The payment office found a paid Wlz allowance wrong (a vrij besteedbaar bedrag paid
     to the holder, a feestdagenuitkering paid to a provider): `amount_cents` is the right
     amount. Makes the back-payment (within the yearly cap) and/or the claim-back for the
     difference: netted against the provider's next payments, or recorded for the holder."""

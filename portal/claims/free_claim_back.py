@@ -1,4 +1,4 @@
-"""The claim-back of the verantwoordingsvrij bedrag when a Wlz budget ends during its year.
+"""The claim-back of the vrij besteedbaar bedrag when a Wlz budget ends during its year.
 
 The free amount is paid for the whole year; when the member's Wlz budget ends before
 31 December (care in kind, death), the budget holder pays back the share of the year after the
@@ -127,7 +127,7 @@ def record_claim_back(actor: User | None, grant_id: int, reason: str,
     def notices(c: Claim) -> list[_Notice]:
         return [_Notice(household_recipients(household_id), "claim_corrected",
                         f"Terugbetalen: {format_euro(c.total_cents)} van het "
-                        f"verantwoordingsvrij bedrag {year}", c.correction_reason or "")]
+                        f"vrij besteedbaar bedrag {year}", c.correction_reason or "")]
 
     return _transition(claim, Action.CORRECTION_DUE, Side.SYSTEM, actor=actor,
                        on_behalf_of=None, household_id=household_id, audit="correction",
@@ -168,7 +168,7 @@ def explanation(member_name: str, year: int, ended_on: dt.date, paid_cents: int,
     """In plain words: how much is paid back, and why."""
     days_after = (dt.date(year, 12, 31) - ended_on).days
     return (f"Het Wlz-budget van {member_name} stopt op {format_day(ended_on)} "
-            f"({reason.strip()}). U kreeg het verantwoordingsvrij bedrag van {year} "
+            f"({reason.strip()}). U kreeg het vrij besteedbaar bedrag van {year} "
             f"({format_euro(paid_cents)}) voor het hele jaar. Voor de {days_after} dagen na "
             f"{format_day(ended_on)} betaalt u {format_euro(back_cents)} terug. Wij verrekenen "
             "dit met de volgende betaling aan u. Is er geen betaling meer aan u, dan betaalt u "

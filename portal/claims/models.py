@@ -33,7 +33,7 @@ class Claim(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)
-    # None only for a verantwoordingsvrij bedrag (ClaimKind.VRIJ): paid to the budget holder.
+    # None only for a vrij besteedbaar bedrag (ClaimKind.VRIJ): paid to the budget holder.
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True)
     # The household of a Wlz allowance claim (claims.allowances); None for sheets and wages
     # (their agreement names the household).

@@ -53,6 +53,7 @@ from portal.claims.constants import (
     ClaimKind,
     ClaimSource,
     ClaimStatus,
+    status_kind,
 )
 from portal.claims.grid import Column, day_label, sheet_columns
 from portal.claims.models import Claim, ClaimEvent, ClaimLine
@@ -93,7 +94,7 @@ NOT_ALLOWED = Refusal("not_allowed", "U heeft geen toegang om dit urenbriefje te
 
 
 def _agreement_of(claim: Claim) -> Agreement | None:
-    """The claim's agreement; None for a verantwoordingsvrij bedrag (paid to the holder)."""
+    """The claim's agreement; None for a vrij besteedbaar bedrag (paid to the holder)."""
     return db.session.get(Agreement, claim.agreement_id) if claim.agreement_id else None
 
 
@@ -996,6 +997,7 @@ class HistoryItem:
     status: ClaimStatus
     who: str  # 'Anna Jansen', 'Kees de Vries namens Anna Jansen', 'Het portaal'
     reason: str | None
+    term_kind: str = "urenbriefje"  # the glossary's kind of its status tag (status_kind)
 
 
 def claim_history(claim: Claim) -> list[HistoryItem]:
@@ -1014,5 +1016,6 @@ def claim_history(claim: Claim) -> list[HistoryItem]:
         if behalf is not None:
             who = f"{who} namens {behalf.name}"
         items.append(HistoryItem(at=e.at, status=ClaimStatus(e.to_status), who=who,
-                                 reason=e.reason))
+                                 reason=e.reason,
+                                 term_kind=status_kind(claim.kind, e.to_status)))
     return items

@@ -3,7 +3,7 @@
 One call from seed_demo (portal/demo/seed.py), after the months of sheets and runs:
 - Anna gives Marieke de Boer, her sister who cares for her on Mondays and Thursdays, a
   feestdagenuitkering for the latest year in which Marieke worked on a public holiday;
-- Anna asks for the verantwoordingsvrij bedrag of this year (1.5% of what was spent from her
+- Anna asks for the vrij besteedbaar bedrag of this year (1.5% of what was spent from her
   Wlz budget so far, at least EUR 250), paid to her own account by the next run. Early in the
   year nothing was paid from this year's budget yet (the page says why it cannot be asked for
   yet): then she asked for last year's in last year's December.

@@ -201,7 +201,7 @@ def end_grant(grant_id: int):
             message = f"Het budget stopt nu op {format_day(form.ended_on.data)}."
             if claim_back is not None:
                 message += (" De budgethouder betaalt "
-                            f"{format_euro(claim_back.total_cents)} van het verantwoordingsvrij "
+                            f"{format_euro(claim_back.total_cents)} van het vrij besteedbaar "
                             "bedrag terug en krijgt daarover een bericht.")
             flash(message)
             return redirect(url_for("funders.grants"))

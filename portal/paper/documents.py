@@ -334,7 +334,7 @@ class MemberBlock:
 
 @dataclass(frozen=True)
 class MonthLine:
-    label: str  # "Anna Jansen, Wlz" or "Anna Jansen, Wlz: verantwoordingsvrij bedrag"
+    label: str  # "Anna Jansen, Wlz" or "Anna Jansen, Wlz: vrij besteedbaar bedrag"
     paid_cents: int
     in_progress_cents: int
     cents: int

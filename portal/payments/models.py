@@ -29,7 +29,7 @@ class PaymentRun(Model):
 
 class Payment(Model):
     """One transfer in one run: to one provider, to the IBAN in the agreement; or (the Wlz
-    verantwoordingsvrij bedrag, the one payment to a budget holder) to a household's own
+    vrij besteedbaar bedrag, the one payment to a budget holder) to a household's own
     account (households.holder_iban). Exactly one of provider_id and household_id is set."""
 
     __tablename__ = "payments"

@@ -31,7 +31,7 @@ class PayableClaim:
     iban: str  # of the agreement version the claim falls under (compact, upper case)
     household_id: int
     amount_cents: int
-    # A Wlz verantwoordingsvrij bedrag: paid to the household's own account, not a provider.
+    # A Wlz vrij besteedbaar bedrag: paid to the household's own account, not a provider.
     to_holder: bool = False
 
     @property
@@ -180,13 +180,13 @@ def check_payment_account(provider_name: str, agreement_reference: str,
 
 def check_holder_account(holder_name: str, iban: str | None, amount_cents: int = 1
                          ) -> list[Refusal]:
-    """The verantwoordingsvrij bedrag goes to the budget holder's own account; without a valid
+    """The vrij besteedbaar bedrag goes to the budget holder's own account; without a valid
     one it waits for a later run, like a sheet without an IBAN in its agreement."""
     if amount_cents <= 0 or (iban and not check_iban(iban)[1]):
         return []
     return [Refusal("holder_iban_invalid",
                     f"Niet betaald aan {holder_name}: er staat geen geldig eigen rekeningnummer "
-                    "van de budgethouder in het portaal. Het verantwoordingsvrij bedrag blijft "
+                    "van de budgethouder in het portaal. Het vrij besteedbaar bedrag blijft "
                     "goedgekeurd en wordt betaald zodra de budgethouder een geldig IBAN heeft "
                     "ingevuld.", "iban")]
 

@@ -235,7 +235,7 @@ def _plan(sheets: Sequence[Sheet], amounts: dict[int, int] | None = None) -> _Pl
 
 def _plan_holders(sheets: Sequence[Sheet], amounts: dict[int, int] | None, payable: list,
                   held: list, providers: dict[int, ProviderRef]) -> None:
-    """The claims paid to a budget holder's own account (a Wlz verantwoordingsvrij bedrag, or
+    """The claims paid to a budget holder's own account (a Wlz vrij besteedbaar bedrag, or
     its claim-back netted against it): to households.holder_iban, or held back without a
     valid one. providers gets the holder
     under the household's id made negative (a payee that is no provider)."""

@@ -38,7 +38,7 @@ def test_the_page_shows_used_and_left_and_asks_for_the_free_amount(db, client, l
     execute_run(None, D(2026, 3, 10))
     login(holder)
     html = client.get(f"/huishoudens/{household.id}/uitkeringen").get_data(as_text=True)
-    assert "Anna Wlz, Wlz 2026" in html and "Verantwoordingsvrij bedrag 2026 aanvragen" in html
+    assert "Anna Wlz, Wlz 2026" in html and "Vrij besteedbaar bedrag 2026 aanvragen" in html
     response = client.post(f"/huishoudens/{household.id}/uitkeringen/{grant.id}/vrij")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/huishoudens/{household.id}/uitkeringen")
@@ -94,8 +94,8 @@ def test_mid_year_last_years_free_amount_is_not_offered_the_rule_says_why(db, cl
     html = client.get(f"/huishoudens/{household.id}/uitkeringen").get_data(as_text=True)
     assert "Anna Wlz, Wlz 2025" in html
     assert _free_form_action(household, last_year) not in html
-    assert "Verantwoordingsvrij bedrag 2025 aanvragen</button>" not in html
-    assert "U kunt het verantwoordingsvrij bedrag van 2025 alleen in 2025 aanvragen." in html
+    assert "Vrij besteedbaar bedrag 2025 aanvragen</button>" not in html
+    assert "U kunt het vrij besteedbaar bedrag van 2025 alleen in 2025 aanvragen." in html
     refused = client.post(f"/huishoudens/{household.id}/uitkeringen/{last_year.id}/vrij")
     assert refused.status_code == 422
 

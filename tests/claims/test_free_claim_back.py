@@ -1,4 +1,4 @@
-"""Issue 16: the claim-back of the verantwoordingsvrij bedrag when a Wlz budget ends during its
+"""Issue 16: the claim-back of the vrij besteedbaar bedrag when a Wlz budget ends during its
 year (care in kind, death) is recorded as an item of its own (a terugvordering that names the
 free amount it corrects and why), once per budget; it is netted against a later payment to the
 budget holder, or stays open as an amount the holder must pay back; the ledger check and the

@@ -200,7 +200,7 @@ def test_the_demo_pays_a_monthly_wage_holder_and_employee_see_it(demo_on, db, cl
 
 
 def test_the_demo_has_a_free_amount_claim(demo_on, db):
-    """The verantwoordingsvrij bedrag: this year's, or early in the year (nothing paid from
+    """The vrij besteedbaar bedrag: this year's, or early in the year (nothing paid from
     this year's budget yet) last year's, asked for in its December; it waits for the next run
     and goes to Anna's own account."""
     from portal.claims.constants import ClaimKind
@@ -341,7 +341,7 @@ def test_the_allowances_page_offers_only_what_the_rule_allows(demo_on, db, clien
         assert offered == []
         assert "pas aanvragen als er uit uw budget is betaald" in html
     else:
-        assert f"U kunt het verantwoordingsvrij bedrag van {day.year - 1} alleen in" in html
+        assert f"U kunt het vrij besteedbaar bedrag van {day.year - 1} alleen in" in html
     for grant_id in offered:
         response = client.post(f"/huishoudens/{household_id}/uitkeringen/{grant_id}/vrij")
         assert response.status_code == 303, response.get_data(as_text=True)

@@ -88,7 +88,7 @@ def test_allowance_lines_say_used_cap_and_left_and_flag_close_to_cap():
                                                             72_000, 57_600),
         AllowanceKind.FEESTDAGEN: AllowanceFigures(AllowanceKind.FEESTDAGEN, 2026, None, 5_000),
     })
-    assert plain(lines[0].text) == ("Verantwoordingsvrij bedrag 2026: € 576,00 gebruikt van € 720,00, "
+    assert plain(lines[0].text) == ("Vrij besteedbaar bedrag 2026: € 576,00 gebruikt van € 720,00, "
                              "nog € 144,00 over.")
     assert lines[0].close_to_cap is True
     assert "maximum is nog niet vastgesteld" in lines[1].text and lines[1].close_to_cap is False

@@ -146,7 +146,7 @@ def test_wlz_allowance_close_to_its_cap_is_a_warning_with_its_figures(client, lo
     assert ("De feestdagenuitkering 2026 van Anna is bijna op: € 217,60 gebruikt van "
             "€ 272,00, nog € 54,40 over.") in html
     assert "Feestdagenuitkering 2026: € 217,60 gebruikt van € 272,00" in html
-    assert "Verantwoordingsvrij bedrag 2026: € 0,00 gebruikt van € 250,00" in html  # the minimum
+    assert "Vrij besteedbaar bedrag 2026: € 0,00 gebruikt van € 250,00" in html  # the minimum
 
 
 def test_allowance_just_below_the_cap_warning_is_no_warning(client, login, db):

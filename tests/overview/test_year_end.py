@@ -60,7 +60,7 @@ def test_the_figures_per_provider_kind_of_care_allowance_and_top_up(year):
     assert [(a.label, a.cents) for a in figures.by_care_kind] == [
         ("Individuele begeleiding", 24_000), ("Persoonlijke verzorging", 4_888)]
     assert [(a.label, a.cents) for a in figures.allowances] == [
-        ("Verantwoordingsvrij bedrag", 25_000)]
+        ("Vrij besteedbaar bedrag", 25_000)]
     assert figures.top_up_cents == 6_000 - 4_888
     (g,) = figures.grants
     assert (g.granted_cents, g.paid_cents, g.care_cents, g.unspent_cents) == (

@@ -123,7 +123,7 @@ def test_statement_of_twelve_months(demo, db):
     assert allowance_texts
     for line in allowance_texts:  # the start page's words
         assert line in text.replace("\n", " ")
-    assert "Verantwoordingsvrij bedrag" in text
+    assert "Vrij besteedbaar bedrag" in text
     for month in doc.months:
         assert format_month(month.month) in text
         assert format_euro(month.cents) in text if month.lines else "Geen uitgaven" in text

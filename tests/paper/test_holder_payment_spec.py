@@ -56,7 +56,7 @@ def test_the_holder_gets_the_specification_pdf(paid_free_amount, client, login):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data).replace("\xa0", " ")
     assert f"Betaalspecificatie {payment.reference}" in text
-    assert free.reference in text and "Verantwoordingsvrij bedrag" in text
+    assert free.reference in text and "Vrij besteedbaar bedrag" in text
     assert "€ 250,00" in text and "NL09RABO0417164301" in text
 
 
