@@ -156,6 +156,15 @@ def hour_cell(page: Page, day: dt.date) -> Locator:
     return page.get_by_label(re.compile(rf", {re.escape(day_label(day))}: uren$"))
 
 
+def fill_date(page: Page, legend: str, day: dt.date) -> None:
+    """A date field (portal.forms.DatePartsField): the group named by its legend, then its
+    three inputs Dag, Maand, Jaar."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Dag").fill(str(day.day))
+    group.get_by_label("Maand").fill(str(day.month))
+    group.get_by_label("Jaar").fill(str(day.year))
+
+
 def pdf_file(path: Path) -> str:
     """A one-page PDF written to path (a 'signed scan' to upload); returns the path."""
     from pypdf import PdfWriter

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_in_as_office, log_in_demo
+from e2e.helpers import assert_accessible, fill_date, log_in_as_office, log_in_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -97,11 +97,11 @@ def test_the_office_records_a_claim_back_paid_back_by_transfer(page: Page, demo_
     page.get_by_role("link", name=reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Terugvordering {reference}")
     assert_accessible(page)
-    page.get_by_label("Ontvangen op").fill(today().isoformat())
+    fill_date(page, "Ontvangen op", today())
     page.get_by_role("button", name="Terugbetaling vastleggen").click()
     expect(page.get_by_role("alert")).to_contain_text("Vink aan dat u het bankafschrift")
     assert_accessible(page)
-    page.get_by_label("Ontvangen op").fill(today().isoformat())
+    fill_date(page, "Ontvangen op", today())
     page.get_by_label("Ik heb op het bankafschrift gezien").check()
     page.get_by_role("button", name="Terugbetaling vastleggen").click()
     expect(page.get_by_role("status")).to_contain_text(f"terugvordering {reference} is "

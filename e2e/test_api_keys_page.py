@@ -4,6 +4,7 @@ axe check on every page visited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.error
 import urllib.request
@@ -11,7 +12,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, log_in_as_office, press
+from e2e.helpers import assert_accessible, fill_date, log_in_as_office, press
 
 pytestmark = pytest.mark.e2e
 
@@ -47,13 +48,12 @@ def test_the_office_makes_a_key_shown_once_and_revokes_it(page: Page, demo_serve
     page.get_by_label("Naam van de sleutel").fill("Kasboek")
     page.get_by_label("Voor wie is de sleutel?").select_option(label="Het betaalkantoor zelf")
     page.get_by_label("runs:read").check()
-    page.get_by_label("Geldig tot en met").fill("2099-01-01")
+    fill_date(page, "Geldig tot en met", dt.date(2099, 1, 1))
     press(page, page.get_by_role("button", name="Sleutel maken"))
     expect(page.locator("#expires_on-error")).to_contain_text("ten hoogste twee jaar geldig")
     from portal.dates import today
 
-    page.get_by_label("Geldig tot en met").fill(today().replace(year=today().year + 1,
-                                                                  day=1).isoformat())
+    fill_date(page, "Geldig tot en met", today().replace(year=today().year + 1, day=1))
     press(page, page.get_by_role("button", name="Sleutel maken"))
     token = page.locator("#new-token").inner_text()
     assert token.startswith("pgb_")

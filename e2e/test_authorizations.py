@@ -16,7 +16,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import account_link, assert_accessible, log_out
+from e2e.helpers import account_link, assert_accessible, fill_date, log_out
 from e2e.helpers import log_in_demo as log_in
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,7 @@ def test_grant_view_only_then_revoke_and_read_the_log(page: Page, demo):
     page.get_by_label("E-mailadres van de persoon").fill(FATIMA.email)
     page.get_by_label("Alleen bekijken").check()
     ends = today() + dt.timedelta(days=60)
-    page.get_by_label("Tot en met welke datum?").fill(ends.isoformat())
+    fill_date(page, "Tot en met welke datum?", ends)
     page.get_by_role("button", name="Machtiging geven").click()
     expect(page.get_by_role("status").filter(has_text="Fatima Ouali heeft nu een machtiging")
            ).to_be_visible()
@@ -154,7 +154,7 @@ def test_two_step_page_and_refused_grant_are_accessible(page: Page, demo):
     assert_accessible(page)
     page.get_by_label("E-mailadres van de persoon").fill("niemand@example.nl")
     page.get_by_label("Alleen bekijken").check()
-    page.get_by_label("Tot en met welke datum?").fill("2020-01-01")
+    fill_date(page, "Tot en met welke datum?", dt.date(2020, 1, 1))
     page.get_by_role("button", name="Machtiging geven").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Wij vinden geen account met dit e-mailadres")

@@ -17,7 +17,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, euro
+from e2e.helpers import assert_accessible, euro, fill_date
 from e2e.helpers import hour_cell as cell
 
 pytestmark = pytest.mark.e2e
@@ -123,11 +123,11 @@ def test_every_form_submits_and_refuses_the_same_without_javascript(journey, liv
     # 4. An authorisation: an unknown address first (refused, what was typed stays), then Kees.
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Machtigingen").click()
     expect(page.get_by_role("heading", level=1, name="Machtigingen")).to_be_visible()
-    ends = (today() + dt.timedelta(days=30)).isoformat()
+    ends = today() + dt.timedelta(days=30)
     nobody = f"niemand.{'js' if javascript else 'nojs'}@example.nl"
     page.get_by_label("E-mailadres van de persoon").fill(nobody)
     page.get_by_label("Alleen bekijken").check()
-    page.get_by_label("Tot en met welke datum?").fill(ends)
+    fill_date(page, "Tot en met welke datum?", ends)
     page.get_by_role("button", name="Machtiging geven").click()
     expect(page.get_by_role("alert")).to_contain_text("Wij vinden geen account met dit e-mailadres")
     expect(page.get_by_label("E-mailadres van de persoon")).to_have_value(nobody)

@@ -9,6 +9,7 @@ is not shown to exist). A repeat (`AlreadyDone`) is answered with portal.web.sho
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -285,9 +286,10 @@ class DatePartsWidget:
             described.append(f"{field.id}-error")
         if described:
             html[1] = f' aria-describedby="{" ".join(described)}">'
+        parts = field.parts or _parts_of(field.data)
         for part, label, size in self.PARTS:
             part_id = f"{field.id}-{part}"
-            value = field.parts.get(part, "")
+            value = parts.get(part, "")
             invalid = ' aria-invalid="true"' if field.errors else ""
             html.append(f'<div class="date-parts__item"><label class="label" for="{part_id}">'
                         f'{label}</label><input class="input input--{size}" id="{part_id}" '
@@ -315,9 +317,26 @@ class DatePartsField(DutchDateField):
                       f"{self.parts['dag']}-{self.parts['maand']}-{self.parts['jaar']}")
             formdata = _OneValue(self.name, joined)
         super().process(formdata, data, extra_filters)
-        if not self.parts and self.data is not None:
-            self.parts = {"dag": str(self.data.day), "maand": str(self.data.month),
-                          "jaar": str(self.data.year)}
+        if not self.parts:
+            self.parts = _parts_of(self.data) or _typed_parts(_typed_text(self))
+
+
+def _typed_parts(typed: str) -> dict[str, str]:
+    """A date posted in one field that is no date (2026-02-30, 30-2-2026): shown again in the
+    three fields as typed."""
+    pieces = re.split(r"[-/. ]+", typed.strip())
+    if len(pieces) != 3:
+        return {}
+    if len(pieces[0]) == 4:  # JJJJ-MM-DD
+        pieces.reverse()
+    return dict(zip(("dag", "maand", "jaar"), pieces, strict=True))
+
+
+def _parts_of(day) -> dict[str, str]:
+    """A date's dag, maand, jaar as shown in the three inputs (a view may set .data later)."""
+    if not isinstance(day, dt.date):
+        return {}
+    return {"dag": str(day.day), "maand": str(day.month), "jaar": str(day.year)}
 
 
 class _OneValue(dict):

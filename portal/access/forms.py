@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired
 
 from portal.access.constants import Scope
-from portal.forms import BaseForm, DutchDateField
+from portal.forms import BaseForm, DatePartsField
 
 
 class LoginForm(BaseForm):
@@ -50,7 +50,7 @@ class AuthorizationForm(BaseForm):
     scope = RadioField("Wat mag deze persoon?", choices=[SelectChoice(v, label) for v, label in Scope.choices()], validators=[
         DataRequired("Kies wat de persoon mag: alleen bekijken, of bekijken en handelen."),
     ], validate_choice=False)
-    ends_on = DutchDateField("Tot en met welke datum?", validators=[
+    ends_on = DatePartsField("Tot en met welke datum?", validators=[
         InputRequired("Vul de datum in waarop de machtiging stopt."),
     ])
     submit = SubmitField("Machtiging geven")

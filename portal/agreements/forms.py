@@ -32,7 +32,6 @@ from portal.budgets.constants import Unit
 from portal.forms import (
     BaseForm,
     DatePartsField,
-    DutchDateField,
     EuroField,
     LineForm,
     LineList,
@@ -273,7 +272,7 @@ class UploadForm(BaseForm):
 
 
 class EndForm(BaseForm):
-    ended_on = DutchDateField("Laatste dag waarop de zorgverlener zorg geeft",
+    ended_on = DatePartsField("Laatste dag waarop de zorgverlener zorg geeft",
                               validators=[InputRequired("Vul de laatste dag van de zorg in.")])
 
 
@@ -285,9 +284,7 @@ def change_form(model: str, lines, line_labels: list[tuple[str, str]], **kw) -> 
     class F(PeriodFields, BaseForm):
         lines = _lines_field(ChangeLine, len(line_labels))
 
-    F.ends_on = DutchDateField("Laatste dag van de zorg (bij 'tot een einddatum')",
-                               validators=[Optional()])
-    F.starts_on = DutchDateField(
+    F.starts_on = DatePartsField(
         "Vanaf welke dag geldt de wijziging? (de eerste dag van een maand)",
         validators=[InputRequired("Vul de eerste dag in waarop de wijziging geldt.")])
     if model == ModelKind.ARBEID:

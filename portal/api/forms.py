@@ -3,12 +3,12 @@ api.rules.check_new_key, through api.service.create_api_key."""
 
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from portal.api.constants import ApiScope
-from portal.forms import BaseForm
+from portal.forms import BaseForm, DatePartsField
 
 
 class KeyForm(BaseForm):
@@ -18,8 +18,7 @@ class KeyForm(BaseForm):
         "Rechten", choices=[SelectChoice(s.value, f"{s.value}: {s.label}") for s in ApiScope],
         option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
         validate_choice=False, validators=[Optional()])
-    expires_on = DateField("Geldig tot en met", validators=[Optional()],
-                           render_kw={"placeholder": "JJJJ-MM-DD"})
+    expires_on = DatePartsField("Geldig tot en met", validators=[Optional()])
 
     def set_owners(self, owners: list[tuple[str, str]]) -> None:
         self.owner.choices = [SelectChoice("", "Kies een organisatie")] + [

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.budgets.constants import CareKind
-from portal.forms import BaseForm, DutchDateField, EuroField
+from portal.forms import BaseForm, DatePartsField, EuroField
 
 
 class ReviewForm(BaseForm):
@@ -26,10 +26,10 @@ class GrantForm(BaseForm):
     bsn = StringField("Burgerservicenummer (BSN) van het gezinslid", validators=[
         DataRequired("Vul het burgerservicenummer van het gezinslid in.")])
     law = SelectField("Wet", validators=[InputRequired("Kies de wet.")])
-    period_start = DutchDateField("Begindatum", validators=[
-        InputRequired("Vul de begindatum in als JJJJ-MM-DD, bijvoorbeeld 2026-01-01.")])
-    period_end = DutchDateField("Einddatum", validators=[
-        InputRequired("Vul de einddatum in als JJJJ-MM-DD, bijvoorbeeld 2026-12-31.")])
+    period_start = DatePartsField("Begindatum", validators=[
+        InputRequired("Vul de begindatum in.")])
+    period_end = DatePartsField("Einddatum", validators=[
+        InputRequired("Vul de einddatum in.")])
     amount = EuroField("Toegekend bedrag in euro", validators=[
         InputRequired("Vul het toegekende bedrag in, bijvoorbeeld 12000,00.")])
     care_kinds = CheckboxesField("Zorgsoorten waarvoor het budget mag worden gebruikt",
@@ -50,8 +50,8 @@ class ImportForm(BaseForm):
 class EndGrantForm(BaseForm):
     """A budget that ends earlier than granted (budgets.rules.check_grant_end's fields)."""
 
-    ended_on = DutchDateField("Laatste dag van het budget", validators=[
-        InputRequired("Vul de laatste dag in als JJJJ-MM-DD, bijvoorbeeld 2026-06-30.")])
+    ended_on = DatePartsField("Laatste dag van het budget", validators=[
+        InputRequired("Vul de laatste dag van het budget in.")])
     reason = TextAreaField("Waarom stopt het budget eerder?", validators=[
         DataRequired("Schrijf op waarom het budget eerder stopt, bijvoorbeeld zorg in natura "
                      "of overlijden."),

@@ -30,7 +30,7 @@ from portal.claims.forms import parse_quantity
 from portal.claims.rules import LineInput
 from portal.database import parse_id
 from portal.dates import format_day, parse_date, parse_month
-from portal.forms import BaseForm, DutchDateField, EuroField
+from portal.forms import BaseForm, DatePartsField, EuroField
 from portal.money import parse_euros
 from portal.office.service import SheetColumn
 from portal.quantities import MINUTE_UNITS, QuantityError, parse_count, parse_minutes
@@ -253,8 +253,8 @@ class RepaymentForm(BaseForm):
     the amount (the whole open amount, claims.correction_rules.check_repayment), and a tick
     that the office checked its bank statement."""
 
-    received_on = DutchDateField("Ontvangen op", validators=[
-        InputRequired("Vul de dag in waarop het geld binnenkwam, bijvoorbeeld 20-07-2026.")])
+    received_on = DatePartsField("Ontvangen op", validators=[
+        InputRequired("Vul de dag in waarop het geld binnenkwam.")])
     amount = EuroField("Ontvangen bedrag in euro", validators=[
         InputRequired("Vul het ontvangen bedrag in.")])
     confirm = BooleanField("Ik heb op het bankafschrift gezien dat dit bedrag van de "

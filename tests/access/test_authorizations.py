@@ -169,6 +169,7 @@ def test_page_lists_authorizations(client, db, login, holder, advisor):
     html = client.get(url(holder)).get_data(as_text=True)
     assert "<h1>Machtigingen</h1>" in html and "Fatima Ouali" in html
     assert "Intrekken" in html and 'for="email"' in html and "<legend" in html
+    assert 'name="ends_on-dag"' in html and 'type="date"' not in html  # dag, maand, jaar
 
 
 def test_good_post_grants_and_redirects(client, db, login, holder, advisor):

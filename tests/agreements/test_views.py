@@ -638,6 +638,24 @@ def test_extension_is_approved_at_once(w, client, login):
                                                        VersionStatus.GOEDGEKEURD]
 
 
+def test_the_change_page_asks_its_dates_in_three_fields(w, client, login):
+    """No "Bijvoorbeeld 1-3-2026" over a browser date picker (mm/dd/yyyy): dag, maand, jaar."""
+    agreement = w.approved()
+    login(w.holder)
+    url = f"/overeenkomsten/{agreement.id}/wijzigen"
+    page = text(client.get(url))
+    assert 'type="date"' not in page and "1-3-2026" not in page
+    for name in ("starts_on", "ends_on"):
+        assert all(f'name="{name}-{part}"' in page for part in ("dag", "maand", "jaar"))
+    response = client.post(url, data={
+        "starts_on-dag": "1", "starts_on-maand": "3", "starts_on-jaar": "2026",
+        "end_kind": "einddatum", "ends_on-dag": "31", "ends_on-maand": "12", "ends_on-jaar": "2026",
+        "lines-0-tariff_cents": "65,00", "lines-0-weekly_quantity": "4:00"})
+    assert response.status_code == 302, text(response)
+    assert (agreement.versions[-1].starts_on, agreement.versions[-1].ends_on) == (
+        D(2026, 3, 1), D(2026, 12, 31))
+
+
 def test_tariff_change_becomes_a_concept_to_sign(w, client, login):
     agreement = w.approved()
     login(w.holder)

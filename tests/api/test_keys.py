@@ -114,6 +114,7 @@ def test_the_office_page_makes_a_key_and_shows_it_once(client, db, login, world)
     assert page.headers["Cache-Control"] == "no-store"
     again = client.get("/betaalkantoor/api-sleutels").get_data(as_text=True)
     assert token not in again and key.prefix in again
+    assert 'name="expires_on-dag"' in again and 'type="date"' not in again
     assert client.get("/api/v1/agreements", headers=bearer(token)).status_code == 200
     revoked = client.post(f"/betaalkantoor/api-sleutels/{key.id}/intrekken")
     assert revoked.status_code == 302

@@ -107,17 +107,22 @@ def test_the_office_records_it_on_its_page_with_a_check_and_a_repeat_is_said(
     path = f"/betaalkantoor/terugvorderingen/{claim_back.id}"
     page = client.get(path).get_data(as_text=True)
     assert "Terugbetaling vastleggen" in page and 'value="126,03"' in page
-    unchecked = client.post(path, data={"received_on": "20-07-2026", "amount": "126,03"})
+    # The day in three fields (dag, maand, jaar), as a person types it: no date picker.
+    assert 'name="received_on-dag"' in page and 'type="date"' not in page
+    received = {"received_on-dag": "20", "received_on-maand": "7", "received_on-jaar": "2026"}
+    unchecked = client.post(path, data={**received, "amount": "126,03"})
     assert unchecked.status_code == 422
     html = unchecked.get_data(as_text=True)
+    assert 'name="received_on-maand" type="text" inputmode="numeric" size="2" ' \
+           'maxlength="2" autocomplete="off" value="7"' in html  # what was typed is kept
     assert "De terugbetaling is niet vastgelegd" in html
     assert "Vink aan dat u het bankafschrift heeft gecontroleerd." in html
-    partial = client.post(path, data={"received_on": "20-07-2026", "amount": "100,00",
+    partial = client.post(path, data={**received, "amount": "100,00",
                                       "confirm": "y"})
     assert partial.status_code == 422
     assert "Een deel vastleggen kan niet." in partial.get_data(as_text=True)
     assert database.session.get(Claim, claim_back.id).status == ClaimStatus.GOEDGEKEURD
-    done = client.post(path, data={"received_on": "20-07-2026", "amount": "126,03",
+    done = client.post(path, data={**received, "amount": "126,03",
                                    "confirm": "y"})
     assert done.status_code == 303 and done.headers["Location"].endswith(
         "/betaalkantoor/terugvorderingen")

@@ -163,7 +163,11 @@ def _grant_count() -> int:
 
 def test_register_a_grant_by_form(client, login, grant_world):
     login(grant_world["consulent"])
-    assert client.get("/verstrekker/toekenningen/nieuw").status_code == 200
+    form_page = client.get("/verstrekker/toekenningen/nieuw")
+    assert form_page.status_code == 200
+    html = form_page.get_data(as_text=True)
+    assert 'type="date"' not in html and "JJJJ-MM-DD" not in html  # dag, maand, jaar
+    assert 'name="period_start-dag"' in html and 'name="period_end-jaar"' in html
     before = _grant_count()
     response = client.post("/verstrekker/toekenningen/nieuw", data=_grant_data(grant_world["member"]))
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -176,15 +180,17 @@ def test_register_a_grant_by_form(client, login, grant_world):
 def test_bad_grant_form_shows_every_reason_next_to_its_field(client, login, grant_world):
     login(grant_world["consulent"])
     before = _grant_count()
-    response = client.post("/verstrekker/toekenningen/nieuw", data=_grant_data(
-        grant_world["member"], period_start="2026-06-01", period_end="2026-01-31", amount="0",
-        care_kinds=[]))
+    data = _grant_data(grant_world["member"], period_end="2026-01-31", amount="0", care_kinds=[])
+    del data["period_start"]  # typed as a person does: dag, maand, jaar
+    data.update({"period_start-dag": "1", "period_start-maand": "6", "period_start-jaar": "2026"})
+    response = client.post("/verstrekker/toekenningen/nieuw", data=data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="period_end-error"' in html and "De einddatum ligt voor de begindatum" in html
     assert 'id="amount-error"' in html and "Het bedrag moet groter zijn dan" in html
     assert 'id="care_kinds-error"' in html and "Kies ten minste een zorgsoort" in html
-    assert 'value="2026-06-01"' in html  # keeps what was typed
+    assert 'name="period_start-maand" type="text" inputmode="numeric" size="2" ' \
+           'maxlength="2" autocomplete="off" value="6"' in html  # keeps what was typed
     assert _grant_count() == before
 
 
@@ -220,7 +226,8 @@ def test_bad_amount_and_date_text_are_explained_in_dutch(client, login, grant_wo
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Vul een bestaande datum in, bijvoorbeeld 31-12-2026." in html
-    assert 'value="2026-02-30"' in html  # what was typed is kept
+    assert 'name="period_start-dag" type="text" inputmode="numeric" size="2" ' \
+           'maxlength="2" autocomplete="off" value="30"' in html  # what was typed is kept
     assert 'id="amount-error"' in html and "is geen bedrag" in html
     assert "Not a valid" not in html
 

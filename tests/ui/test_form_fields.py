@@ -3,12 +3,26 @@ with the one parser of each (portal.money, portal.quantities) and say in Dutch w
 line forms in a FieldList carry the rules' field names, so a rule's refusal of a line lands on
 its field without a mapping."""
 
+import datetime as dt
+import re
+from pathlib import Path
+
 import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 from wtforms import FormField
+from wtforms.validators import InputRequired
 
-from portal.forms import BaseForm, EuroField, LineForm, LineList, QuantityField, apply_refusals
+from portal.forms import (
+    DATE_MESSAGE,
+    BaseForm,
+    DatePartsField,
+    EuroField,
+    LineForm,
+    LineList,
+    QuantityField,
+    apply_refusals,
+)
 from portal.refusals import Refusal
 
 
@@ -172,3 +186,78 @@ def test_only_spaces_is_nothing_typed_and_a_required_line_says_so(app):
         assert not form.validate()
         assert form.tariff_cents.errors == ["Vul het tarief in."]
         assert form.weekly_quantity.errors == ["Vul in hoeveel."]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates: three fields (dag, maand, jaar) on every page, never a browser date picker
+# ---------------------------------------------------------------------------------------------
+
+PORTAL = Path(__file__).resolve().parents[2] / "portal"
+# A date field made in a form of the portal: the browser shows <input type="date"> (mm/dd/yyyy
+# in an English browser) under a Dutch "Bijvoorbeeld 1-3-2026" hint.
+DATE_PICKER = re.compile(r"\b(DutchDateField|DateField|DateTimeField)\(")
+
+
+def test_no_form_a_person_fills_in_offers_a_browser_date_picker():
+    """Every date a person types is a DatePartsField (portal.forms): the one home of a date
+    field; DutchDateField stays only as its base there."""
+    found = [f"{path.relative_to(PORTAL)}:{n}: {line.strip()}"
+             for path in sorted(PORTAL.rglob("*.py")) if path != PORTAL / "forms.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if DATE_PICKER.search(line)]
+    assert found == []
+
+
+class DayForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    day = DatePartsField("Ontvangen op", validators=[InputRequired("Vul de dag in.")])
+
+
+def _field_macro(form, hint):
+    return render_template_string(
+        '{% from "macros/forms.html" import field %}{{ field(form.day, hint=hint) }}',
+        form=form, hint=hint)
+
+
+def test_the_field_macro_shows_a_date_as_dag_maand_jaar_with_its_hint_once(app):
+    """Pages call field(form.x, hint=...) for a date too: one fieldset with the label as
+    legend, the hint and the error once, three text inputs, and no date picker."""
+    with app.test_request_context(method="POST"):
+        form = DayForm(formdata=MultiDict({"day-dag": "31", "day-maand": "2", "day-jaar": "2026"}))
+        assert not form.validate()
+        html = _field_macro(form, "Bijvoorbeeld 20 7 2026.")
+    assert 'type="date"' not in html
+    assert html.count("<fieldset") == 1 and '<legend class="label">Ontvangen op</legend>' in html
+    assert '<label class="label" for="day">' not in html  # no label for a control that is not there
+    assert html.count("Bijvoorbeeld 20 7 2026.") == 1
+    assert html.count(DATE_MESSAGE) == 1 and 'href' not in html
+    assert html.count('aria-invalid="true"') == 3 and 'value="31"' in html
+
+
+def test_a_date_a_view_sets_after_making_the_form_is_shown_in_the_three_fields(app):
+    with app.test_request_context():
+        form = DayForm(formdata=None)
+        form.day.data = dt.date(2026, 7, 20)
+        html = _field_macro(form, None)
+    assert all(f'name="day-{part}" type="text" inputmode="numeric" size="{size}" '
+               f'maxlength="{size}" autocomplete="off" value="{value}"' in html
+               for part, size, value in (("dag", 2, "20"), ("maand", 2, "7"), ("jaar", 4, "2026")))
+
+
+def test_a_date_posted_in_one_field_is_read_as_before(app):
+    """Clients and tests that post <name>=2026-07-20 (or 20-7-2026) keep working."""
+    for typed in ("2026-07-20", "20-7-2026"):
+        with app.test_request_context(method="POST"):
+            form = DayForm(formdata=MultiDict({"day": typed}))
+            assert form.validate() and form.day.data == dt.date(2026, 7, 20)
+
+
+@pytest.mark.parametrize("typed", ["2026-02-30", "30-2-2026"])
+def test_no_date_posted_in_one_field_is_shown_again_as_typed_in_the_three_fields(app, typed):
+    with app.test_request_context(method="POST"):
+        form = DayForm(formdata=MultiDict({"day": typed}))
+        assert not form.validate() and form.day.errors == [DATE_MESSAGE]
+        html = _field_macro(form, None)
+    assert 'value="30"' in html and 'value="2026"' in html
