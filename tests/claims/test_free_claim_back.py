@@ -217,6 +217,25 @@ def test_the_consulent_ends_the_budget_on_its_page(paid_free_amount, travel, cli
     assert [c.total_cents for c in _claim_backs(household.id)] == [12_603]
 
 
+@pytest.mark.parametrize("data", [
+    {"ended_on": "30-02-2026", "reason": REASON},  # a day that does not exist
+    {"ended_on": "morgen", "reason": REASON},
+    {"ended_on": "", "reason": REASON},
+    {"ended_on-dag": "31", "ended_on-maand": "13", "ended_on-jaar": "2026", "reason": REASON},
+    {"ended_on": "2026-06-30", "reason": ""},
+    {"ended_on": "2026-06-30", "reason": "x" * 501},
+])
+def test_bad_input_on_the_end_page_says_what_to_do_and_changes_nothing(
+        paid_free_amount, travel, client, login, data):
+    household, _member, grant, _holder, _free, _office = paid_free_amount
+    travel(D(2026, 7, 3))
+    login(f.make_user(Role.CONSULENT, funder_id=grant.funder_id))
+    answer = client.post(f"/verstrekker/toekenningen/{grant.id}/beeindigen", data=data)
+    assert answer.status_code == 422 and 'class="error-summary' in answer.text
+    assert database.session.get(Grant, grant.id).period_end == D(2026, 12, 31)
+    assert _claim_backs(household.id) == []
+
+
 def test_a_free_amount_paid_after_the_budget_ended_is_claimed_back_when_paid(db, travel):
     household, _member, grant, holder, agreement = _wlz_household()
     travel(D(2026, 7, 10))
