@@ -156,6 +156,15 @@ class FunderDecisionState:
     def label(self) -> str:
         return DECISION[self.decision.value if self.decision else "open"].label
 
+    @property
+    def status(self) -> str:
+        """The vocabulary's key (kind 'besluit'): the decision, or 'open'."""
+        return self.decision.value if self.decision else "open"
+
+    @property
+    def tone(self) -> str:
+        return {"goedgekeurd": "ok", "afgekeurd": "error"}.get(self.status, "neutral")
+
 
 # Versions whose current round's decisions mean something: under review, or decided. A version
 # reworked after a refusal is a concept again; its old round no longer counts.

@@ -19,6 +19,16 @@ MIN_REASON_WORDS = 3
 MIN_REASON_CHARS = 15
 
 
+# The two answers a consulent's form posts as `decision`: approve (True) or refuse (False).
+DECISIONS = {"goedkeuren": True, "afkeuren": False}
+NO_DECISION = "Kies 'Goedkeuren' of 'Afkeuren'."
+
+
+def parse_decision(posted: str | None) -> bool | None:
+    """The decision a review form posted (True: approve, False: refuse), None: neither."""
+    return DECISIONS.get(posted or "")
+
+
 def check_review(approve: bool, reason: str | None) -> list[Refusal]:
     """A rejection needs a reason the budget holder can act on: a few words at least."""
     if approve:

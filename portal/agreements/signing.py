@@ -17,7 +17,7 @@ from portal.agreements.constants import (
     ProviderKind,
     VersionStatus,
 )
-from portal.agreements.funder_review import funder_names
+from portal.agreements.funder_review import funder_names_of_version
 from portal.agreements.lifecycle import (
     check_transition,
     next_status,
@@ -215,7 +215,7 @@ def _submit(version: AgreementVersion) -> None:
     _notify(_provider_user_ids(agreement.provider_id), "agreement_submitted",
             f"Zorgovereenkomst {agreement.reference} is ondertekend",
             "Beide partijen hebben ondertekend. "
-            f"{' en '.join(sorted(funder_names(funder_ids).values())) or 'De financier'} "
+            f"{' en '.join(funder_names_of_version(version)) or 'De financier'} "
             "beoordeelt de overeenkomst nu.",
             agreement=agreement)
 

@@ -87,7 +87,9 @@ def _next_sequence(agreement_id: int, month: dt.date, kind: ClaimKind) -> int:
         Claim.agreement_id == agreement_id, Claim.month == month, Claim.kind == kind)) or 0) + 1
 
 
-def _holder_sequence(claim: Claim, kind: ClaimKind) -> int:
+def holder_sequence(claim: Claim, kind: ClaimKind) -> int:
+    """The next number of a correction of `kind` of a claim paid to the budget holder: one
+    numbering for the office's corrections and the free amount's claim-backs alike."""
     return int(db.session.scalar(select(func.coalesce(func.max(Claim.sequence), 0)).where(
         Claim.corrects_claim_id == claim.id, Claim.kind == kind)) or 0) + 1
 
@@ -101,7 +103,7 @@ def _correction_claim(claim: Claim, agreement: Agreement | None, kind: ClaimKind
         reference = correction_rules.correction_reference(kind, agreement.id, claim.month,
                                                           sequence)
     else:
-        sequence = _holder_sequence(claim, kind)
+        sequence = holder_sequence(claim, kind)
         reference = correction_rules.holder_correction_reference(kind, claim.reference,
                                                                  sequence)
     return Claim(reference=reference, agreement_id=claim.agreement_id,

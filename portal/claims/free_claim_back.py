@@ -37,7 +37,8 @@ from portal.budgets.constants import ALLOWANCE_LAWS, AllowanceKind, Unit
 from portal.budgets.models import Grant, Household, Member
 from portal.claims.allowances import free_allowance_claim_back
 from portal.claims.constants import ClaimKind, ClaimSource, ClaimStatus
-from portal.claims.correction_rules import check_repayment
+from portal.claims.correction_rules import check_repayment, holder_correction_reference
+from portal.claims.corrections import holder_sequence
 from portal.claims.models import Claim, ClaimLine, Repayment
 from portal.claims.rules import Action, PricedLine, Side
 from portal.claims.service import _Notice, _set_lines, _transition
@@ -110,8 +111,10 @@ def record_claim_back(actor: User | None, grant_id: int, reason: str,
         return None
     free_line = max(free.lines, key=lambda ln: ln.amount_cents)
     due = min(due, free_line.amount_cents)
-    sequence = len(earlier) + 1
-    claim = Claim(reference=f"TV-{free.reference}-{sequence}", agreement_id=None,
+    sequence = holder_sequence(free, ClaimKind.TERUGVORDERING)
+    claim = Claim(reference=holder_correction_reference(ClaimKind.TERUGVORDERING,
+                                                        free.reference, sequence),
+                  agreement_id=None,
                   household_id=free.household_id, month=first_of_month(today),
                   kind=ClaimKind.TERUGVORDERING, sequence=sequence, corrects_claim_id=free.id,
                   source=ClaimSource.PORTAL, submitted_at=now(), decided_at=now(),
@@ -214,12 +217,11 @@ def _row(claim: Claim, household_name: str) -> OpenClaimBack:
 def open_claim_backs(page: int = 1) -> tuple[Page, list[OpenClaimBack]]:
     """One page of the holders' claim-backs not settled yet (netted in a run or paid back),
     oldest first. Two queries (a count and the page)."""
-    where = (Claim.kind == ClaimKind.TERUGVORDERING, Claim.agreement_id.is_(None),
-             Claim.status == ClaimStatus.GOEDGEKEURD)
-    total = db.session.scalar(select(func.count(Claim.id)).where(*where))
+    still_open = _holder_claim_backs().where(Claim.status == ClaimStatus.GOEDGEKEURD)
+    total = db.session.scalar(select(func.count()).select_from(still_open.subquery()))
     shown, offset = paginate(int(total or 0), page, OPEN_PAGE_SIZE)
-    rows = db.session.execute(_holder_claim_backs().where(Claim.status == ClaimStatus.GOEDGEKEURD)
-                              .order_by(Claim.id).limit(OPEN_PAGE_SIZE).offset(offset)).all()
+    rows = db.session.execute(still_open.order_by(Claim.id).limit(OPEN_PAGE_SIZE)
+                              .offset(offset)).all()
     return shown, [_row(claim, name) for claim, name in rows]
 
 

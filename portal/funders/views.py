@@ -14,7 +14,7 @@ from portal import describe
 from portal.access.constants import Role
 from portal.access.service import log_access
 from portal.agreements.models import AgreementVersion
-from portal.agreements.review import check_review
+from portal.agreements.review import NO_DECISION, check_review, parse_decision
 from portal.budgets.models import Funder, Grant
 from portal.claims import free_claim_back
 from portal.dates import format_day, today
@@ -50,7 +50,6 @@ def queue():
     return render_template("funders/queue.html", rows=rows, shown=shown, funder=_funder())
 
 
-DECISIONS = {"goedkeuren": True, "afkeuren": False}
 
 
 def _version_to_review(version_id: int) -> AgreementVersion:
@@ -82,13 +81,14 @@ def review(version_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         decision = request.form.get("decision")
-        if decision not in DECISIONS:
-            general.append("Kies 'Goedkeuren' of 'Afkeuren'.")
+        approve = parse_decision(decision)
+        if approve is None:
+            general.append(NO_DECISION)
         elif view.awaiting_review:
-            general += apply_refusals(form, check_review(DECISIONS[decision], form.reason.data))
+            general += apply_refusals(form, check_review(approve, form.reason.data))
             if not general and not form.reason.errors:
                 return render_template("funders/review_check.html", view=view, form=form,
-                                       approve=DECISIONS[decision], decision=decision), 200
+                                       approve=approve, decision=decision), 200
         else:
             general.append("Over deze versie hoeft uw organisatie niet (meer) te beslissen.")
     return _review_page(view, form, general), form_status()
@@ -105,11 +105,11 @@ def decide(version_id: int):
     then the review page's confirmation panel says what happens next."""
     version = _version_to_review(version_id)
     form = ReviewForm()
-    approve = DECISIONS.get(request.form.get("decision", ""))
+    approve = parse_decision(request.form.get("decision"))
     general: list[str] = []
     valid = form.validate_on_submit()
     if valid and approve is None:
-        general.append("Kies 'Goedkeuren' of 'Afkeuren'.")
+        general.append(NO_DECISION)
     elif valid and approve is not None:
         try:
             service.decide(current_user, version, approve=approve,

@@ -11,13 +11,6 @@ from portal import vocabulary
 bp = Blueprint("glossary", __name__)
 
 
-@bp.app_template_global("term_anchor")
-def term_anchor(kind: str, value: str) -> str:
-    """The glossary's anchor of a status, e.g. ('urenbriefje', 'ingediend') ->
-    'urenbriefje-ingediend'; KeyError when the vocabulary lacks the status."""
-    return vocabulary.term(kind, value).anchor(kind, str(value))
-
-
 @bp.app_template_global("status_term")
 def status_term(kind: str, value: str) -> tuple[str, str]:
     """(label, glossary anchor) of a status, for the status tag macro (macros/ui.html)."""
