@@ -24,7 +24,15 @@ from portal.providers.service import create_provider
 NARROW = {"width": 320, "height": 720}  # WCAG 1.4.10 reflow: 320 CSS px wide
 
 
+def _settled(page: Page) -> None:
+    """Wait until the page has loaded its stylesheets: after a click that navigates, the new
+    page's text is there before the NL Design System CSS (400 kB) is applied, and axe would
+    measure a button link in the plain link colour (it once failed color-contrast so)."""
+    page.wait_for_load_state("load")
+
+
 def _violations(page: Page, where: str) -> list[str]:
+    _settled(page)
     return [f"{where}: {v['id']} ({v['impact']}): {v['help']} - "
             + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
             for v in Axe().run(page).response["violations"]]
